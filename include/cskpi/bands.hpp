@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cskpi {
+
+/// The shared severity scale of SPEC §3: 4 best ... 0 critical.
+enum class Tier : std::uint8_t { critical = 0, warning = 1, acceptable = 2, good = 3, best_in_class = 4 };
+std::string_view to_string(Tier t) noexcept;
+std::optional<Tier> parse_tier(std::string_view text) noexcept;
+inline int severity(Tier t) noexcept { return static_cast<int>(t); }
+
+/// Comparison of a band rule: value OP bound.
+enum class BandOp : std::uint8_t { ge, gt, le, lt };
+std::string_view to_string(BandOp op) noexcept;
+
+/// One tier of one metric: the value is in `tier` when `value OP bound` holds. A metric's
+/// rules are tried in order; the first that holds wins.
+struct BandRule {
+  std::string metric;
+  Tier tier = Tier::acceptable;
+  BandOp op = BandOp::ge;
+  double bound = 0.0;
+};
+
+/// The benchmark bands of SPEC §3 as data; replaceable per metric from a CSV file.
+class BandTable {
+public:
+  /// The built-in bands with their sources.
+  static BandTable builtin();
+
+  /// Replaces the rules of every metric named in `csv_text` (columns: metric, tier, bound,
+  /// direction with direction one of >=, >, <=, <). `known_metric` decides which ids exist.
+  /// Throws a usage Error naming `name:line` on malformed rows.
+  void override_from_csv(std::string_view csv_text, const std::string& name,
+                         bool (*known_metric)(std::string_view));
+
+  /// The tier of `value` for `metric`, or nullopt if the metric is unrated or no rule holds.
+  /// Values within 1e-9 of a bound count as equal to it, so exact edges rate as the
+  /// contract says despite floating-point noise in compounded figures.
+  std::optional<Tier> rate(std::string_view metric, double value) const;
+
+  /// The rules of one metric in evaluation order.
+  std::vector<BandRule> rules_for(std::string_view metric) const;
+  /// The source articles for a metric's bands ("" when overridden or unrated).
+  std::string_view source_for(std::string_view metric) const;
+  /// Metric ids with rules, in table order.
+  std::vector<std::string> rated_metrics() const;
+  /// "builtin" or the override file's name.
+  const std::string& origin() const { return m_origin; }
+
+private:
+  std::vector<BandRule> m_rules;
+  std::vector<std::pair<std::string, std::string>> m_sources;
+  std::string m_origin = "builtin";
+};
+
+/// Describes one rule for people: ">= 120", "< 5".
+std::string describe_bound(const BandRule& rule);
+
+} // namespace cskpi

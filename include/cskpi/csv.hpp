@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cskpi {
+
+/// Outcome of splitting one CSV record.
+struct SplitResult {
+  enum class Status { ok, unterminated_quote, text_after_quote };
+  Status status = Status::ok;
+  std::size_t field = 0; ///< 0-based field where the problem is
+};
+
+/// Splits one line into fields (RFC 4180 quoting: `"a,b"`, `"say ""hi"""`).
+/// Unquoted fields are views into `line`; quoted fields are unescaped into `scratch`,
+/// which is reserved up front so the views stay valid until the next call.
+/// Records spanning several lines are not supported: an open quote at the end of the
+/// line is `unterminated_quote`.
+SplitResult split_record(std::string_view line, char delimiter, std::vector<std::string_view>& fields,
+                         std::string& scratch);
+
+/// Picks the delimiter of a header line: the most frequent of ',', ';' and tab outside
+/// quotes; ',' when none occurs or on a tie with ','.
+char detect_delimiter(std::string_view header_line);
+
+/// Normalises a header name: trims spaces, lower-cases ASCII, maps '-' and ' ' to '_'.
+std::string normalise_column_name(std::string_view name);
+
+/// Quotes a field for CSV output when it holds the delimiter, a quote, CR or LF.
+std::string csv_quote(std::string_view field, char delimiter = ',');
+
+/// Human name of a delimiter for messages: "','", "';'", "tab".
+std::string delimiter_name(char delimiter);
+
+} // namespace cskpi

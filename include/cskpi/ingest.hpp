@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "cskpi/error.hpp"
+#include "cskpi/money.hpp"
+#include "cskpi/period.hpp"
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace cskpi {
+
+/// How to read the CSV files of one run (SPEC §1.3).
+struct IngestOptions {
+  char delimiter = 0;                 ///< 0: detected from each file's header
+  std::optional<bool> decimal_comma;  ///< unset: decimal comma exactly when the delimiter is ';'
+  Money tolerance{};                  ///< allowed |end_mrr - computed end| (default exact)
+  std::string by_column;              ///< normalised name of the --by column, empty for none
+};
+
+/// The optional columns seen in at least one file of the run.
+struct ColumnSet {
+  bool period = false, segment = false, new_mrr = false, reactivation_mrr = false, end_mrr = false;
+  bool nps = false, at_risk = false, saved = false, health_score = false, cac = false;
+};
+
+/// One valid movements row. The string views live only during the RowSink call.
+struct MovementRow {
+  std::string_view file;
+  std::uint64_t line = 0;
+  std::string_view customer_id;
+  std::string_view period; ///< normalised period label; empty without a period column
+  std::string_view group;  ///< value of the --by column; empty without --by
+  Money start, expansion, contraction, churned, new_mrr, reactivation;
+  std::optional<Money> cac;
+  int nps = -1; ///< 0..10, or -1 for no response
+  bool at_risk = false;
+  bool saved = false; ///< as given, or derived as at_risk && churned == 0
+};
+
+/// Receives every valid row, in file order.
+class RowSink {
+public:
+  virtual ~RowSink() = default;
+  virtual void add(const MovementRow& row) = 0;
+};
+
+/// Receives every problem found, in file order.
+class DiagnosticSink {
+public:
+  virtual ~DiagnosticSink() = default;
+  virtual void report(const Diagnostic& d) = 0;
+};
+
+/// Row accounting of one input file (`rows_read == rows_used + rows_rejected`).
+struct InputSummary {
+  std::string file;
+  std::uint64_t rows_read = 0;
+  std::uint64_t rows_used = 0;
+  std::uint64_t rows_rejected = 0;
+  std::uint64_t warnings = 0; ///< values rounded to 6 decimals and similar non-fatal notices
+  bool unreadable = false;    ///< the file could not be used at all (missing column, I/O error)
+  char delimiter = ',';
+  bool decimal_comma = false;
+};
+
+/// Reads movements files (SPEC §1.1–1.4) row by row, validates each row and streams the
+/// valid ones into a RowSink. Memory grows with distinct (period, customer) pairs only:
+/// they are kept to find duplicates across all files of the run.
+class Ingestor {
+public:
+  Ingestor(IngestOptions options, DiagnosticSink& diagnostics);
+  ~Ingestor();
+  Ingestor(const Ingestor&) = delete;
+  Ingestor& operator=(const Ingestor&) = delete;
+
+  /// Reads a file by path; "-" is standard input. Never throws for bad data: every problem
+  /// goes to the DiagnosticSink and is counted in the summary.
+  InputSummary read_path(const std::string& path, RowSink& sink);
+  /// Reads CSV text from a stream, naming it `display_name` in diagnostics.
+  InputSummary read_stream(std::istream& in, const std::string& display_name, RowSink& sink);
+
+  /// The period length implied by the period values read so far, if any were read.
+  std::optional<PeriodLength> detected_period_length() const { return m_period_length; }
+  /// The optional columns seen in any file so far.
+  const ColumnSet& columns() const { return m_columns; }
+
+  struct State;
+
+private:
+  IngestOptions m_options;
+  DiagnosticSink& m_diagnostics;
+  std::optional<PeriodLength> m_period_length;
+  std::string m_period_length_first; ///< "file:line" where the period length was fixed
+  ColumnSet m_columns;
+  std::vector<std::string> m_file_names;
+  /// (period, customer_id) -> (file index, line) of the row that claimed it.
+  std::unordered_map<std::string, std::pair<std::uint32_t, std::uint64_t>> m_seen;
+
+  friend struct State;
+};
+
+/// Parses a boolean cell: 1/0, true/false, yes/no, y/n in any case; empty is false.
+std::optional<bool> parse_bool(std::string_view text) noexcept;
+
+} // namespace cskpi

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "cskpi/aggregate.hpp"
+#include "cskpi/ingest.hpp"
+#include "cskpi/money.hpp"
+#include "cskpi/period.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cskpi {
+
+enum class Unit : std::uint8_t { percent, currency, ratio, points, count };
+std::string_view to_string(Unit u) noexcept;
+
+/// How a period value becomes an annual one (SPEC §2.3).
+enum class Annualization : std::uint8_t {
+  none,            ///< point-in-time or not annualised: no annual value
+  retention,       ///< r^k
+  churn,           ///< 1 - (1 - c)^k
+  net_churn,       ///< 100 - annualised nrr
+  expansion_mrr,   ///< annualised nrr - annualised grr
+  churn_estimate,  ///< 1 - (1 - e)^k, flagged as an estimate
+};
+
+enum class Section : std::uint8_t { revenue_retention, logos, expansion, value, sentiment };
+std::string_view to_string(Section s) noexcept;
+
+/// Which optional input a metric needs before it is computed at all.
+enum class Needs : std::uint8_t { nothing, new_mrr, nps, at_risk, cac };
+
+/// One row of the metric table: the single place that defines a metric.
+struct MetricDef {
+  std::string_view id;
+  std::string_view name;
+  Unit unit;
+  Annualization annualization;
+  Section section;
+  Needs needs;
+  std::string_view formula;
+  std::string_view description;
+  std::string_view sources; ///< reference articles in shared/reference/
+};
+
+/// All metrics in report order.
+std::span<const MetricDef> metric_table() noexcept;
+/// The metric with this id, or nullptr.
+const MetricDef* find_metric(std::string_view id) noexcept;
+
+/// A number with its kind: exact money, a count, or a real-valued ratio.
+struct Quantity {
+  enum class Kind : std::uint8_t { money, count, real };
+  Kind kind = Kind::real;
+  Money money{};
+  std::int64_t count = 0;
+  double real = 0.0;
+
+  static Quantity of_money(Money m) { return Quantity{Kind::money, m, 0, 0.0}; }
+  static Quantity of_count(std::int64_t c) { return Quantity{Kind::count, {}, c, 0.0}; }
+  static Quantity of_real(double r) { return Quantity{Kind::real, {}, 0, r}; }
+  /// The value as a double (money in currency units).
+  double as_double() const noexcept;
+};
+
+/// One computed metric for one group.
+struct MetricValue {
+  const MetricDef* def = nullptr;
+  std::optional<Quantity> value;  ///< nullopt: undefined, `note` says why
+  std::optional<double> annualized;
+  std::optional<Quantity> numerator;
+  std::optional<Quantity> denominator;
+  std::uint64_t n = 0;
+  std::string note;
+};
+
+/// Run-level settings the formulas need.
+struct MetricContext {
+  PeriodLength period_length = PeriodLength::month;
+  Money gross_margin = Money::from_units(1); ///< as a fraction in micro-units: 0.8 = 800000
+  bool gross_margin_given = false;
+  std::optional<Money> cac;                  ///< --cac: overrides the cac column
+  ColumnSet columns;                         ///< which optional columns the run has
+};
+
+/// Computes every metric the columns allow, in table order. Pure: no I/O, no throwing on
+/// ordinary data; undefined ratios come back with an empty value and a reason.
+std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx);
+
+/// The extra record that goes with NPS: its 95 % margin of error in points.
+/// Exposed for tests: 1.96 * sqrt((p + d - (p - d)^2) / n) * 100.
+double nps_margin_of_error(std::uint64_t promoters, std::uint64_t detractors, std::uint64_t responses) noexcept;
+
+/// Annualises a period value (in percent) of the given kind with k periods per year.
+double annualize_percent(Annualization kind, double period_percent, int k) noexcept;
+
+} // namespace cskpi

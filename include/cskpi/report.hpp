@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "cskpi/aggregate.hpp"
+#include "cskpi/bands.hpp"
+#include "cskpi/ingest.hpp"
+#include "cskpi/metrics.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cskpi {
+
+/// One metric of one group, rated.
+struct Record {
+  MetricValue metric;
+  std::optional<double> rated_value; ///< the figure the band judged (annual where SPEC §2.3 says)
+  std::optional<Tier> tier;
+  std::optional<BandRule> next; ///< the rule of the next better tier, for the hint
+};
+
+/// One period × segment with its totals and metrics.
+struct Group {
+  std::optional<std::string> period; ///< nullopt without a period column
+  std::string segment;               ///< "all" or the --by value ("(blank)" for an empty one)
+  Totals totals;
+  std::vector<Record> records;
+};
+
+/// Settings echoed in the output so a report says how it was made.
+struct ReportSettings {
+  std::string version;
+  PeriodLength period_length = PeriodLength::month;
+  std::string period_length_source; ///< "detected", "--period-length", "default (no period column)"
+  std::optional<std::string> by;
+  Money gross_margin = Money::from_units(1);
+  bool gross_margin_given = false;
+  std::optional<Money> cac;
+  Money tolerance{};
+  bool skip_invalid = false;
+  std::vector<std::string> metrics; ///< empty: all
+  std::string bands = "builtin";
+};
+
+/// Everything a renderer needs; renderers are pure functions of it.
+struct Report {
+  ReportSettings settings;
+  std::vector<InputSummary> inputs;
+  std::vector<Group> groups; ///< periods sorted; within a period `all` first, then segments sorted
+};
+
+/// Computes and rates every group's metrics. `metrics` filters by id (empty: all the
+/// columns allow). Pure.
+std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx, const BandTable& bands,
+                                const std::vector<std::string>& metrics, bool grouped);
+
+/// Human table; `color` adds ANSI colours to tiers.
+std::string render_table(const Report& r, bool color);
+/// One JSON document (SPEC §5).
+std::string render_json(const Report& r);
+/// The records only, one JSON object per line.
+std::string render_jsonl(const Report& r);
+/// The records as CSV with a header row; text cells are guarded against formula injection.
+std::string render_csv(const Report& r);
+/// GitHub-flavoured markdown tables, one per group.
+std::string render_markdown(const Report& r);
+
+/// JSON string literal of `s` (quotes included); invalid UTF-8 becomes U+FFFD.
+std::string json_string(std::string_view s);
+/// A CSV cell for text: formula-leading characters (= + - @ tab CR) get a leading '.
+std::string csv_text_cell(std::string_view s);
+/// Escapes text for a markdown table cell.
+std::string markdown_cell(std::string_view s);
+/// A number as JSON: money exact, counts as integers, reals shortest round-trip.
+std::string json_number(const Quantity& q);
+
+} // namespace cskpi

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+#include "cskpi/bands.hpp"
+
+#include "cskpi/csv.hpp"
+#include "cskpi/error.hpp"
+#include "cskpi/money.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace cskpi {
+
+std::string_view to_string(Tier t) noexcept {
+  switch (t) {
+  case Tier::critical: return "critical";
+  case Tier::warning: return "warning";
+  case Tier::acceptable: return "acceptable";
+  case Tier::good: return "good";
+  case Tier::best_in_class: return "best_in_class";
+  }
+  return "critical";
+}
+
+std::optional<Tier> parse_tier(std::string_view text) noexcept {
+  for (Tier t : {Tier::critical, Tier::warning, Tier::acceptable, Tier::good, Tier::best_in_class})
+    if (to_string(t) == text) return t;
+  if (text == "best") return Tier::best_in_class;
+  return std::nullopt;
+}
+
+std::string_view to_string(BandOp op) noexcept {
+  switch (op) {
+  case BandOp::ge: return ">=";
+  case BandOp::gt: return ">";
+  case BandOp::le: return "<=";
+  case BandOp::lt: return "<";
+  }
+  return ">=";
+}
+
+namespace {
+
+struct Builtin {
+  std::string_view metric;
+  Tier tier;
+  BandOp op;
+  double bound;
+};
+
+using T = Tier;
+using O = BandOp;
+
+// SPEC §3, annual basis. Edges are part of the contract.
+constexpr Builtin k_builtin[] = {
+    {"nrr", T::best_in_class, O::ge, 120}, {"nrr", T::good, O::ge, 110}, {"nrr", T::acceptable, O::ge, 100},
+    {"nrr", T::warning, O::ge, 90},        {"nrr", T::critical, O::lt, 90},
+    {"grr", T::best_in_class, O::ge, 95},  {"grr", T::good, O::ge, 90},  {"grr", T::acceptable, O::ge, 85},
+    {"grr", T::warning, O::ge, 80},        {"grr", T::critical, O::lt, 80},
+    {"logo_churn", T::best_in_class, O::lt, 5}, {"logo_churn", T::good, O::lt, 10},
+    {"logo_churn", T::acceptable, O::lt, 15},   {"logo_churn", T::warning, O::le, 20},
+    {"logo_churn", T::critical, O::gt, 20},
+    // logo_churn mirrored: retention = 100 - churn.
+    {"logo_retention", T::best_in_class, O::gt, 95}, {"logo_retention", T::good, O::gt, 90},
+    {"logo_retention", T::acceptable, O::gt, 85},    {"logo_retention", T::warning, O::ge, 80},
+    {"logo_retention", T::critical, O::lt, 80},
+    {"expansion_rate", T::best_in_class, O::ge, 25}, {"expansion_rate", T::good, O::ge, 15},
+    {"expansion_rate", T::acceptable, O::ge, 10},    {"expansion_rate", T::warning, O::lt, 10},
+    {"expansion_mrr_rate", T::good, O::ge, 20},      {"expansion_mrr_rate", T::acceptable, O::lt, 20},
+    {"nps", T::best_in_class, O::ge, 50}, {"nps", T::good, O::ge, 30}, {"nps", T::acceptable, O::ge, 10},
+    {"nps", T::warning, O::lt, 10},
+    {"save_rate", T::best_in_class, O::ge, 70}, {"save_rate", T::acceptable, O::ge, 50},
+    {"save_rate", T::warning, O::ge, 40},       {"save_rate", T::critical, O::lt, 40},
+    {"ltv_cac", T::best_in_class, O::ge, 5}, {"ltv_cac", T::good, O::ge, 3}, {"ltv_cac", T::warning, O::lt, 3},
+};
+
+constexpr std::pair<std::string_view, std::string_view> k_sources[] = {
+    {"nrr", "002 (001 agrees: 100-110 average, 120+ strong)"},
+    {"grr", "002 (000: > 90 strong, < 80 structural problem)"},
+    {"logo_churn", "002"},
+    {"logo_retention", "001 (< 90 dig deeper, <= 85 warning sign); logo_churn mirrored"},
+    {"expansion_rate", "002"},
+    {"expansion_mrr_rate", "001 (strong: 20-30 %)"},
+    {"nps", "002 (B2B)"},
+    {"save_rate", "002 (50-60 typical, 70-80 excellent, < 40 too late)"},
+    {"ltv_cac", "002 (>= 3 target, 5-7 excellent), 003"},
+};
+
+bool holds(double value, BandOp op, double bound) {
+  const double eps = 1e-9 * std::max(1.0, std::fabs(bound));
+  const bool equal = std::fabs(value - bound) <= eps;
+  switch (op) {
+  case BandOp::ge: return equal || value > bound;
+  case BandOp::gt: return !equal && value > bound;
+  case BandOp::le: return equal || value < bound;
+  case BandOp::lt: return !equal && value < bound;
+  }
+  return false;
+}
+
+std::optional<BandOp> parse_op(std::string_view text) {
+  for (BandOp op : {BandOp::ge, BandOp::gt, BandOp::le, BandOp::lt})
+    if (to_string(op) == text) return op;
+  return std::nullopt;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+} // namespace
+
+BandTable BandTable::builtin() {
+  BandTable t;
+  for (const Builtin& b : k_builtin) t.m_rules.push_back(BandRule{std::string(b.metric), b.tier, b.op, b.bound});
+  for (const auto& [metric, source] : k_sources) t.m_sources.emplace_back(metric, source);
+  return t;
+}
+
+void BandTable::override_from_csv(std::string_view text, const std::string& name, bool (*known_metric)(std::string_view)) {
+  std::vector<BandRule> replacement;
+  std::vector<std::pair<std::string, std::string>> sources;
+  std::vector<std::string_view> fields;
+  std::string scratch;
+  std::size_t line_no = 0;
+  bool header_seen = false;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    const std::string_view line = trim(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    ++line_no;
+    if (line.empty() || line.front() == '#') continue;
+    const auto fail = [&](std::size_t col, const std::string& msg) {
+      return usage_error(fmt::format("{}:{}:{}: error: {}", name, line_no, col, msg));
+    };
+    if (split_record(line, ',', fields, scratch).status != SplitResult::Status::ok || fields.size() < 4 || fields.size() > 5)
+      throw fail(1, "expected the fields metric,tier,bound,direction[,source]");
+    if (!header_seen) {
+      header_seen = true;
+      if (normalise_column_name(fields[0]) == "metric") continue;
+    }
+    const std::string metric(trim(fields[0]));
+    if (!known_metric(metric)) throw fail(1, fmt::format("unknown metric \"{}\" (see cskpi explain)", metric));
+    const auto tier = parse_tier(trim(fields[1]));
+    if (!tier) throw fail(2, fmt::format("unknown tier \"{}\" (best_in_class, good, acceptable, warning, critical)", trim(fields[1])));
+    const ParsedMoney bound = parse_money(fields[2], DecimalStyle::point);
+    if (bound.status != ParsedMoney::Status::ok) throw fail(3, fmt::format("bound \"{}\" is not a number", trim(fields[2])));
+    const auto op = parse_op(trim(fields[3]));
+    if (!op) throw fail(4, fmt::format("direction \"{}\" is not one of >=, >, <=, <", trim(fields[3])));
+    replacement.push_back(BandRule{metric, *tier, *op,
+                                   static_cast<double>(bound.value.micros) / static_cast<double>(Money::k_scale)});
+    if (fields.size() == 5 && !trim(fields[4]).empty()) sources.emplace_back(metric, std::string(trim(fields[4])));
+  }
+  if (replacement.empty()) throw usage_error(fmt::format("{}: error: no band rules found", name));
+  for (const BandRule& r : replacement) {
+    std::erase_if(m_rules, [&](const BandRule& old) { return old.metric == r.metric; });
+    std::erase_if(m_sources, [&](const auto& s) { return s.first == r.metric; });
+  }
+  for (auto& s : sources)
+    if (std::none_of(m_sources.begin(), m_sources.end(), [&](const auto& o) { return o.first == s.first; }))
+      m_sources.push_back(std::move(s));
+  for (const BandRule& r : replacement) {
+    m_rules.push_back(r);
+    if (std::none_of(m_sources.begin(), m_sources.end(), [&](const auto& s) { return s.first == r.metric; }))
+      m_sources.emplace_back(r.metric, name);
+  }
+  m_origin = name;
+}
+
+std::optional<Tier> BandTable::rate(std::string_view metric, double value) const {
+  for (const BandRule& r : m_rules)
+    if (r.metric == metric && holds(value, r.op, r.bound)) return r.tier;
+  return std::nullopt;
+}
+
+std::vector<BandRule> BandTable::rules_for(std::string_view metric) const {
+  std::vector<BandRule> out;
+  for (const BandRule& r : m_rules)
+    if (r.metric == metric) out.push_back(r);
+  return out;
+}
+
+std::string_view BandTable::source_for(std::string_view metric) const {
+  for (const auto& [m, s] : m_sources)
+    if (m == metric) return s;
+  return {};
+}
+
+std::vector<std::string> BandTable::rated_metrics() const {
+  std::vector<std::string> out;
+  for (const BandRule& r : m_rules)
+    if (std::find(out.begin(), out.end(), r.metric) == out.end()) out.push_back(r.metric);
+  return out;
+}
+
+std::string describe_bound(const BandRule& rule) {
+  return fmt::format("{} {}", to_string(rule.op), rule.bound);
+}
+
+} // namespace cskpi

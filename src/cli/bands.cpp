@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+#include "common.hpp"
+
+#include "cskpi/csv.hpp"
+
+#include <fmt/format.h>
+
+namespace cskpi::cli {
+
+void setup_bands(CLI::App& app, BandsOptions& o) {
+  CLI::App* cmd = app.add_subcommand("bands", "Print the benchmark bands every rated metric is judged by, with sources");
+  cmd->add_option("--format", o.format, "table, csv (editable, feeds --bands) or markdown")
+      ->check(CLI::IsMember({"table", "csv", "markdown"}));
+  cmd->add_option("--bands", o.bands, "Show the bands with this override file applied")->type_name("FILE");
+  cmd->add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
+  cmd->footer(R"(Examples:
+  cskpi bands
+  cskpi bands --format csv > my-bands.csv    # edit, then: cskpi report data.csv --bands my-bands.csv
+
+Tiers share one severity scale: best_in_class 4, good 3, acceptable 2, warning 1, critical 0.
+A metric's rules are tried in order; the first that holds gives the tier. Bands rate the
+annual figure of annualised metrics.)");
+}
+
+int run_bands(const BandsOptions& o) {
+  const BandTable bands = load_bands(o.bands);
+  std::string out;
+  if (o.format == "csv") out = "metric,tier,bound,direction,source\n";
+  if (o.format == "markdown") out = "| Metric | Tier | Rule | Source |\n|---|---|---|---|\n";
+  for (const std::string& id : bands.rated_metrics()) {
+    const MetricDef* def = find_metric(id);
+    const std::string name = def != nullptr ? std::string(def->name) : id;
+    const bool annual = def != nullptr && def->annualization != Annualization::none;
+    const std::string_view source = bands.source_for(id);
+    if (o.format == "table")
+      out += fmt::format("{} ({}), {} basis; source: {}\n", name, id, annual ? "annual" : "period", source);
+    for (const BandRule& r : bands.rules_for(id)) {
+      if (o.format == "csv")
+        out += fmt::format("{},{},{},{},{}\n", id, to_string(r.tier), r.bound, to_string(r.op), csv_quote(source));
+      else if (o.format == "markdown")
+        out += fmt::format("| {} | {} | {} | {} |\n", markdown_cell(id), to_string(r.tier), markdown_cell(describe_bound(r)),
+                           markdown_cell(source));
+      else
+        out += fmt::format("  {:<14} {}\n", to_string(r.tier), describe_bound(r));
+    }
+  }
+  write_output(o.output, out);
+  return 0;
+}
+
+} // namespace cskpi::cli

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+// The CLI layer: the only code that knows CLI11. Each subcommand has setup_* and run_*.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cskpi::cli {
+
+/// Options shared by report and validate (SPEC §4).
+struct RunOptions {
+  std::vector<std::string> files;
+  std::string format = "table";
+  std::string by;
+  std::string period_length;
+  std::string gross_margin;
+  std::string cac;
+  std::string bands;
+  std::vector<std::string> metrics;
+  std::string delimiter;
+  bool decimal_comma = false;
+  CLI::Option* decimal_comma_option = nullptr; ///< to tell "given" from the default
+  bool skip_invalid = false;
+  std::uint64_t max_errors = 20;
+  std::string tolerance;
+  std::string output;
+  std::string color = "auto";
+};
+
+void setup_report(CLI::App& app, RunOptions& o);
+int run_report(const RunOptions& o);
+
+void setup_validate(CLI::App& app, RunOptions& o);
+int run_validate(const RunOptions& o);
+
+struct BandsOptions {
+  std::string format = "table";
+  std::string bands;
+  std::string output;
+};
+void setup_bands(CLI::App& app, BandsOptions& o);
+int run_bands(const BandsOptions& o);
+
+struct ExplainOptions {
+  std::string metric;
+  std::string bands;
+};
+void setup_explain(CLI::App& app, ExplainOptions& o);
+int run_explain(const ExplainOptions& o);
+
+} // namespace cskpi::cli

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+// Pieces report and validate share: option parsing into core settings, the ingest loop,
+// diagnostics on stderr, and writing output.
+#pragma once
+
+#include "commands.hpp"
+
+#include "cskpi/aggregate.hpp"
+#include "cskpi/bands.hpp"
+#include "cskpi/ingest.hpp"
+#include "cskpi/metrics.hpp"
+#include "cskpi/report.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cskpi::cli {
+
+/// Adds the options report and validate share to a subcommand.
+void add_input_options(CLI::App& cmd, RunOptions& o);
+
+/// Prints diagnostics to stderr (up to a limit) and counts them.
+class StderrDiagnostics : public DiagnosticSink {
+public:
+  /// `limit` 0 = print all; `downgrade_rows` prints row errors as warnings (--skip-invalid).
+  StderrDiagnostics(std::uint64_t limit, bool downgrade_rows) : m_limit(limit), m_downgrade(downgrade_rows) {}
+  void report(const Diagnostic& d) override;
+  std::uint64_t errors() const { return m_errors; }
+  std::uint64_t row_errors() const { return m_row_errors; }
+  std::uint64_t fatal() const { return m_fatal; }
+  std::uint64_t shown() const { return m_shown; }
+  std::uint64_t total() const { return m_total; }
+  std::vector<Diagnostic> collected; ///< filled when `collect` is set
+  bool collect = false;
+  bool print = true;
+
+private:
+  std::uint64_t m_limit;
+  bool m_downgrade;
+  std::uint64_t m_errors = 0, m_row_errors = 0, m_fatal = 0, m_shown = 0, m_total = 0;
+};
+
+/// The result of reading every input of a run.
+struct Loaded {
+  std::vector<InputSummary> inputs;
+  std::unique_ptr<Aggregator> aggregator;
+  ColumnSet columns;
+  std::optional<PeriodLength> detected_length;
+};
+
+/// IngestOptions from the flags; throws usage errors for bad values.
+IngestOptions ingest_options(const RunOptions& o);
+/// Reads every file into an Aggregator, reporting to `diags`.
+Loaded load_inputs(const RunOptions& o, StderrDiagnostics& diags);
+
+/// Parses a non-negative decimal flag value exactly; throws a usage error naming the flag.
+Money parse_amount_flag(const std::string& flag, const std::string& text);
+/// The built-in bands, with --bands FILE applied.
+BandTable load_bands(const std::string& path);
+
+/// Writes `text` to stdout or to `path`; a closed pipe is not an error (exit 0), a failed
+/// write is an input/output error.
+void write_output(const std::string& path, const std::string& text);
+/// Should tiers be coloured? --color auto|always|never, NO_COLOR, a TTY on stdout.
+bool use_color(const std::string& mode, const std::string& output);
+
+/// "nrr, grr, ..." for messages; and the nearest metric id to a misspelt one.
+std::string nearest_metric(const std::string& id);
+
+} // namespace cskpi::cli

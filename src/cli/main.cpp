@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// cskpi: retention KPIs from CSV exports. main lists every subcommand in one place.
+#include "commands.hpp"
+
+#include "cskpi/error.hpp"
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+
+int main(int argc, char** argv) {
+  using namespace cskpi::cli;
+  std::signal(SIGPIPE, SIG_IGN); // a closed pipe surfaces as EPIPE and exits 0
+
+  CLI::App app{"cskpi: retention KPIs (NRR, GRR, churn, LTV, NPS, ...) from CSV exports, rated against benchmarks"};
+  app.set_version_flag("--version", std::string("cskpi ") + CSKPI_VERSION);
+  app.require_subcommand(1);
+  app.footer(R"(Examples:
+  cskpi report samples/month_end_2026-10.csv
+  cskpi report samples/month_end_2026-10.csv --by segment --format json | jq .
+  cskpi validate samples/broken_export.csv
+  cskpi explain nrr
+
+Exit codes: 0 ok, 1 a check failed, 2 usage error, 3 input error, 4 internal error.
+Run 'cskpi COMMAND --help' for a command's options.)");
+
+  RunOptions report_opts, validate_opts;
+  BandsOptions bands_opts;
+  ExplainOptions explain_opts;
+  setup_report(app, report_opts);
+  setup_validate(app, validate_opts);
+  setup_bands(app, bands_opts);
+  setup_explain(app, explain_opts);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : static_cast<int>(cskpi::ExitCode::usage);
+  }
+
+  try {
+    if (app.got_subcommand("report")) return run_report(report_opts);
+    if (app.got_subcommand("validate")) return run_validate(validate_opts);
+    if (app.got_subcommand("bands")) return run_bands(bands_opts);
+    if (app.got_subcommand("explain")) return run_explain(explain_opts);
+  } catch (const cskpi::Error& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "cskpi: error: {}\n", e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "cskpi: error: out of memory\n");
+    return static_cast<int>(cskpi::ExitCode::internal);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "cskpi: internal error: {}\n", e.what());
+    return static_cast<int>(cskpi::ExitCode::internal);
+  }
+  return static_cast<int>(cskpi::ExitCode::usage);
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+#include "common.hpp"
+
+#include "cskpi/csv.hpp"
+#include "cskpi/error.hpp"
+
+#include <fmt/format.h>
+
+namespace cskpi::cli {
+
+void setup_validate(CLI::App& app, RunOptions& o) {
+  CLI::App* cmd = app.add_subcommand("validate", "Check input files only: every problem as file:line:col, then a summary");
+  add_input_options(*cmd, o);
+  o.max_errors = 0; // validate prints every problem unless told otherwise
+  cmd->add_option("--format", o.format, "table (problems on stderr, summary on stdout), json, jsonl or csv")
+      ->check(CLI::IsMember({"table", "json", "jsonl", "csv"}));
+  cmd->footer(R"(Examples:
+  cskpi validate samples/broken_export.csv
+  cskpi validate exports/*.csv --format json | jq '.diagnostics[] | .message'
+
+Exit code 0 when every row is valid, 3 otherwise.)");
+}
+
+namespace {
+
+std::string diagnostic_json(const Diagnostic& d) {
+  return fmt::format("{{\"file\":{},\"line\":{},\"column\":{},\"severity\":{},\"message\":{}}}", json_string(d.file),
+                     d.line, d.column, d.severity == Severity::error ? "\"error\"" : "\"warning\"", json_string(d.message));
+}
+
+} // namespace
+
+int run_validate(const RunOptions& o) {
+  const bool structured = o.format != "table";
+  StderrDiagnostics diags(o.max_errors, false);
+  diags.print = !structured;
+  diags.collect = structured;
+  const Loaded l = load_inputs(o, diags);
+  const bool valid = diags.errors() == 0;
+  std::string out;
+  if (o.format == "json") {
+    std::vector<std::string> inputs, problems;
+    for (const InputSummary& in : l.inputs)
+      inputs.push_back(fmt::format("{{\"file\":{},\"rows_read\":{},\"rows_valid\":{},\"rows_invalid\":{},\"warnings\":{},\"readable\":{}}}",
+                                   json_string(in.file), in.rows_read, in.rows_used, in.rows_rejected, in.warnings,
+                                   in.unreadable ? "false" : "true"));
+    for (const Diagnostic& d : diags.collected) problems.push_back(diagnostic_json(d));
+    out = fmt::format("{{\n  \"schema_version\": 1,\n  \"valid\": {},\n  \"inputs\": [\n    {}\n  ],\n  \"diagnostics\": [{}]\n}}\n",
+                      valid ? "true" : "false", fmt::join(inputs, ",\n    "),
+                      problems.empty() ? "" : fmt::format("\n    {}\n  ", fmt::join(problems, ",\n    ")));
+  } else if (o.format == "jsonl") {
+    for (const Diagnostic& d : diags.collected) out += diagnostic_json(d) + "\n";
+  } else if (o.format == "csv") {
+    out = "file,line,column,severity,message\n";
+    for (const Diagnostic& d : diags.collected)
+      out += fmt::format("{},{},{},{},{}\n", csv_text_cell(d.file), d.line, d.column,
+                         d.severity == Severity::error ? "error" : "warning", csv_text_cell(d.message));
+  } else {
+    for (const InputSummary& in : l.inputs) {
+      if (in.unreadable) out += fmt::format("{}: unreadable\n", in.file);
+      else
+        out += fmt::format("{}: {} rows read, {} valid, {} invalid{}\n", in.file, group_thousands(in.rows_read),
+                           group_thousands(in.rows_used), group_thousands(in.rows_rejected),
+                           in.warnings > 0 ? fmt::format(", {} warnings", in.warnings) : "");
+    }
+    const std::uint64_t hidden = diags.total() - diags.shown();
+    out += valid ? "valid\n"
+                 : fmt::format("invalid: {} problem{}{}\n", diags.errors(), diags.errors() == 1 ? "" : "s",
+                               hidden > 0 ? fmt::format(" ({} not shown; --max-errors 0 shows all)", hidden) : "");
+  }
+  write_output(o.output, out);
+  return static_cast<int>(valid ? ExitCode::ok : ExitCode::input);
+}
+
+} // namespace cskpi::cli

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: MIT
+// The only place that knows CSV files: fast-cpp-csv-parser's LineReader brings lines in
+// (files, stdin, read-ahead on a second thread); splitting, quoting and exact numbers are ours.
+#include "cskpi/ingest.hpp"
+
+#include "cskpi/csv.hpp"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-truncation"
+#include <libfccp/csv.h>
+#pragma GCC diagnostic pop
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <istream>
+#include <sys/stat.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace cskpi {
+
+std::optional<bool> parse_bool(std::string_view text) noexcept {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.size() > 5) return std::nullopt;
+  char buf[6] = {};
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    buf[i] = c;
+  }
+  const std::string_view t(buf, text.size());
+  if (t.empty() || t == "0" || t == "false" || t == "no" || t == "n") return false;
+  if (t == "1" || t == "true" || t == "yes" || t == "y") return true;
+  return std::nullopt;
+}
+
+namespace {
+
+/// Reads a file descriptor for LineReader; read errors surface as exceptions.
+class FdSource : public io::ByteSourceBase {
+public:
+  FdSource(int fd, bool owned) : m_fd(fd), m_owned(owned) {}
+  ~FdSource() override {
+    if (m_owned) ::close(m_fd);
+  }
+  int read(char* buffer, int size) override {
+    int total = 0;
+    while (total < size) {
+      const ssize_t got = ::read(m_fd, buffer + total, static_cast<std::size_t>(size - total));
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        throw std::system_error(errno, std::generic_category(), "cannot read");
+      }
+      if (got == 0) break;
+      total += static_cast<int>(got);
+    }
+    return total;
+  }
+
+private:
+  int m_fd;
+  bool m_owned;
+};
+
+/// Reads a std::istream for LineReader (tests pass literal strings this way).
+class StreamSource : public io::ByteSourceBase {
+public:
+  explicit StreamSource(std::istream& in) : m_in(in) {}
+  int read(char* buffer, int size) override {
+    m_in.read(buffer, size);
+    return static_cast<int>(m_in.gcount());
+  }
+
+private:
+  std::istream& m_in;
+};
+
+enum Col : std::size_t {
+  c_customer_id,
+  c_start_mrr,
+  c_expansion_mrr,
+  c_contraction_mrr,
+  c_churned_mrr,
+  c_period,
+  c_segment,
+  c_new_mrr,
+  c_reactivation_mrr,
+  c_end_mrr,
+  c_nps,
+  c_at_risk,
+  c_saved,
+  c_health_score,
+  c_cac,
+  c_count
+};
+
+constexpr std::array<std::string_view, c_count> k_col_names = {
+    "customer_id", "start_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr",
+    "period",      "segment",   "new_mrr",       "reactivation_mrr", "end_mrr",
+    "nps",         "at_risk",   "saved",         "health_score",     "cac"};
+constexpr std::size_t k_required = 5; // the first five columns
+
+constexpr std::size_t k_absent = static_cast<std::size_t>(-1);
+
+/// Shows a cell in a message: quoted, control bytes escaped, long values cut.
+std::string show(std::string_view text) {
+  std::string out = "\"";
+  std::size_t shown = 0;
+  for (char c : text) {
+    if (shown == 40) {
+      out += "...";
+      break;
+    }
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+    else if (c == '"') out += "\\\"";
+    else out.push_back(c);
+    ++shown;
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string show_money(Money m) { return format_money_fixed(m, 2, true); }
+
+bool is_blank(std::string_view line) {
+  for (char c : line)
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  return true;
+}
+
+} // namespace
+
+/// Everything one file read needs; lives for the duration of one read.
+struct Ingestor::State {
+  Ingestor& self;
+  const std::string& name;
+  std::uint32_t file_index;
+  RowSink& sink;
+  InputSummary summary;
+  std::array<std::size_t, c_count> pos{};
+  std::size_t by_pos = k_absent;
+  std::size_t field_count = 0;
+  DecimalStyle style = DecimalStyle::point;
+  std::vector<std::string_view> fields;
+  std::string scratch;
+  std::string period_label;
+  std::string key;
+  bool row_ok = true;
+  std::uint64_t line = 0;
+  std::uint64_t first_rounded_line = 0;
+  std::uint32_t first_rounded_col = 0;
+
+  State(Ingestor& s, const std::string& n, std::uint32_t index, RowSink& k)
+      : self(s), name(n), file_index(index), sink(k) {
+    summary.file = n;
+    pos.fill(k_absent);
+  }
+
+  void diag(std::uint64_t at_line, std::size_t field, Severity sev, std::string message) {
+    self.m_diagnostics.report(Diagnostic{name, at_line, static_cast<std::uint32_t>(field + 1), sev, std::move(message)});
+  }
+  void row_error(std::size_t col, std::string message) {
+    row_ok = false;
+    diag(line, pos[col], Severity::error, std::move(message));
+  }
+  void fatal(std::uint64_t at_line, std::string message) {
+    summary.unreadable = true;
+    self.m_diagnostics.report(Diagnostic{name, at_line, 0, Severity::error, std::move(message), true});
+  }
+
+  std::string_view cell(std::size_t col) const { return pos[col] == k_absent ? std::string_view{} : fields[pos[col]]; }
+
+  bool header(std::string_view text);
+  void row(std::string_view text);
+  Money money(std::size_t col, bool allow_negative = false);
+  void finish();
+};
+
+bool Ingestor::State::header(std::string_view text) {
+  const IngestOptions& opt = self.m_options;
+  summary.delimiter = opt.delimiter != 0 ? opt.delimiter : detect_delimiter(text);
+  summary.decimal_comma = opt.decimal_comma.value_or(summary.delimiter == ';');
+  style = summary.decimal_comma ? DecimalStyle::comma : DecimalStyle::point;
+  if (split_record(text, summary.delimiter, fields, scratch).status != SplitResult::Status::ok) {
+    fatal(line, "the header line has an unterminated or misplaced quote");
+    return false;
+  }
+  field_count = fields.size();
+  std::vector<std::string> names;
+  names.reserve(fields.size());
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    names.push_back(normalise_column_name(fields[i]));
+    const std::string& n = names.back();
+    for (std::size_t c = 0; c < c_count; ++c) {
+      if (n != k_col_names[c]) continue;
+      if (pos[c] != k_absent) {
+        fatal(line, fmt::format("column {} appears twice in the header (fields {} and {})", n, pos[c] + 1, i + 1));
+        return false;
+      }
+      pos[c] = i;
+    }
+    if (!opt.by_column.empty() && n == opt.by_column) {
+      if (by_pos != k_absent) {
+        fatal(line, fmt::format("--by column {} appears twice in the header (fields {} and {})", n, by_pos + 1, i + 1));
+        return false;
+      }
+      by_pos = i;
+    }
+  }
+  std::vector<std::string_view> missing;
+  for (std::size_t c = 0; c < k_required; ++c)
+    if (pos[c] == k_absent) missing.push_back(k_col_names[c]);
+  if (!missing.empty()) {
+    fatal(line, fmt::format("missing required column{} {} (delimiter {}; columns found: {})",
+                            missing.size() > 1 ? "s" : "", fmt::join(missing, ", "),
+                            delimiter_name(summary.delimiter), fmt::join(names, ", ")));
+    return false;
+  }
+  if (!opt.by_column.empty() && by_pos == k_absent)
+    throw usage_error(fmt::format("{}: --by column \"{}\" is not in the header (columns: {})", name, opt.by_column,
+                                  fmt::join(names, ", ")));
+  ColumnSet& cs = self.m_columns;
+  cs.period |= pos[c_period] != k_absent;
+  cs.segment |= pos[c_segment] != k_absent;
+  cs.new_mrr |= pos[c_new_mrr] != k_absent;
+  cs.reactivation_mrr |= pos[c_reactivation_mrr] != k_absent;
+  cs.end_mrr |= pos[c_end_mrr] != k_absent;
+  cs.nps |= pos[c_nps] != k_absent;
+  cs.at_risk |= pos[c_at_risk] != k_absent;
+  cs.saved |= pos[c_saved] != k_absent;
+  cs.health_score |= pos[c_health_score] != k_absent;
+  cs.cac |= pos[c_cac] != k_absent;
+  return true;
+}
+
+Money Ingestor::State::money(std::size_t col, bool allow_negative) {
+  if (pos[col] == k_absent) return Money{};
+  const std::string_view text = fields[pos[col]];
+  const ParsedMoney p = parse_money(text, style);
+  switch (p.status) {
+  case ParsedMoney::Status::empty: return Money{};
+  case ParsedMoney::Status::overflow:
+    row_error(col, fmt::format("{} {} is too large (the limit is 9,223,372,036,854.775807)", k_col_names[col], show(text)));
+    return Money{};
+  case ParsedMoney::Status::invalid: {
+    std::string hint;
+    const ParsedMoney other = parse_money(text, style == DecimalStyle::point ? DecimalStyle::comma : DecimalStyle::point);
+    if (other.status == ParsedMoney::Status::ok)
+      hint = style == DecimalStyle::point ? " (for a decimal comma use --decimal-comma)" : " (for a decimal point use --decimal-comma=false)";
+    row_error(col, fmt::format("{} {} is not a number{}", k_col_names[col], show(text), hint));
+    return Money{};
+  }
+  case ParsedMoney::Status::ok: break;
+  }
+  if (p.rounded) {
+    ++summary.warnings;
+    if (first_rounded_line == 0) {
+      first_rounded_line = line;
+      first_rounded_col = static_cast<std::uint32_t>(pos[col] + 1);
+    }
+  }
+  if (!allow_negative && p.value.micros < 0)
+    row_error(col, fmt::format("{} {} is negative: movements are amounts >= 0, the column carries the sign", k_col_names[col], show(text)));
+  return p.value;
+}
+
+void Ingestor::State::row(std::string_view text) {
+  ++summary.rows_read;
+  row_ok = true;
+  const SplitResult split = split_record(text, summary.delimiter, fields, scratch);
+  if (split.status != SplitResult::Status::ok) {
+    row_ok = false;
+    diag(line, split.field, Severity::error,
+         split.status == SplitResult::Status::unterminated_quote
+             ? "quoted field is not closed on this line (fields spanning lines are not supported)"
+             : "unexpected text after a closing quote (a quote inside a field must be doubled: \"\")");
+    ++summary.rows_rejected;
+    return;
+  }
+  if (fields.size() != field_count) {
+    const std::size_t at = std::min(fields.size(), field_count);
+    diag(line, at, Severity::error,
+         fmt::format("expected {} fields as in the header, found {}", field_count, fields.size()));
+    ++summary.rows_rejected;
+    return;
+  }
+
+  MovementRow r;
+  r.file = name;
+  r.line = line;
+  r.customer_id = fields[pos[c_customer_id]];
+  if (is_blank(r.customer_id)) row_error(c_customer_id, "customer_id is empty");
+  r.start = money(c_start_mrr);
+  r.expansion = money(c_expansion_mrr);
+  r.contraction = money(c_contraction_mrr);
+  r.churned = money(c_churned_mrr);
+  r.new_mrr = money(c_new_mrr);
+  r.reactivation = money(c_reactivation_mrr);
+  const Money end_given = money(c_end_mrr);
+  if (pos[c_cac] != k_absent && parse_money(cell(c_cac), style).status != ParsedMoney::Status::empty) r.cac = money(c_cac);
+
+  if (pos[c_nps] != k_absent) {
+    const std::string_view t = cell(c_nps);
+    const ParsedMoney p = parse_money(t, DecimalStyle::point);
+    if (p.status == ParsedMoney::Status::empty) r.nps = -1;
+    else if (p.status == ParsedMoney::Status::ok && p.value.micros % Money::k_scale == 0 && p.value.micros >= 0 &&
+             p.value.micros <= 10 * Money::k_scale && t.find_first_of(".,") == std::string_view::npos)
+      r.nps = static_cast<int>(p.value.micros / Money::k_scale);
+    else row_error(c_nps, fmt::format("nps {} is not a whole number from 0 to 10", show(t)));
+  }
+  for (const std::size_t col : {c_at_risk, c_saved}) {
+    if (pos[col] == k_absent) continue;
+    const auto b = parse_bool(cell(col));
+    if (!b) row_error(col, fmt::format("{} {} is not a boolean (use 1/0, true/false, yes/no or y/n)", k_col_names[col], show(cell(col))));
+    else if (col == c_at_risk) r.at_risk = *b;
+    else r.saved = *b;
+  }
+  if (pos[c_saved] == k_absent) r.saved = r.at_risk && r.churned.micros == 0;
+  if (pos[c_health_score] != k_absent) {
+    const ParsedMoney p = parse_money(cell(c_health_score), style);
+    if (p.status == ParsedMoney::Status::invalid || p.status == ParsedMoney::Status::overflow ||
+        (p.status == ParsedMoney::Status::ok && (p.value.micros < 0 || p.value.micros > 100 * Money::k_scale)))
+      row_error(c_health_score, fmt::format("health_score {} is not a number from 0 to 100", show(cell(c_health_score))));
+  }
+
+  if (pos[c_period] != k_absent) {
+    const std::string_view t = cell(c_period);
+    if (auto p = parse_period(t)) {
+      period_label = std::move(p->label);
+      if (self.m_period_length && *self.m_period_length != p->length) {
+        row_error(c_period, fmt::format("period {} is a {}, but earlier periods are {}s (first at {})", show(t),
+                                        to_string(p->length), to_string(*self.m_period_length), self.m_period_length_first));
+      } else if (!self.m_period_length && row_ok) {
+        self.m_period_length = p->length;
+        self.m_period_length_first = fmt::format("{}:{}", name, line);
+      }
+    } else {
+      row_error(c_period, fmt::format("period {} is not a period (use YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD)", show(t)));
+    }
+    r.period = period_label;
+  }
+  if (by_pos != k_absent) r.group = fields[by_pos];
+
+  if (row_ok) {
+    // Cross-column checks, SPEC §1.4, on exact sums.
+    Money inflow = r.start;
+    Money outflow = r.contraction;
+    const bool fits = checked_add(inflow, r.expansion) && checked_add(inflow, r.new_mrr) &&
+                      checked_add(inflow, r.reactivation) && checked_add(outflow, r.churned);
+    std::string inflow_terms = "start_mrr + expansion_mrr";
+    if (pos[c_new_mrr] != k_absent) inflow_terms += " + new_mrr";
+    if (pos[c_reactivation_mrr] != k_absent) inflow_terms += " + reactivation_mrr";
+    if (!fits) {
+      row_error(c_start_mrr, "the row's movements overflow the money range");
+    } else if (outflow > inflow) {
+      row_error(c_contraction_mrr, fmt::format("contraction_mrr + churned_mrr ({}) exceed {} ({})", show_money(outflow),
+                                               inflow_terms, show_money(inflow)));
+    } else {
+      Money end = inflow;
+      checked_sub(end, outflow);
+      if (r.churned.micros > 0 && end > self.m_options.tolerance)
+        row_error(c_churned_mrr, fmt::format("churned row still has {} MRR at period end; partial churn belongs in contraction_mrr",
+                                             show_money(end)));
+      if (pos[c_end_mrr] != k_absent) {
+        Money diff = end;
+        checked_sub(diff, end_given);
+        const Money off{diff.micros < 0 ? -diff.micros : diff.micros};
+        if (off > self.m_options.tolerance)
+          row_error(c_end_mrr, fmt::format("end_mrr {} does not reconcile: {} - contraction_mrr - churned_mrr = {} (off by {})",
+                                           show_money(end_given), inflow_terms, show_money(end), show_money(off)));
+      }
+    }
+  }
+
+  if (row_ok) {
+    key.assign(r.period);
+    key.push_back('\x1f');
+    key.append(r.customer_id);
+    auto [it, inserted] = self.m_seen.try_emplace(key, file_index, line);
+    if (!inserted) {
+      const auto& [first_file, first_line] = it->second;
+      const std::string where = first_file == file_index ? fmt::format("line {}", first_line)
+                                                         : fmt::format("{}:{}", self.m_file_names[first_file], first_line);
+      row_error(c_customer_id, r.period.empty()
+                                   ? fmt::format("customer_id {} appears twice (first at {})", show(r.customer_id), where)
+                                   : fmt::format("customer_id {} appears twice in period {} (first at {})",
+                                                 show(r.customer_id), r.period, where));
+    }
+  }
+
+  if (!row_ok) {
+    ++summary.rows_rejected;
+    return;
+  }
+  ++summary.rows_used;
+  sink.add(r);
+}
+
+void Ingestor::State::finish() {
+  if (first_rounded_line != 0)
+    self.m_diagnostics.report(Diagnostic{
+        name, first_rounded_line, first_rounded_col, Severity::warning,
+        fmt::format("{} value{} had more than 6 decimals and {} rounded half-to-even (this is the first)",
+                    summary.warnings, summary.warnings == 1 ? "" : "s", summary.warnings == 1 ? "was" : "were")});
+}
+
+Ingestor::Ingestor(IngestOptions options, DiagnosticSink& diagnostics)
+    : m_options(std::move(options)), m_diagnostics(diagnostics) {}
+
+Ingestor::~Ingestor() = default;
+
+namespace {
+
+InputSummary read_lines(Ingestor::State& st, io::LineReader& reader) {
+  bool have_header = false;
+  try {
+    while (char* raw = reader.next_line()) {
+      st.line = reader.get_file_line();
+      const std::string_view text(raw);
+      if (is_blank(text)) continue;
+      if (!have_header) {
+        have_header = true;
+        if (!st.header(text)) return st.summary;
+        continue;
+      }
+      st.row(text);
+    }
+  } catch (const io::error::line_length_limit_exceeded&) {
+    st.fatal(st.line + 1, "line is longer than 16 MiB; stopped reading this file");
+    return st.summary;
+  } catch (const std::system_error& e) {
+    st.fatal(0, fmt::format("{}: {}", e.what(), std::strerror(e.code().value())));
+    return st.summary;
+  }
+  if (!have_header) st.fatal(0, "the file is empty: expected a header line with customer_id, start_mrr, expansion_mrr, contraction_mrr, churned_mrr");
+  st.finish();
+  return st.summary;
+}
+
+} // namespace
+
+InputSummary Ingestor::read_stream(std::istream& in, const std::string& display_name, RowSink& sink) {
+  m_file_names.push_back(display_name);
+  State st(*this, display_name, static_cast<std::uint32_t>(m_file_names.size() - 1), sink);
+  io::LineReader reader(display_name, std::unique_ptr<io::ByteSourceBase>(new StreamSource(in)));
+  return read_lines(st, reader);
+}
+
+InputSummary Ingestor::read_path(const std::string& path, RowSink& sink) {
+  const std::string display = path == "-" ? std::string("<stdin>") : path;
+  m_file_names.push_back(display);
+  State st(*this, display, static_cast<std::uint32_t>(m_file_names.size() - 1), sink);
+  int fd = 0;
+  if (path != "-") {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      st.fatal(0, fmt::format("cannot open: {}", std::strerror(errno)));
+      return st.summary;
+    }
+    struct stat sb{};
+    if (::fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+      ::close(fd);
+      st.fatal(0, "is a directory, not a CSV file");
+      return st.summary;
+    }
+  }
+  try {
+    io::LineReader reader(display, std::unique_ptr<io::ByteSourceBase>(new FdSource(fd, path != "-")));
+    return read_lines(st, reader);
+  } catch (const std::system_error& e) {
+    st.fatal(0, fmt::format("cannot read: {}", std::strerror(e.code().value())));
+    return st.summary;
+  }
+}
+
+} // namespace cskpi

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+#include "cskpi/report.hpp"
+
+#include "cskpi/csv.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace cskpi {
+
+namespace {
+
+std::optional<BandRule> next_better(const BandTable& bands, std::string_view metric, Tier tier) {
+  std::optional<BandRule> best;
+  for (const BandRule& r : bands.rules_for(metric))
+    if (severity(r.tier) > severity(tier) && (!best || severity(r.tier) < severity(best->tier))) best = r;
+  return best;
+}
+
+Group make_group(std::optional<std::string> period, std::string segment, const Totals& t, const MetricContext& ctx,
+                 const BandTable& bands, const std::vector<std::string>& metrics) {
+  Group g{std::move(period), std::move(segment), t, {}};
+  for (MetricValue& m : compute_metrics(t, ctx)) {
+    if (!metrics.empty() && std::find(metrics.begin(), metrics.end(), m.def->id) == metrics.end()) continue;
+    Record rec;
+    if (m.value) rec.rated_value = m.def->annualization != Annualization::none ? m.annualized : m.value->as_double();
+    if (rec.rated_value) {
+      rec.tier = bands.rate(m.def->id, *rec.rated_value);
+      if (rec.tier) rec.next = next_better(bands, m.def->id, *rec.tier);
+    }
+    rec.metric = std::move(m);
+    g.records.push_back(std::move(rec));
+  }
+  return g;
+}
+
+} // namespace
+
+std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx, const BandTable& bands,
+                                const std::vector<std::string>& metrics, bool grouped) {
+  std::vector<Group> out;
+  if (agg.periods().empty()) { // no valid rows: one empty group whose ratios say why they are null
+    out.push_back(make_group(std::nullopt, "all", Totals{}, ctx, bands, metrics));
+    return out;
+  }
+  for (const auto& [label, pt] : agg.periods()) {
+    std::optional<std::string> period;
+    if (ctx.columns.period) period = label;
+    out.push_back(make_group(period, "all", pt.all, ctx, bands, metrics));
+    if (!grouped) continue;
+    for (const auto& [seg, totals] : pt.groups)
+      out.push_back(make_group(period, seg.empty() ? "(blank)" : seg, totals, ctx, bands, metrics));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------- escaping
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) out += fmt::format("\\u{:04x}", c);
+        else out.push_back(static_cast<char>(c));
+      }
+      ++i;
+      continue;
+    }
+    // Validate one UTF-8 sequence; copy it whole or replace the lead byte.
+    std::size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    bool ok = len != 0 && c < 0xF5 && i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && len == 3) {
+      const auto c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
+    }
+    if (ok && len == 4) {
+      const auto c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+    }
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string csv_text_cell(std::string_view s) {
+  std::string text(s);
+  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' || text[0] == '\r'))
+    text.insert(0, 1, '\'');
+  return csv_quote(text);
+}
+
+std::string markdown_cell(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+    case '|': out += "\\|"; break;
+    case '\\': out += "\\\\"; break;
+    case '<': out += "&lt;"; break;
+    case '>': out += "&gt;"; break;
+    case '&': out += "&amp;"; break;
+    case '`': out += "\\`"; break;
+    case '*': out += "\\*"; break;
+    case '_': out += "\\_"; break;
+    case '[': out += "\\["; break;
+    case ']': out += "\\]"; break;
+    case '\n':
+    case '\r': out += ' '; break;
+    default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string json_number(const Quantity& q) {
+  switch (q.kind) {
+  case Quantity::Kind::money: return format_money_exact(q.money);
+  case Quantity::Kind::count: return std::to_string(q.count);
+  case Quantity::Kind::real:
+    if (!std::isfinite(q.real)) return "null";
+    return fmt::format("{}", q.real == 0.0 ? 0.0 : q.real);
+  }
+  return "null";
+}
+
+namespace {
+
+std::string json_double(std::optional<double> v) {
+  return v ? json_number(Quantity::of_real(*v)) : std::string("null");
+}
+std::string json_opt(const std::optional<Quantity>& q) { return q ? json_number(*q) : std::string("null"); }
+
+// ---------------------------------------------------------------------------- display
+
+/// Fixed decimals without "-0.00".
+std::string fixed(double v, int decimals) {
+  std::string s = fmt::format("{:.{}f}", v, decimals);
+  if (s.front() == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
+  return s;
+}
+
+std::string display(const Quantity& q, Unit unit) {
+  switch (unit) {
+  case Unit::percent: return fixed(q.as_double(), 2) + "%";
+  case Unit::currency:
+    return q.kind == Quantity::Kind::money ? format_money_fixed(q.money, 2, true) : fixed(q.as_double(), 2);
+  case Unit::ratio: return fixed(q.as_double(), 2);
+  case Unit::points: {
+    const std::string s = fixed(q.as_double(), 1);
+    return s[0] == '-' || s == "0.0" ? s : "+" + s;
+  }
+  case Unit::count: return group_thousands(static_cast<std::uint64_t>(q.count));
+  }
+  return "";
+}
+
+std::string display_value(const Record& r) { return r.metric.value ? display(*r.metric.value, r.metric.def->unit) : "n/a"; }
+
+std::string display_annual(const Record& r) {
+  if (!r.metric.annualized) return "";
+  return fixed(*r.metric.annualized, 2) + "%";
+}
+
+std::string display_tier(const Record& r) { return r.tier ? std::string(to_string(*r.tier)) : ""; }
+
+/// The last column: reasons, caveats, and what the next tier needs.
+std::string display_note(const Record& r) {
+  std::string out = r.metric.note;
+  if (r.next) {
+    if (!out.empty()) out += "; ";
+    out += fmt::format("{} at {}", to_string(r.next->tier), describe_bound(*r.next));
+  }
+  return out;
+}
+
+std::string group_title(const Group& g) {
+  std::string title = g.period ? *g.period + " · " + g.segment : g.segment;
+  return fmt::format("{}: {} customers ({} starting, {} new)", title, group_thousands(g.totals.customers),
+                     group_thousands(g.totals.cohort), group_thousands(g.totals.new_customers));
+}
+
+std::string inputs_line(const Report& r) {
+  std::vector<std::string> names;
+  std::uint64_t rejected = 0;
+  for (const InputSummary& in : r.inputs) {
+    names.push_back(in.file);
+    rejected += in.rows_rejected;
+  }
+  std::vector<std::string> periods;
+  for (const Group& g : r.groups)
+    if (g.period && (periods.empty() || periods.back() != *g.period)) periods.push_back(*g.period);
+  std::string period;
+  const std::string_view len = to_string(r.settings.period_length);
+  if (periods.empty()) period = fmt::format("one {} (no period column)", len);
+  else if (periods.size() == 1) period = fmt::format("period {} ({})", periods.front(), len);
+  else period = fmt::format("periods {} to {} ({} {}s)", periods.front(), periods.back(), periods.size(), len);
+  std::uint64_t customers = 0;
+  for (const Group& g : r.groups)
+    if (g.segment == "all") customers += g.totals.customers;
+  const std::string who = periods.size() > 1 ? fmt::format("{} customer-periods", group_thousands(customers))
+                                             : fmt::format("{} customers", group_thousands(customers));
+  return fmt::format("{} · {} · {} · {} rows rejected", fmt::join(names, ", "), period, who, group_thousands(rejected));
+}
+
+const char* tier_color(Tier t) {
+  switch (t) {
+  case Tier::best_in_class: return "\x1b[1;32m";
+  case Tier::good: return "\x1b[32m";
+  case Tier::acceptable: return "\x1b[36m";
+  case Tier::warning: return "\x1b[33m";
+  case Tier::critical: return "\x1b[1;31m";
+  }
+  return "";
+}
+
+} // namespace
+
+std::string render_table(const Report& r, bool color) {
+  std::string out = inputs_line(r) + "\n";
+  if (r.settings.period_length_source != "detected")
+    out += fmt::format("period length: {} ({})\n", to_string(r.settings.period_length), r.settings.period_length_source);
+  std::size_t name_w = 6;
+  for (const Group& g : r.groups)
+    for (const Record& rec : g.records) name_w = std::max(name_w, rec.metric.def->name.size());
+  const std::size_t value_w = 14, annual_w = 10, tier_w = 14;
+  for (const Group& g : r.groups) {
+    out += fmt::format("\n{}\n", group_title(g));
+    out += fmt::format("  {:<{}}  {:>{}}  {:>{}}  {:<{}}  {}\n", "metric", name_w, "period", value_w, "annual", annual_w,
+                       "tier", tier_w, "note");
+    std::optional<Section> section;
+    for (const Record& rec : g.records) {
+      if (section != rec.metric.def->section) {
+        section = rec.metric.def->section;
+        out += fmt::format("{}\n", to_string(*section));
+      }
+      std::string tier = fmt::format("{:<{}}", display_tier(rec), tier_w);
+      if (color && rec.tier) tier = tier_color(*rec.tier) + tier + "\x1b[0m";
+      std::string line = fmt::format("  {:<{}}  {:>{}}  {:>{}}  {}  {}", rec.metric.def->name, name_w, display_value(rec),
+                                     value_w, display_annual(rec), annual_w, tier, display_note(rec));
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string record_json(const Group& g, const Record& rec) {
+  const MetricValue& m = rec.metric;
+  return fmt::format(
+      "{{\"period\":{},\"segment\":{},\"metric\":{},\"name\":{},\"value\":{},\"unit\":{},\"annualized\":{},"
+      "\"band\":{},\"severity\":{},\"numerator\":{},\"denominator\":{},\"n\":{},\"note\":{}}}",
+      g.period ? json_string(*g.period) : "null", json_string(g.segment), json_string(m.def->id), json_string(m.def->name),
+      json_opt(m.value), json_string(to_string(m.def->unit)), json_double(m.annualized),
+      rec.tier ? json_string(to_string(*rec.tier)) : "null", rec.tier ? std::to_string(severity(*rec.tier)) : "null",
+      json_opt(m.numerator), json_opt(m.denominator), m.n, m.note.empty() ? "null" : json_string(m.note));
+}
+
+} // namespace
+
+std::string render_json(const Report& r) {
+  const ReportSettings& s = r.settings;
+  std::string out = "{\n";
+  out += "  \"schema_version\": 1,\n";
+  out += fmt::format("  \"tool\": {{\"name\": \"cskpi\", \"version\": {}}},\n", json_string(s.version));
+  out += "  \"inputs\": [";
+  for (std::size_t i = 0; i < r.inputs.size(); ++i) {
+    const InputSummary& in = r.inputs[i];
+    out += fmt::format("{}\n    {{\"file\": {}, \"rows_read\": {}, \"rows_used\": {}, \"rows_rejected\": {}, \"warnings\": {}}}",
+                       i ? "," : "", json_string(in.file), in.rows_read, in.rows_used, in.rows_rejected, in.warnings);
+  }
+  out += "\n  ],\n";
+  out += fmt::format("  \"period_length\": {},\n", json_string(to_string(s.period_length)));
+  out += fmt::format("  \"by\": {},\n", s.by ? json_string(*s.by) : "null");
+  std::vector<std::string> metric_ids;
+  for (const std::string& id : s.metrics) metric_ids.push_back(json_string(id));
+  out += fmt::format(
+      "  \"options\": {{\"period_length_source\": {}, \"gross_margin\": {}, \"gross_margin_default\": {}, \"cac\": {}, "
+      "\"tolerance\": {}, \"skip_invalid\": {}, \"metrics\": {}, \"bands\": {}}},\n",
+      json_string(s.period_length_source), format_money_exact(s.gross_margin), s.gross_margin_given ? "false" : "true",
+      s.cac ? format_money_exact(*s.cac) : "null", format_money_exact(s.tolerance), s.skip_invalid ? "true" : "false",
+      s.metrics.empty() ? "null" : fmt::format("[{}]", fmt::join(metric_ids, ", ")), json_string(s.bands));
+  out += "  \"records\": [";
+  bool first = true;
+  for (const Group& g : r.groups)
+    for (const Record& rec : g.records) {
+      out += first ? "\n    " : ",\n    ";
+      first = false;
+      out += record_json(g, rec);
+    }
+  out += first ? "]\n}\n" : "\n  ]\n}\n";
+  return out;
+}
+
+std::string render_jsonl(const Report& r) {
+  std::string out;
+  for (const Group& g : r.groups)
+    for (const Record& rec : g.records) out += record_json(g, rec) + "\n";
+  return out;
+}
+
+std::string render_csv(const Report& r) {
+  std::string out = "period,segment,metric,name,value,unit,annualized,band,severity,numerator,denominator,n,note\n";
+  const auto num = [](const std::optional<Quantity>& q) { return q ? json_number(*q) : std::string(); };
+  for (const Group& g : r.groups)
+    for (const Record& rec : g.records) {
+      const MetricValue& m = rec.metric;
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", g.period ? csv_text_cell(*g.period) : "",
+                         csv_text_cell(g.segment), csv_text_cell(m.def->id), csv_text_cell(m.def->name), num(m.value),
+                         to_string(m.def->unit), m.annualized ? json_number(Quantity::of_real(*m.annualized)) : "",
+                         rec.tier ? to_string(*rec.tier) : "", rec.tier ? std::to_string(severity(*rec.tier)) : "",
+                         num(m.numerator), num(m.denominator), m.n, csv_text_cell(m.note));
+    }
+  return out;
+}
+
+std::string render_markdown(const Report& r) {
+  std::string out = markdown_cell(inputs_line(r)) + "\n";
+  for (const Group& g : r.groups) {
+    out += fmt::format("\n### {}\n\n", markdown_cell(group_title(g)));
+    out += "| Metric | Period | Annual | Tier | Note |\n|---|--:|--:|---|---|\n";
+    for (const Record& rec : g.records)
+      out += fmt::format("| {} | {} | {} | {} | {} |\n", markdown_cell(rec.metric.def->name), markdown_cell(display_value(rec)),
+                         markdown_cell(display_annual(rec)), markdown_cell(display_tier(rec)),
+                         markdown_cell(display_note(rec)));
+  }
+  return out;
+}
+
+} // namespace cskpi

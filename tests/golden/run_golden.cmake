@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: MIT
+# Runs the real cskpi binary for one golden case and compares stdout, stderr and the exit
+# code exactly. Arguments: -DCSKPI=binary -DCASE=case dir -DROOT=project root (the working
+# directory, so paths read like the README's: samples/...).
+file(STRINGS ${CASE}/args _args ENCODING UTF-8)
+set(_input)
+if(EXISTS ${CASE}/stdin)
+  set(_input INPUT_FILE ${CASE}/stdin)
+endif()
+# A fixed environment: no colour decisions leak in from the caller.
+set(ENV{NO_COLOR} "")
+set(ENV{TERM} "dumb")
+execute_process(
+  COMMAND ${CSKPI} ${_args}
+  WORKING_DIRECTORY ${ROOT}
+  ${_input}
+  OUTPUT_VARIABLE _out
+  ERROR_VARIABLE _err
+  RESULT_VARIABLE _rc)
+
+if("$ENV{CSKPI_UPDATE_GOLDEN}" STREQUAL "1")
+  file(WRITE ${CASE}/expected.stdout "${_out}")
+  file(WRITE ${CASE}/expected.stderr "${_err}")
+  file(WRITE ${CASE}/expected.rc "${_rc}\n")
+  message(STATUS "updated ${CASE}")
+  return()
+endif()
+
+file(READ ${CASE}/expected.stdout _want_out)
+file(READ ${CASE}/expected.stderr _want_err)
+file(STRINGS ${CASE}/expected.rc _want_rc)
+set(_failed FALSE)
+foreach(_stream out err)
+  if(NOT "${_${_stream}}" STREQUAL "${_want_${_stream}}")
+    set(_failed TRUE)
+    file(WRITE ${CASE}/actual.std${_stream} "${_${_stream}}")
+    execute_process(COMMAND diff -u ${CASE}/expected.std${_stream} ${CASE}/actual.std${_stream})
+    message(SEND_ERROR "std${_stream} differs (actual kept in ${CASE}/actual.std${_stream})")
+  else()
+    file(REMOVE ${CASE}/actual.std${_stream})
+  endif()
+endforeach()
+if(NOT "${_rc}" STREQUAL "${_want_rc}")
+  set(_failed TRUE)
+  message(SEND_ERROR "exit code ${_rc}, expected ${_want_rc}")
+endif()
+if(_failed)
+  list(JOIN _args " " _shown)
+  message(FATAL_ERROR "golden case failed: cskpi ${_shown}")
+endif()

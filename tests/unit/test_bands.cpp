@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+#include "cskpi/bands.hpp"
+
+#include "cskpi/error.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace cskpi;
+
+namespace {
+bool any_metric(std::string_view id) { return id == "nrr" || id == "grr"; }
+} // namespace
+
+TEST_CASE("built-in band edges are exactly the contract's", "[bands]") {
+  const BandTable b = BandTable::builtin();
+  CHECK(b.rate("nrr", 120) == Tier::best_in_class);
+  CHECK(b.rate("nrr", 119.99) == Tier::good);
+  CHECK(b.rate("nrr", 100) == Tier::acceptable);
+  CHECK(b.rate("nrr", 99.999) == Tier::warning);
+  CHECK(b.rate("nrr", 89.9) == Tier::critical);
+  CHECK(b.rate("grr", 90) == Tier::good);
+  CHECK(b.rate("grr", 79.99) == Tier::critical);
+  CHECK(b.rate("logo_churn", 4.99) == Tier::best_in_class);
+  CHECK(b.rate("logo_churn", 5) == Tier::good);
+  CHECK(b.rate("logo_churn", 10) == Tier::acceptable);
+  CHECK(b.rate("logo_churn", 15) == Tier::warning);
+  CHECK(b.rate("logo_churn", 20) == Tier::warning);
+  CHECK(b.rate("logo_churn", 20.01) == Tier::critical);
+  CHECK(b.rate("logo_retention", 90) == Tier::acceptable);
+  CHECK(b.rate("logo_retention", 80) == Tier::warning);
+  CHECK(b.rate("expansion_rate", 9.99) == Tier::warning);
+  CHECK(b.rate("expansion_mrr_rate", 20) == Tier::good);
+  CHECK(b.rate("nps", 30) == Tier::good);
+  CHECK(b.rate("nps", -40) == Tier::warning);
+  CHECK(b.rate("save_rate", 69.9) == Tier::acceptable);
+  CHECK(b.rate("save_rate", 39) == Tier::critical);
+  CHECK(b.rate("ltv_cac", 3) == Tier::good);
+  CHECK(b.rate("ltv_cac", 5) == Tier::best_in_class);
+  CHECK_FALSE(b.rate("arpa", 100).has_value());
+}
+
+TEST_CASE("band edges survive floating-point noise", "[bands]") {
+  const BandTable b = BandTable::builtin();
+  CHECK(b.rate("logo_churn", 10.000000000001) == Tier::acceptable);
+  CHECK(b.rate("nrr", 99.99999999999999) == Tier::acceptable);
+}
+
+TEST_CASE("a bands file replaces a metric's rules and keeps the others", "[bands]") {
+  BandTable b = BandTable::builtin();
+  b.override_from_csv("metric,tier,bound,direction\nnrr,good,105,>=\nnrr,critical,105,<\n", "mine.csv", any_metric);
+  CHECK(b.rate("nrr", 106) == Tier::good);
+  CHECK(b.rate("nrr", 130) == Tier::good);
+  CHECK(b.rate("nrr", 104) == Tier::critical);
+  CHECK(b.rate("grr", 95) == Tier::best_in_class);
+  CHECK(b.origin() == "mine.csv");
+  CHECK(b.source_for("nrr") == "mine.csv");
+}
+
+TEST_CASE("a malformed bands file is a usage error naming line and column", "[bands]") {
+  BandTable b = BandTable::builtin();
+  CHECK_THROWS_WITH(b.override_from_csv("metric,tier,bound,direction\nnrx,good,1,>=\n", "m.csv", any_metric),
+                    "m.csv:2:1: error: unknown metric \"nrx\" (see cskpi explain)");
+  CHECK_THROWS_WITH(b.override_from_csv("nrr,great,1,>=\n", "m.csv", any_metric),
+                    "m.csv:1:2: error: unknown tier \"great\" (best_in_class, good, acceptable, warning, critical)");
+  CHECK_THROWS_WITH(b.override_from_csv("nrr,good,x,>=\n", "m.csv", any_metric), "m.csv:1:3: error: bound \"x\" is not a number");
+  CHECK_THROWS_WITH(b.override_from_csv("nrr,good,1,=>\n", "m.csv", any_metric),
+                    "m.csv:1:4: error: direction \"=>\" is not one of >=, >, <=, <");
+  CHECK_THROWS_AS(b.override_from_csv("# nothing\n", "m.csv", any_metric), Error);
+}

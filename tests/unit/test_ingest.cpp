@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+#include "cskpi/ingest.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+using namespace cskpi;
+
+namespace {
+
+struct Rows : RowSink {
+  struct Kept {
+    std::string id, period, group;
+    Money start, expansion, contraction, churned;
+    int nps;
+    bool at_risk, saved;
+  };
+  std::vector<Kept> rows;
+  void add(const MovementRow& r) override {
+    rows.push_back({std::string(r.customer_id), std::string(r.period), std::string(r.group), r.start, r.expansion,
+                    r.contraction, r.churned, r.nps, r.at_risk, r.saved});
+  }
+};
+
+struct Diags : DiagnosticSink {
+  std::vector<std::string> lines;
+  void report(const Diagnostic& d) override { lines.push_back(format_diagnostic(d)); }
+};
+
+struct Run {
+  Rows rows;
+  Diags diags;
+  InputSummary summary;
+};
+
+Run ingest(const std::string& text, IngestOptions opts = {}) {
+  Run run;
+  Ingestor ingestor(opts, run.diags);
+  std::istringstream in(text);
+  run.summary = ingestor.read_stream(in, "t.csv", run.rows);
+  return run;
+}
+
+const std::string k_header = "customer_id,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
+
+} // namespace
+
+TEST_CASE("ingest reads valid rows and accounts for every row", "[ingest]") {
+  const Run r = ingest(k_header + "a,100,10,0,0\nb,50,0,5,0\n\nc,20,0,0,20\n");
+  CHECK(r.diags.lines.empty());
+  REQUIRE(r.rows.rows.size() == 3);
+  CHECK(r.rows.rows[0].expansion == Money::from_units(10));
+  CHECK(r.summary.rows_read == 3);
+  CHECK(r.summary.rows_used == 3);
+  CHECK(r.summary.rows_rejected == 0);
+}
+
+TEST_CASE("ingest names every bad cell by line and field", "[ingest]") {
+  const Run r = ingest(k_header +
+                       "a,100,0,0,12x.50\n"  // line 2
+                       "b,100,-25,0,0\n"     // line 3
+                       "c,100,0\n"           // line 4
+                       ",100,0,0,0\n"        // line 5
+                       "d,100,0,60,50\n"     // line 6
+                       "e,100,0,0,40\n"      // line 7
+                       "f,100,0,0,0\n"       // line 8
+                       "f,100,0,0,0\n");     // line 9
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "t.csv:2:5: error: churned_mrr \"12x.50\" is not a number",
+                             "t.csv:3:3: error: expansion_mrr \"-25\" is negative: movements are amounts >= 0, the column carries the sign",
+                             "t.csv:4:4: error: expected 5 fields as in the header, found 3",
+                             "t.csv:5:1: error: customer_id is empty",
+                             "t.csv:6:4: error: contraction_mrr + churned_mrr (110.00) exceed start_mrr + expansion_mrr (100.00)",
+                             "t.csv:7:5: error: churned row still has 60.00 MRR at period end; partial churn belongs in contraction_mrr",
+                             "t.csv:9:1: error: customer_id \"f\" appears twice (first at line 8)",
+                         });
+  CHECK(r.summary.rows_read == 8);
+  CHECK(r.summary.rows_used == 1);
+  CHECK(r.summary.rows_rejected == 7);
+}
+
+TEST_CASE("ingest checks end_mrr, nps, booleans and periods", "[ingest]") {
+  const Run r = ingest("customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,end_mrr,nps,at_risk\n"
+                       "a,2026-10,100,10,0,0,110,9,yes\n"
+                       "b,2026-10,100,0,0,0,90,,no\n"
+                       "c,2026-10,100,0,0,0,100,11,n\n"
+                       "d,2026-10,100,0,0,0,100,7,maybe\n"
+                       "e,2026-13,100,0,0,0,100,7,0\n"
+                       "f,2026-Q3,100,0,0,0,100,7,0\n"
+                       "a,2026-11,100,0,0,0,100,,\n");
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "t.csv:3:7: error: end_mrr 90.00 does not reconcile: start_mrr + expansion_mrr - contraction_mrr - churned_mrr = 100.00 (off by 10.00)",
+                             "t.csv:4:8: error: nps \"11\" is not a whole number from 0 to 10",
+                             "t.csv:5:9: error: at_risk \"maybe\" is not a boolean (use 1/0, true/false, yes/no or y/n)",
+                             "t.csv:6:2: error: period \"2026-13\" is not a period (use YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD)",
+                             "t.csv:7:2: error: period \"2026-Q3\" is a quarter, but earlier periods are months (first at t.csv:2)",
+                         });
+  REQUIRE(r.rows.rows.size() == 2);
+  CHECK(r.rows.rows[0].nps == 9);
+  CHECK(r.rows.rows[0].at_risk);
+  CHECK(r.rows.rows[0].saved); // derived: at risk and not churned
+  CHECK(r.rows.rows[1].nps == -1);
+  CHECK(r.rows.rows[1].period == "2026-11"); // same customer, other period: not a duplicate
+}
+
+TEST_CASE("a tolerance allows rounding slack on end_mrr", "[ingest]") {
+  IngestOptions opts;
+  opts.tolerance = Money{10'000};
+  const Run r = ingest("customer_id,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,end_mrr\na,100,0,0,0,100.01\n", opts);
+  CHECK(r.diags.lines.empty());
+  CHECK(r.summary.rows_used == 1);
+}
+
+TEST_CASE("ingest reads German Excel exports: BOM, semicolons, decimal comma, CRLF", "[ingest]") {
+  const Run r = ingest("\xEF\xBB\xBF" "Customer ID;Start MRR;Expansion MRR;Contraction MRR;Churned MRR\r\n"
+                       "a;\"1.234,56\";0,5;0;0\r\n"
+                       "b;10;0;0;0\r\n");
+  CHECK(r.diags.lines.empty());
+  CHECK(r.summary.delimiter == ';');
+  CHECK(r.summary.decimal_comma);
+  REQUIRE(r.rows.rows.size() == 2);
+  CHECK(r.rows.rows[0].start == Money{1'234'560'000});
+  CHECK(r.rows.rows[0].expansion == Money{500'000});
+}
+
+TEST_CASE("a decimal comma in a comma file gets a hint", "[ingest]") {
+  const Run r = ingest(k_header + "a,\"100,5\",0,0,0\n");
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "t.csv:2:2: error: start_mrr \"100,5\" is not a number (for a decimal comma use --decimal-comma)"});
+}
+
+TEST_CASE("ingest reports a missing required column once with what it found", "[ingest]") {
+  const Run r = ingest("customer_id;start_mrr;expansion_mrr\na;1;2\n");
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "t.csv:1: error: missing required columns contraction_mrr, churned_mrr (delimiter ';'; columns "
+                             "found: customer_id, start_mrr, expansion_mrr)"});
+  CHECK(r.summary.unreadable);
+  CHECK(r.summary.rows_read == 0);
+}
+
+TEST_CASE("ingest refuses an empty file and a duplicated column", "[ingest]") {
+  Run r = ingest("\n\n");
+  REQUIRE(r.diags.lines.size() == 1);
+  CHECK(r.diags.lines[0].rfind("t.csv: error: the file is empty", 0) == 0);
+  r = ingest("customer_id,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,Start MRR\n");
+  CHECK(r.diags.lines == std::vector<std::string>{"t.csv:1: error: column start_mrr appears twice in the header (fields 2 and 6)"});
+}
+
+TEST_CASE("ingest counts values rounded past 6 decimals as warnings", "[ingest]") {
+  const Run r = ingest(k_header + "a,100.0000004,0,0,0\nb,1.00000051,0,0,0\n");
+  CHECK(r.summary.warnings == 2);
+  CHECK(r.summary.rows_used == 2);
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "t.csv:2:2: warning: 2 values had more than 6 decimals and were rounded half-to-even (this is the first)"});
+}
+
+TEST_CASE("ingest rejects unclosed quotes and the --by column must exist", "[ingest]") {
+  Run r = ingest(k_header + "\"a,100,0,0,0\n");
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "t.csv:2:1: error: quoted field is not closed on this line (fields spanning lines are not supported)"});
+  IngestOptions opts;
+  opts.by_column = "segment";
+  CHECK_THROWS_WITH(ingest(k_header + "a,1,0,0,0\n", opts),
+                    "t.csv: --by column \"segment\" is not in the header (columns: customer_id, start_mrr, expansion_mrr, "
+                    "contraction_mrr, churned_mrr)");
+}
+
+TEST_CASE("parse_bool accepts the documented spellings only", "[ingest]") {
+  CHECK(parse_bool("TRUE") == true);
+  CHECK(parse_bool("Y") == true);
+  CHECK(parse_bool("1") == true);
+  CHECK(parse_bool("no") == false);
+  CHECK(parse_bool("") == false);
+  CHECK_FALSE(parse_bool("ja").has_value());
+  CHECK_FALSE(parse_bool("2").has_value());
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+#include "cskpi/report.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace cskpi;
+
+namespace {
+
+Report tiny_report() {
+  Aggregator agg(false);
+  MovementRow row;
+  row.file = "t.csv";
+  row.customer_id = "a";
+  row.start = Money::from_units(1000);
+  row.expansion = Money::from_units(50);
+  agg.add(row);
+  row.customer_id = "b";
+  row.expansion = Money{};
+  row.churned = Money::from_units(1000);
+  agg.add(row);
+  MetricContext ctx;
+  Report r;
+  r.settings.version = "9.9.9";
+  r.settings.period_length_source = "default: no period column";
+  r.settings.metrics = {"nrr", "ltv"};
+  r.inputs.push_back(InputSummary{"t.csv", 2, 2, 0, 0, false, ',', false});
+  r.groups = build_groups(agg, ctx, BandTable::builtin(), r.settings.metrics, false);
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("json_string escapes control characters and repairs invalid UTF-8", "[report]") {
+  CHECK(json_string("a\"b\\c\n") == "\"a\\\"b\\\\c\\n\"");
+  CHECK(json_string(std::string("\x01", 1)) == "\"\\u0001\"");
+  CHECK(json_string("M\xc3\xbcnchen") == "\"M\xc3\xbcnchen\"");
+  CHECK(json_string("bad\xff") == "\"bad\xEF\xBF\xBD\"");
+  CHECK(json_string("\xc3") == "\"\xEF\xBF\xBD\"");
+}
+
+TEST_CASE("CSV text cells cannot start a formula", "[report]") {
+  CHECK(csv_text_cell("=HYPERLINK(\"http://x\",\"y\")") == "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+  CHECK(csv_text_cell("@SUM(A1)") == "'@SUM(A1)");
+  CHECK(csv_text_cell("+1") == "'+1");
+  CHECK(csv_text_cell("-1") == "'-1");
+  CHECK(csv_text_cell("\tx") == "'\tx");
+  CHECK(csv_text_cell("SMB") == "SMB");
+}
+
+TEST_CASE("markdown cells escape table and HTML syntax", "[report]") {
+  CHECK(markdown_cell("a|b") == "a\\|b");
+  CHECK(markdown_cell("<script>") == "&lt;script&gt;");
+  CHECK(markdown_cell("x\ny") == "x y");
+}
+
+TEST_CASE("json numbers keep money exact and drop no precision", "[report]") {
+  CHECK(json_number(Quantity::of_money(Money{1'234'567'891})) == "1234.567891");
+  CHECK(json_number(Quantity::of_count(42)) == "42");
+  CHECK(json_number(Quantity::of_real(105.0)) == "105");
+  CHECK(json_number(Quantity::of_real(1.0 / 3.0)) == "0.3333333333333333");
+  CHECK(json_number(Quantity::of_real(-0.0)) == "0");
+}
+
+TEST_CASE("render_json is byte-exact and deterministic", "[report]") {
+  const Report r = tiny_report();
+  const std::string want = R"J({
+  "schema_version": 1,
+  "tool": {"name": "cskpi", "version": "9.9.9"},
+  "inputs": [
+    {"file": "t.csv", "rows_read": 2, "rows_used": 2, "rows_rejected": 0, "warnings": 0}
+  ],
+  "period_length": "month",
+  "by": null,
+  "options": {"period_length_source": "default: no period column", "gross_margin": 1, "gross_margin_default": true, "cac": null, "tolerance": 0, "skip_invalid": false, "metrics": ["nrr", "ltv"], "bands": "builtin"},
+  "records": [
+    {"period":null,"segment":"all","metric":"nrr","name":"Net revenue retention","value":52.5,"unit":"percent","annualized":0.04384414858452466,"band":"critical","severity":0,"numerator":1050,"denominator":2000,"n":2,"note":null},
+    {"period":null,"segment":"all","metric":"ltv","name":"Customer lifetime value","value":2000,"unit":"currency","annualized":null,"band":null,"severity":null,"numerator":1000,"denominator":0.5,"n":2,"note":"gross margin 100% (default; set --gross-margin)"}
+  ]
+}
+)J";
+  CHECK(render_json(r) == want);
+  CHECK(render_json(tiny_report()) == render_json(r));
+}
+
+TEST_CASE("render_csv and render_jsonl carry the same records", "[report]") {
+  const Report r = tiny_report();
+  CHECK(render_csv(r) ==
+        "period,segment,metric,name,value,unit,annualized,band,severity,numerator,denominator,n,note\n"
+        ",all,nrr,Net revenue retention,52.5,percent,0.04384414858452466,critical,0,1050,2000,2,\n"
+        ",all,ltv,Customer lifetime value,2000,currency,,,,1000,0.5,2,gross margin 100% (default; set --gross-margin)\n");
+  const std::string jsonl = render_jsonl(r);
+  CHECK(std::count(jsonl.begin(), jsonl.end(), '\n') == 2);
+}
+
+TEST_CASE("render_table aligns columns and names the tier to reach next", "[report]") {
+  const std::string t = render_table(tiny_report(), false);
+  CHECK(t.find("t.csv · one month (no period column) · 2 customers · 0 rows rejected\n") == 0);
+  CHECK(t.find("  Net revenue retention            52.50%       0.04%  critical        warning at >= 90\n") != std::string::npos);
+  CHECK(t.find("\x1b[") == std::string::npos);
+  CHECK(render_table(tiny_report(), true).find("\x1b[1;31mcritical") != std::string::npos);
+}
