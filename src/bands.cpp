@@ -135,7 +135,7 @@ void BandTable::override_from_csv(std::string_view text, const std::string& name
     ++line_no;
     if (line.empty() || line.front() == '#') continue;
     const auto fail = [&](std::size_t col, const std::string& msg) {
-      return usage_error(fmt::format("{}:{}:{}: error: {}", name, line_no, col, msg));
+      return usage_error(fmt::format("{}:{}:{}: {}", name, line_no, col, msg));
     };
     if (split_record(line, ',', fields, scratch).status != SplitResult::Status::ok || fields.size() < 4 || fields.size() > 5)
       throw fail(1, "expected the fields metric,tier,bound,direction[,source]");
@@ -155,7 +155,7 @@ void BandTable::override_from_csv(std::string_view text, const std::string& name
                                    static_cast<double>(bound.value.micros) / static_cast<double>(Money::k_scale)});
     if (fields.size() == 5 && !trim(fields[4]).empty()) sources.emplace_back(metric, std::string(trim(fields[4])));
   }
-  if (replacement.empty()) throw usage_error(fmt::format("{}: error: no band rules found", name));
+  if (replacement.empty()) throw usage_error(fmt::format("{}: no band rules found", name));
   for (const BandRule& r : replacement) {
     std::erase_if(m_rules, [&](const BandRule& old) { return old.metric == r.metric; });
     std::erase_if(m_sources, [&](const auto& s) { return s.first == r.metric; });

@@ -172,7 +172,12 @@ std::string display(const Quantity& q, Unit unit) {
   return "";
 }
 
-std::string display_value(const Record& r) { return r.metric.value ? display(*r.metric.value, r.metric.def->unit) : "n/a"; }
+std::string display_value(const Record& r) {
+  if (!r.metric.value) return "n/a";
+  // A margin of error is a half-width, not a signed score.
+  if (r.metric.def->id == "nps_moe") return "+/-" + fixed(r.metric.value->as_double(), 1);
+  return display(*r.metric.value, r.metric.def->unit);
+}
 
 std::string display_annual(const Record& r) {
   if (!r.metric.annualized) return "";
@@ -193,7 +198,8 @@ std::string display_note(const Record& r) {
 
 std::string group_title(const Group& g) {
   std::string title = g.period ? *g.period + " · " + g.segment : g.segment;
-  return fmt::format("{}: {} customers ({} starting, {} new)", title, group_thousands(g.totals.customers),
+  return fmt::format("{}: {} customer{} ({} starting, {} new)", title, group_thousands(g.totals.customers),
+                     g.totals.customers == 1 ? "" : "s",
                      group_thousands(g.totals.cohort), group_thousands(g.totals.new_customers));
 }
 

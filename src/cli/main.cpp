@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   using namespace cskpi::cli;
   std::signal(SIGPIPE, SIG_IGN); // a closed pipe surfaces as EPIPE and exits 0
 
-  CLI::App app{"cskpi: retention KPIs (NRR, GRR, churn, LTV, NPS, ...) from CSV exports, rated against benchmarks"};
+  CLI::App app{"cskpi: retention KPIs (NRR, GRR, churn, LTV, NPS, ...) from CSV exports, rated against benchmarks",
+               "cskpi"};
   app.set_version_flag("--version", std::string("cskpi ") + CSKPI_VERSION);
   app.require_subcommand(1);
   app.footer(R"(Examples:
@@ -37,8 +38,9 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : static_cast<int>(cskpi::ExitCode::usage);
+    if (e.get_exit_code() == 0) return app.exit(e); // --help, --version
+    fmt::print(stderr, "cskpi: error: {}\nRun 'cskpi --help' or 'cskpi COMMAND --help' for the options.\n", e.what());
+    return static_cast<int>(cskpi::ExitCode::usage);
   }
 
   try {
