@@ -152,6 +152,7 @@ struct Ingestor::State {
   std::string period_label;
   std::string key;
   bool row_ok = true;
+  bool period_seen = false; ///< a valid period was read from this file
   std::uint64_t line = 0;
   std::uint64_t first_rounded_line = 0;
   std::uint32_t first_rounded_col = 0;
@@ -333,13 +334,23 @@ void Ingestor::State::row(std::string_view text) {
     const std::string_view t = cell(c_period);
     if (auto p = parse_period(t)) {
       period_label = std::move(p->label);
+      if (self.m_period_length && *self.m_period_length != p->length && !period_seen &&
+          self.m_period_length_file != file_index) {
+        // A whole file of another period length: one message, not one per row.
+        fatal(line, fmt::format("periods of this file are {}s (period {}), but earlier files are {}s (first at {}); "
+                                "report them in separate runs",
+                                to_string(p->length), show(t), to_string(*self.m_period_length), self.m_period_length_first));
+        return;
+      }
       if (self.m_period_length && *self.m_period_length != p->length) {
         row_error(c_period, fmt::format("period {} is a {}, but earlier periods are {}s (first at {})", show(t),
                                         to_string(p->length), to_string(*self.m_period_length), self.m_period_length_first));
       } else if (!self.m_period_length && row_ok) {
         self.m_period_length = p->length;
         self.m_period_length_first = fmt::format("{}:{}", name, line);
+        self.m_period_length_file = file_index;
       }
+      period_seen = true;
     } else {
       row_error(c_period, fmt::format("period {} is not a period (use YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD)", show(t)));
     }
@@ -430,6 +441,11 @@ InputSummary read_lines(Ingestor::State& st, io::LineReader& reader) {
         continue;
       }
       st.row(text);
+      if (st.summary.unreadable) {
+        // The row that made the file unusable is not counted as read.
+        --st.summary.rows_read;
+        return st.summary;
+      }
     }
   } catch (const io::error::line_length_limit_exceeded&) {
     st.fatal(st.line + 1, "line is longer than 16 MiB; stopped reading this file");

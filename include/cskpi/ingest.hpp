@@ -98,6 +98,7 @@ private:
   DiagnosticSink& m_diagnostics;
   std::optional<PeriodLength> m_period_length;
   std::string m_period_length_first; ///< "file:line" where the period length was fixed
+  std::uint32_t m_period_length_file = 0;
   ColumnSet m_columns;
   std::vector<std::string> m_file_names;
   /// (period, customer_id) -> (file index, line) of the row that claimed it.

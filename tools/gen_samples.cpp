@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+// Deterministic generator for cskpi's bundled samples and for large benchmark exports.
+//
+//   gen_samples DIR                        writes the four samples of samples/ into DIR
+//   gen_samples --rows N [--seed S] [--periods P]
+//                                          writes a movements CSV with N rows to stdout
+//
+// Output is byte-identical for the same arguments on every machine: a splitmix64 generator
+// drives everything, and money is printed from integer cents (never via floating point).
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+class Rng {
+public:
+  explicit Rng(std::uint64_t seed) : m_state(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (m_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  /// Uniform in [lo, hi].
+  std::int64_t range(std::int64_t lo, std::int64_t hi) {
+    return lo + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(hi - lo + 1));
+  }
+  /// True with probability permille / 1000.
+  bool chance(int permille) { return range(0, 999) < permille; }
+
+private:
+  std::uint64_t m_state;
+};
+
+/// Cents as text: "1234.56", or with a decimal comma "1234,56" / grouped "1.234,56".
+std::string money(std::int64_t cents, bool decimal_comma = false, bool grouped = false) {
+  std::string units = std::to_string(cents / 100);
+  if (grouped)
+    for (int i = static_cast<int>(units.size()) - 3; i > 0; i -= 3)
+      units.insert(static_cast<std::size_t>(i), 1, decimal_comma ? '.' : ',');
+  const std::int64_t c = cents % 100;
+  return units + (decimal_comma ? "," : ".") + (c < 10 ? "0" : "") + std::to_string(c);
+}
+
+/// Writes text to a file or dies with a message.
+class Out {
+public:
+  explicit Out(const std::string& path) : m_file(path == "-" ? stdout : std::fopen(path.c_str(), "wb")) {
+    if (m_file == nullptr) {
+      std::fprintf(stderr, "gen_samples: cannot write %s\n", path.c_str());
+      std::exit(1);
+    }
+  }
+  ~Out() {
+    flush();
+    if (m_file != stdout) std::fclose(m_file);
+  }
+  Out(const Out&) = delete;
+  Out& operator=(const Out&) = delete;
+  Out& operator<<(std::string_view s) {
+    m_buf.append(s);
+    if (m_buf.size() > (1u << 20)) flush();
+    return *this;
+  }
+  void flush() {
+    std::fwrite(m_buf.data(), 1, m_buf.size(), m_file);
+    m_buf.clear();
+  }
+
+private:
+  FILE* m_file;
+  std::string m_buf;
+};
+
+struct Segment {
+  const char* name;
+  std::int64_t min_cents, max_cents;
+  int churn_permille; // per month
+  int cac_months_min, cac_months_max;
+};
+
+constexpr Segment k_segments[] = {
+    {"SMB", 5'000, 80'000, 14, 6, 9},
+    {"MidMarket", 80'000, 500'000, 8, 8, 11},
+    {"Enterprise", 500'000, 6'000'000, 4, 10, 14},
+};
+
+const Segment& pick_segment(Rng& rng) {
+  const int r = static_cast<int>(rng.range(0, 99));
+  return r < 60 ? k_segments[0] : r < 90 ? k_segments[1] : k_segments[2];
+}
+
+constexpr const char* k_first[] = {"Acme", "Blue", "Nord", "Kite", "Alpen", "Polar", "Quartz", "Rhein", "Summit", "Vector",
+                                   "Lumen", "Orbit", "Cedar", "Fjord", "Helix", "Ion"};
+constexpr const char* k_second[] = {"Labs", "Systems", "Logistik", "Health", "Analytics", "Foods", "Robotics", "Media",
+                                    "Finance", "Energy", "Software", "Retail"};
+
+/// A company name, sometimes one that needs CSV quoting.
+std::string company(Rng& rng, int i) {
+  std::string name = std::string(k_first[rng.range(0, 15)]) + " " + k_second[rng.range(0, 11)];
+  if (i % 37 == 0) return "\"" + name + ", Inc.\"";
+  if (i % 101 == 0) return "\"The \"\"Best\"\" " + name + " GmbH\"";
+  return name;
+}
+
+/// One customer-period's movements in cents.
+struct Move {
+  std::int64_t start = 0, new_mrr = 0, expansion = 0, contraction = 0, churned = 0;
+  std::int64_t end() const { return start + new_mrr + expansion - contraction - churned; }
+};
+
+/// Moves a starting MRR through one period with the given churn, expansion and
+/// contraction chances (permille).
+Move move(Rng& rng, std::int64_t start, int churn, int expand, int contract) {
+  Move m;
+  m.start = start;
+  if (rng.chance(churn)) {
+    m.churned = start;
+  } else if (rng.chance(expand)) {
+    m.expansion = start * rng.range(5, 40) / 100;
+  } else if (rng.chance(contract)) {
+    m.contraction = start * rng.range(5, 30) / 100;
+  }
+  return m;
+}
+
+/// An NPS answer or "" (no response); churned customers answer lower.
+std::string nps(Rng& rng, bool unhappy) {
+  if (!rng.chance(350)) return "";
+  const int r = static_cast<int>(rng.range(0, 99));
+  if (unhappy) return std::to_string(r < 70 ? rng.range(0, 6) : rng.range(7, 8));
+  return std::to_string(r < 48 ? rng.range(9, 10) : r < 80 ? rng.range(7, 8) : rng.range(0, 6));
+}
+
+void month_end(const std::string& dir) {
+  Out out(dir + "/month_end_2026-10.csv");
+  Rng rng(20261031);
+  out << "customer_id,company,segment,period,start_mrr,new_mrr,expansion_mrr,contraction_mrr,churned_mrr,end_mrr,nps,"
+         "at_risk,saved,cac\n";
+  for (int i = 1; i <= 3000; ++i) {
+    const Segment& seg = pick_segment(rng);
+    const std::int64_t mrr = rng.range(seg.min_cents, seg.max_cents);
+    Move m;
+    if (rng.chance(40)) m.new_mrr = mrr;
+    else m = move(rng, mrr, seg.churn_permille, 110, 30);
+    const bool churned = m.churned > 0;
+    const bool at_risk = rng.chance(churned ? 600 : 50);
+    const char* saved = !at_risk ? "" : (!churned && rng.chance(850)) ? "yes" : "no";
+    char id[16];
+    std::snprintf(id, sizeof id, "C-%06d", i);
+    out << id << "," << company(rng, i) << "," << seg.name << ",2026-10," << money(m.start) << "," << money(m.new_mrr) << ","
+        << money(m.expansion) << "," << money(m.contraction) << "," << money(m.churned) << "," << money(m.end()) << ","
+        << nps(rng, churned || at_risk) << "," << (at_risk ? "true" : "false") << "," << saved << ","
+        << money(mrr * rng.range(seg.cac_months_min, seg.cac_months_max)) << "\n";
+  }
+}
+
+void german_excel(const std::string& dir) {
+  Out out(dir + "/german_excel_q3.csv");
+  Rng rng(20260930);
+  out << "\xEF\xBB\xBF"
+      << "Customer ID;Segment;Period;Start MRR;New MRR;Expansion MRR;Contraction MRR;Churned MRR;NPS;At Risk\r\n";
+  for (int i = 1; i <= 200; ++i) {
+    const Segment& seg = pick_segment(rng);
+    const std::int64_t mrr = rng.range(seg.min_cents, seg.max_cents);
+    Move m;
+    if (rng.chance(60)) m.new_mrr = mrr;
+    else m = move(rng, mrr, seg.churn_permille * 3, 220, 90);
+    const bool churned = m.churned > 0;
+    const bool grouped = i % 2 == 0; // Excel writes thousands separators in some exports
+    const auto cell = [&](std::int64_t cents) {
+      const std::string text = money(cents, true, grouped);
+      return grouped && cents >= 100'000 ? "\"" + text + "\"" : text;
+    };
+    char id[16];
+    std::snprintf(id, sizeof id, "K-%04d", i);
+    out << id << ";" << seg.name << ";2026-Q3;" << cell(m.start) << ";" << cell(m.new_mrr) << ";" << cell(m.expansion) << ";"
+        << cell(m.contraction) << ";" << cell(m.churned) << ";" << nps(rng, churned) << ";"
+        << (rng.chance(churned ? 600 : 60) ? "1" : "0") << "\r\n";
+  }
+}
+
+void quarterly(const std::string& dir) {
+  Out out(dir + "/quarterly_2026.csv");
+  Rng rng(20261231);
+  struct Customer {
+    int id;
+    const Segment* seg;
+    std::int64_t mrr;
+  };
+  std::vector<Customer> active;
+  int next_id = 1;
+  for (; next_id <= 400; ++next_id) {
+    const Segment& seg = pick_segment(rng);
+    active.push_back({next_id, &seg, rng.range(seg.min_cents, seg.max_cents)});
+  }
+  out << "customer_id,segment,period,start_mrr,new_mrr,expansion_mrr,contraction_mrr,churned_mrr,nps\n";
+  for (int q = 1; q <= 4; ++q) {
+    std::vector<Customer> next;
+    const auto row = [&](const Customer& c, const Move& m) {
+      char id[16];
+      std::snprintf(id, sizeof id, "Q-%05d", c.id);
+      out << id << "," << c.seg->name << ",2026-Q" << std::to_string(q) << "," << money(m.start) << "," << money(m.new_mrr)
+          << "," << money(m.expansion) << "," << money(m.contraction) << "," << money(m.churned) << ","
+          << nps(rng, m.churned > 0) << "\n";
+    };
+    for (const Customer& c : active) {
+      const Move m = move(rng, c.mrr, c.seg->churn_permille * 3, 200, 80);
+      row(c, m);
+      if (m.end() > 0) next.push_back({c.id, c.seg, m.end()});
+    }
+    for (int k = 0; k < 12; ++k, ++next_id) {
+      const Segment& seg = pick_segment(rng);
+      Move m;
+      m.new_mrr = rng.range(seg.min_cents, seg.max_cents);
+      const Customer c{next_id, &seg, m.new_mrr};
+      row(c, m);
+      next.push_back(c);
+    }
+    active = std::move(next);
+  }
+}
+
+// broken_export.csv, line by line (line 1 is the header):
+//   line  5  churned_mrr "12x.50" is not a number
+//   line  9  expansion_mrr "-25.00" is negative
+//   line 13  nps "11" out of range
+//   line 17  at_risk "maybe" is not a boolean
+//   line 20  blank line (legal, skipped)
+//   line 22  one field too few
+//   line 26  contraction + churned exceed start + expansion
+//   line 30  churned row with end MRR not 0 (partial churn)
+//   line 34  end_mrr off by 10.00
+//   line 38  empty customer_id
+//   line 41  duplicate customer_id (B-0003, first at line 4)
+void broken(const std::string& dir) {
+  Out out(dir + "/broken_export.csv");
+  Rng rng(404);
+  out << "customer_id,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,end_mrr,nps,at_risk\n";
+  int id = 1;
+  for (int line = 2; line <= 43; ++line) {
+    if (line == 20) {
+      out << "\n";
+      continue;
+    }
+    const Segment& seg = pick_segment(rng);
+    Move m = move(rng, rng.range(seg.min_cents, seg.max_cents / 4), 30, 150, 60);
+    std::string cid = "B-000" + std::to_string(id);
+    if (id >= 10) cid = "B-00" + std::to_string(id);
+    ++id;
+    std::string churned = money(m.churned), expansion = money(m.expansion), nps_cell = nps(rng, false), at_risk = "no";
+    std::string end = money(m.end()), tail;
+    switch (line) {
+    case 5: churned = "12x.50"; break;
+    case 9: expansion = "-25.00"; break;
+    case 13: nps_cell = "11"; break;
+    case 17: at_risk = "maybe"; break;
+    case 26:
+      m = Move{};
+      m.start = 10'000;
+      m.contraction = 6'000;
+      m.churned = 5'000;
+      churned = money(m.churned);
+      expansion = money(0);
+      end = money(0);
+      break;
+    case 30:
+      m = Move{};
+      m.start = 20'000;
+      m.churned = 5'000;
+      churned = money(m.churned);
+      expansion = money(0);
+      end = money(15'000);
+      break;
+    case 34: end = money(m.end() + 1'000); break;
+    case 38: cid = ""; break;
+    case 41: cid = "B-0003"; break;
+    default: break;
+    }
+    out << cid << "," << seg.name << ",2026-10," << money(m.start) << "," << expansion << "," << money(m.contraction) << ","
+        << churned;
+    if (line != 22) out << "," << end;
+    out << "," << nps_cell << "," << at_risk << "\n";
+  }
+}
+
+/// A large movements file for benchmarks, streamed to stdout.
+void bench(std::int64_t rows, std::uint64_t seed, std::int64_t periods) {
+  Out out("-");
+  Rng rng(seed);
+  out << "customer_id,company,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,nps,at_risk,saved\n";
+  const std::int64_t per_period = (rows + periods - 1) / periods;
+  char buf[32];
+  for (std::int64_t i = 0; i < rows; ++i) {
+    const std::int64_t p = i / per_period;
+    const Segment& seg = pick_segment(rng);
+    const Move m = move(rng, rng.range(seg.min_cents, seg.max_cents), seg.churn_permille, 100, 40);
+    const bool at_risk = rng.chance(m.churned > 0 ? 600 : 50);
+    std::snprintf(buf, sizeof buf, "C-%08lld", static_cast<long long>(i % per_period));
+    out << buf << "," << company(rng, static_cast<int>(i % 100000)) << "," << seg.name << ",";
+    std::snprintf(buf, sizeof buf, "%04lld-%02lld", static_cast<long long>(2026 + p / 12), static_cast<long long>(p % 12 + 1));
+    out << buf << "," << money(m.start) << "," << money(m.expansion) << "," << money(m.contraction) << "," << money(m.churned)
+        << "," << nps(rng, m.churned > 0) << "," << (at_risk ? "1" : "0") << ","
+        << (at_risk ? (m.churned == 0 ? "1" : "0") : "") << "\n";
+  }
+}
+
+std::int64_t number(const char* text) {
+  char* end = nullptr;
+  const long long v = std::strtoll(text, &end, 10);
+  if (end == text || *end != '\0' || v <= 0) {
+    std::fprintf(stderr, "gen_samples: \"%s\" is not a positive whole number\n", text);
+    std::exit(2);
+  }
+  return v;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 2 && argv[1][0] != '-') {
+    const std::string dir = argv[1];
+    month_end(dir);
+    german_excel(dir);
+    quarterly(dir);
+    broken(dir);
+    return 0;
+  }
+  std::int64_t rows = 0, periods = 1;
+  std::uint64_t seed = 1;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--rows") rows = number(argv[i + 1]);
+    else if (flag == "--seed") seed = static_cast<std::uint64_t>(number(argv[i + 1]));
+    else if (flag == "--periods") periods = number(argv[i + 1]);
+    else rows = 0;
+  }
+  if (rows == 0 || argc % 2 == 0) {
+    std::fprintf(stderr, "usage: gen_samples DIR | gen_samples --rows N [--seed S] [--periods P]\n");
+    return 2;
+  }
+  bench(rows, seed, periods);
+  return 0;
+}
