@@ -304,7 +304,7 @@ void Ingestor::State::row(std::string_view text) {
   r.new_mrr = money(c_new_mrr);
   r.reactivation = money(c_reactivation_mrr);
   const Money end_given = money(c_end_mrr);
-  if (pos[c_cac] != k_absent && parse_money(cell(c_cac), style).status != ParsedMoney::Status::empty) r.cac = money(c_cac);
+  if (pos[c_cac] != k_absent && !is_blank(cell(c_cac))) r.cac = money(c_cac); // empty = unknown, not 0
 
   if (pos[c_nps] != k_absent) {
     const std::string_view t = cell(c_nps);

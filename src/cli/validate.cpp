@@ -12,8 +12,8 @@ void setup_validate(CLI::App& app, RunOptions& o) {
   CLI::App* cmd = app.add_subcommand("validate", "Check input files only: every problem as file:line:col, then a summary");
   add_input_options(*cmd, o);
   o.max_errors = 0; // validate prints every problem unless told otherwise
-  cmd->add_option("--format", o.format, "table (problems on stderr, summary on stdout), json, jsonl or csv")
-      ->check(CLI::IsMember({"table", "json", "jsonl", "csv"}));
+  cmd->add_option("--format", o.format, "table (problems on stderr, summary on stdout), json, jsonl, csv or markdown")
+      ->check(CLI::IsMember({"table", "json", "jsonl", "csv", "markdown"}));
   cmd->footer(R"(Examples:
   cskpi validate samples/broken_export.csv
   cskpi validate exports/*.csv --format json | jq '.diagnostics[] | .message'
@@ -55,6 +55,14 @@ int run_validate(const RunOptions& o) {
     for (const Diagnostic& d : diags.collected)
       out += fmt::format("{},{},{},{},{}\n", csv_text_cell(d.file), d.line, d.column,
                          d.severity == Severity::error ? "error" : "warning", csv_text_cell(d.message));
+  } else if (o.format == "markdown") {
+    out = "| File | Rows read | Valid | Invalid |\n|---|--:|--:|--:|\n";
+    for (const InputSummary& in : l.inputs)
+      out += fmt::format("| {} | {} | {} | {} |\n", markdown_cell(in.file), in.rows_read, in.rows_used, in.rows_rejected);
+    if (!diags.collected.empty()) out += "\n| Where | Severity | Problem |\n|---|---|---|\n";
+    for (const Diagnostic& d : diags.collected)
+      out += fmt::format("| {}:{}:{} | {} | {} |\n", markdown_cell(d.file), d.line, d.column,
+                         d.severity == Severity::error ? "error" : "warning", markdown_cell(d.message));
   } else {
     for (const InputSummary& in : l.inputs) {
       if (in.unreadable) out += fmt::format("{}: unreadable\n", in.file);
