@@ -36,6 +36,7 @@ std::string_view to_string(BandOp op) noexcept {
   case BandOp::gt: return ">";
   case BandOp::le: return "<=";
   case BandOp::lt: return "<";
+  case BandOp::eq: return "==";
   }
   return ">=";
 }
@@ -87,7 +88,9 @@ constexpr std::pair<std::string_view, std::string_view> k_sources[] = {
     {"ltv_cac", "002 (>= 3 target, 5-7 excellent), 003"},
 };
 
-bool holds(double value, BandOp op, double bound) {
+} // namespace
+
+bool compare(double value, BandOp op, double bound) noexcept {
   const double eps = 1e-9 * std::max(1.0, std::fabs(bound));
   const bool equal = std::fabs(value - bound) <= eps;
   switch (op) {
@@ -95,9 +98,12 @@ bool holds(double value, BandOp op, double bound) {
   case BandOp::gt: return !equal && value > bound;
   case BandOp::le: return equal || value < bound;
   case BandOp::lt: return !equal && value < bound;
+  case BandOp::eq: return equal;
   }
   return false;
 }
+
+namespace {
 
 std::optional<BandOp> parse_op(std::string_view text) {
   for (BandOp op : {BandOp::ge, BandOp::gt, BandOp::le, BandOp::lt})
@@ -173,7 +179,7 @@ void BandTable::override_from_csv(std::string_view text, const std::string& name
 
 std::optional<Tier> BandTable::rate(std::string_view metric, double value) const {
   for (const BandRule& r : m_rules)
-    if (r.metric == metric && holds(value, r.op, r.bound)) return r.tier;
+    if (r.metric == metric && compare(value, r.op, r.bound)) return r.tier;
   return std::nullopt;
 }
 

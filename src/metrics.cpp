@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace cskpi {
 
@@ -130,6 +132,17 @@ bool available(Needs needs, const MetricContext& ctx) {
 } // namespace
 
 std::span<const MetricDef> metric_table() noexcept { return k_metrics; }
+
+std::string_view needed_column(Needs needs) noexcept {
+  switch (needs) {
+  case Needs::nothing: return "";
+  case Needs::new_mrr: return "new_mrr";
+  case Needs::nps: return "nps";
+  case Needs::at_risk: return "at_risk";
+  case Needs::cac: return "cac (or --cac)";
+  }
+  return "";
+}
 
 const MetricDef* find_metric(std::string_view id) noexcept {
   for (const MetricDef& m : k_metrics)
@@ -316,6 +329,38 @@ std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& c
     out.push_back(std::move(m));
   }
   return out;
+}
+
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t prev = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cur = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0u : 1u)});
+      prev = cur;
+    }
+  }
+  return row[b.size()];
+}
+
+} // namespace
+
+std::string suggest_metric(std::string_view id) {
+  std::string best;
+  std::size_t best_d = 4; // suggest only close matches
+  for (const MetricDef& m : metric_table()) {
+    const std::size_t d = edit_distance(id, m.id);
+    if (d < best_d) {
+      best_d = d;
+      best = m.id;
+    }
+  }
+  return best;
 }
 
 } // namespace cskpi

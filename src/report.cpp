@@ -172,6 +172,17 @@ std::string display(const Quantity& q, Unit unit) {
   return "";
 }
 
+} // namespace
+
+std::string display_number(double value, Unit unit) {
+  if (unit == Unit::currency && std::fabs(value) < 9e12) // display only: records keep the exact figure
+    return format_money_fixed(Money{static_cast<std::int64_t>(std::llround(value * 1e6))}, 2, true);
+  if (unit == Unit::count) return group_thousands(static_cast<std::uint64_t>(std::llround(value)));
+  return display(Quantity::of_real(value), unit);
+}
+
+namespace {
+
 std::string display_value(const Record& r) {
   if (!r.metric.value) return "n/a";
   // A margin of error is a half-width, not a signed score.

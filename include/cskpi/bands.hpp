@@ -16,8 +16,13 @@ std::optional<Tier> parse_tier(std::string_view text) noexcept;
 inline int severity(Tier t) noexcept { return static_cast<int>(t); }
 
 /// Comparison of a band rule: value OP bound.
-enum class BandOp : std::uint8_t { ge, gt, le, lt };
+enum class BandOp : std::uint8_t { ge, gt, le, lt, eq };
 std::string_view to_string(BandOp op) noexcept;
+
+/// `value OP bound`, where values within 1e-9 (relative, at least absolute 1e-9) of the
+/// bound count as equal to it: exact edges hold despite floating-point noise in
+/// compounded figures.
+bool compare(double value, BandOp op, double bound) noexcept;
 
 /// One tier of one metric: the value is in `tier` when `value OP bound` holds. A metric's
 /// rules are tried in order; the first that holds wins.

@@ -34,6 +34,9 @@ std::string_view to_string(Section s) noexcept;
 /// Which optional input a metric needs before it is computed at all.
 enum class Needs : std::uint8_t { nothing, new_mrr, nps, at_risk, cac };
 
+/// The input column a metric needs ("" for none).
+std::string_view needed_column(Needs needs) noexcept;
+
 /// One row of the metric table: the single place that defines a metric.
 struct MetricDef {
   std::string_view id;
@@ -51,6 +54,8 @@ struct MetricDef {
 std::span<const MetricDef> metric_table() noexcept;
 /// The metric with this id, or nullptr.
 const MetricDef* find_metric(std::string_view id) noexcept;
+/// The metric id closest to a misspelt one (edit distance <= 3), or "" if none is close.
+std::string suggest_metric(std::string_view id);
 
 /// A number with its kind: exact money, a count, or a real-valued ratio.
 struct Quantity {

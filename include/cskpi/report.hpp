@@ -75,5 +75,7 @@ std::string csv_text_cell(std::string_view s);
 std::string markdown_cell(std::string_view s);
 /// A number as JSON: money exact, counts as integers, reals shortest round-trip.
 std::string json_number(const Quantity& q);
+/// A number for people in a metric's unit: "101.70%", "4,390.09", "+20.0", "3.40".
+std::string display_number(double value, Unit unit);
 
 } // namespace cskpi

@@ -33,6 +33,16 @@ struct RunOptions {
 void setup_report(CLI::App& app, RunOptions& o);
 int run_report(const RunOptions& o);
 
+struct CheckOptions {
+  RunOptions run;
+  std::vector<std::string> require;
+  std::string rules_file;
+  std::string fail_on;
+  bool allow_missing = false;
+};
+void setup_check(CLI::App& app, CheckOptions& o);
+int run_check(CheckOptions o);
+
 void setup_validate(CLI::App& app, RunOptions& o);
 int run_validate(const RunOptions& o);
 

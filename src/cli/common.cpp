@@ -132,34 +132,84 @@ bool use_color(const std::string& mode, const std::string& output) {
 
 namespace {
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t prev = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t cur = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0u : 1u)});
-      prev = cur;
-    }
-  }
-  return row[b.size()];
+/// The run summary on stderr when rows were left out or the run failed.
+void say(const std::string& text) {
+  const std::string line = "cskpi: " + text + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 } // namespace
 
-std::string nearest_metric(const std::string& id) {
-  std::string best;
-  std::size_t best_d = 4; // suggest only close matches
-  for (const MetricDef& m : metric_table()) {
-    const std::size_t d = edit_distance(id, m.id);
-    if (d < best_d) {
-      best_d = d;
-      best = m.id;
-    }
+std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
+  ReportSettings s;
+  s.version = CSKPI_VERSION;
+  for (const std::string& id : o.metrics) {
+    if (find_metric(id) != nullptr) continue;
+    const std::string near = suggest_metric(id);
+    throw usage_error(fmt::format("unknown metric \"{}\"{}", id, near.empty() ? " (see cskpi bands)" : fmt::format("; did you mean {}?", near)));
   }
-  return best;
+  s.metrics = o.metrics;
+  if (!o.gross_margin.empty()) {
+    s.gross_margin = parse_amount_flag("--gross-margin", o.gross_margin);
+    s.gross_margin_given = true;
+    if (s.gross_margin > Money::from_units(1))
+      throw usage_error(fmt::format("--gross-margin \"{}\" must be a fraction from 0 to 1 (0.8 = 80 %)", o.gross_margin));
+  }
+  if (!o.cac.empty()) s.cac = parse_amount_flag("--cac", o.cac);
+  if (!o.tolerance.empty()) s.tolerance = parse_amount_flag("--tolerance", o.tolerance);
+  std::optional<PeriodLength> forced;
+  if (!o.period_length.empty()) {
+    forced = parse_period_length(o.period_length);
+    if (!forced) throw usage_error(fmt::format("--period-length \"{}\" is not month, quarter or year", o.period_length));
+  }
+  const BandTable bands = load_bands(o.bands);
+  s.bands = bands.origin();
+  s.skip_invalid = o.skip_invalid;
+  if (!o.by.empty()) s.by = normalise_column_name(o.by);
+
+  StderrDiagnostics diags(o.max_errors, o.skip_invalid);
+  const Loaded l = load_inputs(o, diags);
+  std::uint64_t read = 0, used = 0, rejected = 0;
+  for (const InputSummary& in : l.inputs) {
+    read += in.rows_read;
+    used += in.rows_used;
+    rejected += in.rows_rejected;
+  }
+  const std::uint64_t hidden = diags.total() - diags.shown();
+  if (hidden > 0) say(fmt::format("{} more problems not shown (--max-errors 0 shows all)", hidden));
+  if (diags.fatal() > 0) {
+    say(check_mode ? "error: an input could not be read; nothing was judged" : "error: an input could not be read; no report written");
+    return std::nullopt;
+  }
+  if (diags.errors() > 0) {
+    const std::string advice = check_mode ? "an invalid export fails every gate; fix the rows"
+                                          : fmt::format("no report written. Fix them, or pass --skip-invalid to report on "
+                                                        "the {} valid rows", used);
+    say(fmt::format("error: {} invalid row{} of {} ({} problem{}); {}", rejected, rejected == 1 ? "" : "s", read,
+                    diags.row_errors(), diags.row_errors() == 1 ? "" : "s", advice));
+    return std::nullopt;
+  }
+  if (rejected > 0)
+    say(fmt::format("warning: {} of {} rows rejected (--skip-invalid); the report covers {} rows", rejected, read, used));
+
+  MetricContext ctx;
+  ctx.columns = l.columns;
+  ctx.gross_margin = s.gross_margin;
+  ctx.gross_margin_given = s.gross_margin_given;
+  ctx.cac = s.cac;
+  if (forced) {
+    ctx.period_length = *forced;
+    s.period_length_source = "--period-length";
+  } else if (l.detected_length) {
+    ctx.period_length = *l.detected_length;
+    s.period_length_source = "detected";
+  } else {
+    ctx.period_length = PeriodLength::month;
+    s.period_length_source = "default: no period column";
+  }
+  s.period_length = ctx.period_length;
+
+  return Report{s, l.inputs, build_groups(*l.aggregator, ctx, bands, s.metrics, s.by.has_value())};
 }
 
 } // namespace cskpi::cli

@@ -61,13 +61,17 @@ Money parse_amount_flag(const std::string& flag, const std::string& text);
 /// The built-in bands, with --bands FILE applied.
 BandTable load_bands(const std::string& path);
 
+/// Reads, validates and computes every group's metrics from the shared flags. Returns
+/// nullopt after telling stderr why when the run must stop with exit 3 (invalid input in
+/// strict mode, an unreadable file). Throws usage errors for bad flag values.
+/// `check_mode` words the failure for `cskpi check`, which has no --skip-invalid.
+std::optional<Report> compute_report(const RunOptions& o, bool check_mode = false);
+
 /// Writes `text` to stdout or to `path`; a closed pipe is not an error (exit 0), a failed
 /// write is an input/output error.
 void write_output(const std::string& path, const std::string& text);
 /// Should tiers be coloured? --color auto|always|never, NO_COLOR, a TTY on stdout.
 bool use_color(const std::string& mode, const std::string& output);
 
-/// "nrr, grr, ..." for messages; and the nearest metric id to a misspelt one.
-std::string nearest_metric(const std::string& id);
 
 } // namespace cskpi::cli

@@ -41,7 +41,7 @@ int run_explain(const ExplainOptions& o) {
   }
   const MetricDef* def = find_metric(o.metric);
   if (def == nullptr) {
-    const std::string near = nearest_metric(o.metric);
+    const std::string near = suggest_metric(o.metric);
     throw usage_error(fmt::format("unknown metric \"{}\"{}; cskpi explain list shows all", o.metric,
                                   near.empty() ? "" : fmt::format(" (did you mean {}?)", near)));
   }

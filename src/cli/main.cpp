@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   app.footer(R"(Examples:
   cskpi report samples/month_end_2026-10.csv
   cskpi report samples/month_end_2026-10.csv --by segment --format json | jq .
+  cskpi check samples/month_end_2026-10.csv --require 'nrr>=100' --require 'grr@annual>=90'
   cskpi validate samples/broken_export.csv
   cskpi explain nrr
 
@@ -28,9 +29,11 @@ Exit codes: 0 ok, 1 a check failed, 2 usage error, 3 input error, 4 internal err
 Run 'cskpi COMMAND --help' for a command's options.)");
 
   RunOptions report_opts, validate_opts;
+  CheckOptions check_opts;
   BandsOptions bands_opts;
   ExplainOptions explain_opts;
   setup_report(app, report_opts);
+  setup_check(app, check_opts);
   setup_validate(app, validate_opts);
   setup_bands(app, bands_opts);
   setup_explain(app, explain_opts);
@@ -45,6 +48,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
 
   try {
     if (app.got_subcommand("report")) return run_report(report_opts);
+    if (app.got_subcommand("check")) return run_check(check_opts);
     if (app.got_subcommand("validate")) return run_validate(validate_opts);
     if (app.got_subcommand("bands")) return run_bands(bands_opts);
     if (app.got_subcommand("explain")) return run_explain(explain_opts);

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+#include "common.hpp"
+
+#include "cskpi/check.hpp"
+#include "cskpi/csv.hpp"
+#include "cskpi/error.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+namespace cskpi::cli {
+
+void setup_check(CLI::App& app, CheckOptions& o) {
+  CLI::App* cmd = app.add_subcommand("check", "Gate a CI pipeline: fail (exit 1) when a KPI breaks a rule or a tier");
+  add_input_options(*cmd, o.run);
+  cmd->add_option("-r,--require", o.require, "A rule [COLUMN=VALUE:]METRIC[@annual] OP NUMBER; repeatable")
+      ->type_name("RULE")
+      ->allow_extra_args(false);
+  cmd->add_option("--rules", o.rules_file, "A file of rules, one per line; # starts a comment")->type_name("FILE");
+  cmd->add_option("--fail-on", o.fail_on, "Fail when any rated metric is in this tier or worse")
+      ->check(CLI::IsMember({"critical", "warning", "acceptable", "good"}))
+      ->type_name("TIER");
+  cmd->add_flag("--allow-missing", o.allow_missing, "Skip (not fail) rules whose metric is undefined or whose group is absent");
+  cmd->add_option("--format", o.run.format, "table, json, github (workflow annotations) or markdown (PR comment)")
+      ->check(CLI::IsMember({"table", "json", "github", "markdown"}));
+  cmd->add_option("--gross-margin", o.run.gross_margin, "Gross margin for LTV as a fraction, e.g. 0.8")->type_name("FRACTION");
+  cmd->add_option("--cac", o.run.cac, "Acquisition cost per customer for LTV:CAC")->type_name("AMOUNT");
+  cmd->add_option("--bands", o.run.bands, "CSV of metric,tier,bound,direction replacing built-in bands")->type_name("FILE");
+  cmd->add_option("--color", o.run.color, "Colour PASS/FAIL: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->footer(R"(Rules:
+  nrr>=100                   period NRR of each period's whole base
+  grr@annual>=90             the annualised figure instead of the period one
+  segment=SMB:logo_churn<=3  one group of a --by column (the column is grouped automatically)
+  period=2026-10:nps>30      one period
+  OP is one of >= > <= < ==; NUMBER is in the metric's unit (percent, currency, ratio, points).
+
+Examples:
+  cskpi check export.csv --require 'nrr>=100' --require 'grr@annual>=90'
+  cskpi check export.csv --require 'segment=SMB:logo_churn<=3' --fail-on warning
+  cskpi check export.csv --rules kpi-gates.txt --format github
+
+The input is validated first: an invalid export fails with exit 3 before any rule is judged.
+A rule on an undefined metric fails unless --allow-missing is given.
+Exit codes: 0 all passed, 1 a rule failed, 2 usage error, 3 input error.)");
+}
+
+namespace {
+
+/// Parses one rule; on error throws a usage error showing the rule with a caret.
+/// `where` is "--require '...'" or "file:line"; a file position also gets the column.
+Rule parse_or_explain(std::string_view text, const std::string& where, bool with_column) {
+  try {
+    return parse_rule(text);
+  } catch (const RuleError& e) {
+    const std::string at = with_column ? fmt::format("{}:{}", where, e.offset() + 1) : where;
+    throw usage_error(fmt::format("{}: {}\n    {}\n{}", at, e.what(), text, caret_line(text, e.offset(), 4)));
+  }
+}
+
+std::vector<Rule> collect_rules(const CheckOptions& o) {
+  std::vector<Rule> rules;
+  for (const std::string& text : o.require) rules.push_back(parse_or_explain(text, fmt::format("--require '{}'", text), false));
+  if (!o.rules_file.empty()) {
+    std::ifstream in(o.rules_file, std::ios::binary);
+    if (!in) throw usage_error(fmt::format("{}: cannot open rules file", o.rules_file));
+    std::string line;
+    for (std::size_t n = 1; std::getline(in, line); ++n) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      const std::size_t first = line.find_first_not_of(" \t");
+      if (first == std::string::npos || line[first] == '#') continue;
+      rules.push_back(parse_or_explain(line, fmt::format("{}:{}", o.rules_file, n), true));
+    }
+  }
+  if (rules.empty() && o.fail_on.empty())
+    throw usage_error("nothing to check: give --require RULE, --rules FILE or --fail-on TIER");
+  return rules;
+}
+
+} // namespace
+
+int run_check(CheckOptions o) {
+  const std::vector<Rule> rules = collect_rules(o);
+  // Group by the column the rules scope on, unless --by says otherwise.
+  std::string by = o.run.by.empty() ? std::string() : normalise_column_name(o.run.by);
+  for (const Rule& r : rules) {
+    if (r.scope_column.empty() || r.scope_column == "period") continue;
+    if (by.empty()) by = r.scope_column;
+    else if (by != r.scope_column)
+      throw usage_error(fmt::format("rule '{}' groups by {}, but this run groups by {}; one grouping column per run", r.text,
+                                    r.scope_column, by));
+  }
+  o.run.by = by;
+  o.run.skip_invalid = false; // a broken export never passes a gate
+  const std::optional<Report> report = compute_report(o.run, true);
+  if (!report) return static_cast<int>(ExitCode::input);
+
+  cskpi::CheckOptions judge_opts;
+  if (!o.fail_on.empty()) judge_opts.fail_on = parse_tier(o.fail_on);
+  judge_opts.allow_missing = o.allow_missing;
+  const std::vector<Verdict> verdicts = judge(rules, report->groups, judge_opts);
+  const CheckSummary summary = summarize(rules.size() + (judge_opts.fail_on ? 1 : 0), verdicts);
+
+  std::string text;
+  if (o.run.format == "json") text = render_check_json(*report, verdicts, summary);
+  else if (o.run.format == "github") text = render_check_github(verdicts, summary, report->inputs.front().file);
+  else if (o.run.format == "markdown") text = render_check_markdown(verdicts, summary);
+  else text = render_check_table(verdicts, summary, use_color(o.run.color, o.run.output));
+  write_output(o.run.output, text);
+  return static_cast<int>(summary.failed > 0 ? ExitCode::check_failed : ExitCode::ok);
+}
+
+} // namespace cskpi::cli

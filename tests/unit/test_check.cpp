@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+#include "cskpi/check.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace cskpi;
+
+namespace {
+
+/// The message and caret offset of a rule that must not parse.
+std::pair<std::string, std::size_t> rejection(std::string_view text) {
+  try {
+    parse_rule(text);
+  } catch (const RuleError& e) {
+    CHECK(e.code() == ExitCode::usage);
+    return {e.what(), e.offset()};
+  }
+  FAIL("rule parsed: " << text);
+  return {};
+}
+
+Group group_with(std::optional<std::string> period, std::string segment, double nrr, std::optional<Tier> tier) {
+  Group g;
+  g.period = std::move(period);
+  g.segment = std::move(segment);
+  Record r;
+  r.metric.def = find_metric("nrr");
+  r.metric.value = Quantity::of_real(nrr);
+  r.metric.annualized = nrr + 10;
+  r.rated_value = nrr + 10;
+  r.tier = tier;
+  g.records.push_back(r);
+  Record nps;
+  nps.metric.def = find_metric("nps");
+  nps.metric.note = "no NPS responses";
+  g.records.push_back(nps);
+  return g;
+}
+
+} // namespace
+
+TEST_CASE("parse_rule reads metric, suffix, operator and exact threshold", "[check]") {
+  Rule r = parse_rule("nrr>=100");
+  CHECK(r.metric == "nrr");
+  CHECK_FALSE(r.annual);
+  CHECK(r.op == BandOp::ge);
+  CHECK(r.threshold == Money::from_units(100));
+  CHECK(r.scope_column.empty());
+
+  r = parse_rule("  grr@annual  >=  90.5  ");
+  CHECK(r.text == "grr@annual  >=  90.5");
+  CHECK(r.annual);
+  CHECK(r.threshold == Money{90'500'000});
+
+  r = parse_rule("Segment=SMB:logo_churn<=3");
+  CHECK(r.scope_column == "segment");
+  CHECK(r.scope_value == "SMB");
+  CHECK(r.op == BandOp::le);
+
+  r = parse_rule("period=2026-10-31:NPS>-5");
+  CHECK(r.scope_column == "period");
+  CHECK(r.scope_value == "2026-10");
+  CHECK(r.metric == "nps");
+  CHECK(r.op == BandOp::gt);
+  CHECK(r.threshold == Money::from_units(-5));
+
+  CHECK(parse_rule("nrr<100").op == BandOp::lt);
+  CHECK(parse_rule("nrr==100").op == BandOp::eq);
+  CHECK(parse_rule("region=DACH: Süd:arpa>1000").scope_value == "DACH: Süd");
+}
+
+TEST_CASE("parse_rule rejects adversarial rules with a message and a caret", "[check]") {
+  CHECK(rejection("") == std::pair<std::string, std::size_t>{"empty rule: expected METRIC OP NUMBER, e.g. nrr>=100", 0});
+  CHECK(rejection("   ").first.rfind("empty rule", 0) == 0);
+  CHECK(rejection("nrr>=") == std::pair<std::string, std::size_t>{"expected a number after >=", 5});
+  CHECK(rejection(">=100") == std::pair<std::string, std::size_t>{"expected a metric id, e.g. nrr>=100", 0});
+  CHECK(rejection("nrx>=100") == std::pair<std::string, std::size_t>{"unknown metric \"nrx\"; did you mean nrr?", 0});
+  CHECK(rejection("zzzzzzzz>=1").first == "unknown metric \"zzzzzzzz\" (cskpi explain list shows all)");
+  CHECK(rejection("nrr ≥ 100") == std::pair<std::string, std::size_t>{"expected one of >= > <= < == after nrr", 4});
+  CHECK(rejection("nrr>=1e400") == std::pair<std::string, std::size_t>{"\"1e400\" is not a number (use a decimal point: 99.5)", 5});
+  CHECK(rejection("nrr>=99999999999999999999") == std::pair<std::string, std::size_t>{"99999999999999999999 is too large", 5});
+  CHECK(rejection("nrr>=100 extra").first == "\"100 extra\" is not a number (use a decimal point: 99.5)");
+  CHECK(rejection("nrr=>100").second == 3);
+  CHECK(rejection("nrr@yearly>=1") == std::pair<std::string, std::size_t>{"the only suffix is @annual", 3});
+  CHECK(rejection("nps@annual>=1").first == "nps has no annual figure; drop @annual");
+  CHECK(rejection("SMB:nrr>=1").first == "a scope is COLUMN=VALUE before ':', e.g. segment=SMB:grr>=85");
+  CHECK(rejection("segment=:nrr>=1") == std::pair<std::string, std::size_t>{"the scope has no value after '='", 8});
+  CHECK(rejection("period=Q3:nrr>=1").first == "period \"Q3\" is not a period (YYYY-MM, YYYY-Qn or YYYY)");
+}
+
+TEST_CASE("caret_line counts characters, not bytes", "[check]") {
+  CHECK(caret_line("nrr>=", 5, 2) == "       ^");
+  CHECK(caret_line("ü>=", 1, 0) == " ^");
+  CHECK(caret_line("ü>=", 2, 0) == " ^");
+}
+
+TEST_CASE("judge applies unscoped rules to each period's whole base", "[check]") {
+  const std::vector<Group> groups{group_with("2026-09", "all", 99, Tier::warning), group_with("2026-09", "SMB", 120, Tier::good),
+                                  group_with("2026-10", "all", 101, Tier::acceptable)};
+  const auto v = judge({parse_rule("nrr>=100")}, groups, {});
+  REQUIRE(v.size() == 2);
+  CHECK(v[0].status == Verdict::Status::fail);
+  CHECK(v[0].reason == "99.00% is not >= 100");
+  CHECK(v[1].status == Verdict::Status::pass);
+  CHECK(v[1].period == "2026-10");
+  const auto annual = judge({parse_rule("nrr@annual>=100")}, groups, {});
+  CHECK(annual[0].status == Verdict::Status::pass); // 109 annual
+}
+
+TEST_CASE("judge scopes rules to a group or a period", "[check]") {
+  const std::vector<Group> groups{group_with("2026-09", "all", 99, {}), group_with("2026-09", "SMB", 120, {}),
+                                  group_with("2026-10", "all", 101, {})};
+  auto v = judge({parse_rule("segment=SMB:nrr>110")}, groups, {});
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].segment == "SMB");
+  CHECK(v[0].status == Verdict::Status::pass);
+  v = judge({parse_rule("period=2026-10:nrr==101")}, groups, {});
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].status == Verdict::Status::pass);
+  v = judge({parse_rule("segment=Gold:nrr>1")}, groups, {});
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].status == Verdict::Status::fail);
+  CHECK(v[0].reason == "no group segment=Gold in the data");
+}
+
+TEST_CASE("a null or absent metric fails unless missing values are allowed", "[check]") {
+  const std::vector<Group> groups{group_with(std::nullopt, "all", 100, {})};
+  auto v = judge({parse_rule("nps>=0"), parse_rule("save_rate>=50")}, groups, {});
+  REQUIRE(v.size() == 2);
+  CHECK(v[0].status == Verdict::Status::fail);
+  CHECK(v[0].reason == "nps is undefined: no NPS responses");
+  CHECK(v[1].status == Verdict::Status::fail);
+  CHECK(v[1].reason == "save_rate is not computed: the input has no at_risk column");
+  CheckOptions allow;
+  allow.allow_missing = true;
+  v = judge({parse_rule("nps>=0")}, groups, allow);
+  CHECK(v[0].status == Verdict::Status::skip);
+  CHECK(summary_line(summarize(1, v)) == "1 rule, 0 passed, 0 failed, 1 skipped");
+}
+
+TEST_CASE("fail-on judges every rated metric against the tier", "[check]") {
+  const std::vector<Group> groups{group_with("2026-10", "all", 99, Tier::acceptable), group_with("2026-10", "SMB", 80, Tier::warning)};
+  CheckOptions opts;
+  opts.fail_on = Tier::warning;
+  const auto v = judge({}, groups, opts);
+  REQUIRE(v.size() == 2);
+  CHECK(v[0].status == Verdict::Status::pass);
+  CHECK(v[1].status == Verdict::Status::fail);
+  CHECK(v[1].rule == "fail-on warning: nrr@annual");
+  CHECK(v[1].reason == "tier warning");
+  CHECK(summary_line(summarize(1, v)) == "1 rule (2 checks), 1 passed, 1 failed");
+}
+
+TEST_CASE("check renderers escape for their targets", "[check]") {
+  Verdict v;
+  v.status = Verdict::Status::fail;
+  v.rule = "segment=A,B:nrr>=100";
+  v.metric = "nrr";
+  v.segment = "A,B";
+  v.value = 50;
+  v.expect = ">= 100";
+  v.reason = "50.00% is not >= 100";
+  const CheckSummary s = summarize(1, {v});
+  CHECK(render_check_github({v}, s, "exports/a:b.csv") ==
+        "::error file=exports/a%3Ab.csv,title=cskpi FAIL segment=A%2CB%3Anrr>=100::A,B: nrr = 50.00%25 (needs >= 100); "
+        "50.00%25 is not >= 100\n1 rule, 0 passed, 1 failed\n");
+  CHECK(render_check_table({v}, s, false) == "FAIL  50.00%  segment=A,B:nrr>=100  A,B  (50.00% is not >= 100)\n1 rule, 0 passed, 1 failed\n");
+  CHECK(render_check_markdown({v}, s).find("| ❌ FAIL | 50.00% | segment=A,B:nrr&gt;=100 | A,B | 50.00% is not &gt;= 100 |") !=
+        std::string::npos);
+}
