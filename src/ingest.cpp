@@ -5,6 +5,8 @@
 
 #include "cskpi/csv.hpp"
 
+#include "dedup.hpp"
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstringop-truncation"
 #include <libfccp/csv.h>
@@ -150,7 +152,8 @@ struct Ingestor::State {
   std::vector<std::string_view> fields;
   std::string scratch;
   std::string period_label;
-  std::string key;
+  std::uint64_t file_size = 0;   ///< bytes, for regular files; 0 when unknown (stdin, pipes)
+  std::uint64_t sampled_bytes = 0; ///< bytes of the first rows, to estimate the row count
   bool row_ok = true;
   bool period_seen = false; ///< a valid period was read from this file
   std::uint64_t line = 0;
@@ -181,6 +184,14 @@ struct Ingestor::State {
   void row(std::string_view text);
   Money money(std::size_t col, bool allow_negative = false);
   void finish();
+
+  /// Sizes the duplicate index once from the first rows' length, instead of doubling it
+  /// (and briefly holding two tables) as a large file is read.
+  void sample(std::size_t line_length) {
+    sampled_bytes += line_length + 1;
+    if (summary.rows_read == 1024)
+      self.m_seen->reserve(self.m_seen->size() + file_size / (sampled_bytes / 1024) * 21 / 20);
+  }
 };
 
 bool Ingestor::State::header(std::string_view text) {
@@ -390,14 +401,11 @@ void Ingestor::State::row(std::string_view text) {
   }
 
   if (row_ok) {
-    key.assign(r.period);
-    key.push_back('\x1f');
-    key.append(r.customer_id);
-    auto [it, inserted] = self.m_seen.try_emplace(key, file_index, line);
-    if (!inserted) {
-      const auto& [first_file, first_line] = it->second;
-      const std::string where = first_file == file_index ? fmt::format("line {}", first_line)
-                                                         : fmt::format("{}:{}", self.m_file_names[first_file], first_line);
+    if (const auto first = self.m_seen->insert(r.period, r.customer_id, file_index, line)) {
+      const std::string where = first->file == DuplicateIndex::k_unknown_file || first->line == 0
+                                    ? std::string("earlier in this run")
+                                : first->file == file_index ? fmt::format("line {}", first->line)
+                                                            : fmt::format("{}:{}", self.m_file_names[first->file], first->line);
       row_error(c_customer_id, r.period.empty()
                                    ? fmt::format("customer_id {} appears twice (first at {})", show(r.customer_id), where)
                                    : fmt::format("customer_id {} appears twice in period {} (first at {})",
@@ -422,7 +430,7 @@ void Ingestor::State::finish() {
 }
 
 Ingestor::Ingestor(IngestOptions options, DiagnosticSink& diagnostics)
-    : m_options(std::move(options)), m_diagnostics(diagnostics) {}
+    : m_options(std::move(options)), m_diagnostics(diagnostics), m_seen(std::make_unique<DuplicateIndex>()) {}
 
 Ingestor::~Ingestor() = default;
 
@@ -441,6 +449,7 @@ InputSummary read_lines(Ingestor::State& st, io::LineReader& reader) {
         continue;
       }
       st.row(text);
+      if (st.summary.rows_read <= 1024 && st.file_size > 0) st.sample(text.size());
       if (st.summary.unreadable) {
         // The row that made the file unusable is not counted as read.
         --st.summary.rows_read;
@@ -485,6 +494,7 @@ InputSummary Ingestor::read_path(const std::string& path, RowSink& sink) {
       st.fatal(0, "is a directory, not a CSV file");
       return st.summary;
     }
+    if (S_ISREG(sb.st_mode)) st.file_size = static_cast<std::uint64_t>(sb.st_size);
   }
   try {
     io::LineReader reader(display, std::unique_ptr<io::ByteSourceBase>(new FdSource(fd, path != "-")));

@@ -31,9 +31,41 @@ std::string_view trim_spaces(std::string_view s) {
 
 } // namespace
 
+namespace {
+
+/// The common case, "123" or "123.45" (at most 12 integer digits, at most 6 decimals, no
+/// sign, spaces or grouping): parsed in one pass. Returns false for anything else, which
+/// the general parser below then handles (and explains).
+bool parse_plain(std::string_view text, char dec, std::int64_t& micros) noexcept {
+  const std::size_t n = text.size();
+  if (n == 0 || n > 19) return false;
+  std::size_t i = 0;
+  std::int64_t units = 0;
+  for (; i < n && is_digit(text[i]); ++i) units = units * 10 + (text[i] - '0');
+  if (i == 0 || i > 12) return false;
+  std::int64_t frac = 0;
+  std::int64_t scale = Money::k_scale;
+  if (i < n) {
+    if (text[i] != dec || i + 1 == n || n - i - 1 > 6) return false;
+    for (++i; i < n; ++i) {
+      if (!is_digit(text[i])) return false;
+      frac = frac * 10 + (text[i] - '0');
+      scale /= 10;
+    }
+  }
+  micros = units * Money::k_scale + frac * scale;
+  return true;
+}
+
+} // namespace
+
 ParsedMoney parse_money(std::string_view text, DecimalStyle style) noexcept {
   using Status = ParsedMoney::Status;
   ParsedMoney out;
+  if (parse_plain(text, style == DecimalStyle::point ? '.' : ',', out.value.micros)) {
+    out.status = Status::ok;
+    return out;
+  }
   text = trim_spaces(text);
   if (text.empty()) {
     out.status = Status::empty;

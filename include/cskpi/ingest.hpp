@@ -11,10 +11,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace cskpi {
+
+class DuplicateIndex;
 
 /// How to read the CSV files of one run (SPEC §1.3).
 struct IngestOptions {
@@ -101,8 +102,8 @@ private:
   std::uint32_t m_period_length_file = 0;
   ColumnSet m_columns;
   std::vector<std::string> m_file_names;
-  /// (period, customer_id) -> (file index, line) of the row that claimed it.
-  std::unordered_map<std::string, std::pair<std::uint32_t, std::uint64_t>> m_seen;
+  /// Every (period, customer_id) seen, with where it was first seen.
+  std::unique_ptr<DuplicateIndex> m_seen;
 
   friend struct State;
 };

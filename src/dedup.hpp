@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// Internal to ingest: a compact set of (period, customer_id) keys for duplicate detection.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+namespace cskpi {
+
+/// Remembers every (period, customer_id) of a run in 16 bytes per key, without storing the
+/// keys: each is kept as an 88-bit hash (64 + 24 bits) plus where it was first seen. Two
+/// different keys are taken for equal only if all 88 bits agree; for 10 million keys the
+/// chance that any pair does is about 1e-13. Open addressing with linear probing; the table
+/// is calloc'ed, so pages it never touches cost no memory.
+class DuplicateIndex {
+public:
+  struct Location {
+    std::uint32_t file = 0;  ///< index of the file; k_unknown_file when it did not fit
+    std::uint64_t line = 0;  ///< 1-based line; 0 when it did not fit in 32 bits
+  };
+  static constexpr std::uint32_t k_unknown_file = 255;
+
+  DuplicateIndex();
+  /// Makes room for `keys` keys without rehashing.
+  void reserve(std::size_t keys);
+  /// Adds a key; returns where an equal key was first seen, or nullopt if it is new.
+  std::optional<Location> insert(std::string_view period, std::string_view id, std::uint32_t file, std::uint64_t line);
+  std::size_t size() const noexcept { return m_size; }
+  /// Bytes held by the table.
+  std::size_t bytes() const noexcept { return m_capacity * sizeof(Slot); }
+
+private:
+  struct Slot {
+    std::uint64_t hash;    ///< 0 = empty slot
+    std::uint64_t tag_loc; ///< 24 bits of a second hash, 8 bits file, 32 bits line
+  };
+  struct Free {
+    void operator()(Slot* p) const noexcept { std::free(p); }
+  };
+  void grow(std::size_t capacity);
+  std::unique_ptr<Slot[], Free> m_slots;
+  std::size_t m_capacity = 0; ///< a power of two
+  std::size_t m_size = 0;
+};
+
+} // namespace cskpi
