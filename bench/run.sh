@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Benchmarks `cskpi report FILE --by segment --format json` against the tools a user would
+# otherwise reach for (DuckDB, SQLite, Miller) and the newline-count floor (wc -l), on the
+# same generated file in the same run. Checks first that every peer computes the same KPIs.
+#
+#   bash bench/run.sh                 # 10 M rows
+#   ROWS=1000000 RUNS=5 bash bench/run.sh
+#   SCALING="1000000 10000000 50000000" bash bench/run.sh   # cskpi alone at several sizes
+#   PEERS="duckdb sqlite" bash bench/run.sh                 # a subset of peers
+#
+# Public tools only: hyperfine for wall-time medians, /usr/bin/time -v for peak memory.
+# Generated data goes to bench/data/ (ignored by git).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS="${ROWS:-10000000}"
+RUNS="${RUNS:-5}"            # timed runs for cskpi, DuckDB and the floor
+SLOW_RUNS="${SLOW_RUNS:-1}"  # timed runs for SQLite and Miller (minutes each at 10 M rows)
+PEERS="${PEERS:-duckdb sqlite miller}"
+
+need=() # Debian packages for the commands that are missing
+for pair in hyperfine:hyperfine sqlite3:sqlite3 mlr:miller jq:jq node:nodejs npm:npm /usr/bin/time:time; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+[ -d bench/node_modules/@duckdb/node-api ] || (cd bench && npm install --silent --no-audit --no-fund)
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j2 --target cskpi gen_samples >/dev/null
+mkdir -p bench/data
+
+data_file() { # rows -> path, generated once
+  local f="bench/data/movements_$1.csv"
+  [ -s "$f" ] || ./build/gen_samples --rows "$1" --seed 42 > "$f"
+  echo "$f"
+}
+
+cskpi_cmd() { echo "./build/cskpi report $1 --by segment --format json -o /dev/null"; }
+peer_cmd() {
+  case "$1" in
+    duckdb) echo "node bench/duckdb.mjs $2" ;;
+    sqlite) echo "bash bench/sqlite.sh $2" ;;
+    miller) echo "mlr --icsv --ocsv put -q -f bench/kpis.mlr $2" ;;
+  esac
+}
+
+# cskpi's figures in the peers' shape: group,nrr,grr,logo_churn,expansion_rate,nps,save_rate
+cskpi_kpis() {
+  ./build/cskpi report "$1" --by segment --format csv --metrics nrr,grr,logo_churn,expansion_rate,nps,save_rate |
+    awk -F, 'NR > 1 { v[$2, $3] = $5; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } }
+      END { for (i = 1; i <= n; i++) { g = order[i]
+        printf "%s,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", g, v[g,"nrr"], v[g,"grr"], v[g,"logo_churn"],
+               v[g,"expansion_rate"], v[g,"nps"], v[g,"save_rate"] } }'
+}
+
+median() { jq -r '.results[0].median' "$1"; }
+peak_mb() { /usr/bin/time -f '%M' bash -c "$1 >/dev/null" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.0f", $1 / 1024 }'; }
+
+timed() { # name, command, runs -> "name median_s peak_mb"
+  local json; json=$(mktemp)
+  hyperfine --style none -N --warmup 1 --runs "$3" --export-json "$json" "$2" >/dev/null
+  echo "$1 $(median "$json") $(peak_mb "$2")"
+  rm -f "$json"
+}
+
+if [ -n "${SCALING:-}" ]; then
+  echo "| rows | file MB | cskpi median wall s | rows/s | peak RSS MB | bytes/row |"
+  echo "|---:|---:|---:|---:|---:|---:|"
+  for n in $SCALING; do
+    f=$(data_file "$n")
+    read -r _ t mb < <(timed cskpi "$(cskpi_cmd "$f")" "$RUNS")
+    size=$(stat -c %s "$f")
+    awk -v n="$n" -v s="$size" -v t="$t" -v mb="$mb" 'BEGIN { printf "| %d | %.0f | %.3f | %.1f M | %d | %.1f |\n", n, s / 1e6, t, n / t / 1e6, mb, mb * 1048576 / n }'
+  done
+  exit 0
+fi
+
+file=$(data_file "$ROWS")
+size=$(stat -c %s "$file")
+echo "file: $file ($ROWS rows, $((size / 1000000)) MB); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+
+# 1. Agreement: every peer must print exactly cskpi's figures (6 decimals).
+want=$(cskpi_kpis "$file")
+for p in $PEERS; do
+  got=$($(peer_cmd "$p" "$file"))
+  if [ "$got" != "$want" ]; then
+    echo "bench: $p disagrees with cskpi" >&2
+    diff <(echo "$want") <(echo "$got") >&2 || true
+    exit 1
+  fi
+done
+echo "agreement: cskpi and {$PEERS} print the same KPIs:"
+echo "$want" | sed 's/^/  /'
+
+# 2. Timing, all on the same file in this run.
+results=()
+results+=("$(timed 'newline floor (wc -l)' "wc -l $file" "$RUNS")")
+results+=("$(timed cskpi "$(cskpi_cmd "$file")" "$RUNS")")
+for p in $PEERS; do
+  runs=$RUNS; [ "$p" = duckdb ] || runs=$SLOW_RUNS
+  results+=("$(timed "$p" "$(peer_cmd "$p" "$file")" "$runs")")
+done
+cskpi_t=$(printf '%s\n' "${results[@]}" | awk '$1 == "cskpi" { print $2 }')
+echo
+echo "| tool | median wall s | MB/s | rows/s | peak RSS MB | wall / cskpi |"
+echo "|---|---:|---:|---:|---:|---:|"
+for r in "${results[@]}"; do
+  name=${r% * *}; rest=${r##"$name" }
+  read -r t mb <<<"$rest"
+  awk -v name="$name" -v t="$t" -v mb="$mb" -v s="$size" -v n="$ROWS" -v c="$cskpi_t" \
+    'BEGIN { printf "| %s | %.3f | %.0f | %.1f M | %d | %.2f |\n", name, t, s / t / 1e6, n / t / 1e6, mb, t / c }'
+done
+
+# 3. Start-up: a 100-row file.
+small=$(data_file 100)
+json=$(mktemp)
+hyperfine --style none -N --warmup 5 --runs 50 --export-json "$json" "$(cskpi_cmd "$small")" >/dev/null
+echo
+echo "100-row file: cskpi median $(jq -r '.results[0].median * 1000 | . * 100 | round / 100' "$json") ms"
+rm -f "$json"
