@@ -57,8 +57,14 @@ void DuplicateIndex::grow(std::size_t capacity) {
 
 std::optional<DuplicateIndex::Location> DuplicateIndex::insert(std::string_view period, std::string_view id,
                                                                std::uint32_t file, std::uint64_t line) {
-  const std::uint64_t h1 = hash_bytes(id, hash_bytes(period, 0x243F6A8885A308D3ull)) | 1u; // never 0
-  const std::uint64_t tag = hash_bytes(id, hash_bytes(period, 0x13198A2E03707344ull)) >> 40;
+  if (period != m_period || !m_period_hashed) { // rows of one period come together: hash it once
+    m_period.assign(period);
+    m_seed1 = hash_bytes(period, 0x243F6A8885A308D3ull);
+    m_seed2 = hash_bytes(period, 0x13198A2E03707344ull);
+    m_period_hashed = true;
+  }
+  const std::uint64_t h1 = hash_bytes(id, m_seed1) | 1u; // never 0
+  const std::uint64_t tag = hash_bytes(id, m_seed2) >> 40;
   std::size_t at = h1 & (m_capacity - 1);
   for (; m_slots[at].hash != 0; at = (at + 1) & (m_capacity - 1)) {
     const Slot& s = m_slots[at];

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace cskpi {
@@ -44,6 +45,9 @@ private:
   std::unique_ptr<Slot[], Free> m_slots;
   std::size_t m_capacity = 0; ///< a power of two
   std::size_t m_size = 0;
+  std::string m_period; ///< the last period hashed, with its two seeds
+  std::uint64_t m_seed1 = 0, m_seed2 = 0;
+  bool m_period_hashed = false;
 };
 
 } // namespace cskpi

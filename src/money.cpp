@@ -31,12 +31,7 @@ std::string_view trim_spaces(std::string_view s) {
 
 } // namespace
 
-namespace {
-
-/// The common case, "123" or "123.45" (at most 12 integer digits, at most 6 decimals, no
-/// sign, spaces or grouping): parsed in one pass. Returns false for anything else, which
-/// the general parser below then handles (and explains).
-bool parse_plain(std::string_view text, char dec, std::int64_t& micros) noexcept {
+bool parse_money_plain(std::string_view text, char dec, std::int64_t& micros) noexcept {
   const std::size_t n = text.size();
   if (n == 0 || n > 19) return false;
   std::size_t i = 0;
@@ -57,12 +52,10 @@ bool parse_plain(std::string_view text, char dec, std::int64_t& micros) noexcept
   return true;
 }
 
-} // namespace
-
 ParsedMoney parse_money(std::string_view text, DecimalStyle style) noexcept {
   using Status = ParsedMoney::Status;
   ParsedMoney out;
-  if (parse_plain(text, style == DecimalStyle::point ? '.' : ',', out.value.micros)) {
+  if (parse_money_plain(text, style == DecimalStyle::point ? '.' : ',', out.value.micros)) {
     out.status = Status::ok;
     return out;
   }

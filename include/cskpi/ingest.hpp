@@ -23,6 +23,7 @@ struct IngestOptions {
   std::optional<bool> decimal_comma;  ///< unset: decimal comma exactly when the delimiter is ';'
   Money tolerance{};                  ///< allowed |end_mrr - computed end| (default exact)
   std::string by_column;              ///< normalised name of the --by column, empty for none
+  bool fast_path = true;              ///< off: every row takes the fully general path (tests)
 };
 
 /// The optional columns seen in at least one file of the run.

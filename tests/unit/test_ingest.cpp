@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <sstream>
 
 using namespace cskpi;
@@ -174,4 +176,72 @@ TEST_CASE("parse_bool accepts the documented spellings only", "[ingest]") {
   CHECK(parse_bool("") == false);
   CHECK_FALSE(parse_bool("ja").has_value());
   CHECK_FALSE(parse_bool("2").has_value());
+}
+
+namespace {
+
+/// Everything a run produces, in a comparable form.
+struct Outcome {
+  std::vector<std::string> diagnostics;
+  std::vector<std::string> rows;
+  std::uint64_t read = 0, used = 0, rejected = 0, warnings = 0;
+  bool operator==(const Outcome&) const = default;
+};
+
+struct AllRows : RowSink {
+  std::vector<std::string>& out;
+  explicit AllRows(std::vector<std::string>& o) : out(o) {}
+  void add(const MovementRow& r) override {
+    out.push_back(fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", r.line, r.customer_id, r.period, r.group,
+                              r.start.micros, r.expansion.micros, r.contraction.micros, r.churned.micros, r.new_mrr.micros,
+                              r.cac ? r.cac->micros : -1, r.nps, r.at_risk, r.saved));
+  }
+};
+
+Outcome run_with(const std::string& text, bool fast) {
+  Outcome o;
+  Diags d;
+  AllRows rows(o.rows);
+  IngestOptions opts;
+  opts.fast_path = fast;
+  opts.by_column = "segment";
+  Ingestor ingestor(opts, d);
+  std::istringstream in(text);
+  const InputSummary s = ingestor.read_stream(in, "t.csv", rows);
+  o.diagnostics = d.lines;
+  o.read = s.rows_read;
+  o.used = s.rows_used;
+  o.rejected = s.rows_rejected;
+  o.warnings = s.warnings;
+  return o;
+}
+
+} // namespace
+
+TEST_CASE("the fast path and the general path read every row identically", "[ingest]") {
+  // Rows the fast path takes, rows it must hand over, and rows that are invalid.
+  const std::string text =
+      "customer_id,company,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,new_mrr,end_mrr,nps,"
+      "at_risk,saved,cac\n"
+      "a,Acme,SMB,2026-10,100,10,0,0,0,110,10,1,,5000\n"
+      "b,\"Acme, Inc.\",SMB,2026-10,100.5,0,0.25,0,0,100.25,9,0,,\n"
+      "c,\"The \"\"Best\"\"\",\"Mid Market\",2026-10,5.,0,0,5,0,0,,TRUE,no,1.000001\n"
+      "d,x,SMB,2026-10-01,.5,0,0,0,0,.5,01,y,n,\"1,000\"\n"
+      "e,x,,2026-10,0,0,0,0,250,250,0,false,,\n"
+      "f,x,SMB,2026-10,100,0,0,0,0,100,11,0,,\n"
+      "g,x,SMB,2026-10,-1,0,0,0,0,0,,0,,\n"
+      "h,x,SMB,2026-10,100,0,0,50,0,50,,0,,\n"
+      "a,x,SMB,2026-10,1,0,0,0,0,1,,0,,\n"
+      "i,x,SMB,2026-10,100.1234567,0,0,0,0,100.1234567,,0,,\n"
+      "j,x,SMB,2026-10,1234567890123,0,0,0,0,1234567890123,,0,,\n"
+      "k,x,SMB,2026-10, 7 ,0,0,0,0,7,,0,,\n"
+      "l,x,SMB,2026-10,7,0,0,0,0,7,,0\n"
+      "m,x,SMB,2026-10,7,0,0,0,0,7,,0,,,\n"
+      "  ,x,SMB,2026-10,7,0,0,0,0,7,,0,,\n"
+      "n,x,SMB,2026-Q4,7,0,0,0,0,7,,0,,\n";
+  const Outcome fast = run_with(text, true), slow = run_with(text, false);
+  CHECK(fast.diagnostics == slow.diagnostics);
+  CHECK(fast.rows == slow.rows);
+  CHECK(fast == slow);
+  CHECK(fast.used == 8);
 }
