@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <new>
+#include <sys/mman.h>
 
 namespace cskpi {
 
@@ -35,6 +36,25 @@ std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) noexcept {
 
 DuplicateIndex::DuplicateIndex() { grow(1024); }
 
+DuplicateIndex::~DuplicateIndex() { release(); }
+
+namespace {
+
+constexpr std::size_t k_huge_page = 2u << 20;
+
+std::size_t mapped_bytes(std::size_t capacity) noexcept {
+  const std::size_t bytes = capacity * 16;
+  return (bytes + k_huge_page - 1) / k_huge_page * k_huge_page;
+}
+
+} // namespace
+
+void DuplicateIndex::release() noexcept {
+  if (m_map != nullptr) ::munmap(m_map, mapped_bytes(m_capacity) + k_huge_page);
+  m_map = nullptr;
+  m_slots = nullptr;
+}
+
 void DuplicateIndex::reserve(std::size_t keys) {
   std::size_t capacity = m_capacity;
   while (capacity / 10 * 7 < keys) capacity *= 2;
@@ -42,8 +62,14 @@ void DuplicateIndex::reserve(std::size_t keys) {
 }
 
 void DuplicateIndex::grow(std::size_t capacity) {
-  Slot* fresh = static_cast<Slot*>(std::calloc(capacity, sizeof(Slot)));
-  if (fresh == nullptr) throw std::bad_alloc();
+  static_assert(sizeof(Slot) == 16);
+  // One huge page more than needed, so the table can start on a huge-page boundary.
+  void* map = ::mmap(nullptr, mapped_bytes(capacity) + k_huge_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (map == MAP_FAILED) throw std::bad_alloc();
+  const auto addr = reinterpret_cast<std::uintptr_t>(map);
+  void* mem = reinterpret_cast<void*>((addr + k_huge_page - 1) & ~static_cast<std::uintptr_t>(k_huge_page - 1));
+  ::madvise(mem, mapped_bytes(capacity), MADV_HUGEPAGE); // a hint: fine if the kernel says no
+  Slot* fresh = static_cast<Slot*>(mem);
   for (std::size_t i = 0; i < m_capacity; ++i) {
     const Slot& s = m_slots[i];
     if (s.hash == 0) continue;
@@ -51,20 +77,28 @@ void DuplicateIndex::grow(std::size_t capacity) {
     while (fresh[at].hash != 0) at = (at + 1) & (capacity - 1);
     fresh[at] = s;
   }
-  m_slots.reset(fresh);
+  release();
+  m_map = map;
+  m_slots = fresh;
   m_capacity = capacity;
 }
 
-std::optional<DuplicateIndex::Location> DuplicateIndex::insert(std::string_view period, std::string_view id,
-                                                               std::uint32_t file, std::uint64_t line) {
+DuplicateIndex::Probe DuplicateIndex::prepare(std::string_view period, std::string_view id) {
   if (period != m_period || !m_period_hashed) { // rows of one period come together: hash it once
     m_period.assign(period);
     m_seed1 = hash_bytes(period, 0x243F6A8885A308D3ull);
     m_seed2 = hash_bytes(period, 0x13198A2E03707344ull);
     m_period_hashed = true;
   }
-  const std::uint64_t h1 = hash_bytes(id, m_seed1) | 1u; // never 0
-  const std::uint64_t tag = hash_bytes(id, m_seed2) >> 40;
+  Probe p;
+  p.hash = hash_bytes(id, m_seed1) | 1u; // never 0
+  p.tag = hash_bytes(id, m_seed2) >> 40;
+  __builtin_prefetch(&m_slots[p.hash & (m_capacity - 1)]);
+  return p;
+}
+
+std::optional<DuplicateIndex::Location> DuplicateIndex::insert(const Probe& probe, std::uint32_t file, std::uint64_t line) {
+  const std::uint64_t h1 = probe.hash, tag = probe.tag;
   std::size_t at = h1 & (m_capacity - 1);
   for (; m_slots[at].hash != 0; at = (at + 1) & (m_capacity - 1)) {
     const Slot& s = m_slots[at];

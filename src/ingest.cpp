@@ -157,6 +157,7 @@ struct Ingestor::State {
   std::string last_period_label;    ///< ...and its normalised label
   std::uint64_t file_size = 0;   ///< bytes, for regular files; 0 when unknown (stdin, pipes)
   std::uint64_t sampled_bytes = 0; ///< bytes of the first rows, to estimate the row count
+  std::uint64_t sampled_rows = 0;
   bool row_ok = true;
   bool period_seen = false; ///< a valid period was read from this file
   std::uint64_t line = 0;
@@ -184,8 +185,26 @@ struct Ingestor::State {
   std::string_view cell(std::size_t col) const { return pos[col] == k_absent ? std::string_view{} : fields[pos[col]]; }
 
   bool header(std::string_view text);
+  /// Reads one data line: the fast path if it can, the general one otherwise.
   void row(std::string_view text);
   bool fast_row(std::string_view text);
+  void slow_row(std::string_view text);
+
+  // Rows the fast path accepted wait here while their duplicate-index slot is prefetched:
+  // at 10 M rows the index is far larger than the caches, and a lookup that waits for
+  // memory costs more than parsing the row.
+  struct Pending {
+    MovementRow row;
+    std::string text;
+    std::uint64_t line = 0;
+    DuplicateIndex::Probe probe;
+  };
+  std::array<Pending, 16> ring;
+  std::size_t ring_head = 0, ring_size = 0;
+  void defer(const MovementRow& r, std::string_view text);
+  void retire_one();
+  /// Retires every pending row, in line order.
+  void flush();
   Money money(std::size_t col, bool allow_negative = false);
   void finish();
 
@@ -193,7 +212,7 @@ struct Ingestor::State {
   /// (and briefly holding two tables) as a large file is read.
   void sample(std::size_t line_length) {
     sampled_bytes += line_length + 1;
-    if (summary.rows_read == 1024)
+    if (++sampled_rows == 1024)
       self.m_seen->reserve(self.m_seen->size() + file_size / (sampled_bytes / 1024) * 21 / 20);
   }
 };
@@ -420,15 +439,56 @@ bool Ingestor::State::fast_row(std::string_view text) {
     checked_sub(diff, end_given);
     if (Money{diff.micros < 0 ? -diff.micros : diff.micros} > self.m_options.tolerance) return false;
   }
-  if (self.m_seen->insert(r.period, r.customer_id, file_index, line)) return false; // duplicate: slow path says so
-  ++summary.rows_read;
-  ++summary.rows_used;
-  sink.add(r);
+  defer(r, text);
   return true;
+}
+
+void Ingestor::State::defer(const MovementRow& r, std::string_view text) {
+  if (ring_size == ring.size()) retire_one();
+  Pending& p = ring[(ring_head + ring_size) % ring.size()];
+  ++ring_size;
+  p.text.assign(text);
+  p.line = line;
+  p.row = r;
+  // Point the row's views at the copy: the line buffer moves on before the row retires.
+  const auto rebase = [&](std::string_view v) {
+    if (v.data() < text.data() || v.data() > text.data() + text.size()) return v; // not in the line
+    return std::string_view(p.text.data() + (v.data() - text.data()), v.size());
+  };
+  p.row.customer_id = rebase(r.customer_id);
+  p.row.group = rebase(r.group);
+  p.row.period = rebase(r.period);
+  p.probe = self.m_seen->prepare(p.row.period, p.row.customer_id);
+}
+
+void Ingestor::State::retire_one() {
+  Pending& p = ring[ring_head];
+  ring_head = (ring_head + 1) % ring.size();
+  --ring_size;
+  if (!self.m_seen->insert(p.probe, file_index, p.line)) {
+    ++summary.rows_read;
+    ++summary.rows_used;
+    sink.add(p.row);
+    return;
+  }
+  // A duplicate: the general path reports it, as for any other invalid row.
+  const std::uint64_t current = line;
+  line = p.line;
+  slow_row(p.text);
+  line = current;
+}
+
+void Ingestor::State::flush() {
+  while (ring_size > 0) retire_one();
 }
 
 void Ingestor::State::row(std::string_view text) {
   if (self.m_options.fast_path && fast_row(text)) return;
+  flush(); // earlier rows first: diagnostics and "first at" stay in line order
+  slow_row(text);
+}
+
+void Ingestor::State::slow_row(std::string_view text) {
   ++summary.rows_read;
   row_ok = true;
   const SplitResult split = split_record(text, summary.delimiter, fields, scratch);
@@ -595,7 +655,9 @@ public:
   static constexpr std::size_t k_max_line = 16u << 20;
   struct TooLong {};
 
-  explicit LineSource(std::unique_ptr<io::ByteSourceBase> source) : m_source(std::move(source)), m_buf(4u << 20) {}
+  using Progress = std::function<void(std::uint64_t bytes_read)>;
+  explicit LineSource(std::unique_ptr<io::ByteSourceBase> source, Progress progress = {})
+      : m_source(std::move(source)), m_progress(std::move(progress)), m_buf(4u << 20) {}
 
   /// The next line without its terminator; false at the end. Throws TooLong past 16 MiB.
   bool next(std::string_view& line) {
@@ -642,11 +704,18 @@ private:
     m_end = kept;
     if (m_buf.size() - m_end < (1u << 20)) m_buf.resize(m_buf.size() * 2);
     const int got = m_source->read(m_buf.data() + m_end, static_cast<int>(m_buf.size() - m_end));
-    if (got <= 0) m_eof = true;
-    else m_end += static_cast<std::size_t>(got);
+    if (got <= 0) {
+      m_eof = true;
+    } else {
+      m_end += static_cast<std::size_t>(got);
+      m_bytes += static_cast<std::uint64_t>(got);
+      if (m_progress) m_progress(m_bytes);
+    }
   }
 
   std::unique_ptr<io::ByteSourceBase> m_source;
+  Progress m_progress;
+  std::uint64_t m_bytes = 0;
   std::vector<char> m_buf;
   std::size_t m_begin = 0, m_end = 0;
   std::uint64_t m_line = 0;
@@ -666,7 +735,7 @@ InputSummary read_lines(Ingestor::State& st, LineSource& reader) {
         continue;
       }
       st.row(text);
-      if (st.summary.rows_read <= 1024 && st.file_size > 0) st.sample(text.size());
+      if (st.sampled_rows < 1024 && st.file_size > 0) st.sample(text.size());
       if (st.summary.unreadable) {
         // The row that made the file unusable is not counted as read.
         --st.summary.rows_read;
@@ -674,12 +743,15 @@ InputSummary read_lines(Ingestor::State& st, LineSource& reader) {
       }
     }
   } catch (const LineSource::TooLong&) {
+    st.flush();
     st.fatal(reader.line_number(), "line is longer than 16 MiB; stopped reading this file");
     return st.summary;
   } catch (const std::system_error& e) {
+    st.flush();
     st.fatal(0, fmt::format("{}: {}", e.what(), std::strerror(e.code().value())));
     return st.summary;
   }
+  st.flush();
   if (!have_header) st.fatal(0, "the file is empty: expected a header line with customer_id, start_mrr, expansion_mrr, contraction_mrr, churned_mrr");
   st.finish();
   return st.summary;
@@ -714,7 +786,10 @@ InputSummary Ingestor::read_path(const std::string& path, RowSink& sink) {
     if (S_ISREG(sb.st_mode)) st.file_size = static_cast<std::uint64_t>(sb.st_size);
   }
   try {
-    LineSource reader(std::make_unique<FdSource>(fd, path != "-"));
+    LineSource::Progress progress;
+    if (m_options.progress)
+      progress = [this, &display, total = st.file_size](std::uint64_t done) { m_options.progress(display, done, total); };
+    LineSource reader(std::make_unique<FdSource>(fd, path != "-"), std::move(progress));
     return read_lines(st, reader);
   } catch (const std::system_error& e) {
     st.fatal(0, fmt::format("cannot read: {}", std::strerror(e.code().value())));

@@ -34,6 +34,7 @@ public:
   std::uint64_t shown() const { return m_shown; }
   std::uint64_t total() const { return m_total; }
   std::vector<Diagnostic> collected; ///< filled when `collect` is set
+  bool* progress_drawn = nullptr;     ///< a progress line is on screen: clear it first
   bool collect = false;
   bool print = true;
 
