@@ -68,7 +68,9 @@ void DuplicateIndex::grow(std::size_t capacity) {
   if (map == MAP_FAILED) throw std::bad_alloc();
   const auto addr = reinterpret_cast<std::uintptr_t>(map);
   void* mem = reinterpret_cast<void*>((addr + k_huge_page - 1) & ~static_cast<std::uintptr_t>(k_huge_page - 1));
-  ::madvise(mem, mapped_bytes(capacity), MADV_HUGEPAGE); // a hint: fine if the kernel says no
+  // Huge pages only for big tables: the first touch of one zeroes 2 MiB, a start-up cost a
+  // small file should not pay.
+  if (capacity * sizeof(Slot) >= (64u << 20)) ::madvise(mem, mapped_bytes(capacity), MADV_HUGEPAGE); // a hint
   Slot* fresh = static_cast<Slot*>(mem);
   for (std::size_t i = 0; i < m_capacity; ++i) {
     const Slot& s = m_slots[i];

@@ -653,16 +653,17 @@ namespace {
 class LineSource {
 public:
   static constexpr std::size_t k_max_line = 16u << 20;
+  static constexpr std::size_t k_block = 4u << 20;
   struct TooLong {};
 
   using Progress = std::function<void(std::uint64_t bytes_read)>;
   explicit LineSource(std::unique_ptr<io::ByteSourceBase> source, Progress progress = {})
-      : m_source(std::move(source)), m_progress(std::move(progress)), m_buf(4u << 20) {}
+      : m_source(std::move(source)), m_progress(std::move(progress)), m_buf(new char[k_block]), m_size(k_block) {}
 
   /// The next line without its terminator; false at the end. Throws TooLong past 16 MiB.
   bool next(std::string_view& line) {
     for (;;) {
-      const char* start = m_buf.data() + m_begin;
+      const char* start = m_buf.get() + m_begin;
       const auto* nl = static_cast<const char*>(std::memchr(start, '\n', m_end - m_begin));
       if (nl != nullptr) {
         std::size_t len = static_cast<std::size_t>(nl - start);
@@ -699,11 +700,16 @@ private:
       ++m_line;
       throw TooLong{};
     }
-    std::memmove(m_buf.data(), m_buf.data() + m_begin, kept);
+    std::memmove(m_buf.get(), m_buf.get() + m_begin, kept);
     m_begin = 0;
     m_end = kept;
-    if (m_buf.size() - m_end < (1u << 20)) m_buf.resize(m_buf.size() * 2);
-    const int got = m_source->read(m_buf.data() + m_end, static_cast<int>(m_buf.size() - m_end));
+    if (m_size - m_end < (1u << 20)) { // a long line: make room
+      std::unique_ptr<char[]> bigger(new char[m_size * 2]);
+      std::memcpy(bigger.get(), m_buf.get(), m_end);
+      m_buf = std::move(bigger);
+      m_size *= 2;
+    }
+    const int got = m_source->read(m_buf.get() + m_end, static_cast<int>(m_size - m_end));
     if (got <= 0) {
       m_eof = true;
     } else {
@@ -716,7 +722,8 @@ private:
   std::unique_ptr<io::ByteSourceBase> m_source;
   Progress m_progress;
   std::uint64_t m_bytes = 0;
-  std::vector<char> m_buf;
+  std::unique_ptr<char[]> m_buf; ///< not zeroed: a small file should not pay for 4 MiB of memset
+  std::size_t m_size;
   std::size_t m_begin = 0, m_end = 0;
   std::uint64_t m_line = 0;
   bool m_eof = false;
