@@ -42,6 +42,13 @@ namespace {
 
 constexpr std::size_t k_huge_page = 2u << 20;
 
+/// Maps a hash onto [0, capacity) by its high bits (Lemire's multiply-shift): any capacity,
+/// no modulo.
+std::size_t slot_of(std::uint64_t hash, std::size_t capacity) noexcept {
+  __extension__ typedef unsigned __int128 u128;
+  return static_cast<std::size_t>((static_cast<u128>(hash) * capacity) >> 64);
+}
+
 std::size_t mapped_bytes(std::size_t capacity) noexcept {
   const std::size_t bytes = capacity * 16;
   return (bytes + k_huge_page - 1) / k_huge_page * k_huge_page;
@@ -56,9 +63,8 @@ void DuplicateIndex::release() noexcept {
 }
 
 void DuplicateIndex::reserve(std::size_t keys) {
-  std::size_t capacity = m_capacity;
-  while (capacity / 10 * 7 < keys) capacity *= 2;
-  if (capacity != m_capacity) grow(capacity);
+  // Exactly as large as 70 % load needs: a power of two could nearly double the memory.
+  if (keys > m_capacity / 10 * 7) grow(keys / 7 * 10 + 16);
 }
 
 void DuplicateIndex::grow(std::size_t capacity) {
@@ -75,8 +81,9 @@ void DuplicateIndex::grow(std::size_t capacity) {
   for (std::size_t i = 0; i < m_capacity; ++i) {
     const Slot& s = m_slots[i];
     if (s.hash == 0) continue;
-    std::size_t at = s.hash & (capacity - 1);
-    while (fresh[at].hash != 0) at = (at + 1) & (capacity - 1);
+    std::size_t at = slot_of(s.hash, capacity);
+    while (fresh[at].hash != 0)
+      if (++at == capacity) at = 0;
     fresh[at] = s;
   }
   release();
@@ -95,14 +102,20 @@ DuplicateIndex::Probe DuplicateIndex::prepare(std::string_view period, std::stri
   Probe p;
   p.hash = hash_bytes(id, m_seed1) | 1u; // never 0
   p.tag = hash_bytes(id, m_seed2) >> 40;
-  __builtin_prefetch(&m_slots[p.hash & (m_capacity - 1)]);
+  __builtin_prefetch(&m_slots[slot_of(p.hash, m_capacity)]);
   return p;
 }
 
 std::optional<DuplicateIndex::Location> DuplicateIndex::insert(const Probe& probe, std::uint32_t file, std::uint64_t line) {
   const std::uint64_t h1 = probe.hash, tag = probe.tag;
-  std::size_t at = h1 & (m_capacity - 1);
-  for (; m_slots[at].hash != 0; at = (at + 1) & (m_capacity - 1)) {
+  for (std::size_t at = slot_of(h1, m_capacity);; at = at + 1 == m_capacity ? 0 : at + 1) {
+    if (m_slots[at].hash == 0) {
+      const std::uint64_t f = file < k_unknown_file ? file : k_unknown_file;
+      const std::uint64_t l = line <= 0xFFFFFFFFu ? line : 0;
+      m_slots[at] = Slot{h1, (tag << 40) | (f << 32) | l};
+      if (++m_size > m_capacity / 10 * 7) grow(m_capacity * 2);
+      return std::nullopt;
+    }
     const Slot& s = m_slots[at];
     if (s.hash == h1 && (s.tag_loc >> 40) == tag) {
       Location loc;
@@ -111,11 +124,7 @@ std::optional<DuplicateIndex::Location> DuplicateIndex::insert(const Probe& prob
       return loc;
     }
   }
-  const std::uint64_t f = file < k_unknown_file ? file : k_unknown_file;
-  const std::uint64_t l = line <= 0xFFFFFFFFu ? line : 0;
-  m_slots[at] = Slot{h1, (tag << 40) | (f << 32) | l};
-  if (++m_size > m_capacity / 10 * 7) grow(m_capacity * 2);
-  return std::nullopt;
 }
+
 
 } // namespace cskpi

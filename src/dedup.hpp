@@ -57,7 +57,7 @@ private:
   void release() noexcept;
   void* m_map = nullptr;  ///< the mapping; m_slots is its first huge-page boundary
   Slot* m_slots = nullptr;
-  std::size_t m_capacity = 0; ///< a power of two
+  std::size_t m_capacity = 0;
   std::size_t m_size = 0;
   std::string m_period; ///< the last period hashed, with its two seeds
   std::uint64_t m_seed1 = 0, m_seed2 = 0;
