@@ -28,7 +28,7 @@ std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) noexcept {
     h = mix(h ^ v) + 0x9E3779B97F4A7C15ull;
   }
   std::uint64_t v = 0;
-  std::memcpy(&v, p, n);
+  if (n > 0) std::memcpy(&v, p, n); // an empty view may have no data pointer at all
   return mix(h ^ v ^ (static_cast<std::uint64_t>(n) << 59));
 }
 
