@@ -31,7 +31,11 @@ std::string_view trim_spaces(std::string_view s) {
 
 } // namespace
 
-bool parse_money_plain(std::string_view text, char dec, std::int64_t& micros) noexcept {
+namespace {
+
+/// The common form "123" or "123.45" (digits, at most 12 before and 6 after the separator
+/// `dec`, nothing else) in one pass; false for anything else, which parse_money handles.
+bool parse_plain(std::string_view text, char dec, std::int64_t& micros) noexcept {
   const std::size_t n = text.size();
   if (n == 0 || n > 19) return false;
   std::size_t i = 0;
@@ -52,10 +56,12 @@ bool parse_money_plain(std::string_view text, char dec, std::int64_t& micros) no
   return true;
 }
 
+} // namespace
+
 ParsedMoney parse_money(std::string_view text, DecimalStyle style) noexcept {
   using Status = ParsedMoney::Status;
   ParsedMoney out;
-  if (parse_money_plain(text, style == DecimalStyle::point ? '.' : ',', out.value.micros)) {
+  if (parse_plain(text, style == DecimalStyle::point ? '.' : ',', out.value.micros)) {
     out.status = Status::ok;
     return out;
   }

@@ -44,11 +44,6 @@ struct ParsedMoney {
 /// other scripts' digits are rejected. Empty (or all-space) text gives Status::empty.
 ParsedMoney parse_money(std::string_view text, DecimalStyle style) noexcept;
 
-/// The fast path of parse_money for the common form "123" or "123.45" (digits, at most 12
-/// before and 6 after the separator `dec`, nothing else). Returns false for any other text,
-/// which parse_money then handles.
-bool parse_money_plain(std::string_view text, char dec, std::int64_t& micros) noexcept;
-
 /// Exact decimal text of `m` with trailing fractional zeros removed, at least
 /// `min_decimals` decimals, '.' as separator and no grouping: "1234.5", "-0.000001".
 std::string format_money_exact(Money m, int min_decimals = 0);
