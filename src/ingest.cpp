@@ -128,6 +128,15 @@ std::string show(std::string_view text) {
   return out;
 }
 
+/// True when a name has bytes a terminal should not get raw (controls, non-UTF-8-looking).
+bool needs_quotes(std::string_view s) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return true;
+  }
+  return false;
+}
+
 std::string show_money(Money m) { return format_money_fixed(m, 2, true); }
 
 bool is_blank(std::string_view line) {
@@ -219,6 +228,14 @@ struct Ingestor::State {
 
 bool Ingestor::State::header(std::string_view text) {
   const IngestOptions& opt = self.m_options;
+  if (text.size() >= 2 && text[0] == '\x1f' && text[1] == '\x8b') {
+    fatal(0, "this is a gzip-compressed file, not CSV; decompress it first (gunzip -c FILE | cskpi report -)");
+    return false;
+  }
+  if (text.find('\0') != std::string_view::npos) {
+    fatal(line, "the header line holds NUL bytes: this looks like a binary file, not CSV");
+    return false;
+  }
   summary.delimiter = opt.delimiter != 0 ? opt.delimiter : detect_delimiter(text);
   summary.decimal_comma = opt.decimal_comma.value_or(summary.delimiter == ';');
   style = summary.decimal_comma ? DecimalStyle::comma : DecimalStyle::point;
@@ -254,9 +271,12 @@ bool Ingestor::State::header(std::string_view text) {
   for (std::size_t c = 0; c < k_required; ++c)
     if (pos[c] == k_absent) missing.push_back(k_col_names[c]);
   if (!missing.empty()) {
+    std::vector<std::string> shown_names; // escaped: a binary or mis-encoded header stays readable
+    for (std::size_t i = 0; i < names.size() && i < 50; ++i) shown_names.push_back(needs_quotes(names[i]) ? show(names[i]) : names[i]);
+    if (names.size() > 50) shown_names.push_back(fmt::format("... {} more", names.size() - 50));
     fatal(line, fmt::format("missing required column{} {} (delimiter {}; columns found: {})",
                             missing.size() > 1 ? "s" : "", fmt::join(missing, ", "),
-                            delimiter_name(summary.delimiter), fmt::join(names, ", ")));
+                            delimiter_name(summary.delimiter), fmt::join(shown_names, ", ")));
     return false;
   }
   if (!opt.by_column.empty() && by_pos == k_absent)
