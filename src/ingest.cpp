@@ -15,6 +15,12 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -194,9 +200,23 @@ struct Ingestor::State {
   std::string_view cell(std::size_t col) const { return pos[col] == k_absent ? std::string_view{} : fields[pos[col]]; }
 
   bool header(std::string_view text);
-  /// Reads one data line: the fast path if it can, the general one otherwise.
-  void row(std::string_view text);
-  bool fast_row(std::string_view text);
+
+  /// One data line on its way through the pipeline: read and pre-parsed by the reading
+  /// thread (parse_fast), then taken in line order by the thread that owns all mutable
+  /// state (take): period cache, duplicate index, counts, diagnostics and the sink.
+  struct Entry {
+    std::uint64_t line = 0;
+    std::string_view text; ///< a copy in the batch's arena
+    bool fast = false;     ///< parse_fast accepted it; `row` and `period_raw` are set
+    MovementRow row;
+    std::string_view period_raw;
+  };
+  /// The fast path's parse of a plain valid row: one pass, plain numbers only, no
+  /// allocation, all single-row checks. Reads only what header() fixed, so the reading
+  /// thread may call it. False hands the line to the general path (slow_row).
+  bool parse_fast(std::string_view text, std::uint64_t at_line, MovementRow& r, std::string_view& period_raw) const;
+  /// Takes one entry in line order: the rest of the fast path, or the general one.
+  void take(Entry& e);
   void slow_row(std::string_view text);
 
   // Rows the fast path accepted wait here while their duplicate-index slot is prefetched:
@@ -204,25 +224,29 @@ struct Ingestor::State {
   // memory costs more than parsing the row.
   struct Pending {
     MovementRow row;
-    std::string text;
+    std::string_view text; ///< in a batch arena; the ring is flushed before a batch is reused
     std::uint64_t line = 0;
     DuplicateIndex::Probe probe;
   };
   std::array<Pending, 16> ring;
   std::size_t ring_head = 0, ring_size = 0;
-  void defer(const MovementRow& r, std::string_view text);
+  void defer(const MovementRow& r, std::string_view text, std::uint64_t at_line);
   void retire_one();
   /// Retires every pending row, in line order.
   void flush();
   Money money(std::size_t col, bool allow_negative = false);
   void finish();
 
-  /// Sizes the duplicate index once from the first rows' length, instead of doubling it
-  /// (and briefly holding two tables) as a large file is read.
-  void sample(std::size_t line_length) {
+  const IngestOptions& options() const { return self.m_options; }
+  void reserve_rows(std::size_t rows) { self.m_seen->reserve(self.m_seen->size() + rows); }
+
+  /// Estimates the file's row count from its first 1024 rows (reading thread), so the
+  /// duplicate index is sized once instead of doubling (and briefly holding two tables).
+  /// Returns the estimate once, then 0.
+  std::size_t sample(std::size_t line_length) {
     sampled_bytes += line_length + 1;
-    if (++sampled_rows == 1024)
-      self.m_seen->reserve(self.m_seen->size() + file_size / (sampled_bytes / 1024) * 21 / 20);
+    if (++sampled_rows != 1024) return 0;
+    return static_cast<std::size_t>(file_size / (sampled_bytes / 1024) * 21 / 20);
   }
 };
 
@@ -332,17 +356,17 @@ Money Ingestor::State::money(std::size_t col, bool allow_negative) {
 // decimals, a new period value, any failed check, a duplicate) returns false before touching
 // the sink, and row() then handles the line with full diagnostics. So the two paths cannot
 // disagree on a valid row: the slow one is the definition, this one only skips work.
-bool Ingestor::State::fast_row(std::string_view text) {
+bool Ingestor::State::parse_fast(std::string_view text, std::uint64_t at_line, MovementRow& r,
+                                 std::string_view& period_raw) const {
   static constexpr std::int64_t k_pow10[] = {1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
   const char delim = summary.delimiter;
   const char dec = style == DecimalStyle::point ? '.' : ',';
   const char* p = text.data();
   const char* const end = p + text.size();
   const auto is_digit = [](char c) { return static_cast<unsigned char>(c - '0') < 10; };
-  MovementRow r;
+  r = MovementRow{};
   r.file = name;
-  r.line = line;
-  std::string_view period_raw;
+  r.line = at_line;
   Money end_given{};
   for (std::size_t i = 0; i < field_count; ++i) {
     if (i > 0) {
@@ -441,10 +465,6 @@ bool Ingestor::State::fast_row(std::string_view text) {
     if (i == by_pos) r.group = std::string_view(f, static_cast<std::size_t>(p - f)); // never quoted here
   }
   if (p != end) return false; // too many fields
-  if (pos[c_period] != k_absent) {
-    if (last_period_label.empty() || period_raw != last_period_raw) return false; // new period text: slow path
-    r.period = last_period_label;
-  }
   if (pos[c_saved] == k_absent) r.saved = r.at_risk && r.churned.micros == 0;
   Money inflow = r.start, outflow = r.contraction;
   if (!(checked_add(inflow, r.expansion) && checked_add(inflow, r.new_mrr) && checked_add(inflow, r.reactivation) &&
@@ -459,25 +479,31 @@ bool Ingestor::State::fast_row(std::string_view text) {
     checked_sub(diff, end_given);
     if (Money{diff.micros < 0 ? -diff.micros : diff.micros} > self.m_options.tolerance) return false;
   }
-  defer(r, text);
   return true;
 }
 
-void Ingestor::State::defer(const MovementRow& r, std::string_view text) {
+void Ingestor::State::take(Entry& e) {
+  line = e.line;
+  if (e.fast && pos[c_period] != k_absent) {
+    // The period text must be one a valid row already had (its length checked then).
+    if (!last_period_label.empty() && e.period_raw == last_period_raw) e.row.period = last_period_label;
+    else e.fast = false;
+  }
+  if (e.fast) {
+    defer(e.row, e.text, e.line);
+    return;
+  }
+  flush(); // earlier rows first: diagnostics and "first at" stay in line order
+  slow_row(e.text);
+}
+
+void Ingestor::State::defer(const MovementRow& r, std::string_view text, std::uint64_t at_line) {
   if (ring_size == ring.size()) retire_one();
   Pending& p = ring[(ring_head + ring_size) % ring.size()];
   ++ring_size;
-  p.text.assign(text);
-  p.line = line;
+  p.text = text;
+  p.line = at_line;
   p.row = r;
-  // Point the row's views at the copy: the line buffer moves on before the row retires.
-  const auto rebase = [&](std::string_view v) {
-    if (v.data() < text.data() || v.data() > text.data() + text.size()) return v; // not in the line
-    return std::string_view(p.text.data() + (v.data() - text.data()), v.size());
-  };
-  p.row.customer_id = rebase(r.customer_id);
-  p.row.group = rebase(r.group);
-  p.row.period = rebase(r.period);
   p.probe = self.m_seen->prepare(p.row.period, p.row.customer_id);
 }
 
@@ -500,12 +526,6 @@ void Ingestor::State::retire_one() {
 
 void Ingestor::State::flush() {
   while (ring_size > 0) retire_one();
-}
-
-void Ingestor::State::row(std::string_view text) {
-  if (self.m_options.fast_path && fast_row(text)) return;
-  flush(); // earlier rows first: diagnostics and "first at" stay in line order
-  slow_row(text);
 }
 
 void Ingestor::State::slow_row(std::string_view text) {
@@ -749,38 +769,202 @@ private:
   bool m_eof = false;
 };
 
-InputSummary read_lines(Ingestor::State& st, LineSource& reader) {
-  bool have_header = false;
-  try {
-    std::string_view text;
-    while (reader.next(text)) {
-      st.line = reader.line_number();
-      if (is_blank(text)) continue;
-      if (!have_header) {
-        have_header = true;
-        if (!st.header(text)) return st.summary;
-        continue;
+/// Carries lines from the reading thread to the thread that takes them, in batches. With
+/// `threaded` false it takes each batch on the spot, through the same code.
+class Pipeline {
+public:
+  struct Batch {
+    std::string arena; ///< the lines' bytes; never reallocated while entries point into it
+    std::vector<Ingestor::State::Entry> entries;
+    std::size_t reserve_hint = 0;
+  };
+  static constexpr std::size_t k_rows = 8192;
+  static constexpr std::size_t k_arena = 1u << 20;
+
+  Pipeline(Ingestor::State& st, bool threaded) : m_st(st), m_threaded(threaded), m_cur(fresh()) {
+    if (m_threaded) m_worker = std::thread([this] { work(); });
+  }
+  ~Pipeline() {
+    if (m_worker.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_done = true;
+        m_stop = true;
       }
-      st.row(text);
-      if (st.sampled_rows < 1024 && st.file_size > 0) st.sample(text.size());
-      if (st.summary.unreadable) {
-        // The row that made the file unusable is not counted as read.
-        --st.summary.rows_read;
-        return st.summary;
+      m_cv.notify_all();
+      m_worker.join();
+    }
+  }
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  /// True once the taking side has stopped the file (a file-level error).
+  bool stopped() const { return m_stop.load(std::memory_order_relaxed); }
+
+  /// Copies a line into the current batch and returns its entry.
+  Ingestor::State::Entry& add(std::string_view text, std::uint64_t line) {
+    if (m_cur->entries.size() == k_rows || m_cur->arena.size() + text.size() > m_cur->arena.capacity()) dispatch();
+    if (m_cur->entries.empty() && text.size() > m_cur->arena.capacity()) m_cur->arena.reserve(text.size());
+    const std::size_t at = m_cur->arena.size();
+    m_cur->arena.append(text);
+    Ingestor::State::Entry& e = m_cur->entries.emplace_back();
+    e.line = line;
+    e.text = std::string_view(m_cur->arena.data() + at, text.size());
+    return e;
+  }
+  void hint(std::size_t rows) { m_cur->reserve_hint = rows; }
+
+  /// Takes everything still queued and waits for it; rethrows what the taking side threw.
+  void finish() {
+    dispatch();
+    if (m_threaded) {
+      {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_done = true;
+      }
+      m_cv.notify_all();
+      m_worker.join();
+    }
+    if (m_error) std::rethrow_exception(m_error);
+  }
+
+private:
+  static std::unique_ptr<Batch> fresh() {
+    auto b = std::make_unique<Batch>();
+    b->arena.reserve(k_arena);
+    b->entries.reserve(k_rows);
+    return b;
+  }
+
+  void take(Batch& b) {
+    if (b.reserve_hint > 0) m_st.reserve_rows(b.reserve_hint);
+    for (Ingestor::State::Entry& e : b.entries) {
+      m_st.take(e);
+      if (m_st.summary.unreadable) { // a file-level error: the row that caused it is not counted
+        --m_st.summary.rows_read;
+        m_stop = true;
+        break;
       }
     }
+    m_st.flush(); // pending rows point into this batch
+  }
+
+  void dispatch() {
+    if (m_cur->entries.empty() && m_cur->reserve_hint == 0) return;
+    if (!m_threaded) {
+      if (!m_stop) {
+        try {
+          take(*m_cur);
+        } catch (...) {
+          m_error = std::current_exception();
+          m_stop = true;
+        }
+      }
+      recycle(*m_cur);
+      return;
+    }
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_cv.wait(lock, [this] { return m_full.size() < 2 || m_stop; });
+    m_full.push_back(std::move(m_cur));
+    if (m_free.empty()) {
+      m_cur = fresh();
+    } else {
+      m_cur = std::move(m_free.back());
+      m_free.pop_back();
+    }
+    lock.unlock();
+    m_cv.notify_all();
+  }
+
+  static void recycle(Batch& b) {
+    b.arena.clear();
+    b.entries.clear();
+    b.reserve_hint = 0;
+  }
+
+  void work() {
+    for (;;) {
+      std::unique_ptr<Batch> b;
+      {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        m_cv.wait(lock, [this] { return !m_full.empty() || m_done; });
+        if (m_full.empty()) return;
+        b = std::move(m_full.front());
+        m_full.pop_front();
+      }
+      if (!m_stop) {
+        try {
+          take(*b);
+        } catch (...) {
+          m_error = std::current_exception();
+          m_stop = true;
+        }
+      }
+      recycle(*b);
+      {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_free.push_back(std::move(b));
+      }
+      m_cv.notify_all();
+    }
+  }
+
+  Ingestor::State& m_st;
+  bool m_threaded;
+  std::unique_ptr<Batch> m_cur;
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::deque<std::unique_ptr<Batch>> m_full, m_free;
+  bool m_done = false;
+  std::atomic<bool> m_stop{false};
+  std::exception_ptr m_error;
+  std::thread m_worker;
+};
+
+InputSummary read_lines(Ingestor::State& st, LineSource& reader) {
+  std::string_view text;
+  bool have_header = false;
+  try {
+    while (!have_header && reader.next(text)) {
+      st.line = reader.line_number();
+      if (is_blank(text)) continue;
+      have_header = true;
+      if (!st.header(text)) return st.summary;
+    }
   } catch (const LineSource::TooLong&) {
-    st.flush();
     st.fatal(reader.line_number(), "line is longer than 16 MiB; stopped reading this file");
     return st.summary;
   } catch (const std::system_error& e) {
-    st.flush();
     st.fatal(0, fmt::format("{}: {}", e.what(), std::strerror(e.code().value())));
     return st.summary;
   }
-  st.flush();
-  if (!have_header) st.fatal(0, "the file is empty: expected a header line with customer_id, start_mrr, expansion_mrr, contraction_mrr, churned_mrr");
-  st.finish();
+  if (!have_header) {
+    st.fatal(0, "the file is empty: expected a header line with customer_id, start_mrr, expansion_mrr, contraction_mrr, churned_mrr");
+    return st.summary;
+  }
+
+  // Two threads pay off for big files: one reads and pre-parses, the other takes the rows.
+  const int threads = st.options().threads;
+  const bool threaded = threads == 2 || (threads == 0 && st.file_size >= (8u << 20));
+  const bool fast = st.options().fast_path;
+  Pipeline pipe(st, threaded);
+  std::optional<std::pair<std::uint64_t, std::string>> failure; // a read error, told after the rows before it
+  try {
+    while (!pipe.stopped() && reader.next(text)) {
+      if (is_blank(text)) continue;
+      Ingestor::State::Entry& e = pipe.add(text, reader.line_number());
+      e.fast = fast && st.parse_fast(e.text, e.line, e.row, e.period_raw);
+      if (st.sampled_rows < 1024 && st.file_size > 0)
+        if (const std::size_t rows = st.sample(text.size())) pipe.hint(rows);
+    }
+  } catch (const LineSource::TooLong&) {
+    failure.emplace(reader.line_number(), "line is longer than 16 MiB; stopped reading this file");
+  } catch (const std::system_error& e) {
+    failure.emplace(0, fmt::format("{}: {}", e.what(), std::strerror(e.code().value())));
+  }
+  pipe.finish();
+  if (failure) st.fatal(failure->first, failure->second);
+  else if (!st.summary.unreadable) st.finish();
   return st.summary;
 }
 

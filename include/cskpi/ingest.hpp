@@ -25,6 +25,7 @@ struct IngestOptions {
   Money tolerance{};                  ///< allowed |end_mrr - computed end| (default exact)
   std::string by_column;              ///< normalised name of the --by column, empty for none
   bool fast_path = true;              ///< off: every row takes the fully general path (tests)
+  int threads = 0;                    ///< 0: two for files of 8 MiB and more; 1 or 2 to force
   /// Called after each block read (a few MiB) with the file's bytes read so far and its
   /// size (0 when unknown, e.g. stdin); the CLI draws a progress line from it.
   std::function<void(const std::string& file, std::uint64_t done, std::uint64_t total)> progress;

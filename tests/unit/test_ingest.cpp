@@ -198,12 +198,13 @@ struct AllRows : RowSink {
   }
 };
 
-Outcome run_with(const std::string& text, bool fast) {
+Outcome run_with(const std::string& text, bool fast, int threads = 1) {
   Outcome o;
   Diags d;
   AllRows rows(o.rows);
   IngestOptions opts;
   opts.fast_path = fast;
+  opts.threads = threads;
   opts.by_column = "segment";
   Ingestor ingestor(opts, d);
   std::istringstream in(text);
@@ -244,4 +245,35 @@ TEST_CASE("the fast path and the general path read every row identically", "[ing
   CHECK(fast.rows == slow.rows);
   CHECK(fast == slow);
   CHECK(fast.used == 8);
+}
+
+TEST_CASE("two threads, one thread and the general path give identical records on a generated file", "[ingest]") {
+  // Several batches' worth of rows: quoted names, new periods, invalid rows and duplicates
+  // whose first occurrence is batches earlier, so every hand-over between the threads and
+  // between the fast and the general path is crossed.
+  std::string text = "customer_id,company,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,nps,at_risk\n";
+  std::uint64_t state = 42;
+  const auto next = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 33;
+  };
+  for (int i = 0; i < 30'000; ++i) {
+    const std::uint64_t r = next();
+    const std::string id = i % 4'999 == 4'998 ? "C-" + std::to_string(i / 3) : "C-" + std::to_string(i);
+    const std::string company = r % 37 == 0 ? "\"Acme, \"\"Inc\"\"\"" : "Acme";
+    const std::string period = i < 20'000 ? "2026-10" : "2026-11";
+    const std::uint64_t cents = 1'000 + r % 900'000;
+    std::string start = std::to_string(cents / 100) + "." + std::to_string(10 + cents % 90);
+    if (r % 997 == 0) start = "12x";          // invalid number
+    if (r % 1'201 == 0) start = "\"1,234.50\""; // grouped: general path
+    const bool churn = r % 50 == 0;
+    text += id + "," + company + ",SMB," + period + "," + start + ",0," + "0," + (churn ? start : "0") + "," +
+            (r % 3 == 0 ? std::to_string(r % 11) : "") + "," + (r % 13 == 0 ? "yes" : "no") + "\n";
+  }
+  const Outcome one = run_with(text, true, 1), two = run_with(text, true, 2), general = run_with(text, false, 1);
+  CHECK(one.diagnostics.size() > 10);
+  CHECK(two.diagnostics == one.diagnostics);
+  CHECK(two.rows == one.rows);
+  CHECK(two == one);
+  CHECK(general == one);
 }
