@@ -852,15 +852,7 @@ private:
   void dispatch() {
     if (m_cur->entries.empty() && m_cur->reserve_hint == 0) return;
     if (!m_threaded) {
-      if (!m_stop) {
-        try {
-          take(*m_cur);
-        } catch (...) {
-          m_error = std::current_exception();
-          m_stop = true;
-        }
-      }
-      recycle(*m_cur);
+      take_and_recycle(*m_cur);
       return;
     }
     std::unique_lock<std::mutex> lock(m_mutex);
@@ -876,7 +868,17 @@ private:
     m_cv.notify_all();
   }
 
-  static void recycle(Batch& b) {
+  /// Takes a batch unless the file was stopped (what it throws is kept for finish()), then
+  /// empties it for reuse.
+  void take_and_recycle(Batch& b) {
+    if (!m_stop) {
+      try {
+        take(b);
+      } catch (...) {
+        m_error = std::current_exception();
+        m_stop = true;
+      }
+    }
     b.arena.clear();
     b.entries.clear();
     b.reserve_hint = 0;
@@ -892,15 +894,7 @@ private:
         b = std::move(m_full.front());
         m_full.pop_front();
       }
-      if (!m_stop) {
-        try {
-          take(*b);
-        } catch (...) {
-          m_error = std::current_exception();
-          m_stop = true;
-        }
-      }
-      recycle(*b);
+      take_and_recycle(*b);
       {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_free.push_back(std::move(b));
