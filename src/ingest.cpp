@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The only place that knows CSV files: fast-cpp-csv-parser's LineReader brings lines in
-// (files, stdin, read-ahead on a second thread); splitting, quoting and exact numbers are ours.
+// The only place that knows CSV files. fast-cpp-csv-parser's byte sources bring the bytes in
+// (files, stdin, streams); lines, quoting and exact numbers are ours, and big files are read
+// by one thread and taken by another (Pipeline, below).
 #include "cskpi/ingest.hpp"
 
 #include "cskpi/csv.hpp"
@@ -16,17 +17,17 @@
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <exception>
-#include <mutex>
-#include <thread>
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <istream>
+#include <mutex>
 #include <sys/stat.h>
 #include <system_error>
+#include <thread>
 #include <unistd.h>
 
 namespace cskpi {
@@ -49,7 +50,7 @@ std::optional<bool> parse_bool(std::string_view text) noexcept {
 
 namespace {
 
-/// Reads a file descriptor for LineReader; read errors surface as exceptions.
+/// Reads a file descriptor for LineSource; read errors surface as exceptions.
 class FdSource : public io::ByteSourceBase {
 public:
   FdSource(int fd, bool owned) : m_fd(fd), m_owned(owned) {}
@@ -75,7 +76,7 @@ private:
   bool m_owned;
 };
 
-/// Reads a std::istream for LineReader (tests pass literal strings this way).
+/// Reads a std::istream for LineSource (tests pass literal strings this way).
 class StreamSource : public io::ByteSourceBase {
 public:
   explicit StreamSource(std::istream& in) : m_in(in) {}
@@ -149,6 +150,42 @@ bool is_blank(std::string_view line) {
   for (char c : line)
     if (c != ' ' && c != '\t' && c != '\r') return false;
   return true;
+}
+
+/// The cross-column checks of SPEC §1.4 on one row's exact amounts, shared by the fast path
+/// (which only asks ok()) and the general one (which words each failure).
+struct Reconciled {
+  bool overflow = false;      ///< the row's own sums leave int64
+  bool overspent = false;     ///< contraction + churned > start + expansion + new + reactivation
+  bool partial_churn = false; ///< churned > 0 but MRR is left at period end
+  bool end_mismatch = false;  ///< end_mrr given and off by more than the tolerance
+  Money inflow, outflow, end, off;
+  bool ok() const { return !overflow && !overspent && !partial_churn && !end_mismatch; }
+};
+
+Reconciled reconcile(const MovementRow& r, std::optional<Money> end_given, Money tolerance) {
+  Reconciled x;
+  x.inflow = r.start;
+  x.outflow = r.contraction;
+  if (!(checked_add(x.inflow, r.expansion) && checked_add(x.inflow, r.new_mrr) && checked_add(x.inflow, r.reactivation) &&
+        checked_add(x.outflow, r.churned))) {
+    x.overflow = true;
+    return x;
+  }
+  if (x.outflow > x.inflow) {
+    x.overspent = true;
+    return x;
+  }
+  x.end = x.inflow;
+  checked_sub(x.end, x.outflow);
+  x.partial_churn = r.churned.micros > 0 && x.end > tolerance;
+  if (end_given) {
+    Money diff = x.end;
+    checked_sub(diff, *end_given);
+    x.off = Money{diff.micros < 0 ? -diff.micros : diff.micros};
+    x.end_mismatch = x.off > tolerance;
+  }
+  return x;
 }
 
 } // namespace
@@ -353,9 +390,10 @@ Money Ingestor::State::money(std::size_t col, bool allow_negative) {
 
 // The fast path for the common valid row: one pass over the bytes, plain numbers only, no
 // allocation. Anything unusual (a quoted known field, a number with grouping or more than 6
-// decimals, a new period value, any failed check, a duplicate) returns false before touching
-// the sink, and row() then handles the line with full diagnostics. So the two paths cannot
-// disagree on a valid row: the slow one is the definition, this one only skips work.
+// decimals, any failed check) returns false; so do, later in take() and retire_one(), a new
+// period text and a duplicate. Such a line goes to slow_row() with full diagnostics. So the
+// two paths cannot disagree on a valid row: the slow one is the definition, this one only
+// skips work.
 bool Ingestor::State::parse_fast(std::string_view text, std::uint64_t at_line, MovementRow& r,
                                  std::string_view& period_raw) const {
   static constexpr std::int64_t k_pow10[] = {1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
@@ -466,20 +504,7 @@ bool Ingestor::State::parse_fast(std::string_view text, std::uint64_t at_line, M
   }
   if (p != end) return false; // too many fields
   if (pos[c_saved] == k_absent) r.saved = r.at_risk && r.churned.micros == 0;
-  Money inflow = r.start, outflow = r.contraction;
-  if (!(checked_add(inflow, r.expansion) && checked_add(inflow, r.new_mrr) && checked_add(inflow, r.reactivation) &&
-        checked_add(outflow, r.churned)) ||
-      outflow > inflow)
-    return false;
-  Money end_mrr = inflow;
-  checked_sub(end_mrr, outflow);
-  if (r.churned.micros > 0 && end_mrr > self.m_options.tolerance) return false;
-  if (pos[c_end_mrr] != k_absent) {
-    Money diff = end_mrr;
-    checked_sub(diff, end_given);
-    if (Money{diff.micros < 0 ? -diff.micros : diff.micros} > self.m_options.tolerance) return false;
-  }
-  return true;
+  return reconcile(r, pos[c_end_mrr] != k_absent ? std::optional<Money>(end_given) : std::nullopt, self.m_options.tolerance).ok();
 }
 
 void Ingestor::State::take(Entry& e) {
@@ -616,34 +641,21 @@ void Ingestor::State::slow_row(std::string_view text) {
   if (by_pos != k_absent) r.group = fields[by_pos];
 
   if (row_ok) {
-    // Cross-column checks, SPEC §1.4, on exact sums.
-    Money inflow = r.start;
-    Money outflow = r.contraction;
-    const bool fits = checked_add(inflow, r.expansion) && checked_add(inflow, r.new_mrr) &&
-                      checked_add(inflow, r.reactivation) && checked_add(outflow, r.churned);
+    const Reconciled x =
+        reconcile(r, pos[c_end_mrr] != k_absent ? std::optional<Money>(end_given) : std::nullopt, self.m_options.tolerance);
     std::string inflow_terms = "start_mrr + expansion_mrr";
     if (pos[c_new_mrr] != k_absent) inflow_terms += " + new_mrr";
     if (pos[c_reactivation_mrr] != k_absent) inflow_terms += " + reactivation_mrr";
-    if (!fits) {
-      row_error(c_start_mrr, "the row's movements overflow the money range");
-    } else if (outflow > inflow) {
-      row_error(c_contraction_mrr, fmt::format("contraction_mrr + churned_mrr ({}) exceed {} ({})", show_money(outflow),
-                                               inflow_terms, show_money(inflow)));
-    } else {
-      Money end = inflow;
-      checked_sub(end, outflow);
-      if (r.churned.micros > 0 && end > self.m_options.tolerance)
-        row_error(c_churned_mrr, fmt::format("churned row still has {} MRR at period end; partial churn belongs in contraction_mrr",
-                                             show_money(end)));
-      if (pos[c_end_mrr] != k_absent) {
-        Money diff = end;
-        checked_sub(diff, end_given);
-        const Money off{diff.micros < 0 ? -diff.micros : diff.micros};
-        if (off > self.m_options.tolerance)
-          row_error(c_end_mrr, fmt::format("end_mrr {} does not reconcile: {} - contraction_mrr - churned_mrr = {} (off by {})",
-                                           show_money(end_given), inflow_terms, show_money(end), show_money(off)));
-      }
-    }
+    if (x.overflow) row_error(c_start_mrr, "the row's movements overflow the money range");
+    if (x.overspent)
+      row_error(c_contraction_mrr, fmt::format("contraction_mrr + churned_mrr ({}) exceed {} ({})", show_money(x.outflow),
+                                               inflow_terms, show_money(x.inflow)));
+    if (x.partial_churn)
+      row_error(c_churned_mrr, fmt::format("churned row still has {} MRR at period end; partial churn belongs in contraction_mrr",
+                                           show_money(x.end)));
+    if (x.end_mismatch)
+      row_error(c_end_mrr, fmt::format("end_mrr {} does not reconcile: {} - contraction_mrr - churned_mrr = {} (off by {})",
+                                       show_money(end_given), inflow_terms, show_money(x.end), show_money(x.off)));
   }
 
   if (row_ok) {
