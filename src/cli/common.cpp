@@ -48,10 +48,7 @@ void StderrDiagnostics::report(const Diagnostic& d) {
   if (m_limit != 0 && m_shown >= m_limit && !d.fatal) return;
   ++m_shown;
   std::string line = format_diagnostic(shown) + "\n";
-  if (progress_drawn != nullptr && *progress_drawn) {
-    line.insert(0, "\r\x1b[K");
-    *progress_drawn = false;
-  }
+  if (progress_drawn != nullptr && progress_drawn->exchange(false)) line.insert(0, "\r\x1b[K");
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
@@ -85,7 +82,7 @@ public:
   ProgressLine(const ProgressLine&) = delete;
   ProgressLine& operator=(const ProgressLine&) = delete;
   bool enabled() const { return m_enabled; }
-  bool* drawn() { return &m_drawn; }
+  std::atomic<bool>* drawn() { return &m_drawn; }
   void update(const std::string& file, std::uint64_t done, std::uint64_t total) {
     const auto now = clock::now();
     if (now - m_start < std::chrono::seconds(1) || now - m_last < std::chrono::milliseconds(100)) return;
@@ -103,26 +100,25 @@ public:
 private:
   using clock = std::chrono::steady_clock;
   bool m_enabled;
-  bool m_drawn = false;
+  std::atomic<bool> m_drawn{false};
   clock::time_point m_start, m_last;
 };
 
 } // namespace
 
-Loaded load_inputs(const RunOptions& o, StderrDiagnostics& diags) {
+Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, StderrDiagnostics& diags) {
   Loaded l;
-  IngestOptions opts = ingest_options(o);
   ProgressLine progress;
   if (progress.enabled())
     opts.progress = [&progress](const std::string& file, std::uint64_t done, std::uint64_t total) {
       progress.update(file, done, total);
     };
   diags.progress_drawn = progress.drawn();
-  if (std::count(o.files.begin(), o.files.end(), std::string("-")) > 1)
+  if (std::count(files.begin(), files.end(), std::string("-")) > 1)
     throw usage_error("standard input (-) can be read only once");
   Ingestor ingestor(opts, diags);
   l.aggregator = std::make_unique<Aggregator>(!opts.by_column.empty());
-  for (const std::string& f : o.files) l.inputs.push_back(ingestor.read_path(f, *l.aggregator));
+  for (const std::string& f : files) l.inputs.push_back(ingestor.read_path(f, *l.aggregator));
   l.columns = ingestor.columns();
   l.detected_length = ingestor.detected_period_length();
   return l;
@@ -207,7 +203,8 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
       throw usage_error(fmt::format("--gross-margin \"{}\" must be a fraction from 0 to 1 (0.8 = 80 %)", o.gross_margin));
   }
   if (!o.cac.empty()) s.cac = parse_amount_flag("--cac", o.cac);
-  if (!o.tolerance.empty()) s.tolerance = parse_amount_flag("--tolerance", o.tolerance);
+  const IngestOptions ingest = ingest_options(o);
+  s.tolerance = ingest.tolerance;
   std::optional<PeriodLength> forced;
   if (!o.period_length.empty()) {
     forced = parse_period_length(o.period_length);
@@ -216,10 +213,10 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
   const BandTable bands = load_bands(o.bands);
   s.bands = bands.origin();
   s.skip_invalid = o.skip_invalid;
-  if (!o.by.empty()) s.by = normalise_column_name(o.by);
+  if (!ingest.by_column.empty()) s.by = ingest.by_column;
 
   StderrDiagnostics diags(o.max_errors, o.skip_invalid);
-  const Loaded l = load_inputs(o, diags);
+  const Loaded l = load_inputs(o.files, ingest, diags);
   std::uint64_t read = 0, used = 0, rejected = 0;
   for (const InputSummary& in : l.inputs) {
     read += in.rows_read;

@@ -11,6 +11,7 @@
 #include "cskpi/metrics.hpp"
 #include "cskpi/report.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -34,7 +35,9 @@ public:
   std::uint64_t shown() const { return m_shown; }
   std::uint64_t total() const { return m_total; }
   std::vector<Diagnostic> collected; ///< filled when `collect` is set
-  bool* progress_drawn = nullptr;     ///< a progress line is on screen: clear it first
+  /// Set while a progress line is on screen (clear it first). Atomic: diagnostics come from
+  /// ingest's taking thread, the progress line from its reading thread.
+  std::atomic<bool>* progress_drawn = nullptr;
   bool collect = false;
   bool print = true;
 
@@ -54,8 +57,8 @@ struct Loaded {
 
 /// IngestOptions from the flags; throws usage errors for bad values.
 IngestOptions ingest_options(const RunOptions& o);
-/// Reads every file into an Aggregator, reporting to `diags`.
-Loaded load_inputs(const RunOptions& o, StderrDiagnostics& diags);
+/// Reads every file into an Aggregator, reporting to `diags` (a progress line on a TTY).
+Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, StderrDiagnostics& diags);
 
 /// Parses a non-negative decimal flag value exactly; throws a usage error naming the flag.
 Money parse_amount_flag(const std::string& flag, const std::string& text);

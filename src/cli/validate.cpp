@@ -35,7 +35,7 @@ int run_validate(const RunOptions& o) {
   StderrDiagnostics diags(o.max_errors, false);
   diags.print = !structured;
   diags.collect = structured;
-  const Loaded l = load_inputs(o, diags);
+  const Loaded l = load_inputs(o.files, ingest_options(o), diags);
   const bool valid = diags.errors() == 0;
   std::string out;
   if (o.format == "json") {
