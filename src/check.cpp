@@ -262,15 +262,7 @@ std::string render_check_table(const std::vector<Verdict>& verdicts, const Check
 }
 
 std::string render_check_json(const Report& r, const std::vector<Verdict>& verdicts, const CheckSummary& s) {
-  std::string out = "{\n  \"schema_version\": 1,\n";
-  out += fmt::format("  \"tool\": {{\"name\": \"cskpi\", \"version\": {}}},\n", json_string(r.settings.version));
-  std::vector<std::string> inputs;
-  for (const InputSummary& in : r.inputs)
-    inputs.push_back(fmt::format("{{\"file\": {}, \"rows_read\": {}, \"rows_used\": {}, \"rows_rejected\": {}, \"warnings\": {}}}",
-                                 json_string(in.file), in.rows_read, in.rows_used, in.rows_rejected, in.warnings));
-  out += fmt::format("  \"inputs\": [\n    {}\n  ],\n", fmt::join(inputs, ",\n    "));
-  out += fmt::format("  \"period_length\": {},\n  \"by\": {},\n", json_string(to_string(r.settings.period_length)),
-                     r.settings.by ? json_string(*r.settings.by) : "null");
+  std::string out = render_json_head(r);
   out += fmt::format("  \"passed\": {},\n", s.failed == 0 ? "true" : "false");
   out += fmt::format("  \"summary\": {{\"rules\": {}, \"checks\": {}, \"passed\": {}, \"failed\": {}, \"skipped\": {}}},\n",
                      s.rules, s.checks, s.passed, s.failed, s.skipped);

@@ -294,7 +294,7 @@ std::string record_json(const Group& g, const Record& rec) {
 
 } // namespace
 
-std::string render_json(const Report& r) {
+std::string render_json_head(const Report& r) {
   const ReportSettings& s = r.settings;
   std::string out = "{\n";
   out += "  \"schema_version\": 1,\n";
@@ -308,6 +308,12 @@ std::string render_json(const Report& r) {
   out += "\n  ],\n";
   out += fmt::format("  \"period_length\": {},\n", json_string(to_string(s.period_length)));
   out += fmt::format("  \"by\": {},\n", s.by ? json_string(*s.by) : "null");
+  return out;
+}
+
+std::string render_json(const Report& r) {
+  const ReportSettings& s = r.settings;
+  std::string out = render_json_head(r);
   std::vector<std::string> metric_ids;
   for (const std::string& id : s.metrics) metric_ids.push_back(json_string(id));
   out += fmt::format(

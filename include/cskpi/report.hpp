@@ -60,6 +60,8 @@ std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx,
 std::string render_table(const Report& r, bool color);
 /// One JSON document (SPEC §5).
 std::string render_json(const Report& r);
+/// The opening of every JSON document: "{", schema_version, tool, inputs, period_length, by.
+std::string render_json_head(const Report& r);
 /// The records only, one JSON object per line.
 std::string render_jsonl(const Report& r);
 /// The records as CSV with a header row; text cells are guarded against formula injection.
