@@ -18,8 +18,11 @@ RUNS="${RUNS:-5}"            # timed runs for cskpi, DuckDB and the floor
 SLOW_RUNS="${SLOW_RUNS:-1}"  # timed runs for SQLite and Miller (minutes each at 10 M rows)
 PEERS="${PEERS:-duckdb sqlite miller}"
 
-need=() # Debian packages for the commands that are missing
-for pair in hyperfine:hyperfine sqlite3:sqlite3 mlr:miller jq:jq node:nodejs npm:npm /usr/bin/time:time; do
+need=() # Debian packages that are missing: the build's (as in bootstrap) and the peers'
+for p in g++ cmake make libcli11-dev libfmt-dev catch2 libfccp-dev hyperfine sqlite3 miller jq time; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
+done
+for pair in node:nodejs npm:npm; do # any Node.js will do, Debian's or not
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
