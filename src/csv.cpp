@@ -61,7 +61,13 @@ SplitResult split_record(std::string_view line, char delimiter, std::vector<std:
       }
     } else {
       const std::size_t start = i;
-      while (i < n && line[i] != delimiter) ++i;
+      while (i < n && line[i] != delimiter) {
+        if (line[i] == '"' && result.status == SplitResult::Status::ok) {
+          result.status = SplitResult::Status::quote_in_unquoted;
+          result.field = fields.size();
+        }
+        ++i;
+      }
       fields.emplace_back(line.substr(start, i - start));
     }
     if (i >= n) break;

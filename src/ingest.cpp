@@ -8,10 +8,14 @@
 
 #include "dedup.hpp"
 
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstringop-truncation"
+#endif
 #include <libfccp/csv.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include <fmt/format.h>
 
@@ -121,11 +125,11 @@ std::string show(std::string_view text) {
   std::string out = "\"";
   std::size_t shown = 0;
   for (char c : text) {
-    if (shown == 40) {
+    const auto u = static_cast<unsigned char>(c);
+    if (shown >= 40 && (u & 0xC0) != 0x80) { // cut between characters, not inside one
       out += "...";
       break;
     }
-    const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
     else if (c == '"') out += "\\\"";
     else out.push_back(c);
@@ -142,6 +146,16 @@ bool needs_quotes(std::string_view s) {
     if (u < 0x20 || u == 0x7f) return true;
   }
   return false;
+}
+
+/// A header's column names for a message: at most 50, each escaped and cut at 40
+/// characters, so a binary, mis-encoded or 20 MB header still gives a readable line.
+std::string shown_columns(const std::vector<std::string>& names) {
+  std::vector<std::string> shown;
+  for (std::size_t i = 0; i < names.size() && i < 50; ++i)
+    shown.push_back(needs_quotes(names[i]) || names[i].size() > 40 ? show(names[i]) : names[i]);
+  if (names.size() > 50) shown.push_back(fmt::format("... {} more", names.size() - 50));
+  return fmt::format("{}", fmt::join(shown, ", "));
 }
 
 std::string show_money(Money m) { return format_money_fixed(m, 2, true); }
@@ -332,17 +346,14 @@ bool Ingestor::State::header(std::string_view text) {
   for (std::size_t c = 0; c < k_required; ++c)
     if (pos[c] == k_absent) missing.push_back(k_col_names[c]);
   if (!missing.empty()) {
-    std::vector<std::string> shown_names; // escaped: a binary or mis-encoded header stays readable
-    for (std::size_t i = 0; i < names.size() && i < 50; ++i) shown_names.push_back(needs_quotes(names[i]) ? show(names[i]) : names[i]);
-    if (names.size() > 50) shown_names.push_back(fmt::format("... {} more", names.size() - 50));
     fatal(line, fmt::format("missing required column{} {} (delimiter {}; columns found: {})",
                             missing.size() > 1 ? "s" : "", fmt::join(missing, ", "),
-                            delimiter_name(summary.delimiter), fmt::join(shown_names, ", ")));
+                            delimiter_name(summary.delimiter), shown_columns(names)));
     return false;
   }
   if (!opt.by_column.empty() && by_pos == k_absent)
     throw usage_error(fmt::format("{}: --by column \"{}\" is not in the header (columns: {})", name, opt.by_column,
-                                  fmt::join(names, ", ")));
+                                  shown_columns(names)));
   ColumnSet& cs = self.m_columns;
   cs.period |= pos[c_period] != k_absent;
   cs.segment |= pos[c_segment] != k_absent;
@@ -423,19 +434,21 @@ bool Ingestor::State::parse_fast(std::string_view text, std::uint64_t at_line, M
     case c_end_mrr:
     case c_cac: {
       // Plain "123" or "123.45", parsed while scanning; anything else goes the slow way.
-      std::int64_t units = 0, frac = 0;
-      while (p != end && is_digit(*p)) units = units * 10 + (*p++ - '0');
+      // Unsigned: a long run of digits wraps (defined) and is refused just below.
+      std::uint64_t units = 0, frac = 0;
+      while (p != end && is_digit(*p)) units = units * 10 + static_cast<std::uint64_t>(*p++ - '0');
       const auto int_digits = p - f;
       std::ptrdiff_t frac_digits = 0;
       if (int_digits > 12) return false;
       if (p != end && *p == dec) {
         const char* const d = ++p;
-        while (p != end && is_digit(*p)) frac = frac * 10 + (*p++ - '0');
+        while (p != end && is_digit(*p)) frac = frac * 10 + static_cast<std::uint64_t>(*p++ - '0');
         frac_digits = p - d;
         if (frac_digits == 0 || frac_digits > 6 || int_digits == 0) return false;
       }
       if (p != end && *p != delim) return false;
-      const std::int64_t v = units * Money::k_scale + frac * k_pow10[frac_digits];
+      const std::int64_t v =
+          static_cast<std::int64_t>(units) * Money::k_scale + static_cast<std::int64_t>(frac) * k_pow10[frac_digits];
       switch (role) {
       case c_start_mrr: r.start.micros = v; break;
       case c_expansion_mrr: r.expansion.micros = v; break;
@@ -474,7 +487,8 @@ bool Ingestor::State::parse_fast(std::string_view text, std::uint64_t at_line, M
         }
         break;
       }
-      while (p != end && *p != delim) ++p;
+      for (; p != end && *p != delim; ++p)
+        if (*p == '"' || *p == '\0') return false; // a stray quote or a NUL byte: the slow path words it
       const std::string_view v(f, static_cast<std::size_t>(p - f));
       switch (role) {
       case c_customer_id:
@@ -559,10 +573,17 @@ void Ingestor::State::slow_row(std::string_view text) {
   const SplitResult split = split_record(text, summary.delimiter, fields, scratch);
   if (split.status != SplitResult::Status::ok) {
     row_ok = false;
-    diag(line, split.field, Severity::error,
-         split.status == SplitResult::Status::unterminated_quote
-             ? "quoted field is not closed on this line (fields spanning lines are not supported)"
-             : "unexpected text after a closing quote (a quote inside a field must be doubled: \"\")");
+    diag(line, split.field, Severity::error, [&]() -> std::string {
+      switch (split.status) {
+      case SplitResult::Status::unterminated_quote:
+        return "quoted field is not closed on this line (fields spanning lines are not supported)";
+      case SplitResult::Status::text_after_quote:
+        return "unexpected text after a closing quote (a quote inside a field must be doubled: \"\")";
+      default:
+        return "a quote inside an unquoted field: quote the whole field and double the quote (\"5\"\" screens\"), "
+               "or is this the rest of a field from the line before?";
+      }
+    }());
     ++summary.rows_rejected;
     return;
   }
@@ -579,6 +600,8 @@ void Ingestor::State::slow_row(std::string_view text) {
   r.line = line;
   r.customer_id = fields[pos[c_customer_id]];
   if (is_blank(r.customer_id)) row_error(c_customer_id, "customer_id is empty");
+  else if (r.customer_id.find('\0') != std::string_view::npos)
+    row_error(c_customer_id, fmt::format("customer_id {} holds a NUL byte: binary data, not text", show(r.customer_id)));
   r.start = money(c_start_mrr);
   r.expansion = money(c_expansion_mrr);
   r.contraction = money(c_contraction_mrr);
@@ -638,7 +661,14 @@ void Ingestor::State::slow_row(std::string_view text) {
     }
     r.period = period_label;
   }
-  if (by_pos != k_absent) r.group = fields[by_pos];
+  if (by_pos != k_absent) {
+    r.group = fields[by_pos];
+    if (r.group.find('\0') != std::string_view::npos) {
+      row_ok = false;
+      diag(line, by_pos, Severity::error,
+           fmt::format("{} {} holds a NUL byte: binary data, not text", self.m_options.by_column, show(r.group)));
+    }
+  }
 
   if (row_ok) {
     const Reconciled x =
@@ -941,7 +971,7 @@ InputSummary read_lines(Ingestor::State& st, LineSource& reader) {
     st.fatal(reader.line_number(), "line is longer than 16 MiB; stopped reading this file");
     return st.summary;
   } catch (const std::system_error& e) {
-    st.fatal(0, fmt::format("{}: {}", e.what(), std::strerror(e.code().value())));
+    st.fatal(0, fmt::format("cannot read: {}", std::strerror(e.code().value())));
     return st.summary;
   }
   if (!have_header) {
@@ -966,7 +996,7 @@ InputSummary read_lines(Ingestor::State& st, LineSource& reader) {
   } catch (const LineSource::TooLong&) {
     failure.emplace(reader.line_number(), "line is longer than 16 MiB; stopped reading this file");
   } catch (const std::system_error& e) {
-    failure.emplace(0, fmt::format("{}: {}", e.what(), std::strerror(e.code().value())));
+    failure.emplace(0, fmt::format("cannot read: {}", std::strerror(e.code().value())));
   }
   pipe.finish();
   if (failure) st.fatal(failure->first, failure->second);

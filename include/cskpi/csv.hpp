@@ -10,7 +10,12 @@ namespace cskpi {
 
 /// Outcome of splitting one CSV record.
 struct SplitResult {
-  enum class Status { ok, unterminated_quote, text_after_quote };
+  enum class Status {
+    ok,
+    unterminated_quote, ///< an open quote at the end of the line: the field spans lines
+    text_after_quote,   ///< "ab"c
+    quote_in_unquoted,  ///< ab"c: all fields are still split; `field` is the first such
+  };
   Status status = Status::ok;
   std::size_t field = 0; ///< 0-based field where the problem is
 };

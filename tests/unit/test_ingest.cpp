@@ -277,3 +277,49 @@ TEST_CASE("two threads, one thread and the general path give identical records o
   CHECK(two == one);
   CHECK(general == one);
 }
+
+TEST_CASE("hostile: 10,000 columns are read, and a header without the required ones is summarised", "[ingest][hostile]") {
+  std::string header = "customer_id,start_mrr,expansion_mrr,contraction_mrr,churned_mrr";
+  std::string row = "a,100,5,0,0";
+  for (int i = 5; i < 10000; ++i) {
+    header += fmt::format(",extra_{}", i);
+    row += ",x";
+  }
+  const std::string row_b = "b" + row.substr(1);
+  const Run r = ingest(header + "\n" + row + "\n" + row_b + "\n");
+  CHECK(r.diags.lines.empty());
+  CHECK(r.summary.rows_used == 2);
+  CHECK(r.rows.rows[1].expansion == Money::from_units(5));
+
+  const Run missing = ingest(header.substr(header.find("extra_")) + "\n");
+  REQUIRE(missing.diags.lines.size() == 1);
+  CHECK(missing.diags.lines[0].size() < 1000); // 50 names at most, then "... N more"
+  CHECK(missing.diags.lines[0].find("... 9945 more)") != std::string::npos);
+}
+
+TEST_CASE("hostile: a 20 MB line stops the file with a clear message", "[ingest][hostile]") {
+  const std::string huge(20u << 20, 'x');
+  Run r = ingest(k_header + "a,1,0,0,0\n" + huge + ",1,0,0,0\nc,1,0,0,0\n");
+  CHECK(r.diags.lines == std::vector<std::string>{"t.csv:3: error: line is longer than 16 MiB; stopped reading this file"});
+  CHECK(r.summary.unreadable);
+  CHECK(r.summary.rows_read == r.summary.rows_used + r.summary.rows_rejected);
+  r = ingest(huge + "\n"); // a 20 MB header: the message quotes a 40-character prefix only
+  REQUIRE(r.diags.lines.size() == 1);
+  CHECK(r.diags.lines[0].size() < 400);
+}
+
+TEST_CASE("hostile: NUL bytes, stray quotes and invalid UTF-8", "[ingest][hostile]") {
+  const Run r = ingest(k_header + std::string("a\0b,1,0,0,0\n", 12) + "5\" screens,1,0,0,0\n\xff\xfe,1,0,0,0\n");
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "t.csv:2:1: error: customer_id \"a\\x00b\" holds a NUL byte: binary data, not text",
+                             "t.csv:3:1: error: a quote inside an unquoted field: quote the whole field and double the quote "
+                             "(\"5\"\" screens\"), or is this the rest of a field from the line before?"});
+  REQUIRE(r.rows.rows.size() == 1); // invalid UTF-8 in an id is still a distinct id, compared byte for byte
+  CHECK(r.rows.rows[0].id == "\xff\xfe");
+}
+
+TEST_CASE("hostile: a row whose own movements overflow int64 micro-units is rejected", "[ingest][hostile]") {
+  const Run r = ingest(k_header + "a,9000000000000,9000000000000,0,0\nb,1,0,0,0\n");
+  CHECK(r.diags.lines == std::vector<std::string>{"t.csv:2:2: error: the row's movements overflow the money range"});
+  CHECK(r.summary.rows_used == 1);
+}
