@@ -187,6 +187,9 @@ void say(const std::string& text) {
 
 } // namespace
 
+/// More --by groups than this in one period earn a warning: likely the wrong column.
+constexpr std::size_t k_many_groups = 10000;
+
 std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
   ReportSettings s;
   s.version = CSKPI_VERSION;
@@ -257,6 +260,13 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
   }
   s.period_length = ctx.period_length;
 
+  if (s.by) {
+    std::size_t most = 0; // distinct --by values of the busiest period
+    for (const auto& [period, totals] : l.aggregator->periods()) most = std::max(most, totals.groups.size());
+    if (most > k_many_groups)
+      say(fmt::format("warning: --by {} has {} distinct values in one period; the report holds a group for each. "
+                      "Is {} the column you meant?", *s.by, group_thousands(most), *s.by));
+  }
   return Report{s, l.inputs, build_groups(*l.aggregator, ctx, bands, s.metrics, s.by.has_value())};
 }
 

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+// libFuzzer target over the whole path of a report: bytes -> ingest -> exact sums ->
+// metrics -> every renderer. Besides "no crash, no sanitizer report" it checks:
+//   - rows_read == rows_used + rows_rejected;
+//   - the fast path and the general path give the same diagnostics, summary and report;
+//   - two threads give the same as one.
+// A leading byte below 0x08 is not data but option bits (1: --by segment, 2: decimal
+// comma, 4: tolerance 0.01), so the fuzzer explores the options too; any other first byte
+// is data, which lets samples/ serve as seeds unchanged.
+#include "cskpi/aggregate.hpp"
+#include "cskpi/bands.hpp"
+#include "cskpi/ingest.hpp"
+#include "cskpi/metrics.hpp"
+#include "cskpi/report.hpp"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+using namespace cskpi;
+
+namespace {
+
+struct Diags : DiagnosticSink {
+  std::string text;
+  void report(const Diagnostic& d) override {
+    text += format_diagnostic(d);
+    text += d.fatal ? " [fatal]\n" : "\n";
+  }
+};
+
+struct Outcome {
+  std::string diagnostics;
+  std::string report;
+};
+
+[[noreturn]] void fail(const char* what, const Outcome& a, const Outcome& b) {
+  std::fprintf(stderr, "fuzz_report: %s\n--- diagnostics A\n%s--- diagnostics B\n%s--- report A\n%s\n--- report B\n%s\n",
+               what, a.diagnostics.c_str(), b.diagnostics.c_str(), a.report.c_str(), b.report.c_str());
+  std::abort();
+}
+
+Outcome run(std::string_view text, const IngestOptions& opts) {
+  Outcome o;
+  Diags diags;
+  const bool grouped = !opts.by_column.empty();
+  Aggregator agg(grouped);
+  Ingestor ingestor(opts, diags);
+  std::istringstream in{std::string(text)};
+  InputSummary summary;
+  try {
+    summary = ingestor.read_stream(in, "fuzz.csv", agg);
+  } catch (const Error& e) { // money sums overflowing int64 micro-units
+    o.diagnostics = diags.text + "error: " + e.what() + "\n";
+    return o;
+  }
+  if (summary.rows_read != summary.rows_used + summary.rows_rejected) {
+    std::fprintf(stderr, "fuzz_report: rows_read %llu != used %llu + rejected %llu\n",
+                 static_cast<unsigned long long>(summary.rows_read), static_cast<unsigned long long>(summary.rows_used),
+                 static_cast<unsigned long long>(summary.rows_rejected));
+    std::abort();
+  }
+  o.diagnostics = std::move(diags.text);
+
+  MetricContext ctx;
+  ctx.columns = ingestor.columns();
+  ctx.period_length = ingestor.detected_period_length().value_or(PeriodLength::month);
+  ReportSettings s;
+  s.version = "fuzz";
+  s.period_length = ctx.period_length;
+  s.period_length_source = "detected";
+  if (grouped) s.by = opts.by_column;
+  s.tolerance = opts.tolerance;
+  const Report r{s, {summary}, build_groups(agg, ctx, BandTable::builtin(), {}, grouped)};
+  o.report = render_json(r) + render_jsonl(r) + render_csv(r) + render_markdown(r) + render_table(r, false);
+  return o;
+}
+
+void same(const char* what, const Outcome& a, const Outcome& b) {
+  if (a.diagnostics != b.diagnostics || a.report != b.report) fail(what, a, b);
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  unsigned flags = 0;
+  if (!text.empty() && static_cast<unsigned char>(text[0]) < 0x08) {
+    flags = static_cast<unsigned char>(text[0]);
+    text.remove_prefix(1);
+  }
+  IngestOptions opts;
+  opts.threads = 1;
+  if ((flags & 1U) != 0) opts.by_column = "segment";
+  if ((flags & 2U) != 0) opts.decimal_comma = true;
+  if ((flags & 4U) != 0) opts.tolerance = Money{10000};
+
+  const Outcome fast = run(text, opts);
+  opts.fast_path = false;
+  same("the general path disagrees with the fast path", fast, run(text, opts));
+  opts.fast_path = true;
+  opts.threads = 2;
+  same("two threads disagree with one", fast, run(text, opts));
+  return 0;
+}
