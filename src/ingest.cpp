@@ -820,10 +820,11 @@ public:
     std::vector<Ingestor::State::Entry> entries;
     std::size_t reserve_hint = 0;
   };
-  static constexpr std::size_t k_rows = 8192;
-  static constexpr std::size_t k_arena = 1u << 20;
+  static constexpr std::size_t k_rows = 8192;      ///< rows per batch, at most
+  static constexpr std::size_t k_arena = 1u << 20; ///< bytes per batch, at most
 
-  Pipeline(Ingestor::State& st, bool threaded) : m_st(st), m_threaded(threaded), m_cur(fresh()) {
+  Pipeline(Ingestor::State& st, bool threaded) : m_st(st), m_threaded(threaded) {
+    m_cur = fresh();
     if (m_threaded) m_worker = std::thread([this] { work(); });
   }
   ~Pipeline() {
@@ -845,7 +846,8 @@ public:
 
   /// Copies a line into the current batch and returns its entry.
   Ingestor::State::Entry& add(std::string_view text, std::uint64_t line) {
-    if (m_cur->entries.size() == k_rows || m_cur->arena.size() + text.size() > m_cur->arena.capacity()) dispatch();
+    if (m_cur->entries.size() == m_cur->entries.capacity() || m_cur->arena.size() + text.size() > m_cur->arena.capacity())
+      dispatch();
     if (m_cur->entries.empty() && text.size() > m_cur->arena.capacity()) m_cur->arena.reserve(text.size());
     const std::size_t at = m_cur->arena.size();
     m_cur->arena.append(text);
@@ -871,11 +873,21 @@ public:
   }
 
 private:
-  static std::unique_ptr<Batch> fresh() {
+  std::unique_ptr<Batch> fresh() {
     auto b = std::make_unique<Batch>();
-    b->arena.reserve(k_arena);
-    b->entries.reserve(k_rows);
+    size_up(*b);
     return b;
+  }
+
+  /// Batches start small and double up to k_rows and k_arena, so a 100-row file does not
+  /// pay for allocating and faulting in megabytes it never uses.
+  void size_up(Batch& b) {
+    b.arena.reserve(m_arena);
+    b.entries.reserve(m_rows);
+    if (m_rows < k_rows) {
+      m_rows *= 2;
+      m_arena *= 2;
+    }
   }
 
   void take(Batch& b) {
@@ -895,6 +907,7 @@ private:
     if (m_cur->entries.empty() && m_cur->reserve_hint == 0) return;
     if (!m_threaded) {
       take_and_recycle(*m_cur);
+      size_up(*m_cur);
       return;
     }
     std::unique_lock<std::mutex> lock(m_mutex);
@@ -905,6 +918,7 @@ private:
     } else {
       m_cur = std::move(m_free.back());
       m_free.pop_back();
+      size_up(*m_cur); // an early, small batch grows on reuse
     }
     lock.unlock();
     m_cv.notify_all();
@@ -948,6 +962,7 @@ private:
   Ingestor::State& m_st;
   bool m_threaded;
   std::unique_ptr<Batch> m_cur;
+  std::size_t m_rows = 256, m_arena = 32u << 10; ///< the next batch's capacity (see size_up)
   std::mutex m_mutex;
   std::condition_variable m_cv;
   std::deque<std::unique_ptr<Batch>> m_full, m_free;
