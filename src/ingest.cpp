@@ -886,7 +886,7 @@ private:
     b.entries.reserve(m_rows);
     if (m_rows < k_rows) {
       m_rows *= 2;
-      m_arena *= 2;
+      m_arena = std::min(m_arena * 2, k_arena);
     }
   }
 
