@@ -5,6 +5,7 @@
 #include "cskpi/ingest.hpp"
 
 #include "cskpi/csv.hpp"
+#include "cskpi/snapshots.hpp"
 
 #include "dedup.hpp"
 
@@ -29,6 +30,7 @@
 #include <fcntl.h>
 #include <istream>
 #include <mutex>
+#include <set>
 #include <sys/stat.h>
 #include <system_error>
 #include <thread>
@@ -286,7 +288,28 @@ struct Ingestor::State {
   /// Retires every pending row, in line order.
   void flush();
   Money money(std::size_t col, bool allow_negative = false);
+  /// Parses field `field` as an amount named `what` (shared by movements and snapshots).
+  Money amount(std::size_t field, std::string_view what, bool allow_negative);
+  /// Splits a data line into `fields` and checks the field count; false (counted and
+  /// reported) if the line cannot be used.
+  bool split_row(std::string_view text);
   void finish();
+
+  // Snapshot files (issue 6): recognised by header(), read whole, then derived.
+  enum class Snap : std::uint8_t { none, long_form, wide, chartmogul };
+  Snap snap = Snap::none;
+  std::size_t snap_id = k_absent, snap_month = k_absent, snap_mrr = k_absent, snap_currency = k_absent,
+              snap_type = k_absent;
+  std::vector<std::size_t> snap_ids;                            ///< ChartMogul: id columns, preferred first
+  std::vector<std::pair<std::size_t, MonthIndex>> snap_months; ///< wide: (field, month)
+  std::vector<std::optional<Money>> snap_values;               ///< wide: one row's cells
+  bool cents = false;
+  std::set<std::string> currencies;
+  SnapshotTable* table = nullptr;
+  /// Recognises a snapshot header; false if it is none (then the movements checks run).
+  bool snapshot_header(const std::vector<std::string>& names);
+  void snapshot_row(std::string_view text);
+  void snapshot_finish();
 
   const IngestOptions& options() const { return self.m_options; }
   void reserve_rows(std::size_t rows) { self.m_seen->reserve(self.m_seen->size() + rows); }
@@ -342,6 +365,11 @@ bool Ingestor::State::header(std::string_view text) {
       by_pos = i;
     }
   }
+  if (pos[c_start_mrr] == k_absent && snapshot_header(names)) return !summary.unreadable;
+  if (self.m_snapshots) {
+    fatal(line, "a movements file cannot be read with a snapshot file in one run; report them separately");
+    return false;
+  }
   std::vector<std::string_view> missing;
   for (std::size_t c = 0; c < k_required; ++c)
     if (pos[c] == k_absent) missing.push_back(k_col_names[c]);
@@ -351,7 +379,7 @@ bool Ingestor::State::header(std::string_view text) {
                             delimiter_name(summary.delimiter), shown_columns(names)));
     return false;
   }
-  if (!opt.by_column.empty() && by_pos == k_absent)
+  if (!opt.by_column.empty() && by_pos == k_absent && !opt.by_optional)
     throw usage_error(fmt::format("{}: --by column \"{}\" is not in the header (columns: {})", name, opt.by_column,
                                   shown_columns(names)));
   ColumnSet& cs = self.m_columns;
@@ -365,24 +393,33 @@ bool Ingestor::State::header(std::string_view text) {
   cs.saved |= pos[c_saved] != k_absent;
   cs.health_score |= pos[c_health_score] != k_absent;
   cs.cac |= pos[c_cac] != k_absent;
+  ++self.m_movement_files;
   return true;
 }
 
 Money Ingestor::State::money(std::size_t col, bool allow_negative) {
   if (pos[col] == k_absent) return Money{};
-  const std::string_view text = fields[pos[col]];
+  return amount(pos[col], k_col_names[col], allow_negative);
+}
+
+Money Ingestor::State::amount(std::size_t field, std::string_view what, bool allow_negative) {
+  const std::string_view text = fields[field];
+  const auto error = [&](std::string message) {
+    row_ok = false;
+    diag(line, field, Severity::error, std::move(message));
+  };
   const ParsedMoney p = parse_money(text, style);
   switch (p.status) {
   case ParsedMoney::Status::empty: return Money{};
   case ParsedMoney::Status::overflow:
-    row_error(col, fmt::format("{} {} is too large (the limit is 9,223,372,036,854.775807)", k_col_names[col], show(text)));
+    error(fmt::format("{} {} is too large (the limit is 9,223,372,036,854.775807)", what, show(text)));
     return Money{};
   case ParsedMoney::Status::invalid: {
     std::string hint;
     const ParsedMoney other = parse_money(text, style == DecimalStyle::point ? DecimalStyle::comma : DecimalStyle::point);
     if (other.status == ParsedMoney::Status::ok)
       hint = style == DecimalStyle::point ? " (for a decimal comma use --decimal-comma)" : " (for a decimal point use --decimal-comma=false)";
-    row_error(col, fmt::format("{} {} is not a number{}", k_col_names[col], show(text), hint));
+    error(fmt::format("{} {} is not a number{}", what, show(text), hint));
     return Money{};
   }
   case ParsedMoney::Status::ok: break;
@@ -391,12 +428,193 @@ Money Ingestor::State::money(std::size_t col, bool allow_negative) {
     ++summary.warnings;
     if (first_rounded_line == 0) {
       first_rounded_line = line;
-      first_rounded_col = static_cast<std::uint32_t>(pos[col] + 1);
+      first_rounded_col = static_cast<std::uint32_t>(field + 1);
     }
   }
-  if (!allow_negative && p.value.micros < 0)
-    row_error(col, fmt::format("{} {} is negative: movements are amounts >= 0, the column carries the sign", k_col_names[col], show(text)));
+  if (!allow_negative && p.value.micros < 0) {
+    error(fmt::format("{} {} is negative: {}", what, show(text),
+                      snap == Snap::none ? "movements are amounts >= 0, the column carries the sign" : "MRR is >= 0"));
+    return Money{};
+  }
+  if (cents) {
+    if (p.value.micros % 100 != 0) {
+      error(fmt::format("{} {} has more than 4 decimals as cents (--amounts cents)", what, show(text)));
+      return Money{};
+    }
+    return Money{p.value.micros / 100};
+  }
   return p.value;
+}
+
+// ---------------------------------------------------------------------------- snapshots
+
+bool Ingestor::State::snapshot_header(const std::vector<std::string>& names) {
+  const IngestOptions& opt = self.m_options;
+  const auto find = [&](std::initializer_list<std::string_view> options) {
+    for (std::string_view o : options)
+      for (std::size_t i = 0; i < names.size(); ++i)
+        if (names[i] == o) return i;
+    return k_absent;
+  };
+  if (find({"mrr_movement"}) != k_absent && find({"date"}) != k_absent) {
+    snap = Snap::chartmogul;
+    snap_mrr = find({"mrr_movement"});
+    snap_month = find({"date"});
+    for (std::string_view o : {"customer_external_id", "customer_uuid", "customer_id", "customer_name"})
+      if (const std::size_t i = find({o}); i != k_absent) snap_ids.push_back(i);
+    snap_currency = find({"currency_code", "currency"});
+    snap_type = find({"movement_type"});
+    summary.role = "chartmogul";
+    if (snap_ids.empty()) {
+      fatal(line, "a ChartMogul movements export needs CUSTOMER_EXTERNAL_ID, CUSTOMER_UUID or CUSTOMER_NAME");
+      return true;
+    }
+  } else {
+    snap_id = find({"customer_id"});
+    if (snap_id == k_absent) return false;
+    snap_mrr = find({"mrr"});
+    snap_month = find({"month", "date", "snapshot_date", "period"});
+    if (snap_mrr != k_absent && snap_month != k_absent) {
+      snap = Snap::long_form;
+      summary.role = "snapshots (long)";
+    } else {
+      snap_mrr = snap_month = k_absent;
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i == snap_id || i == by_pos) continue;
+        if (const std::optional<MonthIndex> m = parse_month(fields[i])) {
+          for (const auto& [f, seen] : snap_months)
+            if (seen == *m) {
+              fatal(line, fmt::format("month {} appears twice in the header (fields {} and {})", month_label(*m), f + 1, i + 1));
+              return true;
+            }
+          snap_months.emplace_back(i, *m);
+        }
+      }
+      if (snap_months.size() < 2) { // not a matrix: the movements checks will say what is missing
+        snap_months.clear();
+        return false;
+      }
+      snap = Snap::wide;
+      summary.role = "snapshots (wide)";
+      snap_values.resize(snap_months.size());
+    }
+  }
+  cents = opt.amounts_in_cents.value_or(snap == Snap::chartmogul);
+  summary.amounts = cents ? "cents" : "units";
+  if (!opt.by_column.empty() && by_pos == k_absent && !opt.by_optional)
+    throw usage_error(fmt::format("{}: --by column \"{}\" is not in the header (columns: {})", name, opt.by_column,
+                                  shown_columns(names)));
+  if (self.m_snapshots) {
+    fatal(line, "only one snapshot file per run: put the history in one file");
+    return true;
+  }
+  if (self.m_movement_files > 0) {
+    fatal(line, "a snapshot file cannot be read with movements files in one run; report them separately");
+    return true;
+  }
+  self.m_snapshots = std::make_unique<SnapshotTable>();
+  table = self.m_snapshots.get();
+  return true;
+}
+
+void Ingestor::State::snapshot_row(std::string_view text) {
+  if (!split_row(text)) return;
+  const std::string_view group = by_pos != k_absent ? fields[by_pos] : std::string_view{};
+  const auto error = [&](std::size_t field, std::string message) {
+    row_ok = false;
+    diag(line, field, Severity::error, std::move(message));
+  };
+  const auto month_of = [&](std::size_t field) -> std::optional<MonthIndex> {
+    const std::optional<MonthIndex> m = parse_month(fields[field]);
+    if (!m) error(field, fmt::format("{} is not a month (use YYYY-MM or a date YYYY-MM-DD)", show(fields[field])));
+    return m;
+  };
+  switch (snap) {
+  case Snap::long_form: {
+    const std::string_view id = fields[snap_id];
+    if (is_blank(id)) error(snap_id, "customer_id is empty");
+    const std::optional<MonthIndex> m = month_of(snap_month);
+    const Money mrr = amount(snap_mrr, "mrr", false);
+    if (!row_ok) break;
+    if (!table->set(table->customer(id, group), *m, mrr))
+      error(snap_month, fmt::format("customer {} already has MRR for {}: one row per customer and month", show(id),
+                                    month_label(*m)));
+    break;
+  }
+  case Snap::wide: {
+    const std::string_view id = fields[snap_id];
+    if (is_blank(id)) error(snap_id, "customer_id is empty");
+    for (std::size_t i = 0; i < snap_months.size(); ++i) {
+      const std::size_t f = snap_months[i].first;
+      snap_values[i] = is_blank(fields[f]) ? std::nullopt : std::optional<Money>(amount(f, month_label(snap_months[i].second), false));
+    }
+    if (!row_ok) break;
+    const std::size_t before = table->customers();
+    const std::uint32_t c = table->customer(id, group);
+    if (c < before) {
+      error(snap_id, fmt::format("customer {} has a second row: one row per customer", show(id)));
+      break;
+    }
+    for (std::size_t i = 0; i < snap_months.size(); ++i) table->set(c, snap_months[i].second, snap_values[i].value_or(Money{}));
+    break;
+  }
+  case Snap::chartmogul: {
+    std::string_view id;
+    for (std::size_t f : snap_ids)
+      if (!is_blank(fields[f])) {
+        id = fields[f];
+        break;
+      }
+    if (id.empty()) error(snap_ids.front(), "the customer has no external id, uuid or name");
+    const std::optional<MonthIndex> m = month_of(snap_month);
+    const Money delta = amount(snap_mrr, "MRR_MOVEMENT", true);
+    if (snap_type != k_absent) {
+      static constexpr std::string_view k_types[] = {"new_biz", "expansion", "contraction", "churn", "reactivation"};
+      const std::string t = normalise_column_name(fields[snap_type]);
+      if (std::find(std::begin(k_types), std::end(k_types), t) == std::end(k_types))
+        error(snap_type, fmt::format("MOVEMENT_TYPE {} is not new_biz, expansion, contraction, churn or reactivation",
+                                     show(fields[snap_type])));
+    }
+    if (!row_ok) break;
+    if (snap_currency != k_absent && !is_blank(fields[snap_currency])) currencies.emplace(fields[snap_currency]);
+    if (!table->add(table->customer(id, group), *m, delta)) error(snap_mrr, "the customer's movements in this month overflow");
+    break;
+  }
+  case Snap::none: break;
+  }
+  if (row_ok) ++summary.rows_used;
+  else ++summary.rows_rejected;
+}
+
+void Ingestor::State::snapshot_finish() {
+  if (snap == Snap::chartmogul) {
+    if (currencies.size() > 1) {
+      fatal(0, fmt::format("mixed currencies ({}) and no FX table: export the movements in one currency",
+                           fmt::join(currencies, ", ")));
+      return;
+    }
+    if (const auto bad = table->accumulate()) {
+      fatal(0, fmt::format("customer {}'s MRR falls below 0 in {}: the log does not hold the customer's whole history",
+                           show(table->id(bad->first)), month_label(bad->second)));
+      return;
+    }
+  } else {
+    table->close_range();
+  }
+  if (table->empty()) return; // no valid rows: the report says so
+  const PeriodLength length = self.m_options.period_length.value_or(PeriodLength::month);
+  if (derivable_periods(*table, length).empty()) {
+    fatal(0, fmt::format("snapshots from {} to {} hold no whole {} after the first month, which only opens the history",
+                         month_label(table->first()), month_label(table->last()), to_string(length)));
+    return;
+  }
+  self.m_period_length = length;
+  self.m_period_length_first = name;
+  self.m_period_length_file = file_index;
+  self.m_columns.period = true;
+  self.m_columns.new_mrr = true;
+  self.m_columns.reactivation_mrr = true;
+  if (self.m_options.derive) summary.derived_rows = derive_movements(*table, length, name, sink);
 }
 
 // The fast path for the common valid row: one pass over the bytes, plain numbers only, no
@@ -567,7 +785,7 @@ void Ingestor::State::flush() {
   while (ring_size > 0) retire_one();
 }
 
-void Ingestor::State::slow_row(std::string_view text) {
+bool Ingestor::State::split_row(std::string_view text) {
   ++summary.rows_read;
   row_ok = true;
   const SplitResult split = split_record(text, summary.delimiter, fields, scratch);
@@ -585,15 +803,20 @@ void Ingestor::State::slow_row(std::string_view text) {
       }
     }());
     ++summary.rows_rejected;
-    return;
+    return false;
   }
   if (fields.size() != field_count) {
     const std::size_t at = std::min(fields.size(), field_count);
     diag(line, at, Severity::error,
          fmt::format("expected {} fields as in the header, found {}", field_count, fields.size()));
     ++summary.rows_rejected;
-    return;
+    return false;
   }
+  return true;
+}
+
+void Ingestor::State::slow_row(std::string_view text) {
+  if (!split_row(text)) return;
 
   MovementRow r;
   r.file = name;
@@ -725,6 +948,8 @@ Ingestor::Ingestor(IngestOptions options, DiagnosticSink& diagnostics)
     : m_options(std::move(options)), m_diagnostics(diagnostics), m_seen(std::make_unique<DuplicateIndex>()) {}
 
 Ingestor::~Ingestor() = default;
+
+std::unique_ptr<SnapshotTable> Ingestor::take_snapshots() { return std::move(m_snapshots); }
 
 namespace {
 
@@ -991,6 +1216,24 @@ InputSummary read_lines(Ingestor::State& st, LineSource& reader) {
   }
   if (!have_header) {
     st.fatal(0, "the file is empty: expected a header line with customer_id, start_mrr, expansion_mrr, contraction_mrr, churned_mrr");
+    return st.summary;
+  }
+
+  if (st.snap != Ingestor::State::Snap::none) { // a snapshot file: read it whole, then derive movements
+    try {
+      while (reader.next(text)) {
+        st.line = reader.line_number();
+        if (!is_blank(text)) st.snapshot_row(text);
+      }
+    } catch (const LineSource::TooLong&) {
+      st.fatal(reader.line_number(), "line is longer than 16 MiB; stopped reading this file");
+      return st.summary;
+    } catch (const std::system_error& e) {
+      st.fatal(0, fmt::format("cannot read: {}", std::strerror(e.code().value())));
+      return st.summary;
+    }
+    st.finish(); // the rounding warning, if any
+    if (!st.summary.unreadable) st.snapshot_finish();
     return st.summary;
   }
 

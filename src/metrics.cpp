@@ -178,7 +178,7 @@ double annualize_percent(Annualization kind, double v, int k) noexcept {
   }
 }
 
-std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx) {
+std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx, const CohortFigures* cohort) {
   const int k = periods_per_year(ctx.period_length);
   const i128 S = t.start.micros, E = t.expansion.micros, C = t.contraction.micros, X = t.churned.micros;
   const i128 N = t.cohort;
@@ -322,6 +322,24 @@ std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& c
                               : (nrr_annual && grr_annual ? std::optional<double>(*nrr_annual - *grr_annual) : std::nullopt);
         break;
       case Annualization::none: break;
+      }
+      m.method = k == 1 ? "period" : "compound";
+      if (cohort != nullptr && cohort->start.micros > 0) {
+        const double nrr = percent(cohort->end.micros, cohort->start.micros);
+        const double grr = percent(cohort->capped_end.micros, cohort->start.micros);
+        const double logos = percent(static_cast<i128>(cohort->retained), cohort->customers);
+        std::optional<double> exact;
+        if (id == "nrr") exact = nrr;
+        else if (id == "grr") exact = grr;
+        else if (id == "logo_retention") exact = logos;
+        else if (id == "logo_churn") exact = 100.0 - logos;
+        else if (id == "gross_mrr_churn") exact = 100.0 - grr;
+        else if (id == "net_mrr_churn") exact = 100.0 - nrr;
+        else if (id == "expansion_mrr_rate") exact = nrr - grr;
+        if (exact) {
+          m.annualized = exact;
+          m.method = "cohort";
+        }
       }
       if (id == "nrr") nrr_annual = m.annualized;
       if (id == "grr") grr_annual = m.annualized;

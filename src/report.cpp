@@ -20,9 +20,9 @@ std::optional<BandRule> next_better(const BandTable& bands, std::string_view met
 }
 
 Group make_group(std::optional<std::string> period, std::string segment, const Totals& t, const MetricContext& ctx,
-                 const BandTable& bands, const std::vector<std::string>& metrics) {
+                 const BandTable& bands, const std::vector<std::string>& metrics, const CohortFigures* cohort) {
   Group g{std::move(period), std::move(segment), t, {}};
-  for (MetricValue& m : compute_metrics(t, ctx)) {
+  for (MetricValue& m : compute_metrics(t, ctx, cohort)) {
     if (!metrics.empty() && std::find(metrics.begin(), metrics.end(), m.def->id) == metrics.end()) continue;
     Record rec;
     if (m.value) rec.rated_value = m.def->annualization != Annualization::none ? m.annualized : m.value->as_double();
@@ -39,19 +39,20 @@ Group make_group(std::optional<std::string> period, std::string segment, const T
 } // namespace
 
 std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx, const BandTable& bands,
-                                const std::vector<std::string>& metrics, bool grouped) {
+                                const std::vector<std::string>& metrics, bool grouped, const AnnualCohorts* cohorts) {
   std::vector<Group> out;
   if (agg.periods().empty()) { // no valid rows: one empty group whose ratios say why they are null
-    out.push_back(make_group(std::nullopt, "all", Totals{}, ctx, bands, metrics));
+    out.push_back(make_group(std::nullopt, "all", Totals{}, ctx, bands, metrics, nullptr));
     return out;
   }
   for (const auto& [label, pt] : agg.periods()) {
     std::optional<std::string> period;
     if (ctx.columns.period) period = label;
-    out.push_back(make_group(period, "all", pt.all, ctx, bands, metrics));
+    out.push_back(make_group(period, "all", pt.all, ctx, bands, metrics, cohorts ? cohorts->find(label, nullptr) : nullptr));
     if (!grouped) continue;
     for (const auto& [seg, totals] : pt.groups)
-      out.push_back(make_group(period, seg.empty() ? "(blank)" : seg, totals, ctx, bands, metrics));
+      out.push_back(make_group(period, seg.empty() ? "(blank)" : seg, totals, ctx, bands, metrics,
+                               cohorts ? cohorts->find(label, &seg) : nullptr));
   }
   return out;
 }
@@ -192,7 +193,19 @@ std::string display_value(const Record& r) {
 
 std::string display_annual(const Record& r) {
   if (!r.metric.annualized) return "";
-  return fixed(*r.metric.annualized, 2) + "%";
+  // '*': exact trailing-12-month cohort, explained under the inputs line.
+  return fixed(*r.metric.annualized, 2) + (r.metric.method == "cohort" ? "%*" : "%");
+}
+
+/// The legend of '*' in the annual column, if any record has a cohort figure.
+std::string cohort_legend(const Report& r) {
+  for (const Group& g : r.groups)
+    for (const Record& rec : g.records)
+      if (rec.metric.method == "cohort")
+        return fmt::format("annual *: exact trailing-12-month cohort ({}); other annual figures compound the period\n",
+                           r.settings.include_reactivation.value_or(true) ? "reactivated customers included"
+                                                                          : "reactivated customers excluded");
+  return "";
 }
 
 std::string display_tier(const Record& r) { return r.tier ? std::string(to_string(*r.tier)) : ""; }
@@ -218,7 +231,10 @@ std::string inputs_line(const Report& r) {
   std::vector<std::string> names;
   std::uint64_t rejected = 0;
   for (const InputSummary& in : r.inputs) {
-    names.push_back(in.file);
+    if (in.role == "movements") names.push_back(in.file);
+    else
+      names.push_back(fmt::format("{} ({}, {} movements rows derived{})", in.file, in.role, group_thousands(in.derived_rows),
+                                  in.amounts == "cents" ? ", amounts in cents" : ""));
     rejected += in.rows_rejected;
   }
   std::vector<std::string> periods;
@@ -251,7 +267,7 @@ const char* tier_color(Tier t) {
 } // namespace
 
 std::string render_table(const Report& r, bool color) {
-  std::string out = inputs_line(r) + "\n";
+  std::string out = inputs_line(r) + "\n" + cohort_legend(r);
   if (r.settings.period_length_source != "detected")
     out += fmt::format("period length: {} ({})\n", to_string(r.settings.period_length), r.settings.period_length_source);
   std::size_t name_w = 6;
@@ -285,9 +301,10 @@ std::string record_json(const Group& g, const Record& rec) {
   const MetricValue& m = rec.metric;
   return fmt::format(
       "{{\"period\":{},\"segment\":{},\"metric\":{},\"name\":{},\"value\":{},\"unit\":{},\"annualized\":{},"
-      "\"band\":{},\"severity\":{},\"numerator\":{},\"denominator\":{},\"n\":{},\"note\":{}}}",
+      "\"method\":{},\"band\":{},\"severity\":{},\"numerator\":{},\"denominator\":{},\"n\":{},\"note\":{}}}",
       g.period ? json_string(*g.period) : "null", json_string(g.segment), json_string(m.def->id), json_string(m.def->name),
       json_opt(m.value), json_string(to_string(m.def->unit)), json_double(m.annualized),
+      m.method.empty() || !m.annualized ? "null" : json_string(m.method),
       rec.tier ? json_string(to_string(*rec.tier)) : "null", rec.tier ? std::to_string(severity(*rec.tier)) : "null",
       json_opt(m.numerator), json_opt(m.denominator), m.n, m.note.empty() ? "null" : json_string(m.note));
 }
@@ -302,8 +319,10 @@ std::string render_json_head(const Report& r) {
   out += "  \"inputs\": [";
   for (std::size_t i = 0; i < r.inputs.size(); ++i) {
     const InputSummary& in = r.inputs[i];
-    out += fmt::format("{}\n    {{\"file\": {}, \"rows_read\": {}, \"rows_used\": {}, \"rows_rejected\": {}, \"warnings\": {}}}",
-                       i ? "," : "", json_string(in.file), in.rows_read, in.rows_used, in.rows_rejected, in.warnings);
+    out += fmt::format("{}\n    {{\"file\": {}, \"role\": {}, \"rows_read\": {}, \"rows_used\": {}, \"rows_rejected\": {}, "
+                       "\"warnings\": {}, \"amounts\": {}}}",
+                       i ? "," : "", json_string(in.file), json_string(in.role), in.rows_read, in.rows_used, in.rows_rejected,
+                       in.warnings, json_string(in.amounts));
   }
   out += "\n  ],\n";
   out += fmt::format("  \"period_length\": {},\n", json_string(to_string(s.period_length)));
@@ -318,10 +337,11 @@ std::string render_json(const Report& r) {
   for (const std::string& id : s.metrics) metric_ids.push_back(json_string(id));
   out += fmt::format(
       "  \"options\": {{\"period_length_source\": {}, \"gross_margin\": {}, \"gross_margin_default\": {}, \"cac\": {}, "
-      "\"tolerance\": {}, \"skip_invalid\": {}, \"metrics\": {}, \"bands\": {}}},\n",
+      "\"tolerance\": {}, \"skip_invalid\": {}, \"metrics\": {}, \"bands\": {}, \"reactivation\": {}}},\n",
       json_string(s.period_length_source), format_money_exact(s.gross_margin), s.gross_margin_given ? "false" : "true",
       s.cac ? format_money_exact(*s.cac) : "null", format_money_exact(s.tolerance), s.skip_invalid ? "true" : "false",
-      s.metrics.empty() ? "null" : fmt::format("[{}]", fmt::join(metric_ids, ", ")), json_string(s.bands));
+      s.metrics.empty() ? "null" : fmt::format("[{}]", fmt::join(metric_ids, ", ")), json_string(s.bands),
+      !s.include_reactivation ? "null" : *s.include_reactivation ? "\"include\"" : "\"exclude\"");
   out += "  \"records\": [";
   bool first = true;
   for (const Group& g : r.groups)
@@ -342,14 +362,15 @@ std::string render_jsonl(const Report& r) {
 }
 
 std::string render_csv(const Report& r) {
-  std::string out = "period,segment,metric,name,value,unit,annualized,band,severity,numerator,denominator,n,note\n";
+  std::string out = "period,segment,metric,name,value,unit,annualized,method,band,severity,numerator,denominator,n,note\n";
   const auto num = [](const std::optional<Quantity>& q) { return q ? json_number(*q) : std::string(); };
   for (const Group& g : r.groups)
     for (const Record& rec : g.records) {
       const MetricValue& m = rec.metric;
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", g.period ? csv_text_cell(*g.period) : "",
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", g.period ? csv_text_cell(*g.period) : "",
                          csv_text_cell(g.segment), csv_text_cell(m.def->id), csv_text_cell(m.def->name), num(m.value),
                          to_string(m.def->unit), m.annualized ? json_number(Quantity::of_real(*m.annualized)) : "",
+                         m.annualized ? m.method : "",
                          rec.tier ? to_string(*rec.tier) : "", rec.tier ? std::to_string(severity(*rec.tier)) : "",
                          num(m.numerator), num(m.denominator), m.n, csv_text_cell(m.note));
     }
@@ -358,6 +379,12 @@ std::string render_csv(const Report& r) {
 
 std::string render_markdown(const Report& r) {
   std::string out = markdown_cell(inputs_line(r)) + "\n";
+  if (std::string legend = cohort_legend(r); !legend.empty()) {
+    legend.pop_back(); // its newline
+    out += '\n';
+    out += markdown_cell(legend);
+    out += '\n';
+  }
   for (const Group& g : r.groups) {
     out += fmt::format("\n### {}\n\n", markdown_cell(group_title(g)));
     out += "| Metric | Period | Annual | Tier | Note |\n|---|--:|--:|---|---|\n";
@@ -365,6 +392,114 @@ std::string render_markdown(const Report& r) {
       out += fmt::format("| {} | {} | {} | {} | {} |\n", markdown_cell(rec.metric.def->name), markdown_cell(display_value(rec)),
                          markdown_cell(display_annual(rec)), markdown_cell(display_tier(rec)),
                          markdown_cell(display_note(rec)));
+  }
+  return out;
+}
+
+} // namespace cskpi
+
+namespace cskpi {
+
+// ---------------------------------------------------------------------------- snapshots
+
+std::string movements_csv_header(std::string_view group_column) {
+  std::string out = "customer_id,";
+  if (!group_column.empty()) out += csv_text_cell(group_column) + ",";
+  out += "period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,new_mrr,reactivation_mrr,end_mrr\n";
+  return out;
+}
+
+void append_movement_csv(std::string& out, const MovementRow& r, bool with_group) {
+  Money end = r.start;
+  checked_add(end, r.expansion);
+  checked_add(end, r.new_mrr);
+  checked_add(end, r.reactivation);
+  checked_sub(end, r.contraction);
+  checked_sub(end, r.churned);
+  out += csv_text_cell(r.customer_id);
+  out += ',';
+  if (with_group) {
+    out += csv_text_cell(r.group);
+    out += ',';
+  }
+  out += fmt::format("{},{},{},{},{},{},{},{}\n", r.period, format_money_exact(r.start), format_money_exact(r.expansion),
+                     format_money_exact(r.contraction), format_money_exact(r.churned), format_money_exact(r.new_mrr),
+                     format_money_exact(r.reactivation), format_money_exact(end));
+}
+
+namespace {
+
+std::string cohort_name(const CohortRow& row) { return (row.before_data ? "<=" : "") + month_label(row.month); }
+
+} // namespace
+
+std::string render_cohorts(const std::vector<CohortRow>& rows, bool logos, const std::string& file,
+                           const std::string& format, const std::string& version) {
+  std::size_t ages = 0;
+  for (const CohortRow& row : rows) ages = std::max(ages, row.retention.size());
+  const auto pct = [](const std::optional<double>& v) { return v ? fixed(*v, 1) : std::string("n/a"); };
+  const std::string measure = logos ? "logo retention (% of the cohort's customers still paying)"
+                                    : "revenue retention (% of the cohort's first-month MRR)";
+  std::string out;
+  if (format == "json") {
+    out = fmt::format("{{\n  \"schema_version\": 1,\n  \"tool\": {{\"name\": \"cskpi\", \"version\": {}}},\n"
+                      "  \"input\": {},\n  \"measure\": {},\n  \"cohorts\": [",
+                      json_string(version), json_string(file), logos ? "\"logos\"" : "\"revenue\"");
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const CohortRow& row = rows[i];
+      std::vector<std::string> cells;
+      for (const auto& v : row.retention) cells.push_back(v ? json_number(Quantity::of_real(*v)) : "null");
+      out += fmt::format("{}\n    {{\"cohort\": {}, \"before_data\": {}, \"customers\": {}, \"start_mrr\": {}, "
+                         "\"retention\": [{}]}}",
+                         i ? "," : "", json_string(month_label(row.month)), row.before_data ? "true" : "false",
+                         row.customers, format_money_exact(row.start), fmt::join(cells, ", "));
+    }
+    out += rows.empty() ? "]\n}\n" : "\n  ]\n}\n";
+    return out;
+  }
+  if (format == "csv") {
+    out = "cohort,before_data,customers,start_mrr";
+    for (std::size_t a = 0; a < ages; ++a) out += fmt::format(",m{}", a);
+    out += '\n';
+    for (const CohortRow& row : rows) {
+      out += fmt::format("{},{},{},{}", month_label(row.month), row.before_data ? "true" : "false", row.customers,
+                         format_money_exact(row.start));
+      for (std::size_t a = 0; a < ages; ++a)
+        out += a < row.retention.size() && row.retention[a] ? "," + json_number(Quantity::of_real(*row.retention[a])) : ",";
+      out += '\n';
+    }
+    return out;
+  }
+  const std::string legend = fmt::format(
+      "{} · {} by acquisition month; m0 is the month of the first MRR{}", file, measure,
+      !rows.empty() && rows.front().before_data ? "; <= marks customers already paying when the data starts" : "");
+  if (format == "markdown") {
+    out = markdown_cell(legend) + "\n\n| Cohort | Customers | Start MRR |";
+    std::string rule = "|---|--:|--:|";
+    for (std::size_t a = 0; a < ages; ++a) {
+      out += fmt::format(" m{} |", a);
+      rule += "--:|";
+    }
+    out += "\n" + rule + "\n";
+    for (const CohortRow& row : rows) {
+      out += fmt::format("| {} | {} | {} |", markdown_cell(cohort_name(row)), group_thousands(row.customers),
+                         format_money_fixed(row.start, 2, true));
+      for (std::size_t a = 0; a < ages; ++a) out += " " + (a < row.retention.size() ? pct(row.retention[a]) : "") + " |";
+      out += '\n';
+    }
+    return out;
+  }
+  out = legend + "\n\n";
+  std::size_t start_w = 9;
+  for (const CohortRow& row : rows) start_w = std::max(start_w, format_money_fixed(row.start, 2, true).size());
+  out += fmt::format("{:<10} {:>9} {:>{}}", "cohort", "customers", "start MRR", start_w);
+  for (std::size_t a = 0; a < ages; ++a) out += fmt::format(" {:>6}", fmt::format("m{}", a));
+  out += '\n';
+  for (const CohortRow& row : rows) {
+    std::string line = fmt::format("{:<10} {:>9} {:>{}}", cohort_name(row), group_thousands(row.customers),
+                                   format_money_fixed(row.start, 2, true), start_w);
+    for (std::size_t a = 0; a < row.retention.size(); ++a) line += fmt::format(" {:>6}", pct(row.retention[a]));
+    out += line + "\n";
   }
   return out;
 }

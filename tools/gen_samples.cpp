@@ -4,12 +4,14 @@
 //   gen_samples DIR                        writes the four samples of samples/ into DIR
 //   gen_samples --rows N [--seed S] [--periods P]
 //                                          writes a movements CSV with N rows to stdout
+//   gen_samples --snapshots N [--months M] writes a long snapshots CSV (N customers) to stdout
 //
 // Output is byte-identical for the same arguments on every machine: a splitmix64 generator
 // drives everything, and money is printed from integer cents (never via floating point).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -226,6 +228,128 @@ void quarterly(const std::string& dir) {
   }
 }
 
+/// One customer's MRR history in cents, month by month (issue 6 snapshots).
+struct History {
+  int id;
+  const Segment* seg;
+  std::vector<std::int64_t> mrr;
+};
+
+/// Simulates `months` months: `initial` customers paying in the first month, about
+/// `new_per_month` new ones each month; churn, expansion, contraction by segment, and some
+/// churned customers coming back a few months later.
+std::vector<History> simulate(Rng& rng, int initial, int months, int new_per_month) {
+  std::vector<History> all;
+  const auto add = [&](int month) {
+    const Segment& seg = pick_segment(rng);
+    History h{static_cast<int>(all.size()) + 1, &seg, std::vector<std::int64_t>(static_cast<std::size_t>(months), 0)};
+    h.mrr[static_cast<std::size_t>(month)] = rng.range(seg.min_cents, seg.max_cents) / 100 * 100;
+    all.push_back(std::move(h));
+  };
+  for (int i = 0; i < initial; ++i) add(0);
+  for (int m = 1; m < months; ++m) {
+    for (History& h : all) {
+      const auto prev = h.mrr[static_cast<std::size_t>(m - 1)];
+      std::int64_t& cur = h.mrr[static_cast<std::size_t>(m)];
+      if (cur != 0) continue; // set when the customer was added this month
+      if (prev == 0) {
+        // Churned earlier (or not yet here): a few come back.
+        bool paid_before = false;
+        for (int k = 0; k < m - 1; ++k) paid_before = paid_before || h.mrr[static_cast<std::size_t>(k)] > 0;
+        if (paid_before && rng.chance(25)) cur = rng.range(h.seg->min_cents, h.seg->max_cents) / 100 * 100;
+        continue;
+      }
+      const Move mv = move(rng, prev, h.seg->churn_permille, 60, 30);
+      cur = mv.end() / 100 * 100;
+    }
+    const int n = new_per_month + static_cast<int>(rng.range(-new_per_month / 3, new_per_month / 3));
+    for (int k = 0; k < n; ++k) add(m);
+  }
+  return all;
+}
+
+std::string month_text(int first_year, int first_month, int m) {
+  const int index = first_year * 12 + first_month - 1 + m;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d", index / 12, index % 12 + 1);
+  return buf;
+}
+
+/// mrr_matrix_24m.csv: the MRR matrix finance teams keep, one column per month from
+/// 2024-11 to 2026-10; an empty cell is no MRR.
+void mrr_matrix(const std::string& dir) {
+  Out out(dir + "/mrr_matrix_24m.csv");
+  Rng rng(20241101);
+  const int months = 24;
+  const std::vector<History> all = simulate(rng, 500, months, 14);
+  out << "customer_id,company,segment";
+  for (int m = 0; m < months; ++m) out << "," << month_text(2024, 11, m);
+  out << "\n";
+  char id[16];
+  for (const History& h : all) {
+    std::snprintf(id, sizeof id, "M-%05d", h.id);
+    out << id << "," << company(rng, h.id) << "," << h.seg->name;
+    for (std::int64_t v : h.mrr) out << "," << (v == 0 ? std::string() : money(v));
+    out << "\n";
+  }
+}
+
+/// chartmogul_movements.csv: a ChartMogul MRR-movements export (amounts in cents, newest
+/// first as ChartMogul lists them) for 60 customers over 14 months.
+void chartmogul(const std::string& dir) {
+  Out out(dir + "/chartmogul_movements.csv");
+  Rng rng(20250101);
+  const int months = 14;
+  const std::vector<History> all = simulate(rng, 0, months, 5);
+  struct Line {
+    int month, day;
+    std::string text;
+  };
+  std::vector<Line> lines;
+  char buf[64];
+  for (const History& h : all) {
+    std::int64_t prev = 0;
+    bool paid = false;
+    for (int m = 0; m < months; ++m) {
+      const std::int64_t cur = h.mrr[static_cast<std::size_t>(m)];
+      if (cur == prev) continue;
+      const char* type = prev == 0 ? (paid ? "reactivation" : "new_biz") : cur == 0 ? "churn" : cur > prev ? "expansion" : "contraction";
+      const int day = static_cast<int>(rng.range(1, 28));
+      std::snprintf(buf, sizeof buf, "%s-%02d", month_text(2025, 1, m).c_str(), day);
+      const std::string name = std::string(k_first[h.id % 16]) + " " + k_second[h.id % 12];
+      std::string text = std::string(buf) + "," + name + "," + std::to_string(cur - prev) + "," + std::to_string(cur) + "," +
+                         type + " " + std::to_string(h.id) + "," + type + ",USD,";
+      std::snprintf(buf, sizeof buf, "cus_%04d,%08x-cm", h.id, static_cast<unsigned>(static_cast<unsigned>(h.id) * 2654435761u));
+      lines.push_back({m, day, text + buf});
+      paid = paid || cur > 0;
+      prev = cur;
+    }
+  }
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const Line& a, const Line& b) { return a.month != b.month ? a.month > b.month : a.day > b.day; });
+  out << "DATE,CUSTOMER_NAME,MRR_MOVEMENT,MRR,DESCRIPTION,MOVEMENT_TYPE,CURRENCY_CODE,CUSTOMER_EXTERNAL_ID,CUSTOMER_UUID\n";
+  for (const Line& l : lines) out << l.text << "\n";
+}
+
+/// A long snapshots file for benchmarks: customer_id,segment,month,mrr, one row per
+/// customer and month with MRR.
+void snapshots_bench(std::int64_t customers, int months, std::uint64_t seed) {
+  Out out("-");
+  Rng rng(seed);
+  out << "customer_id,segment,month,mrr\n";
+  char buf[32];
+  for (std::int64_t c = 0; c < customers; ++c) {
+    const Segment& seg = pick_segment(rng);
+    std::int64_t mrr = rng.range(seg.min_cents, seg.max_cents) / 100 * 100;
+    const int first = static_cast<int>(rng.range(0, months / 2));
+    for (int m = first; m < months && mrr > 0; ++m) {
+      std::snprintf(buf, sizeof buf, "S-%08lld", static_cast<long long>(c));
+      out << buf << "," << seg.name << "," << month_text(2024, 11, m) << "," << money(mrr) << "\n";
+      mrr = move(rng, mrr, seg.churn_permille, 60, 30).end() / 100 * 100;
+    }
+  }
+}
+
 // broken_export.csv, line by line (line 1 is the header):
 //   line  5  churned_mrr "12x.50" is not a number
 //   line  9  expansion_mrr "-25.00" is negative
@@ -329,6 +453,13 @@ int main(int argc, char** argv) {
     german_excel(dir);
     quarterly(dir);
     broken(dir);
+    mrr_matrix(dir);
+    chartmogul(dir);
+    return 0;
+  }
+  if (argc >= 3 && std::strcmp(argv[1], "--snapshots") == 0) {
+    const std::int64_t months = argc >= 5 && std::strcmp(argv[3], "--months") == 0 ? number(argv[4]) : 24;
+    snapshots_bench(number(argv[2]), static_cast<int>(months), 7);
     return 0;
   }
   std::int64_t rows = 0, periods = 1;

@@ -17,6 +17,7 @@
 namespace cskpi {
 
 class DuplicateIndex;
+class SnapshotTable;
 
 /// How to read the CSV files of one run (SPEC §1.3).
 struct IngestOptions {
@@ -24,8 +25,14 @@ struct IngestOptions {
   std::optional<bool> decimal_comma;  ///< unset: decimal comma exactly when the delimiter is ';'
   Money tolerance{};                  ///< allowed |end_mrr - computed end| (default exact)
   std::string by_column;              ///< normalised name of the --by column, empty for none
+  bool by_optional = false;           ///< a file without the by_column is not an error
   bool fast_path = true;              ///< off: every row takes the fully general path (tests)
   int threads = 0;                    ///< 0: two for files of 8 MiB and more; 1 or 2 to force
+  /// Snapshot files (issue 6): the length of the periods derived (default month), and
+  /// whether amounts are cents (default: yes for ChartMogul logs, no otherwise).
+  std::optional<PeriodLength> period_length;
+  std::optional<bool> amounts_in_cents;
+  bool derive = true; ///< off: snapshot files are only read (cskpi movements and cohorts derive themselves)
   /// Called after each block read (a few MiB) with the file's bytes read so far and its
   /// size (0 when unknown, e.g. stdin); the CLI draws a progress line from it.
   std::function<void(const std::string& file, std::uint64_t done, std::uint64_t total)> progress;
@@ -75,6 +82,11 @@ struct InputSummary {
   bool unreadable = false;    ///< the file could not be used at all (missing column, I/O error)
   char delimiter = ',';
   bool decimal_comma = false;
+  /// "movements", or for snapshot files the form read: "snapshots (long)", "snapshots (wide)",
+  /// "chartmogul" (issue 6)
+  std::string role = "movements";
+  std::string amounts = "units"; ///< "units", or "cents" when amounts were divided by 100
+  std::uint64_t derived_rows = 0; ///< movements rows derived from a snapshot file
 };
 
 /// Reads movements files (SPEC §1.1–1.4) row by row, validates each row and streams the
@@ -97,6 +109,10 @@ public:
   std::optional<PeriodLength> detected_period_length() const { return m_period_length; }
   /// The optional columns seen in any file so far.
   const ColumnSet& columns() const { return m_columns; }
+  /// The MRR history of the run's snapshot file, if it had one (issue 6).
+  const SnapshotTable* snapshots() const { return m_snapshots.get(); }
+  /// Hands the snapshot history over (the Ingestor keeps none afterwards).
+  std::unique_ptr<SnapshotTable> take_snapshots();
 
   struct State;
 
@@ -110,6 +126,8 @@ private:
   std::vector<std::string> m_file_names;
   /// Every (period, customer_id) seen, with where it was first seen.
   std::unique_ptr<DuplicateIndex> m_seen;
+  std::unique_ptr<SnapshotTable> m_snapshots;
+  std::uint32_t m_movement_files = 0; ///< files read as movements (they do not mix with snapshots)
 
   friend struct State;
 };

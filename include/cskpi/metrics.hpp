@@ -72,11 +72,23 @@ struct Quantity {
   double as_double() const noexcept;
 };
 
+/// A trailing-12-month cohort's exact sums (issue 6): the customers with MRR > 0 at the
+/// window's start, their MRR then and at its end.
+struct CohortFigures {
+  Money start;          ///< the cohort's MRR at the window start
+  Money end;            ///< its MRR at the window end (reactivated customers per the setting)
+  Money capped_end;     ///< the same, each customer capped at its starting MRR (for GRR)
+  std::uint64_t customers = 0, retained = 0;
+};
+
 /// One computed metric for one group.
 struct MetricValue {
   const MetricDef* def = nullptr;
   std::optional<Quantity> value;  ///< nullopt: undefined, `note` says why
   std::optional<double> annualized;
+  /// How `annualized` was found: "compound" (period figure compounded), "cohort" (exact
+  /// trailing-12-month cohort), "period" (the period is a year); empty when not annualised.
+  std::string_view method;
   std::optional<Quantity> numerator;
   std::optional<Quantity> denominator;
   std::uint64_t n = 0;
@@ -94,7 +106,9 @@ struct MetricContext {
 
 /// Computes every metric the columns allow, in table order. Pure: no I/O, no throwing on
 /// ordinary data; undefined ratios come back with an empty value and a reason.
-std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx);
+/// With `cohort`, the annual revenue and logo retention figures (and the churn and
+/// expansion figures derived from them) come from it instead of compounding.
+std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx, const CohortFigures* cohort = nullptr);
 
 /// The extra record that goes with NPS: its 95 % margin of error in points.
 /// Exposed for tests: 1.96 * sqrt((p + d - (p - d)^2) / n) * 100.

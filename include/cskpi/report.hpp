@@ -5,6 +5,7 @@
 #include "cskpi/bands.hpp"
 #include "cskpi/ingest.hpp"
 #include "cskpi/metrics.hpp"
+#include "cskpi/snapshots.hpp"
 
 #include <optional>
 #include <string>
@@ -42,6 +43,7 @@ struct ReportSettings {
   bool skip_invalid = false;
   std::vector<std::string> metrics; ///< empty: all
   std::string bands = "builtin";
+  std::optional<bool> include_reactivation; ///< set when snapshots give exact annual cohorts
 };
 
 /// Everything a renderer needs; renderers are pure functions of it.
@@ -53,8 +55,10 @@ struct Report {
 
 /// Computes and rates every group's metrics. `metrics` filters by id (empty: all the
 /// columns allow). Pure.
+/// `cohorts`: exact trailing-12-month figures that replace compounding where present.
 std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx, const BandTable& bands,
-                                const std::vector<std::string>& metrics, bool grouped);
+                                const std::vector<std::string>& metrics, bool grouped,
+                                const AnnualCohorts* cohorts = nullptr);
 
 /// Human table; `color` adds ANSI colours to tiers.
 std::string render_table(const Report& r, bool color);
@@ -79,5 +83,18 @@ std::string markdown_cell(std::string_view s);
 std::string json_number(const Quantity& q);
 /// A number for people in a metric's unit: "101.70%", "4,390.09", "+20.0", "3.40".
 std::string display_number(double value, Unit unit);
+
+} // namespace cskpi
+
+namespace cskpi {
+
+/// The header of a movements CSV (`cskpi movements`), with the --by column when named.
+std::string movements_csv_header(std::string_view group_column);
+/// One movements row as a CSV line in the core movements format, end_mrr included.
+void append_movement_csv(std::string& out, const MovementRow& r, bool with_group);
+
+/// The cohort table (`cskpi cohorts`) in `format`: table, csv, json or markdown.
+std::string render_cohorts(const std::vector<CohortRow>& rows, bool logos, const std::string& file,
+                           const std::string& format, const std::string& version);
 
 } // namespace cskpi

@@ -28,6 +28,8 @@ struct RunOptions {
   std::string tolerance;
   std::string output;
   std::string color = "auto";
+  std::string amounts;                  ///< "", "cents" or "units" (snapshot files)
+  std::string reactivation = "include"; ///< exact annual cohorts: include or exclude reactivated customers
 };
 
 void setup_report(CLI::App& app, RunOptions& o);
@@ -45,6 +47,18 @@ int run_check(CheckOptions o);
 
 void setup_validate(CLI::App& app, RunOptions& o);
 int run_validate(const RunOptions& o);
+
+/// cskpi movements: the movements derived from a snapshot file, as a movements CSV.
+void setup_movements(CLI::App& app, RunOptions& o);
+int run_movements(const RunOptions& o);
+
+/// cskpi cohorts: the classic cohort table of a snapshot file.
+struct CohortsOptions {
+  RunOptions run;
+  bool logos = false;
+};
+void setup_cohorts(CLI::App& app, CohortsOptions& o);
+int run_cohorts(const CohortsOptions& o);
 
 struct BandsOptions {
   std::string format = "table";

@@ -32,6 +32,14 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--period-length", o.period_length, "month, quarter or year (default: from the period values)")
       ->type_name("LENGTH");
   cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
+  add_snapshot_options(cmd, o);
+}
+
+void add_snapshot_options(CLI::App& cmd, RunOptions& o) {
+  cmd.add_option("--amounts", o.amounts,
+                 "Snapshot files: amounts are cents or units (default: cents for ChartMogul logs, units otherwise)")
+      ->check(CLI::IsMember({"cents", "units"}))
+      ->type_name("cents|units");
 }
 
 void StderrDiagnostics::report(const Diagnostic& d) {
@@ -63,6 +71,12 @@ IngestOptions ingest_options(const RunOptions& o) {
   if (o.decimal_comma_option != nullptr && o.decimal_comma_option->count() > 0) in.decimal_comma = o.decimal_comma;
   if (!o.tolerance.empty()) in.tolerance = parse_amount_flag("--tolerance", o.tolerance);
   if (!o.by.empty()) in.by_column = normalise_column_name(o.by);
+  if (!o.period_length.empty()) {
+    in.period_length = parse_period_length(o.period_length);
+    if (!in.period_length)
+      throw usage_error(fmt::format("--period-length \"{}\" is not month, quarter or year", o.period_length));
+  }
+  if (!o.amounts.empty()) in.amounts_in_cents = o.amounts == "cents";
   return in;
 }
 
@@ -121,6 +135,7 @@ Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, St
   for (const std::string& f : files) l.inputs.push_back(ingestor.read_path(f, *l.aggregator));
   l.columns = ingestor.columns();
   l.detected_length = ingestor.detected_period_length();
+  l.snapshots = ingestor.take_snapshots();
   return l;
 }
 
@@ -267,7 +282,12 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
       say(fmt::format("warning: --by {} has {} distinct values in one period; the report holds a group for each. "
                       "Is {} the column you meant?", *s.by, group_thousands(most), *s.by));
   }
-  return Report{s, l.inputs, build_groups(*l.aggregator, ctx, bands, s.metrics, s.by.has_value())};
+  std::optional<AnnualCohorts> cohorts;
+  if (l.snapshots) {
+    cohorts = annual_cohorts(*l.snapshots, ctx.period_length, s.by.has_value(), o.reactivation == "include");
+    s.include_reactivation = cohorts->include_reactivation;
+  }
+  return Report{s, l.inputs, build_groups(*l.aggregator, ctx, bands, s.metrics, s.by.has_value(), cohorts ? &*cohorts : nullptr)};
 }
 
 } // namespace cskpi::cli

@@ -22,6 +22,8 @@ namespace cskpi::cli {
 
 /// Adds the options report and validate share to a subcommand.
 void add_input_options(CLI::App& cmd, RunOptions& o);
+/// Adds --amounts (snapshot files) to a subcommand.
+void add_snapshot_options(CLI::App& cmd, RunOptions& o);
 
 /// Prints diagnostics to stderr (up to a limit) and counts them.
 class StderrDiagnostics : public DiagnosticSink {
@@ -53,6 +55,7 @@ struct Loaded {
   std::unique_ptr<Aggregator> aggregator;
   ColumnSet columns;
   std::optional<PeriodLength> detected_length;
+  std::unique_ptr<SnapshotTable> snapshots; ///< the history, when the input was a snapshot file
 };
 
 /// IngestOptions from the flags; throws usage errors for bad values.

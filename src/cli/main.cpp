@@ -28,13 +28,16 @@ int main(int argc, char** argv) {
 Exit codes: 0 ok, 1 a check failed, 2 usage error, 3 input error, 4 internal error.
 Run 'cskpi COMMAND --help' for a command's options.)");
 
-  RunOptions report_opts, validate_opts;
+  RunOptions report_opts, validate_opts, movements_opts;
+  CohortsOptions cohorts_opts;
   CheckOptions check_opts;
   BandsOptions bands_opts;
   ExplainOptions explain_opts;
   setup_report(app, report_opts);
   setup_check(app, check_opts);
   setup_validate(app, validate_opts);
+  setup_movements(app, movements_opts);
+  setup_cohorts(app, cohorts_opts);
   setup_bands(app, bands_opts);
   setup_explain(app, explain_opts);
 
@@ -50,6 +53,8 @@ Run 'cskpi COMMAND --help' for a command's options.)");
     if (app.got_subcommand("report")) return run_report(report_opts);
     if (app.got_subcommand("check")) return run_check(check_opts);
     if (app.got_subcommand("validate")) return run_validate(validate_opts);
+    if (app.got_subcommand("movements")) return run_movements(movements_opts);
+    if (app.got_subcommand("cohorts")) return run_cohorts(cohorts_opts);
     if (app.got_subcommand("bands")) return run_bands(bands_opts);
     if (app.got_subcommand("explain")) return run_explain(explain_opts);
   } catch (const cskpi::Error& e) {

@@ -68,14 +68,14 @@ TEST_CASE("render_json is byte-exact and deterministic", "[report]") {
   "schema_version": 1,
   "tool": {"name": "cskpi", "version": "9.9.9"},
   "inputs": [
-    {"file": "t.csv", "rows_read": 2, "rows_used": 2, "rows_rejected": 0, "warnings": 0}
+    {"file": "t.csv", "role": "movements", "rows_read": 2, "rows_used": 2, "rows_rejected": 0, "warnings": 0, "amounts": "units"}
   ],
   "period_length": "month",
   "by": null,
-  "options": {"period_length_source": "default: no period column", "gross_margin": 1, "gross_margin_default": true, "cac": null, "tolerance": 0, "skip_invalid": false, "metrics": ["nrr", "ltv"], "bands": "builtin"},
+  "options": {"period_length_source": "default: no period column", "gross_margin": 1, "gross_margin_default": true, "cac": null, "tolerance": 0, "skip_invalid": false, "metrics": ["nrr", "ltv"], "bands": "builtin", "reactivation": null},
   "records": [
-    {"period":null,"segment":"all","metric":"nrr","name":"Net revenue retention","value":52.5,"unit":"percent","annualized":0.04384414858452466,"band":"critical","severity":0,"numerator":1050,"denominator":2000,"n":2,"note":null},
-    {"period":null,"segment":"all","metric":"ltv","name":"Customer lifetime value","value":2000,"unit":"currency","annualized":null,"band":null,"severity":null,"numerator":1000,"denominator":0.5,"n":2,"note":"gross margin 100% (default; set --gross-margin)"}
+    {"period":null,"segment":"all","metric":"nrr","name":"Net revenue retention","value":52.5,"unit":"percent","annualized":0.04384414858452466,"method":"compound","band":"critical","severity":0,"numerator":1050,"denominator":2000,"n":2,"note":null},
+    {"period":null,"segment":"all","metric":"ltv","name":"Customer lifetime value","value":2000,"unit":"currency","annualized":null,"method":null,"band":null,"severity":null,"numerator":1000,"denominator":0.5,"n":2,"note":"gross margin 100% (default; set --gross-margin)"}
   ]
 }
 )J";
@@ -86,9 +86,9 @@ TEST_CASE("render_json is byte-exact and deterministic", "[report]") {
 TEST_CASE("render_csv and render_jsonl carry the same records", "[report]") {
   const Report r = tiny_report();
   CHECK(render_csv(r) ==
-        "period,segment,metric,name,value,unit,annualized,band,severity,numerator,denominator,n,note\n"
-        ",all,nrr,Net revenue retention,52.5,percent,0.04384414858452466,critical,0,1050,2000,2,\n"
-        ",all,ltv,Customer lifetime value,2000,currency,,,,1000,0.5,2,gross margin 100% (default; set --gross-margin)\n");
+        "period,segment,metric,name,value,unit,annualized,method,band,severity,numerator,denominator,n,note\n"
+        ",all,nrr,Net revenue retention,52.5,percent,0.04384414858452466,compound,critical,0,1050,2000,2,\n"
+        ",all,ltv,Customer lifetime value,2000,currency,,,,,1000,0.5,2,gross margin 100% (default; set --gross-margin)\n");
   const std::string jsonl = render_jsonl(r);
   CHECK(std::count(jsonl.begin(), jsonl.end(), '\n') == 2);
 }

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+// MRR snapshots (issue 6): a customer x month MRR history, the movements derived from it,
+// exact trailing-12-month cohorts and the classic cohort table. Pure: no I/O.
+#pragma once
+
+#include "cskpi/ingest.hpp"
+#include "cskpi/metrics.hpp"
+#include "cskpi/money.hpp"
+#include "cskpi/period.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cskpi {
+
+/// A calendar month as a count: year * 12 + (month - 1).
+using MonthIndex = std::int32_t;
+
+/// Parses a month: `YYYY-MM`, an ISO date `YYYY-MM-DD` (with an optional time part) taken as
+/// its month, or `Jan 2026` / `January 2026` (any case). Surrounding spaces are ignored.
+std::optional<MonthIndex> parse_month(std::string_view text);
+/// "2026-01".
+std::string month_label(MonthIndex m);
+/// The label of the period of `length` that month `m` ends or lies in: "2026-01", "2026-Q1", "2026".
+std::string period_label(MonthIndex m, PeriodLength length);
+
+/// MRR per customer at the end of each month (SPEC §1.1 snapshots). Month-major: one
+/// column per month, each as long as the customers seen when it was last written; a
+/// customer beyond a column's end has MRR 0 that month.
+class SnapshotTable {
+public:
+  /// The customer's index, added on first sight with its --by value (kept from the first row).
+  std::uint32_t customer(std::string_view id, std::string_view group);
+  /// Sets MRR; returns false if that customer and month already had a value (a duplicate).
+  bool set(std::uint32_t customer, MonthIndex m, Money mrr);
+  /// Adds to a month's MRR (movement logs); false on overflow.
+  bool add(std::uint32_t customer, MonthIndex m, Money delta);
+  /// Turns per-month sums of movements into running MRR (ChartMogul logs): each month's MRR
+  /// is the previous month's plus its movements. Returns the first (customer, month) whose
+  /// MRR would fall below 0, if any (then the table is left as it is).
+  std::optional<std::pair<std::uint32_t, MonthIndex>> accumulate();
+  /// Fills the months between the first and the last with empty columns (MRR 0).
+  void close_range();
+
+  Money at(std::uint32_t customer, MonthIndex m) const noexcept;
+  std::size_t customers() const noexcept { return m_ids.size(); }
+  const std::string& id(std::uint32_t c) const { return m_ids[c]; }
+  const std::string& group(std::uint32_t c) const { return m_groups[c]; }
+  bool empty() const noexcept { return m_columns.empty(); }
+  MonthIndex first() const noexcept { return m_first; }
+  MonthIndex last() const noexcept { return m_first + static_cast<MonthIndex>(m_columns.size()) - 1; }
+  /// Customer-month values held (rows of a long file, non-empty cells of a wide one).
+  std::uint64_t cells() const noexcept { return m_cells; }
+
+private:
+  std::vector<Money>& column(MonthIndex m);
+
+  std::vector<std::string> m_ids, m_groups;
+  std::map<std::string, std::uint32_t, std::less<>> m_index;
+  MonthIndex m_first = 0;
+  std::vector<std::vector<Money>> m_columns; ///< m_columns[m - m_first][customer]
+  std::uint64_t m_cells = 0;
+};
+
+/// What happened to a customer between two snapshots (issue 6 rules).
+enum class Movement : std::uint8_t { none, new_business, reactivation, expansion, contraction, churn, flat };
+/// previous = p, current = c: new (p = 0, never active before), reactivation (p = 0, active
+/// before), expansion (c > p > 0), contraction (0 < c < p), churn (p > 0, c = 0), flat (c = p > 0),
+/// none (both 0).
+Movement classify(Money previous, Money current, bool active_before) noexcept;
+std::string_view to_string(Movement m) noexcept;
+
+/// One period that can be derived: it needs the snapshot of the month before it.
+struct DerivedPeriod {
+  MonthIndex first_month = 0, last_month = 0;
+  std::string label;
+};
+/// Whole periods of `length` (calendar quarters and years) the table covers, oldest first:
+/// each needs the month before its first month (the opening snapshot) and its last month.
+std::vector<DerivedPeriod> derivable_periods(const SnapshotTable& t, PeriodLength length);
+
+/// Emits one movements row per customer and derivable period, period by period, for every
+/// customer with MRR at either end: start_mrr is the MRR at the end of the month before the
+/// period, and exactly one of new, reactivation, expansion, contraction or churned carries
+/// the difference to the MRR at the end of its last month. Rows carry `file`, line 0.
+/// Returns the rows emitted.
+std::uint64_t derive_movements(const SnapshotTable& t, PeriodLength length, std::string_view file, RowSink& sink);
+
+/// Exact annual figures of every period that has 12 months of history before its end: the
+/// cohort is the customers with MRR > 0 twelve months before the period's last month.
+struct AnnualCohorts {
+  bool include_reactivation = true;
+  std::map<std::string, CohortFigures, std::less<>> all;                  ///< by period label
+  std::map<std::pair<std::string, std::string>, CohortFigures> groups; ///< by (period label, --by value)
+  /// The figures of a period's whole base (`group` nullptr) or of one --by group, if exact.
+  const CohortFigures* find(std::string_view period, const std::string* group) const;
+};
+AnnualCohorts annual_cohorts(const SnapshotTable& t, PeriodLength length, bool grouped, bool include_reactivation);
+
+/// The classic cohort table: one row per acquisition month (a customer's first month with
+/// MRR), one column per month since acquisition.
+struct CohortRow {
+  MonthIndex month = 0;
+  bool before_data = false;  ///< customers already active in the table's first month
+  std::uint64_t customers = 0;
+  Money start;               ///< the cohort's MRR in its first month
+  std::vector<std::optional<double>> retention; ///< per age: % of start MRR (or of customers)
+};
+std::vector<CohortRow> cohort_table(const SnapshotTable& t, bool logos);
+
+} // namespace cskpi

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+// cskpi movements and cskpi cohorts: what a snapshot file (MRR per customer and month)
+// holds beyond the report.
+#include "common.hpp"
+
+#include "cskpi/csv.hpp"
+#include "cskpi/error.hpp"
+#include "cskpi/snapshots.hpp"
+
+#include <fmt/format.h>
+
+namespace cskpi::cli {
+
+namespace {
+
+void add_snapshot_input(CLI::App& cmd, RunOptions& o) {
+  cmd.add_option("file", o.files, "Snapshot file: long (customer_id, month, mrr), wide (a column per month) or a "
+                                  "ChartMogul MRR-movements export; - reads standard input")
+      ->required()
+      ->expected(1)
+      ->type_name("FILE");
+  cmd.add_option("--delimiter", o.delimiter, "Field delimiter: , ; or tab (default: detected from the header)")
+      ->type_name("CHAR");
+  o.decimal_comma_option =
+      cmd.add_flag("--decimal-comma", o.decimal_comma, "Numbers use a decimal comma (default: on for ; files)");
+  cmd.add_option("--max-errors", o.max_errors, "Print at most N problems; 0 prints all")->type_name("N");
+  cmd.add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
+  add_snapshot_options(cmd, o);
+  cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
+}
+
+/// Collects derived movements rows as CSV.
+struct CsvRows : RowSink {
+  bool with_group = false;
+  std::string text;
+  void add(const MovementRow& r) override { append_movement_csv(text, r, with_group); }
+};
+
+/// Reads the one snapshot file of `o` (movements are not derived); nullopt, after saying
+/// why, if it cannot be used.
+std::optional<Loaded> read_snapshot_file(const RunOptions& o, IngestOptions in, const char* command) {
+  StderrDiagnostics diags(o.max_errors, o.skip_invalid);
+  Loaded l;
+  {
+    in.derive = false;
+    Ingestor ingestor(std::move(in), diags);
+    struct Discard : RowSink {
+      void add(const MovementRow&) override {}
+    } discard;
+    InputSummary s = ingestor.read_path(o.files.front(), discard);
+    if (!s.unreadable && s.role == "movements")
+      throw input_error(fmt::format("{}: this is a movements file (it has start_mrr); {} needs MRR snapshots: "
+                                    "customer_id, month, mrr, or one column per month",
+                                    s.file, command));
+    l.inputs.push_back(std::move(s));
+    l.snapshots = ingestor.take_snapshots();
+  }
+  const InputSummary& s = l.inputs.front();
+  if (diags.fatal() > 0) {
+    fmt::print(stderr, "cskpi: error: the input could not be read; nothing written\n");
+    return std::nullopt;
+  }
+  if (diags.errors() > 0) {
+    fmt::print(stderr, "cskpi: error: {} invalid row{} of {}; nothing written. Fix them, or pass --skip-invalid\n",
+               s.rows_rejected, s.rows_rejected == 1 ? "" : "s", s.rows_read);
+    return std::nullopt;
+  }
+  if (s.rows_rejected > 0)
+    fmt::print(stderr, "cskpi: warning: {} of {} rows rejected (--skip-invalid)\n", s.rows_rejected, s.rows_read);
+  return l;
+}
+
+} // namespace
+
+void setup_movements(CLI::App& app, RunOptions& o) {
+  CLI::App* cmd = app.add_subcommand("movements", "Derive movements rows (new, expansion, contraction, churn, "
+                                                  "reactivation) from MRR snapshots, as a movements CSV");
+  add_snapshot_input(*cmd, o);
+  cmd->add_option("--by", o.by, "Carry this column into the rows (default: segment, when the file has it)")
+      ->type_name("COLUMN");
+  cmd->add_option("--period-length", o.period_length,
+                  "month (default), quarter or year: compare the snapshots at each period's start and end")
+      ->type_name("LENGTH");
+  cmd->footer(R"(Examples:
+  cskpi movements samples/mrr_matrix_24m.csv | head
+  cskpi movements samples/mrr_matrix_24m.csv --period-length quarter -o movements.csv
+  cskpi movements chartmogul_export.csv --amounts cents
+
+Each customer-period with MRR at either end gives one row: start_mrr is the MRR at the end of
+the month before the period; new (never paid before), reactivation (paid before), expansion,
+contraction or churned carries the change to end_mrr. The first month only opens the history.)");
+}
+
+int run_movements(const RunOptions& o) {
+  IngestOptions in = ingest_options(o);
+  if (in.by_column.empty()) {
+    in.by_column = "segment";
+    in.by_optional = true;
+  }
+  in.derive = false; // derived here, once the header says whether there is a group column
+  const std::optional<Loaded> l = read_snapshot_file(o, in, "movements");
+  if (!l) return static_cast<int>(ExitCode::input);
+  CsvRows rows;
+  if (l->snapshots) {
+    for (std::uint32_t c = 0; c < l->snapshots->customers() && !rows.with_group; ++c)
+      rows.with_group = !l->snapshots->group(c).empty();
+    rows.with_group = rows.with_group || !o.by.empty();
+    derive_movements(*l->snapshots, in.period_length.value_or(PeriodLength::month), l->inputs.front().file, rows);
+  }
+  write_output(o.output, movements_csv_header(rows.with_group ? in.by_column : "") + rows.text);
+  return static_cast<int>(ExitCode::ok);
+}
+
+void setup_cohorts(CLI::App& app, CohortsOptions& o) {
+  CLI::App* cmd = app.add_subcommand("cohorts", "The cohort table of MRR snapshots: revenue (or logo) retention by "
+                                                "acquisition month and months since");
+  add_snapshot_input(*cmd, o.run);
+  cmd->add_flag("--logos", o.logos, "Logo retention: % of the cohort's customers still paying");
+  cmd->add_option("--format", o.run.format, "table, csv, json or markdown")
+      ->check(CLI::IsMember({"table", "csv", "json", "markdown"}));
+  cmd->footer(R"(Examples:
+  cskpi cohorts samples/mrr_matrix_24m.csv
+  cskpi cohorts samples/mrr_matrix_24m.csv --logos --format csv -o cohorts.csv
+
+A customer's cohort is its first month with MRR; cells are the cohort's MRR that many months
+later as % of its first-month MRR (with --logos: % of its customers still paying).)");
+}
+
+int run_cohorts(const CohortsOptions& o) {
+  const std::optional<Loaded> l = read_snapshot_file(o.run, ingest_options(o.run), "cohorts");
+  if (!l) return static_cast<int>(ExitCode::input);
+  const std::vector<CohortRow> rows = l->snapshots ? cohort_table(*l->snapshots, o.logos) : std::vector<CohortRow>{};
+  write_output(o.run.output, render_cohorts(rows, o.logos, l->inputs.front().file, o.run.format, CSKPI_VERSION));
+  return static_cast<int>(ExitCode::ok);
+}
+
+} // namespace cskpi::cli

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: MIT
+#include "cskpi/snapshots.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace cskpi {
+
+namespace {
+
+bool digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+int number(std::string_view s) {
+  int v = 0;
+  for (char c : s) v = v * 10 + (c - '0');
+  return v;
+}
+
+constexpr std::array<std::string_view, 12> k_month_names = {"january", "february", "march",     "april",
+                                                            "may",     "june",     "july",      "august",
+                                                            "september", "october", "november", "december"};
+
+/// "jan", "january", "sept" ... -> 1..12, or 0.
+int month_from_name(std::string_view name) {
+  std::string lower;
+  for (char c : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (lower.size() < 3) return 0;
+  for (std::size_t i = 0; i < k_month_names.size(); ++i)
+    if (k_month_names[i].substr(0, lower.size()) == lower || (lower == "sept" && i == 8)) return static_cast<int>(i) + 1;
+  return 0;
+}
+
+} // namespace
+
+std::optional<MonthIndex> parse_month(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.size() >= 7 && digits(text.substr(0, 4)) && text[4] == '-') {
+    const std::optional<Period> p = parse_period(text); // YYYY-MM or an ISO date
+    if (!p || p->length != PeriodLength::month) return std::nullopt;
+    return number(text.substr(0, 4)) * 12 + number(text.substr(5, 2)) - 1;
+  }
+  const std::size_t space = text.find(' ');
+  if (space == std::string_view::npos) return std::nullopt;
+  const int month = month_from_name(text.substr(0, space));
+  std::string_view year = text.substr(space + 1);
+  while (!year.empty() && year.front() == ' ') year.remove_prefix(1);
+  if (month == 0 || year.size() != 4 || !digits(year)) return std::nullopt;
+  return number(year) * 12 + month - 1;
+}
+
+std::string month_label(MonthIndex m) { return fmt::format("{:04}-{:02}", m / 12, m % 12 + 1); }
+
+std::string period_label(MonthIndex m, PeriodLength length) {
+  switch (length) {
+  case PeriodLength::month: return month_label(m);
+  case PeriodLength::quarter: return fmt::format("{:04}-Q{}", m / 12, m % 12 / 3 + 1);
+  case PeriodLength::year: return fmt::format("{:04}", m / 12);
+  }
+  return month_label(m);
+}
+
+// ---------------------------------------------------------------------------- SnapshotTable
+
+namespace {
+/// Marks a customer-month not written yet; never a valid MRR (those are >= 0).
+constexpr Money k_unset{INT64_MIN};
+} // namespace
+
+std::uint32_t SnapshotTable::customer(std::string_view id, std::string_view group) {
+  const auto it = m_index.find(id);
+  if (it != m_index.end()) return it->second;
+  const auto c = static_cast<std::uint32_t>(m_ids.size());
+  m_ids.emplace_back(id);
+  m_groups.emplace_back(group);
+  m_index.emplace(std::string(id), c);
+  return c;
+}
+
+std::vector<Money>& SnapshotTable::column(MonthIndex m) {
+  if (m_columns.empty()) {
+    m_first = m;
+    m_columns.emplace_back();
+  } else if (m < m_first) {
+    m_columns.insert(m_columns.begin(), static_cast<std::size_t>(m_first - m), std::vector<Money>{});
+    m_first = m;
+  } else if (m > last()) {
+    m_columns.resize(static_cast<std::size_t>(m - m_first) + 1);
+  }
+  return m_columns[static_cast<std::size_t>(m - m_first)];
+}
+
+bool SnapshotTable::set(std::uint32_t c, MonthIndex m, Money mrr) {
+  std::vector<Money>& col = column(m);
+  if (c >= col.size()) col.resize(std::max<std::size_t>(c + 1, m_ids.size()), k_unset);
+  if (col[c] != k_unset) return false;
+  col[c] = mrr;
+  ++m_cells;
+  return true;
+}
+
+bool SnapshotTable::add(std::uint32_t c, MonthIndex m, Money delta) {
+  std::vector<Money>& col = column(m);
+  if (c >= col.size()) col.resize(std::max<std::size_t>(c + 1, m_ids.size()), k_unset);
+  if (col[c] == k_unset) {
+    col[c] = Money{};
+    ++m_cells;
+  }
+  return checked_add(col[c], delta);
+}
+
+void SnapshotTable::close_range() {
+  for (std::vector<Money>& col : m_columns)
+    for (Money& v : col)
+      if (v == k_unset) v = Money{};
+}
+
+std::optional<std::pair<std::uint32_t, MonthIndex>> SnapshotTable::accumulate() {
+  close_range();
+  const std::size_t n = m_ids.size();
+  for (std::vector<Money>& col : m_columns) col.resize(n, Money{});
+  for (std::size_t i = 1; i < m_columns.size(); ++i)
+    for (std::size_t c = 0; c < n; ++c)
+      if (!checked_add(m_columns[i][c], m_columns[i - 1][c]))
+        return std::pair{static_cast<std::uint32_t>(c), m_first + static_cast<MonthIndex>(i)};
+  for (std::size_t i = 0; i < m_columns.size(); ++i)
+    for (std::size_t c = 0; c < n; ++c)
+      if (m_columns[i][c].micros < 0) return std::pair{static_cast<std::uint32_t>(c), m_first + static_cast<MonthIndex>(i)};
+  return std::nullopt;
+}
+
+Money SnapshotTable::at(std::uint32_t c, MonthIndex m) const noexcept {
+  if (m_columns.empty() || m < m_first || m > last()) return Money{};
+  const std::vector<Money>& col = m_columns[static_cast<std::size_t>(m - m_first)];
+  if (c >= col.size() || col[c] == k_unset) return Money{};
+  return col[c];
+}
+
+// ---------------------------------------------------------------------------- derivation
+
+Movement classify(Money p, Money c, bool active_before) noexcept {
+  if (p.micros == 0 && c.micros == 0) return Movement::none;
+  if (p.micros == 0) return active_before ? Movement::reactivation : Movement::new_business;
+  if (c.micros == 0) return Movement::churn;
+  if (c > p) return Movement::expansion;
+  if (c < p) return Movement::contraction;
+  return Movement::flat;
+}
+
+std::string_view to_string(Movement m) noexcept {
+  switch (m) {
+  case Movement::none: return "none";
+  case Movement::new_business: return "new";
+  case Movement::reactivation: return "reactivation";
+  case Movement::expansion: return "expansion";
+  case Movement::contraction: return "contraction";
+  case Movement::churn: return "churn";
+  case Movement::flat: return "flat";
+  }
+  return "none";
+}
+
+std::vector<DerivedPeriod> derivable_periods(const SnapshotTable& t, PeriodLength length) {
+  std::vector<DerivedPeriod> out;
+  if (t.empty()) return out;
+  const int span = months_per_period(length);
+  // The first whole period starting after the table's first month (its opening snapshot).
+  MonthIndex first = t.first() + 1;
+  while (first % span != 0) ++first;
+  for (MonthIndex s = first; s + span - 1 <= t.last(); s += span)
+    out.push_back(DerivedPeriod{s, s + span - 1, period_label(s, length)});
+  return out;
+}
+
+std::uint64_t derive_movements(const SnapshotTable& t, PeriodLength length, std::string_view file, RowSink& sink) {
+  const std::size_t n = t.customers();
+  // active_before[c]: the customer had MRR in some month before the current period.
+  std::vector<bool> active_before(n, false);
+  MonthIndex seen_through = t.first() - 1; // months folded into active_before so far
+  std::uint64_t rows = 0;
+  MovementRow r;
+  r.file = file;
+  for (const DerivedPeriod& p : derivable_periods(t, length)) {
+    for (; seen_through < p.first_month - 1; ++seen_through)
+      for (std::uint32_t c = 0; c < n; ++c)
+        if (t.at(c, seen_through + 1).micros > 0) active_before[c] = true;
+    r.period = p.label;
+    for (std::uint32_t c = 0; c < n; ++c) {
+      const Money before = t.at(c, p.first_month - 1), after = t.at(c, p.last_month);
+      const Movement m = classify(before, after, active_before[c]);
+      if (m == Movement::none) continue;
+      r.customer_id = t.id(c);
+      r.group = t.group(c);
+      r.start = before;
+      r.expansion = r.contraction = r.churned = r.new_mrr = r.reactivation = Money{};
+      switch (m) {
+      case Movement::new_business: r.new_mrr = after; break;
+      case Movement::reactivation: r.reactivation = after; break;
+      case Movement::expansion: r.expansion = Money{after.micros - before.micros}; break;
+      case Movement::contraction: r.contraction = Money{before.micros - after.micros}; break;
+      case Movement::churn: r.churned = before; break;
+      case Movement::flat:
+      case Movement::none: break;
+      }
+      sink.add(r);
+      ++rows;
+    }
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------- cohorts
+
+const CohortFigures* AnnualCohorts::find(std::string_view period, const std::string* group) const {
+  if (group == nullptr) {
+    const auto it = all.find(period);
+    return it == all.end() ? nullptr : &it->second;
+  }
+  const auto it = groups.find(std::pair{std::string(period), *group});
+  return it == groups.end() ? nullptr : &it->second;
+}
+
+AnnualCohorts annual_cohorts(const SnapshotTable& t, PeriodLength length, bool grouped, bool include_reactivation) {
+  AnnualCohorts out;
+  out.include_reactivation = include_reactivation;
+  const std::size_t n = t.customers();
+  for (const DerivedPeriod& p : derivable_periods(t, length)) {
+    const MonthIndex end = p.last_month, start = end - 12;
+    if (start < t.first()) continue; // not 12 months of history before this period's end
+    struct Acc {
+      CohortFigures f;
+      bool overflow = false; ///< a sum left int64 micro-units: no exact figure (compounding stays)
+    };
+    std::map<std::string, Acc, std::less<>> groups;
+    Acc all;
+    for (std::uint32_t c = 0; c < n; ++c) {
+      const Money s = t.at(c, start);
+      if (s.micros <= 0) continue;
+      Money e = t.at(c, end);
+      if (!include_reactivation && e.micros > 0)
+        for (MonthIndex m = start + 1; m < end; ++m)
+          if (t.at(c, m).micros == 0) { // churned inside the window and came back: left out
+            e = Money{};
+            break;
+          }
+      const Money capped = std::min(e, s);
+      for (Acc* a : {&all, grouped ? &groups[t.group(c)] : nullptr}) {
+        if (a == nullptr) continue;
+        CohortFigures& f = a->f;
+        if (!checked_add(f.start, s) || !checked_add(f.end, e) || !checked_add(f.capped_end, capped)) a->overflow = true;
+        ++f.customers;
+        if (e.micros > 0) ++f.retained;
+      }
+    }
+    if (!all.overflow) out.all[p.label] = all.f;
+    for (auto& [g, a] : groups)
+      if (!a.overflow) out.groups[{p.label, g}] = a.f;
+  }
+  return out;
+}
+
+std::vector<CohortRow> cohort_table(const SnapshotTable& t, bool logos) {
+  std::vector<CohortRow> rows;
+  if (t.empty()) return rows;
+  const std::size_t n = t.customers();
+  const auto months = static_cast<std::size_t>(t.last() - t.first() + 1);
+  // Acquisition month per customer: its first month with MRR.
+  std::map<MonthIndex, std::vector<std::uint32_t>> cohorts;
+  for (std::uint32_t c = 0; c < n; ++c)
+    for (MonthIndex m = t.first(); m <= t.last(); ++m)
+      if (t.at(c, m).micros > 0) {
+        cohorts[m].push_back(c);
+        break;
+      }
+  for (const auto& [month, members] : cohorts) {
+    CohortRow row;
+    row.month = month;
+    row.before_data = month == t.first();
+    row.customers = members.size();
+    for (std::uint32_t c : members) checked_add(row.start, t.at(c, month));
+    const auto ages = months - static_cast<std::size_t>(month - t.first());
+    for (std::size_t age = 0; age < ages; ++age) {
+      const MonthIndex m = month + static_cast<MonthIndex>(age);
+      Money sum;
+      std::uint64_t active = 0;
+      for (std::uint32_t c : members) {
+        const Money v = t.at(c, m);
+        if (!checked_add(sum, v)) sum = Money{INT64_MAX};
+        if (v.micros > 0) ++active;
+      }
+      if (logos) row.retention.push_back(static_cast<double>(active) * 100.0 / static_cast<double>(row.customers));
+      else if (row.start.micros > 0)
+        row.retention.push_back(static_cast<double>(static_cast<long double>(sum.micros) * 100.0L /
+                                                    static_cast<long double>(row.start.micros)));
+      else row.retention.push_back(std::nullopt);
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+} // namespace cskpi
