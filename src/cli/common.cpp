@@ -35,11 +35,19 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
   add_snapshot_options(cmd, o);
 }
 
+void add_reactivation_option(CLI::App& cmd, RunOptions& o) {
+  cmd.add_option("--reactivation", o.reactivation,
+                 "Snapshot files, exact annual cohorts: include (default, like ChartMogul's cohort view) or exclude "
+                 "(like its NRR chart) customers who churned and came back")
+      ->check(CLI::IsMember({"include", "exclude"}))
+      ->type_name("HOW");
+}
+
 void add_snapshot_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--amounts", o.amounts,
                  "Snapshot files: amounts are cents or units (default: cents for ChartMogul logs, units otherwise)")
       ->check(CLI::IsMember({"cents", "units"}))
-      ->type_name("cents|units");
+      ->type_name("UNIT");
 }
 
 void StderrDiagnostics::report(const Diagnostic& d) {

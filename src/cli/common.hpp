@@ -24,6 +24,8 @@ namespace cskpi::cli {
 void add_input_options(CLI::App& cmd, RunOptions& o);
 /// Adds --amounts (snapshot files) to a subcommand.
 void add_snapshot_options(CLI::App& cmd, RunOptions& o);
+/// Adds --reactivation (exact annual cohorts of snapshot files) to report and check.
+void add_reactivation_option(CLI::App& cmd, RunOptions& o);
 
 /// Prints diagnostics to stderr (up to a limit) and counts them.
 class StderrDiagnostics : public DiagnosticSink {

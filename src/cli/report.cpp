@@ -24,10 +24,7 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cmd->add_option("--bands", o.bands, "CSV of metric,tier,bound,direction replacing built-in bands per metric")
       ->type_name("FILE");
   cmd->add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
-  cmd->add_option("--reactivation", o.reactivation,
-                  "Snapshot files, exact annual cohorts: include (default, like ChartMogul's cohort view) or exclude "
-                  "(like its NRR chart) customers who churned and came back")
-      ->check(CLI::IsMember({"include", "exclude"}));
+  add_reactivation_option(*cmd, o);
   cmd->add_option("--color", o.color, "Colour tiers: auto, always or never (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->footer(R"(Examples:

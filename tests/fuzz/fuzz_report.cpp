@@ -5,17 +5,20 @@
 //   - the fast path and the general path give the same diagnostics, summary and report;
 //   - two threads give the same as one.
 // A leading byte below 0x08 is not data but option bits (1: --by segment, 2: decimal
-// comma, 4: tolerance 0.01), so the fuzzer explores the options too; any other first byte
+// comma, 4: tolerance 0.01 and quarters for snapshot files), so the fuzzer explores the
+// options too; any other first byte
 // is data, which lets samples/ serve as seeds unchanged.
 #include "cskpi/aggregate.hpp"
 #include "cskpi/bands.hpp"
 #include "cskpi/ingest.hpp"
 #include "cskpi/metrics.hpp"
 #include "cskpi/report.hpp"
+#include "cskpi/snapshots.hpp"
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -74,8 +77,16 @@ Outcome run(std::string_view text, const IngestOptions& opts) {
   s.period_length_source = "detected";
   if (grouped) s.by = opts.by_column;
   s.tolerance = opts.tolerance;
-  const Report r{s, {summary}, build_groups(agg, ctx, BandTable::builtin(), {}, grouped)};
-  o.report = render_json(r) + render_jsonl(r) + render_csv(r) + render_markdown(r) + render_table(r, false);
+  std::optional<AnnualCohorts> cohorts;
+  if (const SnapshotTable* t = ingestor.snapshots()) { // snapshot files: exact cohorts and the cohort table too
+    cohorts = annual_cohorts(*t, ctx.period_length, grouped, true);
+    s.include_reactivation = true;
+    for (const bool logos : {false, true})
+      for (const char* format : {"table", "csv", "json", "markdown"})
+        o.report += render_cohorts(cohort_table(*t, logos), logos, "fuzz.csv", format, "fuzz");
+  }
+  const Report r{s, {summary}, build_groups(agg, ctx, BandTable::builtin(), {}, grouped, cohorts ? &*cohorts : nullptr)};
+  o.report += render_json(r) + render_jsonl(r) + render_csv(r) + render_markdown(r) + render_table(r, false);
   return o;
 }
 
@@ -96,7 +107,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   opts.threads = 1;
   if ((flags & 1U) != 0) opts.by_column = "segment";
   if ((flags & 2U) != 0) opts.decimal_comma = true;
-  if ((flags & 4U) != 0) opts.tolerance = Money{10000};
+  if ((flags & 4U) != 0) {
+    opts.tolerance = Money{10000};
+    opts.period_length = PeriodLength::quarter;
+  }
 
   const Outcome fast = run(text, opts);
   opts.fast_path = false;
