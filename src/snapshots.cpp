@@ -40,8 +40,13 @@ int month_from_name(std::string_view name) {
 std::optional<MonthIndex> parse_month(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.size() == 7 && text[4] == '-' && digits(text.substr(0, 4)) && digits(text.substr(5, 2))) { // YYYY-MM, the common case
+    const int month = number(text.substr(5, 2));
+    if (month < 1 || month > 12) return std::nullopt;
+    return number(text.substr(0, 4)) * 12 + month - 1;
+  }
   if (text.size() >= 7 && digits(text.substr(0, 4)) && text[4] == '-') {
-    const std::optional<Period> p = parse_period(text); // YYYY-MM or an ISO date
+    const std::optional<Period> p = parse_period(text); // an ISO date
     if (!p || p->length != PeriodLength::month) return std::nullopt;
     return number(text.substr(0, 4)) * 12 + number(text.substr(5, 2)) - 1;
   }
@@ -73,13 +78,14 @@ constexpr Money k_unset{INT64_MIN};
 } // namespace
 
 std::uint32_t SnapshotTable::customer(std::string_view id, std::string_view group) {
+  if (m_last != UINT32_MAX && m_ids[m_last] == id) return m_last;
   const auto it = m_index.find(id);
-  if (it != m_index.end()) return it->second;
+  if (it != m_index.end()) return m_last = it->second;
   const auto c = static_cast<std::uint32_t>(m_ids.size());
   m_ids.emplace_back(id);
   m_groups.emplace_back(group);
   m_index.emplace(std::string(id), c);
-  return c;
+  return m_last = c;
 }
 
 std::vector<Money>& SnapshotTable::column(MonthIndex m) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace cskpi {
@@ -59,8 +60,13 @@ public:
 private:
   std::vector<Money>& column(MonthIndex m);
 
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
   std::vector<std::string> m_ids, m_groups;
-  std::map<std::string, std::uint32_t, std::less<>> m_index;
+  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> m_index;
+  std::uint32_t m_last = UINT32_MAX; ///< the customer of the previous call: rows often come grouped
   MonthIndex m_first = 0;
   std::vector<std::vector<Money>> m_columns; ///< m_columns[m - m_first][customer]
   std::uint64_t m_cells = 0;

@@ -190,6 +190,41 @@ void write_output(const std::string& path, const std::string& text) {
     throw input_error(fmt::format("{}: cannot write: {}", path, std::strerror(err != 0 ? err : errno)));
 }
 
+ChunkedOutput::ChunkedOutput(const std::string& path) : m_path(path) {
+  m_file = path.empty() ? stdout : std::fopen(path.c_str(), "wb");
+  if (m_file == nullptr) throw input_error(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
+}
+
+ChunkedOutput::~ChunkedOutput() {
+  if (m_file != nullptr && m_file != stdout) std::fclose(m_file);
+}
+
+void ChunkedOutput::write(std::string_view text) {
+  m_buffer.append(text);
+  if (m_buffer.size() >= (1u << 20)) flush();
+}
+
+void ChunkedOutput::flush() {
+  const std::size_t n = std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_file);
+  if (n != m_buffer.size() || std::ferror(m_file) != 0) {
+    if (errno == EPIPE && m_file == stdout) std::exit(0);
+    throw input_error(fmt::format("{}: cannot write: {}", m_path.empty() ? "standard output" : m_path, std::strerror(errno)));
+  }
+  m_buffer.clear();
+}
+
+void ChunkedOutput::close() {
+  flush();
+  const bool flushed = std::fflush(m_file) == 0;
+  const int err = errno;
+  const bool closed = m_file == stdout || std::fclose(m_file) == 0;
+  if (m_file != stdout) m_file = nullptr;
+  if (!flushed || !closed) {
+    if (err == EPIPE && m_path.empty()) std::exit(0);
+    throw input_error(fmt::format("{}: cannot write: {}", m_path.empty() ? "standard output" : m_path, std::strerror(err)));
+  }
+}
+
 bool use_color(const std::string& mode, const std::string& output) {
   if (mode == "always") return true;
   if (mode == "never" || !output.empty()) return false;

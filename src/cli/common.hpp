@@ -16,6 +16,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <cstdio>
 #include <vector>
 
 namespace cskpi::cli {
@@ -62,6 +64,25 @@ struct Loaded {
 
 /// IngestOptions from the flags; throws usage errors for bad values.
 IngestOptions ingest_options(const RunOptions& o);
+/// Output written in chunks as it is produced (large outputs such as cskpi movements),
+/// with write_output's error handling: EPIPE exits 0, any other failure throws (exit 3).
+class ChunkedOutput {
+public:
+  explicit ChunkedOutput(const std::string& path); ///< "" is standard output
+  ~ChunkedOutput();
+  ChunkedOutput(const ChunkedOutput&) = delete;
+  ChunkedOutput& operator=(const ChunkedOutput&) = delete;
+  /// Appends; writes once a megabyte is buffered.
+  void write(std::string_view text);
+  /// Writes the rest and closes; throws on any failure.
+  void close();
+
+private:
+  void flush();
+  std::string m_path, m_buffer;
+  FILE* m_file = nullptr;
+};
+
 /// Reads every file into an Aggregator, reporting to `diags` (a progress line on a TTY).
 Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, StderrDiagnostics& diags);
 

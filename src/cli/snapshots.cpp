@@ -29,11 +29,17 @@ void add_snapshot_input(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
 }
 
-/// Collects derived movements rows as CSV.
+/// Writes derived movements rows as CSV.
 struct CsvRows : RowSink {
+  explicit CsvRows(ChunkedOutput& o) : out(o) {}
+  ChunkedOutput& out;
   bool with_group = false;
-  std::string text;
-  void add(const MovementRow& r) override { append_movement_csv(text, r, with_group); }
+  std::string line;
+  void add(const MovementRow& r) override {
+    line.clear();
+    append_movement_csv(line, r, with_group);
+    out.write(line);
+  }
 };
 
 /// Reads the one snapshot file of `o` (movements are not derived); nullopt, after saying
@@ -100,14 +106,16 @@ int run_movements(const RunOptions& o) {
   in.derive = false; // derived here, once the header says whether there is a group column
   const std::optional<Loaded> l = read_snapshot_file(o, in, "movements");
   if (!l) return static_cast<int>(ExitCode::input);
-  CsvRows rows;
-  if (l->snapshots) {
+  ChunkedOutput out(o.output);
+  CsvRows rows(out);
+  if (l->snapshots)
     for (std::uint32_t c = 0; c < l->snapshots->customers() && !rows.with_group; ++c)
       rows.with_group = !l->snapshots->group(c).empty();
-    rows.with_group = rows.with_group || !o.by.empty();
+  rows.with_group = rows.with_group || !o.by.empty();
+  out.write(movements_csv_header(rows.with_group ? in.by_column : ""));
+  if (l->snapshots)
     derive_movements(*l->snapshots, in.period_length.value_or(PeriodLength::month), l->inputs.front().file, rows);
-  }
-  write_output(o.output, movements_csv_header(rows.with_group ? in.by_column : "") + rows.text);
+  out.close();
   return static_cast<int>(ExitCode::ok);
 }
 
