@@ -1197,41 +1197,48 @@ private:
   std::thread m_worker;
 };
 
+/// Runs `read` (a loop over `reader`); a line past 16 MiB or an I/O error becomes a fatal
+/// diagnostic of the file. Returns false then.
+template <class Read>
+bool guarded(Ingestor::State& st, LineSource& reader, Read&& read) {
+  try {
+    read();
+    return true;
+  } catch (const LineSource::TooLong&) {
+    st.fatal(reader.line_number(), "line is longer than 16 MiB; stopped reading this file");
+  } catch (const std::system_error& e) {
+    st.fatal(0, fmt::format("cannot read: {}", std::strerror(e.code().value())));
+  }
+  return false;
+}
+
 InputSummary read_lines(Ingestor::State& st, LineSource& reader) {
   std::string_view text;
   bool have_header = false;
-  try {
-    while (!have_header && reader.next(text)) {
-      st.line = reader.line_number();
-      if (is_blank(text)) continue;
-      have_header = true;
-      if (!st.header(text)) return st.summary;
-    }
-  } catch (const LineSource::TooLong&) {
-    st.fatal(reader.line_number(), "line is longer than 16 MiB; stopped reading this file");
+  bool header_ok = true;
+  if (!guarded(st, reader, [&] {
+        while (!have_header && reader.next(text)) {
+          st.line = reader.line_number();
+          if (is_blank(text)) continue;
+          have_header = true;
+          header_ok = st.header(text);
+        }
+      }) ||
+      !header_ok)
     return st.summary;
-  } catch (const std::system_error& e) {
-    st.fatal(0, fmt::format("cannot read: {}", std::strerror(e.code().value())));
-    return st.summary;
-  }
   if (!have_header) {
     st.fatal(0, "the file is empty: expected a header line with customer_id, start_mrr, expansion_mrr, contraction_mrr, churned_mrr");
     return st.summary;
   }
 
   if (st.snap != Ingestor::State::Snap::none) { // a snapshot file: read it whole, then derive movements
-    try {
-      while (reader.next(text)) {
-        st.line = reader.line_number();
-        if (!is_blank(text)) st.snapshot_row(text);
-      }
-    } catch (const LineSource::TooLong&) {
-      st.fatal(reader.line_number(), "line is longer than 16 MiB; stopped reading this file");
+    if (!guarded(st, reader, [&] {
+          while (reader.next(text)) {
+            st.line = reader.line_number();
+            if (!is_blank(text)) st.snapshot_row(text);
+          }
+        }))
       return st.summary;
-    } catch (const std::system_error& e) {
-      st.fatal(0, fmt::format("cannot read: {}", std::strerror(e.code().value())));
-      return st.summary;
-    }
     st.finish(); // the rounding warning, if any
     if (!st.summary.unreadable) st.snapshot_finish();
     return st.summary;
