@@ -241,10 +241,14 @@ struct Ingestor::State {
   void diag(std::uint64_t at_line, std::size_t field, Severity sev, std::string message) {
     self.m_diagnostics.report(Diagnostic{name, at_line, static_cast<std::uint32_t>(field + 1), sev, std::move(message)});
   }
-  void row_error(std::size_t col, std::string message) {
+  /// A problem with field `field` of the current row: the row is rejected.
+  void field_error(std::size_t field, std::string message) {
     row_ok = false;
-    diag(line, pos[col], Severity::error, std::move(message));
+    diag(line, field, Severity::error, std::move(message));
   }
+  void row_error(std::size_t col, std::string message) { field_error(pos[col], std::move(message)); }
+  /// The --by column must be in the header unless it is optional (usage error otherwise).
+  void check_by_column(const std::vector<std::string>& names) const;
   void fatal(std::uint64_t at_line, std::string message) {
     summary.unreadable = true;
     self.m_diagnostics.report(Diagnostic{name, at_line, 0, Severity::error, std::move(message), true});
@@ -379,9 +383,7 @@ bool Ingestor::State::header(std::string_view text) {
                             delimiter_name(summary.delimiter), shown_columns(names)));
     return false;
   }
-  if (!opt.by_column.empty() && by_pos == k_absent && !opt.by_optional)
-    throw usage_error(fmt::format("{}: --by column \"{}\" is not in the header (columns: {})", name, opt.by_column,
-                                  shown_columns(names)));
+  check_by_column(names);
   ColumnSet& cs = self.m_columns;
   cs.period |= pos[c_period] != k_absent;
   cs.segment |= pos[c_segment] != k_absent;
@@ -397,6 +399,13 @@ bool Ingestor::State::header(std::string_view text) {
   return true;
 }
 
+void Ingestor::State::check_by_column(const std::vector<std::string>& names) const {
+  const IngestOptions& opt = self.m_options;
+  if (!opt.by_column.empty() && by_pos == k_absent && !opt.by_optional)
+    throw usage_error(fmt::format("{}: --by column \"{}\" is not in the header (columns: {})", name, opt.by_column,
+                                  shown_columns(names)));
+}
+
 Money Ingestor::State::money(std::size_t col, bool allow_negative) {
   if (pos[col] == k_absent) return Money{};
   return amount(pos[col], k_col_names[col], allow_negative);
@@ -404,10 +413,7 @@ Money Ingestor::State::money(std::size_t col, bool allow_negative) {
 
 Money Ingestor::State::amount(std::size_t field, std::string_view what, bool allow_negative) {
   const std::string_view text = fields[field];
-  const auto error = [&](std::string message) {
-    row_ok = false;
-    diag(line, field, Severity::error, std::move(message));
-  };
+  const auto error = [&](std::string message) { field_error(field, std::move(message)); };
   const ParsedMoney p = parse_money(text, style);
   switch (p.status) {
   case ParsedMoney::Status::empty: return Money{};
@@ -501,9 +507,7 @@ bool Ingestor::State::snapshot_header(const std::vector<std::string>& names) {
   }
   cents = opt.amounts_in_cents.value_or(snap == Snap::chartmogul);
   summary.amounts = cents ? "cents" : "units";
-  if (!opt.by_column.empty() && by_pos == k_absent && !opt.by_optional)
-    throw usage_error(fmt::format("{}: --by column \"{}\" is not in the header (columns: {})", name, opt.by_column,
-                                  shown_columns(names)));
+  check_by_column(names);
   if (self.m_snapshots) {
     fatal(line, "only one snapshot file per run: put the history in one file");
     return true;
@@ -520,30 +524,26 @@ bool Ingestor::State::snapshot_header(const std::vector<std::string>& names) {
 void Ingestor::State::snapshot_row(std::string_view text) {
   if (!split_row(text)) return;
   const std::string_view group = by_pos != k_absent ? fields[by_pos] : std::string_view{};
-  const auto error = [&](std::size_t field, std::string message) {
-    row_ok = false;
-    diag(line, field, Severity::error, std::move(message));
-  };
   const auto month_of = [&](std::size_t field) -> std::optional<MonthIndex> {
     const std::optional<MonthIndex> m = parse_month(fields[field]);
-    if (!m) error(field, fmt::format("{} is not a month (use YYYY-MM or a date YYYY-MM-DD)", show(fields[field])));
+    if (!m) field_error(field, fmt::format("{} is not a month (use YYYY-MM or a date YYYY-MM-DD)", show(fields[field])));
     return m;
   };
   switch (snap) {
   case Snap::long_form: {
     const std::string_view id = fields[snap_id];
-    if (is_blank(id)) error(snap_id, "customer_id is empty");
+    if (is_blank(id)) field_error(snap_id, "customer_id is empty");
     const std::optional<MonthIndex> m = month_of(snap_month);
     const Money mrr = amount(snap_mrr, "mrr", false);
     if (!row_ok) break;
     if (!table->set(table->customer(id, group), *m, mrr))
-      error(snap_month, fmt::format("customer {} already has MRR for {}: one row per customer and month", show(id),
+      field_error(snap_month, fmt::format("customer {} already has MRR for {}: one row per customer and month", show(id),
                                     month_label(*m)));
     break;
   }
   case Snap::wide: {
     const std::string_view id = fields[snap_id];
-    if (is_blank(id)) error(snap_id, "customer_id is empty");
+    if (is_blank(id)) field_error(snap_id, "customer_id is empty");
     for (std::size_t i = 0; i < snap_months.size(); ++i) {
       const std::size_t f = snap_months[i].first;
       snap_values[i] = is_blank(fields[f]) ? std::nullopt : std::optional<Money>(amount(f, month_label(snap_months[i].second), false));
@@ -552,7 +552,7 @@ void Ingestor::State::snapshot_row(std::string_view text) {
     const std::size_t before = table->customers();
     const std::uint32_t c = table->customer(id, group);
     if (c < before) {
-      error(snap_id, fmt::format("customer {} has a second row: one row per customer", show(id)));
+      field_error(snap_id, fmt::format("customer {} has a second row: one row per customer", show(id)));
       break;
     }
     for (std::size_t i = 0; i < snap_months.size(); ++i) table->set(c, snap_months[i].second, snap_values[i].value_or(Money{}));
@@ -565,19 +565,19 @@ void Ingestor::State::snapshot_row(std::string_view text) {
         id = fields[f];
         break;
       }
-    if (id.empty()) error(snap_ids.front(), "the customer has no external id, uuid or name");
+    if (id.empty()) field_error(snap_ids.front(), "the customer has no external id, uuid or name");
     const std::optional<MonthIndex> m = month_of(snap_month);
     const Money delta = amount(snap_mrr, "MRR_MOVEMENT", true);
     if (snap_type != k_absent) {
       static constexpr std::string_view k_types[] = {"new_biz", "expansion", "contraction", "churn", "reactivation"};
       const std::string t = normalise_column_name(fields[snap_type]);
       if (std::find(std::begin(k_types), std::end(k_types), t) == std::end(k_types))
-        error(snap_type, fmt::format("MOVEMENT_TYPE {} is not new_biz, expansion, contraction, churn or reactivation",
+        field_error(snap_type, fmt::format("MOVEMENT_TYPE {} is not new_biz, expansion, contraction, churn or reactivation",
                                      show(fields[snap_type])));
     }
     if (!row_ok) break;
     if (snap_currency != k_absent && !is_blank(fields[snap_currency])) currencies.emplace(fields[snap_currency]);
-    if (!table->add(table->customer(id, group), *m, delta)) error(snap_mrr, "the customer's movements in this month overflow");
+    if (!table->add(table->customer(id, group), *m, delta)) field_error(snap_mrr, "the customer's movements in this month overflow");
     break;
   }
   case Snap::none: break;
@@ -886,11 +886,8 @@ void Ingestor::State::slow_row(std::string_view text) {
   }
   if (by_pos != k_absent) {
     r.group = fields[by_pos];
-    if (r.group.find('\0') != std::string_view::npos) {
-      row_ok = false;
-      diag(line, by_pos, Severity::error,
-           fmt::format("{} {} holds a NUL byte: binary data, not text", self.m_options.by_column, show(r.group)));
-    }
+    if (r.group.find('\0') != std::string_view::npos)
+      field_error(by_pos, fmt::format("{} {} holds a NUL byte: binary data, not text", self.m_options.by_column, show(r.group)));
   }
 
   if (row_ok) {

@@ -178,6 +178,27 @@ double annualize_percent(Annualization kind, double v, int k) noexcept {
   }
 }
 
+namespace {
+
+/// The exact annual figure of metric `id` from a trailing-12-month cohort, for the metrics
+/// that follow from revenue and logo retention; nullopt for others or an empty cohort.
+std::optional<double> cohort_annual(std::string_view id, const CohortFigures& c) {
+  if (c.start.micros <= 0) return std::nullopt;
+  const double nrr = percent(c.end.micros, c.start.micros);
+  const double grr = percent(c.capped_end.micros, c.start.micros);
+  const double logos = percent(static_cast<i128>(c.retained), c.customers);
+  if (id == "nrr") return nrr;
+  if (id == "grr") return grr;
+  if (id == "logo_retention") return logos;
+  if (id == "logo_churn") return 100.0 - logos;
+  if (id == "gross_mrr_churn") return 100.0 - grr;
+  if (id == "net_mrr_churn") return 100.0 - nrr;
+  if (id == "expansion_mrr_rate") return nrr - grr;
+  return std::nullopt;
+}
+
+} // namespace
+
 std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx, const CohortFigures* cohort) {
   const int k = periods_per_year(ctx.period_length);
   const i128 S = t.start.micros, E = t.expansion.micros, C = t.contraction.micros, X = t.churned.micros;
@@ -324,22 +345,9 @@ std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& c
       case Annualization::none: break;
       }
       m.method = k == 1 ? "period" : "compound";
-      if (cohort != nullptr && cohort->start.micros > 0) {
-        const double nrr = percent(cohort->end.micros, cohort->start.micros);
-        const double grr = percent(cohort->capped_end.micros, cohort->start.micros);
-        const double logos = percent(static_cast<i128>(cohort->retained), cohort->customers);
-        std::optional<double> exact;
-        if (id == "nrr") exact = nrr;
-        else if (id == "grr") exact = grr;
-        else if (id == "logo_retention") exact = logos;
-        else if (id == "logo_churn") exact = 100.0 - logos;
-        else if (id == "gross_mrr_churn") exact = 100.0 - grr;
-        else if (id == "net_mrr_churn") exact = 100.0 - nrr;
-        else if (id == "expansion_mrr_rate") exact = nrr - grr;
-        if (exact) {
-          m.annualized = exact;
-          m.method = "cohort";
-        }
+      if (const std::optional<double> exact = cohort != nullptr ? cohort_annual(id, *cohort) : std::nullopt) {
+        m.annualized = exact;
+        m.method = "cohort";
       }
       if (id == "nrr") nrr_annual = m.annualized;
       if (id == "grr") grr_annual = m.annualized;

@@ -101,23 +101,27 @@ std::vector<Money>& SnapshotTable::column(MonthIndex m) {
   return m_columns[static_cast<std::size_t>(m - m_first)];
 }
 
-bool SnapshotTable::set(std::uint32_t c, MonthIndex m, Money mrr) {
+Money& SnapshotTable::slot(std::uint32_t c, MonthIndex m) {
   std::vector<Money>& col = column(m);
   if (c >= col.size()) col.resize(std::max<std::size_t>(c + 1, m_ids.size()), k_unset);
-  if (col[c] != k_unset) return false;
-  col[c] = mrr;
+  return col[c];
+}
+
+bool SnapshotTable::set(std::uint32_t c, MonthIndex m, Money mrr) {
+  Money& v = slot(c, m);
+  if (v != k_unset) return false;
+  v = mrr;
   ++m_cells;
   return true;
 }
 
 bool SnapshotTable::add(std::uint32_t c, MonthIndex m, Money delta) {
-  std::vector<Money>& col = column(m);
-  if (c >= col.size()) col.resize(std::max<std::size_t>(c + 1, m_ids.size()), k_unset);
-  if (col[c] == k_unset) {
-    col[c] = Money{};
+  Money& v = slot(c, m);
+  if (v == k_unset) {
+    v = Money{};
     ++m_cells;
   }
-  return checked_add(col[c], delta);
+  return checked_add(v, delta);
 }
 
 void SnapshotTable::close_range() {

@@ -59,6 +59,8 @@ public:
 
 private:
   std::vector<Money>& column(MonthIndex m);
+  /// The cell of customer `c` in month `m`, growing the month's column to reach it.
+  Money& slot(std::uint32_t c, MonthIndex m);
 
   struct Hash {
     using is_transparent = void;

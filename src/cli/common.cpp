@@ -172,22 +172,9 @@ BandTable load_bands(const std::string& path) {
 }
 
 void write_output(const std::string& path, const std::string& text) {
-  if (path.empty()) {
-    const std::size_t n = std::fwrite(text.data(), 1, text.size(), stdout);
-    if (std::fflush(stdout) != 0 || n != text.size()) {
-      if (errno == EPIPE) std::exit(0); // like xsv: a closed pipe is the reader's choice
-      throw input_error(fmt::format("cannot write to standard output: {}", std::strerror(errno)));
-    }
-    return;
-  }
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) throw input_error(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
-  const std::size_t n = std::fwrite(text.data(), 1, text.size(), f);
-  const bool flushed = std::fflush(f) == 0;
-  const int err = errno;
-  const bool closed = std::fclose(f) == 0;
-  if (n != text.size() || !flushed || !closed)
-    throw input_error(fmt::format("{}: cannot write: {}", path, std::strerror(err != 0 ? err : errno)));
+  ChunkedOutput out(path);
+  out.write(text);
+  out.close();
 }
 
 ChunkedOutput::ChunkedOutput(const std::string& path) : m_path(path) {
@@ -200,17 +187,22 @@ ChunkedOutput::~ChunkedOutput() {
 }
 
 void ChunkedOutput::write(std::string_view text) {
-  m_buffer.append(text);
-  if (m_buffer.size() >= (1u << 20)) flush();
+  if (m_buffer.size() + text.size() < (1u << 20)) {
+    m_buffer.append(text);
+    return;
+  }
+  flush();
+  put(text); // large text goes out as it is, not through a copy
 }
 
 void ChunkedOutput::flush() {
-  const std::size_t n = std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_file);
-  if (n != m_buffer.size() || std::ferror(m_file) != 0) {
-    if (errno == EPIPE && m_file == stdout) std::exit(0);
-    throw input_error(fmt::format("{}: cannot write: {}", m_path.empty() ? "standard output" : m_path, std::strerror(errno)));
-  }
+  put(m_buffer);
   m_buffer.clear();
+}
+
+void ChunkedOutput::put(std::string_view text) {
+  if (text.empty()) return;
+  if (std::fwrite(text.data(), 1, text.size(), m_file) != text.size()) fail(errno);
 }
 
 void ChunkedOutput::close() {
@@ -219,10 +211,13 @@ void ChunkedOutput::close() {
   const int err = errno;
   const bool closed = m_file == stdout || std::fclose(m_file) == 0;
   if (m_file != stdout) m_file = nullptr;
-  if (!flushed || !closed) {
-    if (err == EPIPE && m_path.empty()) std::exit(0);
-    throw input_error(fmt::format("{}: cannot write: {}", m_path.empty() ? "standard output" : m_path, std::strerror(err)));
-  }
+  if (!flushed || !closed) fail(err != 0 ? err : errno);
+}
+
+void ChunkedOutput::fail(int err) {
+  if (err == EPIPE && m_path.empty()) std::exit(0); // like xsv: a closed pipe is the reader's choice
+  if (m_path.empty()) throw input_error(fmt::format("cannot write to standard output: {}", std::strerror(err)));
+  throw input_error(fmt::format("{}: cannot write: {}", m_path, std::strerror(err)));
 }
 
 bool use_color(const std::string& mode, const std::string& output) {
@@ -266,11 +261,6 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
   if (!o.cac.empty()) s.cac = parse_amount_flag("--cac", o.cac);
   const IngestOptions ingest = ingest_options(o);
   s.tolerance = ingest.tolerance;
-  std::optional<PeriodLength> forced;
-  if (!o.period_length.empty()) {
-    forced = parse_period_length(o.period_length);
-    if (!forced) throw usage_error(fmt::format("--period-length \"{}\" is not month, quarter or year", o.period_length));
-  }
   const BandTable bands = load_bands(o.bands);
   s.bands = bands.origin();
   s.skip_invalid = o.skip_invalid;
@@ -306,8 +296,8 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
   ctx.gross_margin = s.gross_margin;
   ctx.gross_margin_given = s.gross_margin_given;
   ctx.cac = s.cac;
-  if (forced) {
-    ctx.period_length = *forced;
+  if (ingest.period_length) {
+    ctx.period_length = *ingest.period_length;
     s.period_length_source = "--period-length";
   } else if (l.detected_length) {
     ctx.period_length = *l.detected_length;

@@ -64,8 +64,8 @@ struct Loaded {
 
 /// IngestOptions from the flags; throws usage errors for bad values.
 IngestOptions ingest_options(const RunOptions& o);
-/// Output written in chunks as it is produced (large outputs such as cskpi movements),
-/// with write_output's error handling: EPIPE exits 0, any other failure throws (exit 3).
+/// Output to stdout ("") or a file, written in chunks as it is produced (cskpi movements)
+/// or at once (write_output): a closed pipe exits 0, any other failure throws (exit 3).
 class ChunkedOutput {
 public:
   explicit ChunkedOutput(const std::string& path); ///< "" is standard output
@@ -79,6 +79,8 @@ public:
 
 private:
   void flush();
+  void put(std::string_view text);
+  [[noreturn]] void fail(int err);
   std::string m_path, m_buffer;
   FILE* m_file = nullptr;
 };

@@ -42,8 +42,8 @@ struct CsvRows : RowSink {
   }
 };
 
-/// Reads the one snapshot file of `o` (movements are not derived); nullopt, after saying
-/// why, if it cannot be used.
+/// Reads the one snapshot file of `o`; movements are not derived here (the caller derives
+/// what it needs). nullopt, after saying why, if it cannot be used.
 std::optional<Loaded> read_snapshot_file(const RunOptions& o, IngestOptions in, const char* command) {
   StderrDiagnostics diags(o.max_errors, o.skip_invalid);
   Loaded l;
@@ -103,7 +103,6 @@ int run_movements(const RunOptions& o) {
     in.by_column = "segment";
     in.by_optional = true;
   }
-  in.derive = false; // derived here, once the header says whether there is a group column
   const std::optional<Loaded> l = read_snapshot_file(o, in, "movements");
   if (!l) return static_cast<int>(ExitCode::input);
   ChunkedOutput out(o.output);
