@@ -74,6 +74,16 @@ constexpr Builtin k_builtin[] = {
     {"save_rate", T::best_in_class, O::ge, 70}, {"save_rate", T::acceptable, O::ge, 50},
     {"save_rate", T::warning, O::ge, 40},       {"save_rate", T::critical, O::lt, 40},
     {"ltv_cac", T::best_in_class, O::ge, 5}, {"ltv_cac", T::good, O::ge, 3}, {"ltv_cac", T::warning, O::lt, 3},
+    // Issue 7. CSAT per scale: excellent, good, poor.
+    {"csat:5", T::best_in_class, O::ge, 4.5}, {"csat:5", T::good, O::ge, 4.0}, {"csat:5", T::warning, O::lt, 4.0},
+    {"csat:10", T::best_in_class, O::ge, 9}, {"csat:10", T::good, O::ge, 8}, {"csat:10", T::warning, O::lt, 8},
+    {"ces", T::good, O::lt, 2.0}, {"ces", T::warning, O::ge, 2.0},
+    {"health_over_80", T::good, O::ge, 70}, {"health_over_80", T::warning, O::lt, 70},
+    // Time to value per go-to-market motion: within the typical range or faster is good.
+    {"ttv_median:product_led", T::good, O::le, 7}, {"ttv_median:product_led", T::warning, O::gt, 7},
+    {"ttv_median:smb", T::good, O::le, 30}, {"ttv_median:smb", T::warning, O::gt, 30},
+    {"ttv_median:mid_market", T::good, O::le, 60}, {"ttv_median:mid_market", T::warning, O::gt, 60},
+    {"ttv_median:enterprise", T::good, O::le, 120}, {"ttv_median:enterprise", T::warning, O::gt, 120},
 };
 
 constexpr std::pair<std::string_view, std::string_view> k_sources[] = {
@@ -86,6 +96,14 @@ constexpr std::pair<std::string_view, std::string_view> k_sources[] = {
     {"nps", "002 (B2B)"},
     {"save_rate", "002 (50-60 typical, 70-80 excellent, < 40 too late)"},
     {"ltv_cac", "002 (>= 3 target, 5-7 excellent), 003"},
+    {"csat:5", "002 (excellent 4.5+, good 4.0-4.5, poor < 4.0 of 5)"},
+    {"csat:10", "002 (excellent 9+, good 8-9, poor < 8 of 10)"},
+    {"ces", "002 (target < 2.0 on 7 points)"},
+    {"health_over_80", "001 (health > 80 for >= 70 % of customers)"},
+    {"ttv_median:product_led", "002 (product-led: 1-7 days)"},
+    {"ttv_median:smb", "002 (SMB: 7-30 days)"},
+    {"ttv_median:mid_market", "002 (mid-market: 30-60 days)"},
+    {"ttv_median:enterprise", "002 (enterprise: 60-120 days)"},
 };
 
 } // namespace

@@ -4,6 +4,7 @@
 // by one thread and taken by another (Pipeline, below).
 #include "cskpi/ingest.hpp"
 
+#include "cskpi/attributes.hpp"
 #include "cskpi/csv.hpp"
 #include "cskpi/snapshots.hpp"
 
@@ -31,6 +32,7 @@
 #include <istream>
 #include <mutex>
 #include <set>
+#include <span>
 #include <sys/stat.h>
 #include <system_error>
 #include <thread>
@@ -166,6 +168,61 @@ bool is_blank(std::string_view line) {
   for (char c : line)
     if (c != ' ' && c != '\t' && c != '\r') return false;
   return true;
+}
+
+// ---------------------------------------------------------------------------- roles
+
+/// The position of the first of `options` among the normalised header names.
+std::size_t find_column(const std::vector<std::string>& names, std::span<const std::string_view> options) {
+  for (std::string_view o : options)
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (names[i] == o) return i;
+  return k_absent;
+}
+std::size_t find_column(const std::vector<std::string>& names, std::initializer_list<std::string_view> options) {
+  return find_column(names, std::span<const std::string_view>(options.begin(), options.size()));
+}
+
+// Attribute columns (issue 7), with the names exports use for them.
+constexpr std::string_view k_health_names[] = {"health_score", "health"};
+constexpr std::string_view k_signup_names[] = {"signup_date", "contract_date", "start_date"};
+constexpr std::string_view k_value_names[] = {"first_value_date", "value_date"};
+constexpr std::string_view k_renewal_names[] = {"renewal_date"};
+constexpr std::string_view k_renewed_names[] = {"renewed"};
+constexpr std::string_view k_reason_names[] = {"churn_reason", "cancellation_reason"};
+constexpr std::string_view k_score_names[] = {"score", "nps", "nps_score"};
+constexpr std::string_view k_csat_names[] = {"csat"};
+constexpr std::string_view k_ces_names[] = {"ces"};
+constexpr std::string_view k_date_names[] = {"date", "response_date", "responded_at", "submitted_at"};
+
+bool has_customer_attributes(const std::vector<std::string>& names) {
+  for (const std::span<const std::string_view> list : {std::span<const std::string_view>(k_health_names), std::span<const std::string_view>(k_signup_names),
+                                                        std::span<const std::string_view>(k_value_names), std::span<const std::string_view>(k_renewal_names),
+                                                        std::span<const std::string_view>(k_renewed_names), std::span<const std::string_view>(k_reason_names)})
+    if (find_column(names, list) != k_absent) return true;
+  return false;
+}
+
+/// The role of a header (SPEC §1.1): billing (movements or snapshots), responses or
+/// customers. A header that is none of these counts as billing, whose checks then say
+/// which columns are missing.
+FileRole classify_header(const std::vector<std::string>& names, const std::vector<std::string_view>& raw,
+                         const IngestOptions& opt) {
+  const auto has = [&](std::span<const std::string_view> o) { return find_column(names, o) != k_absent; };
+  const auto has1 = [&](std::string_view o) { return find_column(names, {o}) != k_absent; };
+  if (has1("start_mrr")) return has_customer_attributes(names) ? FileRole::billing_with_attributes : FileRole::billing;
+  if (has1("mrr_movement") || has1("mrr")) return FileRole::billing;
+  std::size_t months = 0;
+  for (std::string_view f : raw)
+    if (parse_month(f)) ++months;
+  if (months >= 2) return FileRole::billing;
+  static constexpr std::string_view k_movement_names[] = {"expansion_mrr", "contraction_mrr", "churned_mrr", "new_mrr", "end_mrr"};
+  if (has(k_movement_names)) return FileRole::billing;
+  if (has(k_score_names) || has(k_csat_names) || has(k_ces_names)) return FileRole::responses;
+  if (!has1("customer_id")) return FileRole::billing;
+  bool attribute = has_customer_attributes(names) || (!opt.by_column.empty() && has1(opt.by_column));
+  for (const std::string& c : opt.components) attribute = attribute || has1(c);
+  return attribute ? FileRole::customers : FileRole::billing;
 }
 
 /// The cross-column checks of SPEC §1.4 on one row's exact amounts, shared by the fast path
@@ -315,6 +372,29 @@ struct Ingestor::State {
   void snapshot_row(std::string_view text);
   void snapshot_finish();
 
+  // Customers and responses files, and attribute columns of movements files (issue 7).
+  enum class Attr : std::uint8_t { none, customers, responses };
+  Attr attr = Attr::none;
+  struct AttrPos {
+    std::size_t id = k_absent, health = k_absent, signup = k_absent, value = k_absent, renewal = k_absent,
+                renewed = k_absent, reason = k_absent, score = k_absent, csat = k_absent, ces = k_absent, date = k_absent;
+    std::vector<std::size_t> components;
+  } ap;
+  std::vector<std::string> header_names; ///< normalised, for messages
+  bool row_attributes = false; ///< a movements file with attribute columns: rows update their customer's record
+  Attributes& attributes();
+  void locate_attributes(const std::vector<std::string>& names);
+  bool attribute_header(FileRole role, const std::vector<std::string>& names);
+  /// Reads the attribute cells of the current row into `rec`; bad cells reject the row.
+  void read_customer_fields(CustomerRecord& rec);
+  void customer_row(std::string_view text);
+  void response_row(std::string_view text);
+  std::optional<Day> date_cell(std::size_t field);
+  int whole_cell(std::size_t field, int lo, int hi);
+  /// Keeps a movements row's attributes as its customer's record, unless a customers file
+  /// gave one or a later period did.
+  void keep_row_attributes(CustomerRecord&& rec);
+
   const IngestOptions& options() const { return self.m_options; }
   void reserve_rows(std::size_t rows) { self.m_seen->reserve(self.m_seen->size() + rows); }
 
@@ -369,7 +449,12 @@ bool Ingestor::State::header(std::string_view text) {
       by_pos = i;
     }
   }
-  if (pos[c_start_mrr] == k_absent && snapshot_header(names)) return !summary.unreadable;
+  if (pos[c_start_mrr] == k_absent && snapshot_header(names)) {
+    self.m_columns.billing = true;
+    return !summary.unreadable;
+  }
+  const FileRole role = classify_header(names, fields, opt);
+  if (role == FileRole::customers || role == FileRole::responses) return attribute_header(role, names);
   if (self.m_snapshots) {
     fatal(line, "a movements file cannot be read with a snapshot file in one run; report them separately");
     return false;
@@ -395,6 +480,11 @@ bool Ingestor::State::header(std::string_view text) {
   cs.saved |= pos[c_saved] != k_absent;
   cs.health_score |= pos[c_health_score] != k_absent;
   cs.cac |= pos[c_cac] != k_absent;
+  cs.billing = true;
+  if (role == FileRole::billing_with_attributes) {
+    locate_attributes(names);
+    row_attributes = true;
+  }
   ++self.m_movement_files;
   return true;
 }
@@ -617,6 +707,189 @@ void Ingestor::State::snapshot_finish() {
   if (self.m_options.derive) summary.derived_rows = derive_movements(*table, length, name, sink);
 }
 
+// ---------------------------------------------------------------------------- attributes
+
+Attributes& Ingestor::State::attributes() {
+  if (!self.m_attributes) {
+    self.m_attributes = std::make_unique<Attributes>();
+    self.m_attributes->component_names = self.m_options.components;
+    self.m_attributes->csat_scale = self.m_options.csat_scale;
+  }
+  return *self.m_attributes;
+}
+
+void Ingestor::State::locate_attributes(const std::vector<std::string>& names) {
+  header_names = names;
+  ap.id = find_column(names, {"customer_id"});
+  ap.health = find_column(names, k_health_names);
+  ap.signup = find_column(names, k_signup_names);
+  ap.value = find_column(names, k_value_names);
+  ap.renewal = find_column(names, k_renewal_names);
+  ap.renewed = find_column(names, k_renewed_names);
+  ap.reason = find_column(names, k_reason_names);
+  AttributeColumns& c = attributes().columns;
+  c.health |= ap.health != k_absent;
+  c.signup |= ap.signup != k_absent;
+  c.first_value |= ap.value != k_absent;
+  c.renewal |= ap.renewal != k_absent;
+  c.renewed |= ap.renewed != k_absent;
+  c.churn_reason |= ap.reason != k_absent;
+}
+
+bool Ingestor::State::attribute_header(FileRole role, const std::vector<std::string>& names) {
+  locate_attributes(names);
+  Attributes& a = attributes();
+  if (role == FileRole::responses) {
+    attr = Attr::responses;
+    summary.role = "responses";
+    ap.score = find_column(names, k_score_names);
+    ap.csat = find_column(names, k_csat_names);
+    ap.ces = find_column(names, k_ces_names);
+    ap.date = find_column(names, k_date_names);
+    a.columns.score |= ap.score != k_absent;
+    a.columns.csat |= ap.csat != k_absent;
+    a.columns.ces |= ap.ces != k_absent;
+    a.columns.response_date |= ap.date != k_absent;
+    a.response_files.push_back(name);
+    return true;
+  }
+  attr = Attr::customers;
+  summary.role = "customers";
+  for (const std::string& c : self.m_options.components) {
+    const std::size_t at = find_column(names, {c});
+    if (at == k_absent) {
+      fatal(line, fmt::format("health component {} is not a column of this customers file (columns: {})", c, shown_columns(names)));
+      return false;
+    }
+    ap.components.push_back(at);
+  }
+  a.customer_files.push_back(name);
+  return true;
+}
+
+std::optional<Day> Ingestor::State::date_cell(std::size_t field) {
+  if (field == k_absent || is_blank(fields[field])) return std::nullopt;
+  const std::optional<Day> d = parse_date(fields[field]);
+  if (!d) field_error(field, fmt::format("{} {} is not a date (use YYYY-MM-DD)", header_names[field], show(fields[field])));
+  return d;
+}
+
+int Ingestor::State::whole_cell(std::size_t field, int lo, int hi) {
+  if (field == k_absent) return -1;
+  const std::string_view t = fields[field];
+  const ParsedMoney p = parse_money(t, DecimalStyle::point);
+  if (p.status == ParsedMoney::Status::empty) return -1;
+  if (p.status == ParsedMoney::Status::ok && p.value.micros % Money::k_scale == 0 && t.find_first_of(".,") == std::string_view::npos &&
+      p.value.micros >= lo * Money::k_scale && p.value.micros <= hi * Money::k_scale)
+    return static_cast<int>(p.value.micros / Money::k_scale);
+  field_error(field, fmt::format("{} {} is not a whole number from {} to {}", header_names[field], show(t), lo, hi));
+  return -1;
+}
+
+void Ingestor::State::read_customer_fields(CustomerRecord& rec) {
+  const auto score_cell = [&](std::size_t field, bool health) -> std::optional<std::int64_t> {
+    if (field == k_absent || is_blank(fields[field])) return std::nullopt;
+    const ParsedMoney p = parse_money(fields[field], style);
+    const bool over = health && self.m_options.health_over_100;
+    if (p.status == ParsedMoney::Status::ok && p.value.micros >= 0 && (over || p.value.micros <= 100 * Money::k_scale))
+      return p.value.micros;
+    field_error(field, fmt::format("{} {} is not a number from 0 to 100{}", header_names[field], show(fields[field]),
+                                   over ? " (or above, for power users)" : ""));
+    return std::nullopt;
+  };
+  rec.health = score_cell(ap.health, true);
+  rec.components.clear();
+  for (const std::size_t f : ap.components) rec.components.push_back(score_cell(f, false));
+  rec.signup = date_cell(ap.signup);
+  rec.first_value = date_cell(ap.value);
+  rec.renewal = date_cell(ap.renewal);
+  if (rec.signup && rec.first_value && *rec.first_value < *rec.signup)
+    field_error(ap.value, fmt::format("{} {} is before {} {}", header_names[ap.value], show(fields[ap.value]),
+                                      header_names[ap.signup], show(fields[ap.signup])));
+  if (ap.renewed != k_absent && !is_blank(fields[ap.renewed])) {
+    rec.renewed = parse_bool(fields[ap.renewed]);
+    if (!rec.renewed)
+      field_error(ap.renewed, fmt::format("renewed {} is not a boolean (use 1/0, true/false, yes/no or y/n)", show(fields[ap.renewed])));
+  }
+  if (ap.reason != k_absent) {
+    std::string_view reason = fields[ap.reason];
+    while (!reason.empty() && (reason.front() == ' ' || reason.front() == '\t')) reason.remove_prefix(1);
+    while (!reason.empty() && (reason.back() == ' ' || reason.back() == '\t' || reason.back() == '\r')) reason.remove_suffix(1);
+    if (reason.find('\0') != std::string_view::npos)
+      field_error(ap.reason, fmt::format("{} {} holds a NUL byte: binary data, not text", header_names[ap.reason], show(reason)));
+    rec.churn_reason.assign(reason);
+  }
+  rec.file = name;
+  rec.line = line;
+}
+
+void Ingestor::State::keep_row_attributes(CustomerRecord&& rec) {
+  Attributes& a = attributes();
+  rec.from_billing = true;
+  const auto [it, fresh] = a.index.try_emplace(rec.id, a.customers.size());
+  if (fresh) {
+    a.customers.push_back(std::move(rec));
+    return;
+  }
+  CustomerRecord& have = a.customers[it->second];
+  if (have.from_billing && have.period <= rec.period) have = std::move(rec);
+}
+
+void Ingestor::State::customer_row(std::string_view text) {
+  if (!split_row(text)) return;
+  const std::string_view id = fields[ap.id];
+  if (is_blank(id)) field_error(ap.id, "customer_id is empty");
+  else if (id.find('\0') != std::string_view::npos)
+    field_error(ap.id, fmt::format("customer_id {} holds a NUL byte: binary data, not text", show(id)));
+  CustomerRecord rec;
+  read_customer_fields(rec);
+  if (by_pos != k_absent) {
+    rec.group.assign(fields[by_pos]);
+    rec.has_group = true;
+  }
+  Attributes& a = attributes();
+  if (row_ok) {
+    const auto it = a.index.find(std::string(id));
+    if (it != a.index.end() && !a.customers[it->second].from_billing) {
+      const CustomerRecord& first = a.customers[it->second];
+      field_error(ap.id, fmt::format("customer_id {} appears twice in the customers files (first at {})", show(id),
+                                     first.file == name ? fmt::format("line {}", first.line) : fmt::format("{}:{}", first.file, first.line)));
+    }
+  }
+  if (!row_ok) {
+    ++summary.rows_rejected;
+    return;
+  }
+  rec.id.assign(id);
+  const auto [it, fresh] = a.index.try_emplace(rec.id, a.customers.size());
+  if (fresh) a.customers.push_back(std::move(rec));
+  else a.customers[it->second] = std::move(rec); // a customers file outranks attribute columns of a movements file
+  ++summary.rows_used;
+}
+
+void Ingestor::State::response_row(std::string_view text) {
+  if (!split_row(text)) return;
+  ResponseRecord r;
+  r.line = line;
+  if (ap.id != k_absent) {
+    std::string_view id = fields[ap.id];
+    if (id.find('\0') != std::string_view::npos)
+      field_error(ap.id, fmt::format("customer_id {} holds a NUL byte: binary data, not text", show(id)));
+    if (!is_blank(id)) r.customer_id.assign(id);
+  }
+  r.score = whole_cell(ap.score, 0, 10);
+  const int scale = self.m_options.csat_scale;
+  r.csat = whole_cell(ap.csat, 1, scale != 0 ? scale : 10);
+  r.ces = whole_cell(ap.ces, 1, 7);
+  r.date = date_cell(ap.date);
+  if (!row_ok) {
+    ++summary.rows_rejected;
+    return;
+  }
+  attributes().responses.push_back(std::move(r));
+  ++summary.rows_used;
+}
+
 // The fast path for the common valid row: one pass over the bytes, plain numbers only, no
 // allocation. Anything unusual (a quoted known field, a number with grouping or more than 6
 // decimals, any failed check) returns false; so do, later in take() and retire_one(), a new
@@ -631,6 +904,7 @@ bool Ingestor::State::parse_fast(std::string_view text, std::uint64_t at_line, M
   const char* p = text.data();
   const char* const end = p + text.size();
   const auto is_digit = [](char c) { return static_cast<unsigned char>(c - '0') < 10; };
+  if (row_attributes) return false; // attribute cells are read by the general path
   r = MovementRow{};
   r.file = name;
   r.line = at_line;
@@ -851,12 +1125,8 @@ void Ingestor::State::slow_row(std::string_view text) {
     else r.saved = *b;
   }
   if (pos[c_saved] == k_absent) r.saved = r.at_risk && r.churned.micros == 0;
-  if (pos[c_health_score] != k_absent) {
-    const ParsedMoney p = parse_money(cell(c_health_score), style);
-    if (p.status == ParsedMoney::Status::invalid || p.status == ParsedMoney::Status::overflow ||
-        (p.status == ParsedMoney::Status::ok && (p.value.micros < 0 || p.value.micros > 100 * Money::k_scale)))
-      row_error(c_health_score, fmt::format("health_score {} is not a number from 0 to 100", show(cell(c_health_score))));
-  }
+  CustomerRecord attrs;
+  if (row_attributes) read_customer_fields(attrs);
 
   if (pos[c_period] != k_absent) {
     const std::string_view t = cell(c_period);
@@ -930,6 +1200,11 @@ void Ingestor::State::slow_row(std::string_view text) {
     last_period_label = period_label;
   }
   ++summary.rows_used;
+  if (row_attributes) {
+    attrs.id.assign(r.customer_id);
+    attrs.period.assign(r.period);
+    keep_row_attributes(std::move(attrs));
+  }
   sink.add(r);
 }
 
@@ -947,6 +1222,7 @@ Ingestor::Ingestor(IngestOptions options, DiagnosticSink& diagnostics)
 Ingestor::~Ingestor() = default;
 
 std::unique_ptr<SnapshotTable> Ingestor::take_snapshots() { return std::move(m_snapshots); }
+std::unique_ptr<Attributes> Ingestor::take_attributes() { return std::move(m_attributes); }
 
 namespace {
 
@@ -1228,6 +1504,20 @@ InputSummary read_lines(Ingestor::State& st, LineSource& reader) {
     return st.summary;
   }
 
+  if (st.attr != Ingestor::State::Attr::none) { // a customers or responses file: kept for the join
+    const bool customers = st.attr == Ingestor::State::Attr::customers;
+    if (guarded(st, reader, [&] {
+          while (reader.next(text)) {
+            st.line = reader.line_number();
+            if (is_blank(text)) continue;
+            if (customers) st.customer_row(text);
+            else st.response_row(text);
+          }
+        }))
+      st.finish();
+    return st.summary;
+  }
+
   if (st.snap != Ingestor::State::Snap::none) { // a snapshot file: read it whole, then derive movements
     if (!guarded(st, reader, [&] {
           while (reader.next(text)) {
@@ -1267,6 +1557,46 @@ InputSummary read_lines(Ingestor::State& st, LineSource& reader) {
 }
 
 } // namespace
+
+FileRole peek_role(const std::string& path, const IngestOptions& options) {
+  if (path == "-") return FileRole::unknown;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return FileRole::unknown;
+  struct stat sb{};
+  if (::fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) { // pipes and devices can be read only once
+    ::close(fd);
+    return FileRole::unknown;
+  }
+  std::string head(1u << 16, '\0');
+  std::size_t have = 0;
+  while (have < head.size()) {
+    const ssize_t n = ::read(fd, head.data() + have, head.size() - have);
+    if (n <= 0) break;
+    have += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  head.resize(have);
+  std::string_view text = head;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!is_blank(line)) {
+      if (nl == std::string_view::npos && have == head.size()) return FileRole::unknown; // a header longer than we read
+      std::vector<std::string_view> fields;
+      std::string scratch;
+      const char delimiter = options.delimiter != 0 ? options.delimiter : detect_delimiter(line);
+      if (split_record(line, delimiter, fields, scratch).status != SplitResult::Status::ok) return FileRole::unknown;
+      std::vector<std::string> names;
+      for (std::string_view f : fields) names.push_back(normalise_column_name(f));
+      return classify_header(names, fields, options);
+    }
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return FileRole::unknown;
+}
 
 InputSummary Ingestor::read_stream(std::istream& in, const std::string& display_name, RowSink& sink) {
   m_file_names.push_back(display_name);

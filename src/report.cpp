@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace cskpi {
 
@@ -20,15 +21,19 @@ std::optional<BandRule> next_better(const BandTable& bands, std::string_view met
 }
 
 Group make_group(std::optional<std::string> period, std::string segment, const Totals& t, const MetricContext& ctx,
-                 const BandTable& bands, const std::vector<std::string>& metrics, const CohortFigures* cohort) {
+                 const BandTable& bands, const std::vector<std::string>& metrics, const CohortFigures* cohort,
+                 const LeadingTotals* lead) {
   Group g{std::move(period), std::move(segment), t, {}};
-  for (MetricValue& m : compute_metrics(t, ctx, cohort)) {
+  g.billing = ctx.billing;
+  if (lead != nullptr) g.customer_records = lead->health_n + lead->unscored;
+  for (MetricValue& m : compute_metrics(t, ctx, cohort, lead)) {
     if (!metrics.empty() && std::find(metrics.begin(), metrics.end(), m.def->id) == metrics.end()) continue;
     Record rec;
     if (m.value) rec.rated_value = m.def->annualization != Annualization::none ? m.annualized : m.value->as_double();
+    const std::string_view key = m.band_key.empty() ? m.def->id : std::string_view(m.band_key);
     if (rec.rated_value) {
-      rec.tier = bands.rate(m.def->id, *rec.rated_value);
-      if (rec.tier) rec.next = next_better(bands, m.def->id, *rec.tier);
+      rec.tier = bands.rate(key, *rec.rated_value);
+      if (rec.tier) rec.next = next_better(bands, key, *rec.tier);
     }
     rec.metric = std::move(m);
     g.records.push_back(std::move(rec));
@@ -39,21 +44,86 @@ Group make_group(std::optional<std::string> period, std::string segment, const T
 } // namespace
 
 std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx, const BandTable& bands,
-                                const std::vector<std::string>& metrics, bool grouped, const AnnualCohorts* cohorts) {
+                                const std::vector<std::string>& metrics, bool grouped, const AnnualCohorts* cohorts,
+                                const Leading* leading, const std::string& motion) {
   std::vector<Group> out;
-  if (agg.periods().empty()) { // no valid rows: one empty group whose ratios say why they are null
-    out.push_back(make_group(std::nullopt, "all", Totals{}, ctx, bands, metrics, nullptr));
+  std::set<std::string, std::less<>> keys;
+  for (const auto& [label, pt] : agg.periods()) keys.insert(label);
+  if (leading != nullptr)
+    for (const auto& [label, lp] : leading->periods) keys.insert(label);
+  if (keys.empty()) { // no valid rows: one empty group whose ratios say why they are null
+    out.push_back(make_group(std::nullopt, "all", Totals{}, ctx, bands, metrics, nullptr, nullptr));
     return out;
   }
-  for (const auto& [label, pt] : agg.periods()) {
+  static const PeriodTotals k_no_totals{};
+  static const LeadingPeriod k_no_leading{};
+  const std::string latest = leading == nullptr ? std::string() : ctx.columns.period ? leading->summary.latest_period : std::string();
+  for (const std::string& label : keys) {
+    const auto pit = agg.periods().find(label);
+    const PeriodTotals& pt = pit != agg.periods().end() ? pit->second : k_no_totals;
+    const LeadingPeriod* lp = nullptr;
+    if (leading != nullptr) {
+      const auto lit = leading->periods.find(label);
+      lp = lit != leading->periods.end() ? &lit->second : &k_no_leading;
+    }
+    // The leading totals of one group, with what only the group's label tells.
+    const auto lead_of = [&](const LeadingTotals* found, const std::string& segment) -> std::optional<LeadingTotals> {
+      if (lp == nullptr) return std::nullopt;
+      LeadingTotals l = found != nullptr ? *found : LeadingTotals{};
+      if (label == latest) l.as_of = true;
+      l.motion = segment.empty() ? motion : motion_of(segment);
+      if (l.motion.empty()) l.motion = motion;
+      return l;
+    };
     std::optional<std::string> period;
     if (ctx.columns.period) period = label;
-    out.push_back(make_group(period, "all", pt.all, ctx, bands, metrics, cohorts ? cohorts->find(label, nullptr) : nullptr));
+    const std::optional<LeadingTotals> all = lead_of(lp != nullptr ? &lp->all : nullptr, "");
+    out.push_back(make_group(period, "all", pt.all, ctx, bands, metrics, cohorts ? cohorts->find(label, nullptr) : nullptr,
+                             all ? &*all : nullptr));
     if (!grouped) continue;
-    for (const auto& [seg, totals] : pt.groups)
-      out.push_back(make_group(period, seg.empty() ? "(blank)" : seg, totals, ctx, bands, metrics,
-                               cohorts ? cohorts->find(label, &seg) : nullptr));
+    std::set<std::string, std::less<>> segments;
+    for (const auto& [seg, totals] : pt.groups) segments.insert(seg);
+    if (lp != nullptr)
+      for (const auto& [seg, lt] : lp->groups) segments.insert(seg);
+    for (const std::string& seg : segments) {
+      const auto tit = pt.groups.find(seg);
+      const LeadingTotals* found = nullptr;
+      if (lp != nullptr)
+        if (const auto lit = lp->groups.find(seg); lit != lp->groups.end()) found = &lit->second;
+      const std::optional<LeadingTotals> lead = lead_of(found, seg.empty() ? "(blank)" : seg);
+      out.push_back(make_group(period, seg.empty() ? "(blank)" : seg, tit != pt.groups.end() ? tit->second : Totals{}, ctx,
+                               bands, metrics, cohorts ? cohorts->find(label, &seg) : nullptr, lead ? &*lead : nullptr));
+    }
   }
+  return out;
+}
+
+std::string join_line(const JoinSummary& j) {
+  std::vector<std::string> parts;
+  if (j.customer_records > 0 || j.billed_without_record > 0) {
+    std::string c = fmt::format("{} customer record{}", group_thousands(j.customer_records), j.customer_records == 1 ? "" : "s");
+    if (j.customers_without_billing > 0)
+      c += fmt::format(" ({} without a billing row: {}{})", group_thousands(j.customers_without_billing),
+                       fmt::join(j.unbilled_examples, ", "), j.customers_without_billing > j.unbilled_examples.size() ? ", ..." : "");
+    parts.push_back(c);
+    if (j.billed_without_record > 0)
+      parts.push_back(fmt::format("{} active customer{} without a record ({}{})", group_thousands(j.billed_without_record),
+                                  j.billed_without_record == 1 ? "" : "s", fmt::join(j.unrecorded_examples, ", "),
+                                  j.billed_without_record > j.unrecorded_examples.size() ? ", ..." : ""));
+  }
+  if (j.responses > 0) {
+    std::vector<std::string> r;
+    if (j.responses_anonymous > 0) r.push_back(fmt::format("{} anonymous", group_thousands(j.responses_anonymous)));
+    if (j.responses_unknown_customer > 0)
+      r.push_back(fmt::format("{} from unknown customers", group_thousands(j.responses_unknown_customer)));
+    if (j.responses_undated > 0) r.push_back(fmt::format("{} undated, counted in {}", group_thousands(j.responses_undated), j.latest_period));
+    if (j.responses_outside > 0)
+      r.push_back(fmt::format("{} dated outside the billing periods, left out", group_thousands(j.responses_outside)));
+    parts.push_back(fmt::format("{} response{}{}", group_thousands(j.responses), j.responses == 1 ? "" : "s",
+                                r.empty() ? "" : fmt::format(" ({})", fmt::join(r, "; "))));
+  }
+  std::string out = fmt::format("joined on customer_id: {}", fmt::join(parts, ", "));
+  if (j.as_of) out += fmt::format("; health and time to value as of {} ({})", format_date(*j.as_of), j.as_of_source);
   return out;
 }
 
@@ -169,6 +239,8 @@ std::string display(const Quantity& q, Unit unit) {
     return s[0] == '-' || s == "0.0" ? s : "+" + s;
   }
   case Unit::count: return group_thousands(static_cast<std::uint64_t>(q.count));
+  case Unit::days: return fixed(q.as_double(), 1) + " d";
+  case Unit::score: return fixed(q.as_double(), 2);
   }
   return "";
 }
@@ -208,6 +280,12 @@ std::string cohort_legend(const Report& r) {
   return "";
 }
 
+/// The metric's name, with the key of a keyed record: "Churned customers: price".
+std::string display_name(const Record& r) {
+  if (r.metric.key.empty()) return std::string(r.metric.def->name);
+  return fmt::format("{}: {}", r.metric.def->name, r.metric.key);
+}
+
 std::string display_tier(const Record& r) { return r.tier ? std::string(to_string(*r.tier)) : ""; }
 
 /// The last column: reasons, caveats, and what the next tier needs.
@@ -222,6 +300,8 @@ std::string display_note(const Record& r) {
 
 std::string group_title(const Group& g) {
   std::string title = g.period ? *g.period + " · " + g.segment : g.segment;
+  if (!g.billing)
+    return fmt::format("{}: {} customer record{}", title, group_thousands(g.customer_records), g.customer_records == 1 ? "" : "s");
   return fmt::format("{}: {} customer{} ({} starting, {} new)", title, group_thousands(g.totals.customers),
                      g.totals.customers == 1 ? "" : "s",
                      group_thousands(g.totals.cohort), group_thousands(g.totals.new_customers));
@@ -232,6 +312,7 @@ std::string inputs_line(const Report& r) {
   std::uint64_t rejected = 0;
   for (const InputSummary& in : r.inputs) {
     if (in.role == "movements") names.push_back(in.file);
+    else if (in.role == "customers" || in.role == "responses") names.push_back(fmt::format("{} ({})", in.file, in.role));
     else
       names.push_back(fmt::format("{} ({}, {} movements rows derived{})", in.file, in.role, group_thousands(in.derived_rows),
                                   in.amounts == "cents" ? ", amounts in cents" : ""));
@@ -248,6 +329,8 @@ std::string inputs_line(const Report& r) {
   std::uint64_t customers = 0;
   for (const Group& g : r.groups)
     if (g.segment == "all") customers += g.totals.customers;
+  if (!r.groups.empty() && !r.groups.front().billing)
+    return fmt::format("{} · no billing file · {} rows rejected", fmt::join(names, ", "), group_thousands(rejected));
   const std::string who = periods.size() > 1 ? fmt::format("{} customer-periods", group_thousands(customers))
                                              : fmt::format("{} customers", group_thousands(customers));
   return fmt::format("{} · {} · {} · {} rows rejected", fmt::join(names, ", "), period, who, group_thousands(rejected));
@@ -268,11 +351,12 @@ const char* tier_color(Tier t) {
 
 std::string render_table(const Report& r, bool color) {
   std::string out = inputs_line(r) + "\n" + cohort_legend(r);
+  if (r.join) out += join_line(*r.join) + "\n";
   if (r.settings.period_length_source != "detected")
     out += fmt::format("period length: {} ({})\n", to_string(r.settings.period_length), r.settings.period_length_source);
   std::size_t name_w = 6;
   for (const Group& g : r.groups)
-    for (const Record& rec : g.records) name_w = std::max(name_w, rec.metric.def->name.size());
+    for (const Record& rec : g.records) name_w = std::max(name_w, display_name(rec).size());
   const std::size_t value_w = 14, annual_w = 10, tier_w = 14;
   for (const Group& g : r.groups) {
     out += fmt::format("\n{}\n", group_title(g));
@@ -286,7 +370,7 @@ std::string render_table(const Report& r, bool color) {
       }
       std::string tier = fmt::format("{:<{}}", display_tier(rec), tier_w);
       if (color && rec.tier) tier = tier_color(*rec.tier) + tier + "\x1b[0m";
-      std::string line = fmt::format("  {:<{}}  {:>{}}  {:>{}}  {}  {}", rec.metric.def->name, name_w, display_value(rec),
+      std::string line = fmt::format("  {:<{}}  {:>{}}  {:>{}}  {}  {}", display_name(rec), name_w, display_value(rec),
                                      value_w, display_annual(rec), annual_w, tier, display_note(rec));
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";
@@ -300,9 +384,10 @@ namespace {
 std::string record_json(const Group& g, const Record& rec) {
   const MetricValue& m = rec.metric;
   return fmt::format(
-      "{{\"period\":{},\"segment\":{},\"metric\":{},\"name\":{},\"value\":{},\"unit\":{},\"annualized\":{},"
+      "{{\"period\":{},\"segment\":{},\"metric\":{},\"key\":{},\"name\":{},\"value\":{},\"unit\":{},\"annualized\":{},"
       "\"method\":{},\"band\":{},\"severity\":{},\"numerator\":{},\"denominator\":{},\"n\":{},\"note\":{}}}",
-      g.period ? json_string(*g.period) : "null", json_string(g.segment), json_string(m.def->id), json_string(m.def->name),
+      g.period ? json_string(*g.period) : "null", json_string(g.segment), json_string(m.def->id),
+      m.key.empty() ? "null" : json_string(m.key), json_string(m.def->name),
       json_opt(m.value), json_string(to_string(m.def->unit)), json_double(m.annualized),
       m.method.empty() || !m.annualized ? "null" : json_string(m.method),
       rec.tier ? json_string(to_string(*rec.tier)) : "null", rec.tier ? std::to_string(severity(*rec.tier)) : "null",
@@ -327,6 +412,17 @@ std::string render_json_head(const Report& r) {
   out += "\n  ],\n";
   out += fmt::format("  \"period_length\": {},\n", json_string(to_string(s.period_length)));
   out += fmt::format("  \"by\": {},\n", s.by ? json_string(*s.by) : "null");
+  if (r.join) {
+    const JoinSummary& j = *r.join;
+    out += fmt::format(
+        "  \"join\": {{\"customer_records\": {}, \"customers_without_billing\": {}, \"billed_without_record\": {}, "
+        "\"responses\": {}, \"responses_anonymous\": {}, \"responses_unknown_customer\": {}, \"responses_undated\": {}, "
+        "\"responses_outside_periods\": {}, \"as_of\": {}, \"as_of_source\": {}, \"health_scheme\": {}, \"csat_scale\": {}}},\n",
+        j.customer_records, j.customers_without_billing, j.billed_without_record, j.responses, j.responses_anonymous,
+        j.responses_unknown_customer, j.responses_undated, j.responses_outside,
+        j.as_of ? json_string(format_date(*j.as_of)) : "null", j.as_of ? json_string(j.as_of_source) : "null",
+        json_string(s.health_scheme), j.responses > 0 ? std::to_string(j.csat_scale) : "null");
+  }
   return out;
 }
 
@@ -362,23 +458,24 @@ std::string render_jsonl(const Report& r) {
 }
 
 std::string render_csv(const Report& r) {
-  std::string out = "period,segment,metric,name,value,unit,annualized,method,band,severity,numerator,denominator,n,note\n";
+  std::string out = "period,segment,metric,name,value,unit,annualized,method,band,severity,numerator,denominator,n,note,key\n";
   const auto num = [](const std::optional<Quantity>& q) { return q ? json_number(*q) : std::string(); };
   for (const Group& g : r.groups)
     for (const Record& rec : g.records) {
       const MetricValue& m = rec.metric;
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", g.period ? csv_text_cell(*g.period) : "",
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", g.period ? csv_text_cell(*g.period) : "",
                          csv_text_cell(g.segment), csv_text_cell(m.def->id), csv_text_cell(m.def->name), num(m.value),
                          to_string(m.def->unit), m.annualized ? json_number(Quantity::of_real(*m.annualized)) : "",
                          m.annualized ? m.method : "",
                          rec.tier ? to_string(*rec.tier) : "", rec.tier ? std::to_string(severity(*rec.tier)) : "",
-                         num(m.numerator), num(m.denominator), m.n, csv_text_cell(m.note));
+                         num(m.numerator), num(m.denominator), m.n, csv_text_cell(m.note), csv_text_cell(m.key));
     }
   return out;
 }
 
 std::string render_markdown(const Report& r) {
   std::string out = markdown_cell(inputs_line(r)) + "\n";
+  if (r.join) out += "\n" + markdown_cell(join_line(*r.join)) + "\n";
   if (std::string legend = cohort_legend(r); !legend.empty()) {
     legend.pop_back(); // its newline
     out += '\n';
@@ -389,7 +486,7 @@ std::string render_markdown(const Report& r) {
     out += fmt::format("\n### {}\n\n", markdown_cell(group_title(g)));
     out += "| Metric | Period | Annual | Tier | Note |\n|---|--:|--:|---|---|\n";
     for (const Record& rec : g.records)
-      out += fmt::format("| {} | {} | {} | {} | {} |\n", markdown_cell(rec.metric.def->name), markdown_cell(display_value(rec)),
+      out += fmt::format("| {} | {} | {} | {} | {} |\n", markdown_cell(display_name(rec)), markdown_cell(display_value(rec)),
                          markdown_cell(display_annual(rec)), markdown_cell(display_tier(rec)),
                          markdown_cell(display_note(rec)));
   }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Deterministic generator for cskpi's bundled samples and for large benchmark exports.
 //
-//   gen_samples DIR                        writes the four samples of samples/ into DIR
+//   gen_samples DIR                        writes the samples of samples/ into DIR (DIR/joined must exist)
 //   gen_samples --rows N [--seed S] [--periods P]
 //                                          writes a movements CSV with N rows to stdout
 //   gen_samples --snapshots N [--months M] writes a long snapshots CSV (N customers) to stdout
@@ -446,6 +446,155 @@ std::int64_t number(const char* text) {
 
 } // namespace
 
+/// Days since 1970-01-01 of a civil date, and back (for the joined sample's dates).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+std::string date_text(std::int64_t z) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y + (m <= 2)), m, d);
+  return buf;
+}
+
+/// The joined sample (issue 7): three exports of one company for August to October 2026.
+/// billing.csv from the billing system, customers.csv from the CS platform (health and its
+/// components, onboarding dates, renewals, churn reasons) and survey.csv from the survey tool.
+void joined(const std::string& dir) {
+  Rng rng(20261101);
+  struct Customer {
+    std::string id, segment;
+    std::int64_t signup = 0, value = -1, renewal = -1;
+    int churn_month = -1; // 0..2 for Aug..Oct
+    std::int64_t mrr = 0;
+    int usage = -1, engagement = -1, support = -1, outcomes = -1;
+  };
+  const std::int64_t aug1 = days_from_civil(2026, 8, 1), nov1 = days_from_civil(2026, 11, 1);
+  const std::int64_t month_start[] = {aug1, days_from_civil(2026, 9, 1), days_from_civil(2026, 10, 1), nov1};
+  constexpr const char* k_names[] = {"SMB", "Mid-Market", "Enterprise"};
+  constexpr std::int64_t k_ttv_min[] = {2, 15, 40}, k_ttv_max[] = {45, 90, 170};
+  constexpr int k_churn[] = {14, 7, 3}; // permille per month
+  std::vector<Customer> cs;
+  for (int i = 1; i <= 420; ++i) {
+    Customer c;
+    char id[16];
+    std::snprintf(id, sizeof id, "A-%04d", i);
+    c.id = id;
+    const int seg = static_cast<int>(rng.range(0, 99)) < 60 ? 0 : rng.range(0, 99) < 75 ? 1 : 2;
+    c.segment = k_names[seg];
+    c.signup = rng.chance(120) ? rng.range(aug1, nov1 - 1) : rng.range(days_from_civil(2024, 1, 1), aug1 - 1);
+    c.mrr = seg == 0 ? rng.range(5'000, 80'000) : seg == 1 ? rng.range(80'000, 500'000) : rng.range(500'000, 4'000'000);
+    const std::int64_t ttv = rng.range(k_ttv_min[seg], k_ttv_max[seg]);
+    if (c.signup + ttv < nov1 && !rng.chance(40)) c.value = c.signup + ttv;
+    bool unhappy = c.value < 0 || ttv > k_ttv_max[seg] * 3 / 4;
+    for (int m = 0; m < 3 && c.churn_month < 0; ++m)
+      if (c.signup < month_start[m] && rng.chance(k_churn[seg] * (unhappy ? 3 : 1))) c.churn_month = m;
+    const auto component = [&](int lo, int hi) { return static_cast<int>(rng.range(lo, hi)); };
+    const bool weak = unhappy || c.churn_month >= 0;
+    c.usage = component(weak ? 10 : 62, weak ? 75 : 100);
+    c.engagement = component(weak ? 5 : 58, weak ? 80 : 100);
+    c.support = rng.chance(60) ? -1 : component(weak ? 20 : 55, 100);
+    c.outcomes = component(weak ? 0 : 50, weak ? 65 : 100);
+    // Annual contracts renew on the signup anniversary.
+    const std::string anniversary = "2026" + date_text(c.signup).substr(4);
+    if (anniversary.substr(5) != "02-29") {
+      const std::int64_t r = days_from_civil(2026, static_cast<unsigned>(std::stoi(anniversary.substr(5, 2))),
+                                             static_cast<unsigned>(std::stoi(anniversary.substr(8, 2))));
+      if (c.signup < r - 300) c.renewal = c.churn_month >= 0 ? std::max(r, month_start[c.churn_month]) : r;
+      if (c.churn_month >= 0 && c.renewal >= month_start[c.churn_month + 1]) c.renewal = month_start[c.churn_month] + 14;
+    }
+    cs.push_back(c);
+  }
+
+  Out billing(dir + "/joined/billing.csv");
+  billing << "customer_id,segment,period,start_mrr,new_mrr,expansion_mrr,contraction_mrr,churned_mrr,end_mrr\n";
+  const char* k_periods[] = {"2026-08", "2026-09", "2026-10"};
+  for (int m = 0; m < 3; ++m)
+    for (Customer& c : cs) {
+      if (c.signup >= month_start[m + 1] || (c.churn_month >= 0 && c.churn_month < m)) continue;
+      Move mv;
+      if (c.signup >= month_start[m]) {
+        mv.new_mrr = c.mrr;
+      } else {
+        mv.start = c.mrr;
+        if (c.churn_month == m) mv.churned = c.mrr;
+        else if (rng.chance(60)) mv.expansion = c.mrr * rng.range(5, 30) / 100;
+        else if (rng.chance(20)) mv.contraction = c.mrr * rng.range(5, 25) / 100;
+      }
+      c.mrr = mv.end();
+      billing << c.id << "," << c.segment << "," << k_periods[m] << "," << money(mv.start) << "," << money(mv.new_mrr) << ","
+              << money(mv.expansion) << "," << money(mv.contraction) << "," << money(mv.churned) << "," << money(mv.end())
+              << "\n";
+    }
+
+  Out customers(dir + "/joined/customers.csv");
+  customers << "customer_id,segment,csm,signup_date,first_value_date,renewal_date,renewed,churn_reason,health_score,"
+               "usage,engagement,support,outcomes\n";
+  constexpr const char* k_csm[] = {"Jana", "Malik", "Sofia", "Tom"};
+  constexpr const char* k_reasons[] = {"price", "missing features", "switched to a competitor", "support quality",
+                                       "business closed"};
+  const auto cell = [](int v) { return v < 0 ? std::string() : std::to_string(v); };
+  for (std::size_t i = 0; i < cs.size(); ++i) {
+    const Customer& c = cs[i];
+    if (i % 150 == 7) continue; // the CS platform misses a few billed customers
+    std::int64_t num = 40 * c.usage + 30 * c.engagement + 15 * c.outcomes, den = 85;
+    if (c.support >= 0) {
+      num += 15 * c.support;
+      den += 15;
+    }
+    const std::string renewed = c.renewal < 0 || c.renewal >= nov1 ? "" : c.churn_month >= 0 ? "no" : "yes";
+    const std::string reason = c.churn_month < 0 || rng.chance(150) ? "" : k_reasons[rng.range(0, 4)];
+    customers << c.id << "," << c.segment << "," << k_csm[rng.range(0, 3)] << "," << date_text(c.signup) << ","
+              << (c.value < 0 ? "" : date_text(c.value)) << "," << (c.renewal < 0 ? "" : date_text(c.renewal)) << ","
+              << renewed << "," << reason << "," << std::to_string((num + den / 2) / den) << "," << cell(c.usage) << ","
+              << cell(c.engagement) << "," << cell(c.support) << "," << cell(c.outcomes) << "\n";
+  }
+  // Trial accounts the CS platform tracks but billing does not.
+  for (int t = 1; t <= 3; ++t)
+    customers << "T-000" << std::to_string(t) << ",SMB,Jana,2026-10-2" << std::to_string(t) << ",,,,,,55,40,,30\n";
+
+  Out survey(dir + "/joined/survey.csv");
+  survey << "response_id,customer_id,date,score,csat,ces\n";
+  int response = 0;
+  const auto answer = [&](const std::string& customer, std::int64_t day, bool unhappy) {
+    char rid[16];
+    std::snprintf(rid, sizeof rid, "R-%05d", ++response);
+    survey << rid << "," << customer << "," << (day < 0 ? "" : date_text(day)) << ",";
+    if (rng.chance(500)) {
+      const int r = static_cast<int>(rng.range(0, 99));
+      survey << std::to_string(unhappy ? (r < 65 ? rng.range(0, 6) : rng.range(7, 9))
+                                       : (r < 52 ? rng.range(9, 10) : r < 82 ? rng.range(7, 8) : rng.range(0, 6)))
+             << ",,\n";
+    } else {
+      survey << "," << std::to_string(unhappy ? rng.range(1, 4) : rng.range(3, 5)) << ","
+             << std::to_string(unhappy ? rng.range(2, 6) : rng.range(1, 3)) << "\n";
+    }
+  };
+  for (const Customer& c : cs)
+    for (int m = 0; m < 3; ++m) {
+      if (c.signup >= month_start[m + 1] || (c.churn_month >= 0 && c.churn_month < m) || !rng.chance(330)) continue;
+      answer(c.id, rng.range(std::max(c.signup, month_start[m]), month_start[m + 1] - 1), c.churn_month >= 0 || c.value < 0);
+    }
+  for (int k = 0; k < 4; ++k) answer("", rng.range(aug1, nov1 - 1), false);      // anonymous
+  for (int k = 0; k < 2; ++k) answer("X-9999", rng.range(aug1, nov1 - 1), false); // unknown customer
+  answer(cs[3].id, days_from_civil(2026, 7, 30), false);                         // before the billing periods
+  answer(cs[5].id, -1, false);                                                  // undated
+}
+
 int main(int argc, char** argv) {
   if (argc == 2 && argv[1][0] != '-') {
     const std::string dir = argv[1];
@@ -455,6 +604,7 @@ int main(int argc, char** argv) {
     broken(dir);
     mrr_matrix(dir);
     chartmogul(dir);
+    joined(dir);
     return 0;
   }
   if (argc >= 3 && std::strcmp(argv[1], "--snapshots") == 0) {

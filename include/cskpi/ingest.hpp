@@ -18,6 +18,7 @@ namespace cskpi {
 
 class DuplicateIndex;
 class SnapshotTable;
+struct Attributes;
 
 /// How to read the CSV files of one run (SPEC §1.3).
 struct IngestOptions {
@@ -33,6 +34,12 @@ struct IngestOptions {
   std::optional<PeriodLength> period_length;
   std::optional<bool> amounts_in_cents;
   bool derive = true; ///< off: snapshot files are only read (cskpi movements and cohorts derive themselves)
+  /// Customers and responses files (issue 7): health component columns to read (normalised
+  /// names, cskpi health), whether health scores may exceed 100 (the power-user scheme),
+  /// and the CSAT scale (0: detected from the values; 5 or 10: values above it are errors).
+  std::vector<std::string> components;
+  bool health_over_100 = false;
+  int csat_scale = 0;
   /// Called after each block read (a few MiB) with the file's bytes read so far and its
   /// size (0 when unknown, e.g. stdin); the CLI draws a progress line from it.
   std::function<void(const std::string& file, std::uint64_t done, std::uint64_t total)> progress;
@@ -42,6 +49,7 @@ struct IngestOptions {
 struct ColumnSet {
   bool period = false, segment = false, new_mrr = false, reactivation_mrr = false, end_mrr = false;
   bool nps = false, at_risk = false, saved = false, health_score = false, cac = false;
+  bool billing = false; ///< a movements or snapshot file was read (issue 7: runs may have none)
 };
 
 /// One valid movements row. The string views live only during the RowSink call.
@@ -83,7 +91,7 @@ struct InputSummary {
   char delimiter = ',';
   bool decimal_comma = false;
   /// "movements", or for snapshot files the form read: "snapshots (long)", "snapshots (wide)",
-  /// "chartmogul" (issue 6)
+  /// "chartmogul" (issue 6); "customers" or "responses" (issue 7)
   std::string role = "movements";
   std::string amounts = "units"; ///< "units", or "cents" when amounts were divided by 100
   std::uint64_t derived_rows = 0; ///< movements rows derived from a snapshot file
@@ -113,6 +121,9 @@ public:
   const SnapshotTable* snapshots() const { return m_snapshots.get(); }
   /// Hands the snapshot history over (the Ingestor keeps none afterwards).
   std::unique_ptr<SnapshotTable> take_snapshots();
+  /// The customer records and survey responses read so far (issue 7), if any.
+  const Attributes* attributes() const { return m_attributes.get(); }
+  std::unique_ptr<Attributes> take_attributes();
 
   struct State;
 
@@ -127,10 +138,16 @@ private:
   /// Every (period, customer_id) seen, with where it was first seen.
   std::unique_ptr<DuplicateIndex> m_seen;
   std::unique_ptr<SnapshotTable> m_snapshots;
+  std::unique_ptr<Attributes> m_attributes;
   std::uint32_t m_movement_files = 0; ///< files read as movements (they do not mix with snapshots)
 
   friend struct State;
 };
+
+/// What a file's header says it is (SPEC §1.1), read without consuming the file: used to
+/// read customers and responses files before the billing files they are joined to.
+enum class FileRole : std::uint8_t { unknown, billing, customers, responses, billing_with_attributes };
+FileRole peek_role(const std::string& path, const IngestOptions& options);
 
 /// Parses a boolean cell: 1/0, true/false, yes/no, y/n in any case; empty is false.
 std::optional<bool> parse_bool(std::string_view text) noexcept;

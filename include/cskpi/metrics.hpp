@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cskpi/aggregate.hpp"
+#include "cskpi/attributes.hpp"
 #include "cskpi/ingest.hpp"
 #include "cskpi/money.hpp"
 #include "cskpi/period.hpp"
@@ -15,7 +16,7 @@
 
 namespace cskpi {
 
-enum class Unit : std::uint8_t { percent, currency, ratio, points, count };
+enum class Unit : std::uint8_t { percent, currency, ratio, points, count, days, score };
 std::string_view to_string(Unit u) noexcept;
 
 /// How a period value becomes an annual one (SPEC §2.3).
@@ -28,11 +29,15 @@ enum class Annualization : std::uint8_t {
   churn_estimate,  ///< 1 - (1 - e)^k, flagged as an estimate
 };
 
-enum class Section : std::uint8_t { revenue_retention, logos, expansion, value, sentiment };
+enum class Section : std::uint8_t { revenue_retention, logos, expansion, value, sentiment, health, onboarding, churn_reasons };
 std::string_view to_string(Section s) noexcept;
 
 /// Which optional input a metric needs before it is computed at all.
-enum class Needs : std::uint8_t { nothing, new_mrr, nps, at_risk, cac };
+enum class Needs : std::uint8_t {
+  nothing, new_mrr, nps, at_risk, cac,
+  // issue 7: customers and responses files
+  health, health_mrr, ttv, renewal, churn_reason, csat, ces
+};
 
 /// The input column a metric needs ("" for none).
 std::string_view needed_column(Needs needs) noexcept;
@@ -48,12 +53,20 @@ struct MetricDef {
   std::string_view formula;
   std::string_view description;
   std::string_view sources; ///< reference articles in shared/reference/
+  /// Describes customers as they are now (health, time to value): computed for the latest
+  /// period only (issue 7).
+  bool latest_only = false;
+  /// One record per key (churn reasons), the key naming what the record counts.
+  bool keyed = false;
 };
 
 /// All metrics in report order.
 std::span<const MetricDef> metric_table() noexcept;
 /// The metric with this id, or nullptr.
 const MetricDef* find_metric(std::string_view id) noexcept;
+/// The metric a band key rates: its id, or "ID:QUALIFIER" for per-scale and per-motion
+/// bands ("csat:10", "ttv_median:smb"); nullptr for an unknown key.
+const MetricDef* find_band_metric(std::string_view key) noexcept;
 /// The metric id closest to a misspelt one (edit distance <= 3), or "" if none is close.
 std::string suggest_metric(std::string_view id);
 
@@ -93,6 +106,8 @@ struct MetricValue {
   std::optional<Quantity> denominator;
   std::uint64_t n = 0;
   std::string note;
+  std::string key;      ///< keyed metrics: what this record counts ("price"); empty otherwise
+  std::string band_key; ///< the band rules that rate it when not its id ("ttv_median:smb", "csat:10")
 };
 
 /// Run-level settings the formulas need.
@@ -102,17 +117,31 @@ struct MetricContext {
   bool gross_margin_given = false;
   std::optional<Money> cac;                  ///< --cac: overrides the cac column
   ColumnSet columns;                         ///< which optional columns the run has
+  bool billing = true;                       ///< the run has billing data (issue 7: it may have only customers)
+  AttributeColumns attributes;               ///< columns of the run's customers and responses files
+  HealthScheme scheme;                       ///< health cut-offs
+  std::string as_of;                         ///< the date health and time to value describe, for notes
 };
+
+struct LeadingTotals;
 
 /// Computes every metric the columns allow, in table order. Pure: no I/O, no throwing on
 /// ordinary data; undefined ratios come back with an empty value and a reason.
 /// With `cohort`, the annual revenue and logo retention figures (and the churn and
 /// expansion figures derived from them) come from it instead of compounding.
-std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx, const CohortFigures* cohort = nullptr);
+/// With `lead`, the leading indicators of the group (issue 7) too; survey counts from
+/// responses files replace the nps column's.
+std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx, const CohortFigures* cohort = nullptr,
+                                         const LeadingTotals* lead = nullptr);
 
-/// The extra record that goes with NPS: its 95 % margin of error in points.
-/// Exposed for tests: 1.96 * sqrt((p + d - (p - d)^2) / n) * 100.
-double nps_margin_of_error(std::uint64_t promoters, std::uint64_t detractors, std::uint64_t responses) noexcept;
+/// The adjusted-Wald 95 % interval of an NPS (issue 7): add 3 to n and 3/4 to promoters
+/// and to detractors, p' = (P + 3/4) / (n + 3), d' likewise, centre = p' - d',
+/// half-width = 1.96 * sqrt((p' + d' - (p' - d')^2) / (n + 3)); all in points (x 100),
+/// the bounds clipped to -100..100.
+struct NpsInterval {
+  double centre = 0, margin = 0, low = 0, high = 0;
+};
+NpsInterval nps_adjusted_wald(std::uint64_t promoters, std::uint64_t detractors, std::uint64_t responses) noexcept;
 
 /// Annualises a period value (in percent) of the given kind with k periods per year.
 double annualize_percent(Annualization kind, double period_percent, int k) noexcept;

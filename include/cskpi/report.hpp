@@ -4,6 +4,7 @@
 #include "cskpi/aggregate.hpp"
 #include "cskpi/bands.hpp"
 #include "cskpi/ingest.hpp"
+#include "cskpi/leading.hpp"
 #include "cskpi/metrics.hpp"
 #include "cskpi/snapshots.hpp"
 
@@ -28,6 +29,8 @@ struct Group {
   std::string segment;               ///< "all" or the --by value ("(blank)" for an empty one)
   Totals totals;
   std::vector<Record> records;
+  bool billing = true;                ///< false: a run of customers and responses files only
+  std::uint64_t customer_records = 0; ///< without billing: the customers the group holds
 };
 
 /// Settings echoed in the output so a report says how it was made.
@@ -44,6 +47,7 @@ struct ReportSettings {
   std::vector<std::string> metrics; ///< empty: all
   std::string bands = "builtin";
   std::optional<bool> include_reactivation; ///< set when snapshots give exact annual cohorts
+  std::string health_scheme;                 ///< set when the run has customer records (issue 7)
 };
 
 /// Everything a renderer needs; renderers are pure functions of it.
@@ -51,14 +55,20 @@ struct Report {
   ReportSettings settings;
   std::vector<InputSummary> inputs;
   std::vector<Group> groups; ///< periods sorted; within a period `all` first, then segments sorted
+  std::optional<JoinSummary> join; ///< set when customers or responses files were joined (issue 7)
 };
 
 /// Computes and rates every group's metrics. `metrics` filters by id (empty: all the
 /// columns allow). Pure.
 /// `cohorts`: exact trailing-12-month figures that replace compounding where present.
+/// `leading`: the joined customer records and responses (issue 7); `motion` rates the time
+/// to value of `all` and of segments whose label names no motion.
 std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx, const BandTable& bands,
                                 const std::vector<std::string>& metrics, bool grouped,
-                                const AnnualCohorts* cohorts = nullptr);
+                                const AnnualCohorts* cohorts = nullptr, const Leading* leading = nullptr,
+                                const std::string& motion = "");
+/// The join in words, for the table header: what matched and what was left out.
+std::string join_line(const JoinSummary& j);
 
 /// Human table; `color` adds ANSI colours to tiers.
 std::string render_table(const Report& r, bool color);

@@ -28,8 +28,10 @@ int run_bands(const BandsOptions& o) {
   if (o.format == "csv") out = "metric,tier,bound,direction,source\n";
   if (o.format == "markdown") out = "| Metric | Tier | Rule | Source |\n|---|---|---|---|\n";
   for (const std::string& id : bands.rated_metrics()) {
-    const MetricDef* def = find_metric(id);
-    const std::string name = def != nullptr ? std::string(def->name) : id;
+    const MetricDef* def = find_band_metric(id);
+    std::string name = def != nullptr ? std::string(def->name) : id;
+    if (const std::size_t colon = id.find(':'); colon != std::string::npos)
+      name += id.starts_with("csat") ? fmt::format(", scale 1-{}", id.substr(colon + 1)) : fmt::format(", {} motion", id.substr(colon + 1));
     const bool annual = def != nullptr && def->annualization != Annualization::none;
     const std::string_view source = bands.source_for(id);
     if (o.format == "table")

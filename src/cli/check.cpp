@@ -15,6 +15,7 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   CLI::App* cmd = app.add_subcommand("check", "Gate a CI pipeline: fail (exit 1) when a KPI breaks a rule or a tier");
   add_input_options(*cmd, o.run);
   add_reactivation_option(*cmd, o.run);
+  add_leading_options(*cmd, o.run);
   cmd->add_option("-r,--require", o.require, "A rule [COLUMN=VALUE:]METRIC[@annual] OP NUMBER; repeatable")
       ->type_name("RULE")
       ->allow_extra_args(false);

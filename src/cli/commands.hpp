@@ -30,6 +30,11 @@ struct RunOptions {
   std::string color = "auto";
   std::string amounts;                  ///< "", "cents" or "units" (snapshot files)
   std::string reactivation = "include"; ///< exact annual cohorts: include or exclude reactivated customers
+  // Customers and responses files (issue 7).
+  std::string health_scheme = "default";
+  std::string csat_scale = "auto";
+  std::string as_of;
+  std::string motion;
 };
 
 void setup_report(CLI::App& app, RunOptions& o);
@@ -59,6 +64,16 @@ struct CohortsOptions {
 };
 void setup_cohorts(CLI::App& app, CohortsOptions& o);
 int run_cohorts(const CohortsOptions& o);
+
+/// cskpi health: weighted health scores from component columns of a customers file.
+struct HealthOptions {
+  RunOptions run;
+  std::string weights;
+  std::string missing = "reweight";
+  std::size_t top = 10;
+};
+void setup_health(CLI::App& app, HealthOptions& o);
+int run_health(const HealthOptions& o);
 
 struct BandsOptions {
   std::string format = "table";

@@ -43,6 +43,30 @@ void add_reactivation_option(CLI::App& cmd, RunOptions& o) {
       ->type_name("HOW");
 }
 
+void add_leading_options(CLI::App& cmd, RunOptions& o) {
+  cmd.add_option("--health-scheme", o.health_scheme,
+                 "Health cut-offs: default (green 80+, yellow 50+), power-users (71+, 41+, power users over 100) or "
+                 "GREEN/YELLOW such as 75/40")
+      ->type_name("SCHEME");
+  cmd.add_option("--csat-scale", o.csat_scale, "CSAT answers are 1-5 or 1-10: 5, 10 or auto (default: 10 when any answer is above 5)")
+      ->check(CLI::IsMember({"auto", "5", "10"}))
+      ->type_name("SCALE");
+  cmd.add_option("--as-of", o.as_of, "Date for the age of customers still without value (default: end of the latest period)")
+      ->type_name("YYYY-MM-DD");
+  cmd.add_option("--motion", o.motion,
+                 "Time-to-value range for all customers and for segments not named after one: product-led, smb, "
+                 "mid-market or enterprise")
+      ->type_name("MOTION");
+}
+
+HealthScheme health_scheme(const RunOptions& o) {
+  const std::optional<HealthScheme> s = parse_health_scheme(o.health_scheme);
+  if (!s)
+    throw usage_error(fmt::format("--health-scheme \"{}\" is not default, power-users or GREEN/YELLOW cut-offs with "
+                                  "0 < YELLOW < GREEN <= 100 (e.g. 75/40)", o.health_scheme));
+  return *s;
+}
+
 void add_snapshot_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--amounts", o.amounts,
                  "Snapshot files: amounts are cents or units (default: cents for ChartMogul logs, units otherwise)")
@@ -85,6 +109,8 @@ IngestOptions ingest_options(const RunOptions& o) {
       throw usage_error(fmt::format("--period-length \"{}\" is not month, quarter or year", o.period_length));
   }
   if (!o.amounts.empty()) in.amounts_in_cents = o.amounts == "cents";
+  in.health_over_100 = health_scheme(o).power_users;
+  if (o.csat_scale == "5" || o.csat_scale == "10") in.csat_scale = std::stoi(o.csat_scale);
   return in;
 }
 
@@ -140,10 +166,24 @@ Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, St
     throw usage_error("standard input (-) can be read only once");
   Ingestor ingestor(opts, diags);
   l.aggregator = std::make_unique<Aggregator>(!opts.by_column.empty());
-  for (const std::string& f : files) l.inputs.push_back(ingestor.read_path(f, *l.aggregator));
+  l.joiner = std::make_unique<Joiner>(*l.aggregator, ingestor);
+  // Files with customer attributes are read first, so the join knows them before the
+  // billing rows arrive; standard input, whose header cannot be peeked, comes next.
+  std::vector<std::size_t> order, later;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const FileRole role = files[i] == "-" ? FileRole::unknown : peek_role(files[i], opts);
+    const bool first = role == FileRole::customers || role == FileRole::responses || role == FileRole::billing_with_attributes;
+    (first ? order : later).push_back(i);
+  }
+  std::stable_partition(later.begin(), later.end(), [&](std::size_t i) { return files[i] == "-"; });
+  order.insert(order.end(), later.begin(), later.end());
+  std::vector<InputSummary> read(files.size());
+  for (const std::size_t i : order) read[i] = ingestor.read_path(files[i], *l.joiner);
+  l.inputs = std::move(read); // in the order given
   l.columns = ingestor.columns();
   l.detected_length = ingestor.detected_period_length();
   l.snapshots = ingestor.take_snapshots();
+  l.attributes = ingestor.take_attributes();
   return l;
 }
 
@@ -156,7 +196,7 @@ Money parse_amount_flag(const std::string& flag, const std::string& text) {
 
 namespace {
 
-bool known_metric(std::string_view id) { return find_metric(id) != nullptr; }
+bool known_metric(std::string_view id) { return find_band_metric(id) != nullptr; }
 
 } // namespace
 
@@ -320,7 +360,44 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
     cohorts = annual_cohorts(*l.snapshots, ctx.period_length, s.by.has_value(), o.reactivation == "include");
     s.include_reactivation = cohorts->include_reactivation;
   }
-  return Report{s, l.inputs, build_groups(*l.aggregator, ctx, bands, s.metrics, s.by.has_value(), cohorts ? &*cohorts : nullptr)};
+  ctx.billing = l.columns.billing;
+  std::optional<Leading> leading;
+  std::string motion;
+  if (!o.motion.empty()) {
+    const std::optional<std::string> m = parse_motion(o.motion);
+    if (!m) throw usage_error(fmt::format("--motion \"{}\" is not product-led, smb, mid-market or enterprise", o.motion));
+    motion = *m;
+  }
+  if (l.attributes) {
+    LeadingOptions lo;
+    lo.scheme = health_scheme(o);
+    lo.period_length = ctx.period_length;
+    lo.grouped = s.by.has_value();
+    if (!o.as_of.empty()) {
+      lo.as_of = parse_date(o.as_of);
+      if (!lo.as_of) throw usage_error(fmt::format("--as-of \"{}\" is not a date YYYY-MM-DD", o.as_of));
+    }
+    leading = l.joiner->join(*l.attributes, lo, l.columns.period);
+    ctx.attributes = l.attributes->columns;
+    ctx.scheme = lo.scheme;
+    s.health_scheme = lo.scheme.name;
+    if (leading->summary.as_of) ctx.as_of = format_date(*leading->summary.as_of);
+    if (ctx.attributes.score && l.columns.nps)
+      say("warning: NPS comes from the responses file; the nps column of the billing file is not used");
+    const JoinSummary& j = leading->summary;
+    if (j.customers_without_billing > 0 && ctx.billing)
+      say(fmt::format("warning: {} customer record{} no billing row (first: {}); they are counted, not reported on",
+                      group_thousands(j.customers_without_billing), j.customers_without_billing == 1 ? " has" : "s have",
+                      j.unbilled_examples.front()));
+    if (j.responses_outside > 0)
+      say(fmt::format("warning: {} response{} dated outside the billing periods, left out", group_thousands(j.responses_outside),
+                      j.responses_outside == 1 ? " is" : "s are"));
+  }
+  Report report{s, l.inputs, build_groups(*l.aggregator, ctx, bands, s.metrics, s.by.has_value(), cohorts ? &*cohorts : nullptr,
+                                          leading ? &*leading : nullptr, motion),
+                std::nullopt};
+  if (leading) report.join = leading->summary;
+  return report;
 }
 
 } // namespace cskpi::cli

@@ -8,6 +8,7 @@
 #include "cskpi/aggregate.hpp"
 #include "cskpi/bands.hpp"
 #include "cskpi/ingest.hpp"
+#include "cskpi/leading.hpp"
 #include "cskpi/metrics.hpp"
 #include "cskpi/report.hpp"
 
@@ -28,6 +29,10 @@ void add_input_options(CLI::App& cmd, RunOptions& o);
 void add_snapshot_options(CLI::App& cmd, RunOptions& o);
 /// Adds --reactivation (exact annual cohorts of snapshot files) to report and check.
 void add_reactivation_option(CLI::App& cmd, RunOptions& o);
+/// Adds --health-scheme, --csat-scale, --as-of and --motion (customers and responses files).
+void add_leading_options(CLI::App& cmd, RunOptions& o);
+/// The health scheme of --health-scheme; throws a usage error for a bad value.
+HealthScheme health_scheme(const RunOptions& o);
 
 /// Prints diagnostics to stderr (up to a limit) and counts them.
 class StderrDiagnostics : public DiagnosticSink {
@@ -60,6 +65,8 @@ struct Loaded {
   ColumnSet columns;
   std::optional<PeriodLength> detected_length;
   std::unique_ptr<SnapshotTable> snapshots; ///< the history, when the input was a snapshot file
+  std::unique_ptr<Attributes> attributes;   ///< customer records and responses, when the run had any
+  std::unique_ptr<Joiner> joiner;           ///< what the join needs of the billing rows
 };
 
 /// IngestOptions from the flags; throws usage errors for bad values.

@@ -33,11 +33,13 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   CheckOptions check_opts;
   BandsOptions bands_opts;
   ExplainOptions explain_opts;
+  HealthOptions health_opts;
   setup_report(app, report_opts);
   setup_check(app, check_opts);
   setup_validate(app, validate_opts);
   setup_movements(app, movements_opts);
   setup_cohorts(app, cohorts_opts);
+  setup_health(app, health_opts);
   setup_bands(app, bands_opts);
   setup_explain(app, explain_opts);
 
@@ -55,6 +57,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
     if (app.got_subcommand("validate")) return run_validate(validate_opts);
     if (app.got_subcommand("movements")) return run_movements(movements_opts);
     if (app.got_subcommand("cohorts")) return run_cohorts(cohorts_opts);
+    if (app.got_subcommand("health")) return run_health(health_opts);
     if (app.got_subcommand("bands")) return run_bands(bands_opts);
     if (app.got_subcommand("explain")) return run_explain(explain_opts);
   } catch (const cskpi::Error& e) {

@@ -25,6 +25,7 @@ void setup_report(CLI::App& app, RunOptions& o) {
       ->type_name("FILE");
   cmd->add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
   add_reactivation_option(*cmd, o);
+  add_leading_options(*cmd, o);
   cmd->add_option("--color", o.color, "Colour tiers: auto, always or never (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->footer(R"(Examples:

@@ -85,7 +85,7 @@ Outcome run(std::string_view text, const IngestOptions& opts) {
       for (const char* format : {"table", "csv", "json", "markdown"})
         o.report += render_cohorts(cohort_table(*t, logos), logos, "fuzz.csv", format, "fuzz");
   }
-  const Report r{s, {summary}, build_groups(agg, ctx, BandTable::builtin(), {}, grouped, cohorts ? &*cohorts : nullptr)};
+  const Report r{s, {summary}, build_groups(agg, ctx, BandTable::builtin(), {}, grouped, cohorts ? &*cohorts : nullptr), std::nullopt};
   o.report += render_json(r) + render_jsonl(r) + render_csv(r) + render_markdown(r) + render_table(r, false);
   return o;
 }

@@ -129,8 +129,17 @@ TEST_CASE("NPS, its margin of error and the low-sample flag", "[metrics]") {
   CHECK(get(ms, "nps").numerator->count == 30);
   CHECK(get(ms, "nps").n == 100);
   CHECK(get(ms, "nps").note.empty());
-  // 1.96 * sqrt((0.5 + 0.2 - 0.09) / 100) * 100
-  CHECK_THAT(get(ms, "nps_moe").value->real, WithinRel(1.96 * std::sqrt(0.61 / 100) * 100, 1e-12));
+  // Adjusted Wald: n' = 103, p' = 50.75 / 103, d' = 20.75 / 103, centre 3000 / 103 = 29.1262...;
+  // variance = 71.5 / 103 - (30 / 103)^2 = 0.609341..., margin = 1.96 * sqrt(variance / 103) * 100.
+  CHECK_THAT(get(ms, "nps_moe").value->real, WithinRel(15.075360426756923, 1e-12));
+  CHECK_THAT(get(ms, "nps_ci_low").value->real, WithinRel(14.050853165476088, 1e-12));
+  CHECK_THAT(get(ms, "nps_ci_high").value->real, WithinRel(44.20157401898993, 1e-12));
+  // Three promoters: the raw NPS is +100, the interval is centred on +50 and clipped at 100.
+  const NpsInterval three = nps_adjusted_wald(3, 0, 3);
+  CHECK_THAT(three.centre, WithinRel(50.0, 1e-12));
+  CHECK_THAT(three.margin, WithinRel(56.58032638058332, 1e-12));
+  CHECK_THAT(three.low, WithinRel(-6.5803263805833225, 1e-12));
+  CHECK(three.high == 100.0);
   t.promoters = 5;
   t.passives = 0;
   t.detractors = 5;

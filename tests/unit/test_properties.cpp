@@ -123,7 +123,7 @@ Result report_of(const std::vector<std::string>& files, bool by_segment) {
   if (by_segment) s.by = "segment";
   Result res;
   res.groups = build_groups(agg, ctx, BandTable::builtin(), {}, by_segment);
-  res.records = render_csv(Report{s, inputs, res.groups});
+  res.records = render_csv(Report{s, inputs, res.groups, std::nullopt});
   return res;
 }
 

@@ -74,8 +74,8 @@ TEST_CASE("render_json is byte-exact and deterministic", "[report]") {
   "by": null,
   "options": {"period_length_source": "default: no period column", "gross_margin": 1, "gross_margin_default": true, "cac": null, "tolerance": 0, "skip_invalid": false, "metrics": ["nrr", "ltv"], "bands": "builtin", "reactivation": null},
   "records": [
-    {"period":null,"segment":"all","metric":"nrr","name":"Net revenue retention","value":52.5,"unit":"percent","annualized":0.04384414858452466,"method":"compound","band":"critical","severity":0,"numerator":1050,"denominator":2000,"n":2,"note":null},
-    {"period":null,"segment":"all","metric":"ltv","name":"Customer lifetime value","value":2000,"unit":"currency","annualized":null,"method":null,"band":null,"severity":null,"numerator":1000,"denominator":0.5,"n":2,"note":"gross margin 100% (default; set --gross-margin)"}
+    {"period":null,"segment":"all","metric":"nrr","key":null,"name":"Net revenue retention","value":52.5,"unit":"percent","annualized":0.04384414858452466,"method":"compound","band":"critical","severity":0,"numerator":1050,"denominator":2000,"n":2,"note":null},
+    {"period":null,"segment":"all","metric":"ltv","key":null,"name":"Customer lifetime value","value":2000,"unit":"currency","annualized":null,"method":null,"band":null,"severity":null,"numerator":1000,"denominator":0.5,"n":2,"note":"gross margin 100% (default; set --gross-margin)"}
   ]
 }
 )J";
@@ -86,9 +86,9 @@ TEST_CASE("render_json is byte-exact and deterministic", "[report]") {
 TEST_CASE("render_csv and render_jsonl carry the same records", "[report]") {
   const Report r = tiny_report();
   CHECK(render_csv(r) ==
-        "period,segment,metric,name,value,unit,annualized,method,band,severity,numerator,denominator,n,note\n"
-        ",all,nrr,Net revenue retention,52.5,percent,0.04384414858452466,compound,critical,0,1050,2000,2,\n"
-        ",all,ltv,Customer lifetime value,2000,currency,,,,,1000,0.5,2,gross margin 100% (default; set --gross-margin)\n");
+        "period,segment,metric,name,value,unit,annualized,method,band,severity,numerator,denominator,n,note,key\n"
+        ",all,nrr,Net revenue retention,52.5,percent,0.04384414858452466,compound,critical,0,1050,2000,2,,\n"
+        ",all,ltv,Customer lifetime value,2000,currency,,,,,1000,0.5,2,gross margin 100% (default; set --gross-margin),\n");
   const std::string jsonl = render_jsonl(r);
   CHECK(std::count(jsonl.begin(), jsonl.end(), '\n') == 2);
 }
