@@ -80,6 +80,20 @@ Rule parse_rule(std::string_view text) {
   rule.metric = lower(cur.text.substr(metric_at, cur.i - metric_at));
   const MetricDef* def = find_metric(rule.metric);
   if (def == nullptr) cur.fail(metric_error(rule.metric), metric_at);
+  if (!cur.done() && cur.text[cur.i] == '[') {
+    const std::size_t open = cur.i;
+    const std::size_t close = cur.text.find(']', open);
+    if (!def->keyed) cur.fail(fmt::format("{} has no keys; drop [...]", rule.metric), open);
+    if (close == std::string_view::npos) cur.fail("the key has no closing ']'", open);
+    std::string_view key = cur.text.substr(open + 1, close - open - 1);
+    while (!key.empty() && is_space(key.front())) key.remove_prefix(1);
+    while (!key.empty() && is_space(key.back())) key.remove_suffix(1);
+    if (key.empty()) cur.fail("the key is empty", open + 1);
+    rule.key = std::string(key);
+    cur.i = close + 1;
+  } else if (def->keyed) {
+    cur.fail(fmt::format("{} needs a key: the churn reason, e.g. {}[price]<=30", rule.metric, rule.metric), cur.i);
+  }
   if (!cur.done() && cur.text[cur.i] == '@') {
     const std::size_t at = cur.i;
     ++cur.i;
@@ -122,10 +136,23 @@ std::string caret_line(std::string_view text, std::size_t offset, std::size_t in
 
 namespace {
 
-const Record* find_record(const Group& g, std::string_view metric) {
-  for (const Record& r : g.records)
-    if (r.metric.def->id == metric) return &r;
-  return nullptr;
+/// The record a rule judges. A keyed rule whose key has no record in a group that has
+/// others (say, no churned customer gave that reason) judges `zero`: the share is 0.
+const Record* find_record(const Group& g, const Rule& rule, const Record& zero) {
+  const Record* any = nullptr;
+  for (const Record& r : g.records) {
+    if (r.metric.def->id != rule.metric) continue;
+    if (r.metric.key == rule.key) return &r;
+    if (r.metric.value) any = &r;
+  }
+  return any != nullptr ? &zero : nullptr;
+}
+
+bool any_group_has(const std::vector<Group>& groups, std::string_view metric) {
+  for (const Group& g : groups)
+    for (const Record& r : g.records)
+      if (r.metric.def->id == metric) return true;
+  return false;
 }
 
 std::string threshold_text(const Rule& r) { return fmt::format("{} {}", to_string(r.op), format_money_exact(r.threshold)); }
@@ -154,8 +181,14 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
       v.segment = g.segment;
       v.unit = rule.annual ? Unit::percent : def->unit;
       v.expect = threshold_text(rule);
-      const Record* rec = find_record(g, rule.metric);
-      if (rec == nullptr) {
+      Record zero;
+      zero.metric.def = def;
+      zero.metric.value = Quantity::of_real(0.0);
+      const Record* rec = find_record(g, rule, zero);
+      if (rec == nullptr && def->latest_only && any_group_has(groups, rule.metric)) {
+        v.status = Verdict::Status::skip;
+        v.reason = fmt::format("{} describes customers as they are now: judged in the latest period only", rule.metric);
+      } else if (rec == nullptr) {
         v.status = missing;
         v.reason = fmt::format("{} is not computed: the input has no {} column", rule.metric, needed_column(def->needs));
       } else if (const auto value = rule.annual ? rec->metric.annualized

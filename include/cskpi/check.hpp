@@ -14,12 +14,13 @@
 
 namespace cskpi {
 
-/// One gate of `cskpi check`: `[COLUMN=VALUE:]METRIC[@annual] OP NUMBER` (SPEC §4).
+/// One gate of `cskpi check`: `[COLUMN=VALUE:]METRIC[[KEY]][@annual] OP NUMBER` (SPEC §4).
 struct Rule {
   std::string text;         ///< as written, trimmed
   std::string scope_column; ///< normalised column name; empty: the `all` group
   std::string scope_value;  ///< the group value (a normalised label for `period`)
   std::string metric;
+  std::string key;          ///< keyed metrics: churn_reason_logos[price] judges the "price" record
   bool annual = false;
   BandOp op = BandOp::ge;
   Money threshold{};        ///< exact, in the metric's unit

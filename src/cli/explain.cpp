@@ -48,18 +48,30 @@ int run_explain(const ExplainOptions& o) {
   const BandTable bands = load_bands(o.bands);
   out += fmt::format("{} ({})\n\n{}\n\n", def->name, def->id, def->description);
   out += fmt::format("formula        {}\n", def->formula);
-  out += "               S, E, C, X = start, expansion, contraction, churned MRR of the starting cohort\n";
-  out += "               (rows with start_mrr > 0); N = its customers, L = those with churned_mrr > 0\n";
+  if (def->needs == Needs::nothing) {
+    out += "               S, E, C, X = start, expansion, contraction, churned MRR of the starting cohort\n";
+    out += "               (rows with start_mrr > 0); N = its customers, L = those with churned_mrr > 0\n";
+  } else {
+    out += fmt::format("needs          {}\n", needed_column(def->needs));
+  }
+  if (def->latest_only)
+    out += "period         the latest period only: customers as they are at its end (or --as-of), joined on customer_id\n";
+  if (def->keyed) out += "records        one per churn reason; check rules name it: " + std::string(def->id) + "[price]<=30\n";
   out += fmt::format("unit           {}\n", to_string(def->unit));
   out += fmt::format("annualisation  {}\n", annualization_text(def->annualization));
   out += fmt::format("sources        {} (shared/reference)\n", def->sources);
-  const auto rules = bands.rules_for(def->id);
-  if (rules.empty()) {
-    out += "bands          none: reported, not rated\n";
-  } else {
-    out += fmt::format("bands          {} basis; source {}\n",
-                       def->annualization != Annualization::none ? "annual" : "period", bands.source_for(def->id));
-    for (const BandRule& r : rules) out += fmt::format("  {:<14} {}\n", to_string(r.tier), describe_bound(r));
+  // The metric's own bands, then its per-scale or per-motion ones ("csat:5", "ttv_median:smb").
+  std::vector<std::string> keys;
+  for (const std::string& key : bands.rated_metrics())
+    if (key == def->id || (key.starts_with(def->id) && key.size() > def->id.size() && key[def->id.size()] == ':'))
+      keys.push_back(key);
+  if (keys.empty()) out += "bands          none: reported, not rated\n";
+  for (const std::string& key : keys) {
+    out += fmt::format("bands          {}{} basis; source {}\n", key == def->id                ? std::string()
+                       : def->id == "csat" ? "scale 1-" + key.substr(key.find(':') + 1) + ": "
+                                           : key.substr(key.find(':') + 1) + " motion: ",
+                       def->annualization != Annualization::none ? "annual" : "period", bands.source_for(key));
+    for (const BandRule& r : bands.rules_for(key)) out += fmt::format("  {:<14} {}\n", to_string(r.tier), describe_bound(r));
   }
   write_output("", out);
   return 0;
