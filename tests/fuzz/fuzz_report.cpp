@@ -11,6 +11,7 @@
 #include "cskpi/aggregate.hpp"
 #include "cskpi/bands.hpp"
 #include "cskpi/ingest.hpp"
+#include "cskpi/leading.hpp"
 #include "cskpi/metrics.hpp"
 #include "cskpi/report.hpp"
 #include "cskpi/snapshots.hpp"
@@ -52,10 +53,11 @@ Outcome run(std::string_view text, const IngestOptions& opts) {
   const bool grouped = !opts.by_column.empty();
   Aggregator agg(grouped);
   Ingestor ingestor(opts, diags);
+  Joiner joiner(agg, ingestor);
   std::istringstream in{std::string(text)};
   InputSummary summary;
   try {
-    summary = ingestor.read_stream(in, "fuzz.csv", agg);
+    summary = ingestor.read_stream(in, "fuzz.csv", joiner);
   } catch (const Error& e) { // money sums overflowing int64 micro-units
     o.diagnostics = diags.text + "error: " + e.what() + "\n";
     return o;
@@ -85,7 +87,20 @@ Outcome run(std::string_view text, const IngestOptions& opts) {
       for (const char* format : {"table", "csv", "json", "markdown"})
         o.report += render_cohorts(cohort_table(*t, logos), logos, "fuzz.csv", format, "fuzz");
   }
-  const Report r{s, {summary}, build_groups(agg, ctx, BandTable::builtin(), {}, grouped, cohorts ? &*cohorts : nullptr), std::nullopt};
+  // Customers and responses files (issue 7): the join, with or without billing rows.
+  ctx.billing = ctx.columns.billing;
+  std::optional<Leading> leading;
+  if (const Attributes* a = ingestor.attributes()) {
+    LeadingOptions lo;
+    lo.grouped = grouped;
+    lo.period_length = ctx.period_length;
+    leading = joiner.join(*a, lo, ctx.columns.period);
+    ctx.attributes = a->columns;
+  }
+  Report r{s, {summary}, build_groups(agg, ctx, BandTable::builtin(), {}, grouped, cohorts ? &*cohorts : nullptr,
+                                      leading ? &*leading : nullptr, "smb"),
+           std::nullopt};
+  if (leading) r.join = leading->summary;
   o.report += render_json(r) + render_jsonl(r) + render_csv(r) + render_markdown(r) + render_table(r, false);
   return o;
 }
