@@ -55,16 +55,10 @@ std::optional<int> digits(std::string_view s) {
   return v;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
 } // namespace
 
 std::optional<Day> parse_date(std::string_view text) {
-  text = trim(text);
+  text = trim_spaces(text);
   if (text.size() > 10 && (text[10] == 'T' || text[10] == ' ')) text = text.substr(0, 10);
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
   const auto y = digits(text.substr(0, 4)), m = digits(text.substr(5, 2)), d = digits(text.substr(8, 2));
@@ -149,13 +143,13 @@ std::vector<Weight> parse_weights(std::string_view text) {
   while (start <= text.size()) {
     std::size_t end = text.find(',', start);
     if (end == std::string_view::npos) end = text.size();
-    const std::string_view part = trim(text.substr(start, end - start));
+    const std::string_view part = trim_spaces(text.substr(start, end - start));
     const std::size_t eq = part.find('=');
     if (eq == std::string_view::npos)
       throw usage_error(fmt::format("--weights: \"{}\" is not COMPONENT=WEIGHT (e.g. usage=40)", part));
     Weight w;
     w.component = normalise_column_name(part.substr(0, eq));
-    const std::string_view num = trim(part.substr(eq + 1));
+    const std::string_view num = trim_spaces(part.substr(eq + 1));
     const auto [ptr, ec] = std::from_chars(num.data(), num.data() + num.size(), w.weight);
     if (w.component.empty() || ec != std::errc() || ptr != num.data() + num.size() || w.weight <= 0 || w.weight > 100)
       throw usage_error(fmt::format("--weights: \"{}\" needs a component name and a whole weight from 1 to 100", part));

@@ -40,6 +40,16 @@
 
 namespace cskpi {
 
+Money end_mrr(const MovementRow& r) noexcept {
+  Money end = r.start;
+  checked_add(end, r.new_mrr);
+  checked_add(end, r.reactivation);
+  checked_add(end, r.expansion);
+  checked_sub(end, r.contraction);
+  checked_sub(end, r.churned);
+  return end;
+}
+
 std::optional<bool> parse_bool(std::string_view text) noexcept {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
@@ -196,11 +206,9 @@ constexpr std::string_view k_ces_names[] = {"ces"};
 constexpr std::string_view k_date_names[] = {"date", "response_date", "responded_at", "submitted_at"};
 
 bool has_customer_attributes(const std::vector<std::string>& names) {
-  for (const std::span<const std::string_view> list : {std::span<const std::string_view>(k_health_names), std::span<const std::string_view>(k_signup_names),
-                                                        std::span<const std::string_view>(k_value_names), std::span<const std::string_view>(k_renewal_names),
-                                                        std::span<const std::string_view>(k_renewed_names), std::span<const std::string_view>(k_reason_names)})
-    if (find_column(names, list) != k_absent) return true;
-  return false;
+  const auto has = [&](std::span<const std::string_view> o) { return find_column(names, o) != k_absent; };
+  return has(k_health_names) || has(k_signup_names) || has(k_value_names) || has(k_renewal_names) || has(k_renewed_names) ||
+         has(k_reason_names);
 }
 
 /// The role of a header (SPEC §1.1): billing (movements or snapshots), responses or
@@ -812,9 +820,7 @@ void Ingestor::State::read_customer_fields(CustomerRecord& rec) {
       field_error(ap.renewed, fmt::format("renewed {} is not a boolean (use 1/0, true/false, yes/no or y/n)", show(fields[ap.renewed])));
   }
   if (ap.reason != k_absent) {
-    std::string_view reason = fields[ap.reason];
-    while (!reason.empty() && (reason.front() == ' ' || reason.front() == '\t')) reason.remove_prefix(1);
-    while (!reason.empty() && (reason.back() == ' ' || reason.back() == '\t' || reason.back() == '\r')) reason.remove_suffix(1);
+    const std::string_view reason = trim_spaces(fields[ap.reason]);
     if (reason.find('\0') != std::string_view::npos)
       field_error(ap.reason, fmt::format("{} {} holds a NUL byte: binary data, not text", header_names[ap.reason], show(reason)));
     rec.churn_reason.assign(reason);

@@ -35,42 +35,24 @@ double percentile(const std::vector<std::int32_t>& v, double p) {
   return v[lo] + (h - static_cast<double>(lo)) * (v[lo + 1] - v[lo]);
 }
 
-std::uint32_t Joiner::intern_period(std::string_view label) {
-  const auto it = m_period_index.find(std::string(label));
-  if (it != m_period_index.end()) return it->second;
-  const auto index = static_cast<std::uint32_t>(m_periods.size());
-  m_periods.emplace_back(label);
-  m_period_index.emplace(std::string(label), index);
-  return index;
-}
-
-std::uint32_t Joiner::intern_group(std::string_view group) {
-  const auto it = m_group_index.find(std::string(group));
-  if (it != m_group_index.end()) return it->second;
-  const auto index = static_cast<std::uint32_t>(m_groups.size());
-  m_groups.emplace_back(group);
-  m_group_index.emplace(std::string(group), index);
-  return index;
+std::uint32_t Joiner::intern(Names& names, std::string_view text) {
+  const auto [it, fresh] = names.index.try_emplace(std::string(text), static_cast<std::uint32_t>(names.list.size()));
+  if (fresh) names.list.emplace_back(text);
+  return it->second;
 }
 
 void Joiner::add(const MovementRow& row) {
   if (m_ingestor.attributes() != nullptr) {
-    const std::uint32_t p = intern_period(row.period), g = intern_group(row.group);
+    const std::uint32_t p = intern(m_periods, row.period), g = intern(m_groups, row.group);
     const auto [it, fresh] = m_customer_index.try_emplace(std::string(row.customer_id), static_cast<std::uint32_t>(m_facts.size()));
-    // Ingest has checked that the row reconciles, so its end MRR is in range.
-    Money end = row.start;
-    checked_add(end, row.new_mrr);
-    checked_add(end, row.reactivation);
-    checked_add(end, row.expansion);
-    checked_sub(end, row.contraction);
-    checked_sub(end, row.churned);
+    const Money end = end_mrr(row);
     if (fresh) {
       m_customer_ids.emplace_back(row.customer_id);
       m_facts.push_back(Facts{p, p, g, end});
     } else {
       Facts& f = m_facts[it->second];
-      if (m_periods[p] < m_periods[f.first]) f.first = p;
-      if (m_periods[p] >= m_periods[f.last]) {
+      if (m_periods.list[p] < m_periods.list[f.first]) f.first = p;
+      if (m_periods.list[p] >= m_periods.list[f.last]) {
         f.last = p;
         f.group = g;
         f.end_mrr = end;
@@ -110,7 +92,7 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
   const bool billing = !m_facts.empty();
 
   std::string latest;
-  for (const std::string& p : m_periods) latest = std::max(latest, p);
+  for (const std::string& p : m_periods.list) latest = std::max(latest, p);
   js.latest_period = latest;
   if (opt.as_of) {
     js.as_of = opt.as_of;
@@ -172,13 +154,13 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
   if (billing) {
     for (std::size_t c = 0; c < m_facts.size(); ++c) {
       const Facts& f = m_facts[c];
-      if (m_periods[f.last] != latest || f.end_mrr.micros <= 0) continue;
+      if (m_periods.list[f.last] != latest || f.end_mrr.micros <= 0) continue;
       const CustomerRecord* rec = a.find(m_customer_ids[c]);
       if (rec == nullptr) {
         ++js.billed_without_record;
         example(js.unrecorded_examples, m_customer_ids[c]);
       }
-      add_customer(rec, &m_groups[f.group], f.end_mrr);
+      add_customer(rec, &m_groups.list[f.group], f.end_mrr);
     }
     for (const CustomerRecord& r : a.customers)
       if (m_customer_index.find(r.id) == m_customer_index.end()) {
@@ -193,7 +175,7 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
   for (const Churn& e : m_churn) {
     const CustomerRecord* rec = a.find(m_customer_ids[e.customer]);
     const std::string reason = rec != nullptr ? rec->churn_reason : std::string();
-    targets(has_periods ? m_periods[e.period] : std::string(), &m_groups[e.group]).each([&](LeadingTotals& t) {
+    targets(has_periods ? m_periods.list[e.period] : std::string(), &m_groups.list[e.group]).each([&](LeadingTotals& t) {
       auto& [customers, mrr] = t.reasons[reason];
       ++customers;
       checked_add(mrr, e.mrr);
@@ -215,17 +197,17 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
         std::string period;
         if (has_periods) {
           period = period_of_day(*r.renewal, opt.period_length);
-          if (period < m_periods[f.first] || period > m_periods[f.last]) continue; // not a customer then
+          if (period < m_periods.list[f.first] || period > m_periods.list[f.last]) continue; // not a customer then
         }
         bool renewed = false, derived = false;
         if (r.renewed) {
           renewed = *r.renewed;
         } else {
-          const auto pi = m_period_index.find(period);
-          renewed = pi == m_period_index.end() || churned.count((static_cast<std::uint64_t>(ci->second) << 32) | pi->second) == 0;
+          const auto pi = m_periods.index.find(period);
+          renewed = pi == m_periods.index.end() || churned.count((static_cast<std::uint64_t>(ci->second) << 32) | pi->second) == 0;
           derived = true;
         }
-        targets(period, &m_groups[f.group]).each([&](LeadingTotals& t) {
+        targets(period, &m_groups.list[f.group]).each([&](LeadingTotals& t) {
           ++t.renewals_due;
           if (renewed) ++t.renewed;
           if (derived) ++t.renewed_derived;
@@ -255,7 +237,7 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
     if (billing && has_periods) {
       if (r.date) {
         period = period_of_day(*r.date, opt.period_length);
-        if (m_period_index.find(period) == m_period_index.end()) {
+        if (m_periods.index.find(period) == m_periods.index.end()) {
           ++js.responses_outside;
           continue;
         }
@@ -270,7 +252,7 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
     } else {
       const auto ci = m_customer_index.find(r.customer_id);
       const CustomerRecord* rec = a.find(r.customer_id);
-      if (ci != m_customer_index.end()) group = &m_groups[m_facts[ci->second].group];
+      if (ci != m_customer_index.end()) group = &m_groups.list[m_facts[ci->second].group];
       else if (rec != nullptr && rec->has_group) group = &rec->group;
       if (ci == m_customer_index.end() && rec == nullptr) ++js.responses_unknown_customer;
     }

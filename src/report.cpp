@@ -507,12 +507,7 @@ std::string movements_csv_header(std::string_view group_column) {
 }
 
 void append_movement_csv(std::string& out, const MovementRow& r, bool with_group) {
-  Money end = r.start;
-  checked_add(end, r.expansion);
-  checked_add(end, r.new_mrr);
-  checked_add(end, r.reactivation);
-  checked_sub(end, r.contraction);
-  checked_sub(end, r.churned);
+  const Money end = end_mrr(r);
   out += csv_text_cell(r.customer_id);
   out += ',';
   if (with_group) {

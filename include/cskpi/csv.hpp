@@ -32,6 +32,9 @@ SplitResult split_record(std::string_view line, char delimiter, std::vector<std:
 /// quotes; ',' when none occurs or on a tie with ','.
 char detect_delimiter(std::string_view header_line);
 
+/// `s` without leading and trailing spaces, tabs and a trailing CR.
+std::string_view trim_spaces(std::string_view s);
+
 /// Normalises a header name: trims spaces, lower-cases ASCII, maps '-' and ' ' to '_'.
 std::string normalise_column_name(std::string_view name);
 

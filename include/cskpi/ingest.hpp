@@ -66,6 +66,10 @@ struct MovementRow {
   bool saved = false; ///< as given, or derived as at_risk && churned == 0
 };
 
+/// The row's MRR at period end: start + new + reactivation + expansion - contraction - churned.
+/// Ingest checks that every valid row reconciles, so the sum is in range.
+Money end_mrr(const MovementRow& row) noexcept;
+
 /// Receives every valid row, in file order.
 class RowSink {
 public:

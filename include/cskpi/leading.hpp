@@ -105,7 +105,8 @@ struct Leading {
 /// and MRR at its last row, and its churn events. Memory grows with customers.
 class Joiner : public RowSink {
 public:
-  /// `attributes_seen` returns whether the run has attribute data yet.
+  /// Records once `ingestor` has read customer records or responses; the ingestor must
+  /// outlive every add().
   Joiner(RowSink& next, const Ingestor& ingestor) : m_next(next), m_ingestor(ingestor) {}
   void add(const MovementRow& row) override;
 
@@ -123,13 +124,16 @@ private:
     std::uint32_t customer, period, group;
     Money mrr;
   };
-  std::uint32_t intern_period(std::string_view label);
-  std::uint32_t intern_group(std::string_view group);
+  /// Labels numbered in order of first sight.
+  struct Names {
+    std::vector<std::string> list;
+    std::unordered_map<std::string, std::uint32_t> index;
+  };
+  static std::uint32_t intern(Names& names, std::string_view text);
 
   RowSink& m_next;
   const Ingestor& m_ingestor;
-  std::vector<std::string> m_periods, m_groups;
-  std::unordered_map<std::string, std::uint32_t> m_period_index, m_group_index;
+  Names m_periods, m_groups;
   std::unordered_map<std::string, std::uint32_t> m_customer_index;
   std::vector<std::string> m_customer_ids;
   std::vector<Facts> m_facts;
