@@ -42,7 +42,7 @@ std::uint32_t Joiner::intern(Names& names, std::string_view text) {
 }
 
 void Joiner::add(const MovementRow& row) {
-  if (m_ingestor.attributes() != nullptr) {
+  if (m_attributes() != nullptr) {
     const std::uint32_t p = intern(m_periods, row.period), g = intern(m_groups, row.group);
     const auto [it, fresh] = m_customer_index.try_emplace(std::string(row.customer_id), static_cast<std::uint32_t>(m_facts.size()));
     const Money end = end_mrr(row);

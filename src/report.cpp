@@ -26,6 +26,9 @@ Group make_group(std::optional<std::string> period, std::string segment, const T
   Group g{std::move(period), std::move(segment), t, {}};
   g.billing = ctx.billing;
   if (lead != nullptr) g.customer_records = lead->health_n + lead->unscored;
+  // Too few customers to say more than the figure: no tier (issue 12).
+  const std::uint64_t size = ctx.billing ? t.cohort : g.customer_records;
+  const bool too_small = size < ctx.min_group;
   for (MetricValue& m : compute_metrics(t, ctx, cohort, lead)) {
     if (!metrics.empty() && std::find(metrics.begin(), metrics.end(), m.def->id) == metrics.end()) continue;
     Record rec;
@@ -33,6 +36,14 @@ Group make_group(std::optional<std::string> period, std::string segment, const T
     const std::string_view key = m.band_key.empty() ? m.def->id : std::string_view(m.band_key);
     if (rec.rated_value) {
       rec.tier = bands.rate(key, *rec.rated_value);
+      if (rec.tier && too_small) {
+        rec.tier.reset();
+        if (!m.note.empty()) m.note += "; ";
+        m.note += fmt::format("not rated: {} {}, fewer than {} (--min-group)", size,
+                              ctx.billing ? (size == 1 ? "starting customer" : "starting customers")
+                                          : (size == 1 ? "customer" : "customers"),
+                              ctx.min_group);
+      }
       if (rec.tier) rec.next = next_better(bands, key, *rec.tier);
     }
     rec.metric = std::move(m);
@@ -313,9 +324,13 @@ std::string inputs_line(const Report& r) {
   for (const InputSummary& in : r.inputs) {
     if (in.role == "movements") names.push_back(in.file);
     else if (in.role == "customers" || in.role == "responses") names.push_back(fmt::format("{} ({})", in.file, in.role));
+    else if (in.role == "coupons") names.push_back(fmt::format("{} (coupons)", in.file));
     else
-      names.push_back(fmt::format("{} ({}, {} movements rows derived{})", in.file, in.role, group_thousands(in.derived_rows),
-                                  in.amounts == "cents" ? ", amounts in cents" : ""));
+      names.push_back(fmt::format("{} ({}, {} movements rows derived{}{})", in.file, in.role, group_thousands(in.derived_rows),
+                                  in.amounts == "cents" ? ", amounts in cents" : "",
+                                  !in.converted_from.empty() ? fmt::format(", {} converted to {}", in.converted_from, in.currency)
+                                  : !in.currency.empty()     ? fmt::format(", in {}", in.currency)
+                                                             : std::string()));
     rejected += in.rows_rejected;
   }
   std::vector<std::string> periods;
@@ -352,6 +367,10 @@ const char* tier_color(Tier t) {
 std::string render_table(const Report& r, bool color) {
   std::string out = inputs_line(r) + "\n" + cohort_legend(r);
   if (r.join) out += join_line(*r.join) + "\n";
+  bool derived = false;
+  for (const InputSummary& in : r.inputs) derived = derived || in.derived_rows > 0;
+  if (derived || r.settings.definitions != "cskpi")
+    out += fmt::format("definitions: {} (cskpi explain definitions)\n", r.settings.definitions);
   if (r.settings.period_length_source != "detected")
     out += fmt::format("period length: {} ({})\n", to_string(r.settings.period_length), r.settings.period_length_source);
   std::size_t name_w = 6;
@@ -405,9 +424,10 @@ std::string render_json_head(const Report& r) {
   for (std::size_t i = 0; i < r.inputs.size(); ++i) {
     const InputSummary& in = r.inputs[i];
     out += fmt::format("{}\n    {{\"file\": {}, \"role\": {}, \"rows_read\": {}, \"rows_used\": {}, \"rows_rejected\": {}, "
-                       "\"warnings\": {}, \"amounts\": {}}}",
+                       "\"warnings\": {}, \"amounts\": {}, \"currency\": {}, \"converted_from\": {}}}",
                        i ? "," : "", json_string(in.file), json_string(in.role), in.rows_read, in.rows_used, in.rows_rejected,
-                       in.warnings, json_string(in.amounts));
+                       in.warnings, json_string(in.amounts), in.currency.empty() ? "null" : json_string(in.currency),
+                       in.converted_from.empty() ? "null" : json_string(in.converted_from));
   }
   out += "\n  ],\n";
   out += fmt::format("  \"period_length\": {},\n", json_string(to_string(s.period_length)));
@@ -433,11 +453,13 @@ std::string render_json(const Report& r) {
   for (const std::string& id : s.metrics) metric_ids.push_back(json_string(id));
   out += fmt::format(
       "  \"options\": {{\"period_length_source\": {}, \"gross_margin\": {}, \"gross_margin_default\": {}, \"cac\": {}, "
-      "\"tolerance\": {}, \"skip_invalid\": {}, \"metrics\": {}, \"bands\": {}, \"reactivation\": {}}},\n",
+      "\"tolerance\": {}, \"skip_invalid\": {}, \"metrics\": {}, \"bands\": {}, \"reactivation\": {}, \"min_group\": {}, "
+      "\"definitions\": {}}},\n",
       json_string(s.period_length_source), format_money_exact(s.gross_margin), s.gross_margin_given ? "false" : "true",
       s.cac ? format_money_exact(*s.cac) : "null", format_money_exact(s.tolerance), s.skip_invalid ? "true" : "false",
       s.metrics.empty() ? "null" : fmt::format("[{}]", fmt::join(metric_ids, ", ")), json_string(s.bands),
-      !s.include_reactivation ? "null" : *s.include_reactivation ? "\"include\"" : "\"exclude\"");
+      !s.include_reactivation ? "null" : *s.include_reactivation ? "\"include\"" : "\"exclude\"", s.min_group,
+      json_string(s.definitions));
   out += "  \"records\": [";
   bool first = true;
   for (const Group& g : r.groups)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Deterministic generator for cskpi's bundled samples and for large benchmark exports.
 //
-//   gen_samples DIR                        writes the samples of samples/ into DIR (DIR/joined must exist)
+//   gen_samples DIR                        writes the samples of samples/ into DIR (DIR/joined and DIR/stripe must exist)
 //   gen_samples --rows N [--seed S] [--periods P]
 //                                          writes a movements CSV with N rows to stdout
 //   gen_samples --snapshots N [--months M] writes a long snapshots CSV (N customers) to stdout
@@ -595,6 +595,183 @@ void joined(const std::string& dir) {
   answer(cs[5].id, -1, false);                                                  // undated
 }
 
+/// A time of day as Stripe's exports print it after the date: " 09:12".
+std::string clock_time(Rng& rng) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, " %02d:%02d", static_cast<int>(rng.range(0, 23)), static_cast<int>(rng.range(0, 59)));
+  return buf;
+}
+
+/// samples/stripe/: a Stripe subscriptions export of a small company billing in USD and
+/// EUR (monthly, yearly, weekly and daily plans, seats, add-ons, trials, coupons,
+/// cancellations, unpaid and incomplete subscriptions), its coupons export, and the
+/// monthly EUR->USD rates the finance team uses. Exported on 2026-11-01.
+void stripe(const std::string& dir) {
+  Rng rng(20261102);
+  struct Plan {
+    const char* id;
+    const char* product;
+    const char* interval;
+    std::int64_t usd, eur; // unit amount in cents
+    int seats_min, seats_max;
+  };
+  constexpr Plan k_plans[] = {
+      {"starter-monthly", "Starter", "month", 4'900, 4'500, 1, 1},
+      {"team-seat-monthly", "Team", "month", 1'900, 1'800, 3, 40},
+      {"team-seat-annual", "Team", "year", 19'000, 18'000, 5, 60},
+      {"business-annual", "Business", "year", 990'000, 920'000, 1, 1},
+      {"pro-weekly", "Pro", "week", 1'500, 1'400, 1, 1},
+      {"api-day-pass", "API", "day", 300, 280, 1, 1},
+  };
+  constexpr Plan k_support{"support-addon-monthly", "Premium Support", "month", 9'900, 9'200, 1, 1};
+  const std::int64_t export_day = days_from_civil(2026, 11, 1);
+  const std::int64_t first_day = days_from_civil(2025, 11, 1);
+  const auto period_days = [](const char* interval, std::int64_t start, int k) -> std::int64_t {
+    // The k-th period boundary after start (whole months by calendar, weeks and days exactly).
+    if (std::strcmp(interval, "week") == 0) return start + 7 * k;
+    if (std::strcmp(interval, "day") == 0) return start + k;
+    const int months = std::strcmp(interval, "year") == 0 ? 12 * k : k;
+    const std::string d = date_text(start);
+    const int y = std::atoi(d.substr(0, 4).c_str()), m = std::atoi(d.substr(5, 2).c_str()), day = std::atoi(d.substr(8, 2).c_str());
+    const int total = y * 12 + (m - 1) + months;
+    return days_from_civil(total / 12, static_cast<unsigned>(total % 12 + 1), static_cast<unsigned>(std::min(day, 28)));
+  };
+  Out subs(dir + "/stripe/subscriptions.csv");
+  subs << "id,Customer ID,Customer Name,Customer Email,Plan,Product,Quantity,Currency,Interval,Amount,Status,"
+          "Created (UTC),Start (UTC),Current Period Start (UTC),Current Period End (UTC),Trial Start (UTC),Trial End (UTC),"
+          "Coupon,Canceled At (UTC),Cancel At Period End,Ended At (UTC)\n";
+  const char* k_coupons[] = {"LAUNCH20", "WELCOME50-3M", "SAVE10USD", "FIRSTMONTH25"};
+  int sub_no = 0;
+  const auto subscription = [&](const std::string& customer, const std::string& name, bool eur, const Plan& plan,
+                                std::int64_t start, bool allow_cancel) {
+    ++sub_no;
+    char id[32];
+    std::snprintf(id, sizeof id, "sub_1Q%06d%04X", sub_no, static_cast<unsigned>(rng.range(0, 65535)));
+    const std::int64_t seats = rng.range(plan.seats_min, plan.seats_max);
+    const bool trial = rng.chance(150) && std::strcmp(plan.interval, "day") != 0;
+    const std::int64_t trial_end = start + 14;
+    std::int64_t billing_start = trial ? trial_end : start;
+    std::string status = "active";
+    std::int64_t canceled = -1, ended = -1;
+    bool at_period_end = false;
+    if (allow_cancel && rng.chance(170)) { // asked to cancel; it ends at the end of the period then running
+      canceled = rng.range(billing_start + 1, export_day + 20);
+      if (canceled >= export_day) canceled = export_day - rng.range(1, 10);
+      if (canceled <= billing_start) canceled = billing_start + 1;
+      int k = 1;
+      while (period_days(plan.interval, billing_start, k) <= canceled) ++k;
+      ended = period_days(plan.interval, billing_start, k);
+      at_period_end = true;
+      if (ended <= export_day) status = "canceled";
+    }
+    if (trial && trial_end > export_day) status = "trialing";
+    else if (status == "active" && rng.chance(25)) status = rng.chance(500) ? "past_due" : "unpaid";
+    // The current period: the one running on the export day (or the last one).
+    const std::int64_t until = status == "canceled" ? ended - 1 : export_day;
+    std::int64_t period_start = billing_start, period_end = period_days(plan.interval, billing_start, 1);
+    for (int k = 1; period_end <= until; ++k) {
+      period_start = period_end;
+      period_end = period_days(plan.interval, billing_start, k + 1);
+    }
+    if (status == "trialing") {
+      period_start = start;
+      period_end = trial_end;
+    }
+    const std::string coupon = rng.chance(200) ? k_coupons[rng.range(0, eur ? 1 : 3)] : "";
+    const std::int64_t amount = eur ? plan.eur : plan.usd;
+    const std::string at = clock_time(rng); // one subscription's events share its time of day
+    const auto stamp = [&at](std::int64_t day) { return date_text(day) + at; };
+    subs << id << "," << customer << "," << name << "," << "billing@" << customer.substr(4) << ".example.com," << plan.id << ","
+         << plan.product << "," << std::to_string(seats) << "," << (eur ? "eur" : "usd") << "," << plan.interval << ","
+         << money(amount) << "," << status << "," << stamp(start) << "," << stamp(start) << ","
+         << stamp(period_start) << "," << stamp(period_end) << "," << (trial ? stamp(start) : "") << ","
+         << (trial ? stamp(trial_end) : "") << "," << coupon << "," << (canceled >= 0 ? stamp(canceled) : "") << ","
+         << (at_period_end ? "true" : "false") << "," << (status == "canceled" ? stamp(ended) : "") << "\n";
+  };
+  for (int c = 1; c <= 160; ++c) {
+    char customer[24];
+    std::snprintf(customer, sizeof customer, "cus_R%05d%03X", c, static_cast<unsigned>(rng.range(0, 4095)));
+    const std::string name = std::string(k_first[c % 16]) + " " + k_second[(c * 7) % 12];
+    const bool eur = rng.chance(250);
+    const std::int64_t start = rng.range(first_day, export_day - 5);
+    const Plan& plan = k_plans[rng.chance(900) ? rng.range(0, 3) : rng.range(4, 5)];
+    subscription(customer, name, eur, plan, start, true);
+    if (rng.chance(180)) subscription(customer, name, eur, k_support, rng.range(start, export_day - 1), true);
+  }
+  // Two checkouts that never completed payment.
+  for (int k = 0; k < 2; ++k) {
+    ++sub_no;
+    subs << "sub_1Q" << std::to_string(900000 + k) << "INC,cus_R9" << std::to_string(9990 + k) << "000,Abandoned Checkout,"
+         << "nobody@example.com,team-seat-monthly,Team,5,usd,month,19.00,incomplete_expired," << date_text(export_day - 20 - k)
+         << " 10:0" << std::to_string(k) << "," << date_text(export_day - 20 - k) << " 10:0" << std::to_string(k) << ",,,,,,,false,\n";
+  }
+  Out coupons(dir + "/stripe/coupons.csv");
+  coupons << "id,Name,Amount Off,Currency,Duration,Duration In Months,Percent Off,Max Redemptions,Redeem By (UTC),"
+             "Times Redeemed,Valid,Created (UTC)\n"
+             "LAUNCH20,Launch 20 % forever,,,forever,,20,,,14,true,2025-10-01 08:00\n"
+             "WELCOME50-3M,Welcome: half price for 3 months,,,repeating,3,50,,,9,true,2025-10-01 08:05\n"
+             "SAVE10USD,10 USD off every invoice,10.00,usd,forever,,,,,6,true,2025-10-02 11:30\n"
+             "FIRSTMONTH25,25 % off the first invoice,,,once,,25,,,5,true,2025-10-02 11:31\n";
+  Out fx(dir + "/stripe/fx_usd.csv");
+  fx << "month,currency,rate\n";
+  const char* k_rates[] = {"1.0562", "1.0437", "1.0355", "1.0412", "1.0838", "1.0791",
+                           "1.1346", "1.1312", "1.1719", "1.1652", "1.1701", "1.1618"};
+  for (int m = 0; m < 12; ++m) fx << month_text(2025, 11, m) << ",EUR," << k_rates[m] << "\n";
+}
+
+/// chargebee_mrr_summary.csv: Chargebee's subscription_mrr_monthly_summary (one row per
+/// subscription and month-end, MRR in the billing currency with the month-end rate into
+/// the site's reporting currency, USD) for 90 customers over 12 months; some customers
+/// hold two subscriptions, some are billed in EUR or GBP.
+void chargebee(const std::string& dir) {
+  Out out(dir + "/chargebee_mrr_summary.csv");
+  Rng rng(20261103);
+  const int months = 12; // 2025-11 .. 2026-10
+  const std::vector<History> all = simulate(rng, 60, months, 3);
+  const char* k_eur[] = {"1.0562", "1.0437", "1.0355", "1.0412", "1.0838", "1.0791",
+                         "1.1346", "1.1312", "1.1719", "1.1652", "1.1701", "1.1618"};
+  const char* k_gbp[] = {"1.2641", "1.2515", "1.2433", "1.2602", "1.2943", "1.3087",
+                         "1.3402", "1.3325", "1.3556", "1.3514", "1.3462", "1.3310"};
+  out << "id,customer_id,subscription_id,reporting_timezone,reporting_month,status,status_previous,billing_currency_code,"
+         "mrr_billing_currency,mrr_previous_billing_currency,reporting_currency_code,exchange_rate,exchange_rate_previous\n";
+  int row = 0;
+  for (const History& h : all) {
+    const std::int64_t pick = rng.range(0, 9);
+    const char* currency = pick < 7 ? "USD" : pick < 9 ? "EUR" : "GBP";
+    const bool two = rng.chance(250); // a second subscription carries a share of the MRR
+    const std::int64_t share = two ? rng.range(20, 45) : 0;
+    for (int part = 0; part < (two ? 2 : 1); ++part) {
+      char sub[32], customer[32];
+      std::snprintf(customer, sizeof customer, "cb_cust_%04d", h.id);
+      std::snprintf(sub, sizeof sub, "cb_sub_%04d_%d", h.id, part + 1);
+      std::int64_t previous = 0;
+      bool created = false;
+      std::string status_previous;
+      for (int m = 0; m < months; ++m) {
+        const std::int64_t total = h.mrr[static_cast<std::size_t>(m)];
+        // In the billing currency: cents of USD divided by the month's rate would not be
+        // whole cents, so the simulated history is taken as billing-currency amounts.
+        const std::int64_t mrr = !two ? total : part == 0 ? total - total * share / 100 / 100 * 100 : total * share / 100 / 100 * 100;
+        if (!created && mrr == 0) continue;
+        created = true;
+        const std::string status = mrr > 0 ? "active" : "cancelled";
+        const int y = 2025 + (10 + m) / 12, mo = (10 + m) % 12 + 1;
+        const std::string day = date_text(days_from_civil(y + (mo == 12), static_cast<unsigned>(mo % 12 + 1), 1) - 1); // month end
+        const bool usd = std::strcmp(currency, "USD") == 0;
+        const char* rate = usd ? "1" : std::strcmp(currency, "EUR") == 0 ? k_eur[m] : k_gbp[m];
+        const char* rate_previous = m == 0 ? "" : usd ? "1" : std::strcmp(currency, "EUR") == 0 ? k_eur[m - 1] : k_gbp[m - 1];
+        char id[32];
+        std::snprintf(id, sizeof id, "mrrsum_%06d", ++row);
+        out << id << "," << customer << "," << sub << ",Etc/UTC," << day << "," << status << "," << status_previous << ","
+            << currency << "," << money(mrr) << "," << (m == 0 ? "" : money(previous)) << ",USD," << rate << "," << rate_previous
+            << "\n";
+        previous = mrr;
+        status_previous = status;
+      }
+    }
+  }
+}
+
 int main(int argc, char** argv) {
   if (argc == 2 && argv[1][0] != '-') {
     const std::string dir = argv[1];
@@ -605,6 +782,8 @@ int main(int argc, char** argv) {
     mrr_matrix(dir);
     chartmogul(dir);
     joined(dir);
+    stripe(dir);
+    chargebee(dir);
     return 0;
   }
   if (argc >= 3 && std::strcmp(argv[1], "--snapshots") == 0) {

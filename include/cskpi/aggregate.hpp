@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "cskpi/ingest.hpp"
+#include "cskpi/records.hpp"
 #include "cskpi/money.hpp"
 
 #include <cstdint>

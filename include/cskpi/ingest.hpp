@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "cskpi/error.hpp"
 #include "cskpi/money.hpp"
 #include "cskpi/period.hpp"
+#include "cskpi/records.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -16,9 +16,11 @@
 
 namespace cskpi {
 
-class DuplicateIndex;
 class SnapshotTable;
 struct Attributes;
+namespace ingest {
+struct Run;
+}
 
 /// How to read the CSV files of one run (SPEC §1.3).
 struct IngestOptions {
@@ -40,72 +42,43 @@ struct IngestOptions {
   std::vector<std::string> components;
   bool health_over_100 = false;
   int csat_scale = 0;
+  /// Real exports (issue 12). The files' encoding: "utf-8" (default; invalid UTF-8 is an
+  /// error), "cp1252" or "latin1" (transcoded). The order of slash dates: "" or "auto"
+  /// (decided from the values), "DD/MM/YYYY" or "MM/DD/YYYY".
+  std::string encoding = "utf-8";
+  std::string date_format;
+  /// --map: (our column name, the export's column name), both normalised; a header name
+  /// equal to the second is read as the first. `map_optional`: a file without the
+  /// export's column gets no warning.
+  std::vector<std::pair<std::string, std::string>> column_map;
+  bool map_optional = false;
+  /// --fx FILE (`currency,rate` or `month,currency,rate`) and --currency CODE: amounts in a
+  /// currency column are converted exactly into CODE. --currency alone states the currency
+  /// the amounts must be in.
+  std::string fx_file;
+  std::string currency;
+  /// Stripe subscriptions (issue 12): the last day of the history (default: the latest
+  /// date in the export).
+  std::optional<std::int32_t> as_of_day;
+  /// --definitions choices that change how a Stripe export becomes MRR (definitions.hpp).
+  bool once_discounts_in_mrr = false;
+  bool unpaid_keeps_mrr = false;
   /// Called after each block read (a few MiB) with the file's bytes read so far and its
   /// size (0 when unknown, e.g. stdin); the CLI draws a progress line from it.
   std::function<void(const std::string& file, std::uint64_t done, std::uint64_t total)> progress;
 };
 
-/// The optional columns seen in at least one file of the run.
-struct ColumnSet {
-  bool period = false, segment = false, new_mrr = false, reactivation_mrr = false, end_mrr = false;
-  bool nps = false, at_risk = false, saved = false, health_score = false, cac = false;
-  bool billing = false; ///< a movements or snapshot file was read (issue 7: runs may have none)
-};
+/// Checks the options a run cannot start without (the --fx file, --encoding,
+/// --date-format, --map); throws a usage or input Error naming the problem.
+void check_ingest_options(const IngestOptions& options);
 
-/// One valid movements row. The string views live only during the RowSink call.
-struct MovementRow {
-  std::string_view file;
-  std::uint64_t line = 0;
-  std::string_view customer_id;
-  std::string_view period; ///< normalised period label; empty without a period column
-  std::string_view group;  ///< value of the --by column; empty without --by
-  Money start, expansion, contraction, churned, new_mrr, reactivation;
-  std::optional<Money> cac;
-  int nps = -1; ///< 0..10, or -1 for no response
-  bool at_risk = false;
-  bool saved = false; ///< as given, or derived as at_risk && churned == 0
-};
-
-/// The row's MRR at period end: start + new + reactivation + expansion - contraction - churned.
-/// Ingest checks that every valid row reconciles, so the sum is in range.
-Money end_mrr(const MovementRow& row) noexcept;
-
-/// Receives every valid row, in file order.
-class RowSink {
-public:
-  virtual ~RowSink() = default;
-  virtual void add(const MovementRow& row) = 0;
-};
-
-/// Receives every problem found, in file order.
-class DiagnosticSink {
-public:
-  virtual ~DiagnosticSink() = default;
-  virtual void report(const Diagnostic& d) = 0;
-};
-
-/// Row accounting of one input file (`rows_read == rows_used + rows_rejected`).
-struct InputSummary {
-  std::string file;
-  std::uint64_t rows_read = 0;
-  std::uint64_t rows_used = 0;
-  std::uint64_t rows_rejected = 0;
-  std::uint64_t warnings = 0; ///< values rounded to 6 decimals and similar non-fatal notices
-  bool unreadable = false;    ///< the file could not be used at all (missing column, I/O error)
-  char delimiter = ',';
-  bool decimal_comma = false;
-  /// "movements", or for snapshot files the form read: "snapshots (long)", "snapshots (wide)",
-  /// "chartmogul" (issue 6); "customers" or "responses" (issue 7)
-  std::string role = "movements";
-  std::string amounts = "units"; ///< "units", or "cents" when amounts were divided by 100
-  std::uint64_t derived_rows = 0; ///< movements rows derived from a snapshot file
-};
-
-/// Reads movements files (SPEC §1.1–1.4) row by row, validates each row and streams the
-/// valid ones into a RowSink. Memory grows with distinct (period, customer) pairs only:
-/// they are kept to find duplicates across all files of the run.
+/// Reads the input files of a run (SPEC §1.1-1.4), each in the input form its header says
+/// (movements, snapshots, billing-tool exports, customers, responses): validates each row
+/// and streams movements rows into a RowSink. Memory grows with distinct (period,
+/// customer) pairs only: they are kept to find duplicates across all files of the run.
 class Ingestor {
 public:
+  /// Throws like check_ingest_options().
   Ingestor(IngestOptions options, DiagnosticSink& diagnostics);
   ~Ingestor();
   Ingestor(const Ingestor&) = delete;
@@ -118,42 +91,38 @@ public:
   InputSummary read_stream(std::istream& in, const std::string& display_name, RowSink& sink);
 
   /// The period length implied by the period values read so far, if any were read.
-  std::optional<PeriodLength> detected_period_length() const { return m_period_length; }
+  std::optional<PeriodLength> detected_period_length() const;
   /// The optional columns seen in any file so far.
-  const ColumnSet& columns() const { return m_columns; }
+  const ColumnSet& columns() const;
   /// The MRR history of the run's snapshot file, if it had one (issue 6).
-  const SnapshotTable* snapshots() const { return m_snapshots.get(); }
+  const SnapshotTable* snapshots() const;
   /// Hands the snapshot history over (the Ingestor keeps none afterwards).
   std::unique_ptr<SnapshotTable> take_snapshots();
   /// The customer records and survey responses read so far (issue 7), if any.
-  const Attributes* attributes() const { return m_attributes.get(); }
+  const Attributes* attributes() const;
   std::unique_ptr<Attributes> take_attributes();
 
-  struct State;
-
 private:
-  IngestOptions m_options;
-  DiagnosticSink& m_diagnostics;
-  std::optional<PeriodLength> m_period_length;
-  std::string m_period_length_first; ///< "file:line" where the period length was fixed
-  std::uint32_t m_period_length_file = 0;
-  ColumnSet m_columns;
-  std::vector<std::string> m_file_names;
-  /// Every (period, customer_id) seen, with where it was first seen.
-  std::unique_ptr<DuplicateIndex> m_seen;
-  std::unique_ptr<SnapshotTable> m_snapshots;
-  std::unique_ptr<Attributes> m_attributes;
-  std::uint32_t m_movement_files = 0; ///< files read as movements (they do not mix with snapshots)
-
-  friend struct State;
+  std::unique_ptr<ingest::Run> m_run;
 };
 
 /// What a file's header says it is (SPEC §1.1), read without consuming the file: used to
 /// read customers and responses files before the billing files they are joined to.
-enum class FileRole : std::uint8_t { unknown, billing, customers, responses, billing_with_attributes };
+enum class FileRole : std::uint8_t { unknown, billing, customers, responses, billing_with_attributes, reference };
 FileRole peek_role(const std::string& path, const IngestOptions& options);
+
+/// One input form (SPEC §1.1 and issue 12), in the order headers are tried against them.
+struct InputForm {
+  std::string_view name;          ///< as in InputSummary::role
+  std::string_view recognised_by; ///< the header columns that make a file this form
+};
+std::vector<InputForm> input_forms();
 
 /// Parses a boolean cell: 1/0, true/false, yes/no, y/n in any case; empty is false.
 std::optional<bool> parse_bool(std::string_view text) noexcept;
+
+/// A customer_id such as "Total", "Grand total:", "Summe" or "Gesamt": the label of a
+/// spreadsheet's totals row, never a customer (issue 12).
+bool looks_like_totals_label(std::string_view text) noexcept;
 
 } // namespace cskpi

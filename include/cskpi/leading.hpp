@@ -4,11 +4,12 @@
 #pragma once
 
 #include "cskpi/attributes.hpp"
-#include "cskpi/ingest.hpp"
+#include "cskpi/records.hpp"
 #include "cskpi/money.hpp"
 #include "cskpi/period.hpp"
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -105,9 +106,9 @@ struct Leading {
 /// and MRR at its last row, and its churn events. Memory grows with customers.
 class Joiner : public RowSink {
 public:
-  /// Records once `ingestor` has read customer records or responses; the ingestor must
-  /// outlive every add().
-  Joiner(RowSink& next, const Ingestor& ingestor) : m_next(next), m_ingestor(ingestor) {}
+  /// Records once `attributes()` returns the run's customer records or responses (the
+  /// ingestor's, which must outlive every add()).
+  Joiner(RowSink& next, std::function<const Attributes*()> attributes) : m_next(next), m_attributes(std::move(attributes)) {}
   void add(const MovementRow& row) override;
 
   /// Joins the billing facts kept with `attributes`. `has_periods`: the billing files had a
@@ -132,7 +133,7 @@ private:
   static std::uint32_t intern(Names& names, std::string_view text);
 
   RowSink& m_next;
-  const Ingestor& m_ingestor;
+  std::function<const Attributes*()> m_attributes;
   Names m_periods, m_groups;
   std::unordered_map<std::string, std::uint32_t> m_customer_index;
   std::vector<std::string> m_customer_ids;

@@ -3,7 +3,7 @@
 
 #include "cskpi/aggregate.hpp"
 #include "cskpi/attributes.hpp"
-#include "cskpi/ingest.hpp"
+#include "cskpi/records.hpp"
 #include "cskpi/money.hpp"
 #include "cskpi/period.hpp"
 
@@ -121,6 +121,9 @@ struct MetricContext {
   AttributeColumns attributes;               ///< columns of the run's customers and responses files
   HealthScheme scheme;                       ///< health cut-offs
   std::string as_of;                         ///< the date health and time to value describe, for notes
+  /// Rating: a group with fewer starting customers (customer records without billing) is
+  /// not rated against the bands; its records say so (issue 12).
+  std::uint64_t min_group = 30;
 };
 
 struct LeadingTotals;

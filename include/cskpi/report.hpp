@@ -3,7 +3,7 @@
 
 #include "cskpi/aggregate.hpp"
 #include "cskpi/bands.hpp"
-#include "cskpi/ingest.hpp"
+#include "cskpi/records.hpp"
 #include "cskpi/leading.hpp"
 #include "cskpi/metrics.hpp"
 #include "cskpi/snapshots.hpp"
@@ -48,6 +48,8 @@ struct ReportSettings {
   std::string bands = "builtin";
   std::optional<bool> include_reactivation; ///< set when snapshots give exact annual cohorts
   std::string health_scheme;                 ///< set when the run has customer records (issue 7)
+  std::uint64_t min_group = 30;              ///< groups with fewer starting customers are not rated (issue 12)
+  std::string definitions = "cskpi";         ///< the --definitions preset (issue 12)
 };
 
 /// Everything a renderer needs; renderers are pure functions of it.

@@ -3,7 +3,7 @@
 // exact trailing-12-month cohorts and the classic cohort table. Pure: no I/O.
 #pragma once
 
-#include "cskpi/ingest.hpp"
+#include "cskpi/records.hpp"
 #include "cskpi/metrics.hpp"
 #include "cskpi/money.hpp"
 #include "cskpi/period.hpp"
@@ -38,6 +38,8 @@ public:
   std::uint32_t customer(std::string_view id, std::string_view group);
   /// Sets MRR; returns false if that customer and month already had a value (a duplicate).
   bool set(std::uint32_t customer, MonthIndex m, Money mrr);
+  /// Replaces the MRR of a cell set() filled (amounts converted once a file is read whole).
+  void replace(std::uint32_t customer, MonthIndex m, Money mrr) { slot(customer, m) = mrr; }
   /// Adds to a month's MRR (movement logs); false on overflow.
   bool add(std::uint32_t customer, MonthIndex m, Money delta);
   /// Turns per-month sums of movements into running MRR (ChartMogul logs): each month's MRR

@@ -29,12 +29,20 @@ struct RunOptions {
   std::string output;
   std::string color = "auto";
   std::string amounts;                  ///< "", "cents" or "units" (snapshot files)
-  std::string reactivation = "include"; ///< exact annual cohorts: include or exclude reactivated customers
+  std::string reactivation; ///< exact annual cohorts: include or exclude reactivated customers ("": the preset's)
   // Customers and responses files (issue 7).
   std::string health_scheme = "default";
   std::string csat_scale = "auto";
   std::string as_of;
   std::string motion;
+  // Real exports (issue 12).
+  std::string encoding = "utf-8";
+  std::string date_format;
+  std::vector<std::string> map;      ///< OURS=THEIRS pairs (--map, comma-separated or repeated)
+  std::string fx;                    ///< --fx FILE
+  std::string currency;              ///< --currency CODE
+  std::uint64_t min_group = 30;      ///< rate a group only from this many starting customers
+  std::string definitions = "cskpi"; ///< --definitions preset
 };
 
 void setup_report(CLI::App& app, RunOptions& o);

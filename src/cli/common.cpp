@@ -2,6 +2,7 @@
 #include "common.hpp"
 
 #include "cskpi/csv.hpp"
+#include "cskpi/definitions.hpp"
 #include "cskpi/error.hpp"
 
 #include <fmt/format.h>
@@ -32,13 +33,40 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--period-length", o.period_length, "month, quarter or year (default: from the period values)")
       ->type_name("LENGTH");
   cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
+  cmd.add_option("--encoding", o.encoding,
+                 "Text encoding of the files: utf-8 (default; anything else is an error), cp1252 (Windows-1252, "
+                 "Excel's default on Western Windows) or latin1")
+      ->type_name("ENC");
+  cmd.add_option("--date-format", o.date_format,
+                 "Order of slash dates such as 03/04/2026: DD/MM/YYYY or MM/DD/YYYY (default: auto, decided by a value "
+                 "above 12; an undecided or contradicting value is an error)")
+      ->type_name("FORMAT");
+  cmd.add_option("--map", o.map,
+                 "Read an export's column as one of ours, e.g. --map 'start_mrr=MRR Start,customer_id=Kunden-ID'")
+      ->delimiter(',')
+      ->type_name("OURS=THEIRS");
+  cmd.add_option("--fx", o.fx,
+                 "Exchange rates for a currency column: a CSV of currency,rate or month,currency,rate (1 unit of the "
+                 "currency = rate units of --currency); amounts are converted exactly")
+      ->type_name("FILE");
+  cmd.add_option("--currency", o.currency, "The currency to report in (with --fx), or the one the amounts must be in")
+      ->type_name("CODE");
+  cmd.add_option("--definitions", o.definitions,
+                 "Vendor choices on churn timing, reactivation, discounts and delinquency: cskpi (default), smsb, "
+                 "chartmogul or profitwell (cskpi explain definitions)")
+      ->check(CLI::IsMember({"cskpi", "smsb", "chartmogul", "profitwell"}))
+      ->type_name("PRESET");
   add_snapshot_options(cmd, o);
 }
 
 void add_reactivation_option(CLI::App& cmd, RunOptions& o) {
+  cmd.add_option("--min-group", o.min_group,
+                 "Rate a group against the benchmark bands only from this many starting customers (default 30); "
+                 "smaller groups get no tier and a note")
+      ->type_name("N");
   cmd.add_option("--reactivation", o.reactivation,
-                 "Snapshot files, exact annual cohorts: include (default, like ChartMogul's cohort view) or exclude "
-                 "(like its NRR chart) customers who churned and came back")
+                 "Snapshot files, exact annual cohorts: include (like ChartMogul's cohort view) or exclude (like its NRR "
+                 "chart) customers who churned and came back (default: as --definitions says; include for cskpi)")
       ->check(CLI::IsMember({"include", "exclude"}))
       ->type_name("HOW");
 }
@@ -51,7 +79,7 @@ void add_leading_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--csat-scale", o.csat_scale, "CSAT answers are 1-5 or 1-10: 5, 10 or auto (default: 10 when any answer is above 5)")
       ->check(CLI::IsMember({"auto", "5", "10"}))
       ->type_name("SCALE");
-  cmd.add_option("--as-of", o.as_of, "Date for the age of customers still without value (default: end of the latest period)")
+  cmd.add_option("--as-of", o.as_of, "Date for the age of customers still without value (default: end of the latest period), and the last day of a Stripe export's history (default: its latest date)")
       ->type_name("YYYY-MM-DD");
   cmd.add_option("--motion", o.motion,
                  "Time-to-value range for all customers and for segments not named after one: product-led, smb, "
@@ -86,10 +114,46 @@ void StderrDiagnostics::report(const Diagnostic& d) {
   if (collect) collected.push_back(shown);
   if (!print) return;
   if (m_limit != 0 && m_shown >= m_limit && !d.fatal) return;
+  if (m_limit != 0 && !d.fatal) {
+    // The problem's shape: its message without the quoted values.
+    std::string key = fmt::format("{}\n{}\n{}\n", shown.file, shown.column, static_cast<int>(shown.severity));
+    bool quoted = false;
+    for (std::size_t i = 0; i < d.message.size(); ++i) {
+      const char c = d.message[i];
+      if (quoted && c == '\\') ++i;
+      else if (c == '"') quoted = !quoted;
+      else if (!quoted) key.push_back(c);
+    }
+    auto [it, fresh] = m_repeats.try_emplace(key);
+    if (fresh) m_repeat_order.push_back(key);
+    if (++it->second.seen > k_same) {
+      if (it->second.seen == k_same + 1) it->second.first_hidden = shown;
+      return;
+    }
+  }
   ++m_shown;
-  std::string line = format_diagnostic(shown) + "\n";
+  print_line(shown);
+}
+
+void StderrDiagnostics::print_line(const Diagnostic& d) {
+  std::string line = format_diagnostic(d) + "\n";
   if (progress_drawn != nullptr && progress_drawn->exchange(false)) line.insert(0, "\r\x1b[K");
   std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+void StderrDiagnostics::summarise() {
+  for (const std::string& key : m_repeat_order) {
+    Repeat& r = m_repeats[key];
+    if (r.seen <= k_same) continue;
+    const std::uint64_t more = r.seen - k_same;
+    Diagnostic d = r.first_hidden;
+    d.message = fmt::format("and {} more line{} with the same problem in column {} (from this line on)", group_thousands(more),
+                            more == 1 ? "" : "s", d.column);
+    m_shown += more; // told, if not one by one
+    print_line(d);
+  }
+  m_repeats.clear();
+  m_repeat_order.clear();
 }
 
 IngestOptions ingest_options(const RunOptions& o) {
@@ -111,6 +175,27 @@ IngestOptions ingest_options(const RunOptions& o) {
   if (!o.amounts.empty()) in.amounts_in_cents = o.amounts == "cents";
   in.health_over_100 = health_scheme(o).power_users;
   if (o.csat_scale == "5" || o.csat_scale == "10") in.csat_scale = std::stoi(o.csat_scale);
+  in.encoding = o.encoding;
+  in.date_format = o.date_format == "auto" ? std::string() : o.date_format;
+  for (const std::string& pair : o.map) {
+    const std::size_t eq = pair.find('=');
+    const std::string ours = normalise_column_name(pair.substr(0, eq == std::string::npos ? 0 : eq));
+    const std::string theirs = eq == std::string::npos ? std::string() : normalise_column_name(pair.substr(eq + 1));
+    if (ours.empty() || theirs.empty())
+      throw usage_error(fmt::format("--map \"{}\" is not OURS=THEIRS, e.g. start_mrr=MRR Start", pair));
+    in.column_map.emplace_back(ours, theirs);
+  }
+  in.fx_file = o.fx;
+  in.currency = o.currency;
+  const DefinitionPreset* preset = find_definition_preset(o.definitions);
+  if (preset == nullptr) throw usage_error(fmt::format("--definitions \"{}\" is not cskpi, smsb, chartmogul or profitwell", o.definitions));
+  in.once_discounts_in_mrr = preset->once_discounts_in_mrr;
+  in.unpaid_keeps_mrr = preset->unpaid_keeps_mrr;
+  if (!o.as_of.empty()) {
+    in.as_of_day = parse_date(o.as_of);
+    if (!in.as_of_day) throw usage_error(fmt::format("--as-of \"{}\" is not a date YYYY-MM-DD", o.as_of));
+  }
+  check_ingest_options(in);
   return in;
 }
 
@@ -166,13 +251,14 @@ Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, St
     throw usage_error("standard input (-) can be read only once");
   Ingestor ingestor(opts, diags);
   l.aggregator = std::make_unique<Aggregator>(!opts.by_column.empty());
-  l.joiner = std::make_unique<Joiner>(*l.aggregator, ingestor);
+  l.joiner = std::make_unique<Joiner>(*l.aggregator, [&ingestor] { return ingestor.attributes(); });
   // Files with customer attributes are read first, so the join knows them before the
   // billing rows arrive; standard input, whose header cannot be peeked, comes next.
   std::vector<std::size_t> order, later;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const FileRole role = files[i] == "-" ? FileRole::unknown : peek_role(files[i], opts);
-    const bool first = role == FileRole::customers || role == FileRole::responses || role == FileRole::billing_with_attributes;
+    const bool first = role == FileRole::customers || role == FileRole::responses || role == FileRole::billing_with_attributes ||
+                       role == FileRole::reference;
     (first ? order : later).push_back(i);
   }
   std::stable_partition(later.begin(), later.end(), [&](std::size_t i) { return files[i] == "-"; });
@@ -180,6 +266,7 @@ Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, St
   std::vector<InputSummary> read(files.size());
   for (const std::size_t i : order) read[i] = ingestor.read_path(files[i], *l.joiner);
   l.inputs = std::move(read); // in the order given
+  diags.summarise();
   l.columns = ingestor.columns();
   l.detected_length = ingestor.detected_period_length();
   l.snapshots = ingestor.take_snapshots();
@@ -304,6 +391,8 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
   const BandTable bands = load_bands(o.bands);
   s.bands = bands.origin();
   s.skip_invalid = o.skip_invalid;
+  s.min_group = o.min_group;
+  s.definitions = o.definitions;
   if (!ingest.by_column.empty()) s.by = ingest.by_column;
 
   StderrDiagnostics diags(o.max_errors, o.skip_invalid);
@@ -330,12 +419,19 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
   }
   if (rejected > 0)
     say(fmt::format("warning: {} of {} rows rejected (--skip-invalid); the report covers {} rows", rejected, read, used));
+  if (check_mode)
+    for (const InputSummary& in : l.inputs)
+      if (in.rows_read == 0) {
+        say(fmt::format("error: {} holds no rows; an empty export passes no gate", in.file));
+        return std::nullopt;
+      }
 
   MetricContext ctx;
   ctx.columns = l.columns;
   ctx.gross_margin = s.gross_margin;
   ctx.gross_margin_given = s.gross_margin_given;
   ctx.cac = s.cac;
+  ctx.min_group = s.min_group;
   if (ingest.period_length) {
     ctx.period_length = *ingest.period_length;
     s.period_length_source = "--period-length";
@@ -357,7 +453,9 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
   }
   std::optional<AnnualCohorts> cohorts;
   if (l.snapshots) {
-    cohorts = annual_cohorts(*l.snapshots, ctx.period_length, s.by.has_value(), o.reactivation == "include");
+    const bool reactivation = o.reactivation.empty() ? find_definition_preset(o.definitions)->cohort_reactivation
+                                                     : o.reactivation == "include";
+    cohorts = annual_cohorts(*l.snapshots, ctx.period_length, s.by.has_value(), reactivation);
     s.include_reactivation = cohorts->include_reactivation;
   }
   ctx.billing = l.columns.billing;

@@ -13,6 +13,7 @@
 #include "cskpi/report.hpp"
 
 #include <atomic>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -34,12 +35,17 @@ void add_leading_options(CLI::App& cmd, RunOptions& o);
 /// The health scheme of --health-scheme; throws a usage error for a bad value.
 HealthScheme health_scheme(const RunOptions& o);
 
-/// Prints diagnostics to stderr (up to a limit) and counts them.
+/// Prints diagnostics to stderr (up to a limit) and counts them. With a limit, the same
+/// problem in the same file and column (the message without its quoted values) is shown
+/// k_same times; the rest are told in one line by summarise().
 class StderrDiagnostics : public DiagnosticSink {
 public:
+  static constexpr std::uint64_t k_same = 3;
   /// `limit` 0 = print all; `downgrade_rows` prints row errors as warnings (--skip-invalid).
   StderrDiagnostics(std::uint64_t limit, bool downgrade_rows) : m_limit(limit), m_downgrade(downgrade_rows) {}
   void report(const Diagnostic& d) override;
+  /// Prints "and 2,980 more lines with the same problem in column 4" for each repeated problem.
+  void summarise();
   std::uint64_t errors() const { return m_errors; }
   std::uint64_t row_errors() const { return m_row_errors; }
   std::uint64_t fatal() const { return m_fatal; }
@@ -56,6 +62,13 @@ private:
   std::uint64_t m_limit;
   bool m_downgrade;
   std::uint64_t m_errors = 0, m_row_errors = 0, m_fatal = 0, m_shown = 0, m_total = 0;
+  struct Repeat {
+    std::uint64_t seen = 0;
+    Diagnostic first_hidden; ///< the first one not shown
+  };
+  std::map<std::string, Repeat> m_repeats;
+  std::vector<std::string> m_repeat_order; ///< keys in order of first sight
+  void print_line(const Diagnostic& d);
 };
 
 /// The result of reading every input of a run.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "common.hpp"
 
+#include "cskpi/definitions.hpp"
 #include "cskpi/error.hpp"
 
 #include <fmt/format.h>
@@ -9,11 +10,16 @@ namespace cskpi::cli {
 
 void setup_explain(CLI::App& app, ExplainOptions& o) {
   CLI::App* cmd = app.add_subcommand("explain", "Print the definition, formula, annualisation and bands of one metric");
-  cmd->add_option("metric", o.metric, "Metric id, e.g. nrr (cskpi explain list shows all)")->required()->type_name("METRIC");
+  cmd->add_option("metric", o.metric,
+                  "Metric id, e.g. nrr (cskpi explain list shows all), or a topic: inputs (the input forms), "
+                  "definitions (the --definitions presets), fx (currency conversion)")
+      ->required()
+      ->type_name("METRIC|TOPIC");
   cmd->add_option("--bands", o.bands, "Show bands with this override file applied")->type_name("FILE");
   cmd->footer(R"(Examples:
   cskpi explain nrr
-  cskpi explain list)");
+  cskpi explain list
+  cskpi explain definitions)");
 }
 
 namespace {
@@ -30,13 +36,61 @@ std::string_view annualization_text(Annualization a) {
   return "";
 }
 
+/// `cskpi explain inputs`: the input forms, in the order a header is tried against them.
+std::string explain_inputs() {
+  std::string out = "Input forms: a file's form is recognised from its header, never from its name; the first that\n"
+                    "fits reads it (--map OURS=THEIRS renames an export's columns first).\n\n";
+  for (const InputForm& f : input_forms()) out += fmt::format("  {:<18} {}\n", f.name, f.recognised_by);
+  out += "\nStripe subscriptions become MRR per customer and month: quantity x Amount less the coupon, per month\n"
+         "(year /12, week x52/12, day x365/12), as of each month's last day; trials count 0, incomplete ones\n"
+         "never, cancellations when the subscription ends. Months run to the last whole month of the export.\n"
+         "Chargebee's monthly summary is read as it is: a customer's subscriptions summed per reporting_month.\n"
+         "ChartMogul's MRR_MOVEMENT is in the account's currency (CURRENCY_CODE is the invoice's), in cents.\n";
+  return out;
+}
+
+/// `cskpi explain definitions`: what each --definitions preset chooses.
+std::string explain_definitions() {
+  std::string out = "Definition presets (--definitions): vendors differ on these choices.\n";
+  for (const DefinitionPreset& p : definition_presets()) {
+    out += fmt::format("\n{}{}\n", p.name, p.name == "cskpi" ? " (default)" : "");
+    out += fmt::format("  churn timing   {}\n", p.churn_timing);
+    out += fmt::format("  reactivation   {}\n", p.reactivation);
+    out += fmt::format("  same month     {}\n", p.same_month);
+    out += fmt::format("  caps           {}\n", p.caps);
+    out += fmt::format("  discounts      {}\n", p.discounts);
+    out += fmt::format("  delinquency    {}\n", p.delinquency);
+    out += fmt::format("  source         {}\n", p.source);
+  }
+  return out;
+}
+
+/// `cskpi explain fx`: how --fx converts.
+std::string explain_fx() {
+  return "Currencies (--fx FILE --currency CODE)\n\n"
+         "Amounts in different currencies are never added: a file whose currency column holds several\n"
+         "currencies is an error naming them, unless --fx converts them into --currency.\n\n"
+         "FILE is a CSV of currency,rate (one rate for every month) or month,currency,rate (a rate per\n"
+         "month; a row without a month is the fallback). A rate says how many units of --currency one unit\n"
+         "of the currency is worth (USD,0.92 with --currency EUR: 1 USD = 0.92 EUR); rates are exact\n"
+         "decimals of up to 18 places.\n\n"
+         "Each amount is multiplied by the rate of its row's month exactly and rounded once, half to even,\n"
+         "to micro-units (0.000001 of --currency). A row whose currency has no rate for its month is an\n"
+         "error naming its line. The report's inputs say which currencies were converted.\n";
+}
+
 } // namespace
 
 int run_explain(const ExplainOptions& o) {
   std::string out;
   if (o.metric == "list" || o.metric == "all") {
     for (const MetricDef& m : metric_table()) out += fmt::format("{:<22} {}\n", m.id, m.name);
+    out += "\ntopics: inputs, definitions, fx\n";
     write_output("", out);
+    return 0;
+  }
+  if (o.metric == "inputs" || o.metric == "definitions" || o.metric == "fx") {
+    write_output("", o.metric == "inputs" ? explain_inputs() : o.metric == "definitions" ? explain_definitions() : explain_fx());
     return 0;
   }
   const MetricDef* def = find_metric(o.metric);

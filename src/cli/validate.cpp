@@ -36,7 +36,10 @@ int run_validate(const RunOptions& o) {
   diags.print = !structured;
   diags.collect = structured;
   const Loaded l = load_inputs(o.files, ingest_options(o), diags);
-  const bool valid = diags.errors() == 0;
+  // A file that holds a header but no rows is not a valid export (issue 12).
+  std::uint64_t empty = 0;
+  for (const InputSummary& in : l.inputs) empty += !in.unreadable && in.rows_read == 0;
+  const bool valid = diags.errors() == 0 && empty == 0;
   std::string out;
   if (o.format == "json") {
     std::vector<std::string> inputs, problems;
@@ -66,15 +69,18 @@ int run_validate(const RunOptions& o) {
   } else {
     for (const InputSummary& in : l.inputs) {
       if (in.unreadable) out += fmt::format("{}: unreadable\n", in.file);
+      else if (in.rows_read == 0) out += fmt::format("{}: no rows (a header only)\n", in.file);
       else
         out += fmt::format("{}: {} rows read, {} valid, {} invalid{}\n", in.file, group_thousands(in.rows_read),
                            group_thousands(in.rows_used), group_thousands(in.rows_rejected),
                            in.warnings > 0 ? fmt::format(", {} warnings", in.warnings) : "");
     }
     const std::uint64_t hidden = diags.total() - diags.shown();
-    out += valid ? "valid\n"
-                 : fmt::format("invalid: {} problem{}{}\n", diags.errors(), diags.errors() == 1 ? "" : "s",
-                               hidden > 0 ? fmt::format(" ({} not shown; --max-errors 0 shows all)", hidden) : "");
+    if (valid) out += "valid\n";
+    else if (diags.errors() == 0) out += fmt::format("invalid: {} file{} no rows\n", empty, empty == 1 ? " holds" : "s hold");
+    else
+      out += fmt::format("invalid: {} problem{}{}\n", diags.errors(), diags.errors() == 1 ? "" : "s",
+                         hidden > 0 ? fmt::format(" ({} not shown; --max-errors 0 shows all)", hidden) : "");
   }
   write_output(o.output, out);
   return static_cast<int>(valid ? ExitCode::ok : ExitCode::input);

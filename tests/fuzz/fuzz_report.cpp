@@ -4,8 +4,9 @@
 //   - rows_read == rows_used + rows_rejected;
 //   - the fast path and the general path give the same diagnostics, summary and report;
 //   - two threads give the same as one.
-// A leading byte below 0x08 is not data but option bits (1: --by segment, 2: decimal
-// comma, 4: tolerance 0.01 and quarters for snapshot files), so the fuzzer explores the
+// A leading byte below 0x10 is not data but option bits (1: --by segment, 2: decimal
+// comma, 4: tolerance 0.01 and quarters for snapshot files, 8: --encoding cp1252,
+// --date-format DD/MM/YYYY and --map start_mrr=mrr_start), so the fuzzer explores the
 // options too; any other first byte
 // is data, which lets samples/ serve as seeds unchanged.
 #include "cskpi/aggregate.hpp"
@@ -53,7 +54,7 @@ Outcome run(std::string_view text, const IngestOptions& opts) {
   const bool grouped = !opts.by_column.empty();
   Aggregator agg(grouped);
   Ingestor ingestor(opts, diags);
-  Joiner joiner(agg, ingestor);
+  Joiner joiner(agg, [&ingestor] { return ingestor.attributes(); });
   std::istringstream in{std::string(text)};
   InputSummary summary;
   try {
@@ -114,7 +115,7 @@ void same(const char* what, const Outcome& a, const Outcome& b) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   unsigned flags = 0;
-  if (!text.empty() && static_cast<unsigned char>(text[0]) < 0x08) {
+  if (!text.empty() && static_cast<unsigned char>(text[0]) < 0x10) {
     flags = static_cast<unsigned char>(text[0]);
     text.remove_prefix(1);
   }
@@ -125,6 +126,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if ((flags & 4U) != 0) {
     opts.tolerance = Money{10000};
     opts.period_length = PeriodLength::quarter;
+  }
+  if ((flags & 8U) != 0) {
+    opts.encoding = "cp1252";
+    opts.date_format = "DD/MM/YYYY";
+    opts.column_map = {{"start_mrr", "mrr_start"}};
+    opts.map_optional = true;
   }
 
   const Outcome fast = run(text, opts);

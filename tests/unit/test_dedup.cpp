@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "dedup.hpp"
+#include "ingest/dedup.hpp"
 
 #include <catch2/catch.hpp>
 

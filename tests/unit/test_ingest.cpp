@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "cskpi/ingest.hpp"
+#include "cskpi/snapshots.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <fstream>
 #include <sstream>
 
 using namespace cskpi;
@@ -36,7 +39,7 @@ struct Run {
   InputSummary summary;
 };
 
-Run ingest(const std::string& text, IngestOptions opts = {}) {
+Run read_csv(const std::string& text, IngestOptions opts = {}) {
   Run run;
   Ingestor ingestor(opts, run.diags);
   std::istringstream in(text);
@@ -49,7 +52,7 @@ const std::string k_header = "customer_id,start_mrr,expansion_mrr,contraction_mr
 } // namespace
 
 TEST_CASE("ingest reads valid rows and accounts for every row", "[ingest]") {
-  const Run r = ingest(k_header + "a,100,10,0,0\nb,50,0,5,0\n\nc,20,0,0,20\n");
+  const Run r = read_csv(k_header + "a,100,10,0,0\nb,50,0,5,0\n\nc,20,0,0,20\n");
   CHECK(r.diags.lines.empty());
   REQUIRE(r.rows.rows.size() == 3);
   CHECK(r.rows.rows[0].expansion == Money::from_units(10));
@@ -59,7 +62,7 @@ TEST_CASE("ingest reads valid rows and accounts for every row", "[ingest]") {
 }
 
 TEST_CASE("ingest names every bad cell by line and field", "[ingest]") {
-  const Run r = ingest(k_header +
+  const Run r = read_csv(k_header +
                        "a,100,0,0,12x.50\n"  // line 2
                        "b,100,-25,0,0\n"     // line 3
                        "c,100,0\n"           // line 4
@@ -83,7 +86,7 @@ TEST_CASE("ingest names every bad cell by line and field", "[ingest]") {
 }
 
 TEST_CASE("ingest checks end_mrr, nps, booleans and periods", "[ingest]") {
-  const Run r = ingest("customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,end_mrr,nps,at_risk\n"
+  const Run r = read_csv("customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,end_mrr,nps,at_risk\n"
                        "a,2026-10,100,10,0,0,110,9,yes\n"
                        "b,2026-10,100,0,0,0,90,,no\n"
                        "c,2026-10,100,0,0,0,100,11,n\n"
@@ -95,7 +98,8 @@ TEST_CASE("ingest checks end_mrr, nps, booleans and periods", "[ingest]") {
                              "t.csv:3:7: error: end_mrr 90.00 does not reconcile: start_mrr + expansion_mrr - contraction_mrr - churned_mrr = 100.00 (off by 10.00)",
                              "t.csv:4:8: error: nps \"11\" is not a whole number from 0 to 10",
                              "t.csv:5:9: error: at_risk \"maybe\" is not a boolean (use 1/0, true/false, yes/no or y/n)",
-                             "t.csv:6:2: error: period \"2026-13\" is not a period (use YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD)",
+                             "t.csv:6:2: error: period \"2026-13\" is not a period (use YYYY-MM, YYYY-Qn, YYYY, a date such as 2026-10-31, "
+                             "31.10.2026 or 10/31/2026, or Oct 2026)",
                              "t.csv:7:2: error: period \"2026-Q3\" is a quarter, but earlier periods are months (first at t.csv:2)",
                          });
   REQUIRE(r.rows.rows.size() == 2);
@@ -109,13 +113,13 @@ TEST_CASE("ingest checks end_mrr, nps, booleans and periods", "[ingest]") {
 TEST_CASE("a tolerance allows rounding slack on end_mrr", "[ingest]") {
   IngestOptions opts;
   opts.tolerance = Money{10'000};
-  const Run r = ingest("customer_id,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,end_mrr\na,100,0,0,0,100.01\n", opts);
+  const Run r = read_csv("customer_id,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,end_mrr\na,100,0,0,0,100.01\n", opts);
   CHECK(r.diags.lines.empty());
   CHECK(r.summary.rows_used == 1);
 }
 
 TEST_CASE("ingest reads German Excel exports: BOM, semicolons, decimal comma, CRLF", "[ingest]") {
-  const Run r = ingest("\xEF\xBB\xBF" "Customer ID;Start MRR;Expansion MRR;Contraction MRR;Churned MRR\r\n"
+  const Run r = read_csv("\xEF\xBB\xBF" "Customer ID;Start MRR;Expansion MRR;Contraction MRR;Churned MRR\r\n"
                        "a;\"1.234,56\";0,5;0;0\r\n"
                        "b;10;0;0;0\r\n");
   CHECK(r.diags.lines.empty());
@@ -127,30 +131,31 @@ TEST_CASE("ingest reads German Excel exports: BOM, semicolons, decimal comma, CR
 }
 
 TEST_CASE("a decimal comma in a comma file gets a hint", "[ingest]") {
-  const Run r = ingest(k_header + "a,\"100,5\",0,0,0\n");
+  const Run r = read_csv(k_header + "a,\"100,5\",0,0,0\n");
   CHECK(r.diags.lines == std::vector<std::string>{
                              "t.csv:2:2: error: start_mrr \"100,5\" is not a number (for a decimal comma use --decimal-comma)"});
 }
 
 TEST_CASE("ingest reports a missing required column once with what it found", "[ingest]") {
-  const Run r = ingest("customer_id;start_mrr;expansion_mrr\na;1;2\n");
+  const Run r = read_csv("customer_id;start_mrr;expansion_mrr\na;1;2\n");
   CHECK(r.diags.lines == std::vector<std::string>{
                              "t.csv:1: error: missing required columns contraction_mrr, churned_mrr (delimiter ';'; columns "
-                             "found: customer_id, start_mrr, expansion_mrr)"});
+                             "found: customer_id, start_mrr, expansion_mrr); no input form recognises this header (cskpi "
+                             "explain inputs lists them; --map 'start_mrr=Your Name' reads other column names)"});
   CHECK(r.summary.unreadable);
   CHECK(r.summary.rows_read == 0);
 }
 
 TEST_CASE("ingest refuses an empty file and a duplicated column", "[ingest]") {
-  Run r = ingest("\n\n");
+  Run r = read_csv("\n\n");
   REQUIRE(r.diags.lines.size() == 1);
   CHECK(r.diags.lines[0].rfind("t.csv: error: the file is empty", 0) == 0);
-  r = ingest("customer_id,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,Start MRR\n");
+  r = read_csv("customer_id,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,Start MRR\n");
   CHECK(r.diags.lines == std::vector<std::string>{"t.csv:1: error: column start_mrr appears twice in the header (fields 2 and 6)"});
 }
 
 TEST_CASE("ingest counts values rounded past 6 decimals as warnings", "[ingest]") {
-  const Run r = ingest(k_header + "a,100.0000004,0,0,0\nb,1.00000051,0,0,0\n");
+  const Run r = read_csv(k_header + "a,100.0000004,0,0,0\nb,1.00000051,0,0,0\n");
   CHECK(r.summary.warnings == 2);
   CHECK(r.summary.rows_used == 2);
   CHECK(r.diags.lines == std::vector<std::string>{
@@ -158,12 +163,12 @@ TEST_CASE("ingest counts values rounded past 6 decimals as warnings", "[ingest]"
 }
 
 TEST_CASE("ingest rejects unclosed quotes and the --by column must exist", "[ingest]") {
-  Run r = ingest(k_header + "\"a,100,0,0,0\n");
+  Run r = read_csv(k_header + "\"a,100,0,0,0\n");
   CHECK(r.diags.lines == std::vector<std::string>{
                              "t.csv:2:1: error: quoted field is not closed on this line (fields spanning lines are not supported)"});
   IngestOptions opts;
   opts.by_column = "segment";
-  CHECK_THROWS_WITH(ingest(k_header + "a,1,0,0,0\n", opts),
+  CHECK_THROWS_WITH(read_csv(k_header + "a,1,0,0,0\n", opts),
                     "t.csv: --by column \"segment\" is not in the header (columns: customer_id, start_mrr, expansion_mrr, "
                     "contraction_mrr, churned_mrr)");
 }
@@ -286,12 +291,12 @@ TEST_CASE("hostile: 10,000 columns are read, and a header without the required o
     row += ",x";
   }
   const std::string row_b = "b" + row.substr(1);
-  const Run r = ingest(header + "\n" + row + "\n" + row_b + "\n");
+  const Run r = read_csv(header + "\n" + row + "\n" + row_b + "\n");
   CHECK(r.diags.lines.empty());
   CHECK(r.summary.rows_used == 2);
   CHECK(r.rows.rows[1].expansion == Money::from_units(5));
 
-  const Run missing = ingest(header.substr(header.find("extra_")) + "\n");
+  const Run missing = read_csv(header.substr(header.find("extra_")) + "\n");
   REQUIRE(missing.diags.lines.size() == 1);
   CHECK(missing.diags.lines[0].size() < 1000); // 50 names at most, then "... N more"
   CHECK(missing.diags.lines[0].find("... 9945 more)") != std::string::npos);
@@ -299,27 +304,210 @@ TEST_CASE("hostile: 10,000 columns are read, and a header without the required o
 
 TEST_CASE("hostile: a 20 MB line stops the file with a clear message", "[ingest][hostile]") {
   const std::string huge(20u << 20, 'x');
-  Run r = ingest(k_header + "a,1,0,0,0\n" + huge + ",1,0,0,0\nc,1,0,0,0\n");
+  Run r = read_csv(k_header + "a,1,0,0,0\n" + huge + ",1,0,0,0\nc,1,0,0,0\n");
   CHECK(r.diags.lines == std::vector<std::string>{"t.csv:3: error: line is longer than 16 MiB; stopped reading this file"});
   CHECK(r.summary.unreadable);
   CHECK(r.summary.rows_read == r.summary.rows_used + r.summary.rows_rejected);
-  r = ingest(huge + "\n"); // a 20 MB header: the message quotes a 40-character prefix only
+  r = read_csv(huge + "\n"); // a 20 MB header: the message quotes a 40-character prefix only
   REQUIRE(r.diags.lines.size() == 1);
   CHECK(r.diags.lines[0].size() < 400);
 }
 
 TEST_CASE("hostile: NUL bytes, stray quotes and invalid UTF-8", "[ingest][hostile]") {
-  const Run r = ingest(k_header + std::string("a\0b,1,0,0,0\n", 12) + "5\" screens,1,0,0,0\n\xff\xfe,1,0,0,0\n");
+  const Run r = read_csv(k_header + std::string("a\0b,1,0,0,0\n", 12) + "5\" screens,1,0,0,0\n\xff\xfe,1,0,0,0\n");
   CHECK(r.diags.lines == std::vector<std::string>{
                              "t.csv:2:1: error: customer_id \"a\\x00b\" holds a NUL byte: binary data, not text",
                              "t.csv:3:1: error: a quote inside an unquoted field: quote the whole field and double the quote "
-                             "(\"5\"\" screens\"), or is this the rest of a field from the line before?"});
-  REQUIRE(r.rows.rows.size() == 1); // invalid UTF-8 in an id is still a distinct id, compared byte for byte
-  CHECK(r.rows.rows[0].id == "\xff\xfe");
+                             "(\"5\"\" screens\"), or is this the rest of a field from the line before?",
+                             "t.csv:4:1: error: the line is not valid UTF-8 (byte 0xFF in \"\\xff\\xfe,1,0,0,0\"): the file looks like "
+                             "Windows-1252 or Latin-1; read it with --encoding cp1252 (or latin1)"});
+  CHECK(r.rows.rows.empty());
+  CHECK(r.summary.unreadable); // invalid UTF-8 stops the file: it is in another encoding
 }
 
 TEST_CASE("hostile: a row whose own movements overflow int64 micro-units is rejected", "[ingest][hostile]") {
-  const Run r = ingest(k_header + "a,9000000000000,9000000000000,0,0\nb,1,0,0,0\n");
+  const Run r = read_csv(k_header + "a,9000000000000,9000000000000,0,0\nb,1,0,0,0\n");
   CHECK(r.diags.lines == std::vector<std::string>{"t.csv:2:2: error: the row's movements overflow the money range"});
   CHECK(r.summary.rows_used == 1);
+}
+
+// ---------------------------------------------------------------------------- issue 12
+
+TEST_CASE("a totals row is named, by its label or by amounts that repeat the sums above", "[ingest][totals]") {
+  CHECK(looks_like_totals_label("Total"));
+  CHECK(looks_like_totals_label(" grand TOTAL: "));
+  CHECK(looks_like_totals_label("Summe"));
+  CHECK(looks_like_totals_label("Gesamtergebnis"));
+  CHECK_FALSE(looks_like_totals_label("Totally Legit GmbH"));
+  CHECK_FALSE(looks_like_totals_label(""));
+  Run r = read_csv(k_header + "a,100,10,0,0\nb,50,0,5,0\nTotal,150,10,5,0\n");
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "t.csv:4:1: error: customer_id \"Total\" looks like a totals row, not a customer: delete the "
+                             "line from the export"});
+  CHECK(r.summary.rows_used == 2);
+  CHECK(r.summary.rows_rejected == 1);
+  // Without a label: the amounts are exactly the sums of the rows above (fast and slow path alike).
+  for (const bool fast : {true, false}) {
+    IngestOptions o;
+    o.fast_path = fast;
+    r = read_csv(k_header + "a,100,10,0,0\nb,50,0,5,0\nc,150,10,5,0\n", o);
+    CHECK(r.diags.lines == std::vector<std::string>{
+                               "t.csv:4:2: error: this looks like a totals row: its amounts are the sums of the 2 rows above "
+                               "(start_mrr 150.00); delete the line from the export"});
+  }
+  // One column alone (100 + 100 = 200) is a coincidence, not a total.
+  r = read_csv(k_header + "a,100,0,0,0\nb,100,0,0,0\nc,200,0,0,0\n");
+  CHECK(r.diags.lines.empty());
+  CHECK(r.summary.rows_used == 3);
+  // A subtotal per period is found too.
+  r = read_csv("customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n"
+               "a,2026-09,100,10,0,0\nb,2026-09,50,0,5,0\na,2026-10,110,0,0,0\nb,2026-10,45,5,0,0\nx,2026-10,155,5,0,0\n");
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "t.csv:6:3: error: this looks like a totals row: its amounts are the sums of the 2 rows above "
+                             "in period 2026-10 (start_mrr 155.00); delete the line from the export"});
+}
+
+TEST_CASE("a currency column: one currency is fine, several are an error naming them", "[ingest][currency]") {
+  const std::string header = "customer_id,currency,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
+  Run r = read_csv(header + "a,EUR,100,0,0,0\nb,eur,50,0,0,0\n");
+  CHECK(r.diags.lines.empty());
+  CHECK(r.summary.currency == "EUR");
+  r = read_csv(header + "a,EUR,100,0,0,0\nb,USD,50,0,0,0\nc,JPY,5000,0,0,0\nd,EUR,1,0,0,0\n");
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "t.csv: error: mixed currencies EUR (first at line 2), JPY (first at line 4), USD (first at line 3): "
+                             "amounts in different currencies cannot be added; convert them with --fx RATES.csv --currency EUR "
+                             "(see cskpi explain fx)"});
+  CHECK(r.summary.unreadable);
+  IngestOptions o;
+  o.currency = "USD";
+  r = read_csv(header + "a,EUR,100,0,0,0\n", o);
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "t.csv:2: error: the amounts are in EUR, not USD (--currency); give --fx FILE to convert them"});
+}
+
+TEST_CASE("fx: a rates file converts every amount exactly, rounding half-to-even to micro-units", "[ingest][currency]") {
+  const std::string rates = "/tmp/cskpi_test_fx.csv";
+  {
+    std::ofstream f(rates);
+    f << "month,currency,rate\n2026-10,USD,0.9\n,USD,0.5\n,JPY,0.0061234567\n";
+  }
+  IngestOptions o;
+  o.fx_file = rates;
+  o.currency = "EUR";
+  const std::string header = "customer_id,period,currency,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
+  const Run r = read_csv(header + "a,2026-10,USD,100,10,0,0\nb,2026-09,USD,100,0,0,0\nc,2026-10,JPY,1000,0,0,0\n"
+                                  "d,2026-10,EUR,7,0,0,0\ne,2026-10,GBP,1,0,0,0\n",
+                         o);
+  CHECK(r.diags.lines == std::vector<std::string>{"t.csv:6:3: error: no exchange rate from GBP to EUR for 2026-10 in the --fx file"});
+  REQUIRE(r.rows.rows.size() == 4);
+  CHECK(r.rows.rows[0].start == Money{90'000'000});     // the October rate
+  CHECK(r.rows.rows[0].expansion == Money{9'000'000});
+  CHECK(r.rows.rows[1].start == Money{50'000'000});     // no September rate: the flat one
+  CHECK(r.rows.rows[2].start == Money{6'123'457});      // 6.1234567 rounded to 6.123457
+  CHECK(r.rows.rows[3].start == Money::from_units(7));  // already in EUR
+  CHECK(r.summary.currency == "EUR");
+  CHECK(r.summary.converted_from == "GBP, JPY, USD");
+  std::remove(rates.c_str());
+}
+
+TEST_CASE("encoding: cp1252 is transcoded, and UTF-8 with a Latin-1 byte stops the file", "[ingest][encoding]") {
+  const std::string latin = k_header + "M\xfcller GmbH,100,0,0,0\n";
+  Run r = read_csv(latin);
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "t.csv:2:1: error: the line is not valid UTF-8 (byte 0xFC in \"M\\xfcller GmbH,100,0,0,0\"): the file "
+                             "looks like Windows-1252 or Latin-1; read it with --encoding cp1252 (or latin1)"});
+  IngestOptions o;
+  o.encoding = "cp1252";
+  r = read_csv(latin + "\x80uro AG,1,0,0,0\n", o);
+  CHECK(r.diags.lines.empty());
+  REQUIRE(r.rows.rows.size() == 2);
+  CHECK(r.rows.rows[0].id == "M\xc3\xbcller GmbH");
+  CHECK(r.rows.rows[1].id == "\xe2\x82\xacuro AG"); // 0x80 is the euro sign in Windows-1252
+  r = read_csv(k_header + "a\x81" "b,1,0,0,0\n", o);      // 0x81 is not a character in Windows-1252
+  REQUIRE(r.diags.lines.size() == 1);
+  CHECK(r.diags.lines[0].find("byte 0x81 is not a character in Windows-1252") != std::string::npos);
+}
+
+TEST_CASE("column mapping reads an export's own column names as ours", "[ingest][map]") {
+  IngestOptions o;
+  o.column_map = {{"start_mrr", "mrr_start"}, {"customer_id", "kunden_id"}};
+  const Run r = read_csv("Kunden-ID,MRR Start,expansion_mrr,contraction_mrr,churned_mrr\nk1,100,0,0,0\n", o);
+  CHECK(r.diags.lines.empty());
+  REQUIRE(r.rows.rows.size() == 1);
+  CHECK(r.rows.rows[0].id == "k1");
+  CHECK(r.rows.rows[0].start == Money::from_units(100));
+}
+
+TEST_CASE("a header-only file is read with a warning; a workbook is named", "[ingest]") {
+  Run r = read_csv(k_header);
+  CHECK(r.diags.lines == std::vector<std::string>{"t.csv:1: warning: the file holds a header (movements) but no rows"});
+  CHECK_FALSE(r.summary.unreadable);
+  r = read_csv(std::string("PK\x03\x04\x14\0\x06\0", 10) + "[Content_Types].xml\n");
+  REQUIRE(r.diags.lines.size() == 1);
+  CHECK(r.diags.lines[0].starts_with("t.csv: error: this is a zip archive, not CSV: an Excel (.xlsx)"));
+}
+
+TEST_CASE("periods written as dates people use become months; an undecidable one is an error", "[ingest][dates]") {
+  const std::string header = "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
+  Run r = read_csv(header + "a,31.10.2026,100,0,0,0\nb,2026-10-31T12:00:00Z,1,0,0,0\nc,Oct 2026,1,0,0,0\nd,10/31/2026,1,0,0,0\n");
+  CHECK(r.diags.lines.empty());
+  REQUIRE(r.rows.rows.size() == 4);
+  for (const auto& row : r.rows.rows) CHECK(row.period == "2026-10");
+  r = read_csv(header + "a,03/04/2026,100,0,0,0\n");
+  REQUIRE(r.diags.lines.size() == 1);
+  CHECK(r.diags.lines[0].find("--date-format") != std::string::npos);
+  IngestOptions o;
+  o.date_format = "DD/MM/YYYY";
+  r = read_csv(header + "a,03/04/2026,100,0,0,0\n", o);
+  REQUIRE(r.rows.rows.size() == 1);
+  CHECK(r.rows.rows[0].period == "2026-04");
+}
+
+TEST_CASE("Stripe subscriptions become monthly MRR: intervals, seats, coupons, trials, cancellations", "[ingest][stripe]") {
+  Diags diags;
+  Rows rows;
+  IngestOptions o;
+  Ingestor ingestor(o, diags);
+  std::istringstream coupons("id,Name,Amount Off,Currency,Duration,Duration In Months,Percent Off\n"
+                             "HALF3,,,,repeating,3,50\nTEN,,10.00,usd,forever,,\n");
+  ingestor.read_stream(coupons, "coupons.csv", rows);
+  std::istringstream subs(
+      "id,Customer ID,Plan,Quantity,Currency,Interval,Amount,Status,Created (UTC),Start (UTC),Current Period Start (UTC),"
+      "Current Period End (UTC),Trial End (UTC),Coupon,Canceled At (UTC),Cancel At Period End,Ended At (UTC)\n"
+      // 120/year = 10/month from January on
+      "s1,cus_a,y,1,usd,year,120.00,active,2026-01-05 10:00,2026-01-05 10:00,2026-01-05 10:00,2027-01-05 10:00,,,,false,\n"
+      // 4 seats x 25 = 100/month, half price for the first 3 months (Jan..Mar)
+      "s2,cus_b,m,4,usd,month,25.00,active,2026-01-10 10:00,2026-01-10 10:00,2026-04-10 10:00,2026-05-10 10:00,,HALF3,,false,\n"
+      // 10/week = 43.333333/month, less nothing; asked to cancel in March, ended April 2: counts through March
+      "s3,cus_c,w,1,usd,week,10.00,canceled,2026-01-01 10:00,2026-01-01 10:00,2026-03-26 10:00,2026-04-02 10:00,,,"
+      "2026-03-20 10:00,true,2026-04-02 10:00\n"
+      // in trial until April 20: nothing in March, from April on 50 less the 10.00 coupon
+      "s4,cus_d,m,1,usd,month,50.00,active,2026-03-01 10:00,2026-03-01 10:00,2026-04-20 10:00,2026-05-20 10:00,2026-04-20 10:00,TEN,,false,\n"
+      // never paid
+      "s5,cus_e,m,1,usd,month,50.00,incomplete_expired,2026-02-01 10:00,2026-02-01 10:00,,,,,,false,\n"
+      // the export's latest date: 2026-05-31, so May is the last whole month
+      "s6,cus_a,m,1,usd,month,5.00,active,2026-05-31 10:00,2026-05-31 10:00,2026-05-31 10:00,2026-06-30 10:00,,,,false,\n");
+  const InputSummary s = ingestor.read_stream(subs, "subscriptions.csv", rows);
+  CHECK(s.role == "stripe");
+  CHECK(s.rows_read == 6);
+  CHECK(s.rows_used == 6);
+  CHECK(diags.lines == std::vector<std::string>{
+                           "subscriptions.csv: warning: left out of MRR: 1 incomplete subscription (never paid)"});
+  const SnapshotTable* t = ingestor.snapshots();
+  REQUIRE(t != nullptr);
+  CHECK(month_label(t->first()) == "2026-01");
+  CHECK(month_label(t->last()) == "2026-05");
+  const auto mrr = [&](std::string_view id, const char* month) {
+    for (std::uint32_t c = 0; c < t->customers(); ++c)
+      if (t->id(c) == id) return t->at(c, *parse_month(month));
+    return Money{-1};
+  };
+  CHECK(mrr("cus_a", "2026-01") == Money::from_units(10));
+  CHECK(mrr("cus_a", "2026-05") == Money::from_units(15)); // two subscriptions summed
+  CHECK(mrr("cus_b", "2026-03") == Money::from_units(50));
+  CHECK(mrr("cus_b", "2026-04") == Money::from_units(100));
+  CHECK(mrr("cus_c", "2026-03") == Money{43'333'333});
+  CHECK(mrr("cus_c", "2026-04") == Money{});
+  CHECK(mrr("cus_d", "2026-03") == Money{});
+  CHECK(mrr("cus_d", "2026-04") == Money::from_units(40));
 }

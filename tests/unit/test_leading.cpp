@@ -5,6 +5,7 @@
 #include "cskpi/attributes.hpp"
 #include "cskpi/bands.hpp"
 #include "cskpi/error.hpp"
+#include "cskpi/ingest.hpp"
 #include "cskpi/leading.hpp"
 #include "cskpi/metrics.hpp"
 
@@ -187,7 +188,7 @@ Joined join_sample(bool grouped) {
   if (grouped) opts.by_column = "segment";
   Ingestor ingestor(opts, diags);
   Aggregator agg(grouped);
-  Joiner joiner(agg, ingestor);
+  Joiner joiner(agg, [&ingestor] { return ingestor.attributes(); });
   for (const char* text : {k_customers, k_survey, k_billing}) {
     std::istringstream in(text);
     ingestor.read_stream(in, "t.csv", joiner);
@@ -310,7 +311,8 @@ TEST_CASE("customers and responses files: every bad cell is named", "[leading][i
   CHECK(diags.lines == std::vector<std::string>{
                            "c.csv:2:2: error: health_score \"101\" is not a number from 0 to 100",
                            "c.csv:3:4: error: first_value_date \"2026-02-01\" is before signup_date \"2026-02-10\"",
-                           "c.csv:4:3: error: signup_date \"2026-02-30\" is not a date (use YYYY-MM-DD)",
+                           "c.csv:4:3: error: signup_date \"2026-02-30\" is not a date (use YYYY-MM-DD, DD.MM.YYYY, MM/DD/YYYY or DD/MM/YYYY "
+                             "with --date-format, or Oct 2026)",
                            "c.csv:5:5: error: renewed \"maybe\" is not a boolean (use 1/0, true/false, yes/no or y/n)",
                            "c.csv:7:1: error: customer_id \"e\" appears twice in the customers files (first at line 6)",
                            "r.csv:2:2: error: score \"11\" is not a whole number from 0 to 10",

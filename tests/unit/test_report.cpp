@@ -20,6 +20,7 @@ Report tiny_report() {
   row.churned = Money::from_units(1000);
   agg.add(row);
   MetricContext ctx;
+  ctx.min_group = 1; // two customers: rated here, to see the tiers rendered
   Report r;
   r.settings.version = "9.9.9";
   r.settings.period_length_source = "default: no period column";
@@ -68,11 +69,11 @@ TEST_CASE("render_json is byte-exact and deterministic", "[report]") {
   "schema_version": 1,
   "tool": {"name": "cskpi", "version": "9.9.9"},
   "inputs": [
-    {"file": "t.csv", "role": "movements", "rows_read": 2, "rows_used": 2, "rows_rejected": 0, "warnings": 0, "amounts": "units"}
+    {"file": "t.csv", "role": "movements", "rows_read": 2, "rows_used": 2, "rows_rejected": 0, "warnings": 0, "amounts": "units", "currency": null, "converted_from": null}
   ],
   "period_length": "month",
   "by": null,
-  "options": {"period_length_source": "default: no period column", "gross_margin": 1, "gross_margin_default": true, "cac": null, "tolerance": 0, "skip_invalid": false, "metrics": ["nrr", "ltv"], "bands": "builtin", "reactivation": null},
+  "options": {"period_length_source": "default: no period column", "gross_margin": 1, "gross_margin_default": true, "cac": null, "tolerance": 0, "skip_invalid": false, "metrics": ["nrr", "ltv"], "bands": "builtin", "reactivation": null, "min_group": 30, "definitions": "cskpi"},
   "records": [
     {"period":null,"segment":"all","metric":"nrr","key":null,"name":"Net revenue retention","value":52.5,"unit":"percent","annualized":0.04384414858452466,"method":"compound","band":"critical","severity":0,"numerator":1050,"denominator":2000,"n":2,"note":null},
     {"period":null,"segment":"all","metric":"ltv","key":null,"name":"Customer lifetime value","value":2000,"unit":"currency","annualized":null,"method":null,"band":null,"severity":null,"numerator":1000,"denominator":0.5,"n":2,"note":"gross margin 100% (default; set --gross-margin)"}

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+// Definition presets (issue 12): billing analytics vendors differ on a few choices that
+// change the figures; --definitions picks a vendor's choices so that "why does this not
+// match ChartMogul?" has an answer. The table is data, printed by `cskpi explain definitions`.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace cskpi {
+
+struct DefinitionPreset {
+  std::string_view name;
+  /// Stripe coupons that discount only the first invoice (duration once) lower that
+  /// month's MRR (true), or are not recurring revenue and leave MRR alone (false).
+  bool once_discounts_in_mrr = false;
+  /// Stripe subscriptions in status unpaid keep their MRR until they are cancelled (true),
+  /// or stop counting from their unpaid period (false: delinquent churn).
+  bool unpaid_keeps_mrr = false;
+  /// Exact trailing-12-month cohorts count customers who churned and came back inside the
+  /// window at their end MRR (true) or not (false).
+  bool cohort_reactivation = true;
+  /// One line per choice, for explain: what the preset does and where it comes from.
+  std::string_view churn_timing, reactivation, same_month, caps, discounts, delinquency, source;
+};
+
+/// Every preset, cskpi first.
+std::span<const DefinitionPreset> definition_presets() noexcept;
+/// The preset of that name, or nullptr.
+const DefinitionPreset* find_definition_preset(std::string_view name) noexcept;
+
+} // namespace cskpi

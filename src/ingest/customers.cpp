@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+// Customers files (issue 7): one customer's attributes per row, joined on customer_id. The
+// attribute cells are shared with movements files that carry attribute columns.
+#include "reader.hpp"
+
+#include "cskpi/csv.hpp"
+
+#include <fmt/format.h>
+
+namespace cskpi::ingest {
+
+void AttributeCells::locate(FileReader& rd) {
+  using N = AttributeNames;
+  id = rd.find({"customer_id"});
+  health = rd.find(N::health);
+  signup = rd.find(N::signup);
+  value = rd.find(N::value);
+  renewal = rd.find(N::renewal);
+  renewed = rd.find(N::renewed);
+  reason = rd.find(N::reason);
+  AttributeColumns& c = rd.run.attrs().columns;
+  c.health |= health != k_absent;
+  c.signup |= signup != k_absent;
+  c.first_value |= value != k_absent;
+  c.renewal |= renewal != k_absent;
+  c.renewed |= renewed != k_absent;
+  c.churn_reason |= reason != k_absent;
+}
+
+void AttributeCells::read(FileReader& rd, CustomerRecord& rec) {
+  const std::vector<std::string_view>& fields = rd.fields;
+  const auto score_cell = [&](std::size_t field, bool is_health) -> std::optional<std::int64_t> {
+    if (field == k_absent || is_blank(fields[field])) return std::nullopt;
+    const ParsedMoney p = parse_money(fields[field], rd.style);
+    const bool over = is_health && rd.options().health_over_100;
+    if (p.status == ParsedMoney::Status::ok && p.value.micros >= 0 && (over || p.value.micros <= 100 * Money::k_scale))
+      return p.value.micros;
+    rd.field_error(field, fmt::format("{} {} is not a number from 0 to 100{}", rd.names[field], show(fields[field]),
+                                      over ? " (or above, for power users)" : ""));
+    return std::nullopt;
+  };
+  rec.health = score_cell(health, true);
+  rec.components.clear();
+  for (const std::size_t f : components) rec.components.push_back(score_cell(f, false));
+  const auto day_cell = [&](std::size_t field) { return field == k_absent ? std::nullopt : rd.day(field, rd.names[field]); };
+  rec.signup = day_cell(signup);
+  rec.first_value = day_cell(value);
+  rec.renewal = day_cell(renewal);
+  if (rec.signup && rec.first_value && *rec.first_value < *rec.signup)
+    rd.field_error(value, fmt::format("{} {} is before {} {}", rd.names[value], show(fields[value]), rd.names[signup],
+                                      show(fields[signup])));
+  if (renewed != k_absent && !is_blank(fields[renewed])) {
+    rec.renewed = parse_bool(fields[renewed]);
+    if (!rec.renewed)
+      rd.field_error(renewed, fmt::format("renewed {} is not a boolean (use 1/0, true/false, yes/no or y/n)", show(fields[renewed])));
+  }
+  if (reason != k_absent) {
+    const std::string_view text = trim_spaces(fields[reason]);
+    if (text.find('\0') != std::string_view::npos)
+      rd.field_error(reason, fmt::format("{} {} holds a NUL byte: binary data, not text", rd.names[reason], show(text)));
+    rec.churn_reason.assign(text);
+  }
+  rec.file = rd.name;
+  rec.line = rd.line;
+}
+
+bool has_billing_columns(const Header& h) {
+  static constexpr std::string_view k_money[] = {"expansion_mrr", "contraction_mrr", "churned_mrr", "new_mrr",
+                                                 "end_mrr",       "mrr",             "mrr_movement"};
+  if (h.has_any(k_money)) return true;
+  std::size_t months = 0;
+  for (std::string_view f : h.raw)
+    if (parse_month(f)) ++months;
+  return months >= 2;
+}
+
+namespace {
+
+class CustomersForm : public Form {
+public:
+  bool start(FileReader& rd) override {
+    m_attr.locate(rd);
+    for (const std::string& c : rd.options().components) {
+      const std::size_t at = rd.find({c});
+      if (at == k_absent) {
+        rd.fatal(rd.line, fmt::format("health component {} is not a column of this customers file (columns: {})", c,
+                                      shown_columns(rd.names)));
+        return false;
+      }
+      m_attr.components.push_back(at);
+    }
+    rd.run.attrs().customer_files.push_back(rd.name);
+    return true;
+  }
+
+  void row(FileReader& rd, std::string_view text) override {
+    if (!rd.split_row(text)) return;
+    const std::string_view id = rd.fields[m_attr.id];
+    if (is_blank(id)) rd.field_error(m_attr.id, "customer_id is empty");
+    else if (id.find('\0') != std::string_view::npos)
+      rd.field_error(m_attr.id, fmt::format("customer_id {} holds a NUL byte: binary data, not text", show(id)));
+    CustomerRecord rec;
+    m_attr.read(rd, rec);
+    if (rd.by_pos != k_absent) {
+      rec.group.assign(rd.fields[rd.by_pos]);
+      rec.has_group = true;
+    }
+    Attributes& a = rd.run.attrs();
+    if (rd.row_ok) {
+      const auto it = a.index.find(std::string(id));
+      if (it != a.index.end() && !a.customers[it->second].from_billing) {
+        const CustomerRecord& first = a.customers[it->second];
+        rd.field_error(m_attr.id, fmt::format("customer_id {} appears twice in the customers files (first at {})", show(id),
+                                              first.file == rd.name ? fmt::format("line {}", first.line)
+                                                                    : fmt::format("{}:{}", first.file, first.line)));
+      }
+    }
+    rd.count_row();
+    if (!rd.row_ok) return;
+    rec.id.assign(id);
+    const auto [it, fresh] = a.index.try_emplace(rec.id, a.customers.size());
+    if (fresh) a.customers.push_back(std::move(rec));
+    else a.customers[it->second] = std::move(rec); // a customers file outranks attribute columns of a movements file
+  }
+
+private:
+  AttributeCells m_attr;
+};
+
+FileRole recognise_customers(const Header& h) {
+  if (!h.has("customer_id") || has_billing_columns(h)) return FileRole::unknown;
+  bool attribute = has_customer_attributes(h) || (!h.options.by_column.empty() && h.has(h.options.by_column));
+  for (const std::string& c : h.options.components) attribute = attribute || h.has(c);
+  return attribute ? FileRole::customers : FileRole::unknown;
+}
+
+} // namespace
+
+const FormInfo k_customers_form{"customers","customer_id and attribute columns",
+                                "customer_id and attribute columns such as health_score, signup_date or renewal_date",
+                                recognise_customers, [] { return std::unique_ptr<Form>(new CustomersForm); }};
+
+} // namespace cskpi::ingest

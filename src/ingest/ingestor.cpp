@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+// The Ingestor: opens each input, hands it to read_file() with the run's shared state, and
+// reads the run's --fx table.
+#include "line_source.hpp"
+#include "reader.hpp"
+
+#include "cskpi/csv.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sys/stat.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace cskpi {
+
+namespace {
+
+/// Reads an --fx file: `currency,rate` (one rate for every month) or `month,currency,rate`
+/// (a rate per month; a flat row may stand beside them). Rates are exact decimals: 1 unit
+/// of the currency is `rate` units of `target`.
+ingest::FxTable read_fx_file(const std::string& path, const std::string& target) {
+  using namespace ingest;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw input_error(fmt::format("{}: cannot open the --fx file: {}", path, std::strerror(errno)));
+  FxTable fx(target);
+  std::string text;
+  std::uint64_t line = 0;
+  std::size_t month_col = k_absent, currency_col = k_absent, rate_col = k_absent, count = 0;
+  std::vector<std::string_view> fields;
+  std::string scratch;
+  const auto fail = [&](std::size_t col, const std::string& message) {
+    return input_error(fmt::format("{}:{}:{}: {}", path, line, col + 1, message));
+  };
+  bool header = true;
+  while (std::getline(in, text)) {
+    ++line;
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    if (line == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+    if (is_blank(text)) continue;
+    if (split_record(text, detect_delimiter(text), fields, scratch).status != SplitResult::Status::ok)
+      throw fail(0, "unterminated or misplaced quote");
+    if (header) {
+      header = false;
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        const std::string n = normalise_column_name(fields[i]);
+        if (n == "month" || n == "date" || n == "period") month_col = i;
+        else if (n == "currency" || n == "currency_code" || n == "from") currency_col = i;
+        else if (n == "rate" || n == "fx_rate" || n == "exchange_rate") rate_col = i;
+      }
+      if (currency_col == k_absent || rate_col == k_absent)
+        throw input_error(fmt::format("{}:1: an --fx file has the columns currency,rate or month,currency,rate", path));
+      count = fields.size();
+      continue;
+    }
+    if (fields.size() != count) throw fail(std::min(fields.size(), count), fmt::format("expected {} fields, found {}", count, fields.size()));
+    const std::string code = currency_code(fields[currency_col]);
+    if (code.empty()) throw fail(currency_col, fmt::format("currency {} is not a three-letter ISO code", show(fields[currency_col])));
+    const std::optional<Decimal> rate = parse_decimal(trim_spaces(fields[rate_col]));
+    if (!rate) throw fail(rate_col, fmt::format("rate {} is not a positive decimal number such as 0.92", show(fields[rate_col])));
+    std::optional<MonthIndex> month;
+    if (month_col != k_absent && !is_blank(fields[month_col])) {
+      month = parse_month(fields[month_col]);
+      if (!month) throw fail(month_col, fmt::format("month {} is not a month (use YYYY-MM)", show(fields[month_col])));
+    }
+    if (code == target && (rate->num != 1 || rate->scale != 0) && to_string(*rate) != "1")
+      throw fail(rate_col, fmt::format("the rate of {} into itself is 1, not {}", code, to_string(*rate)));
+    if (!fx.add(code, month, *rate))
+      throw fail(currency_col, fmt::format("a second rate for {}{}", code, month ? fmt::format(" in {}", month_label(*month)) : ""));
+  }
+  if (header) throw input_error(fmt::format("{}: the --fx file is empty", path));
+  return fx;
+}
+
+} // namespace
+
+void check_ingest_options(const IngestOptions& o) {
+  if (!ingest::parse_encoding(o.encoding))
+    throw usage_error(fmt::format("--encoding \"{}\" is not utf-8, cp1252 or latin1", o.encoding));
+  if (!o.date_format.empty() && !ingest::parse_date_order(o.date_format))
+    throw usage_error(fmt::format("--date-format \"{}\" is not auto, DD/MM/YYYY or MM/DD/YYYY", o.date_format));
+  if (!o.fx_file.empty() && o.currency.empty())
+    throw usage_error("--fx needs --currency CODE: the currency to convert into");
+  if (!o.currency.empty() && ingest::currency_code(o.currency) != o.currency)
+    throw usage_error(fmt::format("--currency \"{}\" is not a three-letter ISO code in capitals, such as EUR", o.currency));
+}
+
+Ingestor::Ingestor(IngestOptions options, DiagnosticSink& diagnostics) {
+  check_ingest_options(options);
+  m_run = std::make_unique<ingest::Run>(std::move(options), diagnostics);
+  ingest::Run& run = *m_run;
+  if (!run.options.date_format.empty()) run.date_order = *ingest::parse_date_order(run.options.date_format);
+  if (!run.options.fx_file.empty()) run.fx = read_fx_file(run.options.fx_file, run.options.currency);
+}
+
+Ingestor::~Ingestor() = default;
+
+std::optional<PeriodLength> Ingestor::detected_period_length() const { return m_run->period_length; }
+const ColumnSet& Ingestor::columns() const { return m_run->columns; }
+const SnapshotTable* Ingestor::snapshots() const { return m_run->snapshots.get(); }
+std::unique_ptr<SnapshotTable> Ingestor::take_snapshots() { return std::move(m_run->snapshots); }
+const Attributes* Ingestor::attributes() const { return m_run->attributes.get(); }
+std::unique_ptr<Attributes> Ingestor::take_attributes() { return std::move(m_run->attributes); }
+
+InputSummary Ingestor::read_stream(std::istream& in, const std::string& display_name, RowSink& sink) {
+  using namespace ingest;
+  Run& run = *m_run;
+  run.file_names.push_back(display_name);
+  FileReader rd(run, run.file_names.back(), static_cast<std::uint32_t>(run.file_names.size() - 1), sink);
+  LineSource lines(in, *parse_encoding(run.options.encoding));
+  return read_file(rd, lines);
+}
+
+InputSummary Ingestor::read_path(const std::string& path, RowSink& sink) {
+  using namespace ingest;
+  Run& run = *m_run;
+  run.file_names.push_back(path == "-" ? std::string("<stdin>") : path);
+  const std::string& display = run.file_names.back();
+  FileReader rd(run, display, static_cast<std::uint32_t>(run.file_names.size() - 1), sink);
+  int fd = 0;
+  if (path != "-") {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      rd.fatal(0, fmt::format("cannot open: {}", std::strerror(errno)));
+      return rd.summary;
+    }
+    struct stat sb{};
+    if (::fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+      ::close(fd);
+      rd.fatal(0, "is a directory, not a CSV file");
+      return rd.summary;
+    }
+    if (S_ISREG(sb.st_mode)) rd.file_size = static_cast<std::uint64_t>(sb.st_size);
+  }
+  LineSource::Progress progress;
+  if (run.options.progress)
+    progress = [&run, &display, total = rd.file_size](std::uint64_t done) { run.options.progress(display, done, total); };
+  LineSource lines(fd, path != "-", *parse_encoding(run.options.encoding), std::move(progress));
+  return read_file(rd, lines);
+}
+
+} // namespace cskpi

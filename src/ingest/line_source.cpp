@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+#include "line_source.hpp"
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-truncation"
+#endif
+#include <libfccp/csv.h>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+#include <cerrno>
+#include <cstring>
+#include <iconv.h>
+#include <istream>
+#include <system_error>
+#include <utility>
+#include <unistd.h>
+
+namespace cskpi::ingest {
+
+namespace {
+
+/// Reads a file descriptor; read errors surface as exceptions.
+class FdSource : public io::ByteSourceBase {
+public:
+  FdSource(int fd, bool owned) : m_fd(fd), m_owned(owned) {}
+  ~FdSource() override {
+    if (m_owned) ::close(m_fd);
+  }
+  int read(char* buffer, int size) override {
+    int total = 0;
+    while (total < size) {
+      const ssize_t got = ::read(m_fd, buffer + total, static_cast<std::size_t>(size - total));
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        throw std::system_error(errno, std::generic_category(), "cannot read");
+      }
+      if (got == 0) break;
+      total += static_cast<int>(got);
+    }
+    return total;
+  }
+
+private:
+  int m_fd;
+  bool m_owned;
+};
+
+/// Reads a std::istream (tests pass literal strings this way).
+class StreamSource : public io::ByteSourceBase {
+public:
+  explicit StreamSource(std::istream& in) : m_in(in) {}
+  int read(char* buffer, int size) override {
+    m_in.read(buffer, size);
+    return static_cast<int>(m_in.gcount());
+  }
+
+private:
+  std::istream& m_in;
+};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+} // namespace
+
+std::optional<Encoding> parse_encoding(std::string_view text) {
+  const std::string t = lower(text);
+  if (t == "utf-8" || t == "utf8") return Encoding::utf8;
+  if (t == "cp1252" || t == "windows-1252" || t == "win1252") return Encoding::cp1252;
+  if (t == "latin1" || t == "latin-1" || t == "iso-8859-1" || t == "iso8859-1") return Encoding::latin1;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> invalid_utf8(std::string_view text) noexcept {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  while (i < n) {
+    // Eight ASCII bytes at a time: the common case costs one test per word.
+    while (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, s + i, 8);
+      if ((w & 0x8080808080808080ull) != 0) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    const unsigned char c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; // the allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;      // no overlong forms
+      else if (c == 0xED) hi = 0x9F; // no surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      else if (c == 0xF4) hi = 0x8F; // nothing past U+10FFFF
+    } else return i;
+    if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return i;
+    for (std::size_t k = 2; k < len; ++k)
+      if ((s[i + k] & 0xC0) != 0x80) return i;
+    i += len;
+  }
+  return std::nullopt;
+}
+
+LineSource::LineSource(int fd, bool owned, Encoding encoding, Progress progress)
+    : m_source(std::make_unique<FdSource>(fd, owned)), m_encoding(encoding), m_progress(std::move(progress)),
+      m_buf(new char[k_block]), m_size(k_block) {}
+
+LineSource::LineSource(std::istream& in, Encoding encoding)
+    : m_source(std::make_unique<StreamSource>(in)), m_encoding(encoding), m_buf(new char[k_block]), m_size(k_block) {}
+
+LineSource::~LineSource() = default;
+
+const std::deque<std::pair<std::uint64_t, std::string>>& LineSource::look_ahead(std::size_t count) {
+  std::string_view line;
+  try {
+    while (m_ahead.size() < count && !m_ahead_error && read_line(line)) m_ahead.emplace_back(m_line, std::string(line));
+  } catch (...) {
+    m_ahead_error = std::current_exception();
+  }
+  return m_ahead;
+}
+
+bool LineSource::next(std::string_view& line) {
+  if (!m_ahead.empty()) {
+    m_number = m_ahead.front().first;
+    m_served = std::move(m_ahead.front().second);
+    m_ahead.pop_front();
+    line = m_served;
+    return true;
+  }
+  if (m_ahead_error) {
+    m_number = m_line;
+    std::rethrow_exception(std::exchange(m_ahead_error, nullptr));
+  }
+  try {
+    const bool more = read_line(line);
+    m_number = m_line;
+    return more;
+  } catch (...) {
+    m_number = m_line;
+    throw;
+  }
+}
+
+bool LineSource::read_line(std::string_view& line) {
+  for (;;) {
+    const char* start = m_buf.get() + m_begin;
+    const auto* nl = static_cast<const char*>(std::memchr(start, '\n', m_end - m_begin));
+    if (nl != nullptr) {
+      std::size_t len = static_cast<std::size_t>(nl - start);
+      m_begin += len + 1;
+      return emit(start, len, line);
+    }
+    if (m_eof) {
+      if (m_begin == m_end) return false;
+      const std::size_t len = m_end - m_begin;
+      m_begin = m_end;
+      return emit(start, len, line);
+    }
+    refill();
+  }
+}
+
+bool LineSource::emit(const char* start, std::size_t len, std::string_view& line) {
+  ++m_line;
+  if (len > k_max_line) throw TooLong{};
+  if (m_line == 1 && len >= 3 && std::memcmp(start, "\xEF\xBB\xBF", 3) == 0) {
+    start += 3;
+    len -= 3;
+  }
+  if (len > 0 && start[len - 1] == '\r') --len;
+  line = std::string_view(start, len);
+  if (m_encoding == Encoding::utf8) {
+    if (m_line > 1)
+      if (const auto bad = invalid_utf8(line)) throw BadEncoding{m_line, std::string(line), *bad};
+    return true;
+  }
+  // A single-byte encoding: ASCII lines stay as they are, others go through glibc's iconv.
+  bool ascii = true;
+  for (char c : line) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return true;
+  iconv_t cd = ::iconv_open("UTF-8", m_encoding == Encoding::cp1252 ? "CP1252" : "ISO-8859-1");
+  if (cd == reinterpret_cast<iconv_t>(-1)) throw std::system_error(errno, std::generic_category(), "iconv_open");
+  m_converted.resize(line.size() * 3);
+  char* in = const_cast<char*>(line.data()); // iconv's interface; it does not write through it
+  std::size_t in_left = line.size(), out_left = m_converted.size();
+  char* out = m_converted.data();
+  const std::size_t r = ::iconv(cd, &in, &in_left, &out, &out_left);
+  ::iconv_close(cd);
+  if (r == static_cast<std::size_t>(-1))
+    throw BadEncoding{m_line, std::string(line), static_cast<std::size_t>(in - line.data())};
+  m_converted.resize(m_converted.size() - out_left);
+  line = m_converted;
+  return true;
+}
+
+void LineSource::refill() {
+  // Keep the unfinished line, move it to the front, and read more behind it.
+  const std::size_t kept = m_end - m_begin;
+  if (kept > k_max_line) {
+    ++m_line;
+    throw TooLong{};
+  }
+  std::memmove(m_buf.get(), m_buf.get() + m_begin, kept);
+  m_begin = 0;
+  m_end = kept;
+  if (m_size - m_end < (1u << 20)) { // a long line: make room
+    std::unique_ptr<char[]> bigger(new char[m_size * 2]);
+    std::memcpy(bigger.get(), m_buf.get(), m_end);
+    m_buf = std::move(bigger);
+    m_size *= 2;
+  }
+  const int got = m_source->read(m_buf.get() + m_end, static_cast<int>(m_size - m_end));
+  if (got <= 0) {
+    m_eof = true;
+  } else {
+    m_end += static_cast<std::size_t>(got);
+    m_bytes += static_cast<std::uint64_t>(got);
+    if (m_progress) m_progress(m_bytes);
+  }
+}
+
+} // namespace cskpi::ingest

@@ -1,0 +1,854 @@
+// SPDX-License-Identifier: MIT
+// Movements files (SPEC §1.2): one customer in one period with its MRR movements. Big
+// files are read by one thread and taken by another (Pipeline, below); the common valid
+// row takes a fast path that parses it in one pass.
+#include "line_source.hpp"
+#include "reader.hpp"
+
+#include "cskpi/csv.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+namespace cskpi {
+
+Money end_mrr(const MovementRow& r) noexcept {
+  Money end = r.start;
+  checked_add(end, r.new_mrr);
+  checked_add(end, r.reactivation);
+  checked_add(end, r.expansion);
+  checked_sub(end, r.contraction);
+  checked_sub(end, r.churned);
+  return end;
+}
+
+std::optional<bool> parse_bool(std::string_view text) noexcept {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.size() > 5) return std::nullopt;
+  char buf[6] = {};
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    buf[i] = c;
+  }
+  const std::string_view t(buf, text.size());
+  if (t.empty() || t == "0" || t == "false" || t == "no" || t == "n") return false;
+  if (t == "1" || t == "true" || t == "yes" || t == "y") return true;
+  return std::nullopt;
+}
+
+bool looks_like_totals_label(std::string_view text) noexcept {
+  text = trim_spaces(text);
+  while (!text.empty() && (text.back() == ':' || text.back() == '.')) text.remove_suffix(1);
+  if (text.empty() || text.size() > 16) return false;
+  char buf[16];
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  const std::string_view t(buf, text.size());
+  static constexpr std::string_view k_words[] = {"total",  "totals",      "grand total", "sum",       "summe",
+                                                 "gesamt", "gesamtsumme", "insgesamt",   "gesamtergebnis", "subtotal"};
+  for (std::string_view w : k_words)
+    if (t == w) return true;
+  return false;
+}
+
+} // namespace cskpi
+
+namespace cskpi::ingest {
+
+namespace {
+
+enum Col : std::size_t {
+  c_customer_id,
+  c_start_mrr,
+  c_expansion_mrr,
+  c_contraction_mrr,
+  c_churned_mrr,
+  c_period,
+  c_segment,
+  c_new_mrr,
+  c_reactivation_mrr,
+  c_end_mrr,
+  c_nps,
+  c_at_risk,
+  c_saved,
+  c_health_score,
+  c_cac,
+  c_currency,
+  c_count
+};
+
+constexpr std::array<std::string_view, c_count> k_col_names = {
+    "customer_id", "start_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "period",       "segment", "new_mrr",
+    "reactivation_mrr", "end_mrr", "nps",        "at_risk",         "saved",       "health_score", "cac",     "currency"};
+constexpr std::size_t k_required = 5; // the first five columns
+
+/// The cross-column checks of SPEC §1.4 on one row's exact amounts, shared by the fast path
+/// (which only asks ok()) and the general one (which words each failure).
+struct Reconciled {
+  bool overflow = false;      ///< the row's own sums leave int64
+  bool overspent = false;     ///< contraction + churned > start + expansion + new + reactivation
+  bool partial_churn = false; ///< churned > 0 but MRR is left at period end
+  bool end_mismatch = false;  ///< end_mrr given and off by more than the tolerance
+  Money inflow, outflow, end, off;
+  bool ok() const { return !overflow && !overspent && !partial_churn && !end_mismatch; }
+};
+
+Reconciled reconcile(const MovementRow& r, std::optional<Money> end_given, Money tolerance) {
+  Reconciled x;
+  x.inflow = r.start;
+  x.outflow = r.contraction;
+  if (!(checked_add(x.inflow, r.expansion) && checked_add(x.inflow, r.new_mrr) && checked_add(x.inflow, r.reactivation) &&
+        checked_add(x.outflow, r.churned))) {
+    x.overflow = true;
+    return x;
+  }
+  if (x.outflow > x.inflow) {
+    x.overspent = true;
+    return x;
+  }
+  x.end = x.inflow;
+  checked_sub(x.end, x.outflow);
+  x.partial_churn = r.churned.micros > 0 && x.end > tolerance;
+  if (end_given) {
+    Money diff = x.end;
+    checked_sub(diff, *end_given);
+    x.off = Money{diff.micros < 0 ? -diff.micros : diff.micros};
+    x.end_mismatch = x.off > tolerance;
+  }
+  return x;
+}
+
+/// Sums of the four required amounts of the rows above, to spot a totals row whose
+/// amounts are exactly those sums (issue 12).
+struct RunningSums {
+  Money start, expansion, contraction, churned;
+  std::uint64_t rows = 0;
+  bool overflow = false;
+  void add(const MovementRow& r) {
+    overflow = overflow || !(checked_add(start, r.start) && checked_add(expansion, r.expansion) &&
+                             checked_add(contraction, r.contraction) && checked_add(churned, r.churned));
+    ++rows;
+  }
+  /// The row repeats the sums of at least two rows above, in at least two non-zero columns
+  /// (one column alone, 100 + 100 = 200, is too easily a coincidence).
+  bool matched_by(const MovementRow& r) const {
+    if (overflow || rows < 2 || r.start != start || r.expansion != expansion || r.contraction != contraction ||
+        r.churned != churned)
+      return false;
+    return (start.micros != 0) + (expansion.micros != 0) + (contraction.micros != 0) + (churned.micros != 0) >= 2;
+  }
+};
+
+class MovementsForm;
+
+/// One data line on its way through the pipeline: read and pre-parsed by the reading
+/// thread (parse_fast), then taken in line order by the thread that owns all mutable
+/// state (take): period cache, duplicate index, counts, diagnostics and the sink.
+struct Entry {
+  std::uint64_t line = 0;
+  std::string_view text; ///< a copy in the batch's arena
+  bool fast = false;     ///< parse_fast accepted it; `row`, `period_raw` and `currency` are set
+  MovementRow row;
+  std::string_view period_raw;
+  std::string_view currency;
+};
+
+class MovementsForm : public Form {
+public:
+  bool start(FileReader& rd) override;
+  void read(FileReader& rd, LineSource& lines) override;
+  void row(FileReader& rd, std::string_view text) override { slow_row(rd, text); }
+
+  /// The fast path's parse of a plain valid row: one pass, plain numbers only, no
+  /// allocation, all single-row checks. Reads only what start() fixed, so the reading
+  /// thread may call it. False hands the line to the general path (slow_row).
+  bool parse_fast(const FileReader& rd, std::string_view text, std::uint64_t at_line, Entry& e) const;
+  /// Takes one entry in line order: the rest of the fast path, or the general one.
+  void take(FileReader& rd, Entry& e);
+  /// Retires every pending row, in line order.
+  void flush(FileReader& rd);
+  void reserve_rows(FileReader& rd, std::size_t rows) { rd.run.seen.reserve(rd.run.seen.size() + rows); }
+
+  /// Estimates the file's row count from its first 1024 rows (reading thread), so the
+  /// duplicate index is sized once instead of doubling (and briefly holding two tables).
+  /// Returns the estimate once, then 0.
+  std::size_t sample(const FileReader& rd, std::size_t line_length) {
+    m_sampled_bytes += line_length + 1;
+    if (++m_sampled_rows != 1024) return 0;
+    return static_cast<std::size_t>(rd.file_size / (m_sampled_bytes / 1024) * 21 / 20);
+  }
+  bool sampling(const FileReader& rd) const { return m_sampled_rows < 1024 && rd.file_size > 0; }
+
+private:
+  void slow_row(FileReader& rd, std::string_view text);
+  void row_error(FileReader& rd, std::size_t col, std::string message) { rd.field_error(m_pos[col], std::move(message)); }
+  std::string_view cell(const FileReader& rd, std::size_t col) const {
+    return m_pos[col] == k_absent ? std::string_view{} : rd.fields[m_pos[col]];
+  }
+  Money money(FileReader& rd, std::size_t col) {
+    return m_pos[col] == k_absent ? Money{} : rd.amount(m_pos[col], k_col_names[col], false);
+  }
+  void period_cell(FileReader& rd, MovementRow& r);
+  /// Converts the row's amounts with --fx; false (row rejected) when no rate is known.
+  void convert(FileReader& rd, MovementRow& r);
+  void accept(FileReader& rd, const MovementRow& r);
+
+  // Rows the fast path accepted wait here while their duplicate-index slot is prefetched:
+  // at 10 M rows the index is far larger than the caches, and a lookup that waits for
+  // memory costs more than parsing the row.
+  struct Pending {
+    MovementRow row;
+    std::string_view text; ///< in a batch arena; the ring is flushed before a batch is reused
+    std::uint64_t line = 0;
+    DuplicateIndex::Probe probe;
+  };
+  void defer(FileReader& rd, const MovementRow& r, std::string_view text, std::uint64_t at_line);
+  void retire_one(FileReader& rd);
+
+  std::array<std::size_t, c_count> m_pos{};
+  std::vector<std::uint8_t> m_roles; ///< per field: its Col, or c_count for a column we ignore
+  std::string m_period_label;
+  std::string m_last_period_raw;   ///< the period text of the last valid row...
+  std::string m_last_period_label; ///< ...and its normalised label
+  std::string m_last_currency;     ///< the currency text of the last valid row
+  bool m_period_seen = false;      ///< a valid period was read from this file
+  std::uint64_t m_sampled_bytes = 0, m_sampled_rows = 0;
+  std::array<Pending, 16> m_ring;
+  std::size_t m_ring_head = 0, m_ring_size = 0;
+  bool m_row_attributes = false; ///< attribute columns: rows update their customer's record
+  AttributeCells m_attr;
+  CurrencyCheck m_currencies;
+  RunningSums m_file_sums, m_period_sums;
+  std::string m_sums_period; ///< the period m_period_sums cover
+};
+
+bool MovementsForm::start(FileReader& rd) {
+  Run& run = rd.run;
+  m_pos.fill(k_absent);
+  m_roles.assign(rd.field_count, static_cast<std::uint8_t>(c_count));
+  for (std::size_t i = 0; i < rd.names.size(); ++i) {
+    const std::string& n = rd.names[i];
+    for (std::size_t c = 0; c < c_count; ++c) {
+      if (n != k_col_names[c] && !(c == c_currency && n == "currency_code")) continue;
+      if (m_pos[c] != k_absent) {
+        rd.fatal(rd.line, fmt::format("column {} appears twice in the header (fields {} and {})", n, m_pos[c] + 1, i + 1));
+        return false;
+      }
+      m_pos[c] = i;
+      m_roles[i] = static_cast<std::uint8_t>(c);
+    }
+  }
+  FileRole role = FileRole::unknown;
+  if (run.snapshots) {
+    rd.fatal(rd.line, "a movements file cannot be read with a snapshot file in one run; report them separately");
+    return false;
+  }
+  std::vector<std::string_view> missing;
+  for (std::size_t c = 0; c < k_required; ++c)
+    if (m_pos[c] == k_absent) missing.push_back(k_col_names[c]);
+  if (!missing.empty()) {
+    rd.fatal(rd.line, fmt::format("missing required column{} {} (delimiter {}; columns found: {}); no input form "
+                                  "recognises this header (cskpi explain inputs lists them; --map 'start_mrr=Your Name' "
+                                  "reads other column names)",
+                                  missing.size() > 1 ? "s" : "", fmt::join(missing, ", "), delimiter_name(rd.summary.delimiter),
+                                  shown_columns(rd.names)));
+    return false;
+  }
+  rd.check_by_column();
+  ColumnSet& cs = run.columns;
+  cs.period |= m_pos[c_period] != k_absent;
+  cs.segment |= m_pos[c_segment] != k_absent;
+  cs.new_mrr |= m_pos[c_new_mrr] != k_absent;
+  cs.reactivation_mrr |= m_pos[c_reactivation_mrr] != k_absent;
+  cs.end_mrr |= m_pos[c_end_mrr] != k_absent;
+  cs.nps |= m_pos[c_nps] != k_absent;
+  cs.at_risk |= m_pos[c_at_risk] != k_absent;
+  cs.saved |= m_pos[c_saved] != k_absent;
+  cs.health_score |= m_pos[c_health_score] != k_absent;
+  cs.cac |= m_pos[c_cac] != k_absent;
+  cs.billing = true;
+  role = k_movements_form.recognise(rd.header());
+  if (role == FileRole::billing_with_attributes) {
+    m_attr.locate(rd);
+    m_row_attributes = true;
+  }
+  ++run.movement_files;
+  return true;
+}
+
+// The fast path for the common valid row: one pass over the bytes, plain numbers only, no
+// allocation. Anything unusual (a quoted known field, a number with grouping or more than 6
+// decimals, any failed check) returns false; so do, later in take() and retire_one(), a new
+// period or currency text, a duplicate and a row that repeats the sums above it. Such a
+// line goes to slow_row() with full diagnostics. So the two paths cannot disagree on a
+// valid row: the slow one is the definition, this one only skips work.
+bool MovementsForm::parse_fast(const FileReader& rd, std::string_view text, std::uint64_t at_line, Entry& e) const {
+  static constexpr std::int64_t k_pow10[] = {1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
+  const char delim = rd.summary.delimiter;
+  const char dec = rd.style == DecimalStyle::point ? '.' : ',';
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  const auto is_digit = [](char c) { return static_cast<unsigned char>(c - '0') < 10; };
+  if (m_row_attributes) return false; // attribute cells are read by the general path
+  MovementRow& r = e.row;
+  r = MovementRow{};
+  r.file = rd.name;
+  r.line = at_line;
+  Money end_given{};
+  for (std::size_t i = 0; i < rd.field_count; ++i) {
+    if (i > 0) {
+      if (p == end || *p != delim) return false; // too few fields
+      ++p;
+    }
+    const char* const f = p;
+    const std::uint8_t role = m_roles[i];
+    switch (role) {
+    case c_start_mrr:
+    case c_expansion_mrr:
+    case c_contraction_mrr:
+    case c_churned_mrr:
+    case c_new_mrr:
+    case c_reactivation_mrr:
+    case c_end_mrr:
+    case c_cac: {
+      // Plain "123" or "123.45", parsed while scanning; anything else goes the slow way.
+      // Unsigned: a long run of digits wraps (defined) and is refused just below.
+      std::uint64_t units = 0, frac = 0;
+      while (p != end && is_digit(*p)) units = units * 10 + static_cast<std::uint64_t>(*p++ - '0');
+      const auto int_digits = p - f;
+      std::ptrdiff_t frac_digits = 0;
+      if (int_digits > 12) return false;
+      if (p != end && *p == dec) {
+        const char* const d = ++p;
+        while (p != end && is_digit(*p)) frac = frac * 10 + static_cast<std::uint64_t>(*p++ - '0');
+        frac_digits = p - d;
+        if (frac_digits == 0 || frac_digits > 6 || int_digits == 0) return false;
+      }
+      if (p != end && *p != delim) return false;
+      const std::int64_t v =
+          static_cast<std::int64_t>(units) * Money::k_scale + static_cast<std::int64_t>(frac) * k_pow10[frac_digits];
+      switch (role) {
+      case c_start_mrr: r.start.micros = v; break;
+      case c_expansion_mrr: r.expansion.micros = v; break;
+      case c_contraction_mrr: r.contraction.micros = v; break;
+      case c_churned_mrr: r.churned.micros = v; break;
+      case c_new_mrr: r.new_mrr.micros = v; break;
+      case c_reactivation_mrr: r.reactivation.micros = v; break;
+      case c_end_mrr: end_given.micros = v; break;
+      default:
+        if (p != f) r.cac = Money{v}; // an empty cac is unknown, not 0
+      }
+      break;
+    }
+    case c_nps:
+      if (p != end && is_digit(*p)) {
+        r.nps = *p++ - '0';
+        if (r.nps == 1 && p != end && *p == '0') {
+          r.nps = 10;
+          ++p;
+        }
+      }
+      if (p != end && *p != delim) return false;
+      break;
+    default: {
+      if (p != end && *p == '"') {
+        if (role != c_count || i == rd.by_pos) return false; // a quoted value we need: the slow path unescapes it
+        for (++p;;) { // skip the quoted field, "" included
+          p = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+          if (p == nullptr) return false;
+          if (p + 1 != end && p[1] == '"') {
+            p += 2;
+            continue;
+          }
+          ++p;
+          break;
+        }
+        break;
+      }
+      for (; p != end && *p != delim; ++p)
+        if (*p == '"' || *p == '\0') return false; // a stray quote or a NUL byte: the slow path words it
+      const std::string_view v(f, static_cast<std::size_t>(p - f));
+      switch (role) {
+      case c_customer_id:
+        if (is_blank(v) || looks_like_totals_label(v)) return false;
+        r.customer_id = v;
+        break;
+      case c_at_risk:
+      case c_saved: {
+        const auto b = parse_bool(v);
+        if (!b) return false;
+        (role == c_at_risk ? r.at_risk : r.saved) = *b;
+        break;
+      }
+      case c_period: e.period_raw = v; break;
+      case c_currency: e.currency = v; break;
+      case c_health_score: {
+        const ParsedMoney h = parse_money(v, rd.style);
+        if (h.status == ParsedMoney::Status::invalid || h.status == ParsedMoney::Status::overflow || h.rounded ||
+            (h.status == ParsedMoney::Status::ok && (h.value.micros < 0 || h.value.micros > 100 * Money::k_scale)))
+          return false;
+        break;
+      }
+      default: break;
+      }
+    }
+    }
+    if (i == rd.by_pos) r.group = std::string_view(f, static_cast<std::size_t>(p - f)); // never quoted here
+  }
+  if (p != end) return false; // too many fields
+  if (m_pos[c_saved] == k_absent) r.saved = r.at_risk && r.churned.micros == 0;
+  return reconcile(r, m_pos[c_end_mrr] != k_absent ? std::optional<Money>(end_given) : std::nullopt, rd.options().tolerance).ok();
+}
+
+void MovementsForm::take(FileReader& rd, Entry& e) {
+  rd.line = e.line;
+  if (e.fast && m_pos[c_period] != k_absent) {
+    // The period text must be one a valid row already had (its length checked then).
+    if (!m_last_period_label.empty() && e.period_raw == m_last_period_raw) e.row.period = m_last_period_label;
+    else e.fast = false;
+  }
+  // A currency column: only the currency of the last valid row, and never with --fx.
+  if (e.fast && m_pos[c_currency] != k_absent && (rd.run.fx || e.currency != m_last_currency || m_last_currency.empty()))
+    e.fast = false;
+  if (e.fast) {
+    defer(rd, e.row, e.text, e.line);
+    return;
+  }
+  flush(rd); // earlier rows first: diagnostics and "first at" stay in line order
+  slow_row(rd, e.text);
+}
+
+void MovementsForm::defer(FileReader& rd, const MovementRow& r, std::string_view text, std::uint64_t at_line) {
+  if (m_ring_size == m_ring.size()) retire_one(rd);
+  Pending& p = m_ring[(m_ring_head + m_ring_size) % m_ring.size()];
+  ++m_ring_size;
+  p.text = text;
+  p.line = at_line;
+  p.row = r;
+  p.probe = rd.run.seen.prepare(p.row.period, p.row.customer_id);
+}
+
+void MovementsForm::retire_one(FileReader& rd) {
+  Pending& p = m_ring[m_ring_head];
+  m_ring_head = (m_ring_head + 1) % m_ring.size();
+  --m_ring_size;
+  if (!m_file_sums.matched_by(p.row) && !(p.row.period == m_sums_period && m_period_sums.matched_by(p.row)) &&
+      !rd.run.seen.insert(p.probe, rd.file_index, p.line)) {
+    ++rd.summary.rows_read;
+    accept(rd, p.row);
+    return;
+  }
+  // A duplicate or a totals row: the general path reports it, as for any other invalid row.
+  const std::uint64_t current = rd.line;
+  rd.line = p.line;
+  slow_row(rd, p.text);
+  rd.line = current;
+}
+
+void MovementsForm::flush(FileReader& rd) {
+  while (m_ring_size > 0) retire_one(rd);
+}
+
+void MovementsForm::accept(FileReader& rd, const MovementRow& r) {
+  ++rd.summary.rows_used;
+  m_file_sums.add(r);
+  if (r.period != m_sums_period) {
+    m_period_sums = RunningSums{};
+    m_sums_period.assign(r.period);
+  }
+  m_period_sums.add(r);
+  rd.sink.add(r);
+}
+
+void MovementsForm::period_cell(FileReader& rd, MovementRow& r) {
+  Run& run = rd.run;
+  const std::string_view t = cell(rd, c_period);
+  std::optional<Period> p = parse_period(t);
+  if (!p && !is_blank(t)) { // a date as people write it: 10/31/2026, 31.10.2026, Oct 2026
+    std::optional<DateColumn>& col = rd.dates[m_pos[c_period]];
+    if (!col) col.emplace(run.date_order);
+    const DateColumn::Result d = col->read(t, rd.line);
+    if (d.status == DateColumn::Status::ok) {
+      p = Period{month_label(d.value.month), PeriodLength::month};
+    } else if (d.status == DateColumn::Status::ambiguous || d.status == DateColumn::Status::contradicts) {
+      row_error(rd, c_period, col->message(d, "period", t));
+      r.period = {};
+      return;
+    }
+  }
+  if (p) {
+    m_period_label = std::move(p->label);
+    if (run.period_length && *run.period_length != p->length && !m_period_seen && run.period_length_file != rd.file_index) {
+      // A whole file of another period length: one message, not one per row.
+      rd.fatal(rd.line, fmt::format("periods of this file are {}s (period {}), but earlier files are {}s (first at {}); "
+                                    "report them in separate runs",
+                                    to_string(p->length), show(t), to_string(*run.period_length), run.period_length_first));
+      return;
+    }
+    if (run.period_length && *run.period_length != p->length) {
+      row_error(rd, c_period, fmt::format("period {} is a {}, but earlier periods are {}s (first at {})", show(t),
+                                          to_string(p->length), to_string(*run.period_length), run.period_length_first));
+    } else if (!run.period_length && rd.row_ok) {
+      run.period_length = p->length;
+      run.period_length_first = fmt::format("{}:{}", rd.name, rd.line);
+      run.period_length_file = rd.file_index;
+    }
+    m_period_seen = true;
+  } else {
+    row_error(rd, c_period,
+              fmt::format("period {} is not a period (use YYYY-MM, YYYY-Qn, YYYY, a date such as 2026-10-31, 31.10.2026 or "
+                          "10/31/2026, or Oct 2026)",
+                          show(t)));
+  }
+  r.period = m_period_label;
+}
+
+void MovementsForm::convert(FileReader& rd, MovementRow& r) {
+  if (!rd.run.fx || m_pos[c_currency] == k_absent) return;
+  const std::string_view currency = cell(rd, c_currency);
+  if (is_blank(currency)) {
+    row_error(rd, c_currency, fmt::format("currency is empty; with --fx every row names its currency"));
+    return;
+  }
+  MonthIndex m = 0;
+  if (!r.period.empty())
+    if (const std::optional<Day> last = last_day_of_period(r.period)) m = parse_month(format_date(*last)).value_or(0);
+  for (Money* v : {&r.start, &r.expansion, &r.contraction, &r.churned, &r.new_mrr, &r.reactivation})
+    if (rd.row_ok) *v = rd.convert(*v, currency, m, m_pos[c_currency]);
+  if (r.cac && rd.row_ok) r.cac = rd.convert(*r.cac, currency, m, m_pos[c_currency]);
+}
+
+void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
+  if (!rd.split_row(text)) return;
+  MovementRow r;
+  r.file = rd.name;
+  r.line = rd.line;
+  r.customer_id = rd.fields[m_pos[c_customer_id]];
+  if (looks_like_totals_label(r.customer_id)) {
+    row_error(rd, c_customer_id,
+              fmt::format("customer_id {} looks like a totals row, not a customer: delete the line from the export",
+                          show(trim_spaces(r.customer_id))));
+    ++rd.summary.rows_rejected;
+    return;
+  }
+  if (is_blank(r.customer_id)) row_error(rd, c_customer_id, "customer_id is empty");
+  else if (r.customer_id.find('\0') != std::string_view::npos)
+    row_error(rd, c_customer_id, fmt::format("customer_id {} holds a NUL byte: binary data, not text", show(r.customer_id)));
+  r.start = money(rd, c_start_mrr);
+  r.expansion = money(rd, c_expansion_mrr);
+  r.contraction = money(rd, c_contraction_mrr);
+  r.churned = money(rd, c_churned_mrr);
+  r.new_mrr = money(rd, c_new_mrr);
+  r.reactivation = money(rd, c_reactivation_mrr);
+  const Money end_given = money(rd, c_end_mrr);
+  if (m_pos[c_cac] != k_absent && !is_blank(cell(rd, c_cac))) r.cac = money(rd, c_cac); // empty = unknown, not 0
+
+  if (m_pos[c_nps] != k_absent) {
+    const std::string_view t = cell(rd, c_nps);
+    const ParsedMoney p = parse_money(t, DecimalStyle::point);
+    if (p.status == ParsedMoney::Status::empty) r.nps = -1;
+    else if (p.status == ParsedMoney::Status::ok && p.value.micros % Money::k_scale == 0 && p.value.micros >= 0 &&
+             p.value.micros <= 10 * Money::k_scale && t.find_first_of(".,") == std::string_view::npos)
+      r.nps = static_cast<int>(p.value.micros / Money::k_scale);
+    else row_error(rd, c_nps, fmt::format("nps {} is not a whole number from 0 to 10", show(t)));
+  }
+  for (const std::size_t col : {c_at_risk, c_saved}) {
+    if (m_pos[col] == k_absent) continue;
+    const auto b = parse_bool(cell(rd, col));
+    if (!b)
+      row_error(rd, col, fmt::format("{} {} is not a boolean (use 1/0, true/false, yes/no or y/n)", k_col_names[col], show(cell(rd, col))));
+    else if (col == c_at_risk) r.at_risk = *b;
+    else r.saved = *b;
+  }
+  if (m_pos[c_saved] == k_absent) r.saved = r.at_risk && r.churned.micros == 0;
+  CustomerRecord attrs;
+  if (m_row_attributes) m_attr.read(rd, attrs);
+
+  if (m_pos[c_period] != k_absent) {
+    period_cell(rd, r);
+    if (rd.summary.unreadable) return;
+  }
+  if (rd.by_pos != k_absent) {
+    r.group = rd.fields[rd.by_pos];
+    if (r.group.find('\0') != std::string_view::npos)
+      rd.field_error(rd.by_pos, fmt::format("{} {} holds a NUL byte: binary data, not text", rd.options().by_column, show(r.group)));
+  }
+  if (m_pos[c_currency] != k_absent) m_currencies.note(rd, m_pos[c_currency]);
+
+  if (rd.row_ok) {
+    const Reconciled x =
+        reconcile(r, m_pos[c_end_mrr] != k_absent ? std::optional<Money>(end_given) : std::nullopt, rd.options().tolerance);
+    std::string inflow_terms = "start_mrr + expansion_mrr";
+    if (m_pos[c_new_mrr] != k_absent) inflow_terms += " + new_mrr";
+    if (m_pos[c_reactivation_mrr] != k_absent) inflow_terms += " + reactivation_mrr";
+    if (x.overflow) row_error(rd, c_start_mrr, "the row's movements overflow the money range");
+    if (x.overspent)
+      row_error(rd, c_contraction_mrr, fmt::format("contraction_mrr + churned_mrr ({}) exceed {} ({})", show_money(x.outflow),
+                                                   inflow_terms, show_money(x.inflow)));
+    if (x.partial_churn)
+      row_error(rd, c_churned_mrr,
+                fmt::format("churned row still has {} MRR at period end; partial churn belongs in contraction_mrr", show_money(x.end)));
+    if (x.end_mismatch)
+      row_error(rd, c_end_mrr, fmt::format("end_mrr {} does not reconcile: {} - contraction_mrr - churned_mrr = {} (off by {})",
+                                           show_money(end_given), inflow_terms, show_money(x.end), show_money(x.off)));
+  }
+  if (rd.row_ok) {
+    const bool file_total = m_file_sums.matched_by(r);
+    if (file_total || (r.period == m_sums_period && m_period_sums.matched_by(r))) {
+      const RunningSums& s = file_total ? m_file_sums : m_period_sums;
+      row_error(rd, c_start_mrr,
+                fmt::format("this looks like a totals row: its amounts are the sums of the {} rows above{} (start_mrr {}); "
+                            "delete the line from the export",
+                            s.rows, file_total ? "" : fmt::format(" in period {}", r.period), show_money(s.start)));
+    }
+  }
+  if (rd.row_ok) convert(rd, r);
+
+  if (rd.row_ok) {
+    if (const auto first = rd.run.seen.insert(r.period, r.customer_id, rd.file_index, rd.line)) {
+      const std::string where = first->file == DuplicateIndex::k_unknown_file || first->line == 0 ? std::string("earlier in this run")
+                                : first->file == rd.file_index                                     ? fmt::format("line {}", first->line)
+                                : fmt::format("{}:{}", rd.run.file_names[first->file], first->line);
+      row_error(rd, c_customer_id, r.period.empty()
+                                       ? fmt::format("customer_id {} appears twice (first at {})", show(r.customer_id), where)
+                                       : fmt::format("customer_id {} appears twice in period {} (first at {})",
+                                                     show(r.customer_id), r.period, where));
+    }
+  }
+
+  if (!rd.row_ok) {
+    ++rd.summary.rows_rejected;
+    return;
+  }
+  if (m_pos[c_period] != k_absent) {
+    m_last_period_raw.assign(cell(rd, c_period));
+    m_last_period_label = m_period_label;
+  }
+  if (m_pos[c_currency] != k_absent) m_last_currency.assign(cell(rd, c_currency));
+  if (m_row_attributes) {
+    attrs.id.assign(r.customer_id);
+    attrs.period.assign(r.period);
+    Attributes& a = rd.run.attrs();
+    attrs.from_billing = true;
+    const auto [it, fresh] = a.index.try_emplace(attrs.id, a.customers.size());
+    if (fresh) a.customers.push_back(std::move(attrs));
+    else if (CustomerRecord& have = a.customers[it->second]; have.from_billing && have.period <= attrs.period)
+      have = std::move(attrs); // a customers file outranks attribute columns; a later period an earlier one
+  }
+  accept(rd, r);
+}
+
+/// Carries lines from the reading thread to the thread that takes them, in batches. With
+/// `threaded` false it takes each batch on the spot, through the same code.
+class Pipeline {
+public:
+  struct Batch {
+    std::string arena; ///< the lines' bytes; never reallocated while entries point into it
+    std::vector<Entry> entries;
+    std::size_t reserve_hint = 0;
+  };
+  static constexpr std::size_t k_rows = 8192;      ///< rows per batch, at most
+  static constexpr std::size_t k_arena = 1u << 20; ///< bytes per batch, at most
+
+  Pipeline(FileReader& rd, MovementsForm& form, bool threaded) : m_rd(rd), m_form(form), m_threaded(threaded) {
+    m_cur = fresh();
+    if (m_threaded) m_worker = std::thread([this] { work(); });
+  }
+  ~Pipeline() {
+    if (m_worker.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_done = true;
+        m_stop = true;
+      }
+      m_cv.notify_all();
+      m_worker.join();
+    }
+  }
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  /// True once the taking side has stopped the file (a file-level error).
+  bool stopped() const { return m_stop.load(std::memory_order_relaxed); }
+
+  /// Copies a line into the current batch and returns its entry.
+  Entry& add(std::string_view text, std::uint64_t line) {
+    if (m_cur->entries.size() == m_cur->entries.capacity() || m_cur->arena.size() + text.size() > m_cur->arena.capacity())
+      dispatch();
+    if (m_cur->entries.empty() && text.size() > m_cur->arena.capacity()) m_cur->arena.reserve(text.size());
+    const std::size_t at = m_cur->arena.size();
+    m_cur->arena.append(text);
+    Entry& e = m_cur->entries.emplace_back();
+    e.line = line;
+    e.text = std::string_view(m_cur->arena.data() + at, text.size());
+    return e;
+  }
+  void hint(std::size_t rows) { m_cur->reserve_hint = rows; }
+
+  /// Takes everything still queued and waits for it; rethrows what the taking side threw.
+  void finish() {
+    dispatch();
+    if (m_threaded) {
+      {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_done = true;
+      }
+      m_cv.notify_all();
+      m_worker.join();
+    }
+    if (m_error) std::rethrow_exception(m_error);
+  }
+
+private:
+  std::unique_ptr<Batch> fresh() {
+    auto b = std::make_unique<Batch>();
+    size_up(*b);
+    return b;
+  }
+
+  /// Batches start small and double up to k_rows and k_arena, so a 100-row file does not
+  /// pay for allocating and faulting in megabytes it never uses.
+  void size_up(Batch& b) {
+    b.arena.reserve(m_arena);
+    b.entries.reserve(m_rows);
+    if (m_rows < k_rows) {
+      m_rows *= 2;
+      m_arena = std::min(m_arena * 2, k_arena);
+    }
+  }
+
+  void take(Batch& b) {
+    if (b.reserve_hint > 0) m_form.reserve_rows(m_rd, b.reserve_hint);
+    for (Entry& e : b.entries) {
+      m_form.take(m_rd, e);
+      if (m_rd.summary.unreadable) { // a file-level error: the row that caused it is not counted
+        --m_rd.summary.rows_read;
+        m_stop = true;
+        break;
+      }
+    }
+    m_form.flush(m_rd); // pending rows point into this batch
+  }
+
+  void dispatch() {
+    if (m_cur->entries.empty() && m_cur->reserve_hint == 0) return;
+    if (!m_threaded) {
+      take_and_recycle(*m_cur);
+      size_up(*m_cur);
+      return;
+    }
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_cv.wait(lock, [this] { return m_full.size() < 2 || m_stop; });
+    m_full.push_back(std::move(m_cur));
+    if (m_free.empty()) {
+      m_cur = fresh();
+    } else {
+      m_cur = std::move(m_free.back());
+      m_free.pop_back();
+      size_up(*m_cur); // an early, small batch grows on reuse
+    }
+    lock.unlock();
+    m_cv.notify_all();
+  }
+
+  /// Takes a batch unless the file was stopped (what it throws is kept for finish()), then
+  /// empties it for reuse.
+  void take_and_recycle(Batch& b) {
+    if (!m_stop) {
+      try {
+        take(b);
+      } catch (...) {
+        m_error = std::current_exception();
+        m_stop = true;
+      }
+    }
+    b.arena.clear();
+    b.entries.clear();
+    b.reserve_hint = 0;
+  }
+
+  void work() {
+    for (;;) {
+      std::unique_ptr<Batch> b;
+      {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        m_cv.wait(lock, [this] { return !m_full.empty() || m_done; });
+        if (m_full.empty()) return;
+        b = std::move(m_full.front());
+        m_full.pop_front();
+      }
+      take_and_recycle(*b);
+      {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_free.push_back(std::move(b));
+      }
+      m_cv.notify_all();
+    }
+  }
+
+  FileReader& m_rd;
+  MovementsForm& m_form;
+  bool m_threaded;
+  std::unique_ptr<Batch> m_cur;
+  std::size_t m_rows = 256, m_arena = 32u << 10; ///< the next batch's capacity (see size_up)
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::deque<std::unique_ptr<Batch>> m_full, m_free;
+  bool m_done = false;
+  std::atomic<bool> m_stop{false};
+  std::exception_ptr m_error;
+  std::thread m_worker;
+};
+
+void MovementsForm::read(FileReader& rd, LineSource& lines) {
+  // Two threads pay off for big files: one reads and pre-parses, the other takes the rows.
+  const int threads = rd.options().threads;
+  const bool threaded = threads == 2 || (threads == 0 && rd.file_size >= (8u << 20));
+  const bool fast = rd.options().fast_path;
+  std::exception_ptr failure; // a read error, told after the rows before it
+  {
+    Pipeline pipe(rd, *this, threaded);
+    std::string_view text;
+    try {
+      while (!pipe.stopped() && lines.next(text)) {
+        if (is_blank(text)) continue;
+        Entry& e = pipe.add(text, lines.line_number());
+        e.fast = fast && parse_fast(rd, e.text, e.line, e);
+        if (sampling(rd))
+          if (const std::size_t rows = sample(rd, text.size())) pipe.hint(rows);
+      }
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    pipe.finish();
+  }
+  if (failure) std::rethrow_exception(failure); // read_file words it
+  if (rd.summary.unreadable) return;
+  rd.finish_warnings();
+  m_currencies.finish(rd);
+}
+
+FileRole recognise_movements(const Header& h) {
+  if (!h.has("start_mrr")) return FileRole::unknown;
+  return has_customer_attributes(h) ? FileRole::billing_with_attributes : FileRole::billing;
+}
+
+} // namespace
+
+const FormInfo k_movements_form{"movements", "start_mrr, expansion_mrr, contraction_mrr, churned_mrr", "a start_mrr column, with customer_id, expansion_mrr, contraction_mrr, churned_mrr",
+                                recognise_movements, [] { return std::unique_ptr<Form>(new MovementsForm); }};
+
+} // namespace cskpi::ingest

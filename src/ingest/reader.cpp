@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: MIT
+// The part of reading a file that every input form shares: the header (binary formats
+// named for what they are, the dialect, --map), fields, amounts, dates, currencies, the
+// accounting of rows and the diagnostics.
+#include "reader.hpp"
+
+#include "line_source.hpp"
+
+#include "cskpi/csv.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <system_error>
+
+namespace cskpi::ingest {
+
+std::string show(std::string_view text) {
+  std::string out = "\"";
+  std::size_t shown = 0;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (shown >= 40 && (u & 0xC0) != 0x80) { // cut between characters, not inside one
+      out += "...";
+      break;
+    }
+    if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+    else if (c == '"') out += "\\\"";
+    else out.push_back(c);
+    ++shown;
+  }
+  out.push_back('"');
+  return out;
+}
+
+namespace {
+
+/// True when a name has bytes a terminal should not get raw.
+bool needs_quotes(std::string_view s) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return true;
+  }
+  return false;
+}
+
+} // namespace
+
+std::string shown_columns(const std::vector<std::string>& names) {
+  std::vector<std::string> shown;
+  for (std::size_t i = 0; i < names.size() && i < 50; ++i)
+    shown.push_back(needs_quotes(names[i]) || names[i].size() > 40 ? show(names[i]) : names[i]);
+  if (names.size() > 50) shown.push_back(fmt::format("... {} more", names.size() - 50));
+  return fmt::format("{}", fmt::join(shown, ", "));
+}
+
+std::string show_money(Money m) { return format_money_fixed(m, 2, true); }
+
+bool is_blank(std::string_view line) {
+  for (char c : line)
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  return true;
+}
+
+Run::Run(IngestOptions o, DiagnosticSink& d) : options(std::move(o)), diagnostics(d) {}
+
+Attributes& Run::attrs() {
+  if (!attributes) {
+    attributes = std::make_unique<Attributes>();
+    attributes->component_names = options.components;
+    attributes->csat_scale = options.csat_scale;
+  }
+  return *attributes;
+}
+
+std::size_t Header::find(std::span<const std::string_view> candidates) const {
+  for (std::string_view o : candidates)
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (names[i] == o) return i;
+  return k_absent;
+}
+
+void Form::read(FileReader& rd, LineSource& lines) {
+  std::string_view text;
+  while (lines.next(text)) {
+    rd.line = lines.line_number();
+    if (!is_blank(text)) row(rd, text);
+    if (rd.summary.unreadable) return;
+  }
+  rd.finish_warnings();
+  finish(rd);
+}
+
+FileReader::FileReader(Run& r, const std::string& n, std::uint32_t index, RowSink& k)
+    : run(r), name(n), file_index(index), sink(k) {
+  summary.file = n;
+}
+
+void FileReader::diag(std::uint64_t at_line, std::size_t field, Severity sev, std::string message) {
+  run.diagnostics.report(Diagnostic{name, at_line, static_cast<std::uint32_t>(field + 1), sev, std::move(message)});
+}
+
+void FileReader::field_error(std::size_t field, std::string message) {
+  row_ok = false;
+  diag(line, field, Severity::error, std::move(message));
+}
+
+void FileReader::fatal(std::uint64_t at_line, std::string message) {
+  summary.unreadable = true;
+  run.diagnostics.report(Diagnostic{name, at_line, 0, Severity::error, std::move(message), true});
+}
+
+void FileReader::check_by_column() const {
+  const IngestOptions& opt = run.options;
+  if (!opt.by_column.empty() && by_pos == k_absent && !opt.by_optional)
+    throw usage_error(fmt::format("{}: --by column \"{}\" is not in the header (columns: {})", name, opt.by_column,
+                                  shown_columns(names)));
+}
+
+bool FileReader::split_header(std::string_view text) {
+  const IngestOptions& opt = run.options;
+  if (text.size() >= 2 && text[0] == '\x1f' && text[1] == '\x8b') {
+    fatal(0, "this is a gzip-compressed file, not CSV; decompress it first (gunzip -c FILE | cskpi report -)");
+    return false;
+  }
+  if (text.size() >= 4 && text.substr(0, 4) == std::string_view("PK\x03\x04", 4)) {
+    fatal(0, "this is a zip archive, not CSV: an Excel (.xlsx) or OpenDocument workbook? Save the sheet as CSV (UTF-8) "
+             "first, or convert it: libreoffice --headless --convert-to csv FILE");
+    return false;
+  }
+  if (text.size() >= 4 && text.substr(0, 4) == std::string_view("\xD0\xCF\x11\xE0", 4)) {
+    fatal(0, "this is an old Excel workbook (.xls), not CSV; save the sheet as CSV (UTF-8) first, or convert it: "
+             "libreoffice --headless --convert-to csv FILE");
+    return false;
+  }
+  if (text.find('\0') != std::string_view::npos) {
+    fatal(line, "the header line holds NUL bytes: this looks like a binary file, not CSV");
+    return false;
+  }
+  if (const auto bad = invalid_utf8(text)) {
+    fatal(line, fmt::format("the header is not valid UTF-8 (byte 0x{:02X} at byte {}): the file looks like Windows-1252 "
+                            "or Latin-1; read it with --encoding cp1252 (or latin1)",
+                            static_cast<unsigned char>(text[*bad]), *bad + 1));
+    return false;
+  }
+  summary.delimiter = opt.delimiter != 0 ? opt.delimiter : detect_delimiter(text);
+  summary.decimal_comma = opt.decimal_comma.value_or(summary.delimiter == ';');
+  style = summary.decimal_comma ? DecimalStyle::comma : DecimalStyle::point;
+  if (split_record(text, summary.delimiter, fields, scratch).status != SplitResult::Status::ok) {
+    fatal(line, "the header line has an unterminated or misplaced quote");
+    return false;
+  }
+  field_count = fields.size();
+  names.clear();
+  for (std::string_view f : fields) names.push_back(normalise_column_name(f));
+  for (const auto& [target, source] : opt.column_map) {
+    bool found = false;
+    for (std::string& n : names)
+      if (n == source) {
+        n = target;
+        found = true;
+      }
+    if (!found && !opt.map_optional)
+      diag(line, k_absent, Severity::warning,
+           fmt::format("--map {}=...: no column \"{}\" in this header (columns: {})", target, source, shown_columns(names)));
+  }
+  dates.assign(field_count, std::nullopt);
+  if (!opt.by_column.empty())
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (names[i] != opt.by_column) continue;
+      if (by_pos != k_absent) {
+        fatal(line, fmt::format("--by column {} appears twice in the header (fields {} and {})", names[i], by_pos + 1, i + 1));
+        return false;
+      }
+      by_pos = i;
+    }
+  return true;
+}
+
+bool FileReader::split_row(std::string_view text) {
+  ++summary.rows_read;
+  row_ok = true;
+  const SplitResult split = split_record(text, summary.delimiter, fields, scratch);
+  if (split.status != SplitResult::Status::ok) {
+    row_ok = false;
+    diag(line, split.field, Severity::error, [&]() -> std::string {
+      switch (split.status) {
+      case SplitResult::Status::unterminated_quote:
+        return "quoted field is not closed on this line (fields spanning lines are not supported)";
+      case SplitResult::Status::text_after_quote:
+        return "unexpected text after a closing quote (a quote inside a field must be doubled: \"\")";
+      default:
+        return "a quote inside an unquoted field: quote the whole field and double the quote (\"5\"\" screens\"), "
+               "or is this the rest of a field from the line before?";
+      }
+    }());
+    ++summary.rows_rejected;
+    return false;
+  }
+  if (fields.size() != field_count) {
+    const std::size_t at = std::min(fields.size(), field_count);
+    diag(line, at, Severity::error, fmt::format("expected {} fields as in the header, found {}", field_count, fields.size()));
+    ++summary.rows_rejected;
+    return false;
+  }
+  return true;
+}
+
+void FileReader::count_row() {
+  if (row_ok) ++summary.rows_used;
+  else ++summary.rows_rejected;
+}
+
+Money FileReader::amount(std::size_t field, std::string_view what, bool allow_negative) {
+  const std::string_view text = fields[field];
+  const auto error = [&](std::string message) { field_error(field, std::move(message)); };
+  const ParsedMoney p = parse_money(text, style);
+  switch (p.status) {
+  case ParsedMoney::Status::empty: return Money{};
+  case ParsedMoney::Status::overflow:
+    error(fmt::format("{} {} is too large (the limit is 9,223,372,036,854.775807)", what, show(text)));
+    return Money{};
+  case ParsedMoney::Status::invalid: {
+    std::string hint;
+    const ParsedMoney other = parse_money(text, style == DecimalStyle::point ? DecimalStyle::comma : DecimalStyle::point);
+    if (other.status == ParsedMoney::Status::ok)
+      hint = style == DecimalStyle::point ? " (for a decimal comma use --decimal-comma)" : " (for a decimal point use --decimal-comma=false)";
+    error(fmt::format("{} {} is not a number{}", what, show(text), hint));
+    return Money{};
+  }
+  case ParsedMoney::Status::ok: break;
+  }
+  if (p.rounded) {
+    ++summary.warnings;
+    if (first_rounded_line == 0) {
+      first_rounded_line = line;
+      first_rounded_col = static_cast<std::uint32_t>(field + 1);
+    }
+  }
+  if (!allow_negative && p.value.micros < 0) {
+    error(fmt::format("{} {} is negative: {}", what, show(text),
+                      form_info == &k_movements_form ? "movements are amounts >= 0, the column carries the sign" : "MRR is >= 0"));
+    return Money{};
+  }
+  if (cents) {
+    if (p.value.micros % 100 != 0) {
+      error(fmt::format("{} {} has more than 4 decimals as cents (--amounts cents)", what, show(text)));
+      return Money{};
+    }
+    return Money{p.value.micros / 100};
+  }
+  return p.value;
+}
+
+std::optional<DateCell> FileReader::date(std::size_t field, std::string_view what) {
+  if (field == k_absent || is_blank(fields[field])) return std::nullopt;
+  std::optional<DateColumn>& col = dates[field];
+  if (!col) col.emplace(run.date_order);
+  const DateColumn::Result r = col->read(fields[field], line);
+  if (r.status == DateColumn::Status::ok) return r.value;
+  if (r.status == DateColumn::Status::empty) return std::nullopt;
+  field_error(field, col->message(r, what, fields[field]));
+  return std::nullopt;
+}
+
+std::optional<Day> FileReader::day(std::size_t field, std::string_view what) {
+  const std::optional<DateCell> d = date(field, what);
+  if (!d) return std::nullopt;
+  if (!d->day) {
+    field_error(field, fmt::format("{} {} is a month, not a day (use YYYY-MM-DD)", what, show(fields[field])));
+    return std::nullopt;
+  }
+  return d->day;
+}
+
+std::optional<MonthIndex> FileReader::month(std::size_t field, std::string_view what) {
+  const std::optional<DateCell> d = date(field, what);
+  if (!d) return std::nullopt;
+  return d->month;
+}
+
+int FileReader::whole(std::size_t field, int lo, int hi) {
+  if (field == k_absent) return -1;
+  const std::string_view t = fields[field];
+  const ParsedMoney p = parse_money(t, DecimalStyle::point);
+  if (p.status == ParsedMoney::Status::empty) return -1;
+  if (p.status == ParsedMoney::Status::ok && p.value.micros % Money::k_scale == 0 && t.find_first_of(".,") == std::string_view::npos &&
+      p.value.micros >= lo * Money::k_scale && p.value.micros <= hi * Money::k_scale)
+    return static_cast<int>(p.value.micros / Money::k_scale);
+  field_error(field, fmt::format("{} {} is not a whole number from {} to {}", names[field], show(t), lo, hi));
+  return -1;
+}
+
+Money FileReader::convert(Money value, std::string_view currency, MonthIndex m, std::size_t field) {
+  if (!run.fx) return value;
+  const std::string code = currency_code(currency);
+  const std::optional<Decimal> rate = run.fx->rate(code, m);
+  if (!rate) {
+    field_error(field, fmt::format("no exchange rate from {} to {} for {} in the --fx file", code.empty() ? show(currency) : code,
+                                   run.fx->target(), month_label(m)));
+    return Money{};
+  }
+  const std::optional<Money> out = ingest::convert(value, *rate);
+  if (!out) {
+    field_error(field, fmt::format("{} {} converted to {} overflows the money range", show_money(value), code, run.fx->target()));
+    return Money{};
+  }
+  return *out;
+}
+
+void FileReader::finish_warnings() {
+  if (first_rounded_line != 0)
+    run.diagnostics.report(Diagnostic{
+        name, first_rounded_line, first_rounded_col, Severity::warning,
+        fmt::format("{} value{} had more than 6 decimals and {} rounded half-to-even (this is the first)",
+                    summary.warnings, summary.warnings == 1 ? "" : "s", summary.warnings == 1 ? "was" : "were")});
+}
+
+void CurrencyCheck::note(FileReader& rd, std::size_t field) {
+  if (field == k_absent || is_blank(rd.fields[field])) return;
+  const std::string code = currency_code(rd.fields[field]);
+  if (code.empty()) {
+    rd.field_error(field, fmt::format("currency {} is not a three-letter ISO code such as EUR", show(rd.fields[field])));
+    return;
+  }
+  m_first.try_emplace(code, rd.line);
+}
+
+void CurrencyCheck::finish(FileReader& rd) {
+  if (m_first.empty()) return;
+  const std::optional<FxTable>& fx = rd.run.fx;
+  if (fx) {
+    rd.summary.currency = fx->target();
+    std::vector<std::string> converted;
+    for (const auto& [code, line] : m_first)
+      if (code != fx->target()) converted.push_back(code);
+    rd.summary.converted_from = fmt::format("{}", fmt::join(converted, ", "));
+    return;
+  }
+  if (m_first.size() == 1) {
+    rd.summary.currency = m_first.begin()->first;
+    const std::string& want = rd.options().currency;
+    if (!want.empty() && want != rd.summary.currency)
+      rd.fatal(m_first.begin()->second, fmt::format("the amounts are in {}, not {} (--currency); give --fx FILE to convert them",
+                                                    rd.summary.currency, want));
+    return;
+  }
+  std::vector<std::string> seen;
+  for (const auto& [code, line] : m_first) seen.push_back(fmt::format("{} (first at line {})", code, line));
+  rd.fatal(0, fmt::format("mixed currencies {}: amounts in different currencies cannot be added; convert them with "
+                          "--fx RATES.csv --currency {} (see cskpi explain fx)",
+                          fmt::join(seen, ", "), m_first.begin()->first));
+}
+
+namespace {
+
+/// The field a byte offset of a line lies in, counting delimiters outside quotes.
+std::size_t field_at(std::string_view text, std::size_t offset, char delimiter) {
+  std::size_t field = 0;
+  bool quoted = false;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '"') quoted = !quoted;
+    else if (!quoted && text[i] == delimiter) ++field;
+  }
+  return field;
+}
+
+} // namespace
+
+/// Runs `read`; a line past 16 MiB, a line in the wrong encoding or an I/O error becomes
+/// a fatal diagnostic of the file. Returns false then.
+template <class Read>
+bool guarded(FileReader& rd, LineSource& lines, Read&& read) {
+  try {
+    read();
+    return true;
+  } catch (const LineSource::TooLong&) {
+    rd.fatal(lines.line_number(), "line is longer than 16 MiB; stopped reading this file");
+  } catch (const LineSource::BadEncoding& e) {
+    const auto byte = static_cast<unsigned char>(e.text[e.offset]);
+    // The bytes around the bad one, every byte outside printable ASCII escaped: the
+    // terminal gets no invalid UTF-8 from us.
+    std::string cut = "\"";
+    for (const char c : std::string_view(e.text).substr(e.offset >= 20 ? e.offset - 20 : 0, 40)) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u >= 0x7f) cut += fmt::format("\\x{:02x}", u);
+      else if (c == '"') cut += "\\\"";
+      else cut.push_back(c);
+    }
+    cut.push_back('"');
+    rd.summary.unreadable = true;
+    rd.run.diagnostics.report(Diagnostic{
+        rd.name, e.line, static_cast<std::uint32_t>(field_at(e.text, e.offset, rd.summary.delimiter) + 1), Severity::error,
+        lines.encoding() == Encoding::utf8
+            ? fmt::format("the line is not valid UTF-8 (byte 0x{:02X} in {}): the file looks like Windows-1252 or "
+                          "Latin-1; read it with --encoding cp1252 (or latin1)",
+                          byte, cut)
+            : fmt::format("byte 0x{:02X} is not a character in Windows-1252 (in {}); is the file UTF-8 or Latin-1? "
+                          "(--encoding utf-8 or latin1)",
+                          byte, cut),
+        true});
+  } catch (const std::system_error& e) {
+    rd.fatal(0, fmt::format("cannot read: {}", std::strerror(e.code().value())));
+  }
+  return false;
+}
+
+/// Slash dates: the file's first 1,000 lines decide DD/MM or MM/DD per column before any
+/// row is read, so a value such as 03/04/2026 early in the file is read in the order a
+/// later 31/03/2026 shows.
+void learn_date_orders(FileReader& rd, LineSource& lines) {
+  if (rd.run.date_order != DateOrder::unknown) return;
+  std::vector<std::string_view> fields;
+  std::string scratch;
+  for (const auto& [number, text] : lines.look_ahead(1000)) {
+    if (text.find('/') == std::string::npos) continue;
+    if (split_record(text, rd.summary.delimiter, fields, scratch).status != SplitResult::Status::ok) continue;
+    for (std::size_t i = 0; i < fields.size() && i < rd.field_count; ++i) {
+      if (fields[i].find('/') == std::string_view::npos) continue;
+      std::optional<DateColumn>& col = rd.dates[i];
+      if (!col) col.emplace(rd.run.date_order);
+      col->learn(fields[i], number);
+    }
+  }
+}
+
+InputSummary read_file(FileReader& rd, LineSource& lines) {
+  std::string_view text;
+  bool have_header = false;
+  if (!guarded(rd, lines, [&] {
+        while (!have_header && lines.next(text)) {
+          rd.line = lines.line_number();
+          have_header = !is_blank(text);
+        }
+      }))
+    return rd.summary;
+  if (!have_header) {
+    rd.fatal(0, "the file is empty: expected a header line (cskpi explain inputs lists the input forms)");
+    return rd.summary;
+  }
+  if (!rd.split_header(text)) return rd.summary;
+  FileRole role = FileRole::unknown;
+  const FormInfo& info = recognise(rd.header(), role);
+  rd.form_info = &info;
+  rd.summary.role = std::string(info.name);
+  const std::unique_ptr<Form> form = info.make();
+  if (!form->start(rd)) return rd.summary;
+  const std::uint64_t header_line = rd.line;
+  learn_date_orders(rd, lines);
+  guarded(rd, lines, [&] { form->read(rd, lines); });
+  if (!rd.summary.unreadable && rd.summary.rows_read == 0)
+    rd.run.diagnostics.report(Diagnostic{rd.name, header_line, 0, Severity::warning,
+                                         fmt::format("the file holds a header ({}) but no rows", info.name)});
+  return rd.summary;
+}
+
+SnapshotTable* open_snapshot_table(FileReader& rd) {
+  Run& run = rd.run;
+  if (run.snapshots) {
+    rd.fatal(rd.line, "only one snapshot file per run: put the history in one file");
+    return nullptr;
+  }
+  if (run.movement_files > 0) {
+    rd.fatal(rd.line, "a snapshot file cannot be read with movements files in one run; report them separately");
+    return nullptr;
+  }
+  run.snapshots = std::make_unique<SnapshotTable>();
+  run.columns.billing = true;
+  return run.snapshots.get();
+}
+
+void finish_snapshots(FileReader& rd, SnapshotTable& table) {
+  Run& run = rd.run;
+  table.close_range();
+  if (table.empty()) return; // no valid rows: the report says so
+  const PeriodLength length = run.options.period_length.value_or(PeriodLength::month);
+  if (derivable_periods(table, length).empty()) {
+    rd.fatal(0, fmt::format("read as {} because the header has {}: its MRR from {} to {} holds no whole {} after the "
+                            "first month, which only opens the history. If the file is another form, check its header "
+                            "against the forms: {}",
+                            rd.form_info->name, rd.form_info->key_columns, month_label(table.first()), month_label(table.last()),
+                            to_string(length), list_forms()));
+    return;
+  }
+  run.period_length = length;
+  run.period_length_first = rd.name;
+  run.period_length_file = rd.file_index;
+  run.columns.period = true;
+  run.columns.new_mrr = true;
+  run.columns.reactivation_mrr = true;
+  if (run.options.derive) rd.summary.derived_rows = derive_movements(table, length, rd.name, rd.sink);
+}
+
+} // namespace cskpi::ingest

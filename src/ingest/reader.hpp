@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+// Internal to ingest: what every input form shares. A file is read by a FileReader (the
+// file's name, header, current line and fields, its accounting and diagnostics) and one
+// Form, chosen from the file's header by the role table (roles.cpp). A Form is one file
+// of its own under src/ingest/; adding an input form is that file plus one table entry.
+#pragma once
+
+#include "cskpi/attributes.hpp"
+#include "cskpi/csv.hpp"
+#include "cskpi/ingest.hpp"
+#include "cskpi/snapshots.hpp"
+
+#include "dates.hpp"
+#include "dedup.hpp"
+#include "exact.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cskpi::ingest {
+
+constexpr std::size_t k_absent = static_cast<std::size_t>(-1);
+
+/// Shows a cell in a message: quoted, control bytes escaped, long values cut.
+std::string show(std::string_view text);
+/// A header's column names for a message: at most 50, each escaped and cut.
+std::string shown_columns(const std::vector<std::string>& names);
+/// Money for a message: "1,234.50".
+std::string show_money(Money m);
+/// True for an empty line or one of spaces, tabs and CR only.
+bool is_blank(std::string_view line);
+
+class LineSource;
+struct FileReader;
+
+/// What the whole run keeps across its files.
+struct Run {
+  Run(IngestOptions o, DiagnosticSink& d);
+  IngestOptions options;
+  DiagnosticSink& diagnostics;
+  std::optional<PeriodLength> period_length;
+  std::string period_length_first; ///< "file:line" where the period length was fixed
+  std::uint32_t period_length_file = 0;
+  ColumnSet columns;
+  std::deque<std::string> file_names; ///< stable: readers and rows point into it
+  DateOrder date_order = DateOrder::unknown; ///< --date-format
+  DuplicateIndex seen; ///< every (period, customer_id) of movements files, with where it was first seen
+  std::unique_ptr<SnapshotTable> snapshots;
+  std::unique_ptr<Attributes> attributes;
+  std::uint32_t movement_files = 0; ///< files read as movements (they do not mix with snapshots)
+  std::optional<FxTable> fx;        ///< --fx FILE with --currency
+  std::map<std::string, Coupon, std::less<>> coupons; ///< Stripe coupons files, by id
+  /// The customer records and responses, created on first use.
+  Attributes& attrs();
+};
+
+/// A file's header as the role table sees it: normalised names (after --map) and raw fields.
+struct Header {
+  const std::vector<std::string>& names;
+  const std::vector<std::string_view>& raw;
+  const IngestOptions& options;
+  /// The position of the first of `options` among the names, or k_absent.
+  std::size_t find(std::span<const std::string_view> candidates) const;
+  std::size_t find(std::initializer_list<std::string_view> candidates) const {
+    return find(std::span<const std::string_view>(candidates.begin(), candidates.size()));
+  }
+  bool has(std::string_view name) const { return find({name}) != k_absent; }
+  bool has_any(std::span<const std::string_view> candidates) const { return find(candidates) != k_absent; }
+};
+
+/// One input form's reader: it takes the header, then the data lines.
+class Form {
+public:
+  virtual ~Form() = default;
+  /// Takes the header (split into the reader's fields and names); false when the file
+  /// cannot be read (a fatal diagnostic says why).
+  virtual bool start(FileReader& rd) = 0;
+  /// Reads every data line; the default passes each non-blank line to row(), then calls
+  /// finish() unless the file became unreadable.
+  virtual void read(FileReader& rd, LineSource& lines);
+  virtual void row(FileReader& rd, std::string_view text) = 0;
+  virtual void finish(FileReader&) {}
+};
+
+/// One entry of the role table (SPEC §1.1): how a header is recognised and the Form that
+/// reads it. Entries are tried in table order; the first whose `recognise` does not answer
+/// FileRole::unknown reads the file.
+struct FormInfo {
+  std::string_view name;          ///< InputSummary::role, e.g. "snapshots (long)"
+  std::string_view key_columns;   ///< what recognises it, short: "customer_id, mrr, month"
+  std::string_view recognised_by; ///< the same in full, for cskpi explain inputs
+  FileRole (*recognise)(const Header& h);
+  std::unique_ptr<Form> (*make)();
+};
+/// The role table, in the order the entries are tried.
+std::span<const FormInfo* const> form_table();
+/// The entry that reads a header; movements (whose checks name the missing columns) when
+/// no entry recognises it.
+const FormInfo& recognise(const Header& h, FileRole& role);
+/// "movements (start_mrr), chartmogul (DATE, MRR_MOVEMENT), ...": every form, for messages.
+std::string list_forms();
+
+// The forms (one file each).
+extern const FormInfo k_movements_form;
+extern const FormInfo k_chartmogul_form;
+extern const FormInfo k_stripe_form;
+extern const FormInfo k_stripe_coupons_form;
+extern const FormInfo k_chargebee_form;
+extern const FormInfo k_long_snapshots_form;
+extern const FormInfo k_wide_snapshots_form;
+extern const FormInfo k_responses_form;
+extern const FormInfo k_customers_form;
+
+/// Customer attribute columns (issue 7), with the names exports use for them.
+struct AttributeNames {
+  static constexpr std::string_view health[] = {"health_score", "health"};
+  static constexpr std::string_view signup[] = {"signup_date", "contract_date", "start_date"};
+  static constexpr std::string_view value[] = {"first_value_date", "value_date"};
+  static constexpr std::string_view renewal[] = {"renewal_date"};
+  static constexpr std::string_view renewed[] = {"renewed"};
+  static constexpr std::string_view reason[] = {"churn_reason", "cancellation_reason"};
+  static constexpr std::string_view score[] = {"score", "nps", "nps_score"};
+  static constexpr std::string_view csat[] = {"csat"};
+  static constexpr std::string_view ces[] = {"ces"};
+  static constexpr std::string_view date[] = {"date", "response_date", "responded_at", "submitted_at"};
+};
+bool has_customer_attributes(const Header& h);
+
+/// The attribute cells of a customers file or of a movements file with attribute columns.
+struct AttributeCells {
+  std::size_t id = k_absent, health = k_absent, signup = k_absent, value = k_absent, renewal = k_absent,
+              renewed = k_absent, reason = k_absent;
+  std::vector<std::size_t> components;
+  /// Finds the columns and marks them in the run's attribute columns.
+  void locate(FileReader& rd);
+  /// Reads the current row's cells into `rec`; bad cells reject the row.
+  void read(FileReader& rd, CustomerRecord& rec);
+};
+
+/// Everything one file read needs; lives for the duration of one read.
+struct FileReader {
+  FileReader(Run& r, const std::string& n, std::uint32_t index, RowSink& k);
+
+  Run& run;
+  const std::string& name;
+  std::uint32_t file_index;
+  RowSink& sink;
+  InputSummary summary;
+  const FormInfo* form_info = nullptr;
+  std::vector<std::string> names; ///< normalised header names, --map applied
+  std::size_t by_pos = k_absent;
+  std::size_t field_count = 0;
+  DecimalStyle style = DecimalStyle::point;
+  bool cents = false;                ///< amounts are cents (ChartMogul logs, --amounts cents)
+  std::vector<std::string_view> fields;
+  std::string scratch;
+  std::uint64_t line = 0;
+  bool row_ok = true;
+  std::uint64_t file_size = 0;       ///< bytes, for regular files; 0 when unknown (stdin, pipes)
+  std::uint64_t first_rounded_line = 0;
+  std::uint32_t first_rounded_col = 0;
+  std::vector<std::optional<DateColumn>> dates; ///< per field, on first use
+
+  const IngestOptions& options() const { return run.options; }
+  Header header() const { return Header{names, fields, run.options}; }
+  std::size_t find(std::initializer_list<std::string_view> candidates) const { return header().find(candidates); }
+  std::size_t find(std::span<const std::string_view> candidates) const { return header().find(candidates); }
+
+  void diag(std::uint64_t at_line, std::size_t field, Severity sev, std::string message);
+  /// A problem with field `field` of the current row: the row is rejected.
+  void field_error(std::size_t field, std::string message);
+  /// The whole file cannot be used.
+  void fatal(std::uint64_t at_line, std::string message);
+  /// The --by column must be in the header unless it is optional (usage error otherwise).
+  void check_by_column() const;
+
+  /// Splits the header line into fields and names; false (fatal) if it cannot be used.
+  bool split_header(std::string_view text);
+  /// Splits a data line into `fields` and checks the field count; false (counted and
+  /// reported) if the line cannot be used.
+  bool split_row(std::string_view text);
+  /// Counts the current row as used or rejected by `row_ok`.
+  void count_row();
+
+  /// Parses field `field` as an amount named `what`; `cents` divides by 100.
+  Money amount(std::size_t field, std::string_view what, bool allow_negative);
+  /// A date cell (empty: nullopt); a bad one rejects the row.
+  std::optional<DateCell> date(std::size_t field, std::string_view what);
+  /// A date cell's day; a month-only value is an error.
+  std::optional<Day> day(std::size_t field, std::string_view what);
+  /// A date cell's month (a day is taken as its month).
+  std::optional<MonthIndex> month(std::size_t field, std::string_view what);
+  /// A whole number from lo to hi, or -1 for an empty cell; anything else rejects the row.
+  int whole(std::size_t field, int lo, int hi);
+  /// Converts `amount` in `currency` (month `m`) to the run's currency with --fx; rejects
+  /// the row (naming field `field`) when no rate is known. Without --fx it returns `amount`.
+  Money convert(Money amount, std::string_view currency, MonthIndex m, std::size_t field);
+
+  /// Warns once about values rounded to 6 decimals.
+  void finish_warnings();
+};
+
+/// The currencies of one file's currency column: one is fine; several are an error unless
+/// --fx converts them (issue 12).
+class CurrencyCheck {
+public:
+  /// Notes the currency of the current row (an empty cell is skipped).
+  void note(FileReader& rd, std::size_t field);
+  /// At the end of the file: a fatal error naming the currencies when they mix and --fx
+  /// does not convert them; sets summary.currency.
+  void finish(FileReader& rd);
+
+private:
+  std::map<std::string, std::uint64_t, std::less<>> m_first; ///< currency -> first line
+};
+
+/// Snapshot forms share this: the run's one snapshot table, checked against movements files.
+SnapshotTable* open_snapshot_table(FileReader& rd);
+/// After a snapshot file's rows: derive the movements (SPEC §1.1 snapshots).
+void finish_snapshots(FileReader& rd, SnapshotTable& table);
+
+/// Splits the bytes of a byte source into lines; see line_source.hpp.
+InputSummary read_file(FileReader& rd, LineSource& lines);
+
+} // namespace cskpi::ingest

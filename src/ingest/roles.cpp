@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// The role table (SPEC §1.1): which input form a header is, tried in order. A new form is
+// a file of its own under src/ingest/ and one entry here.
+#include "reader.hpp"
+
+#include "cskpi/csv.hpp"
+
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace cskpi::ingest {
+
+namespace {
+
+constexpr const FormInfo* k_table[] = {
+    &k_movements_form,      // start_mrr
+    &k_chartmogul_form,     // MRR_MOVEMENT and DATE
+    &k_stripe_form,         // Stripe subscriptions: Interval, Amount, Status
+    &k_stripe_coupons_form, // Stripe coupons: Percent Off, Amount Off, Duration
+    &k_chargebee_form,      // Chargebee MRR summary: reporting_month
+    &k_long_snapshots_form, // customer_id, mrr, month
+    &k_wide_snapshots_form, // customer_id and month columns
+    &k_responses_form,      // score, csat or ces without MRR columns
+    &k_customers_form,      // customer_id and attribute columns
+};
+
+} // namespace
+
+std::span<const FormInfo* const> form_table() { return k_table; }
+
+const FormInfo& recognise(const Header& h, FileRole& role) {
+  for (const FormInfo* f : k_table) {
+    role = f->recognise(h);
+    if (role != FileRole::unknown) return *f;
+  }
+  role = FileRole::billing;
+  return k_movements_form; // its checks say which columns are missing
+}
+
+std::string list_forms() {
+  std::vector<std::string> forms;
+  for (const FormInfo* f : k_table) forms.push_back(fmt::format("{} ({})", f->name, f->key_columns));
+  return fmt::format("{}", fmt::join(forms, "; "));
+}
+
+bool has_customer_attributes(const Header& h) {
+  using N = AttributeNames;
+  return h.has_any(N::health) || h.has_any(N::signup) || h.has_any(N::value) || h.has_any(N::renewal) ||
+         h.has_any(N::renewed) || h.has_any(N::reason);
+}
+
+} // namespace cskpi::ingest
+
+namespace cskpi {
+
+std::vector<InputForm> input_forms() {
+  std::vector<InputForm> out;
+  for (const ingest::FormInfo* f : ingest::form_table()) out.push_back(InputForm{f->name, f->recognised_by});
+  return out;
+}
+
+FileRole peek_role(const std::string& path, const IngestOptions& options) {
+  using namespace ingest;
+  if (path == "-") return FileRole::unknown;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return FileRole::unknown;
+  struct stat sb{};
+  if (::fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) { // pipes and devices can be read only once
+    ::close(fd);
+    return FileRole::unknown;
+  }
+  std::string head(1u << 16, '\0');
+  std::size_t have = 0;
+  while (have < head.size()) {
+    const ssize_t n = ::read(fd, head.data() + have, head.size() - have);
+    if (n <= 0) break;
+    have += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  head.resize(have);
+  std::string_view text = head;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!is_blank(line)) {
+      if (nl == std::string_view::npos && have == head.size()) return FileRole::unknown; // a header longer than we read
+      std::vector<std::string_view> fields;
+      std::string scratch;
+      const char delimiter = options.delimiter != 0 ? options.delimiter : detect_delimiter(line);
+      if (split_record(line, delimiter, fields, scratch).status != SplitResult::Status::ok) return FileRole::unknown;
+      std::vector<std::string> names;
+      for (std::string_view f : fields) names.push_back(normalise_column_name(f));
+      for (const auto& [target, source] : options.column_map)
+        for (std::string& n : names)
+          if (n == source) n = target;
+      FileRole role = FileRole::unknown;
+      recognise(Header{names, fields, options}, role);
+      return role;
+    }
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return FileRole::unknown;
+}
+
+} // namespace cskpi
