@@ -725,7 +725,7 @@ void stripe(const std::string& dir) {
 /// hold two subscriptions, some are billed in EUR or GBP.
 void chargebee(const std::string& dir) {
   Out out(dir + "/chargebee_mrr_summary.csv");
-  Rng rng(20261103);
+  Rng rng(20261107);
   const int months = 12; // 2025-11 .. 2026-10
   const std::vector<History> all = simulate(rng, 60, months, 3);
   const char* k_eur[] = {"1.0562", "1.0437", "1.0355", "1.0412", "1.0838", "1.0791",

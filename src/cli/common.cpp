@@ -33,6 +33,11 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--period-length", o.period_length, "month, quarter or year (default: from the period values)")
       ->type_name("LENGTH");
   cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
+  add_snapshot_options(cmd, o);
+  add_export_options(cmd, o);
+}
+
+void add_export_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--encoding", o.encoding,
                  "Text encoding of the files: utf-8 (default; anything else is an error), cp1252 (Windows-1252, "
                  "Excel's default on Western Windows) or latin1")
@@ -56,7 +61,6 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
                  "chartmogul or profitwell (cskpi explain definitions)")
       ->check(CLI::IsMember({"cskpi", "smsb", "chartmogul", "profitwell"}))
       ->type_name("PRESET");
-  add_snapshot_options(cmd, o);
 }
 
 void add_reactivation_option(CLI::App& cmd, RunOptions& o) {

@@ -26,6 +26,8 @@ namespace cskpi::cli {
 
 /// Adds the options report and validate share to a subcommand.
 void add_input_options(CLI::App& cmd, RunOptions& o);
+/// Adds --encoding, --date-format, --map, --fx, --currency and --definitions (real exports).
+void add_export_options(CLI::App& cmd, RunOptions& o);
 /// Adds --amounts (snapshot files) to a subcommand.
 void add_snapshot_options(CLI::App& cmd, RunOptions& o);
 /// Adds --reactivation (exact annual cohorts of snapshot files) to report and check.

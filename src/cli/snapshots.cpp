@@ -9,15 +9,18 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace cskpi::cli {
 
 namespace {
 
 void add_snapshot_input(CLI::App& cmd, RunOptions& o) {
-  cmd.add_option("file", o.files, "Snapshot file: long (customer_id, month, mrr), wide (a column per month) or a "
-                                  "ChartMogul MRR-movements export; - reads standard input")
+  cmd.add_option("files", o.files,
+                 "Snapshot file: long (customer_id, month, mrr), wide (a column per month), a ChartMogul MRR-movements "
+                 "export, a Stripe subscriptions export (with its coupons export) or Chargebee's MRR summary; - reads "
+                 "standard input")
       ->required()
-      ->expected(1)
       ->type_name("FILE");
   cmd.add_option("--delimiter", o.delimiter, "Field delimiter: , ; or tab (default: detected from the header)")
       ->type_name("CHAR");
@@ -26,6 +29,7 @@ void add_snapshot_input(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--max-errors", o.max_errors, "Print at most N problems; 0 prints all")->type_name("N");
   cmd.add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
   add_snapshot_options(cmd, o);
+  add_export_options(cmd, o);
   cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
 }
 
@@ -42,26 +46,33 @@ struct CsvRows : RowSink {
   }
 };
 
-/// Reads the one snapshot file of `o`; movements are not derived here (the caller derives
-/// what it needs). nullopt, after saying why, if it cannot be used.
+/// Reads the snapshot file of `o` (after the files it refers to, such as Stripe's coupons);
+/// movements are not derived here (the caller derives what it needs). nullopt, after
+/// saying why, if it cannot be used.
 std::optional<Loaded> read_snapshot_file(const RunOptions& o, IngestOptions in, const char* command) {
   StderrDiagnostics diags(o.max_errors, o.skip_invalid);
   Loaded l;
   {
     in.derive = false;
+    std::vector<std::string> files = o.files;
+    std::stable_partition(files.begin(), files.end(),
+                          [&](const std::string& f) { return f != "-" && peek_role(f, in) == FileRole::reference; });
     Ingestor ingestor(std::move(in), diags);
     struct Discard : RowSink {
       void add(const MovementRow&) override {}
     } discard;
-    InputSummary s = ingestor.read_path(o.files.front(), discard);
-    if (!s.unreadable && s.role == "movements")
-      throw input_error(fmt::format("{}: this is a movements file (it has start_mrr); {} needs MRR snapshots: "
-                                    "customer_id, month, mrr, or one column per month",
-                                    s.file, command));
-    l.inputs.push_back(std::move(s));
+    for (const std::string& file : files) {
+      InputSummary s = ingestor.read_path(file, discard);
+      if (!s.unreadable && (s.role == "movements" || s.role == "customers" || s.role == "responses"))
+        throw input_error(fmt::format("{}: this is a {} file; {} needs MRR snapshots: customer_id, month, mrr, one column "
+                                      "per month, or a billing tool's export (cskpi explain inputs)",
+                                      s.file, s.role, command));
+      l.inputs.push_back(std::move(s));
+    }
+    diags.summarise();
     l.snapshots = ingestor.take_snapshots();
   }
-  const InputSummary& s = l.inputs.front();
+  const InputSummary& s = l.inputs.back();
   if (diags.fatal() > 0) {
     fmt::print(stderr, "cskpi: error: the input could not be read; nothing written\n");
     return std::nullopt;
@@ -113,7 +124,7 @@ int run_movements(const RunOptions& o) {
   rows.with_group = rows.with_group || !o.by.empty();
   out.write(movements_csv_header(rows.with_group ? in.by_column : ""));
   if (l->snapshots)
-    derive_movements(*l->snapshots, in.period_length.value_or(PeriodLength::month), l->inputs.front().file, rows);
+    derive_movements(*l->snapshots, in.period_length.value_or(PeriodLength::month), l->inputs.back().file, rows);
   out.close();
   return static_cast<int>(ExitCode::ok);
 }
@@ -137,7 +148,7 @@ int run_cohorts(const CohortsOptions& o) {
   const std::optional<Loaded> l = read_snapshot_file(o.run, ingest_options(o.run), "cohorts");
   if (!l) return static_cast<int>(ExitCode::input);
   const std::vector<CohortRow> rows = l->snapshots ? cohort_table(*l->snapshots, o.logos) : std::vector<CohortRow>{};
-  write_output(o.run.output, render_cohorts(rows, o.logos, l->inputs.front().file, o.run.format, CSKPI_VERSION));
+  write_output(o.run.output, render_cohorts(rows, o.logos, l->inputs.back().file, o.run.format, CSKPI_VERSION));
   return static_cast<int>(ExitCode::ok);
 }
 

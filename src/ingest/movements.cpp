@@ -260,11 +260,25 @@ bool MovementsForm::start(FileReader& rd) {
   for (std::size_t c = 0; c < k_required; ++c)
     if (m_pos[c] == k_absent) missing.push_back(k_col_names[c]);
   if (!missing.empty()) {
-    rd.fatal(rd.line, fmt::format("missing required column{} {} (delimiter {}; columns found: {}); no input form "
-                                  "recognises this header (cskpi explain inputs lists them; --map 'start_mrr=Your Name' "
-                                  "reads other column names)",
+    // Which form this header came closest to, and a --map that would fix the likely cause.
+    std::vector<std::string_view> have;
+    for (std::size_t c = 1; c < k_required; ++c)
+      if (m_pos[c] != k_absent) have.push_back(k_col_names[c]);
+    std::string hint;
+    if (m_pos[c_start_mrr] == k_absent)
+      for (const std::string_view guess : {"mrr", "starting_mrr", "mrr_start", "opening_mrr", "start"})
+        if (const std::size_t at = rd.find({guess}); at != k_absent) {
+          hint = fmt::format("; is {} the start_mrr column? then pass --map 'start_mrr={}'", show(rd.fields[at]),
+                             trim_spaces(rd.fields[at]));
+          break;
+        }
+    rd.fatal(rd.line, fmt::format("missing required column{} {} (delimiter {}; columns found: {}); {}{}. The input forms "
+                                  "are: {} (cskpi explain inputs; --map 'start_mrr=Your Name' reads other column names)",
                                   missing.size() > 1 ? "s" : "", fmt::join(missing, ", "), delimiter_name(rd.summary.delimiter),
-                                  shown_columns(rd.names)));
+                                  shown_columns(rd.names),
+                                  have.empty() ? std::string("no input form recognises this header")
+                                               : fmt::format("read as movements because it has {}", fmt::join(have, ", ")),
+                                  hint, list_forms()));
     return false;
   }
   rd.check_by_column();
@@ -544,13 +558,27 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
     ++rd.summary.rows_rejected;
     return;
   }
-  if (is_blank(r.customer_id)) row_error(rd, c_customer_id, "customer_id is empty");
-  else if (r.customer_id.find('\0') != std::string_view::npos)
-    row_error(rd, c_customer_id, fmt::format("customer_id {} holds a NUL byte: binary data, not text", show(r.customer_id)));
   r.start = money(rd, c_start_mrr);
   r.expansion = money(rd, c_expansion_mrr);
   r.contraction = money(rd, c_contraction_mrr);
   r.churned = money(rd, c_churned_mrr);
+  if (rd.row_ok) { // amounts that repeat the sums of the rows above: a totals row, whatever its labels say
+    const std::string_view period = m_pos[c_period] != k_absent ? trim_spaces(cell(rd, c_period)) : std::string_view{};
+    const std::optional<Period> p = parse_period(period);
+    const bool file_total = m_file_sums.matched_by(r);
+    if (file_total || (p && p->label == m_sums_period && m_period_sums.matched_by(r))) {
+      const RunningSums& s = file_total ? m_file_sums : m_period_sums;
+      row_error(rd, c_start_mrr,
+                fmt::format("this looks like a totals row: its amounts are the sums of the {} rows above{} (start_mrr {}); "
+                            "delete the line from the export",
+                            s.rows, file_total ? "" : fmt::format(" in period {}", m_sums_period), show_money(s.start)));
+      ++rd.summary.rows_rejected;
+      return;
+    }
+  }
+  if (is_blank(r.customer_id)) row_error(rd, c_customer_id, "customer_id is empty");
+  else if (r.customer_id.find('\0') != std::string_view::npos)
+    row_error(rd, c_customer_id, fmt::format("customer_id {} holds a NUL byte: binary data, not text", show(r.customer_id)));
   r.new_mrr = money(rd, c_new_mrr);
   r.reactivation = money(rd, c_reactivation_mrr);
   const Money end_given = money(rd, c_end_mrr);
@@ -604,16 +632,6 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
     if (x.end_mismatch)
       row_error(rd, c_end_mrr, fmt::format("end_mrr {} does not reconcile: {} - contraction_mrr - churned_mrr = {} (off by {})",
                                            show_money(end_given), inflow_terms, show_money(x.end), show_money(x.off)));
-  }
-  if (rd.row_ok) {
-    const bool file_total = m_file_sums.matched_by(r);
-    if (file_total || (r.period == m_sums_period && m_period_sums.matched_by(r))) {
-      const RunningSums& s = file_total ? m_file_sums : m_period_sums;
-      row_error(rd, c_start_mrr,
-                fmt::format("this looks like a totals row: its amounts are the sums of the {} rows above{} (start_mrr {}); "
-                            "delete the line from the export",
-                            s.rows, file_total ? "" : fmt::format(" in period {}", r.period), show_money(s.start)));
-    }
   }
   if (rd.row_ok) convert(rd, r);
 

@@ -130,12 +130,17 @@ private:
   SnapshotTable* m_table = nullptr;
 };
 
+/// Movement columns: a file with them is a movements file with a misnamed start_mrr, not
+/// a snapshot file (issue 12: start_mrr renamed to MRR).
+constexpr std::string_view k_movement_names[] = {"expansion_mrr", "contraction_mrr", "churned_mrr"};
+
 FileRole recognise_long(const Header& h) {
-  return h.has("customer_id") && h.has("mrr") && h.has_any(k_month_names) ? FileRole::billing : FileRole::unknown;
+  return h.has("customer_id") && h.has("mrr") && h.has_any(k_month_names) && !h.has_any(k_movement_names) ? FileRole::billing
+                                                                                                          : FileRole::unknown;
 }
 
 FileRole recognise_wide(const Header& h) {
-  if (!h.has("customer_id")) return FileRole::unknown;
+  if (!h.has("customer_id") || h.has_any(k_movement_names)) return FileRole::unknown;
   std::size_t months = 0;
   for (std::string_view f : h.raw)
     if (parse_month(f)) ++months;

@@ -140,8 +140,13 @@ TEST_CASE("ingest reports a missing required column once with what it found", "[
   const Run r = read_csv("customer_id;start_mrr;expansion_mrr\na;1;2\n");
   CHECK(r.diags.lines == std::vector<std::string>{
                              "t.csv:1: error: missing required columns contraction_mrr, churned_mrr (delimiter ';'; columns "
-                             "found: customer_id, start_mrr, expansion_mrr); no input form recognises this header (cskpi "
-                             "explain inputs lists them; --map 'start_mrr=Your Name' reads other column names)"});
+                             "found: customer_id, start_mrr, expansion_mrr); read as movements because it has start_mrr, "
+                             "expansion_mrr. The input forms are: movements (start_mrr, expansion_mrr, contraction_mrr, "
+                             "churned_mrr); chartmogul (DATE, MRR_MOVEMENT); stripe (Customer ID, Interval, Amount, Status); "
+                             "coupons (id, Percent Off, Amount Off, Duration); chargebee (customer_id, reporting_month); "
+                             "snapshots (long) (customer_id, mrr, month); snapshots (wide) (customer_id, one column per "
+                             "month); responses (score, csat or ces without MRR columns); customers (customer_id and "
+                             "attribute columns) (cskpi explain inputs; --map 'start_mrr=Your Name' reads other column names)"});
   CHECK(r.summary.unreadable);
   CHECK(r.summary.rows_read == 0);
 }
@@ -298,7 +303,7 @@ TEST_CASE("hostile: 10,000 columns are read, and a header without the required o
 
   const Run missing = read_csv(header.substr(header.find("extra_")) + "\n");
   REQUIRE(missing.diags.lines.size() == 1);
-  CHECK(missing.diags.lines[0].size() < 1000); // 50 names at most, then "... N more"
+  CHECK(missing.diags.lines[0].size() < 1500); // 50 names at most, then "... N more", and the forms
   CHECK(missing.diags.lines[0].find("... 9945 more)") != std::string::npos);
 }
 
