@@ -21,6 +21,6 @@ fi
 CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSKPI_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j2 --target fuzz_report
 mkdir -p build-fuzz/corpus
-exec ./build-fuzz/tests/fuzz_report build-fuzz/corpus tests/fuzz/seeds tests/fuzz/regressions samples \
+exec ./build-fuzz/tests/fuzz_report build-fuzz/corpus tests/fuzz/seeds tests/fuzz/regressions samples samples/stripe \
   -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
   -artifact_prefix=build-fuzz/ -print_final_stats=1 "$@"
