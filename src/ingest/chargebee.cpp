@@ -37,8 +37,7 @@ public:
       rd.fatal(rd.line, "mrr_billing_currency needs exchange_rate to be read in the reporting currency");
       return false;
     }
-    rd.check_by_column();
-    m_table = open_snapshot_table(rd);
+    m_table = open_snapshot_table(rd, std::nullopt);
     return m_table != nullptr;
   }
 
@@ -46,7 +45,6 @@ public:
     if (!rd.split_row(text)) return;
     Row r;
     r.line = rd.line;
-    const std::string_view group = rd.by_pos != k_absent ? rd.fields[rd.by_pos] : std::string_view{};
     const std::string_view id = trim_spaces(rd.fields[m_customer]);
     if (id.empty()) rd.field_error(m_customer, "customer_id is empty");
     const std::optional<MonthIndex> m = rd.month(m_month, "reporting_month");
@@ -71,7 +69,7 @@ public:
         rd.field_error(m_subscription, fmt::format("subscription {} appears twice in {}", show(sub), month_label(*m)));
     }
     if (rd.row_ok) {
-      r.customer = m_table->customer(id, group);
+      r.customer = m_table->customer(id, rd.by_value());
       r.month = *m;
       if (r.rate) {
         auto [it, fresh] = m_latest_rate.try_emplace(r.billing_currency, r.month, *r.rate);

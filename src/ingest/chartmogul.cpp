@@ -30,16 +30,12 @@ public:
       rd.fatal(rd.line, "a ChartMogul movements export needs CUSTOMER_EXTERNAL_ID, CUSTOMER_UUID or CUSTOMER_NAME");
       return false;
     }
-    rd.cents = rd.options().amounts_in_cents.value_or(true);
-    rd.summary.amounts = rd.cents ? "cents" : "units";
-    rd.check_by_column();
-    m_table = open_snapshot_table(rd);
+    m_table = open_snapshot_table(rd, true);
     return m_table != nullptr;
   }
 
   void row(FileReader& rd, std::string_view text) override {
     if (!rd.split_row(text)) return;
-    const std::string_view group = rd.by_pos != k_absent ? rd.fields[rd.by_pos] : std::string_view{};
     std::string_view id;
     for (std::size_t f : m_ids)
       if (!is_blank(rd.fields[f])) {
@@ -59,7 +55,7 @@ public:
                                            show(rd.fields[m_type])));
     }
     if (rd.row_ok) {
-      const std::uint32_t c = m_table->customer(id, group);
+      const std::uint32_t c = m_table->customer(id, rd.by_value());
       if (!m_table->add(c, d->month, delta)) {
         rd.field_error(m_mrr, "the customer's movements in this month overflow");
       } else if (m_running != k_absent && !is_blank(rd.fields[m_running])) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "dates.hpp"
 
+#include "reader.hpp" // show()
+
 #include "cskpi/csv.hpp"
 
 #include <fmt/format.h>
@@ -98,13 +100,13 @@ bool time_ok(std::string_view rest, bool iso) {
   return take(rest, ' ') && *h >= 1 && *h <= 12 && (equal_nocase(rest, "AM") || equal_nocase(rest, "PM"));
 }
 
-enum class Form : std::uint8_t { none, ymd, ym, dotted, slash, named };
+enum class Shape : std::uint8_t { none, ymd, ym, dotted, slash, named };
 
 /// A date's numbers as written. `a` is the day (ymd, dotted) or the first slash part; `b` is
 /// the month (all forms but slash) or the second slash part. So (day a, month b) is always
 /// the day-first reading.
 struct Parsed {
-  Form form = Form::none;
+  Shape shape = Shape::none;
   int a = 0, b = 0, year = 0;
 };
 
@@ -116,10 +118,10 @@ Parsed parse(std::string_view t) {
     t.remove_prefix(1);
     const auto m = take_number(t, 2, 2);
     if (!m) return {};
-    if (t.empty()) return sep == '-' ? Parsed{Form::ym, 0, *m, *y} : Parsed{};
+    if (t.empty()) return sep == '-' ? Parsed{Shape::ym, 0, *m, *y} : Parsed{};
     const auto d = take(t, sep) ? take_number(t, 2, 2) : std::optional<int>{};
     if (!d || !time_ok(t, true)) return {};
-    return {Form::ymd, *d, *m, *y};
+    return {Shape::ymd, *d, *m, *y};
   }
   if (const auto a = take_number(t, 1, 2)) { // D.M.YYYY, D/M/YYYY, M/D/YYYY
     const char sep = t.empty() ? '\0' : t.front();
@@ -128,7 +130,7 @@ Parsed parse(std::string_view t) {
     const auto b = take_number(t, 1, 2);
     const auto y = b && take(t, sep) ? take_number(t, 4, 4) : std::optional<int>{};
     if (!y || !time_ok(t, false)) return {};
-    return {sep == '.' ? Form::dotted : Form::slash, *a, *b, *y};
+    return {sep == '.' ? Shape::dotted : Shape::slash, *a, *b, *y};
   }
   std::size_t n = 0; // Oct 2026, October 2026, oct-2026
   while (n < t.size() && ((t[n] >= 'a' && t[n] <= 'z') || (t[n] >= 'A' && t[n] <= 'Z'))) ++n;
@@ -139,7 +141,7 @@ Parsed parse(std::string_view t) {
   }
   const auto y = take_number(t, 4, 4);
   if (!y || !t.empty()) return {};
-  return {Form::named, 0, month, *y};
+  return {Shape::named, 0, month, *y};
 }
 
 bool valid_month(int year, int month) { return year >= k_min_year && year <= k_max_year && month >= 1 && month <= 12; }
@@ -159,26 +161,6 @@ DateOrder fitting_order(const Parsed& p) {
 }
 
 /// A cell for a message, as ingest::show shows it (without depending on the reader):
-/// quoted, control bytes escaped, cut after 40 characters.
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  std::size_t shown = 0;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    const bool starts_character = (u & 0xC0) != 0x80;
-    if (starts_character && shown == 40) {
-      out += "...";
-      break;
-    }
-    if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
-    else if (c == '"') out += "\\\"";
-    else out.push_back(c);
-    shown += starts_character;
-  }
-  out.push_back('"');
-  return out;
-}
-
 } // namespace
 
 std::optional<DateOrder> parse_date_order(std::string_view text) {
@@ -198,13 +180,13 @@ DateColumn::Result DateColumn::read(std::string_view text, std::uint64_t line) {
   if (text.empty()) return {};
   const Parsed p = parse(text);
   int day = p.a, month = p.b;
-  switch (p.form) {
-  case Form::none: return {Status::not_a_date, {}};
-  case Form::ym:
-  case Form::named:
+  switch (p.shape) {
+  case Shape::none: return {Status::not_a_date, {}};
+  case Shape::ym:
+  case Shape::named:
     if (!valid_month(p.year, month)) return {Status::not_a_date, {}};
     return {Status::ok, {p.year * 12 + month - 1, std::nullopt}};
-  case Form::slash: {
+  case Shape::slash: {
     const DateOrder fits = fitting_order(p);
     if (fits != DateOrder::unknown) {
       if (m_order == DateOrder::unknown) decide(fits, text, line);
@@ -215,8 +197,8 @@ DateColumn::Result DateColumn::read(std::string_view text, std::uint64_t line) {
     if (m_order == DateOrder::mdy) std::swap(day, month);
     break;
   }
-  case Form::ymd:
-  case Form::dotted: break;
+  case Shape::ymd:
+  case Shape::dotted: break;
   }
   const std::optional<Day> d = civil_day(p.year, month, day);
   if (!d) return {Status::not_a_date, {}};
@@ -227,7 +209,7 @@ void DateColumn::learn(std::string_view text, std::uint64_t line) {
   if (m_order != DateOrder::unknown) return;
   text = trim_spaces(text);
   const Parsed p = parse(text);
-  const DateOrder fits = p.form == Form::slash ? fitting_order(p) : DateOrder::unknown;
+  const DateOrder fits = p.shape == Shape::slash ? fitting_order(p) : DateOrder::unknown;
   if (fits != DateOrder::unknown) decide(fits, text, line);
 }
 
@@ -244,23 +226,23 @@ std::string DateColumn::message(const Result& r, std::string_view column, std::s
   case Status::ok: return {};
   case Status::empty: return fmt::format("{} is empty", column);
   case Status::ambiguous:
-    if (p.form == Form::slash && valid_month(p.year, p.a) && valid_month(p.year, p.b))
+    if (p.shape == Shape::slash && valid_month(p.year, p.a) && valid_month(p.year, p.b))
       return fmt::format("{} {} could be {} {} or {} {}: pass --date-format DD/MM/YYYY or MM/DD/YYYY", column,
-                         quoted(text), p.a, k_month_names[static_cast<std::size_t>(p.b - 1)],
+                         show(text), p.a, k_month_names[static_cast<std::size_t>(p.b - 1)],
                          k_month_names[static_cast<std::size_t>(p.a - 1)], p.b);
     break;
   case Status::contradicts: {
     const std::string_view order = m_order == DateOrder::dmy ? "DD/MM/YYYY" : "MM/DD/YYYY";
     if (m_decided_by.empty())
-      return fmt::format("{} {} is not {}, the order given by --date-format", column, quoted(text), order);
+      return fmt::format("{} {} is not {}, the order given by --date-format", column, show(text), order);
     return fmt::format("{} {} is not {}, the order decided by {} on line {}; pass --date-format if the file mixes them",
-                       column, quoted(text), order, quoted(m_decided_by), m_decided_line);
+                       column, show(text), order, show(m_decided_by), m_decided_line);
   }
   case Status::not_a_date: break;
   }
   return fmt::format("{} {} is not a date (use YYYY-MM-DD, DD.MM.YYYY, MM/DD/YYYY or DD/MM/YYYY with --date-format, "
                      "or Oct 2026)",
-                     column, quoted(text));
+                     column, show(text));
 }
 
 } // namespace cskpi::ingest

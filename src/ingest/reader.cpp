@@ -17,17 +17,18 @@ namespace cskpi::ingest {
 
 std::string show(std::string_view text) {
   std::string out = "\"";
-  std::size_t shown = 0;
+  std::size_t shown = 0; // characters, not bytes: a cut never splits one
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
-    if (shown >= 40 && (u & 0xC0) != 0x80) { // cut between characters, not inside one
+    const bool starts_character = (u & 0xC0) != 0x80;
+    if (starts_character && shown == 40) {
       out += "...";
       break;
     }
     if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
     else if (c == '"') out += "\\\"";
     else out.push_back(c);
-    ++shown;
+    shown += starts_character;
   }
   out.push_back('"');
   return out;
@@ -454,8 +455,13 @@ InputSummary read_file(FileReader& rd, LineSource& lines) {
   return rd.summary;
 }
 
-SnapshotTable* open_snapshot_table(FileReader& rd) {
+SnapshotTable* open_snapshot_table(FileReader& rd, std::optional<bool> cents_default) {
   Run& run = rd.run;
+  if (cents_default) {
+    rd.cents = run.options.amounts_in_cents.value_or(*cents_default);
+    rd.summary.amounts = rd.cents ? "cents" : "units";
+  }
+  rd.check_by_column();
   if (run.snapshots) {
     rd.fatal(rd.line, "only one snapshot file per run: put the history in one file");
     return nullptr;

@@ -189,6 +189,8 @@ struct FileReader {
   bool split_row(std::string_view text);
   /// Counts the current row as used or rejected by `row_ok`.
   void count_row();
+  /// The current row's --by value ("" without --by).
+  std::string_view by_value() const { return by_pos != k_absent ? fields[by_pos] : std::string_view{}; }
 
   /// Parses field `field` as an amount named `what`; `cents` divides by 100.
   Money amount(std::size_t field, std::string_view what, bool allow_negative);
@@ -222,8 +224,10 @@ private:
   std::map<std::string, std::uint64_t, std::less<>> m_first; ///< currency -> first line
 };
 
-/// Snapshot forms share this: the run's one snapshot table, checked against movements files.
-SnapshotTable* open_snapshot_table(FileReader& rd);
+/// Snapshot forms share this at the end of their header: the --by column checked, whether
+/// amounts are cents (`cents_default` unless --amounts says; nullopt: never), and the run's
+/// one snapshot table, checked against movements files. nullptr (fatal) if it cannot be.
+SnapshotTable* open_snapshot_table(FileReader& rd, std::optional<bool> cents_default);
 /// After a snapshot file's rows: derive the movements (SPEC §1.1 snapshots).
 void finish_snapshots(FileReader& rd, SnapshotTable& table);
 

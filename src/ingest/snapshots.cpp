@@ -19,16 +19,12 @@ public:
     m_mrr = rd.find({"mrr"});
     m_month = rd.find(k_month_names);
     m_currency = rd.find({"currency", "currency_code"});
-    rd.cents = rd.options().amounts_in_cents.value_or(false);
-    rd.summary.amounts = rd.cents ? "cents" : "units";
-    rd.check_by_column();
-    m_table = open_snapshot_table(rd);
+    m_table = open_snapshot_table(rd, false);
     return m_table != nullptr;
   }
 
   void row(FileReader& rd, std::string_view text) override {
     if (!rd.split_row(text)) return;
-    const std::string_view group = rd.by_pos != k_absent ? rd.fields[rd.by_pos] : std::string_view{};
     const std::string_view id = rd.fields[m_id];
     if (is_blank(id)) rd.field_error(m_id, "customer_id is empty");
     const std::optional<MonthIndex> m = rd.month(m_month, rd.names[m_month]);
@@ -36,7 +32,7 @@ public:
     const Money mrr = rd.amount(m_mrr, "mrr", false);
     if (m_currency != k_absent) m_currencies.note(rd, m_currency);
     if (rd.row_ok) {
-      const std::uint32_t c = m_table->customer(id, group);
+      const std::uint32_t c = m_table->customer(id, rd.by_value());
       if (!m_table->set(c, *m, mrr))
         rd.field_error(m_month, fmt::format("customer {} already has MRR for {}: one row per customer and month", show(id),
                                             month_label(*m)));
@@ -95,16 +91,12 @@ public:
       }
     }
     m_values.resize(m_months.size());
-    rd.cents = rd.options().amounts_in_cents.value_or(false);
-    rd.summary.amounts = rd.cents ? "cents" : "units";
-    rd.check_by_column();
-    m_table = open_snapshot_table(rd);
+    m_table = open_snapshot_table(rd, false);
     return m_table != nullptr;
   }
 
   void row(FileReader& rd, std::string_view text) override {
     if (!rd.split_row(text)) return;
-    const std::string_view group = rd.by_pos != k_absent ? rd.fields[rd.by_pos] : std::string_view{};
     const std::string_view id = rd.fields[m_id];
     if (is_blank(id)) rd.field_error(m_id, "customer_id is empty");
     for (std::size_t i = 0; i < m_months.size(); ++i) {
@@ -113,7 +105,7 @@ public:
     }
     if (rd.row_ok) {
       const std::size_t before = m_table->customers();
-      const std::uint32_t c = m_table->customer(id, group);
+      const std::uint32_t c = m_table->customer(id, rd.by_value());
       if (c < before) rd.field_error(m_id, fmt::format("customer {} has a second row: one row per customer", show(id)));
       else
         for (std::size_t i = 0; i < m_months.size(); ++i) m_table->set(c, m_months[i].second, m_values[i].value_or(Money{}));

@@ -67,8 +67,7 @@ public:
                                     shown_columns(rd.names)));
       return false;
     }
-    rd.check_by_column();
-    m_table = open_snapshot_table(rd);
+    m_table = open_snapshot_table(rd, std::nullopt);
     return m_table != nullptr;
   }
 
