@@ -61,6 +61,19 @@ private:
   std::istream& m_in;
 };
 
+/// True when a byte of `s` is 0x80 or above (eight bytes at a time).
+bool has_high_byte(std::string_view s) noexcept {
+  std::size_t i = 0;
+  std::uint64_t any = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    any |= w;
+  }
+  for (; i < s.size(); ++i) any |= static_cast<unsigned char>(s[i]);
+  return (any & 0x8080808080808080ull) != 0;
+}
+
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out)
@@ -186,7 +199,7 @@ bool LineSource::emit(const char* start, std::size_t len, std::string_view& line
   if (len > 0 && start[len - 1] == '\r') --len;
   line = std::string_view(start, len);
   if (m_encoding == Encoding::utf8) {
-    if (m_line > 1)
+    if (m_line > 1 && m_high) // an all-ASCII buffer needs no check line by line
       if (const auto bad = invalid_utf8(line)) throw BadEncoding{m_line, std::string(line), *bad};
     return true;
   }
@@ -219,6 +232,7 @@ void LineSource::refill() {
   std::memmove(m_buf.get(), m_buf.get() + m_begin, kept);
   m_begin = 0;
   m_end = kept;
+  m_high = m_high && kept > 0; // the unfinished line may hold the high byte seen before
   if (m_size - m_end < (1u << 20)) { // a long line: make room
     std::unique_ptr<char[]> bigger(new char[m_size * 2]);
     std::memcpy(bigger.get(), m_buf.get(), m_end);
@@ -229,6 +243,7 @@ void LineSource::refill() {
   if (got <= 0) {
     m_eof = true;
   } else {
+    m_high = m_high || has_high_byte(std::string_view(m_buf.get() + m_end, static_cast<std::size_t>(got)));
     m_end += static_cast<std::size_t>(got);
     m_bytes += static_cast<std::uint64_t>(got);
     if (m_progress) m_progress(m_bytes);

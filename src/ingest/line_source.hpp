@@ -80,6 +80,7 @@ private:
   std::size_t m_begin = 0, m_end = 0;
   std::uint64_t m_line = 0;
   bool m_eof = false;
+  bool m_high = false; ///< a byte >= 0x80 may lie in the buffer: lines are checked for UTF-8
   std::string m_converted; ///< the current line in UTF-8, when transcoding
   std::uint64_t m_number = 0;
   std::deque<std::pair<std::uint64_t, std::string>> m_ahead;

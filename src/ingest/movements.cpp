@@ -49,6 +49,11 @@ std::optional<bool> parse_bool(std::string_view text) noexcept {
 
 bool looks_like_totals_label(std::string_view text) noexcept {
   text = trim_spaces(text);
+  if (text.empty()) return false;
+  switch (text.front()) { // the common customer id is rejected by its first letter
+  case 't': case 'T': case 's': case 'S': case 'g': case 'G': case 'i': case 'I': break;
+  default: return false;
+  }
   while (!text.empty() && (text.back() == ':' || text.back() == '.')) text.remove_suffix(1);
   if (text.empty() || text.size() > 16) return false;
   char buf[16];
@@ -137,9 +142,11 @@ struct RunningSums {
   Money start, expansion, contraction, churned;
   std::uint64_t rows = 0;
   bool overflow = false;
-  void add(const MovementRow& r) {
-    overflow = overflow || !(checked_add(start, r.start) && checked_add(expansion, r.expansion) &&
-                             checked_add(contraction, r.contraction) && checked_add(churned, r.churned));
+  void add(const MovementRow& r) { // inline, on every valid row
+    overflow |= __builtin_add_overflow(start.micros, r.start.micros, &start.micros);
+    overflow |= __builtin_add_overflow(expansion.micros, r.expansion.micros, &expansion.micros);
+    overflow |= __builtin_add_overflow(contraction.micros, r.contraction.micros, &contraction.micros);
+    overflow |= __builtin_add_overflow(churned.micros, r.churned.micros, &churned.micros);
     ++rows;
   }
   /// The row repeats the sums of at least two rows above, in at least two non-zero columns
@@ -231,8 +238,7 @@ private:
   bool m_row_attributes = false; ///< attribute columns: rows update their customer's record
   AttributeCells m_attr;
   CurrencyCheck m_currencies;
-  RunningSums m_file_sums, m_period_sums;
-  std::string m_sums_period; ///< the period m_period_sums cover
+  RunningSums m_sums; ///< of the file's valid rows so far
 };
 
 bool MovementsForm::start(FileReader& rd) {
@@ -459,8 +465,7 @@ void MovementsForm::retire_one(FileReader& rd) {
   Pending& p = m_ring[m_ring_head];
   m_ring_head = (m_ring_head + 1) % m_ring.size();
   --m_ring_size;
-  if (!m_file_sums.matched_by(p.row) && !(p.row.period == m_sums_period && m_period_sums.matched_by(p.row)) &&
-      !rd.run.seen.insert(p.probe, rd.file_index, p.line)) {
+  if (!m_sums.matched_by(p.row) && !rd.run.seen.insert(p.probe, rd.file_index, p.line)) {
     ++rd.summary.rows_read;
     accept(rd, p.row);
     return;
@@ -478,12 +483,7 @@ void MovementsForm::flush(FileReader& rd) {
 
 void MovementsForm::accept(FileReader& rd, const MovementRow& r) {
   ++rd.summary.rows_used;
-  m_file_sums.add(r);
-  if (r.period != m_sums_period) {
-    m_period_sums = RunningSums{};
-    m_sums_period.assign(r.period);
-  }
-  m_period_sums.add(r);
+  m_sums.add(r);
   rd.sink.add(r);
 }
 
@@ -562,19 +562,13 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
   r.expansion = money(rd, c_expansion_mrr);
   r.contraction = money(rd, c_contraction_mrr);
   r.churned = money(rd, c_churned_mrr);
-  if (rd.row_ok) { // amounts that repeat the sums of the rows above: a totals row, whatever its labels say
-    const std::string_view period = m_pos[c_period] != k_absent ? trim_spaces(cell(rd, c_period)) : std::string_view{};
-    const std::optional<Period> p = parse_period(period);
-    const bool file_total = m_file_sums.matched_by(r);
-    if (file_total || (p && p->label == m_sums_period && m_period_sums.matched_by(r))) {
-      const RunningSums& s = file_total ? m_file_sums : m_period_sums;
-      row_error(rd, c_start_mrr,
-                fmt::format("this looks like a totals row: its amounts are the sums of the {} rows above{} (start_mrr {}); "
-                            "delete the line from the export",
-                            s.rows, file_total ? "" : fmt::format(" in period {}", m_sums_period), show_money(s.start)));
-      ++rd.summary.rows_rejected;
-      return;
-    }
+  if (rd.row_ok && m_sums.matched_by(r)) { // amounts that repeat the sums of the rows above: a totals row, whatever its labels say
+    row_error(rd, c_start_mrr,
+              fmt::format("this looks like a totals row: its amounts are the sums of the {} rows above (start_mrr {}); "
+                          "delete the line from the export",
+                          m_sums.rows, show_money(m_sums.start)));
+    ++rd.summary.rows_rejected;
+    return;
   }
   if (is_blank(r.customer_id)) row_error(rd, c_customer_id, "customer_id is empty");
   else if (r.customer_id.find('\0') != std::string_view::npos)

@@ -364,12 +364,12 @@ TEST_CASE("a totals row is named, by its label or by amounts that repeat the sum
   r = read_csv(k_header + "a,100,0,0,0\nb,100,0,0,0\nc,200,0,0,0\n");
   CHECK(r.diags.lines.empty());
   CHECK(r.summary.rows_used == 3);
-  // A subtotal per period is found too.
+  // A totals row over several periods is found too.
   r = read_csv("customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n"
-               "a,2026-09,100,10,0,0\nb,2026-09,50,0,5,0\na,2026-10,110,0,0,0\nb,2026-10,45,5,0,0\nx,2026-10,155,5,0,0\n");
+               "a,2026-09,100,10,0,0\nb,2026-09,50,0,5,0\na,2026-10,110,0,0,0\nx,2026-10,260,10,5,0\n");
   CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:6:3: error: this looks like a totals row: its amounts are the sums of the 2 rows above "
-                             "in period 2026-10 (start_mrr 155.00); delete the line from the export"});
+                             "t.csv:5:3: error: this looks like a totals row: its amounts are the sums of the 3 rows above "
+                             "(start_mrr 260.00); delete the line from the export"});
 }
 
 TEST_CASE("a currency column: one currency is fine, several are an error naming them", "[ingest][currency]") {
