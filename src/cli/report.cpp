@@ -33,9 +33,14 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cskpi report samples/month_end_2026-10.csv --by segment --format json | jq '.records[]'
   cskpi report samples/quarterly_2026.csv --metrics nrr,grr,logo_churn --format csv -o kpis.csv
   cskpi report samples/german_excel_q3.csv --gross-margin 0.8 --format markdown
+  cskpi report samples/stripe/coupons.csv samples/stripe/subscriptions.csv --fx samples/stripe/fx_usd.csv --currency USD
+  cskpi report export.csv --map 'start_mrr=MRR Start,customer_id=Kunden-ID' --encoding cp1252
 
 Period figures are annualised by compounding (12 months, 4 quarters); bands rate the
-annual figure. Undefined ratios print n/a (null in JSON) with the reason.)");
+annual figure. Undefined ratios print n/a (null in JSON) with the reason. Groups with fewer
+than --min-group starting customers are reported, not rated. The input forms (movements,
+snapshots, Stripe, Chargebee, ChartMogul, customers, responses) are recognised from each
+file's header: cskpi explain inputs.)");
 }
 
 int run_report(const RunOptions& o) {
