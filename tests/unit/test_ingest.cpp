@@ -516,3 +516,25 @@ TEST_CASE("Stripe subscriptions become monthly MRR: intervals, seats, coupons, t
   CHECK(mrr("cus_d", "2026-03") == Money{});
   CHECK(mrr("cus_d", "2026-04") == Money::from_units(40));
 }
+
+TEST_CASE("ChartMogul: the MRR column is checked against the running sum, per customer or per subscription",
+          "[ingest][chartmogul]") {
+  const std::string header = "DATE,CUSTOMER_EXTERNAL_ID,MRR_MOVEMENT,MRR,MOVEMENT_TYPE,CURRENCY_CODE,SUBSCRIPTION_EXTERNAL_ID\n";
+  // Invoices in EUR and USD: one account currency, so no "mixed currencies" here.
+  Run r = read_csv(header + "2026-01-05,a,10000,10000,new_biz,EUR,s1\n2026-02-03,a,5000,15000,expansion,EUR,s1\n"
+                            "2026-01-07,b,20000,20000,new_biz,USD,s2\n2026-03-01,b,0,20000,expansion,USD,s2\n");
+  CHECK(r.diags.lines.empty());
+  CHECK_FALSE(r.summary.unreadable);
+  // MRR per subscription: customer c has two subscriptions; each row's MRR is its own.
+  r = read_csv(header + "2026-01-05,c,10000,10000,new_biz,EUR,s1\n2026-01-06,c,3000,3000,new_biz,EUR,s2\n"
+                        "2026-02-01,c,1000,11000,expansion,EUR,s1\n2026-03-01,c,0,11000,expansion,EUR,s1\n");
+  CHECK(r.diags.lines.empty());
+  // A movement missing from the export: the MRR column says so.
+  r = read_csv(header + "2026-01-05,d,10000,10000,new_biz,EUR,s1\n2026-02-03,d,5000,17000,expansion,EUR,s1\n"
+                        "2026-03-03,d,0,17000,expansion,EUR,s1\n");
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "t.csv:3:4: error: MRR 170.00 of customer \"d\" does not match 150.00, the sum of its "
+                             "MRR_MOVEMENTs up to the end of 2026-02 (2 customer-months differ; this is the first): the export "
+                             "is missing movements (export the whole history)"});
+  CHECK(r.summary.unreadable);
+}
