@@ -49,18 +49,40 @@ std::string explain_inputs() {
   return out;
 }
 
+/// "  label          text", the text wrapped at 100 columns under itself.
+std::string labelled(std::string_view label, std::string_view text) {
+  constexpr std::size_t k_width = 100, k_indent = 17;
+  std::string out = fmt::format("  {:<14} ", label);
+  std::size_t column = k_indent;
+  while (!text.empty()) {
+    const std::size_t space = text.find(' ');
+    const std::string_view word = text.substr(0, space);
+    if (column > k_indent && column + 1 + word.size() > k_width) {
+      out += "\n" + std::string(k_indent, ' ');
+      column = k_indent;
+    } else if (column > k_indent) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word.size();
+    text = space == std::string_view::npos ? std::string_view{} : text.substr(space + 1);
+  }
+  return out + "\n";
+}
+
 /// `cskpi explain definitions`: what each --definitions preset chooses.
 std::string explain_definitions() {
   std::string out = "Definition presets (--definitions): vendors differ on these choices.\n";
   for (const DefinitionPreset& p : definition_presets()) {
     out += fmt::format("\n{}{}\n", p.name, p.name == "cskpi" ? " (default)" : "");
-    out += fmt::format("  churn timing   {}\n", p.churn_timing);
-    out += fmt::format("  reactivation   {}\n", p.reactivation);
-    out += fmt::format("  same month     {}\n", p.same_month);
-    out += fmt::format("  caps           {}\n", p.caps);
-    out += fmt::format("  discounts      {}\n", p.discounts);
-    out += fmt::format("  delinquency    {}\n", p.delinquency);
-    out += fmt::format("  source         {}\n", p.source);
+    out += labelled("churn timing", p.churn_timing);
+    out += labelled("reactivation", p.reactivation);
+    out += labelled("same month", p.same_month);
+    out += labelled("caps", p.caps);
+    out += labelled("discounts", p.discounts);
+    out += labelled("delinquency", p.delinquency);
+    out += labelled("source", p.source);
   }
   return out;
 }
