@@ -254,7 +254,17 @@ Money FileReader::amount(std::size_t field, std::string_view what, bool allow_ne
 }
 
 std::optional<DateCell> FileReader::date(std::size_t field, std::string_view what) {
-  if (field == k_absent || is_blank(fields[field])) return std::nullopt;
+  if (field == k_absent) return std::nullopt;
+  // The common month cell, YYYY-MM, without the general reader (a long snapshot file has
+  // one per row).
+  const std::string_view t = fields[field];
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (t.size() == 7 && t[4] == '-' && digit(t[0]) && digit(t[1]) && digit(t[2]) && digit(t[3]) && digit(t[5]) && digit(t[6])) {
+    const int year = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
+    const int month = (t[5] - '0') * 10 + (t[6] - '0');
+    if (month >= 1 && month <= 12 && year >= 1900 && year <= 2199) return DateCell{year * 12 + month - 1, std::nullopt};
+  }
+  if (is_blank(t)) return std::nullopt;
   std::optional<DateColumn>& col = dates[field];
   if (!col) col.emplace(run.date_order);
   const DateColumn::Result r = col->read(fields[field], line);
