@@ -191,6 +191,8 @@ IngestOptions ingest_options(const RunOptions& o) {
   }
   in.fx_file = o.fx;
   in.currency = o.currency;
+  for (char& c : in.currency) // usd is USD
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   const DefinitionPreset* preset = find_definition_preset(o.definitions);
   if (preset == nullptr) throw usage_error(fmt::format("--definitions \"{}\" is not cskpi, smsb, chartmogul or profitwell", o.definitions));
   in.once_discounts_in_mrr = preset->once_discounts_in_mrr;

@@ -358,9 +358,10 @@ void CurrencyCheck::finish(FileReader& rd) {
   }
   std::vector<std::string> seen;
   for (const auto& [code, line] : m_first) seen.push_back(fmt::format("{} (first at line {})", code, line));
+  const std::string& want = rd.options().currency;
   rd.fatal(0, fmt::format("mixed currencies {}: amounts in different currencies cannot be added; convert them with "
                           "--fx RATES.csv --currency {} (see cskpi explain fx)",
-                          fmt::join(seen, ", "), m_first.begin()->first));
+                          fmt::join(seen, ", "), want.empty() ? m_first.begin()->first : want));
 }
 
 namespace {
