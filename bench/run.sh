@@ -8,6 +8,7 @@
 #   ROWS=1000000 RUNS=5 bash bench/run.sh
 #   SCALING="1000000 10000000 50000000" bash bench/run.sh   # cskpi alone at several sizes
 #   PEERS="duckdb sqlite" bash bench/run.sh                 # a subset of peers
+#   SNAPSHOTS=1000000 bash bench/run.sh   # MRR snapshots (N customers x 24 months) against DuckDB
 #
 # Public tools only: hyperfine for wall-time medians, /usr/bin/time -v for peak memory.
 # Generated data goes to bench/data/ (ignored by git).
@@ -69,6 +70,31 @@ timed() { # name, command, runs -> "name median_s peak_mb"
   echo "$1 $(median "$json") $(peak_mb "$2")"
   rm -f "$json"
 }
+
+if [ -n "${SNAPSHOTS:-}" ]; then
+  # Monthly NRR and GRR per segment from a long snapshots file: cskpi derives the movements
+  # (and exact 12-month cohorts besides); DuckDB joins each month to the next.
+  f="bench/data/snapshots_${SNAPSHOTS}.csv"
+  [ -s "$f" ] || ./build/gen_samples --snapshots "$SNAPSHOTS" --months 24 > "$f"
+  want=$(./build/cskpi report "$f" --by segment --format csv --metrics nrr,grr |
+    awk -F, 'NR > 1 { v[$1, $2, $3] = $5; k = $1 SUBSEP $2; if (!(k in seen)) { seen[k] = 1; order[++n] = k } }
+      END { for (i = 1; i <= n; i++) { split(order[i], p, SUBSEP)
+        printf "%s,%s,%.6f,%.6f\n", p[1], p[2], v[p[1], p[2], "nrr"], v[p[1], p[2], "grr"] } }')
+  got=$(node bench/duckdb_snapshots.mjs "$f")
+  if [ "$got" != "$want" ]; then
+    echo "bench: duckdb disagrees with cskpi on $f" >&2
+    diff <(echo "$want") <(echo "$got") >&2 || true
+    exit 1
+  fi
+  echo "file: $f ($SNAPSHOTS customers x 24 months, $(( $(stat -c %s "$f") / 1000000 )) MB); agreement: monthly NRR and GRR per segment, $(echo "$want" | wc -l) figures each"
+  echo "| tool | median wall s | peak RSS MB |"
+  echo "|---|---:|---:|"
+  for r in "$(timed cskpi "$(cskpi_cmd "$f")" "$RUNS")" "$(timed duckdb "node bench/duckdb_snapshots.mjs $f" "$RUNS")"; do
+    read -r name t mb <<<"$r"
+    printf '| %s | %.3f | %s |\n' "$name" "$t" "$mb"
+  done
+  exit 0
+fi
 
 if [ -n "${SCALING:-}" ]; then
   echo "| rows | file MB | cskpi median wall s | rows/s | peak RSS MB | bytes/row |"
