@@ -150,12 +150,11 @@ public:
       const MonthIndex first = month_of(*s.start);
       const std::uint32_t c = m_table->customer(s.customer, s.group);
       if (first > last) continue; // starts after --as-of
-      bool counted = false, in_trial = false;
       for (MonthIndex m = first; m <= last; ++m) {
         const Day at = last_day_of_month(m); // the snapshot's day
         if (s.end && *s.end <= at) break;
         if (s.trial_end && *s.trial_end > at) {
-          in_trial = true;
+          trials += m == last; // still in trial when the history ends
           m_table->add(c, m, Money{}); // the customer exists; a trial adds no MRR
           continue;
         }
@@ -187,15 +186,16 @@ public:
           rd.fatal(s.line, "the customer's MRR overflows the money range");
           return;
         }
-        counted = true;
       }
-      trials += in_trial && !counted;
     }
-    if (m_never_paid > 0 || trials > 0)
-      rd.diag(0, k_absent, Severity::warning,
-              fmt::format("left out of MRR: {} incomplete subscription{} (never paid){}", m_never_paid, m_never_paid == 1 ? "" : "s",
-                          trials > 0 ? fmt::format(", and {} still in trial at the end of {}", trials, month_label(last))
-                                     : std::string()));
+    std::vector<std::string> left_out;
+    if (m_never_paid > 0)
+      left_out.push_back(fmt::format("{} incomplete subscription{} (never paid)", m_never_paid, m_never_paid == 1 ? "" : "s"));
+    if (trials > 0)
+      left_out.push_back(fmt::format("{} subscription{} still in trial at the end of {}", trials, trials == 1 ? "" : "s",
+                                     month_label(last)));
+    if (!left_out.empty())
+      rd.diag(0, k_absent, Severity::warning, fmt::format("left out of MRR: {}", fmt::join(left_out, ", and ")));
     finish_snapshots(rd, *m_table);
   }
 
