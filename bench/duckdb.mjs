@@ -1,10 +1,11 @@
-// DuckDB peer (npm @duckdb/node-api): one query over read_csv (kpis_duckdb.sql), every core.
-// Usage: node duckdb.mjs FILE   (prints one CSV line per group, like the other peers)
+// DuckDB peer (npm @duckdb/node-api): one query over read_csv with every core.
+// Usage: node duckdb.mjs QUERY.sql FILE   (QUERY.sql beside this script; 'FILE' in it is the
+// CSV's path; prints one CSV line per result row, like the other peers)
 import { DuckDBInstance } from '@duckdb/node-api';
 import { readFileSync } from 'node:fs';
 
-const file = process.argv[2];
-const sql = readFileSync(new URL('./kpis_duckdb.sql', import.meta.url), 'utf8').replace("'FILE'", `'${file.replaceAll("'", "''")}'`);
+const [query, file] = process.argv.slice(2);
+const sql = readFileSync(new URL(`./${query}`, import.meta.url), 'utf8').replace("'FILE'", `'${file.replaceAll("'", "''")}'`);
 const db = await DuckDBInstance.create(':memory:');
 const con = await db.connect();
 const reader = await con.runAndReadAll(sql);

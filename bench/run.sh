@@ -46,7 +46,7 @@ data_file() { # rows -> path, generated once
 cskpi_cmd() { echo "./build/cskpi report $1 --by segment --format json -o /dev/null"; }
 peer_cmd() {
   case "$1" in
-    duckdb) echo "node bench/duckdb.mjs $2" ;;
+    duckdb) echo "node bench/duckdb.mjs kpis_duckdb.sql $2" ;;
     sqlite) echo "bash bench/sqlite.sh $2" ;;
     miller) echo "mlr --icsv --ocsv put -q -f bench/kpis.mlr $2" ;;
   esac
@@ -80,7 +80,7 @@ if [ -n "${SNAPSHOTS:-}" ]; then
     awk -F, 'NR > 1 { v[$1, $2, $3] = $5; k = $1 SUBSEP $2; if (!(k in seen)) { seen[k] = 1; order[++n] = k } }
       END { for (i = 1; i <= n; i++) { split(order[i], p, SUBSEP)
         printf "%s,%s,%.6f,%.6f\n", p[1], p[2], v[p[1], p[2], "nrr"], v[p[1], p[2], "grr"] } }')
-  got=$(node bench/duckdb_snapshots.mjs "$f")
+  got=$(node bench/duckdb.mjs snapshots_duckdb.sql "$f")
   if [ "$got" != "$want" ]; then
     echo "bench: duckdb disagrees with cskpi on $f" >&2
     diff <(echo "$want") <(echo "$got") >&2 || true
@@ -89,7 +89,7 @@ if [ -n "${SNAPSHOTS:-}" ]; then
   echo "file: $f ($SNAPSHOTS customers x 24 months, $(( $(stat -c %s "$f") / 1000000 )) MB); agreement: monthly NRR and GRR per segment, $(echo "$want" | wc -l) figures each"
   echo "| tool | median wall s | peak RSS MB |"
   echo "|---|---:|---:|"
-  for r in "$(timed cskpi "$(cskpi_cmd "$f")" "$RUNS")" "$(timed duckdb "node bench/duckdb_snapshots.mjs $f" "$RUNS")"; do
+  for r in "$(timed cskpi "$(cskpi_cmd "$f")" "$RUNS")" "$(timed duckdb "node bench/duckdb.mjs snapshots_duckdb.sql $f" "$RUNS")"; do
     read -r name t mb <<<"$r"
     printf '| %s | %.3f | %s |\n' "$name" "$t" "$mb"
   done
