@@ -538,3 +538,53 @@ TEST_CASE("ChartMogul: the MRR column is checked against the running sum, per cu
                              "is missing movements (export the whole history)"});
   CHECK(r.summary.unreadable);
 }
+
+TEST_CASE("fx: a bad rates file is refused with the line and column", "[ingest][currency]") {
+  const std::string path = "/tmp/cskpi_test_fx_bad.csv";
+  const auto refused = [&](const std::string& text) -> std::string {
+    {
+      std::ofstream f(path);
+      f << text;
+    }
+    IngestOptions o;
+    o.fx_file = path;
+    o.currency = "EUR";
+    Diags diags;
+    try {
+      Ingestor ingestor(o, diags);
+    } catch (const Error& e) {
+      std::remove(path.c_str());
+      return e.what();
+    }
+    std::remove(path.c_str());
+    return "accepted";
+  };
+  CHECK(refused("currency,rate\nUSD,0.92\n") == "accepted");
+  CHECK(refused("code,value\nUSD,0.92\n") == path + ":1: an --fx file has the columns currency,rate or month,currency,rate");
+  CHECK(refused("currency,rate\nUS,0.92\n") == path + ":2:1: currency \"US\" is not a three-letter ISO code");
+  CHECK(refused("currency,rate\nUSD,-1\n") == path + ":2:2: rate \"-1\" is not a positive decimal number such as 0.92");
+  CHECK(refused("currency,rate\nUSD,0.92\nUSD,0.93\n") == path + ":3:1: a second rate for USD");
+  CHECK(refused("month,currency,rate\n2026-13,USD,0.92\n") == path + ":2:1: month \"2026-13\" is not a month (use YYYY-MM)");
+  CHECK(refused("currency,rate\nEUR,2\n") == path + ":2:2: the rate of EUR into itself is 1, not 2");
+  CHECK(refused("currency,rate\nUSD\n") == path + ":2:2: expected 2 fields, found 1");
+  CHECK(refused("") == path + ": the --fx file is empty");
+}
+
+TEST_CASE("Stripe coupons: every bad cell is named", "[ingest][stripe]") {
+  const Run r = read_csv("id,Name,Amount Off,Currency,Duration,Duration In Months,Percent Off\n"
+                         "A,,,,forever,,120\n"
+                         "B,,5.00,usd,forever,,10\n"
+                         "C,,,,monthly,,10\n"
+                         "D,,,,repeating,,10\n"
+                         "E,,,,once,,25\n"
+                         "E,,,,once,,25\n");
+  CHECK(r.summary.role == "coupons");
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "t.csv:2:7: error: Percent Off \"120\" is not a number above 0 and at most 100",
+                             "t.csv:3:7: error: a coupon has either Percent Off or Amount Off",
+                             "t.csv:4:5: error: Duration \"monthly\" is not once, repeating or forever",
+                             "t.csv:5:6: error: a repeating coupon needs Duration In Months",
+                             "t.csv:7:1: error: coupon \"E\" appears twice in the coupons files"});
+  CHECK(r.summary.rows_used == 1);
+  CHECK(r.summary.rows_rejected == 5);
+}
