@@ -318,6 +318,15 @@ std::string group_title(const Group& g) {
                      group_thousands(g.totals.cohort), group_thousands(g.totals.new_customers));
 }
 
+/// "definitions: chartmogul (cskpi explain definitions)\n" when the preset can matter: the
+/// run derived movements from a snapshot or billing export, or the preset is not cskpi.
+std::string definitions_line(const Report& r) {
+  bool derived = false;
+  for (const InputSummary& in : r.inputs) derived = derived || in.derived_rows > 0;
+  if (!derived && r.settings.definitions == "cskpi") return "";
+  return fmt::format("definitions: {} (cskpi explain definitions)\n", r.settings.definitions);
+}
+
 std::string inputs_line(const Report& r) {
   std::vector<std::string> names;
   std::uint64_t rejected = 0;
@@ -367,10 +376,7 @@ const char* tier_color(Tier t) {
 std::string render_table(const Report& r, bool color) {
   std::string out = inputs_line(r) + "\n" + cohort_legend(r);
   if (r.join) out += join_line(*r.join) + "\n";
-  bool derived = false;
-  for (const InputSummary& in : r.inputs) derived = derived || in.derived_rows > 0;
-  if (derived || r.settings.definitions != "cskpi")
-    out += fmt::format("definitions: {} (cskpi explain definitions)\n", r.settings.definitions);
+  out += definitions_line(r);
   if (r.settings.period_length_source != "detected")
     out += fmt::format("period length: {} ({})\n", to_string(r.settings.period_length), r.settings.period_length_source);
   std::size_t name_w = 6;
@@ -498,6 +504,7 @@ std::string render_csv(const Report& r) {
 std::string render_markdown(const Report& r) {
   std::string out = markdown_cell(inputs_line(r)) + "\n";
   if (r.join) out += "\n" + markdown_cell(join_line(*r.join)) + "\n";
+  if (const std::string d = definitions_line(r); !d.empty()) out += "\n" + markdown_cell(d.substr(0, d.size() - 1)) + "\n";
   if (std::string legend = cohort_legend(r); !legend.empty()) {
     legend.pop_back(); // its newline
     out += '\n';
