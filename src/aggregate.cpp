@@ -8,33 +8,46 @@
 namespace cskpi {
 
 bool Totals::add(const MovementRow& row) noexcept {
-  Totals next = *this;
-  ++next.customers;
-  bool ok = true;
-  if (row.start.micros > 0) {
-    ++next.cohort;
-    if (row.churned.micros > 0) ++next.churned_logos;
-    if (row.expansion.micros > 0) ++next.expanding;
-    ok = checked_add(next.start, row.start) && checked_add(next.expansion, row.expansion) &&
-         checked_add(next.contraction, row.contraction) && checked_add(next.churned, row.churned);
+  // The money sums first, into locals: on overflow nothing changes. Counts cannot overflow.
+  const bool cohort_row = row.start.micros > 0;
+  std::int64_t s = start.micros, e = expansion.micros, c = contraction.micros, x = churned.micros, n = new_mrr.micros,
+               r = reactivation.micros, cac = cac_sum.micros, risk = at_risk_mrr.micros;
+  bool overflow = false;
+  if (cohort_row) {
+    overflow |= __builtin_add_overflow(s, row.start.micros, &s);
+    overflow |= __builtin_add_overflow(e, row.expansion.micros, &e);
+    overflow |= __builtin_add_overflow(c, row.contraction.micros, &c);
+    overflow |= __builtin_add_overflow(x, row.churned.micros, &x);
+  }
+  overflow |= __builtin_add_overflow(n, row.new_mrr.micros, &n);
+  overflow |= __builtin_add_overflow(r, row.reactivation.micros, &r);
+  if (row.cac) overflow |= __builtin_add_overflow(cac, row.cac->micros, &cac);
+  if (row.at_risk) overflow |= __builtin_add_overflow(risk, row.start.micros, &risk);
+  if (overflow) return false;
+  start.micros = s;
+  expansion.micros = e;
+  contraction.micros = c;
+  churned.micros = x;
+  new_mrr.micros = n;
+  reactivation.micros = r;
+  cac_sum.micros = cac;
+  at_risk_mrr.micros = risk;
+  ++customers;
+  if (cohort_row) {
+    ++cohort;
+    churned_logos += row.churned.micros > 0;
+    expanding += row.expansion.micros > 0;
   } else {
-    ++next.new_customers;
+    ++new_customers;
   }
-  ok = ok && checked_add(next.new_mrr, row.new_mrr) && checked_add(next.reactivation, row.reactivation);
-  if (row.cac) {
-    ++next.cac_count;
-    ok = ok && checked_add(next.cac_sum, *row.cac);
-  }
+  if (row.cac) ++cac_count;
   if (row.at_risk) {
-    ++next.at_risk;
-    if (row.saved) ++next.saved;
-    ok = ok && checked_add(next.at_risk_mrr, row.start);
+    ++at_risk;
+    saved += row.saved;
   }
-  if (row.nps >= 9) ++next.promoters;
-  else if (row.nps >= 7) ++next.passives;
-  else if (row.nps >= 0) ++next.detractors;
-  if (!ok) return false;
-  *this = next;
+  if (row.nps >= 9) ++promoters;
+  else if (row.nps >= 7) ++passives;
+  else if (row.nps >= 0) ++detractors;
   return true;
 }
 
@@ -66,6 +79,7 @@ void Aggregator::add(const MovementRow& row) {
     if (it == m_periods.end()) it = m_periods.emplace(std::string(row.period), PeriodTotals{}).first;
     m_last = &it->second;
     m_last_period.assign(row.period);
+    m_last_totals = nullptr; // another period's groups
   }
   const auto overflow = [&](std::string_view group) {
     return input_error(fmt::format("{}:{}: money totals of group {} overflow the exact range (+-9,223,372,036,854.775807)",
@@ -73,9 +87,14 @@ void Aggregator::add(const MovementRow& row) {
   };
   if (!m_last->all.add(row)) throw overflow("all");
   if (m_grouped) {
-    auto it = m_last->groups.find(row.group);
-    if (it == m_last->groups.end()) it = m_last->groups.emplace(std::string(row.group), Totals{}).first;
-    if (!it->second.add(row)) throw overflow(row.group);
+    // Rows of one group often come together: the last group's totals are kept at hand.
+    if (m_last_totals == nullptr || m_last_group != row.group) {
+      auto it = m_last->groups.find(row.group);
+      if (it == m_last->groups.end()) it = m_last->groups.emplace(std::string(row.group), Totals{}).first;
+      m_last_totals = &it->second;
+      m_last_group.assign(row.group);
+    }
+    if (!m_last_totals->add(row)) throw overflow(row.group);
   }
 }
 

@@ -5,20 +5,6 @@
 
 namespace cskpi {
 
-bool checked_add(Money& a, Money b) noexcept {
-  std::int64_t r = 0;
-  if (__builtin_add_overflow(a.micros, b.micros, &r)) return false;
-  a.micros = r;
-  return true;
-}
-
-bool checked_sub(Money& a, Money b) noexcept {
-  std::int64_t r = 0;
-  if (__builtin_sub_overflow(a.micros, b.micros, &r)) return false;
-  a.micros = r;
-  return true;
-}
-
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }

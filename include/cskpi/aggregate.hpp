@@ -56,6 +56,8 @@ private:
   std::map<std::string, PeriodTotals, std::less<>> m_periods;
   PeriodTotals* m_last = nullptr; ///< rows of one period usually come together
   std::string m_last_period;
+  Totals* m_last_totals = nullptr; ///< the --by group of the last row, in m_last (map nodes stay put)
+  std::string m_last_group;
 };
 
 } // namespace cskpi

@@ -144,7 +144,7 @@ bool FileReader::split_header(std::string_view text) {
                             static_cast<unsigned char>(text[*bad]), *bad + 1));
     return false;
   }
-  summary.delimiter = opt.delimiter != 0 ? opt.delimiter : detect_delimiter(text);
+  summary.delimiter = delimiter = opt.delimiter != 0 ? opt.delimiter : detect_delimiter(text);
   summary.decimal_comma = opt.decimal_comma.value_or(summary.delimiter == ';');
   style = summary.decimal_comma ? DecimalStyle::comma : DecimalStyle::point;
   if (split_record(text, summary.delimiter, fields, scratch).status != SplitResult::Status::ok) {

@@ -153,16 +153,17 @@ struct FileReader {
   const std::string& name;
   std::uint32_t file_index;
   RowSink& sink;
-  InputSummary summary;
+  alignas(64) InputSummary summary; ///< its counters change on every row (taking thread)
   const FormInfo* form_info = nullptr;
   std::vector<std::string> names; ///< normalised header names, --map applied
   std::size_t by_pos = k_absent;
   std::size_t field_count = 0;
   DecimalStyle style = DecimalStyle::point;
   bool cents = false;                ///< amounts are cents (ChartMogul logs, --amounts cents)
+  char delimiter = ',';              ///< summary.delimiter, away from the counters the taking thread writes
   std::vector<std::string_view> fields;
   std::string scratch;
-  std::uint64_t line = 0;
+  alignas(64) std::uint64_t line = 0; ///< the taking thread writes these on every row
   bool row_ok = true;
   std::uint64_t file_size = 0;       ///< bytes, for regular files; 0 when unknown (stdin, pipes)
   std::uint64_t first_rounded_line = 0;
