@@ -43,6 +43,7 @@ struct RunOptions {
   std::string currency;              ///< --currency CODE
   std::uint64_t min_group = 30;      ///< rate a group only from this many starting customers
   std::string definitions = "cskpi"; ///< --definitions preset
+  int threads = 0;                   ///< --threads: 0 = as ingest decides (two for files of 8 MiB and more)
 };
 
 void setup_report(CLI::App& app, RunOptions& o);
