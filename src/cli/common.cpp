@@ -251,6 +251,22 @@ private:
 
 } // namespace
 
+std::vector<std::size_t> reading_order(const std::vector<std::string>& files, const IngestOptions& opts) {
+  // Files with customer attributes (and coupons) are read first, so the join (and the
+  // subscriptions) know them before the billing rows arrive; standard input, whose header
+  // cannot be peeked, comes next.
+  std::vector<std::size_t> order, later;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const FileRole role = files[i] == "-" ? FileRole::unknown : peek_role(files[i], opts);
+    const bool first = role == FileRole::customers || role == FileRole::responses || role == FileRole::billing_with_attributes ||
+                       role == FileRole::reference;
+    (first ? order : later).push_back(i);
+  }
+  std::stable_partition(later.begin(), later.end(), [&](std::size_t i) { return files[i] == "-"; });
+  order.insert(order.end(), later.begin(), later.end());
+  return order;
+}
+
 Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, StderrDiagnostics& diags) {
   Loaded l;
   ProgressLine progress;
@@ -264,19 +280,8 @@ Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, St
   Ingestor ingestor(opts, diags);
   l.aggregator = std::make_unique<Aggregator>(!opts.by_column.empty());
   l.joiner = std::make_unique<Joiner>(*l.aggregator, [&ingestor] { return ingestor.attributes(); });
-  // Files with customer attributes are read first, so the join knows them before the
-  // billing rows arrive; standard input, whose header cannot be peeked, comes next.
-  std::vector<std::size_t> order, later;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    const FileRole role = files[i] == "-" ? FileRole::unknown : peek_role(files[i], opts);
-    const bool first = role == FileRole::customers || role == FileRole::responses || role == FileRole::billing_with_attributes ||
-                       role == FileRole::reference;
-    (first ? order : later).push_back(i);
-  }
-  std::stable_partition(later.begin(), later.end(), [&](std::size_t i) { return files[i] == "-"; });
-  order.insert(order.end(), later.begin(), later.end());
   std::vector<InputSummary> read(files.size());
-  for (const std::size_t i : order) read[i] = ingestor.read_path(files[i], *l.joiner);
+  for (const std::size_t i : reading_order(files, opts)) read[i] = ingestor.read_path(files[i], *l.joiner);
   l.inputs = std::move(read); // in the order given
   diags.summarise();
   l.columns = ingestor.columns();

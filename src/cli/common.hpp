@@ -107,6 +107,9 @@ private:
   FILE* m_file = nullptr;
 };
 
+/// The order to read `files` in (indices): files the others refer to first (customers,
+/// responses, coupons: peeked at from their headers), standard input last of the rest.
+std::vector<std::size_t> reading_order(const std::vector<std::string>& files, const IngestOptions& opts);
 /// Reads every file into an Aggregator, reporting to `diags` (a progress line on a TTY).
 Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, StderrDiagnostics& diags);
 

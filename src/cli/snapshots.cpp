@@ -9,8 +9,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 namespace cskpi::cli {
 
 namespace {
@@ -54,15 +52,13 @@ std::optional<Loaded> read_snapshot_file(const RunOptions& o, IngestOptions in, 
   Loaded l;
   {
     in.derive = false;
-    std::vector<std::string> files = o.files;
-    std::stable_partition(files.begin(), files.end(),
-                          [&](const std::string& f) { return f != "-" && peek_role(f, in) == FileRole::reference; });
+    const std::vector<std::size_t> order = reading_order(o.files, in);
     Ingestor ingestor(std::move(in), diags);
     struct Discard : RowSink {
       void add(const MovementRow&) override {}
     } discard;
-    for (const std::string& file : files) {
-      InputSummary s = ingestor.read_path(file, discard);
+    for (const std::size_t i : order) {
+      InputSummary s = ingestor.read_path(o.files[i], discard);
       if (!s.unreadable && (s.role == "movements" || s.role == "customers" || s.role == "responses"))
         throw input_error(fmt::format("{}: this is a {} file; {} needs MRR snapshots: customer_id, month, mrr, one column "
                                       "per month, or a billing tool's export (cskpi explain inputs)",

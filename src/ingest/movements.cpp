@@ -581,15 +581,7 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
   const Money end_given = money(rd, c_end_mrr);
   if (m_pos[c_cac] != k_absent && !is_blank(cell(rd, c_cac))) r.cac = money(rd, c_cac); // empty = unknown, not 0
 
-  if (m_pos[c_nps] != k_absent) {
-    const std::string_view t = cell(rd, c_nps);
-    const ParsedMoney p = parse_money(t, DecimalStyle::point);
-    if (p.status == ParsedMoney::Status::empty) r.nps = -1;
-    else if (p.status == ParsedMoney::Status::ok && p.value.micros % Money::k_scale == 0 && p.value.micros >= 0 &&
-             p.value.micros <= 10 * Money::k_scale && t.find_first_of(".,") == std::string_view::npos)
-      r.nps = static_cast<int>(p.value.micros / Money::k_scale);
-    else row_error(rd, c_nps, fmt::format("nps {} is not a whole number from 0 to 10", show(t)));
-  }
+  r.nps = rd.whole(m_pos[c_nps], 0, 10); // -1: no response
   for (const std::size_t col : {c_at_risk, c_saved}) {
     if (m_pos[col] == k_absent) continue;
     const auto b = parse_bool(cell(rd, col));

@@ -133,6 +133,8 @@ struct AttributeNames {
   static constexpr std::string_view date[] = {"date", "response_date", "responded_at", "submitted_at"};
 };
 bool has_customer_attributes(const Header& h);
+/// MRR or movement columns, or two or more month columns: no customers or responses file.
+bool has_billing_columns(const Header& h);
 
 /// The attribute cells of a customers file or of a movements file with attribute columns.
 struct AttributeCells {

@@ -7,8 +7,6 @@
 
 namespace cskpi::ingest {
 
-bool has_billing_columns(const Header& h);
-
 namespace {
 
 class ResponsesForm : public Form {
