@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cskpi/aggregate.hpp"
 
+#include "cskpi/csv.hpp"
 #include "cskpi/error.hpp"
 
 #include <fmt/format.h>
@@ -73,8 +74,24 @@ bool Totals::merge(const Totals& o) noexcept {
   return true;
 }
 
+bool Aggregator::merge(RowSink& part) {
+  const auto& other = dynamic_cast<const Aggregator&>(part).m_periods;
+  // Into a copy, so an overflow anywhere leaves this one as it was.
+  std::map<std::string, PeriodTotals, std::less<>> next = m_periods;
+  for (const auto& [label, theirs] : other) {
+    PeriodTotals& ours = next[label];
+    if (!ours.all.merge(theirs.all)) return false;
+    for (const auto& [group, totals] : theirs.groups)
+      if (!ours.groups[group].merge(totals)) return false;
+  }
+  m_periods.swap(next);
+  m_last = nullptr; // the nodes it pointed to are gone
+  m_last_totals = nullptr;
+  return true;
+}
+
 void Aggregator::add(const MovementRow& row) {
-  if (m_last == nullptr || m_last_period != row.period) {
+  if (m_last == nullptr || !same_text(m_last_period, row.period)) {
     auto it = m_periods.find(row.period);
     if (it == m_periods.end()) it = m_periods.emplace(std::string(row.period), PeriodTotals{}).first;
     m_last = &it->second;
@@ -88,7 +105,7 @@ void Aggregator::add(const MovementRow& row) {
   if (!m_last->all.add(row)) throw overflow("all");
   if (m_grouped) {
     // Rows of one group often come together: the last group's totals are kept at hand.
-    if (m_last_totals == nullptr || m_last_group != row.group) {
+    if (m_last_totals == nullptr || !same_text(m_last_group, row.group)) {
       auto it = m_last->groups.find(row.group);
       if (it == m_last->groups.end()) it = m_last->groups.emplace(std::string(row.group), Totals{}).first;
       m_last_totals = &it->second;

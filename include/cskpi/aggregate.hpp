@@ -48,6 +48,9 @@ public:
   /// `grouped`: rows carry a --by value and per-group totals are kept beside `all`.
   explicit Aggregator(bool grouped) : m_grouped(grouped) {}
   void add(const MovementRow& row) override;
+  std::unique_ptr<RowSink> fork() const override { return std::make_unique<Aggregator>(m_grouped); }
+  /// `part` must come from fork().
+  bool merge(RowSink& part) override;
   /// Periods sorted by label; the key is "" when the input has no period column.
   const std::map<std::string, PeriodTotals, std::less<>>& periods() const { return m_periods; }
 

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +36,27 @@ char detect_delimiter(std::string_view header_line);
 
 /// `s` without leading and trailing spaces, tabs and a trailing CR.
 std::string_view trim_spaces(std::string_view s);
+
+/// a == b for the short texts compared on every row (periods, groups), without a call to
+/// memcmp for the common length of up to 16 bytes.
+inline bool same_text(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n >= 8 && n <= 16) { // two overlapping 8-byte words
+    std::uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.data(), 8);
+    std::memcpy(&b0, b.data(), 8);
+    std::memcpy(&a1, a.data() + n - 8, 8);
+    std::memcpy(&b1, b.data() + n - 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
+  return std::memcmp(a.data(), b.data(), n) == 0;
+}
 
 /// Normalises a header name: trims spaces, lower-cases ASCII, maps '-' and ' ' to '_'.
 std::string normalise_column_name(std::string_view name);

@@ -30,7 +30,12 @@ struct IngestOptions {
   std::string by_column;              ///< normalised name of the --by column, empty for none
   bool by_optional = false;           ///< a file without the by_column is not an error
   bool fast_path = true;              ///< off: every row takes the fully general path (tests)
-  int threads = 0;                    ///< 0: two for files of 8 MiB and more; 1 or 2 to force
+  /// Threads for a movements file (issue 13): 0 for every core. A file of `parallel_bytes`
+  /// or more is cut into chunks of whole lines read on every thread (`chunk_bytes`: their
+  /// size, 0 to choose); the output is the same for any number.
+  int threads = 0;
+  std::uint64_t parallel_bytes = 8u << 20;
+  std::uint64_t chunk_bytes = 0;
   /// Snapshot files (issue 6): the length of the periods derived (default month), and
   /// whether amounts are cents (default: yes for ChartMogul logs, no otherwise).
   std::optional<PeriodLength> period_length;

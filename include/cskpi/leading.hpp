@@ -110,6 +110,9 @@ public:
   /// ingestor's, which must outlive every add()).
   Joiner(RowSink& next, std::function<const Attributes*()> attributes) : m_next(next), m_attributes(std::move(attributes)) {}
   void add(const MovementRow& row) override;
+  /// Rows fork only while there is nothing to join: then they pass straight on.
+  std::unique_ptr<RowSink> fork() const override { return m_attributes() == nullptr ? m_next.fork() : nullptr; }
+  bool merge(RowSink& part) override { return m_next.merge(part); }
 
   /// Joins the billing facts kept with `attributes`. `has_periods`: the billing files had a
   /// period column.

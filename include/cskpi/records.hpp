@@ -8,6 +8,7 @@
 #include "cskpi/money.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,11 +40,23 @@ struct MovementRow {
 /// Ingest checks that every valid row reconciles, so the sum is in range.
 Money end_mrr(const MovementRow& row) noexcept;
 
-/// Receives every valid row, in file order.
+/// Receives every valid row, in file order, or, when the sink can fork(), parts of a file
+/// in parallel (issue 13).
 class RowSink {
 public:
   virtual ~RowSink() = default;
   virtual void add(const MovementRow& row) = 0;
+  /// An empty sink of the same kind for the rows of one part of a file, fed by another
+  /// thread and merged back with merge(); nullptr (the default) when this sink needs every
+  /// row in file order on one thread.
+  virtual std::unique_ptr<RowSink> fork() const { return nullptr; }
+  /// Takes in what a fork() of this sink received, as if its rows had been added here.
+  /// False, with nothing changed, when a sum would overflow: the caller then adds the rows
+  /// one by one, and add() names the row that overflows.
+  virtual bool merge(RowSink& part) {
+    (void)part;
+    return false;
+  }
 };
 
 /// Receives every problem found, in file order.

@@ -33,8 +33,8 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--period-length", o.period_length, "month, quarter or year (default: from the period values)")
       ->type_name("LENGTH");
   cmd.add_option("--threads", o.threads,
-                 "Threads for a movements file: 1, or 2 (one reads, one takes the rows; more are not used yet); "
-                 "default 2 for files of 8 MiB and more. The output is the same for any number")
+                 "Threads for a movements file of 8 MiB or more, read in chunks on every thread (default: every core; "
+                 "1 reads line by line). The output is the same for any number")
       ->check(CLI::Range(1, 1024))
       ->type_name("N");
   cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
@@ -185,7 +185,7 @@ IngestOptions ingest_options(const RunOptions& o) {
   in.health_over_100 = health_scheme(o).power_users;
   if (o.csat_scale == "5" || o.csat_scale == "10") in.csat_scale = std::stoi(o.csat_scale);
   in.encoding = o.encoding;
-  in.threads = o.threads == 0 ? 0 : o.threads == 1 ? 1 : 2;
+  in.threads = o.threads;
   in.date_format = o.date_format == "auto" ? std::string() : o.date_format;
   for (const std::string& pair : o.map) {
     const std::size_t eq = pair.find('=');

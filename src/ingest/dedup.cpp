@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "dedup.hpp"
 
+#include "cskpi/csv.hpp"
+
+#include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <thread>
 #include <new>
 #include <sys/mman.h>
 
@@ -30,6 +35,50 @@ std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) noexcept {
   std::uint64_t v = 0;
   if (n > 0) std::memcpy(&v, p, n); // an empty view may have no data pointer at all
   return mix(h ^ v ^ (static_cast<std::uint64_t>(n) << 59));
+}
+
+/// The 128-bit product of a and b (wyhash's "mum").
+inline void multiply(std::uint64_t a, std::uint64_t b, std::uint64_t& lo, std::uint64_t& hi) noexcept {
+  __extension__ typedef unsigned __int128 u128;
+  const u128 p = static_cast<u128>(a) * b;
+  lo = static_cast<std::uint64_t>(p);
+  hi = static_cast<std::uint64_t>(p >> 64);
+}
+
+/// Two independent 64-bit hashes of `s`, one per seed, for ids of any length; ids of up to
+/// 16 bytes (the common case) cost two 128-bit multiplies per seed.
+void hash_bytes2(std::string_view s, std::uint64_t seed1, std::uint64_t seed2, std::uint64_t& out1, std::uint64_t& out2) noexcept {
+  const std::size_t n = s.size();
+  if (n > 16) {
+    out1 = hash_bytes(s, seed1);
+    out2 = hash_bytes(s, seed2);
+    return;
+  }
+  std::uint64_t a = 0, b = 0;
+  const char* p = s.data();
+  if (n >= 8) { // the first and the last eight bytes, overlapping for 9..15
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + n - 8, 8);
+  } else if (n >= 4) {
+    std::uint32_t x, y;
+    std::memcpy(&x, p, 4);
+    std::memcpy(&y, p + n - 4, 4);
+    a = x;
+    b = y;
+  } else if (n > 0) {
+    a = static_cast<unsigned char>(p[0]) | static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
+        static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16;
+  }
+  const auto one = [&](std::uint64_t seed) {
+    std::uint64_t lo, hi;
+    // The length goes in spread over all 64 bits: xored into the low bits only, "C-1000" and
+    // "C-10000" met as equal words.
+    multiply(a ^ seed ^ (n * 0x9E3779B97F4A7C15ull), b ^ 0xE7037ED1A0B428DBull, lo, hi);
+    multiply(lo ^ 0x8EBC6AF09C88C6E3ull, hi ^ seed, lo, hi);
+    return lo ^ hi;
+  };
+  out1 = one(seed1);
+  out2 = one(seed2);
 }
 
 } // namespace
@@ -92,18 +141,28 @@ void DuplicateIndex::grow(std::size_t capacity) {
   m_capacity = capacity;
 }
 
-DuplicateIndex::Probe DuplicateIndex::prepare(std::string_view period, std::string_view id) {
-  if (period != m_period || !m_period_hashed) { // rows of one period come together: hash it once
+KeyHasher::Probe KeyHasher::operator()(std::string_view period, std::string_view id) {
+  if (!same_text(period, m_period) || !m_period_hashed) { // rows of one period come together: hash it once
     m_period.assign(period);
     m_seed1 = hash_bytes(period, 0x243F6A8885A308D3ull);
     m_seed2 = hash_bytes(period, 0x13198A2E03707344ull);
     m_period_hashed = true;
   }
   Probe p;
-  p.hash = hash_bytes(id, m_seed1) | 1u; // never 0
-  p.tag = hash_bytes(id, m_seed2) >> 40;
-  __builtin_prefetch(&m_slots[slot_of(p.hash, m_capacity)]);
+  hash_bytes2(id, m_seed1, m_seed2, p.hash, p.tag);
+  p.hash |= 1u; // never 0
+  p.tag >>= 40;
   return p;
+}
+
+void DuplicateIndex::prefetch(const Probe& p) const noexcept { __builtin_prefetch(&m_slots[slot_of(p.hash, m_capacity)]); }
+
+bool DuplicateIndex::contains(const Probe& probe) const noexcept {
+  for (std::size_t at = slot_of(probe.hash, m_capacity);; at = at + 1 == m_capacity ? 0 : at + 1) {
+    const Slot& s = m_slots[at];
+    if (s.hash == 0) return false;
+    if (s.hash == probe.hash && (s.tag_loc >> 40) == probe.tag) return true;
+  }
 }
 
 std::optional<DuplicateIndex::Location> DuplicateIndex::insert(const Probe& probe, std::uint32_t file, std::uint64_t line) {
@@ -126,5 +185,74 @@ std::optional<DuplicateIndex::Location> DuplicateIndex::insert(const Probe& prob
   }
 }
 
+void KeyPartitions::reserve(std::size_t chunk, std::size_t rows) {
+  const std::size_t each = rows / k_parts + rows / k_parts / 8 + 4; // the partitions fill evenly
+  for (std::size_t p = 0; p < k_parts; ++p) m_keys[chunk * k_parts + p].reserve(each);
+}
+
+std::size_t KeyPartitions::repeat_in(std::size_t part, std::size_t limit, const std::vector<Key>& earlier,
+                                     std::vector<std::uint64_t>& table) const {
+  std::size_t n = earlier.size();
+  for (std::size_t c = 0; c < limit; ++c) n += m_keys[c * k_parts + part].size();
+  if (n < 2) return limit;
+  unsigned bits = 4;
+  while ((std::size_t{1} << bits) < 2 * n) ++bits;
+  const std::size_t capacity = std::size_t{1} << bits, mask = capacity - 1;
+  table.assign(2 * capacity, 0); // pairs: hash (0 = empty), tag << 32
+  // Keys seen before first, then the chunks in order: the first key met again is the second
+  // of its pair in the lowest chunk.
+  const auto insert = [&](const Key& k) {
+    for (std::size_t at = (k.hash << k_bits) >> (64 - bits);; at = (at + 1) & mask) {
+      std::uint64_t& h = table[2 * at];
+      if (h == 0) {
+        h = k.hash;
+        table[2 * at + 1] = static_cast<std::uint64_t>(k.tag) << 32;
+        return true;
+      }
+      if (h == k.hash && table[2 * at + 1] >> 32 == k.tag) return false;
+    }
+  };
+  for (const Key& k : earlier) insert(k);
+  for (std::size_t c = 0; c < limit; ++c)
+    for (const Key& k : m_keys[c * k_parts + part])
+      if (!insert(k)) return c;
+  return limit;
+}
+
+std::size_t KeyPartitions::first_repeat(std::size_t limit, unsigned threads, const DuplicateIndex* earlier) const {
+  std::vector<std::vector<Key>> before(k_parts);
+  if (earlier != nullptr)
+    earlier->for_each([&](const DuplicateIndex::Probe& p) {
+      before[p.hash >> (64 - k_bits)].push_back(Key{p.hash, static_cast<std::uint32_t>(p.tag), 0});
+    });
+  std::atomic<std::size_t> next{0}, lowest{limit};
+  const auto work = [&] {
+    std::vector<std::uint64_t> table;
+    for (std::size_t p; (p = next.fetch_add(1, std::memory_order_relaxed)) < k_parts;) {
+      const std::size_t c = repeat_in(p, std::min(limit, lowest.load(std::memory_order_relaxed)), before[p], table);
+      for (std::size_t have = lowest.load(); c < have && !lowest.compare_exchange_weak(have, c);) {
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(work);
+  work();
+  for (std::thread& t : helpers) t.join();
+  return lowest.load();
+}
+
+void KeyPartitions::insert_into(DuplicateIndex& index, std::size_t limit, std::uint32_t file,
+                                const std::vector<std::uint64_t>& first_line) const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < limit * k_parts; ++i) n += m_keys[i].size();
+  index.reserve(index.size() + n);
+  for (std::size_t c = 0; c < limit; ++c)
+    for (std::size_t p = 0; p < k_parts; ++p)
+      for (const Key& k : m_keys[c * k_parts + p]) index.insert(DuplicateIndex::Probe{k.hash, k.tag}, file, first_line[c] + k.line);
+}
+
+void KeyPartitions::drop_from(std::size_t limit) {
+  for (std::size_t i = limit * k_parts; i < m_keys.size(); ++i) std::vector<Key>().swap(m_keys[i]);
+}
 
 } // namespace cskpi

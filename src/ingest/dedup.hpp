@@ -8,8 +8,24 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cskpi {
+
+/// Hashes (period, customer_id) keys for DuplicateIndex: a 64-bit hash (never 0) and a
+/// 24-bit tag from a second seed. Each thread keeps its own: the period's seeds are cached.
+class KeyHasher {
+public:
+  struct Probe {
+    std::uint64_t hash = 0, tag = 0;
+  };
+  Probe operator()(std::string_view period, std::string_view id);
+
+private:
+  std::string m_period; ///< the last period hashed, with its two seeds
+  std::uint64_t m_seed1 = 0, m_seed2 = 0;
+  bool m_period_hashed = false;
+};
 
 /// Remembers every (period, customer_id) of a run in 16 bytes per key, without storing the
 /// keys: each is kept as an 88-bit hash (64 + 24 bits) plus where it was first seen. Two
@@ -33,11 +49,16 @@ public:
   /// Makes room for `keys` keys without rehashing.
   void reserve(std::size_t keys);
   /// A key's hashes, computed ahead of the insert so its slot can be prefetched.
-  struct Probe {
-    std::uint64_t hash = 0, tag = 0;
-  };
+  using Probe = KeyHasher::Probe;
   /// Hashes a key and starts loading its slot into the cache.
-  Probe prepare(std::string_view period, std::string_view id);
+  Probe prepare(std::string_view period, std::string_view id) {
+    const Probe p = m_hasher(period, id);
+    prefetch(p);
+    return p;
+  }
+  void prefetch(const Probe& p) const noexcept;
+  /// Whether an equal key is in the index; never changes it, so threads may ask at once.
+  bool contains(const Probe& probe) const noexcept;
   /// Adds a prepared key; returns where an equal key was first seen, or nullopt if new.
   std::optional<Location> insert(const Probe& probe, std::uint32_t file, std::uint64_t line);
   /// prepare() and insert() in one.
@@ -45,6 +66,11 @@ public:
     return insert(prepare(period, id), file, line);
   }
   std::size_t size() const noexcept { return m_size; }
+  /// Calls f(probe) for every key held, in no particular order.
+  template <class F> void for_each(F f) const {
+    for (std::size_t i = 0; i < m_capacity; ++i)
+      if (m_slots[i].hash != 0) f(Probe{m_slots[i].hash, m_slots[i].tag_loc >> 40});
+  }
   /// Bytes held by the table.
   std::size_t bytes() const noexcept { return m_capacity * sizeof(Slot); }
 
@@ -59,9 +85,44 @@ private:
   Slot* m_slots = nullptr;
   std::size_t m_capacity = 0;
   std::size_t m_size = 0;
-  std::string m_period; ///< the last period hashed, with its two seeds
-  std::uint64_t m_seed1 = 0, m_seed2 = 0;
-  bool m_period_hashed = false;
+  KeyHasher m_hasher;
+};
+
+/// The keys of one parallel pass over a file (issue 13), kept per chunk of the file and per
+/// partition of the hash space: 16 bytes per key, no random access while the chunks are
+/// read. After the pass, equal keys are found partition by partition in tables that fit
+/// the cache, and the keys of the committed chunks go into the run's DuplicateIndex only
+/// if something later needs them there (another file, or a chunk read the general way).
+class KeyPartitions {
+public:
+  static constexpr unsigned k_bits = 9;
+  static constexpr std::size_t k_parts = std::size_t{1} << k_bits;
+  struct Key {
+    std::uint64_t hash;
+    std::uint32_t tag;  ///< 24 bits
+    std::uint32_t line; ///< the line's index in its chunk, from 0
+  };
+
+  explicit KeyPartitions(std::size_t chunks) : m_keys(chunks * k_parts) {}
+  /// Makes room for about `rows` keys of chunk `chunk`.
+  void reserve(std::size_t chunk, std::size_t rows);
+  void add(std::size_t chunk, const KeyHasher::Probe& p, std::uint32_t line) {
+    m_keys[chunk * k_parts + (p.hash >> (64 - k_bits))].push_back(Key{p.hash, static_cast<std::uint32_t>(p.tag), line});
+  }
+  std::size_t chunks() const noexcept { return m_keys.size() / k_parts; }
+  /// Among the keys of chunks [0, limit): the lowest chunk that holds the second of two
+  /// equal keys, or a key of `earlier` (keys seen before the pass; none if nullptr), or
+  /// `limit` when there is no such chunk. Runs on `threads` threads.
+  std::size_t first_repeat(std::size_t limit, unsigned threads, const DuplicateIndex* earlier) const;
+  /// Adds the keys of chunks [0, limit) to `index` as seen in file `file` at line
+  /// `first_line[chunk] + key.line`.
+  void insert_into(DuplicateIndex& index, std::size_t limit, std::uint32_t file, const std::vector<std::uint64_t>& first_line) const;
+  /// Frees the keys of chunks [limit, chunks()).
+  void drop_from(std::size_t limit);
+
+private:
+  std::size_t repeat_in(std::size_t part, std::size_t limit, const std::vector<Key>& earlier, std::vector<std::uint64_t>& table) const;
+  std::vector<std::vector<Key>> m_keys; ///< [chunk * k_parts + partition]
 };
 
 } // namespace cskpi

@@ -16,6 +16,7 @@
 #include <istream>
 #include <system_error>
 #include <utility>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace cskpi::ingest {
@@ -61,7 +62,8 @@ private:
   std::istream& m_in;
 };
 
-/// True when a byte of `s` is 0x80 or above (eight bytes at a time).
+} // namespace
+
 bool has_high_byte(std::string_view s) noexcept {
   std::size_t i = 0;
   std::uint64_t any = 0;
@@ -73,6 +75,8 @@ bool has_high_byte(std::string_view s) noexcept {
   for (; i < s.size(); ++i) any |= static_cast<unsigned char>(s[i]);
   return (any & 0x8080808080808080ull) != 0;
 }
+
+namespace {
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -131,7 +135,24 @@ std::optional<std::size_t> invalid_utf8(std::string_view text) noexcept {
 
 LineSource::LineSource(int fd, bool owned, Encoding encoding, Progress progress)
     : m_source(std::make_unique<FdSource>(fd, owned)), m_encoding(encoding), m_progress(std::move(progress)),
-      m_buf(new char[k_block]), m_size(k_block) {}
+      m_buf(new char[k_block]), m_size(k_block) {
+  struct stat sb{};
+  if (::fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && ::lseek(fd, 0, SEEK_CUR) == 0) m_fd = fd;
+}
+
+int LineSource::seekable_fd() const {
+  return m_fd >= 0 && m_encoding == Encoding::utf8 && m_ahead.empty() && !m_ahead_error ? m_fd : -1;
+}
+
+void LineSource::seek(std::uint64_t offset, std::uint64_t line) {
+  if (m_fd < 0 || ::lseek(m_fd, static_cast<off_t>(offset), SEEK_SET) < 0)
+    throw std::system_error(m_fd < 0 ? ESPIPE : errno, std::generic_category(), "cannot seek");
+  m_begin = m_end = 0;
+  m_bytes = offset;
+  m_line = line - 1;
+  m_eof = false;
+  m_high = false;
+}
 
 LineSource::LineSource(std::istream& in, Encoding encoding)
     : m_source(std::make_unique<StreamSource>(in)), m_encoding(encoding), m_buf(new char[k_block]), m_size(k_block) {}

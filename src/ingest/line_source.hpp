@@ -27,6 +27,8 @@ std::optional<Encoding> parse_encoding(std::string_view text);
 /// The offset of the first byte that makes `text` invalid UTF-8 (overlong forms, surrogates
 /// and code points past U+10FFFF included), or nullopt when it is valid.
 std::optional<std::size_t> invalid_utf8(std::string_view text) noexcept;
+/// True when a byte of `s` is 0x80 or above (eight bytes at a time).
+bool has_high_byte(std::string_view s) noexcept;
 
 /// Splits the bytes of a byte source into lines with memchr: a UTF-8 BOM is dropped, CRLF
 /// and a missing final newline are accepted, NUL bytes stay in the line. fccp's own
@@ -66,12 +68,28 @@ public:
   const std::deque<std::pair<std::uint64_t, std::string>>& look_ahead(std::size_t count);
   Encoding encoding() const { return m_encoding; }
 
+  // For parallel passes over a file (issue 13), which read its bytes themselves.
+  /// The file descriptor when the bytes come from a regular file's descriptor in UTF-8 and
+  /// nothing read ahead waits in look_ahead()'s queue; -1 otherwise.
+  int seekable_fd() const;
+  /// Whether seekable_fd() will be >= 0 once the lines read ahead are served.
+  bool seekable() const { return m_fd >= 0 && m_encoding == Encoding::utf8; }
+  /// The offset in the file of the next line next() would return (see seekable_fd()).
+  std::uint64_t offset() const { return m_bytes - (m_end - m_begin); }
+  /// Goes on at `offset`, the start of line `line`; throws std::system_error on failure.
+  void seek(std::uint64_t offset, std::uint64_t line);
+  /// Tells the progress callback that `bytes` of the file have been read.
+  void progress(std::uint64_t bytes) {
+    if (m_progress) m_progress(bytes);
+  }
+
 private:
   bool read_line(std::string_view& line);
   bool emit(const char* start, std::size_t len, std::string_view& line);
   void refill();
 
   std::unique_ptr<io::ByteSourceBase> m_source;
+  int m_fd = -1; ///< when m_source reads a regular file
   Encoding m_encoding;
   Progress m_progress;
   std::uint64_t m_bytes = 0;

@@ -9,15 +9,19 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <limits>
+#include <map>
 #include <exception>
 #include <mutex>
 #include <system_error>
 #include <thread>
+#include <unistd.h>
 
 namespace cskpi {
 
@@ -161,6 +165,24 @@ struct RunningSums {
 
 class MovementsForm;
 
+/// The end of an unquoted field: the first delimiter, quote or NUL byte from `p`, or `end`.
+/// Eight bytes at a time (a zero byte in x ^ pattern marks a match; the lowest such mark is
+/// exact), then byte by byte for the last few.
+inline const char* field_end(const char* p, const char* end, char delim) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  const std::uint64_t d = ones * static_cast<unsigned char>(delim), q = ones * static_cast<unsigned char>('"');
+  for (; end - p >= 8; p += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    const std::uint64_t xd = w ^ d, xq = w ^ q;
+    const std::uint64_t hit = ((xd - ones) & ~xd) | ((xq - ones) & ~xq) | ((w - ones) & ~w);
+    if ((hit & highs) != 0) return p + __builtin_ctzll(hit & highs) / 8;
+  }
+  for (; p != end; ++p)
+    if (*p == delim || *p == '"' || *p == '\0') return p;
+  return p;
+}
+
 /// One data line on its way through the pipeline: read and pre-parsed by the reading
 /// thread (parse_fast), then taken in line order by the thread that owns all mutable
 /// state (take): period cache, duplicate index, counts, diagnostics and the sink.
@@ -187,7 +209,10 @@ public:
   void take(FileReader& rd, Entry& e);
   /// Retires every pending row, in line order.
   void flush(FileReader& rd);
-  void reserve_rows(FileReader& rd, std::size_t rows) { rd.run.seen.reserve(rd.run.seen.size() + rows); }
+  void reserve_rows(FileReader& rd, std::size_t rows) {
+    DuplicateIndex& keys = rd.run.keys();
+    keys.reserve(keys.size() + rows);
+  }
 
   /// Estimates the file's row count from its first 1024 rows (reading thread), so the
   /// duplicate index is sized once instead of doubling (and briefly holding two tables).
@@ -200,6 +225,24 @@ public:
   bool sampling(const FileReader& rd) const { return m_sampled_rows < 1024 && rd.file_size > 0; }
 
 private:
+  /// Reads lines one by one (the Pipeline) from where `lines` stands until the end, or until
+  /// a parallel pass may start: `lines` is at a line start at or past `serial_until`. True
+  /// in that case.
+  bool read_serially(FileReader& rd, LineSource& lines, bool threaded, std::uint64_t serial_until, bool parallel);
+  /// Whether a parallel pass may start where `lines` stands.
+  bool parallel_ready(const FileReader& rd, const LineSource& lines) const;
+  /// Reads the rest of the file in chunks on every thread and keeps the longest run of
+  /// chunks from the start that hold only rows the fast path takes (see Pass).
+  struct PassEnd {
+    std::uint64_t offset = 0, line = 0; ///< where the general path goes on
+    std::uint64_t through = 0;          ///< ... and how far it reads before the next pass
+    bool all = false;                   ///< every chunk was kept
+  };
+  PassEnd parallel_pass(FileReader& rd, LineSource& lines, unsigned threads);
+  struct Pass;
+  struct Scanner;
+  void scan(const FileReader& rd, Pass& pass, std::size_t k, Scanner& w) const;
+
   void slow_row(FileReader& rd, std::string_view text);
   void row_error(FileReader& rd, std::size_t col, std::string message) { rd.field_error(m_pos[col], std::move(message)); }
   std::string_view cell(const FileReader& rd, std::size_t col) const {
@@ -327,7 +370,21 @@ bool MovementsForm::parse_fast(const FileReader& rd, std::string_view text, std:
   const auto is_digit = [](char c) { return static_cast<unsigned char>(c - '0') < 10; };
   if (m_row_attributes) return false; // attribute cells are read by the general path
   MovementRow& r = e.row;
-  r = MovementRow{};
+  // Field by field: `r = MovementRow{}` compiles to a rep stos and a copy, 12 % of a pass.
+  // Each on its own: a chained assignment reads back what it just stored, 16 bytes over two
+  // 8-byte stores, which the store buffer cannot forward.
+  r.customer_id = {};
+  r.period = {};
+  r.group = {};
+  r.start = {};
+  r.expansion = {};
+  r.contraction = {};
+  r.churned = {};
+  r.new_mrr = {};
+  r.reactivation = {};
+  r.cac.reset();
+  r.nps = -1;
+  r.at_risk = r.saved = false;
   r.file = rd.name;
   r.line = at_line;
   Money end_given{};
@@ -401,8 +458,8 @@ bool MovementsForm::parse_fast(const FileReader& rd, std::string_view text, std:
         }
         break;
       }
-      for (; p != end && *p != delim; ++p)
-        if (*p == '"' || *p == '\0') return false; // a stray quote or a NUL byte: the slow path words it
+      p = field_end(p, end, delim);
+      if (p != end && *p != delim) return false; // a stray quote or a NUL byte: the slow path words it
       const std::string_view v(f, static_cast<std::size_t>(p - f));
       switch (role) {
       case c_customer_id:
@@ -411,9 +468,15 @@ bool MovementsForm::parse_fast(const FileReader& rd, std::string_view text, std:
         break;
       case c_at_risk:
       case c_saved: {
-        const auto b = parse_bool(v);
-        if (!b) return false;
-        (role == c_at_risk ? r.at_risk : r.saved) = *b;
+        bool b = false;
+        if (v.size() == 1 && (v[0] == '0' || v[0] == '1')) {
+          b = v[0] == '1';
+        } else if (!v.empty()) {
+          const auto parsed = parse_bool(v);
+          if (!parsed) return false;
+          b = *parsed;
+        }
+        (role == c_at_risk ? r.at_risk : r.saved) = b;
         break;
       }
       case c_period: e.period_raw = v; break;
@@ -461,14 +524,14 @@ void MovementsForm::defer(FileReader& rd, const MovementRow& r, std::string_view
   p.text = text;
   p.line = at_line;
   p.row = r;
-  p.probe = rd.run.seen.prepare(p.row.period, p.row.customer_id);
+  p.probe = rd.run.keys().prepare(p.row.period, p.row.customer_id);
 }
 
 void MovementsForm::retire_one(FileReader& rd) {
   Pending& p = m_ring[m_ring_head];
   m_ring_head = (m_ring_head + 1) % m_ring.size();
   --m_ring_size;
-  if (!m_sums.matched_by(p.row) && !rd.run.seen.insert(p.probe, rd.file_index, p.line)) {
+  if (!m_sums.matched_by(p.row) && !rd.run.keys().insert(p.probe, rd.file_index, p.line)) {
     ++rd.summary.rows_read;
     accept(rd, p.row);
     return;
@@ -625,7 +688,7 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
   if (rd.row_ok) convert(rd, r);
 
   if (rd.row_ok) {
-    if (const auto first = rd.run.seen.insert(r.period, r.customer_id, rd.file_index, rd.line)) {
+    if (const auto first = rd.run.keys().insert(r.period, r.customer_id, rd.file_index, rd.line)) {
       const std::string where = first->file == DuplicateIndex::k_unknown_file || first->line == 0 ? std::string("earlier in this run")
                                 : first->file == rd.file_index                                     ? fmt::format("line {}", first->line)
                                 : fmt::format("{}:{}", rd.run.file_names[first->file], first->line);
@@ -820,22 +883,322 @@ private:
   std::thread m_worker;
 };
 
-void MovementsForm::read(FileReader& rd, LineSource& lines) {
-  // Two threads pay off for big files: one reads and pre-parses, the other takes the rows.
-  const int threads = rd.options().threads;
-  const bool threaded = threads == 2 || (threads == 0 && rd.file_size >= (8u << 20));
+// The parallel pass (issue 13). The rest of the file is cut into chunks at byte offsets; a
+// chunk holds the lines that start in it, so no line is read twice and none is missed. Each
+// thread takes the next chunk and reads it with its own buffer: only rows the fast path
+// takes, each checked against the state the general path would have at that line (the
+// period length, the currency, the duplicate keys of the run so far), summed into a fork of
+// the sink. The first line that needs anything else (an error, a warning, a new kind of
+// period) fails its chunk. Afterwards the longest run of good chunks from the start is
+// kept, less any chunk holding the second of two equal keys or a row that repeats the sums
+// above it, both only decidable once the chunks before are known; the general path reads
+// on from there, through the failed chunk, and the next pass starts after it. A file with
+// no problem is read in one pass; every diagnostic comes from the general path, so the
+// output is the same for any number of threads.
+namespace {
+__extension__ typedef __int128 i128;
+constexpr i128 k_int64_max = std::numeric_limits<std::int64_t>::max();
+} // namespace
+
+struct MovementsForm::Pass {
+  struct alignas(64) Chunk { // threads write neighbouring chunks: no shared cache lines
+    std::uint64_t from = 0, to = 0;   ///< the byte range: the chunk holds the lines that start in it
+    std::uint64_t begin = 0, end = 0; ///< its first line's start; the next chunk's
+    std::uint64_t lines = 0;          ///< lines that start in it, blank ones included
+    std::uint64_t rows = 0;
+    enum class State : std::uint8_t { waiting, done, failed } state = State::waiting;
+    std::unique_ptr<RowSink> sink;
+    i128 sums[4] = {}; ///< start, expansion, contraction and churned MRR of its rows
+    /// Rows that might repeat the sums of all rows above them (RunningSums): at least two
+    /// non-zero amounts, each at least the sum of the chunk's rows before. As each such row
+    /// at least doubles two of the chunk's sums, a chunk has at most a few hundred.
+    struct Candidate {
+      std::uint64_t row; ///< rows of the chunk before it
+      std::int64_t amounts[4];
+      i128 before[4]; ///< the chunk's sums before it
+    };
+    std::vector<Candidate> candidates;
+  };
+
+  Pass(std::size_t n) : chunks(n), keys(n) {}
+  int fd = -1;
+  std::uint64_t begin = 0, end = 0; ///< the bytes read: from a line start to the file's end
+  std::uint64_t first_line = 0;     ///< the number of the line at `begin`
+  std::uint64_t rows_per_chunk = 0; ///< estimated, to size the key lists
+  std::string_view currency;        ///< the text every row's currency cell must hold, without --fx
+  PeriodLength length = PeriodLength::month;
+  /// Keys seen before the pass are looked up row by row when they are many (another file's);
+  /// the few of the first rows are compared after the pass, with the pass's own keys.
+  bool look_up = false;
+  std::vector<Chunk> chunks;
+  KeyPartitions keys;
+  std::atomic<std::size_t> next{0};     ///< the next chunk to take
+  std::atomic<std::size_t> failed{0};   ///< the lowest failed chunk (chunks.size(): none)
+  std::atomic<std::uint64_t> bytes{0};  ///< bytes read, for the progress line
+  void fail(std::size_t k) {
+    chunks[k].state = Chunk::State::failed;
+    for (std::size_t have = failed.load(); k < have && !failed.compare_exchange_weak(have, k);) {
+    }
+  }
+};
+
+/// One thread's reading state, reused from chunk to chunk.
+struct MovementsForm::Scanner {
+  std::unique_ptr<char[]> buf;
+  std::size_t capacity = 0;
+  KeyHasher hasher;
+  std::map<std::string, std::string, std::less<>> labels; ///< period text -> label
+  std::string_view raw, label;                             ///< the last row's, in `labels`
+  Entry entry;
+  LineSource* progress = nullptr; ///< the calling thread's only
+};
+
+void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanner& w) const {
+  using Chunk = Pass::Chunk;
+  Chunk& c = pass.chunks[k];
+  if (w.capacity == 0) {
+    w.capacity = 2u << 20; // the block read last stays in the core's cache while it is parsed
+    w.buf.reset(new char[w.capacity]);
+  }
+  pass.keys.reserve(k, pass.rows_per_chunk);
+  // The buffer holds the file's bytes [base, base + tail); lines are taken from `head`.
+  std::uint64_t base = k == 0 ? c.from : c.from - 1; // a chunk's first line starts after a newline
+  std::size_t head = 0, tail = 0;
+  bool eof = false, high = false, started = k == 0;
+  c.begin = c.from;
+  const auto fill = [&]() -> bool {
+    std::memmove(w.buf.get(), w.buf.get() + head, tail - head);
+    base += head;
+    tail -= head;
+    head = 0;
+    if (tail > LineSource::k_max_line) return false; // the general path says the line is too long
+    if (w.capacity - tail < (256u << 10)) {
+      std::unique_ptr<char[]> bigger(new char[w.capacity * 2]);
+      std::memcpy(bigger.get(), w.buf.get(), tail);
+      w.buf = std::move(bigger);
+      w.capacity *= 2;
+    }
+    const std::uint64_t want = std::min<std::uint64_t>({w.capacity - tail, 256u << 10, pass.end - (base + tail)});
+    if (want == 0) {
+      eof = true;
+      return true;
+    }
+    const ssize_t got = ::pread(pass.fd, w.buf.get() + tail, want, static_cast<off_t>(base + tail));
+    if (got <= 0) return false; // an error, or the file shrank: the general path tells
+    high = high || has_high_byte(std::string_view(w.buf.get() + tail, static_cast<std::size_t>(got)));
+    tail += static_cast<std::size_t>(got);
+    const std::uint64_t done = pass.bytes.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
+    if (w.progress) w.progress->progress(pass.begin + done + static_cast<std::uint64_t>(got));
+    return true;
+  };
+  const bool has_period = m_pos[c_period] != k_absent, has_currency = m_pos[c_currency] != k_absent;
+  std::uint64_t lines = 0, rows = 0; // counted here, stored in the chunk at its end
+  i128 sums[4] = {};
+  RowSink& sink = *c.sink;
+  try {
+    for (;;) {
+      if (pass.failed.load(std::memory_order_relaxed) < k) return; // not needed any more
+      const char* const at = w.buf.get() + head;
+      const auto* nl = static_cast<const char*>(std::memchr(at, '\n', tail - head));
+      std::size_t len;
+      if (nl != nullptr) {
+        len = static_cast<std::size_t>(nl - at);
+      } else if (!eof) {
+        if (!fill()) return pass.fail(k);
+        continue;
+      } else if (head == tail) {
+        break;
+      } else {
+        len = tail - head; // the last line, without a newline
+      }
+      const std::size_t next = nl != nullptr ? head + len + 1 : tail;
+      if (!started) { // the rest of the line the chunk's range starts in belongs to the chunk before
+        started = true;
+        head = next;
+        c.begin = base + head;
+        continue;
+      }
+      if (base + head >= c.to) break;
+      if (len > LineSource::k_max_line) return pass.fail(k);
+      std::string_view text(at, len);
+      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+      const std::uint64_t line = lines++;
+      head = next;
+      if (is_blank(text)) continue;
+      if (high && invalid_utf8(text)) return pass.fail(k);
+      Entry& e = w.entry;
+      if (!parse_fast(rd, text, line, e)) return pass.fail(k);
+      MovementRow& r = e.row;
+      if (has_period) {
+        if (!same_text(e.period_raw, w.raw) || w.raw.data() == nullptr) {
+          auto it = w.labels.find(e.period_raw);
+          if (it == w.labels.end()) {
+            std::optional<Period> p = parse_period(e.period_raw);
+            if (!p || p->length != pass.length) return pass.fail(k); // a date, or another length
+            it = w.labels.emplace(std::string(e.period_raw), std::move(p->label)).first;
+          }
+          w.raw = it->first;
+          w.label = it->second;
+        }
+        r.period = w.label;
+      }
+      if (has_currency && e.currency != pass.currency) return pass.fail(k);
+      const KeyHasher::Probe probe = w.hasher(r.period, r.customer_id);
+      if (pass.look_up && rd.run.seen.contains(probe)) return pass.fail(k); // seen in a line before this pass
+      pass.keys.add(k, probe, static_cast<std::uint32_t>(line));
+      const std::int64_t amounts[4] = {r.start.micros, r.expansion.micros, r.contraction.micros, r.churned.micros};
+      if ((amounts[0] != 0) + (amounts[1] != 0) + (amounts[2] != 0) + (amounts[3] != 0) >= 2 && amounts[0] >= sums[0] &&
+          amounts[1] >= sums[1] && amounts[2] >= sums[2] && amounts[3] >= sums[3])
+        c.candidates.push_back(Chunk::Candidate{rows, {amounts[0], amounts[1], amounts[2], amounts[3]},
+                                                {sums[0], sums[1], sums[2], sums[3]}});
+      for (int i = 0; i < 4; ++i) sums[i] += amounts[i];
+      sink.add(r);
+      ++rows;
+    }
+  } catch (...) { // a sum of the fork overflowed, or memory ran out: the general path tells
+    return pass.fail(k);
+  }
+  c.lines = lines;
+  c.rows = rows;
+  for (int i = 0; i < 4; ++i) c.sums[i] = sums[i];
+  c.end = base + head;
+  c.state = Chunk::State::done;
+}
+
+bool MovementsForm::parallel_ready(const FileReader& rd, const LineSource& lines) const {
+  // The state a row of the pass is checked against: the period length and the currency of
+  // the rows before (the pass takes no first period or currency).
+  return lines.seekable_fd() >= 0 && !rd.summary.unreadable && rd.summary.rows_used > 0 && !m_row_attributes &&
+         !rd.run.fx && rd.options().fast_path && (m_pos[c_period] == k_absent || rd.run.period_length) &&
+         (m_pos[c_currency] == k_absent || !m_last_currency.empty()) && lines.offset() < rd.file_size &&
+         rd.file_size - lines.offset() >= rd.options().parallel_bytes && rd.sink.fork() != nullptr;
+}
+
+MovementsForm::PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned threads) {
+  using Chunk = Pass::Chunk;
+  const DuplicateIndex& seen = rd.run.keys(); // keys pending from earlier passes go in first: the threads only read it
+  const std::uint64_t begin = lines.offset(), end = rd.file_size, size = end - begin;
+  // Chunks small enough that the last one finishes soon after the others.
+  std::uint64_t chunk = rd.options().chunk_bytes > 0 ? rd.options().chunk_bytes
+                                                    : std::max<std::uint64_t>(size / (threads * 24u) + 1, 1u << 20);
+  chunk = std::max<std::uint64_t>(chunk, size / 1024 + 1); // each chunk has its key lists: at most 1,024 chunks
+  const std::size_t n = static_cast<std::size_t>((size + chunk - 1) / chunk);
+  Pass pass(n);
+  pass.fd = lines.seekable_fd();
+  pass.begin = begin;
+  pass.end = end;
+  pass.first_line = lines.line_number() + 1;
+  pass.rows_per_chunk = static_cast<std::size_t>(chunk / std::max<std::uint64_t>(begin / std::max<std::uint64_t>(lines.line_number(), 1), 1));
+  pass.currency = m_last_currency;
+  if (rd.run.period_length) pass.length = *rd.run.period_length;
+  pass.failed = n;
+  pass.look_up = seen.size() > (64u << 10);
+  for (std::size_t k = 0; k < n; ++k) {
+    pass.chunks[k].from = begin + k * chunk;
+    pass.chunks[k].to = std::min(end, begin + (k + 1) * chunk);
+    pass.chunks[k].sink = rd.sink.fork();
+  }
+  {
+    const auto work = [&](LineSource* progress) {
+      Scanner w;
+      w.progress = progress;
+      for (std::size_t k; (k = pass.next.fetch_add(1)) < n && k <= pass.failed.load();) scan(rd, pass, k, w);
+    };
+    std::vector<std::thread> helpers;
+    for (unsigned t = 1; t < threads && t < n; ++t) helpers.emplace_back(work, nullptr);
+    work(&lines);
+    for (std::thread& t : helpers) t.join();
+  }
+
+  // The chunks kept: the good ones before the first failed one...
+  std::size_t kept = 0;
+  while (kept < n && pass.chunks[kept].state == Chunk::State::done) ++kept;
+  // ...before the first that holds the second of two equal keys...
+  kept = pass.keys.first_repeat(kept, threads, pass.look_up ? nullptr : &seen);
+  // ...or a row repeating the sums of the rows above it, which the general path rejects.
+  if (!m_sums.overflow) {
+    i128 above[4] = {m_sums.start.micros, m_sums.expansion.micros, m_sums.contraction.micros, m_sums.churned.micros};
+    std::uint64_t rows = m_sums.rows;
+    for (std::size_t k = 0; k < kept; ++k) {
+      const Chunk& c = pass.chunks[k];
+      bool repeats = false, overflow = false;
+      for (const Chunk::Candidate& x : c.candidates) {
+        bool equal = rows + x.row >= 2;
+        for (int i = 0; i < 4; ++i) {
+          const i128 sum = above[i] + x.before[i];
+          overflow = overflow || sum > k_int64_max; // the running sums stop counting there
+          equal = equal && sum == x.amounts[i];
+        }
+        if (overflow) break;
+        if (equal) {
+          repeats = true;
+          break;
+        }
+      }
+      if (repeats) {
+        kept = k;
+        break;
+      }
+      if (overflow) break;
+      for (int i = 0; i < 4; ++i) above[i] += c.sums[i];
+      rows += c.rows;
+      if (above[0] > k_int64_max || above[1] > k_int64_max || above[2] > k_int64_max || above[3] > k_int64_max) break;
+    }
+  }
+  // The chunks' rows go to the sink, in order; one whose sums overflow is read again row by row.
+  for (std::size_t k = 0; k < kept; ++k)
+    if (!rd.sink.merge(*pass.chunks[k].sink)) {
+      kept = k;
+      break;
+    }
+
+  PassEnd out;
+  std::vector<std::uint64_t> first_line(kept + 1, pass.first_line);
+  for (std::size_t k = 0; k < kept; ++k) {
+    const Chunk& c = pass.chunks[k];
+    first_line[k + 1] = first_line[k] + c.lines;
+    rd.summary.rows_read += c.rows;
+    rd.summary.rows_used += c.rows;
+    m_sums.rows += c.rows;
+    bool overflow = false;
+    std::int64_t* const sums[4] = {&m_sums.start.micros, &m_sums.expansion.micros, &m_sums.contraction.micros, &m_sums.churned.micros};
+    for (int i = 0; i < 4; ++i)
+      overflow = overflow || c.sums[i] > k_int64_max || __builtin_add_overflow(*sums[i], static_cast<std::int64_t>(c.sums[i]), sums[i]);
+    m_sums.overflow = m_sums.overflow || overflow;
+  }
+  out.all = kept == n;
+  out.offset = kept == 0 ? begin : pass.chunks[kept - 1].end;
+  out.line = first_line[kept];
+  out.through = kept == n ? end : pass.chunks[kept].to;
+  if (kept > 0) {
+    rd.line = out.line - 1;
+    pass.keys.drop_from(kept);
+    first_line.pop_back();
+    rd.run.pending_keys.push_back(
+        Run::PendingKeys{std::make_unique<KeyPartitions>(std::move(pass.keys)), kept, rd.file_index, std::move(first_line)});
+  }
+  return out;
+}
+
+bool MovementsForm::read_serially(FileReader& rd, LineSource& lines, bool threaded, std::uint64_t serial_until, bool parallel) {
   const bool fast = rd.options().fast_path;
+  bool paused = false;
   std::exception_ptr failure; // a read error, told after the rows before it
   {
     Pipeline pipe(rd, *this, threaded);
     std::string_view text;
     try {
       while (!pipe.stopped() && lines.next(text)) {
-        if (is_blank(text)) continue;
-        Entry& e = pipe.add(text, lines.line_number());
-        e.fast = fast && parse_fast(rd, e.text, e.line, e);
-        if (sampling(rd))
-          if (const std::size_t rows = sample(rd, text.size())) pipe.hint(rows);
+        if (!is_blank(text)) {
+          Entry& e = pipe.add(text, lines.line_number());
+          e.fast = fast && parse_fast(rd, e.text, e.line, e);
+          if (!parallel && sampling(rd)) // a parallel pass keeps its keys apart
+            if (const std::size_t rows = sample(rd, text.size())) pipe.hint(rows);
+        }
+        if (parallel && lines.offset() >= serial_until && lines.seekable_fd() >= 0) {
+          paused = true;
+          break;
+        }
       }
     } catch (...) {
       failure = std::current_exception();
@@ -843,6 +1206,37 @@ void MovementsForm::read(FileReader& rd, LineSource& lines) {
     pipe.finish();
   }
   if (failure) std::rethrow_exception(failure); // read_file words it
+  return paused && !rd.summary.unreadable;
+}
+
+void MovementsForm::read(FileReader& rd, LineSource& lines) {
+  const int asked = rd.options().threads;
+  const unsigned threads = asked > 0 ? static_cast<unsigned>(asked) : std::max(1u, std::thread::hardware_concurrency());
+  // Lines read one by one (the first rows; the chunks a parallel pass could not keep) are
+  // read by one thread and taken by another, for big files.
+  const bool threaded = threads >= 2 && (asked > 0 || rd.file_size >= (8u << 20));
+  const bool parallel = threads >= 2 && rd.file_size >= rd.options().parallel_bytes && lines.seekable();
+  std::uint64_t serial_until = 0, span = 0;
+  while (read_serially(rd, lines, threaded, serial_until, parallel)) {
+    if (!parallel_ready(rd, lines)) {
+      // Not yet (no valid row so far), or not any more (less than a pass is worth is left).
+      span = std::max<std::uint64_t>(span * 2, rd.options().chunk_bytes > 0 ? rd.options().chunk_bytes : 1u << 20);
+      serial_until = lines.offset() + span;
+      if (rd.file_size - lines.offset() < rd.options().parallel_bytes) serial_until = rd.file_size + 1;
+      continue;
+    }
+    const std::uint64_t at = lines.offset();
+    const PassEnd end = parallel_pass(rd, lines, threads);
+    if (end.offset != at) lines.seek(end.offset, end.line);
+    if (end.all) { // whatever the file grew by since is read one line at a time
+      serial_until = rd.file_size + 1;
+      continue;
+    }
+    // The general path reads the failed chunk, and after a pass that kept nothing, twice as
+    // much as after the one before (a file with problems everywhere is not read twice over).
+    span = end.offset == at ? std::max(span * 2, end.through - end.offset) : 0;
+    serial_until = std::max(end.through, end.offset + span);
+  }
   if (rd.summary.unreadable) return;
   rd.finish_warnings();
   m_currencies.finish(rd);

@@ -65,6 +65,11 @@ bool is_blank(std::string_view line) {
 
 Run::Run(IngestOptions o, DiagnosticSink& d) : options(std::move(o)), diagnostics(d) {}
 
+void Run::add_pending_keys() {
+  for (const PendingKeys& p : pending_keys) p.keys->insert_into(seen, p.chunks, p.file, p.first_line);
+  pending_keys.clear();
+}
+
 Attributes& Run::attrs() {
   if (!attributes) {
     attributes = std::make_unique<Attributes>();

@@ -52,7 +52,21 @@ struct Run {
   ColumnSet columns;
   std::deque<std::string> file_names; ///< stable: readers and rows point into it
   DateOrder date_order = DateOrder::unknown; ///< --date-format
-  DuplicateIndex seen; ///< every (period, customer_id) of movements files, with where it was first seen
+  /// Every (period, customer_id) of movements files, with where it was first seen; use keys(),
+  /// which adds the keys parallel passes left pending first.
+  DuplicateIndex seen;
+  struct PendingKeys {
+    std::unique_ptr<KeyPartitions> keys;
+    std::size_t chunks = 0; ///< the chunks committed: [0, chunks)
+    std::uint32_t file = 0;
+    std::vector<std::uint64_t> first_line; ///< per chunk
+  };
+  std::vector<PendingKeys> pending_keys;
+  DuplicateIndex& keys() {
+    if (!pending_keys.empty()) add_pending_keys();
+    return seen;
+  }
+  void add_pending_keys();
   std::unique_ptr<SnapshotTable> snapshots;
   std::unique_ptr<Attributes> attributes;
   std::uint32_t movement_files = 0; ///< files read as movements (they do not mix with snapshots)

@@ -3,7 +3,8 @@
 // metrics -> every renderer. Besides "no crash, no sanitizer report" it checks:
 //   - rows_read == rows_used + rows_rejected;
 //   - the fast path and the general path give the same diagnostics, summary and report;
-//   - two threads give the same as one.
+//   - two threads give the same as one, and so do three reading the text as a file in
+//     small chunks (the parallel pass of issue 13).
 // A leading byte below 0x10 is not data but option bits (1: --by segment, 2: decimal
 // comma, 4: tolerance 0.01 and quarters for snapshot files, 8: --encoding cp1252,
 // --date-format DD/MM/YYYY and --map start_mrr=mrr_start), so the fuzzer explores the
@@ -24,6 +25,8 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <sys/mman.h>
+#include <unistd.h>
 
 using namespace cskpi;
 
@@ -48,7 +51,8 @@ struct Outcome {
   std::abort();
 }
 
-Outcome run(std::string_view text, const IngestOptions& opts) {
+/// `path`: read the text from this file (the parallel pass reads files only), else from a stream.
+Outcome run(std::string_view text, const IngestOptions& opts, const char* path = nullptr) {
   Outcome o;
   Diags diags;
   const bool grouped = !opts.by_column.empty();
@@ -58,7 +62,7 @@ Outcome run(std::string_view text, const IngestOptions& opts) {
   std::istringstream in{std::string(text)};
   InputSummary summary;
   try {
-    summary = ingestor.read_stream(in, "fuzz.csv", joiner);
+    summary = path != nullptr ? ingestor.read_path(path, joiner) : ingestor.read_stream(in, "fuzz.csv", joiner);
   } catch (const Error& e) { // money sums overflowing int64 micro-units
     o.diagnostics = diags.text + "error: " + e.what() + "\n";
     return o;
@@ -140,5 +144,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   opts.fast_path = true;
   opts.threads = 2;
   same("two threads disagree with one", fast, run(text, opts));
+
+  // The parallel pass (issue 13): the text as a file in memory, read in chunks of a size the
+  // data chooses on 1 and on 3 threads.
+  if ((flags & 8U) == 0) { // a transcoded file is read line by line anyway
+    static const int fd = ::memfd_create("fuzz.csv", 0);
+    if (fd < 0 || ::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
+      std::abort();
+    static const std::string path = "/proc/self/fd/" + std::to_string(fd);
+    opts.parallel_bytes = 0;
+    opts.chunk_bytes = 1 + (size * 131 % 997);
+    opts.threads = 1;
+    const Outcome one = run(text, opts, path.c_str());
+    opts.threads = 3;
+    same("three threads of the parallel pass disagree with one", one, run(text, opts, path.c_str()));
+  }
   return 0;
 }

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+// The parallel pass over movements files (issue 13): for any number of threads and any
+// chunk size, the same totals, the same diagnostics in the same order and the same row
+// accounting as one thread reading line by line. The files are small; tiny chunks make
+// every case cross chunk boundaries.
+#include "cskpi/aggregate.hpp"
+#include "cskpi/ingest.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+using namespace cskpi;
+
+namespace {
+
+struct Diags : DiagnosticSink {
+  std::vector<std::string> lines;
+  void report(const Diagnostic& d) override { lines.push_back(format_diagnostic(d)); }
+};
+
+std::string show(const Totals& t) {
+  return fmt::format("{} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {}", t.customers, t.new_customers, t.cohort,
+                     t.churned_logos, t.expanding, t.start.micros, t.expansion.micros, t.contraction.micros, t.churned.micros,
+                     t.new_mrr.micros, t.reactivation.micros, t.at_risk_mrr.micros, t.cac_sum.micros, t.cac_count, t.at_risk,
+                     t.saved, t.promoters, t.passives, t.detractors, t.responses());
+}
+
+/// Everything a run tells: the totals of every period and group, the diagnostics and the
+/// accounting of every file.
+std::vector<std::string> outcome(const std::vector<std::string>& paths, int threads, std::uint64_t chunk_bytes,
+                                 const std::string& by = "segment") {
+  IngestOptions o;
+  o.threads = threads;
+  o.parallel_bytes = 0; // every file, however small
+  o.chunk_bytes = chunk_bytes;
+  o.by_column = by;
+  o.by_optional = true;
+  Diags d;
+  Aggregator agg(!by.empty());
+  std::vector<std::string> out;
+  {
+    Ingestor ingestor(o, d);
+    for (const std::string& p : paths) {
+      const InputSummary s = ingestor.read_path(p, agg);
+      out.push_back(fmt::format("{}: read {} used {} rejected {} warnings {} unreadable {} currency {}", s.file, s.rows_read,
+                                s.rows_used, s.rows_rejected, s.warnings, s.unreadable, s.currency));
+      CHECK(s.rows_read == s.rows_used + s.rows_rejected);
+    }
+  }
+  for (const std::string& line : d.lines) out.push_back(line);
+  for (const auto& [period, totals] : agg.periods()) {
+    out.push_back(fmt::format("{} all {}", period, show(totals.all)));
+    for (const auto& [group, t] : totals.groups) out.push_back(fmt::format("{} {} {}", period, group, show(t)));
+  }
+  return out;
+}
+
+struct TempFile {
+  std::string path;
+  TempFile(const std::string& name, const std::string& text)
+      : path(fmt::format("/tmp/cskpi_test_parallel_{}_{}.csv", ::getpid(), name)) {
+    std::ofstream(path, std::ios::binary) << text;
+  }
+  ~TempFile() { std::remove(path.c_str()); }
+};
+
+/// A file of `rows` rows from a seed, with problems sprinkled in as `trouble` asks.
+std::string generated(std::uint64_t seed, int rows, bool trouble, int period_base = 0) {
+  std::string text = "customer_id,company,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,nps,at_risk\n";
+  std::uint64_t state = seed;
+  const auto next = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 33;
+  };
+  std::uint64_t start_sum = 0, expansion_sum = 0;
+  for (int i = 0; i < rows; ++i) {
+    const std::uint64_t r = next();
+    std::string id = fmt::format("C-{}", i);
+    if (trouble && r % 701 == 0) id = fmt::format("C-{}", i / 2); // a duplicate, maybe chunks before
+    std::string company = r % 7 == 0 ? "\"Acme, \"\"Inc\"\"\"" : r % 11 == 0 ? "Müller GmbH" : "Acme";
+    const std::string segment = r % 3 == 0 ? "SMB" : r % 3 == 1 ? "Mid" : "Ent";
+    std::string period = fmt::format("2026-{:02}", 1 + (period_base + i / 700) % 12);
+    std::uint64_t cents = 1'000 + r % 90'000, expansion = r % 5 == 0 ? r % 5'000 : 0;
+    std::string start = fmt::format("{}.{:02}", cents / 100, cents % 100);
+    std::string exp = fmt::format("{}.{:02}", expansion / 100, expansion % 100);
+    if (trouble) {
+      if (r % 997 == 0) start = "12x";                               // invalid
+      if (r % 1'201 == 0) start = "\"1,234.50\"";                    // the general path reads it
+      if (r % 1'499 == 0) period = "2026-Q3";                        // another period length
+      if (r % 1'777 == 0) period = "10/31/2026";                     // a date
+      if (r % 2'003 == 0) company = "\"unterminated";               // a quote not closed
+      if (r % 2'111 == 0) id = "Total";                              // a totals label
+      if (r % 2'500 == 0) {                                          // a row repeating the sums above
+        text += fmt::format("SUM-{},Acme,SMB,{},{}.{:02},{}.{:02},0,0,,0\n", i, period, start_sum / 100, start_sum % 100,
+                            expansion_sum / 100, expansion_sum % 100);
+      }
+      if (r % 89 == 0) text += "\n";
+      if (r % 97 == 0) text += "   \r\n";
+    }
+    const bool churn = r % 50 == 0 && expansion == 0;
+    const std::string line = fmt::format("{},{},{},{},{},{},0,{},{},{}", id, company, segment, period, start, exp,
+                                         churn ? start : "0", r % 3 == 0 ? std::to_string(r % 11) : "", r % 13 == 0 ? 1 : 0);
+    text += line + (r % 5 == 0 ? "\r\n" : "\n");
+    if (start.find_first_not_of("0123456789.") == std::string::npos && id.rfind("C-", 0) == 0 && id != "Total") {
+      start_sum += cents;
+      expansion_sum += expansion;
+    }
+  }
+  return text;
+}
+
+} // namespace
+
+TEST_CASE("a clean file: any number of threads and any chunk size give the same totals", "[ingest][parallel]") {
+  const TempFile f("clean", generated(7, 20'000, false));
+  const auto one = outcome({f.path}, 1, 0);
+  REQUIRE(one.size() > 10);
+  CHECK(one[0].find("read 20000 used 20000 rejected 0") != std::string::npos);
+  for (const int threads : {2, 3, 8})
+    for (const std::uint64_t chunk : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{97}, std::uint64_t{4096}}) {
+      INFO("threads " << threads << ", chunks of " << chunk << " bytes");
+      CHECK(outcome({f.path}, threads, chunk) == one);
+    }
+}
+
+TEST_CASE("problems anywhere: the same diagnostics in the same order for any number of threads", "[ingest][parallel]") {
+  const TempFile f("dirty", generated(11, 30'000, true));
+  const auto one = outcome({f.path}, 1, 0);
+  REQUIRE(one.size() > 100); // many diagnostics
+  for (const int threads : {2, 4})
+    for (const std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{313}, std::uint64_t{8192}, std::uint64_t{100'000}}) {
+      INFO("threads " << threads << ", chunks of " << chunk << " bytes");
+      CHECK(outcome({f.path}, threads, chunk) == one);
+    }
+}
+
+TEST_CASE("a row repeating the sums above it is found across chunks", "[ingest][parallel]") {
+  std::string text = "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
+  for (int i = 0; i < 3'000; ++i) text += fmt::format("C-{},2026-10,{},{},0,0\n", i, 100 + i % 7, i % 10 == 0 ? 5 : 0);
+  std::uint64_t start = 0, expansion = 0;
+  for (int i = 0; i < 3'000; ++i) {
+    start += static_cast<std::uint64_t>(100 + i % 7);
+    expansion += i % 10 == 0 ? 5 : 0;
+  }
+  text += fmt::format("ZZ,2026-10,{},{},0,0\n", start, expansion); // the sums of every row above
+  for (int i = 3'000; i < 4'000; ++i) text += fmt::format("C-{},2026-10,100,0,0,0\n", i);
+  const TempFile f("sums", text);
+  const auto one = outcome({f.path}, 1, 0, "");
+  REQUIRE(std::count_if(one.begin(), one.end(), [](const std::string& l) { return l.find("looks like a totals row") != std::string::npos; }) == 1);
+  for (const std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{1000}, std::uint64_t{50'000}})
+    CHECK(outcome({f.path}, 2, chunk, "") == one);
+}
+
+TEST_CASE("duplicates across files and passes name the first line", "[ingest][parallel]") {
+  const TempFile a("a", generated(3, 5'000, false));
+  const TempFile b("b", generated(5, 5'000, false)); // the same ids and periods: every row repeats one of a
+  const TempFile c("c", generated(5, 5'000, false, 6));
+  const auto one = outcome({a.path, b.path, c.path}, 1, 0);
+  REQUIRE(std::count_if(one.begin(), one.end(), [](const std::string& l) { return l.find("appears twice") != std::string::npos; }) > 100);
+  for (const std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{5000}, std::uint64_t{0}})
+    CHECK(outcome({a.path, b.path, c.path}, 3, chunk) == one);
+}
+
+TEST_CASE("a currency column: one currency passes, a second one is reported as without threads", "[ingest][parallel]") {
+  std::string text = "customer_id,period,currency,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
+  for (int i = 0; i < 4'000; ++i) text += fmt::format("C-{},2026-10,{},100,0,0,0\n", i, i == 3'333 ? "USD" : "EUR");
+  const TempFile f("currency", text);
+  const auto one = outcome({f.path}, 1, 0, "");
+  CHECK(outcome({f.path}, 2, 1000, "") == one);
+  CHECK(outcome({f.path}, 2, 0, "") == one);
+}
+
+TEST_CASE("a line that is not UTF-8 stops the file at the same line", "[ingest][parallel]") {
+  std::string text = generated(13, 3'000, false);
+  text.insert(text.find("\nC-2500,") + 5, 1, '\xE9');
+  const TempFile f("latin1", text);
+  const auto one = outcome({f.path}, 1, 0);
+  REQUIRE(std::any_of(one.begin(), one.end(), [](const std::string& l) { return l.find("UTF-8") != std::string::npos; }));
+  CHECK(outcome({f.path}, 2, 1000) == one);
+  CHECK(outcome({f.path}, 4, 1) == one);
+}
