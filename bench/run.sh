@@ -9,6 +9,7 @@
 #   SCALING="1000000 10000000 50000000" bash bench/run.sh   # cskpi alone at several sizes
 #   PEERS="duckdb sqlite" bash bench/run.sh                 # a subset of peers
 #   SNAPSHOTS=1000000 bash bench/run.sh   # MRR snapshots (N customers x 24 months) against DuckDB
+#   THREADS="1 2" bash bench/run.sh       # cskpi with --threads N on the same file
 #
 # Public tools only: hyperfine for wall-time medians, /usr/bin/time -v for peak memory.
 # Generated data goes to bench/data/ (ignored by git).
@@ -92,6 +93,20 @@ if [ -n "${SNAPSHOTS:-}" ]; then
   for r in "$(timed cskpi "$(cskpi_cmd "$f")" "$RUNS")" "$(timed duckdb "node bench/duckdb.mjs snapshots_duckdb.sql $f" "$RUNS")"; do
     read -r name t mb <<<"$r"
     printf '| %s | %.3f | %s |\n' "$name" "$t" "$mb"
+  done
+  exit 0
+fi
+
+if [ -n "${THREADS:-}" ]; then # e.g. THREADS="1 2": the same file with --threads N
+  f=$(data_file "$ROWS")
+  echo "file: $f ($ROWS rows); machine: $(nproc) cores"
+  echo "| --threads | median wall s | peak RSS MB | speed-up |"
+  echo "|---:|---:|---:|---:|"
+  base=""
+  for n in $THREADS; do
+    read -r _ t mb < <(timed cskpi "$(cskpi_cmd "$f") --threads $n" "$RUNS")
+    [ -n "$base" ] || base=$t
+    awk -v n="$n" -v t="$t" -v mb="$mb" -v b="$base" 'BEGIN { printf "| %d | %.3f | %d | %.2f x |\n", n, t, mb, b / t }'
   done
   exit 0
 fi

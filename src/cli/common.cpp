@@ -33,8 +33,8 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--period-length", o.period_length, "month, quarter or year (default: from the period values)")
       ->type_name("LENGTH");
   cmd.add_option("--threads", o.threads,
-                 "Threads for a movements file of 8 MiB or more, read in chunks on every thread (default: every core; "
-                 "1 reads line by line). The output is the same for any number")
+                 "Threads for a movements file; one of 8 MiB or more is read in chunks on each (default: every core). "
+                 "The output is the same for any number")
       ->check(CLI::Range(1, 1024))
       ->type_name("N");
   cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");

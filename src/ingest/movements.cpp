@@ -1215,7 +1215,8 @@ void MovementsForm::read(FileReader& rd, LineSource& lines) {
   // Lines read one by one (the first rows; the chunks a parallel pass could not keep) are
   // read by one thread and taken by another, for big files.
   const bool threaded = threads >= 2 && (asked > 0 || rd.file_size >= (8u << 20));
-  const bool parallel = threads >= 2 && rd.file_size >= rd.options().parallel_bytes && lines.seekable();
+  // Big files are read in chunks, on one thread too: no copy of each line into a batch.
+  const bool parallel = rd.file_size >= rd.options().parallel_bytes && lines.seekable();
   std::uint64_t serial_until = 0, span = 0;
   while (read_serially(rd, lines, threaded, serial_until, parallel)) {
     if (!parallel_ready(rd, lines)) {

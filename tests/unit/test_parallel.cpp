@@ -30,14 +30,17 @@ std::string show(const Totals& t) {
                      t.saved, t.promoters, t.passives, t.detractors, t.responses());
 }
 
+/// As a chunk size: no parallel pass, every line read one by one.
+constexpr std::uint64_t k_line_by_line = ~std::uint64_t{0};
+
 /// Everything a run tells: the totals of every period and group, the diagnostics and the
 /// accounting of every file.
 std::vector<std::string> outcome(const std::vector<std::string>& paths, int threads, std::uint64_t chunk_bytes,
                                  const std::string& by = "segment") {
   IngestOptions o;
   o.threads = threads;
-  o.parallel_bytes = 0; // every file, however small
-  o.chunk_bytes = chunk_bytes;
+  o.parallel_bytes = chunk_bytes == k_line_by_line ? k_line_by_line : 0; // else every file, however small
+  o.chunk_bytes = chunk_bytes == k_line_by_line ? 0 : chunk_bytes;
   o.by_column = by;
   o.by_optional = true;
   Diags d;
@@ -118,10 +121,10 @@ std::string generated(std::uint64_t seed, int rows, bool trouble, int period_bas
 
 TEST_CASE("a clean file: any number of threads and any chunk size give the same totals", "[ingest][parallel]") {
   const TempFile f("clean", generated(7, 20'000, false));
-  const auto one = outcome({f.path}, 1, 0);
+  const auto one = outcome({f.path}, 1, k_line_by_line);
   REQUIRE(one.size() > 10);
   CHECK(one[0].find("read 20000 used 20000 rejected 0") != std::string::npos);
-  for (const int threads : {2, 3, 8})
+  for (const int threads : {1, 2, 3, 8})
     for (const std::uint64_t chunk : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{97}, std::uint64_t{4096}}) {
       INFO("threads " << threads << ", chunks of " << chunk << " bytes");
       CHECK(outcome({f.path}, threads, chunk) == one);
@@ -130,9 +133,9 @@ TEST_CASE("a clean file: any number of threads and any chunk size give the same 
 
 TEST_CASE("problems anywhere: the same diagnostics in the same order for any number of threads", "[ingest][parallel]") {
   const TempFile f("dirty", generated(11, 30'000, true));
-  const auto one = outcome({f.path}, 1, 0);
+  const auto one = outcome({f.path}, 1, k_line_by_line);
   REQUIRE(one.size() > 100); // many diagnostics
-  for (const int threads : {2, 4})
+  for (const int threads : {1, 2, 4})
     for (const std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{313}, std::uint64_t{8192}, std::uint64_t{100'000}}) {
       INFO("threads " << threads << ", chunks of " << chunk << " bytes");
       CHECK(outcome({f.path}, threads, chunk) == one);
@@ -150,7 +153,7 @@ TEST_CASE("a row repeating the sums above it is found across chunks", "[ingest][
   text += fmt::format("ZZ,2026-10,{},{},0,0\n", start, expansion); // the sums of every row above
   for (int i = 3'000; i < 4'000; ++i) text += fmt::format("C-{},2026-10,100,0,0,0\n", i);
   const TempFile f("sums", text);
-  const auto one = outcome({f.path}, 1, 0, "");
+  const auto one = outcome({f.path}, 1, k_line_by_line, "");
   REQUIRE(std::count_if(one.begin(), one.end(), [](const std::string& l) { return l.find("looks like a totals row") != std::string::npos; }) == 1);
   for (const std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{1000}, std::uint64_t{50'000}})
     CHECK(outcome({f.path}, 2, chunk, "") == one);
@@ -160,7 +163,7 @@ TEST_CASE("duplicates across files and passes name the first line", "[ingest][pa
   const TempFile a("a", generated(3, 5'000, false));
   const TempFile b("b", generated(5, 5'000, false)); // the same ids and periods: every row repeats one of a
   const TempFile c("c", generated(5, 5'000, false, 6));
-  const auto one = outcome({a.path, b.path, c.path}, 1, 0);
+  const auto one = outcome({a.path, b.path, c.path}, 1, k_line_by_line);
   REQUIRE(std::count_if(one.begin(), one.end(), [](const std::string& l) { return l.find("appears twice") != std::string::npos; }) > 100);
   for (const std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{5000}, std::uint64_t{0}})
     CHECK(outcome({a.path, b.path, c.path}, 3, chunk) == one);
@@ -170,7 +173,7 @@ TEST_CASE("a currency column: one currency passes, a second one is reported as w
   std::string text = "customer_id,period,currency,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
   for (int i = 0; i < 4'000; ++i) text += fmt::format("C-{},2026-10,{},100,0,0,0\n", i, i == 3'333 ? "USD" : "EUR");
   const TempFile f("currency", text);
-  const auto one = outcome({f.path}, 1, 0, "");
+  const auto one = outcome({f.path}, 1, k_line_by_line, "");
   CHECK(outcome({f.path}, 2, 1000, "") == one);
   CHECK(outcome({f.path}, 2, 0, "") == one);
 }
@@ -179,7 +182,7 @@ TEST_CASE("a line that is not UTF-8 stops the file at the same line", "[ingest][
   std::string text = generated(13, 3'000, false);
   text.insert(text.find("\nC-2500,") + 5, 1, '\xE9');
   const TempFile f("latin1", text);
-  const auto one = outcome({f.path}, 1, 0);
+  const auto one = outcome({f.path}, 1, k_line_by_line);
   REQUIRE(std::any_of(one.begin(), one.end(), [](const std::string& l) { return l.find("UTF-8") != std::string::npos; }));
   CHECK(outcome({f.path}, 2, 1000) == one);
   CHECK(outcome({f.path}, 4, 1) == one);
