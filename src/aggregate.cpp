@@ -75,12 +75,16 @@ bool Totals::merge(const Totals& o) noexcept {
 }
 
 bool Aggregator::merge(RowSink& part) {
-  const auto& other = dynamic_cast<const Aggregator&>(part).m_periods;
+  const Aggregator& from = dynamic_cast<const Aggregator&>(part);
   // Into a copy, so an overflow anywhere leaves this one as it was.
   std::map<std::string, PeriodTotals, std::less<>> next = m_periods;
-  for (const auto& [label, theirs] : other) {
+  for (const auto& [label, theirs] : from.m_periods) {
     PeriodTotals& ours = next[label];
-    if (!ours.all.merge(theirs.all)) return false;
+    Totals all = theirs.all;
+    if (from.m_all_from_groups) // every row is in exactly one group
+      for (const auto& [group, totals] : theirs.groups)
+        if (!all.merge(totals)) return false;
+    if (!ours.all.merge(all)) return false;
     for (const auto& [group, totals] : theirs.groups)
       if (!ours.groups[group].merge(totals)) return false;
   }
@@ -102,7 +106,7 @@ void Aggregator::add(const MovementRow& row) {
     return input_error(fmt::format("{}:{}: money totals of group {} overflow the exact range (+-9,223,372,036,854.775807)",
                                    row.file, row.line, group));
   };
-  if (!m_last->all.add(row)) throw overflow("all");
+  if (!m_all_from_groups && !m_last->all.add(row)) throw overflow("all");
   if (m_grouped) {
     // Rows of one group often come together: the last group's totals are kept at hand.
     if (m_last_totals == nullptr || !same_text(m_last_group, row.group)) {

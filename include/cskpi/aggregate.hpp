@@ -48,7 +48,12 @@ public:
   /// `grouped`: rows carry a --by value and per-group totals are kept beside `all`.
   explicit Aggregator(bool grouped) : m_grouped(grouped) {}
   void add(const MovementRow& row) override;
-  std::unique_ptr<RowSink> fork() const override { return std::make_unique<Aggregator>(m_grouped); }
+  /// A fork keeps only the --by groups per row; their sums make `all` when it is merged.
+  std::unique_ptr<RowSink> fork() const override {
+    auto part = std::make_unique<Aggregator>(m_grouped);
+    part->m_all_from_groups = m_grouped;
+    return part;
+  }
   /// `part` must come from fork().
   bool merge(RowSink& part) override;
   /// Periods sorted by label; the key is "" when the input has no period column.
@@ -56,6 +61,7 @@ public:
 
 private:
   bool m_grouped;
+  bool m_all_from_groups = false; ///< `all` is left empty by add() and summed from the groups
   std::map<std::string, PeriodTotals, std::less<>> m_periods;
   PeriodTotals* m_last = nullptr; ///< rows of one period usually come together
   std::string m_last_period;

@@ -95,7 +95,7 @@ private:
 /// if something later needs them there (another file, or a chunk read the general way).
 class KeyPartitions {
 public:
-  static constexpr unsigned k_bits = 9;
+  static constexpr unsigned k_bits = 8;
   static constexpr std::size_t k_parts = std::size_t{1} << k_bits;
   struct Key {
     std::uint64_t hash;
