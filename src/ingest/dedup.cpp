@@ -112,8 +112,9 @@ void DuplicateIndex::release() noexcept {
 }
 
 void DuplicateIndex::reserve(std::size_t keys) {
-  // Exactly as large as 70 % load needs: a power of two could nearly double the memory.
-  if (keys > m_capacity / 10 * 7) grow(keys / 7 * 10 + 16);
+  // As large as 70 % load needs (a power of two could nearly double the memory), but at least
+  // half as large again: many small reserves (one per parallel pass) must not rehash each time.
+  if (keys > m_capacity / 10 * 7) grow(std::max(keys / 7 * 10 + 16, m_capacity + m_capacity / 2));
 }
 
 void DuplicateIndex::grow(std::size_t capacity) {
@@ -191,8 +192,11 @@ void KeyPartitions::reserve(std::size_t chunk, std::size_t rows) {
 }
 
 std::size_t KeyPartitions::repeat_in(std::size_t part, std::size_t limit, const std::vector<Key>& earlier,
+                                     const std::vector<std::pair<const KeyPartitions*, std::size_t>>& pending,
                                      std::vector<std::uint64_t>& table) const {
   std::size_t n = earlier.size();
+  for (const auto& [keys, chunks] : pending)
+    for (std::size_t c = 0; c < chunks; ++c) n += keys->m_keys[c * k_parts + part].size();
   for (std::size_t c = 0; c < limit; ++c) n += m_keys[c * k_parts + part].size();
   if (n < 2) return limit;
   unsigned bits = 4;
@@ -213,13 +217,17 @@ std::size_t KeyPartitions::repeat_in(std::size_t part, std::size_t limit, const 
     }
   };
   for (const Key& k : earlier) insert(k);
+  for (const auto& [keys, chunks] : pending)
+    for (std::size_t c = 0; c < chunks; ++c)
+      for (const Key& k : keys->m_keys[c * k_parts + part]) insert(k);
   for (std::size_t c = 0; c < limit; ++c)
     for (const Key& k : m_keys[c * k_parts + part])
       if (!insert(k)) return c;
   return limit;
 }
 
-std::size_t KeyPartitions::first_repeat(std::size_t limit, unsigned threads, const DuplicateIndex* earlier) const {
+std::size_t KeyPartitions::first_repeat(std::size_t limit, unsigned threads, const DuplicateIndex* earlier,
+                                        const std::vector<std::pair<const KeyPartitions*, std::size_t>>& pending) const {
   std::vector<std::vector<Key>> before(k_parts);
   if (earlier != nullptr)
     earlier->for_each([&](const DuplicateIndex::Probe& p) {
@@ -229,7 +237,7 @@ std::size_t KeyPartitions::first_repeat(std::size_t limit, unsigned threads, con
   const auto work = [&] {
     std::vector<std::uint64_t> table;
     for (std::size_t p; (p = next.fetch_add(1, std::memory_order_relaxed)) < k_parts;) {
-      const std::size_t c = repeat_in(p, std::min(limit, lowest.load(std::memory_order_relaxed)), before[p], table);
+      const std::size_t c = repeat_in(p, std::min(limit, lowest.load(std::memory_order_relaxed)), before[p], pending, table);
       for (std::size_t have = lowest.load(); c < have && !lowest.compare_exchange_weak(have, c);) {
       }
     }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace cskpi {
@@ -111,17 +112,33 @@ public:
   }
   std::size_t chunks() const noexcept { return m_keys.size() / k_parts; }
   /// Among the keys of chunks [0, limit): the lowest chunk that holds the second of two
-  /// equal keys, or a key of `earlier` (keys seen before the pass; none if nullptr), or
+  /// equal keys, or a key of `earlier` (keys seen before the pass; none if nullptr) or of
+  /// `pending` (other passes' keys, each of its chunks [0, second)), or
   /// `limit` when there is no such chunk. Runs on `threads` threads.
-  std::size_t first_repeat(std::size_t limit, unsigned threads, const DuplicateIndex* earlier) const;
+  std::size_t first_repeat(std::size_t limit, unsigned threads, const DuplicateIndex* earlier,
+                           const std::vector<std::pair<const KeyPartitions*, std::size_t>>& pending = {}) const;
   /// Adds the keys of chunks [0, limit) to `index` as seen in file `file` at line
   /// `first_line[chunk] + key.line`.
   void insert_into(DuplicateIndex& index, std::size_t limit, std::uint32_t file, const std::vector<std::uint64_t>& first_line) const;
   /// Frees the keys of chunks [limit, chunks()).
   void drop_from(std::size_t limit);
+  /// The chunk and line of a key of chunks [0, limit) equal to `p`, if there is one.
+  std::optional<std::pair<std::size_t, std::uint32_t>> find(const KeyHasher::Probe& p, std::size_t limit) const {
+    const std::size_t part = p.hash >> (64 - k_bits);
+    for (std::size_t c = 0; c < limit; ++c)
+      for (const Key& k : m_keys[c * k_parts + part])
+        if (k.hash == p.hash && k.tag == p.tag) return std::make_pair(c, k.line);
+    return std::nullopt;
+  }
+  /// Gives back the room reserved for chunk `chunk` and not used.
+  void shrink(std::size_t chunk) {
+    for (std::size_t p = 0; p < k_parts; ++p) m_keys[chunk * k_parts + p].shrink_to_fit();
+  }
 
 private:
-  std::size_t repeat_in(std::size_t part, std::size_t limit, const std::vector<Key>& earlier, std::vector<std::uint64_t>& table) const;
+  std::size_t repeat_in(std::size_t part, std::size_t limit, const std::vector<Key>& earlier,
+                        const std::vector<std::pair<const KeyPartitions*, std::size_t>>& pending,
+                        std::vector<std::uint64_t>& table) const;
   std::vector<std::vector<Key>> m_keys; ///< [chunk * k_parts + partition]
 };
 

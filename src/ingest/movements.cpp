@@ -237,6 +237,7 @@ private:
     std::uint64_t offset = 0, line = 0; ///< where the general path goes on
     std::uint64_t through = 0;          ///< ... and how far it reads before the next pass
     bool all = false;                   ///< every chunk was kept
+    std::uint64_t chunk = 0;            ///< the pass's chunk size
   };
   PassEnd parallel_pass(FileReader& rd, LineSource& lines, unsigned threads);
   struct Pass;
@@ -524,14 +525,14 @@ void MovementsForm::defer(FileReader& rd, const MovementRow& r, std::string_view
   p.text = text;
   p.line = at_line;
   p.row = r;
-  p.probe = rd.run.keys().prepare(p.row.period, p.row.customer_id);
+  p.probe = rd.run.seen.prepare(p.row.period, p.row.customer_id);
 }
 
 void MovementsForm::retire_one(FileReader& rd) {
   Pending& p = m_ring[m_ring_head];
   m_ring_head = (m_ring_head + 1) % m_ring.size();
   --m_ring_size;
-  if (!m_sums.matched_by(p.row) && !rd.run.keys().insert(p.probe, rd.file_index, p.line)) {
+  if (!m_sums.matched_by(p.row) && !rd.run.insert_key(p.probe, rd.file_index, p.line)) {
     ++rd.summary.rows_read;
     accept(rd, p.row);
     return;
@@ -688,7 +689,7 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
   if (rd.row_ok) convert(rd, r);
 
   if (rd.row_ok) {
-    if (const auto first = rd.run.keys().insert(r.period, r.customer_id, rd.file_index, rd.line)) {
+    if (const auto first = rd.run.insert_key(rd.run.seen.prepare(r.period, r.customer_id), rd.file_index, rd.line)) {
       const std::string where = first->file == DuplicateIndex::k_unknown_file || first->line == 0 ? std::string("earlier in this run")
                                 : first->file == rd.file_index                                     ? fmt::format("line {}", first->line)
                                 : fmt::format("{}:{}", rd.run.file_names[first->file], first->line);
@@ -900,6 +901,8 @@ __extension__ typedef __int128 i128;
 constexpr i128 k_int64_max = std::numeric_limits<std::int64_t>::max();
 } // namespace
 
+constexpr int k_max_passes = 8;
+
 struct MovementsForm::Pass {
   struct alignas(64) Chunk { // threads write neighbouring chunks: no shared cache lines
     std::uint64_t from = 0, to = 0;   ///< the byte range: the chunk holds the lines that start in it
@@ -907,6 +910,7 @@ struct MovementsForm::Pass {
     std::uint64_t lines = 0;          ///< lines that start in it, blank ones included
     std::uint64_t rows = 0;
     enum class State : std::uint8_t { waiting, done, failed } state = State::waiting;
+    bool partial = false; ///< failed, but its lines from `begin` to `end` (a line start) are good
     std::unique_ptr<RowSink> sink;
     i128 sums[4] = {}; ///< start, expansion, contraction and churned MRR of its rows
     /// Rows that might repeat the sums of all rows above them (RunningSums): at least two
@@ -995,6 +999,17 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
   std::uint64_t lines = 0, rows = 0; // counted here, stored in the chunk at its end
   i128 sums[4] = {};
   RowSink& sink = *c.sink;
+  // A line the fast path cannot take ends the chunk there: the lines before it are kept.
+  const auto stop = [&](std::uint64_t line_start, std::uint64_t lines_before) {
+    if (started) {
+      c.end = line_start;
+      c.lines = lines_before;
+      c.rows = rows;
+      for (int i = 0; i < 4; ++i) c.sums[i] = sums[i];
+      c.partial = true;
+    }
+    pass.fail(k);
+  };
   try {
     for (;;) {
       if (pass.failed.load(std::memory_order_relaxed) < k) return; // not needed any more
@@ -1004,7 +1019,7 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
       if (nl != nullptr) {
         len = static_cast<std::size_t>(nl - at);
       } else if (!eof) {
-        if (!fill()) return pass.fail(k);
+        if (!fill()) return stop(base + head, lines);
         continue;
       } else if (head == tail) {
         break;
@@ -1019,22 +1034,22 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
         continue;
       }
       if (base + head >= c.to) break;
-      if (len > LineSource::k_max_line) return pass.fail(k);
+      if (len > LineSource::k_max_line) return stop(base + head, lines);
       std::string_view text(at, len);
       if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-      const std::uint64_t line = lines++;
+      const std::uint64_t line_start = base + head, line = lines++;
       head = next;
       if (is_blank(text)) continue;
-      if (high && invalid_utf8(text)) return pass.fail(k);
+      if (high && invalid_utf8(text)) return stop(line_start, line);
       Entry& e = w.entry;
-      if (!parse_fast(rd, text, line, e)) return pass.fail(k);
+      if (!parse_fast(rd, text, line, e)) return stop(line_start, line);
       MovementRow& r = e.row;
       if (has_period) {
         if (!same_text(e.period_raw, w.raw) || w.raw.data() == nullptr) {
           auto it = w.labels.find(e.period_raw);
           if (it == w.labels.end()) {
             std::optional<Period> p = parse_period(e.period_raw);
-            if (!p || p->length != pass.length) return pass.fail(k); // a date, or another length
+            if (!p || p->length != pass.length) return stop(line_start, line); // a date, or another length
             it = w.labels.emplace(std::string(e.period_raw), std::move(p->label)).first;
           }
           w.raw = it->first;
@@ -1042,9 +1057,9 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
         }
         r.period = w.label;
       }
-      if (has_currency && e.currency != pass.currency) return pass.fail(k);
+      if (has_currency && e.currency != pass.currency) return stop(line_start, line);
       const KeyHasher::Probe probe = w.hasher(r.period, r.customer_id);
-      if (pass.look_up && rd.run.seen.contains(probe)) return pass.fail(k); // seen in a line before this pass
+      if (pass.look_up && rd.run.seen.contains(probe)) return stop(line_start, line); // seen before this pass
       pass.keys.add(k, probe, static_cast<std::uint32_t>(line));
       const std::int64_t amounts[4] = {r.start.micros, r.expansion.micros, r.contraction.micros, r.churned.micros};
       if ((amounts[0] != 0) + (amounts[1] != 0) + (amounts[2] != 0) + (amounts[3] != 0) >= 2 && amounts[0] >= sums[0] &&
@@ -1056,7 +1071,7 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
       ++rows;
     }
   } catch (...) { // a sum of the fork overflowed, or memory ran out: the general path tells
-    return pass.fail(k);
+    return pass.fail(k); // (nothing of the chunk is kept: the row's key is in the lists already)
   }
   c.lines = lines;
   c.rows = rows;
@@ -1076,7 +1091,9 @@ bool MovementsForm::parallel_ready(const FileReader& rd, const LineSource& lines
 
 MovementsForm::PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned threads) {
   using Chunk = Pass::Chunk;
-  const DuplicateIndex& seen = rd.run.keys(); // keys pending from earlier passes go in first: the threads only read it
+  // The threads only read the index. Keys that earlier passes left pending stay out of it:
+  // they are compared with this pass's after it (read() allows a file a few passes only).
+  const DuplicateIndex& seen = rd.run.seen;
   const std::uint64_t begin = lines.offset(), end = rd.file_size, size = end - begin;
   // Chunks small enough that the last one finishes soon after the others.
   std::uint64_t chunk = rd.options().chunk_bytes > 0 ? rd.options().chunk_bytes
@@ -1113,8 +1130,11 @@ MovementsForm::PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& 
   // The chunks kept: the good ones before the first failed one...
   std::size_t kept = 0;
   while (kept < n && pass.chunks[kept].state == Chunk::State::done) ++kept;
+  if (kept < n && pass.chunks[kept].partial) ++kept; // the lines before its problem
   // ...before the first that holds the second of two equal keys...
-  kept = pass.keys.first_repeat(kept, threads, pass.look_up ? nullptr : &seen);
+  std::vector<std::pair<const KeyPartitions*, std::size_t>> earlier;
+  for (const Run::PendingKeys& p : rd.run.pending_keys) earlier.emplace_back(p.keys.get(), p.chunks);
+  kept = pass.keys.first_repeat(kept, threads, pass.look_up ? nullptr : &seen, earlier);
   // ...or a row repeating the sums of the rows above it, which the general path rejects.
   if (!m_sums.overflow) {
     i128 above[4] = {m_sums.start.micros, m_sums.expansion.micros, m_sums.contraction.micros, m_sums.churned.micros};
@@ -1153,6 +1173,7 @@ MovementsForm::PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& 
     }
 
   PassEnd out;
+  out.chunk = chunk;
   std::vector<std::uint64_t> first_line(kept + 1, pass.first_line);
   for (std::size_t k = 0; k < kept; ++k) {
     const Chunk& c = pass.chunks[k];
@@ -1166,13 +1187,16 @@ MovementsForm::PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& 
       overflow = overflow || c.sums[i] > k_int64_max || __builtin_add_overflow(*sums[i], static_cast<std::int64_t>(c.sums[i]), sums[i]);
     m_sums.overflow = m_sums.overflow || overflow;
   }
-  out.all = kept == n;
+  const bool part = kept > 0 && pass.chunks[kept - 1].state != Chunk::State::done; // ends at a problem line
+  out.all = kept == n && !part;
   out.offset = kept == 0 ? begin : pass.chunks[kept - 1].end;
   out.line = first_line[kept];
-  out.through = kept == n ? end : pass.chunks[kept].to;
+  // The general path reads the problem line, or the whole chunk that was not kept.
+  out.through = part ? out.offset + 1 : kept == n ? end : pass.chunks[kept].to;
   if (kept > 0) {
     rd.line = out.line - 1;
     pass.keys.drop_from(kept);
+    if (part) pass.keys.shrink(kept - 1); // sized for a whole chunk
     first_line.pop_back();
     rd.run.pending_keys.push_back(
         Run::PendingKeys{std::make_unique<KeyPartitions>(std::move(pass.keys)), kept, rd.file_index, std::move(first_line)});
@@ -1218,6 +1242,7 @@ void MovementsForm::read(FileReader& rd, LineSource& lines) {
   // Big files are read in chunks, on one thread too: no copy of each line into a batch.
   const bool parallel = rd.file_size >= rd.options().parallel_bytes && lines.seekable();
   std::uint64_t serial_until = 0, span = 0;
+  int passes = 0;
   while (read_serially(rd, lines, threaded, serial_until, parallel)) {
     if (!parallel_ready(rd, lines)) {
       // Not yet (no valid row so far), or not any more (less than a pass is worth is left).
@@ -1228,15 +1253,24 @@ void MovementsForm::read(FileReader& rd, LineSource& lines) {
     }
     const std::uint64_t at = lines.offset();
     const PassEnd end = parallel_pass(rd, lines, threads);
+    // Each pass compares its keys with those of the passes before: after eight, a file with
+    // problems all through it is read on line by line.
+    const bool last = ++passes == k_max_passes;
     if (end.offset != at) lines.seek(end.offset, end.line);
-    if (end.all) { // whatever the file grew by since is read one line at a time
+    if (end.all || last) { // whatever the file grew by since is read one line at a time
       serial_until = rd.file_size + 1;
       continue;
     }
-    // The general path reads the failed chunk, and after a pass that kept nothing, twice as
-    // much as after the one before (a file with problems everywhere is not read twice over).
-    span = end.offset == at ? std::max(span * 2, end.through - end.offset) : 0;
+    // The general path reads the problem line or the chunk not kept. After a pass that kept
+    // less than a chunk it reads on twice as far as after the one before, so a file with
+    // problems everywhere is not read twice over; a pass that kept more starts that anew.
+    span = end.offset - at < end.chunk ? std::max(span * 2, end.chunk) : 0;
     serial_until = std::max(end.through, end.offset + span);
+    if (span > 0) { // a long stretch line by line: size the duplicate index once for the rest of the file
+      const std::uint64_t line_bytes = std::max<std::uint64_t>(end.offset / std::max<std::uint64_t>(end.line, 1), 1);
+      DuplicateIndex& keys = rd.run.keys();
+      keys.reserve(keys.size() + static_cast<std::size_t>((rd.file_size - end.offset) / line_bytes * 21 / 20));
+    }
   }
   if (rd.summary.unreadable) return;
   rd.finish_warnings();

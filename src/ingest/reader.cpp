@@ -68,6 +68,23 @@ Run::Run(IngestOptions o, DiagnosticSink& d) : options(std::move(o)), diagnostic
 void Run::add_pending_keys() {
   for (const PendingKeys& p : pending_keys) p.keys->insert_into(seen, p.chunks, p.file, p.first_line);
   pending_keys.clear();
+  pending_lookups = 0;
+}
+
+std::optional<DuplicateIndex::Location> Run::insert_key(const DuplicateIndex::Probe& probe, std::uint32_t file, std::uint64_t line) {
+  if (!pending_keys.empty()) {
+    // A look-up among the pending keys scans one partition of each (1/256 of them): cheaper
+    // than adding them all to the index for the few lines read one by one after a problem,
+    // dearer after 256 such lines.
+    if (++pending_lookups > KeyPartitions::k_parts) {
+      add_pending_keys();
+    } else {
+      for (const PendingKeys& p : pending_keys)
+        if (const auto at = p.keys->find(probe, p.chunks))
+          return DuplicateIndex::Location{p.file, p.first_line[at->first] + at->second};
+    }
+  }
+  return seen.insert(probe, file, line);
 }
 
 Attributes& Run::attrs() {

@@ -62,11 +62,14 @@ struct Run {
     std::vector<std::uint64_t> first_line; ///< per chunk
   };
   std::vector<PendingKeys> pending_keys;
+  std::size_t pending_lookups = 0;
   DuplicateIndex& keys() {
     if (!pending_keys.empty()) add_pending_keys();
     return seen;
   }
   void add_pending_keys();
+  /// seen.insert(), the pending keys included.
+  std::optional<DuplicateIndex::Location> insert_key(const DuplicateIndex::Probe& probe, std::uint32_t file, std::uint64_t line);
   std::unique_ptr<SnapshotTable> snapshots;
   std::unique_ptr<Attributes> attributes;
   std::uint32_t movement_files = 0; ///< files read as movements (they do not mix with snapshots)
