@@ -90,7 +90,7 @@ bool Aggregator::merge(RowSink& part) {
   }
   m_periods.swap(next);
   m_last = nullptr; // the nodes it pointed to are gone
-  m_last_totals = nullptr;
+  m_recent.clear();
   return true;
 }
 
@@ -100,7 +100,7 @@ void Aggregator::add(const MovementRow& row) {
     if (it == m_periods.end()) it = m_periods.emplace(std::string(row.period), PeriodTotals{}).first;
     m_last = &it->second;
     m_last_period.assign(row.period);
-    m_last_totals = nullptr; // another period's groups
+    m_recent.clear(); // another period's groups
   }
   const auto overflow = [&](std::string_view group) {
     return input_error(fmt::format("{}:{}: money totals of group {} overflow the exact range (+-9,223,372,036,854.775807)",
@@ -108,14 +108,21 @@ void Aggregator::add(const MovementRow& row) {
   };
   if (!m_all_from_groups && !m_last->all.add(row)) throw overflow("all");
   if (m_grouped) {
-    // Rows of one group often come together: the last group's totals are kept at hand.
-    if (m_last_totals == nullptr || !same_text(m_last_group, row.group)) {
+    // The groups of the current period met so far are kept at hand: a --by column has few
+    // values, and rows of different groups alternate.
+    Totals* totals = nullptr;
+    for (const auto& [name, t] : m_recent)
+      if (same_text(name, row.group)) {
+        totals = t;
+        break;
+      }
+    if (totals == nullptr) {
       auto it = m_last->groups.find(row.group);
       if (it == m_last->groups.end()) it = m_last->groups.emplace(std::string(row.group), Totals{}).first;
-      m_last_totals = &it->second;
-      m_last_group.assign(row.group);
+      totals = &it->second;
+      if (m_recent.size() < k_recent) m_recent.emplace_back(std::string_view(it->first), totals); // map nodes stay put
     }
-    if (!m_last_totals->add(row)) throw overflow(row.group);
+    if (!totals->add(row)) throw overflow(row.group);
   }
 }
 

@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace cskpi {
 
@@ -65,8 +67,8 @@ private:
   std::map<std::string, PeriodTotals, std::less<>> m_periods;
   PeriodTotals* m_last = nullptr; ///< rows of one period usually come together
   std::string m_last_period;
-  Totals* m_last_totals = nullptr; ///< the --by group of the last row, in m_last (map nodes stay put)
-  std::string m_last_group;
+  static constexpr std::size_t k_recent = 8;
+  std::vector<std::pair<std::string_view, Totals*>> m_recent; ///< groups of m_last: name (the map key), totals
 };
 
 } // namespace cskpi
