@@ -148,7 +148,7 @@ TEST_CASE("a row repeating the sums above it is found across chunks", "[ingest][
   std::uint64_t start = 0, expansion = 0;
   for (int i = 0; i < 3'000; ++i) {
     start += static_cast<std::uint64_t>(100 + i % 7);
-    expansion += i % 10 == 0 ? 5 : 0;
+    expansion += i % 10 == 0 ? 5u : 0u;
   }
   text += fmt::format("ZZ,2026-10,{},{},0,0\n", start, expansion); // the sums of every row above
   for (int i = 3'000; i < 4'000; ++i) text += fmt::format("C-{},2026-10,100,0,0,0\n", i);
