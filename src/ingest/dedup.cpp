@@ -243,7 +243,7 @@ std::size_t KeyPartitions::first_repeat(std::size_t limit, unsigned threads, con
     }
   };
   std::vector<std::thread> helpers;
-  for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(work);
+  for (unsigned t = 1; t < threads && t < k_parts; ++t) helpers.emplace_back(work); // one partition each at most
   work();
   for (std::thread& t : helpers) t.join();
   return lowest.load();
