@@ -1257,7 +1257,7 @@ void MovementsForm::read(FileReader& rd, LineSource& lines) {
     // problems all through it is read on line by line.
     const bool last = ++passes == k_max_passes;
     if (end.offset != at) lines.seek(end.offset, end.line);
-    if (end.all || last) { // whatever the file grew by since is read one line at a time
+    if (end.all) { // whatever the file grew by since is read one line at a time
       serial_until = rd.file_size + 1;
       continue;
     }
@@ -1265,8 +1265,8 @@ void MovementsForm::read(FileReader& rd, LineSource& lines) {
     // less than a chunk it reads on twice as far as after the one before, so a file with
     // problems everywhere is not read twice over; a pass that kept more starts that anew.
     span = end.offset - at < end.chunk ? std::max(span * 2, end.chunk) : 0;
-    serial_until = std::max(end.through, end.offset + span);
-    if (span > 0) { // a long stretch line by line: size the duplicate index once for the rest of the file
+    serial_until = last ? rd.file_size + 1 : std::max(end.through, end.offset + span);
+    if (span > 0 || last) { // a long stretch line by line: size the duplicate index once for the rest of the file
       const std::uint64_t line_bytes = std::max<std::uint64_t>(end.offset / std::max<std::uint64_t>(end.line, 1), 1);
       DuplicateIndex& keys = rd.run.keys();
       keys.reserve(keys.size() + static_cast<std::size_t>((rd.file_size - end.offset) / line_bytes * 21 / 20));
