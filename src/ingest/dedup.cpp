@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <thread>
 #include <new>
+#include <thread>
 #include <sys/mman.h>
 
 namespace cskpi {
@@ -170,9 +170,8 @@ std::optional<DuplicateIndex::Location> DuplicateIndex::insert(const Probe& prob
   const std::uint64_t h1 = probe.hash, tag = probe.tag;
   for (std::size_t at = slot_of(h1, m_capacity);; at = at + 1 == m_capacity ? 0 : at + 1) {
     if (m_slots[at].hash == 0) {
-      const std::uint64_t f = file < k_unknown_file ? file : k_unknown_file;
-      const std::uint64_t l = line <= 0xFFFFFFFFu ? line : 0;
-      m_slots[at] = Slot{h1, (tag << 40) | (f << 32) | l};
+      const Location kept = stored(file, line);
+      m_slots[at] = Slot{h1, (tag << 40) | (std::uint64_t{kept.file} << 32) | kept.line};
       if (++m_size > m_capacity / 10 * 7) grow(m_capacity * 2);
       return std::nullopt;
     }

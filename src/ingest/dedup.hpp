@@ -42,6 +42,11 @@ public:
     std::uint64_t line = 0;  ///< 1-based line; 0 when it did not fit in 32 bits
   };
   static constexpr std::uint32_t k_unknown_file = 255;
+  /// How a key first seen in `file` at `line` is remembered: what does not fit the slot's
+  /// 8 and 32 bits becomes k_unknown_file or line 0.
+  static Location stored(std::uint32_t file, std::uint64_t line) noexcept {
+    return Location{file < k_unknown_file ? file : k_unknown_file, line <= 0xFFFFFFFFu ? line : 0};
+  }
 
   DuplicateIndex();
   ~DuplicateIndex();
@@ -110,7 +115,6 @@ public:
   void add(std::size_t chunk, const KeyHasher::Probe& p, std::uint32_t line) {
     m_keys[chunk * k_parts + (p.hash >> (64 - k_bits))].push_back(Key{p.hash, static_cast<std::uint32_t>(p.tag), line});
   }
-  std::size_t chunks() const noexcept { return m_keys.size() / k_parts; }
   /// Among the keys of chunks [0, limit): the lowest chunk that holds the second of two
   /// equal keys, or a key of `earlier` (keys seen before the pass; none if nullptr) or of
   /// `pending` (other passes' keys, each of its chunks [0, second)), or

@@ -890,12 +890,13 @@ private:
 // takes, each checked against the state the general path would have at that line (the
 // period length, the currency, the duplicate keys of the run so far), summed into a fork of
 // the sink. The first line that needs anything else (an error, a warning, a new kind of
-// period) fails its chunk. Afterwards the longest run of good chunks from the start is
-// kept, less any chunk holding the second of two equal keys or a row that repeats the sums
-// above it, both only decidable once the chunks before are known; the general path reads
-// on from there, through the failed chunk, and the next pass starts after it. A file with
-// no problem is read in one pass; every diagnostic comes from the general path, so the
-// output is the same for any number of threads.
+// period) ends its chunk there. Afterwards the good chunks from the start are kept, with
+// the lines before the problem in the first bad one, less any chunk holding the second of
+// two equal keys or a row that repeats the sums above it, both only decidable once the
+// chunks before are known; the general path reads on from there, through the problem line
+// (or the chunk not kept), and the next pass starts after it. A file with no problem is read
+// in one pass; every diagnostic comes from the general path, so the output is the same for
+// any number of threads.
 namespace {
 __extension__ typedef __int128 i128;
 constexpr i128 k_int64_max = std::numeric_limits<std::int64_t>::max();
@@ -961,7 +962,7 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
   using Chunk = Pass::Chunk;
   Chunk& c = pass.chunks[k];
   if (w.capacity == 0) {
-    w.capacity = 2u << 20; // the block read last stays in the core's cache while it is parsed
+    w.capacity = 2u << 20; // read 256 KiB at a time (fill): the block stays in the core's cache while parsed
     w.buf.reset(new char[w.capacity]);
   }
   pass.keys.reserve(k, pass.rows_per_chunk);

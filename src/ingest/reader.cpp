@@ -81,7 +81,7 @@ std::optional<DuplicateIndex::Location> Run::insert_key(const DuplicateIndex::Pr
     } else {
       for (const PendingKeys& p : pending_keys)
         if (const auto at = p.keys->find(probe, p.chunks))
-          return DuplicateIndex::Location{p.file, p.first_line[at->first] + at->second};
+          return DuplicateIndex::stored(p.file, p.first_line[at->first] + at->second); // as the index would
     }
   }
   return seen.insert(probe, file, line);
