@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <stdexcept>
 
 namespace cskpi {
 
@@ -77,14 +78,33 @@ namespace {
 constexpr Money k_unset{INT64_MIN};
 } // namespace
 
-std::uint32_t SnapshotTable::customer(std::string_view id, std::string_view group) {
+void SnapshotTable::file(std::uint64_t hash, std::uint32_t c) noexcept {
+  const std::size_t mask = m_slots.size() - 1;
+  std::size_t i = hash & mask;
+  while (m_slots[i] != 0) i = (i + 1) & mask;
+  m_slots[i] = (hash >> 32 << 32) | (std::uint64_t{c} + 1);
+}
+
+std::uint32_t SnapshotTable::customer(std::string_view id, std::string_view group, std::uint64_t hash) {
   if (m_last != UINT32_MAX && m_ids[m_last] == id) return m_last;
-  const auto it = m_index.find(id);
-  if (it != m_index.end()) return m_last = it->second;
+  if (!m_slots.empty()) {
+    const std::size_t mask = m_slots.size() - 1;
+    const std::uint64_t tag = hash >> 32 << 32;
+    for (std::size_t i = hash & mask; m_slots[i] != 0; i = (i + 1) & mask)
+      if ((m_slots[i] & ~std::uint64_t{UINT32_MAX}) == tag) {
+        const auto c = static_cast<std::uint32_t>((m_slots[i] & UINT32_MAX) - 1);
+        if (m_ids[c] == id) return m_last = c;
+      }
+  }
+  if (m_ids.size() >= UINT32_MAX - 1) throw std::length_error("more than 4 billion customers");
   const auto c = static_cast<std::uint32_t>(m_ids.size());
   m_ids.emplace_back(id);
   m_groups.emplace_back(group);
-  m_index.emplace(std::string(id), c);
+  if ((m_ids.size()) * 2 > m_slots.size()) { // grow: every id filed again
+    m_slots.assign(std::max<std::size_t>(m_slots.size() * 2, 1024), 0);
+    for (std::uint32_t k = 0; k < c; ++k) file(SnapshotTable::hash(m_ids[k]), k);
+  }
+  file(hash, c);
   return m_last = c;
 }
 

@@ -13,7 +13,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace cskpi {
@@ -35,7 +34,18 @@ std::string period_label(MonthIndex m, PeriodLength length);
 class SnapshotTable {
 public:
   /// The customer's index, added on first sight with its --by value (kept from the first row).
-  std::uint32_t customer(std::string_view id, std::string_view group);
+  std::uint32_t customer(std::string_view id, std::string_view group) {
+    if (m_last != UINT32_MAX && m_ids[m_last] == id) return m_last;
+    return customer(id, group, hash(id));
+  }
+  /// The same, for a caller that knows the id's hash().
+  std::uint32_t customer(std::string_view id, std::string_view group, std::uint64_t hash);
+  /// The hash customer() files an id under.
+  static std::uint64_t hash(std::string_view id) noexcept { return std::hash<std::string_view>{}(id); }
+  /// Brings the index entry of a hash into the cache ahead of a customer() call.
+  void prefetch(std::uint64_t hash) const noexcept {
+    if (!m_slots.empty()) __builtin_prefetch(&m_slots[hash & (m_slots.size() - 1)]);
+  }
   /// Sets MRR; returns false if that customer and month already had a value (a duplicate).
   bool set(std::uint32_t customer, MonthIndex m, Money mrr);
   /// Replaces the MRR of a cell set() filled (amounts converted once a file is read whole).
@@ -64,12 +74,13 @@ private:
   /// The cell of customer `c` in month `m`, growing the month's column to reach it.
   Money& slot(std::uint32_t c, MonthIndex m);
 
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
+  /// Files customer `c` in m_slots, which has room.
+  void file(std::uint64_t hash, std::uint32_t c) noexcept;
+
   std::vector<std::string> m_ids, m_groups;
-  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> m_index;
+  /// The index, open addressing: per slot the upper 32 bits of an id's hash and its
+  /// customer + 1, or 0 when free. Kept at most half full.
+  std::vector<std::uint64_t> m_slots;
   std::uint32_t m_last = UINT32_MAX; ///< the customer of the previous call: rows often come grouped
   MonthIndex m_first = 0;
   std::vector<std::vector<Money>> m_columns; ///< m_columns[m - m_first][customer]

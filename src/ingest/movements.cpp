@@ -2,6 +2,7 @@
 // Movements files (SPEC §1.2): one customer in one period with its MRR movements. Big
 // files are read by one thread and taken by another (Pipeline, below); the common valid
 // row takes a fast path that parses it in one pass.
+#include "chunks.hpp"
 #include "line_source.hpp"
 #include "reader.hpp"
 
@@ -165,24 +166,6 @@ struct RunningSums {
 
 class MovementsForm;
 
-/// The end of an unquoted field: the first delimiter, quote or NUL byte from `p`, or `end`.
-/// Eight bytes at a time (a zero byte in x ^ pattern marks a match; the lowest such mark is
-/// exact), then byte by byte for the last few.
-inline const char* field_end(const char* p, const char* end, char delim) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  const std::uint64_t d = ones * static_cast<unsigned char>(delim), q = ones * static_cast<unsigned char>('"');
-  for (; end - p >= 8; p += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    const std::uint64_t xd = w ^ d, xq = w ^ q;
-    const std::uint64_t hit = ((xd - ones) & ~xd) | ((xq - ones) & ~xq) | ((w - ones) & ~w);
-    if ((hit & highs) != 0) return p + __builtin_ctzll(hit & highs) / 8;
-  }
-  for (; p != end; ++p)
-    if (*p == delim || *p == '"' || *p == '\0') return p;
-  return p;
-}
-
 /// One data line on its way through the pipeline: read and pre-parsed by the reading
 /// thread (parse_fast), then taken in line order by the thread that owns all mutable
 /// state (take): period cache, duplicate index, counts, diagnostics and the sink.
@@ -233,12 +216,6 @@ private:
   bool parallel_ready(const FileReader& rd, const LineSource& lines) const;
   /// Reads the rest of the file in chunks on every thread and keeps the longest run of
   /// chunks from the start that hold only rows the fast path takes (see Pass).
-  struct PassEnd {
-    std::uint64_t offset = 0, line = 0; ///< where the general path goes on
-    std::uint64_t through = 0;          ///< ... and how far it reads before the next pass
-    bool all = false;                   ///< every chunk was kept
-    std::uint64_t chunk = 0;            ///< the pass's chunk size
-  };
   PassEnd parallel_pass(FileReader& rd, LineSource& lines, unsigned threads);
   struct Pass;
   struct Scanner;
@@ -902,8 +879,6 @@ __extension__ typedef __int128 i128;
 constexpr i128 k_int64_max = std::numeric_limits<std::int64_t>::max();
 } // namespace
 
-constexpr int k_max_passes = 8;
-
 struct MovementsForm::Pass {
   struct alignas(64) Chunk { // threads write neighbouring chunks: no shared cache lines
     std::uint64_t from = 0, to = 0;   ///< the byte range: the chunk holds the lines that start in it
@@ -926,8 +901,7 @@ struct MovementsForm::Pass {
   };
 
   Pass(std::size_t n) : chunks(n), keys(n) {}
-  int fd = -1;
-  std::uint64_t begin = 0, end = 0; ///< the bytes read: from a line start to the file's end
+  ChunkFile file;
   std::uint64_t first_line = 0;     ///< the number of the line at `begin`
   std::uint64_t rows_per_chunk = 0; ///< estimated, to size the key lists
   std::string_view currency;        ///< the text every row's currency cell must hold, without --fx
@@ -939,7 +913,6 @@ struct MovementsForm::Pass {
   KeyPartitions keys;
   std::atomic<std::size_t> next{0};     ///< the next chunk to take
   std::atomic<std::size_t> failed{0};   ///< the lowest failed chunk (chunks.size(): none)
-  std::atomic<std::uint64_t> bytes{0};  ///< bytes read, for the progress line
   void fail(std::size_t k) {
     chunks[k].state = Chunk::State::failed;
     for (std::size_t have = failed.load(); k < have && !failed.compare_exchange_weak(have, k);) {
@@ -949,60 +922,26 @@ struct MovementsForm::Pass {
 
 /// One thread's reading state, reused from chunk to chunk.
 struct MovementsForm::Scanner {
-  std::unique_ptr<char[]> buf;
-  std::size_t capacity = 0;
+  ChunkBuffer buf;
   KeyHasher hasher;
   std::map<std::string, std::string, std::less<>> labels; ///< period text -> label
   std::string_view raw, label;                             ///< the last row's, in `labels`
   Entry entry;
-  LineSource* progress = nullptr; ///< the calling thread's only
 };
 
 void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanner& w) const {
   using Chunk = Pass::Chunk;
   Chunk& c = pass.chunks[k];
-  if (w.capacity == 0) {
-    w.capacity = 2u << 20; // read 256 KiB at a time (fill): the block stays in the core's cache while parsed
-    w.buf.reset(new char[w.capacity]);
-  }
   pass.keys.reserve(k, pass.rows_per_chunk);
-  // The buffer holds the file's bytes [base, base + tail); lines are taken from `head`.
-  std::uint64_t base = k == 0 ? c.from : c.from - 1; // a chunk's first line starts after a newline
-  std::size_t head = 0, tail = 0;
-  bool eof = false, high = false, started = k == 0;
-  c.begin = c.from;
-  const auto fill = [&]() -> bool {
-    std::memmove(w.buf.get(), w.buf.get() + head, tail - head);
-    base += head;
-    tail -= head;
-    head = 0;
-    if (tail > LineSource::k_max_line) return false; // the general path says the line is too long
-    if (w.capacity - tail < (256u << 10)) {
-      std::unique_ptr<char[]> bigger(new char[w.capacity * 2]);
-      std::memcpy(bigger.get(), w.buf.get(), tail);
-      w.buf = std::move(bigger);
-      w.capacity *= 2;
-    }
-    const std::uint64_t want = std::min<std::uint64_t>({w.capacity - tail, 256u << 10, pass.end - (base + tail)});
-    if (want == 0) {
-      eof = true;
-      return true;
-    }
-    const ssize_t got = ::pread(pass.fd, w.buf.get() + tail, want, static_cast<off_t>(base + tail));
-    if (got <= 0) return false; // an error, or the file shrank: the general path tells
-    high = high || has_high_byte(std::string_view(w.buf.get() + tail, static_cast<std::size_t>(got)));
-    tail += static_cast<std::size_t>(got);
-    const std::uint64_t done = pass.bytes.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
-    if (w.progress) w.progress->progress(pass.begin + done + static_cast<std::uint64_t>(got));
-    return true;
-  };
+  ChunkLines in(pass.file, w.buf, c.from, c.to);
   const bool has_period = m_pos[c_period] != k_absent, has_currency = m_pos[c_currency] != k_absent;
   std::uint64_t lines = 0, rows = 0; // counted here, stored in the chunk at its end
   i128 sums[4] = {};
   RowSink& sink = *c.sink;
   // A line the fast path cannot take ends the chunk there: the lines before it are kept.
   const auto stop = [&](std::uint64_t line_start, std::uint64_t lines_before) {
-    if (started) {
+    if (in.started()) { // the lines before it are good
+      c.begin = in.begin();
       c.end = line_start;
       c.lines = lines_before;
       c.rows = rows;
@@ -1014,34 +953,14 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
   try {
     for (;;) {
       if (pass.failed.load(std::memory_order_relaxed) < k) return; // not needed any more
-      const char* const at = w.buf.get() + head;
-      const auto* nl = static_cast<const char*>(std::memchr(at, '\n', tail - head));
-      std::size_t len;
-      if (nl != nullptr) {
-        len = static_cast<std::size_t>(nl - at);
-      } else if (!eof) {
-        if (!fill()) return stop(base + head, lines);
-        continue;
-      } else if (head == tail) {
-        break;
-      } else {
-        len = tail - head; // the last line, without a newline
-      }
-      const std::size_t next = nl != nullptr ? head + len + 1 : tail;
-      if (!started) { // the rest of the line the chunk's range starts in belongs to the chunk before
-        started = true;
-        head = next;
-        c.begin = base + head;
-        continue;
-      }
-      if (base + head >= c.to) break;
-      if (len > LineSource::k_max_line) return stop(base + head, lines);
-      std::string_view text(at, len);
-      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-      const std::uint64_t line_start = base + head, line = lines++;
-      head = next;
+      std::string_view text;
+      const ChunkLines::Next got = in.next(text);
+      if (got == ChunkLines::Next::end) break;
+      const std::uint64_t line_start = in.line_start();
+      if (got == ChunkLines::Next::stop) return stop(line_start, lines);
+      const std::uint64_t line = lines++;
       if (is_blank(text)) continue;
-      if (high && invalid_utf8(text)) return stop(line_start, line);
+      if (in.high() && invalid_utf8(text)) return stop(line_start, line);
       Entry& e = w.entry;
       if (!parse_fast(rd, text, line, e)) return stop(line_start, line);
       MovementRow& r = e.row;
@@ -1077,7 +996,8 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
   c.lines = lines;
   c.rows = rows;
   for (int i = 0; i < 4; ++i) c.sums[i] = sums[i];
-  c.end = base + head;
+  c.begin = in.begin();
+  c.end = in.offset();
   c.state = Chunk::State::done;
 }
 
@@ -1090,7 +1010,7 @@ bool MovementsForm::parallel_ready(const FileReader& rd, const LineSource& lines
          rd.file_size - lines.offset() >= rd.options().parallel_bytes && rd.sink.fork() != nullptr;
 }
 
-MovementsForm::PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned threads) {
+PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned threads) {
   using Chunk = Pass::Chunk;
   // The threads only read the index. Keys that earlier passes left pending stay out of it:
   // they are compared with this pass's after it (read() allows a file a few passes only).
@@ -1102,9 +1022,9 @@ MovementsForm::PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& 
   chunk = std::max<std::uint64_t>(chunk, size / 1024 + 1); // each chunk has its key lists: at most 1,024 chunks
   const std::size_t n = static_cast<std::size_t>((size + chunk - 1) / chunk);
   Pass pass(n);
-  pass.fd = lines.seekable_fd();
-  pass.begin = begin;
-  pass.end = end;
+  pass.file.fd = lines.seekable_fd();
+  pass.file.begin = begin;
+  pass.file.end = end;
   pass.first_line = lines.line_number() + 1;
   pass.rows_per_chunk = static_cast<std::size_t>(chunk / std::max<std::uint64_t>(begin / std::max<std::uint64_t>(lines.line_number(), 1), 1));
   pass.currency = m_last_currency;
@@ -1119,7 +1039,7 @@ MovementsForm::PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& 
   {
     const auto work = [&](LineSource* progress) {
       Scanner w;
-      w.progress = progress;
+      w.buf.progress = progress;
       for (std::size_t k; (k = pass.next.fetch_add(1)) < n && k <= pass.failed.load();) scan(rd, pass, k, w);
     };
     std::vector<std::thread> helpers;
@@ -1242,32 +1162,16 @@ void MovementsForm::read(FileReader& rd, LineSource& lines) {
   const bool threaded = threads >= 2 && (asked > 0 || rd.file_size >= (8u << 20));
   // Big files are read in chunks, on one thread too: no copy of each line into a batch.
   const bool parallel = rd.file_size >= rd.options().parallel_bytes && lines.seekable();
-  std::uint64_t serial_until = 0, span = 0;
-  int passes = 0;
-  while (read_serially(rd, lines, threaded, serial_until, parallel)) {
-    if (!parallel_ready(rd, lines)) {
-      // Not yet (no valid row so far), or not any more (less than a pass is worth is left).
-      span = std::max<std::uint64_t>(span * 2, rd.options().chunk_bytes > 0 ? rd.options().chunk_bytes : 1u << 20);
-      serial_until = lines.offset() + span;
-      if (rd.file_size - lines.offset() < rd.options().parallel_bytes) serial_until = rd.file_size + 1;
+  PassPlan plan(parallel, rd.file_size, rd.options().parallel_bytes, rd.options().chunk_bytes);
+  while (read_serially(rd, lines, threaded, plan.serial_until(), parallel)) {
+    if (!parallel_ready(rd, lines)) { // not yet (no valid row so far), or not any more
+      plan.not_ready(lines.offset());
       continue;
     }
     const std::uint64_t at = lines.offset();
     const PassEnd end = parallel_pass(rd, lines, threads);
-    // Each pass compares its keys with those of the passes before: after eight, a file with
-    // problems all through it is read on line by line.
-    const bool last = ++passes == k_max_passes;
     if (end.offset != at) lines.seek(end.offset, end.line);
-    if (end.all) { // whatever the file grew by since is read one line at a time
-      serial_until = rd.file_size + 1;
-      continue;
-    }
-    // The general path reads the problem line or the chunk not kept. After a pass that kept
-    // less than a chunk it reads on twice as far as after the one before, so a file with
-    // problems everywhere is not read twice over; a pass that kept more starts that anew.
-    span = end.offset - at < end.chunk ? std::max(span * 2, end.chunk) : 0;
-    serial_until = last ? rd.file_size + 1 : std::max(end.through, end.offset + span);
-    if (span > 0 || last) { // a long stretch line by line: size the duplicate index once for the rest of the file
+    if (plan.after(at, end)) { // a long stretch line by line: size the duplicate index once for the rest of the file
       const std::uint64_t line_bytes = std::max<std::uint64_t>(end.offset / std::max<std::uint64_t>(end.line, 1), 1);
       DuplicateIndex& keys = rd.run.keys();
       keys.reserve(keys.size() + static_cast<std::size_t>((rd.file_size - end.offset) / line_bytes * 21 / 20));
