@@ -81,7 +81,7 @@ bool Aggregator::merge(RowSink& part) {
   for (const auto& [label, theirs] : from.m_periods) {
     PeriodTotals& ours = next[label];
     Totals all = theirs.all;
-    if (from.m_all_from_groups) // every row is in exactly one group
+    if (from.m_all_from_groups && !m_all_from_groups) // every row is in exactly one group (a fork keeps groups only)
       for (const auto& [group, totals] : theirs.groups)
         if (!all.merge(totals)) return false;
     if (!ours.all.merge(all)) return false;

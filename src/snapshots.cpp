@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <exception>
 #include <stdexcept>
+#include <thread>
 
 namespace cskpi {
 
@@ -207,22 +209,49 @@ std::vector<DerivedPeriod> derivable_periods(const SnapshotTable& t, PeriodLengt
   return out;
 }
 
-std::uint64_t derive_movements(const SnapshotTable& t, PeriodLength length, std::string_view file, RowSink& sink) {
-  const std::size_t n = t.customers();
-  // active_before[c]: the customer had MRR in some month before the current period.
-  std::vector<bool> active_before(n, false);
+namespace {
+
+/// Runs `work(part, from, to)` for `parts` ranges of `n` customers, part 0 on the calling
+/// thread; the first exception a part threw is thrown after all have ended.
+template <typename Work> void for_ranges(std::size_t n, unsigned parts, Work&& work) {
+  std::vector<std::exception_ptr> failed(parts);
+  const auto run = [&](unsigned i) {
+    try {
+      work(i, n * i / parts, n * (i + 1) / parts);
+    } catch (...) {
+      failed[i] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (unsigned i = 1; i < parts; ++i) helpers.emplace_back(run, i);
+  run(0);
+  for (std::thread& t : helpers) t.join();
+  for (const std::exception_ptr& e : failed)
+    if (e) std::rethrow_exception(e);
+}
+
+/// Ranges worth a thread each: at least 64k customers a range.
+unsigned parts_for(std::size_t customers, unsigned threads) {
+  return static_cast<unsigned>(std::clamp<std::size_t>(customers >> 16, 1, std::max(threads, 1u)));
+}
+
+/// The rows of customers [from, to), period by period.
+std::uint64_t derive_range(const SnapshotTable& t, const std::vector<DerivedPeriod>& periods, std::string_view file, RowSink& sink,
+                           std::uint32_t from, std::uint32_t to) {
+  // active_before[c - from]: the customer had MRR in some month before the current period.
+  std::vector<bool> active_before(to - from, false);
   MonthIndex seen_through = t.first() - 1; // months folded into active_before so far
   std::uint64_t rows = 0;
   MovementRow r;
   r.file = file;
-  for (const DerivedPeriod& p : derivable_periods(t, length)) {
+  for (const DerivedPeriod& p : periods) {
     for (; seen_through < p.first_month - 1; ++seen_through)
-      for (std::uint32_t c = 0; c < n; ++c)
-        if (t.at(c, seen_through + 1).micros > 0) active_before[c] = true;
+      for (std::uint32_t c = from; c < to; ++c)
+        if (t.at(c, seen_through + 1).micros > 0) active_before[c - from] = true;
     r.period = p.label;
-    for (std::uint32_t c = 0; c < n; ++c) {
+    for (std::uint32_t c = from; c < to; ++c) {
       const Money before = t.at(c, p.first_month - 1), after = t.at(c, p.last_month);
-      const Movement m = classify(before, after, active_before[c]);
+      const Movement m = classify(before, after, active_before[c - from]);
       if (m == Movement::none) continue;
       r.customer_id = t.id(c);
       r.group = t.group(c);
@@ -244,6 +273,37 @@ std::uint64_t derive_movements(const SnapshotTable& t, PeriodLength length, std:
   return rows;
 }
 
+} // namespace
+
+std::uint64_t derive_movements(const SnapshotTable& t, PeriodLength length, std::string_view file, RowSink& sink, unsigned threads) {
+  const auto n = static_cast<std::uint32_t>(t.customers());
+  const std::vector<DerivedPeriod> periods = derivable_periods(t, length);
+  const unsigned parts = parts_for(n, threads);
+  if (std::unique_ptr<RowSink> total = parts > 1 ? sink.fork() : nullptr) {
+    // Each range into a fork of the sink; the forks into one, and that into the sink. A sum
+    // that overflows anywhere leaves the sink as it was, and the rows are derived again on
+    // this thread, where the sink names the row.
+    std::vector<std::unique_ptr<RowSink>> forks(parts);
+    std::vector<std::uint64_t> rows(parts, 0);
+    for (std::unique_ptr<RowSink>& f : forks) f = sink.fork();
+    bool summed = true;
+    try {
+      for_ranges(n, parts, [&](unsigned i, std::size_t from, std::size_t to) {
+        rows[i] = derive_range(t, periods, file, *forks[i], static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to));
+      });
+    } catch (const Error&) {
+      summed = false;
+    }
+    for (unsigned i = 0; summed && i < parts; ++i) summed = total->merge(*forks[i]);
+    if (summed && sink.merge(*total)) {
+      std::uint64_t all = 0;
+      for (std::uint64_t r : rows) all += r;
+      return all;
+    }
+  }
+  return derive_range(t, periods, file, sink, 0, n);
+}
+
 // ---------------------------------------------------------------------------- cohorts
 
 const CohortFigures* AnnualCohorts::find(std::string_view period, const std::string* group) const {
@@ -255,41 +315,71 @@ const CohortFigures* AnnualCohorts::find(std::string_view period, const std::str
   return it == groups.end() ? nullptr : &it->second;
 }
 
-AnnualCohorts annual_cohorts(const SnapshotTable& t, PeriodLength length, bool grouped, bool include_reactivation) {
+namespace {
+
+struct CohortSums {
+  CohortFigures f;
+  bool overflow = false; ///< a sum left int64 micro-units: no exact figure (compounding stays)
+  void add(const CohortFigures& o) {
+    if (!checked_add(f.start, o.start) || !checked_add(f.end, o.end) || !checked_add(f.capped_end, o.capped_end)) overflow = true;
+    f.customers += o.customers;
+    f.retained += o.retained;
+  }
+};
+struct CohortPart {
+  CohortSums all;
+  std::map<std::string_view, CohortSums> groups;
+};
+
+/// One period's sums over customers [from, to).
+CohortPart cohort_range(const SnapshotTable& t, MonthIndex start, MonthIndex end, bool grouped, bool include_reactivation,
+                        std::size_t from, std::size_t to) {
+  CohortPart out;
+  for (auto c = static_cast<std::uint32_t>(from); c < to; ++c) {
+    const Money s = t.at(c, start);
+    if (s.micros <= 0) continue;
+    Money e = t.at(c, end);
+    if (!include_reactivation && e.micros > 0)
+      for (MonthIndex m = start + 1; m < end; ++m)
+        if (t.at(c, m).micros == 0) { // churned inside the window and came back: left out
+          e = Money{};
+          break;
+        }
+    const CohortFigures one{s, e, std::min(e, s), 1, e.micros > 0 ? 1u : 0u};
+    out.all.add(one);
+    if (grouped) out.groups[t.group(c)].add(one);
+  }
+  return out;
+}
+
+} // namespace
+
+AnnualCohorts annual_cohorts(const SnapshotTable& t, PeriodLength length, bool grouped, bool include_reactivation, unsigned threads) {
   AnnualCohorts out;
   out.include_reactivation = include_reactivation;
   const std::size_t n = t.customers();
+  const unsigned parts = parts_for(n, threads);
   for (const DerivedPeriod& p : derivable_periods(t, length)) {
     const MonthIndex end = p.last_month, start = end - 12;
     if (start < t.first()) continue; // not 12 months of history before this period's end
-    struct Acc {
-      CohortFigures f;
-      bool overflow = false; ///< a sum left int64 micro-units: no exact figure (compounding stays)
-    };
-    std::map<std::string, Acc, std::less<>> groups;
-    Acc all;
-    for (std::uint32_t c = 0; c < n; ++c) {
-      const Money s = t.at(c, start);
-      if (s.micros <= 0) continue;
-      Money e = t.at(c, end);
-      if (!include_reactivation && e.micros > 0)
-        for (MonthIndex m = start + 1; m < end; ++m)
-          if (t.at(c, m).micros == 0) { // churned inside the window and came back: left out
-            e = Money{};
-            break;
-          }
-      const Money capped = std::min(e, s);
-      for (Acc* a : {&all, grouped ? &groups[t.group(c)] : nullptr}) {
-        if (a == nullptr) continue;
-        CohortFigures& f = a->f;
-        if (!checked_add(f.start, s) || !checked_add(f.end, e) || !checked_add(f.capped_end, capped)) a->overflow = true;
-        ++f.customers;
-        if (e.micros > 0) ++f.retained;
+    std::vector<CohortPart> sums(parts);
+    for_ranges(n, parts, [&](unsigned i, std::size_t from, std::size_t to) {
+      sums[i] = cohort_range(t, start, end, grouped, include_reactivation, from, to);
+    });
+    CohortSums all;
+    std::map<std::string_view, CohortSums> groups;
+    for (const CohortPart& part : sums) {
+      all.add(part.all.f);
+      all.overflow = all.overflow || part.all.overflow;
+      for (const auto& [g, a] : part.groups) {
+        CohortSums& to = groups[g];
+        to.add(a.f);
+        to.overflow = to.overflow || a.overflow;
       }
     }
     if (!all.overflow) out.all[p.label] = all.f;
-    for (auto& [g, a] : groups)
-      if (!a.overflow) out.groups[{p.label, g}] = a.f;
+    for (const auto& [g, a] : groups)
+      if (!a.overflow) out.groups[{p.label, std::string(g)}] = a.f;
   }
   return out;
 }

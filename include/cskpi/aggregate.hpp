@@ -56,7 +56,7 @@ public:
     part->m_all_from_groups = m_grouped;
     return part;
   }
-  /// `part` must come from fork().
+  /// `part` must come from fork(); a fork can take in another.
   bool merge(RowSink& part) override;
   /// Periods sorted by label; the key is "" when the input has no period column.
   const std::map<std::string, PeriodTotals, std::less<>>& periods() const { return m_periods; }

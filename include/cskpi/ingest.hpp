@@ -22,6 +22,9 @@ namespace ingest {
 struct Run;
 }
 
+/// `threads`, or every core for 0 (--threads).
+unsigned thread_count(int threads) noexcept;
+
 /// How to read the CSV files of one run (SPEC §1.3).
 struct IngestOptions {
   char delimiter = 0;                 ///< 0: detected from each file's header
@@ -30,12 +33,13 @@ struct IngestOptions {
   std::string by_column;              ///< normalised name of the --by column, empty for none
   bool by_optional = false;           ///< a file without the by_column is not an error
   bool fast_path = true;              ///< off: every row takes the fully general path (tests)
-  /// Threads for a movements file (issue 13): 0 for every core. A file of `parallel_bytes`
-  /// or more is cut into chunks of whole lines read on every thread (`chunk_bytes`: their
-  /// size, 0 to choose); the output is the same for any number.
+  /// Threads for a movements or long snapshots file (issue 13): 0 for every core. A file of
+  /// `parallel_bytes` or more is cut into chunks of whole lines read on every thread
+  /// (`chunk_bytes`: their size, 0 to choose); the output is the same for any number.
   int threads = 0;
   std::uint64_t parallel_bytes = 8u << 20;
   std::uint64_t chunk_bytes = 0;
+  unsigned thread_count() const noexcept { return cskpi::thread_count(threads); }
   /// Snapshot files (issue 6): the length of the periods derived (default month), and
   /// whether amounts are cents (default: yes for ChartMogul logs, no otherwise).
   std::optional<PeriodLength> period_length;

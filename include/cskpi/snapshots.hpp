@@ -108,8 +108,10 @@ std::vector<DerivedPeriod> derivable_periods(const SnapshotTable& t, PeriodLengt
 /// customer with MRR at either end: start_mrr is the MRR at the end of the month before the
 /// period, and exactly one of new, reactivation, expansion, contraction or churned carries
 /// the difference to the MRR at the end of its last month. Rows carry `file`, line 0.
-/// Returns the rows emitted.
-std::uint64_t derive_movements(const SnapshotTable& t, PeriodLength length, std::string_view file, RowSink& sink);
+/// Returns the rows emitted. With `threads` > 1 and a sink that can fork(), ranges of
+/// customers are derived on that many threads and merged; the sums are the same.
+std::uint64_t derive_movements(const SnapshotTable& t, PeriodLength length, std::string_view file, RowSink& sink,
+                               unsigned threads = 1);
 
 /// Exact annual figures of every period that has 12 months of history before its end: the
 /// cohort is the customers with MRR > 0 twelve months before the period's last month.
@@ -120,7 +122,9 @@ struct AnnualCohorts {
   /// The figures of a period's whole base (`group` nullptr) or of one --by group, if exact.
   const CohortFigures* find(std::string_view period, const std::string* group) const;
 };
-AnnualCohorts annual_cohorts(const SnapshotTable& t, PeriodLength length, bool grouped, bool include_reactivation);
+/// `threads` > 1 sums ranges of customers on that many threads (the figures are exact sums either way).
+AnnualCohorts annual_cohorts(const SnapshotTable& t, PeriodLength length, bool grouped, bool include_reactivation,
+                             unsigned threads = 1);
 
 /// The classic cohort table: one row per acquisition month (a customer's first month with
 /// MRR), one column per month since acquisition.

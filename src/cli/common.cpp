@@ -33,8 +33,8 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--period-length", o.period_length, "month, quarter or year (default: from the period values)")
       ->type_name("LENGTH");
   cmd.add_option("--threads", o.threads,
-                 "Threads for a movements file; one of 8 MiB or more is read in chunks on each (default: every core). "
-                 "The output is the same for any number")
+                 "Threads for a movements or long snapshots file; one of 8 MiB or more is read in chunks on each "
+                 "(default: every core). The output is the same for any number")
       ->check(CLI::Range(1, 1024))
       ->type_name("N");
   cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
@@ -472,7 +472,7 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
   if (l.snapshots) {
     const bool reactivation = o.reactivation.empty() ? find_definition_preset(o.definitions)->cohort_reactivation
                                                      : o.reactivation == "include";
-    cohorts = annual_cohorts(*l.snapshots, ctx.period_length, s.by.has_value(), reactivation);
+    cohorts = annual_cohorts(*l.snapshots, ctx.period_length, s.by.has_value(), reactivation, thread_count(o.threads));
     s.include_reactivation = cohorts->include_reactivation;
   }
   ctx.billing = l.columns.billing;

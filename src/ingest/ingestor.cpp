@@ -8,12 +8,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <sys/stat.h>
 #include <system_error>
+#include <thread>
 #include <unistd.h>
 
 namespace cskpi {
@@ -87,6 +89,10 @@ void check_ingest_options(const IngestOptions& o) {
     throw usage_error("--fx needs --currency CODE: the currency to convert into");
   if (!o.currency.empty() && ingest::currency_code(o.currency) != o.currency)
     throw usage_error(fmt::format("--currency \"{}\" is not a three-letter ISO code in capitals, such as EUR", o.currency));
+}
+
+unsigned thread_count(int threads) noexcept {
+  return threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
 }
 
 Ingestor::Ingestor(IngestOptions options, DiagnosticSink& diagnostics) {

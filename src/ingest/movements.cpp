@@ -1156,7 +1156,7 @@ bool MovementsForm::read_serially(FileReader& rd, LineSource& lines, bool thread
 
 void MovementsForm::read(FileReader& rd, LineSource& lines) {
   const int asked = rd.options().threads;
-  const unsigned threads = asked > 0 ? static_cast<unsigned>(asked) : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = rd.options().thread_count();
   // Lines read one by one (the first rows; the chunks a parallel pass could not keep) are
   // read by one thread and taken by another, for big files.
   const bool threaded = threads >= 2 && (asked > 0 || rd.file_size >= (8u << 20));

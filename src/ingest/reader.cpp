@@ -280,12 +280,7 @@ std::optional<DateCell> FileReader::date(std::size_t field, std::string_view wha
   // The common month cell, YYYY-MM, without the general reader (a long snapshot file has
   // one per row).
   const std::string_view t = fields[field];
-  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (t.size() == 7 && t[4] == '-' && digit(t[0]) && digit(t[1]) && digit(t[2]) && digit(t[3]) && digit(t[5]) && digit(t[6])) {
-    const int year = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
-    const int month = (t[5] - '0') * 10 + (t[6] - '0');
-    if (month >= 1 && month <= 12 && year >= 1900 && year <= 2199) return DateCell{year * 12 + month - 1, std::nullopt};
-  }
+  if (const std::optional<MonthIndex> m = plain_month(t)) return DateCell{*m, std::nullopt};
   if (is_blank(t)) return std::nullopt;
   std::optional<DateColumn>& col = dates[field];
   if (!col) col.emplace(run.date_order);
@@ -527,7 +522,7 @@ void finish_snapshots(FileReader& rd, SnapshotTable& table) {
   run.columns.period = true;
   run.columns.new_mrr = true;
   run.columns.reactivation_mrr = true;
-  if (run.options.derive) rd.summary.derived_rows = derive_movements(table, length, rd.name, rd.sink);
+  if (run.options.derive) rd.summary.derived_rows = derive_movements(table, length, rd.name, rd.sink, run.options.thread_count());
 }
 
 } // namespace cskpi::ingest

@@ -236,6 +236,8 @@ class CurrencyCheck {
 public:
   /// Notes the currency of the current row (an empty cell is skipped).
   void note(FileReader& rd, std::size_t field);
+  /// The currencies seen so far.
+  std::size_t seen() const noexcept { return m_first.size(); }
   /// At the end of the file: a fatal error naming the currencies when they mix and --fx
   /// does not convert them; sets summary.currency.
   void finish(FileReader& rd);
@@ -250,6 +252,18 @@ private:
 SnapshotTable* open_snapshot_table(FileReader& rd, std::optional<bool> cents_default);
 /// After a snapshot file's rows: derive the movements (SPEC §1.1 snapshots).
 void finish_snapshots(FileReader& rd, SnapshotTable& table);
+
+/// The common month cell, YYYY-MM with a year from 1900 to 2199, without the general date
+/// reader; nullopt for anything else.
+inline std::optional<MonthIndex> plain_month(std::string_view t) noexcept {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (t.size() != 7 || t[4] != '-' || !digit(t[0]) || !digit(t[1]) || !digit(t[2]) || !digit(t[3]) || !digit(t[5]) || !digit(t[6]))
+    return std::nullopt;
+  const int year = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
+  const int month = (t[5] - '0') * 10 + (t[6] - '0');
+  if (month < 1 || month > 12 || year < 1900 || year > 2199) return std::nullopt;
+  return year * 12 + month - 1;
+}
 
 /// Splits the bytes of a byte source into lines; see line_source.hpp.
 InputSummary read_file(FileReader& rd, LineSource& lines);

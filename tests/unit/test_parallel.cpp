@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// The parallel pass over movements files (issue 13): for any number of threads and any
-// chunk size, the same totals, the same diagnostics in the same order and the same row
-// accounting as one thread reading line by line. The files are small; tiny chunks make
-// every case cross chunk boundaries.
+// The parallel passes over movements and long snapshots files (issue 13): for any number
+// of threads and any chunk size, the same totals, the same diagnostics in the same order
+// and the same row accounting as one thread reading line by line. The files are small;
+// tiny chunks make every case cross chunk boundaries.
 #include "cskpi/aggregate.hpp"
 #include "cskpi/ingest.hpp"
+#include "cskpi/snapshots.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -36,8 +37,7 @@ constexpr std::uint64_t k_line_by_line = ~std::uint64_t{0};
 /// Everything a run tells: the totals of every period and group, the diagnostics and the
 /// accounting of every file.
 std::vector<std::string> outcome(const std::vector<std::string>& paths, int threads, std::uint64_t chunk_bytes,
-                                 const std::string& by = "segment") {
-  IngestOptions o;
+                                 const std::string& by = "segment", IngestOptions o = {}) {
   o.threads = threads;
   o.parallel_bytes = chunk_bytes == k_line_by_line ? k_line_by_line : 0; // else every file, however small
   o.chunk_bytes = chunk_bytes == k_line_by_line ? 0 : chunk_bytes;
@@ -50,9 +50,23 @@ std::vector<std::string> outcome(const std::vector<std::string>& paths, int thre
     Ingestor ingestor(o, d);
     for (const std::string& p : paths) {
       const InputSummary s = ingestor.read_path(p, agg);
-      out.push_back(fmt::format("{}: read {} used {} rejected {} warnings {} unreadable {} currency {}", s.file, s.rows_read,
-                                s.rows_used, s.rows_rejected, s.warnings, s.unreadable, s.currency));
+      out.push_back(fmt::format("{}: read {} used {} rejected {} warnings {} unreadable {} currency {} derived {}", s.file,
+                                s.rows_read, s.rows_used, s.rows_rejected, s.warnings, s.unreadable, s.currency, s.derived_rows));
       CHECK(s.rows_read == s.rows_used + s.rows_rejected);
+    }
+    if (const SnapshotTable* t = ingestor.snapshots()) { // the whole history, customer by customer
+      for (std::uint32_t c = 0; c < t->customers(); ++c) {
+        std::string line = fmt::format("{} {} {}", c, t->id(c), t->group(c));
+        for (MonthIndex m = t->first(); m <= t->last(); ++m) line += fmt::format(" {}", t->at(c, m).micros);
+        out.push_back(line);
+      }
+      out.push_back(fmt::format("cells {}", t->cells()));
+      const AnnualCohorts cohorts = annual_cohorts(*t, PeriodLength::month, !by.empty(), true, static_cast<unsigned>(threads));
+      for (const auto& [period, f] : cohorts.all)
+        out.push_back(fmt::format("cohort {} {} {} {} {} {}", period, f.start.micros, f.end.micros, f.capped_end.micros, f.customers, f.retained));
+      for (const auto& [key, f] : cohorts.groups)
+        out.push_back(fmt::format("cohort {} {} {} {} {} {} {}", key.first, key.second, f.start.micros, f.end.micros, f.capped_end.micros,
+                                  f.customers, f.retained));
     }
   }
   for (const std::string& line : d.lines) out.push_back(line);
@@ -61,6 +75,22 @@ std::vector<std::string> outcome(const std::vector<std::string>& paths, int thre
     for (const auto& [group, t] : totals.groups) out.push_back(fmt::format("{} {} {}", period, group, show(t)));
   }
   return out;
+}
+
+/// "" when the outcomes agree, else the first line where they differ: a failure names it.
+std::string difference(const std::vector<std::string>& got, const std::vector<std::string>& want) {
+  for (std::size_t i = 0; i < std::max(got.size(), want.size()); ++i) {
+    const std::string g = i < got.size() ? got[i] : "(nothing)", w = i < want.size() ? want[i] : "(nothing)";
+    if (g != w) {
+      if (std::getenv("CSKPI_DUMP")) {
+        std::ofstream a("/tmp/got.txt"), b("/tmp/want.txt");
+        for (const auto& l : got) a << l << "\n";
+        for (const auto& l : want) b << l << "\n";
+      }
+      return fmt::format("line {}: got {} want {}", i, g, w);
+    }
+  }
+  return "";
 }
 
 struct TempFile {
@@ -186,4 +216,84 @@ TEST_CASE("a line that is not UTF-8 stops the file at the same line", "[ingest][
   REQUIRE(std::any_of(one.begin(), one.end(), [](const std::string& l) { return l.find("UTF-8") != std::string::npos; }));
   CHECK(outcome({f.path}, 2, 1000) == one);
   CHECK(outcome({f.path}, 4, 1) == one);
+}
+
+namespace {
+
+/// A long snapshots file: `customers` customers over 15 months, mostly one run of rows per
+/// customer, with problems sprinkled in as `trouble` asks.
+std::string snapshots(std::uint64_t seed, int customers, bool trouble, bool currency = false) {
+  std::string text = currency ? "customer_id,segment,month,currency,mrr\n" : "customer_id,segment,month,mrr\n";
+  std::uint64_t state = seed;
+  const auto next = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 33;
+  };
+  for (int i = 0; i < customers; ++i) {
+    const std::uint64_t r = next();
+    const std::string segment = r % 3 == 0 ? "SMB" : r % 3 == 1 ? "Mid" : "Ent";
+    const int first = static_cast<int>(r % 6), last = 8 + static_cast<int>(r % 7);
+    for (int m = first; m <= last; ++m) {
+      const std::uint64_t x = next();
+      std::string id = fmt::format("S-{}", i);
+      std::string month = fmt::format("{}-{:02}", 2025 + m / 12, m % 12 + 1);
+      std::string mrr = x % 17 == 0 ? "0" : fmt::format("{}.{:02}", 100 + (r + x % 3 * static_cast<std::uint64_t>(m % 4)) % 900, x % 100);
+      std::string cur = "EUR";
+      if (trouble) {
+        if (x % 1'009 == 0) id = fmt::format("S-{}", i / 2);     // maybe a second row for a customer and month
+        if (x % 1'301 == 0) mrr = "12x";                         // invalid
+        if (x % 1'601 == 0) mrr = "\"1,234.50\"";                // the general path reads it
+        if (x % 1'907 == 0) month = "2025-03-31";                // a date: the general path reads it
+        if (x % 2'203 == 0) mrr = "-5";                          // negative
+        if (x % 2'503 == 0) id = "";                             // empty
+        if (x % 2'801 == 0) cur = "eur";                         // the same currency, other text
+        if (x % 3'001 == 0) mrr = "1.0000005";                   // rounded: a warning
+        if (x % 113 == 0) text += "\n";
+        if (x % 127 == 0) text += "  \r\n";
+      }
+      text += currency ? fmt::format("{},{},{},{},{}", id, segment, month, cur, mrr) : fmt::format("{},{},{},{}", id, segment, month, mrr);
+      text += x % 5 == 0 ? "\r\n" : "\n";
+    }
+    if (trouble && r % 97 == 0) text += fmt::format("S-{},{},2025-0{},1\n", i, segment, 1 + r % 9); // a month again, later
+  }
+  return text;
+}
+
+} // namespace
+
+TEST_CASE("long snapshots: the same history, movements and cohorts for any number of threads", "[ingest][parallel]") {
+  const TempFile f("snapshots", snapshots(17, 2'000, false));
+  const auto one = outcome({f.path}, 1, k_line_by_line);
+  REQUIRE(one.size() > 2'000);
+  CHECK(one[0].find("rejected 0") != std::string::npos);
+  for (const int threads : {1, 2, 3, 8})
+    for (const std::uint64_t chunk : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{211}, std::uint64_t{8192}}) {
+      INFO("threads " << threads << ", chunks of " << chunk << " bytes");
+      CHECK(difference(outcome({f.path}, threads, chunk), one) == "");
+    }
+}
+
+TEST_CASE("long snapshots with problems anywhere: the same diagnostics in the same order", "[ingest][parallel]") {
+  const TempFile f("snapshots_dirty", snapshots(19, 3'000, true, true));
+  const auto one = outcome({f.path}, 1, k_line_by_line);
+  REQUIRE(std::count_if(one.begin(), one.end(), [](const std::string& l) { return l.find("already has MRR") != std::string::npos; }) > 10);
+  REQUIRE(std::count_if(one.begin(), one.end(), [](const std::string& l) { return l.find("not a number") != std::string::npos; }) > 10);
+  for (const int threads : {1, 2, 4})
+    for (const std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{257}, std::uint64_t{8192}, std::uint64_t{100'000}}) {
+      INFO("threads " << threads << ", chunks of " << chunk << " bytes");
+      CHECK(difference(outcome({f.path}, threads, chunk), one) == "");
+    }
+}
+
+TEST_CASE("long snapshots: cents, a decimal comma and a second currency read as without threads", "[ingest][parallel]") {
+  std::string text = "customer_id;month;currency;mrr\n";
+  for (int i = 0; i < 3'000; ++i) text += fmt::format("C-{};2026-0{};{};{},{:02}\n", i / 3, 1 + i % 3, i == 2'222 ? "USD" : "EUR", 100 + i % 50, i % 100);
+  const TempFile f("snapshots_comma", text);
+  IngestOptions cents;
+  cents.amounts_in_cents = true;
+  for (const IngestOptions& o : {IngestOptions{}, cents}) {
+    const auto one = outcome({f.path}, 1, k_line_by_line, "", o);
+    CHECK(difference(outcome({f.path}, 2, 500, "", o), one) == "");
+    CHECK(difference(outcome({f.path}, 3, 0, "", o), one) == "");
+  }
 }
