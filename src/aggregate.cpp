@@ -12,8 +12,9 @@ bool Totals::add(const MovementRow& row) noexcept {
   // The money sums first, into locals: on overflow nothing changes. Counts cannot overflow.
   const bool cohort_row = row.start.micros > 0;
   std::int64_t s = start.micros, e = expansion.micros, c = contraction.micros, x = churned.micros, n = new_mrr.micros,
-               r = reactivation.micros, cac = cac_sum.micros, risk = at_risk_mrr.micros;
-  bool overflow = false;
+               r = reactivation.micros, cac = cac_sum.micros, risk = at_risk_mrr.micros, end = end_mrr.micros;
+  const Money row_end = cskpi::end_mrr(row);
+  bool overflow = __builtin_add_overflow(end, row_end.micros, &end);
   if (cohort_row) {
     overflow |= __builtin_add_overflow(s, row.start.micros, &s);
     overflow |= __builtin_add_overflow(e, row.expansion.micros, &e);
@@ -33,7 +34,9 @@ bool Totals::add(const MovementRow& row) noexcept {
   reactivation.micros = r;
   cac_sum.micros = cac;
   at_risk_mrr.micros = risk;
+  end_mrr.micros = end;
   ++customers;
+  ending += row_end.micros > 0;
   if (cohort_row) {
     ++cohort;
     churned_logos += row.churned.micros > 0;
@@ -65,10 +68,12 @@ bool Totals::merge(const Totals& o) noexcept {
   next.promoters += o.promoters;
   next.passives += o.passives;
   next.detractors += o.detractors;
+  next.ending += o.ending;
   const bool ok = checked_add(next.start, o.start) && checked_add(next.expansion, o.expansion) &&
                   checked_add(next.contraction, o.contraction) && checked_add(next.churned, o.churned) &&
                   checked_add(next.new_mrr, o.new_mrr) && checked_add(next.reactivation, o.reactivation) &&
-                  checked_add(next.at_risk_mrr, o.at_risk_mrr) && checked_add(next.cac_sum, o.cac_sum);
+                  checked_add(next.at_risk_mrr, o.at_risk_mrr) && checked_add(next.cac_sum, o.cac_sum) &&
+                  checked_add(next.end_mrr, o.end_mrr);
   if (!ok) return false;
   *this = next;
   return true;

@@ -30,6 +30,7 @@ std::string_view to_string(Unit u) noexcept {
 
 std::string_view to_string(Section s) noexcept {
   switch (s) {
+  case Section::bridge: return "MRR bridge";
   case Section::revenue_retention: return "Revenue retention";
   case Section::logos: return "Logos";
   case Section::expansion: return "Expansion";
@@ -52,6 +53,32 @@ using N = Needs;
 // The metric table (SPEC §2.2). Adding a metric is one entry here plus its formula in
 // compute_metrics(); bands live in bands.cpp, keyed by id.
 constexpr MetricDef k_metrics[] = {
+    // The MRR bridge (issue 14): the first slide of a board pack, start to end in money and logos.
+    {"mrr_start", "Starting MRR", U::currency, A::none, S::bridge, N::nothing, "S",
+     "MRR of the starting customers at the start of the period.", "002"},
+    {"mrr_new", "New MRR", U::currency, A::none, S::bridge, N::nothing,
+     "end MRR - S - E - R + C + X (new_mrr, and what other rows starting at 0 brought in)",
+     "MRR of customers that started the period at 0 and are not reactivations.", "002", false, false, "+"},
+    {"mrr_expansion", "Expansion MRR", U::currency, A::none, S::bridge, N::nothing, "E",
+     "MRR added by starting customers: upgrades, seats, add-ons.", "001", false, false, "+"},
+    {"mrr_reactivation", "Reactivation MRR", U::currency, A::none, S::bridge, N::nothing, "R (reactivation_mrr)",
+     "MRR of returning customers.", "-", false, false, "+"},
+    {"mrr_contraction", "Contraction MRR", U::currency, A::none, S::bridge, N::nothing, "C",
+     "MRR lost to downgrades of starting customers.", "002", false, false, "-"},
+    {"mrr_churned", "Churned MRR", U::currency, A::none, S::bridge, N::nothing, "X",
+     "MRR lost to cancellations of starting customers.", "002, 003", false, false, "-"},
+    {"mrr_end", "Ending MRR", U::currency, A::none, S::bridge, N::nothing, "sum of end MRR over all rows",
+     "MRR at the end of the period: starting + new + expansion + reactivation - contraction - churned.", "002", false, false, "="},
+    {"arr", "ARR (12 x ending MRR)", U::currency, A::none, S::bridge, N::nothing, "12 * ending MRR",
+     "Annual run rate: the ending MRR times twelve, whatever the period length.", "-"},
+    {"customers_start", "Customers at start", U::count, A::none, S::bridge, N::nothing, "N",
+     "Customers with MRR > 0 at the start of the period (the starting cohort).", "002"},
+    {"customers_new", "New customers", U::count, A::none, S::bridge, N::nothing, "rows with start_mrr = 0",
+     "Customers that started the period at 0: new and reactivated.", "002", false, false, "+"},
+    {"customers_churned", "Churned customers", U::count, A::none, S::bridge, N::nothing, "L",
+     "Starting customers that cancelled (churned_mrr > 0).", "002, 003", false, false, "-"},
+    {"customers_end", "Customers at end", U::count, A::none, S::bridge, N::nothing, "rows with end MRR > 0",
+     "Customers with MRR > 0 at the end of the period.", "002", false, false, "="},
     {"nrr", "Net revenue retention", U::percent, A::retention, S::revenue_retention, N::nothing,
      "(S + E - C - X) / S * 100",
      "Share of starting MRR kept, counting expansion: above 100 % the base grows without new sales.", "001, 002"},
@@ -490,7 +517,37 @@ std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& c
       else m.value = Quantity::of_real(percent(num, N));
     };
 
-    if (id == "nrr") of_start(S + E - C - X);
+    // A sum of the bridge: exact money, or a count.
+    const auto total = [&](Money v, std::uint64_t n) {
+      m.value = Quantity::of_money(v);
+      m.n = n;
+    };
+    const auto logos = [&](std::uint64_t v) {
+      m.value = count(v);
+      m.n = t.customers;
+    };
+    if (id == "mrr_start") total(t.start, t.cohort);
+    else if (id == "mrr_new") {
+      const i128 v = static_cast<i128>(t.end_mrr.micros) - S - E - t.reactivation.micros + C + X;
+      m.value = money_or_real(v);
+      m.n = t.new_customers;
+    } else if (id == "mrr_expansion") total(t.expansion, t.cohort);
+    else if (id == "mrr_reactivation") total(t.reactivation, t.new_customers);
+    else if (id == "mrr_contraction") total(t.contraction, t.cohort);
+    else if (id == "mrr_churned") total(t.churned, t.cohort);
+    else if (id == "mrr_end") total(t.end_mrr, t.customers);
+    else if (id == "arr") {
+      m.value = money_or_real(static_cast<i128>(t.end_mrr.micros) * 12);
+      m.n = t.customers;
+    } else if (id == "customers_start") logos(t.cohort);
+    else if (id == "customers_new") logos(t.new_customers);
+    else if (id == "customers_churned") logos(t.churned_logos);
+    else if (id == "customers_end") {
+      logos(t.ending);
+      // A churned row ends at 0 (SPEC §1.4), so only rows ending at 0 without churn make a gap.
+      const std::uint64_t expected = t.cohort + t.new_customers - t.churned_logos;
+      if (expected > t.ending) m.note = fmt::format("{} of the rows end at 0 MRR without churn", expected - t.ending);
+    } else if (id == "nrr") of_start(S + E - C - X);
     else if (id == "grr") of_start(S - C - X);
     else if (id == "gross_mrr_churn") of_start(C + X);
     else if (id == "net_mrr_churn") of_start(C + X - E);

@@ -291,8 +291,10 @@ std::string cohort_legend(const Report& r) {
   return "";
 }
 
-/// The metric's name, with the key of a keyed record: "Churned customers: price".
+/// The metric's name, with the key of a keyed record ("Churned customers: price") or the
+/// sign of a bridge line ("+ New MRR").
 std::string display_name(const Record& r) {
+  if (!r.metric.def->sign.empty()) return fmt::format("{} {}", r.metric.def->sign, r.metric.def->name);
   if (r.metric.key.empty()) return std::string(r.metric.def->name);
   return fmt::format("{}: {}", r.metric.def->name, r.metric.key);
 }

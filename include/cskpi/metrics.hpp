@@ -29,7 +29,7 @@ enum class Annualization : std::uint8_t {
   churn_estimate,  ///< 1 - (1 - e)^k, flagged as an estimate
 };
 
-enum class Section : std::uint8_t { revenue_retention, logos, expansion, value, sentiment, health, onboarding, churn_reasons };
+enum class Section : std::uint8_t { bridge, revenue_retention, logos, expansion, value, sentiment, health, onboarding, churn_reasons };
 std::string_view to_string(Section s) noexcept;
 
 /// Which optional input a metric needs before it is computed at all.
@@ -58,6 +58,9 @@ struct MetricDef {
   bool latest_only = false;
   /// One record per key (churn reasons), the key naming what the record counts.
   bool keyed = false;
+  /// How a line of the MRR bridge adds up: "+", "-" or "=" before its name in the table and
+  /// markdown ("" for the others).
+  std::string_view sign = "";
 };
 
 /// All metrics in report order.

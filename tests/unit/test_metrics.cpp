@@ -166,3 +166,46 @@ TEST_CASE("save rate, quick ratio and LTV:CAC", "[metrics]") {
   CHECK(get(ms, "ltv").value->money == Money{9'090'909'091});
   CHECK_THAT(get(ms, "ltv_cac").value->real, WithinRel(9090.909091 / 2000.0, 1e-12));
 }
+
+TEST_CASE("the MRR bridge adds up from the rows: start + new + expansion + reactivation - contraction - churn = end", "[metrics]") {
+  // Rows summed as the aggregator sums them: a starting customer that expands, one that
+  // contracts to nothing without churning, one that churns, a new one with new_mrr, a new one
+  // whose MRR comes as expansion (no new_mrr column), and a reactivation.
+  Totals t;
+  const auto row = [&](std::int64_t start, std::int64_t expansion, std::int64_t contraction, std::int64_t churned, std::int64_t fresh,
+                       std::int64_t back) {
+    MovementRow r;
+    r.start = units(start);
+    r.expansion = units(expansion);
+    r.contraction = units(contraction);
+    r.churned = units(churned);
+    r.new_mrr = units(fresh);
+    r.reactivation = units(back);
+    REQUIRE(t.add(r));
+  };
+  row(100, 20, 0, 0, 0, 0);
+  row(50, 0, 50, 0, 0, 0);
+  row(70, 0, 0, 70, 0, 0);
+  row(0, 0, 0, 0, 30, 0);
+  row(0, 15, 0, 0, 0, 0);
+  row(0, 0, 0, 0, 0, 40);
+  const auto ms = compute_metrics(t, {});
+  CHECK(get(ms, "mrr_start").value->money == units(220));
+  CHECK(get(ms, "mrr_new").value->money == units(45)); // 30 new_mrr + 15 a new row brought as expansion
+  CHECK(get(ms, "mrr_expansion").value->money == units(20));
+  CHECK(get(ms, "mrr_reactivation").value->money == units(40));
+  CHECK(get(ms, "mrr_contraction").value->money == units(50));
+  CHECK(get(ms, "mrr_churned").value->money == units(70));
+  CHECK(get(ms, "mrr_end").value->money == units(205)); // 120 + 30 + 15 + 40
+  CHECK(get(ms, "arr").value->money == units(2'460));
+  CHECK(get(ms, "customers_start").value->count == 3);
+  CHECK(get(ms, "customers_new").value->count == 3);
+  CHECK(get(ms, "customers_churned").value->count == 1);
+  CHECK(get(ms, "customers_end").value->count == 4);
+  CHECK(get(ms, "customers_end").note == "1 of the rows end at 0 MRR without churn");
+  // Merged halves give the same sums.
+  Totals half = t, other = t;
+  REQUIRE(half.merge(other));
+  CHECK(half.end_mrr == units(410));
+  CHECK(half.ending == 8);
+}
