@@ -9,8 +9,7 @@ namespace cskpi::cli {
 
 void setup_bands(CLI::App& app, BandsOptions& o) {
   CLI::App* cmd = app.add_subcommand("bands", "Print the benchmark bands every rated metric is judged by, with sources");
-  cmd->add_option("--format", o.format, "table, csv (editable, feeds --bands) or markdown")
-      ->check(CLI::IsMember({"table", "csv", "markdown"}));
+  add_format_option(*cmd, o.format, o.output, {"table", "csv", "markdown"}, "table, csv (editable, feeds --bands) or markdown");
   cmd->add_option("--bands", o.bands, "Show the bands with this override file applied")->type_name("FILE");
   cmd->add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
   cmd->footer(R"(Examples:

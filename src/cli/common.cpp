@@ -315,6 +315,44 @@ BandTable load_bands(const std::string& path) {
   return bands;
 }
 
+namespace {
+
+/// The format a file name's extension names, or "" for none: report.json -> json.
+std::string format_of_extension(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/'), dot = path.find_last_of('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash) || dot + 1 == path.size()) return "";
+  std::string ext = path.substr(dot + 1);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == "json" || ext == "jsonl" || ext == "csv" || ext == "html" || ext == "xlsx") return ext;
+  if (ext == "ndjson") return "jsonl";
+  if (ext == "md" || ext == "markdown") return "markdown";
+  if (ext == "htm") return "html";
+  return "";
+}
+
+} // namespace
+
+void add_format_option(CLI::App& cmd, std::string& format, const std::string& output, std::vector<std::string> formats,
+                       const std::string& help) {
+  format = formats.front();
+  CLI::Option* opt = cmd.add_option("--format", format, help + " (default: from -o's extension, else " + formats.front() + ")")
+                         ->check(CLI::IsMember(formats));
+  cmd.callback([opt, &format, &output, formats, &cmd] {
+    const std::string named = output.empty() ? "" : format_of_extension(output);
+    if (named.empty()) return;
+    if (opt->count() > 0) {
+      if (named != format)
+        throw CLI::ValidationError(fmt::format("--format {} contradicts -o {}, a .{} file name; drop one of them", format, output,
+                                               output.substr(output.find_last_of('.') + 1)));
+      return;
+    }
+    if (std::find(formats.begin(), formats.end(), named) == formats.end())
+      throw CLI::ValidationError(fmt::format("-o {}: cskpi {} writes no {}; its formats are {}: name the file for one of them",
+                                             output, cmd.get_name(), named, fmt::join(formats, ", ")));
+    format = named;
+  });
+}
+
 void write_output(const std::string& path, const std::string& text) {
   ChunkedOutput out(path);
   out.write(text);

@@ -26,6 +26,11 @@ namespace cskpi::cli {
 
 /// Adds the options report and validate share to a subcommand.
 void add_input_options(CLI::App& cmd, RunOptions& o);
+/// --format with its `formats` (the first is the default), taken from -o's extension when
+/// --format is not given (.json .jsonl .csv .md .html .xlsx; issue 14); a --format that
+/// contradicts the extension is a usage error.
+void add_format_option(CLI::App& cmd, std::string& format, const std::string& output, std::vector<std::string> formats,
+                       const std::string& help);
 /// Adds --encoding, --date-format, --map, --fx, --currency and --definitions (real exports).
 void add_export_options(CLI::App& cmd, RunOptions& o);
 /// Adds --amounts (snapshot files) to a subcommand.

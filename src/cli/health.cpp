@@ -32,9 +32,8 @@ void setup_health(CLI::App& app, HealthOptions& o) {
   cmd->add_option("--health-scheme", o.run.health_scheme,
                   "Cut-offs: default (green 80+, yellow 50+), power-users (71+, 41+) or GREEN/YELLOW such as 75/40")
       ->type_name("SCHEME");
-  cmd->add_option("--format", o.run.format, "table (summary and customers most at risk), csv (every score: a customers file "
-                                            "for the next cskpi report) or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+  add_format_option(*cmd, o.run.format, o.run.output, {"table", "csv", "json"},
+                    "table (summary and customers most at risk), csv (every score: a customers file for the next cskpi report) or json");
   cmd->add_option("--delimiter", o.run.delimiter, "Field delimiter: , ; or tab (default: detected from the header)")->type_name("CHAR");
   o.run.decimal_comma_option = cmd->add_flag("--decimal-comma", o.run.decimal_comma, "Numbers use a decimal comma");
   cmd->add_option("--max-errors", o.run.max_errors, "Print at most N problems; 0 prints all")->type_name("N");

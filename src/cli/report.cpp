@@ -13,8 +13,7 @@ namespace cskpi::cli {
 void setup_report(CLI::App& app, RunOptions& o) {
   CLI::App* cmd = app.add_subcommand("report", "Compute every KPI the columns allow and rate it against benchmarks");
   add_input_options(*cmd, o);
-  cmd->add_option("--format", o.format, "table, json, jsonl, csv or markdown")
-      ->check(CLI::IsMember({"table", "json", "jsonl", "csv", "markdown"}));
+  add_format_option(*cmd, o.format, o.output, {"table", "json", "jsonl", "csv", "markdown"}, "table, json, jsonl, csv or markdown");
   cmd->add_option("--metrics", o.metrics, "Only these metric ids, comma-separated (see cskpi bands / explain)")
       ->delimiter(',')
       ->type_name("ID,...");

@@ -130,8 +130,7 @@ void setup_cohorts(CLI::App& app, CohortsOptions& o) {
                                                 "acquisition month and months since");
   add_snapshot_input(*cmd, o.run);
   cmd->add_flag("--logos", o.logos, "Logo retention: % of the cohort's customers still paying");
-  cmd->add_option("--format", o.run.format, "table, csv, json or markdown")
-      ->check(CLI::IsMember({"table", "csv", "json", "markdown"}));
+  add_format_option(*cmd, o.run.format, o.run.output, {"table", "csv", "json", "markdown"}, "table, csv, json or markdown");
   cmd->footer(R"(Examples:
   cskpi cohorts samples/mrr_matrix_24m.csv
   cskpi cohorts samples/mrr_matrix_24m.csv --logos --format csv -o cohorts.csv

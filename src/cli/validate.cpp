@@ -12,8 +12,8 @@ void setup_validate(CLI::App& app, RunOptions& o) {
   CLI::App* cmd = app.add_subcommand("validate", "Check input files only: every problem as file:line:col, then a summary");
   add_input_options(*cmd, o);
   o.max_errors = 0; // validate prints every problem unless told otherwise
-  cmd->add_option("--format", o.format, "table (problems on stderr, summary on stdout), json, jsonl, csv or markdown")
-      ->check(CLI::IsMember({"table", "json", "jsonl", "csv", "markdown"}));
+  add_format_option(*cmd, o.format, o.output, {"table", "json", "jsonl", "csv", "markdown"},
+                    "table (problems on stderr, summary on stdout), json, jsonl, csv or markdown");
   cmd->footer(R"(Examples:
   cskpi validate samples/broken_export.csv
   cskpi validate exports/*.csv --format json | jq '.diagnostics[] | .message'

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Runs the real cskpi binary for one golden case and compares stdout, stderr and the exit
-# code exactly. Arguments: -DCSKPI=binary -DCASE=case dir -DROOT=project root (the working
+# code exactly (and a file it writes, see `written`). Arguments: -DCSKPI=binary -DCASE=case dir -DROOT=project root (the working
 # directory, so paths read like the README's: samples/...).
 file(STRINGS ${CASE}/args _args ENCODING UTF-8)
 set(_input)
@@ -17,6 +17,19 @@ execute_process(
   OUTPUT_VARIABLE _out
   ERROR_VARIABLE _err
   RESULT_VARIABLE _rc)
+
+# A case whose command writes a file (-o) names it in `written`: its text is compared as a
+# part of stdout, after a line naming it, and the file is removed.
+if(EXISTS ${CASE}/written)
+  file(STRINGS ${CASE}/written _written)
+  if(EXISTS ${_written})
+    file(READ ${_written} _text)
+    string(APPEND _out "--- ${_written}\n${_text}")
+    file(REMOVE ${_written})
+  else()
+    string(APPEND _out "--- ${_written}: not written\n")
+  endif()
+endif()
 
 if("$ENV{CSKPI_UPDATE_GOLDEN}" STREQUAL "1")
   file(WRITE ${CASE}/expected.stdout "${_out}")
