@@ -43,6 +43,20 @@ int two_digits(std::string_view s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
 
 } // namespace
 
+MonthSpan month_span(const Period& p) noexcept {
+  const int year = two_digits(p.label) * 100 + two_digits(std::string_view(p.label).substr(2)); // labels start YYYY
+  switch (p.length) {
+  case PeriodLength::year: return {year * 12, year * 12 + 11};
+  case PeriodLength::quarter: {
+    const int first = year * 12 + (p.label[6] - '1') * 3;
+    return {first, first + 2};
+  }
+  case PeriodLength::month: break;
+  }
+  const int m = year * 12 + two_digits(std::string_view(p.label).substr(5)) - 1;
+  return {m, m};
+}
+
 std::optional<Period> parse_period(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);

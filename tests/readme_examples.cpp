@@ -28,7 +28,7 @@ std::string shell_quote(const std::string& s) {
 }
 
 std::string run(const std::string& command, const std::string& root, const std::string& bin) {
-  const std::string full = "cd " + shell_quote(root) + " && PATH=" + shell_quote(bin) + ":\"$PATH\" NO_COLOR= TERM=dumb sh -c " +
+  const std::string full = "cd " + shell_quote(root) + " && PATH=" + shell_quote(bin) + ":\"$PATH\" NO_COLOR= TERM=dumb COLUMNS= sh -c " +
                            shell_quote(command) + " 2>&1";
   FILE* p = ::popen(full.c_str(), "r");
   if (p == nullptr) return "<popen failed>";

@@ -26,6 +26,12 @@ struct Period {
   PeriodLength length = PeriodLength::month;
 };
 
+/// The months a period covers, each as year * 12 + month - 1.
+struct MonthSpan {
+  int first = 0, last = 0;
+};
+MonthSpan month_span(const Period& p) noexcept;
+
 /// Parses `YYYY-MM`, `YYYY-Qn`, `YYYY` or an ISO date `YYYY-MM-DD` (taken as its month).
 /// Surrounding spaces are ignored; "q" may be lower case. Returns nullopt for anything else.
 std::optional<Period> parse_period(std::string_view text);

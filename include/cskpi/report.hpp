@@ -84,6 +84,10 @@ std::string render_jsonl(const Report& r);
 std::string render_csv(const Report& r);
 /// GitHub-flavoured markdown tables, one per group.
 std::string render_markdown(const Report& r);
+/// Trends (issue 14): per segment one row per metric and one column per period, with the
+/// change from the period before the last. `format`: table, csv or markdown; the table shows
+/// the latest periods that fit `width` columns.
+std::string render_wide(const Report& r, const std::string& format, std::size_t width);
 
 /// JSON string literal of `s` (quotes included); invalid UTF-8 becomes U+FFFD.
 std::string json_string(std::string_view s);

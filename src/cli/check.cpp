@@ -24,6 +24,7 @@ void setup_check(CLI::App& app, CheckOptions& o) {
       ->check(CLI::IsMember({"critical", "warning", "acceptable", "good"}))
       ->type_name("TIER");
   cmd->add_flag("--allow-missing", o.allow_missing, "Skip (not fail) rules whose metric is undefined or whose group is absent");
+  add_period_option(*cmd, o.run);
   add_format_option(*cmd, o.run.format, o.run.output, {"table", "json", "github", "markdown"},
                     "table, json, github (workflow annotations) or markdown (PR comment)");
   cmd->add_option("--gross-margin", o.run.gross_margin, "Gross margin for LTV as a fraction, e.g. 0.8")->type_name("FRACTION");

@@ -44,6 +44,8 @@ struct RunOptions {
   std::uint64_t min_group = 30;      ///< rate a group only from this many starting customers
   std::string definitions = "cskpi"; ///< --definitions preset
   int threads = 0;                   ///< --threads: 0 = as ingest decides (two for files of 8 MiB and more)
+  std::string period;                ///< --period P or FROM..TO (issue 14): only these periods
+  std::string layout = "records";    ///< --layout records|wide (report)
 };
 
 void setup_report(CLI::App& app, RunOptions& o);

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace cskpi::cli {
@@ -402,6 +403,53 @@ void ChunkedOutput::fail(int err) {
   throw input_error(fmt::format("{}: cannot write: {}", m_path, std::strerror(err)));
 }
 
+void add_period_option(CLI::App& cmd, RunOptions& o) {
+  cmd.add_option("--period", o.period,
+                 "Only this period or range: 2026-10, 2026-Q3, 2026 (its months or quarters), 2026-01..2026-06")
+      ->type_name("P|FROM..TO");
+}
+
+std::size_t table_width(const std::string& output) {
+  if (const char* c = std::getenv("COLUMNS"); c != nullptr && *c != '\0') {
+    char* end = nullptr;
+    const long v = std::strtol(c, &end, 10);
+    if (*end == '\0' && v >= 20 && v <= 10'000) return static_cast<std::size_t>(v);
+  }
+  if (!output.empty()) return SIZE_MAX;
+  winsize ws{};
+  if (::isatty(STDOUT_FILENO) == 1 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 100;
+}
+
+namespace {
+
+/// Keeps the groups whose period lies within --period.
+void select_periods(std::vector<Group>& groups, const std::string& spec) {
+  const std::size_t dots = spec.find("..");
+  const std::string from_text = spec.substr(0, dots), to_text = dots == std::string::npos ? spec : spec.substr(dots + 2);
+  const std::optional<Period> from = parse_period(from_text), to = parse_period(to_text);
+  if (!from || !to)
+    throw usage_error(fmt::format("--period \"{}\" is not a period (2026-10, 2026-Q3, 2026) or a range FROM..TO", spec));
+  const MonthSpan a = month_span(*from), b = month_span(*to);
+  if (a.first > b.last) throw usage_error(fmt::format("--period {}: {} comes after {}", spec, from->label, to->label));
+  if (!groups.empty() && !groups.front().period)
+    throw usage_error(fmt::format("--period {}: the input has no period column, so it is one period", spec));
+  std::vector<std::string> all;
+  for (const Group& g : groups)
+    if (g.period && (all.empty() || all.back() != *g.period)) all.push_back(*g.period);
+  std::erase_if(groups, [&](const Group& g) {
+    const std::optional<Period> p = parse_period(*g.period);
+    if (!p) return true;
+    const MonthSpan s = month_span(*p);
+    return s.first < a.first || s.last > b.last;
+  });
+  if (groups.empty() && !all.empty())
+    throw usage_error(fmt::format("--period {} matches none of the input's periods ({}{})", spec, all.front(),
+                                  all.size() > 1 ? " to " + all.back() : ""));
+}
+
+} // namespace
+
 bool use_color(const std::string& mode, const std::string& output) {
   if (mode == "always") return true;
   if (mode == "never" || !output.empty()) return false;
@@ -550,6 +598,7 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
                                           leading ? &*leading : nullptr, motion),
                 std::nullopt};
   if (leading) report.join = leading->summary;
+  if (!o.period.empty()) select_periods(report.groups, o.period);
   return report;
 }
 

@@ -26,6 +26,11 @@ namespace cskpi::cli {
 
 /// Adds the options report and validate share to a subcommand.
 void add_input_options(CLI::App& cmd, RunOptions& o);
+/// --period P or FROM..TO: only the periods within it (issue 14).
+void add_period_option(CLI::App& cmd, RunOptions& o);
+/// The width a table may fill: COLUMNS, else the terminal's, else 100 on a pipe; a file
+/// named by -o (`output`) has no limit.
+std::size_t table_width(const std::string& output);
 /// --format with its `formats` (the first is the default), taken from -o's extension when
 /// --format is not given (.json .jsonl .csv .md .html .xlsx; issue 14); a --format that
 /// contradicts the extension is a usage error.

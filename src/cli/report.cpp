@@ -14,6 +14,11 @@ void setup_report(CLI::App& app, RunOptions& o) {
   CLI::App* cmd = app.add_subcommand("report", "Compute every KPI the columns allow and rate it against benchmarks");
   add_input_options(*cmd, o);
   add_format_option(*cmd, o.format, o.output, {"table", "json", "jsonl", "csv", "markdown"}, "table, json, jsonl, csv or markdown");
+  add_period_option(*cmd, o);
+  cmd->add_option("--layout", o.layout,
+                  "records (one block per period and segment) or wide: per segment one row per metric, one column per "
+                  "period and the change against the period before; for table, csv and markdown")
+      ->check(CLI::IsMember({"records", "wide"}));
   cmd->add_option("--metrics", o.metrics, "Only these metric ids, comma-separated (see cskpi bands / explain)")
       ->delimiter(',')
       ->type_name("ID,...");
@@ -43,10 +48,13 @@ file's header: cskpi explain inputs.)");
 }
 
 int run_report(const RunOptions& o) {
+  if (o.layout == "wide" && (o.format == "json" || o.format == "jsonl"))
+    throw usage_error(fmt::format("--layout wide is for table, csv and markdown; {} records name their period each", o.format));
   const std::optional<Report> r = compute_report(o);
   if (!r) return static_cast<int>(ExitCode::input);
   std::string text;
-  if (o.format == "json") text = render_json(*r);
+  if (o.layout == "wide") text = render_wide(*r, o.format, table_width(o.output));
+  else if (o.format == "json") text = render_json(*r);
   else if (o.format == "jsonl") text = render_jsonl(*r);
   else if (o.format == "csv") text = render_csv(*r);
   else if (o.format == "markdown") text = render_markdown(*r);

@@ -10,6 +10,7 @@ endif()
 # A fixed environment: no colour decisions leak in from the caller.
 set(ENV{NO_COLOR} "")
 set(ENV{TERM} "dumb")
+set(ENV{COLUMNS} "") # the table's width is the default one
 execute_process(
   COMMAND ${CSKPI} ${_args}
   WORKING_DIRECTORY ${ROOT}

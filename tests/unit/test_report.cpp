@@ -101,3 +101,54 @@ TEST_CASE("render_table aligns columns and names the tier to reach next", "[repo
   CHECK(t.find("\x1b[") == std::string::npos);
   CHECK(render_table(tiny_report(), true).find("\x1b[1;31mcritical") != std::string::npos);
 }
+
+namespace {
+
+/// Three months of two customers: one grows by 10 each month, one churns in the last.
+Report trend_report() {
+  Aggregator agg(false);
+  MovementRow row;
+  row.file = "t.csv";
+  const char* months[] = {"2026-01", "2026-02", "2026-03"};
+  for (int m = 0; m < 3; ++m) {
+    row.period = months[m];
+    row.customer_id = "a";
+    row.start = Money::from_units(1000 + 10 * m);
+    row.expansion = Money::from_units(10);
+    row.churned = Money{};
+    agg.add(row);
+    row.customer_id = "b";
+    row.start = Money::from_units(500);
+    row.expansion = Money{};
+    row.churned = m == 2 ? Money::from_units(500) : Money{};
+    agg.add(row);
+  }
+  MetricContext ctx;
+  ctx.columns.period = true;
+  Report r;
+  r.inputs.push_back(InputSummary{"t.csv", 6, 6, 0, 0, false, ',', false});
+  r.groups = build_groups(agg, ctx, BandTable::builtin(), {"mrr_end", "customers_end", "nrr"}, false);
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("trends: periods as columns, the change against the period before, the latest periods that fit", "[report]") {
+  const Report r = trend_report();
+  const std::string csv = render_wide(r, "csv", SIZE_MAX);
+  CHECK(csv == "segment,metric,key,name,unit,2026-01,2026-02,2026-03,change\n"
+               "all,mrr_end,,Ending MRR,currency,1510,1520,1030,-490\n"
+               "all,customers_end,,Customers at end,count,2,2,1,-1\n"
+               "all,nrr,,Net revenue retention,percent,100.66666666666667,100.66225165562913,67.76315789473684,-32.8990937608923\n");
+  const std::string wide = render_wide(r, "table", SIZE_MAX);
+  INFO(wide);
+  CHECK(wide.find("  = Ending MRR           1,510.00  1,520.00  1,030.00     -490.00\n") != std::string::npos);
+  CHECK(wide.find("  Net revenue retention   100.67%   100.66%    67.76%  -32.90 pts\n") != std::string::npos);
+  // Narrow: only the last period fits; the line says what was left out.
+  const std::string narrow = render_wide(r, "table", 40);
+  CHECK(narrow.find("the last 1 of 3 periods fit 40 columns") != std::string::npos);
+  CHECK(narrow.find("2026-02") == std::string::npos);
+  CHECK(narrow.find("2026-03") != std::string::npos);
+  const std::string md = render_wide(r, "markdown", SIZE_MAX);
+  CHECK(md.find("| = Customers at end | 2 | 2 | 1 | -1 |\n") != std::string::npos);
+}
