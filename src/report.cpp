@@ -526,51 +526,32 @@ std::string render_markdown(const Report& r) {
 
 // ---------------------------------------------------------------------------- trends
 
-namespace {
-
-/// The report turned on its side: per segment, one row per metric and one column per period.
-struct Wide {
-  struct Row {
-    const MetricDef* def = nullptr;
-    std::string key;
-    std::string name;                   ///< as displayed
-    std::vector<const Record*> cells;   ///< per period; nullptr where the period has none
-  };
-  struct Block {
-    std::string segment;
-    std::vector<Row> rows;
-  };
-  std::vector<std::string> periods;
-  std::vector<Block> blocks; ///< `all` first, then the segments sorted
-
-  explicit Wide(const Report& r) {
-    for (const Group& g : r.groups) {
-      const std::string p = g.period.value_or("");
-      if (periods.empty() || periods.back() != p) periods.push_back(p);
-      auto b = std::find_if(blocks.begin(), blocks.end(), [&](const Block& x) { return x.segment == g.segment; });
-      if (b == blocks.end()) b = blocks.insert(blocks.end(), Block{g.segment, {}});
-      for (const Record& rec : g.records) {
-        auto row = std::find_if(b->rows.begin(), b->rows.end(),
-                                [&](const Row& x) { return x.def == rec.metric.def && x.key == rec.metric.key; });
-        if (row == b->rows.end()) row = b->rows.insert(b->rows.end(), Row{rec.metric.def, rec.metric.key, display_name(rec), {}});
-        row->cells.resize(periods.size(), nullptr);
-        row->cells.back() = &rec;
-      }
+Trends::Trends(const Report& r) {
+  for (const Group& g : r.groups) {
+    const std::string p = g.period.value_or("");
+    if (periods.empty() || periods.back() != p) periods.push_back(p);
+    auto b = std::find_if(blocks.begin(), blocks.end(), [&](const Block& x) { return x.segment == g.segment; });
+    if (b == blocks.end()) b = blocks.insert(blocks.end(), Block{g.segment, {}});
+    for (const Record& rec : g.records) {
+      auto row = std::find_if(b->rows.begin(), b->rows.end(),
+                              [&](const Row& x) { return x.def == rec.metric.def && x.key == rec.metric.key; });
+      if (row == b->rows.end()) row = b->rows.insert(b->rows.end(), Row{rec.metric.def, rec.metric.key, display_name(rec), {}});
+      row->cells.resize(periods.size(), nullptr);
+      row->cells.back() = &rec;
     }
-    for (Block& b : blocks)
-      for (Row& row : b.rows) row.cells.resize(periods.size(), nullptr);
-    std::stable_sort(blocks.begin(), blocks.end(), [](const Block& a, const Block& b) {
-      return a.segment == "all" ? b.segment != "all" : b.segment != "all" && a.segment < b.segment;
-    });
   }
-};
+  for (Block& b : blocks)
+    for (Row& row : b.rows) row.cells.resize(periods.size(), nullptr);
+  std::stable_sort(blocks.begin(), blocks.end(), [](const Block& a, const Block& b) {
+    return a.segment == "all" ? b.segment != "all" : b.segment != "all" && a.segment < b.segment;
+  });
+}
 
-/// The change from the period before to the last one: exact for money and counts.
-std::optional<Quantity> change(const Wide::Row& row) {
-  const std::size_t n = row.cells.size();
-  if (n < 2 || row.cells[n - 1] == nullptr || row.cells[n - 2] == nullptr) return std::nullopt;
-  const std::optional<Quantity>& a = row.cells[n - 2]->metric.value;
-  const std::optional<Quantity>& b = row.cells[n - 1]->metric.value;
+std::optional<Quantity> Trends::Row::change() const {
+  const std::size_t n = cells.size();
+  if (n < 2 || cells[n - 1] == nullptr || cells[n - 2] == nullptr) return std::nullopt;
+  const std::optional<Quantity>& a = cells[n - 2]->metric.value;
+  const std::optional<Quantity>& b = cells[n - 1]->metric.value;
   if (!a || !b) return std::nullopt;
   if (a->kind == Quantity::Kind::money && b->kind == Quantity::Kind::money) {
     Money d = b->money;
@@ -579,6 +560,8 @@ std::optional<Quantity> change(const Wide::Row& row) {
   if (a->kind == Quantity::Kind::count && b->kind == Quantity::Kind::count) return Quantity::of_count(b->count - a->count);
   return Quantity::of_real(b->as_double() - a->as_double());
 }
+
+namespace {
 
 /// A change for people, always signed: "+0.20 pts", "-1,234.00", "+12".
 std::string display_change(const std::optional<Quantity>& d, Unit unit) {
@@ -600,14 +583,14 @@ std::string cell_text(const Record* rec) { return rec == nullptr ? "" : display_
 } // namespace
 
 std::string render_wide(const Report& r, const std::string& format, std::size_t width) {
-  const Wide w(r);
+  const Trends w(r);
   std::string out;
   if (format == "csv") {
     out = "segment,metric,key,name,unit";
     for (const std::string& p : w.periods) out += fmt::format(",{}", csv_text_cell(p));
     out += ",change\n";
-    for (const Wide::Block& b : w.blocks)
-      for (const Wide::Row& row : b.rows) {
+    for (const Trends::Block& b : w.blocks)
+      for (const Trends::Row& row : b.rows) {
         out += fmt::format("{},{},{},{},{}", csv_text_cell(b.segment), csv_text_cell(row.def->id), csv_text_cell(row.key),
                            csv_text_cell(row.def->name), to_string(row.def->unit));
         for (const Record* rec : row.cells) {
@@ -615,34 +598,34 @@ std::string render_wide(const Report& r, const std::string& format, std::size_t 
           if (rec != nullptr && rec->metric.value) out += json_number(*rec->metric.value);
         }
         out += ',';
-        if (const std::optional<Quantity> d = change(row)) out += json_number(*d);
+        if (const std::optional<Quantity> d = row.change()) out += json_number(*d);
         out += '\n';
       }
     return out;
   }
   if (format == "markdown") {
     out = markdown_cell(inputs_line(r)) + "\n";
-    for (const Wide::Block& b : w.blocks) {
+    for (const Trends::Block& b : w.blocks) {
       out += fmt::format("\n### {}\n\n| Metric |", markdown_cell(b.segment));
       for (const std::string& p : w.periods) out += fmt::format(" {} |", markdown_cell(p));
       out += " Change |\n|---|";
       for (std::size_t i = 0; i <= w.periods.size(); ++i) out += "--:|";
       out += "\n";
-      for (const Wide::Row& row : b.rows) {
+      for (const Trends::Row& row : b.rows) {
         out += fmt::format("| {} |", markdown_cell(row.name));
         for (const Record* rec : row.cells) out += fmt::format(" {} |", markdown_cell(cell_text(rec)));
-        out += fmt::format(" {} |\n", markdown_cell(display_change(change(row), row.def->unit)));
+        out += fmt::format(" {} |\n", markdown_cell(display_change(row.change(), row.def->unit)));
       }
     }
     return out;
   }
   // The table: the latest periods that fit the width, the change against the period before.
   std::size_t name_w = 6, cell_w = 0, change_w = 6;
-  for (const Wide::Block& b : w.blocks)
-    for (const Wide::Row& row : b.rows) {
+  for (const Trends::Block& b : w.blocks)
+    for (const Trends::Row& row : b.rows) {
       name_w = std::max(name_w, row.name.size());
       for (const Record* rec : row.cells) cell_w = std::max(cell_w, cell_text(rec).size());
-      change_w = std::max(change_w, display_change(change(row), row.def->unit).size());
+      change_w = std::max(change_w, display_change(row.change(), row.def->unit).size());
     }
   for (const std::string& p : w.periods) cell_w = std::max(cell_w, p.size());
   const std::size_t fixed_w = 2 + name_w + 2 + change_w;
@@ -653,19 +636,19 @@ std::string render_wide(const Report& r, const std::string& format, std::size_t 
   if (shown < w.periods.size())
     out += fmt::format("the last {} of {} periods fit {} columns; --period FROM..TO picks others, --format csv shows all\n", shown,
                        w.periods.size(), width);
-  for (const Wide::Block& b : w.blocks) {
+  for (const Trends::Block& b : w.blocks) {
     out += fmt::format("\n{}\n  {:<{}}", b.segment, "metric", name_w);
     for (std::size_t i = first; i < w.periods.size(); ++i) out += fmt::format("  {:>{}}", w.periods[i], cell_w);
     out += fmt::format("  {:>{}}\n", "change", change_w);
     std::optional<Section> section;
-    for (const Wide::Row& row : b.rows) {
+    for (const Trends::Row& row : b.rows) {
       if (section != row.def->section) {
         section = row.def->section;
         out += fmt::format("{}\n", to_string(*section));
       }
       std::string line = fmt::format("  {:<{}}", row.name, name_w);
       for (std::size_t i = first; i < w.periods.size(); ++i) line += fmt::format("  {:>{}}", cell_text(row.cells[i]), cell_w);
-      line += fmt::format("  {:>{}}", display_change(change(row), row.def->unit), change_w);
+      line += fmt::format("  {:>{}}", display_change(row.change(), row.def->unit), change_w);
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";
     }

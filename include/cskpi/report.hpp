@@ -84,6 +84,25 @@ std::string render_jsonl(const Report& r);
 std::string render_csv(const Report& r);
 /// GitHub-flavoured markdown tables, one per group.
 std::string render_markdown(const Report& r);
+/// The report turned on its side (issue 14): per segment, one row per metric and one column
+/// per period. Points into the report it was made from.
+struct Trends {
+  struct Row {
+    const MetricDef* def = nullptr;
+    std::string key;
+    std::string name;                 ///< as the table shows it ("+ New MRR")
+    std::vector<const Record*> cells; ///< per period; nullptr where that period has none
+    /// The last period's value less the one before: exact for money and counts.
+    std::optional<Quantity> change() const;
+  };
+  struct Block {
+    std::string segment;
+    std::vector<Row> rows;
+  };
+  explicit Trends(const Report& r);
+  std::vector<std::string> periods; ///< oldest first; "" without a period column
+  std::vector<Block> blocks;        ///< `all` first, then the segments sorted
+};
 /// Trends (issue 14): per segment one row per metric and one column per period, with the
 /// change from the period before the last. `format`: table, csv or markdown; the table shows
 /// the latest periods that fit `width` columns.
