@@ -265,68 +265,12 @@ std::string display_number(double value, Unit unit) {
   return display(Quantity::of_real(value), unit);
 }
 
-namespace {
-
-std::string display_value(const Record& r) {
-  if (!r.metric.value) return "n/a";
-  // A margin of error is a half-width, not a signed score.
-  if (r.metric.def->id == "nps_moe") return "+/-" + fixed(r.metric.value->as_double(), 1);
-  return display(*r.metric.value, r.metric.def->unit);
-}
-
-std::string display_annual(const Record& r) {
-  if (!r.metric.annualized) return "";
-  // '*': exact trailing-12-month cohort, explained under the inputs line.
-  return fixed(*r.metric.annualized, 2) + (r.metric.method == "cohort" ? "%*" : "%");
-}
-
-/// The legend of '*' in the annual column, if any record has a cohort figure.
-std::string cohort_legend(const Report& r) {
-  for (const Group& g : r.groups)
-    for (const Record& rec : g.records)
-      if (rec.metric.method == "cohort")
-        return fmt::format("annual *: exact trailing-12-month cohort ({}); other annual figures compound the period\n",
-                           r.settings.include_reactivation.value_or(true) ? "reactivated customers included"
-                                                                          : "reactivated customers excluded");
-  return "";
-}
-
 /// The metric's name, with the key of a keyed record ("Churned customers: price") or the
 /// sign of a bridge line ("+ New MRR").
 std::string display_name(const Record& r) {
   if (!r.metric.def->sign.empty()) return fmt::format("{} {}", r.metric.def->sign, r.metric.def->name);
   if (r.metric.key.empty()) return std::string(r.metric.def->name);
   return fmt::format("{}: {}", r.metric.def->name, r.metric.key);
-}
-
-std::string display_tier(const Record& r) { return r.tier ? std::string(to_string(*r.tier)) : ""; }
-
-/// The last column: reasons, caveats, and what the next tier needs.
-std::string display_note(const Record& r) {
-  std::string out = r.metric.note;
-  if (r.next) {
-    if (!out.empty()) out += "; ";
-    out += fmt::format("{} at {}", to_string(r.next->tier), describe_bound(*r.next));
-  }
-  return out;
-}
-
-std::string group_title(const Group& g) {
-  std::string title = g.period ? *g.period + " · " + g.segment : g.segment;
-  if (!g.billing)
-    return fmt::format("{}: {} customer record{}", title, group_thousands(g.customer_records), g.customer_records == 1 ? "" : "s");
-  return fmt::format("{}: {} customer{} ({} starting, {} new)", title, group_thousands(g.totals.customers),
-                     g.totals.customers == 1 ? "" : "s",
-                     group_thousands(g.totals.cohort), group_thousands(g.totals.new_customers));
-}
-
-/// "definitions: chartmogul (cskpi explain definitions)\n" when the preset can matter: the
-/// run derived movements from a snapshot or billing export, or the preset is not cskpi.
-std::string definitions_line(const Report& r) {
-  bool derived = false;
-  for (const InputSummary& in : r.inputs) derived = derived || in.derived_rows > 0;
-  if (!derived && r.settings.definitions == "cskpi") return "";
-  return fmt::format("definitions: {} (cskpi explain definitions)\n", r.settings.definitions);
 }
 
 std::string inputs_line(const Report& r) {
@@ -360,6 +304,63 @@ std::string inputs_line(const Report& r) {
   const std::string who = periods.size() > 1 ? fmt::format("{} customer-periods", group_thousands(customers))
                                              : fmt::format("{} customers", group_thousands(customers));
   return fmt::format("{} · {} · {} · {} rows rejected", fmt::join(names, ", "), period, who, group_thousands(rejected));
+}
+
+
+namespace {
+
+std::string display_value(const Record& r) {
+  if (!r.metric.value) return "n/a";
+  // A margin of error is a half-width, not a signed score.
+  if (r.metric.def->id == "nps_moe") return "+/-" + fixed(r.metric.value->as_double(), 1);
+  return display(*r.metric.value, r.metric.def->unit);
+}
+
+std::string display_annual(const Record& r) {
+  if (!r.metric.annualized) return "";
+  // '*': exact trailing-12-month cohort, explained under the inputs line.
+  return fixed(*r.metric.annualized, 2) + (r.metric.method == "cohort" ? "%*" : "%");
+}
+
+/// The legend of '*' in the annual column, if any record has a cohort figure.
+std::string cohort_legend(const Report& r) {
+  for (const Group& g : r.groups)
+    for (const Record& rec : g.records)
+      if (rec.metric.method == "cohort")
+        return fmt::format("annual *: exact trailing-12-month cohort ({}); other annual figures compound the period\n",
+                           r.settings.include_reactivation.value_or(true) ? "reactivated customers included"
+                                                                          : "reactivated customers excluded");
+  return "";
+}
+
+std::string display_tier(const Record& r) { return r.tier ? std::string(to_string(*r.tier)) : ""; }
+
+/// The last column: reasons, caveats, and what the next tier needs.
+std::string display_note(const Record& r) {
+  std::string out = r.metric.note;
+  if (r.next) {
+    if (!out.empty()) out += "; ";
+    out += fmt::format("{} at {}", to_string(r.next->tier), describe_bound(*r.next));
+  }
+  return out;
+}
+
+std::string group_title(const Group& g) {
+  std::string title = g.period ? *g.period + " · " + g.segment : g.segment;
+  if (!g.billing)
+    return fmt::format("{}: {} customer record{}", title, group_thousands(g.customer_records), g.customer_records == 1 ? "" : "s");
+  return fmt::format("{}: {} customer{} ({} starting, {} new)", title, group_thousands(g.totals.customers),
+                     g.totals.customers == 1 ? "" : "s",
+                     group_thousands(g.totals.cohort), group_thousands(g.totals.new_customers));
+}
+
+/// "definitions: chartmogul (cskpi explain definitions)\n" when the preset can matter: the
+/// run derived movements from a snapshot or billing export, or the preset is not cskpi.
+std::string definitions_line(const Report& r) {
+  bool derived = false;
+  for (const InputSummary& in : r.inputs) derived = derived || in.derived_rows > 0;
+  if (!derived && r.settings.definitions == "cskpi") return "";
+  return fmt::format("definitions: {} (cskpi explain definitions)\n", r.settings.definitions);
 }
 
 const char* tier_color(Tier t) {

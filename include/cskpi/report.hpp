@@ -72,6 +72,12 @@ std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx,
 /// The join in words, for the table header: what matched and what was left out.
 std::string join_line(const JoinSummary& j);
 
+/// The first line of a report: its inputs, periods, customers and rows rejected.
+std::string inputs_line(const Report& r);
+/// A record's name for people: "Net revenue retention", "+ New MRR" (a bridge line's sign),
+/// "Churned customers: price" (a keyed record).
+std::string display_name(const Record& r);
+
 /// Human table; `color` adds ANSI colours to tiers.
 std::string render_table(const Report& r, bool color);
 /// One JSON document (SPEC §5).

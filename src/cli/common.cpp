@@ -16,6 +16,7 @@
 #include <fstream>
 #include <sstream>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace cskpi::cli {
@@ -401,6 +402,37 @@ void ChunkedOutput::fail(int err) {
   if (err == EPIPE && m_path.empty()) std::exit(0); // like xsv: a closed pipe is the reader's choice
   if (m_path.empty()) throw input_error(fmt::format("cannot write to standard output: {}", std::strerror(err)));
   throw input_error(fmt::format("{}: cannot write: {}", m_path, std::strerror(err)));
+}
+
+void write_file_output(const std::string& path, std::string_view what, const std::function<void(const std::string&)>& write) {
+  if (path.empty() && ::isatty(STDOUT_FILENO) == 1)
+    throw usage_error(fmt::format("{} is binary, not for a terminal: write it to a file with -o FILE, or redirect", what));
+  const std::size_t slash = path.find_last_of('/');
+  const std::string dir = path.empty() ? (std::getenv("TMPDIR") != nullptr ? std::getenv("TMPDIR") : "/tmp")
+                          : slash == std::string::npos ? "."
+                                                       : path.substr(0, slash + 1);
+  std::string tmp = fmt::format("{}/.cskpi-{}-XXXXXX", dir, ::getpid());
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) throw input_error(fmt::format("{}: cannot write beside it: {}", path.empty() ? dir : path, std::strerror(errno)));
+  const mode_t mask = ::umask(0); // mkstemp makes it private; the output gets the mode any new file gets
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);
+  ::close(fd);
+  try {
+    write(tmp);
+    if (path.empty()) {
+      std::ifstream in(tmp, std::ios::binary);
+      std::ostringstream bytes;
+      bytes << in.rdbuf();
+      write_output("", bytes.str());
+      std::remove(tmp.c_str());
+    } else if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+      throw input_error(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
+    }
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
 }
 
 void add_period_option(CLI::App& cmd, RunOptions& o) {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <cstdio>
@@ -116,6 +117,11 @@ private:
   std::string m_path, m_buffer;
   FILE* m_file = nullptr;
 };
+
+/// Output a library writes to a file itself (the xlsx workbook): `write` fills a temporary
+/// file beside `path`, which then replaces `path` at once, so no half file is ever left in
+/// its place; with no path the file's bytes go to standard output, unless it is a terminal.
+void write_file_output(const std::string& path, std::string_view what, const std::function<void(const std::string&)>& write);
 
 /// The order to read `files` in (indices): files the others refer to first (customers,
 /// responses, coupons: peeked at from their headers), standard input last of the rest.
