@@ -306,9 +306,6 @@ std::string inputs_line(const Report& r) {
   return fmt::format("{} · {} · {} · {} rows rejected", fmt::join(names, ", "), period, who, group_thousands(rejected));
 }
 
-
-namespace {
-
 std::string display_value(const Record& r) {
   if (!r.metric.value) return "n/a";
   // A margin of error is a half-width, not a signed score.
@@ -321,6 +318,18 @@ std::string display_annual(const Record& r) {
   // '*': exact trailing-12-month cohort, explained under the inputs line.
   return fixed(*r.metric.annualized, 2) + (r.metric.method == "cohort" ? "%*" : "%");
 }
+
+/// The last column: reasons, caveats, and what the next tier needs.
+std::string display_note(const Record& r) {
+  std::string out = r.metric.note;
+  if (r.next) {
+    if (!out.empty()) out += "; ";
+    out += fmt::format("{} at {}", to_string(r.next->tier), describe_bound(*r.next));
+  }
+  return out;
+}
+
+namespace {
 
 /// The legend of '*' in the annual column, if any record has a cohort figure.
 std::string cohort_legend(const Report& r) {
@@ -335,15 +344,6 @@ std::string cohort_legend(const Report& r) {
 
 std::string display_tier(const Record& r) { return r.tier ? std::string(to_string(*r.tier)) : ""; }
 
-/// The last column: reasons, caveats, and what the next tier needs.
-std::string display_note(const Record& r) {
-  std::string out = r.metric.note;
-  if (r.next) {
-    if (!out.empty()) out += "; ";
-    out += fmt::format("{} at {}", to_string(r.next->tier), describe_bound(*r.next));
-  }
-  return out;
-}
 
 std::string group_title(const Group& g) {
   std::string title = g.period ? *g.period + " · " + g.segment : g.segment;

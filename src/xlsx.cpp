@@ -134,9 +134,7 @@ void summary_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
     number(ws, row, 1, rec.metric.value, rec.metric.def->unit, fm);
     annual(ws, row, 2, rec.metric, fm);
     if (rec.tier) text(ws, row, 3, to_string(*rec.tier), fm.tiers.at(*rec.tier));
-    std::string note = rec.metric.note;
-    if (rec.next) note += fmt::format("{}{} at {}", note.empty() ? "" : "; ", to_string(rec.next->tier), describe_bound(*rec.next));
-    text(ws, row++, 4, note);
+    text(ws, row++, 4, display_note(rec));
   }
 }
 

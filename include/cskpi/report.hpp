@@ -77,6 +77,12 @@ std::string inputs_line(const Report& r);
 /// A record's name for people: "Net revenue retention", "+ New MRR" (a bridge line's sign),
 /// "Churned customers: price" (a keyed record).
 std::string display_name(const Record& r);
+/// A record's value for people: "101.70%", "4,390.09", "n/a" when undefined.
+std::string display_value(const Record& r);
+/// Its annual figure: "122.44%", with '*' for an exact trailing-12-month cohort; "" if none.
+std::string display_annual(const Record& r);
+/// The note column: reasons, caveats, and what the next tier needs.
+std::string display_note(const Record& r);
 
 /// Human table; `color` adds ANSI colours to tiers.
 std::string render_table(const Report& r, bool color);

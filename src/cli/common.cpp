@@ -505,7 +505,7 @@ void say(const std::string& text) {
 /// More --by groups than this in one period earn a warning: likely the wrong column.
 constexpr std::size_t k_many_groups = 10000;
 
-std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
+std::optional<Report> compute_report(const RunOptions& o, bool check_mode, Drawing* drawing) {
   ReportSettings s;
   s.version = CSKPI_VERSION;
   for (const std::string& id : o.metrics) {
@@ -525,6 +525,7 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
   s.tolerance = ingest.tolerance;
   const BandTable bands = load_bands(o.bands);
   s.bands = bands.origin();
+  if (drawing != nullptr) drawing->bands = bands;
   s.skip_invalid = o.skip_invalid;
   s.min_group = o.min_group;
   s.definitions = o.definitions;
@@ -631,6 +632,7 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode) {
                 std::nullopt};
   if (leading) report.join = leading->summary;
   if (!o.period.empty()) select_periods(report.groups, o.period);
+  if (drawing != nullptr && l.snapshots) drawing->cohorts = cohort_table(*l.snapshots, false);
   return report;
 }
 

@@ -118,6 +118,9 @@ private:
   FILE* m_file = nullptr;
 };
 
+/// Chart.js, built into the binary (chart_js.cpp).
+std::string_view chart_js();
+
 /// Output a library writes to a file itself (the xlsx workbook): `write` fills a temporary
 /// file beside `path`, which then replaces `path` at once, so no half file is ever left in
 /// its place; with no path the file's bytes go to standard output, unless it is a terminal.
@@ -138,7 +141,13 @@ BandTable load_bands(const std::string& path);
 /// nullopt after telling stderr why when the run must stop with exit 3 (invalid input in
 /// strict mode, an unreadable file). Throws usage errors for bad flag values.
 /// `check_mode` words the failure for `cskpi check`, which has no --skip-invalid.
-std::optional<Report> compute_report(const RunOptions& o, bool check_mode = false);
+/// What the HTML page draws besides the records: the bands' thresholds and, for a snapshot
+/// input, the classic cohort table.
+struct Drawing {
+  BandTable bands = BandTable::builtin();
+  std::vector<CohortRow> cohorts;
+};
+std::optional<Report> compute_report(const RunOptions& o, bool check_mode = false, Drawing* drawing = nullptr);
 
 /// Writes `text` to stdout or to `path`; a closed pipe is not an error (exit 0), a failed
 /// write is an input/output error.

@@ -3,6 +3,7 @@
 
 #include "cskpi/csv.hpp"
 #include "cskpi/error.hpp"
+#include "cskpi/html.hpp"
 #include "cskpi/xlsx.hpp"
 
 #include <fmt/format.h>
@@ -14,8 +15,9 @@ namespace cskpi::cli {
 void setup_report(CLI::App& app, RunOptions& o) {
   CLI::App* cmd = app.add_subcommand("report", "Compute every KPI the columns allow and rate it against benchmarks");
   add_input_options(*cmd, o);
-  add_format_option(*cmd, o.format, o.output, {"table", "json", "jsonl", "csv", "markdown", "xlsx"},
-                    "table, json, jsonl, csv, markdown or xlsx (a workbook: summary, records, a sheet per segment)");
+  add_format_option(*cmd, o.format, o.output, {"table", "json", "jsonl", "csv", "markdown", "html", "xlsx"},
+                    "table, json, jsonl, csv, markdown, html (one page with charts, works offline) or xlsx (a workbook: "
+                    "summary, records, a sheet per segment)");
   add_period_option(*cmd, o);
   cmd->add_option("--layout", o.layout,
                   "records (one block per period and segment) or wide: per segment one row per metric, one column per "
@@ -50,11 +52,13 @@ file's header: cskpi explain inputs.)");
 }
 
 int run_report(const RunOptions& o) {
-  if (o.layout == "wide" && o.format == "xlsx")
-    throw usage_error("--layout wide is for table, csv and markdown; the workbook has a sheet per segment with the periods as columns");
+  if (o.layout == "wide" && (o.format == "xlsx" || o.format == "html"))
+    throw usage_error(fmt::format("--layout wide is for table, csv and markdown; the {} shows the periods side by side itself",
+                                  o.format == "xlsx" ? "workbook" : "page"));
   if (o.layout == "wide" && (o.format == "json" || o.format == "jsonl"))
     throw usage_error(fmt::format("--layout wide is for table, csv and markdown; {} records name their period each", o.format));
-  const std::optional<Report> r = compute_report(o);
+  Drawing drawing;
+  const std::optional<Report> r = compute_report(o, false, o.format == "html" ? &drawing : nullptr);
   if (!r) return static_cast<int>(ExitCode::input);
   if (o.format == "xlsx") {
     write_file_output(o.output, "an xlsx workbook", [&](const std::string& path) { write_xlsx(*r, path); });
@@ -62,6 +66,7 @@ int run_report(const RunOptions& o) {
   }
   std::string text;
   if (o.layout == "wide") text = render_wide(*r, o.format, table_width(o.output));
+  else if (o.format == "html") text = render_html(*r, drawing.bands, chart_js(), &drawing.cohorts);
   else if (o.format == "json") text = render_json(*r);
   else if (o.format == "jsonl") text = render_jsonl(*r);
   else if (o.format == "csv") text = render_csv(*r);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "cskpi/html.hpp"
 #include "cskpi/report.hpp"
 
 #include <catch2/catch.hpp>
@@ -151,4 +152,34 @@ TEST_CASE("trends: periods as columns, the change against the period before, the
   CHECK(narrow.find("2026-03") != std::string::npos);
   const std::string md = render_wide(r, "markdown", SIZE_MAX);
   CHECK(md.find("| = Customers at end | 2 | 2 | 1 | -1 |\n") != std::string::npos);
+}
+
+TEST_CASE("the HTML page carries the JSON records, and no text can end its scripts early", "[report]") {
+  Aggregator agg(true);
+  MovementRow row;
+  row.file = "t.csv";
+  row.customer_id = "a";
+  row.group = "</script><script>alert(1)</script>";
+  row.start = Money::from_units(1000);
+  agg.add(row);
+  MetricContext ctx;
+  Report r;
+  r.inputs.push_back(InputSummary{"t.csv", 1, 1, 0, 0, false, ',', false});
+  r.groups = build_groups(agg, ctx, BandTable::builtin(), {"nrr", "grr"}, true);
+  const std::string page = render_html(r, BandTable::builtin(), "/* chart.js */ var Chart = 1; // </script> in a comment", nullptr);
+  // Four script elements (Chart.js, records, bands, the page's code): no other "</script>".
+  std::size_t ends = 0;
+  for (std::size_t at = page.find("</script>"); at != std::string::npos; at = page.find("</script>", at + 1)) ++ends;
+  CHECK(ends == 4);
+  CHECK(page.find("<\\/script><script>alert(1)<\\/script>") != std::string::npos); // inside the JSON
+  CHECK(page.find("&lt;/script&gt;&lt;script&gt;alert(1)") == std::string::npos);  // one group's title is not printed
+  // The records are render_json's, "</" written as "<\/".
+  std::string json = render_json(r), escaped;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    escaped.push_back(json[i]);
+    if (json[i] == '<' && i + 1 < json.size() && json[i + 1] == '/') escaped.push_back('\\');
+  }
+  CHECK(page.find(escaped) != std::string::npos);
+  // The NRR bands as regions of the axis, lowest first.
+  CHECK(page.find(R"("nrr":[{"from":null,"to":)") != std::string::npos);
 }
