@@ -183,11 +183,11 @@ std::string json_string(std::string_view s) {
   return out;
 }
 
-std::string csv_text_cell(std::string_view s) {
+std::string csv_text_cell(std::string_view s, char delimiter) {
   std::string text(s);
   if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' || text[0] == '\r'))
     text.insert(0, 1, '\'');
-  return csv_quote(text);
+  return csv_quote(text, delimiter);
 }
 
 std::string markdown_cell(std::string_view s) {
@@ -488,18 +488,33 @@ std::string render_jsonl(const Report& r) {
   return out;
 }
 
-std::string render_csv(const Report& r) {
+namespace {
+
+/// A number of a CSV record in the style's decimal mark ("" for none).
+std::string csv_number(const std::optional<Quantity>& q, const CsvStyle& style) {
+  if (!q) return "";
+  std::string s = json_number(*q);
+  if (style.decimal != '.') std::replace(s.begin(), s.end(), '.', style.decimal);
+  return s;
+}
+
+} // namespace
+
+std::string render_csv(const Report& r, const CsvStyle& style) {
+  const char d = style.delimiter;
+  const auto text = [d](std::string_view s) { return csv_text_cell(s, d); };
+  const auto num = [&style](const std::optional<Quantity>& q) { return csv_number(q, style); };
   std::string out = "period,segment,metric,name,value,unit,annualized,method,band,severity,numerator,denominator,n,note,key\n";
-  const auto num = [](const std::optional<Quantity>& q) { return q ? json_number(*q) : std::string(); };
+  std::replace(out.begin(), out.end(), ',', d);
   for (const Group& g : r.groups)
     for (const Record& rec : g.records) {
       const MetricValue& m = rec.metric;
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", g.period ? csv_text_cell(*g.period) : "",
-                         csv_text_cell(g.segment), csv_text_cell(m.def->id), csv_text_cell(m.def->name), num(m.value),
-                         to_string(m.def->unit), m.annualized ? json_number(Quantity::of_real(*m.annualized)) : "",
-                         m.annualized ? m.method : "",
-                         rec.tier ? to_string(*rec.tier) : "", rec.tier ? std::to_string(severity(*rec.tier)) : "",
-                         num(m.numerator), num(m.denominator), m.n, csv_text_cell(m.note), csv_text_cell(m.key));
+      const std::string fields[] = {g.period ? text(*g.period) : "", text(g.segment), text(m.def->id), text(m.def->name), num(m.value),
+                                    std::string(to_string(m.def->unit)),
+                                    m.annualized ? num(Quantity::of_real(*m.annualized)) : "", m.annualized ? std::string(m.method) : "",
+                                    rec.tier ? std::string(to_string(*rec.tier)) : "", rec.tier ? std::to_string(severity(*rec.tier)) : "",
+                                    num(m.numerator), num(m.denominator), std::to_string(m.n), text(m.note), text(m.key)};
+      out += fmt::format("{}\n", fmt::join(fields, std::string_view(&d, 1)));
     }
   return out;
 }
@@ -583,24 +598,22 @@ std::string cell_text(const Record* rec) { return rec == nullptr ? "" : display_
 
 } // namespace
 
-std::string render_wide(const Report& r, const std::string& format, std::size_t width) {
+std::string render_wide(const Report& r, const std::string& format, std::size_t width, const CsvStyle& style) {
   const Trends w(r);
   std::string out;
   if (format == "csv") {
-    out = "segment,metric,key,name,unit";
-    for (const std::string& p : w.periods) out += fmt::format(",{}", csv_text_cell(p));
-    out += ",change\n";
+    const char d = style.delimiter;
+    std::vector<std::string> fields = {"segment", "metric", "key", "name", "unit"};
+    for (const std::string& p : w.periods) fields.push_back(csv_text_cell(p, d));
+    fields.emplace_back("change");
+    out = fmt::format("{}\n", fmt::join(fields, std::string_view(&d, 1)));
     for (const Trends::Block& b : w.blocks)
       for (const Trends::Row& row : b.rows) {
-        out += fmt::format("{},{},{},{},{}", csv_text_cell(b.segment), csv_text_cell(row.def->id), csv_text_cell(row.key),
-                           csv_text_cell(row.def->name), to_string(row.def->unit));
-        for (const Record* rec : row.cells) {
-          out += ',';
-          if (rec != nullptr && rec->metric.value) out += json_number(*rec->metric.value);
-        }
-        out += ',';
-        if (const std::optional<Quantity> d = row.change()) out += json_number(*d);
-        out += '\n';
+        fields = {csv_text_cell(b.segment, d), csv_text_cell(row.def->id, d), csv_text_cell(row.key, d), csv_text_cell(row.def->name, d),
+                  std::string(to_string(row.def->unit))};
+        for (const Record* rec : row.cells) fields.push_back(csv_number(rec != nullptr ? rec->metric.value : std::nullopt, style));
+        fields.push_back(csv_number(row.change(), style));
+        out += fmt::format("{}\n", fmt::join(fields, std::string_view(&d, 1)));
       }
     return out;
   }

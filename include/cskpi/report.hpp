@@ -92,8 +92,14 @@ std::string render_json(const Report& r);
 std::string render_json_head(const Report& r);
 /// The records only, one JSON object per line.
 std::string render_jsonl(const Report& r);
+/// How CSV output writes numbers and separates fields: `en` (the default: ',' and a decimal
+/// point) or `de` (';' and a decimal comma, as a German spreadsheet reads them).
+struct CsvStyle {
+  char delimiter = ',';
+  char decimal = '.';
+};
 /// The records as CSV with a header row; text cells are guarded against formula injection.
-std::string render_csv(const Report& r);
+std::string render_csv(const Report& r, const CsvStyle& style = {});
 /// GitHub-flavoured markdown tables, one per group.
 std::string render_markdown(const Report& r);
 /// The report turned on its side (issue 14): per segment, one row per metric and one column
@@ -118,12 +124,12 @@ struct Trends {
 /// Trends (issue 14): per segment one row per metric and one column per period, with the
 /// change from the period before the last. `format`: table, csv or markdown; the table shows
 /// the latest periods that fit `width` columns.
-std::string render_wide(const Report& r, const std::string& format, std::size_t width);
+std::string render_wide(const Report& r, const std::string& format, std::size_t width, const CsvStyle& style = {});
 
 /// JSON string literal of `s` (quotes included); invalid UTF-8 becomes U+FFFD.
 std::string json_string(std::string_view s);
 /// A CSV cell for text: formula-leading characters (= + - @ tab CR) get a leading '.
-std::string csv_text_cell(std::string_view s);
+std::string csv_text_cell(std::string_view s, char delimiter = ',');
 /// Escapes text for a markdown table cell.
 std::string markdown_cell(std::string_view s);
 /// A number as JSON: money exact, counts as integers, reals shortest round-trip.

@@ -46,6 +46,7 @@ struct RunOptions {
   int threads = 0;                   ///< --threads: 0 = as ingest decides (two for files of 8 MiB and more)
   std::string period;                ///< --period P or FROM..TO (issue 14): only these periods
   std::string layout = "records";    ///< --layout records|wide (report)
+  std::string csv_locale = "en";     ///< --csv-locale en|de: how CSV output writes numbers (report)
 };
 
 void setup_report(CLI::App& app, RunOptions& o);

@@ -23,6 +23,10 @@ void setup_report(CLI::App& app, RunOptions& o) {
                   "records (one block per period and segment) or wide: per segment one row per metric, one column per "
                   "period and the change against the period before; for table, csv and markdown")
       ->check(CLI::IsMember({"records", "wide"}));
+  cmd->add_option("--csv-locale", o.csv_locale,
+                  "CSV output for a spreadsheet's locale: en (',' and 1234.5, the default) or de (';' and 1234,5, as a "
+                  "German Excel or LibreOffice reads numbers)")
+      ->check(CLI::IsMember({"en", "de"}));
   cmd->add_option("--metrics", o.metrics, "Only these metric ids, comma-separated (see cskpi bands / explain)")
       ->delimiter(',')
       ->type_name("ID,...");
@@ -57,6 +61,8 @@ int run_report(const RunOptions& o) {
                                   o.format == "xlsx" ? "workbook" : "page"));
   if (o.layout == "wide" && (o.format == "json" || o.format == "jsonl"))
     throw usage_error(fmt::format("--layout wide is for table, csv and markdown; {} records name their period each", o.format));
+  if (o.csv_locale != "en" && o.format != "csv")
+    throw usage_error(fmt::format("--csv-locale {} is for --format csv, not {}", o.csv_locale, o.format));
   Drawing drawing;
   const std::optional<Report> r = compute_report(o, false, o.format == "html" ? &drawing : nullptr);
   if (!r) return static_cast<int>(ExitCode::input);
@@ -64,12 +70,13 @@ int run_report(const RunOptions& o) {
     write_file_output(o.output, "an xlsx workbook", [&](const std::string& path) { write_xlsx(*r, path); });
     return static_cast<int>(ExitCode::ok);
   }
+  const CsvStyle style = o.csv_locale == "de" ? CsvStyle{';', ','} : CsvStyle{};
   std::string text;
-  if (o.layout == "wide") text = render_wide(*r, o.format, table_width(o.output));
+  if (o.layout == "wide") text = render_wide(*r, o.format, table_width(o.output), style);
   else if (o.format == "html") text = render_html(*r, drawing.bands, chart_js(), &drawing.cohorts);
   else if (o.format == "json") text = render_json(*r);
   else if (o.format == "jsonl") text = render_jsonl(*r);
-  else if (o.format == "csv") text = render_csv(*r);
+  else if (o.format == "csv") text = render_csv(*r, style);
   else if (o.format == "markdown") text = render_markdown(*r);
   else text = render_table(*r, use_color(o.color, o.output));
   write_output(o.output, text);

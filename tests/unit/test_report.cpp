@@ -183,3 +183,13 @@ TEST_CASE("the HTML page carries the JSON records, and no text can end its scrip
   // The NRR bands as regions of the axis, lowest first.
   CHECK(page.find(R"("nrr":[{"from":null,"to":)") != std::string::npos);
 }
+
+TEST_CASE("CSV for a German spreadsheet: ';' between fields, a decimal comma in numbers, text quoted on ';'", "[report]") {
+  Report r = tiny_report();
+  r.groups.front().records.front().metric.note = "a; b";
+  const std::string de = render_csv(r, CsvStyle{';', ','});
+  CHECK(de.rfind("period;segment;metric;name;value;unit;annualized;", 0) == 0);
+  CHECK(de.find(";nrr;Net revenue retention;52,5;percent;") != std::string::npos);
+  CHECK(de.find(";\"a; b\";") != std::string::npos);
+  CHECK(de.find("52.5") == std::string::npos);
+}
