@@ -376,7 +376,36 @@ const char* tier_color(Tier t) {
 
 } // namespace
 
-std::string render_table(const Report& r, bool color) {
+std::vector<std::string> wrap_words(std::string_view text, std::size_t width) {
+  std::vector<std::string> lines;
+  width = std::max<std::size_t>(width, 1);
+  std::string line;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t space = text.find(' ', at);
+    std::string_view word = text.substr(at, space == std::string_view::npos ? std::string_view::npos : space - at);
+    at = space == std::string_view::npos ? text.size() : space + 1;
+    if (word.empty()) continue;
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      lines.push_back(std::move(line));
+      line.clear();
+    }
+    while (word.size() > width) { // a word longer than a line: cut
+      if (!line.empty()) {
+        lines.push_back(std::move(line));
+        line.clear();
+      }
+      lines.emplace_back(word.substr(0, width));
+      word.remove_prefix(width);
+    }
+    if (!line.empty()) line += ' ';
+    line += word;
+  }
+  if (!line.empty()) lines.push_back(std::move(line));
+  return lines;
+}
+
+std::string render_table(const Report& r, bool color, std::size_t width) {
   std::string out = inputs_line(r) + "\n" + cohort_legend(r);
   if (r.join) out += join_line(*r.join) + "\n";
   out += definitions_line(r);
@@ -398,8 +427,19 @@ std::string render_table(const Report& r, bool color) {
       }
       std::string tier = fmt::format("{:<{}}", display_tier(rec), tier_w);
       if (color && rec.tier) tier = tier_color(*rec.tier) + tier + "\x1b[0m";
-      std::string line = fmt::format("  {:<{}}  {:>{}}  {:>{}}  {}  {}", display_name(rec), name_w, display_value(rec),
-                                     value_w, display_annual(rec), annual_w, tier, display_note(rec));
+      std::string line = fmt::format("  {:<{}}  {:>{}}  {:>{}}  {}  ", display_name(rec), name_w, display_value(rec),
+                                     value_w, display_annual(rec), annual_w, tier);
+      const std::string note = display_note(rec);
+      const std::size_t note_col = 2 + name_w + 2 + value_w + 2 + annual_w + 2 + tier_w + 2;
+      if (note_col + note.size() <= width) {
+        line += note;
+      } else if (width > note_col && width - note_col >= 24) { // wrapped under the note column
+        const std::vector<std::string> lines = wrap_words(note, width - note_col);
+        line += fmt::format("{}", fmt::join(lines, "\n" + std::string(note_col, ' ')));
+      } else { // too narrow: below the record
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        for (const std::string& l : wrap_words(note, width > 8 ? width - 6 : 1)) line += "\n      " + l;
+      }
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";
     }
@@ -703,7 +743,7 @@ std::string cohort_name(const CohortRow& row) { return (row.before_data ? "<=" :
 } // namespace
 
 std::string render_cohorts(const std::vector<CohortRow>& rows, bool logos, const std::string& file,
-                           const std::string& format, const std::string& version) {
+                           const std::string& format, const std::string& version, std::size_t width) {
   std::size_t ages = 0;
   for (const CohortRow& row : rows) ages = std::max(ages, row.retention.size());
   const auto pct = [](const std::optional<double>& v) { return v ? fixed(*v, 1) : std::string("n/a"); };
@@ -758,17 +798,26 @@ std::string render_cohorts(const std::vector<CohortRow>& rows, bool logos, const
     }
     return out;
   }
-  out = legend + "\n\n";
+  out = width == SIZE_MAX ? legend + "\n" : fmt::format("{}\n", fmt::join(wrap_words(legend, width), "\n"));
   std::size_t start_w = 9;
   for (const CohortRow& row : rows) start_w = std::max(start_w, format_money_fixed(row.start, 2, true).size());
-  out += fmt::format("{:<10} {:>9} {:>{}}", "cohort", "customers", "start MRR", start_w);
-  for (std::size_t a = 0; a < ages; ++a) out += fmt::format(" {:>6}", fmt::format("m{}", a));
-  out += '\n';
-  for (const CohortRow& row : rows) {
-    std::string line = fmt::format("{:<10} {:>9} {:>{}}", cohort_name(row), group_thousands(row.customers),
-                                   format_money_fixed(row.start, 2, true), start_w);
-    for (std::size_t a = 0; a < row.retention.size(); ++a) line += fmt::format(" {:>6}", pct(row.retention[a]));
-    out += line + "\n";
+  // As many ages as fit the width in each page; every page repeats the cohort columns.
+  const std::size_t lead = 10 + 1 + 9 + 1 + start_w;
+  const std::size_t per_page = width > lead + 7 ? std::max<std::size_t>((width - lead) / 7, 1) : 1;
+  for (std::size_t first = 0; first < std::max<std::size_t>(ages, 1); first += per_page) {
+    const std::size_t last = std::min(ages, first + per_page);
+    out += '\n';
+    if (first > 0) out += fmt::format("(ages m{} to m{})\n", first, last - 1);
+    out += fmt::format("{:<10} {:>9} {:>{}}", "cohort", "customers", "start MRR", start_w);
+    for (std::size_t a = first; a < last; ++a) out += fmt::format(" {:>6}", fmt::format("m{}", a));
+    out += '\n';
+    for (const CohortRow& row : rows) {
+      if (first > 0 && row.retention.size() <= first) continue; // too young for this page
+      std::string line = fmt::format("{:<10} {:>9} {:>{}}", cohort_name(row), group_thousands(row.customers),
+                                     format_money_fixed(row.start, 2, true), start_w);
+      for (std::size_t a = first; a < std::min(last, row.retention.size()); ++a) line += fmt::format(" {:>6}", pct(row.retention[a]));
+      out += line + "\n";
+    }
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include "cskpi/metrics.hpp"
 #include "cskpi/snapshots.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,8 +85,11 @@ std::string display_annual(const Record& r);
 /// The note column: reasons, caveats, and what the next tier needs.
 std::string display_note(const Record& r);
 
-/// Human table; `color` adds ANSI colours to tiers.
-std::string render_table(const Report& r, bool color);
+/// Human table; `color` adds ANSI colours to tiers. Notes that would pass `width` columns
+/// are wrapped under their column, or below the record when the line leaves them too little.
+std::string render_table(const Report& r, bool color, std::size_t width = SIZE_MAX);
+/// Words of `text` in lines of at most `width` columns (a longer word is cut).
+std::vector<std::string> wrap_words(std::string_view text, std::size_t width);
 /// One JSON document (SPEC §5).
 std::string render_json(const Report& r);
 /// The opening of every JSON document: "{", schema_version, tool, inputs, period_length, by.
@@ -147,7 +151,9 @@ std::string movements_csv_header(std::string_view group_column);
 void append_movement_csv(std::string& out, const MovementRow& r, bool with_group);
 
 /// The cohort table (`cskpi cohorts`) in `format`: table, csv, json or markdown.
+/// The table format fits `width` columns: the ages that do not fit follow in further pages,
+/// each with the cohort columns again.
 std::string render_cohorts(const std::vector<CohortRow>& rows, bool logos, const std::string& file,
-                           const std::string& format, const std::string& version);
+                           const std::string& format, const std::string& version, std::size_t width = SIZE_MAX);
 
 } // namespace cskpi

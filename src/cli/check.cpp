@@ -35,9 +35,10 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   cmd->footer(R"(Rules:
   nrr>=100                   period NRR of each period's whole base
   grr@annual>=90             the annualised figure instead of the period one
-  segment=SMB:logo_churn<=3  one group of a --by column (the column is grouped automatically)
+  segment=SMB:logo_churn<=3  one group of a --by column (grouped automatically)
   period=2026-10:nps>30      one period
-  OP is one of >= > <= < ==; NUMBER is in the metric's unit (percent, currency, ratio, points).
+  OP is one of >= > <= < ==; NUMBER is in the metric's unit (percent,
+  currency, ratio, points).
 
 Examples:
   cskpi check export.csv --require 'nrr>=100' --require 'grr@annual>=90'

@@ -441,7 +441,7 @@ void add_period_option(CLI::App& cmd, RunOptions& o) {
       ->type_name("P|FROM..TO");
 }
 
-std::size_t table_width(const std::string& output) {
+std::size_t table_width(const std::string& output, std::size_t on_pipe) {
   if (const char* c = std::getenv("COLUMNS"); c != nullptr && *c != '\0') {
     char* end = nullptr;
     const long v = std::strtol(c, &end, 10);
@@ -450,7 +450,62 @@ std::size_t table_width(const std::string& output) {
   if (!output.empty()) return SIZE_MAX;
   winsize ws{};
   if (::isatty(STDOUT_FILENO) == 1 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
-  return 100;
+  return on_pipe;
+}
+
+namespace {
+
+/// Paragraphs of `text` (runs of lines that start with no space) rewrapped to `width`;
+/// blank and indented lines (commands, lists) kept as they are.
+std::string rewrap(const std::string& text, std::size_t width) {
+  if (width == SIZE_MAX) return text;
+  std::string out, paragraph;
+  const auto flush = [&] {
+    if (paragraph.empty()) return;
+    out += fmt::format("{}\n", fmt::join(wrap_words(paragraph, width), "\n"));
+    paragraph.clear();
+  };
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    const std::size_t nl = std::min(text.find('\n', at), text.size());
+    const std::string line = text.substr(at, nl - at);
+    if (line.empty() || line.front() == ' ') {
+      flush();
+      if (nl < text.size() || !line.empty()) out += line + (nl < text.size() ? "\n" : "");
+    } else {
+      paragraph += (paragraph.empty() ? "" : " ") + line;
+    }
+    at = nl + 1;
+  }
+  flush();
+  if (!text.empty() && text.back() != '\n' && !out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+} // namespace
+
+std::string WrappingFormatter::make_description(const CLI::App* app) const {
+  return rewrap(CLI::Formatter::make_description(app), table_width("", SIZE_MAX));
+}
+
+std::string WrappingFormatter::make_footer(const CLI::App* app) const {
+  return rewrap(CLI::Formatter::make_footer(app), table_width("", SIZE_MAX));
+}
+
+std::string WrappingFormatter::make_subcommand(const CLI::App* sub) const {
+  std::string desc = sub->get_description();
+  const std::size_t width = table_width("", SIZE_MAX), column = get_column_width();
+  if (width != SIZE_MAX && width > column + 20) desc = fmt::format("{}", fmt::join(wrap_words(desc, width - column - 1), "\n"));
+  std::stringstream out;
+  CLI::detail::format_help(out, sub->get_display_name(true), desc, column);
+  return out.str();
+}
+
+std::string WrappingFormatter::make_option_desc(const CLI::Option* opt) const {
+  const std::string text = CLI::Formatter::make_option_desc(opt);
+  const std::size_t width = table_width("", SIZE_MAX), column = get_column_width();
+  if (width == SIZE_MAX || width <= column + 20) return text;
+  return fmt::format("{}", fmt::join(wrap_words(text, width - column - 1), "\n"));
 }
 
 namespace {

@@ -29,9 +29,20 @@ namespace cskpi::cli {
 void add_input_options(CLI::App& cmd, RunOptions& o);
 /// --period P or FROM..TO: only the periods within it (issue 14).
 void add_period_option(CLI::App& cmd, RunOptions& o);
-/// The width a table may fill: COLUMNS, else the terminal's, else 100 on a pipe; a file
+/// The width a table may fill: COLUMNS, else the terminal's; on a pipe `on_pipe`; a file
 /// named by -o (`output`) has no limit.
-std::size_t table_width(const std::string& output);
+std::size_t table_width(const std::string& output, std::size_t on_pipe = SIZE_MAX);
+/// Wraps option descriptions in --help at the terminal's width (COLUMNS, or the terminal's;
+/// not on a pipe).
+class WrappingFormatter : public CLI::Formatter {
+public:
+  std::string make_option_desc(const CLI::Option* opt) const override;
+  /// The description and the footer: prose paragraphs rewrapped, indented lines (examples) kept.
+  std::string make_description(const CLI::App* app) const override;
+  std::string make_footer(const CLI::App* app) const override;
+  /// A line of the list of commands, its description wrapped like an option's.
+  std::string make_subcommand(const CLI::App* sub) const override;
+};
 /// --format with its `formats` (the first is the default), taken from -o's extension when
 /// --format is not given (.json .jsonl .csv .md .html .xlsx; issue 14); a --format that
 /// contradicts the extension is a usage error.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // cskpi: retention KPIs from CSV exports. main lists every subcommand in one place.
 #include "commands.hpp"
+#include "common.hpp"
 
 #include "cskpi/error.hpp"
 
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   CLI::App app{"cskpi: retention KPIs (NRR, GRR, churn, LTV, NPS, ...) from CSV exports, rated against benchmarks",
                "cskpi"};
   app.set_version_flag("--version", std::string("cskpi ") + CSKPI_VERSION);
+  app.formatter(std::make_shared<WrappingFormatter>()); // before the subcommands: they take it over
   app.require_subcommand(1);
   app.footer(R"(Examples:
   cskpi report samples/month_end_2026-10.csv

@@ -48,11 +48,12 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cskpi report samples/stripe/coupons.csv samples/stripe/subscriptions.csv --fx samples/stripe/fx_usd.csv --currency USD
   cskpi report export.csv --map 'start_mrr=MRR Start,customer_id=Kunden-ID' --encoding cp1252
 
-Period figures are annualised by compounding (12 months, 4 quarters); bands rate the
-annual figure. Undefined ratios print n/a (null in JSON) with the reason. Groups with fewer
-than --min-group starting customers are reported, not rated. The input forms (movements,
-snapshots, Stripe, Chargebee, ChartMogul, customers, responses) are recognised from each
-file's header: cskpi explain inputs.)");
+Period figures are annualised by compounding (12 months, 4 quarters); bands
+rate the annual figure. Undefined ratios print n/a (null in JSON) with the
+reason. Groups with fewer than --min-group starting customers are reported,
+not rated. The input forms (movements, snapshots, Stripe, Chargebee,
+ChartMogul, customers, responses) are recognised from each file's header:
+cskpi explain inputs.)");
 }
 
 int run_report(const RunOptions& o) {
@@ -72,13 +73,13 @@ int run_report(const RunOptions& o) {
   }
   const CsvStyle style = o.csv_locale == "de" ? CsvStyle{';', ','} : CsvStyle{};
   std::string text;
-  if (o.layout == "wide") text = render_wide(*r, o.format, table_width(o.output), style);
+  if (o.layout == "wide") text = render_wide(*r, o.format, table_width(o.output, 100), style);
   else if (o.format == "html") text = render_html(*r, drawing.bands, chart_js(), &drawing.cohorts);
   else if (o.format == "json") text = render_json(*r);
   else if (o.format == "jsonl") text = render_jsonl(*r);
   else if (o.format == "csv") text = render_csv(*r, style);
   else if (o.format == "markdown") text = render_markdown(*r);
-  else text = render_table(*r, use_color(o.color, o.output));
+  else text = render_table(*r, use_color(o.color, o.output), table_width(o.output));
   write_output(o.output, text);
   return static_cast<int>(ExitCode::ok);
 }

@@ -143,7 +143,7 @@ int run_cohorts(const CohortsOptions& o) {
   const std::optional<Loaded> l = read_snapshot_file(o.run, ingest_options(o.run), "cohorts");
   if (!l) return static_cast<int>(ExitCode::input);
   const std::vector<CohortRow> rows = l->snapshots ? cohort_table(*l->snapshots, o.logos) : std::vector<CohortRow>{};
-  write_output(o.run.output, render_cohorts(rows, o.logos, l->inputs.back().file, o.run.format, CSKPI_VERSION));
+  write_output(o.run.output, render_cohorts(rows, o.logos, l->inputs.back().file, o.run.format, CSKPI_VERSION, table_width(o.run.output)));
   return static_cast<int>(ExitCode::ok);
 }
 

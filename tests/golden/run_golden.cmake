@@ -11,6 +11,17 @@ endif()
 set(ENV{NO_COLOR} "")
 set(ENV{TERM} "dumb")
 set(ENV{COLUMNS} "") # the table's width is the default one
+# A case may set variables of its own, one NAME=value a line in `env` (COLUMNS=80, say).
+if(EXISTS ${CASE}/env)
+  file(STRINGS ${CASE}/env _env)
+  foreach(_pair IN LISTS _env)
+    string(FIND "${_pair}" "=" _eq)
+    string(SUBSTRING "${_pair}" 0 ${_eq} _name)
+    math(EXPR _from "${_eq} + 1")
+    string(SUBSTRING "${_pair}" ${_from} -1 _value)
+    set(ENV{${_name}} "${_value}")
+  endforeach()
+endif()
 execute_process(
   COMMAND ${CSKPI} ${_args}
   WORKING_DIRECTORY ${ROOT}

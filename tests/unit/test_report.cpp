@@ -193,3 +193,26 @@ TEST_CASE("CSV for a German spreadsheet: ';' between fields, a decimal comma in 
   CHECK(de.find(";\"a; b\";") != std::string::npos);
   CHECK(de.find("52.5") == std::string::npos);
 }
+
+TEST_CASE("wrap_words fills lines up to the width and cuts only a word longer than a line", "[report]") {
+  CHECK(wrap_words("gross margin 100% (default; set --gross-margin)", 20) ==
+        std::vector<std::string>{"gross margin 100%", "(default; set", "--gross-margin)"});
+  CHECK(wrap_words("abcdefghij", 4) == std::vector<std::string>{"abcd", "efgh", "ij"});
+  CHECK(wrap_words("  two  spaces ", 80) == std::vector<std::string>{"two spaces"});
+  CHECK(wrap_words("", 10).empty());
+}
+
+TEST_CASE("render_table wraps a long note under its column, or below the record when the line is too narrow", "[report]") {
+  Report r = tiny_report();
+  r.groups.front().records.front().metric.note = "a note of several words that will not fit";
+  const std::string wide = render_table(r, false);
+  CHECK(wide.find("a note of several words that will not fit") != std::string::npos);
+  for (const std::size_t width : {std::size_t{80}, std::size_t{100}, std::size_t{120}}) { // the fixed columns take 80
+    const std::string t = render_table(r, false, width);
+    INFO(t);
+    std::size_t at = 0;
+    for (std::size_t nl; (nl = t.find('\n', at)) != std::string::npos; at = nl + 1)
+      if (t.compare(at, 2, "t.") != 0) CHECK(nl - at <= width); // the inputs line is not wrapped
+    CHECK(t.find("several") != std::string::npos);
+  }
+}
