@@ -361,13 +361,52 @@ void write_output(const std::string& path, const std::string& text) {
   out.close();
 }
 
+namespace {
+
+/// A new file beside `path` (same directory: a rename replaces `path` at once) with the mode
+/// any new file gets; its name in `temp`. Throws when it cannot be made.
+int temp_beside(const std::string& path, std::string& temp) {
+  const std::size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+  temp = fmt::format("{}.{}.cskpi-XXXXXX", dir, slash == std::string::npos ? path : path.substr(slash + 1)); // .report.csv.cskpi-Ab12Cd
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) throw input_error(fmt::format("{}: cannot write a file beside it: {}", path, std::strerror(errno)));
+  const mode_t mask = ::umask(0); // mkstemp makes it private; the output gets the mode any new file gets
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);
+  return fd;
+}
+
+/// Whether `path` is an existing file that is not a regular one (a device, a pipe).
+bool special_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+} // namespace
+
 ChunkedOutput::ChunkedOutput(const std::string& path) : m_path(path) {
-  m_file = path.empty() ? stdout : std::fopen(path.c_str(), "wb");
-  if (m_file == nullptr) throw input_error(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
+  if (path.empty()) {
+    m_file = stdout;
+    return;
+  }
+  if (special_file(path)) {
+    m_file = std::fopen(path.c_str(), "wb");
+  } else {
+    const int fd = temp_beside(path, m_temp);
+    m_file = ::fdopen(fd, "wb");
+    if (m_file == nullptr) ::close(fd);
+  }
+  if (m_file == nullptr) {
+    const int err = errno;
+    if (!m_temp.empty()) std::remove(m_temp.c_str());
+    throw input_error(fmt::format("{}: cannot write: {}", path, std::strerror(err)));
+  }
 }
 
 ChunkedOutput::~ChunkedOutput() {
   if (m_file != nullptr && m_file != stdout) std::fclose(m_file);
+  if (!m_temp.empty()) std::remove(m_temp.c_str()); // not closed: the old file stays as it was
 }
 
 void ChunkedOutput::write(std::string_view text) {
@@ -396,6 +435,10 @@ void ChunkedOutput::close() {
   const bool closed = m_file == stdout || std::fclose(m_file) == 0;
   if (m_file != stdout) m_file = nullptr;
   if (!flushed || !closed) fail(err != 0 ? err : errno);
+  if (!m_temp.empty()) {
+    if (std::rename(m_temp.c_str(), m_path.c_str()) != 0) fail(errno);
+    m_temp.clear();
+  }
 }
 
 void ChunkedOutput::fail(int err) {
@@ -404,33 +447,49 @@ void ChunkedOutput::fail(int err) {
   throw input_error(fmt::format("{}: cannot write: {}", m_path, std::strerror(err)));
 }
 
+void refuse_output_over_input(const CLI::App& command) {
+  const CLI::Option* out = command.get_option_no_throw("--output");
+  if (out == nullptr || out->count() == 0) return;
+  const std::string path = out->results().back();
+  struct stat target {};
+  if (::stat(path.c_str(), &target) != 0 || !S_ISREG(target.st_mode)) return; // a new file, or /dev/null and the like
+  for (const char* name : {"files", "--fx", "--bands", "--rules"}) {
+    const CLI::Option* in = command.get_option_no_throw(name);
+    if (in == nullptr) continue;
+    for (const std::string& input : in->results()) {
+      struct stat source {};
+      if ((input == "-" ? ::fstat(STDIN_FILENO, &source) : ::stat(input.c_str(), &source)) != 0) continue;
+      if (source.st_dev == target.st_dev && source.st_ino == target.st_ino)
+        throw usage_error(fmt::format("-o {}: {}; cskpi never writes over an input: name another file", path,
+                                      input == "-"    ? "that is the file standard input reads"
+                                      : input == path ? "that is an input of this run"
+                                                      : fmt::format("that is {} (the same file), an input of this run", input)));
+    }
+  }
+}
+
 void write_file_output(const std::string& path, std::string_view what, const std::function<void(const std::string&)>& write) {
   if (path.empty() && ::isatty(STDOUT_FILENO) == 1)
     throw usage_error(fmt::format("{} is binary, not for a terminal: write it to a file with -o FILE, or redirect", what));
-  const std::size_t slash = path.find_last_of('/');
-  const std::string dir = path.empty() ? (std::getenv("TMPDIR") != nullptr ? std::getenv("TMPDIR") : "/tmp")
-                          : slash == std::string::npos ? "."
-                                                       : path.substr(0, slash + 1);
-  std::string tmp = fmt::format("{}/.cskpi-{}-XXXXXX", dir, ::getpid());
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) throw input_error(fmt::format("{}: cannot write beside it: {}", path.empty() ? dir : path, std::strerror(errno)));
-  const mode_t mask = ::umask(0); // mkstemp makes it private; the output gets the mode any new file gets
-  ::umask(mask);
-  ::fchmod(fd, 0666 & ~mask);
-  ::close(fd);
+  // Written beside a regular file and renamed over it; for standard output or a device, into
+  // a temporary file whose bytes are then copied there.
+  const bool copy = path.empty() || special_file(path);
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string temp;
+  ::close(temp_beside(copy ? fmt::format("{}/out", tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp") : path, temp));
   try {
-    write(tmp);
-    if (path.empty()) {
-      std::ifstream in(tmp, std::ios::binary);
+    write(temp);
+    if (copy) {
+      std::ifstream in(temp, std::ios::binary);
       std::ostringstream bytes;
       bytes << in.rdbuf();
-      write_output("", bytes.str());
-      std::remove(tmp.c_str());
-    } else if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+      write_output(path, bytes.str());
+      std::remove(temp.c_str());
+    } else if (std::rename(temp.c_str(), path.c_str()) != 0) {
       throw input_error(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
     }
   } catch (...) {
-    std::remove(tmp.c_str());
+    std::remove(temp.c_str());
     throw;
   }
 }

@@ -110,6 +110,9 @@ struct Loaded {
 IngestOptions ingest_options(const RunOptions& o);
 /// Output to stdout ("") or a file, written in chunks as it is produced (cskpi movements)
 /// or at once (write_output): a closed pipe exits 0, any other failure throws (exit 3).
+/// A regular file is written to a temporary file beside it that replaces it at close(), so
+/// an interrupted run never leaves half a file in place of the old one (issue 15); a device
+/// or a pipe (/dev/null, /dev/stdout) is written in place.
 class ChunkedOutput {
 public:
   explicit ChunkedOutput(const std::string& path); ///< "" is standard output
@@ -126,8 +129,14 @@ private:
   void put(std::string_view text);
   [[noreturn]] void fail(int err);
   std::string m_path, m_buffer;
+  std::string m_temp; ///< the temporary file until close() renames it to m_path
   FILE* m_file = nullptr;
 };
+
+/// Never destroy an input (issue 15): a usage error when the command's -o names a file it
+/// reads (a CSV file, standard input redirected from a file, --fx, --bands, --rules), compared
+/// by device and inode, so another path to the same file is caught too.
+void refuse_output_over_input(const CLI::App& command);
 
 /// Chart.js, built into the binary (chart_js.cpp).
 std::string_view chart_js();

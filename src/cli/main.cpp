@@ -54,6 +54,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   }
 
   try {
+    for (const CLI::App* command : app.get_subcommands()) refuse_output_over_input(*command);
     if (app.got_subcommand("report")) return run_report(report_opts);
     if (app.got_subcommand("check")) return run_check(check_opts);
     if (app.got_subcommand("validate")) return run_validate(validate_opts);
