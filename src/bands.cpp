@@ -208,6 +208,38 @@ std::vector<BandRule> BandTable::rules_for(std::string_view metric) const {
   return out;
 }
 
+std::string_view reference_title(std::string_view number) noexcept {
+  static constexpr std::pair<std::string_view, std::string_view> k_titles[] = {
+      {"000", "\"Nicht jeder CS-Wert zählt. Diese fünf wirklich machen den Unterschied\" (by Claudius)"},
+      {"001", "\"Warum Customer Success in SaaS über Erfolg oder Scheitern entscheidet\""},
+      {"002", "\"Post-Sale Metrics Guide: Wesentliche KPIs für Customer Success Teams\""},
+      {"003", "\"SaaS-Kundenerfolg messen: Eine Schritt-für-Schritt-Anleitung\" (by Maddalena Ferracin)"},
+      {"004", "\"Customer Success: Diese 6 Metriken schlüsseln Ihren Erfolg auf\" (9 November 2021)"},
+  };
+  for (const auto& [n, title] : k_titles)
+    if (n == number) return title;
+  return {};
+}
+
+std::vector<std::pair<std::string_view, std::string_view>> cited_references(std::string_view text) {
+  std::vector<std::pair<std::string_view, std::string_view>> out;
+  for (const std::string_view number : {"000", "001", "002", "003", "004"})
+    for (std::size_t at = text.find(number); at != std::string_view::npos; at = text.find(number, at + 1)) {
+      const bool alone = (at == 0 || !std::isdigit(static_cast<unsigned char>(text[at - 1]))) &&
+                         (at + 3 == text.size() || !std::isdigit(static_cast<unsigned char>(text[at + 3])));
+      if (!alone) continue;
+      out.emplace_back(number, reference_title(number));
+      break;
+    }
+  return out;
+}
+
+std::string reference_legend(std::string_view text) {
+  std::string out;
+  for (const auto& [number, title] : cited_references(text)) out += fmt::format("  {} {}\n", number, title);
+  return out.empty() ? out : "references (shared/reference/, German):\n" + out;
+}
+
 std::string_view BandTable::source_for(std::string_view metric) const {
   for (const auto& [m, s] : m_sources)
     if (m == metric) return s;

@@ -117,8 +117,15 @@ Rule parse_rule(std::string_view text) {
 
   cur.skip_spaces();
   const std::size_t number_at = cur.i;
-  const std::string_view number = cur.text.substr(cur.i);
+  std::string_view number = cur.text.substr(cur.i);
   if (number.empty()) cur.fail(fmt::format("expected a number after {}", to_string(rule.op)));
+  // 'nrr>=100%': a percent sign where the metric is a percentage (the number is already in %).
+  if (number.back() == '%') {
+    if (def->unit != Unit::percent)
+      cur.fail(fmt::format("{} is not a percentage ({}); drop the %", rule.metric, to_string(def->unit)), number_at + number.size() - 1);
+    number.remove_suffix(1);
+    while (!number.empty() && is_space(number.back())) number.remove_suffix(1);
+  }
   const ParsedMoney p = parse_money(number, DecimalStyle::point);
   if (p.status == ParsedMoney::Status::overflow) cur.fail(fmt::format("{} is too large", number), number_at);
   if (p.status != ParsedMoney::Status::ok) cur.fail(fmt::format("\"{}\" is not a number (use a decimal point: 99.5)", number), number_at);

@@ -679,8 +679,6 @@ std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& c
   return out;
 }
 
-namespace {
-
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -696,11 +694,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-} // namespace
-
 std::string suggest_metric(std::string_view id) {
   std::string best;
-  std::size_t best_d = 4; // suggest only close matches
+  // Only close matches: one edit for a short id, up to three for a long one ("foo" is not "nps").
+  std::size_t best_d = std::clamp<std::size_t>(id.size() / 3, 1, 3) + 1;
   for (const MetricDef& m : metric_table()) {
     const std::size_t d = edit_distance(id, m.id);
     if (d < best_d) {

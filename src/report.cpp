@@ -300,10 +300,10 @@ std::string inputs_line(const Report& r) {
   for (const Group& g : r.groups)
     if (g.segment == "all") customers += g.totals.customers;
   if (!r.groups.empty() && !r.groups.front().billing)
-    return fmt::format("{} · no billing file · {} rows rejected", fmt::join(names, ", "), group_thousands(rejected));
-  const std::string who = periods.size() > 1 ? fmt::format("{} customer-periods", group_thousands(customers))
-                                             : fmt::format("{} customers", group_thousands(customers));
-  return fmt::format("{} · {} · {} · {} rows rejected", fmt::join(names, ", "), period, who, group_thousands(rejected));
+    return fmt::format("{} · no billing file · {} row{} rejected", fmt::join(names, ", "), group_thousands(rejected), rejected == 1 ? "" : "s");
+  const std::string who = fmt::format("{} customer{}{}", group_thousands(customers), periods.size() > 1 ? "-period" : "",
+                                      customers == 1 ? "" : "s");
+  return fmt::format("{} · {} · {} · {} row{} rejected", fmt::join(names, ", "), period, who, group_thousands(rejected), rejected == 1 ? "" : "s");
 }
 
 std::string display_value(const Record& r) {

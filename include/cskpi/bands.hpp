@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace cskpi {
@@ -64,6 +65,16 @@ private:
   std::vector<std::pair<std::string, std::string>> m_sources;
   std::string m_origin = "builtin";
 };
+
+/// The reference articles (shared/reference/, German) that metrics and bands cite by number:
+/// "002" -> "Post-Sale Metrics Guide: Wesentliche KPIs für Customer Success Teams". The
+/// articles name no publisher; an author or date is given where the article has one.
+std::string_view reference_title(std::string_view number) noexcept;
+
+/// The reference numbers ("002") `text` mentions, in order, each with its title.
+std::vector<std::pair<std::string_view, std::string_view>> cited_references(std::string_view text);
+/// "references ...:" and a line per cited reference with its title; "" when none is cited.
+std::string reference_legend(std::string_view text);
 
 /// Describes one rule for people: ">= 120", "< 5".
 std::string describe_bound(const BandRule& rule);

@@ -70,6 +70,8 @@ const MetricDef* find_metric(std::string_view id) noexcept;
 /// The metric a band key rates: its id, or "ID:QUALIFIER" for per-scale and per-motion
 /// bands ("csat:10", "ttv_median:smb"); nullptr for an unknown key.
 const MetricDef* find_band_metric(std::string_view key) noexcept;
+/// Levenshtein distance: insertions, deletions and substitutions from `a` to `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b);
 /// The metric id closest to a misspelt one (edit distance <= 3), or "" if none is close.
 std::string suggest_metric(std::string_view id);
 

@@ -45,6 +45,17 @@ int run_bands(const BandsOptions& o) {
         out += fmt::format("  {:<14} {}\n", to_string(r.tier), describe_bound(r));
     }
   }
+  if (o.format != "csv") { // the titles of the articles the sources name
+    std::string sources;
+    for (const std::string& id : bands.rated_metrics()) sources += std::string(bands.source_for(id)) + "\n";
+    if (o.format == "table") {
+      if (const std::string legend = reference_legend(sources); !legend.empty()) out += "\n" + legend;
+    } else {
+      const auto cited = cited_references(sources);
+      if (!cited.empty()) out += "\nReferences (shared/reference/, German):\n\n";
+      for (const auto& [number, title] : cited) out += fmt::format("- {} {}\n", number, markdown_cell(title));
+    }
+  }
   write_output(o.output, out);
   return 0;
 }

@@ -100,6 +100,6 @@ struct ExplainOptions {
   std::string bands;
 };
 void setup_explain(CLI::App& app, ExplainOptions& o);
-int run_explain(const ExplainOptions& o);
+int run_explain(ExplainOptions o);
 
 } // namespace cskpi::cli

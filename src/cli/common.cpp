@@ -21,8 +21,19 @@
 
 namespace cskpi::cli {
 
+void read_stdin_by_default(CLI::App& cmd, CLI::Option* files, std::vector<std::string>& names) {
+  files->required(false);
+  cmd.parse_complete_callback([&names, name = cmd.get_name()] {
+    if (!names.empty()) return;
+    if (::isatty(STDIN_FILENO) == 1)
+      throw CLI::ValidationError(fmt::format("no input: name a CSV file (cskpi {} data.csv), or pipe one in (... | cskpi {})", name, name));
+    names.emplace_back("-");
+  });
+}
+
 void add_input_options(CLI::App& cmd, RunOptions& o) {
-  cmd.add_option("files", o.files, "CSV files to read; - reads standard input")->required()->type_name("FILE");
+  read_stdin_by_default(cmd, cmd.add_option("files", o.files, "CSV files to read; - (or none, on a pipe) reads standard input")->type_name("FILE"),
+                        o.files);
   cmd.add_option("--delimiter", o.delimiter, "Field delimiter: , ; or tab (default: detected from the header)")
       ->type_name("CHAR");
   o.decimal_comma_option =
@@ -622,17 +633,29 @@ constexpr std::size_t k_many_groups = 10000;
 std::optional<Report> compute_report(const RunOptions& o, bool check_mode, Drawing* drawing) {
   ReportSettings s;
   s.version = CSKPI_VERSION;
-  for (const std::string& id : o.metrics) {
+  // --metrics "nrr, GRR": ids in any case, spaces around them ignored.
+  std::vector<std::string> metrics;
+  for (std::string id : o.metrics) {
+    while (!id.empty() && id.front() == ' ') id.erase(0, 1);
+    while (!id.empty() && id.back() == ' ') id.pop_back();
+    for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (id.empty()) continue;
+    metrics.push_back(id);
     if (find_metric(id) != nullptr) continue;
     const std::string near = suggest_metric(id);
     throw usage_error(fmt::format("unknown metric \"{}\"{}", id, near.empty() ? " (see cskpi bands)" : fmt::format("; did you mean {}?", near)));
   }
-  s.metrics = o.metrics;
+  s.metrics = metrics;
   if (!o.gross_margin.empty()) {
-    s.gross_margin = parse_amount_flag("--gross-margin", o.gross_margin);
+    // 0.8, or 80% (a percentage: divided by 100 exactly).
+    const bool percent = o.gross_margin.back() == '%';
+    s.gross_margin = parse_amount_flag("--gross-margin", percent ? o.gross_margin.substr(0, o.gross_margin.size() - 1) : o.gross_margin);
+    if (percent) s.gross_margin = Money{s.gross_margin.micros / 100};
+    if (percent && o.gross_margin.size() > 1 && (parse_amount_flag("--gross-margin", o.gross_margin.substr(0, o.gross_margin.size() - 1)).micros % 100) != 0)
+      throw usage_error(fmt::format("--gross-margin \"{}\" has more decimals than a fraction keeps (6)", o.gross_margin));
     s.gross_margin_given = true;
     if (s.gross_margin > Money::from_units(1))
-      throw usage_error(fmt::format("--gross-margin \"{}\" must be a fraction from 0 to 1 (0.8 = 80 %)", o.gross_margin));
+      throw usage_error(fmt::format("--gross-margin \"{}\" must be a fraction from 0 to 1 (0.8), or a percentage up to 100%", o.gross_margin));
   }
   if (!o.cac.empty()) s.cac = parse_amount_flag("--cac", o.cac);
   const IngestOptions ingest = ingest_options(o);
@@ -662,13 +685,14 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode, Drawi
   if (diags.errors() > 0) {
     const std::string advice = check_mode ? "an invalid export fails every gate; fix the rows"
                                           : fmt::format("no report written. Fix them, or pass --skip-invalid to report on "
-                                                        "the {} valid rows", used);
+                                                        "the {} valid row{}", used, used == 1 ? "" : "s");
     say(fmt::format("error: {} invalid row{} of {} ({} problem{}); {}", rejected, rejected == 1 ? "" : "s", read,
                     diags.row_errors(), diags.row_errors() == 1 ? "" : "s", advice));
     return std::nullopt;
   }
   if (rejected > 0)
-    say(fmt::format("warning: {} of {} rows rejected (--skip-invalid); the report covers {} rows", rejected, read, used));
+    say(fmt::format("warning: {} of {} row{} rejected (--skip-invalid); the report covers {} row{}", rejected, read,
+                    read == 1 ? "" : "s", used, used == 1 ? "" : "s"));
   if (check_mode)
     for (const InputSummary& in : l.inputs)
       if (in.rows_read == 0) {

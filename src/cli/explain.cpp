@@ -103,8 +103,9 @@ std::string explain_fx() {
 
 } // namespace
 
-int run_explain(const ExplainOptions& o) {
+int run_explain(ExplainOptions o) {
   std::string out;
+  for (char& c : o.metric) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c))); // NRR is nrr
   if (o.metric == "list" || o.metric == "all") {
     for (const MetricDef& m : metric_table()) out += fmt::format("{:<22} {}\n", m.id, m.name);
     out += "\ntopics: inputs, definitions, fx\n";
@@ -116,7 +117,17 @@ int run_explain(const ExplainOptions& o) {
     return 0;
   }
   const MetricDef* def = find_metric(o.metric);
-  if (def == nullptr) {
+  if (def == nullptr) { // a word: the metrics whose id or name holds it ("churn")
+    for (const MetricDef& m : metric_table()) {
+      std::string name(m.name);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (o.metric.size() >= 3 && (m.id.find(o.metric) != std::string_view::npos || name.find(o.metric) != std::string::npos))
+        out += fmt::format("{:<22} {}\n", m.id, m.name);
+    }
+    if (!out.empty()) {
+      write_output("", fmt::format("metrics with \"{}\" in their id or name (cskpi explain ID for one):\n{}", o.metric, out));
+      return 0;
+    }
     const std::string near = suggest_metric(o.metric);
     throw usage_error(fmt::format("unknown metric \"{}\"{}; cskpi explain list shows all", o.metric,
                                   near.empty() ? "" : fmt::format(" (did you mean {}?)", near)));
@@ -135,7 +146,7 @@ int run_explain(const ExplainOptions& o) {
   if (def->keyed) out += "records        one per churn reason; check rules name it: " + std::string(def->id) + "[price]<=30\n";
   out += fmt::format("unit           {}\n", to_string(def->unit));
   out += fmt::format("annualisation  {}\n", annualization_text(def->annualization));
-  out += fmt::format("sources        {} (shared/reference)\n", def->sources);
+  out += fmt::format("sources        {}\n", def->sources == "-" ? std::string("none: a standard definition") : std::string(def->sources));
   // The metric's own bands, then its per-scale or per-motion ones ("csat:5", "ttv_median:smb").
   std::vector<std::string> keys;
   for (const std::string& key : bands.rated_metrics())
@@ -143,12 +154,16 @@ int run_explain(const ExplainOptions& o) {
       keys.push_back(key);
   if (keys.empty()) out += "bands          none: reported, not rated\n";
   for (const std::string& key : keys) {
-    out += fmt::format("bands          {}{} basis; source {}\n", key == def->id                ? std::string()
+    out += fmt::format("bands          {}{} basis; source {}\n", key == def->id ? std::string()
                        : def->id == "csat" ? "scale 1-" + key.substr(key.find(':') + 1) + ": "
                                            : key.substr(key.find(':') + 1) + " motion: ",
                        def->annualization != Annualization::none ? "annual" : "period", bands.source_for(key));
     for (const BandRule& r : bands.rules_for(key)) out += fmt::format("  {:<14} {}\n", to_string(r.tier), describe_bound(r));
   }
+  // The titles of the articles the band sources name.
+  std::string cited = def->sources == "-" ? std::string() : std::string(def->sources) + "\n";
+  for (const std::string& key : keys) cited += std::string(bands.source_for(key)) + "\n";
+  out += reference_legend(cited);
   write_output("", out);
   return 0;
 }

@@ -45,6 +45,27 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   setup_bands(app, bands_opts);
   setup_explain(app, explain_opts);
 
+  // A misspelt command: "cskpi reprot" suggests report.
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string_view word = argv[1];
+    std::string best, all;
+    std::size_t best_d = 3;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      const std::string& name = sub->get_name();
+      all += (all.empty() ? "" : ", ") + name;
+      if (name == word) {
+        best.clear();
+        best_d = 0;
+        break;
+      }
+      if (const std::size_t d = cskpi::edit_distance(word, name); d < best_d) best_d = d, best = name;
+    }
+    if (best_d != 0) {
+      fmt::print(stderr, "cskpi: error: unknown command \"{}\"{}\nThe commands: {}. Run 'cskpi --help' for more.\n", word,
+                 best.empty() ? "" : fmt::format("; did you mean {}?", best), all);
+      return static_cast<int>(cskpi::ExitCode::usage);
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -14,12 +14,13 @@ namespace cskpi::cli {
 namespace {
 
 void add_snapshot_input(CLI::App& cmd, RunOptions& o) {
-  cmd.add_option("files", o.files,
-                 "Snapshot file: long (customer_id, month, mrr), wide (a column per month), a ChartMogul MRR-movements "
-                 "export, a Stripe subscriptions export (with its coupons export) or Chargebee's MRR summary; - reads "
-                 "standard input")
-      ->required()
-      ->type_name("FILE");
+  read_stdin_by_default(cmd,
+                        cmd.add_option("files", o.files,
+                                       "Snapshot file: long (customer_id, month, mrr), wide (a column per month), a ChartMogul "
+                                       "MRR-movements export, a Stripe subscriptions export (with its coupons export) or "
+                                       "Chargebee's MRR summary; - (or none, on a pipe) reads standard input")
+                            ->type_name("FILE"),
+                        o.files);
   cmd.add_option("--delimiter", o.delimiter, "Field delimiter: , ; or tab (default: detected from the header)")
       ->type_name("CHAR");
   o.decimal_comma_option =

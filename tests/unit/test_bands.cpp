@@ -67,3 +67,13 @@ TEST_CASE("a malformed bands file is a usage error naming line and column", "[ba
                     "m.csv:1:4: direction \"=>\" is not one of >=, >, <=, <");
   CHECK_THROWS_AS(b.override_from_csv("# nothing\n", "m.csv", any_metric), Error);
 }
+
+TEST_CASE("sources are cited by the titles of the reference articles", "[bands]") {
+  const auto cited = cited_references("002 (001 agrees: 100-110 average, 120+ strong); 1002 is no reference");
+  REQUIRE(cited.size() == 2);
+  CHECK(cited[0].first == "001");
+  CHECK(cited[0].second == "\"Warum Customer Success in SaaS über Erfolg oder Scheitern entscheidet\"");
+  CHECK(cited[1].first == "002");
+  CHECK(reference_legend("-").empty());
+  CHECK(reference_legend("003").find("Maddalena Ferracin") != std::string::npos);
+}
