@@ -38,7 +38,11 @@ struct Diagnostic {
   bool fatal = false; ///< the whole file is unusable (missing column, unreadable), not one row
 };
 
+/// "error" or "warning", painted bold red or yellow for a terminal when `color`.
+const char* severity_label(Severity s, bool color = false);
+
 /// Renders a diagnostic as one line without a trailing newline.
-std::string format_diagnostic(const Diagnostic& d);
+/// "file:line:col: error: message"; `color` paints "error:" red and "warning:" yellow.
+std::string format_diagnostic(const Diagnostic& d, bool color = false);
 
 } // namespace cskpi

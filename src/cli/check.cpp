@@ -30,8 +30,8 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   cmd->add_option("--gross-margin", o.run.gross_margin, "Gross margin for LTV as a fraction, e.g. 0.8")->type_name("FRACTION");
   cmd->add_option("--cac", o.run.cac, "Acquisition cost per customer for LTV:CAC")->type_name("AMOUNT");
   cmd->add_option("--bands", o.run.bands, "CSV of metric,tier,bound,direction replacing built-in bands")->type_name("FILE");
-  cmd->add_option("--color", o.run.color, "Colour PASS/FAIL: auto, always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->add_flag("-q,--quiet", o.quiet, "Print only the rules that failed (and were skipped), and the summary");
+  add_color_option(*cmd, o.run.color, "PASS/FAIL");
   cmd->footer(R"(Rules:
   nrr>=100                   period NRR of each period's whole base
   grr@annual>=90             the annualised figure instead of the period one
@@ -103,8 +103,9 @@ int run_check(CheckOptions o) {
   cskpi::CheckOptions judge_opts;
   if (!o.fail_on.empty()) judge_opts.fail_on = parse_tier(o.fail_on);
   judge_opts.allow_missing = o.allow_missing;
-  const std::vector<Verdict> verdicts = judge(rules, report->groups, judge_opts);
+  std::vector<Verdict> verdicts = judge(rules, report->groups, judge_opts);
   const CheckSummary summary = summarize(rules.size() + (judge_opts.fail_on ? 1 : 0), verdicts);
+  if (o.quiet) std::erase_if(verdicts, [](const Verdict& v) { return v.status == Verdict::Status::pass; });
 
   std::string text;
   if (o.run.format == "json") text = render_check_json(*report, verdicts, summary);

@@ -57,6 +57,7 @@ struct CheckOptions {
   std::vector<std::string> require;
   std::string rules_file;
   std::string fail_on;
+  bool quiet = false; ///< --quiet: only the rules that failed, and the summary
   bool allow_missing = false;
 };
 void setup_check(CLI::App& app, CheckOptions& o);

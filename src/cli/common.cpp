@@ -21,6 +21,10 @@
 
 namespace cskpi::cli {
 
+namespace {
+bool g_stderr_color = false; ///< set_stderr_color
+} // namespace
+
 void read_stdin_by_default(CLI::App& cmd, CLI::Option* files, std::vector<std::string>& names) {
   files->required(false);
   cmd.parse_complete_callback([&names, name = cmd.get_name()] {
@@ -158,7 +162,7 @@ void StderrDiagnostics::report(const Diagnostic& d) {
 }
 
 void StderrDiagnostics::print_line(const Diagnostic& d) {
-  std::string line = format_diagnostic(d) + "\n";
+  std::string line = format_diagnostic(d, g_stderr_color) + "\n";
   if (progress_drawn != nullptr && progress_drawn->exchange(false)) line.insert(0, "\r\x1b[K");
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
@@ -607,20 +611,45 @@ void select_periods(std::vector<Group>& groups, const std::string& spec) {
 
 } // namespace
 
-bool use_color(const std::string& mode, const std::string& output) {
+namespace {
+
+bool color_allowed(const std::string& mode, int fd) {
   if (mode == "always") return true;
-  if (mode == "never" || !output.empty()) return false;
+  if (mode == "never") return false;
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color != nullptr && no_color[0] != '\0') return false;
   const char* term = std::getenv("TERM");
   if (term != nullptr && std::strcmp(term, "dumb") == 0) return false;
-  return ::isatty(STDOUT_FILENO) == 1;
+  return ::isatty(fd) == 1;
+}
+
+} // namespace
+
+bool use_color(const std::string& mode, const std::string& output) {
+  return (mode == "always" || output.empty()) && color_allowed(mode, STDOUT_FILENO);
+}
+
+void set_stderr_color(const std::string& mode) { g_stderr_color = color_allowed(mode, STDERR_FILENO); }
+
+void add_color_option(CLI::App& cmd, std::string& mode, const std::string& what) {
+  cmd.add_option("--color", mode, fmt::format("Colour {}error: and warning: on a terminal: auto, always or never (NO_COLOR is honoured)",
+                                              what.empty() ? "" : what + ", "))
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->type_name("WHEN");
+}
+
+void print_problem(const std::string& text, bool warning) {
+  const std::string line =
+      fmt::format("cskpi: {}: {}\n", severity_label(warning ? Severity::warning : Severity::error, g_stderr_color), text);
+  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 namespace {
 
 /// The run summary on stderr when rows were left out or the run failed.
 void say(const std::string& text) {
+  for (const std::string_view label : {"error: ", "warning: "})
+    if (text.starts_with(label)) return print_problem(text.substr(label.size()), label[0] == 'w');
   const std::string line = "cskpi: " + text + "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
 }

@@ -177,6 +177,13 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode = fals
 void write_output(const std::string& path, const std::string& text);
 /// Should tiers be coloured? --color auto|always|never, NO_COLOR, a TTY on stdout.
 bool use_color(const std::string& mode, const std::string& output);
+/// Colours "error:" and "warning:" on stderr from now on when `mode` (the command's --color)
+/// and NO_COLOR, TERM and a TTY on stderr allow it.
+void set_stderr_color(const std::string& mode);
+/// Adds --color auto|always|never; `what` says what it paints besides error:/warning: on stderr.
+void add_color_option(CLI::App& cmd, std::string& mode, const std::string& what);
+/// "cskpi: error: TEXT\n" (or "warning:" when `warning`) on stderr, the label coloured as set.
+void print_problem(const std::string& text, bool warning = false);
 
 
 } // namespace cskpi::cli

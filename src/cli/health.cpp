@@ -39,14 +39,16 @@ void setup_health(CLI::App& app, HealthOptions& o) {
   cmd->add_option("--max-errors", o.run.max_errors, "Print at most N problems; 0 prints all")->type_name("N");
   cmd->add_flag("--skip-invalid", o.run.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
   cmd->add_option("-o,--output", o.run.output, "Write to FILE instead of standard output")->type_name("FILE");
+  add_color_option(*cmd, o.run.color, "");
   cmd->footer(R"(Examples:
-  cskpi health samples/joined/cs_platform.csv --weights usage=40,engagement=30,support=15,outcomes=15
-  cskpi health samples/joined/cs_platform.csv --weights usage=40,engagement=30,support=15,outcomes=15 \
+  cskpi health samples/joined/customers.csv --weights usage=40,engagement=30,support=15,outcomes=15
+  cskpi health samples/joined/customers.csv --weights usage=40,engagement=30,support=15,outcomes=15 \
       --by segment --format csv -o scores.csv
-  cskpi report samples/joined/billing_2026-10.csv scores.csv     # the scores, joined to billing
+  cskpi report samples/joined/billing.csv scores.csv     # the scores, joined to billing
 
 Each component column holds 0-100 (normalise raw counts first). The score is the weighted mean
-sum(weight x value) / sum(weight), exact to 6 decimals. Weights follow reference 002's example:
+sum(weight x value) / sum(weight), exact to 6 decimals. Weights follow the example in "Post-Sale
+Metrics Guide: Wesentliche KPIs für Customer Success Teams":
 usage 40, engagement 30, support 15, outcomes 15.)");
 }
 
@@ -74,18 +76,18 @@ int run_health(const HealthOptions& o) {
   Loaded l = load_inputs(o.run.files, in, diags);
   const InputSummary& summary = l.inputs.front();
   if (diags.fatal() > 0) {
-    std::fputs("cskpi: error: the file could not be read; no scores written\n", stderr);
+    print_problem("the file could not be read; no scores written");
     return static_cast<int>(ExitCode::input);
   }
   if (summary.role != "customers") {
-    fmt::print(stderr, "cskpi: error: {} is a {} file; cskpi health reads a customers file (customer_id and the component "
-                       "columns {}, no MRR columns)\n",
-               summary.file, summary.role, fmt::join(in.components, ", "));
+    print_problem(fmt::format("{} is a {} file; cskpi health reads a customers file (customer_id and the component "
+                       "columns {}, no MRR columns)",
+               summary.file, summary.role, fmt::join(in.components, ", ")));
     return static_cast<int>(ExitCode::input);
   }
   if (diags.errors() > 0) {
-    fmt::print(stderr, "cskpi: error: {} invalid row{} of {}; no scores written. Fix them, or pass --skip-invalid\n",
-               summary.rows_rejected, summary.rows_rejected == 1 ? "" : "s", summary.rows_read);
+    print_problem(fmt::format("{} invalid row{} of {}; no scores written. Fix them, or pass --skip-invalid",
+               summary.rows_rejected, summary.rows_rejected == 1 ? "" : "s", summary.rows_read));
     return static_cast<int>(ExitCode::input);
   }
 

@@ -14,6 +14,7 @@
 int main(int argc, char** argv) {
   using namespace cskpi::cli;
   std::signal(SIGPIPE, SIG_IGN); // a closed pipe surfaces as EPIPE and exits 0
+  set_stderr_color("auto");
 
   CLI::App app{"cskpi: retention KPIs (NRR, GRR, churn, LTV, NPS, ...) from CSV exports, rated against benchmarks",
                "cskpi"};
@@ -61,8 +62,8 @@ Run 'cskpi COMMAND --help' for a command's options.)");
       if (const std::size_t d = cskpi::edit_distance(word, name); d < best_d) best_d = d, best = name;
     }
     if (best_d != 0) {
-      fmt::print(stderr, "cskpi: error: unknown command \"{}\"{}\nThe commands: {}. Run 'cskpi --help' for more.\n", word,
-                 best.empty() ? "" : fmt::format("; did you mean {}?", best), all);
+      print_problem(fmt::format("unknown command \"{}\"{}\nThe commands: {}. Run 'cskpi --help' for more.", word,
+                                best.empty() ? "" : fmt::format("; did you mean {}?", best), all));
       return static_cast<int>(cskpi::ExitCode::usage);
     }
   }
@@ -70,10 +71,13 @@ Run 'cskpi COMMAND --help' for a command's options.)");
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e); // --help, --version
-    fmt::print(stderr, "cskpi: error: {}\nRun 'cskpi --help' or 'cskpi COMMAND --help' for the options.\n", e.what());
+    print_problem(fmt::format("{}\nRun 'cskpi --help' or 'cskpi COMMAND --help' for the options.", e.what()));
     return static_cast<int>(cskpi::ExitCode::usage);
   }
 
+  for (const CLI::App* command : app.get_subcommands())
+    if (const CLI::Option* color = command->get_option_no_throw("--color"); color != nullptr && color->count() > 0)
+      set_stderr_color(color->as<std::string>());
   try {
     for (const CLI::App* command : app.get_subcommands()) refuse_output_over_input(*command);
     if (app.got_subcommand("report")) return run_report(report_opts);
@@ -86,10 +90,10 @@ Run 'cskpi COMMAND --help' for a command's options.)");
     if (app.got_subcommand("explain")) return run_explain(explain_opts);
   } catch (const cskpi::Error& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "cskpi: error: {}\n", e.what());
+    print_problem(e.what());
     return static_cast<int>(e.code());
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "cskpi: error: out of memory\n");
+    print_problem("out of memory");
     return static_cast<int>(cskpi::ExitCode::internal);
   } catch (const std::exception& e) {
     fmt::print(stderr, "cskpi: internal error: {}\n", e.what());

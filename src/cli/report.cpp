@@ -38,8 +38,7 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cmd->add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
   add_reactivation_option(*cmd, o);
   add_leading_options(*cmd, o);
-  cmd->add_option("--color", o.color, "Colour tiers: auto, always or never (NO_COLOR is honoured)")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  add_color_option(*cmd, o.color, "tiers");
   cmd->footer(R"(Examples:
   cskpi report samples/month_end_2026-10.csv
   cskpi report samples/month_end_2026-10.csv --by segment --format json | jq '.records[]'

@@ -71,16 +71,16 @@ std::optional<Loaded> read_snapshot_file(const RunOptions& o, IngestOptions in, 
   }
   const InputSummary& s = l.inputs.back();
   if (diags.fatal() > 0) {
-    fmt::print(stderr, "cskpi: error: the input could not be read; nothing written\n");
+    print_problem("the input could not be read; nothing written");
     return std::nullopt;
   }
   if (diags.errors() > 0) {
-    fmt::print(stderr, "cskpi: error: {} invalid row{} of {}; nothing written. Fix them, or pass --skip-invalid\n",
-               s.rows_rejected, s.rows_rejected == 1 ? "" : "s", s.rows_read);
+    print_problem(fmt::format("{} invalid row{} of {}; nothing written. Fix them, or pass --skip-invalid",
+               s.rows_rejected, s.rows_rejected == 1 ? "" : "s", s.rows_read));
     return std::nullopt;
   }
   if (s.rows_rejected > 0)
-    fmt::print(stderr, "cskpi: warning: {} of {} rows rejected (--skip-invalid)\n", s.rows_rejected, s.rows_read);
+    print_problem(fmt::format("{} of {} rows rejected (--skip-invalid)", s.rows_rejected, s.rows_read), true);
   return l;
 }
 
@@ -95,6 +95,7 @@ void setup_movements(CLI::App& app, RunOptions& o) {
   cmd->add_option("--period-length", o.period_length,
                   "month (default), quarter or year: compare the snapshots at each period's start and end")
       ->type_name("LENGTH");
+  add_color_option(*cmd, o.color, "");
   cmd->footer(R"(Examples:
   cskpi movements samples/mrr_matrix_24m.csv | head
   cskpi movements samples/mrr_matrix_24m.csv --period-length quarter -o movements.csv
@@ -132,6 +133,7 @@ void setup_cohorts(CLI::App& app, CohortsOptions& o) {
   add_snapshot_input(*cmd, o.run);
   cmd->add_flag("--logos", o.logos, "Logo retention: % of the cohort's customers still paying");
   add_format_option(*cmd, o.run.format, o.run.output, {"table", "csv", "json", "markdown"}, "table, csv, json or markdown");
+  add_color_option(*cmd, o.run.color, "");
   cmd->footer(R"(Examples:
   cskpi cohorts samples/mrr_matrix_24m.csv
   cskpi cohorts samples/mrr_matrix_24m.csv --logos --format csv -o cohorts.csv

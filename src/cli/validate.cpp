@@ -14,6 +14,7 @@ void setup_validate(CLI::App& app, RunOptions& o) {
   o.max_errors = 0; // validate prints every problem unless told otherwise
   add_format_option(*cmd, o.format, o.output, {"table", "json", "jsonl", "csv", "markdown"},
                     "table (problems on stderr, summary on stdout), json, jsonl, csv or markdown");
+  add_color_option(*cmd, o.color, "");
   cmd->footer(R"(Examples:
   cskpi validate samples/broken_export.csv
   cskpi validate exports/*.csv --format json | jq '.diagnostics[] | .message'
