@@ -175,9 +175,9 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
     const MetricDef* def = find_metric(rule.metric);
     bool matched = false;
     for (const Group& g : groups) {
-      const bool applies = rule.scope_column.empty()    ? g.segment == "all"
-                           : rule.scope_column == "period" ? g.segment == "all" && g.period == rule.scope_value
-                                                           : g.segment == rule.scope_value;
+      const bool applies = rule.scope_column.empty()    ? g.whole
+                           : rule.scope_column == "period" ? g.whole && g.period == rule.scope_value
+                                                           : !g.whole && g.segment == rule.scope_value;
       if (!applies) continue;
       matched = true;
       Verdict v;

@@ -71,7 +71,7 @@ std::string band_regions(const BandTable& bands) {
 const Group* headline_group(const Report& r) {
   const Group* g = nullptr;
   for (const Group& x : r.groups)
-    if (x.segment == "all") g = &x;
+    if (x.whole) g = &x;
   return g;
 }
 

@@ -64,6 +64,7 @@ std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx,
     for (const auto& [label, lp] : leading->periods) keys.insert(label);
   if (keys.empty()) { // no valid rows: one empty group whose ratios say why they are null
     out.push_back(make_group(std::nullopt, "all", Totals{}, ctx, bands, metrics, nullptr, nullptr));
+    out.back().whole = true;
     return out;
   }
   static const PeriodTotals k_no_totals{};
@@ -91,6 +92,7 @@ std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx,
     const std::optional<LeadingTotals> all = lead_of(lp != nullptr ? &lp->all : nullptr, "");
     out.push_back(make_group(period, "all", pt.all, ctx, bands, metrics, cohorts ? cohorts->find(label, nullptr) : nullptr,
                              all ? &*all : nullptr));
+    out.back().whole = true;
     if (!grouped) continue;
     std::set<std::string, std::less<>> segments;
     for (const auto& [seg, totals] : pt.groups) segments.insert(seg);
@@ -298,7 +300,7 @@ std::string inputs_line(const Report& r) {
   else period = fmt::format("periods {} to {} ({} {}s)", periods.front(), periods.back(), periods.size(), len);
   std::uint64_t customers = 0;
   for (const Group& g : r.groups)
-    if (g.segment == "all") customers += g.totals.customers;
+    if (g.whole) customers += g.totals.customers;
   if (!r.groups.empty() && !r.groups.front().billing)
     return fmt::format("{} · no billing file · {} row{} rejected", fmt::join(names, ", "), group_thousands(rejected), rejected == 1 ? "" : "s");
   const std::string who = fmt::format("{} customer{}{}", group_thousands(customers), periods.size() > 1 ? "-period" : "",
@@ -449,12 +451,15 @@ std::string render_table(const Report& r, bool color, std::size_t width) {
 
 namespace {
 
-std::string record_json(const Group& g, const Record& rec) {
+/// What a record's segment holds: null for the whole base, else the --by column's name.
+std::string by_json(const Group& g, const ReportSettings& s) { return g.whole || !s.by ? "null" : json_string(*s.by); }
+
+std::string record_json(const Group& g, const Record& rec, const ReportSettings& s) {
   const MetricValue& m = rec.metric;
   return fmt::format(
-      "{{\"period\":{},\"segment\":{},\"metric\":{},\"key\":{},\"name\":{},\"value\":{},\"unit\":{},\"annualized\":{},"
+      "{{\"period\":{},\"segment\":{},\"by\":{},\"metric\":{},\"key\":{},\"name\":{},\"value\":{},\"unit\":{},\"annualized\":{},"
       "\"method\":{},\"band\":{},\"severity\":{},\"numerator\":{},\"denominator\":{},\"n\":{},\"note\":{}}}",
-      g.period ? json_string(*g.period) : "null", json_string(g.segment), json_string(m.def->id),
+      g.period ? json_string(*g.period) : "null", json_string(g.segment), by_json(g, s), json_string(m.def->id),
       m.key.empty() ? "null" : json_string(m.key), json_string(m.def->name),
       json_opt(m.value), json_string(to_string(m.def->unit)), json_double(m.annualized),
       m.method.empty() || !m.annualized ? "null" : json_string(m.method),
@@ -467,7 +472,7 @@ std::string record_json(const Group& g, const Record& rec) {
 std::string render_json_head(const Report& r) {
   const ReportSettings& s = r.settings;
   std::string out = "{\n";
-  out += "  \"schema_version\": 1,\n";
+  out += fmt::format("  \"schema_version\": {},\n", k_report_schema_version);
   out += fmt::format("  \"tool\": {{\"name\": \"cskpi\", \"version\": {}}},\n", json_string(s.version));
   out += "  \"inputs\": [";
   for (std::size_t i = 0; i < r.inputs.size(); ++i) {
@@ -515,7 +520,7 @@ std::string render_json(const Report& r) {
     for (const Record& rec : g.records) {
       out += first ? "\n    " : ",\n    ";
       first = false;
-      out += record_json(g, rec);
+      out += record_json(g, rec, r.settings);
     }
   out += first ? "]\n}\n" : "\n  ]\n}\n";
   return out;
@@ -524,7 +529,7 @@ std::string render_json(const Report& r) {
 std::string render_jsonl(const Report& r) {
   std::string out;
   for (const Group& g : r.groups)
-    for (const Record& rec : g.records) out += record_json(g, rec) + "\n";
+    for (const Record& rec : g.records) out += record_json(g, rec, r.settings) + "\n";
   return out;
 }
 
@@ -544,7 +549,7 @@ std::string render_csv(const Report& r, const CsvStyle& style) {
   const char d = style.delimiter;
   const auto text = [d](std::string_view s) { return csv_text_cell(s, d); };
   const auto num = [&style](const std::optional<Quantity>& q) { return csv_number(q, style); };
-  std::string out = "period,segment,metric,name,value,unit,annualized,method,band,severity,numerator,denominator,n,note,key\n";
+  std::string out = "period,segment,metric,name,value,unit,annualized,method,band,severity,numerator,denominator,n,note,key,by\n";
   std::replace(out.begin(), out.end(), ',', d);
   for (const Group& g : r.groups)
     for (const Record& rec : g.records) {
@@ -553,7 +558,8 @@ std::string render_csv(const Report& r, const CsvStyle& style) {
                                     std::string(to_string(m.def->unit)),
                                     m.annualized ? num(Quantity::of_real(*m.annualized)) : "", m.annualized ? std::string(m.method) : "",
                                     rec.tier ? std::string(to_string(*rec.tier)) : "", rec.tier ? std::to_string(severity(*rec.tier)) : "",
-                                    num(m.numerator), num(m.denominator), std::to_string(m.n), text(m.note), text(m.key)};
+                                    num(m.numerator), num(m.denominator), std::to_string(m.n), text(m.note), text(m.key),
+                                    g.whole || !r.settings.by ? "" : text(*r.settings.by)};
       out += fmt::format("{}\n", fmt::join(fields, std::string_view(&d, 1)));
     }
   return out;
@@ -586,8 +592,8 @@ Trends::Trends(const Report& r) {
   for (const Group& g : r.groups) {
     const std::string p = g.period.value_or("");
     if (periods.empty() || periods.back() != p) periods.push_back(p);
-    auto b = std::find_if(blocks.begin(), blocks.end(), [&](const Block& x) { return x.segment == g.segment; });
-    if (b == blocks.end()) b = blocks.insert(blocks.end(), Block{g.segment, {}});
+    auto b = std::find_if(blocks.begin(), blocks.end(), [&](const Block& x) { return x.whole == g.whole && x.segment == g.segment; });
+    if (b == blocks.end()) b = blocks.insert(blocks.end(), Block{g.segment, g.whole, {}});
     for (const Record& rec : g.records) {
       auto row = std::find_if(b->rows.begin(), b->rows.end(),
                               [&](const Row& x) { return x.def == rec.metric.def && x.key == rec.metric.key; });
@@ -599,7 +605,7 @@ Trends::Trends(const Report& r) {
   for (Block& b : blocks)
     for (Row& row : b.rows) row.cells.resize(periods.size(), nullptr);
   std::stable_sort(blocks.begin(), blocks.end(), [](const Block& a, const Block& b) {
-    return a.segment == "all" ? b.segment != "all" : b.segment != "all" && a.segment < b.segment;
+    return a.whole ? !b.whole : !b.whole && a.segment < b.segment;
   });
 }
 

@@ -108,7 +108,7 @@ void summary_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
   // The latest period's whole base: the groups are sorted by period, `all` first in each.
   const Group* g = nullptr;
   for (const Group& x : r.groups)
-    if (x.segment == "all") g = &x;
+    if (x.whole) g = &x;
   if (g == nullptr) return;
   lxw_row_t row = 3;
   text(ws, row++, 0, g->period ? fmt::format("{} · all", *g->period) : "all", fm.bold);
@@ -140,8 +140,8 @@ void summary_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
 
 void records_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
   const char* heads[] = {"period", "segment", "metric", "name", "value", "unit", "annualized", "method",
-                         "band", "severity", "numerator", "denominator", "n", "note", "key"};
-  for (lxw_col_t c = 0; c < 15; ++c) text(ws, 0, c, heads[c], fm.header);
+                         "band", "severity", "numerator", "denominator", "n", "note", "key", "by"};
+  for (lxw_col_t c = 0; c < 16; ++c) text(ws, 0, c, heads[c], fm.header);
   worksheet_set_column(ws, 0, 2, 14, nullptr);
   worksheet_set_column(ws, 3, 3, 30, nullptr);
   worksheet_set_column(ws, 4, 12, 14, nullptr);
@@ -167,10 +167,11 @@ void records_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
       worksheet_write_number(ws, row, 12, static_cast<double>(m.n), fm.count);
       text(ws, row, 13, m.note);
       text(ws, row, 14, m.key);
+      if (!g.whole && r.settings.by) text(ws, row, 15, *r.settings.by);
       ++row;
     }
   worksheet_freeze_panes(ws, 1, 0);
-  if (row > 1) worksheet_autofilter(ws, 0, 0, row - 1, 14);
+  if (row > 1) worksheet_autofilter(ws, 0, 0, row - 1, 15);
 }
 
 void trend_sheet(lxw_worksheet* ws, const Trends& t, const Trends::Block& b, const Formats& fm) {

@@ -32,6 +32,7 @@ struct Group {
   std::vector<Record> records;
   bool billing = true;                ///< false: a run of customers and responses files only
   std::uint64_t customer_records = 0; ///< without billing: the customers the group holds
+  bool whole = false;                 ///< the whole base ("all"), not a --by group that may be named "all"
 };
 
 /// Settings echoed in the output so a report says how it was made.
@@ -92,6 +93,10 @@ std::string render_table(const Report& r, bool color, std::size_t width = SIZE_M
 std::vector<std::string> wrap_words(std::string_view text, std::size_t width);
 /// One JSON document (SPEC §5).
 std::string render_json(const Report& r);
+/// The report's JSON schema: 2 added each record's "by" (what its segment holds; null for
+/// the whole base) and the CSV column of the same name (issue 15).
+inline constexpr int k_report_schema_version = 2;
+
 /// The opening of every JSON document: "{", schema_version, tool, inputs, period_length, by.
 std::string render_json_head(const Report& r);
 /// The records only, one JSON object per line.
@@ -119,6 +124,7 @@ struct Trends {
   };
   struct Block {
     std::string segment;
+    bool whole = false; ///< the whole base, not a --by group
     std::vector<Row> rows;
   };
   explicit Trends(const Report& r);

@@ -23,6 +23,7 @@ Group group_with(std::optional<std::string> period, std::string segment, double 
   Group g;
   g.period = std::move(period);
   g.segment = std::move(segment);
+  g.whole = g.segment == "all"; // a --by group named "all" is made by hand below
   Record r;
   r.metric.def = find_metric("nrr");
   r.metric.value = Quantity::of_real(nrr);
@@ -105,6 +106,18 @@ TEST_CASE("judge applies unscoped rules to each period's whole base", "[check]")
   CHECK(v[1].period == "2026-10");
   const auto annual = judge({parse_rule("nrr@annual>=100")}, groups, {});
   CHECK(annual[0].status == Verdict::Status::pass); // 109 annual
+}
+
+TEST_CASE("a --by group named all is not the whole base", "[check]") {
+  Group named_all = group_with("2026-10", "all", 50, Tier::critical);
+  named_all.whole = false;
+  const std::vector<Group> groups{group_with("2026-10", "all", 101, Tier::acceptable), named_all};
+  const auto v = judge({parse_rule("nrr>=100")}, groups, {});
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].status == Verdict::Status::pass);
+  const auto scoped = judge({parse_rule("segment=all:nrr>=100")}, groups, {});
+  REQUIRE(scoped.size() == 1);
+  CHECK(scoped[0].status == Verdict::Status::fail);
 }
 
 TEST_CASE("judge scopes rules to a group or a period", "[check]") {

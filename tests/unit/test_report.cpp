@@ -67,7 +67,7 @@ TEST_CASE("json numbers keep money exact and drop no precision", "[report]") {
 TEST_CASE("render_json is byte-exact and deterministic", "[report]") {
   const Report r = tiny_report();
   const std::string want = R"J({
-  "schema_version": 1,
+  "schema_version": 2,
   "tool": {"name": "cskpi", "version": "9.9.9"},
   "inputs": [
     {"file": "t.csv", "role": "movements", "rows_read": 2, "rows_used": 2, "rows_rejected": 0, "warnings": 0, "amounts": "units", "currency": null, "converted_from": null}
@@ -76,8 +76,8 @@ TEST_CASE("render_json is byte-exact and deterministic", "[report]") {
   "by": null,
   "options": {"period_length_source": "default: no period column", "gross_margin": 1, "gross_margin_default": true, "cac": null, "tolerance": 0, "skip_invalid": false, "metrics": ["nrr", "ltv"], "bands": "builtin", "reactivation": null, "min_group": 30, "definitions": "cskpi"},
   "records": [
-    {"period":null,"segment":"all","metric":"nrr","key":null,"name":"Net revenue retention","value":52.5,"unit":"percent","annualized":0.04384414858452466,"method":"compound","band":"critical","severity":0,"numerator":1050,"denominator":2000,"n":2,"note":null},
-    {"period":null,"segment":"all","metric":"ltv","key":null,"name":"Customer lifetime value","value":2000,"unit":"currency","annualized":null,"method":null,"band":null,"severity":null,"numerator":1000,"denominator":0.5,"n":2,"note":"gross margin 100% (default; set --gross-margin)"}
+    {"period":null,"segment":"all","by":null,"metric":"nrr","key":null,"name":"Net revenue retention","value":52.5,"unit":"percent","annualized":0.04384414858452466,"method":"compound","band":"critical","severity":0,"numerator":1050,"denominator":2000,"n":2,"note":null},
+    {"period":null,"segment":"all","by":null,"metric":"ltv","key":null,"name":"Customer lifetime value","value":2000,"unit":"currency","annualized":null,"method":null,"band":null,"severity":null,"numerator":1000,"denominator":0.5,"n":2,"note":"gross margin 100% (default; set --gross-margin)"}
   ]
 }
 )J";
@@ -88,11 +88,25 @@ TEST_CASE("render_json is byte-exact and deterministic", "[report]") {
 TEST_CASE("render_csv and render_jsonl carry the same records", "[report]") {
   const Report r = tiny_report();
   CHECK(render_csv(r) ==
-        "period,segment,metric,name,value,unit,annualized,method,band,severity,numerator,denominator,n,note,key\n"
-        ",all,nrr,Net revenue retention,52.5,percent,0.04384414858452466,compound,critical,0,1050,2000,2,,\n"
-        ",all,ltv,Customer lifetime value,2000,currency,,,,,1000,0.5,2,gross margin 100% (default; set --gross-margin),\n");
+        "period,segment,metric,name,value,unit,annualized,method,band,severity,numerator,denominator,n,note,key,by\n"
+        ",all,nrr,Net revenue retention,52.5,percent,0.04384414858452466,compound,critical,0,1050,2000,2,,,\n"
+        ",all,ltv,Customer lifetime value,2000,currency,,,,,1000,0.5,2,gross margin 100% (default; set --gross-margin),,\n");
   const std::string jsonl = render_jsonl(r);
   CHECK(std::count(jsonl.begin(), jsonl.end(), '\n') == 2);
+}
+
+TEST_CASE("each record says what its segment holds", "[report]") {
+  Report r = tiny_report();
+  r.settings.by = "plan";
+  Group named_all = r.groups.front();
+  named_all.whole = false; // a plan called "all"
+  r.groups.push_back(named_all);
+  const std::string jsonl = render_jsonl(r);
+  CHECK(jsonl.find(R"("segment":"all","by":null,)") != std::string::npos);
+  CHECK(jsonl.find(R"("segment":"all","by":"plan",)") != std::string::npos);
+  const std::string csv = render_csv(r);
+  CHECK(csv.find(",2,,,\n") != std::string::npos);     // the whole base: by empty
+  CHECK(csv.find(",2,,,plan\n") != std::string::npos); // the plan named all
 }
 
 TEST_CASE("render_table aligns columns and names the tier to reach next", "[report]") {
