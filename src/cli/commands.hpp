@@ -96,6 +96,15 @@ struct BandsOptions {
 void setup_bands(CLI::App& app, BandsOptions& o);
 int run_bands(const BandsOptions& o);
 
+struct ConfigOptions {
+  std::string command; ///< "": every command's section
+};
+void setup_config(CLI::App& app, ConfigOptions& o);
+int run_config(const CLI::App& app, const ConfigOptions& o);
+/// CLI11's "INI was not able to parse report.gros-margin" as "cskpi.toml: "gros-margin" in
+/// [report] is not an option of cskpi report; did you mean gross-margin?".
+std::string config_error_message(const CLI::App& app, const CLI::ConfigError& e);
+
 struct ExplainOptions {
   std::string metric;
   std::string bands;

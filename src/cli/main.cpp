@@ -21,6 +21,14 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("cskpi ") + CSKPI_VERSION);
   app.formatter(std::make_shared<WrappingFormatter>()); // before the subcommands: they take it over
   app.require_subcommand(1);
+  // Option defaults from a TOML file: sections name the commands ([report], [check], ...), keys
+  // the long options without "--". CLI11 reads it; the command line wins over it.
+  app.fallthrough(); // --config may follow the command; the subcommands inherit this
+  app.allow_config_extras(CLI::config_extras_mode::error); // a misspelt key is an error, not ignored
+  app.set_config("--config", "cskpi.toml",
+                 "Read option defaults from this TOML file (default: ./cskpi.toml when there is one); the command "
+                 "line wins. 'cskpi config' shows what it sets")
+      ->type_name("FILE");
   app.footer(R"(Examples:
   cskpi report samples/month_end_2026-10.csv
   cskpi report samples/month_end_2026-10.csv --by segment --format json | jq .
@@ -36,6 +44,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   CheckOptions check_opts;
   BandsOptions bands_opts;
   ExplainOptions explain_opts;
+  ConfigOptions config_opts;
   HealthOptions health_opts;
   setup_report(app, report_opts);
   setup_check(app, check_opts);
@@ -45,6 +54,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   setup_health(app, health_opts);
   setup_bands(app, bands_opts);
   setup_explain(app, explain_opts);
+  setup_config(app, config_opts);
 
   // A misspelt command: "cskpi reprot" suggests report.
   if (argc > 1 && argv[1][0] != '-') {
@@ -71,10 +81,19 @@ Run 'cskpi COMMAND --help' for a command's options.)");
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e); // --help, --version
+    if (const auto* config = dynamic_cast<const CLI::ConfigError*>(&e)) {
+      print_problem(config_error_message(app, *config));
+      return static_cast<int>(cskpi::ExitCode::usage);
+    }
     print_problem(fmt::format("{}\nRun 'cskpi --help' or 'cskpi COMMAND --help' for the options.", e.what()));
     return static_cast<int>(cskpi::ExitCode::usage);
   }
 
+  // CLI11 2.1 stores a flag set by the configuration file without running its callback, so
+  // the bound variable would keep its default: run what is still pending.
+  for (CLI::App* command : app.get_subcommands({}))
+    for (CLI::Option* opt : command->get_options())
+      if (opt->count() > 0 && !opt->get_callback_run()) opt->run_callback();
   for (const CLI::App* command : app.get_subcommands())
     if (const CLI::Option* color = command->get_option_no_throw("--color"); color != nullptr && color->count() > 0)
       set_stderr_color(color->as<std::string>());
@@ -88,6 +107,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
     if (app.got_subcommand("health")) return run_health(health_opts);
     if (app.got_subcommand("bands")) return run_bands(bands_opts);
     if (app.got_subcommand("explain")) return run_explain(explain_opts);
+    if (app.got_subcommand("config")) return run_config(app, config_opts);
   } catch (const cskpi::Error& e) {
     std::fflush(stdout);
     print_problem(e.what());
