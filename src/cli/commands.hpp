@@ -105,6 +105,17 @@ int run_config(const CLI::App& app, const ConfigOptions& o);
 /// [report] is not an option of cskpi report; did you mean gross-margin?".
 std::string config_error_message(const CLI::App& app, const CLI::ConfigError& e);
 
+struct CompletionOptions {
+  std::string shell;
+};
+void setup_completion(CLI::App& app, CompletionOptions& o);
+int run_completion(const CompletionOptions& o);
+/// The candidates for the last of `words` (the command line after "cskpi", the word being
+/// completed last, "" for a new one); ":files" alone asks the shell for file names.
+std::vector<std::string> complete(const CLI::App& app, const std::vector<std::string>& words);
+/// The completion script of `shell` (bash, zsh or fish).
+std::string completion_script(const std::string& shell);
+
 struct ExplainOptions {
   std::string metric;
   std::string bands;

@@ -45,6 +45,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   BandsOptions bands_opts;
   ExplainOptions explain_opts;
   ConfigOptions config_opts;
+  CompletionOptions completion_opts;
   HealthOptions health_opts;
   setup_report(app, report_opts);
   setup_check(app, check_opts);
@@ -55,6 +56,13 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   setup_bands(app, bands_opts);
   setup_explain(app, explain_opts);
   setup_config(app, config_opts);
+  setup_completion(app, completion_opts);
+
+  // The completion scripts ask "cskpi __complete WORD..." for candidates, one per line.
+  if (argc > 1 && std::string_view(argv[1]) == "__complete") {
+    for (const std::string& c : complete(app, std::vector<std::string>(argv + 2, argv + argc))) std::puts(c.c_str());
+    return 0;
+  }
 
   // A misspelt command: "cskpi reprot" suggests report.
   if (argc > 1 && argv[1][0] != '-') {
@@ -108,6 +116,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
     if (app.got_subcommand("bands")) return run_bands(bands_opts);
     if (app.got_subcommand("explain")) return run_explain(explain_opts);
     if (app.got_subcommand("config")) return run_config(app, config_opts);
+    if (app.got_subcommand("completion")) return run_completion(completion_opts);
   } catch (const cskpi::Error& e) {
     std::fflush(stdout);
     print_problem(e.what());
