@@ -208,36 +208,58 @@ std::vector<BandRule> BandTable::rules_for(std::string_view metric) const {
   return out;
 }
 
+namespace {
+
+struct Reference {
+  std::string_view number; ///< the file's number in shared/reference/
+  std::string_view cite;   ///< how a source names it
+  std::string_view title;  ///< with the author or date where the article gives one
+};
+constexpr Reference k_references[] = {
+    {"000", "\"Nicht jeder CS-Wert zählt\"", "\"Nicht jeder CS-Wert zählt. Diese fünf wirklich machen den Unterschied\" (by Claudius)"},
+    {"001", "\"Warum Customer Success in SaaS ...\"", "\"Warum Customer Success in SaaS über Erfolg oder Scheitern entscheidet\""},
+    {"002", "\"Post-Sale Metrics Guide\"", "\"Post-Sale Metrics Guide: Wesentliche KPIs für Customer Success Teams\""},
+    {"003", "\"SaaS-Kundenerfolg messen\"", "\"SaaS-Kundenerfolg messen: Eine Schritt-für-Schritt-Anleitung\" (by Maddalena Ferracin)"},
+    {"004", "\"Customer Success: Diese 6 Metriken ...\"", "\"Customer Success: Diese 6 Metriken schlüsseln Ihren Erfolg auf\" (9 November 2021)"},
+};
+
+/// Where `number` stands alone in `text` (not inside "1002"), from `from`; npos when nowhere.
+std::size_t find_reference(std::string_view text, std::string_view number, std::size_t from = 0) {
+  for (std::size_t at = text.find(number, from); at != std::string_view::npos; at = text.find(number, at + 1)) {
+    const bool alone = (at == 0 || !std::isdigit(static_cast<unsigned char>(text[at - 1]))) &&
+                       (at + 3 == text.size() || !std::isdigit(static_cast<unsigned char>(text[at + 3])));
+    if (alone) return at;
+  }
+  return std::string_view::npos;
+}
+
+} // namespace
+
 std::string_view reference_title(std::string_view number) noexcept {
-  static constexpr std::pair<std::string_view, std::string_view> k_titles[] = {
-      {"000", "\"Nicht jeder CS-Wert zählt. Diese fünf wirklich machen den Unterschied\" (by Claudius)"},
-      {"001", "\"Warum Customer Success in SaaS über Erfolg oder Scheitern entscheidet\""},
-      {"002", "\"Post-Sale Metrics Guide: Wesentliche KPIs für Customer Success Teams\""},
-      {"003", "\"SaaS-Kundenerfolg messen: Eine Schritt-für-Schritt-Anleitung\" (by Maddalena Ferracin)"},
-      {"004", "\"Customer Success: Diese 6 Metriken schlüsseln Ihren Erfolg auf\" (9 November 2021)"},
-  };
-  for (const auto& [n, title] : k_titles)
-    if (n == number) return title;
+  for (const Reference& r : k_references)
+    if (r.number == number) return r.title;
   return {};
 }
 
 std::vector<std::pair<std::string_view, std::string_view>> cited_references(std::string_view text) {
   std::vector<std::pair<std::string_view, std::string_view>> out;
-  for (const std::string_view number : {"000", "001", "002", "003", "004"})
-    for (std::size_t at = text.find(number); at != std::string_view::npos; at = text.find(number, at + 1)) {
-      const bool alone = (at == 0 || !std::isdigit(static_cast<unsigned char>(text[at - 1]))) &&
-                         (at + 3 == text.size() || !std::isdigit(static_cast<unsigned char>(text[at + 3])));
-      if (!alone) continue;
-      out.emplace_back(number, reference_title(number));
-      break;
-    }
+  for (const Reference& r : k_references)
+    if (find_reference(text, r.number) != std::string_view::npos) out.emplace_back(r.cite, r.title);
+  return out;
+}
+
+std::string cite_sources(std::string_view text) {
+  std::string out(text);
+  for (const Reference& r : k_references)
+    for (std::size_t at = find_reference(out, r.number); at != std::string::npos; at = find_reference(out, r.number, at + r.cite.size()))
+      out.replace(at, r.number.size(), r.cite);
   return out;
 }
 
 std::string reference_legend(std::string_view text) {
   std::string out;
-  for (const auto& [number, title] : cited_references(text)) out += fmt::format("  {} {}\n", number, title);
-  return out.empty() ? out : "references (shared/reference/, German):\n" + out;
+  for (const auto& [cite, title] : cited_references(text)) out += fmt::format("  {:<42} {}\n", cite, title);
+  return out.empty() ? out : "sources (German articles):\n" + out;
 }
 
 std::string_view BandTable::source_for(std::string_view metric) const {

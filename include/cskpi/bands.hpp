@@ -71,9 +71,13 @@ private:
 /// articles name no publisher; an author or date is given where the article has one.
 std::string_view reference_title(std::string_view number) noexcept;
 
-/// The reference numbers ("002") `text` mentions, in order, each with its title.
+/// The references `text` mentions by number, in the numbers' order, each as cite_sources
+/// names it ("\"Post-Sale Metrics Guide\"") with its full title.
 std::vector<std::pair<std::string_view, std::string_view>> cited_references(std::string_view text);
-/// "references ...:" and a line per cited reference with its title; "" when none is cited.
+/// `text` with each reference number replaced by the article's short title, for people who
+/// do not have the files: "002 (B2B)" -> "\"Post-Sale Metrics Guide\" (B2B)".
+std::string cite_sources(std::string_view text);
+/// "sources ...:" and a line per cited article, short title then full title; "" when none.
 std::string reference_legend(std::string_view text);
 
 /// Describes one rule for people: ">= 120", "< 5".

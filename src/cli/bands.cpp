@@ -32,7 +32,7 @@ int run_bands(const BandsOptions& o) {
     if (const std::size_t colon = id.find(':'); colon != std::string::npos)
       name += id.starts_with("csat") ? fmt::format(", scale 1-{}", id.substr(colon + 1)) : fmt::format(", {} motion", id.substr(colon + 1));
     const bool annual = def != nullptr && def->annualization != Annualization::none;
-    const std::string_view source = bands.source_for(id);
+    const std::string source = cite_sources(bands.source_for(id));
     if (o.format == "table")
       out += fmt::format("{} ({}), {} basis; source: {}\n", name, id, annual ? "annual" : "period", source);
     for (const BandRule& r : bands.rules_for(id)) {
@@ -52,8 +52,8 @@ int run_bands(const BandsOptions& o) {
       if (const std::string legend = reference_legend(sources); !legend.empty()) out += "\n" + legend;
     } else {
       const auto cited = cited_references(sources);
-      if (!cited.empty()) out += "\nReferences (shared/reference/, German):\n\n";
-      for (const auto& [number, title] : cited) out += fmt::format("- {} {}\n", number, markdown_cell(title));
+      if (!cited.empty()) out += "\nSources (German articles):\n\n";
+      for (const auto& [cite, title] : cited) out += fmt::format("- {}: {}\n", markdown_cell(cite), markdown_cell(title));
     }
   }
   write_output(o.output, out);

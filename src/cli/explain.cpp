@@ -146,7 +146,7 @@ int run_explain(ExplainOptions o) {
   if (def->keyed) out += "records        one per churn reason; check rules name it: " + std::string(def->id) + "[price]<=30\n";
   out += fmt::format("unit           {}\n", to_string(def->unit));
   out += fmt::format("annualisation  {}\n", annualization_text(def->annualization));
-  out += fmt::format("sources        {}\n", def->sources == "-" ? std::string("none: a standard definition") : std::string(def->sources));
+  out += fmt::format("sources        {}\n", def->sources == "-" ? std::string("none: a standard definition") : cite_sources(def->sources));
   // The metric's own bands, then its per-scale or per-motion ones ("csat:5", "ttv_median:smb").
   std::vector<std::string> keys;
   for (const std::string& key : bands.rated_metrics())
@@ -157,7 +157,7 @@ int run_explain(ExplainOptions o) {
     out += fmt::format("bands          {}{} basis; source {}\n", key == def->id ? std::string()
                        : def->id == "csat" ? "scale 1-" + key.substr(key.find(':') + 1) + ": "
                                            : key.substr(key.find(':') + 1) + " motion: ",
-                       def->annualization != Annualization::none ? "annual" : "period", bands.source_for(key));
+                       def->annualization != Annualization::none ? "annual" : "period", cite_sources(bands.source_for(key)));
     for (const BandRule& r : bands.rules_for(key)) out += fmt::format("  {:<14} {}\n", to_string(r.tier), describe_bound(r));
   }
   // The titles of the articles the band sources name.

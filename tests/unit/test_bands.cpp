@@ -71,9 +71,12 @@ TEST_CASE("a malformed bands file is a usage error naming line and column", "[ba
 TEST_CASE("sources are cited by the titles of the reference articles", "[bands]") {
   const auto cited = cited_references("002 (001 agrees: 100-110 average, 120+ strong); 1002 is no reference");
   REQUIRE(cited.size() == 2);
-  CHECK(cited[0].first == "001");
+  CHECK(cited[0].first == "\"Warum Customer Success in SaaS ...\"");
   CHECK(cited[0].second == "\"Warum Customer Success in SaaS über Erfolg oder Scheitern entscheidet\"");
-  CHECK(cited[1].first == "002");
+  CHECK(cited[1].first == "\"Post-Sale Metrics Guide\"");
+  CHECK(cite_sources("002 (001 agrees); 1002 and 0021 are not; 002") ==
+        "\"Post-Sale Metrics Guide\" (\"Warum Customer Success in SaaS ...\" agrees); 1002 and 0021 are not; "
+        "\"Post-Sale Metrics Guide\"");
   CHECK(reference_legend("-").empty());
   CHECK(reference_legend("003").find("Maddalena Ferracin") != std::string::npos);
 }
