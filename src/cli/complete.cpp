@@ -113,7 +113,12 @@ std::vector<std::string> complete(const CLI::App& app, const std::vector<std::st
         if (sub->get_name() == w) cmd = sub;
   }
   std::vector<std::string> out;
-  if (pending != nullptr) out = values(*cmd, *pending, cur);
+  const std::size_t eq = cur.find('=');
+  if (const CLI::Option* opt = eq == std::string::npos ? nullptr : find_option(*cmd, cur.substr(0, eq)); opt != nullptr) {
+    // "--format=j" (zsh and fish pass it whole): the values, each after "--format=".
+    for (const std::string& v : values(*cmd, *opt, cur.substr(eq + 1)))
+      if (v != k_files) out.push_back(cur.substr(0, eq + 1) + v);
+  } else if (pending != nullptr) out = values(*cmd, *pending, cur);
   else if (!cur.empty() && cur[0] == '-') out = option_names(*cmd);
   else if (cmd == &app)
     for (const CLI::App* sub : app.get_subcommands({})) out.push_back(sub->get_name());
