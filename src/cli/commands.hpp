@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -98,9 +99,13 @@ int run_bands(const BandsOptions& o);
 
 struct ConfigOptions {
   std::string command; ///< "": every command's section
+  bool all = false;    ///< --all: every option, the built-in defaults as comments
+  std::map<const CLI::Option*, std::string> defaults; ///< each option's built-in default, as --help would show it
 };
 void setup_config(CLI::App& app, ConfigOptions& o);
 int run_config(const CLI::App& app, const ConfigOptions& o);
+/// Remembers every command option's built-in default (before parsing sets the values).
+void remember_defaults(const CLI::App& app, ConfigOptions& o);
 /// CLI11's "INI was not able to parse report.gros-margin" as "cskpi.toml: "gros-margin" in
 /// [report] is not an option of cskpi report; did you mean gross-margin?".
 std::string config_error_message(const CLI::App& app, const CLI::ConfigError& e);

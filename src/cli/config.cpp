@@ -16,9 +16,11 @@ namespace cskpi::cli {
 void setup_config(CLI::App& app, ConfigOptions& o) {
   CLI::App* cmd = app.add_subcommand("config", "Show the option defaults the configuration file sets, per command");
   cmd->add_option("command", o.command, "Show only this command's section")->type_name("COMMAND");
+  cmd->add_flag("--all", o.all, "Every option with its effective value: the file's, or the built-in default as a comment");
   cmd->footer(R"(Examples:
   cskpi config
   cskpi config report
+  cskpi config --all report     # every option of report and where its value comes from
   cskpi --config finance.toml config
 
 cskpi reads ./cskpi.toml when there is one, or the file --config names (before or after the
@@ -79,33 +81,75 @@ std::string config_error_message(const CLI::App& app, const CLI::ConfigError& e)
                      key, section, section, best.empty() ? "" : fmt::format("; did you mean {}?", best));
 }
 
+void remember_defaults(const CLI::App& app, ConfigOptions& o) {
+  for (const CLI::App* cmd : app.get_subcommands({}))
+    for (const CLI::Option* opt : cmd->get_options()) {
+      auto* mutable_opt = const_cast<CLI::Option*>(opt); // capture_default_str is how CLI11 reads a bound default
+      const std::string shown = opt->get_default_str();
+      mutable_opt->capture_default_str();
+      std::string def = opt->get_default_str();
+      mutable_opt->default_str(shown); // --help stays as it was
+      if (def == "[]") def.clear();    // an empty list
+      // A default the option itself would refuse stands for "decided at run time" (--threads 0:
+      // every core): not a value to write into a file.
+      try {
+        for (int i = 0; !def.empty(); ++i) {
+          const CLI::Validator& check = *mutable_opt->get_validator(i); // throws past the last one
+          std::string value = def;
+          if (!check(value).empty()) def.clear();
+        }
+      } catch (const CLI::OptionNotFound&) {
+      }
+      o.defaults[opt] = def;
+    }
+}
+
+namespace {
+
+/// An option's values as TOML: one value bare or quoted, several as an array.
+std::string toml_of(const CLI::Option& opt, const std::vector<std::string>& values) {
+  if (values.size() == 1 && opt.get_items_expected_max() <= 1) return toml_value(values.front());
+  std::vector<std::string> items;
+  for (const std::string& v : values) items.push_back(toml_value(v));
+  return fmt::format("[{}]", fmt::join(items, ", "));
+}
+
+} // namespace
+
 int run_config(const CLI::App& app, const ConfigOptions& o) {
   const CLI::Option* file = app.get_option("--config");
-  if (file->count() == 0) {
+  const std::string source = file->count() > 0 ? file->as<std::string>() : std::string();
+  if (source.empty() && !o.all) {
     write_output("", "# no configuration file: ./cskpi.toml does not exist and --config names none, so every option has "
                      "its built-in default ('cskpi config --help' shows the format)\n");
     return static_cast<int>(ExitCode::ok);
   }
-  std::string out = fmt::format("# {}: option defaults (the command line wins over them)\n", file->as<std::string>());
+  std::string out = source.empty() ? "# no configuration file: every option has its built-in default\n"
+                                   : fmt::format("# {}: option defaults (the command line wins over them)\n", source);
   bool known = o.command.empty();
   for (const CLI::App* cmd : app.get_subcommands({})) {
-    if (cmd->get_name() == "config") continue;
+    if (cmd->get_name() == "config" || cmd->get_name() == "completion") continue;
     if (!o.command.empty() && cmd->get_name() != o.command) continue;
     known = true;
-    std::string section;
+    std::vector<std::pair<std::string, std::string>> lines; // the line, its comment
     for (const CLI::Option* opt : cmd->get_options()) {
-      if (opt->count() == 0 || !opt->get_configurable() || opt->get_lnames().empty()) continue;
-      const std::vector<std::string> values = opt->results();
-      std::string value;
-      if (values.size() == 1 && opt->get_items_expected_max() <= 1) value = toml_value(values.front());
-      else {
-        std::vector<std::string> items;
-        for (const std::string& v : values) items.push_back(toml_value(v));
-        value = fmt::format("[{}]", fmt::join(items, ", "));
+      if (!opt->get_configurable() || opt->get_lnames().empty()) continue;
+      const std::string& key = opt->get_lnames().front();
+      if (opt->count() > 0) lines.emplace_back(fmt::format("{} = {}", key, toml_of(*opt, opt->results())), o.all ? source : "");
+      else if (o.all) {
+        const auto d = o.defaults.find(opt);
+        const std::string def = d == o.defaults.end() ? std::string() : d->second;
+        if (!def.empty()) lines.emplace_back(fmt::format("# {} = {}", key, toml_of(*opt, {def})), "built in");
+        else if (opt->get_expected_min() == 0) lines.emplace_back(fmt::format("# {} = false", key), "built in");
+        else lines.emplace_back(fmt::format("# {}", key), "not set");
       }
-      section += fmt::format("{} = {}\n", opt->get_lnames().front(), value);
     }
-    if (!section.empty()) out += fmt::format("\n[{}]\n{}", cmd->get_name(), section);
+    if (lines.empty()) continue;
+    std::size_t width = 0;
+    for (const auto& [line, comment] : lines) width = std::max(width, line.size());
+    out += fmt::format("\n[{}]\n", cmd->get_name());
+    for (const auto& [line, comment] : lines)
+      out += comment.empty() ? line + "\n" : fmt::format("{:<{}}  # {}\n", line, width, comment);
   }
   if (!known) throw usage_error(fmt::format("\"{}\" is not a command", o.command));
   write_output("", out);

@@ -57,6 +57,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   setup_explain(app, explain_opts);
   setup_config(app, config_opts);
   setup_completion(app, completion_opts);
+  remember_defaults(app, config_opts);
 
   // The completion scripts ask "cskpi __complete WORD..." for candidates, one per line.
   if (argc > 1 && std::string_view(argv[1]) == "__complete") {
