@@ -451,15 +451,13 @@ std::string render_table(const Report& r, bool color, std::size_t width) {
 
 namespace {
 
-/// What a record's segment holds: null for the whole base, else the --by column's name.
-std::string by_json(const Group& g, const ReportSettings& s) { return g.whole || !s.by ? "null" : json_string(*s.by); }
-
 std::string record_json(const Group& g, const Record& rec, const ReportSettings& s) {
   const MetricValue& m = rec.metric;
   return fmt::format(
       "{{\"period\":{},\"segment\":{},\"by\":{},\"metric\":{},\"key\":{},\"name\":{},\"value\":{},\"unit\":{},\"annualized\":{},"
       "\"method\":{},\"band\":{},\"severity\":{},\"numerator\":{},\"denominator\":{},\"n\":{},\"note\":{}}}",
-      g.period ? json_string(*g.period) : "null", json_string(g.segment), by_json(g, s), json_string(m.def->id),
+      g.period ? json_string(*g.period) : "null", json_string(g.segment),
+      segment_column(g, s).empty() ? "null" : json_string(segment_column(g, s)), json_string(m.def->id),
       m.key.empty() ? "null" : json_string(m.key), json_string(m.def->name),
       json_opt(m.value), json_string(to_string(m.def->unit)), json_double(m.annualized),
       m.method.empty() || !m.annualized ? "null" : json_string(m.method),
@@ -559,7 +557,7 @@ std::string render_csv(const Report& r, const CsvStyle& style) {
                                     m.annualized ? num(Quantity::of_real(*m.annualized)) : "", m.annualized ? std::string(m.method) : "",
                                     rec.tier ? std::string(to_string(*rec.tier)) : "", rec.tier ? std::to_string(severity(*rec.tier)) : "",
                                     num(m.numerator), num(m.denominator), std::to_string(m.n), text(m.note), text(m.key),
-                                    g.whole || !r.settings.by ? "" : text(*r.settings.by)};
+                                    text(segment_column(g, r.settings))};
       out += fmt::format("{}\n", fmt::join(fields, std::string_view(&d, 1)));
     }
   return out;

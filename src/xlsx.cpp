@@ -167,7 +167,7 @@ void records_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
       worksheet_write_number(ws, row, 12, static_cast<double>(m.n), fm.count);
       text(ws, row, 13, m.note);
       text(ws, row, 14, m.key);
-      if (!g.whole && r.settings.by) text(ws, row, 15, *r.settings.by);
+      text(ws, row, 15, segment_column(g, r.settings));
       ++row;
     }
   worksheet_freeze_panes(ws, 1, 0);

@@ -93,6 +93,12 @@ std::string render_table(const Report& r, bool color, std::size_t width = SIZE_M
 std::vector<std::string> wrap_words(std::string_view text, std::size_t width);
 /// One JSON document (SPEC §5).
 std::string render_json(const Report& r);
+/// The column a group's segment holds (the --by column), or "" for the whole base: the
+/// records' "by" field in every format.
+inline std::string_view segment_column(const Group& g, const ReportSettings& s) {
+  return g.whole || !s.by ? std::string_view() : std::string_view(*s.by);
+}
+
 /// The report's JSON schema: 2 added each record's "by" (what its segment holds; null for
 /// the whole base) and the CSV column of the same name (issue 15).
 inline constexpr int k_report_schema_version = 2;
