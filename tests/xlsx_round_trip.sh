@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # The workbook read back (issue 14): LibreOffice opens cskpi's xlsx and exports every sheet;
 # the Records sheet must hold cskpi's CSV records, text for text and number for number
-# (xlsx_values); the sheets are those named; hostile segment names stay text, no formula
+# (records_compare); the sheets are those named; hostile segment names stay text, no formula
 # cell anywhere; the same report gives the same bytes.
-#   xlsx_round_trip.sh CSKPI XLSX_VALUES ROOT
+#   xlsx_round_trip.sh CSKPI RECORDS_COMPARE ROOT
 set -euo pipefail
 cskpi="$1"
 values="$2"

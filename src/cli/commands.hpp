@@ -121,6 +121,27 @@ std::vector<std::string> complete(const CLI::App& app, const std::vector<std::st
 /// The completion script of `shell` (bash, zsh or fish).
 std::string completion_script(const std::string& shell);
 
+/// cskpi sql (issue 16): the definitions as SQL for a warehouse.
+struct SqlCommandOptions {
+  std::string dialect = "duckdb";
+  std::string table;
+  std::string input = "movements";
+  std::vector<std::string> columns{"period"};
+  CLI::Option* columns_option = nullptr; ///< to tell "given" from the default
+  std::string by;
+  std::vector<std::string> metrics;
+  std::string period_length;
+  std::string gross_margin;
+  std::string cac;
+  std::string bands;
+  std::uint64_t min_group = 30;
+  std::string reactivation = "include";
+  std::string dbt;
+  std::string output;
+};
+void setup_sql(CLI::App& app, SqlCommandOptions& o);
+int run_sql(const SqlCommandOptions& o);
+
 struct ExplainOptions {
   std::string metric;
   std::string bands;

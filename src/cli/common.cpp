@@ -659,12 +659,10 @@ void say(const std::string& text) {
 /// More --by groups than this in one period earn a warning: likely the wrong column.
 constexpr std::size_t k_many_groups = 10000;
 
-std::optional<Report> compute_report(const RunOptions& o, bool check_mode, Drawing* drawing) {
-  ReportSettings s;
-  s.version = CSKPI_VERSION;
+std::vector<std::string> parse_metric_list(const std::vector<std::string>& ids) {
   // --metrics "nrr, GRR": ids in any case, spaces around them ignored.
   std::vector<std::string> metrics;
-  for (std::string id : o.metrics) {
+  for (std::string id : ids) {
     while (!id.empty() && id.front() == ' ') id.erase(0, 1);
     while (!id.empty() && id.back() == ' ') id.pop_back();
     for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -674,17 +672,31 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode, Drawi
     const std::string near = suggest_metric(id);
     throw usage_error(fmt::format("unknown metric \"{}\"{}", id, near.empty() ? " (see cskpi bands)" : fmt::format("; did you mean {}?", near)));
   }
-  s.metrics = metrics;
+  return metrics;
+}
+
+Money parse_gross_margin(const std::string& text) {
+  // 0.8, or 80% (a percentage: divided by 100 exactly).
+  const bool percent = !text.empty() && text.back() == '%';
+  const std::string number = percent ? text.substr(0, text.size() - 1) : text;
+  Money margin = parse_amount_flag("--gross-margin", number);
+  if (percent) {
+    if (margin.micros % 100 != 0)
+      throw usage_error(fmt::format("--gross-margin \"{}\" has more decimals than a fraction keeps (6)", text));
+    margin = Money{margin.micros / 100};
+  }
+  if (margin > Money::from_units(1))
+    throw usage_error(fmt::format("--gross-margin \"{}\" must be a fraction from 0 to 1 (0.8), or a percentage up to 100%", text));
+  return margin;
+}
+
+std::optional<Report> compute_report(const RunOptions& o, bool check_mode, Drawing* drawing) {
+  ReportSettings s;
+  s.version = CSKPI_VERSION;
+  s.metrics = parse_metric_list(o.metrics);
   if (!o.gross_margin.empty()) {
-    // 0.8, or 80% (a percentage: divided by 100 exactly).
-    const bool percent = o.gross_margin.back() == '%';
-    s.gross_margin = parse_amount_flag("--gross-margin", percent ? o.gross_margin.substr(0, o.gross_margin.size() - 1) : o.gross_margin);
-    if (percent) s.gross_margin = Money{s.gross_margin.micros / 100};
-    if (percent && o.gross_margin.size() > 1 && (parse_amount_flag("--gross-margin", o.gross_margin.substr(0, o.gross_margin.size() - 1)).micros % 100) != 0)
-      throw usage_error(fmt::format("--gross-margin \"{}\" has more decimals than a fraction keeps (6)", o.gross_margin));
+    s.gross_margin = parse_gross_margin(o.gross_margin);
     s.gross_margin_given = true;
-    if (s.gross_margin > Money::from_units(1))
-      throw usage_error(fmt::format("--gross-margin \"{}\" must be a fraction from 0 to 1 (0.8), or a percentage up to 100%", o.gross_margin));
   }
   if (!o.cac.empty()) s.cac = parse_amount_flag("--cac", o.cac);
   const IngestOptions ingest = ingest_options(o);

@@ -157,6 +157,11 @@ Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, St
 
 /// Parses a non-negative decimal flag value exactly; throws a usage error naming the flag.
 Money parse_amount_flag(const std::string& flag, const std::string& text);
+/// --metrics: ids in any case, spaces around them ignored; throws a usage error naming an
+/// unknown id, with the closest known one.
+std::vector<std::string> parse_metric_list(const std::vector<std::string>& ids);
+/// --gross-margin: a fraction (0.8) or a percentage (80%), exactly; throws a usage error.
+Money parse_gross_margin(const std::string& text);
 /// The built-in bands, with --bands FILE applied.
 BandTable load_bands(const std::string& path);
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Compares the Records sheet of cskpi's workbook, as LibreOffice reads it back (exported to
-// CSV), with cskpi's own --format csv of the same report: the same rows, every text the
-// same, every number the same to 1e-9 (LibreOffice shows percentages with a '%').
-//   xlsx_values CSKPI_CSV LIBREOFFICE_CSV
+// Compares records another program wrote as CSV with cskpi's own --format csv of the same
+// report: the same rows in the same order, every text the same, every number the same to
+// 1e-9 (relative, at least absolute). The workbook's Records sheet as LibreOffice reads it
+// back (issue 14; percentages shown with a '%'), and the records of `cskpi sql` as DuckDB
+// and PostgreSQL compute them (issue 16).
+//   records_compare CSKPI_CSV OTHER_CSV [OTHER_NAME]
 #include "cskpi/csv.hpp"
 
 #include <cmath>
@@ -45,19 +47,20 @@ std::string unguarded(const std::string& s) { return !s.empty() && s.front() == 
 } // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: xlsx_values CSKPI_CSV LIBREOFFICE_CSV\n");
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: records_compare CSKPI_CSV OTHER_CSV [OTHER_NAME]\n");
     return 2;
   }
   const auto want = read(argv[1]), got = read(argv[2]);
+  const char* other = argc == 4 ? argv[3] : "the workbook";
   if (want.size() != got.size()) {
-    std::fprintf(stderr, "FAIL: %zu rows in cskpi's CSV, %zu in the workbook\n", want.size(), got.size());
+    std::fprintf(stderr, "FAIL: %zu rows in cskpi's CSV, %zu in %s\n", want.size(), got.size(), other);
     return 1;
   }
   std::size_t numbers = 0;
   for (std::size_t r = 0; r < want.size(); ++r) {
     if (want[r].size() != got[r].size()) {
-      std::fprintf(stderr, "FAIL: row %zu has %zu fields in cskpi's CSV, %zu in the workbook\n", r + 1, want[r].size(), got[r].size());
+      std::fprintf(stderr, "FAIL: row %zu has %zu fields in cskpi's CSV, %zu in %s\n", r + 1, want[r].size(), got[r].size(), other);
       return 1;
     }
     for (std::size_t c = 0; c < want[r].size(); ++c) {
@@ -68,10 +71,12 @@ int main(int argc, char** argv) {
         ++numbers;
         continue;
       }
-      std::fprintf(stderr, "FAIL: row %zu field %zu: cskpi's CSV has \"%s\", the workbook \"%s\"\n", r + 1, c + 1, w.c_str(), g.c_str());
+      const std::string column = c < want[0].size() ? want[0][c] : "?";
+      std::fprintf(stderr, "FAIL: row %zu field %zu (%s): cskpi's CSV has \"%s\", %s \"%s\"\n", r + 1, c + 1, column.c_str(), w.c_str(),
+                   other, g.c_str());
       return 1;
     }
   }
-  std::printf("ok: %zu records, the same in the workbook (%zu numbers compared to 1e-9)\n", want.size() - 1, numbers);
+  std::printf("ok: %zu records, the same in %s (%zu numbers compared to 1e-9)\n", want.size() - 1, other, numbers);
   return 0;
 }

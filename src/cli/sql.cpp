@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+// cskpi sql (issue 16): cskpi's definitions as one SQL query, or as dbt models.
+#include "common.hpp"
+
+#include "cskpi/error.hpp"
+#include "cskpi/sql.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+namespace cskpi::cli {
+
+namespace {
+
+/// The optional columns of SPEC §1.2 a query can read, as --columns names them.
+constexpr std::string_view k_optional_columns[] = {"period", "new_mrr", "reactivation_mrr", "end_mrr", "nps", "at_risk", "saved", "cac"};
+
+ColumnSet column_set(const std::vector<std::string>& names) {
+  ColumnSet c;
+  for (std::string name : names) {
+    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    for (char& ch : name) ch = ch == '-' || ch == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (name.empty() || name == "none") continue;
+    if (name == "period") c.period = true;
+    else if (name == "new_mrr") c.new_mrr = true;
+    else if (name == "reactivation_mrr") c.reactivation_mrr = true;
+    else if (name == "end_mrr") c.end_mrr = true;
+    else if (name == "nps") c.nps = true;
+    else if (name == "at_risk") c.at_risk = true;
+    else if (name == "saved") c.saved = true;
+    else if (name == "cac") c.cac = true;
+    else if (name == "customer_id" || name == "start_mrr" || name == "expansion_mrr" || name == "contraction_mrr" || name == "churned_mrr") continue;
+    else {
+      std::string known;
+      for (std::string_view k : k_optional_columns) known += (known.empty() ? "" : ", ") + std::string(k);
+      std::string near;
+      for (std::string_view k : k_optional_columns)
+        if (edit_distance(name, k) <= 2 && near.empty()) near = k;
+      throw usage_error(fmt::format("--columns: \"{}\" is not a column of a movements table that a metric reads{}; the optional ones are {}",
+                                    name, near.empty() ? "" : fmt::format(" (did you mean {}?)", near), known));
+    }
+  }
+  return c;
+}
+
+} // namespace
+
+void setup_sql(CLI::App& app, SqlCommandOptions& o) {
+  CLI::App* cmd = app.add_subcommand("sql", "Print cskpi's definitions as one SQL query for DuckDB, PostgreSQL, BigQuery, Snowflake or Spark");
+  cmd->add_option("--dialect", o.dialect, "duckdb, postgres, bigquery, snowflake or spark")
+      ->check(CLI::IsMember({"duckdb", "postgres", "bigquery", "snowflake", "spark"}))
+      ->capture_default_str();
+  cmd->add_option("--table", o.table, "The table (or view) to read, as the engine names it: billing.movements, `project.dataset.mrr`")
+      ->type_name("NAME")
+      ->required();
+  cmd->add_option("--input", o.input, "movements (one row per customer and period) or snapshots (customer_id, month, mrr)")
+      ->check(CLI::IsMember({"movements", "snapshots"}))
+      ->capture_default_str();
+  o.columns_option = cmd->add_option("--columns", o.columns,
+                  "The optional columns the movements table has, comma-separated: period, new_mrr, reactivation_mrr, nps, at_risk, "
+                  "saved, cac ('none' for none). The metrics follow from them, as report's follow from a file's header")
+      ->delimiter(',')
+      ->type_name("LIST")
+      ->capture_default_str();
+  cmd->add_option("--by", o.by, "Group by this column too (the whole base comes first, as in report --by)")->type_name("COLUMN");
+  cmd->add_option("--metrics", o.metrics, "Only these metric ids, comma-separated")->delimiter(',')->type_name("LIST");
+  cmd->add_option("--period-length", o.period_length,
+                  "month, quarter or year (default: each period's from its label: 2026-10, 2026-Q4, 2026; "
+                  "snapshots: month, or the calendar quarters or years to derive)")
+      ->type_name("LENGTH");
+  cmd->add_option("--gross-margin", o.gross_margin, "Gross margin for LTV, as in report: 0.8 or 80% (default 1.0)")->type_name("FRACTION");
+  cmd->add_option("--cac", o.cac, "Acquisition cost per customer for LTV : CAC when the table has no cac column")->type_name("AMOUNT");
+  cmd->add_option("--bands", o.bands, "Rate by the bands of this CSV (metric, tier, bound, direction) instead of the built-in ones")
+      ->type_name("FILE");
+  cmd->add_option("--min-group", o.min_group, "Rate a group only from this many starting customers, as in report")->capture_default_str();
+  cmd->add_option("--reactivation", o.reactivation,
+                  "Snapshots: the annual cohort's ending MRR counts (include) or leaves out (exclude) customers that churned "
+                  "inside the 12 months and came back")
+      ->check(CLI::IsMember({"include", "exclude"}))
+      ->capture_default_str();
+  cmd->add_option("--dbt", o.dbt,
+                  "Write the steps as dbt models into DIR (one model per step, each ref()s the ones before, and a schema.yml) "
+                  "instead of printing one query")
+      ->type_name("DIR");
+  cmd->add_option("-o,--output", o.output, "Write the query to FILE instead of standard output")->type_name("FILE");
+  cmd->footer(R"(Examples:
+  cskpi sql --table movements --columns period,new_mrr,nps --by segment
+  cskpi sql --dialect bigquery --table 'acme.billing.movements' --by segment > kpis.sql
+  cskpi sql --dialect postgres --input snapshots --table mrr_history -o kpis.sql
+  cskpi sql --dialect snowflake --table "{{ ref('movements') }}" --dbt models/cskpi
+
+The query computes inside the warehouse what 'cskpi report --format csv' prints:
+the same records (period, segment, metric, name, value, unit, annualized, method,
+band, severity, numerator, denominator, n, note, key, by), bands and notes, with
+money summed as exact decimals. It reads a movements table with the columns of
+a movements file (customer_id, start_mrr, expansion_mrr, contraction_mrr,
+churned_mrr, and the optional ones --columns names), or, with --input
+snapshots, a table of customer_id, month and mrr: movements are derived as
+'cskpi movements' derives them, and the annual figures come from exact
+trailing-12-month cohorts. The query trusts the table: check an export with
+'cskpi validate' before it is loaded.
+
+Money columns may be DECIMAL, NUMERIC or FLOAT; flags (at_risk, saved) BOOLEAN; nps an integer
+0-10 (NULL: no response); period text (2026-10, 2026-Q4, 2026) or a DATE (taken as its month).
+A snapshots table's month is a DATE or 'YYYY-MM' text.)");
+}
+
+int run_sql(const SqlCommandOptions& o) {
+  SqlOptions s;
+  s.dialect = *parse_dialect(o.dialect);
+  s.table = o.table;
+  s.snapshots = o.input == "snapshots";
+  s.by = o.by;
+  s.columns = column_set(o.columns);
+  if (s.snapshots && o.columns_option->count() > 0)
+    throw usage_error("--columns describes a movements table; a snapshots table has customer_id, month and mrr (and the --by column)");
+  s.metrics = parse_metric_list(o.metrics);
+  if (!o.period_length.empty()) {
+    s.period_length = parse_period_length(o.period_length);
+    if (!s.period_length) throw usage_error(fmt::format("--period-length \"{}\" is not month, quarter or year", o.period_length));
+  }
+  if (!o.gross_margin.empty()) {
+    s.gross_margin = parse_gross_margin(o.gross_margin);
+    s.gross_margin_given = true;
+  }
+  if (!o.cac.empty()) s.cac = parse_amount_flag("--cac", o.cac);
+  s.min_group = o.min_group;
+  s.include_reactivation = o.reactivation != "exclude";
+  const BandTable bands = load_bands(o.bands);
+
+  // A metric asked for that this table cannot give: say which column it needs.
+  for (const std::string& id : s.metrics) {
+    SqlOptions one = s;
+    one.metrics = {id};
+    if (!sql_metric_ids(one).empty()) continue;
+    const MetricDef* def = find_metric(id);
+    const std::string_view column = needed_column(def->needs);
+    if (def->needs == Needs::nothing || column.empty() || def->latest_only || def->keyed)
+      throw usage_error(fmt::format("metric \"{}\" needs a customers or responses file; 'cskpi sql' computes the metrics of a "
+                                    "movements or snapshots table",
+                                    id));
+    throw usage_error(fmt::format("metric \"{}\" needs the {} column{}", id, column,
+                                  s.snapshots ? ", which a snapshots table does not have" : ": name it in --columns"));
+  }
+
+  std::string header = fmt::format("-- cskpi {} sql --dialect {} --table {}{}{}\n", CSKPI_VERSION, o.dialect, o.table,
+                                    s.snapshots ? " --input snapshots" : "", o.by.empty() ? "" : " --by " + o.by);
+  header += "-- The records of 'cskpi report --format csv' computed in the warehouse: cskpi's definitions\n"
+            "-- (SPEC 2), its bands and notes; money is summed as exact decimals.\n";
+  const std::vector<SqlStep> steps = plan_sql(s, bands);
+  if (o.dbt.empty()) {
+    write_output(o.output, render_sql_query(steps, header));
+    return 0;
+  }
+  if (!o.output.empty()) throw usage_error("--dbt DIR writes one file per model; -o is for the single query");
+  std::error_code ec;
+  std::filesystem::create_directories(o.dbt, ec);
+  if (ec) throw input_error(fmt::format("{}: cannot create the directory: {}", o.dbt, ec.message()));
+  for (const auto& [name, text] : render_dbt_models(steps, header))
+    write_output((std::filesystem::path(o.dbt) / name).string(), text);
+  std::fprintf(stderr, "cskpi: wrote %zu dbt models and schema.yml to %s (the last, cskpi_kpis, holds the records)\n", steps.size(),
+               o.dbt.c_str());
+  return 0;
+}
+
+} // namespace cskpi::cli

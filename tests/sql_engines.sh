@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# cskpi sql, verified (issue 16): the query cskpi prints runs in a real engine over a table
+# loaded from each sample, and every record it returns must equal cskpi report's own
+# --format csv of the same sample (numbers to 1e-9, texts and bands exactly).
+#   sql_engines.sh duckdb|postgres CSKPI RECORDS_COMPARE ROOT WORKDIR
+# duckdb: DuckDB through npm @duckdb/node-api, as bench/ runs it (installed into WORKDIR on
+# first use; the test is skipped, exit 77, when neither it nor the npm registry is there).
+# postgres: a private PostgreSQL server from Debian's postgresql package, started on a
+# Unix socket in a scratch directory and stopped at the end (skipped when not installed).
+set -euo pipefail
+engine="$1" cskpi="$2" compare="$3" root="$4" work="$5"
+mkdir -p "$work"
+root=$(cd "$root" && pwd) work=$(cd "$work" && pwd) # the scratch directory links to them
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+stop=()
+cleanup() {
+  if [ ${#stop[@]} -gt 0 ]; then "${stop[@]}" >/dev/null 2>&1 || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# --- the engine ---------------------------------------------------------------------------
+case "$engine" in
+duckdb)
+  command -v node >/dev/null || { echo "SKIP: no Node.js for DuckDB (npm @duckdb/node-api)"; exit 77; }
+  version=$(sed -n 's/.*"@duckdb\/node-api": "\(.*\)".*/\1/p' "$root/bench/package.json")
+  modules=""
+  for d in "$root/bench/node_modules" "$work/npm/node_modules"; do
+    [ -d "$d/@duckdb/node-api" ] && modules="$d" && break
+  done
+  if [ -z "$modules" ]; then
+    if ! (cd "$work" && mkdir -p npm && timeout 300 npm install --prefix npm --silent --no-audit --no-fund --fetch-retries=1 \
+            "@duckdb/node-api@$version" >"$tmp/npm.log" 2>&1); then
+      echo "SKIP: DuckDB could not be installed from the npm registry:"; tail -3 "$tmp/npm.log"; exit 77
+    fi
+    modules="$work/npm/node_modules"
+  fi
+  ln -s "$modules" "$tmp/node_modules"
+  cp "$root/tests/sql/duckdb_run.mjs" "$tmp/"
+  ;;
+postgres)
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -n "$pgbin" ] && [ -x "$pgbin/initdb" ] || { echo "SKIP: no PostgreSQL server (Debian's postgresql package)"; exit 77; }
+  as=()
+  if [ "$(id -u)" -eq 0 ]; then # the server refuses to run as root
+    chown postgres "$tmp"
+    as=(runuser -u postgres --)
+  fi
+  "${as[@]}" "$pgbin/initdb" -D "$tmp/data" -A trust -U cskpi --no-sync -E UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 ||
+    { cat "$tmp/initdb.log"; exit 1; }
+  "${as[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -o "-k $tmp -h '' -p 5439 -F" -w start >/dev/null ||
+    { cat "$tmp/server.log"; exit 1; }
+  stop=("${as[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -m fast -w stop)
+  export PGOPTIONS="-c client_min_messages=warning"
+  psql=(psql -X -q -v ON_ERROR_STOP=1 -h "$tmp" -p 5439 -U cskpi -d postgres)
+  "${psql[@]}" -c "SELECT 1" >/dev/null
+  ;;
+*) echo "usage: sql_engines.sh duckdb|postgres CSKPI RECORDS_COMPARE ROOT WORKDIR" >&2; exit 2 ;;
+esac
+
+# --- loading a CSV into a typed table, as a warehouse would hold it ----------------------
+type_of() { # column name -> SQL type
+  case "$1" in
+  *_mrr|mrr|cac) echo "DECIMAL(18,6)" ;;
+  nps) echo "INTEGER" ;;
+  at_risk|saved) echo "BOOLEAN" ;;
+  *) echo "VARCHAR" ;;
+  esac
+}
+load() { # CSV TABLE: a comma-separated file with a header of cskpi's column names
+  local csv="$1" table="$2" header cols="" pg=""
+  header=$(head -1 "$csv" | tr -d '\r')
+  IFS=, read -r -a names <<<"$header"
+  for n in "${names[@]}"; do
+    cols+="${cols:+, }'$n': '$(type_of "$n")'"
+    pg+="${pg:+, }$n $(type_of "$n" | sed 's/^VARCHAR$/TEXT/')"
+  done
+  if [ "$engine" = duckdb ]; then
+    echo "CREATE TABLE $table AS SELECT * FROM read_csv('$csv', header = true, auto_detect = false, delim = ',', quote = '\"', columns = {$cols});" \
+      >>"$tmp/setup.sql"
+  else
+    "${psql[@]}" -c "DROP TABLE IF EXISTS $table; CREATE TABLE $table ($pg)"
+    "${psql[@]}" -c "\\copy $table FROM '$csv' WITH (FORMAT csv, HEADER true)"
+  fi
+}
+run_query() { # QUERY_FILE OUT_CSV
+  if [ "$engine" = duckdb ]; then
+    (cd "$tmp" && node duckdb_run.mjs setup.sql "$1" "$2")
+  else
+    "${psql[@]}" -c "COPY ($(sed '$ s/;$//' "$1")) TO STDOUT WITH (FORMAT csv, HEADER true)" >"$2"
+  fi
+}
+columns_of() { # the optional columns of a movements CSV, for --columns
+  head -1 "$1" | tr -d '\r' | tr ',' '\n' | grep -xE 'period|new_mrr|reactivation_mrr|end_mrr|nps|at_risk|saved|cac' | paste -sd, - || true
+}
+
+# --- the cases: NAME TABLE_CSV REPORT_INPUT [options for both] --------------------------------
+# A sample cskpi reads in another form (German Excel, a snapshot matrix, a billing tool's
+# export) is loaded as the movements (or long snapshots) cskpi derives or reads from it.
+mkdir -p "$tmp/in"
+# German Excel: ';', decimal commas, "1.234,56", a BOM and spaced names -> plain CSV.
+sed '1s/^\xef\xbb\xbf//' "$root/samples/german_excel_q3.csv" | tr -d '\r' | awk -F';' -v OFS=, '
+  NR == 1 { for (i = 1; i <= NF; i++) { $i = tolower($i); gsub(/ /, "_", $i) } print; next }
+  { for (i = 1; i <= NF; i++) { gsub(/"/, "", $i); if ($i ~ /^[0-9.]*,[0-9]+$/) { gsub(/\./, "", $i); sub(/,/, ".", $i) } } print }' \
+  >"$tmp/in/german.csv"
+# The snapshot matrix as long snapshots: customer_id, segment, month, mrr (empty cells: no row).
+sed 's/"[^"]*"/company/' "$root/samples/mrr_matrix_24m.csv" | awk -F, -v OFS=, '
+  NR == 1 { for (i = 4; i <= NF; i++) month[i] = $i; print "customer_id", "segment", "month", "mrr"; next }
+  { for (i = 4; i <= NF; i++) if ($i != "") print $1, $3, month[i], $i }' >"$tmp/in/long.csv"
+# Without a period column: one period, and --period-length quarter.
+sed 's/"[^"]*"/company/' "$root/samples/month_end_2026-10.csv" | cut -d, -f1,3,5- >"$tmp/in/no_period.csv"
+"$cskpi" movements "$root/samples/mrr_matrix_24m.csv" --by segment -o "$tmp/in/matrix_movements.csv"
+"$cskpi" movements "$root/samples/chartmogul_movements.csv" -o "$tmp/in/chartmogul.csv"
+"$cskpi" movements "$root/samples/chargebee_mrr_summary.csv" -o "$tmp/in/chargebee.csv"
+"$cskpi" movements "$root/samples/stripe/subscriptions.csv" "$root/samples/stripe/coupons.csv" --fx "$root/samples/stripe/fx_usd.csv" --currency USD -o "$tmp/in/stripe.csv"
+printf 'metric,tier,bound,direction\nnrr,good,102,>=\nnrr,warning,102,<\n' >"$tmp/in/bands.csv"
+
+cases=(
+  "month_end|$root/samples/month_end_2026-10.csv|$root/samples/month_end_2026-10.csv|--by segment"
+  "month_end_whole|$root/samples/month_end_2026-10.csv|$root/samples/month_end_2026-10.csv|--gross-margin 80% --min-group 100"
+  "month_end_bands|$root/samples/month_end_2026-10.csv|$root/samples/month_end_2026-10.csv|--by segment --bands $tmp/in/bands.csv --cac 20000 --metrics nrr,grr,ltv,ltv_cac,nps_ci_low"
+  "quarterly|$root/samples/quarterly_2026.csv|$root/samples/quarterly_2026.csv|--by segment"
+  "german_excel|$tmp/in/german.csv|$root/samples/german_excel_q3.csv|--by segment"
+  "joined_billing|$root/samples/joined/billing.csv|$root/samples/joined/billing.csv|--by segment"
+  "no_period|$tmp/in/no_period.csv|$tmp/in/no_period.csv|--by segment --period-length quarter"
+  "matrix_movements|$tmp/in/matrix_movements.csv|$tmp/in/matrix_movements.csv|--by segment"
+  "chartmogul|$tmp/in/chartmogul.csv|$tmp/in/chartmogul.csv|"
+  "chargebee|$tmp/in/chargebee.csv|$tmp/in/chargebee.csv|"
+  "stripe|$tmp/in/stripe.csv|$tmp/in/stripe.csv|"
+  "snapshots|$tmp/in/long.csv|$tmp/in/long.csv|--by segment"
+  "snapshots_exclude|$tmp/in/long.csv|$tmp/in/long.csv|--reactivation exclude"
+  "snapshots_quarters|$tmp/in/long.csv|$tmp/in/long.csv|--by segment --period-length quarter"
+)
+
+failed=0 records=0
+for c in "${cases[@]}"; do
+  IFS='|' read -r name table_csv input opts <<<"$c"
+  read -r -a args <<<"$opts"
+  load "$table_csv" "$name"
+  sql_args=(--dialect "$engine" --table "$name")
+  if head -1 "$table_csv" | grep -q '\bmrr\b' && ! head -1 "$table_csv" | grep -q 'start_mrr'; then
+    sql_args+=(--input snapshots)
+  else
+    sql_args+=(--columns "$(columns_of "$table_csv")")
+    [ -z "$(columns_of "$table_csv")" ] && sql_args[-1]=none
+  fi
+  "$cskpi" sql "${sql_args[@]}" "${args[@]}" -o "$tmp/$name.sql"
+  "$cskpi" report "$input" "${args[@]}" --format csv -o "$tmp/$name.want.csv"
+  if ! run_query "$tmp/$name.sql" "$tmp/$name.got.csv" 2>"$tmp/$name.err"; then
+    echo "FAIL: $name: $engine refused the query:"; head -20 "$tmp/$name.err"; failed=1; continue
+  fi
+  if out=$("$compare" "$tmp/$name.want.csv" "$tmp/$name.got.csv" "$engine" 2>&1); then
+    echo "$name: $out"
+    records=$((records + $(wc -l <"$tmp/$name.want.csv") - 1))
+  else
+    echo "FAIL: $name: $out"; failed=1
+  fi
+done
+[ "$failed" -eq 0 ] || exit 1
+echo "ok: ${#cases[@]} cases, $records records from $engine equal cskpi report's"

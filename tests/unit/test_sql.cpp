@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+// The SQL generator (issue 16): what the text holds for each dialect and option. That the
+// text computes cskpi's figures is shown by running it: tests/sql_engines.sh.
+#include "cskpi/sql.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+
+using namespace cskpi;
+
+namespace {
+
+SqlOptions movements(SqlDialect d) {
+  SqlOptions o;
+  o.dialect = d;
+  o.table = "billing.movements";
+  o.columns.period = true;
+  return o;
+}
+
+std::string query(const SqlOptions& o, const BandTable& bands = BandTable::builtin()) {
+  return render_sql_query(plan_sql(o, bands), "-- header\n");
+}
+
+bool has(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+} // namespace
+
+TEST_CASE("dialect names", "[sql]") {
+  for (SqlDialect d : {SqlDialect::duckdb, SqlDialect::postgres, SqlDialect::bigquery, SqlDialect::snowflake, SqlDialect::spark})
+    CHECK(parse_dialect(to_string(d)) == d);
+  CHECK(parse_dialect("postgresql") == SqlDialect::postgres);
+  CHECK_FALSE(parse_dialect("mysql"));
+}
+
+TEST_CASE("the metrics follow from the table's columns, as report's follow from a header", "[sql]") {
+  SqlOptions o = movements(SqlDialect::duckdb);
+  auto ids = sql_metric_ids(o);
+  CHECK(ids.front() == "mrr_start");
+  CHECK(std::count(ids.begin(), ids.end(), "nrr") == 1);
+  CHECK(std::count(ids.begin(), ids.end(), "quick_ratio") == 0); // needs new_mrr
+  CHECK(std::count(ids.begin(), ids.end(), "nps") == 0);
+  CHECK(std::count(ids.begin(), ids.end(), "ltv_cac") == 0);
+  o.columns.new_mrr = o.columns.nps = o.columns.at_risk = true;
+  o.cac = Money::from_units(900);
+  ids = sql_metric_ids(o);
+  for (const char* id : {"quick_ratio", "nps", "nps_ci_high", "save_rate", "at_risk_mrr", "ltv_cac"})
+    CHECK(std::count(ids.begin(), ids.end(), id) == 1);
+  // Nothing that needs a customers or responses file.
+  for (const char* id : {"health_green", "ttv_median", "csat", "renewal_rate"}) CHECK(std::count(ids.begin(), ids.end(), id) == 0);
+  // A snapshot table has new and reactivation MRR, no survey or risk columns.
+  SqlOptions s = movements(SqlDialect::duckdb);
+  s.snapshots = true;
+  ids = sql_metric_ids(s);
+  CHECK(std::count(ids.begin(), ids.end(), "quick_ratio") == 1);
+  CHECK(std::count(ids.begin(), ids.end(), "nps") == 0);
+  // --metrics keeps table order.
+  o.metrics = {"grr", "nrr"};
+  CHECK(sql_metric_ids(o) == std::vector<std::string>{"nrr", "grr"});
+}
+
+TEST_CASE("one query: every step a WITH clause, the last the SELECT, no placeholder left", "[sql]") {
+  const std::string q = query(movements(SqlDialect::duckdb));
+  CHECK(q.starts_with("-- header\nWITH\n"));
+  CHECK(has(q, "cskpi_rows AS (\n"));
+  CHECK(has(q, "FROM billing.movements"));
+  CHECK_FALSE(has(q, "{{"));
+  CHECK(q.ends_with("ORDER BY period, whole DESC, grp, ord;\n"));
+  // Exact money: the movement columns as decimals, summed before any division.
+  CHECK(has(q, "CAST(COALESCE(start_mrr, 0) AS DECIMAL(18,6)) AS s"));
+  CHECK(has(q, "SUM(CASE WHEN s > 0 THEN s ELSE CAST(0 AS DECIMAL(18,6)) END) AS s"));
+}
+
+TEST_CASE("the dialects differ only where their engines do", "[sql]") {
+  const std::string duck = query(movements(SqlDialect::duckdb));
+  const std::string pg = query(movements(SqlDialect::postgres));
+  const std::string bq = query(movements(SqlDialect::bigquery));
+  const std::string sf = query(movements(SqlDialect::snowflake));
+  const std::string spark = query(movements(SqlDialect::spark));
+  CHECK(has(duck, " // "));
+  CHECK(has(pg, "DIV("));
+  CHECK(has(pg, "COLLATE \"C\"")); // byte order, as cskpi sorts, whatever the database's locale
+  CHECK(has(pg, "DOUBLE PRECISION"));
+  CHECK(has(bq, "FLOAT64"));
+  CHECK(has(bq, "MOD("));
+  CHECK(has(bq, "AS `by`"));
+  CHECK(has(sf, "NUMBER(18,6)"));
+  CHECK(has(spark, " div "));
+  CHECK(has(spark, "AS `key`"));
+  CHECK(has(duck, "AS \"by\""));
+  for (const std::string* q : {&duck, &pg, &bq, &sf, &spark}) {
+    CHECK(has(*q, "GROUP BY period"));
+    CHECK(has(*q, "POWER(nrr_v / 100, k)"));
+  }
+}
+
+TEST_CASE("grouping by a column puts groups beside the whole base, without it there is no group column", "[sql]") {
+  SqlOptions o = movements(SqlDialect::duckdb);
+  CHECK_FALSE(has(query(o), "GROUPING SETS"));
+  o.by = "segment";
+  const std::string q = query(o);
+  CHECK(has(q, "GROUP BY GROUPING SETS ((period), (period, grp))"));
+  CHECK(has(q, "COALESCE(NULLIF(CAST(segment AS VARCHAR), ''), '(blank)') AS grp"));
+  CHECK(has(q, "CASE WHEN whole = 1 THEN CAST(NULL AS VARCHAR) ELSE 'segment' END AS \"by\""));
+}
+
+TEST_CASE("the bands are rated in SQL with cskpi's edges", "[sql]") {
+  const std::string q = query(movements(SqlDialect::duckdb));
+  // nrr best_in_class >= 120: a value within 1e-9 * 120 below the edge is on it.
+  CHECK(has(q, ">= 119.99999988 THEN 4"));
+  // logo_churn best_in_class < 5: strictly below the edge, less the tolerance.
+  CHECK(has(q, "< 4.999999995 THEN 4"));
+  CHECK(has(q, "'not rated: '"));
+  // An override replaces the metric's rules.
+  BandTable bands = BandTable::builtin();
+  bands.override_from_csv("metric,tier,bound,direction\nnrr,good,110,>=\nnrr,critical,110,<\n", "b.csv",
+                          [](std::string_view id) { return id == "nrr"; });
+  const std::string over = query(movements(SqlDialect::duckdb), bands);
+  CHECK_FALSE(has(over, ">= 119.99999988 THEN 4"));
+  CHECK(has(over, ">= 109.99999989 THEN 3"));
+}
+
+TEST_CASE("string literals are escaped the dialect's way", "[sql]") {
+  SqlOptions o = movements(SqlDialect::bigquery);
+  o.by = "it's";
+  CHECK(has(query(o), "'it\\'s'"));
+  o.dialect = SqlDialect::postgres;
+  CHECK(has(query(o), "'it''s'"));
+}
+
+TEST_CASE("options reach the text: gross margin, CAC, min group, period length", "[sql]") {
+  SqlOptions o = movements(SqlDialect::duckdb);
+  o.gross_margin = Money{800000};
+  o.gross_margin_given = true;
+  o.cac = Money::from_units(1500);
+  o.min_group = 7;
+  o.period_length = PeriodLength::quarter;
+  const std::string q = query(o);
+  CHECK(has(q, "* (3) * 800000"));
+  CHECK(has(q, "CAST(1500000000 AS HUGEINT) AS mean_cac_micros"));
+  CHECK(has(q, "gross margin 80%"));
+  CHECK_FALSE(has(q, "(default; set --gross-margin)"));
+  CHECK(has(q, "'CAC from --cac'"));
+  CHECK(has(q, "starting < 7"));
+  CHECK(has(q, "4 AS k"));
+}
+
+TEST_CASE("snapshots: movements derived, annual figures from trailing-12-month cohorts", "[sql]") {
+  SqlOptions o = movements(SqlDialect::duckdb);
+  o.snapshots = true;
+  std::string q = query(o);
+  for (const char* step : {"cskpi_snapshots AS", "cskpi_customers AS", "cskpi_periods_derived AS", "cskpi_cohort_members AS", "cskpi_cohorts AS"})
+    CHECK(has(q, step));
+  CHECK(has(q, "'cohort'"));
+  CHECK_FALSE(has(q, "active_between"));
+  o.include_reactivation = false;
+  q = query(o);
+  CHECK(has(q, "cskpi_cohort_active AS"));
+  CHECK(has(q, "active_between = 11"));
+  o.period_length = PeriodLength::quarter;
+  q = query(o);
+  CHECK(has(q, "WHERE (m) % 3 = 2"));
+  CHECK(has(q, "'-Q'"));
+}
+
+TEST_CASE("dbt: a model per step, each ref()s the ones before, and a schema.yml", "[sql]") {
+  const auto steps = plan_sql(movements(SqlDialect::snowflake), BandTable::builtin());
+  const auto files = render_dbt_models(steps, "-- header\n");
+  REQUIRE(files.size() == steps.size() + 1);
+  CHECK(files.front().first == "cskpi_rows.sql");
+  CHECK(files.back().first == "schema.yml");
+  CHECK(has(files.back().second, "# header\nversion: 2\n"));
+  const auto& kpis = files[files.size() - 2];
+  CHECK(kpis.first == "cskpi_kpis.sql");
+  CHECK(has(kpis.second, "FROM {{ ref('cskpi_records') }}"));
+  for (const auto& [name, text] : files) {
+    CHECK_FALSE(has(text, "{{cskpi_"));
+    CHECK_FALSE(has(text, ";\n"));
+  }
+}
