@@ -116,10 +116,12 @@ Dialect dialect_of(SqlDialect d) {
   return {d, "VARCHAR", "DOUBLE", "DECIMAL(18,6)", "BIGINT", '"', false};
 }
 
-/// "CASE WHEN a IS NULL THEN b WHEN b IS NULL THEN a ELSE a || '; ' || b END": add_note() in SQL.
-std::string join_notes(const Dialect& q, const std::string& a, const std::string& b) {
+/// "CASE WHEN a IS NULL THEN b WHEN b IS NULL THEN a ELSE a || '; ' || b END": add_note() in
+/// SQL; shorter when `b` is never NULL.
+std::string join_notes(const Dialect& q, const std::string& a, const std::string& b, bool b_never_null = false) {
   if (a.empty() || a == "NULL") return b;
   if (b.empty() || b == "NULL") return a;
+  if (b_never_null) return fmt::format("CASE WHEN ({0}) IS NULL THEN {1} ELSE ({0}) || {2} || {1} END", a, b, q.lit("; "));
   return fmt::format("CASE WHEN ({0}) IS NULL THEN {1} WHEN ({1}) IS NULL THEN {0} ELSE ({0}) || {2} || ({1}) END", a, b,
                      q.lit("; "));
 }
@@ -526,7 +528,7 @@ private:
                            "WHEN mean_cac_micros <= 0 THEN {} END",
                            text("no starting customers"), text("no churn in period: LTV unbounded"), cac_n,
                            text("no CAC values in this group"), text("mean CAC is 0"));
-      if (m_o.cac) r.note = join_notes(q, r.note, text("CAC from --cac"));
+      if (m_o.cac) r.note = join_notes(q, r.note, text("CAC from --cac"), true);
     } else if (id == "at_risk_mrr") {
       r.value = r.numerator = money("at_risk_mrr");
       r.n = "at_risk";
@@ -536,7 +538,7 @@ private:
       r.n = "at_risk";
       r.value = q.div("saved", "at_risk") + " * 100";
       r.note = fmt::format("CASE WHEN at_risk = 0 THEN {} END", text("no at-risk customers"));
-      if (!m_o.columns.saved) r.note = join_notes(q, r.note, text("saved = at risk and not churned (no saved column)"));
+      if (!m_o.columns.saved) r.note = join_notes(q, r.note, text("saved = at risk and not churned (no saved column)"), true);
     } else if (id.starts_with("nps")) {
       r.n = "responses";
       if (id == "nps") {
@@ -601,7 +603,7 @@ private:
         "FROM {{{{cskpi_records}}}}\nORDER BY period, whole DESC, {}, ord",
         q.ident("period"), q.lit("all"), q.ident("segment"), q.ident("metric"), q.ident("name"), q.ident("value"), q.ident("unit"),
         q.ident("annualized"), q.ident("method"), small, band, q.ident("band"), small, q.ident("severity"), q.ident("numerator"),
-        q.ident("denominator"), q.ident("n"), small, join_notes(q, "note", not_rated), q.ident("note"), q.as_text("NULL"),
+        q.ident("denominator"), q.ident("n"), small, join_notes(q, "note", "(" + not_rated + ")", true), q.ident("note"), q.as_text("NULL"),
         q.ident("key"), q.as_text("NULL"), m_o.by.empty() ? q.as_text("NULL") : q.lit(m_o.by), q.ident("by"), q.order_key("grp"));
     if (m_q.d == SqlDialect::postgres) {
       const std::string from = "ORDER BY period, whole DESC";

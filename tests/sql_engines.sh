@@ -61,8 +61,9 @@ postgres)
 esac
 
 # --- loading a CSV into a typed table, as a warehouse would hold it ----------------------
-type_of() { # column name -> SQL type
+type_of() { # column name [case name] -> SQL type; a case named *_dated has DATE periods or months
   case "$1" in
+  period|month) case "${2:-}" in *_dated) echo "DATE" ;; *) echo "VARCHAR" ;; esac ;;
   *_mrr|mrr|cac) echo "DECIMAL(18,6)" ;;
   nps) echo "INTEGER" ;;
   at_risk|saved) echo "BOOLEAN" ;;
@@ -74,8 +75,8 @@ load() { # CSV TABLE: a comma-separated file with a header of cskpi's column nam
   header=$(head -1 "$csv" | tr -d '\r')
   IFS=, read -r -a names <<<"$header"
   for n in "${names[@]}"; do
-    cols+="${cols:+, }'$n': '$(type_of "$n")'"
-    pg+="${pg:+, }$n $(type_of "$n" | sed 's/^VARCHAR$/TEXT/')"
+    cols+="${cols:+, }'$n': '$(type_of "$n" "$table")'"
+    pg+="${pg:+, }$n $(type_of "$n" "$table" | sed 's/^VARCHAR$/TEXT/')"
   done
   if [ "$engine" = duckdb ]; then
     echo "CREATE TABLE $table AS SELECT * FROM read_csv('$csv', header = true, auto_detect = false, delim = ',', quote = '\"', columns = {$cols});" \
@@ -109,6 +110,9 @@ sed '1s/^\xef\xbb\xbf//' "$root/samples/german_excel_q3.csv" | tr -d '\r' | awk 
 sed 's/"[^"]*"/company/' "$root/samples/mrr_matrix_24m.csv" | awk -F, -v OFS=, '
   NR == 1 { for (i = 4; i <= NF; i++) month[i] = $i; print "customer_id", "segment", "month", "mrr"; next }
   { for (i = 4; i <= NF; i++) if ($i != "") print $1, $3, month[i], $i }' >"$tmp/in/long.csv"
+# Periods and months as dates: the month's last day, loaded as a DATE column.
+sed '2,$ s/,2026-10,/,2026-10-31,/' "$root/samples/month_end_2026-10.csv" >"$tmp/in/dated.csv"
+awk -F, -v OFS=, 'NR > 1 { $3 = $3 "-28" } { print }' "$tmp/in/long.csv" >"$tmp/in/long_dated.csv"
 # Without a period column: one period, and --period-length quarter.
 sed 's/"[^"]*"/company/' "$root/samples/month_end_2026-10.csv" | cut -d, -f1,3,5- >"$tmp/in/no_period.csv"
 "$cskpi" movements "$root/samples/mrr_matrix_24m.csv" --by segment -o "$tmp/in/matrix_movements.csv"
@@ -124,12 +128,14 @@ cases=(
   "quarterly|$root/samples/quarterly_2026.csv|$root/samples/quarterly_2026.csv|--by segment"
   "german_excel|$tmp/in/german.csv|$root/samples/german_excel_q3.csv|--by segment"
   "joined_billing|$root/samples/joined/billing.csv|$root/samples/joined/billing.csv|--by segment"
+  "month_end_dated|$tmp/in/dated.csv|$tmp/in/dated.csv|--by segment"
   "no_period|$tmp/in/no_period.csv|$tmp/in/no_period.csv|--by segment --period-length quarter"
   "matrix_movements|$tmp/in/matrix_movements.csv|$tmp/in/matrix_movements.csv|--by segment"
   "chartmogul|$tmp/in/chartmogul.csv|$tmp/in/chartmogul.csv|"
   "chargebee|$tmp/in/chargebee.csv|$tmp/in/chargebee.csv|"
   "stripe|$tmp/in/stripe.csv|$tmp/in/stripe.csv|"
   "snapshots|$tmp/in/long.csv|$tmp/in/long.csv|--by segment"
+  "snapshots_dated|$tmp/in/long_dated.csv|$tmp/in/long_dated.csv|--by segment"
   "snapshots_exclude|$tmp/in/long.csv|$tmp/in/long.csv|--reactivation exclude"
   "snapshots_quarters|$tmp/in/long.csv|$tmp/in/long.csv|--by segment --period-length quarter"
 )

@@ -29,4 +29,9 @@ for dialect in bigquery snowflake spark; do
   "$python" "$root/tests/sql/parse.py" "$dialect" "$tmp"/*.sql
   rm -f "$tmp"/*.sql
 done
+# dbt: the models of one run, and a model an earlier run left behind is named.
+"$cskpi" sql --input snapshots --table mrr --dbt "$tmp/models" 2>/dev/null
+"$cskpi" sql --table movements --dbt "$tmp/models" 2>"$tmp/dbt.err"
+grep -q "cskpi_cohorts.sql is not a model of this query" "$tmp/dbt.err" || { echo "FAIL: no warning about a stale model"; cat "$tmp/dbt.err"; exit 1; }
+[ "$(ls "$tmp/models" | wc -l)" -eq 12 ] || { echo "FAIL: dbt models: $(ls "$tmp/models")"; exit 1; }
 echo "ok: $n queries parse in their dialect (sqlglot $("$python" -c 'import sqlglot; print(sqlglot.__version__)'))"

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace cskpi::cli {
@@ -158,10 +159,26 @@ int run_sql(const SqlCommandOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(o.dbt, ec);
   if (ec) throw input_error(fmt::format("{}: cannot create the directory: {}", o.dbt, ec.message()));
-  for (const auto& [name, text] : render_dbt_models(steps, header))
+  std::vector<std::string> written;
+  for (const auto& [name, text] : render_dbt_models(steps, header)) {
     write_output((std::filesystem::path(o.dbt) / name).string(), text);
+    written.push_back(name);
+  }
   std::fprintf(stderr, "cskpi: wrote %zu dbt models and schema.yml to %s (the last, cskpi_kpis, holds the records)\n", steps.size(),
                o.dbt.c_str());
+  // A model of an earlier run with other options (cskpi_cohorts.sql of --input snapshots, say)
+  // would still be built by dbt: named, not deleted, since the directory is the user's.
+  std::vector<std::string> stale;
+  for (const auto& entry : std::filesystem::directory_iterator(o.dbt, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("cskpi_") && name.ends_with(".sql") && std::find(written.begin(), written.end(), name) == written.end())
+      stale.push_back(name);
+  }
+  std::sort(stale.begin(), stale.end());
+  for (const std::string& name : stale)
+    print_problem(fmt::format("{} is not a model of this query (left from another run?); dbt builds it too: remove it if so",
+                              (std::filesystem::path(o.dbt) / name).string()),
+                  true);
   return 0;
 }
 
