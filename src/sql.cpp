@@ -664,19 +664,24 @@ std::string render_sql_query(const std::vector<SqlStep>& steps, const std::strin
 std::vector<std::pair<std::string, std::string>> render_dbt_models(const std::vector<SqlStep>& steps, const std::string& header) {
   std::vector<std::pair<std::string, std::string>> out;
   const auto ref = [](const std::string& n) { return fmt::format("{{{{ ref('{}') }}}}", n); };
-  std::string schema = "version: 2\n\nmodels:\n";
-  for (const SqlStep& s : steps) {
-    out.emplace_back(s.name + ".sql", fmt::format("{}-- {}\n{}\n", header, s.description, resolve(s.body, steps, ref)));
-    schema += fmt::format("  - name: {}\n    description: \"{}\"\n", s.name, s.description);
-  }
-  std::string comment; // the header's "-- " lines as YAML comments
+  // The header's "-- " lines as a Jinja comment in the models (a table such as "{{ ref(...) }}"
+  // in a SQL comment would still be rendered by dbt) and as YAML comments in schema.yml.
+  std::string jinja = "{#", yaml;
   for (std::size_t at = 0; at < header.size();) {
     const std::size_t end = std::min(header.find('\n', at), header.size());
     const std::string_view line = std::string_view(header).substr(at, end - at);
-    comment.append("#").append(line.starts_with("--") ? line.substr(2) : line).append("\n");
+    const std::string_view text = line.starts_with("--") ? line.substr(2) : line;
+    jinja.append(at == 0 ? "" : "\n  ").append(text);
+    yaml.append("#").append(text).append("\n");
     at = end + 1;
   }
-  out.emplace_back("schema.yml", comment + schema);
+  jinja.append(" #}\n");
+  std::string schema = yaml + "version: 2\n\nmodels:\n";
+  for (const SqlStep& s : steps) {
+    out.emplace_back(s.name + ".sql", fmt::format("{}-- {}\n{}\n", jinja, s.description, resolve(s.body, steps, ref)));
+    schema += fmt::format("  - name: {}\n    description: \"{}\"\n", s.name, s.description);
+  }
+  out.emplace_back("schema.yml", schema);
   return out;
 }
 

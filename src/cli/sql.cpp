@@ -146,8 +146,33 @@ int run_sql(const SqlCommandOptions& o) {
                                   s.snapshots ? ", which a snapshots table does not have" : ": name it in --columns"));
   }
 
-  std::string header = fmt::format("-- cskpi {} sql --dialect {} --table {}{}{}\n", CSKPI_VERSION, o.dialect, o.table,
-                                    s.snapshots ? " --input snapshots" : "", o.by.empty() ? "" : " --by " + o.by);
+  // The header says how to make the same query again: every option that shapes it.
+  const auto shell_word = [](const std::string& v) { // as a shell would take it back
+    if (v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.,%/:=+-") == std::string::npos) return v;
+    std::string q = "'";
+    for (char c : v) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
+  std::string command = "sql";
+  const auto add = [&](std::string_view flag, const std::string& value) {
+    if (!value.empty()) command += fmt::format(" {} {}", flag, shell_word(value));
+  };
+  add("--dialect", o.dialect);
+  add("--table", o.table);
+  std::string columns, metrics;
+  for (const std::string& c : o.columns) columns += (columns.empty() ? "" : ",") + c;
+  for (const std::string& m : s.metrics) metrics += (metrics.empty() ? "" : ",") + m;
+  add("--input", s.snapshots ? "snapshots" : "");
+  add("--columns", s.snapshots ? "" : columns);
+  add("--by", o.by);
+  add("--metrics", metrics);
+  add("--period-length", o.period_length);
+  add("--gross-margin", o.gross_margin);
+  add("--cac", o.cac);
+  add("--bands", o.bands);
+  add("--min-group", o.min_group != SqlCommandOptions{}.min_group ? std::to_string(o.min_group) : "");
+  add("--reactivation", s.snapshots && !s.include_reactivation ? "exclude" : "");
+  std::string header = fmt::format("-- cskpi {} {}\n", CSKPI_VERSION, command);
   header += "-- The records of 'cskpi report --format csv' computed in the warehouse: cskpi's definitions\n"
             "-- (SPEC 2), its bands and notes; money is summed as exact decimals.\n";
   const std::vector<SqlStep> steps = plan_sql(s, bands);

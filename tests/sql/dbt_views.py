@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: MIT
+# Renders the dbt models `cskpi sql --dbt DIR` wrote as dbt would (Jinja, from Debian's
+# python3-jinja2; ref() names the model's view) and prints one CREATE VIEW per model, in
+# the order schema.yml lists them, so an engine can build the chain as dbt would.
+#   python3 dbt_views.py DIR PREFIX      (views are named PREFIX + model)
+import os
+import re
+import sys
+
+import jinja2
+
+directory, prefix = sys.argv[1], sys.argv[2]
+with open(os.path.join(directory, "schema.yml"), encoding="utf-8") as f:
+    models = re.findall(r"^  - name: (\S+)$", f.read(), re.M)
+if not models:
+    sys.exit("no models in schema.yml")
+
+
+def ref(name):
+    return prefix + name if name in models else name  # a model's view, or a table of the warehouse
+
+
+env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+for model in models:
+    with open(os.path.join(directory, model + ".sql"), encoding="utf-8") as f:
+        sql = env.from_string(f.read()).render(ref=ref)
+    print(f"CREATE VIEW {prefix}{model} AS\n{sql.strip()};\n")
