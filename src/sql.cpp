@@ -241,8 +241,9 @@ private:
     // A month that ends a period is that period's closing snapshot and the next one's opening.
     const std::string ends = L == 1 ? "" : fmt::format("\n  WHERE {} = {}", q.mod("m", L), L - 1);
     const std::string pidx = L == 1 ? "m" : q.idiv("m", L);
-    const std::string period_first = L == 1 ? "b.p" : fmt::format("b.p * {}", L);
-    const std::string before = fmt::format("b.s = 0 AND k.first_active < {}", period_first);
+    const std::string period_first = L == 1 ? "b.p" : fmt::format("b.p * {}", L); // the period's first month
+    // Reactivated: no MRR before the period, but some in a month before that.
+    const std::string reactivated = fmt::format("b.s = 0 AND k.first_active IS NOT NULL AND k.first_active < {}", period_first);
     step("cskpi_periods_derived",
          "one row per customer and whole period with MRR at either end: MRR before and after",
          fmt::format("SELECT b.id, b.p, SUM(b.opening) AS before_mrr, SUM(b.closing) AS after_mrr\nFROM (\n"
@@ -250,7 +251,7 @@ private:
                      "  SELECT id, {0} + 1 AS p, mrr AS opening, {2} AS closing FROM {{{{cskpi_snapshots}}}}{1}\n) AS b\n"
                      "CROSS JOIN (SELECT MIN(m) AS lo, MAX(m) AS hi FROM {{{{cskpi_snapshots}}}}) AS span\n"
                      "WHERE {3} - 1 >= span.lo AND {3} + {4} <= span.hi\nGROUP BY b.id, b.p",
-                     pidx, ends, q.as_money("0"), L == 1 ? "b.p" : fmt::format("b.p * {}", L), L - 1));
+                     pidx, ends, q.as_money("0"), period_first, L - 1));
     const std::string label = period_label_expr("b.p");
     std::string body = fmt::format("SELECT\n  {} AS period,\n  k.grp,\n  b.p AS period_index,\n  b.s,\n", label);
     const std::string zero = q.as_money("0");
@@ -259,7 +260,7 @@ private:
                         "  CASE WHEN b.s > 0 AND b.a = 0 THEN b.s ELSE {0} END AS x,\n"
                         "  CASE WHEN b.s = 0 AND NOT ({1}) THEN b.a ELSE {0} END AS nw,\n"
                         "  CASE WHEN {1} THEN b.a ELSE {0} END AS r,\n",
-                        zero, fmt::format("{} IS NOT NULL AND {}", "k.first_active", before));
+                        zero, reactivated);
     body += fmt::format("  {} AS cac,\n  {} AS nps,\n  FALSE AS at_risk,\n  FALSE AS saved\n"
                         "FROM (SELECT id, p, before_mrr AS s, after_mrr AS a FROM {{{{cskpi_periods_derived}}}} "
                         "WHERE before_mrr > 0 OR after_mrr > 0) AS b\n"
@@ -404,7 +405,8 @@ private:
     };
     const auto cohort_or = [&](const std::string& exact, const std::string& compound) {
       if (!m_o.snapshots) return compound;
-      return fmt::format("CASE WHEN cohort_start > 0 THEN {} ELSE {} END", exact, compound);
+      // As in compute_metrics: no period figure (no starting customers), no annual one.
+      return fmt::format("CASE WHEN cohort = 0 THEN NULL WHEN cohort_start > 0 THEN {} ELSE {} END", exact, compound);
     };
     const std::string c_nrr = q.div("cohort_end", "cohort_start") + " * 100";
     const std::string c_grr = q.div("cohort_capped", "cohort_start") + " * 100";
@@ -443,8 +445,6 @@ private:
     const std::string_view id = def.id;
     RecordSql r;
     // Every expression becomes a real number (or text, or an integer) in records().
-    const auto money = [](const std::string& e) { return e; };
-    const auto count = [](const std::string& e) { return e; };
     const auto text = [&](std::string_view s) { return q.lit(s); };
     const std::string no_start = fmt::format("CASE WHEN cohort = 0 OR s = 0 THEN {} END", text("no starting customers"));
     const auto ratio = [&](const std::string& v, const std::string& num, const std::string& den, const std::string& note) {
@@ -468,7 +468,7 @@ private:
         {"expansion_rate", {"expansion_rate", "expanding"}},
     };
     const auto total = [&](const std::string& v, const std::string& n) {
-      r.value = money(v);
+      r.value = v;
       r.n = n;
     };
     if (id == "mrr_start") total("s", "cohort");
@@ -487,24 +487,24 @@ private:
       r.note = fmt::format("CASE WHEN cohort + new_customers - churned_logos > ending THEN {} || {} END",
                            q.as_text("cohort + new_customers - churned_logos - ending"), text(" of the rows end at 0 MRR without churn"));
     } else if (const auto it = k_start.find(id); it != k_start.end()) {
-      ratio(std::string(it->second.first) + "_v", money(std::string(it->second.second)), money("s"), no_start);
+      ratio(std::string(it->second.first) + "_v", std::string(it->second.second), "s", no_start);
       if (def.annualization != Annualization::none) r.annualized = std::string(it->second.first) + "_a";
     } else if (const auto lt = k_logos.find(id); lt != k_logos.end()) {
-      ratio(std::string(lt->second.first) + "_v", count(std::string(lt->second.second)), count("cohort"),
+      ratio(std::string(lt->second.first) + "_v", std::string(lt->second.second), "cohort",
             fmt::format("CASE WHEN cohort = 0 THEN {} END", text("no starting customers")));
       r.annualized = std::string(lt->second.first) + "_a";
       if (id == "expansion_rate")
         r.note = join_notes(q, r.note,
                             fmt::format("CASE WHEN expansion_rate_v IS NOT NULL AND k <> 1 THEN {} END", text("annual figure is a compounded estimate")));
     } else if (id == "quick_ratio") {
-      r.numerator = money("nw + r + e");
-      r.denominator = money("c + x");
+      r.numerator = "nw + r + e";
+      r.denominator = "c + x";
       r.n = "customers";
       r.value = q.div("nw + r + e", "c + x");
       r.note = fmt::format("CASE WHEN c + x = 0 THEN {} END", text("no contraction or churn: quick ratio unbounded"));
     } else if (id == "arpa") {
-      r.numerator = money("s");
-      r.denominator = count("cohort");
+      r.numerator = "s";
+      r.denominator = "cohort";
       r.n = "cohort";
       r.value = q.units("arpa_micros");
       r.note = fmt::format("CASE WHEN cohort = 0 THEN {} END", text("no starting customers"));
@@ -530,11 +530,11 @@ private:
                            text("no CAC values in this group"), text("mean CAC is 0"));
       if (m_o.cac) r.note = join_notes(q, r.note, text("CAC from --cac"), true);
     } else if (id == "at_risk_mrr") {
-      r.value = r.numerator = money("at_risk_mrr");
+      r.value = r.numerator = "at_risk_mrr";
       r.n = "at_risk";
     } else if (id == "save_rate") {
-      r.numerator = count("saved");
-      r.denominator = count("at_risk");
+      r.numerator = "saved";
+      r.denominator = "at_risk";
       r.n = "at_risk";
       r.value = q.div("saved", "at_risk") + " * 100";
       r.note = fmt::format("CASE WHEN at_risk = 0 THEN {} END", text("no at-risk customers"));
@@ -542,8 +542,8 @@ private:
     } else if (id.starts_with("nps")) {
       r.n = "responses";
       if (id == "nps") {
-        r.numerator = count("promoters - detractors");
-        r.denominator = count("responses");
+        r.numerator = "promoters - detractors";
+        r.denominator = "responses";
         r.value = fmt::format("{} * 100", q.div("promoters - detractors", "responses"));
       } else {
         const std::string v = id == "nps_moe"      ? "nps_moe"

@@ -61,7 +61,7 @@ TEST_CASE("the metrics follow from the table's columns, as report's follow from 
   CHECK(sql_metric_ids(o) == std::vector<std::string>{"nrr", "grr"});
 }
 
-TEST_CASE("one query: every step a WITH clause, the last the SELECT, no placeholder left", "[sql]") {
+TEST_CASE("one query: every step a WITH clause, the last the SELECT, every step name resolved", "[sql]") {
   const std::string q = query(movements(SqlDialect::duckdb));
   CHECK(q.starts_with("-- header\nWITH\n"));
   CHECK(has(q, "cskpi_rows AS (\n"));
