@@ -167,6 +167,7 @@ done
 # dbt: the models --dbt writes, rendered as dbt renders them (Jinja) and built as a chain of
 # views; the last one's records, sorted (a view need not keep its ORDER BY), equal cskpi's.
 dbt_cases=0
+sorted() { head -1 "$1"; tail -n +2 "$1" | LC_ALL=C sort; } # a CSV's records in byte order, its header first
 if /usr/bin/python3 -c 'import jinja2' 2>/dev/null; then
   for c in "month_end|--columns period,new_mrr,end_mrr,nps,at_risk,saved,cac --by segment" "snapshots|--input snapshots --by segment"; do
     IFS='|' read -r name opts <<<"$c"
@@ -179,7 +180,6 @@ if /usr/bin/python3 -c 'import jinja2' 2>/dev/null; then
       "${psql[@]}" -f "$tmp/dbt_$name.views.sql" >/dev/null
     fi
     echo "SELECT * FROM dbt_${name}_cskpi_kpis" >"$tmp/dbt_$name.query.sql"
-    sorted() { head -1 "$1"; tail -n +2 "$1" | LC_ALL=C sort; }
     if run_query "$tmp/dbt_$name.query.sql" "$tmp/dbt_$name.got.csv" 2>"$tmp/dbt_$name.err"; then
       sorted "$tmp/$name.want.csv" >"$tmp/dbt_$name.want.sorted.csv"
       sorted "$tmp/dbt_$name.got.csv" >"$tmp/dbt_$name.got.sorted.csv"

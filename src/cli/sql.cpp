@@ -2,6 +2,7 @@
 // cskpi sql (issue 16): cskpi's definitions as one SQL query, or as dbt models.
 #include "common.hpp"
 
+#include "cskpi/csv.hpp"
 #include "cskpi/error.hpp"
 #include "cskpi/sql.hpp"
 
@@ -19,10 +20,8 @@ constexpr std::string_view k_optional_columns[] = {"period", "new_mrr", "reactiv
 
 ColumnSet column_set(const std::vector<std::string>& names) {
   ColumnSet c;
-  for (std::string name : names) {
-    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
-    while (!name.empty() && name.back() == ' ') name.pop_back();
-    for (char& ch : name) ch = ch == '-' || ch == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (const std::string& given : names) {
+    const std::string name = normalise_column_name(given); // as a header's names are matched
     if (name.empty() || name == "none") continue;
     if (name == "period") c.period = true;
     else if (name == "new_mrr") c.new_mrr = true;
