@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Builds the Debian package with `cpack -G DEB` and checks it (issue 15): its Depends name
-# the libraries the binary links, it holds the binary, man pages and completions, and its
+# the libraries the binary links and libxlsxwriter, it holds the binary, man pages and completions, and its
 # binary runs. With --install (CI, as root) it is installed with dpkg -i, used from /usr
 # (cskpi --version, man cskpi-report, bash completion), and removed again.
 # Usage: deb.sh BUILD_DIR [--install]
@@ -14,8 +14,11 @@ rm -f "$build"/cskpi_*.deb
 log="$( (cd "$build" && cpack -G DEB) 2>&1)" || fail "cpack -G DEB: $log"
 deb="$(ls "$build"/cskpi_*.deb)"
 depends="$(dpkg-deb -f "$deb" Depends)"
-for lib in libc6 libstdc++6 libfmt libxlsxwriter; do
-  grep -q "$lib" <<<"$depends" || fail "Depends has no $lib: $depends"
+# Every library the binary links, and libxlsxwriter, which it opens for --format xlsx.
+linked="$(ldd "$build/cskpi" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')"
+packages="$(for so in $linked; do dpkg -S "$so" 2>/dev/null || dpkg -S "$(realpath "$so")"; done | cut -d: -f1 | sort -u)"
+for pkg in $packages libxlsxwriter; do
+  grep -q "$pkg" <<<"$depends" || fail "Depends has no $pkg: $depends"
 done
 contents="$(dpkg-deb -c "$deb")"
 for file in ./usr/bin/cskpi ./usr/share/man/man1/cskpi-report.1.gz ./usr/share/bash-completion/completions/cskpi \
@@ -34,7 +37,11 @@ if dpkg-query -W cskpi >/dev/null 2>&1; then fail "a cskpi package is installed 
 dpkg -i "$deb" >/dev/null
 trap 'dpkg -r cskpi >/dev/null; rm -rf "$unpacked"' EXIT
 [ "$(/usr/bin/cskpi --version)" = "$("$build/cskpi" --version)" ] || fail "the installed cskpi is not this build"
+# libxlsxwriter is opened on demand, not linked: the package's Depends must bring it.
+/usr/bin/cskpi report "$(dirname "$0")/../samples/month_end_2026-10.csv" --format xlsx -o "$unpacked/r.xlsx" \
+  || fail "the installed cskpi cannot write a workbook"
+[ "$(head -c 2 "$unpacked/r.xlsx")" = "PK" ] || fail "the installed cskpi wrote no workbook"
 MANWIDTH=80 man cskpi-report 2>/dev/null | grep -Eq 'cskpi-report +- +compute every KPI' || fail "man cskpi-report does not render"
 got="$(bash -c 'source /usr/share/bash-completion/completions/cskpi; COMP_WORDS=(cskpi rep); COMP_CWORD=1; _cskpi; echo "${COMPREPLY[*]}"')"
 [ "$got" = "report" ] || fail "bash: cskpi rep<TAB> gave '$got'"
-echo "deb: installed with dpkg -i, cskpi --version, man cskpi-report and completion work; removed again"
+echo "deb: installed with dpkg -i, cskpi --version, --format xlsx, man cskpi-report and completion work; removed again"

@@ -50,10 +50,11 @@ if command -v fish >/dev/null; then
   [ "$got" = "report" ] || fail "fish: cskpi rep<TAB> gave '$got'"
 fi
 
-# ./cskpi.toml in the working directory sets defaults; the command line wins.
+# ./cskpi.toml in the working directory sets defaults; the command line wins. Its [check]
+# section is not an error for cskpi report: a run with a configuration file knows every command.
 work="$prefix/work"
 mkdir -p "$work"
-printf '[report]\nmetrics = ["grr"]\nformat = "csv"\n' > "$work/cskpi.toml"
+printf '[report]\nmetrics = ["grr"]\nformat = "csv"\n[check]\nrequire = ["nrr>=100"]\n' > "$work/cskpi.toml"
 got="$(cd "$work" && cskpi report "$src/samples/month_end_2026-10.csv" | cut -d, -f3 | sort -u | tr '\n' ' ')"
 [ "$got" = "grr metric " ] || fail "./cskpi.toml was not read: metrics '$got'"
 got="$(cd "$work" && cskpi report "$src/samples/month_end_2026-10.csv" --metrics nrr | cut -d, -f3 | sort -u | tr '\n' ' ')"

@@ -10,13 +10,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace {
 
@@ -38,6 +41,21 @@ void restart_with_huge_pages(int argc, char** argv) {
                                                                        : std::string("glibc.malloc.hugetlb=1");
   if (::setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
   ::execv("/proc/self/exe", argv); // returns only on failure: then this process does the work
+}
+
+/// The command a run names when it needs no other, or "" when it needs them all. Setting up every
+/// command's options is most of a small file's run time (issue 13), and one command needs only
+/// its own; `config`, the completion helpers, a configuration file (whose sections may name any
+/// command) and anything but a command's exact name need every one.
+std::string_view sole_command(int argc, char** argv) {
+  static constexpr std::string_view alone[] = {"report", "check",  "validate", "movements", "cohorts",
+                                              "health", "bands", "sql",      "explain"};
+  if (argc < 2 || std::find(std::begin(alone), std::end(alone), argv[1]) == std::end(alone)) return {};
+  for (int i = 2; i < argc; ++i)
+    if (std::string_view(argv[i]).starts_with("--config")) return {};
+  std::error_code ec;
+  if (std::filesystem::exists("cskpi.toml", ec) || ec) return {};
+  return argv[1];
 }
 
 } // namespace
@@ -80,18 +98,22 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   CompletionOptions completion_opts;
   SqlCommandOptions sql_opts;
   HealthOptions health_opts;
-  setup_report(app, report_opts);
-  setup_check(app, check_opts);
-  setup_validate(app, validate_opts);
-  setup_movements(app, movements_opts);
-  setup_cohorts(app, cohorts_opts);
-  setup_health(app, health_opts);
-  setup_bands(app, bands_opts);
-  setup_sql(app, sql_opts);
-  setup_explain(app, explain_opts);
-  setup_config(app, config_opts);
-  setup_completion(app, completion_opts);
-  remember_defaults(app, config_opts);
+  const std::string_view only = sole_command(argc, argv);
+  const auto wanted = [&](std::string_view command) { return only.empty() || only == command; };
+  if (wanted("report")) setup_report(app, report_opts);
+  if (wanted("check")) setup_check(app, check_opts);
+  if (wanted("validate")) setup_validate(app, validate_opts);
+  if (wanted("movements")) setup_movements(app, movements_opts);
+  if (wanted("cohorts")) setup_cohorts(app, cohorts_opts);
+  if (wanted("health")) setup_health(app, health_opts);
+  if (wanted("bands")) setup_bands(app, bands_opts);
+  if (wanted("sql")) setup_sql(app, sql_opts);
+  if (wanted("explain")) setup_explain(app, explain_opts);
+  if (wanted("config")) {
+    setup_config(app, config_opts);
+    remember_defaults(app, config_opts); // every command's defaults, before parsing sets them
+  }
+  if (wanted("completion")) setup_completion(app, completion_opts);
 
   // The completion scripts ask "cskpi __complete WORD..." for candidates, one per line.
   if (argc > 1 && std::string_view(argv[1]) == "__complete") {
@@ -142,17 +164,18 @@ Run 'cskpi COMMAND --help' for a command's options.)");
       set_stderr_color(color->as<std::string>());
   try {
     for (const CLI::App* command : app.get_subcommands()) refuse_output_over_input(*command);
-    if (app.got_subcommand("report")) return run_report(report_opts);
-    if (app.got_subcommand("check")) return run_check(check_opts);
-    if (app.got_subcommand("validate")) return run_validate(validate_opts);
-    if (app.got_subcommand("movements")) return run_movements(movements_opts);
-    if (app.got_subcommand("cohorts")) return run_cohorts(cohorts_opts);
-    if (app.got_subcommand("health")) return run_health(health_opts);
-    if (app.got_subcommand("bands")) return run_bands(bands_opts);
-    if (app.got_subcommand("sql")) return run_sql(sql_opts);
-    if (app.got_subcommand("explain")) return run_explain(explain_opts);
-    if (app.got_subcommand("config")) return run_config(app, config_opts);
-    if (app.got_subcommand("completion")) return run_completion(completion_opts);
+    const std::string command = app.get_subcommands().front()->get_name(); // exactly one: require_subcommand(1)
+    if (command == "report") return run_report(report_opts);
+    if (command == "check") return run_check(check_opts);
+    if (command == "validate") return run_validate(validate_opts);
+    if (command == "movements") return run_movements(movements_opts);
+    if (command == "cohorts") return run_cohorts(cohorts_opts);
+    if (command == "health") return run_health(health_opts);
+    if (command == "bands") return run_bands(bands_opts);
+    if (command == "sql") return run_sql(sql_opts);
+    if (command == "explain") return run_explain(explain_opts);
+    if (command == "config") return run_config(app, config_opts);
+    if (command == "completion") return run_completion(completion_opts);
   } catch (const cskpi::Error& e) {
     std::fflush(stdout);
     print_problem(e.what());
