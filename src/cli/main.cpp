@@ -18,8 +18,10 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -46,19 +48,27 @@ void restart_with_huge_pages(int argc, char** argv) {
   ::execv("/proc/self/exe", argv); // returns only on failure: then this process does the work
 }
 
+/// One command: how its options are set up and how it runs.
+struct Command {
+  std::string_view name;
+  std::function<void()> setup;
+  std::function<int()> run;
+  bool needs_all = false; ///< it reads the other commands' options (config, completion)
+};
+
 /// The command a run names when it needs no other, or "" when it needs them all. Setting up every
 /// command's options is most of a small file's run time (issue 13), and one command needs only
 /// its own; `config`, the completion helpers, a configuration file (whose sections may name any
 /// command) and anything but a command's exact name need every one.
-std::string_view sole_command(int argc, char** argv) {
-  static constexpr std::string_view alone[] = {"report", "check",  "validate", "movements", "cohorts",
-                                              "health", "bands", "sql",      "explain"};
-  if (argc < 2 || std::find(std::begin(alone), std::end(alone), argv[1]) == std::end(alone)) return {};
+std::string_view sole_command(int argc, char** argv, const std::vector<Command>& commands) {
+  if (argc < 2) return {};
+  const auto named = std::find_if(commands.begin(), commands.end(), [&](const Command& c) { return c.name == argv[1]; });
+  if (named == commands.end() || named->needs_all) return {};
   for (int i = 2; i < argc; ++i)
     if (std::string_view(argv[i]).starts_with("--config")) return {};
   std::error_code ec;
   if (std::filesystem::exists("cskpi.toml", ec) || ec) return {};
-  return argv[1];
+  return named->name;
 }
 
 } // namespace
@@ -101,22 +111,22 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   CompletionOptions completion_opts;
   SqlCommandOptions sql_opts;
   HealthOptions health_opts;
-  const std::string_view only = sole_command(argc, argv);
-  const auto wanted = [&](std::string_view command) { return only.empty() || only == command; };
-  if (wanted("report")) setup_report(app, report_opts);
-  if (wanted("check")) setup_check(app, check_opts);
-  if (wanted("validate")) setup_validate(app, validate_opts);
-  if (wanted("movements")) setup_movements(app, movements_opts);
-  if (wanted("cohorts")) setup_cohorts(app, cohorts_opts);
-  if (wanted("health")) setup_health(app, health_opts);
-  if (wanted("bands")) setup_bands(app, bands_opts);
-  if (wanted("sql")) setup_sql(app, sql_opts);
-  if (wanted("explain")) setup_explain(app, explain_opts);
-  if (wanted("config")) {
-    setup_config(app, config_opts);
-    remember_defaults(app, config_opts); // every command's defaults, before parsing sets them
-  }
-  if (wanted("completion")) setup_completion(app, completion_opts);
+  const std::vector<Command> commands = {
+      {"report", [&] { setup_report(app, report_opts); }, [&] { return run_report(report_opts); }},
+      {"check", [&] { setup_check(app, check_opts); }, [&] { return run_check(check_opts); }},
+      {"validate", [&] { setup_validate(app, validate_opts); }, [&] { return run_validate(validate_opts); }},
+      {"movements", [&] { setup_movements(app, movements_opts); }, [&] { return run_movements(movements_opts); }},
+      {"cohorts", [&] { setup_cohorts(app, cohorts_opts); }, [&] { return run_cohorts(cohorts_opts); }},
+      {"health", [&] { setup_health(app, health_opts); }, [&] { return run_health(health_opts); }},
+      {"bands", [&] { setup_bands(app, bands_opts); }, [&] { return run_bands(bands_opts); }},
+      {"sql", [&] { setup_sql(app, sql_opts); }, [&] { return run_sql(sql_opts); }},
+      {"explain", [&] { setup_explain(app, explain_opts); }, [&] { return run_explain(explain_opts); }},
+      {"config", [&] { setup_config(app, config_opts); }, [&] { return run_config(app, config_opts); }, true},
+      {"completion", [&] { setup_completion(app, completion_opts); }, [&] { return run_completion(completion_opts); }, true}};
+  const std::string_view only = sole_command(argc, argv, commands);
+  for (const Command& c : commands)
+    if (only.empty() || only == c.name) c.setup();
+  if (only.empty()) remember_defaults(app, config_opts); // every command's defaults, for cskpi config
 
   // The completion scripts ask "cskpi __complete WORD..." for candidates, one per line.
   if (argc > 1 && std::string_view(argv[1]) == "__complete") {
@@ -167,18 +177,9 @@ Run 'cskpi COMMAND --help' for a command's options.)");
       set_stderr_color(color->as<std::string>());
   try {
     for (const CLI::App* command : app.get_subcommands()) refuse_output_over_input(*command);
-    const std::string command = app.get_subcommands().front()->get_name(); // exactly one: require_subcommand(1)
-    if (command == "report") return run_report(report_opts);
-    if (command == "check") return run_check(check_opts);
-    if (command == "validate") return run_validate(validate_opts);
-    if (command == "movements") return run_movements(movements_opts);
-    if (command == "cohorts") return run_cohorts(cohorts_opts);
-    if (command == "health") return run_health(health_opts);
-    if (command == "bands") return run_bands(bands_opts);
-    if (command == "sql") return run_sql(sql_opts);
-    if (command == "explain") return run_explain(explain_opts);
-    if (command == "config") return run_config(app, config_opts);
-    if (command == "completion") return run_completion(completion_opts);
+    const std::string& name = app.get_subcommands().front()->get_name(); // exactly one: require_subcommand(1)
+    for (const Command& c : commands)
+      if (c.name == name) return c.run();
   } catch (const cskpi::Error& e) {
     std::fflush(stdout);
     print_problem(e.what());
