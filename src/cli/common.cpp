@@ -425,6 +425,10 @@ ChunkedOutput::~ChunkedOutput() {
 }
 
 void ChunkedOutput::write(std::string_view text) {
+  if (m_buffer.empty() && text.size() >= (1u << 12)) { // a whole report: out as it is, not through a copy
+    put(text);
+    return;
+  }
   if (m_buffer.size() + text.size() < (1u << 20)) {
     m_buffer.append(text);
     return;

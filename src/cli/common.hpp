@@ -122,7 +122,8 @@ public:
   ~ChunkedOutput();
   ChunkedOutput(const ChunkedOutput&) = delete;
   ChunkedOutput& operator=(const ChunkedOutput&) = delete;
-  /// Appends; writes once a megabyte is buffered.
+  /// Appends; writes once a megabyte is buffered, or at once a text of 4 KiB or more that
+  /// follows nothing buffered.
   void write(std::string_view text);
   /// Writes the rest and closes; throws on any failure.
   void close();

@@ -72,7 +72,8 @@ FileRole peek_role(const std::string& path, const IngestOptions& options) {
     ::close(fd);
     return FileRole::unknown;
   }
-  std::string head(1u << 16, '\0');
+  // The first 64 KiB, or the whole of a smaller file: no more memory touched than it has.
+  std::string head(std::min<std::size_t>(std::size_t{1} << 16, static_cast<std::size_t>(sb.st_size) + 1), '\0');
   std::size_t have = 0;
   while (have < head.size()) {
     const ssize_t n = ::read(fd, head.data() + have, head.size() - have);
