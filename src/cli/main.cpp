@@ -46,10 +46,9 @@ void restart_with_huge_pages(int argc, char** argv) {
   for (int i = 1; i < argc && !big; ++i)
     big = argv[i][0] != '-' && ::stat(argv[i], &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= k_huge_page_file;
   if (!big) return;
-  std::string value = tunables != nullptr ? tunables : "";
-  for (const char* setting : {"glibc.malloc.hugetlb=1", "glibc.malloc.arena_max=1"})
-    if (value.find(std::string_view(setting).substr(0, std::string_view(setting).find('='))) == std::string::npos)
-      value += (value.empty() ? "" : ":") + std::string(setting);
+  std::string value = tunables != nullptr && *tunables != '\0' ? std::string(tunables) + ":" : std::string();
+  value += "glibc.malloc.hugetlb=1";
+  if (value.find("glibc.malloc.arena_max") == std::string::npos) value += ":glibc.malloc.arena_max=1";
   if (::setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
   ::execv("/proc/self/exe", argv); // returns only on failure: then this process does the work
 }
@@ -132,7 +131,8 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   const std::string_view only = sole_command(argc, argv, commands);
   for (const Command& c : commands)
     if (only.empty() || only == c.name) c.setup();
-  if (only.empty()) remember_defaults(app, config_opts); // every command's defaults, for cskpi config
+  if (std::find(argv + 1, argv + argc, std::string_view("config")) != argv + argc)
+    remember_defaults(app, config_opts); // every command's defaults, for cskpi config alone
 
   // The completion scripts ask "cskpi __complete WORD..." for candidates, one per line.
   if (argc > 1 && std::string_view(argv[1]) == "__complete") {
