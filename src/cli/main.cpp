@@ -19,6 +19,7 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,19 +62,22 @@ struct Command {
   bool needs_all = false; ///< it reads the other commands' options (config, completion)
 };
 
-/// The command a run names when it needs no other, or "" when it needs them all. Setting up every
-/// command's options is most of a small file's run time (issue 13), and one command needs only
-/// its own; `config`, the completion helpers, a configuration file (whose sections may name any
-/// command) and anything but a command's exact name need every one.
-std::string_view sole_command(int argc, char** argv, const std::vector<Command>& commands) {
-  if (argc < 2) return {};
-  const auto named = std::find_if(commands.begin(), commands.end(), [&](const Command& c) { return c.name == argv[1]; });
-  if (named == commands.end() || named->needs_all) return {};
+/// The commands a run needs set up: nullopt for every one, else the one it names, or none
+/// ("") for `cskpi --version`. Setting up every command's options is most of a small file's
+/// run time (issue 13), and one command needs only its own; `config`, the completion helpers,
+/// a configuration file (whose sections may name any command) and anything but a command's
+/// exact name need every one.
+std::optional<std::string_view> needed_commands(int argc, char** argv, const std::vector<Command>& commands) {
+  if (argc < 2) return std::nullopt;
+  const std::string_view first = argv[1];
+  const auto named = std::find_if(commands.begin(), commands.end(), [&](const Command& c) { return c.name == first; });
+  if (first != "--version" && (named == commands.end() || named->needs_all)) return std::nullopt;
+  if (first == "--version" && argc > 2) return std::nullopt;
   for (int i = 2; i < argc; ++i)
-    if (std::string_view(argv[i]).starts_with("--config")) return {};
+    if (std::string_view(argv[i]).starts_with("--config")) return std::nullopt;
   std::error_code ec;
-  if (std::filesystem::exists("cskpi.toml", ec) || ec) return {};
-  return named->name;
+  if (std::filesystem::exists("cskpi.toml", ec) || ec) return std::nullopt;
+  return named == commands.end() ? std::string_view() : named->name;
 }
 
 } // namespace
@@ -128,9 +132,9 @@ Run 'cskpi COMMAND --help' for a command's options.)");
       {"explain", [&] { setup_explain(app, explain_opts); }, [&] { return run_explain(explain_opts); }},
       {"config", [&] { setup_config(app, config_opts); }, [&] { return run_config(app, config_opts); }, true},
       {"completion", [&] { setup_completion(app, completion_opts); }, [&] { return run_completion(completion_opts); }, true}};
-  const std::string_view only = sole_command(argc, argv, commands);
+  const std::optional<std::string_view> only = needed_commands(argc, argv, commands);
   for (const Command& c : commands)
-    if (only.empty() || only == c.name) c.setup();
+    if (!only || *only == c.name) c.setup();
   if (std::find(argv + 1, argv + argc, std::string_view("config")) != argv + argc)
     remember_defaults(app, config_opts); // every command's defaults, for cskpi config alone
 
