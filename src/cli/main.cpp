@@ -71,13 +71,13 @@ std::optional<std::string_view> needed_commands(int argc, char** argv, const std
   if (argc < 2) return std::nullopt;
   const std::string_view first = argv[1];
   const auto named = std::find_if(commands.begin(), commands.end(), [&](const Command& c) { return c.name == first; });
-  if (first != "--version" && (named == commands.end() || named->needs_all)) return std::nullopt;
-  if (first == "--version" && argc > 2) return std::nullopt;
+  const bool version_only = argc == 2 && first == "--version";
+  if (!version_only && (named == commands.end() || named->needs_all)) return std::nullopt;
   for (int i = 2; i < argc; ++i)
     if (std::string_view(argv[i]).starts_with("--config")) return std::nullopt;
   std::error_code ec;
   if (std::filesystem::exists("cskpi.toml", ec) || ec) return std::nullopt;
-  return named == commands.end() ? std::string_view() : named->name;
+  return version_only ? std::string_view() : named->name;
 }
 
 } // namespace
