@@ -60,7 +60,7 @@ public:
         m_started(from == file.begin) {
     if (m_buf.capacity == 0) {
       m_buf.capacity = 2u << 20;
-      m_buf.data.reset(new char[m_buf.capacity]);
+      m_buf.data.reset(new char[m_buf.capacity + 1]); // + the sentinel
     }
   }
 
@@ -126,7 +126,7 @@ private:
     m_head = 0;
     if (m_tail > LineSource::k_max_line) return false;
     if (m_buf.capacity - m_tail < k_block) {
-      std::unique_ptr<char[]> bigger(new char[m_buf.capacity * 2]);
+      std::unique_ptr<char[]> bigger(new char[m_buf.capacity * 2 + 1]);
       std::memcpy(bigger.get(), m_buf.data.get(), m_tail);
       m_buf.data = std::move(bigger);
       m_buf.capacity *= 2;
@@ -134,6 +134,7 @@ private:
     const std::uint64_t want = std::min<std::uint64_t>({m_buf.capacity - m_tail, k_block, m_file.end - (m_base + m_tail)});
     if (want == 0) {
       m_eof = true;
+      m_buf.data[m_tail] = '\n'; // (data may have moved)
       return true;
     }
     char* const into = m_buf.data.get() + m_tail;
@@ -141,6 +142,7 @@ private:
     if (got <= 0) return false;
     m_high = m_high || has_high_byte(std::string_view(into, static_cast<std::size_t>(got)));
     m_tail += static_cast<std::size_t>(got);
+    m_buf.data[m_tail] = '\n'; // the sentinel: a line's text is always followed by '\n' or '\r'
     const std::uint64_t done = m_file.bytes.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
     if (m_buf.progress) m_buf.progress->progress(m_file.begin + done + static_cast<std::uint64_t>(got));
     return true;

@@ -82,27 +82,27 @@ namespace {
 
 enum Col : std::size_t {
   c_customer_id,
-  c_start_mrr,
+  c_start_mrr, // the six amounts of MovementRow, in its order (parse_fast stores them by index)
   c_expansion_mrr,
   c_contraction_mrr,
   c_churned_mrr,
-  c_period,
-  c_segment,
   c_new_mrr,
   c_reactivation_mrr,
   c_end_mrr,
+  c_cac,
+  c_period,
+  c_segment,
   c_nps,
   c_at_risk,
   c_saved,
   c_health_score,
-  c_cac,
   c_currency,
   c_count
 };
 
 constexpr std::array<std::string_view, c_count> k_col_names = {
-    "customer_id", "start_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "period",       "segment", "new_mrr",
-    "reactivation_mrr", "end_mrr", "nps",        "at_risk",         "saved",       "health_score", "cac",     "currency"};
+    "customer_id", "start_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "new_mrr",      "reactivation_mrr", "end_mrr",
+    "cac",         "period",    "segment",       "nps",             "at_risk",     "saved",        "health_score",     "currency"};
 constexpr std::size_t k_required = 5; // the first five columns
 
 /// The cross-column checks of SPEC §1.4 on one row's exact amounts, shared by the fast path
@@ -116,7 +116,7 @@ struct Reconciled {
   bool ok() const { return !overflow && !overspent && !partial_churn && !end_mismatch; }
 };
 
-Reconciled reconcile(const MovementRow& r, std::optional<Money> end_given, Money tolerance) {
+[[gnu::always_inline]] inline Reconciled reconcile(const MovementRow& r, std::optional<Money> end_given, Money tolerance) {
   Reconciled x;
   x.inflow = r.start;
   x.outflow = r.contraction;
@@ -186,7 +186,8 @@ public:
 
   /// The fast path's parse of a plain valid row: one pass, plain numbers only, no
   /// allocation, all single-row checks. Reads only what start() fixed, so the reading
-  /// thread may call it. False hands the line to the general path (slow_row).
+  /// thread may call it. False hands the line to the general path (slow_row). The byte after
+  /// `text` must be readable and a '\n' or '\r' (a sentinel; see the definition).
   bool parse_fast(const FileReader& rd, std::string_view text, std::uint64_t at_line, Entry& e) const;
   /// Takes one entry in line order: the rest of the fast path, or the general one.
   void take(FileReader& rd, Entry& e);
@@ -333,12 +334,26 @@ bool MovementsForm::start(FileReader& rd) {
   return true;
 }
 
+/// First bytes after which a customer id is neither blank nor a totals label (the letters
+/// looks_like_totals_label looks at, and the spaces both skip): most ids start with one.
+constexpr std::array<bool, 256> k_plain_id_start = [] {
+  std::array<bool, 256> t{};
+  for (int c = 1; c < 256; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (const char c : std::string_view(" \t\rtTsSgGiI")) t[static_cast<unsigned char>(c)] = false;
+  return t;
+}();
+
 // The fast path for the common valid row: one pass over the bytes, plain numbers only, no
 // allocation. Anything unusual (a quoted known field, a number with grouping or more than 6
 // decimals, any failed check) returns false; so do, later in take() and retire_one(), a new
 // period or currency text, a duplicate and a row that repeats the sums above it. Such a
 // line goes to slow_row() with full diagnostics. So the two paths cannot disagree on a
 // valid row: the slow one is the definition, this one only skips work.
+//
+// `text` is followed by a readable '\n' or '\r' (ChunkLines and the Pipeline's arena see to
+// it): no digit, delimiter or quote, so the loops below stop at the line's end without
+// comparing with it. A field ends at a delimiter (the next field follows) or anywhere else
+// (the line must end there, after the last field).
 bool MovementsForm::parse_fast(const FileReader& rd, std::string_view text, std::uint64_t at_line, Entry& e) const {
   static constexpr std::int64_t k_pow10[] = {1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
   const char delim = rd.delimiter;
@@ -354,25 +369,40 @@ bool MovementsForm::parse_fast(const FileReader& rd, std::string_view text, std:
   r.customer_id = {};
   r.period = {};
   r.group = {};
-  r.start = {};
-  r.expansion = {};
-  r.contraction = {};
-  r.churned = {};
-  r.new_mrr = {};
-  r.reactivation = {};
   r.cac.reset();
   r.nps = -1;
   r.at_risk = r.saved = false;
   r.file = rd.name;
   r.line = at_line;
-  Money end_given{};
-  for (std::size_t i = 0; i < rd.field_count; ++i) {
-    if (i > 0) {
-      if (p == end || *p != delim) return false; // too few fields
-      ++p;
-    }
+  std::int64_t amounts[c_end_mrr] = {}; // by Col - 1: the six amounts of MovementRow, then end_mrr
+  // A plain "123" or "123.45" from p, parsed while scanning; false for anything else but an
+  // empty cell (0). Unsigned: a long run of digits wraps (defined) and is refused.
+  const auto amount = [&](std::int64_t& v) {
     const char* const f = p;
-    const std::uint8_t role = m_roles[i];
+    std::uint64_t units = 0;
+    while (is_digit(*p)) units = units * 10 + static_cast<std::uint64_t>(*p++ - '0');
+    const auto int_digits = p - f;
+    if (int_digits > 12) return false;
+    v = static_cast<std::int64_t>(units) * Money::k_scale;
+    if (*p != dec) return true;
+    const char* const d = ++p;
+    if (is_digit(d[0]) && is_digit(d[1]) && !is_digit(d[2])) { // cents, the common case
+      v += ((d[0] - '0') * 10 + (d[1] - '0')) * 10'000;
+      p += 2;
+    } else {
+      std::uint64_t frac = 0;
+      while (is_digit(*p)) frac = frac * 10 + static_cast<std::uint64_t>(*p++ - '0');
+      const auto frac_digits = p - d;
+      if (frac_digits == 0 || frac_digits > 6) return false;
+      v += static_cast<std::int64_t>(frac) * k_pow10[frac_digits];
+    }
+    return int_digits != 0;
+  };
+  const std::size_t fields = rd.field_count, by = rd.by_pos;
+  const std::uint8_t* const roles = m_roles.data();
+  for (std::size_t i = 0;; ++p) { // p: at the delimiter before field i + 1
+    const char* const f = p;
+    const std::uint8_t role = roles[i];
     switch (role) {
     case c_start_mrr:
     case c_expansion_mrr:
@@ -381,100 +411,97 @@ bool MovementsForm::parse_fast(const FileReader& rd, std::string_view text, std:
     case c_new_mrr:
     case c_reactivation_mrr:
     case c_end_mrr:
+      if (!amount(amounts[role - 1])) return false;
+      break;
     case c_cac: {
-      // Plain "123" or "123.45", parsed while scanning; anything else goes the slow way.
-      // Unsigned: a long run of digits wraps (defined) and is refused just below.
-      std::uint64_t units = 0, frac = 0;
-      while (p != end && is_digit(*p)) units = units * 10 + static_cast<std::uint64_t>(*p++ - '0');
-      const auto int_digits = p - f;
-      std::ptrdiff_t frac_digits = 0;
-      if (int_digits > 12) return false;
-      if (p != end && *p == dec) {
-        const char* const d = ++p;
-        while (p != end && is_digit(*p)) frac = frac * 10 + static_cast<std::uint64_t>(*p++ - '0');
-        frac_digits = p - d;
-        if (frac_digits == 0 || frac_digits > 6 || int_digits == 0) return false;
-      }
-      if (p != end && *p != delim) return false;
-      const std::int64_t v =
-          static_cast<std::int64_t>(units) * Money::k_scale + static_cast<std::int64_t>(frac) * k_pow10[frac_digits];
-      switch (role) {
-      case c_start_mrr: r.start.micros = v; break;
-      case c_expansion_mrr: r.expansion.micros = v; break;
-      case c_contraction_mrr: r.contraction.micros = v; break;
-      case c_churned_mrr: r.churned.micros = v; break;
-      case c_new_mrr: r.new_mrr.micros = v; break;
-      case c_reactivation_mrr: r.reactivation.micros = v; break;
-      case c_end_mrr: end_given.micros = v; break;
-      default:
-        if (p != f) r.cac = Money{v}; // an empty cac is unknown, not 0
-      }
+      std::int64_t v = 0;
+      if (!amount(v)) return false;
+      if (p != f) r.cac = Money{v}; // an empty cac is unknown, not 0
       break;
     }
     case c_nps:
-      if (p != end && is_digit(*p)) {
+      if (is_digit(*p)) {
         r.nps = *p++ - '0';
-        if (r.nps == 1 && p != end && *p == '0') {
+        if (r.nps == 1 && *p == '0') {
           r.nps = 10;
           ++p;
         }
       }
-      if (p != end && *p != delim) return false;
       break;
-    default: {
-      if (p != end && *p == '"') {
-        if (role != c_count || i == rd.by_pos) return false; // a quoted value we need: the slow path unescapes it
+    // A known text field ends at a delimiter, a quote or a NUL byte: at the last two the
+    // line does not end, and the slow path unescapes or words it.
+    case c_customer_id: {
+      p = field_end(p, end, delim);
+      const std::string_view v(f, static_cast<std::size_t>(p - f));
+      if (v.empty() || (!k_plain_id_start[static_cast<unsigned char>(v[0])] && (is_blank(v) || looks_like_totals_label(v))))
+        return false;
+      r.customer_id = v;
+      break;
+    }
+    case c_period:
+      p = field_end(p, end, delim);
+      e.period_raw = std::string_view(f, static_cast<std::size_t>(p - f));
+      break;
+    case c_currency:
+      p = field_end(p, end, delim);
+      e.currency = std::string_view(f, static_cast<std::size_t>(p - f));
+      break;
+    case c_at_risk:
+    case c_saved: {
+      bool b = false; // an empty cell is false
+      if (*p == '0' || *p == '1') { // the common 0 and 1 (anything after them ends the line)
+        b = *p++ == '1';
+      } else if (*p != delim && p != end) {
+        p = field_end(p, end, delim);
+        const auto parsed = parse_bool(std::string_view(f, static_cast<std::size_t>(p - f)));
+        if (!parsed) return false;
+        b = *parsed;
+      }
+      (role == c_at_risk ? r.at_risk : r.saved) = b;
+      break;
+    }
+    case c_health_score: {
+      p = field_end(p, end, delim);
+      const ParsedMoney h = parse_money(std::string_view(f, static_cast<std::size_t>(p - f)), rd.style);
+      if (h.status == ParsedMoney::Status::invalid || h.status == ParsedMoney::Status::overflow || h.rounded ||
+          (h.status == ParsedMoney::Status::ok && (h.value.micros < 0 || h.value.micros > 100 * Money::k_scale)))
+        return false;
+      break;
+    }
+    default: // a column we do not read (segment included)
+      if (*p == '"') {
+        if (i == by) return false; // a quoted value we need: the slow path unescapes it
         for (++p;;) { // skip the quoted field, "" included
           p = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
           if (p == nullptr) return false;
-          if (p + 1 != end && p[1] == '"') {
+          if (p[1] == '"') { // the sentinel is not a quote
             p += 2;
             continue;
           }
           ++p;
           break;
         }
-        break;
-      }
-      p = field_end(p, end, delim);
-      if (p != end && *p != delim) return false; // a stray quote or a NUL byte: the slow path words it
-      const std::string_view v(f, static_cast<std::size_t>(p - f));
-      switch (role) {
-      case c_customer_id:
-        if (is_blank(v) || looks_like_totals_label(v)) return false;
-        r.customer_id = v;
-        break;
-      case c_at_risk:
-      case c_saved: {
-        bool b = false;
-        if (v.size() == 1 && (v[0] == '0' || v[0] == '1')) {
-          b = v[0] == '1';
-        } else if (!v.empty()) {
-          const auto parsed = parse_bool(v);
-          if (!parsed) return false;
-          b = *parsed;
-        }
-        (role == c_at_risk ? r.at_risk : r.saved) = b;
-        break;
-      }
-      case c_period: e.period_raw = v; break;
-      case c_currency: e.currency = v; break;
-      case c_health_score: {
-        const ParsedMoney h = parse_money(v, rd.style);
-        if (h.status == ParsedMoney::Status::invalid || h.status == ParsedMoney::Status::overflow || h.rounded ||
-            (h.status == ParsedMoney::Status::ok && (h.value.micros < 0 || h.value.micros > 100 * Money::k_scale)))
-          return false;
-        break;
-      }
-      default: break;
+      } else {
+        p = field_end(p, end, delim);
       }
     }
+    if (i == by) r.group = std::string_view(f, static_cast<std::size_t>(p - f)); // never quoted here
+    if (*p != delim) { // the line must end here, after its last field
+      if (p != end || i + 1 != fields) return false;
+      break;
     }
-    if (i == rd.by_pos) r.group = std::string_view(f, static_cast<std::size_t>(p - f)); // never quoted here
+    if (++i == fields) return false; // too many fields
   }
-  if (p != end) return false; // too many fields
+  r.start.micros = amounts[c_start_mrr - 1];
+  r.expansion.micros = amounts[c_expansion_mrr - 1];
+  r.contraction.micros = amounts[c_contraction_mrr - 1];
+  r.churned.micros = amounts[c_churned_mrr - 1];
+  r.new_mrr.micros = amounts[c_new_mrr - 1];
+  r.reactivation.micros = amounts[c_reactivation_mrr - 1];
   if (m_pos[c_saved] == k_absent) r.saved = r.at_risk && r.churned.micros == 0;
-  return reconcile(r, m_pos[c_end_mrr] != k_absent ? std::optional<Money>(end_given) : std::nullopt, rd.options().tolerance).ok();
+  return reconcile(r, m_pos[c_end_mrr] != k_absent ? std::optional<Money>(Money{amounts[c_end_mrr - 1]}) : std::nullopt,
+                   rd.options().tolerance)
+      .ok();
 }
 
 void MovementsForm::take(FileReader& rd, Entry& e) {
@@ -732,13 +759,15 @@ public:
   /// True once the taking side has stopped the file (a file-level error).
   bool stopped() const { return m_stop.load(std::memory_order_relaxed); }
 
-  /// Copies a line into the current batch and returns its entry.
+  /// Copies a line into the current batch, followed by a newline (parse_fast's sentinel), and
+  /// returns its entry.
   Entry& add(std::string_view text, std::uint64_t line) {
-    if (m_cur->entries.size() == m_cur->entries.capacity() || m_cur->arena.size() + text.size() > m_cur->arena.capacity())
+    if (m_cur->entries.size() == m_cur->entries.capacity() || m_cur->arena.size() + text.size() + 1 > m_cur->arena.capacity())
       dispatch();
-    if (m_cur->entries.empty() && text.size() > m_cur->arena.capacity()) m_cur->arena.reserve(text.size());
+    if (m_cur->entries.empty() && text.size() + 1 > m_cur->arena.capacity()) m_cur->arena.reserve(text.size() + 1);
     const std::size_t at = m_cur->arena.size();
     m_cur->arena.append(text);
+    m_cur->arena.push_back('\n');
     Entry& e = m_cur->entries.emplace_back();
     e.line = line;
     e.text = std::string_view(m_cur->arena.data() + at, text.size());
