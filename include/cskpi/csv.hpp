@@ -50,11 +50,16 @@ inline bool same_text(std::string_view a, std::string_view b) noexcept {
     std::memcpy(&b1, b.data() + n - 8, 8);
     return ((a0 ^ b0) | (a1 ^ b1)) == 0;
   }
-  if (n < 8) {
-    for (std::size_t i = 0; i < n; ++i)
-      if (a[i] != b[i]) return false;
-    return true;
+  if (n >= 4 && n < 8) { // two overlapping 4-byte words
+    std::uint32_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.data(), 4);
+    std::memcpy(&b0, b.data(), 4);
+    std::memcpy(&a1, a.data() + n - 4, 4);
+    std::memcpy(&b1, b.data() + n - 4, 4);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
   }
+  if (n < 4) // the first, middle and last bytes are all of them
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
   return std::memcmp(a.data(), b.data(), n) == 0;
 }
 

@@ -201,18 +201,20 @@ std::size_t KeyPartitions::repeat_in(std::size_t part, std::size_t limit, const 
   unsigned bits = 4;
   while ((std::size_t{1} << bits) < 2 * n) ++bits;
   const std::size_t capacity = std::size_t{1} << bits, mask = capacity - 1;
-  table.assign(2 * capacity, 0); // pairs: hash (0 = empty), tag << 32
+  // One word a key (0 = empty): the hash without the partition's bits, which all keys here
+  // share, and the tag's low byte in their place. Never 0: the hash's lowest bit is set.
+  table.assign(capacity, 0);
   // Keys seen before first, then the chunks in order: the first key met again is the second
   // of its pair in the lowest chunk.
   const auto insert = [&](const Key& k) {
-    for (std::size_t at = (k.hash << k_bits) >> (64 - bits);; at = (at + 1) & mask) {
-      std::uint64_t& h = table[2 * at];
+    const std::uint64_t word = (k.hash << k_bits) | (k.tag & 0xFFu);
+    for (std::size_t at = word >> (64 - bits);; at = (at + 1) & mask) {
+      std::uint64_t& h = table[at];
       if (h == 0) {
-        h = k.hash;
-        table[2 * at + 1] = static_cast<std::uint64_t>(k.tag) << 32;
+        h = word;
         return true;
       }
-      if (h == k.hash && table[2 * at + 1] >> 32 == k.tag) return false;
+      if (h == word) return false;
     }
   };
   for (const Key& k : earlier) insert(k);

@@ -55,3 +55,22 @@ TEST_CASE("csv_quote quotes only when needed", "[csv]") {
   CHECK(csv_quote("say \"hi\"") == "\"say \"\"hi\"\"\"");
   CHECK(csv_quote("a;b", ';') == "\"a;b\"");
 }
+
+TEST_CASE("same_text agrees with == for every length and every differing byte", "[csv]") {
+  // Each length has its own word or byte path: check each against a plain comparison, with
+  // the texts at different addresses and one byte changed at every position.
+  for (std::size_t n = 0; n <= 40; ++n) {
+    std::string a(n, 'x'), b(n, 'x');
+    for (std::size_t i = 0; i < n; ++i) a[i] = b[i] = static_cast<char>('a' + i % 26);
+    CHECK(same_text(a, b));
+    for (std::size_t i = 0; i < n; ++i) {
+      b[i] = '#';
+      CHECK_FALSE(same_text(a, b));
+      CHECK_FALSE(same_text(b, a));
+      b[i] = a[i];
+    }
+    CHECK_FALSE(same_text(a, b + "!"));
+    CHECK_FALSE(same_text(a + "!", b));
+  }
+  CHECK(same_text(std::string_view{}, std::string_view{}));
+}

@@ -44,3 +44,48 @@ TEST_CASE("locations that do not fit are reported as unknown, not wrong", "[dedu
   CHECK(hit->file == DuplicateIndex::k_unknown_file);
   CHECK(hit->line == 0);
 }
+
+TEST_CASE("key partitions: the first chunk holding a repeat, for any number of threads", "[dedup]") {
+  KeyHasher hasher;
+  const auto key = [&](int i) { return hasher("2026-10", "C-" + std::to_string(i)); };
+  // Four chunks of 5,000 distinct keys each: keys 0..19,999.
+  const auto fill = [&](KeyPartitions& parts) {
+    for (std::size_t c = 0; c < 4; ++c) {
+      parts.reserve(c, 5'000);
+      for (int i = 0; i < 5'000; ++i) parts.add(c, key(static_cast<int>(c) * 5'000 + i), static_cast<std::uint32_t>(i));
+    }
+  };
+  for (const unsigned threads : {1u, 3u}) {
+    KeyPartitions clean(4);
+    fill(clean);
+    CHECK(clean.first_repeat(4, threads, nullptr) == 4);
+    CHECK(clean.first_repeat(2, threads, nullptr) == 2); // only chunks [0, limit) count
+
+    KeyPartitions repeat(4);
+    fill(repeat);
+    repeat.add(3, key(17), 5'000); // chunk 3 repeats a key of chunk 0...
+    repeat.add(2, key(12'345), 5'000); // ...and chunk 2 one of its own
+    CHECK(repeat.first_repeat(4, threads, nullptr) == 2);
+    CHECK(repeat.first_repeat(2, threads, nullptr) == 2);
+
+    DuplicateIndex earlier; // a key seen before the pass, met in chunk 1
+    earlier.insert(key(6'000), 0, 2);
+    KeyPartitions seen(4);
+    fill(seen);
+    CHECK(seen.first_repeat(4, threads, &earlier) == 1);
+
+    KeyPartitions later(2); // another pass's chunks: their keys count as seen before
+    later.reserve(0, 1);
+    later.add(0, key(19'999), 0);
+    const std::vector<std::pair<const KeyPartitions*, std::size_t>> pending{{&seen, 4}};
+    CHECK(later.first_repeat(2, threads, nullptr, pending) == 0);
+  }
+  // Keys that differ in their hash or in the tag's low byte are not repeats.
+  KeyPartitions near(1);
+  near.reserve(0, 3);
+  const KeyHasher::Probe p = key(1);
+  near.add(0, p, 0);
+  near.add(0, KeyHasher::Probe{p.hash ^ 2u, p.tag}, 1);
+  near.add(0, KeyHasher::Probe{p.hash, p.tag ^ 1u}, 2);
+  CHECK(near.first_repeat(1, 1, nullptr) == 1);
+}
