@@ -38,7 +38,15 @@ struct MovementRow {
 
 /// The row's MRR at period end: start + new + reactivation + expansion - contraction - churned.
 /// Ingest checks that every valid row reconciles, so the sum is in range.
-Money end_mrr(const MovementRow& row) noexcept;
+inline Money end_mrr(const MovementRow& row) noexcept { // inline: summed on every row
+  Money end = row.start;
+  checked_add(end, row.new_mrr);
+  checked_add(end, row.reactivation);
+  checked_add(end, row.expansion);
+  checked_sub(end, row.contraction);
+  checked_sub(end, row.churned);
+  return end;
+}
 
 /// Receives every valid row, in file order, or, when the sink can fork(), parts of a file
 /// in parallel (issue 13).

@@ -15,13 +15,25 @@
 #include <memory>
 #include <string_view>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace cskpi::ingest {
 
 /// The end of an unquoted field: the first delimiter, quote or NUL byte from `p`, or `end`.
-/// Eight bytes at a time (a zero byte in x ^ pattern marks a match; the lowest such mark is
-/// exact), then byte by byte for the last few.
-inline const char* field_end(const char* p, const char* end, char delim) noexcept {
+/// Sixteen bytes at a time where SSE2 is (every x86-64), then eight at a time (a zero byte
+/// in x ^ pattern marks a match; the lowest such mark is exact), then byte by byte for the
+/// last few. Reads nothing at or past `end`.
+[[gnu::always_inline]] inline const char* field_end(const char* p, const char* end, char delim) noexcept {
+#ifdef __SSE2__
+  const __m128i vd = _mm_set1_epi8(delim), vq = _mm_set1_epi8('"'), zero = _mm_setzero_si128();
+  for (; end - p >= 16; p += 16) {
+    const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, vd), _mm_cmpeq_epi8(w, vq)), _mm_cmpeq_epi8(w, zero));
+    if (const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit)); mask != 0) return p + __builtin_ctz(mask);
+  }
+#endif
   constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
   const std::uint64_t d = ones * static_cast<unsigned char>(delim), q = ones * static_cast<unsigned char>('"');
   for (; end - p >= 8; p += 8) {

@@ -26,16 +26,6 @@
 
 namespace cskpi {
 
-Money end_mrr(const MovementRow& r) noexcept {
-  Money end = r.start;
-  checked_add(end, r.new_mrr);
-  checked_add(end, r.reactivation);
-  checked_add(end, r.expansion);
-  checked_sub(end, r.contraction);
-  checked_sub(end, r.churned);
-  return end;
-}
-
 std::optional<bool> parse_bool(std::string_view text) noexcept {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
@@ -104,6 +94,7 @@ constexpr std::array<std::string_view, c_count> k_col_names = {
     "customer_id", "start_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "new_mrr",      "reactivation_mrr", "end_mrr",
     "cac",         "period",    "segment",       "nps",             "at_risk",     "saved",        "health_score",     "currency"};
 constexpr std::size_t k_required = 5; // the first five columns
+constexpr std::uint8_t k_group = c_count + 1; // the role of a --by column that is read for nothing else
 
 /// The cross-column checks of SPEC §1.4 on one row's exact amounts, shared by the fast path
 /// (which only asks ok()) and the general one (which words each failure).
@@ -188,7 +179,12 @@ public:
   /// allocation, all single-row checks. Reads only what start() fixed, so the reading
   /// thread may call it. False hands the line to the general path (slow_row). The byte after
   /// `text` must be readable and a '\n' or '\r' (a sentinel; see the definition).
-  bool parse_fast(const FileReader& rd, std::string_view text, std::uint64_t at_line, Entry& e) const;
+  bool parse_fast(const FileReader& rd, std::string_view text, std::uint64_t at_line, Entry& e) const {
+    return m_by_has_role ? parse<true>(rd, text, at_line, e) : parse<false>(rd, text, at_line, e);
+  }
+  /// parse_fast for a --by column that is read for a role of its own (ByHasRole: each
+  /// field is compared with it), or for none (its field has the role k_group).
+  template <bool ByHasRole> bool parse(const FileReader& rd, std::string_view text, std::uint64_t at_line, Entry& e) const;
   /// Takes one entry in line order: the rest of the fast path, or the general one.
   void take(FileReader& rd, Entry& e);
   /// Retires every pending row, in line order.
@@ -249,7 +245,8 @@ private:
 
   // Fixed by start() and read by the reading thread on every row (parse_fast, sample)...
   std::array<std::size_t, c_count> m_pos{};
-  std::vector<std::uint8_t> m_roles; ///< per field: its Col, or c_count for a column we ignore
+  std::vector<std::uint8_t> m_roles; ///< per field: its Col, c_count for a column we ignore, or k_group
+  bool m_by_has_role = false;        ///< the --by column is one of the Col columns but segment
   bool m_row_attributes = false;     ///< attribute columns: rows update their customer's record
   std::uint64_t m_sampled_bytes = 0, m_sampled_rows = 0;
   // ...and the taking thread's state, on cache lines of its own: a row's writes here must not
@@ -281,6 +278,12 @@ bool MovementsForm::start(FileReader& rd) {
       m_pos[c] = i;
       m_roles[i] = static_cast<std::uint8_t>(c);
     }
+  }
+  m_by_has_role = false;
+  if (rd.by_pos != k_absent && rd.by_pos < m_roles.size()) {
+    std::uint8_t& by = m_roles[rd.by_pos];
+    if (by == c_count || by == c_segment) by = k_group;
+    else m_by_has_role = true;
   }
   FileRole role = FileRole::unknown;
   if (run.snapshots) {
@@ -354,7 +357,8 @@ constexpr std::array<bool, 256> k_plain_id_start = [] {
 // it): no digit, delimiter or quote, so the loops below stop at the line's end without
 // comparing with it. A field ends at a delimiter (the next field follows) or anywhere else
 // (the line must end there, after the last field).
-bool MovementsForm::parse_fast(const FileReader& rd, std::string_view text, std::uint64_t at_line, Entry& e) const {
+template <bool ByHasRole>
+bool MovementsForm::parse(const FileReader& rd, std::string_view text, std::uint64_t at_line, Entry& e) const {
   static constexpr std::int64_t k_pow10[] = {1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
   const char delim = rd.delimiter;
   const char dec = rd.style == DecimalStyle::point ? '.' : ',';
@@ -398,7 +402,8 @@ bool MovementsForm::parse_fast(const FileReader& rd, std::string_view text, std:
     }
     return int_digits != 0;
   };
-  const std::size_t fields = rd.field_count, by = rd.by_pos;
+  const std::size_t fields = rd.field_count;
+  [[maybe_unused]] const std::size_t by = rd.by_pos;
   const std::uint8_t* const roles = m_roles.data();
   for (std::size_t i = 0;; ++p) { // p: at the delimiter before field i + 1
     const char* const f = p;
@@ -468,9 +473,12 @@ bool MovementsForm::parse_fast(const FileReader& rd, std::string_view text, std:
         return false;
       break;
     }
+    case k_group: // the --by column's text; quoted, the slow path unescapes it
+      p = field_end(p, end, delim);
+      r.group = std::string_view(f, static_cast<std::size_t>(p - f));
+      break;
     default: // a column we do not read (segment included)
       if (*p == '"') {
-        if (i == by) return false; // a quoted value we need: the slow path unescapes it
         for (++p;;) { // skip the quoted field, "" included
           p = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
           if (p == nullptr) return false;
@@ -485,7 +493,8 @@ bool MovementsForm::parse_fast(const FileReader& rd, std::string_view text, std:
         p = field_end(p, end, delim);
       }
     }
-    if (i == by) r.group = std::string_view(f, static_cast<std::size_t>(p - f)); // never quoted here
+    if constexpr (ByHasRole) // a quoted known field does not get here
+      if (i == by) r.group = std::string_view(f, static_cast<std::size_t>(p - f));
     if (*p != delim) { // the line must end here, after its last field
       if (p != end || i + 1 != fields) return false;
       break;
