@@ -477,7 +477,8 @@ bool MovementsForm::parse(const FileReader& rd, std::string_view text, std::uint
       p = field_end(p, end, delim);
       r.group = std::string_view(f, static_cast<std::size_t>(p - f));
       break;
-    default: // a column we do not read (segment included)
+    case c_segment: // a column we do not read
+    case c_count:
       if (*p == '"') {
         for (++p;;) { // skip the quoted field, "" included
           p = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
@@ -492,6 +493,9 @@ bool MovementsForm::parse(const FileReader& rd, std::string_view text, std::uint
       } else {
         p = field_end(p, end, delim);
       }
+      break;
+    default: // start() gives every field one of the roles above
+      __builtin_unreachable();
     }
     if constexpr (ByHasRole) // a quoted known field does not get here
       if (i == by) r.group = std::string_view(f, static_cast<std::size_t>(p - f));

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// The byte scanners of the parallel pass (issue 13): each has a 16-byte, an 8-byte and a
+// byte-by-byte path, so each is checked against a plain loop at every length and offset.
+#include "ingest/chunks.hpp"
+#include "ingest/line_source.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace cskpi::ingest;
+
+TEST_CASE("field_end finds the first delimiter, quote or NUL byte, and never reads past the end", "[scan]") {
+  const auto plain = [](const char* p, const char* end, char delim) {
+    while (p != end && *p != delim && *p != '"' && *p != '\0') ++p;
+    return p;
+  };
+  for (const char delim : {',', ';', '\t'})
+    for (std::size_t n = 0; n <= 40; ++n)
+      for (std::size_t at = 0; at <= n; ++at)
+        for (const char stop : {delim, '"', '\0'}) {
+          // A heap copy of exactly n bytes: a read past its end is an ASan error.
+          std::string text(n, 'x');
+          for (std::size_t i = 0; i < n; ++i) text[i] = static_cast<char>('a' + i % 26);
+          if (at < n) text[at] = stop;
+          const auto bytes = std::make_unique<char[]>(n == 0 ? 1 : n);
+          std::copy(text.begin(), text.end(), bytes.get());
+          const char* const end = bytes.get() + n;
+          REQUIRE(field_end(bytes.get(), end, delim) == plain(bytes.get(), end, delim));
+        }
+}
+
+TEST_CASE("has_high_byte sees a byte >= 0x80 at any position of any length", "[scan]") {
+  for (std::size_t n = 0; n <= 200; ++n) {
+    std::string text(n, 'a');
+    CHECK_FALSE(has_high_byte(text));
+    for (std::size_t at = 0; at < n; ++at) {
+      text[at] = static_cast<char>(0x80 + at % 128);
+      REQUIRE(has_high_byte(text));
+      text[at] = static_cast<char>(0x7F);
+      REQUIRE_FALSE(has_high_byte(text));
+      text[at] = 'a';
+    }
+  }
+}
