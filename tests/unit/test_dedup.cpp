@@ -89,3 +89,43 @@ TEST_CASE("key partitions: the first chunk holding a repeat, for any number of t
   near.add(0, KeyHasher::Probe{p.hash, p.tag ^ 1u}, 2);
   CHECK(near.first_repeat(1, 1, nullptr) == 1);
 }
+
+TEST_CASE("key partitions give each key back with its line, blank lines between included", "[dedup]") {
+  KeyHasher hasher;
+  const auto key = [&](int i) { return hasher("2026-10", "C-" + std::to_string(i)); };
+  // Chunk 0: keys 0..999 on lines 0..999; chunk 1: keys 1000..1999 with a blank line before
+  // every 100th key and three at the start.
+  KeyPartitions parts(2);
+  parts.reserve(0, 1'000);
+  parts.reserve(1, 10); // too small: the lists grow
+  std::vector<std::uint32_t> line_of(2'000);
+  for (int i = 0; i < 1'000; ++i) parts.add(0, key(i), line_of[static_cast<std::size_t>(i)] = static_cast<std::uint32_t>(i));
+  std::uint32_t line = 3;
+  for (int i = 1'000; i < 2'000; ++i) {
+    if (i % 100 == 0) ++line;
+    parts.add(1, key(i), line_of[static_cast<std::size_t>(i)] = line++);
+  }
+  parts.shrink(1);
+  for (const int i : {0, 1, 999, 1'000, 1'001, 1'099, 1'100, 1'555, 1'999}) {
+    const auto at = parts.find(key(i), 2);
+    REQUIRE(at);
+    CHECK(at->first == (i < 1'000 ? 0u : 1u));
+    CHECK(at->second == line_of[static_cast<std::size_t>(i)]);
+  }
+  CHECK_FALSE(parts.find(key(1'500), 1)); // chunk 1 is not asked
+  CHECK_FALSE(parts.find(key(2'000), 2));
+  const KeyHasher::Probe p = key(7);
+  CHECK_FALSE(parts.find(KeyHasher::Probe{p.hash, p.tag ^ 0x100u}, 2)); // the tag's high bits count too
+
+  DuplicateIndex index;
+  parts.insert_into(index, 2, 3, {10, 5'000});
+  CHECK(index.size() == 2'000);
+  for (const int i : {0, 999, 1'000, 1'100, 1'999}) {
+    const auto first = index.insert(key(i), 0, 1);
+    REQUIRE(first);
+    CHECK(first->file == 3);
+    CHECK(first->line == (i < 1'000 ? 10 : 5'000) + line_of[static_cast<std::size_t>(i)]);
+  }
+  parts.drop_from(1);
+  CHECK_FALSE(parts.find(key(1'500), 2));
+}
