@@ -37,27 +37,26 @@ char detect_delimiter(std::string_view header_line);
 /// `s` without leading and trailing spaces, tabs and a trailing CR.
 std::string_view trim_spaces(std::string_view s);
 
+namespace detail {
+/// Whether a and b (n bytes each, sizeof(Word) <= n <= 2 * sizeof(Word)) are equal, as two
+/// overlapping words: the first and the last sizeof(Word) bytes.
+template <class Word> bool same_ends(const char* a, const char* b, std::size_t n) noexcept {
+  Word a0, a1, b0, b1;
+  std::memcpy(&a0, a, sizeof(Word));
+  std::memcpy(&b0, b, sizeof(Word));
+  std::memcpy(&a1, a + n - sizeof(Word), sizeof(Word));
+  std::memcpy(&b1, b + n - sizeof(Word), sizeof(Word));
+  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+} // namespace detail
+
 /// a == b for the short texts compared on every row (periods, groups), without a call to
-/// memcmp for the common length of up to 16 bytes.
+/// memcmp or a loop for the common length of up to 16 bytes.
 inline bool same_text(std::string_view a, std::string_view b) noexcept {
   const std::size_t n = a.size();
   if (n != b.size()) return false;
-  if (n >= 8 && n <= 16) { // two overlapping 8-byte words
-    std::uint64_t a0, a1, b0, b1;
-    std::memcpy(&a0, a.data(), 8);
-    std::memcpy(&b0, b.data(), 8);
-    std::memcpy(&a1, a.data() + n - 8, 8);
-    std::memcpy(&b1, b.data() + n - 8, 8);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
-  if (n >= 4 && n < 8) { // two overlapping 4-byte words
-    std::uint32_t a0, a1, b0, b1;
-    std::memcpy(&a0, a.data(), 4);
-    std::memcpy(&b0, b.data(), 4);
-    std::memcpy(&a1, a.data() + n - 4, 4);
-    std::memcpy(&b1, b.data() + n - 4, 4);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
+  if (n >= 8 && n <= 16) return detail::same_ends<std::uint64_t>(a.data(), b.data(), n);
+  if (n >= 4 && n < 8) return detail::same_ends<std::uint32_t>(a.data(), b.data(), n);
   if (n < 4) // the first, middle and last bytes are all of them
     return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
   return std::memcmp(a.data(), b.data(), n) == 0;
