@@ -10,6 +10,7 @@
 #   PEERS="duckdb sqlite" bash bench/run.sh                 # a subset of peers
 #   SNAPSHOTS=1000000 bash bench/run.sh   # MRR snapshots (N customers x 24 months) against DuckDB
 #   THREADS="1 2" bash bench/run.sh       # cskpi with --threads N on the same file
+#   PAIRS=15 bash bench/run.sh            # rounds of cskpi, DuckDB and the floor in turn (0: none)
 #
 # Public tools only: hyperfine for wall-time medians, /usr/bin/time -v for peak memory.
 # Generated data goes to bench/data/ (ignored by git).
@@ -161,7 +162,33 @@ for r in "${results[@]}"; do
     'BEGIN { printf "| %s | %.3f | %.0f | %.1f M | %d | %.2f |\n", name, t, s / t / 1e6, n / t / 1e6, mb, t / c }'
 done
 
-# 3. Start-up: a 100-row file.
+# 3. Paired: cskpi, DuckDB and the floor in turn, PAIRS times, and the median of each round's
+# ratio (issue 13's targets are paired medians). A ratio within one round does not drift with
+# the VM's speed; but each tool now runs after the others instead of after itself, so it
+# meets the memory they left (see bench/README.md).
+if [ "${PAIRS:-9}" -gt 0 ] && [[ " $PEERS " == *" duckdb "* ]]; then
+  wall() { # command -> wall seconds of one run, output discarded
+    local t0=$EPOCHREALTIME
+    $1 >/dev/null
+    awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.6f", b - a }'
+  }
+  $(cskpi_cmd "$file") >/dev/null; $(peer_cmd duckdb "$file") >/dev/null # warm-up
+  to_duckdb=(); to_floor=(); cs=(); ds=(); ws=()
+  for ((i = 0; i < ${PAIRS:-9}; i++)); do
+    c=$(wall "$(cskpi_cmd "$file")"); d=$(wall "$(peer_cmd duckdb "$file")"); w=$(wall "wc -l $file")
+    cs+=("$c"); ds+=("$d"); ws+=("$w")
+    to_duckdb+=("$(awk -v c="$c" -v d="$d" 'BEGIN { print c / d }')")
+    to_floor+=("$(awk -v c="$c" -v w="$w" 'BEGIN { print c / w }')")
+  done
+  paired_median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+  echo
+  echo "paired, ${PAIRS:-9} rounds: median wall s cskpi $(paired_median "${cs[@]}"), duckdb $(paired_median "${ds[@]}"), floor $(paired_median "${ws[@]}")"
+  echo "paired, ${PAIRS:-9} rounds of cskpi, duckdb and the floor in turn: cskpi / duckdb $(paired_median "${to_duckdb[@]}") (median;" \
+    "range $(printf '%s\n' "${to_duckdb[@]}" | sort -g | sed -n '1p;$p' | xargs printf '%.3f-%.3f')), cskpi / floor $(paired_median "${to_floor[@]}")" \
+    "(range $(printf '%s\n' "${to_floor[@]}" | sort -g | sed -n '1p;$p' | xargs printf '%.3f-%.3f'))"
+fi
+
+# 4. Start-up: a 100-row file.
 small=$(data_file 100)
 json=$(mktemp)
 hyperfine --style none -N --warmup 5 --runs 50 --export-json "$json" "$(cskpi_cmd "$small")" >/dev/null
