@@ -146,17 +146,16 @@ private:
     const std::uint64_t want = std::min<std::uint64_t>({m_buf.capacity - m_tail, k_block, m_file.end - (m_base + m_tail)});
     if (want == 0) {
       m_eof = true;
-      m_buf.data[m_tail] = '\n'; // (data may have moved)
-      return true;
+    } else {
+      char* const into = m_buf.data.get() + m_tail;
+      const ssize_t got = ::pread(m_file.fd, into, want, static_cast<off_t>(m_base + m_tail));
+      if (got <= 0) return false;
+      m_high = m_high || has_high_byte(std::string_view(into, static_cast<std::size_t>(got)));
+      m_tail += static_cast<std::size_t>(got);
+      const std::uint64_t done = m_file.bytes.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
+      if (m_buf.progress) m_buf.progress->progress(m_file.begin + done + static_cast<std::uint64_t>(got));
     }
-    char* const into = m_buf.data.get() + m_tail;
-    const ssize_t got = ::pread(m_file.fd, into, want, static_cast<off_t>(m_base + m_tail));
-    if (got <= 0) return false;
-    m_high = m_high || has_high_byte(std::string_view(into, static_cast<std::size_t>(got)));
-    m_tail += static_cast<std::size_t>(got);
     m_buf.data[m_tail] = '\n'; // the sentinel: a line's text is always followed by '\n' or '\r'
-    const std::uint64_t done = m_file.bytes.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
-    if (m_buf.progress) m_buf.progress->progress(m_file.begin + done + static_cast<std::uint64_t>(got));
     return true;
   }
 
