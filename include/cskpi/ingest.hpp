@@ -94,8 +94,10 @@ public:
   Ingestor& operator=(const Ingestor&) = delete;
 
   /// Reads a file by path; "-" is standard input. Never throws for bad data: every problem
-  /// goes to the DiagnosticSink and is counted in the summary.
-  InputSummary read_path(const std::string& path, RowSink& sink);
+  /// goes to the DiagnosticSink and is counted in the summary. `last`: no file is read after
+  /// this one (then a big file's duplicate check keeps 8 bytes a row instead of 16, and
+  /// reads back what a duplicate needs; reading another file afterwards is a logic_error).
+  InputSummary read_path(const std::string& path, RowSink& sink, bool last = false);
   /// Reads CSV text from a stream, naming it `display_name` in diagnostics.
   InputSummary read_stream(std::istream& in, const std::string& display_name, RowSink& sink);
 

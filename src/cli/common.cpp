@@ -298,7 +298,9 @@ Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, St
   l.aggregator = std::make_unique<Aggregator>(!opts.by_column.empty());
   l.joiner = std::make_unique<Joiner>(*l.aggregator, [&ingestor] { return ingestor.attributes(); });
   std::vector<InputSummary> read(files.size());
-  for (const std::size_t i : reading_order(files, opts)) read[i] = ingestor.read_path(files[i], *l.joiner);
+  const std::vector<std::size_t> order = reading_order(files, opts);
+  for (std::size_t n = 0; n < order.size(); ++n)
+    read[order[n]] = ingestor.read_path(files[order[n]], *l.joiner, n + 1 == order.size());
   l.inputs = std::move(read); // in the order given
   diags.summarise();
   l.columns = ingestor.columns();

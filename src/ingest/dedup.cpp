@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 #include <thread>
 #include <sys/mman.h>
 
@@ -186,28 +187,26 @@ std::optional<DuplicateIndex::Location> DuplicateIndex::insert(const Probe& prob
 }
 
 void KeyPartitions::reserve(std::size_t chunk, std::size_t rows) {
-  const std::size_t each = rows / k_parts + rows / k_parts / 8 + 4; // the partitions fill evenly
+  const std::size_t each = (rows / k_parts + rows / k_parts / 8 + 4) * stride(chunk); // the partitions fill evenly
   for (std::size_t p = 0; p < k_parts; ++p) m_keys[chunk * k_parts + p].reserve(each);
 }
 
-std::size_t KeyPartitions::repeat_in(std::size_t part, std::size_t limit, const std::vector<Key>& earlier,
+std::size_t KeyPartitions::repeat_in(std::size_t part, std::size_t limit, const std::vector<std::uint64_t>& earlier,
                                      const std::vector<std::pair<const KeyPartitions*, std::size_t>>& pending,
                                      std::vector<std::uint64_t>& table) const {
   std::size_t n = earlier.size();
   for (const auto& [keys, chunks] : pending)
-    for (std::size_t c = 0; c < chunks; ++c) n += keys->m_keys[c * k_parts + part].size();
-  for (std::size_t c = 0; c < limit; ++c) n += m_keys[c * k_parts + part].size();
+    for (std::size_t c = 0; c < chunks; ++c) n += keys->m_keys[c * k_parts + part].size() / keys->stride(c);
+  for (std::size_t c = 0; c < limit; ++c) n += m_keys[c * k_parts + part].size() / stride(c);
   if (n < 2) return limit;
   unsigned bits = 4;
   while ((std::size_t{1} << bits) < 2 * n) ++bits;
   const std::size_t capacity = std::size_t{1} << bits, mask = capacity - 1;
-  // One word a key (0 = empty): the hash without the partition's bits, which all keys here
-  // share, and the tag's low byte in their place. Never 0: the hash's lowest bit is set.
+  // One word a key, 0 = empty.
   table.assign(capacity, 0);
   // Keys seen before first, then the chunks in order: the first key met again is the second
   // of its pair in the lowest chunk.
-  const auto insert = [&](const Key& k) {
-    const std::uint64_t word = (k.hash << k_bits) | (k.tag & 0xFFu);
+  const auto insert = [&](std::uint64_t word) {
     for (std::size_t at = word >> (64 - bits);; at = (at + 1) & mask) {
       std::uint64_t& h = table[at];
       if (h == 0) {
@@ -217,23 +216,25 @@ std::size_t KeyPartitions::repeat_in(std::size_t part, std::size_t limit, const 
       if (h == word) return false;
     }
   };
-  for (const Key& k : earlier) insert(k);
+  for (const std::uint64_t w : earlier) insert(w);
   for (const auto& [keys, chunks] : pending)
-    for (std::size_t c = 0; c < chunks; ++c)
-      for (const Key& k : keys->m_keys[c * k_parts + part]) insert(k);
-  for (std::size_t c = 0; c < limit; ++c)
-    for (const Key& k : m_keys[c * k_parts + part])
-      if (!insert(k)) return c;
+    for (std::size_t c = 0; c < chunks; ++c) {
+      const std::vector<std::uint64_t>& list = keys->m_keys[c * k_parts + part];
+      for (std::size_t i = 0, step = keys->stride(c); i < list.size(); i += step) insert(list[i]);
+    }
+  for (std::size_t c = 0; c < limit; ++c) {
+    const std::vector<std::uint64_t>& list = m_keys[c * k_parts + part];
+    for (std::size_t i = 0, step = stride(c); i < list.size(); i += step)
+      if (!insert(list[i])) return c;
+  }
   return limit;
 }
 
 std::size_t KeyPartitions::first_repeat(std::size_t limit, unsigned threads, const DuplicateIndex* earlier,
                                         const std::vector<std::pair<const KeyPartitions*, std::size_t>>& pending) const {
-  std::vector<std::vector<Key>> before(k_parts);
+  std::vector<std::vector<std::uint64_t>> before(k_parts);
   if (earlier != nullptr)
-    earlier->for_each([&](const DuplicateIndex::Probe& p) {
-      before[p.hash >> (64 - k_bits)].push_back(Key{p.hash, static_cast<std::uint32_t>(p.tag), 0});
-    });
+    earlier->for_each([&](const DuplicateIndex::Probe& p) { before[p.hash >> (64 - k_bits)].push_back(word(p)); });
   std::atomic<std::size_t> next{0}, lowest{limit};
   const auto work = [&] {
     std::vector<std::uint64_t> table;
@@ -253,15 +254,57 @@ std::size_t KeyPartitions::first_repeat(std::size_t limit, unsigned threads, con
 void KeyPartitions::insert_into(DuplicateIndex& index, std::size_t limit, std::uint32_t file,
                                 const std::vector<std::uint64_t>& first_line) const {
   std::size_t n = 0;
-  for (std::size_t i = 0; i < limit * k_parts; ++i) n += m_keys[i].size();
+  for (std::size_t i = 0; i < limit * k_parts; ++i) n += m_keys[i].size() / 2;
   index.reserve(index.size() + n);
-  for (std::size_t c = 0; c < limit; ++c)
-    for (std::size_t p = 0; p < k_parts; ++p)
-      for (const Key& k : m_keys[c * k_parts + p]) index.insert(DuplicateIndex::Probe{k.hash, k.tag}, file, first_line[c] + k.line);
+  for (std::size_t c = 0; c < limit; ++c) {
+    if (!whole(c)) throw std::logic_error("KeyPartitions::insert_into: a chunk of words only");
+    for (std::size_t p = 0; p < k_parts; ++p) {
+      const std::vector<std::uint64_t>& list = m_keys[c * k_parts + p];
+      for (std::size_t i = 0; i + 1 < list.size(); i += 2) {
+        // The partition gives the hash's top bits back.
+        const DuplicateIndex::Probe probe{(std::uint64_t{p} << (64 - k_bits)) | (list[i] >> k_bits), list[i + 1] >> 32};
+        index.insert(probe, file, first_line[c] + (list[i + 1] & 0xFFFFFFFFu));
+      }
+    }
+  }
+}
+
+std::optional<KeyPartitions::Hit> KeyPartitions::find(const KeyHasher::Probe& p, std::size_t limit) const {
+  const std::size_t part = p.hash >> (64 - k_bits);
+  const std::uint64_t w = word(p);
+  for (std::size_t c = 0; c < limit; ++c) {
+    const std::vector<std::uint64_t>& list = m_keys[c * k_parts + part];
+    if (!whole(c)) {
+      if (std::find(list.begin(), list.end(), w) != list.end()) return Hit{c, std::nullopt};
+      continue;
+    }
+    for (std::size_t i = 0; i + 1 < list.size(); i += 2)
+      if (list[i] == w && (list[i + 1] >> 32) == p.tag) return Hit{c, static_cast<std::uint32_t>(list[i + 1])};
+  }
+  return std::nullopt;
+}
+
+bool KeyPartitions::expand(std::size_t chunk, const std::vector<Found>& keys) {
+  if (whole(chunk)) return true;
+  std::vector<std::vector<std::uint64_t>> lists(k_parts);
+  for (const Found& k : keys) {
+    std::vector<std::uint64_t>& list = lists[k.probe.hash >> (64 - k_bits)];
+    list.push_back(word(k.probe));
+    list.push_back((k.probe.tag << 32) | k.line);
+  }
+  for (std::size_t p = 0; p < k_parts; ++p) {
+    const std::vector<std::uint64_t>& had = m_keys[chunk * k_parts + p];
+    if (had.size() * 2 != lists[p].size()) return false;
+    for (std::size_t i = 0; i < had.size(); ++i)
+      if (had[i] != lists[p][2 * i]) return false;
+  }
+  for (std::size_t p = 0; p < k_parts; ++p) m_keys[chunk * k_parts + p] = std::move(lists[p]);
+  m_expanded[chunk] = 1;
+  return true;
 }
 
 void KeyPartitions::drop_from(std::size_t limit) {
-  for (std::size_t i = limit * k_parts; i < m_keys.size(); ++i) std::vector<Key>().swap(m_keys[i]);
+  for (std::size_t i = limit * k_parts; i < m_keys.size(); ++i) std::vector<std::uint64_t>().swap(m_keys[i]);
 }
 
 } // namespace cskpi

@@ -95,58 +95,82 @@ private:
 };
 
 /// The keys of one parallel pass over a file (issue 13), kept per chunk of the file and per
-/// partition of the hash space: 16 bytes per key, no random access while the chunks are
-/// read. After the pass, equal keys are found partition by partition in tables that fit
-/// the cache, and the keys of the committed chunks go into the run's DuplicateIndex only
-/// if something later needs them there (another file, or a chunk read the general way).
+/// partition of the hash space, with no random access while the chunks are read. After the
+/// pass, equal keys are found partition by partition in tables that fit the cache, and the
+/// keys of the committed chunks go into the run's DuplicateIndex only if something later
+/// needs them there (another file, or a chunk read the general way).
+///
+/// Each key is kept as its word: the hash below the partition's bits and the tag's low byte,
+/// 72 of its 88 bits with the partition. A pass that may be followed by another file keeps
+/// the rest too, the tag's other 16 bits and the line (16 bytes a key). The last file's
+/// passes keep the word only (8 bytes a key: 80 MB less at 10 M rows): a chunk's lines and
+/// the rest of its keys come back, when a duplicate or the general path needs them, from
+/// reading the chunk again (expand()).
 class KeyPartitions {
 public:
   static constexpr unsigned k_bits = 8;
   static constexpr std::size_t k_parts = std::size_t{1} << k_bits;
-  struct Key {
-    std::uint64_t hash;
-    std::uint32_t tag;  ///< 24 bits
-    std::uint32_t line; ///< the line's index in its chunk, from 0
+  /// A key's word; never 0 (the hash's lowest bit is set).
+  static std::uint64_t word(const KeyHasher::Probe& p) noexcept { return (p.hash << k_bits) | (p.tag & 0xFFu); }
+  /// A key of a chunk's line and the line's index in the chunk, from 0, as reading the
+  /// chunk again gives them.
+  struct Found {
+    KeyHasher::Probe probe;
+    std::uint32_t line;
   };
 
-  explicit KeyPartitions(std::size_t chunks) : m_keys(chunks * k_parts) {}
+  /// `lines`: whether every chunk keeps each key whole with its line (else its word only).
+  KeyPartitions(std::size_t chunks, bool lines) : m_keys(chunks * k_parts), m_expanded(chunks, 0), m_lines(lines) {}
   /// Makes room for about `rows` keys of chunk `chunk`.
   void reserve(std::size_t chunk, std::size_t rows);
   void add(std::size_t chunk, const KeyHasher::Probe& p, std::uint32_t line) {
-    m_keys[chunk * k_parts + (p.hash >> (64 - k_bits))].push_back(Key{p.hash, static_cast<std::uint32_t>(p.tag), line});
+    std::vector<std::uint64_t>& keys = m_keys[chunk * k_parts + (p.hash >> (64 - k_bits))];
+    keys.push_back(word(p));
+    if (m_lines) keys.push_back((p.tag << 32) | line);
   }
+  /// Whether chunk `chunk` holds its keys whole, with their lines.
+  bool whole(std::size_t chunk) const noexcept { return m_lines || m_expanded[chunk] != 0; }
   /// Among the keys of chunks [0, limit): the lowest chunk that holds the second of two
   /// equal keys, or a key of `earlier` (keys seen before the pass; none if nullptr) or of
   /// `pending` (other passes' keys, each of its chunks [0, second)), or
   /// `limit` when there is no such chunk. Runs on `threads` threads. Keys are compared by
-  /// 64 of their 88 bits (the hash below the partition's bits and the tag's low byte): two
-  /// keys that differ only in the rest, about one pair in 10^19, end the kept chunks early,
-  /// which costs the general path a chunk to read and changes no result.
+  /// their words: two keys that differ only in the rest of the tag, about one pair in 10^19,
+  /// end the kept chunks early, which costs the general path a chunk to read and changes no
+  /// result.
   std::size_t first_repeat(std::size_t limit, unsigned threads, const DuplicateIndex* earlier,
                            const std::vector<std::pair<const KeyPartitions*, std::size_t>>& pending = {}) const;
-  /// Adds the keys of chunks [0, limit) to `index` as seen in file `file` at line
-  /// `first_line[chunk] + key.line`.
+  /// Adds the keys of chunks [0, limit), which must all be whole(), to `index` as seen in
+  /// file `file` at line `first_line[chunk] + line`.
   void insert_into(DuplicateIndex& index, std::size_t limit, std::uint32_t file, const std::vector<std::uint64_t>& first_line) const;
   /// Frees the keys of chunks [limit, chunks()).
   void drop_from(std::size_t limit);
-  /// The chunk and line of a key of chunks [0, limit) equal to `p`, if there is one.
-  std::optional<std::pair<std::size_t, std::uint32_t>> find(const KeyHasher::Probe& p, std::size_t limit) const {
-    const std::size_t part = p.hash >> (64 - k_bits);
-    for (std::size_t c = 0; c < limit; ++c)
-      for (const Key& k : m_keys[c * k_parts + part])
-        if (k.hash == p.hash && k.tag == p.tag) return std::make_pair(c, k.line);
-    return std::nullopt;
-  }
+  /// A key of chunks [0, limit) that may equal `p`: the lowest chunk whose word equals p's,
+  /// with the line when that chunk is whole() and the whole key is equal. A chunk of words
+  /// only gives no line: expand() it and ask again.
+  struct Hit {
+    std::size_t chunk;
+    std::optional<std::uint32_t> line;
+  };
+  std::optional<Hit> find(const KeyHasher::Probe& p, std::size_t limit) const;
+  /// Makes chunk `chunk` whole from `keys`: the keys of its lines again, in line order.
+  /// False, changing nothing, when their words are not the chunk's (the file changed).
+  bool expand(std::size_t chunk, const std::vector<Found>& keys);
   /// Gives back the room reserved for chunk `chunk` and not used.
   void shrink(std::size_t chunk) {
     for (std::size_t p = 0; p < k_parts; ++p) m_keys[chunk * k_parts + p].shrink_to_fit();
   }
 
 private:
-  std::size_t repeat_in(std::size_t part, std::size_t limit, const std::vector<Key>& earlier,
+  /// How many words an entry of chunk `chunk` takes.
+  std::size_t stride(std::size_t chunk) const noexcept { return whole(chunk) ? 2 : 1; }
+  std::size_t repeat_in(std::size_t part, std::size_t limit, const std::vector<std::uint64_t>& earlier,
                         const std::vector<std::pair<const KeyPartitions*, std::size_t>>& pending,
                         std::vector<std::uint64_t>& table) const;
-  std::vector<std::vector<Key>> m_keys; ///< [chunk * k_parts + partition]
+  /// [chunk * k_parts + partition]: each key's word, followed in a whole chunk by
+  /// (the tag << 32) | the line.
+  std::vector<std::vector<std::uint64_t>> m_keys;
+  std::vector<std::uint8_t> m_expanded; ///< per chunk: made whole by expand()
+  bool m_lines;
 };
 
 } // namespace cskpi

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sys/stat.h>
 #include <system_error>
+#include <stdexcept>
 #include <thread>
 #include <unistd.h>
 
@@ -115,15 +116,18 @@ std::unique_ptr<Attributes> Ingestor::take_attributes() { return std::move(m_run
 InputSummary Ingestor::read_stream(std::istream& in, const std::string& display_name, RowSink& sink) {
   using namespace ingest;
   Run& run = *m_run;
+  if (run.last_file) throw std::logic_error("Ingestor: a file read after the one said to be the last");
   run.file_names.push_back(display_name);
   FileReader rd(run, run.file_names.back(), static_cast<std::uint32_t>(run.file_names.size() - 1), sink);
   LineSource lines(in, *parse_encoding(run.options.encoding));
   return read_file(rd, lines);
 }
 
-InputSummary Ingestor::read_path(const std::string& path, RowSink& sink) {
+InputSummary Ingestor::read_path(const std::string& path, RowSink& sink, bool last) {
   using namespace ingest;
   Run& run = *m_run;
+  if (run.last_file) throw std::logic_error("Ingestor: a file read after the one said to be the last");
+  run.last_file = last;
   run.file_names.push_back(path == "-" ? std::string("<stdin>") : path);
   const std::string& display = run.file_names.back();
   FileReader rd(run, display, static_cast<std::uint32_t>(run.file_names.size() - 1), sink);

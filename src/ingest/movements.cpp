@@ -217,6 +217,13 @@ private:
   struct Pass;
   struct Scanner;
   void scan(const FileReader& rd, Pass& pass, std::size_t k, Scanner& w) const;
+  /// Gives the row parse_fast read its period's label, as a pass does; false for a period
+  /// the pass does not take (a date, or a period of another length than `length`).
+  bool pass_period(Scanner& w, PeriodLength length, Entry& e) const;
+  /// The keys of the lines that start in bytes [begin, end) of file `fd`, which a pass read
+  /// (every line there is blank or one the fast path takes): for PendingKeys::reread.
+  void reread_keys(const FileReader& rd, int fd, std::uint64_t begin, std::uint64_t end, PeriodLength length,
+                   std::vector<KeyPartitions::Found>& keys) const;
 
   void slow_row(FileReader& rd, std::string_view text);
   void row_error(FileReader& rd, std::size_t col, std::string message) { rd.field_error(m_pos[col], std::move(message)); }
@@ -942,7 +949,7 @@ struct MovementsForm::Pass {
     std::vector<Candidate> candidates;
   };
 
-  Pass(std::size_t n) : chunks(n), keys(n) {}
+  Pass(std::size_t n, bool lines) : chunks(n), keys(n, lines) {}
   ChunkFile file;
   std::uint64_t first_line = 0;     ///< the number of the line at `begin`
   std::uint64_t rows_per_chunk = 0; ///< estimated, to size the key lists
@@ -976,7 +983,7 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
   Chunk& c = pass.chunks[k];
   pass.keys.reserve(k, pass.rows_per_chunk);
   ChunkLines in(pass.file, w.buf, c.from, c.to);
-  const bool has_period = m_pos[c_period] != k_absent, has_currency = m_pos[c_currency] != k_absent;
+  const bool has_currency = m_pos[c_currency] != k_absent;
   std::uint64_t lines = 0, rows = 0; // counted here, stored in the chunk at its end
   i128 sums[4] = {};
   RowSink& sink = *c.sink;
@@ -1004,21 +1011,8 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
       if (is_blank(text)) continue;
       if (in.high() && invalid_utf8(text)) return stop(line_start, line);
       Entry& e = w.entry;
-      if (!parse_fast(rd, text, line, e)) return stop(line_start, line);
+      if (!parse_fast(rd, text, line, e) || !pass_period(w, pass.length, e)) return stop(line_start, line);
       MovementRow& r = e.row;
-      if (has_period) {
-        if (!same_text(e.period_raw, w.raw) || w.raw.data() == nullptr) {
-          auto it = w.labels.find(e.period_raw);
-          if (it == w.labels.end()) {
-            std::optional<Period> p = parse_period(e.period_raw);
-            if (!p || p->length != pass.length) return stop(line_start, line); // a date, or another length
-            it = w.labels.emplace(std::string(e.period_raw), std::move(p->label)).first;
-          }
-          w.raw = it->first;
-          w.label = it->second;
-        }
-        r.period = w.label;
-      }
       if (has_currency && e.currency != pass.currency) return stop(line_start, line);
       const KeyHasher::Probe probe = w.hasher(r.period, r.customer_id);
       if (pass.look_up && rd.run.seen.contains(probe)) return stop(line_start, line); // seen before this pass
@@ -1043,6 +1037,41 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
   c.state = Chunk::State::done;
 }
 
+bool MovementsForm::pass_period(Scanner& w, PeriodLength length, Entry& e) const {
+  if (m_pos[c_period] == k_absent) return true;
+  if (!same_text(e.period_raw, w.raw) || w.raw.data() == nullptr) {
+    auto it = w.labels.find(e.period_raw);
+    if (it == w.labels.end()) {
+      std::optional<Period> p = parse_period(e.period_raw);
+      if (!p || p->length != length) return false;
+      it = w.labels.emplace(std::string(e.period_raw), std::move(p->label)).first;
+    }
+    w.raw = it->first;
+    w.label = it->second;
+  }
+  e.row.period = w.label;
+  return true;
+}
+
+void MovementsForm::reread_keys(const FileReader& rd, int fd, std::uint64_t begin, std::uint64_t end, PeriodLength length,
+                                std::vector<KeyPartitions::Found>& keys) const {
+  ChunkFile file;
+  file.fd = fd;
+  file.begin = begin;
+  file.end = end;
+  Scanner w;
+  ChunkLines in(file, w.buf, begin, end);
+  std::string_view text;
+  for (std::uint32_t line = 0;; ++line) {
+    const ChunkLines::Next got = in.next(text);
+    if (got == ChunkLines::Next::end) break;
+    if (got == ChunkLines::Next::stop) throw FileChanged{}; // the file shrank, or cannot be read
+    if (is_blank(text)) continue;
+    if (!parse_fast(rd, text, line, w.entry) || !pass_period(w, length, w.entry)) throw FileChanged{};
+    keys.push_back(KeyPartitions::Found{w.hasher(w.entry.row.period, w.entry.row.customer_id), line});
+  }
+}
+
 bool MovementsForm::parallel_ready(const FileReader& rd, const LineSource& lines) const {
   // The state a row of the pass is checked against: the period length and the currency of
   // the rows before (the pass takes no first period or currency).
@@ -1063,7 +1092,7 @@ PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned
                                                     : std::max<std::uint64_t>(size / (threads * 24u) + 1, 1u << 20);
   chunk = std::max<std::uint64_t>(chunk, size / 1024 + 1); // each chunk has its key lists: at most 1,024 chunks
   const std::size_t n = static_cast<std::size_t>((size + chunk - 1) / chunk);
-  Pass pass(n);
+  Pass pass(n, !rd.run.last_file);
   pass.file.fd = lines.seekable_fd();
   pass.file.begin = begin;
   pass.file.end = end;
@@ -1161,8 +1190,15 @@ PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned
     pass.keys.drop_from(kept);
     if (part) pass.keys.shrink(kept - 1); // sized for a whole chunk
     first_line.pop_back();
-    rd.run.pending_keys.push_back(
-        Run::PendingKeys{std::make_unique<KeyPartitions>(std::move(pass.keys)), kept, rd.file_index, std::move(first_line)});
+    Run::PendingKeys& p = rd.run.pending_keys.emplace_back(
+        Run::PendingKeys{std::make_unique<KeyPartitions>(std::move(pass.keys)), kept, rd.file_index, std::move(first_line), {}, {}});
+    if (rd.run.last_file) { // words only: the lines are read again when a key is asked for
+      for (std::size_t k = 0; k < kept; ++k) p.bytes.emplace_back(pass.chunks[k].begin, pass.chunks[k].end);
+      p.reread = [this, &rd, fd = pass.file.fd, length = pass.length](std::uint64_t from, std::uint64_t to,
+                                                                       std::vector<KeyPartitions::Found>& keys) {
+        reread_keys(rd, fd, from, to, length, keys);
+      };
+    }
   }
   return out;
 }
@@ -1197,6 +1233,15 @@ bool MovementsForm::read_serially(FileReader& rd, LineSource& lines, bool thread
 }
 
 void MovementsForm::read(FileReader& rd, LineSource& lines) {
+  // What reads this file's keys again points into this form and this reader: both end here.
+  struct Forget {
+    Run& run;
+    std::uint32_t file;
+    ~Forget() {
+      for (Run::PendingKeys& p : run.pending_keys)
+        if (p.file == file) p.reread = nullptr;
+    }
+  } forget{rd.run, rd.file_index};
   const int asked = rd.options().threads;
   const unsigned threads = rd.options().thread_count();
   // Lines read one by one (the first rows; the chunks a parallel pass could not keep) are

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <memory>
@@ -41,6 +42,10 @@ bool is_blank(std::string_view line);
 class LineSource;
 struct FileReader;
 
+/// Thrown when a file's bytes, read a second time, no longer hold what the first reading
+/// found (something wrote to the file while it was read).
+struct FileChanged {};
+
 /// What the whole run keeps across its files.
 struct Run {
   Run(IngestOptions o, DiagnosticSink& d);
@@ -55,19 +60,29 @@ struct Run {
   /// Every (period, customer_id) of movements files, with where it was first seen; use keys(),
   /// which adds the keys parallel passes left pending first.
   DuplicateIndex seen;
+  /// A parallel pass's keys, not in `seen` yet.
   struct PendingKeys {
     std::unique_ptr<KeyPartitions> keys;
     std::size_t chunks = 0; ///< the chunks committed: [0, chunks)
     std::uint32_t file = 0;
     std::vector<std::uint64_t> first_line; ///< per chunk
+    /// For chunks of words only: each chunk's bytes [begin, end), and what reads the keys of
+    /// such bytes again (set while their file is read).
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> bytes;
+    std::function<void(std::uint64_t begin, std::uint64_t end, std::vector<KeyPartitions::Found>& keys)> reread;
   };
   std::vector<PendingKeys> pending_keys;
   std::size_t pending_lookups = 0;
+  /// No file follows the one being read: its passes keep their keys' words only.
+  bool last_file = false;
   DuplicateIndex& keys() {
     if (!pending_keys.empty()) add_pending_keys();
     return seen;
   }
   void add_pending_keys();
+  /// Makes chunk `chunk` of `p` whole by reading it again (KeyPartitions::expand). Throws
+  /// FileChanged when its lines no longer hold the keys the pass read.
+  void expand(PendingKeys& p, std::size_t chunk);
   /// seen.insert(), the pending keys included.
   std::optional<DuplicateIndex::Location> insert_key(const DuplicateIndex::Probe& probe, std::uint32_t file, std::uint64_t line);
   std::unique_ptr<SnapshotTable> snapshots;

@@ -55,13 +55,15 @@ TEST_CASE("key partitions: the first chunk holding a repeat, for any number of t
       for (int i = 0; i < 5'000; ++i) parts.add(c, key(static_cast<int>(c) * 5'000 + i), static_cast<std::uint32_t>(i));
     }
   };
-  for (const unsigned threads : {1u, 3u}) {
-    KeyPartitions clean(4);
+  for (const unsigned threads : {1u, 3u})
+  for (const bool lines : {true, false}) { // whole keys or words: the same answers
+    INFO("threads " << threads << ", lines " << lines);
+    KeyPartitions clean(4, lines);
     fill(clean);
     CHECK(clean.first_repeat(4, threads, nullptr) == 4);
     CHECK(clean.first_repeat(2, threads, nullptr) == 2); // only chunks [0, limit) count
 
-    KeyPartitions repeat(4);
+    KeyPartitions repeat(4, lines);
     fill(repeat);
     repeat.add(3, key(17), 5'000); // chunk 3 repeats a key of chunk 0...
     repeat.add(2, key(12'345), 5'000); // ...and chunk 2 one of its own
@@ -70,18 +72,18 @@ TEST_CASE("key partitions: the first chunk holding a repeat, for any number of t
 
     DuplicateIndex earlier; // a key seen before the pass, met in chunk 1
     earlier.insert(key(6'000), 0, 2);
-    KeyPartitions seen(4);
+    KeyPartitions seen(4, lines);
     fill(seen);
     CHECK(seen.first_repeat(4, threads, &earlier) == 1);
 
-    KeyPartitions later(2); // another pass's chunks: their keys count as seen before
+    KeyPartitions later(2, !lines); // another pass's chunks: their keys count as seen before
     later.reserve(0, 1);
     later.add(0, key(19'999), 0);
     const std::vector<std::pair<const KeyPartitions*, std::size_t>> pending{{&seen, 4}};
     CHECK(later.first_repeat(2, threads, nullptr, pending) == 0);
   }
   // Keys that differ in their hash or in the tag's low byte are not repeats.
-  KeyPartitions near(1);
+  KeyPartitions near(1, false);
   near.reserve(0, 3);
   const KeyHasher::Probe p = key(1);
   near.add(0, p, 0);
@@ -95,7 +97,7 @@ TEST_CASE("key partitions give each key back with its line, blank lines between 
   const auto key = [&](int i) { return hasher("2026-10", "C-" + std::to_string(i)); };
   // Chunk 0: keys 0..999 on lines 0..999; chunk 1: keys 1000..1999 with a blank line before
   // every 100th key and three at the start.
-  KeyPartitions parts(2);
+  KeyPartitions parts(2, true);
   parts.reserve(0, 1'000);
   parts.reserve(1, 10); // too small: the lists grow
   std::vector<std::uint32_t> line_of(2'000);
@@ -109,8 +111,9 @@ TEST_CASE("key partitions give each key back with its line, blank lines between 
   for (const int i : {0, 1, 999, 1'000, 1'001, 1'099, 1'100, 1'555, 1'999}) {
     const auto at = parts.find(key(i), 2);
     REQUIRE(at);
-    CHECK(at->first == (i < 1'000 ? 0u : 1u));
-    CHECK(at->second == line_of[static_cast<std::size_t>(i)]);
+    CHECK(at->chunk == (i < 1'000 ? 0u : 1u));
+    REQUIRE(at->line);
+    CHECK(*at->line == line_of[static_cast<std::size_t>(i)]);
   }
   CHECK_FALSE(parts.find(key(1'500), 1)); // chunk 1 is not asked
   CHECK_FALSE(parts.find(key(2'000), 2));
@@ -128,4 +131,62 @@ TEST_CASE("key partitions give each key back with its line, blank lines between 
   }
   parts.drop_from(1);
   CHECK_FALSE(parts.find(key(1'500), 2));
+}
+
+TEST_CASE("key partitions of words only: a match is a candidate until its chunk is read again", "[dedup]") {
+  KeyHasher hasher;
+  const auto key = [&](int i) { return hasher("2026-10", "C-" + std::to_string(i)); };
+  // Two chunks of 1,000 keys; chunk 1 has blank lines, so its keys' lines are not their order.
+  KeyPartitions parts(2, false);
+  std::vector<KeyPartitions::Found> lines[2];
+  for (int i = 0; i < 2'000; ++i) {
+    const std::size_t c = i < 1'000 ? 0 : 1;
+    const auto line = static_cast<std::uint32_t>(c == 0 ? i : (i - 1'000) * 2 + 1);
+    parts.add(c, key(i), line);
+    lines[c].push_back(KeyPartitions::Found{key(i), line});
+  }
+  CHECK_FALSE(parts.whole(0));
+  const auto candidate = parts.find(key(1'234), 2);
+  REQUIRE(candidate);
+  CHECK(candidate->chunk == 1);
+  CHECK_FALSE(candidate->line); // a word matched: the line is not known yet
+  CHECK_FALSE(parts.find(key(2'000), 2));
+  const KeyHasher::Probe p = key(7);
+  const auto low = parts.find(KeyHasher::Probe{p.hash, p.tag ^ 0x100u}, 2); // differs above the tag's low byte
+  REQUIRE(low);
+  CHECK_FALSE(low->line);
+
+  // Reading the chunk again must give the same keys in the same order; else nothing changes.
+  std::vector<KeyPartitions::Found> missing = lines[1];
+  missing.pop_back();
+  CHECK_FALSE(parts.expand(1, missing)); // a key missing
+  std::vector<KeyPartitions::Found> other = lines[1];
+  other[5].probe = key(9'999);
+  CHECK_FALSE(parts.expand(1, other)); // another key
+  std::vector<KeyPartitions::Found> swapped = lines[1]; // two keys of one partition in the other order
+  std::size_t a = 0, b = 1;
+  while (swapped[a].probe.hash >> 56 != swapped[b].probe.hash >> 56) ++b;
+  std::swap(swapped[a].probe, swapped[b].probe);
+  CHECK_FALSE(parts.expand(1, swapped));
+  CHECK_FALSE(parts.whole(1));
+
+  REQUIRE(parts.expand(1, lines[1]));
+  CHECK(parts.whole(1));
+  const auto hit = parts.find(key(1'234), 2);
+  REQUIRE(hit);
+  CHECK(hit->chunk == 1);
+  REQUIRE(hit->line);
+  CHECK(*hit->line == 469);
+  CHECK_FALSE(parts.find(KeyHasher::Probe{key(1'007).hash, key(1'007).tag ^ 0x100u}, 2)); // the whole tag counts now
+  CHECK_FALSE(parts.find(key(7), 2)->line); // chunk 0 is still words only
+
+  DuplicateIndex index;
+  CHECK_THROWS_AS(parts.insert_into(index, 2, 0, {1, 2'000}), std::logic_error); // chunk 0 is not whole
+  REQUIRE(parts.expand(0, lines[0]));
+  parts.insert_into(index, 2, 4, {1, 2'000});
+  CHECK(index.size() == 2'000);
+  const auto first = index.insert(key(1'500), 0, 1);
+  REQUIRE(first);
+  CHECK(first->file == 4);
+  CHECK(first->line == 2'000 + 1'001);
 }

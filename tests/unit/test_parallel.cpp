@@ -35,9 +35,10 @@ std::string show(const Totals& t) {
 constexpr std::uint64_t k_line_by_line = ~std::uint64_t{0};
 
 /// Everything a run tells: the totals of every period and group, the diagnostics and the
-/// accounting of every file.
+/// accounting of every file. `last`: the last file is read as the last (its passes keep
+/// their keys' words only, and read the lines again when a key is asked for).
 std::vector<std::string> outcome(const std::vector<std::string>& paths, int threads, std::uint64_t chunk_bytes,
-                                 const std::string& by = "segment", IngestOptions o = {}) {
+                                 const std::string& by = "segment", IngestOptions o = {}, bool last = true) {
   o.threads = threads;
   o.parallel_bytes = chunk_bytes == k_line_by_line ? k_line_by_line : 0; // else every file, however small
   o.chunk_bytes = chunk_bytes == k_line_by_line ? 0 : chunk_bytes;
@@ -48,8 +49,8 @@ std::vector<std::string> outcome(const std::vector<std::string>& paths, int thre
   std::vector<std::string> out;
   {
     Ingestor ingestor(o, d);
-    for (const std::string& p : paths) {
-      const InputSummary s = ingestor.read_path(p, agg);
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      const InputSummary s = ingestor.read_path(paths[i], agg, last && i + 1 == paths.size());
       out.push_back(fmt::format("{}: read {} used {} rejected {} warnings {} unreadable {} currency {} derived {}", s.file,
                                 s.rows_read, s.rows_used, s.rows_rejected, s.warnings, s.unreadable, s.currency, s.derived_rows));
       CHECK(s.rows_read == s.rows_used + s.rows_rejected);
@@ -166,10 +167,11 @@ TEST_CASE("problems anywhere: the same diagnostics in the same order for any num
   const auto one = outcome({f.path}, 1, k_line_by_line);
   REQUIRE(one.size() > 100); // many diagnostics
   for (const int threads : {1, 2, 4})
-    for (const std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{313}, std::uint64_t{8192}, std::uint64_t{100'000}}) {
-      INFO("threads " << threads << ", chunks of " << chunk << " bytes");
-      CHECK(outcome({f.path}, threads, chunk) == one);
-    }
+    for (const std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{313}, std::uint64_t{8192}, std::uint64_t{100'000}})
+      for (const bool last : {true, false}) { // keys kept as words, or whole
+        INFO("threads " << threads << ", chunks of " << chunk << " bytes, last " << last);
+        CHECK(outcome({f.path}, threads, chunk, "segment", {}, last) == one);
+      }
 }
 
 TEST_CASE("a row repeating the sums above it is found across chunks", "[ingest][parallel]") {
@@ -206,6 +208,30 @@ TEST_CASE("a currency column: one currency passes, a second one is reported as w
   const auto one = outcome({f.path}, 1, k_line_by_line, "");
   CHECK(outcome({f.path}, 2, 1000, "") == one);
   CHECK(outcome({f.path}, 2, 0, "") == one);
+}
+
+TEST_CASE("a duplicate of a row a pass kept names its line, however far down it is met", "[ingest][parallel]") {
+  // Ten bad rows from row 3,000 on end the passes (a file gets eight), so the end of the file
+  // is read line by line: its keys need every kept key whole, lines included. Repeats of
+  // rows the first pass read come right after a bad row and at the very end.
+  std::string text = "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
+  for (int i = 0; i < 20'000; ++i) {
+    std::string id = fmt::format("C-{}", i);
+    if (i == 3'002) id = "C-10";
+    if (i == 19'990) id = "C-5";
+    if (i == 19'991) id = "C-2999";
+    text += fmt::format("{},2026-10,{},0,0,0\n", id, i >= 3'000 && i % 500 == 0 && i < 8'000 ? "x" : "100");
+  }
+  const TempFile f("far", text);
+  const auto one = outcome({f.path}, 1, k_line_by_line, "");
+  for (const char* first : {"first at line 12)", "first at line 7)", "first at line 3001)"})
+    CHECK(std::count_if(one.begin(), one.end(), [&](const std::string& l) { return l.find(first) != std::string::npos; }) == 1);
+  for (const int threads : {1, 2, 3})
+    for (const std::uint64_t chunk : {std::uint64_t{0}, std::uint64_t{1'000}, std::uint64_t{30'000}})
+      for (const bool last : {true, false}) {
+        INFO("threads " << threads << ", chunks of " << chunk << " bytes, last " << last);
+        CHECK(difference(outcome({f.path}, threads, chunk, "", {}, last), one) == "");
+      }
 }
 
 TEST_CASE("a line that is not UTF-8 stops the file at the same line", "[ingest][parallel]") {
