@@ -101,11 +101,11 @@ private:
 /// needs them there (another file, or a chunk read the general way).
 ///
 /// Each key is kept as its word: the hash below the partition's bits and the tag's low byte,
-/// 72 of its 88 bits with the partition. A pass that may be followed by another file keeps
-/// the rest too, the tag's other 16 bits and the line (16 bytes a key). The last file's
-/// passes keep the word only (8 bytes a key: 80 MB less at 10 M rows): a chunk's lines and
-/// the rest of its keys come back, when a duplicate or the general path needs them, from
-/// reading the chunk again (expand()).
+/// 72 of its 88 bits with the partition. A pass keeps the rest too, the tag's other 16 bits
+/// and the line (16 bytes a key), except the first pass over the run's last file (all of a
+/// clean file): it keeps the word only (8 bytes a key: 80 MB less at 10 M rows), and a
+/// chunk's lines and the rest of its keys come back, when a duplicate or the general path
+/// needs them, from reading the chunk again (expand()).
 class KeyPartitions {
 public:
   static constexpr unsigned k_bits = 8;

@@ -222,7 +222,7 @@ private:
   bool pass_period(Scanner& w, PeriodLength length, Entry& e) const;
   /// The keys of the lines that start in bytes [begin, end) of file `fd`, which a pass read
   /// (every line there is blank or one the fast path takes): for PendingKeys::reread.
-  void reread_keys(const FileReader& rd, int fd, std::uint64_t begin, std::uint64_t end, PeriodLength length,
+  void reread_keys(const FileReader& rd, Scanner& w, int fd, std::uint64_t begin, std::uint64_t end, PeriodLength length,
                    std::vector<KeyPartitions::Found>& keys) const;
 
   void slow_row(FileReader& rd, std::string_view text);
@@ -264,6 +264,7 @@ private:
   std::string m_last_period_raw;   ///< the period text of the last valid row...
   std::string m_last_period_label; ///< ...and its normalised label
   std::string m_last_currency;     ///< the currency text of the last valid row
+  int m_passes = 0;                ///< parallel passes made over the file so far
   bool m_period_seen = false;      ///< a valid period was read from this file
   AttributeCells m_attr;
   CurrencyCheck m_currencies;
@@ -1053,13 +1054,12 @@ bool MovementsForm::pass_period(Scanner& w, PeriodLength length, Entry& e) const
   return true;
 }
 
-void MovementsForm::reread_keys(const FileReader& rd, int fd, std::uint64_t begin, std::uint64_t end, PeriodLength length,
-                                std::vector<KeyPartitions::Found>& keys) const {
+void MovementsForm::reread_keys(const FileReader& rd, Scanner& w, int fd, std::uint64_t begin, std::uint64_t end,
+                                PeriodLength length, std::vector<KeyPartitions::Found>& keys) const {
   ChunkFile file;
   file.fd = fd;
   file.begin = begin;
   file.end = end;
-  Scanner w;
   ChunkLines in(file, w.buf, begin, end);
   std::string_view text;
   for (std::uint32_t line = 0;; ++line) {
@@ -1092,7 +1092,13 @@ PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned
                                                     : std::max<std::uint64_t>(size / (threads * 24u) + 1, 1u << 20);
   chunk = std::max<std::uint64_t>(chunk, size / 1024 + 1); // each chunk has its key lists: at most 1,024 chunks
   const std::size_t n = static_cast<std::size_t>((size + chunk - 1) / chunk);
-  Pass pass(n, !rd.run.last_file);
+  // The first pass over the run's last file keeps its keys' words only: on a clean file it is
+  // the only pass, and nothing reads its keys again. A later pass follows a problem line, and
+  // a file with problems may have its keys read line by line against the pass's: those keep
+  // each key whole (a bad line every million rows: 1 s more on 10 M rows to read the words'
+  // chunks again otherwise).
+  const bool words = rd.run.last_file && m_passes++ == 0;
+  Pass pass(n, !words);
   pass.file.fd = lines.seekable_fd();
   pass.file.begin = begin;
   pass.file.end = end;
@@ -1192,11 +1198,11 @@ PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned
     first_line.pop_back();
     Run::PendingKeys& p = rd.run.pending_keys.emplace_back(
         Run::PendingKeys{std::make_unique<KeyPartitions>(std::move(pass.keys)), kept, rd.file_index, std::move(first_line), {}, {}});
-    if (rd.run.last_file) { // words only: the lines are read again when a key is asked for
+    if (words) { // the lines are read again when a key is asked for
       for (std::size_t k = 0; k < kept; ++k) p.bytes.emplace_back(pass.chunks[k].begin, pass.chunks[k].end);
-      p.reread = [this, &rd, fd = pass.file.fd, length = pass.length](std::uint64_t from, std::uint64_t to,
-                                                                       std::vector<KeyPartitions::Found>& keys) {
-        reread_keys(rd, fd, from, to, length, keys);
+      p.reread = [this, &rd, fd = pass.file.fd, length = pass.length, w = std::make_shared<Scanner>()](
+                     std::uint64_t from, std::uint64_t to, std::vector<KeyPartitions::Found>& keys) {
+        reread_keys(rd, *w, fd, from, to, length, keys); // one buffer for every chunk read again
       };
     }
   }

@@ -80,9 +80,9 @@ struct Run {
     return seen;
   }
   void add_pending_keys();
-  /// Makes chunk `chunk` of `p` whole by reading it again (KeyPartitions::expand). Throws
-  /// FileChanged when its lines no longer hold the keys the pass read.
-  void expand(PendingKeys& p, std::size_t chunk);
+  /// Makes chunk `chunk` of `p` whole by reading it again into `found` (KeyPartitions::expand).
+  /// Throws FileChanged when its lines no longer hold the keys the pass read.
+  void expand(PendingKeys& p, std::size_t chunk, std::vector<KeyPartitions::Found>& found);
   /// seen.insert(), the pending keys included.
   std::optional<DuplicateIndex::Location> insert_key(const DuplicateIndex::Probe& probe, std::uint32_t file, std::uint64_t line);
   std::unique_ptr<SnapshotTable> snapshots;
