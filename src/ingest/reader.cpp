@@ -75,9 +75,9 @@ void Run::expand(PendingKeys& p, std::size_t chunk, std::vector<KeyPartitions::F
 }
 
 void Run::add_pending_keys() {
-  // Chunks of words only are read again first, one after the other with one buffer: on two
-  // threads, with their own buffers, a file with a bad line every 100,000 rows took 40 %
-  // longer on the whole, the line-by-line reading after it included.
+  // Chunks of words only (of the first pass over the run's last file) are read again first,
+  // one after the other with one buffer: this happens only to a file with problems, before
+  // it is read line by line for a while.
   std::vector<KeyPartitions::Found> found;
   for (PendingKeys& p : pending_keys) {
     for (std::size_t c = 0; c < p.chunks; ++c) expand(p, c, found);
