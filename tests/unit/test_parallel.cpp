@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <unistd.h>
@@ -232,6 +233,54 @@ TEST_CASE("a duplicate of a row a pass kept names its line, however far down it 
         INFO("threads " << threads << ", chunks of " << chunk << " bytes, last " << last);
         CHECK(difference(outcome({f.path}, threads, chunk, "", {}, last), one) == "");
       }
+}
+
+TEST_CASE("a file that changes between the pass and reading its keys again is reported", "[ingest][parallel]") {
+  // Row 2,500 repeats row 1,050's key: the line-by-line path asks for the pass's chunk that
+  // holds it, and that chunk is read again. Between the two, something rewrites row 1,100.
+  // (The first 1,000 rows are read one by one; the pass's first chunk holds rows 1,000 to
+  // about 1,160, and the file is read again for each later chunk.)
+  std::string text = "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
+  std::uint64_t row1100 = 0;
+  for (int i = 0; i < 3'000; ++i) {
+    if (i == 1'100) row1100 = text.size();
+    text += fmt::format("{},2026-10,100,0,0,0\n", i == 2'500 ? std::string("C-1050") : fmt::format("C-{}", i));
+  }
+  const TempFile f("changed", text);
+  for (const bool change : {false, true}) {
+    INFO("the file changes: " << change);
+    IngestOptions o;
+    o.threads = 1;
+    o.parallel_bytes = 0;
+    o.chunk_bytes = 4'096;
+    bool changed = false;
+    int calls = 0;
+    // The first call comes after the line-by-line reader's first block (the whole file), the
+    // second after the pass's first block, which holds its first chunk's lines then.
+    o.progress = [&](const std::string&, std::uint64_t, std::uint64_t) {
+      if (!change || changed || ++calls < 2) return;
+      std::fstream file(f.path, std::ios::in | std::ios::out | std::ios::binary);
+      file.seekp(static_cast<std::streamoff>(row1100));
+      file << 'D'; // C-1100 becomes D-1100: same length, another key
+      changed = true;
+    };
+    Diags d;
+    Aggregator agg(false);
+    InputSummary s;
+    {
+      Ingestor ingestor(o, d);
+      s = ingestor.read_path(f.path, agg, true);
+    }
+    REQUIRE(changed == change);
+    const auto told = [&](const char* what) {
+      return std::any_of(d.lines.begin(), d.lines.end(), [&](const std::string& l) { return l.find(what) != std::string::npos; });
+    };
+    CHECK(told("changed while it was read") == change);
+    CHECK(told("appears twice in period 2026-10 (first at line 1052)") != change);
+    CHECK(s.unreadable == change);
+    CHECK(s.rows_read == s.rows_used + s.rows_rejected);
+    std::ofstream(f.path, std::ios::binary) << text; // as it was
+  }
 }
 
 TEST_CASE("a line that is not UTF-8 stops the file at the same line", "[ingest][parallel]") {
