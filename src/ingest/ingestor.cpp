@@ -14,8 +14,8 @@
 #include <fcntl.h>
 #include <fstream>
 #include <sys/stat.h>
-#include <system_error>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <unistd.h>
 

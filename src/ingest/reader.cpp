@@ -68,7 +68,7 @@ Run::Run(IngestOptions o, DiagnosticSink& d) : options(std::move(o)), diagnostic
 
 void Run::expand(PendingKeys& p, std::size_t chunk, std::vector<KeyPartitions::Found>& found) {
   if (p.keys->whole(chunk)) return;
-  if (!p.reread) throw std::logic_error("the keys of a file were asked for after the file it was said to be the last");
+  if (!p.reread) throw std::logic_error("Run::expand: the words of a finished file were asked for (no file may follow the last)");
   found.clear();
   p.reread(p.bytes[chunk].first, p.bytes[chunk].second, found);
   if (!p.keys->expand(chunk, found)) throw FileChanged{};
