@@ -189,6 +189,8 @@ public:
   /// `parallel`: whether passes are made at all.
   PassPlan(bool parallel, std::uint64_t file_size, std::uint64_t parallel_bytes, std::uint64_t chunk_bytes)
       : m_until(parallel ? 0 : UINT64_MAX), m_size(file_size), m_parallel_bytes(parallel_bytes), m_chunk_bytes(chunk_bytes) {}
+  /// The passes made so far (after() counts them).
+  int passes() const noexcept { return m_passes; }
   /// Lines are read one by one until the next line starts at or after this offset.
   std::uint64_t serial_until() const noexcept { return m_until; }
   /// A pass could not be made yet at `offset` (no valid row so far, say): read on.

@@ -212,8 +212,9 @@ private:
   /// Whether a parallel pass may start where `lines` stands.
   bool parallel_ready(const FileReader& rd, const LineSource& lines) const;
   /// Reads the rest of the file in chunks on every thread and keeps the longest run of
-  /// chunks from the start that hold only rows the fast path takes (see Pass).
-  PassEnd parallel_pass(FileReader& rd, LineSource& lines, unsigned threads);
+  /// chunks from the start that hold only rows the fast path takes (see Pass). `first`: the
+  /// file's first pass.
+  PassEnd parallel_pass(FileReader& rd, LineSource& lines, unsigned threads, bool first);
   struct Pass;
   struct Scanner;
   void scan(const FileReader& rd, Pass& pass, std::size_t k, Scanner& w) const;
@@ -264,7 +265,6 @@ private:
   std::string m_last_period_raw;   ///< the period text of the last valid row...
   std::string m_last_period_label; ///< ...and its normalised label
   std::string m_last_currency;     ///< the currency text of the last valid row
-  int m_passes = 0;                ///< parallel passes made over the file so far
   bool m_period_seen = false;      ///< a valid period was read from this file
   AttributeCells m_attr;
   CurrencyCheck m_currencies;
@@ -1081,7 +1081,7 @@ bool MovementsForm::parallel_ready(const FileReader& rd, const LineSource& lines
          rd.file_size - lines.offset() >= rd.options().parallel_bytes && rd.sink.fork() != nullptr;
 }
 
-PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned threads) {
+PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned threads, bool first) {
   using Chunk = Pass::Chunk;
   // The threads only read the index. Keys that earlier passes left pending stay out of it:
   // they are compared with this pass's after it (read() allows a file a few passes only).
@@ -1097,7 +1097,7 @@ PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned
   // a file with problems may have its keys read line by line against the pass's: those keep
   // each key whole (a bad line every million rows: 1 s more on 10 M rows to read the words'
   // chunks again otherwise).
-  const bool words = rd.run.last_file && m_passes++ == 0;
+  const bool words = rd.run.last_file && first;
   Pass pass(n, !words);
   pass.file.fd = lines.seekable_fd();
   pass.file.begin = begin;
@@ -1262,7 +1262,7 @@ void MovementsForm::read(FileReader& rd, LineSource& lines) {
       continue;
     }
     const std::uint64_t at = lines.offset();
-    const PassEnd end = parallel_pass(rd, lines, threads);
+    const PassEnd end = parallel_pass(rd, lines, threads, plan.passes() == 0);
     if (end.offset != at) lines.seek(end.offset, end.line);
     if (plan.after(at, end)) { // a long stretch line by line: size the duplicate index once for the rest of the file
       const std::uint64_t line_bytes = std::max<std::uint64_t>(end.offset / std::max<std::uint64_t>(end.line, 1), 1);

@@ -73,7 +73,7 @@ struct Run {
   };
   std::vector<PendingKeys> pending_keys;
   std::size_t pending_lookups = 0;
-  /// No file follows the one being read: its passes keep their keys' words only.
+  /// No file follows the one being read: its first pass keeps its keys' words only.
   bool last_file = false;
   DuplicateIndex& keys() {
     if (!pending_keys.empty()) add_pending_keys();
