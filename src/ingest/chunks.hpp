@@ -48,6 +48,24 @@ namespace cskpi::ingest {
   return p;
 }
 
+/// Text a and b compared as std::string_view::compare does, for text without NUL bytes: each
+/// in a buffer that may be read 16 bytes from its start (a ChunkBuffer's lines, say). Up to
+/// 16 bytes each, without a call to memcmp.
+inline int compare_padded(const char* a, std::size_t na, const char* b, std::size_t nb) noexcept {
+  if (na > 16 || nb > 16) return std::string_view(a, na).compare(std::string_view(b, nb));
+  const auto word = [](const char* p, std::size_t n) { // bytes [0, n) of p, n <= 8, the first one highest
+    std::uint64_t x;
+    std::memcpy(&x, p, 8);
+    if (n < 8) x &= (std::uint64_t{1} << (8 * n)) - 1; // (little-endian: the first bytes are the low ones)
+    return __builtin_bswap64(x);
+  };
+  const std::uint64_t a0 = word(a, std::min<std::size_t>(na, 8)), b0 = word(b, std::min<std::size_t>(nb, 8));
+  if (a0 != b0) return a0 < b0 ? -1 : 1;
+  const std::uint64_t a1 = word(a + 8, na > 8 ? na - 8 : 0), b1 = word(b + 8, nb > 8 ? nb - 8 : 0);
+  if (a1 != b1) return a1 < b1 ? -1 : 1;
+  return (na > nb) - (na < nb); // (equal bytes: equal lengths, as there is no NUL)
+}
+
 /// The bytes one pass reads, shared by its threads.
 struct ChunkFile {
   int fd = -1;
@@ -55,8 +73,10 @@ struct ChunkFile {
   std::atomic<std::uint64_t> bytes{0}; ///< read so far, for the progress line
 };
 
-/// One thread's read buffer, reused from chunk to chunk.
+/// One thread's read buffer, reused from chunk to chunk. Sixteen bytes past its sentinel
+/// may be read (compare_padded()).
 struct ChunkBuffer {
+  static constexpr std::size_t k_padding = 1 + 16; ///< the sentinel, and bytes that may be read past it
   std::unique_ptr<char[]> data;
   std::size_t capacity = 0;
   LineSource* progress = nullptr; ///< set on the thread that may call the progress callback
@@ -72,7 +92,7 @@ public:
         m_started(from == file.begin) {
     if (m_buf.capacity == 0) {
       m_buf.capacity = 2u << 20;
-      m_buf.data.reset(new char[m_buf.capacity + 1]); // + the sentinel
+      m_buf.data.reset(new char[m_buf.capacity + ChunkBuffer::k_padding]); // (bytes read unset are masked off)
     }
   }
 
@@ -138,7 +158,7 @@ private:
     m_head = 0;
     if (m_tail > LineSource::k_max_line) return false;
     if (m_buf.capacity - m_tail < k_block) {
-      std::unique_ptr<char[]> bigger(new char[m_buf.capacity * 2 + 1]);
+      std::unique_ptr<char[]> bigger(new char[m_buf.capacity * 2 + ChunkBuffer::k_padding]);
       std::memcpy(bigger.get(), m_buf.data.get(), m_tail);
       m_buf.data = std::move(bigger);
       m_buf.capacity *= 2;

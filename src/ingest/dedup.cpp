@@ -186,6 +186,55 @@ std::optional<DuplicateIndex::Location> DuplicateIndex::insert(const Probe& prob
   }
 }
 
+int compare_keys(KeyOrder order, std::string_view period_a, std::string_view id_a, std::string_view period_b,
+                 std::string_view id_b) noexcept {
+  const int period = period_a.compare(period_b), id = id_a.compare(id_b);
+  if (order == KeyOrder::period_first) return period != 0 ? period : id;
+  return id != 0 ? id : period;
+}
+
+std::optional<OrderedChunks> OrderedChunks::make(const std::vector<KeyRange>& ranges) {
+  for (const KeyOrder order : {KeyOrder::period_first, KeyOrder::customer_first}) {
+    const auto bit = static_cast<std::uint8_t>(order);
+    // A chunk without rows has no key, and no range to hold one.
+    if (!std::all_of(ranges.begin(), ranges.end(), [&](const KeyRange& r) { return r.rows == 0 || (r.orders & bit) != 0; }))
+      continue;
+    OrderedChunks out;
+    out.m_order = order;
+    out.m_ranges = ranges;
+    for (std::size_t i = 0; i < ranges.size(); ++i)
+      if (ranges[i].rows > 0) out.m_sorted.push_back(i);
+    std::sort(out.m_sorted.begin(), out.m_sorted.end(), [&](std::size_t a, std::size_t b) {
+      return compare_keys(order, ranges[a].first_period, ranges[a].first_id, ranges[b].first_period, ranges[b].first_id) < 0;
+    });
+    bool apart = true;
+    for (std::size_t i = 1; i < out.m_sorted.size() && apart; ++i) {
+      const KeyRange &before = ranges[out.m_sorted[i - 1]], &after = ranges[out.m_sorted[i]];
+      apart = compare_keys(order, before.last_period, before.last_id, after.first_period, after.first_id) < 0;
+    }
+    if (apart) return out;
+  }
+  return std::nullopt;
+}
+
+bool OrderedChunks::within(std::string_view period, std::string_view id) const {
+  if (m_sorted.empty()) return false;
+  const KeyRange &low = m_ranges[m_sorted.front()], &high = m_ranges[m_sorted.back()];
+  return compare_keys(m_order, period, id, high.last_period, high.last_id) <= 0 &&
+         compare_keys(m_order, low.first_period, low.first_id, period, id) <= 0;
+}
+
+std::optional<std::size_t> OrderedChunks::holder(std::string_view period, std::string_view id) const {
+  if (!within(period, id)) return std::nullopt;
+  // The last range whose first key is at or before the key.
+  const auto after = std::upper_bound(m_sorted.begin(), m_sorted.end(), 0, [&](int, std::size_t c) {
+    return compare_keys(m_order, period, id, m_ranges[c].first_period, m_ranges[c].first_id) < 0;
+  });
+  const std::size_t c = *(after - 1); // within(): the first range's first key is at or before it
+  if (compare_keys(m_order, period, id, m_ranges[c].last_period, m_ranges[c].last_id) > 0) return std::nullopt;
+  return c;
+}
+
 void KeyPartitions::reserve(std::size_t chunk, std::size_t rows) {
   const std::size_t each = (rows / k_parts + rows / k_parts / 8 + 4) * stride(chunk); // the partitions fill evenly
   for (std::size_t p = 0; p < k_parts; ++p) m_keys[chunk * k_parts + p].reserve(each);
@@ -292,14 +341,14 @@ bool KeyPartitions::expand(std::size_t chunk, const std::vector<Found>& keys) {
     list.push_back(word(k.probe));
     list.push_back((k.probe.tag << 32) | k.line);
   }
-  for (std::size_t p = 0; p < k_parts; ++p) {
+  for (std::size_t p = 0; p < k_parts && !absent(chunk); ++p) {
     const std::vector<std::uint64_t>& had = m_keys[chunk * k_parts + p];
     if (had.size() * 2 != lists[p].size()) return false;
     for (std::size_t i = 0; i < had.size(); ++i)
       if (had[i] != lists[p][2 * i]) return false;
   }
   for (std::size_t p = 0; p < k_parts; ++p) m_keys[chunk * k_parts + p] = std::move(lists[p]);
-  m_expanded[chunk] = 1;
+  m_state[chunk] = State::expanded;
   return true;
 }
 

@@ -94,11 +94,51 @@ private:
   KeyHasher m_hasher;
 };
 
+/// Two strict orders of (period, customer_id) keys, as a sorted export's rows follow one:
+/// by period, then customer (a month's rows, month after month), or by customer, then
+/// period. Text compares byte by byte; any strict order would do, as only equality matters.
+enum class KeyOrder : std::uint8_t { period_first = 1, customer_first = 2 };
+/// <0, 0 or >0 as key a is before, equal to or after key b in `order`.
+int compare_keys(KeyOrder order, std::string_view period_a, std::string_view id_a, std::string_view period_b,
+                 std::string_view id_b) noexcept;
+
+/// A chunk of a pass whose rows' keys strictly increase in an order: no two of its rows
+/// share a key, and a key outside [first, last] in that order is none of its rows'.
+struct KeyRange {
+  std::string first_period, first_id, last_period, last_id;
+  std::uint64_t rows = 0;
+  std::uint8_t orders = 0; ///< the KeyOrder bits in which every row's key follows the one before
+};
+
+/// The chunks of a pass that kept no keys because each one's keys increase (KeyRange): when
+/// they all do so in one order and no two ranges overlap, no two rows of them share a key,
+/// and a key lies in one chunk's range at most, which finds the only chunk that may hold it.
+class OrderedChunks {
+public:
+  /// nullopt unless one order has every range increasing and no two of them overlapping.
+  static std::optional<OrderedChunks> make(const std::vector<KeyRange>& ranges);
+  /// The chunk whose range holds the key, if any.
+  std::optional<std::size_t> holder(std::string_view period, std::string_view id) const;
+  /// Whether the key lies within the first key of all and the last (a quick test first).
+  bool within(std::string_view period, std::string_view id) const;
+  KeyOrder order() const noexcept { return m_order; }
+  const KeyRange& range(std::size_t chunk) const { return m_ranges[chunk]; }
+
+private:
+  KeyOrder m_order = KeyOrder::period_first;
+  std::vector<KeyRange> m_ranges;  ///< by chunk
+  std::vector<std::size_t> m_sorted; ///< the chunks, by their first keys
+};
+
 /// The keys of one parallel pass over a file (issue 13), kept per chunk of the file and per
 /// partition of the hash space, with no random access while the chunks are read. After the
 /// pass, equal keys are found partition by partition in tables that fit the cache, and the
 /// keys of the committed chunks go into the run's DuplicateIndex only if something later
 /// needs them there (another file, or a chunk read the general way).
+///
+/// A chunk may also keep no keys at all (absent): its rows were sorted by key, and the pass
+/// showed from their ranges (OrderedChunks) that none of them repeats; expand() gives it its
+/// keys when one is looked for in its range.
 ///
 /// Each key is kept as its word: the hash below the partition's bits and the tag's low byte,
 /// 72 of its 88 bits with the partition. A pass keeps the rest too, the tag's other 16 bits
@@ -120,7 +160,7 @@ public:
   };
 
   /// `lines`: whether every chunk keeps each key whole with its line (else its word only).
-  KeyPartitions(std::size_t chunks, bool lines) : m_keys(chunks * k_parts), m_expanded(chunks, 0), m_lines(lines) {}
+  KeyPartitions(std::size_t chunks, bool lines) : m_keys(chunks * k_parts), m_state(chunks, State::kept), m_lines(lines) {}
   /// Makes room for about `rows` keys of chunk `chunk`.
   void reserve(std::size_t chunk, std::size_t rows);
   void add(std::size_t chunk, const KeyHasher::Probe& p, std::uint32_t line) {
@@ -129,7 +169,13 @@ public:
     if (m_lines) keys.push_back((p.tag << 32) | line);
   }
   /// Whether chunk `chunk` holds its keys whole, with their lines.
-  bool whole(std::size_t chunk) const noexcept { return m_lines || m_expanded[chunk] != 0; }
+  bool whole(std::size_t chunk) const noexcept {
+    return m_state[chunk] == State::expanded || (m_lines && m_state[chunk] == State::kept);
+  }
+  /// Marks chunk `chunk`, which holds no key, as one whose keys were not kept (its rows are
+  /// ordered: OrderedChunks); expand() gives it its keys, find() and first_repeat() skip it.
+  void set_absent(std::size_t chunk) noexcept { m_state[chunk] = State::absent; }
+  bool absent(std::size_t chunk) const noexcept { return m_state[chunk] == State::absent; }
   /// Among the keys of chunks [0, limit): the lowest chunk that holds the second of two
   /// equal keys, or a key of `earlier` (keys seen before the pass; none if nullptr) or of
   /// `pending` (other passes' keys, each of its chunks [0, second)), or
@@ -153,7 +199,8 @@ public:
   };
   std::optional<Hit> find(const KeyHasher::Probe& p, std::size_t limit) const;
   /// Makes chunk `chunk` whole from `keys`: the keys of its lines again, in line order.
-  /// False, changing nothing, when their words are not the chunk's (the file changed).
+  /// False, changing nothing, when their words are not the chunk's (the file changed); an
+  /// absent() chunk takes them as they are (its reader checks them against its range).
   bool expand(std::size_t chunk, const std::vector<Found>& keys);
   /// Gives back the room reserved for chunk `chunk` and not used.
   void shrink(std::size_t chunk) {
@@ -169,7 +216,12 @@ private:
   /// [chunk * k_parts + partition]: each key's word, followed in a whole chunk by
   /// (the tag << 32) | the line.
   std::vector<std::vector<std::uint64_t>> m_keys;
-  std::vector<std::uint8_t> m_expanded; ///< per chunk: made whole by expand()
+  enum class State : std::uint8_t {
+    kept,     ///< as the pass kept its keys: words only, or whole (m_lines)
+    expanded, ///< made whole by expand()
+    absent    ///< no keys until expand()
+  };
+  std::vector<State> m_state; ///< per chunk
   bool m_lines;
 };
 

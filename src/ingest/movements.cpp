@@ -222,9 +222,21 @@ private:
   /// the pass does not take (a date, or a period of another length than `length`).
   bool pass_period(Scanner& w, PeriodLength length, Entry& e) const;
   /// The keys of the lines that start in bytes [begin, end) of file `fd`, which a pass read
-  /// (every line there is blank or one the fast path takes): for PendingKeys::reread.
-  void reread_keys(const FileReader& rd, Scanner& w, int fd, std::uint64_t begin, std::uint64_t end, PeriodLength length,
+  /// (every line there is blank or one the fast path takes), read with `buf` and `e`: for
+  /// PendingKeys::reread, and for a chunk whose rows stop being ordered. With a `range`,
+  /// they must be its keys, increasing in `order`. Throws FileChanged if not.
+  void reread_keys(const FileReader& rd, Scanner& w, ChunkBuffer& buf, Entry& e, int fd, std::uint64_t begin,
+                   std::uint64_t end, PeriodLength length, const KeyRange* range, KeyOrder order,
                    std::vector<KeyPartitions::Found>& keys) const;
+  /// Calls f(row, line) for each row of the lines that start in bytes [begin, end) of file
+  /// `fd`, as reread_keys() reads them.
+  template <class F>
+  void each_row_again(const FileReader& rd, Scanner& w, ChunkBuffer& buf, Entry& e, int fd, std::uint64_t begin,
+                      std::uint64_t end, PeriodLength length, F&& f) const;
+  /// After an ordered pass: which of the chunks [0, kept) that kept no keys stay so, the
+  /// others getting their keys' words, so that no repeat among the pass's rows and the keys
+  /// read before goes unseen. False when none stays so.
+  bool settle_order(const FileReader& rd, Pass& pass, std::size_t kept, unsigned threads) const;
 
   void slow_row(FileReader& rd, std::string_view text);
   void row_error(FileReader& rd, std::size_t col, std::string message) { rd.field_error(m_pos[col], std::move(message)); }
@@ -557,7 +569,7 @@ void MovementsForm::retire_one(FileReader& rd) {
   Pending& p = m_ring[m_ring_head];
   m_ring_head = (m_ring_head + 1) % m_ring.size();
   --m_ring_size;
-  if (!m_sums.matched_by(p.row) && !rd.run.insert_key(p.probe, rd.file_index, p.line)) {
+  if (!m_sums.matched_by(p.row) && !rd.run.insert_key(p.probe, p.row.period, p.row.customer_id, rd.file_index, p.line)) {
     ++rd.summary.rows_read;
     accept(rd, p.row);
     return;
@@ -714,7 +726,7 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
   if (rd.row_ok) convert(rd, r);
 
   if (rd.row_ok) {
-    if (const auto first = rd.run.insert_key(rd.run.seen.prepare(r.period, r.customer_id), rd.file_index, rd.line)) {
+    if (const auto first = rd.run.insert_key(rd.run.seen.prepare(r.period, r.customer_id), r.period, r.customer_id, rd.file_index, rd.line)) {
       const std::string where = first->file == DuplicateIndex::k_unknown_file || first->line == 0 ? std::string("earlier in this run")
                                 : first->file == rd.file_index                                     ? fmt::format("line {}", first->line)
                                 : fmt::format("{}:{}", rd.run.file_names[first->file], first->line);
@@ -937,6 +949,10 @@ struct MovementsForm::Pass {
     std::uint64_t rows = 0;
     enum class State : std::uint8_t { waiting, done, failed } state = State::waiting;
     bool partial = false; ///< failed, but its lines from `begin` to `end` (a line start) are good
+    bool keyed = true;    ///< its keys are in the pass's lists; else its rows are ordered (`range`)
+    KeyRange range;
+    std::uint64_t keyed_from = 0; ///< a keyed chunk's first line with a key in the lists
+    std::uint64_t keyed_rows = 0; ///< rows from there
     std::unique_ptr<RowSink> sink;
     i128 sums[4] = {}; ///< start, expansion, contraction and churned MRR of its rows
     /// Rows that might repeat the sums of all rows above them (RunningSums): at least two
@@ -959,6 +975,13 @@ struct MovementsForm::Pass {
   /// Keys seen before the pass are looked up row by row when they are many (another file's);
   /// the few of the first rows are compared after the pass, with the pass's own keys.
   bool look_up = false;
+  /// The chunks keep no keys while their rows' keys increase (KeyRange): on the first pass
+  /// over the run's last file, with no other pass's keys pending.
+  bool ordered = false;
+  /// A chunk's rows were out of order: the chunks begun after keep keys from their start.
+  std::atomic<bool> disordered{false};
+  /// The ranges of earlier passes' ordered chunks: a row whose key lies in one ends its chunk.
+  std::vector<const OrderedChunks*> ordered_before;
   std::vector<Chunk> chunks;
   KeyPartitions keys;
   std::atomic<std::size_t> next{0};     ///< the next chunk to take
@@ -977,20 +1000,54 @@ struct MovementsForm::Scanner {
   std::map<std::string, std::string, std::less<>> labels; ///< period text -> label
   std::string_view raw, label;                             ///< the last row's, in `labels`
   Entry entry;
+  char last_id[64 + 16] = {}; ///< the last row's customer_id in an ordered chunk (read 16 bytes on)
+  // For reading a chunk's lines again while the chunk is read.
+  ChunkBuffer again;
+  Entry again_entry;
+  std::vector<KeyPartitions::Found> found;
 };
+
+namespace {
+/// The KeyOrder bits in which key (period, id) follows key (prev_period, prev_id). `padded`:
+/// both ids may be read 16 bytes on (compare_padded()).
+template <bool padded = false>
+std::uint8_t follows(std::string_view prev_period, std::string_view prev_id, std::string_view period, std::string_view id) noexcept {
+  const int by_id = padded ? compare_padded(id.data(), id.size(), prev_id.data(), prev_id.size()) : id.compare(prev_id);
+  const int by_period = period.data() == prev_period.data() && period.size() == prev_period.size() ? 0 : period.compare(prev_period);
+  return static_cast<std::uint8_t>(((by_period > 0 || (by_period == 0 && by_id > 0)) ? static_cast<std::uint8_t>(KeyOrder::period_first) : 0) |
+                                   ((by_id > 0 || (by_id == 0 && by_period > 0)) ? static_cast<std::uint8_t>(KeyOrder::customer_first) : 0));
+}
+} // namespace
 
 void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanner& w) const {
   using Chunk = Pass::Chunk;
   Chunk& c = pass.chunks[k];
-  pass.keys.reserve(k, pass.rows_per_chunk);
+  // While its rows' keys increase, an ordered pass's chunk keeps only its first and last key.
+  bool in_order = pass.ordered && !pass.disordered.load(std::memory_order_relaxed);
+  std::uint64_t rows_in_order = 0; // rows before keys were kept
+  std::uint64_t keyed_from = UINT64_MAX;
+  std::uint8_t orders = static_cast<std::uint8_t>(KeyOrder::period_first) | static_cast<std::uint8_t>(KeyOrder::customer_first);
+  std::string_view last_period; // a label in w.labels
+  std::size_t last_id_size = 0; // in w.last_id
+  if (!in_order) pass.keys.reserve(k, pass.rows_per_chunk);
   ChunkLines in(pass.file, w.buf, c.from, c.to);
   const bool has_currency = m_pos[c_currency] != k_absent;
   std::uint64_t lines = 0, rows = 0; // counted here, stored in the chunk at its end
   i128 sums[4] = {};
   RowSink& sink = *c.sink;
   // A line the fast path cannot take ends the chunk there: the lines before it are kept.
+  const auto close_range = [&] {
+    c.keyed = !in_order;
+    c.keyed_from = keyed_from == UINT64_MAX ? in.begin() : keyed_from;
+    c.keyed_rows = rows - rows_in_order;
+    c.range.last_period = last_period;
+    c.range.last_id.assign(w.last_id, last_id_size);
+    c.range.rows = rows;
+    c.range.orders = orders;
+  };
   const auto stop = [&](std::uint64_t line_start, std::uint64_t lines_before) {
     if (in.started()) { // the lines before it are good
+      close_range();
       c.begin = in.begin();
       c.end = line_start;
       c.lines = lines_before;
@@ -1015,9 +1072,38 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
       if (!parse_fast(rd, text, line, e) || !pass_period(w, pass.length, e)) return stop(line_start, line);
       MovementRow& r = e.row;
       if (has_currency && e.currency != pass.currency) return stop(line_start, line);
-      const KeyHasher::Probe probe = w.hasher(r.period, r.customer_id);
-      if (pass.look_up && rd.run.seen.contains(probe)) return stop(line_start, line); // seen before this pass
-      pass.keys.add(k, probe, static_cast<std::uint32_t>(line));
+      for (const OrderedChunks* o : pass.ordered_before) // may repeat a key of an ordered chunk
+        if (o->holder(r.period, r.customer_id)) return stop(line_start, line);
+      if (in_order) { // (the keys read before the pass are few: none is looked up here)
+        const bool fits = r.customer_id.size() <= sizeof w.last_id - 16;
+        if (rows == 0 && fits) {
+          c.range.first_period = r.period;
+          c.range.first_id = r.customer_id;
+        } else if (!fits || (orders &= follows<true>(last_period, std::string_view(w.last_id, last_id_size), r.period, r.customer_id)) == 0) {
+          // Out of order (or an id too long to keep): the rows before get their keys from
+          // their lines again.
+          in_order = false;
+          pass.disordered.store(true, std::memory_order_relaxed);
+          keyed_from = line_start;
+          rows_in_order = rows;
+          w.found.clear();
+          reread_keys(rd, w, w.again, w.again_entry, pass.file.fd, in.begin(), line_start, pass.length, nullptr,
+                      KeyOrder::period_first, w.found);
+          if (w.found.size() != rows) throw FileChanged{};
+          pass.keys.reserve(k, pass.rows_per_chunk);
+          for (const KeyPartitions::Found& f : w.found) pass.keys.add(k, f.probe, f.line);
+        }
+        if (in_order) {
+          last_period = r.period;
+          last_id_size = r.customer_id.size();
+          std::memcpy(w.last_id, r.customer_id.data(), last_id_size);
+        }
+      }
+      if (!in_order) {
+        const KeyHasher::Probe probe = w.hasher(r.period, r.customer_id);
+        if (pass.look_up && rd.run.seen.contains(probe)) return stop(line_start, line); // seen before this pass
+        pass.keys.add(k, probe, static_cast<std::uint32_t>(line));
+      }
       const std::int64_t amounts[4] = {r.start.micros, r.expansion.micros, r.contraction.micros, r.churned.micros};
       if ((amounts[0] != 0) + (amounts[1] != 0) + (amounts[2] != 0) + (amounts[3] != 0) >= 2 && amounts[0] >= sums[0] &&
           amounts[1] >= sums[1] && amounts[2] >= sums[2] && amounts[3] >= sums[3])
@@ -1027,9 +1113,10 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
       sink.add(r);
       ++rows;
     }
-  } catch (...) { // a sum of the fork overflowed, or memory ran out: the general path tells
-    return pass.fail(k); // (nothing of the chunk is kept: the row's key is in the lists already)
+  } catch (...) { // a sum of the fork overflowed, memory ran out, or the lines read again
+    return pass.fail(k); // differ: the general path tells (nothing of the chunk is kept)
   }
+  close_range();
   c.lines = lines;
   c.rows = rows;
   for (int i = 0; i < 4; ++i) c.sums[i] = sums[i];
@@ -1054,22 +1141,120 @@ bool MovementsForm::pass_period(Scanner& w, PeriodLength length, Entry& e) const
   return true;
 }
 
-void MovementsForm::reread_keys(const FileReader& rd, Scanner& w, int fd, std::uint64_t begin, std::uint64_t end,
-                                PeriodLength length, std::vector<KeyPartitions::Found>& keys) const {
+template <class F>
+void MovementsForm::each_row_again(const FileReader& rd, Scanner& w, ChunkBuffer& buf, Entry& e, int fd, std::uint64_t begin,
+                                   std::uint64_t end, PeriodLength length, F&& f) const {
   ChunkFile file;
   file.fd = fd;
   file.begin = begin;
   file.end = end;
-  ChunkLines in(file, w.buf, begin, end);
+  ChunkLines in(file, buf, begin, end);
   std::string_view text;
   for (std::uint32_t line = 0;; ++line) {
     const ChunkLines::Next got = in.next(text);
     if (got == ChunkLines::Next::end) break;
     if (got == ChunkLines::Next::stop) throw FileChanged{}; // the file shrank, or cannot be read
     if (is_blank(text)) continue;
-    if (!parse_fast(rd, text, line, w.entry) || !pass_period(w, length, w.entry)) throw FileChanged{};
-    keys.push_back(KeyPartitions::Found{w.hasher(w.entry.row.period, w.entry.row.customer_id), line});
+    if (!parse_fast(rd, text, line, e) || !pass_period(w, length, e)) throw FileChanged{};
+    f(e.row, line);
   }
+}
+
+void MovementsForm::reread_keys(const FileReader& rd, Scanner& w, ChunkBuffer& buf, Entry& e, int fd, std::uint64_t begin,
+                                std::uint64_t end, PeriodLength length, const KeyRange* range, KeyOrder order,
+                                std::vector<KeyPartitions::Found>& keys) const {
+  std::string_view last_period;
+  std::string last_id;
+  const std::size_t had = keys.size();
+  each_row_again(rd, w, buf, e, fd, begin, end, length, [&](const MovementRow& r, std::uint32_t line) {
+    if (range != nullptr) { // the chunk's range, key after key
+      const bool first = keys.size() == had;
+      if (first ? r.period != range->first_period || r.customer_id != range->first_id
+                : (follows(last_period, last_id, r.period, r.customer_id) & static_cast<std::uint8_t>(order)) == 0)
+        throw FileChanged{};
+      last_period = r.period;
+      last_id.assign(r.customer_id);
+    }
+    keys.push_back(KeyPartitions::Found{w.hasher(r.period, r.customer_id), line});
+  });
+  if (range != nullptr && (keys.size() - had != range->rows || last_period != range->last_period || last_id != range->last_id))
+    throw FileChanged{};
+}
+
+namespace {
+/// Calls f(k, scanner) for each k in [0, count) on `threads` threads, each with its own
+/// scanner; the first exception thrown stops the others and is thrown again.
+template <class Scanner, class F> void each_chunk(std::size_t count, unsigned threads, F&& f) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_lock;
+  const auto work = [&] {
+    Scanner w;
+    try {
+      for (std::size_t k; (k = next.fetch_add(1)) < count;) f(k, w);
+    } catch (...) {
+      const std::lock_guard<std::mutex> hold(failure_lock);
+      if (!failure) failure = std::current_exception();
+      next = count; // the others stop too
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (unsigned t = 1; t < threads && t < count; ++t) helpers.emplace_back(work);
+  work();
+  for (std::thread& t : helpers) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+} // namespace
+
+bool MovementsForm::settle_order(const FileReader& rd, Pass& pass, std::size_t kept, unsigned threads) const {
+  // The kept chunks that kept no keys (ordered) and the rows that did (keyed).
+  std::vector<KeyRange> ranges(kept); // a keyed chunk's has no rows
+  std::uint64_t ordered_rows = 0, keyed_rows = 0;
+  for (std::size_t k = 0; k < kept; ++k) {
+    const Pass::Chunk& c = pass.chunks[k];
+    if (c.keyed) {
+      keyed_rows += c.keyed_rows;
+    } else {
+      ranges[k] = c.range;
+      ordered_rows += c.range.rows;
+    }
+  }
+  if (ordered_rows == 0) return false;
+  std::vector<std::uint8_t> to_key(kept, 0); // ordered chunks that get their keys
+  const std::optional<OrderedChunks> chunks = OrderedChunks::make(ranges);
+  if (chunks)
+    for (const auto& [period, id] : rd.run.key_texts) // a key read before: the chunk that may hold it gets its keys
+      if (const auto c = chunks->holder(period, id)) to_key[*c] = 1;
+  if (!chunks || keyed_rows >= ordered_rows) { // (then reading the ordered chunks again costs less)
+    for (std::size_t k = 0; k < kept; ++k) to_key[k] = !pass.chunks[k].keyed;
+  } else if (keyed_rows > 0) { // the keyed rows, read again, tell which ordered chunk may hold one
+    std::mutex marks;
+    each_chunk<Scanner>(kept, threads, [&](std::size_t k, Scanner& w) {
+      const Pass::Chunk& c = pass.chunks[k];
+      if (!c.keyed || c.keyed_rows == 0) return;
+      std::vector<std::size_t> hit;
+      each_row_again(rd, w, w.buf, w.entry, pass.file.fd, c.keyed_from, c.end, pass.length, [&](const MovementRow& r, std::uint32_t) {
+        if (const auto o = chunks->holder(r.period, r.customer_id)) hit.push_back(*o);
+      });
+      const std::lock_guard<std::mutex> hold(marks);
+      for (const std::size_t o : hit) to_key[o] = 1;
+    });
+  }
+  each_chunk<Scanner>(kept, threads, [&](std::size_t k, Scanner& w) {
+    Pass::Chunk& c = pass.chunks[k];
+    if (!to_key[k]) return;
+    w.found.clear();
+    reread_keys(rd, w, w.buf, w.entry, pass.file.fd, c.begin, c.end, pass.length, &c.range,
+                (c.range.orders & static_cast<std::uint8_t>(KeyOrder::period_first)) != 0 ? KeyOrder::period_first
+                                                                                          : KeyOrder::customer_first,
+                w.found);
+    pass.keys.reserve(k, w.found.size());
+    for (const KeyPartitions::Found& f : w.found) pass.keys.add(k, f.probe, f.line);
+    c.keyed = true;
+  });
+  for (std::size_t k = 0; k < kept; ++k)
+    if (!pass.chunks[k].keyed) return true;
+  return false;
 }
 
 bool MovementsForm::parallel_ready(const FileReader& rd, const LineSource& lines) const {
@@ -1099,6 +1284,13 @@ PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned
   // chunks again otherwise).
   const bool words = rd.run.last_file && first;
   Pass pass(n, !words);
+  // With no other pass's keys to compare with, that pass keeps no keys at all for chunks
+  // whose rows are sorted by key (as exports often are): their ranges show there is no
+  // repeat. The keys read before are few, and their text known: they are looked for in the
+  // ranges after the pass.
+  pass.ordered = words && rd.run.pending_keys.empty() && rd.run.key_texts_whole;
+  for (const Run::PendingKeys& p : rd.run.pending_keys)
+    if (p.ordered) pass.ordered_before.push_back(&*p.ordered);
   pass.file.fd = lines.seekable_fd();
   pass.file.begin = begin;
   pass.file.end = end;
@@ -1130,6 +1322,9 @@ PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned
   while (kept < n && pass.chunks[kept].state == Chunk::State::done) ++kept;
   if (kept < n && pass.chunks[kept].partial) ++kept; // the lines before its problem
   // ...before the first that holds the second of two equal keys...
+  // Ordered chunks whose ranges do not overlap, and hold no key of another row, hold no
+  // repeat; the others get their keys.
+  const bool ordered = pass.ordered && settle_order(rd, pass, kept, threads);
   std::vector<std::pair<const KeyPartitions*, std::size_t>> earlier;
   for (const Run::PendingKeys& p : rd.run.pending_keys) earlier.emplace_back(p.keys.get(), p.chunks);
   kept = pass.keys.first_repeat(kept, threads, pass.look_up ? nullptr : &seen, earlier);
@@ -1197,12 +1392,22 @@ PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned
     if (part) pass.keys.shrink(kept - 1); // sized for a whole chunk
     first_line.pop_back();
     Run::PendingKeys& p = rd.run.pending_keys.emplace_back(
-        Run::PendingKeys{std::make_unique<KeyPartitions>(std::move(pass.keys)), kept, rd.file_index, std::move(first_line), {}, {}});
+        Run::PendingKeys{std::make_unique<KeyPartitions>(std::move(pass.keys)), kept, rd.file_index, std::move(first_line), {}, {}, {}});
+    if (ordered) { // the chunks that kept no keys, by their ranges
+      std::vector<KeyRange> ranges(kept);
+      for (std::size_t k = 0; k < kept; ++k)
+        if (!pass.chunks[k].keyed) {
+          ranges[k] = pass.chunks[k].range;
+          p.keys->set_absent(k);
+        }
+      p.ordered = OrderedChunks::make(ranges); // fewer ranges than settle_order() took overlap no more
+    }
     if (words) { // the lines are read again when a key is asked for
       for (std::size_t k = 0; k < kept; ++k) p.bytes.emplace_back(pass.chunks[k].begin, pass.chunks[k].end);
       p.reread = [this, &rd, fd = pass.file.fd, length = pass.length, w = std::make_shared<Scanner>()](
-                     std::uint64_t from, std::uint64_t to, std::vector<KeyPartitions::Found>& keys) {
-        reread_keys(rd, *w, fd, from, to, length, keys); // one buffer for every chunk read again
+                     std::uint64_t from, std::uint64_t to, const KeyRange* range, KeyOrder order,
+                     std::vector<KeyPartitions::Found>& keys) {
+        reread_keys(rd, *w, w->buf, w->entry, fd, from, to, length, range, order, keys); // one buffer for every chunk read again
       };
     }
   }

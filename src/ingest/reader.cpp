@@ -70,40 +70,57 @@ void Run::expand(PendingKeys& p, std::size_t chunk, std::vector<KeyPartitions::F
   if (p.keys->whole(chunk)) return;
   if (!p.reread) throw std::logic_error("Run::expand: the words of a finished file were asked for (no file may follow the last)");
   found.clear();
-  p.reread(p.bytes[chunk].first, p.bytes[chunk].second, found);
+  const bool absent = p.keys->absent(chunk);
+  p.reread(p.bytes[chunk].first, p.bytes[chunk].second, absent ? &p.ordered->range(chunk) : nullptr,
+           absent ? p.ordered->order() : KeyOrder::period_first, found);
   if (!p.keys->expand(chunk, found)) throw FileChanged{};
 }
 
 void Run::add_pending_keys() {
   // Chunks of words only (of the first pass over the run's last file) are read again first,
   // one after the other with one buffer: this happens only to a file with problems, before
-  // it is read line by line for a while.
+  // it is read line by line for a while. Ordered chunks stay pending: a look-up reads again
+  // only the one whose range holds the key.
   std::vector<KeyPartitions::Found> found;
   for (PendingKeys& p : pending_keys) {
+    if (p.ordered) continue;
     for (std::size_t c = 0; c < p.chunks; ++c) expand(p, c, found);
     p.keys->insert_into(seen, p.chunks, p.file, p.first_line);
+    key_texts_whole = false; // keys without their text
+    key_texts.clear();
   }
-  pending_keys.clear();
+  std::erase_if(pending_keys, [](const PendingKeys& p) { return !p.ordered; });
   pending_lookups = 0;
 }
 
-std::optional<DuplicateIndex::Location> Run::insert_key(const DuplicateIndex::Probe& probe, std::uint32_t file, std::uint64_t line) {
-  if (!pending_keys.empty()) {
-    // A look-up among the pending keys scans one partition of each (1/256 of them): cheaper
-    // than adding them all to the index for the few lines read one by one after a problem,
-    // dearer after 256 such lines.
-    if (++pending_lookups > KeyPartitions::k_parts) {
-      add_pending_keys();
+std::optional<DuplicateIndex::Location> Run::insert_key(const DuplicateIndex::Probe& probe, std::string_view period,
+                                                        std::string_view id, std::uint32_t file, std::uint64_t line) {
+  std::vector<KeyPartitions::Found> found;
+  bool unordered = false;
+  for (PendingKeys& p : pending_keys) {
+    unordered = unordered || !p.ordered;
+    if (p.ordered)
+      if (const auto c = p.ordered->holder(period, id); c && *c < p.chunks) expand(p, *c, found);
+  }
+  // A look-up among the pending keys scans one partition of each (1/256 of them): cheaper
+  // than adding them all to the index for the few lines read one by one after a problem,
+  // dearer after 256 such lines.
+  if (unordered && ++pending_lookups > KeyPartitions::k_parts) add_pending_keys();
+  for (PendingKeys& p : pending_keys)
+    while (const auto hit = p.keys->find(probe, p.chunks)) {
+      if (hit->line) return DuplicateIndex::stored(p.file, p.first_line[hit->chunk] + *hit->line); // as the index would
+      expand(p, hit->chunk, found); // a chunk of words only: its lines tell whether the whole key is there
+    }
+  const auto first = seen.insert(probe, file, line);
+  if (!first && key_texts_whole) {
+    if (key_texts.size() < k_key_texts) {
+      key_texts.emplace_back(period, id);
     } else {
-      std::vector<KeyPartitions::Found> found;
-      for (PendingKeys& p : pending_keys)
-        while (const auto hit = p.keys->find(probe, p.chunks)) {
-          if (hit->line) return DuplicateIndex::stored(p.file, p.first_line[hit->chunk] + *hit->line); // as the index would
-          expand(p, hit->chunk, found); // a chunk of words only: its lines tell whether the whole key is there
-        }
+      key_texts_whole = false;
+      key_texts.clear();
     }
   }
-  return seen.insert(probe, file, line);
+  return first;
 }
 
 Attributes& Run::attrs() {

@@ -66,13 +66,24 @@ struct Run {
     std::size_t chunks = 0; ///< the chunks committed: [0, chunks)
     std::uint32_t file = 0;
     std::vector<std::uint64_t> first_line; ///< per chunk
-    /// For chunks of words only: each chunk's bytes [begin, end), and what reads the keys of
-    /// such bytes again (set while their file is read).
+    /// For chunks of words only, or of no keys: each chunk's bytes [begin, end), and what
+    /// reads the keys of such bytes again (set while their file is read), checking them
+    /// against the chunk's range when it kept no keys.
     std::vector<std::pair<std::uint64_t, std::uint64_t>> bytes;
-    std::function<void(std::uint64_t begin, std::uint64_t end, std::vector<KeyPartitions::Found>& keys)> reread;
+    std::function<void(std::uint64_t begin, std::uint64_t end, const KeyRange* range, KeyOrder order,
+                       std::vector<KeyPartitions::Found>& keys)>
+        reread;
+    /// Set when the chunks kept no keys, their rows being ordered: a key is looked for only
+    /// in the chunk whose range holds it. Such keys stay pending to the end of the file.
+    std::optional<OrderedChunks> ordered;
   };
   std::vector<PendingKeys> pending_keys;
   std::size_t pending_lookups = 0;
+  /// The text of each key in `seen`, while every key came through insert_key() and they are
+  /// few: an ordered pass looks for them in its chunks' ranges, with no look-up per row.
+  std::vector<std::pair<std::string, std::string>> key_texts;
+  bool key_texts_whole = true;
+  static constexpr std::size_t k_key_texts = 4096;
   /// No file follows the one being read: its first pass keeps its keys' words only.
   bool last_file = false;
   DuplicateIndex& keys() {
@@ -83,8 +94,9 @@ struct Run {
   /// Makes chunk `chunk` of `p` whole by reading it again into `found` (KeyPartitions::expand).
   /// Throws FileChanged when its lines no longer hold the keys the pass read.
   void expand(PendingKeys& p, std::size_t chunk, std::vector<KeyPartitions::Found>& found);
-  /// seen.insert(), the pending keys included.
-  std::optional<DuplicateIndex::Location> insert_key(const DuplicateIndex::Probe& probe, std::uint32_t file, std::uint64_t line);
+  /// seen.insert(), the pending keys included: `probe` is the key (period, id) hashed.
+  std::optional<DuplicateIndex::Location> insert_key(const DuplicateIndex::Probe& probe, std::string_view period,
+                                                     std::string_view id, std::uint32_t file, std::uint64_t line);
   std::unique_ptr<SnapshotTable> snapshots;
   std::unique_ptr<Attributes> attributes;
   std::uint32_t movement_files = 0; ///< files read as movements (they do not mix with snapshots)

@@ -190,3 +190,85 @@ TEST_CASE("key partitions of words only: a match is a candidate until its chunk 
   CHECK(first->file == 4);
   CHECK(first->line == 2'000 + 1'001);
 }
+
+TEST_CASE("keys compare by period first or by customer first", "[dedup]") {
+  CHECK(compare_keys(KeyOrder::period_first, "2026-01", "C-9", "2026-02", "C-1") < 0);
+  CHECK(compare_keys(KeyOrder::customer_first, "2026-01", "C-9", "2026-02", "C-1") > 0);
+  CHECK(compare_keys(KeyOrder::customer_first, "2026-02", "C-1", "2026-01", "C-1") > 0);
+  CHECK(compare_keys(KeyOrder::period_first, "2026-01", "C-1", "2026-01", "C-1") == 0);
+  CHECK(compare_keys(KeyOrder::period_first, "", "C-10", "", "C-9") < 0); // text, not numbers
+}
+
+namespace {
+KeyRange range(std::string p1, std::string i1, std::string p2, std::string i2, std::uint8_t orders, std::uint64_t rows = 10) {
+  return KeyRange{std::move(p1), std::move(i1), std::move(p2), std::move(i2), rows, orders};
+}
+constexpr std::uint8_t k_period = static_cast<std::uint8_t>(KeyOrder::period_first);
+constexpr std::uint8_t k_customer = static_cast<std::uint8_t>(KeyOrder::customer_first);
+} // namespace
+
+TEST_CASE("ordered chunks: ranges apart in one order find the only chunk that may hold a key", "[dedup]") {
+  // Chunks in any order of their ranges; one without rows has no range at all.
+  const auto ordered = OrderedChunks::make({range("2026-02", "C-000", "2026-02", "C-499", k_period | k_customer),
+                                            range("2026-01", "C-000", "2026-01", "C-999", k_period),
+                                            range("", "", "", "", k_period | k_customer, 0),
+                                            range("2026-02", "C-500", "2026-03", "C-100", k_period)});
+  REQUIRE(ordered);
+  CHECK(ordered->order() == KeyOrder::period_first);
+  CHECK(ordered->holder("2026-01", "C-000") == std::optional<std::size_t>(1));
+  CHECK(ordered->holder("2026-01", "C-5") == std::optional<std::size_t>(1));
+  CHECK(ordered->holder("2026-02", "C-499") == std::optional<std::size_t>(0));
+  CHECK(ordered->holder("2026-02", "C-4990") == std::nullopt); // between two ranges
+  CHECK(ordered->holder("2026-02", "C-500") == std::optional<std::size_t>(3));
+  CHECK(ordered->holder("2026-03", "C-100") == std::optional<std::size_t>(3));
+  CHECK(ordered->holder("2026-03", "C-1000") == std::nullopt); // after them all
+  CHECK(ordered->holder("2025-12", "C-500") == std::nullopt);  // before them all
+  CHECK_FALSE(ordered->within("2026-04", "A"));
+  CHECK(ordered->within("2026-02", "C-4990"));
+
+  // Customer first: one customer's periods, customer after customer.
+  const auto by_customer = OrderedChunks::make({range("2026-01", "C-1", "2026-12", "C-4", k_customer),
+                                                range("2026-01", "C-5", "2026-06", "C-9", k_customer)});
+  REQUIRE(by_customer);
+  CHECK(by_customer->order() == KeyOrder::customer_first);
+  CHECK(by_customer->holder("2027-01", "C-3") == std::optional<std::size_t>(0));
+  CHECK(by_customer->holder("2027-01", "C-4") == std::nullopt); // after C-4's last period in the range
+  CHECK(by_customer->holder("2026-01", "C-5") == std::optional<std::size_t>(1));
+
+  // Overlapping ranges, or no order that every chunk follows, prove nothing.
+  CHECK_FALSE(OrderedChunks::make({range("2026-01", "C-0", "2026-01", "C-5", k_period),
+                                   range("2026-01", "C-5", "2026-01", "C-9", k_period)})); // C-5 in both
+  CHECK_FALSE(OrderedChunks::make({range("2026-01", "C-0", "2026-01", "C-4", k_period),
+                                   range("2026-01", "C-5", "2026-01", "C-9", k_customer)}));
+  CHECK(OrderedChunks::make({})); // nothing to hold a key
+  CHECK_FALSE(OrderedChunks::make({})->holder("2026-01", "C-1"));
+}
+
+TEST_CASE("key partitions: an absent chunk has no keys until it is given them", "[dedup]") {
+  KeyHasher hasher;
+  const auto key = [&](int i) { return hasher("2026-10", "C-" + std::to_string(i)); };
+  KeyPartitions parts(2, false);
+  std::vector<KeyPartitions::Found> lines;
+  for (int i = 0; i < 100; ++i) {
+    parts.add(1, key(i), static_cast<std::uint32_t>(i));
+    lines.push_back(KeyPartitions::Found{key(i + 1'000), static_cast<std::uint32_t>(i)});
+  }
+  parts.set_absent(0);
+  CHECK(parts.absent(0));
+  CHECK_FALSE(parts.whole(0));
+  CHECK_FALSE(parts.find(key(1'005), 2));                   // chunk 0 keeps nothing to find
+  CHECK(parts.first_repeat(2, 1, nullptr) == 2);             // nor anything to repeat
+  REQUIRE(parts.expand(0, lines));                           // taken as they are
+  CHECK(parts.whole(0));
+  CHECK_FALSE(parts.absent(0));
+  const auto hit = parts.find(key(1'005), 2);
+  REQUIRE(hit);
+  CHECK(hit->chunk == 0);
+  CHECK(hit->line == std::optional<std::uint32_t>(5));
+  lines[3].probe = key(50); // a key of chunk 1 as well
+  KeyPartitions again(2, false);
+  again.set_absent(0);
+  for (int i = 0; i < 100; ++i) again.add(1, key(i), static_cast<std::uint32_t>(i));
+  REQUIRE(again.expand(0, lines));
+  CHECK(again.first_repeat(2, 1, nullptr) == 1);
+}

@@ -104,8 +104,10 @@ struct TempFile {
   ~TempFile() { std::remove(path.c_str()); }
 };
 
-/// A file of `rows` rows from a seed, with problems sprinkled in as `trouble` asks.
-std::string generated(std::uint64_t seed, int rows, bool trouble, int period_base = 0) {
+/// A file of `rows` rows from a seed, with problems sprinkled in as `trouble` asks. `sorted`:
+/// ids of six digits, so the rows are sorted by customer (and by period, then customer, up
+/// to the 8,400th row, where the periods start again).
+std::string generated(std::uint64_t seed, int rows, bool trouble, int period_base = 0, bool sorted = false) {
   std::string text = "customer_id,company,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,nps,at_risk\n";
   std::uint64_t state = seed;
   const auto next = [&state] {
@@ -115,8 +117,9 @@ std::string generated(std::uint64_t seed, int rows, bool trouble, int period_bas
   std::uint64_t start_sum = 0, expansion_sum = 0;
   for (int i = 0; i < rows; ++i) {
     const std::uint64_t r = next();
-    std::string id = fmt::format("C-{}", i);
-    if (trouble && r % 701 == 0) id = fmt::format("C-{}", i / 2); // a duplicate, maybe chunks before
+    const auto id_of = [&](int n) { return sorted ? fmt::format("C-{:06}", n) : fmt::format("C-{}", n); };
+    std::string id = id_of(i);
+    if (trouble && r % 701 == 0) id = id_of(i / 2); // a duplicate, maybe chunks before
     std::string company = r % 7 == 0 ? "\"Acme, \"\"Inc\"\"\"" : r % 11 == 0 ? "Müller GmbH" : "Acme";
     const std::string segment = r % 3 == 0 ? "SMB" : r % 3 == 1 ? "Mid" : "Ent";
     std::string period = fmt::format("2026-{:02}", 1 + (period_base + i / 700) % 12);
@@ -175,6 +178,57 @@ TEST_CASE("problems anywhere: the same diagnostics in the same order for any num
       }
 }
 
+TEST_CASE("rows sorted by key: the same totals and diagnostics for any number of threads", "[ingest][parallel]") {
+  // The first pass over a sorted file keeps no keys: each chunk's range shows it has no
+  // repeat. A repeat, a bad row or a range that overlaps another makes the chunks keep keys.
+  for (const bool trouble : {false, true}) {
+    const TempFile f("sorted", generated(17, 20'000, trouble, 0, true));
+    const auto one = outcome({f.path}, 1, k_line_by_line);
+    REQUIRE(one.size() > (trouble ? 60u : 10u));
+    for (const int threads : {1, 2, 3})
+      for (const std::uint64_t chunk : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{977}, std::uint64_t{50'000}})
+        for (const bool last : {true, false}) {
+          INFO("trouble " << trouble << ", threads " << threads << ", chunks of " << chunk << " bytes, last " << last);
+          CHECK(difference(outcome({f.path}, threads, chunk, "segment", {}, last), one) == "");
+        }
+  }
+}
+
+TEST_CASE("sorted chunks whose ranges overlap are checked key by key", "[ingest][parallel]") {
+  // Even ids, then odd ones: every chunk is sorted, but the halves' ranges overlap. With
+  // `repeat`, the second half also holds one id of the first.
+  for (const bool repeat : {false, true}) {
+    std::string text = "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
+    for (int i = 0; i < 3'000; ++i) text += fmt::format("C-{:06},2026-10,100,0,0,0\n", 2 * i);
+    for (int i = 0; i < 3'000; ++i) text += fmt::format("C-{:06},2026-10,100,0,0,0\n", repeat && i == 2'000 ? 2'222 : 2 * i + 1);
+    const TempFile f("overlap", text);
+    const auto one = outcome({f.path}, 1, k_line_by_line, "");
+    CHECK(std::count_if(one.begin(), one.end(), [](const std::string& l) { return l.find("(first at line 1113)") != std::string::npos; }) ==
+          (repeat ? 1 : 0));
+    for (const int threads : {1, 2})
+      for (const std::uint64_t chunk : {std::uint64_t{0}, std::uint64_t{2'000}, std::uint64_t{40'000}}) {
+        INFO("repeat " << repeat << ", threads " << threads << ", chunks of " << chunk << " bytes");
+        CHECK(difference(outcome({f.path}, threads, chunk, ""), one) == "");
+      }
+  }
+}
+
+TEST_CASE("keys read before an ordered pass are looked for in its chunks' ranges", "[ingest][parallel]") {
+  // The first rows, read one by one, come again later among sorted rows: a pass over them
+  // keeps no keys, and each such repeat must still name its first line.
+  std::string text = "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
+  for (int i = 0; i < 200; ++i) text += fmt::format("C-{:06},2026-10,100,0,0,0\n", 5'000 + i);
+  for (int i = 0; i < 10'000; ++i) text += fmt::format("C-{:06},2026-10,100,0,0,0\n", i);
+  const TempFile f("before", text);
+  const auto one = outcome({f.path}, 1, k_line_by_line, "");
+  CHECK(std::count_if(one.begin(), one.end(), [](const std::string& l) { return l.find("appears twice") != std::string::npos; }) == 200);
+  for (const int threads : {1, 2})
+    for (const std::uint64_t chunk : {std::uint64_t{0}, std::uint64_t{500}, std::uint64_t{2'000}, std::uint64_t{30'000}}) {
+      INFO("threads " << threads << ", chunks of " << chunk << " bytes");
+      CHECK(difference(outcome({f.path}, threads, chunk, ""), one) == "");
+    }
+}
+
 TEST_CASE("a row repeating the sums above it is found across chunks", "[ingest][parallel]") {
   std::string text = "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
   for (int i = 0; i < 3'000; ++i) text += fmt::format("C-{},2026-10,{},{},0,0\n", i, 100 + i % 7, i % 10 == 0 ? 5 : 0);
@@ -214,72 +268,86 @@ TEST_CASE("a currency column: one currency passes, a second one is reported as w
 TEST_CASE("a duplicate of a row a pass kept names its line, however far down it is met", "[ingest][parallel]") {
   // Ten bad rows from row 3,000 on end the passes (a file gets eight), so the end of the file
   // is read line by line: its keys need every kept key whole, lines included. Repeats of
-  // rows the first pass read come right after a bad row and at the very end.
-  std::string text = "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
-  for (int i = 0; i < 20'000; ++i) {
-    std::string id = fmt::format("C-{}", i);
-    if (i == 3'002) id = "C-10";
-    if (i == 19'990) id = "C-5";
-    if (i == 19'991) id = "C-2999";
-    text += fmt::format("{},2026-10,{},0,0,0\n", id, i >= 3'000 && i % 500 == 0 && i < 8'000 ? "x" : "100");
+  // rows the first pass read come right after a bad row and at the very end. With sorted
+  // ids, the first pass keeps no keys (its chunks are ordered): a repeat is looked for in
+  // the one chunk whose range holds it, read again, by the line-by-line path and by the
+  // later passes.
+  for (const bool sorted : {false, true}) {
+    const auto id_of = [&](int n) { return sorted ? fmt::format("C-{:06}", n) : fmt::format("C-{}", n); };
+    std::string text = "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
+    for (int i = 0; i < 20'000; ++i) {
+      std::string id = id_of(i);
+      if (i == 3'002) id = id_of(10);
+      if (i == 3'600) id = id_of(1'500); // in a later pass, unless the passes end sooner
+      if (i == 19'990) id = id_of(5);
+      if (i == 19'991) id = id_of(2'999);
+      text += fmt::format("{},2026-10,{},0,0,0\n", id, i >= 3'000 && i % 500 == 0 && i < 8'000 ? "x" : "100");
+    }
+    const TempFile f("far", text);
+    const auto one = outcome({f.path}, 1, k_line_by_line, "");
+    for (const char* first : {"first at line 12)", "first at line 1502)", "first at line 7)", "first at line 3001)"})
+      CHECK(std::count_if(one.begin(), one.end(), [&](const std::string& l) { return l.find(first) != std::string::npos; }) == 1);
+    for (const int threads : {1, 2, 3})
+      for (const std::uint64_t chunk : {std::uint64_t{0}, std::uint64_t{1'000}, std::uint64_t{30'000}})
+        for (const bool last : {true, false}) {
+          INFO("sorted " << sorted << ", threads " << threads << ", chunks of " << chunk << " bytes, last " << last);
+          CHECK(difference(outcome({f.path}, threads, chunk, "", {}, last), one) == "");
+        }
   }
-  const TempFile f("far", text);
-  const auto one = outcome({f.path}, 1, k_line_by_line, "");
-  for (const char* first : {"first at line 12)", "first at line 7)", "first at line 3001)"})
-    CHECK(std::count_if(one.begin(), one.end(), [&](const std::string& l) { return l.find(first) != std::string::npos; }) == 1);
-  for (const int threads : {1, 2, 3})
-    for (const std::uint64_t chunk : {std::uint64_t{0}, std::uint64_t{1'000}, std::uint64_t{30'000}})
-      for (const bool last : {true, false}) {
-        INFO("threads " << threads << ", chunks of " << chunk << " bytes, last " << last);
-        CHECK(difference(outcome({f.path}, threads, chunk, "", {}, last), one) == "");
-      }
 }
 
 TEST_CASE("a file that changes between the pass and reading its keys again is reported", "[ingest][parallel]") {
-  // Row 2,500 repeats row 1,050's key: the line-by-line path asks for the pass's chunk that
-  // holds it, and that chunk is read again. Between the two, something rewrites row 1,100.
-  // (The first 1,000 rows are read one by one; the pass's first chunk holds rows 1,000 to
-  // about 1,160, and the file is read again for each later chunk.)
-  std::string text = "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
-  std::uint64_t row1100 = 0;
-  for (int i = 0; i < 3'000; ++i) {
-    if (i == 1'100) row1100 = text.size();
-    text += fmt::format("{},2026-10,100,0,0,0\n", i == 2'500 ? std::string("C-1050") : fmt::format("C-{}", i));
-  }
-  const TempFile f("changed", text);
-  for (const bool change : {false, true}) {
-    INFO("the file changes: " << change);
-    IngestOptions o;
-    o.threads = 1;
-    o.parallel_bytes = 0;
-    o.chunk_bytes = 4'096;
-    bool changed = false;
-    int calls = 0;
-    // The first call comes after the line-by-line reader's first block (the whole file), the
-    // second after the pass's first block, which holds its first chunk's lines then.
-    o.progress = [&](const std::string&, std::uint64_t, std::uint64_t) {
-      if (!change || changed || ++calls < 2) return;
-      std::fstream file(f.path, std::ios::in | std::ios::out | std::ios::binary);
-      file.seekp(static_cast<std::streamoff>(row1100));
-      file << 'D'; // C-1100 becomes D-1100: same length, another key
-      changed = true;
-    };
-    Diags d;
-    Aggregator agg(false);
-    InputSummary s;
-    {
-      Ingestor ingestor(o, d);
-      s = ingestor.read_path(f.path, agg, true);
+  // Row 2,500 repeats row 1,050's key: the pass's chunk that holds it is read again, and
+  // between the two readings something rewrites row 1,100. (The first 1,000 rows are read
+  // one by one; the pass's first chunk holds rows 1,000 to about 1,150, and the file is read
+  // again for each later chunk.) Its ids in order, that chunk keeps no keys: it is read
+  // again right after the pass, as the repeat's row (or, without padded ids, a row read
+  // before the pass) lies in its range; or, with a bad row at 2,000, when a later pass
+  // meets the repeat. Else the line-by-line path asks for its keys.
+  for (const int variant : {0, 1, 2}) {
+    const bool sorted = variant > 0;
+    const auto id_of = [&](int n) { return sorted ? fmt::format("C-{:06}", n) : fmt::format("C-{}", n); };
+    std::string text = "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
+    std::uint64_t row1100 = 0;
+    for (int i = 0; i < 3'000; ++i) {
+      if (i == 1'100) row1100 = text.size();
+      text += fmt::format("{},2026-10,{},0,0,0\n", id_of(i == 2'500 ? 1'050 : i), variant == 2 && i == 2'000 ? "x" : "100");
     }
-    REQUIRE(changed == change);
-    const auto told = [&](const char* what) {
-      return std::any_of(d.lines.begin(), d.lines.end(), [&](const std::string& l) { return l.find(what) != std::string::npos; });
-    };
-    CHECK(told("changed while it was read") == change);
-    CHECK(told("appears twice in period 2026-10 (first at line 1052)") != change);
-    CHECK(s.unreadable == change);
-    CHECK(s.rows_read == s.rows_used + s.rows_rejected);
-    std::ofstream(f.path, std::ios::binary) << text; // as it was
+    const TempFile f("changed", text);
+    for (const bool change : {false, true}) {
+      INFO("variant " << variant << ", the file changes: " << change);
+      IngestOptions o;
+      o.threads = 1;
+      o.parallel_bytes = 0;
+      o.chunk_bytes = 4'096;
+      bool changed = false;
+      int calls = 0;
+      // The first call comes after the line-by-line reader's first block (the whole file), the
+      // second after the pass's first block, which holds its first chunk's lines then.
+      o.progress = [&](const std::string&, std::uint64_t, std::uint64_t) {
+        if (!change || changed || ++calls < 2) return;
+        std::fstream file(f.path, std::ios::in | std::ios::out | std::ios::binary);
+        file.seekp(static_cast<std::streamoff>(row1100));
+        file << 'D'; // C-1100 becomes D-1100: same length, another key
+        changed = true;
+      };
+      Diags d;
+      Aggregator agg(false);
+      InputSummary s;
+      {
+        Ingestor ingestor(o, d);
+        s = ingestor.read_path(f.path, agg, true);
+      }
+      REQUIRE(changed == change);
+      const auto told = [&](const char* what) {
+        return std::any_of(d.lines.begin(), d.lines.end(), [&](const std::string& l) { return l.find(what) != std::string::npos; });
+      };
+      CHECK(told("changed while it was read") == change);
+      CHECK(told("appears twice in period 2026-10 (first at line 1052)") != change);
+      CHECK(s.unreadable == change);
+      CHECK(s.rows_read == s.rows_used + s.rows_rejected);
+      std::ofstream(f.path, std::ios::binary) << text; // as it was
+    }
   }
 }
 

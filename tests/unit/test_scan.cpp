@@ -43,3 +43,24 @@ TEST_CASE("has_high_byte sees a byte >= 0x80 at any position of any length", "[s
     }
   }
 }
+
+TEST_CASE("compare_padded orders text as string_view::compare does", "[scan]") {
+  // Every pair of texts up to 20 bytes over a few letters and a byte >= 0x80 (unsigned, as
+  // compare() takes it), the padding past each text filled with bytes that must not count.
+  const std::string letters = "ab\xE9";
+  std::vector<std::string> texts{""};
+  for (std::size_t n = 1; n <= 20; ++n) {
+    texts.push_back(std::string(n, 'a'));
+    texts.push_back(std::string(n - 1, 'a') + "b");
+    texts.push_back(std::string(n, 'b'));
+    texts.push_back(letters.substr(n % 3, 1) + std::string(n - 1, 'a'));
+    texts.push_back(std::string(n - 1, 'a') + letters.substr(n % 3, 1));
+  }
+  const auto sign = [](int x) { return (x > 0) - (x < 0); };
+  for (const std::string& a : texts)
+    for (const std::string& b : texts) {
+      std::string pa = a + std::string(16, '\xFF'), pb = b + std::string(16, 'z');
+      INFO("a " << a << ", b " << b);
+      REQUIRE(sign(compare_padded(pa.data(), a.size(), pb.data(), b.size())) == sign(std::string_view(a).compare(b)));
+    }
+}
