@@ -188,9 +188,12 @@ std::optional<DuplicateIndex::Location> DuplicateIndex::insert(const Probe& prob
 
 int compare_keys(KeyOrder order, std::string_view period_a, std::string_view id_a, std::string_view period_b,
                  std::string_view id_b) noexcept {
-  const int period = period_a.compare(period_b), id = id_a.compare(id_b);
-  if (order == KeyOrder::period_first) return period != 0 ? period : id;
-  return id != 0 ? id : period;
+  if (order == KeyOrder::period_first) {
+    const int period = period_a.compare(period_b);
+    return period != 0 ? period : id_a.compare(id_b);
+  }
+  const int id = id_a.compare(id_b);
+  return id != 0 ? id : period_a.compare(period_b);
 }
 
 std::optional<OrderedChunks> OrderedChunks::make(const std::vector<KeyRange>& ranges) {

@@ -123,6 +123,8 @@ public:
   bool within(std::string_view period, std::string_view id) const;
   KeyOrder order() const noexcept { return m_order; }
   const KeyRange& range(std::size_t chunk) const { return m_ranges[chunk]; }
+  /// The range that ends with the last key of all (nullptr when there is none).
+  const KeyRange* highest() const noexcept { return m_sorted.empty() ? nullptr : &m_ranges[m_sorted.back()]; }
 
 private:
   KeyOrder m_order = KeyOrder::period_first;

@@ -981,7 +981,23 @@ struct MovementsForm::Pass {
   /// A chunk's rows were out of order: the chunks begun after keep keys from their start.
   std::atomic<bool> disordered{false};
   /// The ranges of earlier passes' ordered chunks: a row whose key lies in one ends its chunk.
-  std::vector<const OrderedChunks*> ordered_before;
+  struct OrderedBefore {
+    const OrderedChunks* chunks;
+    /// The last key of all: a row after it (in a sorted file, every later row) is in no range.
+    std::string_view period;
+    char id[64 + 16] = {}; ///< read 16 bytes on (compare_padded)
+    std::size_t id_size = 0;
+    bool after(std::string_view row_period, std::string_view row_id) const noexcept {
+      if (id_size > 64) return false; // (the look-up decides)
+      if (chunks->order() == KeyOrder::period_first) {
+        const int by_period = row_period.compare(period);
+        return by_period > 0 || (by_period == 0 && compare_padded(row_id.data(), row_id.size(), id, id_size) > 0);
+      }
+      const int by_id = compare_padded(row_id.data(), row_id.size(), id, id_size);
+      return by_id > 0 || (by_id == 0 && row_period.compare(period) > 0);
+    }
+  };
+  std::vector<OrderedBefore> ordered_before;
   std::vector<Chunk> chunks;
   KeyPartitions keys;
   std::atomic<std::size_t> next{0};     ///< the next chunk to take
@@ -1072,8 +1088,8 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
       if (!parse_fast(rd, text, line, e) || !pass_period(w, pass.length, e)) return stop(line_start, line);
       MovementRow& r = e.row;
       if (has_currency && e.currency != pass.currency) return stop(line_start, line);
-      for (const OrderedChunks* o : pass.ordered_before) // may repeat a key of an ordered chunk
-        if (o->holder(r.period, r.customer_id)) return stop(line_start, line);
+      for (const Pass::OrderedBefore& o : pass.ordered_before) // may repeat a key of an ordered chunk
+        if (!o.after(r.period, r.customer_id) && o.chunks->holder(r.period, r.customer_id)) return stop(line_start, line);
       if (in_order) { // (the keys read before the pass are few: none is looked up here)
         const bool fits = r.customer_id.size() <= sizeof w.last_id - 16;
         if (rows == 0 && fits) {
@@ -1290,7 +1306,14 @@ PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned
   // ranges after the pass.
   pass.ordered = words && rd.run.pending_keys.empty() && rd.run.key_texts_whole;
   for (const Run::PendingKeys& p : rd.run.pending_keys)
-    if (p.ordered) pass.ordered_before.push_back(&*p.ordered);
+    if (p.ordered)
+      if (const KeyRange* high = p.ordered->highest()) {
+        Pass::OrderedBefore& o = pass.ordered_before.emplace_back();
+        o.chunks = &*p.ordered;
+        o.period = high->last_period;
+        o.id_size = high->last_id.size();
+        std::memcpy(o.id, high->last_id.data(), std::min<std::size_t>(o.id_size, 64));
+      }
   pass.file.fd = lines.seekable_fd();
   pass.file.begin = begin;
   pass.file.end = end;
