@@ -11,6 +11,8 @@
 #   SNAPSHOTS=1000000 bash bench/run.sh   # MRR snapshots (N customers x 24 months) against DuckDB
 #   THREADS="1 2" bash bench/run.sh       # cskpi with --threads N on the same file
 #   PAIRS=15 bash bench/run.sh            # rounds of cskpi, DuckDB and the floor in turn (0: none)
+#   ORDER=shuffled bash bench/run.sh      # the same rows in random order (the generated export is
+#                                         # sorted by customer_id, as a database's export often is)
 #
 # Public tools only: hyperfine for wall-time medians, /usr/bin/time -v for peak memory.
 # Generated data goes to bench/data/ (ignored by git).
@@ -39,9 +41,14 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j2 --target cskpi gen_samples >/dev/null
 mkdir -p bench/data
 
-data_file() { # rows -> path, generated once
+data_file() { # rows -> path, generated once; ORDER=shuffled: its rows in a fixed random order
   local f="bench/data/movements_$1.csv"
   [ -s "$f" ] || ./build/gen_samples --rows "$1" --seed 42 > "$f"
+  if [ "${ORDER:-sorted}" = shuffled ]; then
+    local g="bench/data/movements_$1_shuffled.csv"
+    [ -s "$g" ] || { head -n 1 "$f"; tail -n +2 "$f" | shuf --random-source=<(yes); } > "$g"
+    f=$g
+  fi
   echo "$f"
 }
 
@@ -128,7 +135,7 @@ fi
 
 file=$(data_file "$ROWS")
 size=$(stat -c %s "$file")
-echo "file: $file ($ROWS rows, $((size / 1000000)) MB); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "file: $file ($ROWS rows, $((size / 1000000)) MB, ${ORDER:-sorted}); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 
 # 1. Agreement: every peer must print exactly cskpi's figures (6 decimals).
 want=$(cskpi_kpis "$file")
