@@ -20,6 +20,7 @@
 #include <map>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
 #include <system_error>
 #include <thread>
 #include <unistd.h>
@@ -1424,6 +1425,7 @@ PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned
           p.keys->set_absent(k);
         }
       p.ordered = OrderedChunks::make(ranges); // fewer ranges than settle_order() took overlap no more
+      if (!p.ordered) throw std::logic_error("parallel_pass: ordered chunks whose ranges overlap");
     }
     if (words) { // the lines are read again when a key is asked for
       for (std::size_t k = 0; k < kept; ++k) p.bytes.emplace_back(pass.chunks[k].begin, pass.chunks[k].end);
