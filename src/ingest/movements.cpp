@@ -1052,7 +1052,7 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
   std::uint64_t lines = 0, rows = 0; // counted here, stored in the chunk at its end
   i128 sums[4] = {};
   RowSink& sink = *c.sink;
-  // A line the fast path cannot take ends the chunk there: the lines before it are kept.
+  // What the chunk's rows tell of their order, at its end or where it stops.
   const auto close_range = [&] {
     c.keyed = !in_order;
     c.keyed_from = keyed_from == UINT64_MAX ? in.begin() : keyed_from;
@@ -1062,6 +1062,7 @@ void MovementsForm::scan(const FileReader& rd, Pass& pass, std::size_t k, Scanne
     c.range.rows = rows;
     c.range.orders = orders;
   };
+  // A line the fast path cannot take ends the chunk there: the lines before it are kept.
   const auto stop = [&](std::uint64_t line_start, std::uint64_t lines_before) {
     if (in.started()) { // the lines before it are good
       close_range();
