@@ -12,7 +12,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <iconv.h>
 #include <istream>
 #include <system_error>
 #include <utility>
@@ -146,6 +145,35 @@ std::optional<std::size_t> invalid_utf8(std::string_view text) noexcept {
   return std::nullopt;
 }
 
+std::optional<std::size_t> single_byte_to_utf8(std::string_view text, Encoding encoding, std::string& out) {
+  // Windows-1252's 0x80-0x9F, by code point; 0 where the code page defines no character.
+  static constexpr std::uint16_t k_cp1252[32] = {
+      0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+  out.clear();
+  out.reserve(text.size() * 3);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    std::uint32_t cp = byte;
+    if (encoding == Encoding::cp1252 && byte >= 0x80 && byte < 0xA0) {
+      cp = k_cp1252[byte - 0x80];
+      if (cp == 0) return i;
+    }
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+  return std::nullopt;
+}
+
 LineSource::LineSource(int fd, bool owned, Encoding encoding, Progress progress)
     : m_source(std::make_unique<FdSource>(fd, owned)), m_encoding(encoding), m_progress(std::move(progress)),
       m_buf(new char[k_block]), m_size(k_block) {
@@ -237,21 +265,11 @@ bool LineSource::emit(const char* start, std::size_t len, std::string_view& line
       if (const auto bad = invalid_utf8(line)) throw BadEncoding{m_line, std::string(line), *bad};
     return true;
   }
-  // A single-byte encoding: ASCII lines stay as they are, others go through glibc's iconv.
+  // A single-byte encoding: ASCII lines stay as they are, others are transcoded.
   bool ascii = true;
   for (char c : line) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
   if (ascii) return true;
-  iconv_t cd = ::iconv_open("UTF-8", m_encoding == Encoding::cp1252 ? "CP1252" : "ISO-8859-1");
-  if (cd == reinterpret_cast<iconv_t>(-1)) throw std::system_error(errno, std::generic_category(), "iconv_open");
-  m_converted.resize(line.size() * 3);
-  char* in = const_cast<char*>(line.data()); // iconv's interface; it does not write through it
-  std::size_t in_left = line.size(), out_left = m_converted.size();
-  char* out = m_converted.data();
-  const std::size_t r = ::iconv(cd, &in, &in_left, &out, &out_left);
-  ::iconv_close(cd);
-  if (r == static_cast<std::size_t>(-1))
-    throw BadEncoding{m_line, std::string(line), static_cast<std::size_t>(in - line.data())};
-  m_converted.resize(m_converted.size() - out_left);
+  if (const auto bad = single_byte_to_utf8(line, m_encoding, m_converted)) throw BadEncoding{m_line, std::string(line), *bad};
   line = m_converted;
   return true;
 }

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 // The byte scanners of the parallel pass (issue 13): each has a 16-byte, an 8-byte and a
-// byte-by-byte path, so each is checked against a plain loop at every length and offset.
+// byte-by-byte path, so each is checked against a plain loop at every length and offset; the
+// single-byte transcoder of --encoding is checked against iconv.
 #include "ingest/chunks.hpp"
 #include "ingest/line_source.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <iconv.h>
+
 #include <string>
+#include <utility>
 
 using namespace cskpi::ingest;
 
@@ -63,4 +67,42 @@ TEST_CASE("compare_padded orders text as string_view::compare does", "[scan]") {
       INFO("a " << a << ", b " << b);
       REQUIRE(sign(compare_padded(pa.data(), a.size(), pb.data(), b.size())) == sign(std::string_view(a).compare(b)));
     }
+}
+
+TEST_CASE("single_byte_to_utf8 transcodes every byte as glibc's iconv does", "[scan][encoding]") {
+  // iconv is the oracle here: cskpi no longer calls it, so a static binary needs no gconv module.
+  using cskpi::ingest::Encoding;
+  for (const auto& [encoding, name] : {std::pair{Encoding::cp1252, "CP1252"}, std::pair{Encoding::latin1, "ISO-8859-1"}}) {
+    iconv_t cd = ::iconv_open("UTF-8", name);
+    REQUIRE(cd != reinterpret_cast<iconv_t>(-1));
+    for (int b = 0; b < 256; ++b) {
+      std::string in = "a";
+      in.push_back(static_cast<char>(b));
+      in += "z";
+      std::string want(16, '\0');
+      char* from = in.data();
+      char* to = want.data();
+      std::size_t from_left = in.size(), to_left = want.size();
+      const bool defined = ::iconv(cd, &from, &from_left, &to, &to_left) != static_cast<std::size_t>(-1);
+      ::iconv(cd, nullptr, nullptr, nullptr, nullptr); // reset after a failure
+      want.resize(want.size() - to_left);
+      std::string got = "left over";
+      const auto bad = cskpi::ingest::single_byte_to_utf8(in, encoding, got);
+      INFO(name << " byte " << b);
+      if (defined) {
+        CHECK(!bad);
+        CHECK(got == want);
+      } else {
+        REQUIRE(bad);
+        CHECK(*bad == 1);
+      }
+    }
+    ::iconv_close(cd);
+  }
+  std::string out;
+  CHECK(!cskpi::ingest::single_byte_to_utf8("M\xfcller \x80 \x9f", Encoding::cp1252, out));
+  CHECK(out == "M\xc3\xbcller \xe2\x82\xac \xc5\xb8");
+  CHECK(!cskpi::ingest::single_byte_to_utf8("M\xfcller \x80 \x9f", Encoding::latin1, out));
+  CHECK(out == "M\xc3\xbcller \xc2\x80 \xc2\x9f");
+  CHECK(cskpi::ingest::single_byte_to_utf8("ab\x8d", Encoding::cp1252, out) == std::optional<std::size_t>(2));
 }
