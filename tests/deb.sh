@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds the Debian package with `cpack -G DEB` and checks it (issue 15): its Depends name
-# the libraries the binary links and libxlsxwriter, it holds the binary, man pages and completions, and its
-# binary runs. With --install (CI, as root) it is installed with dpkg -i, used from /usr
-# (cskpi --version, man cskpi-report, bash completion), and removed again.
+# Builds the Debian package with `cpack -G DEB` and checks it (issue 15): its Depends name the
+# libraries the binary links (for a static binary, its glibc release) and libxlsxwriter, it holds
+# the binary, man pages and completions, and its binary runs. With --install (CI, as root) it is
+# installed with dpkg -i, used from /usr (cskpi --version, man cskpi-report, bash completion,
+# a workbook), and removed again.
 # Usage: deb.sh BUILD_DIR [--install]
 set -euo pipefail
 build="$(realpath "$1")"
@@ -20,6 +21,12 @@ packages="$(for so in $linked; do dpkg -S "$so" 2>/dev/null || dpkg -S "$(realpa
 for pkg in $packages libxlsxwriter; do
   grep -q "$pkg" <<<"$depends" || fail "Depends has no $pkg: $depends"
 done
+# A static binary links nothing, but opening libxlsxwriter loads the shared glibc, which must be
+# the release the binary holds.
+if [ -z "$linked" ]; then
+  release="$(getconf GNU_LIBC_VERSION | sed -n 's/^glibc \([0-9]*\)\.\([0-9]*\).*/\1.\2/p')"
+  grep -q "libc6 (>= $release), libc6 (<< " <<<"$depends" || fail "a static binary's Depends do not pin libc6 $release: $depends"
+fi
 contents="$(dpkg-deb -c "$deb")"
 for file in ./usr/bin/cskpi ./usr/share/man/man1/cskpi-report.1.gz ./usr/share/bash-completion/completions/cskpi \
             ./usr/share/zsh/vendor-completions/_cskpi ./usr/share/fish/vendor_completions.d/cskpi.fish; do
