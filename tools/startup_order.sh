@@ -13,6 +13,11 @@
 set -euo pipefail
 cskpi="$(realpath "$1")"
 mode="${2:-}"
+case "$mode" in
+  "") ;;
+  --check) [ $# -eq 3 ] || { echo "usage: startup_order.sh CSKPI [--check LIST]" >&2; exit 2; } ;;
+  *) echo "usage: startup_order.sh CSKPI [--check LIST]" >&2; exit 2 ;;
+esac
 here="$(cd "$(dirname "$0")/.." && pwd)"
 command -v valgrind >/dev/null || { echo "startup_order: valgrind is not installed (apt install valgrind)" >&2; exit 2; }
 work="$(mktemp -d)"
@@ -42,9 +47,10 @@ if [ "$mode" != "--check" ]; then
   # valgrind's CPU has no AVX-512, so glibc picks other variants of its string functions under
   # it than on the machine: every variant of each one that ran is listed too.
   ifuncs='(sse|ssse3|avx|evex|erms|fma)'
+  symbols="$(nm "$cskpi" | awk '{ print $NF }')"
   printf '%s\n' "$order" | awk -v re="_${ifuncs}" '/^__/ && match($0, re) { print substr($0, 1, RSTART - 1) }' | sort -u |
   while read -r base; do
-    nm "$cskpi" | awk '{ print $NF }' | grep -E "^${base}_${ifuncs}" || true
+    grep -E "^${base}_${ifuncs}" <<<"$symbols" || true
   done | awk -v seen="$(printf '%s\n' "$order")" 'BEGIN { n = split(seen, s, "\n"); for (i = 1; i <= n; i++) have[s[i]] = 1 }
                                                   !have[$0]++'
   exit 0
