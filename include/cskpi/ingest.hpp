@@ -126,6 +126,9 @@ FileRole peek_role(const std::string& path, const IngestOptions& options);
 struct InputForm {
   std::string_view name;          ///< as in InputSummary::role
   std::string_view recognised_by; ///< the header columns that make a file this form
+  /// The shared row rules as this form applies them (issue 28): its key, what is a
+  /// duplicate, how a totals row is recognised, what an empty amount cell means.
+  std::string_view key, duplicate, totals, empty;
 };
 std::vector<InputForm> input_forms();
 

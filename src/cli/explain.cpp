@@ -36,11 +36,24 @@ std::string_view annualization_text(Annualization a) {
   return "";
 }
 
+std::string labelled(std::string_view label, std::string_view text);
+
 /// `cskpi explain inputs`: the input forms, in the order a header is tried against them.
 std::string explain_inputs() {
   std::string out = "Input forms: a file's form is recognised from its header, never from its name; the first that\n"
                     "fits reads it (--map OURS=THEIRS renames an export's columns first).\n\n";
   for (const InputForm& f : input_forms()) out += fmt::format("  {:<18} {}\n", f.name, f.recognised_by);
+  out += "\nEvery form's rows obey the same rules: keys (customer, subscription, segment values) are trimmed of\n"
+         "spaces and tabs; a totals or subtotal row is an error, never a customer; the same key twice in a file is\n"
+         "an error naming both lines; a file that changes while it is read is an error. Per form:\n";
+  for (const InputForm& f : input_forms()) {
+    if (f.key.empty()) continue;
+    out += fmt::format("\n  {}\n", f.name);
+    out += labelled("key", f.key);
+    out += labelled("duplicate", f.duplicate);
+    out += labelled("totals row", f.totals);
+    out += labelled("empty amount", f.empty);
+  }
   out += "\nStripe subscriptions become MRR per customer and month: quantity x Amount less the coupon, per month\n"
          "(year /12, week x52/12, day x365/12), as of each month's last day; trials count 0, incomplete ones\n"
          "never, cancellations when the subscription ends. Months run to the last whole month of the export.\n"

@@ -1514,6 +1514,11 @@ FileRole recognise_movements(const Header& h) {
 } // namespace
 
 const FormInfo k_movements_form{"movements", "start_mrr, expansion_mrr, contraction_mrr, churned_mrr", "a start_mrr column, with customer_id, expansion_mrr, contraction_mrr, churned_mrr",
-                                recognise_movements, [] { return std::unique_ptr<Form>(new MovementsForm); }};
+                                recognise_movements, [] { return std::unique_ptr<Form>(new MovementsForm); },
+                                {"customer_id and period (the whole file is one period without a period column)",
+                                 "the same customer_id twice in one period, in any file of the run",
+                                 "customer_id Total, Grand total, Summe, Gesamt and the like; or the four required amounts "
+                                 "equal to the sums of the rows above",
+                                 "an empty amount is 0 (SPEC: money columns); an empty customer_id is an error"}};
 
 } // namespace cskpi::ingest

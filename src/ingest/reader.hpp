@@ -134,6 +134,15 @@ public:
   virtual void finish(FileReader&) {}
 };
 
+/// What a form's rows obey under the rules every form shares (rules.hpp, issue 28), in
+/// words for `cskpi explain inputs` and docs/inputs.md.
+struct RowRules {
+  std::string_view key;       ///< what one row is keyed by: "customer_id and period"
+  std::string_view duplicate; ///< what counts as a duplicate of that key
+  std::string_view totals;    ///< how a totals or subtotal row is recognised
+  std::string_view empty;     ///< what an empty amount cell means
+};
+
 /// One entry of the role table (SPEC §1.1): how a header is recognised and the Form that
 /// reads it. Entries are tried in table order; the first whose `recognise` does not answer
 /// FileRole::unknown reads the file.
@@ -143,6 +152,7 @@ struct FormInfo {
   std::string_view recognised_by; ///< the same in full, for cskpi explain inputs
   FileRole (*recognise)(const Header& h);
   std::unique_ptr<Form> (*make)();
+  RowRules rules{};
 };
 /// The role table, in the order the entries are tried.
 std::span<const FormInfo* const> form_table();

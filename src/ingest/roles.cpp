@@ -58,7 +58,7 @@ namespace cskpi {
 
 std::vector<InputForm> input_forms() {
   std::vector<InputForm> out;
-  for (const ingest::FormInfo* f : ingest::form_table()) out.push_back(InputForm{f->name, f->recognised_by});
+  for (const ingest::FormInfo* f : ingest::form_table()) out.push_back(InputForm{f->name, f->recognised_by, f->rules.key, f->rules.duplicate, f->rules.totals, f->rules.empty});
   return out;
 }
 

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// Internal to ingest: the rules every input form applies to its rows (issue 28), one place
+// each, so that a hostile export gets the same answer whatever its form:
+// - keys (customer, subscription, segment values) are trimmed of spaces and tabs;
+// - a totals or subtotal row is an error, never a customer;
+// - the same key twice in one file is an error naming both lines;
+// - an amount the form cannot do without is an error when its cell is empty.
+// A form states its key, its duplicates, its totals rows and what an empty cell means in
+// its FormInfo (RowRules); `cskpi explain inputs` prints that table.
+#pragma once
+
+#include "reader.hpp"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace cskpi::ingest {
+
+/// A key cell as every form reads it: spaces and tabs around it are not part of the key, so
+/// "A1", " A1" and "A1 " are one customer. Amounts are trimmed the same way.
+inline std::string_view key_cell(std::string_view cell) noexcept { return trim_spaces(cell); }
+
+/// Totals and subtotal rows. A row is one when its key cell is a totals label ("Total",
+/// "Grand total:", "Summe", "SMB Total", "Gesamtergebnis"; looks_like_totals_label), or when
+/// its amounts repeat the sums of every row used above it in at least two non-zero columns
+/// (one column alone, 100 + 100 = 200, is too easily a coincidence).
+class TotalsRule {
+public:
+  /// True when the current row is a totals row: the row is rejected with an error on
+  /// `key_field` (or on the first amount, for sums) that says to delete the line.
+  /// `amounts` may be empty for a form whose rows hold one amount (labels only).
+  bool reject(FileReader& rd, std::size_t key_field, std::span<const Money> amounts, std::size_t first_amount_field);
+  /// Adds a used row's amounts to the sums the next rows are compared with.
+  void add(std::span<const Money> amounts);
+
+private:
+  std::vector<Money> m_sums;
+  std::uint64_t m_rows = 0;
+  bool m_overflow = false;
+};
+
+/// Duplicate keys within one file (each form's key: a subscription id, a customer, a
+/// customer and month). The second line is rejected, naming the first.
+class DuplicateRule {
+public:
+  /// False (and an error on `field`: "<what> <key> appears twice: lines A and B") when
+  /// `key` was seen on an earlier line of the file.
+  bool note(FileReader& rd, std::size_t field, std::string_view what, std::string_view shown, std::string key);
+
+private:
+  std::unordered_map<std::string, std::uint64_t> m_first;
+};
+
+/// An amount the form cannot do without: an empty cell is an error (`why_needed` says what
+/// the amount is for and what to do), never a silent 0.
+Money required_amount(FileReader& rd, std::size_t field, std::string_view what, std::string_view why_needed,
+                      bool allow_negative);
+
+} // namespace cskpi::ingest
