@@ -13,6 +13,8 @@
 #   PAIRS=15 bash bench/run.sh            # rounds of cskpi, DuckDB and the floor in turn (0: none)
 #   ORDER=shuffled bash bench/run.sh      # the same rows in random order (the generated export is
 #                                         # sorted by customer_id, as a database's export often is)
+#   BASELINE=/tmp/old/cskpi bash bench/run.sh   # an older build in the paired rounds as well, so a
+#                                         # change's cost is its ratio to DuckDB against the old one's
 #
 # Public tools only: hyperfine for wall-time medians, /usr/bin/time -v for peak memory.
 # Generated data goes to bench/data/ (ignored by git).
@@ -180,12 +182,18 @@ if [ "${PAIRS:-9}" -gt 0 ] && [[ " $PEERS " == *" duckdb "* ]]; then
     awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.6f", b - a }'
   }
   $(cskpi_cmd "$file") >/dev/null; $(peer_cmd duckdb "$file") >/dev/null # warm-up
-  to_duckdb=(); to_floor=(); cs=(); ds=(); ws=()
+  to_duckdb=(); to_floor=(); cs=(); ds=(); ws=(); bs=(); base_to_duckdb=()
+  base_cmd="" # the same command with the BASELINE binary
+  [ -z "${BASELINE:-}" ] || base_cmd="$(cskpi_cmd "$file" | sed "s|^./build/cskpi|$BASELINE|")"
   for ((i = 0; i < ${PAIRS:-9}; i++)); do
     c=$(wall "$(cskpi_cmd "$file")"); d=$(wall "$(peer_cmd duckdb "$file")"); w=$(wall "wc -l $file")
     cs+=("$c"); ds+=("$d"); ws+=("$w")
     to_duckdb+=("$(awk -v c="$c" -v d="$d" 'BEGIN { print c / d }')")
     to_floor+=("$(awk -v c="$c" -v w="$w" 'BEGIN { print c / w }')")
+    if [ -n "$base_cmd" ]; then
+      b=$(wall "$base_cmd"); bs+=("$b")
+      base_to_duckdb+=("$(awk -v b="$b" -v d="$d" 'BEGIN { print b / d }')")
+    fi
   done
   paired_median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
   echo
@@ -193,6 +201,10 @@ if [ "${PAIRS:-9}" -gt 0 ] && [[ " $PEERS " == *" duckdb "* ]]; then
   echo "paired, ${PAIRS:-9} rounds of cskpi, duckdb and the floor in turn: cskpi / duckdb $(paired_median "${to_duckdb[@]}") (median;" \
     "range $(printf '%s\n' "${to_duckdb[@]}" | sort -g | sed -n '1p;$p' | xargs printf '%.3f-%.3f')), cskpi / floor $(paired_median "${to_floor[@]}")" \
     "(range $(printf '%s\n' "${to_floor[@]}" | sort -g | sed -n '1p;$p' | xargs printf '%.3f-%.3f'))"
+  if [ -n "$base_cmd" ]; then
+    echo "paired, the same rounds: baseline ($BASELINE) median wall s $(paired_median "${bs[@]}"), baseline / duckdb" \
+      "$(paired_median "${base_to_duckdb[@]}") (range $(printf '%s\n' "${base_to_duckdb[@]}" | sort -g | sed -n '1p;$p' | xargs printf '%.3f-%.3f'))"
+  fi
 fi
 
 # 4. Start-up: a 100-row file.

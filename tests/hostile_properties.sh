@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Properties every input form must hold (issue 28), on the real binary and a real-looking
+# file of each form: a hostile change to the file either fails the run (exit != 0) or leaves
+# the figures exactly as they were. Never exit 0 with other figures.
+#   - a totals row (the key cell "Grand Total", the last row's amounts) added at the end;
+#   - a data row repeated (each of the first 5 rows in turn), as it is and with its key padded;
+#   - every key padded with spaces (then the figures must be the same: keys are trimmed);
+#   - the file cut inside a data row, before the row's last delimiter.
+# Usage: hostile_properties.sh CSKPI ROOT
+set -euo pipefail
+cskpi=$1
+cd "$2"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0 checks=0
+
+# form | file | 1-based key column | other arguments (files read first, options)
+forms=(
+  "movements|samples/month_end_2026-10.csv|1|"
+  "snapshots (wide)|samples/mrr_matrix_24m.csv|1|"
+  "snapshots (long)|tests/data/snapshots_long.csv|1|"
+  "stripe|samples/stripe/subscriptions.csv|2|samples/stripe/coupons.csv --fx samples/stripe/fx_usd.csv --currency USD"
+  "chargebee|samples/chargebee_mrr_summary.csv|2|"
+  "chartmogul|samples/chartmogul_movements.csv|8|"
+)
+
+figures() { # file, extra args -> "rc" then the CSV records on stdout
+  local rc=0
+  # shellcheck disable=SC2086
+  "$cskpi" report $2 "$1" --format csv >"$tmp/out" 2>"$tmp/err" || rc=$?
+  echo "$rc"
+  cat "$tmp/out"
+}
+
+check() { # form, what, base figures, file, extra args; want: a failure or the same figures
+  local got
+  got=$(figures "$4" "$5")
+  checks=$((checks + 1))
+  if [ "${got%%$'\n'*}" = 0 ] && [ "$got" != "$3" ]; then
+    echo "FAIL $1: $2 gave exit 0 with other figures"
+    diff <(echo "$3") <(echo "$got") | head -5 || true
+    failures=$((failures + 1))
+  fi
+}
+
+# Rewrites column $1 (1-based) of every data line on stdin: "pad" pads it with spaces,
+# "total" makes it "Grand Total" (Python's csv module, so quoted fields stay whole).
+edit_cells() { python3 -c '
+import csv, sys
+col, mode = int(sys.argv[1]) - 1, sys.argv[2]
+rows = list(csv.reader(sys.stdin))
+out = csv.writer(sys.stdout, lineterminator="\n")
+out.writerow(rows[0])
+for r in rows[1:]:
+    if col < len(r):
+        r[col] = "  " + r[col] + " " if mode == "pad" else "Grand Total"
+    out.writerow(r)
+' "$1" "$2"; }
+
+for entry in "${forms[@]}"; do
+  IFS='|' read -r form file key args <<<"$entry"
+  base=$(figures "$file" "$args")
+  if [ "${base%%$'\n'*}" != 0 ]; then
+    echo "FAIL $form: $file does not report cleanly: $(head -3 "$tmp/err")"
+    failures=$((failures + 1))
+    continue
+  fi
+  # A totals row after the data.
+  { cat "$file"; { head -n 1 "$file"; tail -n 1 "$file"; } | edit_cells "$key" total | tail -n +2; } >"$tmp/total.csv"
+  check "$form" "a totals row" "$base" "$tmp/total.csv" "$args"
+  # A data row repeated.
+  for n in 2 3 4 5 6; do
+    { cat "$file"; sed -n "${n}p" "$file"; } >"$tmp/dup.csv"
+    check "$form" "line $n repeated" "$base" "$tmp/dup.csv" "$args"
+    { cat "$file"; { head -n 1 "$file"; sed -n "${n}p" "$file"; } | edit_cells "$key" pad | tail -n +2; } >"$tmp/dup.csv"
+    check "$form" "line $n repeated with its key padded" "$base" "$tmp/dup.csv" "$args"
+  done
+  # Keys padded: the figures must be the same, and the run must succeed.
+  edit_cells "$key" pad <"$file" >"$tmp/pad.csv"
+  got=$(figures "$tmp/pad.csv" "$args")
+  checks=$((checks + 1))
+  if [ "$got" != "$base" ]; then
+    echo "FAIL $form: padded keys changed the figures or failed"
+    diff <(echo "$base") <(echo "$got") | head -5 || true
+    head -3 "$tmp/err" || true
+    failures=$((failures + 1))
+  fi
+  # Cut inside a data row (lines 2 to 6, before the row's last comma).
+  for n in 2 3 4 5 6; do
+    line=$(sed -n "${n}p" "$file")
+    prefix=${line%,*} # everything before the last delimiter
+    { head -n $((n - 1)) "$file"; printf '%s' "${prefix:0:$(( ${#prefix} * 2 / 3 ))}"; } >"$tmp/cut.csv"
+    check "$form" "the file cut inside line $n" "$base" "$tmp/cut.csv" "$args"
+  done
+done
+echo "$((checks - failures)) passed, $failures failed"
+[ "$failures" -eq 0 ]
