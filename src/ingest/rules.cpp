@@ -10,7 +10,8 @@ bool totals_label(std::string_view cell) noexcept {
   if (looks_like_totals_label(cell)) return true;
   std::string_view t = key_cell(cell);
   while (!t.empty() && (t.back() == ':' || t.back() == '.')) t.remove_suffix(1);
-  if (t.size() > 48) return false; // a sentence, not a label
+  // Most ids end otherwise: no search for a space in them (the long snapshot fast path asks per row).
+  if (t.empty() || ((t.back() | 0x20) != 'l' && (t.back() | 0x20) != 's') || t.size() > 48) return false;
   const std::size_t space = t.find_last_of(' ');
   if (space == std::string_view::npos) return false;
   const std::string_view last = t.substr(space + 1);

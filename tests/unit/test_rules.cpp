@@ -139,3 +139,11 @@ TEST_CASE("rules: an empty required amount is an error that says what to do", "[
   REQUIRE(r.diags.lines.size() == 1);
   CHECK(r.diags.lines[0] == "t.csv:3:2: error: mrr is empty: write 0 for a month without MRR");
 }
+
+TEST_CASE("rules: month headers, Excel's mmm-yyyy read and mmm-yy not guessed", "[rules]") {
+  CHECK(parse_month("Oct-2026") == 2026 * 12 + 9);
+  CHECK(parse_month("Oct 2026") == 2026 * 12 + 9);
+  CHECK(parse_month("October-2026") == 2026 * 12 + 9);
+  CHECK_FALSE(parse_month("Oct-26"));
+  CHECK_FALSE(parse_month("Oct 26"));
+}
