@@ -53,7 +53,7 @@ std::optional<MonthIndex> parse_month(std::string_view text) {
     if (!p || p->length != PeriodLength::month) return std::nullopt;
     return number(text.substr(0, 4)) * 12 + number(text.substr(5, 2)) - 1;
   }
-  const std::size_t space = text.find(' ');
+  const std::size_t space = text.find_first_of(" -"); // "Oct 2026", or "Oct-2026" (Excel's mmm-yyyy)
   if (space == std::string_view::npos) return std::nullopt;
   const int month = month_from_name(text.substr(0, space));
   std::string_view year = text.substr(space + 1);

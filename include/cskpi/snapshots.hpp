@@ -21,7 +21,7 @@ namespace cskpi {
 using MonthIndex = std::int32_t;
 
 /// Parses a month: `YYYY-MM`, an ISO date `YYYY-MM-DD` (with an optional time part) taken as
-/// its month, or `Jan 2026` / `January 2026` (any case). Surrounding spaces are ignored.
+/// its month, or `Jan 2026` / `January 2026` / `Jan-2026` (any case). Surrounding spaces are ignored.
 std::optional<MonthIndex> parse_month(std::string_view text);
 /// "2026-01".
 std::string month_label(MonthIndex m);

@@ -6,12 +6,12 @@
 // exchange_rate (exact), every month at the billing currency's latest rate (constant
 // currency); without exchange_rate, mrr_reporting_currency (or mrr) as it is.
 #include "reader.hpp"
+#include "rules.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 namespace cskpi::ingest {
 
@@ -45,31 +45,41 @@ public:
     if (!rd.split_row(text)) return;
     Row r;
     r.line = rd.line;
-    const std::string_view id = trim_spaces(rd.fields[m_customer]);
+    const std::string_view id = key_cell(rd.fields[m_customer]);
+    // One amount per row (a subscription's month): totals rows are known by their label only.
+    if (m_totals.reject(rd, m_customer, {}, k_absent) ||
+        (m_subscription != k_absent && m_totals.reject(rd, m_subscription, {}, k_absent))) {
+      rd.count_row();
+      return;
+    }
     if (id.empty()) rd.field_error(m_customer, "customer_id is empty");
     const std::optional<MonthIndex> m = rd.month(m_month, "reporting_month");
     if (!m && rd.row_ok) rd.field_error(m_month, "reporting_month is empty");
     if (m_billing != k_absent && m_rate != k_absent) { // billing currency x the month's rate
-      r.mrr = rd.amount(m_billing, rd.names[m_billing], false);
+      r.mrr = required_amount(rd, m_billing, rd.names[m_billing], k_empty_mrr, false);
       r.rate = parse_decimal(trim_spaces(rd.fields[m_rate]));
       if (!r.rate) rd.field_error(m_rate, fmt::format("exchange_rate {} is not a positive decimal number", show(rd.fields[m_rate])));
       if (m_billing_currency != k_absent) r.billing_currency = currency_code(rd.fields[m_billing_currency]);
     } else {
       const std::size_t at = m_reporting != k_absent ? m_reporting : m_billing;
-      r.mrr = rd.amount(at, rd.names[at], false);
+      r.mrr = required_amount(rd, at, rd.names[at], k_empty_mrr, false);
     }
     const std::size_t currency_col = m_currency != k_absent ? m_currency : m_billing_currency;
     if (currency_col != k_absent) {
       m_currencies.note(rd, currency_col);
       r.currency.assign(rd.fields[currency_col]);
     }
-    if (rd.row_ok && m_subscription != k_absent) {
-      const std::string_view sub = trim_spaces(rd.fields[m_subscription]);
-      if (!m_seen.emplace(std::string(sub), *m).second)
-        rd.field_error(m_subscription, fmt::format("subscription {} appears twice in {}", show(sub), month_label(*m)));
+    if (rd.row_ok && m_subscription != k_absent) { // the summary's key: a subscription's month
+      const std::string_view sub = key_cell(rd.fields[m_subscription]);
+      m_seen.note(rd, m_subscription, "subscription_id", fmt::format("{} in {}", show(sub), month_label(*m)),
+                  fmt::format("{}\x1f{}", sub, *m));
+    } else if (rd.row_ok) { // without subscription_id, two rows of a customer's month cannot be told apart from a repeat
+      m_seen.note(rd, m_customer, "customer_id", fmt::format("{} in {}", show(id), month_label(*m)),
+                  fmt::format("{}\x1f{}", id, *m),
+                  "export subscription_id too, so that a customer's subscriptions are summed");
     }
     if (rd.row_ok) {
-      r.customer = m_table->customer(id, rd.by_value());
+      r.customer = m_table->customer(id, key_cell(rd.by_value()));
       r.month = *m;
       if (r.rate) {
         auto [it, fresh] = m_latest_rate.try_emplace(r.billing_currency, r.month, *r.rate);
@@ -114,7 +124,9 @@ private:
               m_rate = k_absent, m_currency = k_absent, m_billing_currency = k_absent;
   SnapshotTable* m_table = nullptr;
   CurrencyCheck m_currencies;
-  std::set<std::pair<std::string, MonthIndex>> m_seen; ///< (subscription, month)
+  static constexpr std::string_view k_empty_mrr = "write 0 for a month without MRR, or leave the row out";
+  TotalsRule m_totals;
+  DuplicateRule m_seen; ///< (subscription, month), or (customer, month) without subscription_id
   struct Row {
     std::uint32_t customer = 0;
     MonthIndex month = 0;
@@ -135,6 +147,13 @@ FileRole recognise_chargebee(const Header& h) {
 } // namespace
 
 const FormInfo k_chargebee_form{"chargebee", "customer_id, reporting_month", "Chargebee's subscription_mrr_monthly_summary: customer_id and reporting_month",
-                                recognise_chargebee, [] { return std::unique_ptr<Form>(new ChargebeeForm); }};
+                                recognise_chargebee, [] { return std::unique_ptr<Form>(new ChargebeeForm); },
+                                {"subscription_id and reporting_month (customer_id and reporting_month without a "
+                                 "subscription_id column); a customer's subscriptions are summed",
+                                 "the same subscription_id twice in one reporting_month (without subscription_id: the same "
+                                 "customer_id twice in one month)",
+                                 "customer_id or subscription_id Total, Grand total, Summe, SMB Total and the like (one amount "
+                                 "per row: no sums check)",
+                                 "an empty MRR (or exchange_rate) is an error: write 0 for a month without MRR"}};
 
 } // namespace cskpi::ingest

@@ -5,6 +5,7 @@
 // currency (issue 12); the MRR column, the customer's MRR after the movement, is checked
 // against the running sum.
 #include "reader.hpp"
+#include "rules.hpp"
 
 #include <fmt/format.h>
 
@@ -37,15 +38,22 @@ public:
   void row(FileReader& rd, std::string_view text) override {
     if (!rd.split_row(text)) return;
     std::string_view id;
+    std::size_t id_field = m_ids.front();
     for (std::size_t f : m_ids)
       if (!is_blank(rd.fields[f])) {
-        id = rd.fields[f];
+        id = key_cell(rd.fields[f]);
+        id_field = f;
         break;
       }
+    // One amount per row (an event): totals rows are known by their label only.
+    if (m_totals.reject(rd, id_field, {}, k_absent)) {
+      rd.count_row();
+      return;
+    }
     if (id.empty()) rd.field_error(m_ids.front(), "the customer has no external id, uuid or name");
     const std::optional<DateCell> d = rd.date(m_date, "DATE");
     if (!d && rd.row_ok) rd.field_error(m_date, "DATE is empty: every movement needs its date");
-    const Money delta = rd.amount(m_mrr, "MRR_MOVEMENT", true);
+    const Money delta = required_amount(rd, m_mrr, "MRR_MOVEMENT", "every movement needs its amount (write 0 for none)", true);
     const Money running = m_running != k_absent ? rd.amount(m_running, "MRR", false) : Money{};
     if (m_type != k_absent) {
       static constexpr std::string_view k_types[] = {"new_biz", "expansion", "contraction", "churn", "reactivation"};
@@ -54,8 +62,14 @@ public:
         rd.field_error(m_type, fmt::format("MOVEMENT_TYPE {} is not new_biz, expansion, contraction, churn or reactivation",
                                            show(rd.fields[m_type])));
     }
+    // Movements are events: several for one customer and day are legitimate. A line equal to
+    // an earlier one in every cell is taken for the same movement exported twice: MRR (the
+    // MRR after the movement) or SUBSCRIPTION_EXTERNAL_ID tells two real ones apart.
+    if (rd.row_ok)
+      m_lines.note(rd, m_mrr, "the movement", fmt::format("{} of {} on {}", show_money(delta), show(id), trim_spaces(rd.fields[m_date])),
+                   row_key(rd), "the same line twice is one movement exported twice: delete one");
     if (rd.row_ok) {
-      const std::uint32_t c = m_table->customer(id, rd.by_value());
+      const std::uint32_t c = m_table->customer(id, key_cell(rd.by_value()));
       if (!m_table->add(c, d->month, delta)) {
         rd.field_error(m_mrr, "the customer's movements in this month overflow");
       } else if (m_running != k_absent && !is_blank(rd.fields[m_running])) {
@@ -159,6 +173,8 @@ private:
   std::unordered_map<std::string, std::uint32_t> m_subscriptions;
   std::vector<std::size_t> m_ids; ///< id columns, preferred first
   SnapshotTable* m_table = nullptr;
+  TotalsRule m_totals;
+  DuplicateRule m_lines; ///< whole lines: a movement has no key of its own
   std::vector<Check> m_checks;
 };
 
@@ -169,6 +185,12 @@ FileRole recognise_chartmogul(const Header& h) {
 } // namespace
 
 const FormInfo k_chartmogul_form{"chartmogul", "DATE, MRR_MOVEMENT", "ChartMogul's MRR movements export: DATE and MRR_MOVEMENT", recognise_chartmogul,
-                                 [] { return std::unique_ptr<Form>(new ChartMogulForm); }};
+                                 [] { return std::unique_ptr<Form>(new ChartMogulForm); },
+                                 {"none: a row is a movement (an event), and one customer may have several a day; summed per "
+                                  "customer (CUSTOMER_EXTERNAL_ID, else CUSTOMER_UUID, else CUSTOMER_NAME) and month",
+                                  "a line equal to an earlier one in every cell (trimmed): one movement exported twice",
+                                  "a customer cell Total, Grand total, Summe, SMB Total and the like (one amount per row: no "
+                                  "sums check)",
+                                  "an empty MRR_MOVEMENT is an error; an empty MRR is not checked"}};
 
 } // namespace cskpi::ingest

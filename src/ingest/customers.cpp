@@ -2,6 +2,7 @@
 // Customers files (issue 7): one customer's attributes per row, joined on customer_id. The
 // attribute cells are shared with movements files that carry attribute columns.
 #include "reader.hpp"
+#include "rules.hpp"
 
 #include "cskpi/csv.hpp"
 
@@ -95,14 +96,18 @@ public:
 
   void row(FileReader& rd, std::string_view text) override {
     if (!rd.split_row(text)) return;
-    const std::string_view id = rd.fields[m_attr.id];
-    if (is_blank(id)) rd.field_error(m_attr.id, "customer_id is empty");
+    const std::string_view id = key_cell(rd.fields[m_attr.id]);
+    if (m_totals.reject(rd, m_attr.id, {}, k_absent)) { // no amounts: labels only
+      rd.count_row();
+      return;
+    }
+    if (id.empty()) rd.field_error(m_attr.id, "customer_id is empty");
     else if (id.find('\0') != std::string_view::npos)
       rd.field_error(m_attr.id, fmt::format("customer_id {} holds a NUL byte: binary data, not text", show(id)));
     CustomerRecord rec;
     m_attr.read(rd, rec);
     if (rd.by_pos != k_absent) {
-      rec.group.assign(rd.fields[rd.by_pos]);
+      rec.group.assign(key_cell(rd.fields[rd.by_pos]));
       rec.has_group = true;
     }
     Attributes& a = rd.run.attrs();
@@ -125,6 +130,7 @@ public:
 
 private:
   AttributeCells m_attr;
+  TotalsRule m_totals;
 };
 
 FileRole recognise_customers(const Header& h) {
@@ -138,6 +144,10 @@ FileRole recognise_customers(const Header& h) {
 
 const FormInfo k_customers_form{"customers","customer_id and attribute columns",
                                 "customer_id and attribute columns such as health_score, signup_date or renewal_date",
-                                recognise_customers, [] { return std::unique_ptr<Form>(new CustomersForm); }};
+                                recognise_customers, [] { return std::unique_ptr<Form>(new CustomersForm); },
+                                {"customer_id", "the same customer_id twice in the customers files (a billing file's "
+                                 "attribute columns are overridden, not duplicates)",
+                                 "customer_id Total, Grand total, Summe, SMB Total and the like (no amounts: no sums check)",
+                                 "no amounts; an empty attribute cell is unknown, never 0"}};
 
 } // namespace cskpi::ingest

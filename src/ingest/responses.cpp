@@ -2,6 +2,7 @@
 // Responses files (issue 7): one survey answer per row (NPS score, CSAT, CES), joined on
 // customer_id when the export names the customer.
 #include "reader.hpp"
+#include "rules.hpp"
 
 #include <fmt/format.h>
 
@@ -18,6 +19,7 @@ public:
     m_csat = rd.find(N::csat);
     m_ces = rd.find(N::ces);
     m_date = rd.find(N::date);
+    m_response = rd.find({"response_id", "respondent_id", "id"});
     Attributes& a = rd.run.attrs();
     a.columns.score |= m_score != k_absent;
     a.columns.csat |= m_csat != k_absent;
@@ -31,23 +33,43 @@ public:
     if (!rd.split_row(text)) return;
     ResponseRecord r;
     r.line = rd.line;
+    // No amounts to sum: totals rows are known by a label in a key cell.
+    if ((m_id != k_absent && m_totals.reject(rd, m_id, {}, k_absent)) ||
+        (m_response != k_absent && m_totals.reject(rd, m_response, {}, k_absent))) {
+      rd.count_row();
+      return;
+    }
     if (m_id != k_absent) {
-      const std::string_view id = rd.fields[m_id];
+      const std::string_view id = key_cell(rd.fields[m_id]);
       if (id.find('\0') != std::string_view::npos)
         rd.field_error(m_id, fmt::format("customer_id {} holds a NUL byte: binary data, not text", show(id)));
-      if (!is_blank(id)) r.customer_id.assign(id);
+      r.customer_id.assign(id);
     }
     r.score = rd.whole(m_score, 0, 10);
     const int scale = rd.options().csat_scale;
     r.csat = rd.whole(m_csat, 1, scale != 0 ? scale : 10);
     r.ces = rd.whole(m_ces, 1, 7);
     if (m_date != k_absent) r.date = rd.day(m_date, rd.names[m_date]);
+    // A customer may answer several times, even on one day: the key is the response's id.
+    // Without an id column, a line equal to an earlier one in every cell cannot be told from
+    // the same answer exported twice, and is refused.
+    if (rd.row_ok && m_response != k_absent) {
+      const std::string_view response = key_cell(rd.fields[m_response]);
+      if (!response.empty()) m_seen.note(rd, m_response, rd.names[m_response], show(response), std::string(response));
+    } else if (rd.row_ok) {
+      m_seen.note(rd, m_id != k_absent ? m_id : 0, "the response",
+                  m_id != k_absent ? fmt::format("of customer {}", show(r.customer_id)) : std::string("line"), row_key(rd),
+                  "export the response id (response_id) so that two equal answers are told apart, or delete the repeat");
+    }
     rd.count_row();
     if (rd.row_ok) rd.run.attrs().responses.push_back(std::move(r));
   }
 
 private:
-  std::size_t m_id = k_absent, m_score = k_absent, m_csat = k_absent, m_ces = k_absent, m_date = k_absent;
+  std::size_t m_id = k_absent, m_score = k_absent, m_csat = k_absent, m_ces = k_absent, m_date = k_absent,
+              m_response = k_absent;
+  TotalsRule m_totals;
+  DuplicateRule m_seen; ///< response ids, or whole lines without an id column
 };
 
 FileRole recognise_responses(const Header& h) {
@@ -59,6 +81,13 @@ FileRole recognise_responses(const Header& h) {
 } // namespace
 
 const FormInfo k_responses_form{"responses", "score, csat or ces without MRR columns", "a score (NPS 0-10), csat or ces column and no MRR columns", recognise_responses,
-                                [] { return std::unique_ptr<Form>(new ResponsesForm); }};
+                                [] { return std::unique_ptr<Form>(new ResponsesForm); },
+                                {"response_id (or respondent_id, id); without one, the whole line. A customer may answer "
+                                 "several times",
+                                 "the same response id twice; without an id column, a line equal to an earlier one in every "
+                                 "cell (trimmed)",
+                                 "customer_id or the response id Total, Grand total, Summe, SMB Total and the like (no "
+                                 "amounts: no sums check)",
+                                 "an empty score, csat or ces is a question not answered, never 0"}};
 
 } // namespace cskpi::ingest

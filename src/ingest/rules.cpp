@@ -6,13 +6,37 @@
 
 namespace cskpi::ingest {
 
+bool totals_label(std::string_view cell) noexcept {
+  if (looks_like_totals_label(cell)) return true;
+  std::string_view t = key_cell(cell);
+  while (!t.empty() && (t.back() == ':' || t.back() == '.')) t.remove_suffix(1);
+  // Most ids end otherwise: no search for a space in them (the long snapshot fast path asks per row).
+  if (t.empty() || ((t.back() | 0x20) != 'l' && (t.back() | 0x20) != 's') || t.size() > 48) return false;
+  const std::size_t space = t.find_last_of(' ');
+  if (space == std::string_view::npos) return false;
+  const std::string_view last = t.substr(space + 1);
+  const auto is = [&](std::string_view word) {
+    if (last.size() != word.size()) return false;
+    for (std::size_t i = 0; i < word.size(); ++i)
+      if ((last[i] | 0x20) != word[i]) return false;
+    return true;
+  };
+  return is("total") || is("totals") || is("subtotal");
+}
+
+std::string row_key(const FileReader& rd) {
+  std::string key;
+  for (const std::string_view f : rd.fields) key.append(key_cell(f)).push_back('\x1f');
+  return key;
+}
+
 bool TotalsRule::reject(FileReader& rd, std::size_t key_field, std::span<const Money> amounts, std::size_t first_amount_field) {
-  if (key_field != k_absent && looks_like_totals_label(rd.fields[key_field])) {
+  if (key_field != k_absent && totals_label(rd.fields[key_field])) {
     rd.field_error(key_field, fmt::format("{} {} looks like a totals row, not a customer: delete the line from the export",
                                           rd.names[key_field], show(key_cell(rd.fields[key_field]))));
     return true;
   }
-  if (m_overflow || m_rows < 2 || amounts.size() < 2 || amounts.size() != m_sums.size()) return false;
+  if (m_overflow || m_nonzero < 2 || amounts.size() < 2 || amounts.size() != m_sums.size()) return false;
   int non_zero = 0;
   for (std::size_t i = 0; i < amounts.size(); ++i) {
     if (amounts[i] != m_sums[i]) return false;
@@ -31,15 +55,21 @@ void TotalsRule::add(std::span<const Money> amounts) {
     m_overflow = true; // rows of another shape: no sums to compare with
     return;
   }
-  for (std::size_t i = 0; i < amounts.size(); ++i)
+  bool nonzero = false;
+  for (std::size_t i = 0; i < amounts.size(); ++i) {
     m_overflow |= __builtin_add_overflow(m_sums[i].micros, amounts[i].micros, &m_sums[i].micros);
+    nonzero |= amounts[i].micros != 0;
+  }
   ++m_rows;
+  m_nonzero += nonzero;
 }
 
-bool DuplicateRule::note(FileReader& rd, std::size_t field, std::string_view what, std::string_view shown, std::string key) {
+bool DuplicateRule::note(FileReader& rd, std::size_t field, std::string_view what, std::string_view shown, std::string key,
+                         std::string_view fix) {
   const auto [it, fresh] = m_first.try_emplace(std::move(key), rd.line);
   if (fresh) return true;
-  rd.field_error(field, fmt::format("{} {} appears twice: lines {} and {}", what, shown, it->second, rd.line));
+  rd.field_error(field, fmt::format("{} {} appears twice: lines {} and {}{}{}", what, shown, it->second, rd.line,
+                                    fix.empty() ? "" : "; ", fix));
   return false;
 }
 

@@ -24,6 +24,16 @@ namespace cskpi::ingest {
 /// "A1", " A1" and "A1 " are one customer. Amounts are trimmed the same way.
 inline std::string_view key_cell(std::string_view cell) noexcept { return trim_spaces(cell); }
 
+/// A totals label in a key cell: looks_like_totals_label ("Total", "Grand total:", "Summe"),
+/// or a group's subtotal as a pivot table writes it, "SMB Total" or "Enterprise Subtotal"
+/// (a last word total, totals or subtotal after a space).
+bool totals_label(std::string_view cell) noexcept;
+
+/// The key of a whole row, for forms whose rows are events with no key of their own: every
+/// cell trimmed, joined by a unit separator. Two lines with the same row key are the same
+/// line repeated, whatever spaces pad their cells.
+std::string row_key(const FileReader& rd);
+
 /// Totals and subtotal rows. A row is one when its key cell is a totals label ("Total",
 /// "Grand total:", "Summe", "SMB Total", "Gesamtergebnis"; looks_like_totals_label), or when
 /// its amounts repeat the sums of every row used above it in at least two non-zero columns
@@ -39,7 +49,8 @@ public:
 
 private:
   std::vector<Money> m_sums;
-  std::uint64_t m_rows = 0;
+  std::uint64_t m_rows = 0;    ///< rows added
+  std::uint64_t m_nonzero = 0; ///< of them, rows with an amount other than 0: a sums row needs two
   bool m_overflow = false;
 };
 
@@ -47,9 +58,10 @@ private:
 /// customer and month). The second line is rejected, naming the first.
 class DuplicateRule {
 public:
-  /// False (and an error on `field`: "<what> <key> appears twice: lines A and B") when
+  /// False (and an error on `field`: "<what> <key> appears twice: lines A and B[; fix]") when
   /// `key` was seen on an earlier line of the file.
-  bool note(FileReader& rd, std::size_t field, std::string_view what, std::string_view shown, std::string key);
+  bool note(FileReader& rd, std::size_t field, std::string_view what, std::string_view shown, std::string key,
+            std::string_view fix = {});
 
 private:
   std::unordered_map<std::string, std::uint64_t> m_first;

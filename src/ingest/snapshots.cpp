@@ -6,6 +6,7 @@
 #include "chunks.hpp"
 #include "line_source.hpp"
 #include "reader.hpp"
+#include "rules.hpp"
 
 #include <fmt/format.h>
 
@@ -35,18 +36,22 @@ public:
 
   void row(FileReader& rd, std::string_view text) override {
     if (!rd.split_row(text)) return;
-    const std::string_view id = rd.fields[m_id];
-    if (is_blank(id)) rd.field_error(m_id, "customer_id is empty");
+    const std::string_view id = key_cell(rd.fields[m_id]);
+    if (id.empty()) rd.field_error(m_id, "customer_id is empty");
+    else if (m_totals.reject(rd, m_id, {}, k_absent)) { // one amount per row: labels only
+      rd.count_row();
+      return;
+    }
     const std::optional<MonthIndex> m = rd.month(m_month, rd.names[m_month]);
     if (!m && rd.row_ok) rd.field_error(m_month, fmt::format("{} is empty: every row needs its month", rd.names[m_month]));
-    const Money mrr = rd.amount(m_mrr, "mrr", false);
+    const Money mrr = required_amount(rd, m_mrr, "mrr", k_empty_mrr, false);
     if (m_currency != k_absent) {
       m_currencies.note(rd, m_currency);
       if (rd.row_ok && !is_blank(rd.fields[m_currency]) && rd.fields[m_currency] != m_currency_text)
         m_currency_text.assign(rd.fields[m_currency]);
     }
     if (rd.row_ok) {
-      const std::uint32_t c = m_table->customer(id, rd.by_value());
+      const std::uint32_t c = m_table->customer(id, key_cell(rd.by_value()));
       if (!m_table->set(c, *m, mrr))
         rd.field_error(m_month, fmt::format("customer {} already has MRR for {}: one row per customer and month", show(id),
                                             month_label(*m)));
@@ -85,8 +90,10 @@ private:
                   Money& mrr) const;
   bool commit(FileReader& rd, Chunk& c, std::uint64_t first_line, PassEnd& out);
 
+  static constexpr std::string_view k_empty_mrr = "write 0 for a month without MRR, or leave the row out";
   std::size_t m_id = k_absent, m_mrr = k_absent, m_month = k_absent, m_currency = k_absent;
   SnapshotTable* m_table = nullptr;
+  TotalsRule m_totals;
   CurrencyCheck m_currencies;
   std::string m_currency_text; ///< the last currency cell of a valid row: a pass takes rows with it only
   struct Native { ///< an amount to convert once the last month is known
@@ -158,21 +165,20 @@ bool LongSnapshotsForm::parse_fast(const FileReader& rd, std::string_view text, 
     const char* const q = field_end(p, e, rd.delimiter);
     if (q != e && *q != rd.delimiter) return false; // a quote or a NUL byte
     const std::string_view f(p, static_cast<std::size_t>(q - p));
-    if (i == m_id) id = f;
+    if (i == m_id) id = key_cell(f);
     if (i == m_month) month_text = f;
     if (i == m_mrr) mrr_text = f;
     if (i == m_currency) currency = f;
-    if (i == rd.by_pos) group = f;
+    if (i == rd.by_pos) group = key_cell(f);
     if (q == e) break;
     p = q;
   }
-  if (i + 1 != rd.field_count || is_blank(id)) return false;
+  if (i + 1 != rd.field_count || id.empty() || totals_label(id)) return false; // the general path says why
   const std::optional<MonthIndex> m = plain_month(month_text);
   if (!m) return false;
   month = *m;
   const ParsedMoney money = parse_money(mrr_text, rd.style);
-  if (money.status == ParsedMoney::Status::empty) mrr = Money{};
-  else if (money.status != ParsedMoney::Status::ok || money.rounded || money.value.micros < 0) return false;
+  if (money.status != ParsedMoney::Status::ok || money.rounded || money.value.micros < 0) return false;
   else if (!rd.cents) mrr = money.value;
   else if (money.value.micros % 100 != 0) return false;
   else mrr = Money{money.value.micros / 100};
@@ -363,10 +369,26 @@ void LongSnapshotsForm::read(FileReader& rd, LineSource& lines) {
   finish(rd);
 }
 
+/// A month header with a two-digit year, as Excel's default mmm-yy writes it ("Oct-26",
+/// "Oct 26", "Oct/26", "Oct '26"): the month name is known, the century is not, so such a
+/// header is named and refused rather than guessed.
+bool two_digit_year_month(std::string_view text) {
+  text = trim_spaces(text);
+  const std::size_t sep = text.find_first_of("- /'");
+  if (sep == std::string_view::npos || sep < 3 || text.size() < sep + 3) return false;
+  std::string_view year = text.substr(sep + 1);
+  if (!year.empty() && year.front() == '\'') year.remove_prefix(1);
+  if (year.size() != 2 || year[0] < '0' || year[0] > '9' || year[1] < '0' || year[1] > '9') return false;
+  for (const char c : text.substr(0, sep))
+    if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) return false;
+  return parse_month(fmt::format("{} 2000", text.substr(0, sep))).has_value(); // a month's name
+}
+
 class WideSnapshotsForm : public Form {
 public:
   bool start(FileReader& rd) override {
     m_id = rd.find({"customer_id"});
+    if (!two_digit_years(rd)) return false;
     for (std::size_t i = 0; i < rd.fields.size(); ++i) {
       if (i == m_id || i == rd.by_pos) continue;
       if (const std::optional<MonthIndex> m = parse_month(rd.fields[i])) {
@@ -379,24 +401,32 @@ public:
       }
     }
     m_values.resize(m_months.size());
+    m_sums.resize(m_months.size());
     m_table = open_snapshot_table(rd, false);
     return m_table != nullptr;
   }
 
   void row(FileReader& rd, std::string_view text) override {
     if (!rd.split_row(text)) return;
-    const std::string_view id = rd.fields[m_id];
-    if (is_blank(id)) rd.field_error(m_id, "customer_id is empty");
+    const std::string_view id = key_cell(rd.fields[m_id]);
+    // An empty cell is no MRR that month (the customer had not started, or had left).
     for (std::size_t i = 0; i < m_months.size(); ++i) {
       const std::size_t f = m_months[i].first;
-      m_values[i] = is_blank(rd.fields[f]) ? std::nullopt : std::optional<Money>(rd.amount(f, month_label(m_months[i].second), false));
+      m_values[i] = is_blank(rd.fields[f]) ? Money{} : rd.amount(f, month_label(m_months[i].second), false);
     }
-    if (rd.row_ok) {
+    if (rd.row_ok && m_totals.reject(rd, id.empty() ? k_absent : m_id, m_values, m_months.empty() ? 0 : m_months[0].first)) {
+      rd.count_row();
+      return;
+    }
+    if (id.empty()) rd.field_error(m_id, "customer_id is empty");
+    if (rd.row_ok && m_ids.note(rd, m_id, "customer_id", show(id), std::string(id), "one row per customer")) {
       const std::size_t before = m_table->customers();
-      const std::uint32_t c = m_table->customer(id, rd.by_value());
+      const std::uint32_t c = m_table->customer(id, key_cell(rd.by_value()));
       if (c < before) rd.field_error(m_id, fmt::format("customer {} has a second row: one row per customer", show(id)));
-      else
-        for (std::size_t i = 0; i < m_months.size(); ++i) m_table->set(c, m_months[i].second, m_values[i].value_or(Money{}));
+      else if (add_sums(rd)) {
+        m_totals.add(m_values);
+        for (std::size_t i = 0; i < m_months.size(); ++i) m_table->set(c, m_months[i].second, m_values[i]);
+      }
     }
     rd.count_row();
   }
@@ -404,10 +434,47 @@ public:
   void finish(FileReader& rd) override { finish_snapshots(rd, *m_table); }
 
 private:
+  /// Refuses a header with month columns whose year has two digits (Excel's mmm-yy), naming
+  /// them and the fix; false (fatal) when it has one.
+  bool two_digit_years(FileReader& rd) const {
+    std::vector<std::string_view> shown;
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < rd.fields.size(); ++i)
+      if (i != m_id && two_digit_year_month(rd.fields[i]) && ++count <= 3) shown.push_back(trim_spaces(rd.fields[i]));
+    if (count == 0) return true;
+    const std::string_view first = shown.front();
+    const std::string_view yy = first.substr(first.size() - 2);
+    const std::optional<MonthIndex> m = parse_month(fmt::format("{} 20{}", first.substr(0, first.find_first_of("- /'")), yy));
+    rd.fatal(rd.line, fmt::format("the header's month column{} {}{} {} two-digit years: is {} 20{}? Format the header cells "
+                                  "as {} (Excel: Format Cells > Custom > yyyy-mm) and export again",
+                                  count > 1 ? "s" : "", fmt::join(shown, ", "), count > 3 ? ", ..." : "",
+                                  count > 1 ? "have" : "has", yy, yy, m ? month_label(*m) : std::string("yyyy-mm")));
+    return false;
+  }
+
+  /// Adds the row's amounts to each month's sum over the customers: a sum leaving the money
+  /// range is an error on this row and month's cell, not an overflow later with no line.
+  bool add_sums(FileReader& rd) {
+    for (std::size_t i = 0; i < m_months.size(); ++i) {
+      Money sum = m_sums[i];
+      if (!checked_add(sum, m_values[i])) {
+        rd.field_error(m_months[i].first, fmt::format("{}'s MRR summed over the customers overflows the money range with "
+                                                      "this row's {}: is the amount in the right unit?",
+                                                      month_label(m_months[i].second), show_money(m_values[i])));
+        return false;
+      }
+    }
+    for (std::size_t i = 0; i < m_months.size(); ++i) checked_add(m_sums[i], m_values[i]);
+    return true;
+  }
+
   std::size_t m_id = k_absent;
   std::vector<std::pair<std::size_t, MonthIndex>> m_months; ///< (field, month)
-  std::vector<std::optional<Money>> m_values;              ///< one row's cells
+  std::vector<Money> m_values;                             ///< one row's cells, empty ones 0
+  std::vector<Money> m_sums;                               ///< per month, over the rows used
   SnapshotTable* m_table = nullptr;
+  TotalsRule m_totals;
+  DuplicateRule m_ids;
 };
 
 /// Movement columns: a file with them is a movements file with a misnamed start_mrr, not
@@ -421,17 +488,29 @@ FileRole recognise_long(const Header& h) {
 
 FileRole recognise_wide(const Header& h) {
   if (!h.has("customer_id") || h.has_any(k_movement_names)) return FileRole::unknown;
-  std::size_t months = 0;
-  for (std::string_view f : h.raw)
+  std::size_t months = 0, two_digit = 0;
+  for (std::string_view f : h.raw) {
     if (parse_month(f)) ++months;
-  return months >= 2 ? FileRole::billing : FileRole::unknown;
+    else if (two_digit_year_month(f)) ++two_digit; // read as wide to be refused with the fix
+  }
+  return months >= 2 || two_digit >= 2 ? FileRole::billing : FileRole::unknown;
 }
 
 } // namespace
 
 const FormInfo k_long_snapshots_form{"snapshots (long)", "customer_id, mrr, month", "customer_id, mrr and a month or date column", recognise_long,
-                                     [] { return std::unique_ptr<Form>(new LongSnapshotsForm); }};
+                                     [] { return std::unique_ptr<Form>(new LongSnapshotsForm); },
+                                     {"customer_id and month",
+                                      "the same customer_id twice in one month (the second line is the error)",
+                                      "customer_id Total, Grand total, Summe, SMB Total and the like (one amount per row: no sums "
+                                      "check)",
+                                      "an empty mrr is an error: write 0 for a month without MRR, or leave the row out"}};
 const FormInfo k_wide_snapshots_form{"snapshots (wide)", "customer_id, one column per month", "customer_id and one column per month, such as 2026-01",
-                                     recognise_wide, [] { return std::unique_ptr<Form>(new WideSnapshotsForm); }};
+                                     recognise_wide, [] { return std::unique_ptr<Form>(new WideSnapshotsForm); },
+                                     {"customer_id (one row per customer)", "the same customer_id on two rows",
+                                      "customer_id Total, Grand total, Summe, SMB Total and the like; or month cells equal to the "
+                                      "sums of the rows above in two or more non-zero months",
+                                      "an empty month cell is no MRR that month (before the customer started, after it left); "
+                                      "month headers with two-digit years (Oct-26) are an error"}};
 
 } // namespace cskpi::ingest

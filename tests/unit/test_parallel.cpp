@@ -391,6 +391,9 @@ std::string snapshots(std::uint64_t seed, int customers, bool trouble, bool curr
         if (x % 2'503 == 0) id = "";                             // empty
         if (x % 2'801 == 0) cur = "eur";                         // the same currency, other text
         if (x % 3'001 == 0) mrr = "1.0000005";                   // rounded: a warning
+        if (x % 1'103 == 0) id = " " + id + " ";                 // padded: the same customer (issue 28)
+        if (x % 1'409 == 0) mrr = "";                            // empty: an error, not 0
+        if (x % 3'203 == 0) id = "Total";                        // a totals row
         if (x % 113 == 0) text += "\n";
         if (x % 127 == 0) text += "  \r\n";
       }
@@ -430,6 +433,32 @@ TEST_CASE("long snapshots with problems anywhere: the same diagnostics in the sa
     for (const std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{257}, std::uint64_t{8192}, std::uint64_t{100'000}}) {
       INFO("threads " << threads << ", chunks of " << chunk << " bytes");
       CHECK(difference(outcome({f.path}, threads, chunk), one) == "");
+    }
+}
+
+TEST_CASE("long snapshots: padded ids and segments are the same customers on every path", "[ingest][parallel]") {
+  const std::string clean = snapshots(23, 1'500, false);
+  std::string padded;
+  std::size_t n = 0;
+  for (std::size_t at = 0; at < clean.size();) { // every other data line's id, every third one's segment
+    const std::size_t end = clean.find('\n', at) + 1;
+    std::string line = clean.substr(at, end - at);
+    if (n > 0 && n % 2 == 0) line = " " + line;
+    if (n > 0 && n % 3 == 0) line.replace(line.find(','), 1, " \t,");
+    if (n > 0 && n % 5 == 0) line.insert(line.find(',', line.find(',') + 1), "  ");
+    padded += line;
+    at = end;
+    ++n;
+  }
+  const TempFile a("snapshots_clean", clean), b("snapshots_padded", padded);
+  auto want = outcome({a.path}, 1, k_line_by_line);
+  want.erase(want.begin()); // the file's name
+  for (const int threads : {1, 2})
+    for (const std::uint64_t chunk : {k_line_by_line, std::uint64_t{211}, std::uint64_t{8192}}) {
+      INFO("threads " << threads << ", chunks of " << chunk << " bytes");
+      auto got = outcome({b.path}, threads, chunk);
+      got.erase(got.begin());
+      CHECK(difference(got, want) == "");
     }
 }
 
