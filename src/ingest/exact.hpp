@@ -71,6 +71,18 @@ struct Coupon {
   Duration duration = Duration::forever;
   int duration_in_months = 0; ///< repeating only
 };
+/// A price (Stripe's price object, from its prices export): what one unit of a subscription
+/// on it costs per interval. Tiered and metered prices have no unit amount.
+struct Price {
+  std::string id;
+  std::optional<Money> unit_amount; ///< per interval, in currency units; none: tiered or metered
+  std::string no_amount_why;        ///< why there is none: "tiered (Billing Scheme)", "metered (Usage Type)"
+  std::string currency;             ///< upper case; may be empty
+  bool recurring = true;            ///< false: a one-time price (no Interval)
+  Interval unit = Interval::month;
+  int count = 1;                    ///< Interval Count (times a "quarter"'s 3)
+  std::uint64_t line = 0;           ///< where the prices file gives it
+};
 /// Does the coupon still discount the recurring amount `months_since_start` whole months
 /// after the subscription started (0 = first month)? once: never (a one-off discount is not
 /// recurring revenue); repeating: 0 <= months_since_start < duration_in_months; forever: always.

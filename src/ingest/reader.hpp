@@ -102,6 +102,7 @@ struct Run {
   std::uint32_t movement_files = 0; ///< files read as movements (they do not mix with snapshots)
   std::optional<FxTable> fx;        ///< --fx FILE with --currency
   std::map<std::string, Coupon, std::less<>> coupons; ///< Stripe coupons files, by id
+  std::map<std::string, Price, std::less<>> prices;   ///< Stripe prices files, by price id
   /// The customer records and responses, created on first use.
   Attributes& attrs();
 };
@@ -167,6 +168,7 @@ extern const FormInfo k_movements_form;
 extern const FormInfo k_chartmogul_form;
 extern const FormInfo k_stripe_form;
 extern const FormInfo k_stripe_coupons_form;
+extern const FormInfo k_stripe_prices_form;
 extern const FormInfo k_chargebee_form;
 extern const FormInfo k_long_snapshots_form;
 extern const FormInfo k_wide_snapshots_form;

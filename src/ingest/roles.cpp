@@ -20,6 +20,7 @@ constexpr const FormInfo* k_table[] = {
     &k_chartmogul_form,     // MRR_MOVEMENT and DATE
     &k_stripe_form,         // Stripe subscriptions: Interval, Amount, Status
     &k_stripe_coupons_form, // Stripe coupons: Percent Off, Amount Off, Duration
+    &k_stripe_prices_form,  // Stripe prices: Price ID, Amount, Interval
     &k_chargebee_form,      // Chargebee MRR summary: reporting_month
     &k_long_snapshots_form, // customer_id, mrr, month
     &k_wide_snapshots_form, // customer_id and month columns

@@ -3,6 +3,7 @@
 // names by id, with their percent or amount off and how long they last. Read before the
 // subscriptions (FileRole::reference), kept in the run.
 #include "reader.hpp"
+#include "rules.hpp"
 
 #include <fmt/format.h>
 
@@ -28,9 +29,11 @@ public:
 
   void row(FileReader& rd, std::string_view text) override {
     if (!rd.split_row(text)) return;
+    if (m_totals.reject(rd, m_id, {}, k_absent)) return rd.count_row();
     Coupon c;
-    c.id.assign(trim_spaces(rd.fields[m_id]));
+    c.id.assign(key_cell(rd.fields[m_id]));
     if (c.id.empty()) rd.field_error(m_id, "the coupon id is empty");
+    else if (!m_duplicates.note(rd, m_id, "coupon", show(c.id), c.id)) return rd.count_row();
     if (m_percent != k_absent && !is_blank(rd.fields[m_percent])) {
       c.percent_off = parse_decimal(trim_spaces(rd.fields[m_percent]));
       if (!c.percent_off || to_string(*c.percent_off).size() > 12 || !percent_ok(*c.percent_off))
@@ -68,6 +71,8 @@ private:
     return d.num > 0 && d.num <= limit;
   }
 
+  TotalsRule m_totals;
+  DuplicateRule m_duplicates;
   std::size_t m_id = k_absent, m_percent = k_absent, m_amount = k_absent, m_currency = k_absent, m_duration = k_absent,
               m_months = k_absent;
 };
@@ -78,7 +83,12 @@ FileRole recognise_coupons(const Header& h) {
 
 } // namespace
 
-const FormInfo k_stripe_coupons_form{"coupons", "id, Percent Off, Amount Off, Duration", "Stripe's coupons export: id, Percent Off, Amount Off and Duration",
-                                     recognise_coupons, [] { return std::unique_ptr<Form>(new StripeCouponsForm); }};
+const FormInfo k_stripe_coupons_form{
+    "coupons", "id, Percent Off, Amount Off, Duration", "Stripe's coupons export: id, Percent Off, Amount Off and Duration",
+    recognise_coupons, [] { return std::unique_ptr<Form>(new StripeCouponsForm); },
+    {"the coupon id (id), trimmed; a subscription's Coupon cell is trimmed the same way",
+     "the same coupon id twice, in one coupons file (naming both lines) or in two",
+     "id Total, Grand total, Summe, Gesamt and the like",
+     "a coupon has Percent Off or Amount Off, exactly one; an empty Duration is forever"}};
 
 } // namespace cskpi::ingest

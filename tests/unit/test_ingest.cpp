@@ -143,7 +143,8 @@ TEST_CASE("ingest reports a missing required column once with what it found", "[
                              "found: customer_id, start_mrr, expansion_mrr); read as movements because it has start_mrr, "
                              "expansion_mrr. The input forms are: movements (start_mrr, expansion_mrr, contraction_mrr, "
                              "churned_mrr); chartmogul (DATE, MRR_MOVEMENT); stripe (Customer ID, Interval, Amount, Status); "
-                             "coupons (id, Percent Off, Amount Off, Duration); chargebee (customer_id, reporting_month); "
+                             "coupons (id, Percent Off, Amount Off, Duration); stripe prices (Price ID, Amount, Interval); "
+                             "chargebee (customer_id, reporting_month); "
                              "snapshots (long) (customer_id, mrr, month); snapshots (wide) (customer_id, one column per "
                              "month); responses (score, csat or ces without MRR columns); customers (customer_id and "
                              "attribute columns) (cskpi explain inputs; --map 'start_mrr=Your Name' reads other column names)"});
@@ -584,7 +585,7 @@ TEST_CASE("Stripe coupons: every bad cell is named", "[ingest][stripe]") {
                              "t.csv:3:7: error: a coupon has either Percent Off or Amount Off",
                              "t.csv:4:5: error: Duration \"monthly\" is not once, repeating or forever",
                              "t.csv:5:6: error: a repeating coupon needs Duration In Months",
-                             "t.csv:7:1: error: coupon \"E\" appears twice in the coupons files"});
+                             "t.csv:7:1: error: coupon \"E\" appears twice: lines 6 and 7"});
   CHECK(r.summary.rows_used == 1);
   CHECK(r.summary.rows_rejected == 5);
 }
