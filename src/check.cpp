@@ -34,6 +34,16 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+/// Whether a threshold for this metric cannot mean percent points when it lies in (0, 2): the
+/// share of the base kept or renewed (nrr, grr, logo_retention, renewal_rate), which lives near
+/// 100 and whose annual figure is a retention too. A gate of nrr>=0.95 is the fraction 95 %
+/// written the way --gross-margin takes it (issue 28). Rates that can be small are left alone:
+/// logo_churn<=0.5 (0.5 % a month) and expansion_rate>=1 are real gates, and so may a share of
+/// health, CSAT or saves be.
+bool fraction_is_a_mistake(const MetricDef& def) {
+  return def.unit == Unit::percent && (def.annualization == Annualization::retention || def.id == "renewal_rate");
+}
+
 std::string metric_error(const std::string& id) {
   const std::string near = suggest_metric(id);
   return fmt::format("unknown metric \"{}\"{}", id, near.empty() ? " (cskpi explain list shows all)" : fmt::format("; did you mean {}?", near));
@@ -120,7 +130,8 @@ Rule parse_rule(std::string_view text) {
   std::string_view number = cur.text.substr(cur.i);
   if (number.empty()) cur.fail(fmt::format("expected a number after {}", to_string(rule.op)));
   // 'nrr>=100%': a percent sign where the metric is a percentage (the number is already in %).
-  if (number.back() == '%') {
+  const bool percent_sign = number.back() == '%';
+  if (percent_sign) {
     if (def->unit != Unit::percent)
       cur.fail(fmt::format("{} is not a percentage ({}); drop the %", rule.metric, to_string(def->unit)), number_at + number.size() - 1);
     number.remove_suffix(1);
@@ -130,6 +141,15 @@ Rule parse_rule(std::string_view text) {
   if (p.status == ParsedMoney::Status::overflow) cur.fail(fmt::format("{} is too large", number), number_at);
   if (p.status != ParsedMoney::Status::ok) cur.fail(fmt::format("\"{}\" is not a number (use a decimal point: 99.5)", number), number_at);
   rule.threshold = p.value;
+  // 'nrr>=0.95': no one gates a retention at under 2 %; '0.95%' says it is meant.
+  const bool fraction = rule.threshold.micros > 0 && rule.threshold.micros < 2 * Money::k_scale;
+  if (fraction && !percent_sign && fraction_is_a_mistake(*def)) {
+    const std::string meant =
+        rule.text.substr(0, number_at - lead) + format_money_exact(Money{rule.threshold.micros * 100});
+    cur.fail(fmt::format("{} is in percent: did you mean {}? (write {}% if you mean that)", rule.metric, meant,
+                         format_money_exact(rule.threshold)),
+             number_at);
+  }
   return rule;
 }
 

@@ -252,8 +252,11 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
     } else {
       const auto ci = m_customer_index.find(r.customer_id);
       const CustomerRecord* rec = a.find(r.customer_id);
+      // With billing, a group is a group of billed customers: the answer of a customer with a
+      // record but no billing row (a trial user) counts in `all` only, like the record itself,
+      // and never makes a group of its own (issue 28). Without billing, records form the groups.
       if (ci != m_customer_index.end()) group = &m_groups.list[m_facts[ci->second].group];
-      else if (rec != nullptr && rec->has_group) group = &rec->group;
+      else if (rec != nullptr && rec->has_group && !billing) group = &rec->group;
       if (ci == m_customer_index.end() && rec == nullptr) ++js.responses_unknown_customer;
     }
     targets(period, group).each([&](LeadingTotals& t) {

@@ -4,7 +4,10 @@
 #   - -o naming an input (the same path, another path or a hard link to it, standard input
 #     redirected from it, a --bands file) is a usage error and the input stays as it was;
 #   - a run killed while it writes leaves the old output or the whole new one, never a part;
-#   - a written file gets the mode any new file gets; /dev/null is written in place.
+#   - a written file gets the mode any new file gets; /dev/null is written in place;
+#   - a file written over keeps its mode (0600 stays 0600), and a symbolic link is written
+#     through: the link stays, the file it names is replaced; a link to an input is refused
+#     (issue 28).
 #   output_safety.sh CSKPI GEN_SAMPLES ROOT
 set -euo pipefail
 cskpi="$1"
@@ -31,7 +34,11 @@ cp "$tmp/data.csv" "$tmp/export.txt"
 refused "$cskpi" check "$tmp/export.txt" --require 'nrr>=1' -o "$tmp/export.txt"
 refused "$cskpi" report "$tmp/data.csv" --bands "$tmp/bands.csv" --format csv -o "$tmp/bands.csv"
 refused "$cskpi" validate "$tmp/data.csv" --format csv -o "$tmp/data.csv"
-echo "ok: -o over an input refused 7 ways, the input unchanged"
+ln -s data.csv "$tmp/symlink.csv"
+refused "$cskpi" report "$tmp/data.csv" --format csv -o "$tmp/symlink.csv"
+[ -L "$tmp/symlink.csv" ] || { echo "FAIL: the link to the input is no longer a link"; exit 1; }
+rm "$tmp/symlink.csv"
+echo "ok: -o over an input refused 8 ways, the input unchanged"
 
 # Killed while writing: the old file or the whole new one. A big movements output, killed
 # at a few moments; each time out.csv must be one of the two.
@@ -53,3 +60,28 @@ umask 022
 [ -c /dev/null ] || { echo "FAIL: /dev/null is no longer a device"; exit 1; }
 [ -z "$(ls -A "$tmp" | grep cskpi- || true)" ] || { echo "FAIL: a temporary file was left: $(ls -A "$tmp")"; exit 1; }
 echo "ok: mode 644 under umask 022; /dev/null written in place; no temporary file left"
+
+# Written over, a file keeps its mode: 0600 stays 0600 whatever the umask, and a report
+# written through a symbolic link replaces the file it names, not the link.
+echo old > "$tmp/private.csv"
+chmod 600 "$tmp/private.csv"
+"$cskpi" report "$tmp/data.csv" --format csv -o "$tmp/private.csv"
+[ "$(stat -c %a "$tmp/private.csv")" = 600 ] || { echo "FAIL: private.csv has mode $(stat -c %a "$tmp/private.csv")"; exit 1; }
+[ "$(cat "$tmp/private.csv")" != old ] || { echo "FAIL: private.csv was not written"; exit 1; }
+"$cskpi" movements "$tmp/snapshots.csv" -o "$tmp/private.csv"
+[ "$(stat -c %a "$tmp/private.csv")" = 600 ] || { echo "FAIL: movements -o made it $(stat -c %a "$tmp/private.csv")"; exit 1; }
+mkdir "$tmp/reports"
+echo old > "$tmp/reports/target.csv"
+chmod 640 "$tmp/reports/target.csv"
+ln -s reports/target.csv "$tmp/latest.csv"
+"$cskpi" report "$tmp/data.csv" --format csv -o "$tmp/latest.csv"
+[ -L "$tmp/latest.csv" ] || { echo "FAIL: latest.csv is no longer a symbolic link"; exit 1; }
+[ "$(readlink "$tmp/latest.csv")" = reports/target.csv ] || { echo "FAIL: latest.csv points elsewhere"; exit 1; }
+cmp -s "$tmp/reports/target.csv" <("$cskpi" report "$tmp/data.csv" --format csv) ||
+  { echo "FAIL: the file latest.csv names was not written"; exit 1; }
+[ "$(stat -c %a "$tmp/reports/target.csv")" = 640 ] || { echo "FAIL: target.csv has mode $(stat -c %a "$tmp/reports/target.csv")"; exit 1; }
+ln -s reports/new.csv "$tmp/dangling.csv" # a link to a file not there yet: made there
+"$cskpi" report "$tmp/data.csv" --format csv -o "$tmp/dangling.csv"
+[ -L "$tmp/dangling.csv" ] && [ -f "$tmp/reports/new.csv" ] || { echo "FAIL: the dangling link was not written through"; exit 1; }
+[ -z "$(ls -A "$tmp" "$tmp/reports" | grep cskpi- || true)" ] || { echo "FAIL: a temporary file was left"; exit 1; }
+echo "ok: mode 600 and 640 kept; a symbolic link written through, still a link"

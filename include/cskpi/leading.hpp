@@ -73,6 +73,8 @@ struct JoinSummary {
   std::uint64_t responses = 0;
   std::uint64_t responses_anonymous = 0;        ///< no customer_id: counted in `all` only
   std::uint64_t responses_unknown_customer = 0; ///< customer_id not billed or recorded: `all` only
+  // (An answer of a customer with a record but, in a run with billing, no billing row also
+  // counts in `all` only: customers_without_billing counts that record.)
   std::uint64_t responses_outside = 0;          ///< dated outside every billing period: left out
   std::uint64_t responses_undated = 0;          ///< no date: counted in the latest period
   std::vector<std::string> unbilled_examples, unrecorded_examples; ///< the first few ids of each

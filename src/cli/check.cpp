@@ -38,7 +38,8 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   segment=SMB:logo_churn<=3  one group of a --by column (grouped automatically)
   period=2026-10:nps>30      one period
   OP is one of >= > <= < ==; NUMBER is in the metric's unit (percent,
-  currency, ratio, points).
+  currency, ratio, points): nrr>=95 or nrr>=95%, not the fraction 0.95
+  (a retention threshold under 2 is refused as that mistake).
 
 Examples:
   cskpi check export.csv --require 'nrr>=100' --require 'grr@annual>=90'

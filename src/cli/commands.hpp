@@ -106,6 +106,10 @@ void setup_config(CLI::App& app, ConfigOptions& o);
 int run_config(const CLI::App& app, const ConfigOptions& o);
 /// Remembers every command option's built-in default (before parsing sets the values).
 void remember_defaults(const CLI::App& app, ConfigOptions& o);
+/// No configuration file chooses where anything is written (issue 28): the options that name
+/// a file or directory to write (-o, --dbt) are marked as not settable from one, so a key
+/// naming them is an error (config_error_message says where), never a report sent elsewhere.
+void keep_outputs_off_config(CLI::App& app);
 /// CLI11's "INI was not able to parse report.gros-margin" as "cskpi.toml: "gros-margin" in
 /// [report] is not an option of cskpi report; did you mean gross-margin?".
 std::string config_error_message(const CLI::App& app, const CLI::ConfigError& e);

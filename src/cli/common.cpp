@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -380,17 +381,53 @@ void write_output(const std::string& path, const std::string& text) {
 
 namespace {
 
-/// A new file beside `path` (same directory: a rename replaces `path` at once) with the mode
-/// any new file gets; its name in `temp`. Throws when it cannot be made.
-int temp_beside(const std::string& path, std::string& temp) {
-  const std::size_t slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
-  temp = fmt::format("{}.{}.cskpi-XXXXXX", dir, slash == std::string::npos ? path : path.substr(slash + 1)); // .report.csv.cskpi-Ab12Cd
+/// The file a write to `path` lands in: `path` itself or, through its chain of symbolic links,
+/// the file the last one names (it may not exist yet). Renaming over the link would replace it
+/// with a regular file and leave the file it names as it was (issue 28).
+std::string resolve_output(const std::string& path) {
+  std::string at = path;
+  for (int hops = 0; hops < 40; ++hops) { // the kernel's own limit on a chain of links
+    struct stat st {};
+    if (::lstat(at.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return at;
+    std::string target(PATH_MAX, '\0');
+    const ssize_t n = ::readlink(at.c_str(), target.data(), target.size());
+    if (n < 0) throw input_error(fmt::format("{}: cannot read the symbolic link: {}", path, std::strerror(errno)));
+    target.resize(static_cast<std::size_t>(n));
+    // A relative target is relative to the link's directory; the kernel resolves "dir/../x" as it would.
+    const std::size_t slash = at.find_last_of('/');
+    at = target.starts_with('/') || slash == std::string::npos ? target : at.substr(0, slash + 1) + target;
+  }
+  throw input_error(fmt::format("{}: cannot write: {}", path, std::strerror(ELOOP)));
+}
+
+/// Gives the new file `fd` the owner, group and mode of the file it replaces, `target`, so
+/// replacing a file never widens who may read it: a 0600 report stays 0600 (issue 28). A
+/// group that cannot be kept (only root may give a file away) takes its permissions with it.
+/// With no file there yet, the mode is the one any new file gets (0666 less the umask).
+void keep_access(int fd, const std::string& target) {
+  struct stat st {};
+  if (::stat(target.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    const mode_t mask = ::umask(0); // mkstemp makes it private; the output gets the mode any new file gets
+    ::umask(mask);
+    ::fchmod(fd, 0666 & ~mask);
+    return;
+  }
+  mode_t mode = st.st_mode & 0777; // never set-user-id and the like: they are not the data's to keep
+  if (::fchown(fd, st.st_uid, st.st_gid) != 0 && ::fchown(fd, static_cast<uid_t>(-1), st.st_gid) != 0)
+    mode &= ~static_cast<mode_t>(S_IRWXG);
+  ::fchmod(fd, mode);
+}
+
+/// A new file beside `target` (same directory: a rename replaces `target` at once) with the
+/// access `target` has, or that any new file gets; its name in `temp`. Throws when it cannot
+/// be made. `path` is the name the user gave, for the message.
+int temp_beside(const std::string& path, const std::string& target, std::string& temp) {
+  const std::size_t slash = target.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? std::string() : target.substr(0, slash + 1);
+  temp = fmt::format("{}.{}.cskpi-XXXXXX", dir, slash == std::string::npos ? target : target.substr(slash + 1)); // .report.csv.cskpi-Ab12Cd
   const int fd = ::mkstemp(temp.data());
   if (fd < 0) throw input_error(fmt::format("{}: cannot write a file beside it: {}", path, std::strerror(errno)));
-  const mode_t mask = ::umask(0); // mkstemp makes it private; the output gets the mode any new file gets
-  ::umask(mask);
-  ::fchmod(fd, 0666 & ~mask);
+  keep_access(fd, target);
   return fd;
 }
 
@@ -410,7 +447,8 @@ ChunkedOutput::ChunkedOutput(const std::string& path) : m_path(path) {
   if (special_file(path)) {
     m_file = std::fopen(path.c_str(), "wb");
   } else {
-    const int fd = temp_beside(path, m_temp);
+    m_target = resolve_output(path);
+    const int fd = temp_beside(path, m_target, m_temp);
     m_file = ::fdopen(fd, "wb");
     if (m_file == nullptr) ::close(fd);
   }
@@ -457,7 +495,7 @@ void ChunkedOutput::close() {
   if (m_file != stdout) m_file = nullptr;
   if (!flushed || !closed) fail(err != 0 ? err : errno);
   if (!m_temp.empty()) {
-    if (std::rename(m_temp.c_str(), m_path.c_str()) != 0) fail(errno);
+    if (std::rename(m_temp.c_str(), m_target.c_str()) != 0) fail(errno);
     m_temp.clear();
   }
 }
@@ -497,7 +535,9 @@ void write_file_output(const std::string& path, std::string_view what, const std
   const bool copy = path.empty() || special_file(path);
   const char* tmpdir = std::getenv("TMPDIR");
   std::string temp;
-  ::close(temp_beside(copy ? fmt::format("{}/out", tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp") : path, temp));
+  const std::string target =
+      copy ? fmt::format("{}/out", tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp") : resolve_output(path);
+  ::close(temp_beside(copy ? target : path, target, temp));
   try {
     write(temp);
     if (copy) {
@@ -506,7 +546,7 @@ void write_file_output(const std::string& path, std::string_view what, const std
       bytes << in.rdbuf();
       write_output(path, bytes.str());
       std::remove(temp.c_str());
-    } else if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    } else if (std::rename(temp.c_str(), target.c_str()) != 0) {
       throw input_error(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
     }
   } catch (...) {

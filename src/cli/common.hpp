@@ -115,7 +115,9 @@ IngestOptions ingest_options(const RunOptions& o);
 /// or at once (write_output): a closed pipe exits 0, any other failure throws (exit 3).
 /// A regular file is written to a temporary file beside it that replaces it at close(), so
 /// an interrupted run never leaves half a file in place of the old one (issue 15); a device
-/// or a pipe (/dev/null, /dev/stdout) is written in place.
+/// or a pipe (/dev/null, /dev/stdout) is written in place. The new file keeps the old one's
+/// owner, group and mode, and a symbolic link is written through: the file it names is
+/// replaced and the link stays (issue 28).
 class ChunkedOutput {
 public:
   explicit ChunkedOutput(const std::string& path); ///< "" is standard output
@@ -133,7 +135,8 @@ private:
   void put(std::string_view text);
   [[noreturn]] void fail(int err);
   std::string m_path, m_buffer;
-  std::string m_temp; ///< the temporary file until close() renames it to m_path
+  std::string m_target; ///< the file m_path names: through its symbolic links, if it is one
+  std::string m_temp;   ///< the temporary file until close() renames it to m_target
   FILE* m_file = nullptr;
 };
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <fstream>
 
 namespace cskpi::cli {
 
@@ -36,7 +37,8 @@ command). Each section is a command; its keys are the command's long options wit
   require = ["nrr>=100", "grr@annual>=90"]
 
 An option given on the command line wins over the file. A key that is not an option of its
-command is an error.)");
+command is an error, and so is one that names a file to write (output, dbt): where a report
+goes is chosen on the command line only (-o FILE).)");
 }
 
 namespace {
@@ -54,10 +56,68 @@ std::string toml_value(const std::string& v) {
 
 } // namespace
 
+void keep_outputs_off_config(CLI::App& app) {
+  for (CLI::App* cmd : app.get_subcommands({}))
+    for (CLI::Option* opt : cmd->get_options())
+      for (const std::string& name : opt->get_lnames())
+        if (name == "output" || name == "dbt") opt->configurable(false);
+}
+
+namespace {
+
+/// `s` without the spaces around it and, for a key or section name, its quotes.
+std::string trimmed(std::string_view s, bool unquote = false) {
+  const std::size_t first = s.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  const std::size_t last = s.find_last_not_of(" \t\r");
+  std::string out(s.substr(first, last - first + 1));
+  if (unquote && out.size() >= 2 && (out.front() == '"' || out.front() == '\'') && out.back() == out.front())
+    out = out.substr(1, out.size() - 2);
+  return out;
+}
+
+/// The line of `file` that sets `key` in [section] (or as section.key), 0 if none is found.
+std::size_t line_of_key(const std::string& file, const std::string& section, const std::string& key) {
+  std::ifstream in(file, std::ios::binary);
+  std::string line, current;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    const std::string text = trimmed(line);
+    if (text.starts_with('[')) {
+      current = trimmed(std::string_view(text).substr(1, text.find(']') - 1), true);
+      continue;
+    }
+    const std::size_t eq = text.find('=');
+    if (text.starts_with('#') || eq == std::string::npos) continue;
+    const std::string name = trimmed(std::string_view(text).substr(0, eq), true);
+    if ((current == section && name == key) || name == section + "." + key) return n;
+  }
+  return 0;
+}
+
+/// "report.output: This option is not allowed in a configuration file" as a refusal that
+/// names the file, line and key, and says where the option belongs.
+std::string output_key_message(const std::string& file, const std::string& item) {
+  const std::size_t dot = item.find('.');
+  const std::string section = dot == std::string::npos ? std::string() : item.substr(0, dot);
+  const std::string key = dot == std::string::npos ? item : item.substr(dot + 1);
+  const std::size_t line = line_of_key(file, section, key);
+  const bool dir = key == "dbt";
+  return fmt::format("{}{}: \"{}\"{} names a {} to write, and a configuration file never chooses where anything is "
+                     "written: remove it, and pass {} on the command line",
+                     file, line > 0 ? fmt::format(":{}", line) : "", key,
+                     section.empty() ? "" : fmt::format(" in [{}]", section), dir ? "directory" : "file",
+                     dir ? "--dbt DIR" : "-o FILE");
+}
+
+} // namespace
+
 std::string config_error_message(const CLI::App& app, const CLI::ConfigError& e) {
   const CLI::Option* given = app.get_option("--config");
   const std::string file = given->count() > 0 ? given->as<std::string>() : std::string("cskpi.toml");
   const std::string what = e.what();
+  constexpr std::string_view not_configurable = ": This option is not allowed in a configuration file";
+  if (what.ends_with(not_configurable))
+    return output_key_message(file, what.substr(0, what.size() - not_configurable.size()));
   constexpr std::string_view prefix = "INI was not able to parse ";
   if (!what.starts_with(prefix)) return fmt::format("{}: {}", file, what);
   const std::string item = what.substr(prefix.size());

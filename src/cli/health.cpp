@@ -36,6 +36,12 @@ void setup_health(CLI::App& app, HealthOptions& o) {
                     "table (summary and customers most at risk), csv (every score: a customers file for the next cskpi report) or json");
   cmd->add_option("--delimiter", o.run.delimiter, "Field delimiter: , ; or tab (default: detected from the header)")->type_name("CHAR");
   o.run.decimal_comma_option = cmd->add_flag("--decimal-comma", o.run.decimal_comma, "Numbers use a decimal comma");
+  cmd->add_option("--encoding", o.run.encoding, "Text encoding, as in report: utf-8 (default), cp1252 or latin1")
+      ->type_name("ENC");
+  cmd->add_option("--date-format", o.run.date_format,
+                  "Order of slash dates, as in report: DD/MM/YYYY or MM/DD/YYYY (default: auto). The scores read no "
+                  "dates: a date column of the file is not read at all")
+      ->type_name("FORMAT");
   cmd->add_option("--max-errors", o.run.max_errors, "Print at most N problems; 0 prints all")->type_name("N");
   cmd->add_flag("--skip-invalid", o.run.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
   cmd->add_option("-o,--output", o.run.output, "Write to FILE instead of standard output")->type_name("FILE");

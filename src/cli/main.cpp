@@ -135,6 +135,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   const std::optional<std::string_view> only = needed_commands(argc, argv, commands);
   for (const Command& c : commands)
     if (!only || *only == c.name) c.setup();
+  keep_outputs_off_config(app);
   if (std::find(argv + 1, argv + argc, std::string_view("config")) != argv + argc)
     remember_defaults(app, config_opts); // every command's defaults, for cskpi config alone
 

@@ -81,6 +81,11 @@ class CustomersForm : public Form {
 public:
   bool start(FileReader& rd) override {
     m_attr.locate(rd);
+    // Components are asked for by cskpi health alone, which scores from them and nothing else:
+    // a column it does not use (a slash-dated renewal_date, a free-text reason) is not read,
+    // so a cell in it can neither stop the scores nor reject a row (issue 28).
+    if (!rd.options().components.empty())
+      m_attr.health = m_attr.signup = m_attr.value = m_attr.renewal = m_attr.renewed = m_attr.reason = k_absent;
     for (const std::string& c : rd.options().components) {
       const std::size_t at = rd.find({c});
       if (at == k_absent) {
@@ -133,17 +138,52 @@ private:
   TotalsRule m_totals;
 };
 
+/// Whether a column name reads as money, time or a subscription's state (a word of it such as
+/// mrr, revenue, amount, start, period, month, date, status, interval): a file with such a
+/// column and no known one is an export whose columns we did not recognise, better refused
+/// by the movements form's "missing column" error (with its --map hint) than read as a list
+/// of customers with nothing joined from it.
+bool looks_like_billing(std::string_view name) {
+  static constexpr std::string_view k_words[] = {
+      "mrr",    "arr",     "revenue",  "amount",    "price",       "amt",    "sum",         "total",
+      "start",  "end",     "opening",  "closing",   "new",         "churn",  "churned",     "expansion",
+      "contraction", "movement", "period", "month", "quarter",     "year",   "date",        "day",
+      "created", "utc",    "status",   "interval",  "quantity",    "subscription", "currency", "invoice"};
+  if (parse_month(name)) return true;
+  while (!name.empty()) {
+    const std::size_t cut = name.find_first_of("_.()/");
+    const std::string_view word = name.substr(0, cut);
+    for (const std::string_view w : k_words)
+      if (word == w) return true;
+    if (cut == std::string_view::npos) break;
+    name.remove_prefix(cut + 1);
+  }
+  return false;
+}
+
 FileRole recognise_customers(const Header& h) {
   if (!h.has("customer_id") || has_billing_columns(h)) return FileRole::unknown;
   bool attribute = has_customer_attributes(h) || (!h.options.by_column.empty() && h.has(h.options.by_column));
   for (const std::string& c : h.options.components) attribute = attribute || h.has(c);
-  return attribute ? FileRole::customers : FileRole::unknown;
+  if (attribute) return FileRole::customers;
+  // SPEC 1.1: customer_id and none of the other forms' columns is a customers file, even when
+  // no column has a role of its own (customer_id,segment; customer_id,usage,engagement): they
+  // are groups for --by and health components (issue 28). Not when a column looks like money
+  // or time, nor customer_id alone.
+  std::size_t others = 0;
+  for (const std::string& name : h.names) {
+    if (name == "customer_id" || name.empty()) continue;
+    if (looks_like_billing(name)) return FileRole::unknown;
+    ++others;
+  }
+  return others > 0 ? FileRole::customers : FileRole::unknown;
 }
 
 } // namespace
 
 const FormInfo k_customers_form{"customers","customer_id and attribute columns",
-                                "customer_id and attribute columns such as health_score, signup_date or renewal_date",
+                                "customer_id and attribute columns such as health_score, signup_date or renewal_date, "
+                                "or only columns without a role (region), none of them money or a date",
                                 recognise_customers, [] { return std::unique_ptr<Form>(new CustomersForm); },
                                 {"customer_id", "the same customer_id twice in the customers files (a billing file's "
                                  "attribute columns are overridden, not duplicates)",

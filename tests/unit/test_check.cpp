@@ -89,6 +89,24 @@ TEST_CASE("parse_rule rejects adversarial rules with a message and a caret", "[c
   CHECK(rejection("period=Q3:nrr>=1").first == "period \"Q3\" is not a period (YYYY-MM, YYYY-Qn or YYYY)");
 }
 
+TEST_CASE("a retention threshold under 2 is the fraction mistake, not percent points", "[check]") {
+  CHECK(rejection("nrr>=0.95") == std::pair<std::string, std::size_t>{"nrr is in percent: did you mean nrr>=95? (write 0.95% if you mean that)", 5});
+  CHECK(rejection("segment=SMB:grr@annual >= 0.9").first ==
+        "grr is in percent: did you mean segment=SMB:grr@annual >= 90? (write 0.9% if you mean that)");
+  CHECK(rejection("logo_retention>1").first.starts_with("logo_retention is in percent: did you mean logo_retention>100?"));
+  CHECK(rejection("renewal_rate>=1.5").first.starts_with("renewal_rate is in percent"));
+  CHECK(parse_rule("nrr>=95%").threshold == Money::from_units(95));
+  CHECK(parse_rule("nrr>=0.95%").threshold == Money{950'000}); // the % says it is meant
+  CHECK(parse_rule("nrr>=0").threshold == Money{});
+  CHECK(parse_rule("nrr>=2").threshold == Money::from_units(2));
+  // Rates that can be small are real gates at under 2 %.
+  CHECK(parse_rule("logo_churn<=0.5").threshold == Money{500'000});
+  CHECK(parse_rule("gross_mrr_churn@annual<1.5").threshold == Money{1'500'000});
+  CHECK(parse_rule("expansion_rate>=1").threshold == Money::from_units(1));
+  CHECK(parse_rule("health_red<=1").threshold == Money::from_units(1));
+  CHECK(parse_rule("ltv_cac>=1.5").threshold == Money{1'500'000});
+}
+
 TEST_CASE("caret_line counts characters, not bytes", "[check]") {
   CHECK(caret_line("nrr>=", 5, 2) == "       ^");
   CHECK(caret_line("ü>=", 1, 0) == " ^");
@@ -130,7 +148,7 @@ TEST_CASE("judge scopes rules to a group or a period", "[check]") {
   v = judge({parse_rule("period=2026-10:nrr==101")}, groups, {});
   REQUIRE(v.size() == 1);
   CHECK(v[0].status == Verdict::Status::pass);
-  v = judge({parse_rule("segment=Gold:nrr>1")}, groups, {});
+  v = judge({parse_rule("segment=Gold:nrr>100")}, groups, {});
   REQUIRE(v.size() == 1);
   CHECK(v[0].status == Verdict::Status::fail);
   CHECK(v[0].reason == "no group segment=Gold in the data");

@@ -338,3 +338,70 @@ TEST_CASE("a movements file missing columns is not taken for a customers file", 
   REQUIRE(diags.lines.size() == 1);
   CHECK(diags.lines[0].find("missing required columns start_mrr") != std::string::npos);
 }
+
+TEST_CASE("an unbilled customer's answer counts in all only, never in a group of its own", "[leading]") {
+  Diags diags;
+  IngestOptions opts;
+  opts.by_column = "segment";
+  Ingestor ingestor(opts, diags);
+  Aggregator agg(true);
+  Joiner joiner(agg, [&ingestor] { return ingestor.attributes(); });
+  for (const char* text : {"customer_id,segment,signup_date\na,SMB,2026-01-01\nt,Enterprise,2026-10-20\n",
+                           "customer_id,date,score\na,2026-10-05,10\nt,2026-10-25,2\n",
+                           "customer_id,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n"
+                           "a,SMB,2026-10,100,0,0,0\n"}) {
+    std::istringstream in(text);
+    ingestor.read_stream(in, "t.csv", joiner);
+  }
+  REQUIRE(diags.lines.empty());
+  LeadingOptions lo;
+  lo.grouped = true;
+  const Leading l = joiner.join(*ingestor.attributes(), lo, true);
+  const LeadingPeriod& p = l.periods.at("2026-10");
+  CHECK(p.groups.count("Enterprise") == 0); // t, a trial user: no billing row
+  CHECK(p.groups.at("SMB").promoters == 1);
+  CHECK(p.groups.at("SMB").detractors == 0);
+  CHECK(p.all.promoters == 1);
+  CHECK(p.all.detractors == 1); // counted, not reported on
+  CHECK(l.summary.customers_without_billing == 1);
+}
+
+TEST_CASE("a customers file of customer_id and columns without a role is a customers file", "[leading][ingest]") {
+  const auto role = [](const char* text) {
+    Diags diags;
+    Ingestor ingestor({}, diags);
+    Null sink;
+    std::istringstream in(text);
+    const InputSummary s = ingestor.read_stream(in, "c.csv", sink);
+    return std::pair<std::string, std::vector<std::string>>{s.role, diags.lines};
+  };
+  CHECK(role("customer_id,segment\na,SMB\nb,Enterprise\n").first == "customers");
+  CHECK(role("customer_id,usage,engagement\na,40,50\n").first == "customers");
+  CHECK(role("Customer ID,Region\na,EMEA\n").first == "customers");
+  // A column that reads as money or time: an export we did not recognise, refused with the
+  // movements form's error and its --map hint, never a list of customers with nothing read.
+  for (const char* text : {"customer_id,revenue\na,100\n", "customer_id,MRR Start\na,100\n", "customer_id,period\na,2026-10\n",
+                           "customer_id,Amount (EUR)\na,100\n", "customer_id,Closing ARR\na,1200\n",
+                           "customer_id\na\n"}) {
+    const auto [r, lines] = role(text);
+    CHECK(r == "movements");
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find("missing required column") != std::string::npos);
+  }
+}
+
+TEST_CASE("cskpi health reads no column it does not score from", "[leading][ingest]") {
+  Diags diags;
+  IngestOptions opts;
+  opts.components = {"usage"};
+  Ingestor ingestor(opts, diags);
+  Null sink;
+  // 03/04/2027 is undecided (DD/MM or MM/DD) and 2026-02-30 no date: neither is read.
+  std::istringstream in("customer_id,renewal_date,signup_date,usage\na,03/04/2027,2026-02-30,80\nb,05/06/2027,,40\n");
+  const InputSummary s = ingestor.read_stream(in, "c.csv", sink);
+  CHECK(diags.lines.empty());
+  CHECK(s.role == "customers");
+  CHECK(s.rows_used == 2);
+  REQUIRE(ingestor.attributes()->customers.size() == 2);
+  CHECK(!ingestor.attributes()->customers[0].renewal);
+}
