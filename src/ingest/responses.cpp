@@ -19,7 +19,7 @@ public:
     m_csat = rd.find(N::csat);
     m_ces = rd.find(N::ces);
     m_date = rd.find(N::date);
-    m_response = rd.find({"response_id", "respondent_id", "id"});
+    m_response = rd.find({"response_id", "respondent_id"}); // not a bare id: it may be the customer's
     Attributes& a = rd.run.attrs();
     a.columns.score |= m_score != k_absent;
     a.columns.csat |= m_csat != k_absent;
@@ -82,7 +82,7 @@ FileRole recognise_responses(const Header& h) {
 
 const FormInfo k_responses_form{"responses", "score, csat or ces without MRR columns", "a score (NPS 0-10), csat or ces column and no MRR columns", recognise_responses,
                                 [] { return std::unique_ptr<Form>(new ResponsesForm); },
-                                {"response_id (or respondent_id, id); without one, the whole line. A customer may answer "
+                                {"response_id (or respondent_id); without one, the whole line. A customer may answer "
                                  "several times",
                                  "the same response id twice; without an id column, a line equal to an earlier one in every "
                                  "cell (trimmed)",
