@@ -57,6 +57,9 @@ std::string explain_inputs() {
   out += "\nStripe subscriptions become MRR per customer and month: quantity x Amount less the coupon, per month\n"
          "(year /12, week x52/12, day x365/12), as of each month's last day; trials count 0, incomplete ones\n"
          "never, cancellations when the subscription ends. Months run to the last whole month of the export.\n"
+         "An export without Amount and Interval takes each subscription's price from Stripe's prices export\n"
+         "(Price ID, Amount, Currency, Interval, Interval Count) on the same command line, joined on Plan or\n"
+         "Price ID; a tiered or metered price has no unit amount, so a subscription on one is an error.\n"
          "Chargebee's monthly summary is read as it is: a customer's subscriptions summed per reporting_month.\n"
          "ChartMogul's MRR_MOVEMENT is in the account's currency (CURRENCY_CODE is the invoice's), in cents.\n";
   return out;

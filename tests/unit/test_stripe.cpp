@@ -157,3 +157,15 @@ TEST_CASE("Stripe prices: the API's unit_amount is in cents, duplicates and tota
   CHECK(yen.diags.lines.empty());
   CHECK(yen.mrr("cus_a", "2026-02") == Money::from_units(500));
 }
+
+TEST_CASE("Stripe: an empty Amount takes its price's; a price in another currency is an error", "[stripe][prices]") {
+  StripeRun r;
+  r.read({{"prices.csv", "Price ID,Amount,Currency,Interval,Billing Scheme\nprice_m,40.00,usd,month,per_unit\n"
+                         "price_e,40.00,eur,month,per_unit\n"},
+          {"subs.csv", k_subs + "sub_1,cus_a,price_m,2,usd,month,,active,2026-01-05,2026-03-05,2026-04-05\n"
+                                "sub_2,cus_b,price_e,1,usd,month,,active,2026-01-05,2026-03-05,2026-04-05\n"}});
+  CHECK(r.diags.lines == std::vector<std::string>{
+                             "subs.csv:3:5: error: the subscription is billed in USD, but its price \"price_e\" is in EUR "
+                             "(prices file line 3)"});
+  CHECK(r.mrr("cus_a", "2026-02") == Money::from_units(80));
+}
