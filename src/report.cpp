@@ -347,6 +347,18 @@ std::string cohort_legend(const Report& r) {
 std::string display_tier(const Record& r) { return r.tier ? std::string(to_string(*r.tier)) : ""; }
 
 
+/// `s` with control bytes shown as \xNN: a group's name is a cell of the input, and a line
+/// break in it must not start a line of its own (a CI log takes "::error::..." there as a command).
+std::string printable(std::string_view s) {
+  std::string out;
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+    else out.push_back(c);
+  }
+  return out;
+}
+
 std::string group_title(const Group& g) {
   std::string title = g.period ? *g.period + " · " + g.segment : g.segment;
   if (!g.billing)
@@ -418,7 +430,7 @@ std::string render_table(const Report& r, bool color, std::size_t width) {
     for (const Record& rec : g.records) name_w = std::max(name_w, display_name(rec).size());
   const std::size_t value_w = 14, annual_w = 10, tier_w = 14;
   for (const Group& g : r.groups) {
-    out += fmt::format("\n{}\n", group_title(g));
+    out += fmt::format("\n{}\n", printable(group_title(g)));
     out += fmt::format("  {:<{}}  {:>{}}  {:>{}}  {:<{}}  {}\n", "metric", name_w, "period", value_w, "annual", annual_w,
                        "tier", tier_w, "note");
     std::optional<Section> section;

@@ -14,7 +14,7 @@ namespace cskpi {
 struct SplitResult {
   enum class Status {
     ok,
-    unterminated_quote, ///< an open quote at the end of the line: the field spans lines
+    unterminated_quote, ///< an open quote at the end of the record
     text_after_quote,   ///< "ab"c
     quote_in_unquoted,  ///< ab"c: all fields are still split; `field` is the first such
   };
@@ -25,8 +25,8 @@ struct SplitResult {
 /// Splits one line into fields (RFC 4180 quoting: `"a,b"`, `"say ""hi"""`).
 /// Unquoted fields are views into `line`; quoted fields are unescaped into `scratch`,
 /// which is reserved up front so the views stay valid until the next call.
-/// Records spanning several lines are not supported: an open quote at the end of the
-/// line is `unterminated_quote`.
+/// `line` is a whole record: LineSource joins the lines of a quoted field holding line
+/// breaks, which stay in the field. An open quote at the end is `unterminated_quote`.
 SplitResult split_record(std::string_view line, char delimiter, std::vector<std::string_view>& fields,
                          std::string& scratch);
 

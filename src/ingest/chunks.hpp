@@ -84,7 +84,10 @@ struct ChunkBuffer {
 
 /// The lines that start in bytes [from, to) of a ChunkFile. A range that does not start
 /// the pass begins after the first newline at or after from - 1: the line that newline
-/// ends belongs to the chunk before.
+/// ends belongs to the chunk before. A quoted field holding a line break (a record that
+/// LineSource reads whole) may put a chunk's start inside a record: the line opening that
+/// field has an open quote, which no fast parser takes, so the chunk holding it stops there
+/// and every chunk after it is dropped; the general path reads the record.
 class ChunkLines {
 public:
   ChunkLines(ChunkFile& file, ChunkBuffer& buf, std::uint64_t from, std::uint64_t to)

@@ -1319,7 +1319,7 @@ PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned
   pass.file.fd = lines.seekable_fd();
   pass.file.begin = begin;
   pass.file.end = end;
-  pass.first_line = lines.line_number() + 1;
+  pass.first_line = lines.next_line_number(); // (a record before may span lines)
   pass.rows_per_chunk = static_cast<std::size_t>(chunk / std::max<std::uint64_t>(begin / std::max<std::uint64_t>(lines.line_number(), 1), 1));
   pass.currency = m_last_currency;
   if (rd.run.period_length) pass.length = *rd.run.period_length;

@@ -202,7 +202,9 @@ bool FileReader::split_header(std::string_view text) {
                             static_cast<unsigned char>(text[*bad]), *bad + 1));
     return false;
   }
-  summary.delimiter = delimiter = opt.delimiter != 0 ? opt.delimiter : detect_delimiter(text);
+  summary.delimiter = delimiter = opt.delimiter != 0        ? opt.delimiter
+                                  : declared_delimiter != 0 ? declared_delimiter
+                                                            : detect_delimiter(text);
   summary.decimal_comma = opt.decimal_comma.value_or(summary.delimiter == ';');
   style = summary.decimal_comma ? DecimalStyle::comma : DecimalStyle::point;
   if (split_record(text, summary.delimiter, fields, scratch).status != SplitResult::Status::ok) {
@@ -244,13 +246,13 @@ bool FileReader::split_row(std::string_view text) {
     row_ok = false;
     diag(line, split.field, Severity::error, [&]() -> std::string {
       switch (split.status) {
-      case SplitResult::Status::unterminated_quote:
-        return "quoted field is not closed on this line (fields spanning lines are not supported)";
+      case SplitResult::Status::unterminated_quote: return "quoted field is not closed" + spans(text);
       case SplitResult::Status::text_after_quote:
-        return "unexpected text after a closing quote (a quote inside a field must be doubled: \"\")";
+        return "unexpected text after a closing quote (a quote inside a field must be doubled: \"\")" + spans(text);
       default:
         return "a quote inside an unquoted field: quote the whole field and double the quote (\"5\"\" screens\"), "
-               "or is this the rest of a field from the line before?";
+               "or is this the rest of a field from the line before?" +
+               spans(text);
       }
     }());
     ++summary.rows_rejected;
@@ -258,11 +260,22 @@ bool FileReader::split_row(std::string_view text) {
   }
   if (fields.size() != field_count) {
     const std::size_t at = std::min(fields.size(), field_count);
-    diag(line, at, Severity::error, fmt::format("expected {} fields as in the header, found {}", field_count, fields.size()));
+    diag(line, at, Severity::error,
+         fmt::format("expected {} fields as in the header, found {}{}", field_count, fields.size(), spans(text)));
     ++summary.rows_rejected;
     return false;
   }
   return true;
+}
+
+std::string FileReader::spans(std::string_view text) const {
+  // The line breaks a record holds (in quoted fields): CRLF, LF or CR alone each count once.
+  std::uint64_t breaks = 0;
+  for (std::size_t i = 0; i < text.size(); ++i)
+    breaks += text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'));
+  if (breaks == 0) return {};
+  return fmt::format(" (this record spans lines {} to {}: a quoted field holds line breaks; is a closing quote missing?)",
+                     line, line + breaks);
 }
 
 void FileReader::count_row() {
@@ -441,6 +454,11 @@ bool guarded(FileReader& rd, LineSource& lines, Read&& read) {
     return true;
   } catch (const LineSource::TooLong&) {
     rd.fatal(lines.line_number(), "line is longer than 16 MiB; stopped reading this file");
+  } catch (const LineSource::Unclosed& e) {
+    rd.fatal(e.line, e.at_end ? "the file ends inside a quoted field that opens on this line: the file is cut short "
+                                "(export it again), or the field's closing quote is missing"
+                              : "a quoted field that opens on this line is not closed within 16 MiB: its closing quote "
+                                "is missing");
   } catch (const LineSource::BadEncoding& e) {
     const auto byte = static_cast<unsigned char>(e.text[e.offset]);
     // The bytes around the bad one, every byte outside printable ASCII escaped: the
@@ -456,7 +474,10 @@ bool guarded(FileReader& rd, LineSource& lines, Read&& read) {
     rd.summary.unreadable = true;
     rd.run.diagnostics.report(Diagnostic{
         rd.name, e.line, static_cast<std::uint32_t>(field_at(e.text, e.offset, rd.summary.delimiter) + 1), Severity::error,
-        lines.encoding() == Encoding::utf8
+        lines.utf16() ? fmt::format("the line is not valid UTF-16 (a surrogate without its pair, shown as byte 0xFF in {}): "
+                                    "the file is damaged; export it again",
+                                    cut)
+        : lines.encoding() == Encoding::utf8
             ? fmt::format("the line is not valid UTF-8 (byte 0x{:02X} in {}): the file looks like Windows-1252 or "
                           "Latin-1; read it with --encoding cp1252 (or latin1)",
                           byte, cut)
@@ -491,21 +512,34 @@ void learn_date_orders(FileReader& rd, LineSource& lines) {
   }
 }
 
-InputSummary read_file(FileReader& rd, LineSource& lines) {
-  std::string_view text;
-  bool have_header = false;
+namespace {
+
+/// Reads up to the first line that is not blank; false when the file ends first or cannot be read.
+bool first_line(FileReader& rd, LineSource& lines, std::string_view& text) {
+  bool found = false;
   if (!guarded(rd, lines, [&] {
-        while (!have_header && lines.next(text)) {
+        while (!found && lines.next(text)) {
           rd.line = lines.line_number();
-          have_header = !is_blank(text);
+          found = !is_blank(text);
         }
       }))
-    return rd.summary;
-  if (!have_header) {
-    rd.fatal(0, "the file is empty: expected a header line (cskpi explain inputs lists the input forms)");
-    return rd.summary;
+    return false;
+  if (!found) rd.fatal(0, "the file is empty: expected a header line (cskpi explain inputs lists the input forms)");
+  return found;
+}
+
+} // namespace
+
+InputSummary read_file(FileReader& rd, LineSource& lines) {
+  std::string_view text;
+  if (!first_line(rd, lines, text)) return rd.summary;
+  // Excel's `sep=;` line names the delimiter before the header (it counts as a line).
+  if (const char declared = sep_line(text)) {
+    rd.declared_delimiter = declared;
+    if (!first_line(rd, lines, text)) return rd.summary;
   }
   if (!rd.split_header(text)) return rd.summary;
+  lines.set_delimiter(rd.delimiter);
   FileRole role = FileRole::unknown;
   const FormInfo& info = recognise(rd.header(), role);
   rd.form_info = &info;
@@ -515,7 +549,13 @@ InputSummary read_file(FileReader& rd, LineSource& lines) {
   const std::uint64_t header_line = rd.line;
   learn_date_orders(rd, lines);
   guarded(rd, lines, [&] { form->read(rd, lines); });
-  if (!rd.summary.unreadable && rd.summary.rows_read == 0)
+  if (rd.summary.unreadable) return rd.summary;
+  if (const std::uint64_t skipped = lines.delimiter_rows())
+    rd.run.diagnostics.report(Diagnostic{
+        rd.name, lines.first_delimiter_row(), 0, Severity::warning,
+        fmt::format("{} row{} of only delimiters {} skipped like blank lines, not counted as rows (first at line {})",
+                    skipped, skipped == 1 ? "" : "s", skipped == 1 ? "was" : "were", lines.first_delimiter_row())});
+  if (rd.summary.rows_read == 0)
     rd.run.diagnostics.report(Diagnostic{rd.name, header_line, 0, Severity::warning,
                                          fmt::format("the file holds a header ({}) but no rows", info.name)});
   return rd.summary;

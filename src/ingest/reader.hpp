@@ -219,6 +219,7 @@ struct FileReader {
   DecimalStyle style = DecimalStyle::point;
   bool cents = false;                ///< amounts are cents (ChartMogul logs, --amounts cents)
   char delimiter = ',';              ///< summary.delimiter, away from the counters the taking thread writes
+  char declared_delimiter = 0;       ///< by an Excel `sep=;` line before the header (0: none)
   std::vector<std::string_view> fields;
   std::string scratch;
   alignas(64) std::uint64_t line = 0; ///< the taking thread writes these on every row
@@ -246,6 +247,8 @@ struct FileReader {
   /// Splits a data line into `fields` and checks the field count; false (counted and
   /// reported) if the line cannot be used.
   bool split_row(std::string_view text);
+  /// For a message about a record holding line breaks: the lines it spans ("" for one line).
+  std::string spans(std::string_view text) const;
   /// Counts the current row as used or rejected by `row_ok`.
   void count_row();
   /// The current row's --by value ("" without --by).

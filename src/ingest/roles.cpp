@@ -3,6 +3,8 @@
 // a file of its own under src/ingest/ and one entry here.
 #include "reader.hpp"
 
+#include "line_source.hpp"
+
 #include "cskpi/csv.hpp"
 
 #include <fmt/format.h>
@@ -83,31 +85,21 @@ FileRole peek_role(const std::string& path, const IngestOptions& options) {
   }
   ::close(fd);
   head.resize(have);
-  std::string_view text = head;
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  while (!text.empty()) {
-    const std::size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!is_blank(line)) {
-      if (nl == std::string_view::npos && have == head.size()) return FileRole::unknown; // a header longer than we read
-      std::vector<std::string_view> fields;
-      std::string scratch;
-      const char delimiter = options.delimiter != 0 ? options.delimiter : detect_delimiter(line);
-      if (split_record(line, delimiter, fields, scratch).status != SplitResult::Status::ok) return FileRole::unknown;
-      std::vector<std::string> names;
-      for (std::string_view f : fields) names.push_back(normalise_column_name(f));
-      for (const auto& [target, source] : options.column_map)
-        for (std::string& n : names)
-          if (n == source) n = target;
-      FileRole role = FileRole::unknown;
-      recognise(Header{names, fields, options}, role);
-      return role;
-    }
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-  return FileRole::unknown;
+  char declared = 0; // UTF-16, CR line ends and a sep= line, as read_file() reads them
+  const std::optional<std::string> header = peek_header(head, have < head.size(), declared);
+  if (!header) return FileRole::unknown;
+  std::vector<std::string_view> fields;
+  std::string scratch;
+  const char delimiter = options.delimiter != 0 ? options.delimiter : declared != 0 ? declared : detect_delimiter(*header);
+  if (split_record(*header, delimiter, fields, scratch).status != SplitResult::Status::ok) return FileRole::unknown;
+  std::vector<std::string> names;
+  for (std::string_view f : fields) names.push_back(normalise_column_name(f));
+  for (const auto& [target, source] : options.column_map)
+    for (std::string& n : names)
+      if (n == source) n = target;
+  FileRole role = FileRole::unknown;
+  recognise(Header{names, fields, options}, role);
+  return role;
 }
 
 } // namespace cskpi

@@ -305,7 +305,7 @@ PassEnd LongSnapshotsForm::parallel_pass(FileReader& rd, LineSource& lines, unsi
   PassEnd out;
   out.chunk = chunk;
   out.offset = begin;
-  out.line = lines.line_number() + 1; // the number of the line at `begin`
+  out.line = lines.next_line_number(); // the number of the line at `begin`
   std::size_t k = 0;
   for (; k < n; ++k) {
     Chunk& c = pass.chunks[k];

@@ -171,7 +171,8 @@ TEST_CASE("ingest counts values rounded past 6 decimals as warnings", "[ingest]"
 TEST_CASE("ingest rejects unclosed quotes and the --by column must exist", "[ingest]") {
   Run r = read_csv(k_header + "\"a,100,0,0,0\n");
   CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:2:1: error: quoted field is not closed on this line (fields spanning lines are not supported)"});
+                             "t.csv:2: error: the file ends inside a quoted field that opens on this line: the file is cut "
+                             "short (export it again), or the field's closing quote is missing"});
   IngestOptions opts;
   opts.by_column = "segment";
   CHECK_THROWS_WITH(read_csv(k_header + "a,1,0,0,0\n", opts),
