@@ -45,6 +45,11 @@ struct IngestOptions {
   std::optional<PeriodLength> period_length;
   std::optional<bool> amounts_in_cents;
   bool derive = true; ///< off: snapshot files are only read (cskpi movements and cohorts derive themselves)
+  /// Movements files (issue 28): each customer's start_mrr must be its MRR at the end of the
+  /// period before, when the run has that period (Ingestor::finish()). A break is a warning,
+  /// or with `strict` (--strict) an error. `continuity` off: not checked.
+  bool strict = false;
+  bool continuity = true;
   /// Customers and responses files (issue 7): health component columns to read (normalised
   /// names, cskpi health), whether health scores may exceed 100 (the power-user scheme),
   /// and the CSAT scale (0: detected from the values; 5 or 10: values above it are errors).
@@ -98,6 +103,9 @@ public:
   /// this one (then a big file's duplicate check keeps 8 bytes a row instead of 16, and
   /// reads back what a duplicate needs; reading another file afterwards is a logic_error).
   InputSummary read_path(const std::string& path, RowSink& sink, bool last = false);
+  /// After the last file: the checks that need every file of the run (the continuity of
+  /// movements files' periods, issue 28). Reports to the DiagnosticSink; call it once.
+  void finish();
   /// Reads CSV text from a stream, naming it `display_name` in diagnostics.
   InputSummary read_stream(std::istream& in, const std::string& display_name, RowSink& sink);
 

@@ -25,6 +25,7 @@ struct RunOptions {
   bool decimal_comma = false;
   CLI::Option* decimal_comma_option = nullptr; ///< to tell "given" from the default
   bool skip_invalid = false;
+  bool strict = false; ///< --strict: a break in a movements file's continuity is an error
   std::uint64_t max_errors = 20;
   std::string tolerance;
   std::string output;

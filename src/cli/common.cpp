@@ -47,6 +47,10 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--max-errors", o.max_errors, "Print at most N problems; 0 prints all")->type_name("N");
   cmd.add_option("--tolerance", o.tolerance, "Allowed rounding slack when reconciling end_mrr, e.g. 0.01 (default: exact)")
       ->type_name("AMOUNT");
+  cmd.add_flag("--strict", o.strict,
+               "Movements files: a customer whose start_mrr in a period is not its MRR at the end of the period before "
+               "(or who has MRR in one period and no row in the next) is an error, not a warning. Each break is named: "
+               "customer, periods and amounts");
   cmd.add_option("--by", o.by, "Also report per value of this column, e.g. segment")->type_name("COLUMN");
   cmd.add_option("--period-length", o.period_length, "month, quarter or year (default: from the period values)")
       ->type_name("LENGTH");
@@ -193,6 +197,7 @@ IngestOptions ingest_options(const RunOptions& o) {
   }
   if (o.decimal_comma_option != nullptr && o.decimal_comma_option->count() > 0) in.decimal_comma = o.decimal_comma;
   if (!o.tolerance.empty()) in.tolerance = parse_amount_flag("--tolerance", o.tolerance);
+  in.strict = o.strict;
   if (!o.by.empty()) in.by_column = normalise_column_name(o.by);
   if (!o.period_length.empty()) {
     in.period_length = parse_period_length(o.period_length);
@@ -302,6 +307,7 @@ Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, St
   const std::vector<std::size_t> order = reading_order(files, opts);
   for (std::size_t n = 0; n < order.size(); ++n)
     read[order[n]] = ingestor.read_path(files[order[n]], *l.joiner, n + 1 == order.size());
+  ingestor.finish();
   l.inputs = std::move(read); // in the order given
   diags.summarise();
   l.columns = ingestor.columns();
@@ -767,6 +773,11 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode, Drawi
   if (hidden > 0) say(fmt::format("{} more problems not shown (--max-errors 0 shows all)", hidden));
   if (diags.fatal() > 0) {
     say(check_mode ? "error: an input could not be read; nothing was judged" : "error: an input could not be read; no report written");
+    return std::nullopt;
+  }
+  if (diags.errors() > 0 && rejected == 0 && o.strict) { // every row is valid: the errors are breaks between periods (--strict)
+    say(fmt::format("error: {} break{} between periods (--strict); {}", diags.row_errors(), diags.row_errors() == 1 ? "" : "s",
+                    check_mode ? "an inconsistent export fails every gate" : "no report written. Fix the export, or drop --strict"));
     return std::nullopt;
   }
   if (diags.errors() > 0) {

@@ -5,6 +5,7 @@
 #include "reader.hpp"
 
 #include "cskpi/csv.hpp"
+#include "cskpi/period.hpp"
 
 #include <fmt/format.h>
 
@@ -96,6 +97,24 @@ unsigned thread_count(int threads) noexcept {
   return threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
 }
 
+namespace {
+
+/// After a file: a movements file's period sums join the run's, with where to read it again.
+void keep_continuity(ingest::FileReader& rd, const ingest::ContinuitySink& checked, const std::string& path) {
+  ingest::ContinuityRun& c = rd.run.continuity;
+  if (!c.file_on || rd.summary.unreadable) return;
+  c.file_on = false;
+  ingest::add_sums(c.sums, checked.sums());
+  if (c.paths.size() <= rd.file_index) c.paths.resize(rd.file_index + 1);
+  c.paths[rd.file_index] = path;
+  if (path.empty() && !c.from_stream) {
+    c.from_stream = true;
+    c.stream_name = rd.name;
+  }
+}
+
+} // namespace
+
 Ingestor::Ingestor(IngestOptions options, DiagnosticSink& diagnostics) {
   check_ingest_options(options);
   m_run = std::make_unique<ingest::Run>(std::move(options), diagnostics);
@@ -118,9 +137,13 @@ InputSummary Ingestor::read_stream(std::istream& in, const std::string& display_
   Run& run = *m_run;
   if (run.last_file) throw std::logic_error("Ingestor: a file read after the one said to be the last");
   run.file_names.push_back(display_name);
-  FileReader rd(run, run.file_names.back(), static_cast<std::uint32_t>(run.file_names.size() - 1), sink);
+  run.continuity.file_on = false;
+  ContinuitySink checked(sink, run.continuity.file_on);
+  FileReader rd(run, run.file_names.back(), static_cast<std::uint32_t>(run.file_names.size() - 1), checked);
   LineSource lines(in, *parse_encoding(run.options.encoding));
-  return read_file(rd, lines);
+  read_file(rd, lines);
+  keep_continuity(rd, checked, "");
+  return rd.summary;
 }
 
 InputSummary Ingestor::read_path(const std::string& path, RowSink& sink, bool last) {
@@ -130,7 +153,9 @@ InputSummary Ingestor::read_path(const std::string& path, RowSink& sink, bool la
   run.last_file = last;
   run.file_names.push_back(path == "-" ? std::string("<stdin>") : path);
   const std::string& display = run.file_names.back();
-  FileReader rd(run, display, static_cast<std::uint32_t>(run.file_names.size() - 1), sink);
+  run.continuity.file_on = false;
+  ContinuitySink checked(sink, run.continuity.file_on);
+  FileReader rd(run, display, static_cast<std::uint32_t>(run.file_names.size() - 1), checked);
   int fd = 0;
   if (path != "-") {
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -144,13 +169,104 @@ InputSummary Ingestor::read_path(const std::string& path, RowSink& sink, bool la
       rd.fatal(0, "is a directory, not a CSV file");
       return rd.summary;
     }
-    if (S_ISREG(sb.st_mode)) rd.file_size = static_cast<std::uint64_t>(sb.st_size);
   }
   LineSource::Progress progress;
   if (run.options.progress)
-    progress = [&run, &display, total = rd.file_size](std::uint64_t done) { run.options.progress(display, done, total); };
+    progress = [&run, &display, &rd](std::uint64_t done) { run.options.progress(display, done, rd.file_size); };
   LineSource lines(fd, path != "-", *parse_encoding(run.options.encoding), std::move(progress));
-  return read_file(rd, lines);
+  // The size every path reads up to, taken where changed() takes it; standard input (a file
+  // given with <, say) is read line by line, as it may not start at the file's start.
+  if (path != "-") rd.file_size = lines.size_at_open();
+  read_file(rd, lines);
+  // Every form and path, at any thread count, ends here after its last read: a file that
+  // changed meanwhile gave rows from two versions of itself, or only part of one.
+  if (!rd.summary.unreadable)
+    if (const std::optional<std::string> how = lines.changed())
+      rd.fatal(0, fmt::format("changed while it was read ({}): read a copy that nothing writes to", *how));
+  keep_continuity(rd, checked, path == "-" ? "" : path);
+  return rd.summary;
+}
+
+void Ingestor::finish() {
+  using namespace ingest;
+  Run& run = *m_run;
+  ContinuityRun& c = run.continuity;
+  if (c.sums.size() < 2) return;
+  struct Span {
+    std::string label;
+    MonthSpan months;
+    PeriodLength length;
+    const ContinuitySums* sums;
+  };
+  std::vector<Span> periods;
+  for (const auto& [key, sums] : c.sums) {
+    std::string label = ContinuitySink::unpack(key);
+    if (const std::optional<Period> p = parse_period(label)) periods.push_back({std::move(label), month_span(*p), p->length, &sums});
+  }
+  std::sort(periods.begin(), periods.end(), [](const Span& a, const Span& b) { return a.months.first < b.months.first; });
+  std::vector<std::pair<const Span*, const Span*>> broken; // (before, after)
+  for (const Span& after : periods)
+    for (const Span& before : periods)
+      if (before.length == after.length && before.months.last + 1 == after.months.first &&
+          (before.sums->ends != after.sums->starts || before.sums->ending != after.sums->starting))
+        broken.emplace_back(&before, &after);
+  if (broken.empty()) return;
+  const Severity severity = run.options.strict ? Severity::error : Severity::warning;
+  if (c.from_stream) { // no second reading: the sums tell that a customer breaks, not which
+    for (const auto& [before, after] : broken)
+      run.diagnostics.report(Diagnostic{
+          c.stream_name, 0, 0, severity,
+          fmt::format("start_mrr in {} does not continue the MRR at the end of {} for every customer ({} customers start {} "
+                      "with MRR, {} ended {} with it); name the file instead of standard input to see which customers",
+                      after->label, before->label, after->sums->starting, after->label, before->sums->ending, before->label)});
+    return;
+  }
+  // Read the files again, keeping only the rows of the periods that break.
+  std::vector<std::uint64_t> keys;
+  for (const auto& [before, after] : broken)
+    for (const Span* p : {before, after})
+      if (std::find(keys.begin(), keys.end(), ContinuitySink::pack(p->label)) == keys.end()) keys.push_back(ContinuitySink::pack(p->label));
+  struct Keep : RowSink {
+    const std::vector<std::uint64_t>& keys;
+    std::vector<std::vector<ContinuityRow>> rows;
+    std::uint32_t file = 0;
+    explicit Keep(const std::vector<std::uint64_t>& k) : keys(k), rows(k.size()) {}
+    void add(const MovementRow& r) override {
+      if (r.period.size() > 8) return;
+      const auto at = std::find(keys.begin(), keys.end(), ContinuitySink::pack(r.period));
+      if (at != keys.end())
+        rows[static_cast<std::size_t>(at - keys.begin())].push_back(ContinuityRow{std::string(r.customer_id), r.start, end_mrr(r), file, r.line});
+    }
+  } keep(keys);
+  struct Quiet : DiagnosticSink {
+    void report(const Diagnostic&) override {}
+  } quiet;
+  IngestOptions again_options = run.options;
+  again_options.progress = nullptr;
+  again_options.continuity = false;
+  Ingestor again(again_options, quiet);
+  std::vector<std::uint32_t> files;
+  for (std::uint32_t i = 0; i < c.paths.size(); ++i)
+    if (!c.paths[i].empty()) files.push_back(i);
+  for (std::size_t n = 0; n < files.size(); ++n) {
+    keep.file = files[n];
+    again.read_path(c.paths[files[n]], keep, n + 1 == files.size());
+  }
+  const std::vector<std::string> names(run.file_names.begin(), run.file_names.end());
+  std::vector<ContinuityBreak> breaks;
+  const auto rows_of = [&](const Span* p) -> const std::vector<ContinuityRow>& {
+    return keep.rows[static_cast<std::size_t>(std::find(keys.begin(), keys.end(), ContinuitySink::pack(p->label)) - keys.begin())];
+  };
+  for (const auto& [before, after] : broken) {
+    std::vector<ContinuityBreak> found = continuity_breaks(before->label, rows_of(before), after->label, rows_of(after),
+                                                           run.options.tolerance, names, c.columns);
+    breaks.insert(breaks.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+  }
+  std::stable_sort(breaks.begin(), breaks.end(), [](const ContinuityBreak& a, const ContinuityBreak& b) {
+    return a.file_index != b.file_index ? a.file_index < b.file_index : a.line < b.line;
+  });
+  for (ContinuityBreak& b : breaks)
+    run.diagnostics.report(Diagnostic{std::move(b.file), b.line, b.column, severity, std::move(b.message)});
 }
 
 } // namespace cskpi

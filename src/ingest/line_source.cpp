@@ -10,8 +10,11 @@
 #pragma GCC diagnostic pop
 #endif
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <cstring>
 #include <istream>
 #include <sstream>
@@ -272,7 +275,35 @@ LineSource::LineSource(int fd, bool owned, Encoding encoding, Progress progress)
     : m_source(std::make_unique<FdSource>(fd, owned)), m_encoding(encoding), m_progress(std::move(progress)),
       m_buf(new char[k_block]), m_size(k_block) {
   struct stat sb{};
-  if (::fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && ::lseek(fd, 0, SEEK_CUR) == 0) m_fd = fd;
+  if (::fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+    const bool from_start = ::lseek(fd, 0, SEEK_CUR) == 0;
+    if (from_start) m_fd = fd;
+    m_opened = Opened{fd, static_cast<std::uint64_t>(sb.st_size), static_cast<std::int64_t>(sb.st_mtim.tv_sec),
+                      static_cast<std::int64_t>(sb.st_mtim.tv_nsec), from_start};
+  }
+}
+
+std::optional<std::string> LineSource::changed() const {
+  if (!m_opened) return std::nullopt;
+  // Size and modification time, again: a file truncated and written anew (an export run
+  // again over the file being read) gives other bytes than the first half of the read saw,
+  // and the lines read then hold fewer customers, with nothing wrong in any one of them.
+  struct stat sb{};
+  if (::fstat(m_opened->fd, &sb) != 0) return std::string("it can no longer be examined");
+  const auto now_size = static_cast<std::uint64_t>(sb.st_size);
+  if (now_size != m_opened->size) return fmt::format("size {} -> {} bytes", m_opened->size, now_size);
+  if (sb.st_mtim.tv_sec != m_opened->mtime_sec || sb.st_mtim.tv_nsec != m_opened->mtime_nsec) {
+    std::tm utc{};
+    const std::time_t t = sb.st_mtim.tv_sec;
+    ::gmtime_r(&t, &utc);
+    return fmt::format("modified at {:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:09} UTC, after it was opened", utc.tm_year + 1900,
+                       utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, sb.st_mtim.tv_nsec);
+  }
+  // The same size and time, yet the reads ended early: cut short and grown back between
+  // two reads within the clock's resolution.
+  if (m_opened->from_start && m_eof && m_bytes < m_opened->size)
+    return fmt::format("size {} bytes, but its reads ended after {}", m_opened->size, m_bytes);
+  return std::nullopt;
 }
 
 int LineSource::seekable_fd() const {

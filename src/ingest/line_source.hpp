@@ -123,6 +123,13 @@ public:
   std::uint64_t offset() const { return m_bytes - (m_end - m_begin); }
   /// Goes on at `offset`, the start of line `line`; throws std::system_error on failure.
   void seek(std::uint64_t offset, std::uint64_t line);
+  /// The size of the regular file read, taken when it was opened; 0 for anything else.
+  std::uint64_t size_at_open() const { return m_opened ? m_opened->size : 0; }
+  /// Whether the regular file read changed since it was opened: its size or modification
+  /// time now differ from those taken then, or the lines read ended before the size taken
+  /// then (the file was cut short). Call it after the last read; it says how ("size 300 ->
+  /// 120 bytes"), or nullopt when nothing changed (or the bytes are no regular file's).
+  std::optional<std::string> changed() const;
   /// Tells the progress callback that `bytes` of the file have been read.
   void progress(std::uint64_t bytes) {
     if (m_progress) m_progress(bytes);
@@ -139,6 +146,14 @@ private:
 
   std::unique_ptr<io::ByteSourceBase> m_source;
   int m_fd = -1; ///< when m_source reads a regular file
+  /// A regular file as fstat saw it when it was opened (changed() compares).
+  struct Opened {
+    int fd;
+    std::uint64_t size;
+    std::int64_t mtime_sec, mtime_nsec;
+    bool from_start; ///< read from offset 0: every byte up to `size` must be read
+  };
+  std::optional<Opened> m_opened;
   Encoding m_encoding;
   Progress m_progress;
   std::uint64_t m_bytes = 0;

@@ -71,6 +71,12 @@ namespace cskpi::ingest {
 
 namespace {
 
+/// Whether a key cell starts or ends with a space or a tab: only then is it trimmed (issue
+/// 28: "A1", "A1 " and " A1" are one customer), so the common cell costs two compares.
+[[gnu::always_inline]] inline bool padded(std::string_view v) noexcept {
+  return !v.empty() && (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' || v.back() == '\t');
+}
+
 enum Col : std::size_t {
   c_customer_id,
   c_start_mrr, // the six amounts of MovementRow, in its order (parse_fast stores them by index)
@@ -355,6 +361,12 @@ bool MovementsForm::start(FileReader& rd) {
     m_row_attributes = true;
   }
   ++run.movement_files;
+  if (m_pos[c_period] != k_absent && run.options.continuity) { // its periods' continuity is checked at the run's end
+    ContinuityRun& c = run.continuity;
+    c.file_on = true;
+    if (c.columns.size() <= rd.file_index) c.columns.resize(rd.file_index + 1);
+    c.columns[rd.file_index] = {static_cast<std::uint32_t>(m_pos[c_customer_id] + 1), static_cast<std::uint32_t>(m_pos[c_start_mrr] + 1)};
+  }
   return true;
 }
 
@@ -458,10 +470,10 @@ bool MovementsForm::parse(const FileReader& rd, std::string_view text, std::uint
     // line does not end, and the slow path unescapes or words it.
     case c_customer_id: {
       p = field_end(p, end, delim);
-      const std::string_view v(f, static_cast<std::size_t>(p - f));
+      std::string_view v(f, static_cast<std::size_t>(p - f));
       if (v.empty() || (!k_plain_id_start[static_cast<unsigned char>(v[0])] && (is_blank(v) || looks_like_totals_label(v))))
         return false;
-      r.customer_id = v;
+      r.customer_id = padded(v) ? trim_spaces(v) : v;
       break;
     }
     case c_period:
@@ -494,10 +506,12 @@ bool MovementsForm::parse(const FileReader& rd, std::string_view text, std::uint
         return false;
       break;
     }
-    case k_group: // the --by column's text; quoted, the slow path unescapes it
+    case k_group: { // the --by column's text; quoted, the slow path unescapes it
       p = field_end(p, end, delim);
-      r.group = std::string_view(f, static_cast<std::size_t>(p - f));
+      const std::string_view v(f, static_cast<std::size_t>(p - f));
+      r.group = padded(v) ? trim_spaces(v) : v;
       break;
+    }
     case c_segment: // a column we do not read
     case c_count:
       if (*p == '"') {
@@ -519,7 +533,10 @@ bool MovementsForm::parse(const FileReader& rd, std::string_view text, std::uint
       __builtin_unreachable();
     }
     if constexpr (ByHasRole) // a quoted known field does not get here
-      if (i == by) r.group = std::string_view(f, static_cast<std::size_t>(p - f));
+      if (i == by) {
+        const std::string_view v(f, static_cast<std::size_t>(p - f));
+        r.group = padded(v) ? trim_spaces(v) : v;
+      }
     if (*p != delim) { // the line must end here, after its last field
       if (p != end || i + 1 != fields) return false;
       break;
@@ -655,7 +672,7 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
   MovementRow r;
   r.file = rd.name;
   r.line = rd.line;
-  r.customer_id = rd.fields[m_pos[c_customer_id]];
+  r.customer_id = trim_spaces(rd.fields[m_pos[c_customer_id]]); // "A1 " is A1, as " 12.50" is 12.50
   if (looks_like_totals_label(r.customer_id)) {
     row_error(rd, c_customer_id,
               fmt::format("customer_id {} looks like a totals row, not a customer: delete the line from the export",
@@ -701,7 +718,7 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
     if (rd.summary.unreadable) return;
   }
   if (rd.by_pos != k_absent) {
-    r.group = rd.fields[rd.by_pos];
+    r.group = trim_spaces(rd.fields[rd.by_pos]);
     if (r.group.find('\0') != std::string_view::npos)
       rd.field_error(rd.by_pos, fmt::format("{} {} holds a NUL byte: binary data, not text", rd.options().by_column, show(r.group)));
   }

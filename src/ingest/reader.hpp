@@ -10,6 +10,7 @@
 #include "cskpi/ingest.hpp"
 #include "cskpi/snapshots.hpp"
 
+#include "continuity.hpp"
 #include "dates.hpp"
 #include "dedup.hpp"
 #include "exact.hpp"
@@ -100,6 +101,7 @@ struct Run {
   std::unique_ptr<SnapshotTable> snapshots;
   std::unique_ptr<Attributes> attributes;
   std::uint32_t movement_files = 0; ///< files read as movements (they do not mix with snapshots)
+  ContinuityRun continuity;         ///< movements files' periods, checked by Ingestor::finish()
   std::optional<FxTable> fx;        ///< --fx FILE with --currency
   std::map<std::string, Coupon, std::less<>> coupons; ///< Stripe coupons files, by id
   std::map<std::string, Price, std::less<>> prices;   ///< Stripe prices files, by price id

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+// Internal to ingest: the continuity of movements files (issue 28). A customer's start_mrr in
+// a period is its MRR at the end of the period before: a file whose rows each reconcile can
+// still hold a customer who ends September at 100 and starts October at 150, or one who
+// starts October at 300 with no row in September.
+//
+// Checking that row by row would keep every (customer, period) with its amounts: 30 bytes a
+// row, where a sorted 10 M-row file is read in 9 MB. So the rows are not kept. Each period
+// sums a hash of (customer, start_mrr) over its rows with start_mrr > 0, and a hash of
+// (customer, end MRR) over its rows with end MRR > 0: where every start continues the end
+// before, the first sum of a period equals the second of the period before (a multiset of
+// pairs, compared by its sum of hashes; a collision is one chance in 2^64). Only when two
+// sums differ are the files of the two periods read again, keeping those two periods' rows,
+// to name each break.
+#pragma once
+
+#include "cskpi/ingest.hpp"
+#include "cskpi/records.hpp"
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cskpi::ingest {
+
+/// The sums of one period: see the file's comment.
+struct ContinuitySums {
+  std::uint64_t starts = 0, ends = 0; ///< sums of hashes
+  std::uint64_t starting = 0, ending = 0; ///< rows with start_mrr > 0, with end MRR > 0
+};
+
+/// A 64-bit hash of a customer id, short ids (the common case) in one or two words.
+inline std::uint64_t continuity_id_hash(std::string_view id) noexcept {
+  constexpr std::uint64_t k = 0x9E3779B97F4A7C15ull;
+  std::uint64_t h = 0x243F6A8885A308D3ull ^ (id.size() * k);
+  std::size_t i = 0;
+  for (; i + 8 <= id.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, id.data() + i, 8);
+    h = (h ^ w) * k;
+    h ^= h >> 29;
+  }
+  if (i < id.size()) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, id.data() + i, id.size() - i);
+    h = (h ^ w) * k;
+    h ^= h >> 29;
+  }
+  return h;
+}
+
+/// Mixes a customer's hash with an amount (splitmix64's finaliser).
+inline std::uint64_t continuity_mix(std::uint64_t id_hash, std::int64_t micros) noexcept {
+  std::uint64_t z = id_hash + static_cast<std::uint64_t>(micros) * 0xBF58476D1CE4E5B9ull + 0x94D049BB133111EBull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+using PeriodSums = std::vector<std::pair<std::uint64_t, ContinuitySums>>;
+/// Adds `from`'s sums to `into`'s, period by period.
+void add_sums(PeriodSums& into, const PeriodSums& from);
+
+/// Wraps the sink a file's rows go to, and sums each period's hashes on the way while
+/// `on` (a movements file with a period column). It forks as the sink it wraps does, its
+/// forks summing apart; merging adds the sums.
+class ContinuitySink : public RowSink {
+public:
+  /// `on` is read on every row: set it once the file is known to be a movements file.
+  ContinuitySink(RowSink& inner, const bool& on) : m_inner(&inner), m_on(&on) {}
+
+  void add(const MovementRow& row) override {
+    m_inner->add(row);
+    if (*m_on) note(row);
+  }
+  std::unique_ptr<RowSink> fork() const override;
+  bool merge(RowSink& part) override;
+
+  /// The sums by period label, as (label packed in a word, sums).
+  const PeriodSums& sums() const { return m_sums; }
+  /// A label of up to 8 bytes in a word (every period label is: "2026-Q3"), and back.
+  static std::uint64_t pack(std::string_view label) noexcept {
+    std::uint64_t w = 0;
+    std::memcpy(&w, label.data(), label.size() < 8 ? label.size() : 8);
+    return w;
+  }
+  static std::string unpack(std::uint64_t w) {
+    char buf[8];
+    std::memcpy(buf, &w, 8);
+    return std::string(buf, strnlen(buf, 8));
+  }
+
+private:
+  void note(const MovementRow& row) {
+    if (row.period.empty() || row.period.size() > 8) return;
+    const Money end = end_mrr(row);
+    if (row.start.micros <= 0 && end.micros <= 0) return;
+    ContinuitySums& s = period(pack(row.period));
+    const std::uint64_t h = continuity_id_hash(row.customer_id);
+    if (row.start.micros > 0) {
+      s.starts += continuity_mix(h, row.start.micros);
+      ++s.starting;
+    }
+    if (end.micros > 0) {
+      s.ends += continuity_mix(h, end.micros);
+      ++s.ending;
+    }
+  }
+  ContinuitySums& period(std::uint64_t key) {
+    if (m_last < m_sums.size() && m_sums[m_last].first == key) return m_sums[m_last].second;
+    return find(key);
+  }
+  ContinuitySums& find(std::uint64_t key);
+
+  RowSink* m_inner;
+  std::unique_ptr<RowSink> m_owned; ///< a fork's own fork of the inner sink
+  const bool* m_on;
+  std::size_t m_last = 0;
+  PeriodSums m_sums;
+};
+
+/// What the run keeps for the check at its end.
+struct ContinuityRun {
+  bool file_on = false; ///< the file being read is a movements file with a period column
+  PeriodSums sums;      ///< of every such file read
+  /// By file index: the path to read again ("" for a file that is not such a file), and the
+  /// columns of customer_id and start_mrr (1-based).
+  std::vector<std::string> paths;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> columns;
+  bool from_stream = false; ///< such a file came from standard input or a stream: it cannot be read again
+  std::string stream_name;  ///< the first such
+};
+
+/// One break, to be reported.
+struct ContinuityBreak {
+  std::string file;        ///< where it is reported: the later period's row, or the earlier's when that has none
+  std::uint64_t line = 0;
+  std::uint32_t column = 0;
+  std::string message;
+  std::uint32_t file_index = 0; ///< for the order of the diagnostics
+};
+
+/// One row as the second reading keeps it.
+struct ContinuityRow {
+  std::string id;
+  Money start, end;
+  std::uint32_t file = 0; ///< index in the run's files
+  std::uint64_t line = 0;
+};
+
+/// The breaks between the rows of period `before` and those of `after`, the period right
+/// after it: each customer's start in `after` is its end in `before` within `tolerance`, a
+/// customer with a start > 0 in `after` has a row in `before`, and one with an end > 0 in
+/// `before` has a row in `after`. `names` and `columns` (customer_id, start_mrr; 1-based) are
+/// by file index. Sorted by file and line.
+std::vector<ContinuityBreak> continuity_breaks(const std::string& before_label, const std::vector<ContinuityRow>& before,
+                                               const std::string& after_label, const std::vector<ContinuityRow>& after,
+                                               Money tolerance, const std::vector<std::string>& names,
+                                               const std::vector<std::pair<std::uint32_t, std::uint32_t>>& columns);
+
+} // namespace cskpi::ingest
