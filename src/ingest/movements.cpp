@@ -5,6 +5,7 @@
 #include "chunks.hpp"
 #include "line_source.hpp"
 #include "reader.hpp"
+#include "rules.hpp"
 
 #include "cskpi/csv.hpp"
 
@@ -471,7 +472,10 @@ bool MovementsForm::parse(const FileReader& rd, std::string_view text, std::uint
     case c_customer_id: {
       p = field_end(p, end, delim);
       std::string_view v(f, static_cast<std::size_t>(p - f));
-      if (v.empty() || (!k_plain_id_start[static_cast<unsigned char>(v[0])] && (is_blank(v) || looks_like_totals_label(v))))
+      // A totals label starts with one of few letters ("Total", "Summe") or ends with one of
+      // few ("SMB Total", "Enterprise Subtotal", "Mid-Market Ergebnis"): others are ids.
+      if (v.empty() || ((!k_plain_id_start[static_cast<unsigned char>(v[0])] || may_end_totals_label(v)) &&
+                        (is_blank(v) || totals_label(v))))
         return false;
       r.customer_id = padded(v) ? trim_spaces(v) : v;
       break;
@@ -673,7 +677,7 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
   r.file = rd.name;
   r.line = rd.line;
   r.customer_id = trim_spaces(rd.fields[m_pos[c_customer_id]]); // "A1 " is A1, as " 12.50" is 12.50
-  if (looks_like_totals_label(r.customer_id)) {
+  if (totals_label(r.customer_id)) {
     row_error(rd, c_customer_id,
               fmt::format("customer_id {} looks like a totals row, not a customer: delete the line from the export",
                           show(trim_spaces(r.customer_id))));
@@ -1532,10 +1536,12 @@ FileRole recognise_movements(const Header& h) {
 
 const FormInfo k_movements_form{"movements", "start_mrr, expansion_mrr, contraction_mrr, churned_mrr", "a start_mrr column, with customer_id, expansion_mrr, contraction_mrr, churned_mrr",
                                 recognise_movements, [] { return std::unique_ptr<Form>(new MovementsForm); },
-                                {"customer_id and period (the whole file is one period without a period column)",
+                                {"customer_id and period (the whole file is one period without a period column); a "
+                                 "period's start_mrr continues the period before's end (a break is a warning, an error "
+                                 "with --strict)",
                                  "the same customer_id twice in one period, in any file of the run",
-                                 "customer_id Total, Grand total, Summe, Gesamt and the like; or the four required amounts "
-                                 "equal to the sums of the rows above",
+                                 "customer_id Total, Grand total, Summe, SMB Total and the like; or the four required "
+                                 "amounts equal to the sums of the rows above",
                                  "an empty amount is 0 (SPEC: money columns); an empty customer_id is an error"}};
 
 } // namespace cskpi::ingest

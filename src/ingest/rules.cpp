@@ -21,7 +21,7 @@ bool totals_label(std::string_view cell) noexcept {
       if ((last[i] | 0x20) != word[i]) return false;
     return true;
   };
-  return is("total") || is("totals") || is("subtotal");
+  return is("total") || is("totals") || is("subtotal") || is("ergebnis"); // German Excel: "SMB Ergebnis"
 }
 
 std::string row_key(const FileReader& rd) {

@@ -28,6 +28,13 @@ inline std::string_view key_cell(std::string_view cell) noexcept { return trim_s
 /// or a group's subtotal as a pivot table writes it, "SMB Total" or "Enterprise Subtotal"
 /// (a last word total, totals or subtotal after a space).
 bool totals_label(std::string_view cell) noexcept;
+/// Whether `cell` ends as a subtotal label may ("... Total", "... Subtotal", "... Ergebnis",
+/// a trailing ':' or space): a fast path asks this before totals_label().
+inline bool may_end_totals_label(std::string_view cell) noexcept {
+  if (cell.empty()) return false;
+  const char c = static_cast<char>(cell.back() | 0x20);
+  return c == 'l' || c == 's' || cell.back() == ':' || cell.back() == '.' || cell.back() == ' ' || cell.back() == '\t';
+}
 
 /// The key of a whole row, for forms whose rows are events with no key of their own: every
 /// cell trimmed, joined by a unit separator. Two lines with the same row key are the same
