@@ -15,7 +15,7 @@ namespace cskpi::ingest {
 std::unique_ptr<RowSink> ContinuitySink::fork() const {
   std::unique_ptr<RowSink> inner = m_inner->fork();
   if (!inner) return nullptr;
-  auto part = std::make_unique<ContinuitySink>(*inner, *m_on);
+  auto part = std::make_unique<ContinuitySink>(*inner, *m_on, m_lazy_file);
   part->m_owned = std::move(inner);
   return part;
 }
@@ -23,7 +23,7 @@ std::unique_ptr<RowSink> ContinuitySink::fork() const {
 bool ContinuitySink::merge(RowSink& part) {
   auto& p = static_cast<ContinuitySink&>(part);
   if (!m_inner->merge(*p.m_inner)) return false; // the caller adds its rows one by one: they are summed then
-  add_sums(m_sums, p.m_sums);
+  add_sums(m_sums, p.sums());
   return true;
 }
 
@@ -46,6 +46,7 @@ void add_sums(PeriodSums& into, const PeriodSums& from) {
     t.ends += s.ends;
     t.starting += s.starting;
     t.ending += s.ending;
+    t.partial = t.partial || s.partial;
   }
 }
 

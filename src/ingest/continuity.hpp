@@ -31,6 +31,9 @@ namespace cskpi::ingest {
 struct ContinuitySums {
   std::uint64_t starts = 0, ends = 0; ///< sums of hashes
   std::uint64_t starting = 0, ending = 0; ///< rows with start_mrr > 0, with end MRR > 0
+  /// Some rows were not summed (a sink sums nothing while all its rows are of one period):
+  /// the period's files are read again if a period next to it is in the run.
+  bool partial = false;
 };
 
 /// A 64-bit hash of a customer id, short ids (the common case) in one or two words.
@@ -71,7 +74,11 @@ void add_sums(PeriodSums& into, const PeriodSums& from);
 class ContinuitySink : public RowSink {
 public:
   /// `on` is read on every row: set it once the file is known to be a movements file.
-  ContinuitySink(RowSink& inner, const bool& on) : m_inner(&inner), m_on(&on) {}
+  /// `lazy`: the sink's file can be read again, so nothing is summed while every row is of
+  /// one period (a one-period file, the common month-end export, costs nothing); once a
+  /// second period comes, the first is marked partial and the check reads its files again.
+  ContinuitySink(RowSink& inner, const bool& on, bool lazy = false)
+      : m_inner(&inner), m_on(&on), m_lazy_file(lazy), m_lazy(lazy) {}
 
   void add(const MovementRow& row) override {
     m_inner->add(row);
@@ -81,7 +88,10 @@ public:
   bool merge(RowSink& part) override;
 
   /// The sums by period label, as (label packed in a word, sums).
-  const PeriodSums& sums() const { return m_sums; }
+  const PeriodSums& sums() {
+    settle();
+    return m_sums;
+  }
   /// A label of up to 8 bytes in a word (every period label is: "2026-Q3"), and back.
   static std::uint64_t pack(std::string_view label) noexcept {
     std::uint64_t w = 0;
@@ -97,10 +107,27 @@ public:
 private:
   void note(const MovementRow& row) {
     if (row.period.empty() || row.period.size() > 8) return;
+    if (m_lazy) {
+      const std::uint64_t key = pack(row.period);
+      if (m_lazy_key == 0 || m_lazy_key == key) {
+        m_lazy_key = key;
+        return;
+      }
+      m_lazy = false; // a second period: sum from here on, and the first is partial
+      settle_key();
+    }
     const Money end = end_mrr(row);
     if (row.start.micros <= 0 && end.micros <= 0) return;
     ContinuitySums& s = period(pack(row.period));
     const std::uint64_t h = continuity_id_hash(row.customer_id);
+    if (row.start == end) { // most rows: no movement, one mix for both sums
+      const std::uint64_t v = continuity_mix(h, end.micros);
+      s.starts += v;
+      s.ends += v;
+      ++s.starting;
+      ++s.ending;
+      return;
+    }
     if (row.start.micros > 0) {
       s.starts += continuity_mix(h, row.start.micros);
       ++s.starting;
@@ -115,10 +142,21 @@ private:
     return find(key);
   }
   ContinuitySums& find(std::uint64_t key);
+  /// The period a lazy sink has not summed, marked partial in the sums.
+  void settle_key() {
+    if (m_lazy_key != 0) find(m_lazy_key).partial = true;
+    m_lazy_key = 0;
+  }
+  void settle() {
+    if (m_lazy) settle_key();
+  }
 
   RowSink* m_inner;
   std::unique_ptr<RowSink> m_owned; ///< a fork's own fork of the inner sink
   const bool* m_on;
+  bool m_lazy_file = false; ///< the file can be read again: forks are lazy too
+  bool m_lazy = false;
+  std::uint64_t m_lazy_key = 0; ///< the one period a lazy sink has seen, 0 for none
   std::size_t m_last = 0;
   PeriodSums m_sums;
 };

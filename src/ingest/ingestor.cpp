@@ -100,7 +100,7 @@ unsigned thread_count(int threads) noexcept {
 namespace {
 
 /// After a file: a movements file's period sums join the run's, with where to read it again.
-void keep_continuity(ingest::FileReader& rd, const ingest::ContinuitySink& checked, const std::string& path) {
+void keep_continuity(ingest::FileReader& rd, ingest::ContinuitySink& checked, const std::string& path) {
   ingest::ContinuityRun& c = rd.run.continuity;
   if (!c.file_on || rd.summary.unreadable) return;
   c.file_on = false;
@@ -154,7 +154,10 @@ InputSummary Ingestor::read_path(const std::string& path, RowSink& sink, bool la
   run.file_names.push_back(path == "-" ? std::string("<stdin>") : path);
   const std::string& display = run.file_names.back();
   run.continuity.file_on = false;
-  ContinuitySink checked(sink, run.continuity.file_on);
+  // Only a regular file can be read again to name a break (a pipe or stdin cannot).
+  struct stat path_stat{};
+  const bool regular = path != "-" && ::stat(path.c_str(), &path_stat) == 0 && S_ISREG(path_stat.st_mode);
+  ContinuitySink checked(sink, run.continuity.file_on, regular);
   FileReader rd(run, display, static_cast<std::uint32_t>(run.file_names.size() - 1), checked);
   int fd = 0;
   if (path != "-") {
@@ -183,7 +186,7 @@ InputSummary Ingestor::read_path(const std::string& path, RowSink& sink, bool la
   if (!rd.summary.unreadable)
     if (const std::optional<std::string> how = lines.changed())
       rd.fatal(0, fmt::format("changed while it was read ({}): read a copy that nothing writes to", *how));
-  keep_continuity(rd, checked, path == "-" ? "" : path);
+  keep_continuity(rd, checked, regular ? path : "");
   return rd.summary;
 }
 
@@ -208,7 +211,8 @@ void Ingestor::finish() {
   for (const Span& after : periods)
     for (const Span& before : periods)
       if (before.length == after.length && before.months.last + 1 == after.months.first &&
-          (before.sums->ends != after.sums->starts || before.sums->ending != after.sums->starting))
+          (before.sums->partial || after.sums->partial || before.sums->ends != after.sums->starts ||
+           before.sums->ending != after.sums->starting))
         broken.emplace_back(&before, &after);
   if (broken.empty()) return;
   const Severity severity = run.options.strict ? Severity::error : Severity::warning;
