@@ -392,6 +392,13 @@ public:
     for (std::size_t i = 0; i < rd.fields.size(); ++i) {
       if (i == m_id || i == rd.by_pos) continue;
       if (const std::optional<MonthIndex> m = parse_month(rd.fields[i])) {
+        // Dates anywhere else are years 1900 to 2199: a month column outside them is a typo
+        // (9771-08), and would stretch the history over thousands of years.
+        if (*m < 1900 * 12 || *m > 2199 * 12 + 11) {
+          rd.fatal(rd.line, fmt::format("month column {} (field {}) is outside the years 1900 to 2199: a typo in the header?",
+                                        show(rd.fields[i]), i + 1));
+          return false;
+        }
         for (const auto& [f, seen] : m_months)
           if (seen == *m) {
             rd.fatal(rd.line, fmt::format("month {} appears twice in the header (fields {} and {})", month_label(*m), f + 1, i + 1));
