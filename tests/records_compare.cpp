@@ -5,7 +5,7 @@
 // back (issue 14; percentages shown with a '%'), and the records of `cskpi sql` as DuckDB
 // and PostgreSQL compute them (issue 16).
 //   records_compare CSKPI_CSV OTHER_CSV [OTHER_NAME]
-#include "cskpi/csv.hpp"
+#include "core/csv.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "common.hpp"
+#include "cli/common.hpp"
 
-#include "cskpi/csv.hpp"
+#include "core/csv.hpp"
 
 #include <fmt/format.h>
 

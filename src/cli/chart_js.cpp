@@ -2,7 +2,7 @@
 // Chart.js, from Debian's libjs-chart.js, built into the binary (issue 14): an HTML report
 // inlines it, so the page opens offline and cskpi needs nothing at run time. The assembler
 // includes the file's bytes as they are (its MIT licence header among them).
-#include "common.hpp"
+#include "cli/common.hpp"
 
 #ifndef CSKPI_CHART_JS_PATH
 #error "CSKPI_CHART_JS_PATH: the path of chart.min.js (CMake finds it)"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "common.hpp"
+#include "cli/common.hpp"
 
-#include "cskpi/csv.hpp"
-#include "cskpi/definitions.hpp"
-#include "cskpi/error.hpp"
+#include "core/csv.hpp"
+#include "core/definitions.hpp"
+#include "core/error.hpp"
 
 #include <fmt/format.h>
 

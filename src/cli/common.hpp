@@ -3,14 +3,14 @@
 // diagnostics on stderr, and writing output.
 #pragma once
 
-#include "commands.hpp"
+#include "cli/commands.hpp"
 
-#include "cskpi/aggregate.hpp"
-#include "cskpi/bands.hpp"
-#include "cskpi/ingest.hpp"
-#include "cskpi/leading.hpp"
-#include "cskpi/metrics.hpp"
-#include "cskpi/report.hpp"
+#include "metrics/aggregate.hpp"
+#include "metrics/bands.hpp"
+#include "ingest/ingest.hpp"
+#include "metrics/leading.hpp"
+#include "metrics/metrics.hpp"
+#include "report/report.hpp"
 
 #include <atomic>
 #include <map>

@@ -3,11 +3,11 @@
 // `cskpi __complete WORD...` for the candidates of the last word, so subcommands, options,
 // choices (formats, presets, ...) and metric ids come from the same CLI11 app and metric
 // table as --help and can never drift from them.
-#include "commands.hpp"
-#include "common.hpp"
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
 
-#include "cskpi/error.hpp"
-#include "cskpi/metrics.hpp"
+#include "core/error.hpp"
+#include "metrics/metrics.hpp"
 
 #include <fmt/format.h>
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // cskpi config: what the configuration file sets, as TOML that reads back (issue 15).
 // CLI11 reads the file (App::set_config in main); this only shows what it set.
-#include "commands.hpp"
-#include "common.hpp"
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
 
-#include "cskpi/error.hpp"
-#include "cskpi/metrics.hpp"
+#include "core/error.hpp"
+#include "metrics/metrics.hpp"
 
 #include <fmt/format.h>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "common.hpp"
+#include "cli/common.hpp"
 
-#include "cskpi/definitions.hpp"
-#include "cskpi/error.hpp"
+#include "core/definitions.hpp"
+#include "core/error.hpp"
 
 #include <fmt/format.h>
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // cskpi health: a weighted 0-100 health score per customer from component columns (issue 7).
-#include "common.hpp"
+#include "cli/common.hpp"
 
-#include "cskpi/attributes.hpp"
-#include "cskpi/csv.hpp"
-#include "cskpi/error.hpp"
+#include "core/attributes.hpp"
+#include "core/csv.hpp"
+#include "core/error.hpp"
 
 #include <fmt/format.h>
 

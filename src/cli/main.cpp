@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // cskpi: retention KPIs from CSV exports. main lists every subcommand in one place.
-#include "commands.hpp"
-#include "common.hpp"
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
 
-#include "cskpi/error.hpp"
+#include "core/error.hpp"
 
 #include <fmt/format.h>
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-#include "common.hpp"
+#include "cli/common.hpp"
 
-#include "cskpi/csv.hpp"
-#include "cskpi/error.hpp"
-#include "cskpi/html.hpp"
-#include "cskpi/xlsx.hpp"
+#include "core/csv.hpp"
+#include "core/error.hpp"
+#include "report/html.hpp"
+#include "report/xlsx.hpp"
 
 #include <fmt/format.h>
 

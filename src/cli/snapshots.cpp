@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // cskpi movements and cskpi cohorts: what a snapshot file (MRR per customer and month)
 // holds beyond the report.
-#include "common.hpp"
+#include "cli/common.hpp"
 
-#include "cskpi/csv.hpp"
-#include "cskpi/error.hpp"
-#include "cskpi/snapshots.hpp"
+#include "core/csv.hpp"
+#include "core/error.hpp"
+#include "core/snapshot_table.hpp"
+#include "metrics/cohorts.hpp"
 
 #include <fmt/format.h>
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // cskpi sql (issue 16): cskpi's definitions as one SQL query, or as dbt models.
-#include "common.hpp"
+#include "cli/common.hpp"
 
-#include "cskpi/csv.hpp"
-#include "cskpi/error.hpp"
-#include "cskpi/sql.hpp"
+#include "core/csv.hpp"
+#include "core/error.hpp"
+#include "report/sql.hpp"
 
 #include <fmt/format.h>
 

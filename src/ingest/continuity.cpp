@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The continuity of movements files (issue 28); see continuity.hpp.
-#include "continuity.hpp"
+#include "ingest/continuity.hpp"
 
-#include "reader.hpp"
+#include "ingest/reader.hpp"
 
 #include <fmt/format.h>
 

@@ -14,8 +14,8 @@
 // to name each break.
 #pragma once
 
-#include "cskpi/ingest.hpp"
-#include "cskpi/records.hpp"
+#include "ingest/ingest.hpp"
+#include "core/records.hpp"
 
 #include <cstdint>
 #include <cstring>

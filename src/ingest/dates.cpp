@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "dates.hpp"
+#include "ingest/dates.hpp"
 
-#include "reader.hpp" // show()
+#include "ingest/reader.hpp" // show()
 
-#include "cskpi/csv.hpp"
+#include "core/csv.hpp"
 
 #include <fmt/format.h>
 

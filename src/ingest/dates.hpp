@@ -3,8 +3,8 @@
 // slash dates, month names) and the per-column choice between DD/MM and MM/DD. Pure: no I/O.
 #pragma once
 
-#include "cskpi/attributes.hpp"
-#include "cskpi/snapshots.hpp"
+#include "core/attributes.hpp"
+#include "core/snapshot_table.hpp"
 
 #include <cstdint>
 #include <optional>

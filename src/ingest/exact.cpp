@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "exact.hpp"
+#include "ingest/exact.hpp"
 
 #include <limits>
 #include <utility>

@@ -4,8 +4,8 @@
 // product is taken whole in 128 bits and rounded half-to-even once, to micro-units.
 #pragma once
 
-#include "cskpi/money.hpp"
-#include "cskpi/snapshots.hpp"
+#include "core/money.hpp"
+#include "core/snapshot_table.hpp"
 
 #include <cstdint>
 #include <map>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The Ingestor: opens each input, hands it to read_file() with the run's shared state, and
 // reads the run's --fx table.
-#include "line_source.hpp"
-#include "reader.hpp"
+#include "ingest/engine/line_source.hpp"
+#include "ingest/reader.hpp"
 
-#include "cskpi/csv.hpp"
-#include "cskpi/period.hpp"
+#include "core/csv.hpp"
+#include "core/period.hpp"
 
 #include <fmt/format.h>
 

@@ -2,11 +2,11 @@
 // The part of reading a file that every input form shares: the header (binary formats
 // named for what they are, the dialect, --map), fields, amounts, dates, currencies, the
 // accounting of rows and the diagnostics.
-#include "reader.hpp"
+#include "ingest/reader.hpp"
 
-#include "line_source.hpp"
+#include "ingest/engine/line_source.hpp"
 
-#include "cskpi/csv.hpp"
+#include "core/csv.hpp"
 
 #include <fmt/format.h>
 

@@ -5,15 +5,15 @@
 // of its own under src/ingest/; adding an input form is that file plus one table entry.
 #pragma once
 
-#include "cskpi/attributes.hpp"
-#include "cskpi/csv.hpp"
-#include "cskpi/ingest.hpp"
-#include "cskpi/snapshots.hpp"
+#include "core/attributes.hpp"
+#include "core/csv.hpp"
+#include "ingest/ingest.hpp"
+#include "core/snapshot_table.hpp"
 
-#include "continuity.hpp"
-#include "dates.hpp"
-#include "dedup.hpp"
-#include "exact.hpp"
+#include "ingest/continuity.hpp"
+#include "ingest/dates.hpp"
+#include "ingest/engine/dedup.hpp"
+#include "ingest/exact.hpp"
 
 #include <cstdint>
 #include <deque>

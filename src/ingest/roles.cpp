@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The role table (SPEC §1.1): which input form a header is, tried in order. A new form is
 // a file of its own under src/ingest/ and one entry here.
-#include "reader.hpp"
+#include "ingest/reader.hpp"
 
-#include "line_source.hpp"
+#include "ingest/engine/line_source.hpp"
 
-#include "cskpi/csv.hpp"
+#include "core/csv.hpp"
 
 #include <fmt/format.h>
 

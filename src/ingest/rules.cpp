@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The rules every input form applies to its rows (rules.hpp).
-#include "rules.hpp"
+#include "ingest/rules.hpp"
 
 #include <fmt/format.h>
 

@@ -9,7 +9,7 @@
 // its FormInfo (RowRules); `cskpi explain inputs` prints that table.
 #pragma once
 
-#include "reader.hpp"
+#include "ingest/reader.hpp"
 
 #include <cstdint>
 #include <span>

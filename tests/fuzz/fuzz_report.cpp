@@ -11,13 +11,14 @@
 // --date-format DD/MM/YYYY and --map start_mrr=mrr_start), so the fuzzer explores the
 // options too; any other first byte
 // is data, which lets samples/ serve as seeds unchanged.
-#include "cskpi/aggregate.hpp"
-#include "cskpi/bands.hpp"
-#include "cskpi/ingest.hpp"
-#include "cskpi/leading.hpp"
-#include "cskpi/metrics.hpp"
-#include "cskpi/report.hpp"
-#include "cskpi/snapshots.hpp"
+#include "metrics/aggregate.hpp"
+#include "metrics/bands.hpp"
+#include "ingest/ingest.hpp"
+#include "metrics/leading.hpp"
+#include "metrics/metrics.hpp"
+#include "report/report.hpp"
+#include "core/snapshot_table.hpp"
+#include "metrics/cohorts.hpp"
 
 #include <algorithm>
 #include <cstdint>

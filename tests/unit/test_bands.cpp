@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "cskpi/bands.hpp"
+#include "metrics/bands.hpp"
 
-#include "cskpi/error.hpp"
+#include "core/error.hpp"
 
 #include <catch2/catch.hpp>
 

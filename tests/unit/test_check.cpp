@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "cskpi/check.hpp"
+#include "report/check.hpp"
 
 #include <catch2/catch.hpp>
 

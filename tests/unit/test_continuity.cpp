@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Issue 28: a movements file's periods must continue one another (a customer's start_mrr is
 // its MRR at the end of the period before), and keys are trimmed as amounts are.
-#include "cskpi/aggregate.hpp"
-#include "cskpi/ingest.hpp"
+#include "metrics/aggregate.hpp"
+#include "ingest/ingest.hpp"
 
 #include <catch2/catch.hpp>
 

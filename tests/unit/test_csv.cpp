@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "cskpi/csv.hpp"
+#include "core/csv.hpp"
 
 #include <catch2/catch.hpp>
 

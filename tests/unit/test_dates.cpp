@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "ingest/dates.hpp"
 
-#include "cskpi/attributes.hpp"
-#include "cskpi/snapshots.hpp"
+#include "core/attributes.hpp"
+#include "core/snapshot_table.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "ingest/dedup.hpp"
+#include "ingest/engine/dedup.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,10 +2,10 @@
 // The CSV dialects spreadsheets write (issue 28): UTF-16, Excel's sep= line, rows of only
 // delimiters, quoted fields spanning lines and CR-only line ends, from LineSource's records
 // to the rows and diagnostics of a whole read.
-#include "cskpi/aggregate.hpp"
-#include "cskpi/ingest.hpp"
-#include "cskpi/snapshots.hpp"
-#include "ingest/line_source.hpp"
+#include "metrics/aggregate.hpp"
+#include "ingest/ingest.hpp"
+#include "core/snapshot_table.hpp"
+#include "ingest/engine/line_source.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -3,11 +3,11 @@
 // repeating a row, or padding keys with spaces never yields success with other figures.
 // Each form's valid random file is read, then each hostile edit of it: the edit must be an
 // error, or give exactly the figures of the original (padding must give them, and no error).
-#include "cskpi/aggregate.hpp"
-#include "cskpi/bands.hpp"
-#include "cskpi/ingest.hpp"
-#include "cskpi/metrics.hpp"
-#include "cskpi/report.hpp"
+#include "metrics/aggregate.hpp"
+#include "metrics/bands.hpp"
+#include "ingest/ingest.hpp"
+#include "metrics/metrics.hpp"
+#include "report/report.hpp"
 
 #include "random.hpp"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "cskpi/ingest.hpp"
-#include "cskpi/snapshots.hpp"
+#include "ingest/ingest.hpp"
+#include "core/snapshot_table.hpp"
 
 #include <catch2/catch.hpp>
 

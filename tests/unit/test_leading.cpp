@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Issue 7: dates, health schemes, weighted scores, percentiles, the join of billing rows with
 // customers and responses files, the leading-indicator formulas and their band edges.
-#include "cskpi/aggregate.hpp"
-#include "cskpi/attributes.hpp"
-#include "cskpi/bands.hpp"
-#include "cskpi/error.hpp"
-#include "cskpi/ingest.hpp"
-#include "cskpi/leading.hpp"
-#include "cskpi/metrics.hpp"
+#include "metrics/aggregate.hpp"
+#include "core/attributes.hpp"
+#include "metrics/bands.hpp"
+#include "core/error.hpp"
+#include "ingest/ingest.hpp"
+#include "metrics/leading.hpp"
+#include "metrics/metrics.hpp"
 
 #include <catch2/catch.hpp>
 

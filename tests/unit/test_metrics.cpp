@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "cskpi/metrics.hpp"
+#include "metrics/metrics.hpp"
 
 #include <catch2/catch.hpp>
 

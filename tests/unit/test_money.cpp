@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "cskpi/money.hpp"
+#include "core/money.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -3,9 +3,10 @@
 // of threads and any chunk size, the same totals, the same diagnostics in the same order
 // and the same row accounting as one thread reading line by line. The files are small;
 // tiny chunks make every case cross chunk boundaries.
-#include "cskpi/aggregate.hpp"
-#include "cskpi/ingest.hpp"
-#include "cskpi/snapshots.hpp"
+#include "metrics/aggregate.hpp"
+#include "ingest/ingest.hpp"
+#include "core/snapshot_table.hpp"
+#include "metrics/cohorts.hpp"
 
 #include <catch2/catch.hpp>
 

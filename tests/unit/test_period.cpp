@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "cskpi/period.hpp"
+#include "core/period.hpp"
 
 #include <catch2/catch.hpp>
 

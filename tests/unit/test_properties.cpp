@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Property tests: random valid exports, and identities every report must satisfy.
-#include "cskpi/aggregate.hpp"
-#include "cskpi/bands.hpp"
-#include "cskpi/ingest.hpp"
-#include "cskpi/metrics.hpp"
-#include "cskpi/report.hpp"
+#include "metrics/aggregate.hpp"
+#include "metrics/bands.hpp"
+#include "ingest/ingest.hpp"
+#include "metrics/metrics.hpp"
+#include "report/report.hpp"
 
 #include "random.hpp"
 

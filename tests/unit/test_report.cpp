@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "cskpi/html.hpp"
-#include "cskpi/report.hpp"
-#include "cskpi/xlsx.hpp"
+#include "report/html.hpp"
+#include "report/report.hpp"
+#include "report/xlsx.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,8 +2,8 @@
 // The byte scanners of the parallel pass (issue 13): each has a 16-byte, an 8-byte and a
 // byte-by-byte path, so each is checked against a plain loop at every length and offset; the
 // single-byte transcoder of --encoding is checked against iconv.
-#include "ingest/chunks.hpp"
-#include "ingest/line_source.hpp"
+#include "ingest/engine/chunks.hpp"
+#include "ingest/engine/line_source.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "cskpi/snapshots.hpp"
+#include "core/snapshot_table.hpp"
+#include "metrics/cohorts.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The SQL generator (issue 16): what the text holds for each dialect and option. That the
 // text computes cskpi's figures is shown by running it: tests/sql_engines.sh.
-#include "cskpi/sql.hpp"
+#include "report/sql.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Stripe exports under the rules every form shares (issue 28): duplicate subscriptions, empty
 // amounts, trials without a Trial End, and amounts from a prices export.
-#include "cskpi/ingest.hpp"
-#include "cskpi/snapshots.hpp"
+#include "ingest/ingest.hpp"
+#include "core/snapshot_table.hpp"
 
 #include <catch2/catch.hpp>
 

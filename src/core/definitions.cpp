@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#include "core/definitions.hpp"
+
+namespace cskpi {
+
+namespace {
+
+// Sources: the vendors' own help pages, read for issue 12 (ChartMogul help center: churn
+// recognition, MRR movements, Net MRR Retention chart, past-due subscriptions; Paddle
+// ProfitWell Metrics help: churn, discounts, first-month cancellations; the SaaS Metrics
+// Standards Board's GRR definition as cited by secondary sources).
+constexpr DefinitionPreset k_presets[] = {
+    {"cskpi", false, false, true,
+     "when the subscription ends (Stripe: Ended At, or the period end of a cancellation at period end), not when it is "
+     "requested",
+     "a customer who paid before and returns after a month at 0 MRR, however long the gap; exact cohorts count them",
+     "invisible: MRR is read at each month's end, so a subscription that starts and ends within one month never counts",
+     "GRR caps each customer at its starting MRR (expansion never offsets churn); NRR has no cap",
+     "repeating and forever coupons lower MRR while they apply; a once coupon is a one-off, not recurring revenue",
+     "past_due keeps its MRR; unpaid and paused stop counting from their unpaid or paused period",
+     "cskpi's own; SPEC.md and the reference articles"},
+    {"smsb", false, false, true,
+     "when the subscription ends (not documented by SMSB; cskpi's choice)",
+     "not documented by SMSB; cskpi's choice (counted in exact cohorts)",
+     "not documented by SMSB; invisible at month-end snapshots",
+     "GRR = (starting ARR - contraction - churn) / starting ARR on the customers at period start, capped at 100 % by "
+     "definition (cskpi caps each customer)",
+     "not documented by SMSB; cskpi's choice", "not documented by SMSB; cskpi's choice",
+     "SaaS Metrics Standards Board, Gross Revenue Retention (as cited by secondary sources; the NRR text was not available)"},
+    {"chartmogul", true, true, false,
+     "when the subscription is cancelled or expires in the billing system (ChartMogul's default churn recognition)",
+     "a previously paying customer back on a paid plan, any gap; the Net MRR Retention chart excludes reactivation, so "
+     "exact cohorts leave returning customers out (its cohort view includes them: --reactivation include)",
+     "not documented; at month-end snapshots such a subscription is invisible",
+     "Gross MRR retention excludes expansion (at most 100 %)",
+     "every discount is deducted before MRR, a once coupon too (its first month)",
+     "past-due subscriptions keep their MRR until cancelled (default; Stripe's unpaid is treated as past due)",
+     "ChartMogul help center: Churn recognition; MRR movements explained; Chart: Net MRR Retention; Handling past-due "
+     "subscriptions"},
+    {"profitwell", true, false, true,
+     "at the end of the billing cycle; a cancellation request only marks the customer as cancelled",
+     "a customer who churned and comes back, within any period of time",
+     "ignored entirely: a customer who signs up and churns in the same calendar month is not counted (month-end "
+     "snapshots do the same)",
+     "not documented (cskpi's GRR cap applies)",
+     "discounts and credits are always subtracted, regardless of frequency: a once coupon too",
+     "past-due customers stay active through dunning, then churn as delinquent (Stripe's unpaid)",
+     "Paddle ProfitWell Metrics help: Churn; Discounts; Are cancellations in the first month counted as churn?"},
+};
+
+} // namespace
+
+std::span<const DefinitionPreset> definition_presets() noexcept { return k_presets; }
+
+const DefinitionPreset* find_definition_preset(std::string_view name) noexcept {
+  for (const DefinitionPreset& p : k_presets)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+} // namespace cskpi

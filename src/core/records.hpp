@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+// The records ingest produces and the metrics consume: one movements row, the sinks that
+// receive rows and problems, and the accounting of one input. Ingest fills them from CSV;
+// metrics, the join and the renderers read them without knowing any file format.
+#pragma once
+
+#include "core/error.hpp"
+#include "core/money.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cskpi {
+
+/// The optional columns seen in at least one file of the run.
+struct ColumnSet {
+  bool period = false, segment = false, new_mrr = false, reactivation_mrr = false, end_mrr = false;
+  bool nps = false, at_risk = false, saved = false, health_score = false, cac = false;
+  bool billing = false; ///< a movements or snapshot file was read (issue 7: runs may have none)
+};
+
+/// One valid movements row. The string views live only during the RowSink call.
+struct MovementRow {
+  std::string_view file;
+  std::uint64_t line = 0;
+  std::string_view customer_id;
+  std::string_view period; ///< normalised period label; empty without a period column
+  std::string_view group;  ///< value of the --by column; empty without --by
+  Money start, expansion, contraction, churned, new_mrr, reactivation;
+  std::optional<Money> cac;
+  int nps = -1; ///< 0..10, or -1 for no response
+  bool at_risk = false;
+  bool saved = false; ///< as given, or derived as at_risk && churned == 0
+};
+
+/// The row's MRR at period end: start + new + reactivation + expansion - contraction - churned.
+/// Ingest checks that every valid row reconciles, so the sum is in range.
+inline Money end_mrr(const MovementRow& row) noexcept { // inline: summed on every row
+  Money end = row.start;
+  checked_add(end, row.new_mrr);
+  checked_add(end, row.reactivation);
+  checked_add(end, row.expansion);
+  checked_sub(end, row.contraction);
+  checked_sub(end, row.churned);
+  return end;
+}
+
+/// Receives every valid row, in file order, or, when the sink can fork(), parts of a file
+/// in parallel (issue 13).
+class RowSink {
+public:
+  virtual ~RowSink() = default;
+  virtual void add(const MovementRow& row) = 0;
+  /// An empty sink of the same kind for the rows of one part of a file, fed by another
+  /// thread and merged back with merge(); nullptr (the default) when this sink needs every
+  /// row in file order on one thread.
+  virtual std::unique_ptr<RowSink> fork() const { return nullptr; }
+  /// Takes in what a fork() of this sink received, as if its rows had been added here.
+  /// False, with nothing changed, when a sum would overflow: the caller then adds the rows
+  /// one by one, and add() names the row that overflows.
+  virtual bool merge(RowSink& part) {
+    (void)part;
+    return false;
+  }
+};
+
+/// Receives every problem found, in file order.
+class DiagnosticSink {
+public:
+  virtual ~DiagnosticSink() = default;
+  virtual void report(const Diagnostic& d) = 0;
+};
+
+/// Row accounting of one input file (`rows_read == rows_used + rows_rejected`).
+struct InputSummary {
+  std::string file;
+  std::uint64_t rows_read = 0;
+  std::uint64_t rows_used = 0;
+  std::uint64_t rows_rejected = 0;
+  std::uint64_t warnings = 0; ///< values rounded to 6 decimals and similar non-fatal notices
+  bool unreadable = false;    ///< the file could not be used at all (missing column, I/O error)
+  char delimiter = ',';
+  bool decimal_comma = false;
+  /// The input form read: "movements"; for snapshot files "snapshots (long)", "snapshots
+  /// (wide)", "chartmogul" (issue 6), "stripe", "chargebee" (issue 12); "customers" or
+  /// "responses" (issue 7); "coupons" (issue 12).
+  std::string role = "movements";
+  std::string amounts = "units"; ///< "units", or "cents" when amounts were divided by 100
+  std::uint64_t derived_rows = 0; ///< movements rows derived from a snapshot file
+  std::string currency{};         ///< the amounts' currency when the file names one ("" otherwise)
+  std::string converted_from{};   ///< currencies converted with --fx, comma-separated
+};
+
+} // namespace cskpi

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: MIT
+// Stripe's subscriptions export (Dashboard > Billing > Subscriptions > Export), turned into
+// monthly MRR per customer (issue 12):
+// - a subscription's MRR is quantity x Amount (the plan's unit price, in currency units),
+//   less its coupon, normalised to a month (exact.hpp: year /12, week x52/12, day x365/12);
+// - it counts in a month when it started on or before the month's last day and had not
+//   ended by then: cancellations are dated by their end (Ended At, or the current period's
+//   end when cancelled at period end), not by when the customer asked;
+// - months of a trial (Trial End after the month's last day) count 0; incomplete and
+//   incomplete_expired subscriptions never count (never paid); unpaid and paused ones
+//   stop counting from their current period's start (the unpaid or paused period);
+// - a customer's subscriptions are summed; each month's MRR is as of its last day, from
+//   the first start to the last whole month on or before the export's date (its latest
+//   start, period start, cancellation or end), or --as-of.
+// - a trialing subscription without a Trial End (no such column, or an empty cell) is in
+//   trial through the export's last month: it counts 0, like any trial;
+// - the same subscription id twice is an error, and so is an empty Amount (a tiered or
+//   metered price exports this way) unless a prices export gives the price's amount.
+// Coupons come from Stripe's coupons export in the same run (stripe_coupons.cpp), prices from
+// its prices export (stripe_prices.cpp), when the subscriptions have no Amount. With --fx,
+// every month is converted at the rate of the last month (constant currency), so exchange
+// rates moving never show as expansion or contraction.
+#include "ingest/reader.hpp"
+#include "ingest/rules.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace cskpi::ingest {
+
+namespace {
+
+/// Names of a column with and without Stripe's " (UTC)" suffix.
+template <std::size_t N>
+std::size_t find_utc(const FileReader& rd, const std::string_view (&names)[N]) {
+  for (std::string_view n : names) {
+    if (const std::size_t at = rd.find({n}); at != k_absent) return at;
+    if (const std::size_t at = rd.find({std::string(n) + "_(utc)"}); at != k_absent) return at;
+  }
+  return k_absent;
+}
+
+class StripeForm : public Form {
+public:
+  bool start(FileReader& rd) override {
+    static constexpr std::string_view k_customer[] = {"customer_id", "customer"};
+    static constexpr std::string_view k_start[] = {"start", "start_date"};
+    static constexpr std::string_view k_created[] = {"created"};
+    static constexpr std::string_view k_period_start[] = {"current_period_start"};
+    static constexpr std::string_view k_period_end[] = {"current_period_end"};
+    static constexpr std::string_view k_trial_end[] = {"trial_end"};
+    static constexpr std::string_view k_canceled[] = {"canceled_at"};
+    static constexpr std::string_view k_ended[] = {"ended_at"};
+    m_customer = rd.find(k_customer);
+    m_id = rd.find({"id", "subscription_id"});
+    m_price = rd.find({"price_id", "plan_id", "price", "plan"});
+    m_amount = rd.find({"amount"});
+    m_quantity = rd.find({"quantity"});
+    m_interval = rd.find({"interval"});
+    m_count = rd.find({"interval_count"});
+    m_status = rd.find({"status"});
+    m_currency = rd.find({"currency"});
+    m_coupon = rd.find({"coupon"});
+    m_at_period_end = rd.find({"cancel_at_period_end"});
+    m_start = find_utc(rd, k_start);
+    m_created = find_utc(rd, k_created);
+    m_period_start = find_utc(rd, k_period_start);
+    m_period_end = find_utc(rd, k_period_end);
+    m_trial_end = find_utc(rd, k_trial_end);
+    m_canceled = find_utc(rd, k_canceled);
+    m_ended = find_utc(rd, k_ended);
+    if (m_start == k_absent && m_created == k_absent) {
+      rd.fatal(rd.line, fmt::format("a Stripe subscriptions export needs Start (UTC) or Created (UTC) (columns: {})",
+                                    shown_columns(rd.names)));
+      return false;
+    }
+    if ((m_amount == k_absent || m_interval == k_absent) && !from_prices(rd)) return false;
+    m_table = open_snapshot_table(rd, std::nullopt);
+    return m_table != nullptr;
+  }
+
+  /// A subscriptions export without Amount or Interval: they come from a prices export in
+  /// the run, joined on the Plan or Price ID column; without one, a fatal error says so.
+  bool from_prices(FileReader& rd) {
+    std::vector<std::string_view> missing;
+    if (m_amount == k_absent) missing.push_back("Amount");
+    if (m_interval == k_absent) missing.push_back("Interval");
+    if (m_price != k_absent && !rd.run.prices.empty()) return m_from_prices = true;
+    rd.fatal(rd.line,
+             fmt::format("this is a Stripe subscriptions export without its {} column{} (columns: {}): cskpi cannot "
+                         "compute MRR without them. Export the subscriptions again with {} (Dashboard > Billing > "
+                         "Subscriptions > Export, edit columns), or give Stripe's prices export (Product catalogue > "
+                         "Export prices) on the same command line{}",
+                         fmt::join(missing, " and "), missing.size() == 1 ? "" : "s", shown_columns(rd.names),
+                         fmt::join(missing, " and "),
+                         m_price != k_absent
+                             ? ": its Price ID joins this file's " + std::string(rd.fields[m_price]) + " column"
+                             : ", with a Plan or Price ID column here to join it on"));
+    return false;
+  }
+
+  void row(FileReader& rd, std::string_view text) override {
+    if (!rd.split_row(text)) return;
+    if (m_totals.reject(rd, m_customer, {}, k_absent) || !unique(rd)) return rd.count_row();
+    Subscription s;
+    s.line = rd.line;
+    s.customer.assign(key_cell(rd.fields[m_customer]));
+    if (s.customer.empty()) rd.field_error(m_customer, "Customer ID is empty");
+    if (rd.by_pos != k_absent) s.group.assign(key_cell(rd.fields[rd.by_pos]));
+    s.status = normalise_column_name(rd.fields[m_status]);
+    static constexpr std::string_view k_statuses[] = {"active", "past_due", "trialing", "canceled", "unpaid",
+                                                      "incomplete", "incomplete_expired", "paused", "ended"};
+    if (std::find(std::begin(k_statuses), std::end(k_statuses), s.status) == std::end(k_statuses))
+      rd.field_error(m_status, fmt::format("Status {} is not a Stripe subscription status (active, past_due, trialing, "
+                                           "canceled, unpaid, incomplete, incomplete_expired, paused)",
+                                           show(rd.fields[m_status])));
+    terms(rd, s);
+    s.quantity = m_quantity == k_absent || is_blank(rd.fields[m_quantity]) ? 1 : rd.whole(m_quantity, 0, 1'000'000'000);
+    if (m_currency != k_absent && !is_blank(rd.fields[m_currency])) {
+      m_currencies.note(rd, m_currency);
+      s.currency = currency_code(rd.fields[m_currency]);
+    } else if (s.price != nullptr && !s.price->currency.empty()) {
+      s.currency = s.price->currency; // the subscription is billed in its price's currency
+      m_price_currencies.try_emplace(s.currency, rd.line);
+    }
+    if (s.price != nullptr && rd.row_ok && !s.price->currency.empty() && s.currency != s.price->currency)
+      rd.field_error(m_currency, fmt::format("the subscription is billed in {}, but its price {} is in {} "
+                                             "(prices file line {})",
+                                             s.currency, show(s.price->id), s.price->currency, s.price->line));
+    if (m_coupon != k_absent && !is_blank(rd.fields[m_coupon])) {
+      const std::string_view id = key_cell(rd.fields[m_coupon]);
+      const auto it = rd.run.coupons.find(id);
+      if (it == rd.run.coupons.end())
+        rd.field_error(m_coupon, fmt::format("coupon {} is not in a coupons file of this run: add Stripe's coupons export "
+                                             "(Billing > Coupons > Export) to the command line",
+                                             show(id)));
+      else s.coupon = &it->second;
+    }
+    const auto day_of = [&](std::size_t field, std::string_view what) -> std::optional<Day> {
+      return field == k_absent ? std::nullopt : rd.day(field, what);
+    };
+    s.start = day_of(m_start, "Start");
+    if (!s.start) s.start = day_of(m_created, "Created");
+    if (!s.start && rd.row_ok) rd.field_error(m_start != k_absent ? m_start : m_created, "the subscription has no start date");
+    const std::optional<Day> period_start = day_of(m_period_start, "Current Period Start");
+    const std::optional<Day> period_end = day_of(m_period_end, "Current Period End");
+    s.trial_end = day_of(m_trial_end, "Trial End");
+    // Without a Trial End date, the status says a trial has not ended: it lasts to the end.
+    s.open_trial = s.status == "trialing" && !s.trial_end;
+    const std::optional<Day> canceled = day_of(m_canceled, "Canceled At");
+    const std::optional<Day> ended = day_of(m_ended, "Ended At");
+    const bool at_period_end = m_at_period_end != k_absent && parse_bool(rd.fields[m_at_period_end]).value_or(false);
+    // Cancellations count when the subscription ends, not when they were asked for.
+    if (ended) s.end = ended;
+    else if (at_period_end && period_end) s.end = period_end;
+    else if (s.status == "canceled") s.end = canceled ? canceled : period_end;
+    const bool stops = s.status == "paused" || (s.status == "unpaid" && !rd.options().unpaid_keeps_mrr);
+    if (stops && period_start) s.end = std::min(s.end.value_or(*period_start), *period_start);
+    // The export's date: the latest event that has happened (period and trial ends lie ahead).
+    for (const std::optional<Day>& d : {s.start, period_start, canceled, ended})
+      if (d) m_latest = std::max(m_latest, *d);
+    if (rd.row_ok && s.start && s.end && *s.end < *s.start)
+      rd.field_error(m_ended != k_absent ? m_ended : m_canceled, "the subscription ends before it starts");
+    if (rd.row_ok) {
+      if (s.status == "incomplete" || s.status == "incomplete_expired") ++m_never_paid;
+      else m_subscriptions.push_back(std::move(s));
+    }
+    rd.count_row();
+  }
+
+  void finish(FileReader& rd) override {
+    m_currencies.finish(rd);
+    if (!m_price_currencies.empty() && !price_currencies(rd)) return;
+    if (rd.summary.unreadable || m_subscriptions.empty()) return;
+    // The last whole month on or before the export's date (or --as-of).
+    const Day as_of = rd.options().as_of_day.value_or(m_latest);
+    const MonthIndex last = last_day_of_month(month_of(as_of)) == as_of ? month_of(as_of) : month_of(as_of) - 1;
+    std::uint64_t trials = 0, open_trials = 0;
+    for (const Subscription& s : m_subscriptions) {
+      const MonthIndex first = month_of(*s.start);
+      const std::uint32_t c = m_table->customer(s.customer, s.group);
+      if (first > last) continue; // starts after --as-of
+      for (MonthIndex m = first; m <= last; ++m) {
+        const Day at = last_day_of_month(m); // the snapshot's day
+        if (s.end && *s.end <= at) break;
+        if (s.open_trial || (s.trial_end && *s.trial_end > at)) {
+          trials += m == last; // still in trial when the history ends
+          open_trials += m == last && s.open_trial;
+          m_table->add(c, m, Money{}); // the customer exists; a trial adds no MRR
+          continue;
+        }
+        // A once coupon discounts the first month's invoice only: in MRR or not, as --definitions says.
+        const bool discount = s.coupon != nullptr && (coupon_applies(*s.coupon, m - first) ||
+                                                      (rd.options().once_discounts_in_mrr &&
+                                                       s.coupon->duration == Coupon::Duration::once && m == first));
+        if (discount && s.coupon->amount_off && !s.coupon->currency.empty() && s.coupon->currency != s.currency) {
+          rd.diag(s.line, m_coupon, Severity::error,
+                  fmt::format("coupon {} takes {} off, but the subscription is billed in {}", show(s.coupon->id),
+                              s.coupon->currency, s.currency));
+          rd.summary.unreadable = true;
+          return;
+        }
+        std::optional<Money> invoice = discounted(s.amount, s.quantity, discount ? s.coupon : nullptr);
+        std::optional<Money> mrr = invoice ? monthly(*invoice, s.unit, s.count) : std::nullopt;
+        if (!mrr) {
+          rd.fatal(s.line, "the subscription's MRR overflows the money range");
+          return;
+        }
+        rd.line = s.line;
+        rd.row_ok = true;
+        const Money value = rd.convert(*mrr, s.currency, last, m_currency); // constant currency
+        if (!rd.row_ok) { // no exchange rate: the error names the subscription's line
+          rd.summary.unreadable = true;
+          return;
+        }
+        if (!m_table->add(c, m, value)) {
+          rd.fatal(s.line, "the customer's MRR overflows the money range");
+          return;
+        }
+      }
+    }
+    std::vector<std::string> left_out;
+    if (m_never_paid > 0)
+      left_out.push_back(fmt::format("{} incomplete subscription{} (never paid)", m_never_paid, m_never_paid == 1 ? "" : "s"));
+    if (trials > 0)
+      left_out.push_back(fmt::format("{} subscription{} still in trial at the end of {}{}", trials,
+                                     trials == 1 ? "" : "s", month_label(last),
+                                     open_trials == 0
+                                         ? std::string()
+                                         : fmt::format(" ({} trialing without a Trial End date)", open_trials)));
+    if (!left_out.empty())
+      rd.diag(0, k_absent, Severity::warning, fmt::format("left out of MRR: {}", fmt::join(left_out, ", and ")));
+    finish_snapshots(rd, *m_table);
+  }
+
+private:
+  struct Subscription;
+  static constexpr std::string_view k_empty_amount =
+      "a tiered or metered price? cskpi cannot compute its MRR from this export; give Stripe's prices export "
+      "(Product catalogue > Export prices) beside it, or leave the subscription out by deleting the line";
+
+  /// Without a Currency column, the subscriptions are billed in their prices' currencies:
+  /// one is fine, several need --fx (false: a fatal error says so).
+  bool price_currencies(FileReader& rd) {
+    if (rd.run.fx) {
+      rd.summary.currency = rd.run.fx->target();
+      return true;
+    }
+    if (m_price_currencies.size() == 1) {
+      if (rd.summary.currency.empty()) rd.summary.currency = m_price_currencies.begin()->first;
+      return true;
+    }
+    std::vector<std::string> seen;
+    for (const auto& [code, line] : m_price_currencies)
+      seen.push_back(fmt::format("{} (first at line {})", code, line));
+    rd.fatal(0, fmt::format("mixed currencies {} (from the prices export): amounts in different currencies cannot be "
+                            "added; convert them with --fx RATES.csv --currency {} (see cskpi explain fx)",
+                            fmt::join(seen, ", "), m_price_currencies.begin()->first));
+    return false;
+  }
+
+  /// The same subscription twice (by id; without an id column, a row repeating an earlier
+  /// one cell for cell) is an error naming both lines.
+  bool unique(FileReader& rd) {
+    if (m_id != k_absent) {
+      const std::string_view id = key_cell(rd.fields[m_id]);
+      return id.empty() || m_duplicates.note(rd, m_id, "subscription", show(id), std::string(id));
+    }
+    std::string row;
+    for (std::string_view f : rd.fields) (row += key_cell(f)) += '\x1f';
+    return m_duplicates.note(rd, m_customer, "a subscription of Customer ID",
+                             show(key_cell(rd.fields[m_customer])) + " (no id column: every cell the same)",
+                             std::move(row));
+  }
+
+  /// The subscription's amount and interval: its own Amount and Interval, or its price's from
+  /// a prices export when it has none (no such columns, or an empty Amount).
+  void terms(FileReader& rd, Subscription& s) {
+    const bool no_amount = m_from_prices || is_blank(rd.fields[m_amount]);
+    if (no_amount && m_price != k_absent && !rd.run.prices.empty()) return price_terms(rd, s);
+    const std::optional<ParsedInterval> interval = parse_interval(rd.fields[m_interval]);
+    if (!interval)
+      rd.field_error(m_interval,
+                     fmt::format("Interval {} is not day, week, month or year", show(rd.fields[m_interval])));
+    s.unit = interval ? interval->unit : Interval::month;
+    s.count = interval ? interval->count_factor : 1;
+    if (m_count != k_absent && !is_blank(rd.fields[m_count])) {
+      const int n = rd.whole(m_count, 1, 1000);
+      if (n > 0) s.count *= n;
+    }
+    s.amount = required_amount(rd, m_amount, "Amount", k_empty_amount, false);
+  }
+
+  void price_terms(FileReader& rd, Subscription& s) {
+    const std::string_view id = key_cell(rd.fields[m_price]);
+    const std::string& column = rd.names[m_price];
+    if (id.empty()) {
+      rd.field_error(m_price, fmt::format("{} is empty: cskpi needs the price to find the subscription's amount in the "
+                                          "prices export", column));
+      return;
+    }
+    const auto it = rd.run.prices.find(id);
+    if (it == rd.run.prices.end()) {
+      rd.field_error(m_price, fmt::format("price {} is not among the prices read from this run's prices export (a price "
+                                          "whose row there is invalid is left out): export the prices again (Product "
+                                          "catalogue > Export prices, archived prices included)",
+                                          show(id)));
+      return;
+    }
+    const Price& p = it->second;
+    if (!p.unit_amount)
+      rd.field_error(m_price, fmt::format("price {} is {}: it has no unit amount, so cskpi cannot compute the "
+                                          "subscription's MRR; leave the subscription out by deleting the line, or give "
+                                          "its MRR in a snapshots file instead",
+                                          show(id), p.no_amount_why));
+    else if (!p.recurring)
+      rd.field_error(m_price, fmt::format("price {} is a one-time price (no Interval): it is not recurring revenue",
+                                          show(id)));
+    if (!rd.row_ok) return;
+    s.price = &p;
+    s.amount = *p.unit_amount;
+    s.unit = p.unit;
+    s.count = p.count;
+  }
+
+  struct Subscription {
+    std::string customer, group, status, currency;
+    Interval unit = Interval::month;
+    int count = 1;
+    Money amount;
+    std::int64_t quantity = 1;
+    const Coupon* coupon = nullptr;
+    const Price* price = nullptr;     ///< from a prices export, when the amount is its
+    bool open_trial = false;          ///< trialing, with no Trial End date
+    std::optional<Day> start, end, trial_end;
+    std::uint64_t line = 0;
+  };
+
+  static MonthIndex month_of(Day d) { return *parse_month(format_date(d)); }
+  static Day last_day_of_month(MonthIndex m) { return *last_day_of_period(month_label(m)); }
+
+  std::size_t m_id = k_absent, m_price = k_absent;
+  bool m_from_prices = false; ///< no Amount or Interval column: every amount is its price's
+  TotalsRule m_totals;
+  DuplicateRule m_duplicates;
+  std::map<std::string, std::uint64_t, std::less<>> m_price_currencies; ///< without a Currency column
+  std::size_t m_customer = k_absent, m_amount = k_absent, m_quantity = k_absent, m_interval = k_absent, m_count = k_absent,
+              m_status = k_absent, m_currency = k_absent, m_coupon = k_absent, m_at_period_end = k_absent, m_start = k_absent,
+              m_created = k_absent, m_period_start = k_absent, m_period_end = k_absent, m_trial_end = k_absent,
+              m_canceled = k_absent, m_ended = k_absent;
+  SnapshotTable* m_table = nullptr;
+  CurrencyCheck m_currencies;
+  std::vector<Subscription> m_subscriptions;
+  std::uint64_t m_never_paid = 0;
+  Day m_latest = 0;
+};
+
+FileRole recognise_stripe(const Header& h) {
+  if (!(h.has("customer_id") || h.has("customer")) || !h.has("status")) return FileRole::unknown;
+  if (h.has("interval") && h.has("amount")) return FileRole::billing;
+  // Without its amounts (a Dashboard export of the plan or price only): still a subscriptions
+  // export, never a customers file, when a column only Stripe's subscriptions have is there.
+  for (std::string_view n : {"current_period_end", "current_period_start", "cancel_at_period_end", "trial_end",
+                             "ended_at", "canceled_at", "price_id", "plan_id"})
+    if (h.has(n) || h.has(std::string(n) + "_(utc)")) return FileRole::billing;
+  const bool plan = h.has("plan") || h.has("price");
+  return plan && (h.has("start_(utc)") || h.has("created_(utc)")) ? FileRole::billing : FileRole::unknown;
+}
+
+} // namespace
+
+const FormInfo k_stripe_form{
+    "stripe", "Customer ID, Interval, Amount, Status",
+    "Stripe's subscriptions export: Customer ID, Interval, Amount and Status (or, without Amount and Interval, Customer "
+    "ID, Status and Plan or Current Period End: their amounts come from a prices export)",
+    recognise_stripe, [] { return std::unique_ptr<Form>(new StripeForm); },
+    {"the subscription id (id), trimmed; a customer's subscriptions (Customer ID, trimmed) are summed",
+     "the same subscription id twice in one file; without an id column, a row repeating an earlier row cell for cell",
+     "Customer ID Total, Grand total, Summe, Gesamt and the like",
+     "an empty Amount is an error (a tiered or metered price), unless a prices export in the run gives the price's "
+     "amount; an empty Quantity is 1; a trialing subscription with no Trial End is in trial to the end"}};
+
+} // namespace cskpi::ingest

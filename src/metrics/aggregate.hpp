@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/records.hpp"
+#include "core/money.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cskpi {
+
+/// Exact sums over one group of rows (SPEC §2.1). All money is integer micro-units, so
+/// merging two Totals is exact and order-independent.
+struct Totals {
+  std::uint64_t customers = 0;     ///< rows in the group
+  std::uint64_t new_customers = 0; ///< rows with start_mrr = 0
+  // Starting cohort (start_mrr > 0): S, E, C, X, N, L of SPEC §2.1.
+  std::uint64_t cohort = 0;
+  std::uint64_t churned_logos = 0;
+  std::uint64_t expanding = 0;
+  Money start, expansion, contraction, churned;
+  // All rows.
+  Money new_mrr, reactivation, at_risk_mrr, cac_sum;
+  Money end_mrr;               ///< MRR at period end (issue 14: the bridge's last line)
+  std::uint64_t ending = 0;    ///< rows with end MRR > 0
+  std::uint64_t cac_count = 0;
+  std::uint64_t at_risk = 0, saved = 0;
+  std::uint64_t promoters = 0, passives = 0, detractors = 0;
+
+  /// Adds one row; returns false if a money sum would overflow (then nothing is changed).
+  bool add(const MovementRow& row) noexcept;
+  /// Adds another group's sums; returns false on overflow (then nothing is changed).
+  bool merge(const Totals& other) noexcept;
+
+  std::uint64_t responses() const noexcept { return promoters + passives + detractors; }
+};
+
+/// Totals for one period: the whole (`all`) group and one per --by value, sorted.
+struct PeriodTotals {
+  Totals all;
+  std::map<std::string, Totals, std::less<>> groups;
+};
+
+/// Streams rows into per-period, per-group totals. Throws an input Error naming the row
+/// when a sum overflows int64 micro-units.
+class Aggregator : public RowSink {
+public:
+  /// `grouped`: rows carry a --by value and per-group totals are kept beside `all`.
+  explicit Aggregator(bool grouped) : m_grouped(grouped) {}
+  void add(const MovementRow& row) override;
+  /// A fork keeps only the --by groups per row; their sums make `all` when it is merged.
+  std::unique_ptr<RowSink> fork() const override {
+    auto part = std::make_unique<Aggregator>(m_grouped);
+    part->m_all_from_groups = m_grouped;
+    return part;
+  }
+  /// `part` must come from fork(); a fork can take in another.
+  bool merge(RowSink& part) override;
+  /// Periods sorted by label; the key is "" when the input has no period column.
+  const std::map<std::string, PeriodTotals, std::less<>>& periods() const { return m_periods; }
+
+private:
+  bool m_grouped;
+  bool m_all_from_groups = false; ///< `all` is left empty by add() and summed from the groups
+  std::map<std::string, PeriodTotals, std::less<>> m_periods;
+  PeriodTotals* m_last = nullptr; ///< rows of one period usually come together
+  std::string m_last_period;
+  static constexpr std::size_t k_recent = 8;
+  std::vector<std::pair<std::string_view, Totals*>> m_recent; ///< groups of m_last: name (the map key), totals
+};
+
+} // namespace cskpi

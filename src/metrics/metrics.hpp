@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "metrics/aggregate.hpp"
+#include "core/attributes.hpp"
+#include "core/records.hpp"
+#include "core/money.hpp"
+#include "core/period.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cskpi {
+
+enum class Unit : std::uint8_t { percent, currency, ratio, points, count, days, score };
+std::string_view to_string(Unit u) noexcept;
+
+/// How a period value becomes an annual one (SPEC §2.3).
+enum class Annualization : std::uint8_t {
+  none,            ///< point-in-time or not annualised: no annual value
+  retention,       ///< r^k
+  churn,           ///< 1 - (1 - c)^k
+  net_churn,       ///< 100 - annualised nrr
+  expansion_mrr,   ///< annualised nrr - annualised grr
+  churn_estimate,  ///< 1 - (1 - e)^k, flagged as an estimate
+};
+
+enum class Section : std::uint8_t { bridge, revenue_retention, logos, expansion, value, sentiment, health, onboarding, churn_reasons };
+std::string_view to_string(Section s) noexcept;
+
+/// Which optional input a metric needs before it is computed at all.
+enum class Needs : std::uint8_t {
+  nothing, new_mrr, nps, at_risk, cac,
+  // issue 7: customers and responses files
+  health, health_mrr, ttv, renewal, churn_reason, csat, ces
+};
+
+/// The input column a metric needs ("" for none).
+std::string_view needed_column(Needs needs) noexcept;
+
+/// One row of the metric table: the single place that defines a metric.
+struct MetricDef {
+  std::string_view id;
+  std::string_view name;
+  Unit unit;
+  Annualization annualization;
+  Section section;
+  Needs needs;
+  std::string_view formula;
+  std::string_view description;
+  std::string_view sources; ///< reference articles in shared/reference/
+  /// Describes customers as they are now (health, time to value): computed for the latest
+  /// period only (issue 7).
+  bool latest_only = false;
+  /// One record per key (churn reasons), the key naming what the record counts.
+  bool keyed = false;
+  /// How a line of the MRR bridge adds up: "+", "-" or "=" before its name in the table and
+  /// markdown ("" for the others).
+  std::string_view sign = "";
+};
+
+/// All metrics in report order.
+std::span<const MetricDef> metric_table() noexcept;
+/// The metric with this id, or nullptr.
+const MetricDef* find_metric(std::string_view id) noexcept;
+/// The metric a band key rates: its id, or "ID:QUALIFIER" for per-scale and per-motion
+/// bands ("csat:10", "ttv_median:smb"); nullptr for an unknown key.
+const MetricDef* find_band_metric(std::string_view key) noexcept;
+/// Levenshtein distance: insertions, deletions and substitutions from `a` to `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+/// The metric id closest to a misspelt one (edit distance <= 3), or "" if none is close.
+std::string suggest_metric(std::string_view id);
+
+/// A number with its kind: exact money, a count, or a real-valued ratio.
+struct Quantity {
+  enum class Kind : std::uint8_t { money, count, real };
+  Kind kind = Kind::real;
+  Money money{};
+  std::int64_t count = 0;
+  double real = 0.0;
+
+  static Quantity of_money(Money m) { return Quantity{Kind::money, m, 0, 0.0}; }
+  static Quantity of_count(std::int64_t c) { return Quantity{Kind::count, {}, c, 0.0}; }
+  static Quantity of_real(double r) { return Quantity{Kind::real, {}, 0, r}; }
+  /// The value as a double (money in currency units).
+  double as_double() const noexcept;
+};
+
+/// A trailing-12-month cohort's exact sums (issue 6): the customers with MRR > 0 at the
+/// window's start, their MRR then and at its end.
+struct CohortFigures {
+  Money start;          ///< the cohort's MRR at the window start
+  Money end;            ///< its MRR at the window end (reactivated customers per the setting)
+  Money capped_end;     ///< the same, each customer capped at its starting MRR (for GRR)
+  std::uint64_t customers = 0, retained = 0;
+};
+
+/// One computed metric for one group.
+struct MetricValue {
+  const MetricDef* def = nullptr;
+  std::optional<Quantity> value;  ///< nullopt: undefined, `note` says why
+  std::optional<double> annualized;
+  /// How `annualized` was found: "compound" (period figure compounded), "cohort" (exact
+  /// trailing-12-month cohort), "period" (the period is a year); empty when not annualised.
+  std::string_view method;
+  std::optional<Quantity> numerator;
+  std::optional<Quantity> denominator;
+  std::uint64_t n = 0;
+  std::string note;
+  std::string key;      ///< keyed metrics: what this record counts ("price"); empty otherwise
+  std::string band_key; ///< the band rules that rate it when not its id ("ttv_median:smb", "csat:10")
+};
+
+/// Run-level settings the formulas need.
+struct MetricContext {
+  PeriodLength period_length = PeriodLength::month;
+  Money gross_margin = Money::from_units(1); ///< as a fraction in micro-units: 0.8 = 800000
+  bool gross_margin_given = false;
+  std::optional<Money> cac;                  ///< --cac: overrides the cac column
+  ColumnSet columns;                         ///< which optional columns the run has
+  bool billing = true;                       ///< the run has billing data (issue 7: it may have only customers)
+  AttributeColumns attributes;               ///< columns of the run's customers and responses files
+  HealthScheme scheme;                       ///< health cut-offs
+  std::string as_of;                         ///< the date health and time to value describe, for notes
+  /// Rating: a group with fewer starting customers (customer records without billing) is
+  /// not rated against the bands; its records say so (issue 12).
+  std::uint64_t min_group = 30;
+};
+
+struct LeadingTotals;
+
+/// Computes every metric the columns allow, in table order. Pure: no I/O, no throwing on
+/// ordinary data; undefined ratios come back with an empty value and a reason.
+/// With `cohort`, the annual revenue and logo retention figures (and the churn and
+/// expansion figures derived from them) come from it instead of compounding.
+/// With `lead`, the leading indicators of the group (issue 7) too; survey counts from
+/// responses files replace the nps column's.
+std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx, const CohortFigures* cohort = nullptr,
+                                         const LeadingTotals* lead = nullptr);
+
+/// The adjusted-Wald 95 % interval of an NPS (issue 7): add 3 to n and 3/4 to promoters
+/// and to detractors, p' = (P + 3/4) / (n + 3), d' likewise, centre = p' - d',
+/// half-width = 1.96 * sqrt((p' + d' - (p' - d')^2) / (n + 3)); all in points (x 100),
+/// the bounds clipped to -100..100.
+struct NpsInterval {
+  double centre = 0, margin = 0, low = 0, high = 0;
+};
+NpsInterval nps_adjusted_wald(std::uint64_t promoters, std::uint64_t detractors, std::uint64_t responses) noexcept;
+
+/// Annualises a period value (in percent) of the given kind with k periods per year.
+double annualize_percent(Annualization kind, double period_percent, int k) noexcept;
+
+} // namespace cskpi

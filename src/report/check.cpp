@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: MIT
+#include "report/check.hpp"
+
+#include "core/csv.hpp"
+#include "metrics/metrics.hpp"
+#include "core/period.hpp"
+
+#include <fmt/format.h>
+
+namespace cskpi {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_id_char(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
+
+/// Reads `text` from position `i` with a cursor that knows where it is for carets.
+struct Cursor {
+  std::string_view text;
+  std::size_t i = 0;
+  void skip_spaces() {
+    while (i < text.size() && is_space(text[i])) ++i;
+  }
+  bool done() const { return i >= text.size(); }
+  [[noreturn]] void fail(const std::string& message, std::optional<std::size_t> at = std::nullopt) const {
+    throw RuleError(message, at.value_or(i));
+  }
+};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+/// Whether a threshold for this metric cannot mean percent points when it lies in (0, 2): the
+/// share of the base kept or renewed (nrr, grr, logo_retention, renewal_rate), which lives near
+/// 100 and whose annual figure is a retention too. A gate of nrr>=0.95 is the fraction 95 %
+/// written the way --gross-margin takes it (issue 28). Rates that can be small are left alone:
+/// logo_churn<=0.5 (0.5 % a month) and expansion_rate>=1 are real gates, and so may a share of
+/// health, CSAT or saves be.
+bool fraction_is_a_mistake(const MetricDef& def) {
+  return def.unit == Unit::percent && (def.annualization == Annualization::retention || def.id == "renewal_rate");
+}
+
+std::string metric_error(const std::string& id) {
+  const std::string near = suggest_metric(id);
+  return fmt::format("unknown metric \"{}\"{}", id, near.empty() ? " (cskpi explain list shows all)" : fmt::format("; did you mean {}?", near));
+}
+
+} // namespace
+
+Rule parse_rule(std::string_view text) {
+  std::size_t lead = 0;
+  while (lead < text.size() && is_space(text[lead])) ++lead;
+  std::size_t end = text.size();
+  while (end > lead && is_space(text[end - 1])) --end;
+  Rule rule;
+  rule.text = std::string(text.substr(lead, end - lead));
+  if (rule.text.empty()) throw RuleError("empty rule: expected METRIC OP NUMBER, e.g. nrr>=100", 0);
+
+  Cursor cur{text.substr(0, end), lead};
+  // Scope: everything before the last ':' (metric ids never contain one).
+  const std::size_t colon = text.substr(0, end).rfind(':');
+  if (colon != std::string_view::npos && colon >= lead) {
+    const std::string_view scope = text.substr(lead, colon - lead);
+    const std::size_t eq = scope.find('=');
+    if (eq == std::string_view::npos || eq == 0)
+      cur.fail("a scope is COLUMN=VALUE before ':', e.g. segment=SMB:grr>=85", lead);
+    std::string_view column = scope.substr(0, eq), value = scope.substr(eq + 1);
+    while (!value.empty() && is_space(value.front())) value.remove_prefix(1);
+    while (!value.empty() && is_space(value.back())) value.remove_suffix(1);
+    if (value.empty()) cur.fail("the scope has no value after '='", lead + eq + 1);
+    rule.scope_column = normalise_column_name(column);
+    if (rule.scope_column.empty()) cur.fail("the scope has no column before '='", lead);
+    rule.scope_value = std::string(value);
+    if (rule.scope_column == "period") {
+      const auto p = parse_period(value);
+      if (!p) cur.fail(fmt::format("period \"{}\" is not a period (YYYY-MM, YYYY-Qn or YYYY)", value), lead + eq + 1);
+      rule.scope_value = p->label;
+    }
+    cur.i = colon + 1;
+  }
+
+  cur.skip_spaces();
+  const std::size_t metric_at = cur.i;
+  while (!cur.done() && is_id_char(cur.text[cur.i])) ++cur.i;
+  if (cur.i == metric_at) cur.fail("expected a metric id, e.g. nrr>=100");
+  rule.metric = lower(cur.text.substr(metric_at, cur.i - metric_at));
+  const MetricDef* def = find_metric(rule.metric);
+  if (def == nullptr) cur.fail(metric_error(rule.metric), metric_at);
+  if (!cur.done() && cur.text[cur.i] == '[') {
+    const std::size_t open = cur.i;
+    const std::size_t close = cur.text.find(']', open);
+    if (!def->keyed) cur.fail(fmt::format("{} has no keys; drop [...]", rule.metric), open);
+    if (close == std::string_view::npos) cur.fail("the key has no closing ']'", open);
+    std::string_view key = cur.text.substr(open + 1, close - open - 1);
+    while (!key.empty() && is_space(key.front())) key.remove_prefix(1);
+    while (!key.empty() && is_space(key.back())) key.remove_suffix(1);
+    if (key.empty()) cur.fail("the key is empty", open + 1);
+    rule.key = std::string(key);
+    cur.i = close + 1;
+  } else if (def->keyed) {
+    cur.fail(fmt::format("{} needs a key: the churn reason, e.g. {}[price]<=30", rule.metric, rule.metric), cur.i);
+  }
+  if (!cur.done() && cur.text[cur.i] == '@') {
+    const std::size_t at = cur.i;
+    ++cur.i;
+    const std::size_t word = cur.i;
+    while (!cur.done() && is_id_char(cur.text[cur.i])) ++cur.i;
+    if (lower(cur.text.substr(word, cur.i - word)) != "annual") cur.fail("the only suffix is @annual", at);
+    if (def->annualization == Annualization::none)
+      cur.fail(fmt::format("{} has no annual figure; drop @annual", rule.metric), at);
+    rule.annual = true;
+  }
+
+  cur.skip_spaces();
+  const std::size_t op_at = cur.i;
+  const std::string_view rest = cur.text.substr(cur.i);
+  if (rest.rfind(">=", 0) == 0) rule.op = BandOp::ge, cur.i += 2;
+  else if (rest.rfind("<=", 0) == 0) rule.op = BandOp::le, cur.i += 2;
+  else if (rest.rfind("==", 0) == 0) rule.op = BandOp::eq, cur.i += 2;
+  else if (rest.rfind(">", 0) == 0) rule.op = BandOp::gt, cur.i += 1;
+  else if (rest.rfind("<", 0) == 0) rule.op = BandOp::lt, cur.i += 1;
+  else cur.fail(fmt::format("expected one of >= > <= < == after {}", rule.metric), op_at);
+
+  cur.skip_spaces();
+  const std::size_t number_at = cur.i;
+  std::string_view number = cur.text.substr(cur.i);
+  if (number.empty()) cur.fail(fmt::format("expected a number after {}", to_string(rule.op)));
+  // 'nrr>=100%': a percent sign where the metric is a percentage (the number is already in %).
+  const bool percent_sign = number.back() == '%';
+  if (percent_sign) {
+    if (def->unit != Unit::percent)
+      cur.fail(fmt::format("{} is not a percentage ({}); drop the %", rule.metric, to_string(def->unit)), number_at + number.size() - 1);
+    number.remove_suffix(1);
+    while (!number.empty() && is_space(number.back())) number.remove_suffix(1);
+  }
+  const ParsedMoney p = parse_money(number, DecimalStyle::point);
+  if (p.status == ParsedMoney::Status::overflow) cur.fail(fmt::format("{} is too large", number), number_at);
+  if (p.status != ParsedMoney::Status::ok) cur.fail(fmt::format("\"{}\" is not a number (use a decimal point: 99.5)", number), number_at);
+  rule.threshold = p.value;
+  // 'nrr>=0.95': no one gates a retention at under 2 %; '0.95%' says it is meant.
+  const bool fraction = rule.threshold.micros > 0 && rule.threshold.micros < 2 * Money::k_scale;
+  if (fraction && !percent_sign && fraction_is_a_mistake(*def)) {
+    const std::string meant =
+        rule.text.substr(0, number_at - lead) + format_money_exact(Money{rule.threshold.micros * 100});
+    cur.fail(fmt::format("{} is in percent: did you mean {}? (write {}% if you mean that)", rule.metric, meant,
+                         format_money_exact(rule.threshold)),
+             number_at);
+  }
+  return rule;
+}
+
+std::string caret_line(std::string_view text, std::size_t offset, std::size_t indent) {
+  // Count characters, not bytes, so the caret sits under the right glyph.
+  std::size_t column = 0;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
+  return std::string(indent + column, ' ') + "^";
+}
+
+namespace {
+
+/// The record a rule judges. A keyed rule whose key has no record in a group that has
+/// others (say, no churned customer gave that reason) judges `zero`: the share is 0.
+const Record* find_record(const Group& g, const Rule& rule, const Record& zero) {
+  const Record* any = nullptr;
+  for (const Record& r : g.records) {
+    if (r.metric.def->id != rule.metric) continue;
+    if (r.metric.key == rule.key) return &r;
+    if (r.metric.value) any = &r;
+  }
+  return any != nullptr ? &zero : nullptr;
+}
+
+bool any_group_has(const std::vector<Group>& groups, std::string_view metric) {
+  for (const Group& g : groups)
+    for (const Record& r : g.records)
+      if (r.metric.def->id == metric) return true;
+  return false;
+}
+
+std::string threshold_text(const Rule& r) { return fmt::format("{} {}", to_string(r.op), format_money_exact(r.threshold)); }
+
+double as_double(Money m) { return static_cast<double>(m.micros) / static_cast<double>(Money::k_scale); }
+
+} // namespace
+
+std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Group>& groups, const CheckOptions& opts) {
+  std::vector<Verdict> out;
+  const auto missing = opts.allow_missing ? Verdict::Status::skip : Verdict::Status::fail;
+  for (const Rule& rule : rules) {
+    const MetricDef* def = find_metric(rule.metric);
+    bool matched = false;
+    for (const Group& g : groups) {
+      const bool applies = rule.scope_column.empty()    ? g.whole
+                           : rule.scope_column == "period" ? g.whole && g.period == rule.scope_value
+                                                           : !g.whole && g.segment == rule.scope_value;
+      if (!applies) continue;
+      matched = true;
+      Verdict v;
+      v.rule = rule.text;
+      v.metric = rule.metric;
+      v.annual = rule.annual;
+      v.period = g.period;
+      v.segment = g.segment;
+      v.unit = rule.annual ? Unit::percent : def->unit;
+      v.expect = threshold_text(rule);
+      Record zero;
+      zero.metric.def = def;
+      zero.metric.value = Quantity::of_real(0.0);
+      const Record* rec = find_record(g, rule, zero);
+      if (rec == nullptr && def->latest_only && any_group_has(groups, rule.metric)) {
+        v.status = Verdict::Status::skip;
+        v.reason = fmt::format("{} describes customers as they are now: judged in the latest period only", rule.metric);
+      } else if (rec == nullptr) {
+        v.status = missing;
+        v.reason = fmt::format("{} is not computed: the input has no {} column", rule.metric, needed_column(def->needs));
+      } else if (const auto value = rule.annual ? rec->metric.annualized
+                                                 : (rec->metric.value ? std::optional<double>(rec->metric.value->as_double())
+                                                                      : std::nullopt)) {
+        v.value = value;
+        const bool ok = compare(*value, rule.op, as_double(rule.threshold));
+        v.status = ok ? Verdict::Status::pass : Verdict::Status::fail;
+        if (!ok) v.reason = fmt::format("{} is not {}", display_number(*value, v.unit), v.expect);
+      } else {
+        v.status = missing;
+        v.reason = fmt::format("{} is undefined: {}", rule.metric, rec->metric.note.empty() ? "no value" : rec->metric.note);
+      }
+      out.push_back(std::move(v));
+    }
+    if (!matched) {
+      Verdict v;
+      v.rule = rule.text;
+      v.metric = rule.metric;
+      v.annual = rule.annual;
+      v.segment = rule.scope_column == "period" ? "all" : rule.scope_value;
+      if (rule.scope_column == "period") v.period = rule.scope_value;
+      v.unit = def->unit;
+      v.expect = threshold_text(rule);
+      v.status = missing;
+      v.reason = fmt::format("no group {}={} in the data", rule.scope_column, rule.scope_value);
+      out.push_back(std::move(v));
+    }
+  }
+  if (opts.fail_on) {
+    for (const Group& g : groups)
+      for (const Record& rec : g.records) {
+        if (!rec.tier) continue;
+        Verdict v;
+        v.metric = std::string(rec.metric.def->id);
+        v.annual = rec.metric.def->annualization != Annualization::none;
+        v.rule = fmt::format("fail-on {}: {}{}", to_string(*opts.fail_on), v.metric, v.annual ? "@annual" : "");
+        v.period = g.period;
+        v.segment = g.segment;
+        v.value = rec.rated_value;
+        v.unit = rec.metric.def->unit;
+        v.expect = fmt::format("better than {}", to_string(*opts.fail_on));
+        const bool ok = severity(*rec.tier) > severity(*opts.fail_on);
+        v.status = ok ? Verdict::Status::pass : Verdict::Status::fail;
+        v.reason = ok ? "" : fmt::format("tier {}", to_string(*rec.tier));
+        out.push_back(std::move(v));
+      }
+  }
+  return out;
+}
+
+CheckSummary summarize(std::size_t rules, const std::vector<Verdict>& verdicts) {
+  CheckSummary s;
+  s.rules = rules;
+  s.checks = verdicts.size();
+  for (const Verdict& v : verdicts) {
+    if (v.status == Verdict::Status::pass) ++s.passed;
+    else if (v.status == Verdict::Status::fail) ++s.failed;
+    else ++s.skipped;
+  }
+  return s;
+}
+
+std::string summary_line(const CheckSummary& s) {
+  std::string head = fmt::format("{} rule{}", s.rules, s.rules == 1 ? "" : "s");
+  if (s.checks != s.rules) head += fmt::format(" ({} checks)", s.checks);
+  std::string line = fmt::format("{}, {} passed, {} failed", head, s.passed, s.failed);
+  if (s.skipped > 0) line += fmt::format(", {} skipped", s.skipped);
+  return line;
+}
+
+namespace {
+
+std::string_view status_word(Verdict::Status s) {
+  switch (s) {
+  case Verdict::Status::pass: return "PASS";
+  case Verdict::Status::fail: return "FAIL";
+  case Verdict::Status::skip: return "SKIP";
+  }
+  return "FAIL";
+}
+
+std::string group_text(const Verdict& v) { return v.period ? fmt::format("{} · {}", v.segment, *v.period) : v.segment; }
+
+std::string value_text(const Verdict& v) { return v.value ? display_number(*v.value, v.unit) : "n/a"; }
+
+} // namespace
+
+std::string render_check_table(const std::vector<Verdict>& verdicts, const CheckSummary& s, bool color) {
+  std::size_t rule_w = 4, value_w = 5;
+  for (const Verdict& v : verdicts) {
+    rule_w = std::max(rule_w, v.rule.size());
+    value_w = std::max(value_w, value_text(v).size());
+  }
+  std::string out;
+  for (const Verdict& v : verdicts) {
+    std::string word(status_word(v.status));
+    if (color) word = (v.status == Verdict::Status::pass ? "\x1b[32m" : v.status == Verdict::Status::fail ? "\x1b[1;31m" : "\x1b[33m") + word + "\x1b[0m";
+    std::string line = fmt::format("{}  {:>{}}  {:<{}}  {}", word, value_text(v), value_w, v.rule, rule_w, group_text(v));
+    if (!v.reason.empty()) line += "  (" + v.reason + ")";
+    out += line + "\n";
+  }
+  return out + summary_line(s) + "\n";
+}
+
+std::string render_check_json(const Report& r, const std::vector<Verdict>& verdicts, const CheckSummary& s) {
+  std::string out = render_json_head(r);
+  out += fmt::format("  \"passed\": {},\n", s.failed == 0 ? "true" : "false");
+  out += fmt::format("  \"summary\": {{\"rules\": {}, \"checks\": {}, \"passed\": {}, \"failed\": {}, \"skipped\": {}}},\n",
+                     s.rules, s.checks, s.passed, s.failed, s.skipped);
+  out += "  \"verdicts\": [";
+  for (std::size_t i = 0; i < verdicts.size(); ++i) {
+    const Verdict& v = verdicts[i];
+    std::string status(status_word(v.status));
+    for (char& c : status) c = static_cast<char>(c - 'A' + 'a');
+    out += fmt::format("{}\n    {{\"status\":\"{}\",\"rule\":{},\"metric\":{},\"annual\":{},\"period\":{},\"segment\":{},"
+                       "\"value\":{},\"unit\":{},\"expect\":{},\"reason\":{}}}",
+                       i ? "," : "", status, json_string(v.rule), json_string(v.metric), v.annual ? "true" : "false",
+                       v.period ? json_string(*v.period) : "null", json_string(v.segment),
+                       v.value ? json_number(Quantity::of_real(*v.value)) : "null", json_string(to_string(v.unit)),
+                       json_string(v.expect), v.reason.empty() ? "null" : json_string(v.reason));
+  }
+  out += verdicts.empty() ? "]\n}\n" : "\n  ]\n}\n";
+  return out;
+}
+
+namespace {
+
+/// Escapes for GitHub workflow commands: data escapes %, CR, LF; properties also : and ,.
+std::string gh_escape(std::string_view s, bool property) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%') out += "%25";
+    else if (c == '\r') out += "%0D";
+    else if (c == '\n') out += "%0A";
+    else if (property && c == ':') out += "%3A";
+    else if (property && c == ',') out += "%2C";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+} // namespace
+
+std::string render_check_github(const std::vector<Verdict>& verdicts, const CheckSummary& s, std::string_view file) {
+  std::string out;
+  for (const Verdict& v : verdicts) {
+    const char* kind = v.status == Verdict::Status::fail ? "error" : v.status == Verdict::Status::skip ? "warning" : "notice";
+    const std::string title = fmt::format("cskpi {} {}", status_word(v.status), v.rule);
+    std::string message = fmt::format("{}: {}{} = {} (needs {})", group_text(v), v.metric, v.annual ? "@annual" : "",
+                                      value_text(v), v.expect);
+    if (!v.reason.empty()) message += "; " + v.reason;
+    out += fmt::format("::{} file={},title={}::{}\n", kind, gh_escape(file, true), gh_escape(title, true), gh_escape(message, false));
+  }
+  return out + summary_line(s) + "\n";
+}
+
+std::string render_check_markdown(const std::vector<Verdict>& verdicts, const CheckSummary& s) {
+  std::string out = fmt::format("### cskpi check: {}\n\n", s.failed == 0 ? "all gates passed" : fmt::format("{} failed", s.failed));
+  out += "| Result | Value | Rule | Group | Note |\n|---|--:|---|---|---|\n";
+  for (const Verdict& v : verdicts) {
+    const std::string_view mark = v.status == Verdict::Status::pass ? "✅" : v.status == Verdict::Status::fail ? "❌" : "⚠️";
+    out += fmt::format("| {} {} | {} | {} | {} | {} |\n", mark, status_word(v.status), markdown_cell(value_text(v)),
+                       markdown_cell(v.rule), markdown_cell(group_text(v)), markdown_cell(v.reason));
+  }
+  return out + "\n" + summary_line(s) + "\n";
+}
+
+} // namespace cskpi

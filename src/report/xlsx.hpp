@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+// The report as an Excel workbook (issue 14), written with libxlsxwriter. The one renderer
+// that writes a file itself: libxlsxwriter assembles the workbook on disk.
+#pragma once
+
+#include "report/report.hpp"
+
+#include <string>
+
+namespace cskpi {
+
+/// Writes the report to `path` as a workbook:
+///   - Summary: the MRR bridge and the KPIs of the latest period's whole base, tiers coloured;
+///   - Records: every record as in --format csv, numbers as numbers with their formats
+///     (percent, money, counts), so a pivot table takes them as they are;
+///   - one sheet per segment (and `all`) with the periods as columns, when there are several.
+/// Every text is written as a text cell, never as a formula. The workbook is the same
+/// bytes for the same report. Throws Error when the file cannot be written.
+void write_xlsx(const Report& r, const std::string& path);
+
+/// Opens libxlsxwriter, which is loaded on the first workbook rather than at start-up, or the
+/// library `soname` in its place (for tests). Throws an input error (exit 3) naming the library
+/// and the Debian package that has it when it cannot be loaded.
+void require_xlsxwriter(const char* soname = nullptr);
+
+} // namespace cskpi
