@@ -14,6 +14,7 @@
            src/ingest or src/metrics over 80 lines.
 
 Usage: layout.py SRC_DIR [layers|size|all]        exit 1 and one line per fault when one fails
+       layout.py SRC_DIR graph                    the include graph folded to layers
        layout.py --self-test                       plants a fault of each kind in a copy and
                                                    checks that each is found (the test can fail)
 """
@@ -169,6 +170,24 @@ def check_size(src):
     return faults
 
 
+def graph(src):
+    """The include graph folded to layers: one line per arrow, with how many includes make it."""
+    arrows = {}
+    for rel, path in sources(src):
+        layer = layer_of(rel)
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                m = INCLUDE.match(line)
+                if m and m.group(1) == '"' and os.path.exists(os.path.join(src, m.group(2))):
+                    to = layer_of(m.group(2))
+                    if to != layer:
+                        arrows[(layer, to)] = arrows.get((layer, to), 0) + 1
+    order = ["cli", "app", "report", "metrics", "ingest/forms", "ingest", "ingest/engine", "platform", "core"]
+    rank = {name: i for i, name in enumerate(order)}
+    for (a, b), n in sorted(arrows.items(), key=lambda kv: (rank.get(kv[0][0], 99), rank.get(kv[0][1], 99))):
+        print(f"{a:>14} -> {b:<14} {n:4} include(s)")
+
+
 def run(src, what):
     faults = []
     if what in ("layers", "all"):
@@ -218,6 +237,9 @@ def main(argv):
         print(__doc__)
         return 2
     what = argv[2] if len(argv) > 2 else "all"
+    if what == "graph":
+        graph(argv[1])
+        return 0
     faults = run(argv[1], what)
     for f in faults:
         print(f)
