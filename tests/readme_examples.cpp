@@ -30,7 +30,8 @@ std::string shell_quote(const std::string& s) {
 }
 
 std::string run(const std::string& command, const std::string& root, const std::string& bin) {
-  const std::string full = "cd " + shell_quote(root) + " && PATH=" + shell_quote(bin) + ":\"$PATH\" NO_COLOR= TERM=dumb COLUMNS= sh -c " +
+  const std::string full = "cd " + shell_quote(root) + " && PATH=" + shell_quote(bin) +
+                           ":\"$PATH\" NO_COLOR= TERM=dumb COLUMNS= sh -c " +
                            shell_quote(command) + " 2>&1";
   FILE* p = ::popen(full.c_str(), "r");
   if (p == nullptr) return "<popen failed>";
@@ -96,6 +97,7 @@ int main(int argc, char** argv) {
     std::cout << argv[1] << ": updated " << examples << " examples\n";
     return 0;
   }
-  std::cout << argv[1] << ": " << examples << " examples, " << (examples - failures) << " matched, " << failures << " differed\n";
+  std::cout << argv[1] << ": " << examples << " examples, " << (examples - failures) << " matched, " << failures
+            << " differed\n";
   return failures == 0 && examples > 0 ? 0 : 1;
 }
