@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Line coverage of src/ by the whole test suite (unit, golden, README, fuzz replay), with
-# gcov and lcov from Debian. Prints a per-file list and the summary; the HTML report goes
-# to build-coverage/html/ when genhtml is there.
+# Line coverage of src/ by the whole test suite (unit, golden, the examples of README.md and
+# docs/, fuzz replay), with gcov and lcov from Debian. Prints a per-file list and the summary;
+# the HTML report goes to build-coverage/html/ when genhtml is there.
 #   bash tests/coverage.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Runs every example of README.md and compares its output exactly, so the README cannot
-// drift from the program. An example is a ```console block: lines starting with "$ " are
-// commands (run by sh in the project root with the built cskpi first on PATH, stderr
-// merged into stdout as a terminal shows it); the lines up to the next command or the end
-// of the block are the expected output.
+// Runs every example of one markdown file (README.md, CONTRIBUTING.md, docs/*.md) and compares
+// its output exactly, so the documentation cannot drift from the program. An example is a
+// ```console block: lines starting with "$ " are commands (run by sh in the project root with
+// the built cskpi first on PATH, stderr merged into stdout as a terminal shows it); the lines
+// up to the next command or the end of the block are the expected output. tests/CMakeLists.txt
+// registers one test per file that holds a ```console block (readme.README, readme.docs_inputs,
+// ...); a file whose blocks hold no command fails, so no test can pass without running one.
 //
-// Usage: readme_examples README.md PROJECT_ROOT BIN_DIR
-// With CSKPI_UPDATE_GOLDEN=1 it rewrites the outputs in README.md instead of comparing.
+// Usage: readme_examples FILE.md PROJECT_ROOT BIN_DIR
+// With CSKPI_UPDATE_GOLDEN=1 it rewrites the outputs in FILE.md instead of comparing.
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -28,7 +30,8 @@ std::string shell_quote(const std::string& s) {
 }
 
 std::string run(const std::string& command, const std::string& root, const std::string& bin) {
-  const std::string full = "cd " + shell_quote(root) + " && PATH=" + shell_quote(bin) + ":\"$PATH\" NO_COLOR= TERM=dumb COLUMNS= sh -c " +
+  const std::string full = "cd " + shell_quote(root) + " && PATH=" + shell_quote(bin) +
+                           ":\"$PATH\" NO_COLOR= TERM=dumb COLUMNS= sh -c " +
                            shell_quote(command) + " 2>&1";
   FILE* p = ::popen(full.c_str(), "r");
   if (p == nullptr) return "<popen failed>";
@@ -44,12 +47,16 @@ std::string run(const std::string& command, const std::string& root, const std::
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::cerr << "usage: readme_examples README.md PROJECT_ROOT BIN_DIR\n";
+    std::cerr << "usage: readme_examples FILE.md PROJECT_ROOT BIN_DIR\n";
     return 2;
   }
   const char* update_env = std::getenv("CSKPI_UPDATE_GOLDEN");
   const bool update = update_env != nullptr && std::string(update_env) == "1";
   std::ifstream in(argv[1]);
+  if (!in) {
+    std::cerr << argv[1] << ": cannot be read\n";
+    return 1;
+  }
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
 
@@ -79,16 +86,18 @@ int main(int argc, char** argv) {
       for (std::string l; std::getline(s, l);) out_lines.push_back(l);
     } else if (actual != expected) {
       ++failures;
-      std::cerr << "README example differs: " << line << "\n--- expected\n" << expected << "--- actual\n" << actual << "---\n";
+      std::cerr << argv[1] << ": example differs: " << line << "\n--- expected\n" << expected << "--- actual\n"
+                << actual << "---\n";
     }
     i = j - 1; // the old output lines are replaced (update) or already compared
   }
   if (update) {
     std::ofstream out(argv[1], std::ios::trunc);
     for (const std::string& l : out_lines) out << l << "\n";
-    std::cout << "updated " << examples << " README examples\n";
+    std::cout << argv[1] << ": updated " << examples << " examples\n";
     return 0;
   }
-  std::cout << examples << " README examples, " << (examples - failures) << " matched, " << failures << " differed\n";
+  std::cout << argv[1] << ": " << examples << " examples, " << (examples - failures) << " matched, " << failures
+            << " differed\n";
   return failures == 0 && examples > 0 ? 0 : 1;
 }
