@@ -5,6 +5,10 @@
 #include "core/definitions.hpp"
 #include "core/error.hpp"
 
+#include "platform/files.hpp"
+#include "platform/output.hpp"
+#include "platform/terminal.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,9 +20,6 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace cskpi::cli {
 
@@ -30,7 +31,7 @@ void read_stdin_by_default(CLI::App& cmd, CLI::Option* files, std::vector<std::s
   files->required(false);
   cmd.parse_complete_callback([&names, name = cmd.get_name()] {
     if (!names.empty()) return;
-    if (::isatty(STDIN_FILENO) == 1)
+    if (platform::is_terminal(platform::Stream::in))
       throw CLI::ValidationError(fmt::format("no input: name a CSV file (cskpi {} data.csv), or pipe one in (... | cskpi {})", name, name));
     names.emplace_back("-");
   });
@@ -240,7 +241,7 @@ namespace {
 /// taken a second, and only when stderr is a terminal (never in pipes or CI logs).
 class ProgressLine {
 public:
-  ProgressLine() : m_enabled(::isatty(STDERR_FILENO) == 1 && std::getenv("CI") == nullptr), m_start(clock::now()) {
+  ProgressLine() : m_enabled(platform::is_terminal(platform::Stream::err) && std::getenv("CI") == nullptr), m_start(clock::now()) {
     const char* term = std::getenv("TERM");
     if (term != nullptr && std::strcmp(term, "dumb") == 0) m_enabled = false;
   }
@@ -385,78 +386,16 @@ void write_output(const std::string& path, const std::string& text) {
   out.close();
 }
 
-namespace {
-
-/// The file a write to `path` lands in: `path` itself or, through its chain of symbolic links,
-/// the file the last one names (it may not exist yet). Renaming over the link would replace it
-/// with a regular file and leave the file it names as it was (issue 28).
-std::string resolve_output(const std::string& path) {
-  std::string at = path;
-  for (int hops = 0; hops < 40; ++hops) { // the kernel's own limit on a chain of links
-    struct stat st {};
-    if (::lstat(at.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return at;
-    std::string target(PATH_MAX, '\0');
-    const ssize_t n = ::readlink(at.c_str(), target.data(), target.size());
-    if (n < 0) throw input_error(fmt::format("{}: cannot read the symbolic link: {}", path, std::strerror(errno)));
-    target.resize(static_cast<std::size_t>(n));
-    // A relative target is relative to the link's directory; the kernel resolves "dir/../x" as it would.
-    const std::size_t slash = at.find_last_of('/');
-    at = target.starts_with('/') || slash == std::string::npos ? target : at.substr(0, slash + 1) + target;
-  }
-  throw input_error(fmt::format("{}: cannot write: {}", path, std::strerror(ELOOP)));
-}
-
-/// Gives the new file `fd` the owner, group and mode of the file it replaces, `target`, so
-/// replacing a file never widens who may read it: a 0600 report stays 0600 (issue 28). A
-/// group that cannot be kept (only root may give a file away) takes its permissions with it.
-/// With no file there yet, the mode is the one any new file gets (0666 less the umask).
-void keep_access(int fd, const std::string& target) {
-  struct stat st {};
-  if (::stat(target.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    const mode_t mask = ::umask(0); // mkstemp makes it private; the output gets the mode any new file gets
-    ::umask(mask);
-    ::fchmod(fd, 0666 & ~mask);
-    return;
-  }
-  mode_t mode = st.st_mode & 0777; // never set-user-id and the like: they are not the data's to keep
-  if (::fchown(fd, st.st_uid, st.st_gid) != 0 && ::fchown(fd, static_cast<uid_t>(-1), st.st_gid) != 0)
-    mode &= ~static_cast<mode_t>(S_IRWXG);
-  ::fchmod(fd, mode);
-}
-
-/// A new file beside `target` (same directory: a rename replaces `target` at once) with the
-/// access `target` has, or that any new file gets; its name in `temp`. Throws when it cannot
-/// be made. `path` is the name the user gave, for the message.
-int temp_beside(const std::string& path, const std::string& target, std::string& temp) {
-  const std::size_t slash = target.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? std::string() : target.substr(0, slash + 1);
-  temp = fmt::format("{}.{}.cskpi-XXXXXX", dir, slash == std::string::npos ? target : target.substr(slash + 1)); // .report.csv.cskpi-Ab12Cd
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) throw input_error(fmt::format("{}: cannot write a file beside it: {}", path, std::strerror(errno)));
-  keep_access(fd, target);
-  return fd;
-}
-
-/// Whether `path` is an existing file that is not a regular one (a device, a pipe).
-bool special_file(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
-}
-
-} // namespace
-
 ChunkedOutput::ChunkedOutput(const std::string& path) : m_path(path) {
   if (path.empty()) {
     m_file = stdout;
     return;
   }
-  if (special_file(path)) {
+  if (platform::special_file(path)) {
     m_file = std::fopen(path.c_str(), "wb");
   } else {
-    m_target = resolve_output(path);
-    const int fd = temp_beside(path, m_target, m_temp);
-    m_file = ::fdopen(fd, "wb");
-    if (m_file == nullptr) ::close(fd);
+    m_target = platform::resolve_output(path);
+    m_file = platform::open_temp_beside(path, m_target, m_temp);
   }
   if (m_file == nullptr) {
     const int err = errno;
@@ -516,15 +455,15 @@ void refuse_output_over_input(const CLI::App& command) {
   const CLI::Option* out = command.get_option_no_throw("--output");
   if (out == nullptr || out->count() == 0) return;
   const std::string path = out->results().back();
-  struct stat target {};
-  if (::stat(path.c_str(), &target) != 0 || !S_ISREG(target.st_mode)) return; // a new file, or /dev/null and the like
+  const std::optional<platform::FileInfo> target = platform::file_info(path);
+  if (!target || !target->regular()) return; // a new file, or /dev/null and the like
   for (const char* name : {"files", "--fx", "--bands", "--rules"}) {
     const CLI::Option* in = command.get_option_no_throw(name);
     if (in == nullptr) continue;
     for (const std::string& input : in->results()) {
-      struct stat source {};
-      if ((input == "-" ? ::fstat(STDIN_FILENO, &source) : ::stat(input.c_str(), &source)) != 0) continue;
-      if (source.st_dev == target.st_dev && source.st_ino == target.st_ino)
+      const std::optional<platform::FileInfo> source =
+          input == "-" ? platform::file_info(platform::k_stdin) : platform::file_info(input);
+      if (source && source->same_file(*target))
         throw usage_error(fmt::format("-o {}: {}; cskpi never writes over an input: name another file", path,
                                       input == "-"    ? "that is the file standard input reads"
                                       : input == path ? "that is an input of this run"
@@ -534,16 +473,16 @@ void refuse_output_over_input(const CLI::App& command) {
 }
 
 void write_file_output(const std::string& path, std::string_view what, const std::function<void(const std::string&)>& write) {
-  if (path.empty() && ::isatty(STDOUT_FILENO) == 1)
+  if (path.empty() && platform::is_terminal(platform::Stream::out))
     throw usage_error(fmt::format("{} is binary, not for a terminal: write it to a file with -o FILE, or redirect", what));
   // Written beside a regular file and renamed over it; for standard output or a device, into
   // a temporary file whose bytes are then copied there.
-  const bool copy = path.empty() || special_file(path);
+  const bool copy = path.empty() || platform::special_file(path);
   const char* tmpdir = std::getenv("TMPDIR");
   std::string temp;
   const std::string target =
-      copy ? fmt::format("{}/out", tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp") : resolve_output(path);
-  ::close(temp_beside(copy ? target : path, target, temp));
+      copy ? fmt::format("{}/out", tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp") : platform::resolve_output(path);
+  platform::make_temp_beside(copy ? target : path, target, temp);
   try {
     write(temp);
     if (copy) {
@@ -574,8 +513,7 @@ std::size_t table_width(const std::string& output, std::size_t on_pipe) {
     if (*end == '\0' && v >= 20 && v <= 10'000) return static_cast<std::size_t>(v);
   }
   if (!output.empty()) return SIZE_MAX;
-  winsize ws{};
-  if (::isatty(STDOUT_FILENO) == 1 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const std::size_t columns = platform::terminal_columns(platform::Stream::out); columns > 0) return columns;
   return on_pipe;
 }
 
@@ -665,23 +603,23 @@ void select_periods(std::vector<Group>& groups, const std::string& spec) {
 
 namespace {
 
-bool color_allowed(const std::string& mode, int fd) {
+bool color_allowed(const std::string& mode, platform::Stream stream) {
   if (mode == "always") return true;
   if (mode == "never") return false;
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color != nullptr && no_color[0] != '\0') return false;
   const char* term = std::getenv("TERM");
   if (term != nullptr && std::strcmp(term, "dumb") == 0) return false;
-  return ::isatty(fd) == 1;
+  return platform::is_terminal(stream);
 }
 
 } // namespace
 
 bool use_color(const std::string& mode, const std::string& output) {
-  return (mode == "always" || output.empty()) && color_allowed(mode, STDOUT_FILENO);
+  return (mode == "always" || output.empty()) && color_allowed(mode, platform::Stream::out);
 }
 
-void set_stderr_color(const std::string& mode) { g_stderr_color = color_allowed(mode, STDERR_FILENO); }
+void set_stderr_color(const std::string& mode) { g_stderr_color = color_allowed(mode, platform::Stream::err); }
 
 void add_color_option(CLI::App& cmd, std::string& mode, const std::string& what) {
   cmd.add_option("--color", mode, fmt::format("Colour {}error: and warning: on a terminal: auto, always or never (NO_COLOR is honoured)",

@@ -7,15 +7,9 @@
 
 #include <fmt/format.h>
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <csignal>
-#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <functional>
@@ -25,34 +19,6 @@
 #include <vector>
 
 namespace {
-
-/// A run faults in its memory (duplicate keys, sums, buffers) in 4 KiB pages, and on a VM a
-/// fault can cost 15 us: a third of the time at 10 M rows, and 40 % for a 1.3 MB file. glibc's
-/// malloc backs its heap with transparent huge pages when GLIBC_TUNABLES says
-/// glibc.malloc.hugetlb=1, and it reads that only at start-up: so a run naming a file of 1 MiB
-/// or more starts itself again with it set (once: the setting is then there). Below that, the
-/// second exec costs more than the faults it saves. The same setting makes every thread
-/// allocate from that heap (glibc.malloc.arena_max=1): the heaps glibc makes for other threads
-/// stay in 4 KiB pages (10 M rows on two threads: 23,900 faults with them, 1,100 without), and
-/// the reading threads allocate once per chunk, not per row, so they do not wait on each other.
-/// Nothing changes in the output; where the kernel has no huge pages, or the exec fails, the
-/// run goes on as it is. A GLIBC_TUNABLES that names either setting already is kept as it is.
-constexpr std::int64_t k_huge_page_file = std::int64_t{1} << 20;
-
-void restart_with_huge_pages(int argc, char** argv) {
-  const char* tunables = std::getenv("GLIBC_TUNABLES");
-  if (tunables != nullptr && std::strstr(tunables, "glibc.malloc.hugetlb") != nullptr) return; // set, by us or the user
-  bool big = false;
-  struct stat st {};
-  for (int i = 1; i < argc && !big; ++i)
-    big = argv[i][0] != '-' && ::stat(argv[i], &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= k_huge_page_file;
-  if (!big) return;
-  std::string value = tunables != nullptr && *tunables != '\0' ? std::string(tunables) + ":" : std::string();
-  value += "glibc.malloc.hugetlb=1";
-  if (value.find("glibc.malloc.arena_max") == std::string::npos) value += ":glibc.malloc.arena_max=1";
-  if (::setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
-  ::execv("/proc/self/exe", argv); // returns only on failure: then this process does the work
-}
 
 /// One command: how its options are set up and how it runs.
 struct Command {
@@ -84,7 +50,6 @@ std::optional<std::string_view> needed_commands(int argc, char** argv, const std
 
 int main(int argc, char** argv) {
   using namespace cskpi::cli;
-  restart_with_huge_pages(argc, argv);
   std::signal(SIGPIPE, SIG_IGN); // a closed pipe surfaces as EPIPE and exits 0
   set_stderr_color("auto");
 

@@ -63,7 +63,6 @@ int run_report(const RunOptions& o) {
     throw usage_error(fmt::format("--layout wide is for table, csv and markdown; {} records name their period each", o.format));
   if (o.csv_locale != "en" && o.format != "csv")
     throw usage_error(fmt::format("--csv-locale {} is for --format csv, not {}", o.csv_locale, o.format));
-  if (o.format == "xlsx") require_xlsxwriter(); // before reading: a missing library fails at once
   Drawing drawing;
   const std::optional<Report> r = compute_report(o, false, o.format == "html" ? &drawing : nullptr);
   if (!r) return static_cast<int>(ExitCode::input);

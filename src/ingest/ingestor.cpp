@@ -7,18 +7,17 @@
 #include "core/csv.hpp"
 #include "core/period.hpp"
 
+#include "platform/files.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
-#include <sys/stat.h>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
-#include <unistd.h>
 
 namespace cskpi {
 
@@ -155,20 +154,18 @@ InputSummary Ingestor::read_path(const std::string& path, RowSink& sink, bool la
   const std::string& display = run.file_names.back();
   run.continuity.file_on = false;
   // Only a regular file can be read again to name a break (a pipe or stdin cannot).
-  struct stat path_stat{};
-  const bool regular = path != "-" && ::stat(path.c_str(), &path_stat) == 0 && S_ISREG(path_stat.st_mode);
+  const bool regular = path != "-" && platform::file_info(path).value_or(platform::FileInfo{}).regular();
   ContinuitySink checked(sink, run.continuity.file_on, regular);
   FileReader rd(run, display, static_cast<std::uint32_t>(run.file_names.size() - 1), checked);
   int fd = 0;
   if (path != "-") {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    fd = platform::open_read(path);
     if (fd < 0) {
       rd.fatal(0, fmt::format("cannot open: {}", std::strerror(errno)));
       return rd.summary;
     }
-    struct stat sb{};
-    if (::fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-      ::close(fd);
+    if (platform::file_info(fd).value_or(platform::FileInfo{}).kind == platform::FileKind::directory) {
+      platform::close_file(fd);
       rd.fatal(0, "is a directory, not a CSV file");
       return rd.summary;
     }

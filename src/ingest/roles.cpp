@@ -7,11 +7,9 @@
 
 #include "core/csv.hpp"
 
-#include <fmt/format.h>
+#include "platform/files.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <fmt/format.h>
 
 namespace cskpi::ingest {
 
@@ -68,22 +66,22 @@ std::vector<InputForm> input_forms() {
 FileRole peek_role(const std::string& path, const IngestOptions& options) {
   using namespace ingest;
   if (path == "-") return FileRole::unknown;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = platform::open_read(path);
   if (fd < 0) return FileRole::unknown;
-  struct stat sb{};
-  if (::fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) { // pipes and devices can be read only once
-    ::close(fd);
+  const std::optional<platform::FileInfo> file = platform::file_info(fd);
+  if (!file || !file->regular()) { // pipes and devices can be read only once
+    platform::close_file(fd);
     return FileRole::unknown;
   }
   // The first 64 KiB, or the whole of a smaller file: no more memory touched than it has.
-  std::string head(std::min<std::size_t>(std::size_t{1} << 16, static_cast<std::size_t>(sb.st_size) + 1), '\0');
+  std::string head(std::min<std::size_t>(std::size_t{1} << 16, static_cast<std::size_t>(file->size) + 1), '\0');
   std::size_t have = 0;
   while (have < head.size()) {
-    const ssize_t n = ::read(fd, head.data() + have, head.size() - have);
+    const std::int64_t n = platform::read_some(fd, head.data() + have, head.size() - have);
     if (n <= 0) break;
     have += static_cast<std::size_t>(n);
   }
-  ::close(fd);
+  platform::close_file(fd);
   head.resize(have);
   char declared = 0; // UTF-16, CR line ends and a sep= line, as read_file() reads them
   const std::optional<std::string> header = peek_header(head, have < head.size(), declared);

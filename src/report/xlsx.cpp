@@ -7,8 +7,6 @@
 
 #include <xlsxwriter.h>
 
-#include <dlfcn.h>
-
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -18,69 +16,32 @@ namespace cskpi {
 
 namespace {
 
-// libxlsxwriter is opened on the first workbook, not linked: loading it and the libcrypto,
-// libminizip and libz it pulls in cost every run about 3 ms of dynamic linking (issue 13), and
-// few runs write a workbook. The header still types every entry point, so a libxlsxwriter whose
-// ABI differs from the one built against is a different soname and is not loaded.
-#define CSKPI_LXW_FUNCTIONS(X)                                                                          \
-  X(workbook_new) X(workbook_set_properties) X(workbook_add_format) X(workbook_add_worksheet)           \
-  X(workbook_close) X(lxw_strerror) X(format_set_bold) X(format_set_font_size) X(format_set_bottom)     \
-  X(format_set_num_format) X(format_set_bg_color) X(worksheet_set_column) X(worksheet_write_string)     \
-  X(worksheet_write_number) X(worksheet_freeze_panes) X(worksheet_autofilter)
-
-/// The entry points of one loaded libxlsxwriter.
-struct Library {
-#define CSKPI_LXW_POINTER(f) decltype(&::f) f = nullptr;
-  CSKPI_LXW_FUNCTIONS(CSKPI_LXW_POINTER)
-#undef CSKPI_LXW_POINTER
-};
-
-Library open_library(const char* soname) {
-  const auto missing = [&](const char* why) {
-    return input_error(fmt::format("--format xlsx needs {} (Debian: apt install {}): {}", soname, CSKPI_XLSXWRITER_PACKAGE, why));
-  };
-  void* handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) throw missing(dlerror());
-  Library lib;
-#define CSKPI_LXW_RESOLVE(f)                                                                           \
-  if ((lib.f = reinterpret_cast<decltype(&::f)>(dlsym(handle, #f))) == nullptr) throw missing("it has no " #f);
-  CSKPI_LXW_FUNCTIONS(CSKPI_LXW_RESOLVE)
-#undef CSKPI_LXW_RESOLVE
-  return lib; // the handle stays open for the life of the process
-}
-
-/// The library, opened on the first call; throws input_error while it cannot be.
-const Library& lxw() {
-  static const Library lib = open_library(CSKPI_XLSXWRITER_SONAME);
-  return lib;
-}
-
 /// The workbook's number formats and tier fills.
 struct Formats {
   explicit Formats(lxw_workbook* wb) {
-    title = lxw().workbook_add_format(wb);
-    lxw().format_set_bold(title);
-    lxw().format_set_font_size(title, 14);
-    bold = lxw().workbook_add_format(wb);
-    lxw().format_set_bold(bold);
-    header = lxw().workbook_add_format(wb);
-    lxw().format_set_bold(header);
-    lxw().format_set_bottom(header, LXW_BORDER_THIN);
-    percent = lxw().workbook_add_format(wb);
-    lxw().format_set_num_format(percent, "0.00%");
-    money = lxw().workbook_add_format(wb);
-    lxw().format_set_num_format(money, "#,##0.00");
-    count = lxw().workbook_add_format(wb);
-    lxw().format_set_num_format(count, "#,##0");
-    real = lxw().workbook_add_format(wb);
-    lxw().format_set_num_format(real, "0.00");
-    exact = lxw().workbook_add_format(wb); // numerators and denominators: every digit
-    lxw().format_set_num_format(exact, "General");
+    title = workbook_add_format(wb);
+    format_set_bold(title);
+    format_set_font_size(title, 14);
+    bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    header = workbook_add_format(wb);
+    format_set_bold(header);
+    format_set_bottom(header, LXW_BORDER_THIN);
+    percent = workbook_add_format(wb);
+    format_set_num_format(percent, "0.00%");
+    money = workbook_add_format(wb);
+    format_set_num_format(money, "#,##0.00");
+    count = workbook_add_format(wb);
+    format_set_num_format(count, "#,##0");
+    real = workbook_add_format(wb);
+    format_set_num_format(real, "0.00");
+    exact = workbook_add_format(wb); // numerators and denominators: every digit
+    format_set_num_format(exact, "General");
     const std::pair<Tier, lxw_color_t> fills[] = {{Tier::best_in_class, 0x63BE7B}, {Tier::good, 0xC6EFCE}, {Tier::acceptable, 0xDDEBF7},
                                                   {Tier::warning, 0xFFEB9C}, {Tier::critical, 0xFFC7CE}};
     for (const auto& [t, color] : fills) {
-      lxw_format* f = lxw().workbook_add_format(wb);
-      lxw().format_set_bg_color(f, color);
+      lxw_format* f = workbook_add_format(wb);
+      format_set_bg_color(f, color);
       tiers[t] = f;
     }
   }
@@ -99,19 +60,19 @@ struct Formats {
 
 /// Text: always a string cell, never a formula, whatever it starts with.
 void text(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, std::string_view s, lxw_format* f = nullptr) {
-  if (!s.empty()) lxw().worksheet_write_string(ws, row, col, std::string(s).c_str(), f);
+  if (!s.empty()) worksheet_write_string(ws, row, col, std::string(s).c_str(), f);
 }
 
 /// A value in its unit: percentages as fractions under a percent format, as spreadsheets keep them.
 void number(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::optional<Quantity>& q, Unit unit, const Formats& fm) {
   if (!q) return;
   const double v = q->as_double();
-  if (unit == Unit::percent) lxw().worksheet_write_number(ws, row, col, v / 100.0, fm.percent);
-  else lxw().worksheet_write_number(ws, row, col, v, fm.of(unit));
+  if (unit == Unit::percent) worksheet_write_number(ws, row, col, v / 100.0, fm.percent);
+  else worksheet_write_number(ws, row, col, v, fm.of(unit));
 }
 
 void annual(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const MetricValue& m, const Formats& fm) {
-  if (m.annualized) lxw().worksheet_write_number(ws, row, col, *m.annualized / 100.0, fm.percent);
+  if (m.annualized) worksheet_write_number(ws, row, col, *m.annualized / 100.0, fm.percent);
 }
 
 /// The first `n` characters of UTF-8 text.
@@ -138,10 +99,10 @@ std::string sheet_name(std::string_view wanted, std::set<std::string>& taken) {
 }
 
 void summary_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
-  lxw().worksheet_set_column(ws, 0, 0, 34, nullptr);
-  lxw().worksheet_set_column(ws, 1, 2, 16, nullptr);
-  lxw().worksheet_set_column(ws, 3, 3, 15, nullptr);
-  lxw().worksheet_set_column(ws, 4, 4, 60, nullptr);
+  worksheet_set_column(ws, 0, 0, 34, nullptr);
+  worksheet_set_column(ws, 1, 2, 16, nullptr);
+  worksheet_set_column(ws, 3, 3, 15, nullptr);
+  worksheet_set_column(ws, 4, 4, 60, nullptr);
   text(ws, 0, 0, "cskpi report", fm.title);
   text(ws, 1, 0, inputs_line(r));
   // The latest period's whole base: the groups are sorted by period, `all` first in each.
@@ -165,7 +126,7 @@ void summary_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
   if (bridge) ++row;
   const char* heads[] = {"Metric", "Period", "Annual", "Tier", "Note"};
   for (lxw_col_t c = 0; c < 5; ++c) text(ws, row, c, heads[c], fm.header);
-  lxw().worksheet_freeze_panes(ws, 3, 0);
+  worksheet_freeze_panes(ws, 3, 0);
   ++row;
   for (const Record& rec : g->records) {
     if (rec.metric.def->section == Section::bridge) continue;
@@ -181,10 +142,10 @@ void records_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
   const char* heads[] = {"period", "segment", "metric", "name", "value", "unit", "annualized", "method",
                          "band", "severity", "numerator", "denominator", "n", "note", "key", "by"};
   for (lxw_col_t c = 0; c < 16; ++c) text(ws, 0, c, heads[c], fm.header);
-  lxw().worksheet_set_column(ws, 0, 2, 14, nullptr);
-  lxw().worksheet_set_column(ws, 3, 3, 30, nullptr);
-  lxw().worksheet_set_column(ws, 4, 12, 14, nullptr);
-  lxw().worksheet_set_column(ws, 13, 13, 50, nullptr);
+  worksheet_set_column(ws, 0, 2, 14, nullptr);
+  worksheet_set_column(ws, 3, 3, 30, nullptr);
+  worksheet_set_column(ws, 4, 12, 14, nullptr);
+  worksheet_set_column(ws, 13, 13, 50, nullptr);
   lxw_row_t row = 1;
   for (const Group& g : r.groups)
     for (const Record& rec : g.records) {
@@ -199,25 +160,25 @@ void records_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
       if (m.annualized) text(ws, row, 7, m.method);
       if (rec.tier) {
         text(ws, row, 8, to_string(*rec.tier), fm.tiers.at(*rec.tier));
-        lxw().worksheet_write_number(ws, row, 9, severity(*rec.tier), nullptr);
+        worksheet_write_number(ws, row, 9, severity(*rec.tier), nullptr);
       }
-      if (m.numerator) lxw().worksheet_write_number(ws, row, 10, m.numerator->as_double(), fm.exact);
-      if (m.denominator) lxw().worksheet_write_number(ws, row, 11, m.denominator->as_double(), fm.exact);
-      lxw().worksheet_write_number(ws, row, 12, static_cast<double>(m.n), fm.count);
+      if (m.numerator) worksheet_write_number(ws, row, 10, m.numerator->as_double(), fm.exact);
+      if (m.denominator) worksheet_write_number(ws, row, 11, m.denominator->as_double(), fm.exact);
+      worksheet_write_number(ws, row, 12, static_cast<double>(m.n), fm.count);
       text(ws, row, 13, m.note);
       text(ws, row, 14, m.key);
       text(ws, row, 15, segment_column(g, r.settings));
       ++row;
     }
-  lxw().worksheet_freeze_panes(ws, 1, 0);
-  if (row > 1) lxw().worksheet_autofilter(ws, 0, 0, row - 1, 15);
+  worksheet_freeze_panes(ws, 1, 0);
+  if (row > 1) worksheet_autofilter(ws, 0, 0, row - 1, 15);
 }
 
 void trend_sheet(lxw_worksheet* ws, const Trends& t, const Trends::Block& b, const Formats& fm) {
   text(ws, 0, 0, b.segment, fm.bold);
   text(ws, 1, 0, "metric", fm.header);
-  lxw().worksheet_set_column(ws, 0, 0, 34, nullptr);
-  lxw().worksheet_set_column(ws, 1, static_cast<lxw_col_t>(t.periods.size() + 1), 14, nullptr);
+  worksheet_set_column(ws, 0, 0, 34, nullptr);
+  worksheet_set_column(ws, 1, static_cast<lxw_col_t>(t.periods.size() + 1), 14, nullptr);
   for (std::size_t i = 0; i < t.periods.size(); ++i) text(ws, 1, static_cast<lxw_col_t>(i + 1), t.periods[i], fm.header);
   const auto change_col = static_cast<lxw_col_t>(t.periods.size() + 1);
   text(ws, 1, change_col, "change", fm.header);
@@ -229,37 +190,31 @@ void trend_sheet(lxw_worksheet* ws, const Trends& t, const Trends::Block& b, con
     number(ws, row, change_col, x.change(), x.def->unit, fm);
     ++row;
   }
-  lxw().worksheet_freeze_panes(ws, 2, 1);
+  worksheet_freeze_panes(ws, 2, 1);
 }
 
 } // namespace
 
-void require_xlsxwriter(const char* soname) {
-  if (soname == nullptr) lxw();
-  else open_library(soname);
-}
-
 void write_xlsx(const Report& r, const std::string& path) {
-  require_xlsxwriter();
-  lxw_workbook* wb = lxw().workbook_new(path.c_str());
+  lxw_workbook* wb = workbook_new(path.c_str());
   if (wb == nullptr) throw input_error(fmt::format("{}: cannot create the workbook", path));
   // A fixed creation time: the same report gives the same bytes.
   lxw_doc_properties props{};
   props.title = const_cast<char*>("cskpi report");
   props.created = 946684800; // 2000-01-01
-  lxw().workbook_set_properties(wb, &props);
+  workbook_set_properties(wb, &props);
   const Formats fm(wb);
   std::set<std::string> taken{"summary", "records"};
-  summary_sheet(lxw().workbook_add_worksheet(wb, "Summary"), r, fm);
-  records_sheet(lxw().workbook_add_worksheet(wb, "Records"), r, fm);
+  summary_sheet(workbook_add_worksheet(wb, "Summary"), r, fm);
+  records_sheet(workbook_add_worksheet(wb, "Records"), r, fm);
   const Trends t(r);
   if (t.periods.size() > 1)
     for (const Trends::Block& b : t.blocks) {
       const std::string name = sheet_name(b.segment, taken);
-      trend_sheet(lxw().workbook_add_worksheet(wb, name.c_str()), t, b, fm);
+      trend_sheet(workbook_add_worksheet(wb, name.c_str()), t, b, fm);
     }
-  const lxw_error err = lxw().workbook_close(wb);
-  if (err != LXW_NO_ERROR) throw input_error(fmt::format("{}: cannot write the workbook: {}", path, lxw().lxw_strerror(err)));
+  const lxw_error err = workbook_close(wb);
+  if (err != LXW_NO_ERROR) throw input_error(fmt::format("{}: cannot write the workbook: {}", path, lxw_strerror(err)));
 }
 
 } // namespace cskpi

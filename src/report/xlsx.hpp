@@ -18,9 +18,4 @@ namespace cskpi {
 /// bytes for the same report. Throws Error when the file cannot be written.
 void write_xlsx(const Report& r, const std::string& path);
 
-/// Opens libxlsxwriter, which is loaded on the first workbook rather than at start-up, or the
-/// library `soname` in its place (for tests). Throws an input error (exit 3) naming the library
-/// and the Debian package that has it when it cannot be loaded.
-void require_xlsxwriter(const char* soname = nullptr);
-
 } // namespace cskpi

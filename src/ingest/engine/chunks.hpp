@@ -7,6 +7,7 @@
 #pragma once
 
 #include "ingest/engine/line_source.hpp"
+#include "platform/files.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -14,7 +15,6 @@
 #include <cstring>
 #include <memory>
 #include <string_view>
-#include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -171,7 +171,7 @@ private:
       m_eof = true;
     } else {
       char* const into = m_buf.data.get() + m_tail;
-      const ssize_t got = ::pread(m_file.fd, into, want, static_cast<off_t>(m_base + m_tail));
+      const std::int64_t got = platform::read_at(m_file.fd, into, want, m_base + m_tail);
       if (got <= 0) return false;
       m_high = m_high || has_high_byte(std::string_view(into, static_cast<std::size_t>(got)));
       m_tail += static_cast<std::size_t>(got);

@@ -3,13 +3,14 @@
 
 #include "core/csv.hpp"
 
+#include "platform/memory.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <new>
 #include <stdexcept>
 #include <thread>
-#include <sys/mman.h>
 
 namespace cskpi {
 
@@ -90,7 +91,7 @@ DuplicateIndex::~DuplicateIndex() { release(); }
 
 namespace {
 
-constexpr std::size_t k_huge_page = 2u << 20;
+using platform::k_huge_page;
 
 /// Maps a hash onto [0, capacity) by its high bits (Lemire's multiply-shift): any capacity,
 /// no modulo.
@@ -107,7 +108,7 @@ std::size_t mapped_bytes(std::size_t capacity) noexcept {
 } // namespace
 
 void DuplicateIndex::release() noexcept {
-  if (m_map != nullptr) ::munmap(m_map, mapped_bytes(m_capacity) + k_huge_page);
+  if (m_map != nullptr) platform::unmap_memory(m_map, mapped_bytes(m_capacity) + k_huge_page);
   m_map = nullptr;
   m_slots = nullptr;
 }
@@ -121,13 +122,12 @@ void DuplicateIndex::reserve(std::size_t keys) {
 void DuplicateIndex::grow(std::size_t capacity) {
   static_assert(sizeof(Slot) == 16);
   // One huge page more than needed, so the table can start on a huge-page boundary.
-  void* map = ::mmap(nullptr, mapped_bytes(capacity) + k_huge_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (map == MAP_FAILED) throw std::bad_alloc();
+  void* map = platform::map_memory(mapped_bytes(capacity) + k_huge_page);
   const auto addr = reinterpret_cast<std::uintptr_t>(map);
   void* mem = reinterpret_cast<void*>((addr + k_huge_page - 1) & ~static_cast<std::uintptr_t>(k_huge_page - 1));
   // Huge pages only for big tables: the first touch of one zeroes 2 MiB, a start-up cost a
   // small file should not pay.
-  if (capacity * sizeof(Slot) >= (64u << 20)) ::madvise(mem, mapped_bytes(capacity), MADV_HUGEPAGE); // a hint
+  if (capacity * sizeof(Slot) >= (64u << 20)) platform::advise_huge_pages(mem, mapped_bytes(capacity)); // a hint
   Slot* fresh = static_cast<Slot*>(mem);
   for (std::size_t i = 0; i < m_capacity; ++i) {
     const Slot& s = m_slots[i];

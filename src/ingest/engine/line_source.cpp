@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "ingest/engine/line_source.hpp"
 
+#include "platform/files.hpp"
+
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstringop-truncation"
@@ -21,8 +23,6 @@
 #include <stdexcept>
 #include <system_error>
 #include <utility>
-#include <sys/stat.h>
-#include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -36,12 +36,12 @@ class FdSource : public io::ByteSourceBase {
 public:
   FdSource(int fd, bool owned) : m_fd(fd), m_owned(owned) {}
   ~FdSource() override {
-    if (m_owned) ::close(m_fd);
+    if (m_owned) platform::close_file(m_fd);
   }
   int read(char* buffer, int size) override {
     int total = 0;
     while (total < size) {
-      const ssize_t got = ::read(m_fd, buffer + total, static_cast<std::size_t>(size - total));
+      const std::int64_t got = platform::read_some(m_fd, buffer + total, static_cast<std::size_t>(size - total));
       if (got < 0) {
         if (errno == EINTR) continue;
         throw std::system_error(errno, std::generic_category(), "cannot read");
@@ -274,12 +274,10 @@ char sep_line(std::string_view line) noexcept {
 LineSource::LineSource(int fd, bool owned, Encoding encoding, Progress progress)
     : m_source(std::make_unique<FdSource>(fd, owned)), m_encoding(encoding), m_progress(std::move(progress)),
       m_buf(new char[k_block]), m_size(k_block) {
-  struct stat sb{};
-  if (::fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
-    const bool from_start = ::lseek(fd, 0, SEEK_CUR) == 0;
+  if (const std::optional<platform::FileInfo> f = platform::file_info(fd); f && f->regular()) {
+    const bool from_start = platform::file_offset(fd) == 0;
     if (from_start) m_fd = fd;
-    m_opened = Opened{fd, static_cast<std::uint64_t>(sb.st_size), static_cast<std::int64_t>(sb.st_mtim.tv_sec),
-                      static_cast<std::int64_t>(sb.st_mtim.tv_nsec), from_start};
+    m_opened = Opened{fd, f->size, f->mtime_sec, f->mtime_nsec, from_start};
   }
 }
 
@@ -288,16 +286,16 @@ std::optional<std::string> LineSource::changed() const {
   // Size and modification time, again: a file truncated and written anew (an export run
   // again over the file being read) gives other bytes than the first half of the read saw,
   // and the lines read then hold fewer customers, with nothing wrong in any one of them.
-  struct stat sb{};
-  if (::fstat(m_opened->fd, &sb) != 0) return std::string("it can no longer be examined");
-  const auto now_size = static_cast<std::uint64_t>(sb.st_size);
+  const std::optional<platform::FileInfo> now = platform::file_info(m_opened->fd);
+  if (!now) return std::string("it can no longer be examined");
+  const std::uint64_t now_size = now->size;
   if (now_size != m_opened->size) return fmt::format("size {} -> {} bytes", m_opened->size, now_size);
-  if (sb.st_mtim.tv_sec != m_opened->mtime_sec || sb.st_mtim.tv_nsec != m_opened->mtime_nsec) {
+  if (now->mtime_sec != m_opened->mtime_sec || now->mtime_nsec != m_opened->mtime_nsec) {
     std::tm utc{};
-    const std::time_t t = sb.st_mtim.tv_sec;
+    const std::time_t t = now->mtime_sec;
     ::gmtime_r(&t, &utc);
     return fmt::format("modified at {:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:09} UTC, after it was opened", utc.tm_year + 1900,
-                       utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, sb.st_mtim.tv_nsec);
+                       utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, now->mtime_nsec);
   }
   // The same size and time, yet the reads ended early: cut short and grown back between
   // two reads within the clock's resolution.
@@ -311,7 +309,7 @@ int LineSource::seekable_fd() const {
 }
 
 void LineSource::seek(std::uint64_t offset, std::uint64_t line) {
-  if (m_fd < 0 || ::lseek(m_fd, static_cast<off_t>(offset), SEEK_SET) < 0)
+  if (m_fd < 0 || !platform::seek_file(m_fd, offset))
     throw std::system_error(m_fd < 0 ? ESPIPE : errno, std::generic_category(), "cannot seek");
   m_begin = m_end = 0;
   m_bytes = offset;

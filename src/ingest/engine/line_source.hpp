@@ -31,7 +31,7 @@ std::optional<std::size_t> invalid_utf8(std::string_view text) noexcept;
 /// `text`, read as Windows-1252 or Latin-1 (`encoding` is not utf8), written to `out` as UTF-8.
 /// Returns the offset of the first byte Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90,
 /// 0x9D), or nullopt; Latin-1 defines every byte. Our own table, not iconv: it needs no gconv
-/// module at run time, which a statically linked binary would have to load with glibc's dlopen.
+/// module at run time, and it reads the same with any glibc.
 std::optional<std::size_t> single_byte_to_utf8(std::string_view text, Encoding encoding, std::string& out);
 /// True when a byte of `s` is 0x80 or above (eight bytes at a time).
 bool has_high_byte(std::string_view s) noexcept;

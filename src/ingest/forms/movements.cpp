@@ -24,7 +24,6 @@
 #include <stdexcept>
 #include <system_error>
 #include <thread>
-#include <unistd.h>
 
 namespace cskpi {
 

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+// Memory straight from the kernel: anonymous mappings, and the hint that asks for them to be
+// backed by transparent huge pages. Huge pages come only this way, on memory we own: never by
+// changing how the C library's allocator runs.
+#pragma once
+
+#include <cstddef>
+
+namespace cskpi::platform {
+
+/// The size of a (transparent) huge page on x86-64 and most arm64 kernels.
+inline constexpr std::size_t k_huge_page = std::size_t{2} << 20;
+
+/// `bytes` of zeroed, private, read-write memory, page-aligned; throws std::bad_alloc.
+void* map_memory(std::size_t bytes);
+/// Returns memory from map_memory() (the same `bytes`).
+void unmap_memory(void* at, std::size_t bytes) noexcept;
+/// Asks the kernel to back [at, at + bytes) with huge pages (madvise MADV_HUGEPAGE): fewer page
+/// faults and TLB misses on a big table. A hint: where the kernel has none, nothing changes.
+void advise_huge_pages(void* at, std::size_t bytes) noexcept;
+
+} // namespace cskpi::platform
