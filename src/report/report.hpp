@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: MIT
+// The report: groups of rated records (report.cpp) and their renderings: the escaping and
+// display helpers (display.cpp), the table (table.cpp), JSON, CSV and markdown (formats.cpp),
+// the wide layout (trends.cpp), and what cskpi movements and cohorts print (snapshots.cpp).
 #pragma once
 
 #include "metrics/aggregate.hpp"
