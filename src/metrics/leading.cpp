@@ -83,17 +83,32 @@ struct Targets {
 
 } // namespace
 
-Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_periods) const {
-  Leading out;
-  JoinSummary& js = out.summary;
-  js.active = true;
-  js.customer_records = a.customers.size();
-  js.responses = a.responses.size();
-  const bool billing = !m_facts.empty();
+/// One join in progress: its inputs, its output and where a record adds up.
+struct Joiner::JoinRun {
+  const Attributes& a;
+  const LeadingOptions& opt;
+  bool has_periods = false;
+  bool billing = false; ///< the run has billing rows
+  std::string latest = {}; ///< the latest billing period
+  std::string latest_key = {}; ///< its key in `out.periods` ("" without periods)
+  Leading out = {};
 
-  std::string latest;
-  for (const std::string& p : m_periods.list) latest = std::max(latest, p);
-  js.latest_period = latest;
+  /// The totals of `period`'s `all` and, when grouped, of `group` in it.
+  Targets targets(const std::string& period, const std::string* group) {
+    LeadingPeriod& lp = out.periods[period];
+    Targets t;
+    t.all = &lp.all;
+    if (opt.grouped && group != nullptr) t.group = &lp.groups[*group];
+    return t;
+  }
+};
+
+namespace {
+
+/// The date health and time to value describe: --as-of, the end of the latest period, or the
+/// latest date in the customers and responses files.
+void find_as_of(const Attributes& a, const LeadingOptions& opt, bool has_periods, const std::string& latest,
+                JoinSummary& js) {
   if (opt.as_of) {
     js.as_of = opt.as_of;
     js.as_of_source = "--as-of";
@@ -115,20 +130,46 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
       js.as_of_source = "latest date in the files";
     }
   }
-  const std::string latest_key = has_periods ? latest : std::string();
+}
 
-  const auto targets = [&](const std::string& period, const std::string* group) {
-    LeadingPeriod& lp = out.periods[period];
-    Targets t;
-    t.all = &lp.all;
-    if (opt.grouped && group != nullptr) t.group = &lp.groups[*group];
-    return t;
-  };
+} // namespace
 
+Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_periods) const {
+  JoinRun run{.a = a, .opt = opt, .has_periods = has_periods, .billing = !m_facts.empty()};
+  JoinSummary& js = run.out.summary;
+  js.active = true;
+  js.customer_records = a.customers.size();
+  js.responses = a.responses.size();
+  for (const std::string& p : m_periods.list) run.latest = std::max(run.latest, p);
+  js.latest_period = run.latest;
+  find_as_of(a, opt, has_periods, run.latest, js);
+  run.latest_key = has_periods ? run.latest : std::string();
+
+  join_customers(run);
+  join_churn(run);
+  join_renewals(run);
+  join_responses(run);
+  for (auto& [label, lp] : run.out.periods) {
+    const auto finish = [&](LeadingTotals& t) {
+      std::sort(t.ttv_days.begin(), t.ttv_days.end());
+      std::sort(t.open_ages.begin(), t.open_ages.end());
+      t.csat_scale = js.csat_scale;
+    };
+    finish(lp.all);
+    for (auto& [g, t] : lp.groups) finish(t);
+  }
+  return std::move(run.out);
+}
+
+void Joiner::join_customers(JoinRun& run) const {
+  const Attributes& a = run.a;
+  const LeadingOptions& opt = run.opt;
+  const bool billing = run.billing;
+  JoinSummary& js = run.out.summary;
   // Health and time to value: the customers active at the end of the latest period (every
   // customer record when the run has no billing file).
   const auto add_customer = [&](const CustomerRecord* rec, const std::string* group, Money mrr) {
-    targets(latest_key, group).each([&](LeadingTotals& t) {
+    run.targets(run.latest_key, group).each([&](LeadingTotals& t) {
       t.as_of = true;
       t.has_mrr = billing;
       if (rec == nullptr || !rec->health) {
@@ -149,12 +190,12 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
       }
     });
   };
-  out.periods[latest_key].all.as_of = true;
-  out.periods[latest_key].all.has_mrr = billing;
+  run.out.periods[run.latest_key].all.as_of = true;
+  run.out.periods[run.latest_key].all.has_mrr = billing;
   if (billing) {
     for (std::size_t c = 0; c < m_facts.size(); ++c) {
       const Facts& f = m_facts[c];
-      if (m_periods.list[f.last] != latest || f.end_mrr.micros <= 0) continue;
+      if (m_periods.list[f.last] != run.latest || f.end_mrr.micros <= 0) continue;
       const CustomerRecord* rec = a.find(m_customer_ids[c]);
       if (rec == nullptr) {
         ++js.billed_without_record;
@@ -171,11 +212,15 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
     for (const CustomerRecord& r : a.customers) add_customer(&r, r.has_group ? &r.group : nullptr, Money{});
   }
 
+}
+
+void Joiner::join_churn(JoinRun& run) const {
   // Churn reasons: the churned starting customers of each period.
   for (const Churn& e : m_churn) {
-    const CustomerRecord* rec = a.find(m_customer_ids[e.customer]);
+    const CustomerRecord* rec = run.a.find(m_customer_ids[e.customer]);
     const std::string reason = rec != nullptr ? rec->churn_reason : std::string();
-    targets(has_periods ? m_periods.list[e.period] : std::string(), &m_groups.list[e.group]).each([&](LeadingTotals& t) {
+    const std::string period = run.has_periods ? m_periods.list[e.period] : std::string();
+    run.targets(period, &m_groups.list[e.group]).each([&](LeadingTotals& t) {
       auto& [customers, mrr] = t.reasons[reason];
       ++customers;
       checked_add(mrr, e.mrr);
@@ -184,6 +229,13 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
     });
   }
 
+}
+
+void Joiner::join_renewals(JoinRun& run) const {
+  const Attributes& a = run.a;
+  const LeadingOptions& opt = run.opt;
+  const bool billing = run.billing, has_periods = run.has_periods;
+  const JoinSummary& js = run.out.summary;
   // Renewals: due in the period the renewal date falls in, while the customer was billed.
   if (a.columns.renewal) {
     std::unordered_set<std::uint64_t> churned; // (customer, period) pairs
@@ -207,14 +259,14 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
           renewed = pi == m_periods.index.end() || churned.count((static_cast<std::uint64_t>(ci->second) << 32) | pi->second) == 0;
           derived = true;
         }
-        targets(period, &m_groups.list[f.group]).each([&](LeadingTotals& t) {
+        run.targets(period, &m_groups.list[f.group]).each([&](LeadingTotals& t) {
           ++t.renewals_due;
           if (renewed) ++t.renewed;
           if (derived) ++t.renewed_derived;
         });
       } else {
         if (js.as_of && *r.renewal > *js.as_of) continue; // not due yet
-        targets(std::string(), r.has_group ? &r.group : nullptr).each([&](LeadingTotals& t) {
+        run.targets(std::string(), r.has_group ? &r.group : nullptr).each([&](LeadingTotals& t) {
           if (!r.renewed) {
             ++t.renewals_unknown;
             return;
@@ -226,6 +278,14 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
     }
   }
 
+}
+
+void Joiner::join_responses(JoinRun& run) const {
+  const Attributes& a = run.a;
+  const LeadingOptions& opt = run.opt;
+  const bool billing = run.billing, has_periods = run.has_periods;
+  const std::string& latest = run.latest;
+  JoinSummary& js = run.out.summary;
   // Survey responses: the period of their date, the group of their customer.
   int max_csat = 0;
   for (const ResponseRecord& r : a.responses) max_csat = std::max(max_csat, r.csat);
@@ -259,7 +319,7 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
       else if (rec != nullptr && rec->has_group && !billing) group = &rec->group;
       if (ci == m_customer_index.end() && rec == nullptr) ++js.responses_unknown_customer;
     }
-    targets(period, group).each([&](LeadingTotals& t) {
+    run.targets(period, group).each([&](LeadingTotals& t) {
       t.csat_scale = js.csat_scale;
       if (r.score >= 9) ++t.promoters;
       else if (r.score >= 7) ++t.passives;
@@ -276,16 +336,6 @@ Leading Joiner::join(const Attributes& a, const LeadingOptions& opt, bool has_pe
     });
   }
 
-  for (auto& [label, lp] : out.periods) {
-    const auto finish = [&](LeadingTotals& t) {
-      std::sort(t.ttv_days.begin(), t.ttv_days.end());
-      std::sort(t.open_ages.begin(), t.open_ages.end());
-      t.csat_scale = js.csat_scale;
-    };
-    finish(lp.all);
-    for (auto& [g, t] : lp.groups) finish(t);
-  }
-  return out;
 }
 
 } // namespace cskpi

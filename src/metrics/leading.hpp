@@ -137,6 +137,17 @@ private:
   };
   static std::uint32_t intern(Names& names, std::string_view text);
 
+  /// One join in progress (leading.cpp); the steps of join() fill its output.
+  struct JoinRun;
+  /// Health and time to value of the customers active at the end of the latest period.
+  void join_customers(JoinRun& run) const;
+  /// Churn reasons of the churned starting customers of each period.
+  void join_churn(JoinRun& run) const;
+  /// Renewals due in the period the renewal date falls in, while the customer was billed.
+  void join_renewals(JoinRun& run) const;
+  /// Survey responses: the period of their date, the group of their customer.
+  void join_responses(JoinRun& run) const;
+
   RowSink& m_next;
   std::function<const Attributes*()> m_attributes;
   Names m_periods, m_groups;

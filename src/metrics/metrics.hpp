@@ -42,7 +42,53 @@ enum class Needs : std::uint8_t {
 /// The input column a metric needs ("" for none).
 std::string_view needed_column(Needs needs) noexcept;
 
-/// One row of the metric table: the single place that defines a metric.
+struct MetricValue;
+struct MetricContext;
+struct MetricInputs; // metrics/formula.hpp: what a compute function reads
+
+/// What `cskpi sql` (report/sql.cpp) builds a metric's record from. The expressions are over
+/// the columns of its per-period sums (s, e, c, x, nw, r, end_mrr, cohort, customers, ...).
+enum class SqlShape : std::uint8_t {
+  none,          ///< not in `cskpi sql`; `why_not` says why
+  total,         ///< value `value` (money or a count), n `n`
+  sum,           ///< the same, the value also its numerator (money flagged in the rows)
+  ending_logos,  ///< a total whose note counts rows ending at 0 without churn
+  start_ratio,   ///< `value` / s * 100, figure columns `<column>_v` and, annualised, `_a`
+  logo_ratio,    ///< `value` / cohort * 100, likewise
+  ratio,         ///< `value` / `den`, n `n`, note `empty` where `den` is 0
+  per_account,   ///< starting MRR per starting customer, exact to the micro-unit
+  ltv,           ///< lifetime value from the profit per account and the period's churn
+  ltv_cac,       ///< LTV over the mean CAC (or --cac)
+  at_risk_share, ///< saved / at risk * 100 (saved derived without a saved column)
+  nps,           ///< (promoters - detractors) / responses * 100
+  nps_interval,  ///< `value` from the adjusted-Wald columns nps_centre and nps_moe
+};
+
+struct MetricSql {
+  SqlShape shape = SqlShape::none;
+  std::string_view value = "";   ///< an expression, or a ratio's numerator
+  std::string_view den = "";     ///< ratio: the denominator
+  std::string_view n = "";       ///< total, sum, ratio: the column counting customers
+  std::string_view column = "";  ///< start_ratio, logo_ratio: the figure columns' stem
+  std::string_view empty = "";   ///< ratio: the note when the denominator is 0
+  std::string_view why_not = ""; ///< none: why the metric is not in SQL
+};
+
+/// The exact trailing-12-month cohort figure (issue 6) that replaces a compounded annual one.
+enum class CohortAnnual : std::uint8_t { none, nrr, grr, logos, nrr_lost, grr_lost, logos_lost, nrr_minus_grr };
+
+/// How a report shows a metric beyond its row.
+struct MetricDisplay {
+  int tile = 0;        ///< its place among the HTML headline tiles (1 first), 0 for none
+  bool trend = false;  ///< charted over the periods in HTML, its bands shaded
+  bool margin = false; ///< a half-width: shown as "+/-1.5"
+};
+
+/// The key of a metric without built-in bands (MetricDef::band).
+inline constexpr std::string_view k_unrated = "unrated";
+
+/// One row of the metric table: the single place that defines a metric. Adding a metric is
+/// one entry in a family table (metrics/table_*.cpp) plus its tests.
 struct MetricDef {
   std::string_view id;
   std::string_view name;
@@ -61,6 +107,21 @@ struct MetricDef {
   /// How a line of the MRR bridge adds up: "+", "-" or "=" before its name in the table and
   /// markdown ("" for the others).
   std::string_view sign = "";
+  /// The value of one group (`m.def` set, the rest empty); nullptr for keyed metrics.
+  void (*compute)(const MetricInputs& in, MetricValue& m) = nullptr;
+  /// Keyed metrics: appends one record per key.
+  void (*records)(const MetricInputs& in, const MetricDef& def, std::vector<MetricValue>& out) = nullptr;
+  /// Beyond `needs`: whether the run computes it at all (nullptr: always).
+  bool (*applies)(const MetricContext& ctx) = nullptr;
+  CohortAnnual cohort = CohortAnnual::none;
+  /// Its built-in bands (metrics/bands.cpp): its id, k_unrated, or its id with the
+  /// qualifiers its compute function rates by ("csat:5|10" rates as "csat:5" or "csat:10").
+  std::string_view band = "";
+  MetricSql sql = {};
+  MetricDisplay display = {};
+
+  /// The band key's qualifiers ("5|10"), empty when rated by the id alone or unrated.
+  std::string_view band_qualifiers() const noexcept;
 };
 
 /// All metrics in report order.

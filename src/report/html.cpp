@@ -40,12 +40,39 @@ std::string in_script(std::string_view s) {
   return out;
 }
 
+/// The metrics charted over the periods (MetricDisplay::trend), in table order.
+std::vector<const MetricDef*> trend_metrics() {
+  std::vector<const MetricDef*> out;
+  for (const MetricDef& def : metric_table())
+    if (def.display.trend) out.push_back(&def);
+  return out;
+}
+
+/// The headline tiles (MetricDisplay::tile), in tile order.
+std::vector<const MetricDef*> tile_metrics() {
+  std::vector<const MetricDef*> out;
+  for (const MetricDef& def : metric_table())
+    if (def.display.tile > 0) out.push_back(&def);
+  std::sort(out.begin(), out.end(),
+            [](const MetricDef* a, const MetricDef* b) { return a->display.tile < b->display.tile; });
+  return out;
+}
+
+/// A canvas per trend chart, drawn by k_script_trends.
+std::string trend_canvases() {
+  std::string out;
+  for (const MetricDef* def : trend_metrics())
+    out += fmt::format("<div class=\"chart\"><canvas id=\"chart-{}\"></canvas></div>\n", def->id);
+  return out;
+}
+
 /// The bands of the charted metrics as regions of the value axis, for the shading:
 /// {"nrr":[{"from":null,"to":90,"tier":"critical"},...],...}.
 std::string band_regions(const BandTable& bands) {
   std::string out = "{";
   bool first_metric = true;
-  for (const std::string_view metric : {"nrr", "grr", "logo_churn"}) {
+  for (const MetricDef* def : trend_metrics()) {
+    const std::string_view metric = def->id;
     const std::vector<BandRule> rules = bands.rules_for(metric);
     if (rules.empty()) continue;
     std::set<double> cuts;
@@ -76,12 +103,10 @@ const Group* headline_group(const Report& r) {
 }
 
 std::string tiles(const Group& g) {
-  static constexpr std::string_view k_headline[] = {"mrr_end", "arr", "nrr", "grr", "logo_churn", "expansion_mrr_rate",
-                                                    "quick_ratio", "ltv_cac", "nps", "save_rate", "customers_end"};
   std::string out = "<div class=\"tiles\">\n";
-  for (std::string_view id : k_headline)
+  for (const MetricDef* def : tile_metrics())
     for (const Record& rec : g.records)
-      if (rec.metric.def->id == id && rec.metric.key.empty()) {
+      if (rec.metric.def == def && rec.metric.key.empty()) {
         const std::string tier = rec.tier ? std::string(to_string(*rec.tier)) : "";
         std::vector<std::string> under; // the annual figure and the tier
         if (const std::string annual = display_annual(rec); !annual.empty()) under.push_back("annual " + escape(annual));
@@ -208,7 +233,9 @@ constexpr std::string_view k_script = R"JS(
   });
 
   // NRR, GRR and logo churn over the periods (annual figures, which the bands rate), bands shaded.
-  for (const [id, name] of [['nrr', 'Net revenue retention'], ['grr', 'Gross revenue retention'], ['logo_churn', 'Logo churn rate']]) {
+  for (const [id, name] of )JS";
+// The trend charts' list, [['nrr', 'Net revenue retention'], ...], goes between the two halves.
+constexpr std::string_view k_script_trends = R"JS() {
     const values = periods.map(p => { const r = get(p, 'all', id); return r && r.annualized !== null ? r.annualized : null; });
     const known = values.filter(v => v !== null);
     if (periods.length < 2 || known.length === 0) continue;
@@ -332,8 +359,7 @@ std::string render_html(const Report& r, const BandTable& bands, std::string_vie
   const bool billing = head != nullptr && head->billing;
   if (billing && periods_seen.size() > 1)
     out += "<section id=\"trends\">\n<h2>Retention over the periods (annual figures; the shading is the benchmark bands)</h2>\n<div class=\"charts\">\n"
-           "<div class=\"chart\"><canvas id=\"chart-nrr\"></canvas></div>\n<div class=\"chart\"><canvas id=\"chart-grr\"></canvas></div>\n"
-           "<div class=\"chart\"><canvas id=\"chart-logo_churn\"></canvas></div>\n</div>\n</section>\n";
+           + trend_canvases() + "</div>\n</section>\n";
   if (billing && segments.size() > 1)
     out += "<section id=\"segments\">\n<h2>Segments side by side</h2>\n<div class=\"charts\">\n"
            "<div class=\"chart\"><canvas id=\"chart-segments\"></canvas></div>\n<div class=\"chart\"><canvas id=\"chart-segment-churn\"></canvas></div>\n"
@@ -350,7 +376,10 @@ std::string render_html(const Report& r, const BandTable& bands, std::string_vie
   if (head != nullptr) out += fmt::format("<section id=\"kpis\">\n<h2>Every KPI, {}</h2>\n", escape(head->period ? *head->period + " · all" : "all")) + kpi_table(*head) + "</section>\n";
   out += "<script type=\"application/json\" id=\"cskpi-data\">\n" + in_script(render_json(r)) + "</script>\n";
   out += "<script type=\"application/json\" id=\"cskpi-bands\">" + band_regions(bands) + "</script>\n";
-  out += fmt::format("<script>{}</script>\n</body>\n</html>\n", k_script);
+  std::string trends;
+  for (const MetricDef* def : trend_metrics())
+    trends += fmt::format("{}['{}', '{}']", trends.empty() ? "" : ", ", def->id, def->name);
+  out += fmt::format("<script>{}[{}]{}</script>\n</body>\n</html>\n", k_script, trends, k_script_trends);
   return out;
 }
 

@@ -2,12 +2,13 @@
 #include "report/sql.hpp"
 
 #include "metrics/metrics.hpp"
+#include "report/sql_dialect.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
-#include <map>
 
 namespace cskpi {
 
@@ -31,100 +32,7 @@ std::optional<SqlDialect> parse_dialect(std::string_view text) noexcept {
 
 namespace {
 
-// Where the dialects differ. Everything else in the text is the same for all five: CASE,
-// COALESCE, NULLIF, CAST, POWER, SQRT, GREATEST, LEAST, LPAD, SUBSTR, LENGTH, UPPER, TRIM,
-// ||, GROUPING SETS and GROUPING().
-struct Dialect {
-  SqlDialect d;
-  std::string_view text, real, money, integer; // type names
-  char quote;                                   // identifier quote
-  bool backslash_escapes;                       // string literals treat \ as an escape
-
-  /// A string literal.
-  std::string lit(std::string_view s) const {
-    std::string out = "'";
-    for (char ch : s) {
-      if (ch == '\'') out += backslash_escapes ? "\\'" : "''";
-      else if (ch == '\\' && backslash_escapes) out += "\\\\";
-      else out += ch;
-    }
-    return out + "'";
-  }
-  std::string ident(std::string_view s) const { return fmt::format("{}{}{}", quote, s, quote); }
-  std::string as_text(const std::string& e) const { return fmt::format("CAST({} AS {})", e, text); }
-  std::string as_real(const std::string& e) const { return fmt::format("CAST({} AS {})", e, real); }
-  std::string as_money(const std::string& e) const { return fmt::format("CAST({} AS {})", e, money); }
-  std::string as_int(const std::string& e) const { return fmt::format("CAST({} AS {})", e, integer); }
-  /// a / b as a real number; NULL when b is 0.
-  std::string div(const std::string& a, const std::string& b) const {
-    return fmt::format("{} / NULLIF({}, 0)", as_real(a), as_real(b));
-  }
-  std::string mod(const std::string& a, int b) const {
-    if (d == SqlDialect::bigquery) return fmt::format("MOD({}, {})", a, b);
-    return fmt::format("({}) % {}", a, b);
-  }
-  /// An integer type wide enough for products of micro-units (38 digits).
-  std::string_view wide() const {
-    switch (d) {
-    case SqlDialect::duckdb: return "HUGEINT";
-    case SqlDialect::postgres: return "NUMERIC";
-    case SqlDialect::bigquery: return "NUMERIC"; // 29 whole digits: enough for micro-unit products
-    case SqlDialect::snowflake: return "NUMBER(38,0)";
-    case SqlDialect::spark: return "DECIMAL(38,0)";
-    }
-    return "HUGEINT";
-  }
-  /// A money amount as whole micro-units, exactly.
-  std::string micros(const std::string& e) const { return fmt::format("CAST(({}) * 1000000 AS {})", e, wide()); }
-  /// floor(a / b) of whole numbers a >= 0, b > 0, exactly.
-  std::string exact_div(const std::string& a, const std::string& b) const {
-    switch (d) {
-    case SqlDialect::duckdb: return fmt::format("(({}) // ({}))", a, b);
-    case SqlDialect::postgres:
-    case SqlDialect::bigquery: return fmt::format("DIV({}, {})", a, b);
-    case SqlDialect::snowflake: return fmt::format("FLOOR(({}) / ({}))", a, b);
-    case SqlDialect::spark: return fmt::format("(({}) div ({}))", a, b);
-    }
-    return "";
-  }
-  /// a / b of whole numbers a >= 0, b > 0, rounded half to even as cskpi's money is.
-  std::string div_round_even(const std::string& a, const std::string& b) const {
-    const std::string q = exact_div(a, b);
-    return fmt::format("({0} + CASE WHEN 2 * (({1}) - {0} * ({2})) > ({2}) OR (2 * (({1}) - {0} * ({2})) = ({2}) AND {3} = 1) "
-                       "THEN 1 ELSE 0 END)",
-                       q, a, b, mod(q, 2));
-  }
-  /// Micro-units back to currency units, as a real number.
-  std::string units(const std::string& micros) const { return fmt::format("{} / 1000000", as_real(micros)); }
-  /// floor(a / b) for a >= 0, as an integer.
-  std::string idiv(const std::string& a, int b) const { return as_int(fmt::format("FLOOR({} / {})", a, b)); }
-  /// ORDER BY key: byte order everywhere (PostgreSQL's default collation follows the locale).
-  std::string order_key(std::string_view e) const {
-    if (d == SqlDialect::postgres) return fmt::format("{} COLLATE \"C\"", e);
-    return std::string(e);
-  }
-};
-
-Dialect dialect_of(SqlDialect d) {
-  switch (d) {
-  case SqlDialect::duckdb: return {d, "VARCHAR", "DOUBLE", "DECIMAL(18,6)", "BIGINT", '"', false};
-  case SqlDialect::postgres: return {d, "TEXT", "DOUBLE PRECISION", "NUMERIC(18,6)", "BIGINT", '"', false};
-  case SqlDialect::bigquery: return {d, "STRING", "FLOAT64", "NUMERIC", "INT64", '`', true};
-  case SqlDialect::snowflake: return {d, "VARCHAR", "DOUBLE", "NUMBER(18,6)", "BIGINT", '"', true};
-  case SqlDialect::spark: return {d, "STRING", "DOUBLE", "DECIMAL(18,6)", "BIGINT", '`', true};
-  }
-  return {d, "VARCHAR", "DOUBLE", "DECIMAL(18,6)", "BIGINT", '"', false};
-}
-
-/// "CASE WHEN a IS NULL THEN b WHEN b IS NULL THEN a ELSE a || '; ' || b END": add_note() in
-/// SQL; shorter when `b` is never NULL.
-std::string join_notes(const Dialect& q, const std::string& a, const std::string& b, bool b_never_null = false) {
-  if (a.empty() || a == "NULL") return b;
-  if (b.empty() || b == "NULL") return a;
-  if (b_never_null) return fmt::format("CASE WHEN ({0}) IS NULL THEN {1} ELSE ({0}) || {2} || {1} END", a, b, q.lit("; "));
-  return fmt::format("CASE WHEN ({0}) IS NULL THEN {1} WHEN ({1}) IS NULL THEN {0} ELSE ({0}) || {2} || ({1}) END", a, b,
-                     q.lit("; "));
-}
+using namespace sql_text;
 
 bool needs_met(Needs needs, const SqlOptions& o) {
   switch (needs) {
@@ -135,6 +43,19 @@ bool needs_met(Needs needs, const SqlOptions& o) {
   case Needs::cac: return (!o.snapshots && o.columns.cac) || o.cac.has_value();
   default: return false; // customers and responses files: not in a movements table
   }
+}
+
+/// `expr` with `prefix` before each column name: "s - c" -> "t.s - t.c".
+std::string qualified(std::string_view expr, std::string_view prefix) {
+  std::string out;
+  bool in_name = false;
+  for (const char ch : expr) {
+    const bool name_char = std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_';
+    if (name_char && !in_name && std::isdigit(static_cast<unsigned char>(ch)) == 0) out += prefix;
+    in_name = name_char;
+    out += ch;
+  }
+  return out;
 }
 
 /// "value >= bound" and the like with cskpi's tolerance (bands.cpp compare()).
@@ -359,18 +280,16 @@ private:
     const auto of_logos = [&](const std::string& num) {
       return fmt::format("CASE WHEN t.cohort = 0 THEN NULL ELSE {} * 100 END", q.div(num, "t.cohort"));
     };
-    std::vector<std::pair<std::string, std::string>> cols = {
-        {"k", k},
-        {"months", months},
-        {"nrr_v", of_start("t.s + t.e - t.c - t.x")},
-        {"grr_v", of_start("t.s - t.c - t.x")},
-        {"gross_churn_v", of_start("t.c + t.x")},
-        {"net_churn_v", of_start("t.c + t.x - t.e")},
-        {"contraction_v", of_start("t.c")},
-        {"expansion_mrr_v", of_start("t.e")},
-        {"logo_churn_v", of_logos("t.churned_logos")},
-        {"logo_retention_v", of_logos("t.cohort - t.churned_logos")},
-        {"expansion_rate_v", of_logos("t.expanding")},
+    std::vector<std::pair<std::string, std::string>> cols = {{"k", k}, {"months", months}};
+    // The period ratios of the definitions: of starting MRR first, then of starting customers.
+    for (const SqlShape shape : {SqlShape::start_ratio, SqlShape::logo_ratio})
+      for (const MetricDef& def : metric_table())
+        if (def.sql.shape == shape) {
+          const std::string num = qualified(def.sql.value, "t.");
+          cols.emplace_back(std::string(def.sql.column) + "_v",
+                            shape == SqlShape::start_ratio ? of_start(num) : of_logos(num));
+        }
+    cols.insert(cols.end(), {
         // Money per account, exact to the micro-unit and rounded half to even, as cskpi's.
         {"arpa_micros", fmt::format("CASE WHEN t.cohort = 0 THEN NULL ELSE {} END",
                                     q.div_round_even(q.micros("t.s"), fmt::format("CAST(t.cohort AS {})", q.wide())))},
@@ -382,7 +301,7 @@ private:
                                                   q.div_round_even(q.micros("t.cac_sum"), fmt::format("CAST(t.cac_count AS {})", q.wide())))},
         {"p_wald", fmt::format("({} + 0.75) / ({} + 3)", q.as_real("t.promoters"), q.as_real("t.responses"))},
         {"d_wald", fmt::format("({} + 0.75) / ({} + 3)", q.as_real("t.detractors"), q.as_real("t.responses"))},
-    };
+    });
     std::string body = "SELECT\n  t.*";
     for (const auto& [name, expr] : cols) body += fmt::format(",\n  {} AS {}", expr, name);
     if (m_o.snapshots) {
@@ -412,16 +331,40 @@ private:
     const std::string c_grr = q.div("cohort_capped", "cohort_start") + " * 100";
     const std::string c_logos = q.div("cohort_retained", "cohort_customers") + " * 100";
     const std::string nrr_a = retention("nrr_v"), grr_a = retention("grr_v");
-    std::vector<std::pair<std::string, std::string>> annual = {
-        {"nrr_a", cohort_or(c_nrr, nrr_a)},
-        {"grr_a", cohort_or(c_grr, grr_a)},
-        {"gross_churn_a", cohort_or("100 - " + c_grr, churn("gross_churn_v"))},
-        {"net_churn_a", cohort_or("100 - " + c_nrr, fmt::format("CASE WHEN k = 1 THEN net_churn_v ELSE 100 - ({}) END", nrr_a))},
-        {"expansion_mrr_a",
-         cohort_or(fmt::format("{} - {}", c_nrr, c_grr), fmt::format("CASE WHEN k = 1 THEN expansion_mrr_v ELSE ({}) - ({}) END", nrr_a, grr_a))},
-        {"logo_churn_a", cohort_or("100 - " + c_logos, churn("logo_churn_v"))},
-        {"logo_retention_a", cohort_or(c_logos, retention("logo_retention_v"))},
-        {"expansion_rate_a", churn("expansion_rate_v")},
+    const auto exact = [&](CohortAnnual c) -> std::string {
+      switch (c) {
+      case CohortAnnual::none: return "";
+      case CohortAnnual::nrr: return c_nrr;
+      case CohortAnnual::grr: return c_grr;
+      case CohortAnnual::logos: return c_logos;
+      case CohortAnnual::nrr_lost: return "100 - " + c_nrr;
+      case CohortAnnual::grr_lost: return "100 - " + c_grr;
+      case CohortAnnual::logos_lost: return "100 - " + c_logos;
+      case CohortAnnual::nrr_minus_grr: return fmt::format("{} - {}", c_nrr, c_grr);
+      }
+      return "";
+    };
+    const auto compound = [&](const MetricDef& def) {
+      const std::string v = std::string(def.sql.column) + "_v";
+      switch (def.annualization) {
+      case Annualization::retention: return retention(v);
+      case Annualization::churn:
+      case Annualization::churn_estimate: return churn(v);
+      case Annualization::net_churn: return fmt::format("CASE WHEN k = 1 THEN {} ELSE 100 - ({}) END", v, nrr_a);
+      case Annualization::expansion_mrr:
+        return fmt::format("CASE WHEN k = 1 THEN {} ELSE ({}) - ({}) END", v, nrr_a, grr_a);
+      case Annualization::none: break;
+      }
+      return std::string("NULL");
+    };
+    std::vector<std::pair<std::string, std::string>> annual;
+    for (const SqlShape shape : {SqlShape::start_ratio, SqlShape::logo_ratio})
+      for (const MetricDef& def : metric_table())
+        if (def.sql.shape == shape && def.annualization != Annualization::none)
+          annual.emplace_back(std::string(def.sql.column) + "_a", def.cohort == CohortAnnual::none
+                                                                      ? compound(def)
+                                                                      : cohort_or(exact(def.cohort), compound(def)));
+    annual.insert(annual.end(), {
         // profit * S / (C + X), rounded half away from zero to the micro-unit, exactly.
         {"ltv_micros", fmt::format("CASE WHEN t_cx = 0 THEN NULL ELSE {} END",
                                    q.exact_div(fmt::format("2 * profit_micros * {} + {}", q.micros("s"), q.micros("t_cx")),
@@ -429,7 +372,7 @@ private:
         {"nps_centre", "(p_wald - d_wald) * 100"},
         {"nps_moe", "1.96 * SQRT(CASE WHEN p_wald + d_wald - (p_wald - d_wald) * (p_wald - d_wald) > 0 THEN "
                     "(p_wald + d_wald - (p_wald - d_wald) * (p_wald - d_wald)) / (responses + 3) ELSE 0 END) * 100"},
-    };
+    });
     body = "SELECT\n  f.*";
     for (const auto& [name, expr] : annual) body += fmt::format(",\n  {} AS {}", expr, name);
     body += "\nFROM (SELECT *, c + x AS t_cx FROM {{cskpi_figures}}) AS f";
@@ -440,128 +383,129 @@ private:
   }
 
   // --- one record per group and metric -----------------------------------------------------
+  /// The record of `def` from its definition's SQL shape (MetricDef::sql).
   RecordSql record_of(const MetricDef& def) const {
+    RecordSql r = shaped_record(def);
     const Dialect& q = m_q;
-    const std::string_view id = def.id;
+    if (def.annualization != Annualization::none) {
+      r.method = fmt::format("CASE WHEN ({}) IS NULL THEN NULL WHEN k = 1 THEN {} ELSE {} END", r.value, q.lit("period"),
+                             q.lit("compound"));
+      if (m_o.snapshots && def.cohort != CohortAnnual::none)
+        r.method = fmt::format("CASE WHEN ({}) IS NULL THEN NULL WHEN cohort_start > 0 THEN {} WHEN k = 1 THEN {} ELSE {} END",
+                               r.value, q.lit("cohort"), q.lit("period"), q.lit("compound"));
+    }
+    return r;
+  }
+
+  RecordSql shaped_record(const MetricDef& def) const {
+    const Dialect& q = m_q;
+    const MetricSql& sql = def.sql;
     RecordSql r;
     // Every expression becomes a real number (or text, or an integer) in records().
     const auto text = [&](std::string_view s) { return q.lit(s); };
-    const std::string no_start = fmt::format("CASE WHEN cohort = 0 OR s = 0 THEN {} END", text("no starting customers"));
-    const auto ratio = [&](const std::string& v, const std::string& num, const std::string& den, const std::string& note) {
-      r.value = v;
-      r.numerator = num;
+    const auto ratio = [&](const std::string& den, const std::string& note) {
+      r.value = std::string(sql.column) + "_v";
+      r.numerator = std::string(sql.value);
       r.denominator = den;
       r.n = "cohort";
       r.note = note;
+      if (def.annualization != Annualization::none) r.annualized = std::string(sql.column) + "_a";
     };
-    static const std::map<std::string_view, std::pair<std::string_view, std::string_view>> k_start = {
-        {"nrr", {"nrr", "s + e - c - x"}},
-        {"grr", {"grr", "s - c - x"}},
-        {"gross_mrr_churn", {"gross_churn", "c + x"}},
-        {"net_mrr_churn", {"net_churn", "c + x - e"}},
-        {"contraction_mrr_rate", {"contraction", "c"}},
-        {"expansion_mrr_rate", {"expansion_mrr", "e"}},
-    };
-    static const std::map<std::string_view, std::pair<std::string_view, std::string_view>> k_logos = {
-        {"logo_churn", {"logo_churn", "churned_logos"}},
-        {"logo_retention", {"logo_retention", "cohort - churned_logos"}},
-        {"expansion_rate", {"expansion_rate", "expanding"}},
-    };
-    const auto total = [&](const std::string& v, const std::string& n) {
-      r.value = v;
-      r.n = n;
-    };
-    if (id == "mrr_start") total("s", "cohort");
-    else if (id == "mrr_new") total("end_mrr - s - e - r + c + x", "new_customers");
-    else if (id == "mrr_expansion") total("e", "cohort");
-    else if (id == "mrr_reactivation") total("r", "new_customers");
-    else if (id == "mrr_contraction") total("c", "cohort");
-    else if (id == "mrr_churned") total("x", "cohort");
-    else if (id == "mrr_end") total("end_mrr", "customers");
-    else if (id == "arr") total("end_mrr * 12", "customers");
-    else if (id == "customers_start") total("cohort", "customers");
-    else if (id == "customers_new") total("new_customers", "customers");
-    else if (id == "customers_churned") total("churned_logos", "customers");
-    else if (id == "customers_end") {
-      total("ending", "customers");
+    switch (sql.shape) {
+    case SqlShape::none: break;
+    case SqlShape::total:
+      r.value = sql.value;
+      r.n = sql.n;
+      break;
+    case SqlShape::sum:
+      r.value = r.numerator = sql.value;
+      r.n = sql.n;
+      break;
+    case SqlShape::ending_logos:
+      r.value = sql.value;
+      r.n = sql.n;
       r.note = fmt::format("CASE WHEN cohort + new_customers - churned_logos > ending THEN {} || {} END",
-                           q.as_text("cohort + new_customers - churned_logos - ending"), text(" of the rows end at 0 MRR without churn"));
-    } else if (const auto it = k_start.find(id); it != k_start.end()) {
-      ratio(std::string(it->second.first) + "_v", std::string(it->second.second), "s", no_start);
-      if (def.annualization != Annualization::none) r.annualized = std::string(it->second.first) + "_a";
-    } else if (const auto lt = k_logos.find(id); lt != k_logos.end()) {
-      ratio(std::string(lt->second.first) + "_v", std::string(lt->second.second), "cohort",
-            fmt::format("CASE WHEN cohort = 0 THEN {} END", text("no starting customers")));
-      r.annualized = std::string(lt->second.first) + "_a";
-      if (id == "expansion_rate")
+                           q.as_text("cohort + new_customers - churned_logos - ending"),
+                           text(" of the rows end at 0 MRR without churn"));
+      break;
+    case SqlShape::start_ratio:
+      ratio("s", fmt::format("CASE WHEN cohort = 0 OR s = 0 THEN {} END", text("no starting customers")));
+      break;
+    case SqlShape::logo_ratio:
+      ratio("cohort", fmt::format("CASE WHEN cohort = 0 THEN {} END", text("no starting customers")));
+      if (def.annualization == Annualization::churn_estimate)
         r.note = join_notes(q, r.note,
-                            fmt::format("CASE WHEN expansion_rate_v IS NOT NULL AND k <> 1 THEN {} END", text("annual figure is a compounded estimate")));
-    } else if (id == "quick_ratio") {
-      r.numerator = "nw + r + e";
-      r.denominator = "c + x";
-      r.n = "customers";
-      r.value = q.div("nw + r + e", "c + x");
-      r.note = fmt::format("CASE WHEN c + x = 0 THEN {} END", text("no contraction or churn: quick ratio unbounded"));
-    } else if (id == "arpa") {
+                            fmt::format("CASE WHEN {}_v IS NOT NULL AND k <> 1 THEN {} END", sql.column,
+                                        text("annual figure is a compounded estimate")));
+      break;
+    case SqlShape::ratio:
+      r.numerator = sql.value;
+      r.denominator = sql.den;
+      r.n = sql.n;
+      r.value = q.div(std::string(sql.value), std::string(sql.den));
+      r.note = fmt::format("CASE WHEN {} = 0 THEN {} END", sql.den, text(sql.empty));
+      break;
+    case SqlShape::per_account:
       r.numerator = "s";
       r.denominator = "cohort";
       r.n = "cohort";
       r.value = q.units("arpa_micros");
       r.note = fmt::format("CASE WHEN cohort = 0 THEN {} END", text("no starting customers"));
-    } else if (id == "ltv") {
-      r.n = "cohort";
-      r.numerator = q.units("profit_micros");
-      r.denominator = fmt::format("CASE WHEN cohort = 0 THEN NULL WHEN t_cx = 0 THEN 0 ELSE {} END", q.div("t_cx", "s"));
-      r.value = q.units("ltv_micros");
-      const std::string margin = fmt::format("gross margin {}%{}", format_money_exact(Money{m_o.gross_margin.micros * 100}),
-                                             m_o.gross_margin_given ? "" : " (default; set --gross-margin)");
-      r.note = fmt::format("CASE WHEN cohort = 0 THEN {} WHEN t_cx = 0 THEN {} ELSE {} END", text("no starting customers"),
-                           text("no churn in period: LTV unbounded; " + margin), text(margin));
-    } else if (id == "ltv_cac") {
-      const std::string cac_n = m_o.cac ? "1" : "cac_count";
-      r.n = cac_n;
-      r.numerator = q.units("ltv_micros");
-      r.denominator = fmt::format("CASE WHEN {} > 0 THEN {} END", cac_n, q.units("mean_cac_micros"));
-      r.value = fmt::format("CASE WHEN ltv_micros IS NULL OR {} = 0 OR mean_cac_micros <= 0 THEN NULL ELSE {} END", cac_n,
-                            q.div("ltv_micros", "mean_cac_micros"));
-      r.note = fmt::format("CASE WHEN ltv_micros IS NULL THEN CASE WHEN cohort = 0 THEN {} ELSE {} END WHEN {} = 0 THEN {} "
-                           "WHEN mean_cac_micros <= 0 THEN {} END",
-                           text("no starting customers"), text("no churn in period: LTV unbounded"), cac_n,
-                           text("no CAC values in this group"), text("mean CAC is 0"));
-      if (m_o.cac) r.note = join_notes(q, r.note, text("CAC from --cac"), true);
-    } else if (id == "at_risk_mrr") {
-      r.value = r.numerator = "at_risk_mrr";
-      r.n = "at_risk";
-    } else if (id == "save_rate") {
+      break;
+    case SqlShape::ltv: ltv_record(r); break;
+    case SqlShape::ltv_cac: ltv_cac_record(r); break;
+    case SqlShape::at_risk_share:
       r.numerator = "saved";
       r.denominator = "at_risk";
       r.n = "at_risk";
       r.value = q.div("saved", "at_risk") + " * 100";
       r.note = fmt::format("CASE WHEN at_risk = 0 THEN {} END", text("no at-risk customers"));
       if (!m_o.columns.saved) r.note = join_notes(q, r.note, text("saved = at risk and not churned (no saved column)"), true);
-    } else if (id.starts_with("nps")) {
+      break;
+    case SqlShape::nps:
+    case SqlShape::nps_interval:
       r.n = "responses";
-      if (id == "nps") {
+      if (sql.shape == SqlShape::nps) {
         r.numerator = "promoters - detractors";
         r.denominator = "responses";
         r.value = fmt::format("{} * 100", q.div("promoters - detractors", "responses"));
       } else {
-        const std::string v = id == "nps_moe"      ? "nps_moe"
-                              : id == "nps_ci_low" ? "GREATEST(-100, nps_centre - nps_moe)"
-                                                   : "LEAST(100, nps_centre + nps_moe)";
-        r.value = fmt::format("CASE WHEN responses = 0 THEN NULL ELSE {} END", v);
+        r.value = fmt::format("CASE WHEN responses = 0 THEN NULL ELSE {} END", sql.value);
       }
       r.note = fmt::format("CASE WHEN responses = 0 THEN {} WHEN responses < 30 THEN {} || {} || {} END", text("no NPS responses"),
                            text("low confidence: "), q.as_text("responses"), text(" responses (< 30)"));
-    }
-    if (def.annualization != Annualization::none) {
-      r.method = fmt::format("CASE WHEN ({}) IS NULL THEN NULL WHEN k = 1 THEN {} ELSE {} END", r.value, text("period"),
-                             text("compound"));
-      if (m_o.snapshots && id != "expansion_rate")
-        r.method = fmt::format("CASE WHEN ({}) IS NULL THEN NULL WHEN cohort_start > 0 THEN {} WHEN k = 1 THEN {} ELSE {} END",
-                               r.value, text("cohort"), text("period"), text("compound"));
+      break;
     }
     return r;
+  }
+
+  void ltv_record(RecordSql& r) const {
+    const Dialect& q = m_q;
+    const auto text = [&](std::string_view s) { return q.lit(s); };
+    r.n = "cohort";
+    r.numerator = q.units("profit_micros");
+    r.denominator = fmt::format("CASE WHEN cohort = 0 THEN NULL WHEN t_cx = 0 THEN 0 ELSE {} END", q.div("t_cx", "s"));
+    r.value = q.units("ltv_micros");
+    const std::string margin = fmt::format("gross margin {}%{}", format_money_exact(Money{m_o.gross_margin.micros * 100}),
+                                           m_o.gross_margin_given ? "" : " (default; set --gross-margin)");
+    r.note = fmt::format("CASE WHEN cohort = 0 THEN {} WHEN t_cx = 0 THEN {} ELSE {} END", text("no starting customers"),
+                         text("no churn in period: LTV unbounded; " + margin), text(margin));
+  }
+
+  void ltv_cac_record(RecordSql& r) const {
+    const Dialect& q = m_q;
+    const auto text = [&](std::string_view s) { return q.lit(s); };
+    const std::string cac_n = m_o.cac ? "1" : "cac_count";
+    r.n = cac_n;
+    r.numerator = q.units("ltv_micros");
+    r.denominator = fmt::format("CASE WHEN {} > 0 THEN {} END", cac_n, q.units("mean_cac_micros"));
+    r.value = fmt::format("CASE WHEN ltv_micros IS NULL OR {} = 0 OR mean_cac_micros <= 0 THEN NULL ELSE {} END", cac_n,
+                          q.div("ltv_micros", "mean_cac_micros"));
+    r.note = fmt::format("CASE WHEN ltv_micros IS NULL THEN CASE WHEN cohort = 0 THEN {} ELSE {} END WHEN {} = 0 THEN {} "
+                         "WHEN mean_cac_micros <= 0 THEN {} END",
+                         text("no starting customers"), text("no churn in period: LTV unbounded"), cac_n,
+                         text("no CAC values in this group"), text("mean CAC is 0"));
+    if (m_o.cac) r.note = join_notes(q, r.note, text("CAC from --cac"), true);
   }
 
   void records() {
@@ -640,8 +584,7 @@ std::string indent(const std::string& text) {
 std::vector<std::string> sql_metric_ids(const SqlOptions& o) {
   std::vector<std::string> out;
   for (const MetricDef& def : metric_table()) {
-    if (def.latest_only || def.keyed || !needs_met(def.needs, o)) continue;
-    if (def.section == Section::health || def.section == Section::onboarding || def.section == Section::churn_reasons) continue;
+    if (def.sql.shape == SqlShape::none || !needs_met(def.needs, o)) continue;
     if (!o.metrics.empty() && std::find(o.metrics.begin(), o.metrics.end(), def.id) == o.metrics.end()) continue;
     out.emplace_back(def.id);
   }
