@@ -266,8 +266,10 @@ std::uint64_t derive_movements(const SnapshotTable& t, PeriodLength length, std:
     for (std::unique_ptr<RowSink>& f : forks) f = sink.fork();
     bool summed = true;
     try {
-      for_ranges(n, parts, [&](unsigned i, std::size_t from, std::size_t to) {
-        rows[i] = derive_range(t, periods, file, *forks[i], static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to));
+      parallel_for(parts, parts, [&](std::size_t i) {
+        const PartRange r = part_range(n, parts, i);
+        rows[i] = derive_range(t, periods, file, *forks[i], static_cast<std::uint32_t>(r.from),
+                               static_cast<std::uint32_t>(r.to));
       });
     } catch (const Error&) {
       summed = false;

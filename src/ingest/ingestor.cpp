@@ -187,6 +187,42 @@ InputSummary Ingestor::read_path(const std::string& path, RowSink& sink, bool la
   return rd.summary;
 }
 
+namespace {
+/// The rows of the periods `keys` (ContinuitySink::pack) in the run's files, read again: one
+/// list per key.
+std::vector<std::vector<ingest::ContinuityRow>> rows_of_periods(const ingest::Run& run, const std::vector<std::uint64_t>& keys) {
+  using namespace ingest;
+  const ContinuityRun& c = run.continuity;
+  struct Keep : RowSink {
+    const std::vector<std::uint64_t>& keys;
+    std::vector<std::vector<ContinuityRow>> rows;
+    std::uint32_t file = 0;
+    explicit Keep(const std::vector<std::uint64_t>& k) : keys(k), rows(k.size()) {}
+    void add(const MovementRow& r) override {
+      if (r.period.size() > 8) return;
+      const auto at = std::find(keys.begin(), keys.end(), ContinuitySink::pack(r.period));
+      if (at != keys.end())
+        rows[static_cast<std::size_t>(at - keys.begin())].push_back(ContinuityRow{std::string(r.customer_id), r.start, end_mrr(r), file, r.line});
+    }
+  } keep(keys);
+  struct Quiet : DiagnosticSink {
+    void report(const Diagnostic&) override {}
+  } quiet;
+  IngestOptions again_options = run.options;
+  again_options.progress = nullptr;
+  again_options.continuity = false;
+  Ingestor again(again_options, quiet);
+  std::vector<std::uint32_t> files;
+  for (std::uint32_t i = 0; i < c.paths.size(); ++i)
+    if (!c.paths[i].empty()) files.push_back(i);
+  for (std::size_t n = 0; n < files.size(); ++n) {
+    keep.file = files[n];
+    again.read_path(c.paths[files[n]], keep, n + 1 == files.size());
+  }
+  return std::move(keep.rows);
+}
+} // namespace
+
 void Ingestor::finish() {
   using namespace ingest;
   Run& run = *m_run;
@@ -227,36 +263,11 @@ void Ingestor::finish() {
   for (const auto& [before, after] : broken)
     for (const Span* p : {before, after})
       if (std::find(keys.begin(), keys.end(), ContinuitySink::pack(p->label)) == keys.end()) keys.push_back(ContinuitySink::pack(p->label));
-  struct Keep : RowSink {
-    const std::vector<std::uint64_t>& keys;
-    std::vector<std::vector<ContinuityRow>> rows;
-    std::uint32_t file = 0;
-    explicit Keep(const std::vector<std::uint64_t>& k) : keys(k), rows(k.size()) {}
-    void add(const MovementRow& r) override {
-      if (r.period.size() > 8) return;
-      const auto at = std::find(keys.begin(), keys.end(), ContinuitySink::pack(r.period));
-      if (at != keys.end())
-        rows[static_cast<std::size_t>(at - keys.begin())].push_back(ContinuityRow{std::string(r.customer_id), r.start, end_mrr(r), file, r.line});
-    }
-  } keep(keys);
-  struct Quiet : DiagnosticSink {
-    void report(const Diagnostic&) override {}
-  } quiet;
-  IngestOptions again_options = run.options;
-  again_options.progress = nullptr;
-  again_options.continuity = false;
-  Ingestor again(again_options, quiet);
-  std::vector<std::uint32_t> files;
-  for (std::uint32_t i = 0; i < c.paths.size(); ++i)
-    if (!c.paths[i].empty()) files.push_back(i);
-  for (std::size_t n = 0; n < files.size(); ++n) {
-    keep.file = files[n];
-    again.read_path(c.paths[files[n]], keep, n + 1 == files.size());
-  }
+  const std::vector<std::vector<ContinuityRow>> kept = rows_of_periods(run, keys);
   const std::vector<std::string> names(run.file_names.begin(), run.file_names.end());
   std::vector<ContinuityBreak> breaks;
   const auto rows_of = [&](const Span* p) -> const std::vector<ContinuityRow>& {
-    return keep.rows[static_cast<std::size_t>(std::find(keys.begin(), keys.end(), ContinuitySink::pack(p->label)) - keys.begin())];
+    return kept[static_cast<std::size_t>(std::find(keys.begin(), keys.end(), ContinuitySink::pack(p->label)) - keys.begin())];
   };
   for (const auto& [before, after] : broken) {
     std::vector<ContinuityBreak> found = continuity_breaks(before->label, rows_of(before), after->label, rows_of(after),

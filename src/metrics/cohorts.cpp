@@ -68,8 +68,9 @@ AnnualCohorts annual_cohorts(const SnapshotTable& t, PeriodLength length, bool g
     const MonthIndex end = p.last_month, start = end - 12;
     if (start < t.first()) continue; // not 12 months of history before this period's end
     std::vector<CohortPart> sums(parts);
-    for_ranges(n, parts, [&](unsigned i, std::size_t from, std::size_t to) {
-      sums[i] = cohort_range(t, start, end, grouped, include_reactivation, from, to);
+    parallel_for(parts, parts, [&](std::size_t i) {
+      const PartRange r = part_range(n, parts, i);
+      sums[i] = cohort_range(t, start, end, grouped, include_reactivation, r.from, r.to);
     });
     CohortSums all;
     std::map<std::string_view, CohortSums> groups;

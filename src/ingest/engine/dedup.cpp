@@ -2,6 +2,7 @@
 #include "ingest/engine/dedup.hpp"
 
 #include "core/csv.hpp"
+#include "core/parallel.hpp"
 
 #include "platform/memory.hpp"
 
@@ -287,19 +288,13 @@ std::size_t KeyPartitions::first_repeat(std::size_t limit, unsigned threads, con
   std::vector<std::vector<std::uint64_t>> before(k_parts);
   if (earlier != nullptr)
     earlier->for_each([&](const DuplicateIndex::Probe& p) { before[p.hash >> (64 - k_bits)].push_back(word(p)); });
-  std::atomic<std::size_t> next{0}, lowest{limit};
-  const auto work = [&] {
-    std::vector<std::uint64_t> table;
-    for (std::size_t p; (p = next.fetch_add(1, std::memory_order_relaxed)) < k_parts;) {
-      const std::size_t c = repeat_in(p, std::min(limit, lowest.load(std::memory_order_relaxed)), before[p], pending, table);
-      for (std::size_t have = lowest.load(); c < have && !lowest.compare_exchange_weak(have, c);) {
-      }
+  std::atomic<std::size_t> lowest{limit};
+  std::vector<std::vector<std::uint64_t>> tables(std::max(threads, 1u)); // one per thread
+  parallel_for(k_parts, threads, [&](std::size_t p, unsigned slot) {
+    const std::size_t c = repeat_in(p, std::min(limit, lowest.load(std::memory_order_relaxed)), before[p], pending, tables[slot]);
+    for (std::size_t have = lowest.load(); c < have && !lowest.compare_exchange_weak(have, c);) {
     }
-  };
-  std::vector<std::thread> helpers;
-  for (unsigned t = 1; t < threads && t < k_parts; ++t) helpers.emplace_back(work); // one partition each at most
-  work();
-  for (std::thread& t : helpers) t.join();
+  });
   return lowest.load();
 }
 

@@ -8,12 +8,13 @@
 #include "ingest/reader.hpp"
 #include "ingest/rules.hpp"
 
+#include "core/parallel.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
-#include <thread>
 
 namespace cskpi::ingest {
 
@@ -281,58 +282,58 @@ PassEnd LongSnapshotsForm::parallel_pass(FileReader& rd, LineSource& lines, unsi
     pass.chunks[k].ready = true;
     pass.changed.notify_all();
   };
-  struct Helpers { // stops and joins the helper threads however the commit ends
-    Pass& pass;
-    std::vector<std::thread> threads;
-    ~Helpers() {
-      {
-        const std::lock_guard<std::mutex> lock(pass.mutex);
-        pass.stopped = true;
-      }
-      pass.changed.notify_all();
-      for (std::thread& t : threads) t.join();
-    }
-  } helpers{pass, {}};
-  for (unsigned t = 1; t < threads && t < n; ++t)
-    helpers.threads.emplace_back([&] {
-      ChunkBuffer buf;
-      std::unique_lock<std::mutex> lock(pass.mutex);
-      while (const std::optional<std::size_t> k = pass.take(lock, true)) parse(lock, *k, buf);
-    });
-
-  ChunkBuffer buf;
-  buf.progress = &lines;
   PassEnd out;
   out.chunk = chunk;
   out.offset = begin;
   out.line = lines.next_line_number(); // the number of the line at `begin`
   std::size_t k = 0;
-  for (; k < n; ++k) {
-    Chunk& c = pass.chunks[k];
-    {
+  // Index 0, the calling thread, commits the chunks in order; the others parse ahead.
+  parallel_for(std::min<std::size_t>(std::max(threads, 1u), n), threads, [&](std::size_t i) {
+    if (i > 0) {
+      ChunkBuffer buf;
       std::unique_lock<std::mutex> lock(pass.mutex);
-      while (!c.ready) { // parse a chunk meanwhile, if one is due
-        if (const std::optional<std::size_t> next = pass.take(lock, false)) parse(lock, *next, buf);
-        else pass.changed.wait(lock);
-      }
+      while (const std::optional<std::size_t> next = pass.take(lock, true)) parse(lock, *next, buf);
+      return;
     }
-    if (c.failed && c.end == 0) break; // nothing of it is known: the general path reads it
-    if (!commit(rd, c, out.line, out)) break;
-    if (c.failed) { // the lines before its problem line are kept
+    struct Stop { // stops the helpers however the commit ends
+      Pass& pass;
+      ~Stop() {
+        {
+          const std::lock_guard<std::mutex> lock(pass.mutex);
+          pass.stopped = true;
+        }
+        pass.changed.notify_all();
+      }
+    } stop{pass};
+    ChunkBuffer buf;
+    buf.progress = &lines;
+    for (; k < n; ++k) {
+      Chunk& c = pass.chunks[k];
+      {
+        std::unique_lock<std::mutex> lock(pass.mutex);
+        while (!c.ready) { // parse a chunk meanwhile, if one is due
+          if (const std::optional<std::size_t> next = pass.take(lock, false)) parse(lock, *next, buf);
+          else pass.changed.wait(lock);
+        }
+      }
+      if (c.failed && c.end == 0) break; // nothing of it is known: the general path reads it
+      if (!commit(rd, c, out.line, out)) break;
+      if (c.failed) { // the lines before its problem line are kept
+        out.offset = c.end;
+        out.line += c.lines;
+        out.through = c.end + 1;
+        break;
+      }
       out.offset = c.end;
       out.line += c.lines;
-      out.through = c.end + 1;
-      break;
+      c = Chunk{}; // its memory is free for the chunks parsed ahead
+      {
+        const std::lock_guard<std::mutex> lock(pass.mutex);
+        pass.committed = k + 1;
+      }
+      pass.changed.notify_all();
     }
-    out.offset = c.end;
-    out.line += c.lines;
-    c = Chunk{}; // its memory is free for the chunks parsed ahead
-    {
-      const std::lock_guard<std::mutex> lock(pass.mutex);
-      pass.committed = k + 1;
-    }
-    pass.changed.notify_all();
-  }
+  });
   out.all = k == n;
   if (k < n && out.through <= out.offset) out.through = pass.chunks[k].to; // read the chunk not known through
   rd.line = out.line - 1;
