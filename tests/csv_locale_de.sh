@@ -5,6 +5,8 @@
 # de-DE must not (the control that shows this test can fail: "101.70..." is text there).
 #   csv_locale_de.sh CSKPI ROOT
 set -euo pipefail
+command -v soffice >/dev/null && command -v unzip >/dev/null ||
+  { echo "SKIP: no LibreOffice (soffice) or unzip; bash bootstrap test installs them"; exit 77; }
 cskpi="$1"
 cd "$2"
 tmp="$(mktemp -d)"

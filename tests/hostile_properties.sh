@@ -44,19 +44,38 @@ check() { # form, what, base figures, file, extra args; want: a failure or the s
   fi
 }
 
-# Rewrites column $1 (1-based) of every data line on stdin: "pad" pads it with spaces,
-# "total" makes it "Grand Total" (Python's csv module, so quoted fields stay whole).
-edit_cells() { python3 -c '
-import csv, sys
-col, mode = int(sys.argv[1]) - 1, sys.argv[2]
-rows = list(csv.reader(sys.stdin))
-out = csv.writer(sys.stdout, lineterminator="\n")
-out.writerow(rows[0])
-for r in rows[1:]:
-    if col < len(r):
-        r[col] = "  " + r[col] + " " if mode == "pad" else "Grand Total"
-    out.writerow(r)
-' "$1" "$2"; }
+# The edited rows of FILE, whose key is column KEY (1-based), written to DIR by one Python run
+# (Python's csv module, so quoted fields stay whole; a start of Python costs up to seconds on a
+# busy machine): total.row, the last line with the key "Grand Total"; pad.N.row, line N (2 to
+# 6) with its key padded with spaces; pad.csv, the whole file with every key padded.
+edit_rows() { python3 -c '
+import csv, io, sys
+path, col, out_dir = sys.argv[1], int(sys.argv[2]) - 1, sys.argv[3]
+def edit(text, mode):  # the header as it is, then each row with its key cell rewritten
+    rows = list(csv.reader(io.StringIO(text)))
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(rows[0])
+    for r in rows[1:]:
+        if col < len(r):
+            r[col] = "  " + r[col] + " " if mode == "pad" else "Grand Total"
+        out.writerow(r)
+    return buf.getvalue()
+def row(text):  # the edited data row alone
+    return text.split("\n", 1)[1]
+with open(path) as f:
+    text = f.read()
+lines = text.split("\n")
+if lines[-1] == "":
+    lines.pop()
+def write(name, s):
+    with open(f"{out_dir}/{name}", "w") as f:
+        f.write(s)
+write("total.row", row(edit(lines[0] + "\n" + lines[-1] + "\n", "total")))
+for n in range(2, 7):
+    write(f"pad.{n}.row", row(edit(lines[0] + "\n" + lines[n - 1] + "\n", "pad")))
+write("pad.csv", edit(text, "pad"))
+' "$1" "$2" "$3"; }
 
 for entry in "${forms[@]}"; do
   IFS='|' read -r form file key args <<<"$entry"
@@ -67,17 +86,17 @@ for entry in "${forms[@]}"; do
     continue
   fi
   # A totals row after the data.
-  { cat "$file"; { head -n 1 "$file"; tail -n 1 "$file"; } | edit_cells "$key" total | tail -n +2; } >"$tmp/total.csv"
+  edit_rows "$file" "$key" "$tmp"
+  cat "$file" "$tmp/total.row" >"$tmp/total.csv"
   check "$form" "a totals row" "$base" "$tmp/total.csv" "$args"
   # A data row repeated.
   for n in 2 3 4 5 6; do
     { cat "$file"; sed -n "${n}p" "$file"; } >"$tmp/dup.csv"
     check "$form" "line $n repeated" "$base" "$tmp/dup.csv" "$args"
-    { cat "$file"; { head -n 1 "$file"; sed -n "${n}p" "$file"; } | edit_cells "$key" pad | tail -n +2; } >"$tmp/dup.csv"
+    cat "$file" "$tmp/pad.$n.row" >"$tmp/dup.csv"
     check "$form" "line $n repeated with its key padded" "$base" "$tmp/dup.csv" "$args"
   done
   # Keys padded: the figures must be the same, and the run must succeed.
-  edit_cells "$key" pad <"$file" >"$tmp/pad.csv"
   got=$(figures "$tmp/pad.csv" "$args")
   checks=$((checks + 1))
   if [ "$got" != "$base" ]; then

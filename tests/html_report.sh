@@ -7,6 +7,7 @@
 # byte; the page needs no network; a screenshot must be a real, non-blank picture.
 #   html_report.sh CSKPI ROOT
 set -euo pipefail
+command -v chromium >/dev/null || { echo "SKIP: no Chromium; bash bootstrap test installs it"; exit 77; }
 cskpi="$1"
 cd "$2"
 tmp="$(mktemp -d)"

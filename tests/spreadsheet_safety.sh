@@ -5,6 +5,8 @@
 # raw must (the control that shows this test can fail).
 #   spreadsheet_safety.sh CSKPI ROOT
 set -euo pipefail
+command -v soffice >/dev/null && command -v unzip >/dev/null ||
+  { echo "SKIP: no LibreOffice (soffice) or unzip; bash bootstrap test installs them"; exit 77; }
 cskpi="$1"
 cd "$2"
 tmp="$(mktemp -d)"

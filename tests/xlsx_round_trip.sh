@@ -6,6 +6,8 @@
 # cell anywhere; the same report gives the same bytes.
 #   xlsx_round_trip.sh CSKPI RECORDS_COMPARE ROOT
 set -euo pipefail
+command -v soffice >/dev/null && command -v unzip >/dev/null ||
+  { echo "SKIP: no LibreOffice (soffice) or unzip; bash bootstrap test installs them"; exit 77; }
 cskpi="$1"
 values="$2"
 cd "$3"

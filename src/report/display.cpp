@@ -284,7 +284,7 @@ std::string inputs_line(const Report& r) {
 std::string display_value(const Record& r) {
   if (!r.metric.value) return "n/a";
   // A margin of error is a half-width, not a signed score.
-  if (r.metric.def->id == "nps_moe") return "+/-" + fixed(r.metric.value->as_double(), 1);
+  if (r.metric.def->display.margin) return "+/-" + fixed(r.metric.value->as_double(), 1);
   return display(*r.metric.value, r.metric.def->unit);
 }
 
