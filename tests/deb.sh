@@ -15,9 +15,11 @@ rm -f "$build"/cskpi_*.deb
 log="$( (cd "$build" && cpack -G DEB) 2>&1)" || fail "cpack -G DEB: $log"
 deb="$(ls "$build"/cskpi_*.deb)"
 depends="$(dpkg-deb -f "$deb" Depends)"
-# Every library the binary links (libxlsxwriter among them), each with no upper bound: a release
-# upgrade of glibc or any other must not remove cskpi.
-linked="$(ldd "$build/cskpi" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')"
+# Every library the binary links itself (its NEEDED entries, libxlsxwriter among them; what they
+# link in turn their own packages bring), each with no upper bound: a release upgrade of glibc or
+# any other must not remove cskpi.
+needed="$(objdump -p "$build/cskpi" | awk '$1 == "NEEDED" { print $2 }')"
+linked="$(ldd "$build/cskpi" | awk -v needed=" $(echo $needed) " 'index(needed, " " $1 " ") && $3 ~ /^\// { print $3 }')"
 [ -n "$linked" ] || fail "the binary links no shared library (ldd): it should link glibc dynamically"
 packages="$(for so in $linked; do dpkg -S "$so" 2>/dev/null || dpkg -S "$(realpath "$so")"; done | cut -d: -f1 | sort -u)"
 for pkg in $packages libxlsxwriter; do

@@ -241,7 +241,8 @@ namespace {
 /// taken a second, and only when stderr is a terminal (never in pipes or CI logs).
 class ProgressLine {
 public:
-  ProgressLine() : m_enabled(platform::is_terminal(platform::Stream::err) && std::getenv("CI") == nullptr), m_start(clock::now()) {
+  ProgressLine()
+      : m_enabled(platform::is_terminal(platform::Stream::err) && std::getenv("CI") == nullptr), m_start(clock::now()) {
     const char* term = std::getenv("TERM");
     if (term != nullptr && std::strcmp(term, "dumb") == 0) m_enabled = false;
   }
@@ -480,8 +481,8 @@ void write_file_output(const std::string& path, std::string_view what, const std
   const bool copy = path.empty() || platform::special_file(path);
   const char* tmpdir = std::getenv("TMPDIR");
   std::string temp;
-  const std::string target =
-      copy ? fmt::format("{}/out", tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp") : platform::resolve_output(path);
+  const std::string target = copy ? fmt::format("{}/out", tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp")
+                                  : platform::resolve_output(path);
   platform::make_temp_beside(copy ? target : path, target, temp);
   try {
     write(temp);
