@@ -13,6 +13,7 @@
 #include "ingest/continuity.hpp"
 #include "ingest/dates.hpp"
 #include "ingest/engine/dedup.hpp"
+#include "ingest/engine/pass.hpp"
 #include "ingest/exact.hpp"
 
 #include <cstdint>
@@ -43,10 +44,6 @@ bool is_blank(std::string_view line);
 class LineSource;
 struct FileReader;
 
-/// Thrown when a file's bytes, read a second time, no longer hold what the first reading
-/// found (something wrote to the file while it was read).
-struct FileChanged {};
-
 /// What the whole run keeps across its files.
 struct Run {
   Run(IngestOptions o, DiagnosticSink& d);
@@ -62,22 +59,7 @@ struct Run {
   /// which adds the keys parallel passes left pending first.
   DuplicateIndex seen;
   /// A parallel pass's keys, not in `seen` yet.
-  struct PendingKeys {
-    std::unique_ptr<KeyPartitions> keys;
-    std::size_t chunks = 0; ///< the chunks committed: [0, chunks)
-    std::uint32_t file = 0;
-    std::vector<std::uint64_t> first_line; ///< per chunk
-    /// For chunks of words only, or of no keys: each chunk's bytes [begin, end), and what
-    /// reads the keys of such bytes again (set while their file is read), checking them
-    /// against the chunk's range when it kept no keys.
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> bytes;
-    std::function<void(std::uint64_t begin, std::uint64_t end, const KeyRange* range, KeyOrder order,
-                       std::vector<KeyPartitions::Found>& keys)>
-        reread;
-    /// Set when the chunks kept no keys, their rows being ordered: a key is looked for only
-    /// in the chunk whose range holds it. Such keys stay pending to the end of the file.
-    std::optional<OrderedChunks> ordered;
-  };
+  using PendingKeys = ingest::PendingKeys;
   std::vector<PendingKeys> pending_keys;
   std::size_t pending_lookups = 0;
   /// The text of each key in `seen`, while every key came through insert_key() and they are

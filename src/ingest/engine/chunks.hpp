@@ -7,6 +7,7 @@
 #pragma once
 
 #include "ingest/engine/line_source.hpp"
+#include "ingest/engine/padded.hpp"
 #include "platform/files.hpp"
 
 #include <algorithm>
@@ -65,6 +66,10 @@ inline int compare_padded(const char* a, std::size_t na, const char* b, std::siz
   if (a1 != b1) return a1 < b1 ? -1 : 1;
   return (na > nb) - (na < nb); // (equal bytes: equal lengths, as there is no NUL)
 }
+
+/// Thrown when a file's bytes, read a second time, no longer hold what the first reading
+/// found (something wrote to the file while it was read).
+struct FileChanged {};
 
 /// The bytes one pass reads, shared by its threads.
 struct ChunkFile {
@@ -137,6 +142,15 @@ public:
       m_head = next;
       return Next::line;
     }
+  }
+
+  /// next(), the line as a PaddedLine: the buffer holds a '\n' after it (or after the CR
+  /// removed from its end), as fill() sees to.
+  Next next(PaddedLine& line) {
+    std::string_view text;
+    const Next got = next(text);
+    if (got == Next::line) line = PaddedLine::assume_padded(text);
+    return got;
   }
 
   /// The start of the line next() returned or stopped at.
