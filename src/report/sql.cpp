@@ -95,6 +95,7 @@ public:
     else movement_rows();
     totals();
     figures();
+    annual_figures();
     records();
     kpis();
     return std::move(m_steps);
@@ -314,8 +315,11 @@ private:
     }
     step("cskpi_figures", "per period and group: the period ratios in percent, k (periods per year), LTV's profit",
          std::move(body));
+  }
 
-    // Annual figures need the period ones: a second step.
+  // --- annual figures: they need the period ones, so a second step ---------------------------
+  void annual_figures() {
+    const Dialect& q = m_q;
     const auto retention = [](const std::string& v) {
       return fmt::format("CASE WHEN k = 1 THEN {0} ELSE POWER({0} / 100, k) * 100 END", v);
     };
@@ -373,7 +377,7 @@ private:
         {"nps_moe", "1.96 * SQRT(CASE WHEN p_wald + d_wald - (p_wald - d_wald) * (p_wald - d_wald) > 0 THEN "
                     "(p_wald + d_wald - (p_wald - d_wald) * (p_wald - d_wald)) / (responses + 3) ELSE 0 END) * 100"},
     });
-    body = "SELECT\n  f.*";
+    std::string body = "SELECT\n  f.*";
     for (const auto& [name, expr] : annual) body += fmt::format(",\n  {} AS {}", expr, name);
     body += "\nFROM (SELECT *, c + x AS t_cx FROM {{cskpi_figures}}) AS f";
     step("cskpi_annual", std::string("per period and group: annual figures (") +
