@@ -64,13 +64,15 @@ std::string display_change(const std::optional<Quantity>& d, Unit unit) {
       s = fixed(d->as_double(), 1);
       break;
     case Unit::count:
-      s = d->count < 0 ? "-" + group_thousands(static_cast<std::uint64_t>(-d->count))
-                       : group_thousands(static_cast<std::uint64_t>(d->count));
+      // Built in place: GCC 12 warns falsely (-Wrestrict) on "-" + a returned string here.
+      s = group_thousands(static_cast<std::uint64_t>(d->count < 0 ? -d->count : d->count));
+      if (d->count < 0) s.insert(s.begin(), '-');
       break;
     default:
       s = display(*d, unit);
   }
-  return s.front() == '-' ? s : "+" + s;
+  if (s.front() != '-') s.insert(s.begin(), '+');
+  return s;
 }
 
 std::string cell_text(const Record* rec) { return rec == nullptr ? "" : display_value(*rec); }
