@@ -2,6 +2,8 @@
 // The CLI layer: the only code that knows CLI11. Each subcommand has setup_* and run_*.
 #pragma once
 
+#include "app/request.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -11,44 +13,26 @@
 
 namespace cskpi::cli {
 
-/// Options shared by report and validate (SPEC §4).
-struct RunOptions {
-  std::vector<std::string> files;
+/// Options shared by report and validate (SPEC §4): the request the app layer runs, and
+/// what only the command line has (the output, its format and colours, how many problems
+/// stderr shows).
+struct RunOptions : app::ReportRequest {
   std::string format = "table";
-  std::string by;
-  std::string period_length;
-  std::string gross_margin;
-  std::string cac;
-  std::string bands;
-  std::vector<std::string> metrics;
-  std::string delimiter;
-  bool decimal_comma = false;
+  bool decimal_comma_flag = false;             ///< --decimal-comma as parsed; request() keeps it only when given
   CLI::Option* decimal_comma_option = nullptr; ///< to tell "given" from the default
-  bool skip_invalid = false;
-  bool strict = false; ///< --strict: a break in a movements file's continuity is an error
   std::uint64_t max_errors = 20;
-  std::string tolerance;
   std::string output;
   std::string color = "auto";
-  std::string amounts;                  ///< "", "cents" or "units" (snapshot files)
-  std::string reactivation; ///< exact annual cohorts: include or exclude reactivated customers ("": the preset's)
-  // Customers and responses files (issue 7).
-  std::string health_scheme = "default";
-  std::string csat_scale = "auto";
-  std::string as_of;
-  std::string motion;
-  // Real exports (issue 12).
-  std::string encoding = "utf-8";
-  std::string date_format;
-  std::vector<std::string> map;      ///< OURS=THEIRS pairs (--map, comma-separated or repeated)
-  std::string fx;                    ///< --fx FILE
-  std::string currency;              ///< --currency CODE
-  std::uint64_t min_group = 30;      ///< rate a group only from this many starting customers
-  std::string definitions = "cskpi"; ///< --definitions preset
-  int threads = 0;                   ///< --threads: 0 = as ingest decides (two for files of 8 MiB and more)
-  std::string period;                ///< --period P or FROM..TO (issue 14): only these periods
-  std::string layout = "records";    ///< --layout records|wide (report)
-  std::string csv_locale = "en";     ///< --csv-locale en|de: how CSV output writes numbers (report)
+  std::string layout = "records"; ///< --layout records|wide (report)
+  std::string csv_locale = "en";  ///< --csv-locale en|de: how CSV output writes numbers (report)
+
+  /// The request these options make. Pass it, never RunOptions itself, to src/app: a plain
+  /// copy would drop --decimal-comma.
+  app::ReportRequest request() const {
+    app::ReportRequest r = *this;
+    if (decimal_comma_option != nullptr && decimal_comma_option->count() > 0) r.decimal_comma = decimal_comma_flag;
+    return r;
+  }
 };
 
 void setup_report(CLI::App& app, RunOptions& o);

@@ -2,7 +2,6 @@
 #include "cli/common.hpp"
 
 #include "core/csv.hpp"
-#include "core/definitions.hpp"
 #include "core/error.hpp"
 
 #include "platform/files.hpp"
@@ -43,7 +42,7 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--delimiter", o.delimiter, "Field delimiter: , ; or tab (default: detected from the header)")
       ->type_name("CHAR");
   o.decimal_comma_option =
-      cmd.add_flag("--decimal-comma", o.decimal_comma,
+      cmd.add_flag("--decimal-comma", o.decimal_comma_flag,
                    "Numbers use a decimal comma: 1234,56 and 1.234,56 (default: on for ; files); --decimal-comma=false turns it off");
   cmd.add_option("--max-errors", o.max_errors, "Print at most N problems; 0 prints all")->type_name("N");
   cmd.add_option("--tolerance", o.tolerance, "Allowed rounding slack when reconciling end_mrr, e.g. 0.01 (default: exact)")
@@ -119,14 +118,6 @@ void add_leading_options(CLI::App& cmd, RunOptions& o) {
       ->type_name("MOTION");
 }
 
-HealthScheme health_scheme(const RunOptions& o) {
-  const std::optional<HealthScheme> s = parse_health_scheme(o.health_scheme);
-  if (!s)
-    throw usage_error(fmt::format("--health-scheme \"{}\" is not default, power-users or GREEN/YELLOW cut-offs with "
-                                  "0 < YELLOW < GREEN <= 100 (e.g. 75/40)", o.health_scheme));
-  return *s;
-}
-
 void add_snapshot_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--amounts", o.amounts,
                  "Snapshot files: amounts are cents or units (default: cents for ChartMogul logs, units otherwise)")
@@ -188,52 +179,7 @@ void StderrDiagnostics::summarise() {
   m_repeat_order.clear();
 }
 
-IngestOptions ingest_options(const RunOptions& o) {
-  IngestOptions in;
-  if (!o.delimiter.empty()) {
-    if (o.delimiter == "," || o.delimiter == "comma") in.delimiter = ',';
-    else if (o.delimiter == ";" || o.delimiter == "semicolon") in.delimiter = ';';
-    else if (o.delimiter == "\t" || o.delimiter == "tab" || o.delimiter == "\\t") in.delimiter = '\t';
-    else throw usage_error(fmt::format("--delimiter \"{}\" is not one of , ; tab", o.delimiter));
-  }
-  if (o.decimal_comma_option != nullptr && o.decimal_comma_option->count() > 0) in.decimal_comma = o.decimal_comma;
-  if (!o.tolerance.empty()) in.tolerance = parse_amount_flag("--tolerance", o.tolerance);
-  in.strict = o.strict;
-  if (!o.by.empty()) in.by_column = normalise_column_name(o.by);
-  if (!o.period_length.empty()) {
-    in.period_length = parse_period_length(o.period_length);
-    if (!in.period_length)
-      throw usage_error(fmt::format("--period-length \"{}\" is not month, quarter or year", o.period_length));
-  }
-  if (!o.amounts.empty()) in.amounts_in_cents = o.amounts == "cents";
-  in.health_over_100 = health_scheme(o).power_users;
-  if (o.csat_scale == "5" || o.csat_scale == "10") in.csat_scale = std::stoi(o.csat_scale);
-  in.encoding = o.encoding;
-  in.threads = o.threads;
-  in.date_format = o.date_format == "auto" ? std::string() : o.date_format;
-  for (const std::string& pair : o.map) {
-    const std::size_t eq = pair.find('=');
-    const std::string ours = normalise_column_name(pair.substr(0, eq == std::string::npos ? 0 : eq));
-    const std::string theirs = eq == std::string::npos ? std::string() : normalise_column_name(pair.substr(eq + 1));
-    if (ours.empty() || theirs.empty())
-      throw usage_error(fmt::format("--map \"{}\" is not OURS=THEIRS, e.g. start_mrr=MRR Start", pair));
-    in.column_map.emplace_back(ours, theirs);
-  }
-  in.fx_file = o.fx;
-  in.currency = o.currency;
-  for (char& c : in.currency) // usd is USD
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  const DefinitionPreset* preset = find_definition_preset(o.definitions);
-  if (preset == nullptr) throw usage_error(fmt::format("--definitions \"{}\" is not cskpi, smsb, chartmogul or profitwell", o.definitions));
-  in.once_discounts_in_mrr = preset->once_discounts_in_mrr;
-  in.unpaid_keeps_mrr = preset->unpaid_keeps_mrr;
-  if (!o.as_of.empty()) {
-    in.as_of_day = parse_date(o.as_of);
-    if (!in.as_of_day) throw usage_error(fmt::format("--as-of \"{}\" is not a date YYYY-MM-DD", o.as_of));
-  }
-  check_ingest_options(in);
-  return in;
-}
+IngestOptions ingest_options(const RunOptions& o) { return app::ingest_options(o.request()); }
 
 namespace {
 
@@ -276,72 +222,52 @@ private:
 
 } // namespace
 
-std::vector<std::size_t> reading_order(const std::vector<std::string>& files, const IngestOptions& opts) {
-  // Files with customer attributes (and coupons) are read first, so the join (and the
-  // subscriptions) know them before the billing rows arrive; standard input, whose header
-  // cannot be peeked, comes next.
-  std::vector<std::size_t> order, later;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    const FileRole role = files[i] == "-" ? FileRole::unknown : peek_role(files[i], opts);
-    const bool first = role == FileRole::customers || role == FileRole::responses || role == FileRole::billing_with_attributes ||
-                       role == FileRole::reference;
-    (first ? order : later).push_back(i);
-  }
-  std::stable_partition(later.begin(), later.end(), [&](std::size_t i) { return files[i] == "-"; });
-  order.insert(order.end(), later.begin(), later.end());
-  return order;
-}
-
 Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, StderrDiagnostics& diags) {
-  Loaded l;
   ProgressLine progress;
   if (progress.enabled())
     opts.progress = [&progress](const std::string& file, std::uint64_t done, std::uint64_t total) {
       progress.update(file, done, total);
     };
   diags.progress_drawn = progress.drawn();
-  if (std::count(files.begin(), files.end(), std::string("-")) > 1)
-    throw usage_error("standard input (-) can be read only once");
-  Ingestor ingestor(opts, diags);
-  l.aggregator = std::make_unique<Aggregator>(!opts.by_column.empty());
-  l.joiner = std::make_unique<Joiner>(*l.aggregator, [&ingestor] { return ingestor.attributes(); });
-  std::vector<InputSummary> read(files.size());
-  const std::vector<std::size_t> order = reading_order(files, opts);
-  for (std::size_t n = 0; n < order.size(); ++n)
-    read[order[n]] = ingestor.read_path(files[order[n]], *l.joiner, n + 1 == order.size());
-  ingestor.finish();
-  l.inputs = std::move(read); // in the order given
+  Loaded l = app::load_inputs(files, std::move(opts), diags);
   diags.summarise();
-  l.columns = ingestor.columns();
-  l.detected_length = ingestor.detected_period_length();
-  l.snapshots = ingestor.take_snapshots();
-  l.attributes = ingestor.take_attributes();
   return l;
-}
-
-Money parse_amount_flag(const std::string& flag, const std::string& text) {
-  const ParsedMoney p = parse_money(text, DecimalStyle::point);
-  if (p.status != ParsedMoney::Status::ok || p.value.micros < 0)
-    throw usage_error(fmt::format("{} \"{}\" is not a non-negative number (use a decimal point: 0.8)", flag, text));
-  return p.value;
 }
 
 namespace {
 
-bool known_metric(std::string_view id) { return find_band_metric(id) != nullptr; }
+/// The report's side of a run on stderr: each problem through StderrDiagnostics (up to
+/// --max-errors), a progress line on a terminal while the inputs are read, and the run's
+/// notes as "cskpi: error: ..." and "cskpi: warning: ...".
+class ReportSink : public app::RunSink {
+public:
+  ReportSink(std::uint64_t limit, bool downgrade_rows) : m_diags(limit, downgrade_rows) {}
+  void report(const Diagnostic& d) override { m_diags.report(d); }
+  Progress reading() override {
+    m_progress.emplace();
+    m_diags.progress_drawn = m_progress->drawn();
+    if (!m_progress->enabled()) return {};
+    return [this](const std::string& file, std::uint64_t done, std::uint64_t total) {
+      m_progress->update(file, done, total);
+    };
+  }
+  void inputs_read() override {
+    m_diags.summarise();
+    m_diags.progress_drawn = nullptr;
+    m_progress.reset(); // clears the progress line
+    const std::uint64_t hidden = m_diags.total() - m_diags.shown();
+    if (hidden == 0) return;
+    const std::string line = fmt::format("cskpi: {} more problems not shown (--max-errors 0 shows all)\n", hidden);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
+  void note(Severity severity, const std::string& text) override { print_problem(text, severity == Severity::warning); }
+
+private:
+  StderrDiagnostics m_diags;
+  std::optional<ProgressLine> m_progress;
+};
 
 } // namespace
-
-BandTable load_bands(const std::string& path) {
-  BandTable bands = BandTable::builtin();
-  if (path.empty()) return bands;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw input_error(fmt::format("{}: cannot open bands file: {}", path, std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  bands.override_from_csv(text.str(), path, known_metric);
-  return bands;
-}
 
 namespace {
 
@@ -575,35 +501,6 @@ std::string WrappingFormatter::make_option_desc(const CLI::Option* opt) const {
 
 namespace {
 
-/// Keeps the groups whose period lies within --period.
-void select_periods(std::vector<Group>& groups, const std::string& spec) {
-  const std::size_t dots = spec.find("..");
-  const std::string from_text = spec.substr(0, dots), to_text = dots == std::string::npos ? spec : spec.substr(dots + 2);
-  const std::optional<Period> from = parse_period(from_text), to = parse_period(to_text);
-  if (!from || !to)
-    throw usage_error(fmt::format("--period \"{}\" is not a period (2026-10, 2026-Q3, 2026) or a range FROM..TO", spec));
-  const MonthSpan a = month_span(*from), b = month_span(*to);
-  if (a.first > b.last) throw usage_error(fmt::format("--period {}: {} comes after {}", spec, from->label, to->label));
-  if (!groups.empty() && !groups.front().period)
-    throw usage_error(fmt::format("--period {}: the input has no period column, so it is one period", spec));
-  std::vector<std::string> all;
-  for (const Group& g : groups)
-    if (g.period && (all.empty() || all.back() != *g.period)) all.push_back(*g.period);
-  std::erase_if(groups, [&](const Group& g) {
-    const std::optional<Period> p = parse_period(*g.period);
-    if (!p) return true;
-    const MonthSpan s = month_span(*p);
-    return s.first < a.first || s.last > b.last;
-  });
-  if (groups.empty() && !all.empty())
-    throw usage_error(fmt::format("--period {} matches none of the input's periods ({}{})", spec, all.front(),
-                                  all.size() > 1 ? " to " + all.back() : ""));
-}
-
-} // namespace
-
-namespace {
-
 bool color_allowed(const std::string& mode, platform::Stream stream) {
   if (mode == "always") return true;
   if (mode == "never") return false;
@@ -635,180 +532,11 @@ void print_problem(const std::string& text, bool warning) {
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-namespace {
-
-/// The run summary on stderr when rows were left out or the run failed.
-void say(const std::string& text) {
-  for (const std::string_view label : {"error: ", "warning: "})
-    if (text.starts_with(label)) return print_problem(text.substr(label.size()), label[0] == 'w');
-  const std::string line = "cskpi: " + text + "\n";
-  std::fwrite(line.data(), 1, line.size(), stderr);
-}
-
-} // namespace
-
-/// More --by groups than this in one period earn a warning: likely the wrong column.
-constexpr std::size_t k_many_groups = 10000;
-
-std::vector<std::string> parse_metric_list(const std::vector<std::string>& ids) {
-  // --metrics "nrr, GRR": ids in any case, spaces around them ignored.
-  std::vector<std::string> metrics;
-  for (std::string id : ids) {
-    while (!id.empty() && id.front() == ' ') id.erase(0, 1);
-    while (!id.empty() && id.back() == ' ') id.pop_back();
-    for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (id.empty()) continue;
-    metrics.push_back(id);
-    if (find_metric(id) != nullptr) continue;
-    const std::string near = suggest_metric(id);
-    throw usage_error(fmt::format("unknown metric \"{}\"{}", id, near.empty() ? " (see cskpi bands)" : fmt::format("; did you mean {}?", near)));
-  }
-  return metrics;
-}
-
-Money parse_gross_margin(const std::string& text) {
-  // 0.8, or 80% (a percentage: divided by 100 exactly).
-  const bool percent = !text.empty() && text.back() == '%';
-  const std::string number = percent ? text.substr(0, text.size() - 1) : text;
-  Money margin = parse_amount_flag("--gross-margin", number);
-  if (percent) {
-    if (margin.micros % 100 != 0)
-      throw usage_error(fmt::format("--gross-margin \"{}\" has more decimals than a fraction keeps (6)", text));
-    margin = Money{margin.micros / 100};
-  }
-  if (margin > Money::from_units(1))
-    throw usage_error(fmt::format("--gross-margin \"{}\" must be a fraction from 0 to 1 (0.8), or a percentage up to 100%", text));
-  return margin;
-}
-
 std::optional<Report> compute_report(const RunOptions& o, bool check_mode, Drawing* drawing) {
-  ReportSettings s;
-  s.version = CSKPI_VERSION;
-  s.metrics = parse_metric_list(o.metrics);
-  if (!o.gross_margin.empty()) {
-    s.gross_margin = parse_gross_margin(o.gross_margin);
-    s.gross_margin_given = true;
-  }
-  if (!o.cac.empty()) s.cac = parse_amount_flag("--cac", o.cac);
-  const IngestOptions ingest = ingest_options(o);
-  s.tolerance = ingest.tolerance;
-  const BandTable bands = load_bands(o.bands);
-  s.bands = bands.origin();
-  if (drawing != nullptr) drawing->bands = bands;
-  s.skip_invalid = o.skip_invalid;
-  s.min_group = o.min_group;
-  s.definitions = o.definitions;
-  if (!ingest.by_column.empty()) s.by = ingest.by_column;
-
-  StderrDiagnostics diags(o.max_errors, o.skip_invalid);
-  const Loaded l = load_inputs(o.files, ingest, diags);
-  std::uint64_t read = 0, used = 0, rejected = 0;
-  for (const InputSummary& in : l.inputs) {
-    read += in.rows_read;
-    used += in.rows_used;
-    rejected += in.rows_rejected;
-  }
-  const std::uint64_t hidden = diags.total() - diags.shown();
-  if (hidden > 0) say(fmt::format("{} more problems not shown (--max-errors 0 shows all)", hidden));
-  if (diags.fatal() > 0) {
-    say(check_mode ? "error: an input could not be read; nothing was judged" : "error: an input could not be read; no report written");
-    return std::nullopt;
-  }
-  if (diags.errors() > 0 && rejected == 0 && o.strict) { // every row is valid: the errors are breaks between periods (--strict)
-    say(fmt::format("error: {} break{} between periods (--strict); {}", diags.row_errors(), diags.row_errors() == 1 ? "" : "s",
-                    check_mode ? "an inconsistent export fails every gate" : "no report written. Fix the export, or drop --strict"));
-    return std::nullopt;
-  }
-  if (diags.errors() > 0) {
-    const std::string advice = check_mode ? "an invalid export fails every gate; fix the rows"
-                                          : fmt::format("no report written. Fix them, or pass --skip-invalid to report on "
-                                                        "the {} valid row{}", used, used == 1 ? "" : "s");
-    say(fmt::format("error: {} invalid row{} of {} ({} problem{}); {}", rejected, rejected == 1 ? "" : "s", read,
-                    diags.row_errors(), diags.row_errors() == 1 ? "" : "s", advice));
-    return std::nullopt;
-  }
-  if (rejected > 0)
-    say(fmt::format("warning: {} of {} row{} rejected (--skip-invalid); the report covers {} row{}", rejected, read,
-                    read == 1 ? "" : "s", used, used == 1 ? "" : "s"));
-  if (check_mode)
-    for (const InputSummary& in : l.inputs)
-      if (in.rows_read == 0) {
-        say(fmt::format("error: {} holds no rows; an empty export passes no gate", in.file));
-        return std::nullopt;
-      }
-
-  MetricContext ctx;
-  ctx.columns = l.columns;
-  ctx.gross_margin = s.gross_margin;
-  ctx.gross_margin_given = s.gross_margin_given;
-  ctx.cac = s.cac;
-  ctx.min_group = s.min_group;
-  if (ingest.period_length) {
-    ctx.period_length = *ingest.period_length;
-    s.period_length_source = "--period-length";
-  } else if (l.detected_length) {
-    ctx.period_length = *l.detected_length;
-    s.period_length_source = "detected";
-  } else {
-    ctx.period_length = PeriodLength::month;
-    s.period_length_source = "default: no period column";
-  }
-  s.period_length = ctx.period_length;
-
-  if (s.by) {
-    std::size_t most = 0; // distinct --by values of the busiest period
-    for (const auto& [period, totals] : l.aggregator->periods()) most = std::max(most, totals.groups.size());
-    if (most > k_many_groups)
-      say(fmt::format("warning: --by {} has {} distinct values in one period; the report holds a group for each. "
-                      "Is {} the column you meant?", *s.by, group_thousands(most), *s.by));
-  }
-  std::optional<AnnualCohorts> cohorts;
-  if (l.snapshots) {
-    const bool reactivation = o.reactivation.empty() ? find_definition_preset(o.definitions)->cohort_reactivation
-                                                     : o.reactivation == "include";
-    cohorts = annual_cohorts(*l.snapshots, ctx.period_length, s.by.has_value(), reactivation, thread_count(o.threads));
-    s.include_reactivation = cohorts->include_reactivation;
-  }
-  ctx.billing = l.columns.billing;
-  std::optional<Leading> leading;
-  std::string motion;
-  if (!o.motion.empty()) {
-    const std::optional<std::string> m = parse_motion(o.motion);
-    if (!m) throw usage_error(fmt::format("--motion \"{}\" is not product-led, smb, mid-market or enterprise", o.motion));
-    motion = *m;
-  }
-  if (l.attributes) {
-    LeadingOptions lo;
-    lo.scheme = health_scheme(o);
-    lo.period_length = ctx.period_length;
-    lo.grouped = s.by.has_value();
-    if (!o.as_of.empty()) {
-      lo.as_of = parse_date(o.as_of);
-      if (!lo.as_of) throw usage_error(fmt::format("--as-of \"{}\" is not a date YYYY-MM-DD", o.as_of));
-    }
-    leading = l.joiner->join(*l.attributes, lo, l.columns.period);
-    ctx.attributes = l.attributes->columns;
-    ctx.scheme = lo.scheme;
-    s.health_scheme = lo.scheme.name;
-    if (leading->summary.as_of) ctx.as_of = format_date(*leading->summary.as_of);
-    if (ctx.attributes.score && l.columns.nps)
-      say("warning: NPS comes from the responses file; the nps column of the billing file is not used");
-    const JoinSummary& j = leading->summary;
-    if (j.customers_without_billing > 0 && ctx.billing)
-      say(fmt::format("warning: {} customer record{} no billing row (first: {}); they are counted, not reported on",
-                      group_thousands(j.customers_without_billing), j.customers_without_billing == 1 ? " has" : "s have",
-                      j.unbilled_examples.front()));
-    if (j.responses_outside > 0)
-      say(fmt::format("warning: {} response{} dated outside the billing periods, left out", group_thousands(j.responses_outside),
-                      j.responses_outside == 1 ? " is" : "s are"));
-  }
-  Report report{s, l.inputs, build_groups(*l.aggregator, ctx, bands, s.metrics, s.by.has_value(), cohorts ? &*cohorts : nullptr,
-                                          leading ? &*leading : nullptr, motion),
-                std::nullopt};
-  if (leading) report.join = leading->summary;
-  if (!o.period.empty()) select_periods(report.groups, o.period);
-  if (drawing != nullptr && l.snapshots) drawing->cohorts = cohort_table(*l.snapshots, false);
-  return report;
+  app::ReportRequest request = o.request();
+  request.check_mode = check_mode;
+  ReportSink sink(o.max_errors, o.skip_invalid);
+  return app::run_report(request, sink, drawing);
 }
 
 } // namespace cskpi::cli

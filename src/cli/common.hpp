@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
-// Pieces report and validate share: option parsing into core settings, the ingest loop,
-// diagnostics on stderr, and writing output.
+// Pieces the commands share: option adders, diagnostics on stderr, the calls into src/app,
+// and writing output.
 #pragma once
 
 #include "cli/commands.hpp"
+
+#include "app/inputs.hpp"
+#include "app/request.hpp"
+#include "app/run.hpp"
 
 #include "metrics/aggregate.hpp"
 #include "metrics/bands.hpp"
@@ -24,6 +28,16 @@
 #include <vector>
 
 namespace cskpi::cli {
+
+// The app layer's pieces the commands use (src/app).
+using app::Drawing;
+using app::health_scheme;
+using app::load_bands;
+using app::Loaded;
+using app::parse_amount_flag;
+using app::parse_gross_margin;
+using app::parse_metric_list;
+using app::reading_order;
 
 /// Adds the options report and validate share to a subcommand.
 void add_input_options(CLI::App& cmd, RunOptions& o);
@@ -59,8 +73,6 @@ void add_snapshot_options(CLI::App& cmd, RunOptions& o);
 void add_reactivation_option(CLI::App& cmd, RunOptions& o);
 /// Adds --health-scheme, --csat-scale, --as-of and --motion (customers and responses files).
 void add_leading_options(CLI::App& cmd, RunOptions& o);
-/// The health scheme of --health-scheme; throws a usage error for a bad value.
-HealthScheme health_scheme(const RunOptions& o);
 
 /// Prints diagnostics to stderr (up to a limit) and counts them. With a limit, the same
 /// problem in the same file and column (the message without its quoted values) is shown
@@ -98,19 +110,11 @@ private:
   void print_line(const Diagnostic& d);
 };
 
-/// The result of reading every input of a run.
-struct Loaded {
-  std::vector<InputSummary> inputs;
-  std::unique_ptr<Aggregator> aggregator;
-  ColumnSet columns;
-  std::optional<PeriodLength> detected_length;
-  std::unique_ptr<SnapshotTable> snapshots; ///< the history, when the input was a snapshot file
-  std::unique_ptr<Attributes> attributes;   ///< customer records and responses, when the run had any
-  std::unique_ptr<Joiner> joiner;           ///< what the join needs of the billing rows
-};
-
-/// IngestOptions from the flags; throws usage errors for bad values.
+/// IngestOptions from the flags (app::ingest_options of o.request()); throws usage errors for bad values.
 IngestOptions ingest_options(const RunOptions& o);
+/// Reads every file (app::load_inputs) with a progress line on a terminal; then prints what
+/// `diags` held back.
+Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, StderrDiagnostics& diags);
 /// Output to stdout ("") or a file, written in chunks as it is produced (cskpi movements)
 /// or at once (write_output): a closed pipe exits 0, any other failure throws (exit 3).
 /// A regular file is written to a temporary file beside it that replaces it at close(), so
@@ -153,32 +157,10 @@ std::string_view chart_js();
 /// its place; with no path the file's bytes go to standard output, unless it is a terminal.
 void write_file_output(const std::string& path, std::string_view what, const std::function<void(const std::string&)>& write);
 
-/// The order to read `files` in (indices): files the others refer to first (customers,
-/// responses, coupons: peeked at from their headers), standard input last of the rest.
-std::vector<std::size_t> reading_order(const std::vector<std::string>& files, const IngestOptions& opts);
-/// Reads every file into an Aggregator, reporting to `diags` (a progress line on a TTY).
-Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, StderrDiagnostics& diags);
-
-/// Parses a non-negative decimal flag value exactly; throws a usage error naming the flag.
-Money parse_amount_flag(const std::string& flag, const std::string& text);
-/// --metrics: ids in any case, spaces around them ignored; throws a usage error naming an
-/// unknown id, with the closest known one.
-std::vector<std::string> parse_metric_list(const std::vector<std::string>& ids);
-/// --gross-margin: a fraction (0.8) or a percentage (80%), exactly; throws a usage error.
-Money parse_gross_margin(const std::string& text);
-/// The built-in bands, with --bands FILE applied.
-BandTable load_bands(const std::string& path);
-
-/// Reads, validates and computes every group's metrics from the shared flags. Returns
-/// nullopt after telling stderr why when the run must stop with exit 3 (invalid input in
-/// strict mode, an unreadable file). Throws usage errors for bad flag values.
+/// The report of `o` (app::run_report), its problems and notes on stderr with a progress line on
+/// a terminal. Returns nullopt after telling stderr why when the run must stop with exit 3
+/// (invalid input in strict mode, an unreadable file). Throws usage errors for bad flag values.
 /// `check_mode` words the failure for `cskpi check`, which has no --skip-invalid.
-/// What the HTML page draws besides the records: the bands' thresholds and, for a snapshot
-/// input, the classic cohort table.
-struct Drawing {
-  BandTable bands = BandTable::builtin();
-  std::vector<CohortRow> cohorts;
-};
 std::optional<Report> compute_report(const RunOptions& o, bool check_mode = false, Drawing* drawing = nullptr);
 
 /// Writes `text` to stdout or to `path`; a closed pipe is not an error (exit 0), a failed

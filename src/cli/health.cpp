@@ -35,7 +35,7 @@ void setup_health(CLI::App& app, HealthOptions& o) {
   add_format_option(*cmd, o.run.format, o.run.output, {"table", "csv", "json"},
                     "table (summary and customers most at risk), csv (every score: a customers file for the next cskpi report) or json");
   cmd->add_option("--delimiter", o.run.delimiter, "Field delimiter: , ; or tab (default: detected from the header)")->type_name("CHAR");
-  o.run.decimal_comma_option = cmd->add_flag("--decimal-comma", o.run.decimal_comma, "Numbers use a decimal comma");
+  o.run.decimal_comma_option = cmd->add_flag("--decimal-comma", o.run.decimal_comma_flag, "Numbers use a decimal comma");
   cmd->add_option("--encoding", o.run.encoding, "Text encoding, as in report: utf-8 (default), cp1252 or latin1")
       ->type_name("ENC");
   cmd->add_option("--date-format", o.run.date_format,

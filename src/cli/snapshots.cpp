@@ -25,7 +25,7 @@ void add_snapshot_input(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--delimiter", o.delimiter, "Field delimiter: , ; or tab (default: detected from the header)")
       ->type_name("CHAR");
   o.decimal_comma_option =
-      cmd.add_flag("--decimal-comma", o.decimal_comma, "Numbers use a decimal comma (default: on for ; files)");
+      cmd.add_flag("--decimal-comma", o.decimal_comma_flag, "Numbers use a decimal comma (default: on for ; files)");
   cmd.add_option("--max-errors", o.max_errors, "Print at most N problems; 0 prints all")->type_name("N");
   cmd.add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
   add_snapshot_options(cmd, o);

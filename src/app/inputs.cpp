@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+#include "app/inputs.hpp"
+
+#include "core/error.hpp"
+
+#include <algorithm>
+
+namespace cskpi::app {
+
+std::vector<std::size_t> reading_order(const std::vector<std::string>& files, const IngestOptions& opts) {
+  // Files with customer attributes (and coupons) are read first, so the join (and the
+  // subscriptions) know them before the billing rows arrive; standard input, whose header
+  // cannot be peeked, comes next.
+  std::vector<std::size_t> order, later;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const FileRole role = files[i] == "-" ? FileRole::unknown : peek_role(files[i], opts);
+    const bool first = role == FileRole::customers || role == FileRole::responses ||
+        role == FileRole::billing_with_attributes || role == FileRole::reference;
+    (first ? order : later).push_back(i);
+  }
+  std::stable_partition(later.begin(), later.end(), [&](std::size_t i) { return files[i] == "-"; });
+  order.insert(order.end(), later.begin(), later.end());
+  return order;
+}
+
+Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags) {
+  Loaded l;
+  if (std::count(files.begin(), files.end(), std::string("-")) > 1)
+    throw usage_error("standard input (-) can be read only once");
+  Ingestor ingestor(opts, diags);
+  l.aggregator = std::make_unique<Aggregator>(!opts.by_column.empty());
+  l.joiner = std::make_unique<Joiner>(*l.aggregator, [&ingestor] { return ingestor.attributes(); });
+  std::vector<InputSummary> read(files.size());
+  const std::vector<std::size_t> order = reading_order(files, opts);
+  for (std::size_t n = 0; n < order.size(); ++n)
+    read[order[n]] = ingestor.read_path(files[order[n]], *l.joiner, n + 1 == order.size());
+  ingestor.finish();
+  l.inputs = std::move(read); // in the order given
+  l.columns = ingestor.columns();
+  l.detected_length = ingestor.detected_period_length();
+  l.snapshots = ingestor.take_snapshots();
+  l.attributes = ingestor.take_attributes();
+  return l;
+}
+
+} // namespace cskpi::app

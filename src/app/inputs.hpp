@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// Reading every input of a run, in the order the join needs (issue 29: out of the CLI).
+#pragma once
+
+#include "core/attributes.hpp"
+#include "core/records.hpp"
+#include "core/snapshot_table.hpp"
+#include "ingest/ingest.hpp"
+#include "metrics/aggregate.hpp"
+#include "metrics/leading.hpp"
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cskpi::app {
+
+/// The result of reading every input of a run.
+struct Loaded {
+  std::vector<InputSummary> inputs; ///< in the order given
+  std::unique_ptr<Aggregator> aggregator;
+  ColumnSet columns;
+  std::optional<PeriodLength> detected_length;
+  std::unique_ptr<SnapshotTable> snapshots; ///< the history, when the input was a snapshot file
+  std::unique_ptr<Attributes> attributes; ///< customer records and responses, when the run had any
+  std::unique_ptr<Joiner> joiner; ///< what the join needs of the billing rows
+};
+
+/// The order to read `files` in (indices): files the others refer to first (customers,
+/// responses, coupons: peeked at from their headers), standard input last of the rest.
+std::vector<std::size_t> reading_order(const std::vector<std::string>& files, const IngestOptions& opts);
+/// Reads every file into an Aggregator, in reading_order(), reporting each problem to
+/// `diags`; `opts.progress`, when set, follows the reading. Throws a usage error when
+/// standard input is named twice.
+Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags);
+
+} // namespace cskpi::app

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+#include "app/run.hpp"
+
+#include "core/definitions.hpp"
+#include "core/error.hpp"
+#include "core/period.hpp"
+#include "metrics/leading.hpp"
+#include "metrics/metrics.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+
+namespace cskpi::app {
+
+namespace {
+
+/// More --by groups than this in one period earn a warning: likely the wrong column.
+constexpr std::size_t k_many_groups = 10000;
+
+/// Passes every problem on to the sink and counts them: whether the run goes on depends on
+/// the counts, not on how many of them the sink shows.
+class Counted : public DiagnosticSink {
+public:
+  Counted(RunSink& sink, bool skip_invalid) : m_sink(sink), m_skip_invalid(skip_invalid) {}
+  void report(const Diagnostic& d) override {
+    if (d.severity == Severity::error) ++(d.fatal ? m_fatal : m_row_errors);
+    m_sink.report(d);
+  }
+  std::uint64_t fatal() const { return m_fatal; }
+  std::uint64_t row_errors() const { return m_row_errors; }
+  /// The errors that stop the run: with skip_invalid, a row's are not among them.
+  std::uint64_t errors() const { return m_fatal + (m_skip_invalid ? 0 : m_row_errors); }
+
+private:
+  RunSink& m_sink;
+  bool m_skip_invalid;
+  std::uint64_t m_fatal = 0, m_row_errors = 0;
+};
+
+/// The settings the report echoes that come from the request alone. Parses the values in the
+/// order their usage errors have always come: metrics, gross margin, CAC.
+ReportSettings settings_of(const ReportRequest& q) {
+  ReportSettings s;
+  s.version = CSKPI_VERSION;
+  s.metrics = parse_metric_list(q.metrics);
+  if (!q.gross_margin.empty()) {
+    s.gross_margin = parse_gross_margin(q.gross_margin);
+    s.gross_margin_given = true;
+  }
+  if (!q.cac.empty()) s.cac = parse_amount_flag("--cac", q.cac);
+  s.skip_invalid = q.skip_invalid;
+  s.min_group = q.min_group;
+  s.definitions = q.definitions;
+  return s;
+}
+
+/// Whether the inputs read can be reported on; if not, notes why (the run then exits 3).
+/// Notes the rows left out when they can.
+bool usable(const ReportRequest& q, const Loaded& l, const Counted& diags, RunSink& sink) {
+  std::uint64_t read = 0, used = 0, rejected = 0;
+  for (const InputSummary& in : l.inputs) {
+    read += in.rows_read;
+    used += in.rows_used;
+    rejected += in.rows_rejected;
+  }
+  const bool check = q.check_mode;
+  if (diags.fatal() > 0) {
+    sink.note(Severity::error,
+              check ? "an input could not be read; nothing was judged"
+                    : "an input could not be read; no report written");
+    return false;
+  }
+  if (diags.errors() > 0 && rejected == 0 && q.strict) { // every row is valid: the errors are breaks between periods
+    sink.note(Severity::error,
+              fmt::format("{} break{} between periods (--strict); {}", diags.row_errors(),
+                          diags.row_errors() == 1 ? "" : "s",
+                          check ? "an inconsistent export fails every gate"
+                                : "no report written. Fix the export, or drop --strict"));
+    return false;
+  }
+  if (diags.errors() > 0) {
+    const std::string advice = check ? "an invalid export fails every gate; fix the rows"
+                                     : fmt::format("no report written. Fix them, or pass --skip-invalid to report on "
+                                                   "the {} valid row{}",
+                                                   used, used == 1 ? "" : "s");
+    sink.note(Severity::error,
+              fmt::format("{} invalid row{} of {} ({} problem{}); {}", rejected, rejected == 1 ? "" : "s", read,
+                          diags.row_errors(), diags.row_errors() == 1 ? "" : "s", advice));
+    return false;
+  }
+  if (rejected > 0)
+    sink.note(Severity::warning,
+              fmt::format("{} of {} row{} rejected (--skip-invalid); the report covers {} row{}", rejected, read,
+                          read == 1 ? "" : "s", used, used == 1 ? "" : "s"));
+  if (check)
+    for (const InputSummary& in : l.inputs)
+      if (in.rows_read == 0) {
+        sink.note(Severity::error, fmt::format("{} holds no rows; an empty export passes no gate", in.file));
+        return false;
+      }
+  return true;
+}
+
+/// What the metrics are computed with: the columns read, the figures of the settings and the
+/// period length, whose source `s` records.
+MetricContext context_of(ReportSettings& s, const IngestOptions& ingest, const Loaded& l) {
+  MetricContext ctx;
+  ctx.columns = l.columns;
+  ctx.gross_margin = s.gross_margin;
+  ctx.gross_margin_given = s.gross_margin_given;
+  ctx.cac = s.cac;
+  ctx.min_group = s.min_group;
+  if (ingest.period_length) {
+    ctx.period_length = *ingest.period_length;
+    s.period_length_source = "--period-length";
+  } else if (l.detected_length) {
+    ctx.period_length = *l.detected_length;
+    s.period_length_source = "detected";
+  } else {
+    ctx.period_length = PeriodLength::month;
+    s.period_length_source = "default: no period column";
+  }
+  s.period_length = ctx.period_length;
+  return ctx;
+}
+
+/// Warns when the busiest period has more --by values than a grouping column likely has.
+void warn_many_groups(const ReportSettings& s, const Loaded& l, RunSink& sink) {
+  if (!s.by) return;
+  std::size_t most = 0; // distinct --by values of the busiest period
+  for (const auto& [period, totals] : l.aggregator->periods()) most = std::max(most, totals.groups.size());
+  if (most > k_many_groups)
+    sink.note(Severity::warning,
+              fmt::format("--by {} has {} distinct values in one period; the report holds a group for "
+                          "each. Is {} the column you meant?",
+                          *s.by, group_thousands(most), *s.by));
+}
+
+/// Joins the customer records and responses to the billing rows (issue 7) and notes what
+/// the join leaves out; sets what the metrics need of them in `ctx` and `s`.
+Leading join_leading(const ReportRequest& q, const Loaded& l, MetricContext& ctx, ReportSettings& s, RunSink& sink) {
+  LeadingOptions lo;
+  lo.scheme = health_scheme(q);
+  lo.period_length = ctx.period_length;
+  lo.grouped = s.by.has_value();
+  if (!q.as_of.empty()) {
+    lo.as_of = parse_date(q.as_of);
+    if (!lo.as_of) throw usage_error(fmt::format("--as-of \"{}\" is not a date YYYY-MM-DD", q.as_of));
+  }
+  Leading leading = l.joiner->join(*l.attributes, lo, l.columns.period);
+  ctx.attributes = l.attributes->columns;
+  ctx.scheme = lo.scheme;
+  s.health_scheme = lo.scheme.name;
+  if (leading.summary.as_of) ctx.as_of = format_date(*leading.summary.as_of);
+  if (ctx.attributes.score && l.columns.nps)
+    sink.note(Severity::warning, "NPS comes from the responses file; the nps column of the billing file is not used");
+  const JoinSummary& j = leading.summary;
+  if (j.customers_without_billing > 0 && ctx.billing)
+    sink.note(Severity::warning,
+              fmt::format("{} customer record{} no billing row (first: {}); they are counted, not reported on",
+                          group_thousands(j.customers_without_billing),
+                          j.customers_without_billing == 1 ? " has" : "s have", j.unbilled_examples.front()));
+  if (j.responses_outside > 0)
+    sink.note(Severity::warning,
+              fmt::format("{} response{} dated outside the billing periods, left out",
+                          group_thousands(j.responses_outside), j.responses_outside == 1 ? " is" : "s are"));
+  return leading;
+}
+
+/// Keeps the groups whose period lies within --period.
+void select_periods(std::vector<Group>& groups, const std::string& spec) {
+  const std::size_t dots = spec.find("..");
+  const std::string from_text = spec.substr(0, dots),
+                    to_text = dots == std::string::npos ? spec : spec.substr(dots + 2);
+  const std::optional<Period> from = parse_period(from_text), to = parse_period(to_text);
+  if (!from || !to)
+    throw usage_error(
+        fmt::format("--period \"{}\" is not a period (2026-10, 2026-Q3, 2026) or a range FROM..TO", spec));
+  const MonthSpan a = month_span(*from), b = month_span(*to);
+  if (a.first > b.last) throw usage_error(fmt::format("--period {}: {} comes after {}", spec, from->label, to->label));
+  if (!groups.empty() && !groups.front().period)
+    throw usage_error(fmt::format("--period {}: the input has no period column, so it is one period", spec));
+  std::vector<std::string> all;
+  for (const Group& g : groups)
+    if (g.period && (all.empty() || all.back() != *g.period)) all.push_back(*g.period);
+  std::erase_if(groups, [&](const Group& g) {
+    const std::optional<Period> p = parse_period(*g.period);
+    if (!p) return true;
+    const MonthSpan s = month_span(*p);
+    return s.first < a.first || s.last > b.last;
+  });
+  if (groups.empty() && !all.empty())
+    throw usage_error(fmt::format("--period {} matches none of the input's periods ({}{})", spec, all.front(),
+                                  all.size() > 1 ? " to " + all.back() : ""));
+}
+
+} // namespace
+
+std::optional<Report> run_report(const ReportRequest& q, RunSink& sink, Drawing* drawing) {
+  ReportSettings s = settings_of(q);
+  const IngestOptions ingest = ingest_options(q);
+  s.tolerance = ingest.tolerance;
+  const BandTable bands = load_bands(q.bands);
+  s.bands = bands.origin();
+  if (drawing != nullptr) drawing->bands = bands;
+  if (!ingest.by_column.empty()) s.by = ingest.by_column;
+
+  Counted diags(sink, q.skip_invalid);
+  IngestOptions reading = ingest;
+  reading.progress = sink.reading();
+  const Loaded l = load_inputs(q.files, std::move(reading), diags);
+  sink.inputs_read();
+  if (!usable(q, l, diags, sink)) return std::nullopt;
+
+  MetricContext ctx = context_of(s, ingest, l);
+  warn_many_groups(s, l, sink);
+  std::optional<AnnualCohorts> cohorts;
+  if (l.snapshots) {
+    const bool reactivation = q.reactivation.empty() ? find_definition_preset(q.definitions)->cohort_reactivation
+                                                     : q.reactivation == "include";
+    cohorts = annual_cohorts(*l.snapshots, ctx.period_length, s.by.has_value(), reactivation, thread_count(q.threads));
+    s.include_reactivation = cohorts->include_reactivation;
+  }
+  ctx.billing = l.columns.billing;
+  std::string motion;
+  if (!q.motion.empty()) {
+    const std::optional<std::string> m = parse_motion(q.motion);
+    if (!m)
+      throw usage_error(fmt::format("--motion \"{}\" is not product-led, smb, mid-market or enterprise", q.motion));
+    motion = *m;
+  }
+  std::optional<Leading> leading;
+  if (l.attributes) leading = join_leading(q, l, ctx, s, sink);
+  Report report{s, l.inputs,
+                build_groups(*l.aggregator, ctx, bands, s.metrics, s.by.has_value(), cohorts ? &*cohorts : nullptr,
+                             leading ? &*leading : nullptr, motion),
+                std::nullopt};
+  if (leading) report.join = leading->summary;
+  if (!q.period.empty()) select_periods(report.groups, q.period);
+  if (drawing != nullptr && l.snapshots) drawing->cohorts = cohort_table(*l.snapshots, false);
+  return report;
+}
+
+} // namespace cskpi::app

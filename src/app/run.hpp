@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// The report pipeline (issue 29): a request in, a report out. Reads the inputs, decides
+// whether they can be reported on, computes and rates every group's metrics. What the run
+// tells as it goes (each problem of the inputs, its progress, why it stops) goes to a
+// RunSink: the CLI's prints on stderr, a test's collects.
+#pragma once
+
+#include "app/inputs.hpp"
+#include "app/request.hpp"
+#include "core/error.hpp"
+#include "core/records.hpp"
+#include "metrics/bands.hpp"
+#include "metrics/cohorts.hpp"
+#include "report/report.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cskpi::app {
+
+/// Where a run tells what it finds. Every problem of the inputs comes to report(), in the
+/// order read (errors of rows left out by skip_invalid included: the sink may show them as
+/// warnings); then inputs_read(); then the notes on the run as a whole.
+class RunSink : public DiagnosticSink {
+public:
+  using Progress = decltype(IngestOptions::progress);
+  /// Reading starts: a callback that follows it (bytes read of each file), or none.
+  virtual Progress reading() { return {}; }
+  /// Every input is read: a sink that held repeated problems back tells them now.
+  virtual void inputs_read() {}
+  /// A line on the run as a whole: why it stops (an error), or what the report leaves out or
+  /// may have got wrong (a warning).
+  virtual void note(Severity severity, const std::string& text) = 0;
+};
+
+/// What the HTML page draws besides the records: the bands' thresholds and, for a snapshot
+/// input, the classic cohort table.
+struct Drawing {
+  BandTable bands = BandTable::builtin();
+  std::vector<CohortRow> cohorts;
+};
+
+/// Reads, validates and computes every group's metrics as `request` asks. Returns nullopt
+/// after a note to `sink` on why when the run must stop with exit 3 (invalid input in strict
+/// mode, an unreadable file). Throws usage errors for bad option values, as the run reaches
+/// them. With `drawing`, fills it for the HTML page.
+std::optional<Report> run_report(const ReportRequest& request, RunSink& sink, Drawing* drawing = nullptr);
+
+} // namespace cskpi::app
