@@ -31,8 +31,7 @@ std::string shell_quote(const std::string& s) {
 
 std::string run(const std::string& command, const std::string& root, const std::string& bin) {
   const std::string full = "cd " + shell_quote(root) + " && PATH=" + shell_quote(bin) +
-                           ":\"$PATH\" NO_COLOR= TERM=dumb COLUMNS= sh -c " +
-                           shell_quote(command) + " 2>&1";
+      ":\"$PATH\" NO_COLOR= TERM=dumb COLUMNS= sh -c " + shell_quote(command) + " 2>&1";
   FILE* p = ::popen(full.c_str(), "r");
   if (p == nullptr) return "<popen failed>";
   std::string out;
@@ -86,7 +85,8 @@ int main(int argc, char** argv) {
       for (std::string l; std::getline(s, l);) out_lines.push_back(l);
     } else if (actual != expected) {
       ++failures;
-      std::cerr << argv[1] << ": example differs: " << line << "\n--- expected\n" << expected << "--- actual\n"
+      std::cerr << argv[1] << ": example differs: " << line << "\n--- expected\n"
+                << expected << "--- actual\n"
                 << actual << "---\n";
     }
     i = j - 1; // the old output lines are replaced (update) or already compared

@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
   std::size_t numbers = 0;
   for (std::size_t r = 0; r < want.size(); ++r) {
     if (want[r].size() != got[r].size()) {
-      std::fprintf(stderr, "FAIL: row %zu has %zu fields in cskpi's CSV, %zu in %s\n", r + 1, want[r].size(), got[r].size(), other);
+      std::fprintf(stderr, "FAIL: row %zu has %zu fields in cskpi's CSV, %zu in %s\n", r + 1, want[r].size(),
+                   got[r].size(), other);
       return 1;
     }
     for (std::size_t c = 0; c < want[r].size(); ++c) {
@@ -72,8 +73,8 @@ int main(int argc, char** argv) {
         continue;
       }
       const std::string column = c < want[0].size() ? want[0][c] : "?";
-      std::fprintf(stderr, "FAIL: row %zu field %zu (%s): cskpi's CSV has \"%s\", %s \"%s\"\n", r + 1, c + 1, column.c_str(), w.c_str(),
-                   other, g.c_str());
+      std::fprintf(stderr, "FAIL: row %zu field %zu (%s): cskpi's CSV has \"%s\", %s \"%s\"\n", r + 1, c + 1,
+                   column.c_str(), w.c_str(), other, g.c_str());
       return 1;
     }
   }

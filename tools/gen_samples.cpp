@@ -8,10 +8,10 @@
 //
 // Output is byte-identical for the same arguments on every machine: a splitmix64 generator
 // drives everything, and money is printed from integer cents (never via floating point).
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -97,10 +97,10 @@ const Segment& pick_segment(Rng& rng) {
   return r < 60 ? k_segments[0] : r < 90 ? k_segments[1] : k_segments[2];
 }
 
-constexpr const char* k_first[] = {"Acme", "Blue", "Nord", "Kite", "Alpen", "Polar", "Quartz", "Rhein", "Summit", "Vector",
-                                   "Lumen", "Orbit", "Cedar", "Fjord", "Helix", "Ion"};
-constexpr const char* k_second[] = {"Labs", "Systems", "Logistik", "Health", "Analytics", "Foods", "Robotics", "Media",
-                                    "Finance", "Energy", "Software", "Retail"};
+constexpr const char* k_first[] = {"Acme",   "Blue",   "Nord",  "Kite",  "Alpen", "Polar", "Quartz", "Rhein",
+                                   "Summit", "Vector", "Lumen", "Orbit", "Cedar", "Fjord", "Helix",  "Ion"};
+constexpr const char* k_second[] = {"Labs",     "Systems", "Logistik", "Health", "Analytics", "Foods",
+                                    "Robotics", "Media",   "Finance",  "Energy", "Software",  "Retail"};
 
 /// A company name, sometimes one that needs CSV quoting.
 std::string company(Rng& rng, int i) {
@@ -155,9 +155,9 @@ void month_end(const std::string& dir) {
     const char* saved = !at_risk ? "" : (!churned && rng.chance(850)) ? "yes" : "no";
     char id[16];
     std::snprintf(id, sizeof id, "C-%06d", i);
-    out << id << "," << company(rng, i) << "," << seg.name << ",2026-10," << money(m.start) << "," << money(m.new_mrr) << ","
-        << money(m.expansion) << "," << money(m.contraction) << "," << money(m.churned) << "," << money(m.end()) << ","
-        << nps(rng, churned || at_risk) << "," << (at_risk ? "true" : "false") << "," << saved << ","
+    out << id << "," << company(rng, i) << "," << seg.name << ",2026-10," << money(m.start) << "," << money(m.new_mrr)
+        << "," << money(m.expansion) << "," << money(m.contraction) << "," << money(m.churned) << "," << money(m.end())
+        << "," << nps(rng, churned || at_risk) << "," << (at_risk ? "true" : "false") << "," << saved << ","
         << money(mrr * rng.range(seg.cac_months_min, seg.cac_months_max)) << "\n";
   }
 }
@@ -181,8 +181,8 @@ void german_excel(const std::string& dir) {
     };
     char id[16];
     std::snprintf(id, sizeof id, "K-%04d", i);
-    out << id << ";" << seg.name << ";2026-Q3;" << cell(m.start) << ";" << cell(m.new_mrr) << ";" << cell(m.expansion) << ";"
-        << cell(m.contraction) << ";" << cell(m.churned) << ";" << nps(rng, churned) << ";"
+    out << id << ";" << seg.name << ";2026-Q3;" << cell(m.start) << ";" << cell(m.new_mrr) << ";" << cell(m.expansion)
+        << ";" << cell(m.contraction) << ";" << cell(m.churned) << ";" << nps(rng, churned) << ";"
         << (rng.chance(churned ? 600 : 60) ? "1" : "0") << "\r\n";
   }
 }
@@ -207,9 +207,9 @@ void quarterly(const std::string& dir) {
     const auto row = [&](const Customer& c, const Move& m) {
       char id[16];
       std::snprintf(id, sizeof id, "Q-%05d", c.id);
-      out << id << "," << c.seg->name << ",2026-Q" << std::to_string(q) << "," << money(m.start) << "," << money(m.new_mrr)
-          << "," << money(m.expansion) << "," << money(m.contraction) << "," << money(m.churned) << ","
-          << nps(rng, m.churned > 0) << "\n";
+      out << id << "," << c.seg->name << ",2026-Q" << std::to_string(q) << "," << money(m.start) << ","
+          << money(m.new_mrr) << "," << money(m.expansion) << "," << money(m.contraction) << "," << money(m.churned)
+          << "," << nps(rng, m.churned > 0) << "\n";
     };
     for (const Customer& c : active) {
       const Move m = move(rng, c.mrr, c.seg->churn_permille * 3, 200, 80);
@@ -313,13 +313,17 @@ void chartmogul(const std::string& dir) {
     for (int m = 0; m < months; ++m) {
       const std::int64_t cur = h.mrr[static_cast<std::size_t>(m)];
       if (cur == prev) continue;
-      const char* type = prev == 0 ? (paid ? "reactivation" : "new_biz") : cur == 0 ? "churn" : cur > prev ? "expansion" : "contraction";
+      const char* type = prev == 0 ? (paid ? "reactivation" : "new_biz")
+          : cur == 0               ? "churn"
+          : cur > prev             ? "expansion"
+                                   : "contraction";
       const int day = static_cast<int>(rng.range(1, 28));
       std::snprintf(buf, sizeof buf, "%s-%02d", month_text(2025, 1, m).c_str(), day);
       const std::string name = std::string(k_first[h.id % 16]) + " " + k_second[h.id % 12];
-      std::string text = std::string(buf) + "," + name + "," + std::to_string(cur - prev) + "," + std::to_string(cur) + "," +
-                         type + " " + std::to_string(h.id) + "," + type + ",USD,";
-      std::snprintf(buf, sizeof buf, "cus_%04d,%08x-cm", h.id, static_cast<unsigned>(static_cast<unsigned>(h.id) * 2654435761u));
+      std::string text = std::string(buf) + "," + name + "," + std::to_string(cur - prev) + "," + std::to_string(cur) +
+          "," + type + " " + std::to_string(h.id) + "," + type + ",USD,";
+      std::snprintf(buf, sizeof buf, "cus_%04d,%08x-cm", h.id,
+                    static_cast<unsigned>(static_cast<unsigned>(h.id) * 2654435761u));
       lines.push_back({m, day, text + buf});
       paid = paid || cur > 0;
       prev = cur;
@@ -327,7 +331,8 @@ void chartmogul(const std::string& dir) {
   }
   std::stable_sort(lines.begin(), lines.end(),
                    [](const Line& a, const Line& b) { return a.month != b.month ? a.month > b.month : a.day > b.day; });
-  out << "DATE,CUSTOMER_NAME,MRR_MOVEMENT,MRR,DESCRIPTION,MOVEMENT_TYPE,CURRENCY_CODE,CUSTOMER_EXTERNAL_ID,CUSTOMER_UUID\n";
+  out << "DATE,CUSTOMER_NAME,MRR_MOVEMENT,MRR,DESCRIPTION,MOVEMENT_TYPE,CURRENCY_CODE,CUSTOMER_EXTERNAL_ID,CUSTOMER_"
+         "UUID\n";
   for (const Line& l : lines) out << l.text << "\n";
 }
 
@@ -406,8 +411,8 @@ void broken(const std::string& dir) {
     case 41: cid = "B-0003"; break;
     default: break;
     }
-    out << cid << "," << seg.name << ",2026-10," << money(m.start) << "," << expansion << "," << money(m.contraction) << ","
-        << churned;
+    out << cid << "," << seg.name << ",2026-10," << money(m.start) << "," << expansion << "," << money(m.contraction)
+        << "," << churned;
     if (line != 22) out << "," << end;
     out << "," << nps_cell << "," << at_risk << "\n";
   }
@@ -427,9 +432,10 @@ void bench(std::int64_t rows, std::uint64_t seed, std::int64_t periods) {
     const bool at_risk = rng.chance(m.churned > 0 ? 600 : 50);
     std::snprintf(buf, sizeof buf, "C-%08lld", static_cast<long long>(i % per_period));
     out << buf << "," << company(rng, static_cast<int>(i % 100000)) << "," << seg.name << ",";
-    std::snprintf(buf, sizeof buf, "%04lld-%02lld", static_cast<long long>(2026 + p / 12), static_cast<long long>(p % 12 + 1));
-    out << buf << "," << money(m.start) << "," << money(m.expansion) << "," << money(m.contraction) << "," << money(m.churned)
-        << "," << nps(rng, m.churned > 0) << "," << (at_risk ? "1" : "0") << ","
+    std::snprintf(buf, sizeof buf, "%04lld-%02lld", static_cast<long long>(2026 + p / 12),
+                  static_cast<long long>(p % 12 + 1));
+    out << buf << "," << money(m.start) << "," << money(m.expansion) << "," << money(m.contraction) << ","
+        << money(m.churned) << "," << nps(rng, m.churned > 0) << "," << (at_risk ? "1" : "0") << ","
         << (at_risk ? (m.churned == 0 ? "1" : "0") : "") << "\n";
   }
 }
@@ -515,7 +521,8 @@ void joined(const std::string& dir) {
       const std::int64_t r = days_from_civil(2026, static_cast<unsigned>(std::stoi(anniversary.substr(5, 2))),
                                              static_cast<unsigned>(std::stoi(anniversary.substr(8, 2))));
       if (c.signup < r - 300) c.renewal = c.churn_month >= 0 ? std::max(r, month_start[c.churn_month]) : r;
-      if (c.churn_month >= 0 && c.renewal >= month_start[c.churn_month + 1]) c.renewal = month_start[c.churn_month] + 14;
+      if (c.churn_month >= 0 && c.renewal >= month_start[c.churn_month + 1])
+        c.renewal = month_start[c.churn_month] + 14;
     }
     cs.push_back(c);
   }
@@ -536,9 +543,9 @@ void joined(const std::string& dir) {
         else if (rng.chance(20)) mv.contraction = c.mrr * rng.range(5, 25) / 100;
       }
       c.mrr = mv.end();
-      billing << c.id << "," << c.segment << "," << k_periods[m] << "," << money(mv.start) << "," << money(mv.new_mrr) << ","
-              << money(mv.expansion) << "," << money(mv.contraction) << "," << money(mv.churned) << "," << money(mv.end())
-              << "\n";
+      billing << c.id << "," << c.segment << "," << k_periods[m] << "," << money(mv.start) << "," << money(mv.new_mrr)
+              << "," << money(mv.expansion) << "," << money(mv.contraction) << "," << money(mv.churned) << ","
+              << money(mv.end()) << "\n";
     }
 
   Out customers(dir + "/joined/customers.csv");
@@ -577,7 +584,9 @@ void joined(const std::string& dir) {
     if (rng.chance(500)) {
       const int r = static_cast<int>(rng.range(0, 99));
       survey << std::to_string(unhappy ? (r < 65 ? rng.range(0, 6) : rng.range(7, 9))
-                                       : (r < 52 ? rng.range(9, 10) : r < 82 ? rng.range(7, 8) : rng.range(0, 6)))
+                                       : (r < 52       ? rng.range(9, 10)
+                                              : r < 82 ? rng.range(7, 8)
+                                                       : rng.range(0, 6)))
              << ",,\n";
     } else {
       survey << "," << std::to_string(unhappy ? rng.range(1, 4) : rng.range(3, 5)) << ","
@@ -587,12 +596,13 @@ void joined(const std::string& dir) {
   for (const Customer& c : cs)
     for (int m = 0; m < 3; ++m) {
       if (c.signup >= month_start[m + 1] || (c.churn_month >= 0 && c.churn_month < m) || !rng.chance(330)) continue;
-      answer(c.id, rng.range(std::max(c.signup, month_start[m]), month_start[m + 1] - 1), c.churn_month >= 0 || c.value < 0);
+      answer(c.id, rng.range(std::max(c.signup, month_start[m]), month_start[m + 1] - 1),
+             c.churn_month >= 0 || c.value < 0);
     }
-  for (int k = 0; k < 4; ++k) answer("", rng.range(aug1, nov1 - 1), false);      // anonymous
+  for (int k = 0; k < 4; ++k) answer("", rng.range(aug1, nov1 - 1), false);       // anonymous
   for (int k = 0; k < 2; ++k) answer("X-9999", rng.range(aug1, nov1 - 1), false); // unknown customer
-  answer(cs[3].id, days_from_civil(2026, 7, 30), false);                         // before the billing periods
-  answer(cs[5].id, -1, false);                                                  // undated
+  answer(cs[3].id, days_from_civil(2026, 7, 30), false);                          // before the billing periods
+  answer(cs[5].id, -1, false);                                                    // undated
 }
 
 /// A time of day as Stripe's exports print it after the date: " 09:12".
@@ -632,13 +642,15 @@ void stripe(const std::string& dir) {
     if (std::strcmp(interval, "day") == 0) return start + k;
     const int months = std::strcmp(interval, "year") == 0 ? 12 * k : k;
     const std::string d = date_text(start);
-    const int y = std::atoi(d.substr(0, 4).c_str()), m = std::atoi(d.substr(5, 2).c_str()), day = std::atoi(d.substr(8, 2).c_str());
+    const int y = std::atoi(d.substr(0, 4).c_str()), m = std::atoi(d.substr(5, 2).c_str()),
+              day = std::atoi(d.substr(8, 2).c_str());
     const int total = y * 12 + (m - 1) + months;
     return days_from_civil(total / 12, static_cast<unsigned>(total % 12 + 1), static_cast<unsigned>(std::min(day, 28)));
   };
   Out subs(dir + "/stripe/subscriptions.csv");
   subs << "id,Customer ID,Customer Name,Customer Email,Plan,Product,Quantity,Currency,Interval,Amount,Status,"
-          "Created (UTC),Start (UTC),Current Period Start (UTC),Current Period End (UTC),Trial Start (UTC),Trial End (UTC),"
+          "Created (UTC),Start (UTC),Current Period Start (UTC),Current Period End (UTC),Trial Start (UTC),Trial End "
+          "(UTC),"
           "Coupon,Canceled At (UTC),Cancel At Period End,Ended At (UTC)\n";
   const char* k_coupons[] = {"LAUNCH20", "WELCOME50-3M", "SAVE10USD", "FIRSTMONTH25"};
   int sub_no = 0;
@@ -681,12 +693,13 @@ void stripe(const std::string& dir) {
     const std::int64_t amount = eur ? plan.eur : plan.usd;
     const std::string at = clock_time(rng); // one subscription's events share its time of day
     const auto stamp = [&at](std::int64_t day) { return date_text(day) + at; };
-    subs << id << "," << customer << "," << name << "," << "billing@" << customer.substr(4) << ".example.com," << plan.id << ","
-         << plan.product << "," << std::to_string(seats) << "," << (eur ? "eur" : "usd") << "," << plan.interval << ","
-         << money(amount) << "," << status << "," << stamp(start) << "," << stamp(start) << ","
-         << stamp(period_start) << "," << stamp(period_end) << "," << (trial ? stamp(start) : "") << ","
-         << (trial ? stamp(trial_end) : "") << "," << coupon << "," << (canceled >= 0 ? stamp(canceled) : "") << ","
-         << (at_period_end ? "true" : "false") << "," << (status == "canceled" ? stamp(ended) : "") << "\n";
+    subs << id << "," << customer << "," << name << ","
+         << "billing@" << customer.substr(4) << ".example.com," << plan.id << "," << plan.product << ","
+         << std::to_string(seats) << "," << (eur ? "eur" : "usd") << "," << plan.interval << "," << money(amount) << ","
+         << status << "," << stamp(start) << "," << stamp(start) << "," << stamp(period_start) << ","
+         << stamp(period_end) << "," << (trial ? stamp(start) : "") << "," << (trial ? stamp(trial_end) : "") << ","
+         << coupon << "," << (canceled >= 0 ? stamp(canceled) : "") << "," << (at_period_end ? "true" : "false") << ","
+         << (status == "canceled" ? stamp(ended) : "") << "\n";
   };
   for (int c = 1; c <= 160; ++c) {
     char customer[24];
@@ -701,9 +714,11 @@ void stripe(const std::string& dir) {
   // Two checkouts that never completed payment.
   for (int k = 0; k < 2; ++k) {
     ++sub_no;
-    subs << "sub_1Q" << std::to_string(900000 + k) << "INC,cus_R9" << std::to_string(9990 + k) << "000,Abandoned Checkout,"
-         << "nobody@example.com,team-seat-monthly,Team,5,usd,month,19.00,incomplete_expired," << date_text(export_day - 20 - k)
-         << " 10:0" << std::to_string(k) << "," << date_text(export_day - 20 - k) << " 10:0" << std::to_string(k) << ",,,,,,,false,\n";
+    subs << "sub_1Q" << std::to_string(900000 + k) << "INC,cus_R9" << std::to_string(9990 + k)
+         << "000,Abandoned Checkout,"
+         << "nobody@example.com,team-seat-monthly,Team,5,usd,month,19.00,incomplete_expired,"
+         << date_text(export_day - 20 - k) << " 10:0" << std::to_string(k) << "," << date_text(export_day - 20 - k)
+         << " 10:0" << std::to_string(k) << ",,,,,,,false,\n";
   }
   Out coupons(dir + "/stripe/coupons.csv");
   coupons << "id,Name,Amount Off,Currency,Duration,Duration In Months,Percent Off,Max Redemptions,Redeem By (UTC),"
@@ -732,8 +747,10 @@ void chargebee(const std::string& dir) {
                          "1.1346", "1.1312", "1.1719", "1.1652", "1.1701", "1.1618"};
   const char* k_gbp[] = {"1.2641", "1.2515", "1.2433", "1.2602", "1.2943", "1.3087",
                          "1.3402", "1.3325", "1.3556", "1.3514", "1.3462", "1.3310"};
-  out << "id,customer_id,subscription_id,reporting_timezone,reporting_month,status,status_previous,billing_currency_code,"
-         "mrr_billing_currency,mrr_previous_billing_currency,reporting_currency_code,exchange_rate,exchange_rate_previous\n";
+  out << "id,customer_id,subscription_id,reporting_timezone,reporting_month,status,status_previous,billing_currency_"
+         "code,"
+         "mrr_billing_currency,mrr_previous_billing_currency,reporting_currency_code,exchange_rate,exchange_rate_"
+         "previous\n";
   int row = 0;
   for (const History& h : all) {
     const std::int64_t pick = rng.range(0, 9);
@@ -751,20 +768,26 @@ void chargebee(const std::string& dir) {
         const std::int64_t total = h.mrr[static_cast<std::size_t>(m)];
         // In the billing currency: cents of USD divided by the month's rate would not be
         // whole cents, so the simulated history is taken as billing-currency amounts.
-        const std::int64_t mrr = !two ? total : part == 0 ? total - total * share / 100 / 100 * 100 : total * share / 100 / 100 * 100;
+        const std::int64_t mrr = !two ? total
+            : part == 0               ? total - total * share / 100 / 100 * 100
+                                      : total * share / 100 / 100 * 100;
         if (!created && mrr == 0) continue;
         created = true;
         const std::string status = mrr > 0 ? "active" : "cancelled";
         const int y = 2025 + (10 + m) / 12, mo = (10 + m) % 12 + 1;
-        const std::string day = date_text(days_from_civil(y + (mo == 12), static_cast<unsigned>(mo % 12 + 1), 1) - 1); // month end
+        const std::string day =
+            date_text(days_from_civil(y + (mo == 12), static_cast<unsigned>(mo % 12 + 1), 1) - 1); // month end
         const bool usd = std::strcmp(currency, "USD") == 0;
         const char* rate = usd ? "1" : std::strcmp(currency, "EUR") == 0 ? k_eur[m] : k_gbp[m];
-        const char* rate_previous = m == 0 ? "" : usd ? "1" : std::strcmp(currency, "EUR") == 0 ? k_eur[m - 1] : k_gbp[m - 1];
+        const char* rate_previous = m == 0      ? ""
+            : usd                               ? "1"
+            : std::strcmp(currency, "EUR") == 0 ? k_eur[m - 1]
+                                                : k_gbp[m - 1];
         char id[32];
         std::snprintf(id, sizeof id, "mrrsum_%06d", ++row);
-        out << id << "," << customer << "," << sub << ",Etc/UTC," << day << "," << status << "," << status_previous << ","
-            << currency << "," << money(mrr) << "," << (m == 0 ? "" : money(previous)) << ",USD," << rate << "," << rate_previous
-            << "\n";
+        out << id << "," << customer << "," << sub << ",Etc/UTC," << day << "," << status << "," << status_previous
+            << "," << currency << "," << money(mrr) << "," << (m == 0 ? "" : money(previous)) << ",USD," << rate << ","
+            << rate_previous << "\n";
         previous = mrr;
         status_previous = status;
       }

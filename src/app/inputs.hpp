@@ -24,8 +24,8 @@ struct Loaded {
   ColumnSet columns;
   std::optional<PeriodLength> detected_length;
   std::unique_ptr<SnapshotTable> snapshots; ///< the history, when the input was a snapshot file
-  std::unique_ptr<Attributes> attributes; ///< customer records and responses, when the run had any
-  std::unique_ptr<Joiner> joiner; ///< what the join needs of the billing rows
+  std::unique_ptr<Attributes> attributes;   ///< customer records and responses, when the run had any
+  std::unique_ptr<Joiner> joiner;           ///< what the join needs of the billing rows
 };
 
 /// The order to read `files` in (indices): files the others refer to first (customers,

@@ -28,14 +28,10 @@ HealthScheme health_scheme(const ReportRequest& o) {
 IngestOptions ingest_options(const ReportRequest& o) {
   IngestOptions in;
   if (!o.delimiter.empty()) {
-    if (o.delimiter == "," || o.delimiter == "comma")
-      in.delimiter = ',';
-    else if (o.delimiter == ";" || o.delimiter == "semicolon")
-      in.delimiter = ';';
-    else if (o.delimiter == "\t" || o.delimiter == "tab" || o.delimiter == "\\t")
-      in.delimiter = '\t';
-    else
-      throw usage_error(fmt::format("--delimiter \"{}\" is not one of , ; tab", o.delimiter));
+    if (o.delimiter == "," || o.delimiter == "comma") in.delimiter = ',';
+    else if (o.delimiter == ";" || o.delimiter == "semicolon") in.delimiter = ';';
+    else if (o.delimiter == "\t" || o.delimiter == "tab" || o.delimiter == "\\t") in.delimiter = '\t';
+    else throw usage_error(fmt::format("--delimiter \"{}\" is not one of , ; tab", o.delimiter));
   }
   in.decimal_comma = o.decimal_comma;
   if (!o.tolerance.empty()) in.tolerance = parse_amount_flag("--tolerance", o.tolerance);

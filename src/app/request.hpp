@@ -31,7 +31,7 @@ struct ReportRequest {
   bool skip_invalid = false;
   bool strict = false; ///< --strict: a break in a movements file's continuity is an error
   std::string tolerance;
-  std::string amounts; ///< "", "cents" or "units" (snapshot files)
+  std::string amounts;      ///< "", "cents" or "units" (snapshot files)
   std::string reactivation; ///< exact annual cohorts: include or exclude reactivated customers ("": the preset's)
   // Customers and responses files (issue 7).
   std::string health_scheme = "default";
@@ -41,13 +41,13 @@ struct ReportRequest {
   // Real exports (issue 12).
   std::string encoding = "utf-8";
   std::string date_format;
-  std::vector<std::string> map; ///< OURS=THEIRS pairs
-  std::string fx; ///< exchange rates file
-  std::string currency; ///< the currency to report in
-  std::uint64_t min_group = 30; ///< rate a group only from this many starting customers
+  std::vector<std::string> map;      ///< OURS=THEIRS pairs
+  std::string fx;                    ///< exchange rates file
+  std::string currency;              ///< the currency to report in
+  std::uint64_t min_group = 30;      ///< rate a group only from this many starting customers
   std::string definitions = "cskpi"; ///< the definitions preset
-  int threads = 0; ///< 0 = as ingest decides
-  std::string period; ///< P or FROM..TO (issue 14): only these periods
+  int threads = 0;                   ///< 0 = as ingest decides
+  std::string period;                ///< P or FROM..TO (issue 14): only these periods
   /// cskpi check: the failures are worded for a gate, and an input without rows fails.
   bool check_mode = false;
 };

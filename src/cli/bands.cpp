@@ -8,8 +8,10 @@
 namespace cskpi::cli {
 
 void setup_bands(CLI::App& app, BandsOptions& o) {
-  CLI::App* cmd = app.add_subcommand("bands", "Print the benchmark bands every rated metric is judged by, with sources");
-  add_format_option(*cmd, o.format, o.output, {"table", "csv", "markdown"}, "table, csv (editable, feeds --bands) or markdown");
+  CLI::App* cmd =
+      app.add_subcommand("bands", "Print the benchmark bands every rated metric is judged by, with sources");
+  add_format_option(*cmd, o.format, o.output, {"table", "csv", "markdown"},
+                    "table, csv (editable, feeds --bands) or markdown");
   cmd->add_option("--bands", o.bands, "Show the bands with this override file applied")->type_name("FILE");
   cmd->add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
   cmd->footer(R"(Examples:
@@ -30,7 +32,8 @@ int run_bands(const BandsOptions& o) {
     const MetricDef* def = find_band_metric(id);
     std::string name = def != nullptr ? std::string(def->name) : id;
     if (const std::size_t colon = id.find(':'); colon != std::string::npos)
-      name += id.starts_with("csat") ? fmt::format(", scale 1-{}", id.substr(colon + 1)) : fmt::format(", {} motion", id.substr(colon + 1));
+      name += id.starts_with("csat") ? fmt::format(", scale 1-{}", id.substr(colon + 1))
+                                     : fmt::format(", {} motion", id.substr(colon + 1));
     const bool annual = def != nullptr && def->annualization != Annualization::none;
     const std::string source = cite_sources(bands.source_for(id));
     if (o.format == "table")
@@ -39,10 +42,9 @@ int run_bands(const BandsOptions& o) {
       if (o.format == "csv")
         out += fmt::format("{},{},{},{},{}\n", id, to_string(r.tier), r.bound, to_string(r.op), csv_quote(source));
       else if (o.format == "markdown")
-        out += fmt::format("| {} | {} | {} | {} |\n", markdown_cell(id), to_string(r.tier), markdown_cell(describe_bound(r)),
-                           markdown_cell(source));
-      else
-        out += fmt::format("  {:<14} {}\n", to_string(r.tier), describe_bound(r));
+        out += fmt::format("| {} | {} | {} | {} |\n", markdown_cell(id), to_string(r.tier),
+                           markdown_cell(describe_bound(r)), markdown_cell(source));
+      else out += fmt::format("  {:<14} {}\n", to_string(r.tier), describe_bound(r));
     }
   }
   if (o.format != "csv") { // the titles of the articles the sources name
@@ -53,7 +55,8 @@ int run_bands(const BandsOptions& o) {
     } else {
       const auto cited = cited_references(sources);
       if (!cited.empty()) out += "\nSources (German articles):\n\n";
-      for (const auto& [cite, title] : cited) out += fmt::format("- {}: {}\n", markdown_cell(cite), markdown_cell(title));
+      for (const auto& [cite, title] : cited)
+        out += fmt::format("- {}: {}\n", markdown_cell(cite), markdown_cell(title));
     }
   }
   write_output(o.output, out);

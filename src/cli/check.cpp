@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "cli/common.hpp"
 
-#include "report/check.hpp"
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "report/check.hpp"
 
 #include <fmt/format.h>
 
@@ -23,13 +23,16 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   cmd->add_option("--fail-on", o.fail_on, "Fail when any rated metric is in this tier or worse")
       ->check(CLI::IsMember({"critical", "warning", "acceptable", "good"}))
       ->type_name("TIER");
-  cmd->add_flag("--allow-missing", o.allow_missing, "Skip (not fail) rules whose metric is undefined or whose group is absent");
+  cmd->add_flag("--allow-missing", o.allow_missing,
+                "Skip (not fail) rules whose metric is undefined or whose group is absent");
   add_period_option(*cmd, o.run);
   add_format_option(*cmd, o.run.format, o.run.output, {"table", "json", "github", "markdown"},
                     "table, json, github (workflow annotations) or markdown (PR comment)");
-  cmd->add_option("--gross-margin", o.run.gross_margin, "Gross margin for LTV as a fraction, e.g. 0.8")->type_name("FRACTION");
+  cmd->add_option("--gross-margin", o.run.gross_margin, "Gross margin for LTV as a fraction, e.g. 0.8")
+      ->type_name("FRACTION");
   cmd->add_option("--cac", o.run.cac, "Acquisition cost per customer for LTV:CAC")->type_name("AMOUNT");
-  cmd->add_option("--bands", o.run.bands, "CSV of metric,tier,bound,direction replacing built-in bands")->type_name("FILE");
+  cmd->add_option("--bands", o.run.bands, "CSV of metric,tier,bound,direction replacing built-in bands")
+      ->type_name("FILE");
   cmd->add_flag("-q,--quiet", o.quiet, "Print only the rules that failed (and were skipped), and the summary");
   add_color_option(*cmd, o.run.color, "PASS/FAIL");
   cmd->footer(R"(Rules:
@@ -66,7 +69,8 @@ Rule parse_or_explain(std::string_view text, const std::string& where, bool with
 
 std::vector<Rule> collect_rules(const CheckOptions& o) {
   std::vector<Rule> rules;
-  for (const std::string& text : o.require) rules.push_back(parse_or_explain(text, fmt::format("--require '{}'", text), false));
+  for (const std::string& text : o.require)
+    rules.push_back(parse_or_explain(text, fmt::format("--require '{}'", text), false));
   if (!o.rules_file.empty()) {
     std::ifstream in(o.rules_file, std::ios::binary);
     if (!in) throw usage_error(fmt::format("{}: cannot open rules file", o.rules_file));
@@ -93,8 +97,8 @@ int run_check(CheckOptions o) {
     if (r.scope_column.empty() || r.scope_column == "period") continue;
     if (by.empty()) by = r.scope_column;
     else if (by != r.scope_column)
-      throw usage_error(fmt::format("rule '{}' groups by {}, but this run groups by {}; one grouping column per run", r.text,
-                                    r.scope_column, by));
+      throw usage_error(fmt::format("rule '{}' groups by {}, but this run groups by {}; one grouping column per run",
+                                    r.text, r.scope_column, by));
   }
   o.run.by = by;
   o.run.skip_invalid = false; // a broken export never passes a gate

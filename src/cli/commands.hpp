@@ -83,8 +83,8 @@ void setup_bands(CLI::App& app, BandsOptions& o);
 int run_bands(const BandsOptions& o);
 
 struct ConfigOptions {
-  std::string command; ///< "": every command's section
-  bool all = false;    ///< --all: every option, the built-in defaults as comments
+  std::string command;                                ///< "": every command's section
+  bool all = false;                                   ///< --all: every option, the built-in defaults as comments
   std::map<const CLI::Option*, std::string> defaults; ///< each option's built-in default, as --help would show it
 };
 void setup_config(CLI::App& app, ConfigOptions& o);

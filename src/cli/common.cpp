@@ -11,8 +11,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -31,21 +31,26 @@ void read_stdin_by_default(CLI::App& cmd, CLI::Option* files, std::vector<std::s
   cmd.parse_complete_callback([&names, name = cmd.get_name()] {
     if (!names.empty()) return;
     if (platform::is_terminal(platform::Stream::in))
-      throw CLI::ValidationError(fmt::format("no input: name a CSV file (cskpi {} data.csv), or pipe one in (... | cskpi {})", name, name));
+      throw CLI::ValidationError(
+          fmt::format("no input: name a CSV file (cskpi {} data.csv), or pipe one in (... | cskpi {})", name, name));
     names.emplace_back("-");
   });
 }
 
 void add_input_options(CLI::App& cmd, RunOptions& o) {
-  read_stdin_by_default(cmd, cmd.add_option("files", o.files, "CSV files to read; - (or none, on a pipe) reads standard input")->type_name("FILE"),
-                        o.files);
+  read_stdin_by_default(
+      cmd,
+      cmd.add_option("files", o.files, "CSV files to read; - (or none, on a pipe) reads standard input")
+          ->type_name("FILE"),
+      o.files);
   cmd.add_option("--delimiter", o.delimiter, "Field delimiter: , ; or tab (default: detected from the header)")
       ->type_name("CHAR");
-  o.decimal_comma_option =
-      cmd.add_flag("--decimal-comma", o.decimal_comma_flag,
-                   "Numbers use a decimal comma: 1234,56 and 1.234,56 (default: on for ; files); --decimal-comma=false turns it off");
+  o.decimal_comma_option = cmd.add_flag("--decimal-comma", o.decimal_comma_flag,
+                                        "Numbers use a decimal comma: 1234,56 and 1.234,56 (default: on for ; files); "
+                                        "--decimal-comma=false turns it off");
   cmd.add_option("--max-errors", o.max_errors, "Print at most N problems; 0 prints all")->type_name("N");
-  cmd.add_option("--tolerance", o.tolerance, "Allowed rounding slack when reconciling end_mrr, e.g. 0.01 (default: exact)")
+  cmd.add_option("--tolerance", o.tolerance,
+                 "Allowed rounding slack when reconciling end_mrr, e.g. 0.01 (default: exact)")
       ->type_name("AMOUNT");
   cmd.add_flag("--strict", o.strict,
                "Movements files: a customer whose start_mrr in a period is not its MRR at the end of the period before "
@@ -95,9 +100,10 @@ void add_reactivation_option(CLI::App& cmd, RunOptions& o) {
                  "Rate a group against the benchmark bands only from this many starting customers (default 30); "
                  "smaller groups get no tier and a note")
       ->type_name("N");
-  cmd.add_option("--reactivation", o.reactivation,
-                 "Snapshot files, exact annual cohorts: include (like ChartMogul's cohort view) or exclude (like its NRR "
-                 "chart) customers who churned and came back (default: as --definitions says; include for cskpi)")
+  cmd.add_option(
+         "--reactivation", o.reactivation,
+         "Snapshot files, exact annual cohorts: include (like ChartMogul's cohort view) or exclude (like its NRR "
+         "chart) customers who churned and came back (default: as --definitions says; include for cskpi)")
       ->check(CLI::IsMember({"include", "exclude"}))
       ->type_name("HOW");
 }
@@ -107,10 +113,13 @@ void add_leading_options(CLI::App& cmd, RunOptions& o) {
                  "Health cut-offs: default (green 80+, yellow 50+), power-users (71+, 41+, power users over 100) or "
                  "GREEN/YELLOW such as 75/40")
       ->type_name("SCHEME");
-  cmd.add_option("--csat-scale", o.csat_scale, "CSAT answers are 1-5 or 1-10: 5, 10 or auto (default: 10 when any answer is above 5)")
+  cmd.add_option("--csat-scale", o.csat_scale,
+                 "CSAT answers are 1-5 or 1-10: 5, 10 or auto (default: 10 when any answer is above 5)")
       ->check(CLI::IsMember({"auto", "5", "10"}))
       ->type_name("SCALE");
-  cmd.add_option("--as-of", o.as_of, "Date for the age of customers still without value (default: end of the latest period), and the last day of a Stripe export's history (default: its latest date)")
+  cmd.add_option("--as-of", o.as_of,
+                 "Date for the age of customers still without value (default: end of the latest period), and the last "
+                 "day of a Stripe export's history (default: its latest date)")
       ->type_name("YYYY-MM-DD");
   cmd.add_option("--motion", o.motion,
                  "Time-to-value range for all customers and for segments not named after one: product-led, smb, "
@@ -170,8 +179,8 @@ void StderrDiagnostics::summarise() {
     if (r.seen <= k_same) continue;
     const std::uint64_t more = r.seen - k_same;
     Diagnostic d = r.first_hidden;
-    d.message = fmt::format("and {} more line{} with the same problem in column {} (from this line on)", group_thousands(more),
-                            more == 1 ? "" : "s", d.column);
+    d.message = fmt::format("and {} more line{} with the same problem in column {} (from this line on)",
+                            group_thousands(more), more == 1 ? "" : "s", d.column);
     m_shown += more; // told, if not one by one
     print_line(d);
   }
@@ -206,9 +215,10 @@ public:
     m_drawn = true;
     const double seconds = std::chrono::duration<double>(now - m_start).count();
     const double mb = static_cast<double>(done) / 1e6;
-    const std::string size = total > 0 ? fmt::format("{:.0f} / {:.0f} MB ({:.0f} %)", mb, static_cast<double>(total) / 1e6,
-                                                     100.0 * static_cast<double>(done) / static_cast<double>(total))
-                                       : fmt::format("{:.0f} MB", mb);
+    const std::string size = total > 0
+        ? fmt::format("{:.0f} / {:.0f} MB ({:.0f} %)", mb, static_cast<double>(total) / 1e6,
+                      100.0 * static_cast<double>(done) / static_cast<double>(total))
+        : fmt::format("{:.0f} MB", mb);
     fmt::print(stderr, "\r\x1b[Kcskpi: reading {}  {}, {:.0f} MB/s", file, size, mb / seconds);
     std::fflush(stderr);
   }
@@ -289,20 +299,22 @@ std::string format_of_extension(const std::string& path) {
 void add_format_option(CLI::App& cmd, std::string& format, const std::string& output, std::vector<std::string> formats,
                        const std::string& help) {
   format = formats.front();
-  CLI::Option* opt = cmd.add_option("--format", format, help + " (default: from -o's extension, else " + formats.front() + ")")
-                         ->check(CLI::IsMember(formats));
+  CLI::Option* opt =
+      cmd.add_option("--format", format, help + " (default: from -o's extension, else " + formats.front() + ")")
+          ->check(CLI::IsMember(formats));
   cmd.callback([opt, &format, &output, formats, &cmd] {
     const std::string named = output.empty() ? "" : format_of_extension(output);
     if (named.empty()) return;
     if (opt->count() > 0) {
       if (named != format)
-        throw CLI::ValidationError(fmt::format("--format {} contradicts -o {}, a .{} file name; drop one of them", format, output,
-                                               output.substr(output.find_last_of('.') + 1)));
+        throw CLI::ValidationError(fmt::format("--format {} contradicts -o {}, a .{} file name; drop one of them",
+                                               format, output, output.substr(output.find_last_of('.') + 1)));
       return;
     }
     if (std::find(formats.begin(), formats.end(), named) == formats.end())
-      throw CLI::ValidationError(fmt::format("-o {}: cskpi {} writes no {}; its formats are {}: name the file for one of them",
-                                             output, cmd.get_name(), named, fmt::join(formats, ", ")));
+      throw CLI::ValidationError(
+          fmt::format("-o {}: cskpi {} writes no {}; its formats are {}: name the file for one of them", output,
+                      cmd.get_name(), named, fmt::join(formats, ", ")));
     format = named;
   });
 }
@@ -392,16 +404,19 @@ void refuse_output_over_input(const CLI::App& command) {
           input == "-" ? platform::file_info(platform::k_stdin) : platform::file_info(input);
       if (source && source->same_file(*target))
         throw usage_error(fmt::format("-o {}: {}; cskpi never writes over an input: name another file", path,
-                                      input == "-"    ? "that is the file standard input reads"
-                                      : input == path ? "that is an input of this run"
-                                                      : fmt::format("that is {} (the same file), an input of this run", input)));
+                                      input == "-" ? "that is the file standard input reads"
+                                          : input == path
+                                          ? "that is an input of this run"
+                                          : fmt::format("that is {} (the same file), an input of this run", input)));
     }
   }
 }
 
-void write_file_output(const std::string& path, std::string_view what, const std::function<void(const std::string&)>& write) {
+void write_file_output(const std::string& path, std::string_view what,
+                       const std::function<void(const std::string&)>& write) {
   if (path.empty() && platform::is_terminal(platform::Stream::out))
-    throw usage_error(fmt::format("{} is binary, not for a terminal: write it to a file with -o FILE, or redirect", what));
+    throw usage_error(
+        fmt::format("{} is binary, not for a terminal: write it to a file with -o FILE, or redirect", what));
   // Written beside a regular file and renamed over it; for standard output or a device, into
   // a temporary file whose bytes are then copied there.
   const bool copy = path.empty() || platform::special_file(path);
@@ -486,7 +501,8 @@ std::string WrappingFormatter::make_footer(const CLI::App* app) const {
 std::string WrappingFormatter::make_subcommand(const CLI::App* sub) const {
   std::string desc = sub->get_description();
   const std::size_t width = table_width("", SIZE_MAX), column = get_column_width();
-  if (width != SIZE_MAX && width > column + 20) desc = fmt::format("{}", fmt::join(wrap_words(desc, width - column - 1), "\n"));
+  if (width != SIZE_MAX && width > column + 20)
+    desc = fmt::format("{}", fmt::join(wrap_words(desc, width - column - 1), "\n"));
   std::stringstream out;
   CLI::detail::format_help(out, sub->get_display_name(true), desc, column);
   return out.str();
@@ -520,15 +536,16 @@ bool use_color(const std::string& mode, const std::string& output) {
 void set_stderr_color(const std::string& mode) { g_stderr_color = color_allowed(mode, platform::Stream::err); }
 
 void add_color_option(CLI::App& cmd, std::string& mode, const std::string& what) {
-  cmd.add_option("--color", mode, fmt::format("Colour {}error: and warning: on a terminal: auto, always or never (NO_COLOR is honoured)",
-                                              what.empty() ? "" : what + ", "))
+  cmd.add_option("--color", mode,
+                 fmt::format("Colour {}error: and warning: on a terminal: auto, always or never (NO_COLOR is honoured)",
+                             what.empty() ? "" : what + ", "))
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->type_name("WHEN");
 }
 
 void print_problem(const std::string& text, bool warning) {
-  const std::string line =
-      fmt::format("cskpi: {}: {}\n", severity_label(warning ? Severity::warning : Severity::error, g_stderr_color), text);
+  const std::string line = fmt::format(
+      "cskpi: {}: {}\n", severity_label(warning ? Severity::warning : Severity::error, g_stderr_color), text);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 

@@ -9,22 +9,22 @@
 #include "app/request.hpp"
 #include "app/run.hpp"
 
+#include "ingest/ingest.hpp"
 #include "metrics/aggregate.hpp"
 #include "metrics/bands.hpp"
-#include "ingest/ingest.hpp"
 #include "metrics/leading.hpp"
 #include "metrics/metrics.hpp"
 #include "report/report.hpp"
 
 #include <atomic>
-#include <map>
 #include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
-#include <functional>
 #include <string>
 #include <string_view>
-#include <cstdio>
 #include <vector>
 
 namespace cskpi::cli {
@@ -155,7 +155,8 @@ std::string_view chart_js();
 /// Output a library writes to a file itself (the xlsx workbook): `write` fills a temporary
 /// file beside `path`, which then replaces `path` at once, so no half file is ever left in
 /// its place; with no path the file's bytes go to standard output, unless it is a terminal.
-void write_file_output(const std::string& path, std::string_view what, const std::function<void(const std::string&)>& write);
+void write_file_output(const std::string& path, std::string_view what,
+                       const std::function<void(const std::string&)>& write);
 
 /// The report of `o` (app::run_report), its problems and notes on stderr with a progress line on
 /// a terminal. Returns nullopt after telling stderr why when the run must stop with exit 3
@@ -175,6 +176,5 @@ void set_stderr_color(const std::string& mode);
 void add_color_option(CLI::App& cmd, std::string& mode, const std::string& what);
 /// "cskpi: error: TEXT\n" (or "warning:" when `warning`) on stderr, the label coloured as set.
 void print_problem(const std::string& text, bool warning = false);
-
 
 } // namespace cskpi::cli

@@ -17,7 +17,10 @@ namespace cskpi::cli {
 
 void setup_completion(CLI::App& app, CompletionOptions& o) {
   CLI::App* cmd = app.add_subcommand("completion", "Print the shell completion script for bash, zsh or fish");
-  cmd->add_option("shell", o.shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}))->type_name("SHELL");
+  cmd->add_option("shell", o.shell, "bash, zsh or fish")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}))
+      ->type_name("SHELL");
   cmd->footer(R"(Examples:
   source <(cskpi completion bash)                     # this shell only
   cskpi completion bash > ~/.local/share/bash-completion/completions/cskpi
@@ -114,7 +117,8 @@ std::vector<std::string> complete(const CLI::App& app, const std::vector<std::st
   }
   std::vector<std::string> out;
   const std::size_t eq = cur.find('=');
-  if (const CLI::Option* opt = eq == std::string::npos ? nullptr : find_option(*cmd, cur.substr(0, eq)); opt != nullptr) {
+  if (const CLI::Option* opt = eq == std::string::npos ? nullptr : find_option(*cmd, cur.substr(0, eq));
+      opt != nullptr) {
     // "--format=j" (zsh and fish pass it whole): the values, each after "--format=".
     for (const std::string& v : values(*cmd, *opt, cur.substr(eq + 1)))
       if (v != k_files) out.push_back(cur.substr(0, eq + 1) + v);
@@ -123,7 +127,8 @@ std::vector<std::string> complete(const CLI::App& app, const std::vector<std::st
   else if (cmd == &app)
     for (const CLI::App* sub : app.get_subcommands({})) out.push_back(sub->get_name());
   else {
-    const std::vector<const CLI::Option*> positionals = cmd->get_options([](const CLI::Option* o) { return o->get_positional(); });
+    const std::vector<const CLI::Option*> positionals =
+        cmd->get_options([](const CLI::Option* o) { return o->get_positional(); });
     if (!positionals.empty()) out = values(*cmd, *positionals.front(), cur);
   }
   if (!out.empty() && out.front() == k_files) return out;

@@ -17,7 +17,8 @@ namespace cskpi::cli {
 void setup_config(CLI::App& app, ConfigOptions& o) {
   CLI::App* cmd = app.add_subcommand("config", "Show the option defaults the configuration file sets, per command");
   cmd->add_option("command", o.command, "Show only this command's section")->type_name("COMMAND");
-  cmd->add_flag("--all", o.all, "Every option with its effective value: the file's, or the built-in default as a comment");
+  cmd->add_flag("--all", o.all,
+                "Every option with its effective value: the file's, or the built-in default as a comment");
   cmd->footer(R"(Examples:
   cskpi config
   cskpi config report
@@ -126,7 +127,8 @@ std::string config_error_message(const CLI::App& app, const CLI::ConfigError& e)
     return fmt::format("{}: cannot read \"{}\": a line is [COMMAND] or KEY = VALUE", file, item);
   if (dot == std::string::npos)
     return fmt::format("{}: \"{}\" is not in a command's section: put it under [report], [check], ... "
-                       "('cskpi config --help' shows the format)", file, item);
+                       "('cskpi config --help' shows the format)",
+                       file, item);
   const std::string section = item.substr(0, dot), key = item.substr(dot + 1);
   const CLI::App* cmd = nullptr;
   for (const CLI::App* sub : app.get_subcommands({}))
@@ -158,8 +160,7 @@ void remember_defaults(const CLI::App& app, ConfigOptions& o) {
           std::string value = def;
           if (!check(value).empty()) def.clear();
         }
-      } catch (const CLI::OptionNotFound&) {
-      }
+      } catch (const CLI::OptionNotFound&) {}
       o.defaults[opt] = def;
     }
 }
@@ -180,8 +181,9 @@ int run_config(const CLI::App& app, const ConfigOptions& o) {
   const CLI::Option* file = app.get_option("--config");
   const std::string source = file->count() > 0 ? file->as<std::string>() : std::string();
   if (source.empty() && !o.all) {
-    write_output("", "# no configuration file: ./cskpi.toml does not exist and --config names none, so every option has "
-                     "its built-in default ('cskpi config --help' shows the format)\n");
+    write_output("",
+                 "# no configuration file: ./cskpi.toml does not exist and --config names none, so every option has "
+                 "its built-in default ('cskpi config --help' shows the format)\n");
     return static_cast<int>(ExitCode::ok);
   }
   std::string out = source.empty() ? "# no configuration file: every option has its built-in default\n"
@@ -195,7 +197,8 @@ int run_config(const CLI::App& app, const ConfigOptions& o) {
     for (const CLI::Option* opt : cmd->get_options()) {
       if (!opt->get_configurable() || opt->get_lnames().empty()) continue;
       const std::string& key = opt->get_lnames().front();
-      if (opt->count() > 0) lines.emplace_back(fmt::format("{} = {}", key, toml_of(*opt, opt->results())), o.all ? source : "");
+      if (opt->count() > 0)
+        lines.emplace_back(fmt::format("{} = {}", key, toml_of(*opt, opt->results())), o.all ? source : "");
       else if (o.all) {
         const auto d = o.defaults.find(opt);
         const std::string def = d == o.defaults.end() ? std::string() : d->second;

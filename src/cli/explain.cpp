@@ -27,10 +27,12 @@ namespace {
 std::string_view annualization_text(Annualization a) {
   switch (a) {
   case Annualization::none: return "not annualised (point-in-time or per-period figure)";
-  case Annualization::retention: return "compounded: annual = (period / 100)^k * 100, k = 12 months, 4 quarters, 1 year";
+  case Annualization::retention:
+    return "compounded: annual = (period / 100)^k * 100, k = 12 months, 4 quarters, 1 year";
   case Annualization::churn: return "compounded: annual = (1 - (1 - period / 100)^k) * 100";
   case Annualization::net_churn: return "annual = 100 - annual NRR";
-  case Annualization::expansion_mrr: return "annual = annual NRR - annual GRR (so NRR = GRR + expansion holds annually)";
+  case Annualization::expansion_mrr:
+    return "annual = annual NRR - annual GRR (so NRR = GRR + expansion holds annually)";
   case Annualization::churn_estimate: return "estimated: annual = (1 - (1 - period / 100)^k) * 100";
   }
   return "";
@@ -129,7 +131,10 @@ int run_explain(ExplainOptions o) {
     return 0;
   }
   if (o.metric == "inputs" || o.metric == "definitions" || o.metric == "fx") {
-    write_output("", o.metric == "inputs" ? explain_inputs() : o.metric == "definitions" ? explain_definitions() : explain_fx());
+    write_output("",
+                 o.metric == "inputs"            ? explain_inputs()
+                     : o.metric == "definitions" ? explain_definitions()
+                                                 : explain_fx());
     return 0;
   }
   const MetricDef* def = find_metric(o.metric);
@@ -137,11 +142,13 @@ int run_explain(ExplainOptions o) {
     for (const MetricDef& m : metric_table()) {
       std::string name(m.name);
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (o.metric.size() >= 3 && (m.id.find(o.metric) != std::string_view::npos || name.find(o.metric) != std::string::npos))
+      if (o.metric.size() >= 3 &&
+          (m.id.find(o.metric) != std::string_view::npos || name.find(o.metric) != std::string::npos))
         out += fmt::format("{:<22} {}\n", m.id, m.name);
     }
     if (!out.empty()) {
-      write_output("", fmt::format("metrics with \"{}\" in their id or name (cskpi explain ID for one):\n{}", o.metric, out));
+      write_output(
+          "", fmt::format("metrics with \"{}\" in their id or name (cskpi explain ID for one):\n{}", o.metric, out));
       return 0;
     }
     const std::string near = suggest_metric(o.metric);
@@ -158,11 +165,14 @@ int run_explain(ExplainOptions o) {
     out += fmt::format("needs          {}\n", needed_column(def->needs));
   }
   if (def->latest_only)
-    out += "period         the latest period only: customers as they are at its end (or --as-of), joined on customer_id\n";
-  if (def->keyed) out += "records        one per churn reason; check rules name it: " + std::string(def->id) + "[price]<=30\n";
+    out +=
+        "period         the latest period only: customers as they are at its end (or --as-of), joined on customer_id\n";
+  if (def->keyed)
+    out += "records        one per churn reason; check rules name it: " + std::string(def->id) + "[price]<=30\n";
   out += fmt::format("unit           {}\n", to_string(def->unit));
   out += fmt::format("annualisation  {}\n", annualization_text(def->annualization));
-  out += fmt::format("sources        {}\n", def->sources == "-" ? std::string("none: a standard definition") : cite_sources(def->sources));
+  out += fmt::format("sources        {}\n",
+                     def->sources == "-" ? std::string("none: a standard definition") : cite_sources(def->sources));
   // The metric's own bands, then its per-scale or per-motion ones ("csat:5", "ttv_median:smb").
   std::vector<std::string> keys;
   for (const std::string& key : bands.rated_metrics())
@@ -170,11 +180,14 @@ int run_explain(ExplainOptions o) {
       keys.push_back(key);
   if (keys.empty()) out += "bands          none: reported, not rated\n";
   for (const std::string& key : keys) {
-    out += fmt::format("bands          {}{} basis; source {}\n", key == def->id ? std::string()
-                       : def->id == "csat" ? "scale 1-" + key.substr(key.find(':') + 1) + ": "
-                                           : key.substr(key.find(':') + 1) + " motion: ",
-                       def->annualization != Annualization::none ? "annual" : "period", cite_sources(bands.source_for(key)));
-    for (const BandRule& r : bands.rules_for(key)) out += fmt::format("  {:<14} {}\n", to_string(r.tier), describe_bound(r));
+    out += fmt::format("bands          {}{} basis; source {}\n",
+                       key == def->id          ? std::string()
+                           : def->id == "csat" ? "scale 1-" + key.substr(key.find(':') + 1) + ": "
+                                               : key.substr(key.find(':') + 1) + " motion: ",
+                       def->annualization != Annualization::none ? "annual" : "period",
+                       cite_sources(bands.source_for(key)));
+    for (const BandRule& r : bands.rules_for(key))
+      out += fmt::format("  {:<14} {}\n", to_string(r.tier), describe_bound(r));
   }
   // The titles of the articles the band sources name.
   std::string cited = def->sources == "-" ? std::string() : std::string(def->sources) + "\n";

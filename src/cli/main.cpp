@@ -96,7 +96,8 @@ Run 'cskpi COMMAND --help' for a command's options.)");
       {"sql", [&] { setup_sql(app, sql_opts); }, [&] { return run_sql(sql_opts); }},
       {"explain", [&] { setup_explain(app, explain_opts); }, [&] { return run_explain(explain_opts); }},
       {"config", [&] { setup_config(app, config_opts); }, [&] { return run_config(app, config_opts); }, true},
-      {"completion", [&] { setup_completion(app, completion_opts); }, [&] { return run_completion(completion_opts); }, true}};
+      {"completion", [&] { setup_completion(app, completion_opts); }, [&] { return run_completion(completion_opts); },
+       true}};
   const std::optional<std::string_view> only = needed_commands(argc, argv, commands);
   for (const Command& c : commands)
     if (!only || *only == c.name) c.setup();

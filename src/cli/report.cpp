@@ -15,9 +15,10 @@ namespace cskpi::cli {
 void setup_report(CLI::App& app, RunOptions& o) {
   CLI::App* cmd = app.add_subcommand("report", "Compute every KPI the columns allow and rate it against benchmarks");
   add_input_options(*cmd, o);
-  add_format_option(*cmd, o.format, o.output, {"table", "json", "jsonl", "csv", "markdown", "html", "xlsx"},
-                    "table, json, jsonl, csv, markdown, html (one page with charts, works offline) or xlsx (a workbook: "
-                    "summary, records, a sheet per segment)");
+  add_format_option(
+      *cmd, o.format, o.output, {"table", "json", "jsonl", "csv", "markdown", "html", "xlsx"},
+      "table, json, jsonl, csv, markdown, html (one page with charts, works offline) or xlsx (a workbook: "
+      "summary, records, a sheet per segment)");
   add_period_option(*cmd, o);
   cmd->add_option("--layout", o.layout,
                   "records (one block per period and segment) or wide: per segment one row per metric, one column per "
@@ -32,7 +33,8 @@ void setup_report(CLI::App& app, RunOptions& o) {
       ->type_name("ID,...");
   cmd->add_option("--gross-margin", o.gross_margin, "Gross margin for LTV as a fraction, e.g. 0.8 (default 1.0)")
       ->type_name("FRACTION");
-  cmd->add_option("--cac", o.cac, "Acquisition cost per customer for LTV:CAC (overrides a cac column)")->type_name("AMOUNT");
+  cmd->add_option("--cac", o.cac, "Acquisition cost per customer for LTV:CAC (overrides a cac column)")
+      ->type_name("AMOUNT");
   cmd->add_option("--bands", o.bands, "CSV of metric,tier,bound,direction replacing built-in bands per metric")
       ->type_name("FILE");
   cmd->add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
@@ -57,10 +59,12 @@ cskpi explain inputs.)");
 
 int run_report(const RunOptions& o) {
   if (o.layout == "wide" && (o.format == "xlsx" || o.format == "html"))
-    throw usage_error(fmt::format("--layout wide is for table, csv and markdown; the {} shows the periods side by side itself",
-                                  o.format == "xlsx" ? "workbook" : "page"));
+    throw usage_error(
+        fmt::format("--layout wide is for table, csv and markdown; the {} shows the periods side by side itself",
+                    o.format == "xlsx" ? "workbook" : "page"));
   if (o.layout == "wide" && (o.format == "json" || o.format == "jsonl"))
-    throw usage_error(fmt::format("--layout wide is for table, csv and markdown; {} records name their period each", o.format));
+    throw usage_error(
+        fmt::format("--layout wide is for table, csv and markdown; {} records name their period each", o.format));
   if (o.csv_locale != "en" && o.format != "csv")
     throw usage_error(fmt::format("--csv-locale {} is for --format csv, not {}", o.csv_locale, o.format));
   Drawing drawing;

@@ -15,13 +15,14 @@ namespace cskpi::cli {
 namespace {
 
 void add_snapshot_input(CLI::App& cmd, RunOptions& o) {
-  read_stdin_by_default(cmd,
-                        cmd.add_option("files", o.files,
-                                       "Snapshot file: long (customer_id, month, mrr), wide (a column per month), a ChartMogul "
-                                       "MRR-movements export, a Stripe subscriptions export (with its coupons export) or "
-                                       "Chargebee's MRR summary; - (or none, on a pipe) reads standard input")
-                            ->type_name("FILE"),
-                        o.files);
+  read_stdin_by_default(
+      cmd,
+      cmd.add_option("files", o.files,
+                     "Snapshot file: long (customer_id, month, mrr), wide (a column per month), a ChartMogul "
+                     "MRR-movements export, a Stripe subscriptions export (with its coupons export) or "
+                     "Chargebee's MRR summary; - (or none, on a pipe) reads standard input")
+          ->type_name("FILE"),
+      o.files);
   cmd.add_option("--delimiter", o.delimiter, "Field delimiter: , ; or tab (default: detected from the header)")
       ->type_name("CHAR");
   o.decimal_comma_option =
@@ -62,9 +63,10 @@ std::optional<Loaded> read_snapshot_file(const RunOptions& o, IngestOptions in, 
     for (const std::size_t i : order) {
       InputSummary s = ingestor.read_path(o.files[i], discard);
       if (!s.unreadable && (s.role == "movements" || s.role == "customers" || s.role == "responses"))
-        throw input_error(fmt::format("{}: this is a {} file; {} needs MRR snapshots: customer_id, month, mrr, one column "
-                                      "per month, or a billing tool's export (cskpi explain inputs)",
-                                      s.file, s.role, command));
+        throw input_error(
+            fmt::format("{}: this is a {} file; {} needs MRR snapshots: customer_id, month, mrr, one column "
+                        "per month, or a billing tool's export (cskpi explain inputs)",
+                        s.file, s.role, command));
       l.inputs.push_back(std::move(s));
     }
     diags.summarise();
@@ -77,7 +79,7 @@ std::optional<Loaded> read_snapshot_file(const RunOptions& o, IngestOptions in, 
   }
   if (diags.errors() > 0) {
     print_problem(fmt::format("{} invalid row{} of {}; nothing written. Fix them, or pass --skip-invalid",
-               s.rows_rejected, s.rows_rejected == 1 ? "" : "s", s.rows_read));
+                              s.rows_rejected, s.rows_rejected == 1 ? "" : "s", s.rows_read));
     return std::nullopt;
   }
   if (s.rows_rejected > 0)
@@ -88,8 +90,9 @@ std::optional<Loaded> read_snapshot_file(const RunOptions& o, IngestOptions in, 
 } // namespace
 
 void setup_movements(CLI::App& app, RunOptions& o) {
-  CLI::App* cmd = app.add_subcommand("movements", "Derive movements rows (new, expansion, contraction, churn, "
-                                                  "reactivation) from MRR snapshots, as a movements CSV");
+  CLI::App* cmd = app.add_subcommand("movements",
+                                     "Derive movements rows (new, expansion, contraction, churn, "
+                                     "reactivation) from MRR snapshots, as a movements CSV");
   add_snapshot_input(*cmd, o);
   cmd->add_option("--by", o.by, "Carry this column into the rows (default: segment, when the file has it)")
       ->type_name("COLUMN");
@@ -129,11 +132,13 @@ int run_movements(const RunOptions& o) {
 }
 
 void setup_cohorts(CLI::App& app, CohortsOptions& o) {
-  CLI::App* cmd = app.add_subcommand("cohorts", "The cohort table of MRR snapshots: revenue (or logo) retention by "
-                                                "acquisition month and months since");
+  CLI::App* cmd = app.add_subcommand("cohorts",
+                                     "The cohort table of MRR snapshots: revenue (or logo) retention by "
+                                     "acquisition month and months since");
   add_snapshot_input(*cmd, o.run);
   cmd->add_flag("--logos", o.logos, "Logo retention: % of the cohort's customers still paying");
-  add_format_option(*cmd, o.run.format, o.run.output, {"table", "csv", "json", "markdown"}, "table, csv, json or markdown");
+  add_format_option(*cmd, o.run.format, o.run.output, {"table", "csv", "json", "markdown"},
+                    "table, csv, json or markdown");
   add_color_option(*cmd, o.run.color, "");
   cmd->footer(R"(Examples:
   cskpi cohorts samples/mrr_matrix_24m.csv
@@ -147,7 +152,9 @@ int run_cohorts(const CohortsOptions& o) {
   const std::optional<Loaded> l = read_snapshot_file(o.run, ingest_options(o.run), "cohorts");
   if (!l) return static_cast<int>(ExitCode::input);
   const std::vector<CohortRow> rows = l->snapshots ? cohort_table(*l->snapshots, o.logos) : std::vector<CohortRow>{};
-  write_output(o.run.output, render_cohorts(rows, o.logos, l->inputs.back().file, o.run.format, CSKPI_VERSION, table_width(o.run.output)));
+  write_output(
+      o.run.output,
+      render_cohorts(rows, o.logos, l->inputs.back().file, o.run.format, CSKPI_VERSION, table_width(o.run.output)));
   return static_cast<int>(ExitCode::ok);
 }
 

@@ -16,7 +16,8 @@ namespace cskpi::cli {
 namespace {
 
 /// The optional columns of SPEC §1.2 a query can read, as --columns names them.
-constexpr std::string_view k_optional_columns[] = {"period", "new_mrr", "reactivation_mrr", "end_mrr", "nps", "at_risk", "saved", "cac"};
+constexpr std::string_view k_optional_columns[] = {"period", "new_mrr", "reactivation_mrr", "end_mrr", "nps", "at_risk",
+                                                   "saved",  "cac"};
 
 ColumnSet column_set(const std::vector<std::string>& names) {
   ColumnSet c;
@@ -31,15 +32,18 @@ ColumnSet column_set(const std::vector<std::string>& names) {
     else if (name == "at_risk") c.at_risk = true;
     else if (name == "saved") c.saved = true;
     else if (name == "cac") c.cac = true;
-    else if (name == "customer_id" || name == "start_mrr" || name == "expansion_mrr" || name == "contraction_mrr" || name == "churned_mrr") continue;
+    else if (name == "customer_id" || name == "start_mrr" || name == "expansion_mrr" || name == "contraction_mrr" ||
+             name == "churned_mrr")
+      continue;
     else {
       std::string known;
       for (std::string_view k : k_optional_columns) known += (known.empty() ? "" : ", ") + std::string(k);
       std::string near;
       for (std::string_view k : k_optional_columns)
         if (edit_distance(name, k) <= 2 && near.empty()) near = k;
-      throw usage_error(fmt::format("--columns: \"{}\" is not a column of a movements table that a metric reads{}; the optional ones are {}",
-                                    name, near.empty() ? "" : fmt::format(" (did you mean {}?)", near), known));
+      throw usage_error(fmt::format(
+          "--columns: \"{}\" is not a column of a movements table that a metric reads{}; the optional ones are {}",
+          name, near.empty() ? "" : fmt::format(" (did you mean {}?)", near), known));
     }
   }
   return c;
@@ -48,41 +52,54 @@ ColumnSet column_set(const std::vector<std::string>& names) {
 } // namespace
 
 void setup_sql(CLI::App& app, SqlCommandOptions& o) {
-  CLI::App* cmd = app.add_subcommand("sql", "Print cskpi's definitions as one SQL query for DuckDB, PostgreSQL, BigQuery, Snowflake or Spark");
+  CLI::App* cmd = app.add_subcommand(
+      "sql", "Print cskpi's definitions as one SQL query for DuckDB, PostgreSQL, BigQuery, Snowflake or Spark");
   cmd->add_option("--dialect", o.dialect, "duckdb, postgres, bigquery, snowflake or spark")
       ->check(CLI::IsMember({"duckdb", "postgres", "bigquery", "snowflake", "spark"}))
       ->capture_default_str();
-  cmd->add_option("--table", o.table, "The table (or view) to read, as the engine names it: billing.movements, `project.dataset.mrr`")
+  cmd->add_option("--table", o.table,
+                  "The table (or view) to read, as the engine names it: billing.movements, `project.dataset.mrr`")
       ->type_name("NAME")
       ->required();
-  cmd->add_option("--input", o.input, "movements (one row per customer and period) or snapshots (customer_id, month, mrr)")
+  cmd->add_option("--input", o.input,
+                  "movements (one row per customer and period) or snapshots (customer_id, month, mrr)")
       ->check(CLI::IsMember({"movements", "snapshots"}))
       ->capture_default_str();
-  o.columns_option = cmd->add_option("--columns", o.columns,
-                  "The optional columns the movements table has, comma-separated: period, new_mrr, reactivation_mrr, nps, at_risk, "
-                  "saved, cac ('none' for none). The metrics follow from them, as report's follow from a file's header")
-      ->delimiter(',')
-      ->type_name("LIST")
-      ->capture_default_str();
-  cmd->add_option("--by", o.by, "Group by this column too (the whole base comes first, as in report --by)")->type_name("COLUMN");
+  o.columns_option =
+      cmd->add_option(
+             "--columns", o.columns,
+             "The optional columns the movements table has, comma-separated: period, new_mrr, reactivation_mrr, nps, "
+             "at_risk, "
+             "saved, cac ('none' for none). The metrics follow from them, as report's follow from a file's header")
+          ->delimiter(',')
+          ->type_name("LIST")
+          ->capture_default_str();
+  cmd->add_option("--by", o.by, "Group by this column too (the whole base comes first, as in report --by)")
+      ->type_name("COLUMN");
   cmd->add_option("--metrics", o.metrics, "Only these metric ids, comma-separated")->delimiter(',')->type_name("LIST");
   cmd->add_option("--period-length", o.period_length,
                   "month, quarter or year (default: each period's from its label: 2026-10, 2026-Q4, 2026; "
                   "snapshots: month, or the calendar quarters or years to derive)")
       ->type_name("LENGTH");
-  cmd->add_option("--gross-margin", o.gross_margin, "Gross margin for LTV, as in report: 0.8 or 80% (default 1.0)")->type_name("FRACTION");
-  cmd->add_option("--cac", o.cac, "Acquisition cost per customer for LTV : CAC when the table has no cac column")->type_name("AMOUNT");
-  cmd->add_option("--bands", o.bands, "Rate by the bands of this CSV (metric, tier, bound, direction) instead of the built-in ones")
+  cmd->add_option("--gross-margin", o.gross_margin, "Gross margin for LTV, as in report: 0.8 or 80% (default 1.0)")
+      ->type_name("FRACTION");
+  cmd->add_option("--cac", o.cac, "Acquisition cost per customer for LTV : CAC when the table has no cac column")
+      ->type_name("AMOUNT");
+  cmd->add_option("--bands", o.bands,
+                  "Rate by the bands of this CSV (metric, tier, bound, direction) instead of the built-in ones")
       ->type_name("FILE");
-  cmd->add_option("--min-group", o.min_group, "Rate a group only from this many starting customers, as in report")->capture_default_str();
-  cmd->add_option("--reactivation", o.reactivation,
-                  "Snapshots: the annual cohort's ending MRR counts (include) or leaves out (exclude) customers that churned "
-                  "inside the 12 months and came back")
+  cmd->add_option("--min-group", o.min_group, "Rate a group only from this many starting customers, as in report")
+      ->capture_default_str();
+  cmd->add_option(
+         "--reactivation", o.reactivation,
+         "Snapshots: the annual cohort's ending MRR counts (include) or leaves out (exclude) customers that churned "
+         "inside the 12 months and came back")
       ->check(CLI::IsMember({"include", "exclude"}))
       ->capture_default_str();
-  cmd->add_option("--dbt", o.dbt,
-                  "Write the steps as dbt models into DIR (one model per step, each ref()s the ones before, and a schema.yml) "
-                  "instead of printing one query")
+  cmd->add_option(
+         "--dbt", o.dbt,
+         "Write the steps as dbt models into DIR (one model per step, each ref()s the ones before, and a schema.yml) "
+         "instead of printing one query")
       ->type_name("DIR");
   cmd->add_option("-o,--output", o.output, "Write the query to FILE instead of standard output")->type_name("FILE");
   cmd->footer(R"(Examples:
@@ -115,11 +132,13 @@ int run_sql(const SqlCommandOptions& o) {
   s.by = o.by;
   s.columns = column_set(o.columns);
   if (s.snapshots && o.columns_option->count() > 0)
-    throw usage_error("--columns describes a movements table; a snapshots table has customer_id, month and mrr (and the --by column)");
+    throw usage_error("--columns describes a movements table; a snapshots table has customer_id, month and mrr (and "
+                      "the --by column)");
   s.metrics = parse_metric_list(o.metrics);
   if (!o.period_length.empty()) {
     s.period_length = parse_period_length(o.period_length);
-    if (!s.period_length) throw usage_error(fmt::format("--period-length \"{}\" is not month, quarter or year", o.period_length));
+    if (!s.period_length)
+      throw usage_error(fmt::format("--period-length \"{}\" is not month, quarter or year", o.period_length));
   }
   if (!o.gross_margin.empty()) {
     s.gross_margin = parse_gross_margin(o.gross_margin);
@@ -138,16 +157,19 @@ int run_sql(const SqlCommandOptions& o) {
     const MetricDef* def = find_metric(id);
     const std::string_view column = needed_column(def->needs);
     if (def->needs == Needs::nothing || column.empty() || def->latest_only || def->keyed)
-      throw usage_error(fmt::format("metric \"{}\" needs a customers or responses file; 'cskpi sql' computes the metrics of a "
-                                    "movements or snapshots table",
-                                    id));
+      throw usage_error(
+          fmt::format("metric \"{}\" needs a customers or responses file; 'cskpi sql' computes the metrics of a "
+                      "movements or snapshots table",
+                      id));
     throw usage_error(fmt::format("metric \"{}\" needs the {} column{}", id, column,
                                   s.snapshots ? ", which a snapshots table does not have" : ": name it in --columns"));
   }
 
   // The header says how to make the same query again: every option that shapes it.
   const auto shell_word = [](const std::string& v) { // as a shell would take it back
-    if (v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.,%/:=+-") == std::string::npos) return v;
+    if (v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.,%/:=+-") ==
+        std::string::npos)
+      return v;
     std::string q = "'";
     for (char c : v) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return q + "'";
@@ -188,21 +210,23 @@ int run_sql(const SqlCommandOptions& o) {
     write_output((std::filesystem::path(o.dbt) / name).string(), text);
     written.push_back(name);
   }
-  std::fprintf(stderr, "cskpi: wrote %zu dbt models and schema.yml to %s (the last, cskpi_kpis, holds the records)\n", steps.size(),
-               o.dbt.c_str());
+  std::fprintf(stderr, "cskpi: wrote %zu dbt models and schema.yml to %s (the last, cskpi_kpis, holds the records)\n",
+               steps.size(), o.dbt.c_str());
   // A model of an earlier run with other options (cskpi_cohorts.sql of --input snapshots, say)
   // would still be built by dbt: named, not deleted, since the directory is the user's.
   std::vector<std::string> stale;
   for (const auto& entry : std::filesystem::directory_iterator(o.dbt, ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.starts_with("cskpi_") && name.ends_with(".sql") && std::find(written.begin(), written.end(), name) == written.end())
+    if (name.starts_with("cskpi_") && name.ends_with(".sql") &&
+        std::find(written.begin(), written.end(), name) == written.end())
       stale.push_back(name);
   }
   std::sort(stale.begin(), stale.end());
   for (const std::string& name : stale)
-    print_problem(fmt::format("{} is not a model of this query (left from another run?); dbt builds it too: remove it if so",
-                              (std::filesystem::path(o.dbt) / name).string()),
-                  true);
+    print_problem(
+        fmt::format("{} is not a model of this query (left from another run?); dbt builds it too: remove it if so",
+                    (std::filesystem::path(o.dbt) / name).string()),
+        true);
   return 0;
 }
 

@@ -9,7 +9,8 @@
 namespace cskpi::cli {
 
 void setup_validate(CLI::App& app, RunOptions& o) {
-  CLI::App* cmd = app.add_subcommand("validate", "Check input files only: every problem as file:line:col, then a summary");
+  CLI::App* cmd =
+      app.add_subcommand("validate", "Check input files only: every problem as file:line:col, then a summary");
   add_input_options(*cmd, o);
   o.max_errors = 0; // validate prints every problem unless told otherwise
   add_format_option(*cmd, o.format, o.output, {"table", "json", "jsonl", "csv", "markdown"},
@@ -26,7 +27,8 @@ namespace {
 
 std::string diagnostic_json(const Diagnostic& d) {
   return fmt::format("{{\"file\":{},\"line\":{},\"column\":{},\"severity\":{},\"message\":{}}}", json_string(d.file),
-                     d.line, d.column, d.severity == Severity::error ? "\"error\"" : "\"warning\"", json_string(d.message));
+                     d.line, d.column, d.severity == Severity::error ? "\"error\"" : "\"warning\"",
+                     json_string(d.message));
 }
 
 } // namespace
@@ -45,13 +47,15 @@ int run_validate(const RunOptions& o) {
   if (o.format == "json") {
     std::vector<std::string> inputs, problems;
     for (const InputSummary& in : l.inputs)
-      inputs.push_back(fmt::format("{{\"file\":{},\"rows_read\":{},\"rows_valid\":{},\"rows_invalid\":{},\"warnings\":{},\"readable\":{}}}",
-                                   json_string(in.file), in.rows_read, in.rows_used, in.rows_rejected, in.warnings,
-                                   in.unreadable ? "false" : "true"));
+      inputs.push_back(fmt::format(
+          "{{\"file\":{},\"rows_read\":{},\"rows_valid\":{},\"rows_invalid\":{},\"warnings\":{},\"readable\":{}}}",
+          json_string(in.file), in.rows_read, in.rows_used, in.rows_rejected, in.warnings,
+          in.unreadable ? "false" : "true"));
     for (const Diagnostic& d : diags.collected) problems.push_back(diagnostic_json(d));
-    out = fmt::format("{{\n  \"schema_version\": 1,\n  \"valid\": {},\n  \"inputs\": [\n    {}\n  ],\n  \"diagnostics\": [{}]\n}}\n",
-                      valid ? "true" : "false", fmt::join(inputs, ",\n    "),
-                      problems.empty() ? "" : fmt::format("\n    {}\n  ", fmt::join(problems, ",\n    ")));
+    out = fmt::format(
+        "{{\n  \"schema_version\": 1,\n  \"valid\": {},\n  \"inputs\": [\n    {}\n  ],\n  \"diagnostics\": [{}]\n}}\n",
+        valid ? "true" : "false", fmt::join(inputs, ",\n    "),
+        problems.empty() ? "" : fmt::format("\n    {}\n  ", fmt::join(problems, ",\n    ")));
   } else if (o.format == "jsonl") {
     for (const Diagnostic& d : diags.collected) out += diagnostic_json(d) + "\n";
   } else if (o.format == "csv") {
@@ -62,7 +66,8 @@ int run_validate(const RunOptions& o) {
   } else if (o.format == "markdown") {
     out = "| File | Rows read | Valid | Invalid |\n|---|--:|--:|--:|\n";
     for (const InputSummary& in : l.inputs)
-      out += fmt::format("| {} | {} | {} | {} |\n", markdown_cell(in.file), in.rows_read, in.rows_used, in.rows_rejected);
+      out +=
+          fmt::format("| {} | {} | {} | {} |\n", markdown_cell(in.file), in.rows_read, in.rows_used, in.rows_rejected);
     if (!diags.collected.empty()) out += "\n| Where | Severity | Problem |\n|---|---|---|\n";
     for (const Diagnostic& d : diags.collected)
       out += fmt::format("| {}:{}:{} | {} | {} |\n", markdown_cell(d.file), d.line, d.column,
@@ -78,7 +83,8 @@ int run_validate(const RunOptions& o) {
     }
     const std::uint64_t hidden = diags.total() - diags.shown();
     if (valid) out += "valid\n";
-    else if (diags.errors() == 0) out += fmt::format("invalid: {} file{} no rows\n", empty, empty == 1 ? " holds" : "s hold");
+    else if (diags.errors() == 0)
+      out += fmt::format("invalid: {} file{} no rows\n", empty, empty == 1 ? " holds" : "s hold");
     else
       out += fmt::format("invalid: {} problem{}{}\n", diags.errors(), diags.errors() == 1 ? "" : "s",
                          hidden > 0 ? fmt::format(" ({} not shown; --max-errors 0 shows all)", hidden) : "");

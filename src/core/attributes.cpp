@@ -112,7 +112,8 @@ std::optional<HealthScheme> parse_health_scheme(std::string_view text) {
   const ParsedMoney g = parse_money(t.substr(0, slash), DecimalStyle::point);
   const ParsedMoney y = parse_money(t.substr(slash + 1), DecimalStyle::point);
   if (g.status != ParsedMoney::Status::ok || y.status != ParsedMoney::Status::ok) return std::nullopt;
-  if (y.value.micros <= 0 || g.value.micros <= y.value.micros || g.value.micros > 100 * Money::k_scale) return std::nullopt;
+  if (y.value.micros <= 0 || g.value.micros <= y.value.micros || g.value.micros > 100 * Money::k_scale)
+    return std::nullopt;
   s.green = g.value.micros;
   s.yellow = y.value.micros;
   s.name = fmt::format("{}/{}", format_money_exact(g.value), format_money_exact(y.value));

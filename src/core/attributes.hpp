@@ -33,16 +33,16 @@ std::optional<Day> last_day_of_period(std::string_view label);
 /// movements file. Scores are exact, in micro-units (80.5 = 80500000).
 struct CustomerRecord {
   std::string id;
-  std::string group;        ///< the --by value when the customers file has that column
+  std::string group; ///< the --by value when the customers file has that column
   bool has_group = false;
-  std::optional<std::int64_t> health; ///< health_score in micro-units
+  std::optional<std::int64_t> health;                  ///< health_score in micro-units
   std::vector<std::optional<std::int64_t>> components; ///< per Attributes::component_names
   std::optional<Day> signup, first_value, renewal;
   std::optional<bool> renewed;
   std::string churn_reason;
-  std::string file;        ///< where the record came from
+  std::string file; ///< where the record came from
   std::uint64_t line = 0;
-  std::string period;      ///< movements rows only: the period the attributes were read in
+  std::string period;        ///< movements rows only: the period the attributes were read in
   bool from_billing = false; ///< read from attribute columns of a movements file
 };
 
@@ -72,7 +72,7 @@ struct Attributes {
   AttributeColumns columns;
   std::vector<std::string> customer_files; ///< files read as customers files
   std::vector<std::string> response_files; ///< files read as responses files
-  int csat_scale = 0;                       ///< 5 or 10 once known (forced or detected)
+  int csat_scale = 0;                      ///< 5 or 10 once known (forced or detected)
 
   const CustomerRecord* find(std::string_view id) const;
 };
@@ -98,7 +98,7 @@ HealthBand health_band(std::int64_t score_micros, const HealthScheme& scheme) no
 
 /// One component and its weight (`--weights usage=40,engagement=30`).
 struct Weight {
-  std::string component; ///< normalised column name
+  std::string component;   ///< normalised column name
   std::int64_t weight = 0; ///< whole percent
 };
 /// Parses --weights; the weights must be positive whole numbers summing to 100. Throws a

@@ -115,8 +115,7 @@ std::string normalise_column_name(std::string_view name) {
 }
 
 std::string csv_quote(std::string_view field, char delimiter) {
-  if (field.find_first_of(std::string{'"', '\r', '\n', delimiter}) == std::string_view::npos)
-    return std::string(field);
+  if (field.find_first_of(std::string{'"', '\r', '\n', delimiter}) == std::string_view::npos) return std::string(field);
   std::string out = "\"";
   for (char c : field) {
     if (c == '"') out.push_back('"');

@@ -19,14 +19,14 @@ constexpr DefinitionPreset k_presets[] = {
      "repeating and forever coupons lower MRR while they apply; a once coupon is a one-off, not recurring revenue",
      "past_due keeps its MRR; unpaid and paused stop counting from their unpaid or paused period",
      "cskpi's own; SPEC.md and the reference articles"},
-    {"smsb", false, false, true,
-     "when the subscription ends (not documented by SMSB; cskpi's choice)",
+    {"smsb", false, false, true, "when the subscription ends (not documented by SMSB; cskpi's choice)",
      "not documented by SMSB; cskpi's choice (counted in exact cohorts)",
      "not documented by SMSB; invisible at month-end snapshots",
      "GRR = (starting ARR - contraction - churn) / starting ARR on the customers at period start, capped at 100 % by "
      "definition (cskpi caps each customer)",
      "not documented by SMSB; cskpi's choice", "not documented by SMSB; cskpi's choice",
-     "SaaS Metrics Standards Board, Gross Revenue Retention (as cited by secondary sources; the NRR text was not available)"},
+     "SaaS Metrics Standards Board, Gross Revenue Retention (as cited by secondary sources; the NRR text was not "
+     "available)"},
     {"chartmogul", true, true, false,
      "when the subscription is cancelled or expires in the billing system (ChartMogul's default churn recognition)",
      "a previously paying customer back on a paid plan, any gap; the Net MRR Retention chart excludes reactivation, so "

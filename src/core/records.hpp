@@ -88,7 +88,7 @@ struct InputSummary {
   /// (wide)", "chartmogul" (issue 6), "stripe", "chargebee" (issue 12); "customers" or
   /// "responses" (issue 7); "coupons" (issue 12).
   std::string role = "movements";
-  std::string amounts = "units"; ///< "units", or "cents" when amounts were divided by 100
+  std::string amounts = "units";  ///< "units", or "cents" when amounts were divided by 100
   std::uint64_t derived_rows = 0; ///< movements rows derived from a snapshot file
   std::string currency{};         ///< the amounts' currency when the file names one ("" otherwise)
   std::string converted_from{};   ///< currencies converted with --fx, comma-separated

@@ -26,9 +26,9 @@ int number(std::string_view s) {
   return v;
 }
 
-constexpr std::array<std::string_view, 12> k_month_names = {"january", "february", "march",     "april",
-                                                            "may",     "june",     "july",      "august",
-                                                            "september", "october", "november", "december"};
+constexpr std::array<std::string_view, 12> k_month_names = {"january",   "february", "march",    "april",
+                                                            "may",       "june",     "july",     "august",
+                                                            "september", "october",  "november", "december"};
 
 /// "jan", "january", "sept" ... -> 1..12, or 0.
 int month_from_name(std::string_view name) {
@@ -36,7 +36,8 @@ int month_from_name(std::string_view name) {
   for (char c : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   if (lower.size() < 3) return 0;
   for (std::size_t i = 0; i < k_month_names.size(); ++i)
-    if (k_month_names[i].substr(0, lower.size()) == lower || (lower == "sept" && i == 8)) return static_cast<int>(i) + 1;
+    if (k_month_names[i].substr(0, lower.size()) == lower || (lower == "sept" && i == 8))
+      return static_cast<int>(i) + 1;
   return 0;
 }
 
@@ -45,7 +46,8 @@ int month_from_name(std::string_view name) {
 std::optional<MonthIndex> parse_month(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  if (text.size() == 7 && text[4] == '-' && digits(text.substr(0, 4)) && digits(text.substr(5, 2))) { // YYYY-MM, the common case
+  if (text.size() == 7 && text[4] == '-' && digits(text.substr(0, 4)) &&
+      digits(text.substr(5, 2))) { // YYYY-MM, the common case
     const int month = number(text.substr(5, 2));
     if (month < 1 || month > 12) return std::nullopt;
     return number(text.substr(0, 4)) * 12 + month - 1;
@@ -164,7 +166,8 @@ std::optional<std::pair<std::uint32_t, MonthIndex>> SnapshotTable::accumulate() 
         return std::pair{static_cast<std::uint32_t>(c), m_first + static_cast<MonthIndex>(i)};
   for (std::size_t i = 0; i < m_columns.size(); ++i)
     for (std::size_t c = 0; c < n; ++c)
-      if (m_columns[i][c].micros < 0) return std::pair{static_cast<std::uint32_t>(c), m_first + static_cast<MonthIndex>(i)};
+      if (m_columns[i][c].micros < 0)
+        return std::pair{static_cast<std::uint32_t>(c), m_first + static_cast<MonthIndex>(i)};
   return std::nullopt;
 }
 
@@ -214,8 +217,8 @@ std::vector<DerivedPeriod> derivable_periods(const SnapshotTable& t, PeriodLengt
 namespace {
 
 /// The rows of customers [from, to), period by period.
-std::uint64_t derive_range(const SnapshotTable& t, const std::vector<DerivedPeriod>& periods, std::string_view file, RowSink& sink,
-                           std::uint32_t from, std::uint32_t to) {
+std::uint64_t derive_range(const SnapshotTable& t, const std::vector<DerivedPeriod>& periods, std::string_view file,
+                           RowSink& sink, std::uint32_t from, std::uint32_t to) {
   // active_before[c - from]: the customer had MRR in some month before the current period.
   std::vector<bool> active_before(to - from, false);
   MonthIndex seen_through = t.first() - 1; // months folded into active_before so far
@@ -253,7 +256,8 @@ std::uint64_t derive_range(const SnapshotTable& t, const std::vector<DerivedPeri
 
 } // namespace
 
-std::uint64_t derive_movements(const SnapshotTable& t, PeriodLength length, std::string_view file, RowSink& sink, unsigned threads) {
+std::uint64_t derive_movements(const SnapshotTable& t, PeriodLength length, std::string_view file, RowSink& sink,
+                               unsigned threads) {
   const auto n = static_cast<std::uint32_t>(t.customers());
   const std::vector<DerivedPeriod> periods = derivable_periods(t, length);
   const unsigned parts = parts_for(n, threads);

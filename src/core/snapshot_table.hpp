@@ -3,9 +3,9 @@
 // Pure: no I/O. The cohorts computed from it are in metrics/cohorts.hpp.
 #pragma once
 
-#include "core/records.hpp"
 #include "core/money.hpp"
 #include "core/period.hpp"
+#include "core/records.hpp"
 
 #include <cstdint>
 #include <map>

@@ -50,9 +50,10 @@ void add_sums(PeriodSums& into, const PeriodSums& from) {
   }
 }
 
-std::vector<ContinuityBreak> continuity_breaks(const std::string& before_label, const std::vector<ContinuityRow>& before,
-                                               const std::string& after_label, const std::vector<ContinuityRow>& after,
-                                               Money tolerance, const std::vector<std::string>& names,
+std::vector<ContinuityBreak> continuity_breaks(const std::string& before_label,
+                                               const std::vector<ContinuityRow>& before, const std::string& after_label,
+                                               const std::vector<ContinuityRow>& after, Money tolerance,
+                                               const std::vector<std::string>& names,
                                                const std::vector<std::pair<std::uint32_t, std::uint32_t>>& columns) {
   std::unordered_map<std::string_view, const ContinuityRow*> earlier, later;
   earlier.reserve(before.size());
@@ -70,22 +71,24 @@ std::vector<ContinuityBreak> continuity_breaks(const std::string& before_label, 
     const auto it = earlier.find(r.id);
     if (it == earlier.end()) {
       if (r.start > tolerance)
-        breaks.push_back({names[r.file], r.line, column(r, true),
-                          fmt::format("customer {} starts {} at {}, but has no row in {}, the period before: a customer "
-                                      "with MRR at the start of a period ended the one before with it",
-                                      show(r.id), after_label, show_money(r.start), before_label),
-                          r.file});
+        breaks.push_back(
+            {names[r.file], r.line, column(r, true),
+             fmt::format("customer {} starts {} at {}, but has no row in {}, the period before: a customer "
+                         "with MRR at the start of a period ended the one before with it",
+                         show(r.id), after_label, show_money(r.start), before_label),
+             r.file});
       continue;
     }
     const ContinuityRow& b = *it->second;
     Money diff = r.start;
     checked_sub(diff, b.end);
     if (Money{diff.micros < 0 ? -diff.micros : diff.micros} > tolerance)
-      breaks.push_back({names[r.file], r.line, column(r, true),
-                        fmt::format("customer {} starts {} at {}, but ended {} at {} ({}): start_mrr is the MRR at the "
-                                    "end of the period before",
-                                    show(r.id), after_label, show_money(r.start), before_label, show_money(b.end), where(b, r)),
-                        r.file});
+      breaks.push_back(
+          {names[r.file], r.line, column(r, true),
+           fmt::format("customer {} starts {} at {}, but ended {} at {} ({}): start_mrr is the MRR at the "
+                       "end of the period before",
+                       show(r.id), after_label, show_money(r.start), before_label, show_money(b.end), where(b, r)),
+           r.file});
   }
   for (const ContinuityRow& b : before)
     if (b.end > tolerance && later.find(b.id) == later.end())

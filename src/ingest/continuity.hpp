@@ -14,8 +14,8 @@
 // to name each break.
 #pragma once
 
-#include "ingest/ingest.hpp"
 #include "core/records.hpp"
+#include "ingest/ingest.hpp"
 
 #include <cstdint>
 #include <cstring>
@@ -29,7 +29,7 @@ namespace cskpi::ingest {
 
 /// The sums of one period: see the file's comment.
 struct ContinuitySums {
-  std::uint64_t starts = 0, ends = 0; ///< sums of hashes
+  std::uint64_t starts = 0, ends = 0;     ///< sums of hashes
   std::uint64_t starting = 0, ending = 0; ///< rows with start_mrr > 0, with end MRR > 0
   /// Some rows were not summed (a sink sums nothing while all its rows are of one period):
   /// the period's files are read again if a period next to it is in the run.
@@ -175,7 +175,7 @@ struct ContinuityRun {
 
 /// One break, to be reported.
 struct ContinuityBreak {
-  std::string file;        ///< where it is reported: the later period's row, or the earlier's when that has none
+  std::string file; ///< where it is reported: the later period's row, or the earlier's when that has none
   std::uint64_t line = 0;
   std::uint32_t column = 0;
   std::string message;
@@ -195,9 +195,10 @@ struct ContinuityRow {
 /// customer with a start > 0 in `after` has a row in `before`, and one with an end > 0 in
 /// `before` has a row in `after`. `names` and `columns` (customer_id, start_mrr; 1-based) are
 /// by file index. Sorted by file and line.
-std::vector<ContinuityBreak> continuity_breaks(const std::string& before_label, const std::vector<ContinuityRow>& before,
-                                               const std::string& after_label, const std::vector<ContinuityRow>& after,
-                                               Money tolerance, const std::vector<std::string>& names,
+std::vector<ContinuityBreak> continuity_breaks(const std::string& before_label,
+                                               const std::vector<ContinuityRow>& before, const std::string& after_label,
+                                               const std::vector<ContinuityRow>& after, Money tolerance,
+                                               const std::vector<std::string>& names,
                                                const std::vector<std::pair<std::uint32_t, std::uint32_t>>& columns);
 
 } // namespace cskpi::ingest

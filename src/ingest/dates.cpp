@@ -18,15 +18,15 @@ namespace {
 constexpr int k_min_year = 1900;
 constexpr int k_max_year = 2199;
 
-constexpr std::array<std::string_view, 12> k_month_names = {"January", "February", "March",     "April",
-                                                            "May",     "June",     "July",      "August",
-                                                            "September", "October", "November", "December"};
+constexpr std::array<std::string_view, 12> k_month_names = {"January",   "February", "March",    "April",
+                                                            "May",       "June",     "July",     "August",
+                                                            "September", "October",  "November", "December"};
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool equal_nocase(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+      std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
 }
 
 /// 1..12 for an English month name, in full or its first three letters (any case); else 0.
@@ -137,8 +137,7 @@ Parsed parse(std::string_view t) {
   const int month = month_from_name(t.substr(0, n));
   t.remove_prefix(n);
   if (month == 0 || !(take(t, '-') || take(t, ' '))) return {};
-  while (take(t, ' ')) {
-  }
+  while (take(t, ' ')) {}
   const auto y = take_number(t, 4, 4);
   if (!y || !t.empty()) return {};
   return {Shape::named, 0, month, *y};

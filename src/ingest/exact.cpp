@@ -102,11 +102,11 @@ std::optional<ParsedInterval> parse_interval(std::string_view text) {
   std::string t(trim(text));
   for (char& c : t) c = lower(c);
   static constexpr std::pair<std::string_view, ParsedInterval> k_names[] = {
-      {"day", {Interval::day, 1}},       {"days", {Interval::day, 1}},       {"daily", {Interval::day, 1}},
-      {"week", {Interval::week, 1}},     {"weeks", {Interval::week, 1}},     {"weekly", {Interval::week, 1}},
-      {"month", {Interval::month, 1}},   {"months", {Interval::month, 1}},   {"monthly", {Interval::month, 1}},
-      {"year", {Interval::year, 1}},     {"years", {Interval::year, 1}},     {"yearly", {Interval::year, 1}},
-      {"annual", {Interval::year, 1}},   {"annually", {Interval::year, 1}},  {"quarter", {Interval::month, 3}},
+      {"day", {Interval::day, 1}},        {"days", {Interval::day, 1}},        {"daily", {Interval::day, 1}},
+      {"week", {Interval::week, 1}},      {"weeks", {Interval::week, 1}},      {"weekly", {Interval::week, 1}},
+      {"month", {Interval::month, 1}},    {"months", {Interval::month, 1}},    {"monthly", {Interval::month, 1}},
+      {"year", {Interval::year, 1}},      {"years", {Interval::year, 1}},      {"yearly", {Interval::year, 1}},
+      {"annual", {Interval::year, 1}},    {"annually", {Interval::year, 1}},   {"quarter", {Interval::month, 3}},
       {"quarters", {Interval::month, 3}}, {"quarterly", {Interval::month, 3}},
   };
   for (const auto& [name, interval] : k_names)

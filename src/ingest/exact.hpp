@@ -80,8 +80,8 @@ struct Price {
   std::string currency;             ///< upper case; may be empty
   bool recurring = true;            ///< false: a one-time price (no Interval)
   Interval unit = Interval::month;
-  int count = 1;                    ///< Interval Count (times a "quarter"'s 3)
-  std::uint64_t line = 0;           ///< where the prices file gives it
+  int count = 1;          ///< Interval Count (times a "quarter"'s 3)
+  std::uint64_t line = 0; ///< where the prices file gives it
 };
 /// Does the coupon still discount the recurring amount `months_since_start` whole months
 /// after the subscription started (0 = first month)? once: never (a one-off discount is not

@@ -27,12 +27,12 @@ unsigned thread_count(int threads) noexcept;
 
 /// How to read the CSV files of one run (SPEC §1.3).
 struct IngestOptions {
-  char delimiter = 0;                 ///< 0: detected from each file's header
-  std::optional<bool> decimal_comma;  ///< unset: decimal comma exactly when the delimiter is ';'
-  Money tolerance{};                  ///< allowed |end_mrr - computed end| (default exact)
-  std::string by_column;              ///< normalised name of the --by column, empty for none
-  bool by_optional = false;           ///< a file without the by_column is not an error
-  bool fast_path = true;              ///< off: every row takes the fully general path (tests)
+  char delimiter = 0;                ///< 0: detected from each file's header
+  std::optional<bool> decimal_comma; ///< unset: decimal comma exactly when the delimiter is ';'
+  Money tolerance{};                 ///< allowed |end_mrr - computed end| (default exact)
+  std::string by_column;             ///< normalised name of the --by column, empty for none
+  bool by_optional = false;          ///< a file without the by_column is not an error
+  bool fast_path = true;             ///< off: every row takes the fully general path (tests)
   /// Threads for a movements or long snapshots file (issue 13): 0 for every core. A file of
   /// `parallel_bytes` or more is cut into chunks of whole lines read on every thread
   /// (`chunk_bytes`: their size, 0 to choose); the output is the same for any number.

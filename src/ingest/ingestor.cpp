@@ -60,11 +60,15 @@ ingest::FxTable read_fx_file(const std::string& path, const std::string& target)
       count = fields.size();
       continue;
     }
-    if (fields.size() != count) throw fail(std::min(fields.size(), count), fmt::format("expected {} fields, found {}", count, fields.size()));
+    if (fields.size() != count)
+      throw fail(std::min(fields.size(), count), fmt::format("expected {} fields, found {}", count, fields.size()));
     const std::string code = currency_code(fields[currency_col]);
-    if (code.empty()) throw fail(currency_col, fmt::format("currency {} is not a three-letter ISO code", show(fields[currency_col])));
+    if (code.empty())
+      throw fail(currency_col, fmt::format("currency {} is not a three-letter ISO code", show(fields[currency_col])));
     const std::optional<Decimal> rate = parse_decimal(trim_spaces(fields[rate_col]));
-    if (!rate) throw fail(rate_col, fmt::format("rate {} is not a positive decimal number such as 0.92", show(fields[rate_col])));
+    if (!rate)
+      throw fail(rate_col,
+                 fmt::format("rate {} is not a positive decimal number such as 0.92", show(fields[rate_col])));
     std::optional<MonthIndex> month;
     if (month_col != k_absent && !is_blank(fields[month_col])) {
       month = parse_month(fields[month_col]);
@@ -73,7 +77,8 @@ ingest::FxTable read_fx_file(const std::string& path, const std::string& target)
     if (code == target && (rate->num != 1 || rate->scale != 0) && to_string(*rate) != "1")
       throw fail(rate_col, fmt::format("the rate of {} into itself is 1, not {}", code, to_string(*rate)));
     if (!fx.add(code, month, *rate))
-      throw fail(currency_col, fmt::format("a second rate for {}{}", code, month ? fmt::format(" in {}", month_label(*month)) : ""));
+      throw fail(currency_col,
+                 fmt::format("a second rate for {}{}", code, month ? fmt::format(" in {}", month_label(*month)) : ""));
   }
   if (header) throw input_error(fmt::format("{}: the --fx file is empty", path));
   return fx;
@@ -89,7 +94,8 @@ void check_ingest_options(const IngestOptions& o) {
   if (!o.fx_file.empty() && o.currency.empty())
     throw usage_error("--fx needs --currency CODE: the currency to convert into");
   if (!o.currency.empty() && ingest::currency_code(o.currency) != o.currency)
-    throw usage_error(fmt::format("--currency \"{}\" is not a three-letter ISO code in capitals, such as EUR", o.currency));
+    throw usage_error(
+        fmt::format("--currency \"{}\" is not a three-letter ISO code in capitals, such as EUR", o.currency));
 }
 
 unsigned thread_count(int threads) noexcept {
@@ -190,7 +196,8 @@ InputSummary Ingestor::read_path(const std::string& path, RowSink& sink, bool la
 namespace {
 /// The rows of the periods `keys` (ContinuitySink::pack) in the run's files, read again: one
 /// list per key.
-std::vector<std::vector<ingest::ContinuityRow>> rows_of_periods(const ingest::Run& run, const std::vector<std::uint64_t>& keys) {
+std::vector<std::vector<ingest::ContinuityRow>> rows_of_periods(const ingest::Run& run,
+                                                                const std::vector<std::uint64_t>& keys) {
   using namespace ingest;
   const ContinuityRun& c = run.continuity;
   struct Keep : RowSink {
@@ -202,7 +209,8 @@ std::vector<std::vector<ingest::ContinuityRow>> rows_of_periods(const ingest::Ru
       if (r.period.size() > 8) return;
       const auto at = std::find(keys.begin(), keys.end(), ContinuitySink::pack(r.period));
       if (at != keys.end())
-        rows[static_cast<std::size_t>(at - keys.begin())].push_back(ContinuityRow{std::string(r.customer_id), r.start, end_mrr(r), file, r.line});
+        rows[static_cast<std::size_t>(at - keys.begin())].push_back(
+            ContinuityRow{std::string(r.customer_id), r.start, end_mrr(r), file, r.line});
     }
   } keep(keys);
   struct Quiet : DiagnosticSink {
@@ -237,9 +245,11 @@ void Ingestor::finish() {
   std::vector<Span> periods;
   for (const auto& [key, sums] : c.sums) {
     std::string label = ContinuitySink::unpack(key);
-    if (const std::optional<Period> p = parse_period(label)) periods.push_back({std::move(label), month_span(*p), p->length, &sums});
+    if (const std::optional<Period> p = parse_period(label))
+      periods.push_back({std::move(label), month_span(*p), p->length, &sums});
   }
-  std::sort(periods.begin(), periods.end(), [](const Span& a, const Span& b) { return a.months.first < b.months.first; });
+  std::sort(periods.begin(), periods.end(),
+            [](const Span& a, const Span& b) { return a.months.first < b.months.first; });
   std::vector<std::pair<const Span*, const Span*>> broken; // (before, after)
   for (const Span& after : periods)
     for (const Span& before : periods)
@@ -253,21 +263,24 @@ void Ingestor::finish() {
     for (const auto& [before, after] : broken)
       run.diagnostics.report(Diagnostic{
           c.stream_name, 0, 0, severity,
-          fmt::format("start_mrr in {} does not continue the MRR at the end of {} for every customer ({} customers start {} "
-                      "with MRR, {} ended {} with it); name the file instead of standard input to see which customers",
-                      after->label, before->label, after->sums->starting, after->label, before->sums->ending, before->label)});
+          fmt::format(
+              "start_mrr in {} does not continue the MRR at the end of {} for every customer ({} customers start {} "
+              "with MRR, {} ended {} with it); name the file instead of standard input to see which customers",
+              after->label, before->label, after->sums->starting, after->label, before->sums->ending, before->label)});
     return;
   }
   // Read the files again, keeping only the rows of the periods that break.
   std::vector<std::uint64_t> keys;
   for (const auto& [before, after] : broken)
     for (const Span* p : {before, after})
-      if (std::find(keys.begin(), keys.end(), ContinuitySink::pack(p->label)) == keys.end()) keys.push_back(ContinuitySink::pack(p->label));
+      if (std::find(keys.begin(), keys.end(), ContinuitySink::pack(p->label)) == keys.end())
+        keys.push_back(ContinuitySink::pack(p->label));
   const std::vector<std::vector<ContinuityRow>> kept = rows_of_periods(run, keys);
   const std::vector<std::string> names(run.file_names.begin(), run.file_names.end());
   std::vector<ContinuityBreak> breaks;
   const auto rows_of = [&](const Span* p) -> const std::vector<ContinuityRow>& {
-    return kept[static_cast<std::size_t>(std::find(keys.begin(), keys.end(), ContinuitySink::pack(p->label)) - keys.begin())];
+    return kept[static_cast<std::size_t>(std::find(keys.begin(), keys.end(), ContinuitySink::pack(p->label)) -
+                                         keys.begin())];
   };
   for (const auto& [before, after] : broken) {
     std::vector<ContinuityBreak> found = continuity_breaks(before->label, rows_of(before), after->label, rows_of(after),

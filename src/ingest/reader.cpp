@@ -68,7 +68,8 @@ Run::Run(IngestOptions o, DiagnosticSink& d) : options(std::move(o)), diagnostic
 
 void Run::expand(PendingKeys& p, std::size_t chunk, std::vector<KeyPartitions::Found>& found) {
   if (p.keys->whole(chunk)) return;
-  if (!p.reread) throw std::logic_error("Run::expand: the words of a finished file were asked for (no file may follow the last)");
+  if (!p.reread)
+    throw std::logic_error("Run::expand: the words of a finished file were asked for (no file may follow the last)");
   found.clear();
   const bool absent = p.keys->absent(chunk);
   p.reread(p.bytes[chunk].first, p.bytes[chunk].second, absent ? &p.ordered->range(chunk) : nullptr,
@@ -183,13 +184,15 @@ bool FileReader::split_header(std::string_view text) {
     return false;
   }
   if (text.size() >= 4 && text.substr(0, 4) == std::string_view("PK\x03\x04", 4)) {
-    fatal(0, "this is a zip archive, not CSV: an Excel (.xlsx) or OpenDocument workbook? Save the sheet as CSV (UTF-8) "
-             "first, or convert it: libreoffice --headless --convert-to csv FILE");
+    fatal(0,
+          "this is a zip archive, not CSV: an Excel (.xlsx) or OpenDocument workbook? Save the sheet as CSV (UTF-8) "
+          "first, or convert it: libreoffice --headless --convert-to csv FILE");
     return false;
   }
   if (text.size() >= 4 && text.substr(0, 4) == std::string_view("\xD0\xCF\x11\xE0", 4)) {
-    fatal(0, "this is an old Excel workbook (.xls), not CSV; save the sheet as CSV (UTF-8) first, or convert it: "
-             "libreoffice --headless --convert-to csv FILE");
+    fatal(0,
+          "this is an old Excel workbook (.xls), not CSV; save the sheet as CSV (UTF-8) first, or convert it: "
+          "libreoffice --headless --convert-to csv FILE");
     return false;
   }
   if (text.find('\0') != std::string_view::npos) {
@@ -197,14 +200,15 @@ bool FileReader::split_header(std::string_view text) {
     return false;
   }
   if (const auto bad = invalid_utf8(text)) {
-    fatal(line, fmt::format("the header is not valid UTF-8 (byte 0x{:02X} at byte {}): the file looks like Windows-1252 "
-                            "or Latin-1; read it with --encoding cp1252 (or latin1)",
-                            static_cast<unsigned char>(text[*bad]), *bad + 1));
+    fatal(line,
+          fmt::format("the header is not valid UTF-8 (byte 0x{:02X} at byte {}): the file looks like Windows-1252 "
+                      "or Latin-1; read it with --encoding cp1252 (or latin1)",
+                      static_cast<unsigned char>(text[*bad]), *bad + 1));
     return false;
   }
-  summary.delimiter = delimiter = opt.delimiter != 0        ? opt.delimiter
-                                  : declared_delimiter != 0 ? declared_delimiter
-                                                            : detect_delimiter(text);
+  summary.delimiter = delimiter = opt.delimiter != 0 ? opt.delimiter
+      : declared_delimiter != 0                      ? declared_delimiter
+                                                     : detect_delimiter(text);
   summary.decimal_comma = opt.decimal_comma.value_or(summary.delimiter == ';');
   style = summary.decimal_comma ? DecimalStyle::comma : DecimalStyle::point;
   if (split_record(text, summary.delimiter, fields, scratch).status != SplitResult::Status::ok) {
@@ -223,14 +227,17 @@ bool FileReader::split_header(std::string_view text) {
       }
     if (!found && !opt.map_optional)
       diag(line, k_absent, Severity::warning,
-           fmt::format("--map {}=...: no column \"{}\" in this header (columns: {})", target, source, shown_columns(names)));
+           fmt::format("--map {}=...: no column \"{}\" in this header (columns: {})", target, source,
+                       shown_columns(names)));
   }
   dates.assign(field_count, std::nullopt);
   if (!opt.by_column.empty())
     for (std::size_t i = 0; i < names.size(); ++i) {
       if (names[i] != opt.by_column) continue;
       if (by_pos != k_absent) {
-        fatal(line, fmt::format("--by column {} appears twice in the header (fields {} and {})", names[i], by_pos + 1, i + 1));
+        fatal(
+            line,
+            fmt::format("--by column {} appears twice in the header (fields {} and {})", names[i], by_pos + 1, i + 1));
         return false;
       }
       by_pos = i;
@@ -252,7 +259,7 @@ bool FileReader::split_row(std::string_view text) {
       default:
         return "a quote inside an unquoted field: quote the whole field and double the quote (\"5\"\" screens\"), "
                "or is this the rest of a field from the line before?" +
-               spans(text);
+            spans(text);
       }
     }());
     ++summary.rows_rejected;
@@ -274,8 +281,9 @@ std::string FileReader::spans(std::string_view text) const {
   for (std::size_t i = 0; i < text.size(); ++i)
     breaks += text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'));
   if (breaks == 0) return {};
-  return fmt::format(" (this record spans lines {} to {}: a quoted field holds line breaks; is a closing quote missing?)",
-                     line, line + breaks);
+  return fmt::format(
+      " (this record spans lines {} to {}: a quoted field holds line breaks; is a closing quote missing?)", line,
+      line + breaks);
 }
 
 void FileReader::count_row() {
@@ -294,9 +302,11 @@ Money FileReader::amount(std::size_t field, std::string_view what, bool allow_ne
     return Money{};
   case ParsedMoney::Status::invalid: {
     std::string hint;
-    const ParsedMoney other = parse_money(text, style == DecimalStyle::point ? DecimalStyle::comma : DecimalStyle::point);
+    const ParsedMoney other =
+        parse_money(text, style == DecimalStyle::point ? DecimalStyle::comma : DecimalStyle::point);
     if (other.status == ParsedMoney::Status::ok)
-      hint = style == DecimalStyle::point ? " (for a decimal comma use --decimal-comma)" : " (for a decimal point use --decimal-comma=false)";
+      hint = style == DecimalStyle::point ? " (for a decimal comma use --decimal-comma)"
+                                          : " (for a decimal point use --decimal-comma=false)";
     error(fmt::format("{} {} is not a number{}", what, show(text), hint));
     return Money{};
   }
@@ -311,7 +321,8 @@ Money FileReader::amount(std::size_t field, std::string_view what, bool allow_ne
   }
   if (!allow_negative && p.value.micros < 0) {
     error(fmt::format("{} {} is negative: {}", what, show(text),
-                      form_info == &k_movements_form ? "movements are amounts >= 0, the column carries the sign" : "MRR is >= 0"));
+                      form_info == &k_movements_form ? "movements are amounts >= 0, the column carries the sign"
+                                                     : "MRR is >= 0"));
     return Money{};
   }
   if (cents) {
@@ -361,8 +372,9 @@ int FileReader::whole(std::size_t field, int lo, int hi) {
   const std::string_view t = fields[field];
   const ParsedMoney p = parse_money(t, DecimalStyle::point);
   if (p.status == ParsedMoney::Status::empty) return -1;
-  if (p.status == ParsedMoney::Status::ok && p.value.micros % Money::k_scale == 0 && t.find_first_of(".,") == std::string_view::npos &&
-      p.value.micros >= lo * Money::k_scale && p.value.micros <= hi * Money::k_scale)
+  if (p.status == ParsedMoney::Status::ok && p.value.micros % Money::k_scale == 0 &&
+      t.find_first_of(".,") == std::string_view::npos && p.value.micros >= lo * Money::k_scale &&
+      p.value.micros <= hi * Money::k_scale)
     return static_cast<int>(p.value.micros / Money::k_scale);
   field_error(field, fmt::format("{} {} is not a whole number from {} to {}", names[field], show(t), lo, hi));
   return -1;
@@ -373,13 +385,16 @@ Money FileReader::convert(Money value, std::string_view currency, MonthIndex m, 
   const std::string code = currency_code(currency);
   const std::optional<Decimal> rate = run.fx->rate(code, m);
   if (!rate) {
-    field_error(field, fmt::format("no exchange rate from {} to {} for {} in the --fx file", code.empty() ? show(currency) : code,
-                                   run.fx->target(), month_label(m)));
+    field_error(field,
+                fmt::format("no exchange rate from {} to {} for {} in the --fx file",
+                            code.empty() ? show(currency) : code, run.fx->target(), month_label(m)));
     return Money{};
   }
   const std::optional<Money> out = ingest::convert(value, *rate);
   if (!out) {
-    field_error(field, fmt::format("{} {} converted to {} overflows the money range", show_money(value), code, run.fx->target()));
+    field_error(
+        field,
+        fmt::format("{} {} converted to {} overflows the money range", show_money(value), code, run.fx->target()));
     return Money{};
   }
   return *out;
@@ -397,7 +412,8 @@ void CurrencyCheck::note(FileReader& rd, std::size_t field) {
   if (field == k_absent || is_blank(rd.fields[field])) return;
   const std::string code = currency_code(rd.fields[field]);
   if (code.empty()) {
-    rd.field_error(field, fmt::format("currency {} is not a three-letter ISO code such as EUR", show(rd.fields[field])));
+    rd.field_error(field,
+                   fmt::format("currency {} is not a three-letter ISO code such as EUR", show(rd.fields[field])));
     return;
   }
   m_first.try_emplace(code, rd.line);
@@ -418,16 +434,18 @@ void CurrencyCheck::finish(FileReader& rd) {
     rd.summary.currency = m_first.begin()->first;
     const std::string& want = rd.options().currency;
     if (!want.empty() && want != rd.summary.currency)
-      rd.fatal(m_first.begin()->second, fmt::format("the amounts are in {}, not {} (--currency); give --fx FILE to convert them",
-                                                    rd.summary.currency, want));
+      rd.fatal(m_first.begin()->second,
+               fmt::format("the amounts are in {}, not {} (--currency); give --fx FILE to convert them",
+                           rd.summary.currency, want));
     return;
   }
   std::vector<std::string> seen;
   for (const auto& [code, line] : m_first) seen.push_back(fmt::format("{} (first at line {})", code, line));
   const std::string& want = rd.options().currency;
-  rd.fatal(0, fmt::format("mixed currencies {}: amounts in different currencies cannot be added; convert them with "
-                          "--fx RATES.csv --currency {} (see cskpi explain fx)",
-                          fmt::join(seen, ", "), want.empty() ? m_first.begin()->first : want));
+  rd.fatal(0,
+           fmt::format("mixed currencies {}: amounts in different currencies cannot be added; convert them with "
+                       "--fx RATES.csv --currency {} (see cskpi explain fx)",
+                       fmt::join(seen, ", "), want.empty() ? m_first.begin()->first : want));
 }
 
 namespace {
@@ -447,18 +465,18 @@ std::size_t field_at(std::string_view text, std::size_t offset, char delimiter) 
 
 /// Runs `read`; a line past 16 MiB, a line in the wrong encoding or an I/O error becomes
 /// a fatal diagnostic of the file. Returns false then.
-template <class Read>
-bool guarded(FileReader& rd, LineSource& lines, Read&& read) {
+template <class Read> bool guarded(FileReader& rd, LineSource& lines, Read&& read) {
   try {
     read();
     return true;
   } catch (const LineSource::TooLong&) {
     rd.fatal(lines.line_number(), "line is longer than 16 MiB; stopped reading this file");
   } catch (const LineSource::Unclosed& e) {
-    rd.fatal(e.line, e.at_end ? "the file ends inside a quoted field that opens on this line: the file is cut short "
-                                "(export it again), or the field's closing quote is missing"
-                              : "a quoted field that opens on this line is not closed within 16 MiB: its closing quote "
-                                "is missing");
+    rd.fatal(e.line,
+             e.at_end ? "the file ends inside a quoted field that opens on this line: the file is cut short "
+                        "(export it again), or the field's closing quote is missing"
+                      : "a quoted field that opens on this line is not closed within 16 MiB: its closing quote "
+                        "is missing");
   } catch (const LineSource::BadEncoding& e) {
     const auto byte = static_cast<unsigned char>(e.text[e.offset]);
     // The bytes around the bad one, every byte outside printable ASCII escaped: the
@@ -473,11 +491,13 @@ bool guarded(FileReader& rd, LineSource& lines, Read&& read) {
     cut.push_back('"');
     rd.summary.unreadable = true;
     rd.run.diagnostics.report(Diagnostic{
-        rd.name, e.line, static_cast<std::uint32_t>(field_at(e.text, e.offset, rd.summary.delimiter) + 1), Severity::error,
-        lines.utf16() ? fmt::format("the line is not valid UTF-16 (a surrogate without its pair, shown as byte 0xFF in {}): "
-                                    "the file is damaged; export it again",
-                                    cut)
-        : lines.encoding() == Encoding::utf8
+        rd.name, e.line, static_cast<std::uint32_t>(field_at(e.text, e.offset, rd.summary.delimiter) + 1),
+        Severity::error,
+        lines.utf16()
+            ? fmt::format("the line is not valid UTF-16 (a surrogate without its pair, shown as byte 0xFF in {}): "
+                          "the file is damaged; export it again",
+                          cut)
+            : lines.encoding() == Encoding::utf8
             ? fmt::format("the line is not valid UTF-8 (byte 0x{:02X} in {}): the file looks like Windows-1252 or "
                           "Latin-1; read it with --encoding cp1252 (or latin1)",
                           byte, cut)
@@ -488,7 +508,8 @@ bool guarded(FileReader& rd, LineSource& lines, Read&& read) {
   } catch (const std::system_error& e) {
     rd.fatal(0, fmt::format("cannot read: {}", std::strerror(e.code().value())));
   } catch (const FileChanged&) {
-    rd.fatal(0, "changed while it was read: reading its lines again gave other rows; read a copy that nothing writes to");
+    rd.fatal(0,
+             "changed while it was read: reading its lines again gave other rows; read a copy that nothing writes to");
   }
   return false;
 }
@@ -587,11 +608,12 @@ void finish_snapshots(FileReader& rd, SnapshotTable& table) {
   if (table.empty()) return; // no valid rows: the report says so
   const PeriodLength length = run.options.period_length.value_or(PeriodLength::month);
   if (derivable_periods(table, length).empty()) {
-    rd.fatal(0, fmt::format("read as {} because the header has {}: its MRR from {} to {} holds no whole {} after the "
-                            "first month, which only opens the history. If the file is another form, check its header "
-                            "against the forms: {}",
-                            rd.form_info->name, rd.form_info->key_columns, month_label(table.first()), month_label(table.last()),
-                            to_string(length), list_forms()));
+    rd.fatal(0,
+             fmt::format("read as {} because the header has {}: its MRR from {} to {} holds no whole {} after the "
+                         "first month, which only opens the history. If the file is another form, check its header "
+                         "against the forms: {}",
+                         rd.form_info->name, rd.form_info->key_columns, month_label(table.first()),
+                         month_label(table.last()), to_string(length), list_forms()));
     return;
   }
   run.period_length = length;
@@ -600,7 +622,8 @@ void finish_snapshots(FileReader& rd, SnapshotTable& table) {
   run.columns.period = true;
   run.columns.new_mrr = true;
   run.columns.reactivation_mrr = true;
-  if (run.options.derive) rd.summary.derived_rows = derive_movements(table, length, rd.name, rd.sink, run.options.thread_count());
+  if (run.options.derive)
+    rd.summary.derived_rows = derive_movements(table, length, rd.name, rd.sink, run.options.thread_count());
 }
 
 } // namespace cskpi::ingest

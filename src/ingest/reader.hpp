@@ -7,8 +7,8 @@
 
 #include "core/attributes.hpp"
 #include "core/csv.hpp"
-#include "ingest/ingest.hpp"
 #include "core/snapshot_table.hpp"
+#include "ingest/ingest.hpp"
 
 #include "ingest/continuity.hpp"
 #include "ingest/dates.hpp"
@@ -53,7 +53,7 @@ struct Run {
   std::string period_length_first; ///< "file:line" where the period length was fixed
   std::uint32_t period_length_file = 0;
   ColumnSet columns;
-  std::deque<std::string> file_names; ///< stable: readers and rows point into it
+  std::deque<std::string> file_names;        ///< stable: readers and rows point into it
   DateOrder date_order = DateOrder::unknown; ///< --date-format
   /// Every (period, customer_id) of movements files, with where it was first seen; use keys(),
   /// which adds the keys parallel passes left pending first.
@@ -82,9 +82,9 @@ struct Run {
                                                      std::string_view id, std::uint32_t file, std::uint64_t line);
   std::unique_ptr<SnapshotTable> snapshots;
   std::unique_ptr<Attributes> attributes;
-  std::uint32_t movement_files = 0; ///< files read as movements (they do not mix with snapshots)
-  ContinuityRun continuity;         ///< movements files' periods, checked by Ingestor::finish()
-  std::optional<FxTable> fx;        ///< --fx FILE with --currency
+  std::uint32_t movement_files = 0;                   ///< files read as movements (they do not mix with snapshots)
+  ContinuityRun continuity;                           ///< movements files' periods, checked by Ingestor::finish()
+  std::optional<FxTable> fx;                          ///< --fx FILE with --currency
   std::map<std::string, Coupon, std::less<>> coupons; ///< Stripe coupons files, by id
   std::map<std::string, Price, std::less<>> prices;   ///< Stripe prices files, by price id
   /// The customer records and responses, created on first use.
@@ -201,14 +201,14 @@ struct FileReader {
   std::size_t by_pos = k_absent;
   std::size_t field_count = 0;
   DecimalStyle style = DecimalStyle::point;
-  bool cents = false;                ///< amounts are cents (ChartMogul logs, --amounts cents)
-  char delimiter = ',';              ///< summary.delimiter, away from the counters the taking thread writes
-  char declared_delimiter = 0;       ///< by an Excel `sep=;` line before the header (0: none)
+  bool cents = false;          ///< amounts are cents (ChartMogul logs, --amounts cents)
+  char delimiter = ',';        ///< summary.delimiter, away from the counters the taking thread writes
+  char declared_delimiter = 0; ///< by an Excel `sep=;` line before the header (0: none)
   std::vector<std::string_view> fields;
   std::string scratch;
   alignas(64) std::uint64_t line = 0; ///< the taking thread writes these on every row
   bool row_ok = true;
-  std::uint64_t file_size = 0;       ///< bytes, for regular files; 0 when unknown (stdin, pipes)
+  std::uint64_t file_size = 0; ///< bytes, for regular files; 0 when unknown (stdin, pipes)
   std::uint64_t first_rounded_line = 0;
   std::uint32_t first_rounded_col = 0;
   std::vector<std::optional<DateColumn>> dates; ///< per field, on first use
@@ -283,7 +283,8 @@ void finish_snapshots(FileReader& rd, SnapshotTable& table);
 /// reader; nullopt for anything else.
 inline std::optional<MonthIndex> plain_month(std::string_view t) noexcept {
   const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (t.size() != 7 || t[4] != '-' || !digit(t[0]) || !digit(t[1]) || !digit(t[2]) || !digit(t[3]) || !digit(t[5]) || !digit(t[6]))
+  if (t.size() != 7 || t[4] != '-' || !digit(t[0]) || !digit(t[1]) || !digit(t[2]) || !digit(t[3]) || !digit(t[5]) ||
+      !digit(t[6]))
     return std::nullopt;
   const int year = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
   const int month = (t[5] - '0') * 10 + (t[6] - '0');

@@ -50,7 +50,7 @@ std::string list_forms() {
 bool has_customer_attributes(const Header& h) {
   using N = AttributeNames;
   return h.has_any(N::health) || h.has_any(N::signup) || h.has_any(N::value) || h.has_any(N::renewal) ||
-         h.has_any(N::renewed) || h.has_any(N::reason);
+      h.has_any(N::renewed) || h.has_any(N::reason);
 }
 
 } // namespace cskpi::ingest
@@ -59,7 +59,9 @@ namespace cskpi {
 
 std::vector<InputForm> input_forms() {
   std::vector<InputForm> out;
-  for (const ingest::FormInfo* f : ingest::form_table()) out.push_back(InputForm{f->name, f->recognised_by, f->rules.key, f->rules.duplicate, f->rules.totals, f->rules.empty});
+  for (const ingest::FormInfo* f : ingest::form_table())
+    out.push_back(
+        InputForm{f->name, f->recognised_by, f->rules.key, f->rules.duplicate, f->rules.totals, f->rules.empty});
   return out;
 }
 
@@ -88,7 +90,9 @@ FileRole peek_role(const std::string& path, const IngestOptions& options) {
   if (!header) return FileRole::unknown;
   std::vector<std::string_view> fields;
   std::string scratch;
-  const char delimiter = options.delimiter != 0 ? options.delimiter : declared != 0 ? declared : detect_delimiter(*header);
+  const char delimiter = options.delimiter != 0 ? options.delimiter
+      : declared != 0                           ? declared
+                                                : detect_delimiter(*header);
   if (split_record(*header, delimiter, fields, scratch).status != SplitResult::Status::ok) return FileRole::unknown;
   std::vector<std::string> names;
   for (std::string_view f : fields) names.push_back(normalise_column_name(f));

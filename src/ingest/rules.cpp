@@ -4,6 +4,58 @@
 
 #include <fmt/format.h>
 
+namespace cskpi {
+
+// Declared in ingest.hpp: cell readers every form shares.
+
+std::optional<bool> parse_bool(std::string_view text) noexcept {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.size() > 5) return std::nullopt;
+  char buf[6] = {};
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    buf[i] = c;
+  }
+  const std::string_view t(buf, text.size());
+  if (t.empty() || t == "0" || t == "false" || t == "no" || t == "n") return false;
+  if (t == "1" || t == "true" || t == "yes" || t == "y") return true;
+  return std::nullopt;
+}
+
+bool looks_like_totals_label(std::string_view text) noexcept {
+  text = trim_spaces(text);
+  if (text.empty()) return false;
+  switch (text.front()) { // the common customer id is rejected by its first letter
+  case 't':
+  case 'T':
+  case 's':
+  case 'S':
+  case 'g':
+  case 'G':
+  case 'i':
+  case 'I': break;
+  default: return false;
+  }
+  while (!text.empty() && (text.back() == ':' || text.back() == '.')) text.remove_suffix(1);
+  if (text.empty() || text.size() > 16) return false;
+  char buf[16];
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  const std::string_view t(buf, text.size());
+  static constexpr std::string_view k_words[] = {"total",          "totals",  "grand total", "sum",
+                                                 "summe",          "gesamt",  "gesamtsumme", "insgesamt",
+                                                 "gesamtergebnis", "subtotal"};
+  for (std::string_view w : k_words)
+    if (t == w) return true;
+  return false;
+}
+
+} // namespace cskpi
+
 namespace cskpi::ingest {
 
 bool totals_label(std::string_view cell) noexcept {
@@ -30,10 +82,12 @@ std::string row_key(const FileReader& rd) {
   return key;
 }
 
-bool TotalsRule::reject(FileReader& rd, std::size_t key_field, std::span<const Money> amounts, std::size_t first_amount_field) {
+bool TotalsRule::reject(FileReader& rd, std::size_t key_field, std::span<const Money> amounts,
+                        std::size_t first_amount_field) {
   if (key_field != k_absent && totals_label(rd.fields[key_field])) {
-    rd.field_error(key_field, fmt::format("{} {} looks like a totals row, not a customer: delete the line from the export",
-                                          rd.names[key_field], show(key_cell(rd.fields[key_field]))));
+    rd.field_error(key_field,
+                   fmt::format("{} {} looks like a totals row, not a customer: delete the line from the export",
+                               rd.names[key_field], show(key_cell(rd.fields[key_field]))));
     return true;
   }
   if (m_overflow || m_nonzero < 2 || amounts.size() < 2 || amounts.size() != m_sums.size()) return false;
@@ -43,9 +97,10 @@ bool TotalsRule::reject(FileReader& rd, std::size_t key_field, std::span<const M
     non_zero += amounts[i].micros != 0;
   }
   if (non_zero < 2) return false;
-  rd.field_error(first_amount_field, fmt::format("this looks like a totals row: its amounts are the sums of the {} rows above; "
-                                                 "delete the line from the export",
-                                                 m_rows));
+  rd.field_error(first_amount_field,
+                 fmt::format("this looks like a totals row: its amounts are the sums of the {} rows above; "
+                             "delete the line from the export",
+                             m_rows));
   return true;
 }
 
@@ -64,12 +119,13 @@ void TotalsRule::add(std::span<const Money> amounts) {
   m_nonzero += nonzero;
 }
 
-bool DuplicateRule::note(FileReader& rd, std::size_t field, std::string_view what, std::string_view shown, std::string key,
-                         std::string_view fix) {
+bool DuplicateRule::note(FileReader& rd, std::size_t field, std::string_view what, std::string_view shown,
+                         std::string key, std::string_view fix) {
   const auto [it, fresh] = m_first.try_emplace(std::move(key), rd.line);
   if (fresh) return true;
-  rd.field_error(field, fmt::format("{} {} appears twice: lines {} and {}{}{}", what, shown, it->second, rd.line,
-                                    fix.empty() ? "" : "; ", fix));
+  rd.field_error(field,
+                 fmt::format("{} {} appears twice: lines {} and {}{}{}", what, shown, it->second, rd.line,
+                             fix.empty() ? "" : "; ", fix));
   return false;
 }
 

@@ -70,10 +70,10 @@ bool Totals::merge(const Totals& o) noexcept {
   next.detractors += o.detractors;
   next.ending += o.ending;
   const bool ok = checked_add(next.start, o.start) && checked_add(next.expansion, o.expansion) &&
-                  checked_add(next.contraction, o.contraction) && checked_add(next.churned, o.churned) &&
-                  checked_add(next.new_mrr, o.new_mrr) && checked_add(next.reactivation, o.reactivation) &&
-                  checked_add(next.at_risk_mrr, o.at_risk_mrr) && checked_add(next.cac_sum, o.cac_sum) &&
-                  checked_add(next.end_mrr, o.end_mrr);
+      checked_add(next.contraction, o.contraction) && checked_add(next.churned, o.churned) &&
+      checked_add(next.new_mrr, o.new_mrr) && checked_add(next.reactivation, o.reactivation) &&
+      checked_add(next.at_risk_mrr, o.at_risk_mrr) && checked_add(next.cac_sum, o.cac_sum) &&
+      checked_add(next.end_mrr, o.end_mrr);
   if (!ok) return false;
   *this = next;
   return true;
@@ -108,8 +108,9 @@ void Aggregator::add(const MovementRow& row) {
     m_recent.clear(); // another period's groups
   }
   const auto overflow = [&](std::string_view group) {
-    return input_error(fmt::format("{}:{}: money totals of group {} overflow the exact range (+-9,223,372,036,854.775807)",
-                                   row.file, row.line, group));
+    return input_error(
+        fmt::format("{}:{}: money totals of group {} overflow the exact range (+-9,223,372,036,854.775807)", row.file,
+                    row.line, group));
   };
   if (!m_all_from_groups && !m_last->all.add(row)) throw overflow("all");
   if (m_grouped) {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/records.hpp"
 #include "core/money.hpp"
+#include "core/records.hpp"
 
 #include <cstdint>
 #include <map>
@@ -25,8 +25,8 @@ struct Totals {
   Money start, expansion, contraction, churned;
   // All rows.
   Money new_mrr, reactivation, at_risk_mrr, cac_sum;
-  Money end_mrr;               ///< MRR at period end (issue 14: the bridge's last line)
-  std::uint64_t ending = 0;    ///< rows with end MRR > 0
+  Money end_mrr;            ///< MRR at period end (issue 14: the bridge's last line)
+  std::uint64_t ending = 0; ///< rows with end MRR > 0
   std::uint64_t cac_count = 0;
   std::uint64_t at_risk = 0, saved = 0;
   std::uint64_t promoters = 0, passives = 0, detractors = 0;

@@ -55,35 +55,64 @@ using O = BandOp;
 
 // SPEC §3, annual basis. Edges are part of the contract.
 constexpr Builtin k_builtin[] = {
-    {"nrr", T::best_in_class, O::ge, 120}, {"nrr", T::good, O::ge, 110}, {"nrr", T::acceptable, O::ge, 100},
-    {"nrr", T::warning, O::ge, 90},        {"nrr", T::critical, O::lt, 90},
-    {"grr", T::best_in_class, O::ge, 95},  {"grr", T::good, O::ge, 90},  {"grr", T::acceptable, O::ge, 85},
-    {"grr", T::warning, O::ge, 80},        {"grr", T::critical, O::lt, 80},
-    {"logo_churn", T::best_in_class, O::lt, 5}, {"logo_churn", T::good, O::lt, 10},
-    {"logo_churn", T::acceptable, O::lt, 15},   {"logo_churn", T::warning, O::le, 20},
+    {"nrr", T::best_in_class, O::ge, 120},
+    {"nrr", T::good, O::ge, 110},
+    {"nrr", T::acceptable, O::ge, 100},
+    {"nrr", T::warning, O::ge, 90},
+    {"nrr", T::critical, O::lt, 90},
+    {"grr", T::best_in_class, O::ge, 95},
+    {"grr", T::good, O::ge, 90},
+    {"grr", T::acceptable, O::ge, 85},
+    {"grr", T::warning, O::ge, 80},
+    {"grr", T::critical, O::lt, 80},
+    {"logo_churn", T::best_in_class, O::lt, 5},
+    {"logo_churn", T::good, O::lt, 10},
+    {"logo_churn", T::acceptable, O::lt, 15},
+    {"logo_churn", T::warning, O::le, 20},
     {"logo_churn", T::critical, O::gt, 20},
     // logo_churn mirrored: retention = 100 - churn.
-    {"logo_retention", T::best_in_class, O::gt, 95}, {"logo_retention", T::good, O::gt, 90},
-    {"logo_retention", T::acceptable, O::gt, 85},    {"logo_retention", T::warning, O::ge, 80},
+    {"logo_retention", T::best_in_class, O::gt, 95},
+    {"logo_retention", T::good, O::gt, 90},
+    {"logo_retention", T::acceptable, O::gt, 85},
+    {"logo_retention", T::warning, O::ge, 80},
     {"logo_retention", T::critical, O::lt, 80},
-    {"expansion_rate", T::best_in_class, O::ge, 25}, {"expansion_rate", T::good, O::ge, 15},
-    {"expansion_rate", T::acceptable, O::ge, 10},    {"expansion_rate", T::warning, O::lt, 10},
-    {"expansion_mrr_rate", T::good, O::ge, 20},      {"expansion_mrr_rate", T::acceptable, O::lt, 20},
-    {"nps", T::best_in_class, O::ge, 50}, {"nps", T::good, O::ge, 30}, {"nps", T::acceptable, O::ge, 10},
+    {"expansion_rate", T::best_in_class, O::ge, 25},
+    {"expansion_rate", T::good, O::ge, 15},
+    {"expansion_rate", T::acceptable, O::ge, 10},
+    {"expansion_rate", T::warning, O::lt, 10},
+    {"expansion_mrr_rate", T::good, O::ge, 20},
+    {"expansion_mrr_rate", T::acceptable, O::lt, 20},
+    {"nps", T::best_in_class, O::ge, 50},
+    {"nps", T::good, O::ge, 30},
+    {"nps", T::acceptable, O::ge, 10},
     {"nps", T::warning, O::lt, 10},
-    {"save_rate", T::best_in_class, O::ge, 70}, {"save_rate", T::acceptable, O::ge, 50},
-    {"save_rate", T::warning, O::ge, 40},       {"save_rate", T::critical, O::lt, 40},
-    {"ltv_cac", T::best_in_class, O::ge, 5}, {"ltv_cac", T::good, O::ge, 3}, {"ltv_cac", T::warning, O::lt, 3},
+    {"save_rate", T::best_in_class, O::ge, 70},
+    {"save_rate", T::acceptable, O::ge, 50},
+    {"save_rate", T::warning, O::ge, 40},
+    {"save_rate", T::critical, O::lt, 40},
+    {"ltv_cac", T::best_in_class, O::ge, 5},
+    {"ltv_cac", T::good, O::ge, 3},
+    {"ltv_cac", T::warning, O::lt, 3},
     // Issue 7. CSAT per scale: excellent, good, poor.
-    {"csat:5", T::best_in_class, O::ge, 4.5}, {"csat:5", T::good, O::ge, 4.0}, {"csat:5", T::warning, O::lt, 4.0},
-    {"csat:10", T::best_in_class, O::ge, 9}, {"csat:10", T::good, O::ge, 8}, {"csat:10", T::warning, O::lt, 8},
-    {"ces", T::good, O::lt, 2.0}, {"ces", T::warning, O::ge, 2.0},
-    {"health_over_80", T::good, O::ge, 70}, {"health_over_80", T::warning, O::lt, 70},
+    {"csat:5", T::best_in_class, O::ge, 4.5},
+    {"csat:5", T::good, O::ge, 4.0},
+    {"csat:5", T::warning, O::lt, 4.0},
+    {"csat:10", T::best_in_class, O::ge, 9},
+    {"csat:10", T::good, O::ge, 8},
+    {"csat:10", T::warning, O::lt, 8},
+    {"ces", T::good, O::lt, 2.0},
+    {"ces", T::warning, O::ge, 2.0},
+    {"health_over_80", T::good, O::ge, 70},
+    {"health_over_80", T::warning, O::lt, 70},
     // Time to value per go-to-market motion: within the typical range or faster is good.
-    {"ttv_median:product_led", T::good, O::le, 7}, {"ttv_median:product_led", T::warning, O::gt, 7},
-    {"ttv_median:smb", T::good, O::le, 30}, {"ttv_median:smb", T::warning, O::gt, 30},
-    {"ttv_median:mid_market", T::good, O::le, 60}, {"ttv_median:mid_market", T::warning, O::gt, 60},
-    {"ttv_median:enterprise", T::good, O::le, 120}, {"ttv_median:enterprise", T::warning, O::gt, 120},
+    {"ttv_median:product_led", T::good, O::le, 7},
+    {"ttv_median:product_led", T::warning, O::gt, 7},
+    {"ttv_median:smb", T::good, O::le, 30},
+    {"ttv_median:smb", T::warning, O::gt, 30},
+    {"ttv_median:mid_market", T::good, O::le, 60},
+    {"ttv_median:mid_market", T::warning, O::gt, 60},
+    {"ttv_median:enterprise", T::good, O::le, 120},
+    {"ttv_median:enterprise", T::warning, O::gt, 120},
 };
 
 constexpr std::pair<std::string_view, std::string_view> k_sources[] = {
@@ -144,7 +173,8 @@ BandTable BandTable::builtin() {
   return t;
 }
 
-void BandTable::override_from_csv(std::string_view text, const std::string& name, bool (*known_metric)(std::string_view)) {
+void BandTable::override_from_csv(std::string_view text, const std::string& name,
+                                  bool (*known_metric)(std::string_view)) {
   std::vector<BandRule> replacement;
   std::vector<std::pair<std::string, std::string>> sources;
   std::vector<std::string_view> fields;
@@ -161,7 +191,8 @@ void BandTable::override_from_csv(std::string_view text, const std::string& name
     const auto fail = [&](std::size_t col, const std::string& msg) {
       return usage_error(fmt::format("{}:{}:{}: {}", name, line_no, col, msg));
     };
-    if (split_record(line, ',', fields, scratch).status != SplitResult::Status::ok || fields.size() < 4 || fields.size() > 5)
+    if (split_record(line, ',', fields, scratch).status != SplitResult::Status::ok || fields.size() < 4 ||
+        fields.size() > 5)
       throw fail(1, "expected the fields metric,tier,bound,direction[,source]");
     if (!header_seen) {
       header_seen = true;
@@ -170,13 +201,16 @@ void BandTable::override_from_csv(std::string_view text, const std::string& name
     const std::string metric(trim(fields[0]));
     if (!known_metric(metric)) throw fail(1, fmt::format("unknown metric \"{}\" (see cskpi explain)", metric));
     const auto tier = parse_tier(trim(fields[1]));
-    if (!tier) throw fail(2, fmt::format("unknown tier \"{}\" (best_in_class, good, acceptable, warning, critical)", trim(fields[1])));
+    if (!tier)
+      throw fail(
+          2, fmt::format("unknown tier \"{}\" (best_in_class, good, acceptable, warning, critical)", trim(fields[1])));
     const ParsedMoney bound = parse_money(fields[2], DecimalStyle::point);
-    if (bound.status != ParsedMoney::Status::ok) throw fail(3, fmt::format("bound \"{}\" is not a number", trim(fields[2])));
+    if (bound.status != ParsedMoney::Status::ok)
+      throw fail(3, fmt::format("bound \"{}\" is not a number", trim(fields[2])));
     const auto op = parse_op(trim(fields[3]));
     if (!op) throw fail(4, fmt::format("direction \"{}\" is not one of >=, >, <=, <", trim(fields[3])));
-    replacement.push_back(BandRule{metric, *tier, *op,
-                                   static_cast<double>(bound.value.micros) / static_cast<double>(Money::k_scale)});
+    replacement.push_back(
+        BandRule{metric, *tier, *op, static_cast<double>(bound.value.micros) / static_cast<double>(Money::k_scale)});
     if (fields.size() == 5 && !trim(fields[4]).empty()) sources.emplace_back(metric, std::string(trim(fields[4])));
   }
   if (replacement.empty()) throw usage_error(fmt::format("{}: no band rules found", name));
@@ -216,18 +250,22 @@ struct Reference {
   std::string_view title;  ///< with the author or date where the article gives one
 };
 constexpr Reference k_references[] = {
-    {"000", "\"Nicht jeder CS-Wert zählt\"", "\"Nicht jeder CS-Wert zählt. Diese fünf wirklich machen den Unterschied\" (by Claudius)"},
-    {"001", "\"Warum Customer Success in SaaS ...\"", "\"Warum Customer Success in SaaS über Erfolg oder Scheitern entscheidet\""},
+    {"000", "\"Nicht jeder CS-Wert zählt\"",
+     "\"Nicht jeder CS-Wert zählt. Diese fünf wirklich machen den Unterschied\" (by Claudius)"},
+    {"001", "\"Warum Customer Success in SaaS ...\"",
+     "\"Warum Customer Success in SaaS über Erfolg oder Scheitern entscheidet\""},
     {"002", "\"Post-Sale Metrics Guide\"", "\"Post-Sale Metrics Guide: Wesentliche KPIs für Customer Success Teams\""},
-    {"003", "\"SaaS-Kundenerfolg messen\"", "\"SaaS-Kundenerfolg messen: Eine Schritt-für-Schritt-Anleitung\" (by Maddalena Ferracin)"},
-    {"004", "\"Customer Success: Diese 6 Metriken ...\"", "\"Customer Success: Diese 6 Metriken schlüsseln Ihren Erfolg auf\" (9 November 2021)"},
+    {"003", "\"SaaS-Kundenerfolg messen\"",
+     "\"SaaS-Kundenerfolg messen: Eine Schritt-für-Schritt-Anleitung\" (by Maddalena Ferracin)"},
+    {"004", "\"Customer Success: Diese 6 Metriken ...\"",
+     "\"Customer Success: Diese 6 Metriken schlüsseln Ihren Erfolg auf\" (9 November 2021)"},
 };
 
 /// Where `number` stands alone in `text` (not inside "1002"), from `from`; npos when nowhere.
 std::size_t find_reference(std::string_view text, std::string_view number, std::size_t from = 0) {
   for (std::size_t at = text.find(number, from); at != std::string_view::npos; at = text.find(number, at + 1)) {
     const bool alone = (at == 0 || !std::isdigit(static_cast<unsigned char>(text[at - 1]))) &&
-                       (at + 3 == text.size() || !std::isdigit(static_cast<unsigned char>(text[at + 3])));
+        (at + 3 == text.size() || !std::isdigit(static_cast<unsigned char>(text[at + 3])));
     if (alone) return at;
   }
   return std::string_view::npos;
@@ -251,7 +289,8 @@ std::vector<std::pair<std::string_view, std::string_view>> cited_references(std:
 std::string cite_sources(std::string_view text) {
   std::string out(text);
   for (const Reference& r : k_references)
-    for (std::size_t at = find_reference(out, r.number); at != std::string::npos; at = find_reference(out, r.number, at + r.cite.size()))
+    for (std::size_t at = find_reference(out, r.number); at != std::string::npos;
+         at = find_reference(out, r.number, at + r.cite.size()))
       out.replace(at, r.number.size(), r.cite);
   return out;
 }
@@ -275,8 +314,6 @@ std::vector<std::string> BandTable::rated_metrics() const {
   return out;
 }
 
-std::string describe_bound(const BandRule& rule) {
-  return fmt::format("{} {}", to_string(rule.op), rule.bound);
-}
+std::string describe_bound(const BandRule& rule) { return fmt::format("{} {}", to_string(rule.op), rule.bound); }
 
 } // namespace cskpi

@@ -43,8 +43,7 @@ public:
   /// Replaces the rules of every metric named in `csv_text` (columns: metric, tier, bound,
   /// direction with direction one of >=, >, <=, <). `known_metric` decides which ids exist.
   /// Throws a usage Error naming `name:line` on malformed rows.
-  void override_from_csv(std::string_view csv_text, const std::string& name,
-                         bool (*known_metric)(std::string_view));
+  void override_from_csv(std::string_view csv_text, const std::string& name, bool (*known_metric)(std::string_view));
 
   /// The tier of `value` for `metric`, or nullopt if the metric is unrated or no rule holds.
   /// Values within 1e-9 of a bound count as equal to it, so exact edges rate as the

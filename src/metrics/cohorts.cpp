@@ -26,7 +26,8 @@ struct CohortSums {
   CohortFigures f;
   bool overflow = false; ///< a sum left int64 micro-units: no exact figure (compounding stays)
   void add(const CohortFigures& o) {
-    if (!checked_add(f.start, o.start) || !checked_add(f.end, o.end) || !checked_add(f.capped_end, o.capped_end)) overflow = true;
+    if (!checked_add(f.start, o.start) || !checked_add(f.end, o.end) || !checked_add(f.capped_end, o.capped_end))
+      overflow = true;
     f.customers += o.customers;
     f.retained += o.retained;
   }
@@ -37,8 +38,8 @@ struct CohortPart {
 };
 
 /// One period's sums over customers [from, to).
-CohortPart cohort_range(const SnapshotTable& t, MonthIndex start, MonthIndex end, bool grouped, bool include_reactivation,
-                        std::size_t from, std::size_t to) {
+CohortPart cohort_range(const SnapshotTable& t, MonthIndex start, MonthIndex end, bool grouped,
+                        bool include_reactivation, std::size_t from, std::size_t to) {
   CohortPart out;
   for (auto c = static_cast<std::uint32_t>(from); c < to; ++c) {
     const Money s = t.at(c, start);
@@ -59,7 +60,8 @@ CohortPart cohort_range(const SnapshotTable& t, MonthIndex start, MonthIndex end
 
 } // namespace
 
-AnnualCohorts annual_cohorts(const SnapshotTable& t, PeriodLength length, bool grouped, bool include_reactivation, unsigned threads) {
+AnnualCohorts annual_cohorts(const SnapshotTable& t, PeriodLength length, bool grouped, bool include_reactivation,
+                             unsigned threads) {
   AnnualCohorts out;
   out.include_reactivation = include_reactivation;
   const std::size_t n = t.customers();

@@ -18,7 +18,7 @@ namespace cskpi {
 /// cohort is the customers with MRR > 0 twelve months before the period's last month.
 struct AnnualCohorts {
   bool include_reactivation = true;
-  std::map<std::string, CohortFigures, std::less<>> all;                  ///< by period label
+  std::map<std::string, CohortFigures, std::less<>> all;               ///< by period label
   std::map<std::pair<std::string, std::string>, CohortFigures> groups; ///< by (period label, --by value)
   /// The figures of a period's whole base (`group` nullptr) or of one --by group, if exact.
   const CohortFigures* find(std::string_view period, const std::string* group) const;
@@ -31,9 +31,9 @@ AnnualCohorts annual_cohorts(const SnapshotTable& t, PeriodLength length, bool g
 /// MRR), one column per month since acquisition.
 struct CohortRow {
   MonthIndex month = 0;
-  bool before_data = false;  ///< customers already active in the table's first month
+  bool before_data = false; ///< customers already active in the table's first month
   std::uint64_t customers = 0;
-  Money start;               ///< the cohort's MRR in its first month
+  Money start;                                  ///< the cohort's MRR in its first month
   std::vector<std::optional<double>> retention; ///< per age: % of start MRR (or of customers)
 };
 std::vector<CohortRow> cohort_table(const SnapshotTable& t, bool logos);

@@ -75,12 +75,12 @@ void share(MetricValue& m, std::uint64_t num, std::uint64_t den, std::string_vie
 void mean_of(MetricValue& m, std::uint64_t sum, std::uint64_t n, std::string_view empty);
 
 /// The metric families, in report order. metric_table() is their concatenation.
-std::span<const MetricDef> bridge_metrics() noexcept; ///< the MRR bridge (issue 14)
-std::span<const MetricDef> retention_metrics() noexcept; ///< revenue and logo retention, expansion
-std::span<const MetricDef> value_risk_metrics() noexcept; ///< value, risk and NPS
-std::span<const MetricDef> survey_metrics() noexcept; ///< CSAT and CES (issue 7)
-std::span<const MetricDef> health_metrics() noexcept; ///< customer health (issue 7)
-std::span<const MetricDef> onboarding_metrics() noexcept; ///< time to value and renewals (issue 7)
+std::span<const MetricDef> bridge_metrics() noexcept;       ///< the MRR bridge (issue 14)
+std::span<const MetricDef> retention_metrics() noexcept;    ///< revenue and logo retention, expansion
+std::span<const MetricDef> value_risk_metrics() noexcept;   ///< value, risk and NPS
+std::span<const MetricDef> survey_metrics() noexcept;       ///< CSAT and CES (issue 7)
+std::span<const MetricDef> health_metrics() noexcept;       ///< customer health (issue 7)
+std::span<const MetricDef> onboarding_metrics() noexcept;   ///< time to value and renewals (issue 7)
 std::span<const MetricDef> churn_reason_metrics() noexcept; ///< churn reasons (issue 7)
 
 } // namespace cskpi

@@ -44,7 +44,8 @@ std::uint32_t Joiner::intern(Names& names, std::string_view text) {
 void Joiner::add(const MovementRow& row) {
   if (m_attributes() != nullptr) {
     const std::uint32_t p = intern(m_periods, row.period), g = intern(m_groups, row.group);
-    const auto [it, fresh] = m_customer_index.try_emplace(std::string(row.customer_id), static_cast<std::uint32_t>(m_facts.size()));
+    const auto [it, fresh] =
+        m_customer_index.try_emplace(std::string(row.customer_id), static_cast<std::uint32_t>(m_facts.size()));
     const Money end = end_mrr(row);
     if (fresh) {
       m_customer_ids.emplace_back(row.customer_id);
@@ -88,8 +89,8 @@ struct Joiner::JoinRun {
   const Attributes& a;
   const LeadingOptions& opt;
   bool has_periods = false;
-  bool billing = false; ///< the run has billing rows
-  std::string latest = {}; ///< the latest billing period
+  bool billing = false;        ///< the run has billing rows
+  std::string latest = {};     ///< the latest billing period
   std::string latest_key = {}; ///< its key in `out.periods` ("" without periods)
   Leading out = {};
 
@@ -211,7 +212,6 @@ void Joiner::join_customers(JoinRun& run) const {
   } else {
     for (const CustomerRecord& r : a.customers) add_customer(&r, r.has_group ? &r.group : nullptr, Money{});
   }
-
 }
 
 void Joiner::join_churn(JoinRun& run) const {
@@ -228,7 +228,6 @@ void Joiner::join_churn(JoinRun& run) const {
       checked_add(t.churned_mrr, e.mrr);
     });
   }
-
 }
 
 void Joiner::join_renewals(JoinRun& run) const {
@@ -256,7 +255,8 @@ void Joiner::join_renewals(JoinRun& run) const {
           renewed = *r.renewed;
         } else {
           const auto pi = m_periods.index.find(period);
-          renewed = pi == m_periods.index.end() || churned.count((static_cast<std::uint64_t>(ci->second) << 32) | pi->second) == 0;
+          renewed = pi == m_periods.index.end() ||
+              churned.count((static_cast<std::uint64_t>(ci->second) << 32) | pi->second) == 0;
           derived = true;
         }
         run.targets(period, &m_groups.list[f.group]).each([&](LeadingTotals& t) {
@@ -277,7 +277,6 @@ void Joiner::join_renewals(JoinRun& run) const {
       }
     }
   }
-
 }
 
 void Joiner::join_responses(JoinRun& run) const {
@@ -335,7 +334,6 @@ void Joiner::join_responses(JoinRun& run) const {
       }
     });
   }
-
 }
 
 } // namespace cskpi

@@ -4,13 +4,13 @@
 #pragma once
 
 #include "core/attributes.hpp"
-#include "core/records.hpp"
 #include "core/money.hpp"
 #include "core/period.hpp"
+#include "core/records.hpp"
 
 #include <array>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -28,11 +28,11 @@ struct LeadingTotals {
   bool as_of = false;
   bool has_mrr = false; ///< health shares of MRR are known (a billing file was read)
   // Health of the customers active at the end of the latest period.
-  std::uint64_t health_n = 0;  ///< customers with a score
-  std::uint64_t unscored = 0;  ///< active customers without one
+  std::uint64_t health_n = 0;                    ///< customers with a score
+  std::uint64_t unscored = 0;                    ///< active customers without one
   std::array<std::uint64_t, 4> band_customers{}; ///< by HealthBand
   std::array<Money, 4> band_mrr{};
-  std::uint64_t over_80 = 0;   ///< score > 80 (reference 001's target)
+  std::uint64_t over_80 = 0; ///< score > 80 (reference 001's target)
   // Time to value, in days, of the same customers.
   std::vector<std::int32_t> ttv_days;  ///< sorted
   std::vector<std::int32_t> open_ages; ///< days since signup of customers without a value date, sorted
@@ -68,15 +68,15 @@ double percentile(const std::vector<std::int32_t>& sorted, double p);
 struct JoinSummary {
   bool active = false;
   std::uint64_t customer_records = 0;
-  std::uint64_t customers_without_billing = 0;  ///< records whose customer has no billing row
-  std::uint64_t billed_without_record = 0;      ///< active customers of the latest period without a record
+  std::uint64_t customers_without_billing = 0; ///< records whose customer has no billing row
+  std::uint64_t billed_without_record = 0;     ///< active customers of the latest period without a record
   std::uint64_t responses = 0;
   std::uint64_t responses_anonymous = 0;        ///< no customer_id: counted in `all` only
   std::uint64_t responses_unknown_customer = 0; ///< customer_id not billed or recorded: `all` only
   // (An answer of a customer with a record but, in a run with billing, no billing row also
   // counts in `all` only: customers_without_billing counts that record.)
-  std::uint64_t responses_outside = 0;          ///< dated outside every billing period: left out
-  std::uint64_t responses_undated = 0;          ///< no date: counted in the latest period
+  std::uint64_t responses_outside = 0;                             ///< dated outside every billing period: left out
+  std::uint64_t responses_undated = 0;                             ///< no date: counted in the latest period
   std::vector<std::string> unbilled_examples, unrecorded_examples; ///< the first few ids of each
   std::string latest_period;
   std::optional<Day> as_of;
@@ -110,7 +110,8 @@ class Joiner : public RowSink {
 public:
   /// Records once `attributes()` returns the run's customer records or responses (the
   /// ingestor's, which must outlive every add()).
-  Joiner(RowSink& next, std::function<const Attributes*()> attributes) : m_next(next), m_attributes(std::move(attributes)) {}
+  Joiner(RowSink& next, std::function<const Attributes*()> attributes)
+      : m_next(next), m_attributes(std::move(attributes)) {}
   void add(const MovementRow& row) override;
   /// Rows fork only while there is nothing to join: then they pass straight on.
   std::unique_ptr<RowSink> fork() const override { return m_attributes() == nullptr ? m_next.fork() : nullptr; }

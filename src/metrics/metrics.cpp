@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "metrics/aggregate.hpp"
 #include "core/attributes.hpp"
-#include "core/records.hpp"
 #include "core/money.hpp"
 #include "core/period.hpp"
+#include "core/records.hpp"
+#include "metrics/aggregate.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -21,22 +21,42 @@ std::string_view to_string(Unit u) noexcept;
 
 /// How a period value becomes an annual one (SPEC §2.3).
 enum class Annualization : std::uint8_t {
-  none,            ///< point-in-time or not annualised: no annual value
-  retention,       ///< r^k
-  churn,           ///< 1 - (1 - c)^k
-  net_churn,       ///< 100 - annualised nrr
-  expansion_mrr,   ///< annualised nrr - annualised grr
-  churn_estimate,  ///< 1 - (1 - e)^k, flagged as an estimate
+  none,           ///< point-in-time or not annualised: no annual value
+  retention,      ///< r^k
+  churn,          ///< 1 - (1 - c)^k
+  net_churn,      ///< 100 - annualised nrr
+  expansion_mrr,  ///< annualised nrr - annualised grr
+  churn_estimate, ///< 1 - (1 - e)^k, flagged as an estimate
 };
 
-enum class Section : std::uint8_t { bridge, revenue_retention, logos, expansion, value, sentiment, health, onboarding, churn_reasons };
+enum class Section : std::uint8_t {
+  bridge,
+  revenue_retention,
+  logos,
+  expansion,
+  value,
+  sentiment,
+  health,
+  onboarding,
+  churn_reasons
+};
 std::string_view to_string(Section s) noexcept;
 
 /// Which optional input a metric needs before it is computed at all.
 enum class Needs : std::uint8_t {
-  nothing, new_mrr, nps, at_risk, cac,
+  nothing,
+  new_mrr,
+  nps,
+  at_risk,
+  cac,
   // issue 7: customers and responses files
-  health, health_mrr, ttv, renewal, churn_reason, csat, ces
+  health,
+  health_mrr,
+  ttv,
+  renewal,
+  churn_reason,
+  csat,
+  ces
 };
 
 /// The input column a metric needs ("" for none).
@@ -154,16 +174,16 @@ struct Quantity {
 /// A trailing-12-month cohort's exact sums (issue 6): the customers with MRR > 0 at the
 /// window's start, their MRR then and at its end.
 struct CohortFigures {
-  Money start;          ///< the cohort's MRR at the window start
-  Money end;            ///< its MRR at the window end (reactivated customers per the setting)
-  Money capped_end;     ///< the same, each customer capped at its starting MRR (for GRR)
+  Money start;      ///< the cohort's MRR at the window start
+  Money end;        ///< its MRR at the window end (reactivated customers per the setting)
+  Money capped_end; ///< the same, each customer capped at its starting MRR (for GRR)
   std::uint64_t customers = 0, retained = 0;
 };
 
 /// One computed metric for one group.
 struct MetricValue {
   const MetricDef* def = nullptr;
-  std::optional<Quantity> value;  ///< nullopt: undefined, `note` says why
+  std::optional<Quantity> value; ///< nullopt: undefined, `note` says why
   std::optional<double> annualized;
   /// How `annualized` was found: "compound" (period figure compounded), "cohort" (exact
   /// trailing-12-month cohort), "period" (the period is a year); empty when not annualised.
@@ -181,12 +201,12 @@ struct MetricContext {
   PeriodLength period_length = PeriodLength::month;
   Money gross_margin = Money::from_units(1); ///< as a fraction in micro-units: 0.8 = 800000
   bool gross_margin_given = false;
-  std::optional<Money> cac;                  ///< --cac: overrides the cac column
-  ColumnSet columns;                         ///< which optional columns the run has
-  bool billing = true;                       ///< the run has billing data (issue 7: it may have only customers)
-  AttributeColumns attributes;               ///< columns of the run's customers and responses files
-  HealthScheme scheme;                       ///< health cut-offs
-  std::string as_of;                         ///< the date health and time to value describe, for notes
+  std::optional<Money> cac;    ///< --cac: overrides the cac column
+  ColumnSet columns;           ///< which optional columns the run has
+  bool billing = true;         ///< the run has billing data (issue 7: it may have only customers)
+  AttributeColumns attributes; ///< columns of the run's customers and responses files
+  HealthScheme scheme;         ///< health cut-offs
+  std::string as_of;           ///< the date health and time to value describe, for notes
   /// Rating: a group with fewer starting customers (customer records without billing) is
   /// not rated against the bands; its records say so (issue 12).
   std::uint64_t min_group = 30;
@@ -200,8 +220,8 @@ struct LeadingTotals;
 /// expansion figures derived from them) come from it instead of compounding.
 /// With `lead`, the leading indicators of the group (issue 7) too; survey counts from
 /// responses files replace the nps column's.
-std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx, const CohortFigures* cohort = nullptr,
-                                         const LeadingTotals* lead = nullptr);
+std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx,
+                                         const CohortFigures* cohort = nullptr, const LeadingTotals* lead = nullptr);
 
 /// The adjusted-Wald 95 % interval of an NPS (issue 7): add 3 to n and 3/4 to promoters
 /// and to detractors, p' = (P + 3/4) / (n + 3), d' likewise, centre = p' - d',

@@ -38,10 +38,8 @@ void compute_ltv(const MetricInputs& in, MetricValue& m) {
     // LTV = profit / ((C + X) / S) = profit * S / (C + X), rounded to the micro-unit.
     const long double v =
         static_cast<long double>(profit.micros) * static_cast<long double>(start) / static_cast<long double>(lost);
-    if (std::fabs(v) < 9.2e18L)
-      m.value = Quantity::of_money(Money{static_cast<std::int64_t>(std::llround(v))});
-    else
-      m.value = Quantity::of_real(static_cast<double>(v / Money::k_scale));
+    if (std::fabs(v) < 9.2e18L) m.value = Quantity::of_money(Money{static_cast<std::int64_t>(std::llround(v))});
+    else m.value = Quantity::of_real(static_cast<double>(v / Money::k_scale));
   }
   add_note(m.note,
            fmt::format("gross margin {}%{}", format_money_exact(Money{in.ctx.gross_margin.micros * 100}),
@@ -67,14 +65,10 @@ void compute_ltv_cac(const MetricInputs& in, MetricValue& m) {
   m.n = cac_n;
   if (ltv_money) m.numerator = Quantity::of_money(*ltv_money);
   if (cac_n > 0) m.denominator = Quantity::of_money(mean_cac);
-  if (!ltv_money)
-    m.note = ltv_reason.empty() ? "LTV undefined" : ltv_reason;
-  else if (cac_n == 0)
-    m.note = "no CAC values in this group";
-  else if (mean_cac.micros <= 0)
-    m.note = "mean CAC is 0";
-  else
-    m.value = Quantity::of_real(static_cast<double>(static_cast<long double>(ltv_money->micros) / mean_cac.micros));
+  if (!ltv_money) m.note = ltv_reason.empty() ? "LTV undefined" : ltv_reason;
+  else if (cac_n == 0) m.note = "no CAC values in this group";
+  else if (mean_cac.micros <= 0) m.note = "mean CAC is 0";
+  else m.value = Quantity::of_real(static_cast<double>(static_cast<long double>(ltv_money->micros) / mean_cac.micros));
   if (in.ctx.cac) add_note(m.note, "CAC from --cac");
 }
 
@@ -434,8 +428,7 @@ constexpr MetricDef k_retention[] = {
            m.numerator = money_or_real(gained);
            m.denominator = money_or_real(lost);
            m.n = t.customers;
-           if (lost == 0)
-             m.note = "no contraction or churn: quick ratio unbounded";
+           if (lost == 0) m.note = "no contraction or churn: quick ratio unbounded";
            else
              m.value = Quantity::of_real(
                  static_cast<double>(static_cast<long double>(gained) / static_cast<long double>(lost)));
@@ -465,10 +458,8 @@ constexpr MetricDef k_value_risk[] = {
            m.numerator = Quantity::of_money(t.start);
            m.denominator = count(t.cohort);
            m.n = t.cohort;
-           if (t.cohort == 0)
-             m.note = "no starting customers";
-           else
-             m.value = Quantity::of_money(Money{div_round(t.start.micros, t.cohort)});
+           if (t.cohort == 0) m.note = "no starting customers";
+           else m.value = Quantity::of_money(Money{div_round(t.start.micros, t.cohort)});
          },
      .band = k_unrated,
      .sql = {.shape = SqlShape::per_account}},

@@ -33,19 +33,15 @@ void mrr_share(const MetricInputs& in, MetricValue& m, HealthBand b) {
   m.numerator = Quantity::of_money(l.band_mrr[band_index(b)]);
   m.denominator = Quantity::of_money(scored);
   m.n = l.health_n;
-  if (scored.micros <= 0)
-    m.note = "no MRR among customers with a health score";
-  else
-    m.value = Quantity::of_real(percent(l.band_mrr[band_index(b)].micros, scored.micros));
+  if (scored.micros <= 0) m.note = "no MRR among customers with a health score";
+  else m.value = Quantity::of_real(percent(l.band_mrr[band_index(b)].micros, scored.micros));
 }
 
 /// The p-quantile of the days from signup to first value.
 void ttv_percentile(const MetricInputs& in, MetricValue& m, double p) {
   m.n = in.lead.ttv_days.size();
-  if (in.lead.ttv_days.empty())
-    m.note = "no customers with a value date";
-  else
-    m.value = Quantity::of_real(percentile(in.lead.ttv_days, p));
+  if (in.lead.ttv_days.empty()) m.note = "no customers with a value date";
+  else m.value = Quantity::of_real(percentile(in.lead.ttv_days, p));
 }
 
 void ttv_signup_note(const MetricInputs& in, MetricValue& m) {
@@ -84,8 +80,7 @@ void churn_reason_records(const MetricInputs& in, const MetricDef& def, std::vec
       m.denominator = Quantity::of_money(lead.churned_mrr);
       if (lead.churned_mrr.micros > 0)
         m.value = Quantity::of_real(percent(figures.second.micros, lead.churned_mrr.micros));
-      else
-        m.note = "no churned MRR";
+      else m.note = "no churned MRR";
     } else {
       m.numerator = count(figures.first);
       m.denominator = count(lead.churned);
@@ -317,8 +312,7 @@ constexpr MetricDef k_onboarding[] = {
      .compute =
          [](const MetricInputs& in, MetricValue& m) {
            ttv_percentile(in, m, 0.5);
-           if (!in.lead.motion.empty())
-             m.band_key = fmt::format("ttv_median:{}", in.lead.motion);
+           if (!in.lead.motion.empty()) m.band_key = fmt::format("ttv_median:{}", in.lead.motion);
            else if (m.value)
              add_note(m.note, "rated per segment: name segments PLG, SMB, Mid-Market or Enterprise, or pass --motion");
            ttv_signup_note(in, m);
@@ -408,10 +402,8 @@ constexpr MetricDef k_onboarding[] = {
      .compute =
          [](const MetricInputs& in, MetricValue& m) {
            m.n = in.lead.open_ages.size();
-           if (in.lead.open_ages.empty())
-             m.note = "no customers without value";
-           else
-             m.value = Quantity::of_real(percentile(in.lead.open_ages, 0.5));
+           if (in.lead.open_ages.empty()) m.note = "no customers without value";
+           else m.value = Quantity::of_real(percentile(in.lead.open_ages, 0.5));
            if (!in.ctx.as_of.empty()) add_note(m.note, "as of " + in.ctx.as_of);
          },
      .band = k_unrated,

@@ -2,8 +2,8 @@
 #include "report/check.hpp"
 
 #include "core/csv.hpp"
-#include "metrics/metrics.hpp"
 #include "core/period.hpp"
+#include "metrics/metrics.hpp"
 
 #include <fmt/format.h>
 
@@ -12,7 +12,9 @@ namespace cskpi {
 namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
-bool is_id_char(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
+bool is_id_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
 
 /// Reads `text` from position `i` with a cursor that knows where it is for carets.
 struct Cursor {
@@ -46,7 +48,8 @@ bool fraction_is_a_mistake(const MetricDef& def) {
 
 std::string metric_error(const std::string& id) {
   const std::string near = suggest_metric(id);
-  return fmt::format("unknown metric \"{}\"{}", id, near.empty() ? " (cskpi explain list shows all)" : fmt::format("; did you mean {}?", near));
+  return fmt::format("unknown metric \"{}\"{}", id,
+                     near.empty() ? " (cskpi explain list shows all)" : fmt::format("; did you mean {}?", near));
 }
 
 } // namespace
@@ -133,13 +136,15 @@ Rule parse_rule(std::string_view text) {
   const bool percent_sign = number.back() == '%';
   if (percent_sign) {
     if (def->unit != Unit::percent)
-      cur.fail(fmt::format("{} is not a percentage ({}); drop the %", rule.metric, to_string(def->unit)), number_at + number.size() - 1);
+      cur.fail(fmt::format("{} is not a percentage ({}); drop the %", rule.metric, to_string(def->unit)),
+               number_at + number.size() - 1);
     number.remove_suffix(1);
     while (!number.empty() && is_space(number.back())) number.remove_suffix(1);
   }
   const ParsedMoney p = parse_money(number, DecimalStyle::point);
   if (p.status == ParsedMoney::Status::overflow) cur.fail(fmt::format("{} is too large", number), number_at);
-  if (p.status != ParsedMoney::Status::ok) cur.fail(fmt::format("\"{}\" is not a number (use a decimal point: 99.5)", number), number_at);
+  if (p.status != ParsedMoney::Status::ok)
+    cur.fail(fmt::format("\"{}\" is not a number (use a decimal point: 99.5)", number), number_at);
   rule.threshold = p.value;
   // 'nrr>=0.95': no one gates a retention at under 2 %; '0.95%' says it is meant.
   const bool fraction = rule.threshold.micros > 0 && rule.threshold.micros < 2 * Money::k_scale;
@@ -182,7 +187,9 @@ bool any_group_has(const std::vector<Group>& groups, std::string_view metric) {
   return false;
 }
 
-std::string threshold_text(const Rule& r) { return fmt::format("{} {}", to_string(r.op), format_money_exact(r.threshold)); }
+std::string threshold_text(const Rule& r) {
+  return fmt::format("{} {}", to_string(r.op), format_money_exact(r.threshold));
+}
 
 double as_double(Money m) { return static_cast<double>(m.micros) / static_cast<double>(Money::k_scale); }
 
@@ -195,9 +202,9 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
     const MetricDef* def = find_metric(rule.metric);
     bool matched = false;
     for (const Group& g : groups) {
-      const bool applies = rule.scope_column.empty()    ? g.whole
-                           : rule.scope_column == "period" ? g.whole && g.period == rule.scope_value
-                                                           : !g.whole && g.segment == rule.scope_value;
+      const bool applies = rule.scope_column.empty() ? g.whole
+          : rule.scope_column == "period"            ? g.whole && g.period == rule.scope_value
+                                                     : !g.whole && g.segment == rule.scope_value;
       if (!applies) continue;
       matched = true;
       Verdict v;
@@ -217,17 +224,19 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
         v.reason = fmt::format("{} describes customers as they are now: judged in the latest period only", rule.metric);
       } else if (rec == nullptr) {
         v.status = missing;
-        v.reason = fmt::format("{} is not computed: the input has no {} column", rule.metric, needed_column(def->needs));
-      } else if (const auto value = rule.annual ? rec->metric.annualized
-                                                 : (rec->metric.value ? std::optional<double>(rec->metric.value->as_double())
-                                                                      : std::nullopt)) {
+        v.reason =
+            fmt::format("{} is not computed: the input has no {} column", rule.metric, needed_column(def->needs));
+      } else if (const auto value = rule.annual
+                     ? rec->metric.annualized
+                     : (rec->metric.value ? std::optional<double>(rec->metric.value->as_double()) : std::nullopt)) {
         v.value = value;
         const bool ok = compare(*value, rule.op, as_double(rule.threshold));
         v.status = ok ? Verdict::Status::pass : Verdict::Status::fail;
         if (!ok) v.reason = fmt::format("{} is not {}", display_number(*value, v.unit), v.expect);
       } else {
         v.status = missing;
-        v.reason = fmt::format("{} is undefined: {}", rule.metric, rec->metric.note.empty() ? "no value" : rec->metric.note);
+        v.reason =
+            fmt::format("{} is undefined: {}", rule.metric, rec->metric.note.empty() ? "no value" : rec->metric.note);
       }
       out.push_back(std::move(v));
     }
@@ -313,8 +322,13 @@ std::string render_check_table(const std::vector<Verdict>& verdicts, const Check
   std::string out;
   for (const Verdict& v : verdicts) {
     std::string word(status_word(v.status));
-    if (color) word = (v.status == Verdict::Status::pass ? "\x1b[32m" : v.status == Verdict::Status::fail ? "\x1b[1;31m" : "\x1b[33m") + word + "\x1b[0m";
-    std::string line = fmt::format("{}  {:>{}}  {:<{}}  {}", word, value_text(v), value_w, v.rule, rule_w, group_text(v));
+    if (color)
+      word = (v.status == Verdict::Status::pass       ? "\x1b[32m"
+                  : v.status == Verdict::Status::fail ? "\x1b[1;31m"
+                                                      : "\x1b[33m") +
+          word + "\x1b[0m";
+    std::string line =
+        fmt::format("{}  {:>{}}  {:<{}}  {}", word, value_text(v), value_w, v.rule, rule_w, group_text(v));
     if (!v.reason.empty()) line += "  (" + v.reason + ")";
     out += line + "\n";
   }
@@ -324,19 +338,21 @@ std::string render_check_table(const std::vector<Verdict>& verdicts, const Check
 std::string render_check_json(const Report& r, const std::vector<Verdict>& verdicts, const CheckSummary& s) {
   std::string out = render_json_head(r);
   out += fmt::format("  \"passed\": {},\n", s.failed == 0 ? "true" : "false");
-  out += fmt::format("  \"summary\": {{\"rules\": {}, \"checks\": {}, \"passed\": {}, \"failed\": {}, \"skipped\": {}}},\n",
-                     s.rules, s.checks, s.passed, s.failed, s.skipped);
+  out += fmt::format(
+      "  \"summary\": {{\"rules\": {}, \"checks\": {}, \"passed\": {}, \"failed\": {}, \"skipped\": {}}},\n", s.rules,
+      s.checks, s.passed, s.failed, s.skipped);
   out += "  \"verdicts\": [";
   for (std::size_t i = 0; i < verdicts.size(); ++i) {
     const Verdict& v = verdicts[i];
     std::string status(status_word(v.status));
     for (char& c : status) c = static_cast<char>(c - 'A' + 'a');
-    out += fmt::format("{}\n    {{\"status\":\"{}\",\"rule\":{},\"metric\":{},\"annual\":{},\"period\":{},\"segment\":{},"
-                       "\"value\":{},\"unit\":{},\"expect\":{},\"reason\":{}}}",
-                       i ? "," : "", status, json_string(v.rule), json_string(v.metric), v.annual ? "true" : "false",
-                       v.period ? json_string(*v.period) : "null", json_string(v.segment),
-                       v.value ? json_number(Quantity::of_real(*v.value)) : "null", json_string(to_string(v.unit)),
-                       json_string(v.expect), v.reason.empty() ? "null" : json_string(v.reason));
+    out +=
+        fmt::format("{}\n    {{\"status\":\"{}\",\"rule\":{},\"metric\":{},\"annual\":{},\"period\":{},\"segment\":{},"
+                    "\"value\":{},\"unit\":{},\"expect\":{},\"reason\":{}}}",
+                    i ? "," : "", status, json_string(v.rule), json_string(v.metric), v.annual ? "true" : "false",
+                    v.period ? json_string(*v.period) : "null", json_string(v.segment),
+                    v.value ? json_number(Quantity::of_real(*v.value)) : "null", json_string(to_string(v.unit)),
+                    json_string(v.expect), v.reason.empty() ? "null" : json_string(v.reason));
   }
   out += verdicts.empty() ? "]\n}\n" : "\n  ]\n}\n";
   return out;
@@ -363,21 +379,27 @@ std::string gh_escape(std::string_view s, bool property) {
 std::string render_check_github(const std::vector<Verdict>& verdicts, const CheckSummary& s, std::string_view file) {
   std::string out;
   for (const Verdict& v : verdicts) {
-    const char* kind = v.status == Verdict::Status::fail ? "error" : v.status == Verdict::Status::skip ? "warning" : "notice";
+    const char* kind = v.status == Verdict::Status::fail ? "error"
+        : v.status == Verdict::Status::skip              ? "warning"
+                                                         : "notice";
     const std::string title = fmt::format("cskpi {} {}", status_word(v.status), v.rule);
     std::string message = fmt::format("{}: {}{} = {} (needs {})", group_text(v), v.metric, v.annual ? "@annual" : "",
                                       value_text(v), v.expect);
     if (!v.reason.empty()) message += "; " + v.reason;
-    out += fmt::format("::{} file={},title={}::{}\n", kind, gh_escape(file, true), gh_escape(title, true), gh_escape(message, false));
+    out += fmt::format("::{} file={},title={}::{}\n", kind, gh_escape(file, true), gh_escape(title, true),
+                       gh_escape(message, false));
   }
   return out + summary_line(s) + "\n";
 }
 
 std::string render_check_markdown(const std::vector<Verdict>& verdicts, const CheckSummary& s) {
-  std::string out = fmt::format("### cskpi check: {}\n\n", s.failed == 0 ? "all gates passed" : fmt::format("{} failed", s.failed));
+  std::string out =
+      fmt::format("### cskpi check: {}\n\n", s.failed == 0 ? "all gates passed" : fmt::format("{} failed", s.failed));
   out += "| Result | Value | Rule | Group | Note |\n|---|--:|---|---|---|\n";
   for (const Verdict& v : verdicts) {
-    const std::string_view mark = v.status == Verdict::Status::pass ? "✅" : v.status == Verdict::Status::fail ? "❌" : "⚠️";
+    const std::string_view mark = v.status == Verdict::Status::pass ? "✅"
+        : v.status == Verdict::Status::fail                         ? "❌"
+                                                                    : "⚠️";
     out += fmt::format("| {} {} | {} | {} | {} | {} |\n", mark, status_word(v.status), markdown_cell(value_text(v)),
                        markdown_cell(v.rule), markdown_cell(group_text(v)), markdown_cell(v.reason));
   }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "metrics/bands.hpp"
 #include "core/error.hpp"
 #include "core/money.hpp"
+#include "metrics/bands.hpp"
 #include "report/report.hpp"
 
 #include <cstddef>
@@ -20,10 +20,10 @@ struct Rule {
   std::string scope_column; ///< normalised column name; empty: the `all` group
   std::string scope_value;  ///< the group value (a normalised label for `period`)
   std::string metric;
-  std::string key;          ///< keyed metrics: churn_reason_logos[price] judges the "price" record
+  std::string key; ///< keyed metrics: churn_reason_logos[price] judges the "price" record
   bool annual = false;
   BandOp op = BandOp::ge;
-  Money threshold{};        ///< exact, in the metric's unit
+  Money threshold{}; ///< exact, in the metric's unit
 };
 
 /// A malformed rule; `offset` is the 0-based byte in the rule text to put a caret under.
@@ -47,7 +47,7 @@ std::string caret_line(std::string_view text, std::size_t offset, std::size_t in
 struct Verdict {
   enum class Status { pass, fail, skip };
   Status status = Status::fail;
-  std::string rule;   ///< the rule text, or "fail-on TIER: METRIC"
+  std::string rule; ///< the rule text, or "fail-on TIER: METRIC"
   std::string metric;
   bool annual = false;
   std::optional<std::string> period;

@@ -20,26 +20,14 @@ std::string json_string(std::string_view s) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          if (c < 0x20 || c == 0x7f)
-            out += fmt::format("\\u{:04x}", c);
-          else
-            out.push_back(static_cast<char>(c));
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) out += fmt::format("\\u{:04x}", c);
+        else out.push_back(static_cast<char>(c));
       }
       ++i;
       continue;
@@ -80,42 +68,19 @@ std::string markdown_cell(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '|':
-        out += "\\|";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '`':
-        out += "\\`";
-        break;
-      case '*':
-        out += "\\*";
-        break;
-      case '_':
-        out += "\\_";
-        break;
-      case '[':
-        out += "\\[";
-        break;
-      case ']':
-        out += "\\]";
-        break;
-      case '\n':
-      case '\r':
-        out += ' ';
-        break;
-      default:
-        out.push_back(c);
+    case '|': out += "\\|"; break;
+    case '\\': out += "\\\\"; break;
+    case '<': out += "&lt;"; break;
+    case '>': out += "&gt;"; break;
+    case '&': out += "&amp;"; break;
+    case '`': out += "\\`"; break;
+    case '*': out += "\\*"; break;
+    case '_': out += "\\_"; break;
+    case '[': out += "\\["; break;
+    case ']': out += "\\]"; break;
+    case '\n':
+    case '\r': out += ' '; break;
+    default: out.push_back(c);
     }
   }
   return out;
@@ -123,13 +88,11 @@ std::string markdown_cell(std::string_view s) {
 
 std::string json_number(const Quantity& q) {
   switch (q.kind) {
-    case Quantity::Kind::money:
-      return format_money_exact(q.money);
-    case Quantity::Kind::count:
-      return std::to_string(q.count);
-    case Quantity::Kind::real:
-      if (!std::isfinite(q.real)) return "null";
-      return fmt::format("{}", q.real == 0.0 ? 0.0 : q.real);
+  case Quantity::Kind::money: return format_money_exact(q.money);
+  case Quantity::Kind::count: return std::to_string(q.count);
+  case Quantity::Kind::real:
+    if (!std::isfinite(q.real)) return "null";
+    return fmt::format("{}", q.real == 0.0 ? 0.0 : q.real);
   }
   return "null";
 }
@@ -145,22 +108,17 @@ std::string fixed(double v, int decimals) {
 
 std::string display(const Quantity& q, Unit unit) {
   switch (unit) {
-    case Unit::percent:
-      return fixed(q.as_double(), 2) + "%";
-    case Unit::currency:
-      return q.kind == Quantity::Kind::money ? format_money_fixed(q.money, 2, true) : fixed(q.as_double(), 2);
-    case Unit::ratio:
-      return fixed(q.as_double(), 2);
-    case Unit::points: {
-      const std::string s = fixed(q.as_double(), 1);
-      return s[0] == '-' || s == "0.0" ? s : "+" + s;
-    }
-    case Unit::count:
-      return group_thousands(static_cast<std::uint64_t>(q.count));
-    case Unit::days:
-      return fixed(q.as_double(), 1) + " d";
-    case Unit::score:
-      return fixed(q.as_double(), 2);
+  case Unit::percent: return fixed(q.as_double(), 2) + "%";
+  case Unit::currency:
+    return q.kind == Quantity::Kind::money ? format_money_fixed(q.money, 2, true) : fixed(q.as_double(), 2);
+  case Unit::ratio: return fixed(q.as_double(), 2);
+  case Unit::points: {
+    const std::string s = fixed(q.as_double(), 1);
+    return s[0] == '-' || s == "0.0" ? s : "+" + s;
+  }
+  case Unit::count: return group_thousands(static_cast<std::uint64_t>(q.count));
+  case Unit::days: return fixed(q.as_double(), 1) + " d";
+  case Unit::score: return fixed(q.as_double(), 2);
   }
   return "";
 }
@@ -192,10 +150,8 @@ std::string printable(std::string_view s) {
   std::string out;
   for (const char c : s) {
     const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f)
-      out += fmt::format("\\x{:02x}", u);
-    else
-      out.push_back(c);
+    if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+    else out.push_back(c);
   }
   return out;
 }
@@ -243,12 +199,10 @@ std::string inputs_line(const Report& r) {
   std::vector<std::string> names;
   std::uint64_t rejected = 0;
   for (const InputSummary& in : r.inputs) {
-    if (in.role == "movements")
-      names.push_back(in.file);
+    if (in.role == "movements") names.push_back(in.file);
     else if (in.role == "customers" || in.role == "responses")
       names.push_back(fmt::format("{} ({})", in.file, in.role));
-    else if (in.role == "coupons")
-      names.push_back(fmt::format("{} (coupons)", in.file));
+    else if (in.role == "coupons") names.push_back(fmt::format("{} (coupons)", in.file));
     else
       names.push_back(fmt::format("{} ({}, {} movements rows derived{}{})", in.file, in.role,
                                   group_thousands(in.derived_rows), in.amounts == "cents" ? ", amounts in cents" : "",
@@ -263,12 +217,9 @@ std::string inputs_line(const Report& r) {
     if (g.period && (periods.empty() || periods.back() != *g.period)) periods.push_back(*g.period);
   std::string period;
   const std::string_view len = to_string(r.settings.period_length);
-  if (periods.empty())
-    period = fmt::format("one {} (no period column)", len);
-  else if (periods.size() == 1)
-    period = fmt::format("period {} ({})", periods.front(), len);
-  else
-    period = fmt::format("periods {} to {} ({} {}s)", periods.front(), periods.back(), periods.size(), len);
+  if (periods.empty()) period = fmt::format("one {} (no period column)", len);
+  else if (periods.size() == 1) period = fmt::format("period {} ({})", periods.front(), len);
+  else period = fmt::format("periods {} to {} ({} {}s)", periods.front(), periods.back(), periods.size(), len);
   std::uint64_t customers = 0;
   for (const Group& g : r.groups)
     if (g.whole) customers += g.totals.customers;

@@ -82,11 +82,16 @@ std::string band_regions(const BandTable& bands) {
     for (std::size_t i = 0; i <= edges.size(); ++i) {
       const std::optional<double> from = i == 0 ? std::nullopt : std::optional<double>(edges[i - 1]);
       const std::optional<double> to = i == edges.size() ? std::nullopt : std::optional<double>(edges[i]);
-      const double inside = i == 0 ? edges.front() - 1 : i == edges.size() ? edges.back() + 1 : (edges[i - 1] + edges[i]) / 2;
+      const double inside = i == 0 ? edges.front() - 1
+          : i == edges.size()      ? edges.back() + 1
+                                   : (edges[i - 1] + edges[i]) / 2;
       const std::optional<Tier> tier = bands.rate(metric, inside);
       if (!tier) continue;
-      const auto num = [](const std::optional<double>& v) { return v ? json_number(Quantity::of_real(*v)) : std::string("null"); };
-      regions += fmt::format("{}{{\"from\":{},\"to\":{},\"tier\":\"{}\"}}", regions.empty() ? "" : ",", num(from), num(to), to_string(*tier));
+      const auto num = [](const std::optional<double>& v) {
+        return v ? json_number(Quantity::of_real(*v)) : std::string("null");
+      };
+      regions += fmt::format("{}{{\"from\":{},\"to\":{},\"tier\":\"{}\"}}", regions.empty() ? "" : ",", num(from),
+                             num(to), to_string(*tier));
     }
     out += fmt::format("{}\"{}\":[{}]", first_metric ? "" : ",", metric, regions);
     first_metric = false;
@@ -109,16 +114,20 @@ std::string tiles(const Group& g) {
       if (rec.metric.def == def && rec.metric.key.empty()) {
         const std::string tier = rec.tier ? std::string(to_string(*rec.tier)) : "";
         std::vector<std::string> under; // the annual figure and the tier
-        if (const std::string annual = display_annual(rec); !annual.empty()) under.push_back("annual " + escape(annual));
+        if (const std::string annual = display_annual(rec); !annual.empty())
+          under.push_back("annual " + escape(annual));
         if (!tier.empty()) under.push_back(tier);
-        out += fmt::format("<div class=\"tile {}\"><div class=\"n\">{}</div><div class=\"v\">{}</div><div class=\"a\">{}</div></div>\n",
+        out += fmt::format("<div class=\"tile {}\"><div class=\"n\">{}</div><div class=\"v\">{}</div><div "
+                           "class=\"a\">{}</div></div>\n",
                            tier, escape(rec.metric.def->name), escape(display_value(rec)), fmt::join(under, " · "));
       }
   return out + "</div>\n";
 }
 
 std::string kpi_table(const Group& g) {
-  std::string out = "<table class=\"kpis\"><thead><tr><th>Metric</th><th>Period</th><th>Annual</th><th>Tier</th><th>Note</th></tr></thead><tbody>\n";
+  std::string out = "<table "
+                    "class=\"kpis\"><thead><tr><th>Metric</th><th>Period</th><th>Annual</th><th>Tier</th><th>Note</"
+                    "th></tr></thead><tbody>\n";
   std::optional<Section> section;
   for (const Record& rec : g.records) {
     if (section != rec.metric.def->section) {
@@ -140,7 +149,8 @@ std::string cohort_heatmap(const std::vector<CohortRow>& rows) {
   for (std::size_t a = 0; a < ages; ++a) out += fmt::format("<th>m{}</th>", a);
   out += "</tr></thead><tbody>\n";
   for (const CohortRow& c : rows) {
-    out += fmt::format("<tr><td>{}{}</td><td>{}</td>", month_label(c.month), c.before_data ? " (before)" : "", c.customers);
+    out += fmt::format("<tr><td>{}{}</td><td>{}</td>", month_label(c.month), c.before_data ? " (before)" : "",
+                       c.customers);
     for (std::size_t a = 0; a < ages; ++a) {
       if (a >= c.retention.size() || !c.retention[a]) {
         out += "<td></td>";
@@ -149,7 +159,8 @@ std::string cohort_heatmap(const std::vector<CohortRow>& rows) {
       const double v = *c.retention[a];
       // Green for kept or grown MRR, fading to red at 50 % and below.
       const double t = std::clamp((v - 50.0) / 50.0, 0.0, 1.0);
-      out += fmt::format("<td style=\"background:rgba({},{},90,.35)\">{:.0f}</td>", static_cast<int>(220 - 130 * t), static_cast<int>(80 + 110 * t), v);
+      out += fmt::format("<td style=\"background:rgba({},{},90,.35)\">{:.0f}</td>", static_cast<int>(220 - 130 * t),
+                         static_cast<int>(80 + 110 * t), v);
     }
     out += "</tr>\n";
   }
@@ -157,7 +168,8 @@ std::string cohort_heatmap(const std::vector<CohortRow>& rows) {
 }
 
 constexpr std::string_view k_style = R"(
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1180px;padding:0 16px;color:#1f2328}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1180px;)"
+                                     R"(padding:0 16px;color:#1f2328}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:0 0 10px}
 .inputs{color:#59636e;margin:0 0 18px}
 section{margin:0 0 28px}
@@ -191,7 +203,8 @@ constexpr std::string_view k_script = R"JS(
   const last = periods[periods.length - 1];
   const segments = [...new Set(recs.filter(r => r.period === last).map(r => r.segment))];
   const get = (p, s, m) => recs.find(r => r.period === p && r.segment === s && r.metric === m && r.key === null);
-  const colors = { best_in_class: '#2e9d5b', good: '#7cc893', acceptable: '#8cb4e0', warning: '#f2c94c', critical: '#eb5757' };
+  const colors = { best_in_class: '#2e9d5b', good: '#7cc893', acceptable: '#8cb4e0', warning: '#f2c94c', )JS"
+                                      R"JS(critical: '#eb5757' };
   const money = v => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
   // A round number near v: down (dir -1) or up (dir 1) to two significant digits.
   const nice = (v, dir) => {
@@ -210,7 +223,8 @@ constexpr std::string_view k_script = R"JS(
 
   // The MRR bridge of the latest period as a waterfall.
   const steps = [['Starting MRR', 'mrr_start', 0], ['New', 'mrr_new', 1], ['Expansion', 'mrr_expansion', 1],
-                 ['Reactivation', 'mrr_reactivation', 1], ['Contraction', 'mrr_contraction', -1], ['Churned', 'mrr_churned', -1],
+                 ['Reactivation', 'mrr_reactivation', 1], ['Contraction', 'mrr_contraction', -1], )JS"
+                                      R"JS(['Churned', 'mrr_churned', -1],
                  ['Ending MRR', 'mrr_end', 0]].filter(s => get(last, 'all', s[1]));
   let level = 0;
   const bars = steps.map(([label, id, sign]) => {
@@ -236,21 +250,25 @@ constexpr std::string_view k_script = R"JS(
   for (const [id, name] of )JS";
 // The trend charts' list, [['nrr', 'Net revenue retention'], ...], goes between the two halves.
 constexpr std::string_view k_script_trends = R"JS() {
-    const values = periods.map(p => { const r = get(p, 'all', id); return r && r.annualized !== null ? r.annualized : null; });
+    const values = periods.map(p => { const r = get(p, 'all', id); return r && r.annualized !== null ? )JS"
+                                             R"JS(r.annualized : null; });
     const known = values.filter(v => v !== null);
     if (periods.length < 2 || known.length === 0) continue;
     const regions = bands[id] || [];
     const cuts = regions.flatMap(b => [b.from, b.to]).filter(v => v !== null);
     const lo = Math.min(...known, ...cuts), hi = Math.max(...known, ...cuts), pad = (hi - lo) * 0.08 || 1;
     const min = Math.floor(lo - pad), max = Math.ceil(hi + pad);
-    const shading = regions.map(b => ({ label: 'band ' + b.tier, data: periods.map(() => b.to === null ? max : Math.min(b.to, max)),
+    const shading = regions.map(b => ({ label: 'band ' + b.tier, data: periods.map(() => b.to === null ? )JS"
+                                             R"JS(max : Math.min(b.to, max)),
       fill: { value: b.from === null ? min : Math.max(b.from, min) }, backgroundColor: colors[b.tier] + '33',
       borderWidth: 0, pointRadius: 0, order: 2 }));
     chart('chart-' + id, {
       type: 'line',
-      data: { labels: periods, datasets: [{ label: name + ' (annual)', data: values, borderColor: '#1f2328', backgroundColor: '#1f2328',
+      data: { labels: periods, datasets: [{ label: name + ' (annual)', data: values, borderColor: '#1f2328',)JS"
+                                             R"JS( backgroundColor: '#1f2328',
         order: 1, spanGaps: true }].concat(shading) },
-      options: { plugins: { legend: { labels: { filter: l => !l.text.startsWith('band ') } }, title: { display: true, text: name } },
+      options: { plugins: { legend: { labels: { filter: l => !l.text.startsWith('band ') } }, title: { )JS"
+                                             R"JS(display: true, text: name } },
         scales: { y: { min, max, ticks: { callback: v => v + '%' } } } }
     });
   }
@@ -268,8 +286,10 @@ constexpr std::string_view k_script_trends = R"JS() {
     });
     chart('chart-segment-churn', {
       type: 'bar',
-      data: { labels: bySegment, datasets: [{ label: 'Logo churn', data: series('logo_churn'), backgroundColor: '#eb5757' },
-                                            { label: 'Expansion MRR rate', data: series('expansion_mrr_rate'), backgroundColor: '#f2c94c' }] },
+      data: { labels: bySegment, datasets: [{ label: 'Logo churn', data: series('logo_churn'), )JS"
+                                             R"JS(backgroundColor: '#eb5757' },
+                                            { label: 'Expansion MRR rate', data: )JS"
+                                             R"JS(series('expansion_mrr_rate'), backgroundColor: '#f2c94c' }] },
       options: { plugins: { title: { display: true, text: 'Logo churn and expansion by segment, ' + last } },
         scales: { y: { ticks: { callback: v => v + '%' } } } }
     });
@@ -291,7 +311,8 @@ constexpr std::string_view k_script_trends = R"JS() {
     const rows = segments.map(s => get(last, s, 'ttv_median'));
     chart('chart-ttv', {
       type: 'bar',
-      data: { labels: segments, datasets: [{ label: 'Time to value, median (days)', data: rows.map(r => r ? r.value : null),
+      data: { labels: segments, datasets: [{ label: 'Time to value, median (days)', data: rows.map(r => r ? )JS"
+                                             R"JS(r.value : null),
         backgroundColor: rows.map(r => r && r.band ? colors[r.band] : '#8cb4e0') }] },
       options: { plugins: { title: { display: true, text: 'Time to value by segment (colour: its band)' } } }
     });
@@ -303,9 +324,11 @@ constexpr std::string_view k_script_trends = R"JS() {
       data: { labels: rows, datasets: [
         { type: 'line', label: 'NPS', data: rows.map(s => get(last, s, 'nps').value), showLine: false, pointRadius: 6,
           borderColor: '#1f2328', backgroundColor: '#1f2328' },
-        { label: '95 % interval', data: rows.map(s => { const lo = get(last, s, 'nps_ci_low'), hi = get(last, s, 'nps_ci_high');
+        { label: '95 % interval', data: rows.map(s => { const lo = get(last, s, 'nps_ci_low'), hi = )JS"
+                                             R"JS(get(last, s, 'nps_ci_high');
           return lo && hi ? [lo.value, hi.value] : null; }), backgroundColor: '#8cb4e080' }] },
-      options: { plugins: { title: { display: true, text: 'NPS with its 95 % interval' } }, scales: { y: { min: -100, max: 100 } } }
+      options: { plugins: { title: { display: true, text: 'NPS with its 95 % interval' } }, scales: { y: { )JS"
+                                             R"JS(min: -100, max: 100 } } }
     });
   }
 
@@ -326,18 +349,21 @@ constexpr std::string_view k_script_trends = R"JS() {
 
 } // namespace
 
-std::string render_html(const Report& r, const BandTable& bands, std::string_view chart_js, const std::vector<CohortRow>* cohorts) {
+std::string render_html(const Report& r, const BandTable& bands, std::string_view chart_js,
+                        const std::vector<CohortRow>* cohorts) {
   std::string periods; // "2026-10", or "2024-12 to 2026-10"
   if (!r.groups.empty() && r.groups.front().period) {
     periods = *r.groups.front().period;
     if (*r.groups.back().period != periods) periods += " to " + *r.groups.back().period;
   }
-  std::string out = fmt::format(
-      "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      "<meta name=\"generator\" content=\"cskpi {}\">\n<title>cskpi report{}</title>\n<style>{}</style>\n<script>{}</script>\n</head>\n"
-      "<body data-errors=\"0\">\n<h1>cskpi report{}</h1>\n<p class=\"inputs\">{}</p>\n",
-      escape(r.settings.version), periods.empty() ? "" : " · " + escape(periods), k_style, in_script(chart_js),
-      periods.empty() ? "" : " · " + escape(periods), escape(inputs_line(r)));
+  std::string out =
+      fmt::format("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+                  "content=\"width=device-width, initial-scale=1\">\n"
+                  "<meta name=\"generator\" content=\"cskpi {}\">\n<title>cskpi "
+                  "report{}</title>\n<style>{}</style>\n<script>{}</script>\n</head>\n"
+                  "<body data-errors=\"0\">\n<h1>cskpi report{}</h1>\n<p class=\"inputs\">{}</p>\n",
+                  escape(r.settings.version), periods.empty() ? "" : " · " + escape(periods), k_style,
+                  in_script(chart_js), periods.empty() ? "" : " · " + escape(periods), escape(inputs_line(r)));
   const Group* head = headline_group(r);
   std::set<std::string> periods_seen, segments;
   bool health = false, ttv = false, nps = false;
@@ -351,18 +377,22 @@ std::string render_html(const Report& r, const BandTable& bands, std::string_vie
     }
   }
   if (head != nullptr) {
-    out += fmt::format("<section id=\"headline\">\n<h2>{}</h2>\n", escape(head->period ? *head->period + " · all" : "all"));
+    out += fmt::format("<section id=\"headline\">\n<h2>{}</h2>\n",
+                       escape(head->period ? *head->period + " · all" : "all"));
     out += tiles(*head);
-    if (head->billing) out += "<div class=\"chart\"><canvas id=\"chart-bridge\" aria-label=\"MRR bridge\"></canvas></div>\n";
+    if (head->billing)
+      out += "<div class=\"chart\"><canvas id=\"chart-bridge\" aria-label=\"MRR bridge\"></canvas></div>\n";
     out += "</section>\n";
   }
   const bool billing = head != nullptr && head->billing;
   if (billing && periods_seen.size() > 1)
-    out += "<section id=\"trends\">\n<h2>Retention over the periods (annual figures; the shading is the benchmark bands)</h2>\n<div class=\"charts\">\n"
-           + trend_canvases() + "</div>\n</section>\n";
+    out += "<section id=\"trends\">\n<h2>Retention over the periods (annual figures; the shading is the benchmark "
+           "bands)</h2>\n<div class=\"charts\">\n" +
+        trend_canvases() + "</div>\n</section>\n";
   if (billing && segments.size() > 1)
     out += "<section id=\"segments\">\n<h2>Segments side by side</h2>\n<div class=\"charts\">\n"
-           "<div class=\"chart\"><canvas id=\"chart-segments\"></canvas></div>\n<div class=\"chart\"><canvas id=\"chart-segment-churn\"></canvas></div>\n"
+           "<div class=\"chart\"><canvas id=\"chart-segments\"></canvas></div>\n<div class=\"chart\"><canvas "
+           "id=\"chart-segment-churn\"></canvas></div>\n"
            "</div>\n</section>\n";
   if (health || ttv || nps) {
     out += "<section id=\"leading\">\n<h2>Health, time to value and NPS</h2>\n<div class=\"charts\">\n";
@@ -372,8 +402,12 @@ std::string render_html(const Report& r, const BandTable& bands, std::string_vie
     out += "</div>\n</section>\n";
   }
   if (cohorts != nullptr && !cohorts->empty())
-    out += "<section id=\"cohorts\">\n<h2>Cohorts: MRR kept, % of each cohort's first month</h2>\n" + cohort_heatmap(*cohorts) + "</section>\n";
-  if (head != nullptr) out += fmt::format("<section id=\"kpis\">\n<h2>Every KPI, {}</h2>\n", escape(head->period ? *head->period + " · all" : "all")) + kpi_table(*head) + "</section>\n";
+    out += "<section id=\"cohorts\">\n<h2>Cohorts: MRR kept, % of each cohort's first month</h2>\n" +
+        cohort_heatmap(*cohorts) + "</section>\n";
+  if (head != nullptr)
+    out += fmt::format("<section id=\"kpis\">\n<h2>Every KPI, {}</h2>\n",
+                       escape(head->period ? *head->period + " · all" : "all")) +
+        kpi_table(*head) + "</section>\n";
   out += "<script type=\"application/json\" id=\"cskpi-data\">\n" + in_script(render_json(r)) + "</script>\n";
   out += "<script type=\"application/json\" id=\"cskpi-bands\">" + band_regions(bands) + "</script>\n";
   std::string trends;

@@ -6,10 +6,10 @@
 // with the report's JSON, so the page opens offline. Pure: the caller passes Chart.js in.
 #pragma once
 
-#include "metrics/bands.hpp"
-#include "report/report.hpp"
 #include "core/snapshot_table.hpp"
+#include "metrics/bands.hpp"
 #include "metrics/cohorts.hpp"
+#include "report/report.hpp"
 
 #include <string>
 #include <string_view>
@@ -22,6 +22,7 @@ namespace cskpi {
 /// a <script type="application/json" id="cskpi-data"> element ("</" written as "<\/"): every
 /// figure it shows comes from those records. Once drawn, the page sets data-charts="drawn/all"
 /// and data-errors on <body>, for a headless browser to read.
-std::string render_html(const Report& r, const BandTable& bands, std::string_view chart_js, const std::vector<CohortRow>* cohorts);
+std::string render_html(const Report& r, const BandTable& bands, std::string_view chart_js,
+                        const std::vector<CohortRow>* cohorts);
 
 } // namespace cskpi

@@ -67,7 +67,9 @@ std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx,
   }
   static const PeriodTotals k_no_totals{};
   static const LeadingPeriod k_no_leading{};
-  const std::string latest = leading == nullptr ? std::string() : ctx.columns.period ? leading->summary.latest_period : std::string();
+  const std::string latest = leading == nullptr ? std::string()
+      : ctx.columns.period                      ? leading->summary.latest_period
+                                                : std::string();
   for (const std::string& label : keys) {
     const auto pit = agg.periods().find(label);
     const PeriodTotals& pt = pit != agg.periods().end() ? pit->second : k_no_totals;
@@ -88,8 +90,8 @@ std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx,
     std::optional<std::string> period;
     if (ctx.columns.period) period = label;
     const std::optional<LeadingTotals> all = lead_of(lp != nullptr ? &lp->all : nullptr, "");
-    out.push_back(make_group(period, "all", pt.all, ctx, bands, metrics, cohorts ? cohorts->find(label, nullptr) : nullptr,
-                             all ? &*all : nullptr));
+    out.push_back(make_group(period, "all", pt.all, ctx, bands, metrics,
+                             cohorts ? cohorts->find(label, nullptr) : nullptr, all ? &*all : nullptr));
     out.back().whole = true;
     if (!grouped) continue;
     std::set<std::string, std::less<>> segments;
@@ -102,8 +104,9 @@ std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx,
       if (lp != nullptr)
         if (const auto lit = lp->groups.find(seg); lit != lp->groups.end()) found = &lit->second;
       const std::optional<LeadingTotals> lead = lead_of(found, seg.empty() ? "(blank)" : seg);
-      out.push_back(make_group(period, seg.empty() ? "(blank)" : seg, tit != pt.groups.end() ? tit->second : Totals{}, ctx,
-                               bands, metrics, cohorts ? cohorts->find(label, &seg) : nullptr, lead ? &*lead : nullptr));
+      out.push_back(make_group(period, seg.empty() ? "(blank)" : seg, tit != pt.groups.end() ? tit->second : Totals{},
+                               ctx, bands, metrics, cohorts ? cohorts->find(label, &seg) : nullptr,
+                               lead ? &*lead : nullptr));
     }
   }
   return out;

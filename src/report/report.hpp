@@ -4,13 +4,13 @@
 // the wide layout (trends.cpp), and what cskpi movements and cohorts print (snapshots.cpp).
 #pragma once
 
+#include "core/records.hpp"
+#include "core/snapshot_table.hpp"
 #include "metrics/aggregate.hpp"
 #include "metrics/bands.hpp"
-#include "core/records.hpp"
+#include "metrics/cohorts.hpp"
 #include "metrics/leading.hpp"
 #include "metrics/metrics.hpp"
-#include "core/snapshot_table.hpp"
-#include "metrics/cohorts.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -53,16 +53,16 @@ struct ReportSettings {
   std::vector<std::string> metrics; ///< empty: all
   std::string bands = "builtin";
   std::optional<bool> include_reactivation; ///< set when snapshots give exact annual cohorts
-  std::string health_scheme;                 ///< set when the run has customer records (issue 7)
-  std::uint64_t min_group = 30;              ///< groups with fewer starting customers are not rated (issue 12)
-  std::string definitions = "cskpi";         ///< the --definitions preset (issue 12)
+  std::string health_scheme;                ///< set when the run has customer records (issue 7)
+  std::uint64_t min_group = 30;             ///< groups with fewer starting customers are not rated (issue 12)
+  std::string definitions = "cskpi";        ///< the --definitions preset (issue 12)
 };
 
 /// Everything a renderer needs; renderers are pure functions of it.
 struct Report {
   ReportSettings settings;
   std::vector<InputSummary> inputs;
-  std::vector<Group> groups; ///< periods sorted; within a period `all` first, then segments sorted
+  std::vector<Group> groups;       ///< periods sorted; within a period `all` first, then segments sorted
   std::optional<JoinSummary> join; ///< set when customers or responses files were joined (issue 7)
 };
 

@@ -24,7 +24,8 @@ std::string_view to_string(SqlDialect d) noexcept {
 }
 
 std::optional<SqlDialect> parse_dialect(std::string_view text) noexcept {
-  for (SqlDialect d : {SqlDialect::duckdb, SqlDialect::postgres, SqlDialect::bigquery, SqlDialect::snowflake, SqlDialect::spark})
+  for (SqlDialect d :
+       {SqlDialect::duckdb, SqlDialect::postgres, SqlDialect::bigquery, SqlDialect::snowflake, SqlDialect::spark})
     if (to_string(d) == text) return d;
   if (text == "postgresql") return SqlDialect::postgres;
   return std::nullopt;
@@ -82,8 +83,8 @@ std::string tier_expr(const std::string& v, const std::vector<BandRule>& rules) 
 
 /// The expressions of one record, in the columns of `report --format csv`.
 struct RecordSql {
-  std::string value = "NULL", annualized = "NULL", method = "NULL", numerator = "NULL", denominator = "NULL", n = "NULL",
-              note = "NULL";
+  std::string value = "NULL", annualized = "NULL", method = "NULL", numerator = "NULL", denominator = "NULL",
+              n = "NULL", note = "NULL";
 };
 
 class Planner {
@@ -126,7 +127,8 @@ private:
     std::string period = q.as_text("NULL"), source = m_o.table;
     if (c.period) {
       period = "CASE WHEN LENGTH(period_label) >= 10 THEN SUBSTR(period_label, 1, 7) ELSE period_label END";
-      source = fmt::format("(SELECT *, UPPER(TRIM({})) AS period_label FROM {}) AS source", q.as_text("period"), m_o.table);
+      source =
+          fmt::format("(SELECT *, UPPER(TRIM({})) AS period_label FROM {}) AS source", q.as_text("period"), m_o.table);
     }
     const std::string at_risk = c.at_risk ? "COALESCE(at_risk, FALSE)" : "FALSE";
     std::string saved = "FALSE";
@@ -134,12 +136,13 @@ private:
     else if (c.at_risk) saved = "(COALESCE(at_risk, FALSE) AND COALESCE(churned_mrr, 0) = 0)";
     std::string body = fmt::format("SELECT\n  {} AS period,\n  {} AS grp,\n", period,
                                    m_o.by.empty() ? q.as_text("NULL") : group_label(m_o.by));
-    body += fmt::format("  {} AS s,\n  {} AS e,\n  {} AS c,\n  {} AS x,\n  {} AS nw,\n  {} AS r,\n", money("start_mrr", true),
-                        money("expansion_mrr", true), money("contraction_mrr", true), money("churned_mrr", true),
-                        money("new_mrr", c.new_mrr), money("reactivation_mrr", c.reactivation_mrr));
+    body += fmt::format("  {} AS s,\n  {} AS e,\n  {} AS c,\n  {} AS x,\n  {} AS nw,\n  {} AS r,\n",
+                        money("start_mrr", true), money("expansion_mrr", true), money("contraction_mrr", true),
+                        money("churned_mrr", true), money("new_mrr", c.new_mrr),
+                        money("reactivation_mrr", c.reactivation_mrr));
     body += fmt::format("  {} AS cac,\n  {} AS nps,\n  {} AS at_risk,\n  {} AS saved\nFROM {}",
-                        c.cac ? q.as_money("cac") : q.as_money("NULL"), c.nps ? q.as_int("nps") : q.as_int("NULL"), at_risk,
-                        saved, source);
+                        c.cac ? q.as_money("cac") : q.as_money("NULL"), c.nps ? q.as_int("nps") : q.as_int("NULL"),
+                        at_risk, saved, source);
     step("cskpi_rows", "one movements row per customer and period, typed: money as exact decimals", std::move(body));
   }
 
@@ -151,7 +154,8 @@ private:
     const std::string index = fmt::format("{} * 12 + {} - 1", q.as_int(fmt::format("SUBSTR({}, 1, 4)", month)),
                                           q.as_int(fmt::format("SUBSTR({}, 6, 2)", month)));
     step("cskpi_snapshots", "one row per customer and month: the month as year * 12 + month - 1, MRR exact",
-         fmt::format("SELECT {} AS id, m, SUM(mrr) AS mrr, MIN(grp) AS grp\nFROM (\n  SELECT customer_id, {} AS m, {} AS mrr, {} AS grp\n"
+         fmt::format("SELECT {} AS id, m, SUM(mrr) AS mrr, MIN(grp) AS grp\nFROM (\n  SELECT customer_id, {} AS m, {} "
+                     "AS mrr, {} AS grp\n"
                      "  FROM {}\n) AS snapshot_rows\nGROUP BY {}, m",
                      q.as_text("customer_id"), index, q.as_money("COALESCE(mrr, 0)"),
                      m_o.by.empty() ? q.as_text("NULL") : group_label(m_o.by), m_o.table, q.as_text("customer_id")));
@@ -165,15 +169,16 @@ private:
     const std::string pidx = L == 1 ? "m" : q.idiv("m", L);
     const std::string period_first = L == 1 ? "b.p" : fmt::format("b.p * {}", L); // the period's first month
     // Reactivated: no MRR before the period, but some in a month before that.
-    const std::string reactivated = fmt::format("b.s = 0 AND k.first_active IS NOT NULL AND k.first_active < {}", period_first);
-    step("cskpi_periods_derived",
-         "one row per customer and whole period with MRR at either end: MRR before and after",
-         fmt::format("SELECT b.id, b.p, SUM(b.opening) AS before_mrr, SUM(b.closing) AS after_mrr\nFROM (\n"
-                     "  SELECT id, {0} AS p, {2} AS opening, mrr AS closing FROM {{{{cskpi_snapshots}}}}{1}\n  UNION ALL\n"
-                     "  SELECT id, {0} + 1 AS p, mrr AS opening, {2} AS closing FROM {{{{cskpi_snapshots}}}}{1}\n) AS b\n"
-                     "CROSS JOIN (SELECT MIN(m) AS lo, MAX(m) AS hi FROM {{{{cskpi_snapshots}}}}) AS span\n"
-                     "WHERE {3} - 1 >= span.lo AND {3} + {4} <= span.hi\nGROUP BY b.id, b.p",
-                     pidx, ends, q.as_money("0"), period_first, L - 1));
+    const std::string reactivated =
+        fmt::format("b.s = 0 AND k.first_active IS NOT NULL AND k.first_active < {}", period_first);
+    step("cskpi_periods_derived", "one row per customer and whole period with MRR at either end: MRR before and after",
+         fmt::format(
+             "SELECT b.id, b.p, SUM(b.opening) AS before_mrr, SUM(b.closing) AS after_mrr\nFROM (\n"
+             "  SELECT id, {0} AS p, {2} AS opening, mrr AS closing FROM {{{{cskpi_snapshots}}}}{1}\n  UNION ALL\n"
+             "  SELECT id, {0} + 1 AS p, mrr AS opening, {2} AS closing FROM {{{{cskpi_snapshots}}}}{1}\n) AS b\n"
+             "CROSS JOIN (SELECT MIN(m) AS lo, MAX(m) AS hi FROM {{{{cskpi_snapshots}}}}) AS span\n"
+             "WHERE {3} - 1 >= span.lo AND {3} + {4} <= span.hi\nGROUP BY b.id, b.p",
+             pidx, ends, q.as_money("0"), period_first, L - 1));
     const std::string label = period_label_expr("b.p");
     std::string body = fmt::format("SELECT\n  {} AS period,\n  k.grp,\n  b.p AS period_index,\n  b.s,\n", label);
     const std::string zero = q.as_money("0");
@@ -198,28 +203,32 @@ private:
       // --reactivation exclude: a customer counts at the window's end only with MRR in each of
       // the 11 months between (one that churned inside the window and came back is left out).
       step("cskpi_cohort_active", "per period and customer: the months with MRR strictly inside the 12-month window",
-           fmt::format("SELECT p.period, w.id, COUNT(*) AS active_between\nFROM {}\n"
-                       "JOIN {{{{cskpi_snapshots}}}} AS w ON w.m > {} - 12 AND w.m < {} AND w.mrr > 0\nGROUP BY p.period, w.id",
-                       periods, last, last));
+           fmt::format(
+               "SELECT p.period, w.id, COUNT(*) AS active_between\nFROM {}\n"
+               "JOIN {{{{cskpi_snapshots}}}} AS w ON w.m > {} - 12 AND w.m < {} AND w.mrr > 0\nGROUP BY p.period, w.id",
+               periods, last, last));
     }
-    std::string members = fmt::format(
-        "SELECT p.period, k.grp, a.id, a.mrr AS cohort_start, {} AS cohort_end\nFROM {}\n"
-        "JOIN {{{{cskpi_snapshots}}}} AS a ON a.m = {} - 12 AND a.mrr > 0\n"
-        "JOIN {{{{cskpi_customers}}}} AS k ON k.id = a.id\n"
-        "LEFT JOIN {{{{cskpi_snapshots}}}} AS z ON z.id = a.id AND z.m = {}",
-        m_o.include_reactivation ? fmt::format("COALESCE(z.mrr, {})", zero)
-                                 : fmt::format("CASE WHEN w.active_between = 11 THEN COALESCE(z.mrr, {0}) ELSE {0} END", zero),
-        periods, last, last);
-    if (!m_o.include_reactivation) members += "\nLEFT JOIN {{cskpi_cohort_active}} AS w ON w.period = p.period AND w.id = a.id";
+    std::string members =
+        fmt::format("SELECT p.period, k.grp, a.id, a.mrr AS cohort_start, {} AS cohort_end\nFROM {}\n"
+                    "JOIN {{{{cskpi_snapshots}}}} AS a ON a.m = {} - 12 AND a.mrr > 0\n"
+                    "JOIN {{{{cskpi_customers}}}} AS k ON k.id = a.id\n"
+                    "LEFT JOIN {{{{cskpi_snapshots}}}} AS z ON z.id = a.id AND z.m = {}",
+                    m_o.include_reactivation
+                        ? fmt::format("COALESCE(z.mrr, {})", zero)
+                        : fmt::format("CASE WHEN w.active_between = 11 THEN COALESCE(z.mrr, {0}) ELSE {0} END", zero),
+                    periods, last, last);
+    if (!m_o.include_reactivation)
+      members += "\nLEFT JOIN {{cskpi_cohort_active}} AS w ON w.period = p.period AND w.id = a.id";
     step("cskpi_cohort_members", "one row per period and customer of its trailing-12-month cohort: MRR then and now",
          std::move(members));
-    std::string sums = fmt::format(
-        "SELECT period, {} AS whole,\n"
-        "  SUM(cohort_start) AS cohort_start,\n  SUM(cohort_end) AS cohort_end,\n"
-        "  SUM(LEAST(cohort_end, cohort_start)) AS cohort_capped,\n  COUNT(*) AS cohort_customers,\n"
-        "  SUM(CASE WHEN cohort_end > 0 THEN 1 ELSE 0 END) AS cohort_retained\n"
-        "FROM {{{{cskpi_cohort_members}}}}\n{}",
-        m_o.by.empty() ? q.as_text("NULL") + " AS grp, 1" : "grp, GROUPING(grp)", m_o.by.empty() ? "GROUP BY period" : "GROUP BY GROUPING SETS ((period), (period, grp))");
+    std::string sums =
+        fmt::format("SELECT period, {} AS whole,\n"
+                    "  SUM(cohort_start) AS cohort_start,\n  SUM(cohort_end) AS cohort_end,\n"
+                    "  SUM(LEAST(cohort_end, cohort_start)) AS cohort_capped,\n  COUNT(*) AS cohort_customers,\n"
+                    "  SUM(CASE WHEN cohort_end > 0 THEN 1 ELSE 0 END) AS cohort_retained\n"
+                    "FROM {{{{cskpi_cohort_members}}}}\n{}",
+                    m_o.by.empty() ? q.as_text("NULL") + " AS grp, 1" : "grp, GROUPING(grp)",
+                    m_o.by.empty() ? "GROUP BY period" : "GROUP BY GROUPING SETS ((period), (period, grp))");
     step("cskpi_cohorts", "per period and group: the trailing-12-month cohort's exact sums", std::move(sums));
   }
 
@@ -230,7 +239,8 @@ private:
     if (len == PeriodLength::year) return q.as_text(p);
     const int per_year = periods_per_year(len);
     const std::string year = q.as_text(q.idiv(p, per_year));
-    const std::string within = q.as_text(q.as_int(fmt::format("{} - {} * FLOOR({} / {}) + 1", p, per_year, p, per_year)));
+    const std::string within =
+        q.as_text(q.as_int(fmt::format("{} - {} * FLOOR({} / {}) + 1", p, per_year, p, per_year)));
     if (len == PeriodLength::quarter) return fmt::format("{} || {} || {}", year, q.lit("-Q"), within);
     return fmt::format("{} || {} || LPAD({}, 2, {})", year, q.lit("-"), within, q.lit("0"));
   }
@@ -238,8 +248,8 @@ private:
   // --- exact sums per period, for the whole base and each --by group (SPEC §2.1) -------------
   void totals() {
     const bool grouped = !m_o.by.empty();
-    std::string body = fmt::format("SELECT\n  period,\n  {},\n  {} AS whole,\n", grouped ? "grp" : m_q.as_text("NULL") + " AS grp",
-                                   grouped ? "GROUPING(grp)" : "1");
+    std::string body = fmt::format("SELECT\n  period,\n  {},\n  {} AS whole,\n",
+                                   grouped ? "grp" : m_q.as_text("NULL") + " AS grp", grouped ? "GROUPING(grp)" : "1");
     body += "  COUNT(*) AS customers,\n"
             "  SUM(CASE WHEN s > 0 THEN 1 ELSE 0 END) AS cohort,\n"
             "  SUM(CASE WHEN s > 0 THEN 0 ELSE 1 END) AS new_customers,\n"
@@ -260,7 +270,8 @@ private:
                         "FROM {{{{cskpi_rows}}}}\n",
                         zero);
     body += grouped ? "GROUP BY GROUPING SETS ((period), (period, grp))" : "GROUP BY period";
-    step("cskpi_totals", "per period and group (whole = 1 for the whole base): the exact sums of SPEC 2.1", std::move(body));
+    step("cskpi_totals", "per period and group (whole = 1 for the whole base): the exact sums of SPEC 2.1",
+         std::move(body));
   }
 
   // --- period ratios, their annual figures, LTV and the NPS interval ------------------------
@@ -290,19 +301,26 @@ private:
           cols.emplace_back(std::string(def.sql.column) + "_v",
                             shape == SqlShape::start_ratio ? of_start(num) : of_logos(num));
         }
-    cols.insert(cols.end(), {
-        // Money per account, exact to the micro-unit and rounded half to even, as cskpi's.
-        {"arpa_micros", fmt::format("CASE WHEN t.cohort = 0 THEN NULL ELSE {} END",
-                                    q.div_round_even(q.micros("t.s"), fmt::format("CAST(t.cohort AS {})", q.wide())))},
-        {"profit_micros", fmt::format("CASE WHEN t.cohort = 0 THEN NULL ELSE {} END",
-                                      q.div_round_even(fmt::format("{} * ({}) * {}", q.micros("t.s"), months, m_o.gross_margin.micros),
-                                                       fmt::format("CAST(t.cohort AS {}) * 1000000", q.wide())))},
-        {"mean_cac_micros", m_o.cac ? fmt::format("CAST({} AS {})", m_o.cac->micros, q.wide())
-                                    : fmt::format("CASE WHEN t.cac_count = 0 THEN NULL ELSE {} END",
-                                                  q.div_round_even(q.micros("t.cac_sum"), fmt::format("CAST(t.cac_count AS {})", q.wide())))},
-        {"p_wald", fmt::format("({} + 0.75) / ({} + 3)", q.as_real("t.promoters"), q.as_real("t.responses"))},
-        {"d_wald", fmt::format("({} + 0.75) / ({} + 3)", q.as_real("t.detractors"), q.as_real("t.responses"))},
-    });
+    cols.insert(
+        cols.end(),
+        {
+            // Money per account, exact to the micro-unit and rounded half to even, as cskpi's.
+            {"arpa_micros",
+             fmt::format("CASE WHEN t.cohort = 0 THEN NULL ELSE {} END",
+                         q.div_round_even(q.micros("t.s"), fmt::format("CAST(t.cohort AS {})", q.wide())))},
+            {"profit_micros",
+             fmt::format(
+                 "CASE WHEN t.cohort = 0 THEN NULL ELSE {} END",
+                 q.div_round_even(fmt::format("{} * ({}) * {}", q.micros("t.s"), months, m_o.gross_margin.micros),
+                                  fmt::format("CAST(t.cohort AS {}) * 1000000", q.wide())))},
+            {"mean_cac_micros",
+             m_o.cac ? fmt::format("CAST({} AS {})", m_o.cac->micros, q.wide())
+                     : fmt::format(
+                           "CASE WHEN t.cac_count = 0 THEN NULL ELSE {} END",
+                           q.div_round_even(q.micros("t.cac_sum"), fmt::format("CAST(t.cac_count AS {})", q.wide())))},
+            {"p_wald", fmt::format("({} + 0.75) / ({} + 3)", q.as_real("t.promoters"), q.as_real("t.responses"))},
+            {"d_wald", fmt::format("({} + 0.75) / ({} + 3)", q.as_real("t.detractors"), q.as_real("t.responses"))},
+        });
     std::string body = "SELECT\n  t.*";
     for (const auto& [name, expr] : cols) body += fmt::format(",\n  {} AS {}", expr, name);
     if (m_o.snapshots) {
@@ -365,24 +383,29 @@ private:
     for (const SqlShape shape : {SqlShape::start_ratio, SqlShape::logo_ratio})
       for (const MetricDef& def : metric_table())
         if (def.sql.shape == shape && def.annualization != Annualization::none)
-          annual.emplace_back(std::string(def.sql.column) + "_a", def.cohort == CohortAnnual::none
-                                                                      ? compound(def)
-                                                                      : cohort_or(exact(def.cohort), compound(def)));
-    annual.insert(annual.end(), {
-        // profit * S / (C + X), rounded half away from zero to the micro-unit, exactly.
-        {"ltv_micros", fmt::format("CASE WHEN t_cx = 0 THEN NULL ELSE {} END",
-                                   q.exact_div(fmt::format("2 * profit_micros * {} + {}", q.micros("s"), q.micros("t_cx")),
-                                               "2 * " + q.micros("t_cx")))},
-        {"nps_centre", "(p_wald - d_wald) * 100"},
-        {"nps_moe", "1.96 * SQRT(CASE WHEN p_wald + d_wald - (p_wald - d_wald) * (p_wald - d_wald) > 0 THEN "
-                    "(p_wald + d_wald - (p_wald - d_wald) * (p_wald - d_wald)) / (responses + 3) ELSE 0 END) * 100"},
-    });
+          annual.emplace_back(std::string(def.sql.column) + "_a",
+                              def.cohort == CohortAnnual::none ? compound(def)
+                                                               : cohort_or(exact(def.cohort), compound(def)));
+    annual.insert(
+        annual.end(),
+        {
+            // profit * S / (C + X), rounded half away from zero to the micro-unit, exactly.
+            {"ltv_micros",
+             fmt::format("CASE WHEN t_cx = 0 THEN NULL ELSE {} END",
+                         q.exact_div(fmt::format("2 * profit_micros * {} + {}", q.micros("s"), q.micros("t_cx")),
+                                     "2 * " + q.micros("t_cx")))},
+            {"nps_centre", "(p_wald - d_wald) * 100"},
+            {"nps_moe",
+             "1.96 * SQRT(CASE WHEN p_wald + d_wald - (p_wald - d_wald) * (p_wald - d_wald) > 0 THEN "
+             "(p_wald + d_wald - (p_wald - d_wald) * (p_wald - d_wald)) / (responses + 3) ELSE 0 END) * 100"},
+        });
     std::string body = "SELECT\n  f.*";
     for (const auto& [name, expr] : annual) body += fmt::format(",\n  {} AS {}", expr, name);
     body += "\nFROM (SELECT *, c + x AS t_cx FROM {{cskpi_figures}}) AS f";
-    step("cskpi_annual", std::string("per period and group: annual figures (") +
-                             (m_o.snapshots ? "exact trailing-12-month cohorts where there are 12 months of history, else " : "") +
-                             "compounded with k), LTV and the NPS interval",
+    step("cskpi_annual",
+         std::string("per period and group: annual figures (") +
+             (m_o.snapshots ? "exact trailing-12-month cohorts where there are 12 months of history, else " : "") +
+             "compounded with k), LTV and the NPS interval",
          std::move(body));
   }
 
@@ -392,11 +415,12 @@ private:
     RecordSql r = shaped_record(def);
     const Dialect& q = m_q;
     if (def.annualization != Annualization::none) {
-      r.method = fmt::format("CASE WHEN ({}) IS NULL THEN NULL WHEN k = 1 THEN {} ELSE {} END", r.value, q.lit("period"),
-                             q.lit("compound"));
+      r.method = fmt::format("CASE WHEN ({}) IS NULL THEN NULL WHEN k = 1 THEN {} ELSE {} END", r.value,
+                             q.lit("period"), q.lit("compound"));
       if (m_o.snapshots && def.cohort != CohortAnnual::none)
-        r.method = fmt::format("CASE WHEN ({}) IS NULL THEN NULL WHEN cohort_start > 0 THEN {} WHEN k = 1 THEN {} ELSE {} END",
-                               r.value, q.lit("cohort"), q.lit("period"), q.lit("compound"));
+        r.method =
+            fmt::format("CASE WHEN ({}) IS NULL THEN NULL WHEN cohort_start > 0 THEN {} WHEN k = 1 THEN {} ELSE {} END",
+                        r.value, q.lit("cohort"), q.lit("period"), q.lit("compound"));
     }
     return r;
   }
@@ -464,7 +488,8 @@ private:
       r.n = "at_risk";
       r.value = q.div("saved", "at_risk") + " * 100";
       r.note = fmt::format("CASE WHEN at_risk = 0 THEN {} END", text("no at-risk customers"));
-      if (!m_o.columns.saved) r.note = join_notes(q, r.note, text("saved = at risk and not churned (no saved column)"), true);
+      if (!m_o.columns.saved)
+        r.note = join_notes(q, r.note, text("saved = at risk and not churned (no saved column)"), true);
       break;
     case SqlShape::nps:
     case SqlShape::nps_interval:
@@ -476,8 +501,9 @@ private:
       } else {
         r.value = fmt::format("CASE WHEN responses = 0 THEN NULL ELSE {} END", sql.value);
       }
-      r.note = fmt::format("CASE WHEN responses = 0 THEN {} WHEN responses < 30 THEN {} || {} || {} END", text("no NPS responses"),
-                           text("low confidence: "), q.as_text("responses"), text(" responses (< 30)"));
+      r.note = fmt::format("CASE WHEN responses = 0 THEN {} WHEN responses < 30 THEN {} || {} || {} END",
+                           text("no NPS responses"), text("low confidence: "), q.as_text("responses"),
+                           text(" responses (< 30)"));
       break;
     }
     return r;
@@ -490,10 +516,12 @@ private:
     r.numerator = q.units("profit_micros");
     r.denominator = fmt::format("CASE WHEN cohort = 0 THEN NULL WHEN t_cx = 0 THEN 0 ELSE {} END", q.div("t_cx", "s"));
     r.value = q.units("ltv_micros");
-    const std::string margin = fmt::format("gross margin {}%{}", format_money_exact(Money{m_o.gross_margin.micros * 100}),
-                                           m_o.gross_margin_given ? "" : " (default; set --gross-margin)");
-    r.note = fmt::format("CASE WHEN cohort = 0 THEN {} WHEN t_cx = 0 THEN {} ELSE {} END", text("no starting customers"),
-                         text("no churn in period: LTV unbounded; " + margin), text(margin));
+    const std::string margin =
+        fmt::format("gross margin {}%{}", format_money_exact(Money{m_o.gross_margin.micros * 100}),
+                    m_o.gross_margin_given ? "" : " (default; set --gross-margin)");
+    r.note =
+        fmt::format("CASE WHEN cohort = 0 THEN {} WHEN t_cx = 0 THEN {} ELSE {} END", text("no starting customers"),
+                    text("no churn in period: LTV unbounded; " + margin), text(margin));
   }
 
   void ltv_cac_record(RecordSql& r) const {
@@ -505,10 +533,11 @@ private:
     r.denominator = fmt::format("CASE WHEN {} > 0 THEN {} END", cac_n, q.units("mean_cac_micros"));
     r.value = fmt::format("CASE WHEN ltv_micros IS NULL OR {} = 0 OR mean_cac_micros <= 0 THEN NULL ELSE {} END", cac_n,
                           q.div("ltv_micros", "mean_cac_micros"));
-    r.note = fmt::format("CASE WHEN ltv_micros IS NULL THEN CASE WHEN cohort = 0 THEN {} ELSE {} END WHEN {} = 0 THEN {} "
-                         "WHEN mean_cac_micros <= 0 THEN {} END",
-                         text("no starting customers"), text("no churn in period: LTV unbounded"), cac_n,
-                         text("no CAC values in this group"), text("mean CAC is 0"));
+    r.note =
+        fmt::format("CASE WHEN ltv_micros IS NULL THEN CASE WHEN cohort = 0 THEN {} ELSE {} END WHEN {} = 0 THEN {} "
+                    "WHEN mean_cac_micros <= 0 THEN {} END",
+                    text("no starting customers"), text("no churn in period: LTV unbounded"), cac_n,
+                    text("no CAC values in this group"), text("mean CAC is 0"));
     if (m_o.cac) r.note = join_notes(q, r.note, text("CAC from --cac"), true);
   }
 
@@ -522,12 +551,14 @@ private:
       const std::string value = q.as_real(r.value);
       const std::string rated = def.annualization != Annualization::none ? q.as_real(r.annualized) : value;
       if (!body.empty()) body += "\nUNION ALL\n";
-      body += fmt::format("SELECT period, grp, whole, cohort AS starting, {} AS ord, {} AS metric, {} AS name, {} AS value, {} AS unit,\n"
-                          "  {} AS annualized, {} AS method, {} AS numerator, {} AS denominator, {} AS n, {} AS note,\n"
-                          "  {} AS tier\nFROM {{{{cskpi_annual}}}}",
-                          ++order, q.lit(def.id), q.lit(def.name), value, q.lit(to_string(def.unit)), q.as_real(r.annualized),
-                          q.as_text(r.method), q.as_real(r.numerator), q.as_real(r.denominator), q.as_int(r.n), q.as_text(r.note),
-                          q.as_int(tier_expr(rated, m_bands.rules_for(def.id))));
+      body +=
+          fmt::format("SELECT period, grp, whole, cohort AS starting, {} AS ord, {} AS metric, {} AS name, {} AS "
+                      "value, {} AS unit,\n"
+                      "  {} AS annualized, {} AS method, {} AS numerator, {} AS denominator, {} AS n, {} AS note,\n"
+                      "  {} AS tier\nFROM {{{{cskpi_annual}}}}",
+                      ++order, q.lit(def.id), q.lit(def.name), value, q.lit(to_string(def.unit)),
+                      q.as_real(r.annualized), q.as_text(r.method), q.as_real(r.numerator), q.as_real(r.denominator),
+                      q.as_int(r.n), q.as_text(r.note), q.as_int(tier_expr(rated, m_bands.rules_for(def.id))));
     }
     step("cskpi_records", "one record per period, group and metric, before rating by group size", std::move(body));
   }
@@ -535,24 +566,28 @@ private:
   void kpis() {
     const Dialect& q = m_q;
     const std::string small = fmt::format("starting < {}", m_o.min_group);
-    const std::string not_rated = fmt::format("{} || {} || {}", q.lit("not rated: "), q.as_text("starting"),
-                                              fmt::format("CASE WHEN starting = 1 THEN {} ELSE {} END",
-                                                          q.lit(fmt::format(" starting customer, fewer than {} (--min-group)", m_o.min_group)),
-                                                          q.lit(fmt::format(" starting customers, fewer than {} (--min-group)", m_o.min_group))));
+    const std::string not_rated =
+        fmt::format("{} || {} || {}", q.lit("not rated: "), q.as_text("starting"),
+                    fmt::format("CASE WHEN starting = 1 THEN {} ELSE {} END",
+                                q.lit(fmt::format(" starting customer, fewer than {} (--min-group)", m_o.min_group)),
+                                q.lit(fmt::format(" starting customers, fewer than {} (--min-group)", m_o.min_group))));
     std::string band = "CASE tier";
     for (Tier t : {Tier::best_in_class, Tier::good, Tier::acceptable, Tier::warning, Tier::critical})
       band += fmt::format(" WHEN {} THEN {}", severity(t), q.lit(to_string(t)));
     band += " END";
     std::string body = fmt::format(
-        "SELECT\n  period AS {},\n  CASE WHEN whole = 1 THEN {} ELSE grp END AS {},\n  metric AS {},\n  name AS {},\n  value AS {},\n"
+        "SELECT\n  period AS {},\n  CASE WHEN whole = 1 THEN {} ELSE grp END AS {},\n  metric AS {},\n  name AS {},\n  "
+        "value AS {},\n"
         "  unit AS {},\n  annualized AS {},\n  method AS {},\n  CASE WHEN {} THEN NULL ELSE {} END AS {},\n"
         "  CASE WHEN {} THEN NULL ELSE tier END AS {},\n  numerator AS {},\n  denominator AS {},\n  n AS {},\n"
-        "  CASE WHEN tier IS NOT NULL AND {} THEN {} ELSE note END AS {},\n  {} AS {},\n  CASE WHEN whole = 1 THEN {} ELSE {} END AS {}\n"
+        "  CASE WHEN tier IS NOT NULL AND {} THEN {} ELSE note END AS {},\n  {} AS {},\n  CASE WHEN whole = 1 THEN {} "
+        "ELSE {} END AS {}\n"
         "FROM {{{{cskpi_records}}}}\nORDER BY period, whole DESC, {}, ord",
-        q.ident("period"), q.lit("all"), q.ident("segment"), q.ident("metric"), q.ident("name"), q.ident("value"), q.ident("unit"),
-        q.ident("annualized"), q.ident("method"), small, band, q.ident("band"), small, q.ident("severity"), q.ident("numerator"),
-        q.ident("denominator"), q.ident("n"), small, join_notes(q, "note", "(" + not_rated + ")", true), q.ident("note"), q.as_text("NULL"),
-        q.ident("key"), q.as_text("NULL"), m_o.by.empty() ? q.as_text("NULL") : q.lit(m_o.by), q.ident("by"), q.order_key("grp"));
+        q.ident("period"), q.lit("all"), q.ident("segment"), q.ident("metric"), q.ident("name"), q.ident("value"),
+        q.ident("unit"), q.ident("annualized"), q.ident("method"), small, band, q.ident("band"), small,
+        q.ident("severity"), q.ident("numerator"), q.ident("denominator"), q.ident("n"), small,
+        join_notes(q, "note", "(" + not_rated + ")", true), q.ident("note"), q.as_text("NULL"), q.ident("key"),
+        q.as_text("NULL"), m_o.by.empty() ? q.as_text("NULL") : q.lit(m_o.by), q.ident("by"), q.order_key("grp"));
     if (m_q.d == SqlDialect::postgres) {
       const std::string from = "ORDER BY period, whole DESC";
       body.replace(body.find(from), from.size(), "ORDER BY " + q.order_key("period") + ", whole DESC");
@@ -602,13 +637,16 @@ std::string render_sql_query(const std::vector<SqlStep>& steps, const std::strin
   const auto name = [](const std::string& n) { return n; };
   for (std::size_t i = 0; i + 1 < steps.size(); ++i) {
     const SqlStep& s = steps[i];
-    out += fmt::format("{}-- {}\n{} AS (\n{}\n)", i == 0 ? "WITH\n" : ",\n", s.description, s.name, indent(resolve(s.body, steps, name)));
+    out += fmt::format("{}-- {}\n{} AS (\n{}\n)", i == 0 ? "WITH\n" : ",\n", s.description, s.name,
+                       indent(resolve(s.body, steps, name)));
   }
-  if (!steps.empty()) out += fmt::format("\n-- {}\n{};\n", steps.back().description, resolve(steps.back().body, steps, name));
+  if (!steps.empty())
+    out += fmt::format("\n-- {}\n{};\n", steps.back().description, resolve(steps.back().body, steps, name));
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> render_dbt_models(const std::vector<SqlStep>& steps, const std::string& header) {
+std::vector<std::pair<std::string, std::string>> render_dbt_models(const std::vector<SqlStep>& steps,
+                                                                   const std::string& header) {
   std::vector<std::pair<std::string, std::string>> out;
   const auto ref = [](const std::string& n) { return fmt::format("{{{{ ref('{}') }}}}", n); };
   // The header's "-- " lines as a Jinja comment in the models (a table such as "{{ ref(...) }}"

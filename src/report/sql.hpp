@@ -4,10 +4,10 @@
 // included, for DuckDB, PostgreSQL, BigQuery, Snowflake and Spark. Pure: builds text, no I/O.
 #pragma once
 
-#include "metrics/bands.hpp"
 #include "core/money.hpp"
 #include "core/period.hpp"
 #include "core/records.hpp"
+#include "metrics/bands.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -17,19 +17,16 @@ namespace cskpi::sql_text {
 struct Dialect {
   SqlDialect d;
   std::string_view text, real, money, integer; // type names
-  char quote; // identifier quote
-  bool backslash_escapes; // string literals treat \ as an escape
+  char quote;                                  // identifier quote
+  bool backslash_escapes;                      // string literals treat \ as an escape
 
   /// A string literal.
   std::string lit(std::string_view s) const {
     std::string out = "'";
     for (char ch : s) {
-      if (ch == '\'')
-        out += backslash_escapes ? "\\'" : "''";
-      else if (ch == '\\' && backslash_escapes)
-        out += "\\\\";
-      else
-        out += ch;
+      if (ch == '\'') out += backslash_escapes ? "\\'" : "''";
+      else if (ch == '\\' && backslash_escapes) out += "\\\\";
+      else out += ch;
     }
     return out + "'";
   }
@@ -49,16 +46,11 @@ struct Dialect {
   /// An integer type wide enough for products of micro-units (38 digits).
   std::string_view wide() const {
     switch (d) {
-      case SqlDialect::duckdb:
-        return "HUGEINT";
-      case SqlDialect::postgres:
-        return "NUMERIC";
-      case SqlDialect::bigquery:
-        return "NUMERIC"; // 29 whole digits: enough for micro-unit products
-      case SqlDialect::snowflake:
-        return "NUMBER(38,0)";
-      case SqlDialect::spark:
-        return "DECIMAL(38,0)";
+    case SqlDialect::duckdb: return "HUGEINT";
+    case SqlDialect::postgres: return "NUMERIC";
+    case SqlDialect::bigquery: return "NUMERIC"; // 29 whole digits: enough for micro-unit products
+    case SqlDialect::snowflake: return "NUMBER(38,0)";
+    case SqlDialect::spark: return "DECIMAL(38,0)";
     }
     return "HUGEINT";
   }
@@ -67,15 +59,11 @@ struct Dialect {
   /// floor(a / b) of whole numbers a >= 0, b > 0, exactly.
   std::string exact_div(const std::string& a, const std::string& b) const {
     switch (d) {
-      case SqlDialect::duckdb:
-        return fmt::format("(({}) // ({}))", a, b);
-      case SqlDialect::postgres:
-      case SqlDialect::bigquery:
-        return fmt::format("DIV({}, {})", a, b);
-      case SqlDialect::snowflake:
-        return fmt::format("FLOOR(({}) / ({}))", a, b);
-      case SqlDialect::spark:
-        return fmt::format("(({}) div ({}))", a, b);
+    case SqlDialect::duckdb: return fmt::format("(({}) // ({}))", a, b);
+    case SqlDialect::postgres:
+    case SqlDialect::bigquery: return fmt::format("DIV({}, {})", a, b);
+    case SqlDialect::snowflake: return fmt::format("FLOOR(({}) / ({}))", a, b);
+    case SqlDialect::spark: return fmt::format("(({}) div ({}))", a, b);
     }
     return "";
   }
@@ -100,16 +88,11 @@ struct Dialect {
 
 inline Dialect dialect_of(SqlDialect d) {
   switch (d) {
-    case SqlDialect::duckdb:
-      return {d, "VARCHAR", "DOUBLE", "DECIMAL(18,6)", "BIGINT", '"', false};
-    case SqlDialect::postgres:
-      return {d, "TEXT", "DOUBLE PRECISION", "NUMERIC(18,6)", "BIGINT", '"', false};
-    case SqlDialect::bigquery:
-      return {d, "STRING", "FLOAT64", "NUMERIC", "INT64", '`', true};
-    case SqlDialect::snowflake:
-      return {d, "VARCHAR", "DOUBLE", "NUMBER(18,6)", "BIGINT", '"', true};
-    case SqlDialect::spark:
-      return {d, "STRING", "DOUBLE", "DECIMAL(18,6)", "BIGINT", '`', true};
+  case SqlDialect::duckdb: return {d, "VARCHAR", "DOUBLE", "DECIMAL(18,6)", "BIGINT", '"', false};
+  case SqlDialect::postgres: return {d, "TEXT", "DOUBLE PRECISION", "NUMERIC(18,6)", "BIGINT", '"', false};
+  case SqlDialect::bigquery: return {d, "STRING", "FLOAT64", "NUMERIC", "INT64", '`', true};
+  case SqlDialect::snowflake: return {d, "VARCHAR", "DOUBLE", "NUMBER(18,6)", "BIGINT", '"', true};
+  case SqlDialect::spark: return {d, "STRING", "DOUBLE", "DECIMAL(18,6)", "BIGINT", '`', true};
   }
   return {d, "VARCHAR", "DOUBLE", "DECIMAL(18,6)", "BIGINT", '"', false};
 }

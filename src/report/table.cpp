@@ -18,16 +18,11 @@ namespace {
 
 const char* tier_color(Tier t) {
   switch (t) {
-    case Tier::best_in_class:
-      return "\x1b[1;32m";
-    case Tier::good:
-      return "\x1b[32m";
-    case Tier::acceptable:
-      return "\x1b[36m";
-    case Tier::warning:
-      return "\x1b[33m";
-    case Tier::critical:
-      return "\x1b[1;31m";
+  case Tier::best_in_class: return "\x1b[1;32m";
+  case Tier::good: return "\x1b[32m";
+  case Tier::acceptable: return "\x1b[36m";
+  case Tier::warning: return "\x1b[33m";
+  case Tier::critical: return "\x1b[1;31m";
   }
   return "";
 }

@@ -57,19 +57,14 @@ std::string display_change(const std::optional<Quantity>& d, Unit unit) {
   if (!d) return "";
   std::string s;
   switch (unit) {
-    case Unit::percent:
-      s = fixed(d->as_double(), 2) + " pts";
-      break;
-    case Unit::points:
-      s = fixed(d->as_double(), 1);
-      break;
-    case Unit::count:
-      // Built in place: GCC 12 warns falsely (-Wrestrict) on "-" + a returned string here.
-      s = group_thousands(static_cast<std::uint64_t>(d->count < 0 ? -d->count : d->count));
-      if (d->count < 0) s.insert(s.begin(), '-');
-      break;
-    default:
-      s = display(*d, unit);
+  case Unit::percent: s = fixed(d->as_double(), 2) + " pts"; break;
+  case Unit::points: s = fixed(d->as_double(), 1); break;
+  case Unit::count:
+    // Built in place: GCC 12 warns falsely (-Wrestrict) on "-" + a returned string here.
+    s = group_thousands(static_cast<std::uint64_t>(d->count < 0 ? -d->count : d->count));
+    if (d->count < 0) s.insert(s.begin(), '-');
+    break;
+  default: s = display(*d, unit);
   }
   if (s.front() != '-') s.insert(s.begin(), '+');
   return s;

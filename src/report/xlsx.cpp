@@ -37,8 +37,11 @@ struct Formats {
     format_set_num_format(real, "0.00");
     exact = workbook_add_format(wb); // numerators and denominators: every digit
     format_set_num_format(exact, "General");
-    const std::pair<Tier, lxw_color_t> fills[] = {{Tier::best_in_class, 0x63BE7B}, {Tier::good, 0xC6EFCE}, {Tier::acceptable, 0xDDEBF7},
-                                                  {Tier::warning, 0xFFEB9C}, {Tier::critical, 0xFFC7CE}};
+    const std::pair<Tier, lxw_color_t> fills[] = {{Tier::best_in_class, 0x63BE7B},
+                                                  {Tier::good, 0xC6EFCE},
+                                                  {Tier::acceptable, 0xDDEBF7},
+                                                  {Tier::warning, 0xFFEB9C},
+                                                  {Tier::critical, 0xFFC7CE}};
     for (const auto& [t, color] : fills) {
       lxw_format* f = workbook_add_format(wb);
       format_set_bg_color(f, color);
@@ -64,7 +67,8 @@ void text(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, std::string_view s, l
 }
 
 /// A value in its unit: percentages as fractions under a percent format, as spreadsheets keep them.
-void number(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::optional<Quantity>& q, Unit unit, const Formats& fm) {
+void number(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::optional<Quantity>& q, Unit unit,
+            const Formats& fm) {
   if (!q) return;
   const double v = q->as_double();
   if (unit == Unit::percent) worksheet_write_number(ws, row, col, v / 100.0, fm.percent);
@@ -93,7 +97,8 @@ std::string sheet_name(std::string_view wanted, std::set<std::string>& taken) {
     const std::string suffix = n == 1 ? "" : fmt::format(" ({})", n);
     const std::string name = first_chars(base, 31 - suffix.size()) + suffix;
     std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (taken.insert(lower).second) return name;
   }
 }
@@ -139,8 +144,8 @@ void summary_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
 }
 
 void records_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
-  const char* heads[] = {"period", "segment", "metric", "name", "value", "unit", "annualized", "method",
-                         "band", "severity", "numerator", "denominator", "n", "note", "key", "by"};
+  const char* heads[] = {"period", "segment",  "metric",    "name",        "value", "unit", "annualized", "method",
+                         "band",   "severity", "numerator", "denominator", "n",     "note", "key",        "by"};
   for (lxw_col_t c = 0; c < 16; ++c) text(ws, 0, c, heads[c], fm.header);
   worksheet_set_column(ws, 0, 2, 14, nullptr);
   worksheet_set_column(ws, 3, 3, 30, nullptr);
@@ -179,14 +184,16 @@ void trend_sheet(lxw_worksheet* ws, const Trends& t, const Trends::Block& b, con
   text(ws, 1, 0, "metric", fm.header);
   worksheet_set_column(ws, 0, 0, 34, nullptr);
   worksheet_set_column(ws, 1, static_cast<lxw_col_t>(t.periods.size() + 1), 14, nullptr);
-  for (std::size_t i = 0; i < t.periods.size(); ++i) text(ws, 1, static_cast<lxw_col_t>(i + 1), t.periods[i], fm.header);
+  for (std::size_t i = 0; i < t.periods.size(); ++i)
+    text(ws, 1, static_cast<lxw_col_t>(i + 1), t.periods[i], fm.header);
   const auto change_col = static_cast<lxw_col_t>(t.periods.size() + 1);
   text(ws, 1, change_col, "change", fm.header);
   lxw_row_t row = 2;
   for (const Trends::Row& x : b.rows) {
     text(ws, row, 0, x.name);
     for (std::size_t i = 0; i < x.cells.size(); ++i)
-      if (x.cells[i] != nullptr) number(ws, row, static_cast<lxw_col_t>(i + 1), x.cells[i]->metric.value, x.def->unit, fm);
+      if (x.cells[i] != nullptr)
+        number(ws, row, static_cast<lxw_col_t>(i + 1), x.cells[i]->metric.value, x.def->unit, fm);
     number(ws, row, change_col, x.change(), x.def->unit, fm);
     ++row;
   }

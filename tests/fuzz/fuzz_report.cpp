@@ -11,14 +11,14 @@
 // --date-format DD/MM/YYYY and --map start_mrr=mrr_start), so the fuzzer explores the
 // options too; any other first byte
 // is data, which lets samples/ serve as seeds unchanged.
+#include "core/snapshot_table.hpp"
+#include "ingest/ingest.hpp"
 #include "metrics/aggregate.hpp"
 #include "metrics/bands.hpp"
-#include "ingest/ingest.hpp"
+#include "metrics/cohorts.hpp"
 #include "metrics/leading.hpp"
 #include "metrics/metrics.hpp"
 #include "report/report.hpp"
-#include "core/snapshot_table.hpp"
-#include "metrics/cohorts.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -50,8 +50,9 @@ struct Outcome {
 };
 
 [[noreturn]] void fail(const char* what, const Outcome& a, const Outcome& b) {
-  std::fprintf(stderr, "fuzz_report: %s\n--- diagnostics A\n%s--- diagnostics B\n%s--- report A\n%s\n--- report B\n%s\n",
-               what, a.diagnostics.c_str(), b.diagnostics.c_str(), a.report.c_str(), b.report.c_str());
+  std::fprintf(stderr,
+               "fuzz_report: %s\n--- diagnostics A\n%s--- diagnostics B\n%s--- report A\n%s\n--- report B\n%s\n", what,
+               a.diagnostics.c_str(), b.diagnostics.c_str(), a.report.c_str(), b.report.c_str());
   std::abort();
 }
 
@@ -108,8 +109,10 @@ Outcome run(std::string_view text, const IngestOptions& opts, const char* path =
     leading = joiner.join(*a, lo, ctx.columns.period);
     ctx.attributes = a->columns;
   }
-  Report r{s, {summary}, build_groups(agg, ctx, BandTable::builtin(), {}, grouped, cohorts ? &*cohorts : nullptr,
-                                      leading ? &*leading : nullptr, "smb"),
+  Report r{s,
+           {summary},
+           build_groups(agg, ctx, BandTable::builtin(), {}, grouped, cohorts ? &*cohorts : nullptr,
+                        leading ? &*leading : nullptr, "smb"),
            std::nullopt};
   if (leading) r.join = leading->summary;
   o.report += render_json(r) + render_jsonl(r) + render_csv(r) + render_markdown(r) + render_table(r, false);
@@ -155,7 +158,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // data chooses on 1 thread as the last file and on 3 threads as one more may follow.
   if ((flags & 8U) == 0) { // a transcoded file is read line by line anyway
     static const int fd = ::memfd_create("fuzz.csv", 0);
-    if (fd < 0 || ::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
+    if (fd < 0 || ::ftruncate(fd, 0) != 0 ||
+        ::pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
       std::abort();
     static const std::string path = "/proc/self/fd/" + std::to_string(fd);
     opts.threads = 1;
@@ -165,7 +169,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     opts.chunk_bytes = 1 + (size * 131 % 997);
     same("the parallel pass on one thread disagrees with reading line by line", lines, run(text, opts, path.c_str()));
     opts.threads = 3;
-    same("the parallel pass on three threads disagrees with reading line by line", lines, run(text, opts, path.c_str(), false));
+    same("the parallel pass on three threads disagrees with reading line by line", lines,
+         run(text, opts, path.c_str(), false));
 
     // The same rows sorted, as exports often are: the first pass keeps no keys for chunks
     // whose rows' keys increase (their ranges show there is no repeat).
@@ -180,7 +185,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const std::string_view row : rows) (sorted += '\n') += row;
     if (!rows.empty() && text.back() == '\n') sorted += '\n';
     if (sorted != text) {
-      if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, sorted.data(), sorted.size(), 0) != static_cast<ssize_t>(sorted.size()))
+      if (::ftruncate(fd, 0) != 0 ||
+          ::pwrite(fd, sorted.data(), sorted.size(), 0) != static_cast<ssize_t>(sorted.size()))
         std::abort();
       opts.threads = 1;
       opts.parallel_bytes = ~std::uint64_t{0};

@@ -62,7 +62,8 @@ TEST_CASE("a malformed bands file is a usage error naming line and column", "[ba
                     "m.csv:2:1: unknown metric \"nrx\" (see cskpi explain)");
   CHECK_THROWS_WITH(b.override_from_csv("nrr,great,1,>=\n", "m.csv", any_metric),
                     "m.csv:1:2: unknown tier \"great\" (best_in_class, good, acceptable, warning, critical)");
-  CHECK_THROWS_WITH(b.override_from_csv("nrr,good,x,>=\n", "m.csv", any_metric), "m.csv:1:3: bound \"x\" is not a number");
+  CHECK_THROWS_WITH(b.override_from_csv("nrr,good,x,>=\n", "m.csv", any_metric),
+                    "m.csv:1:3: bound \"x\" is not a number");
   CHECK_THROWS_WITH(b.override_from_csv("nrr,good,1,=>\n", "m.csv", any_metric),
                     "m.csv:1:4: direction \"=>\" is not one of >=, >, <=, <");
   CHECK_THROWS_AS(b.override_from_csv("# nothing\n", "m.csv", any_metric), Error);

@@ -71,15 +71,18 @@ TEST_CASE("parse_rule reads metric, suffix, operator and exact threshold", "[che
 }
 
 TEST_CASE("parse_rule rejects adversarial rules with a message and a caret", "[check]") {
-  CHECK(rejection("") == std::pair<std::string, std::size_t>{"empty rule: expected METRIC OP NUMBER, e.g. nrr>=100", 0});
+  CHECK(rejection("") ==
+        std::pair<std::string, std::size_t>{"empty rule: expected METRIC OP NUMBER, e.g. nrr>=100", 0});
   CHECK(rejection("   ").first.rfind("empty rule", 0) == 0);
   CHECK(rejection("nrr>=") == std::pair<std::string, std::size_t>{"expected a number after >=", 5});
   CHECK(rejection(">=100") == std::pair<std::string, std::size_t>{"expected a metric id, e.g. nrr>=100", 0});
   CHECK(rejection("nrx>=100") == std::pair<std::string, std::size_t>{"unknown metric \"nrx\"; did you mean nrr?", 0});
   CHECK(rejection("zzzzzzzz>=1").first == "unknown metric \"zzzzzzzz\" (cskpi explain list shows all)");
   CHECK(rejection("nrr ≥ 100") == std::pair<std::string, std::size_t>{"expected one of >= > <= < == after nrr", 4});
-  CHECK(rejection("nrr>=1e400") == std::pair<std::string, std::size_t>{"\"1e400\" is not a number (use a decimal point: 99.5)", 5});
-  CHECK(rejection("nrr>=99999999999999999999") == std::pair<std::string, std::size_t>{"99999999999999999999 is too large", 5});
+  CHECK(rejection("nrr>=1e400") ==
+        std::pair<std::string, std::size_t>{"\"1e400\" is not a number (use a decimal point: 99.5)", 5});
+  CHECK(rejection("nrr>=99999999999999999999") ==
+        std::pair<std::string, std::size_t>{"99999999999999999999 is too large", 5});
   CHECK(rejection("nrr>=100 extra").first == "\"100 extra\" is not a number (use a decimal point: 99.5)");
   CHECK(rejection("nrr=>100").second == 3);
   CHECK(rejection("nrr@yearly>=1") == std::pair<std::string, std::size_t>{"the only suffix is @annual", 3});
@@ -90,10 +93,13 @@ TEST_CASE("parse_rule rejects adversarial rules with a message and a caret", "[c
 }
 
 TEST_CASE("a retention threshold under 2 is the fraction mistake, not percent points", "[check]") {
-  CHECK(rejection("nrr>=0.95") == std::pair<std::string, std::size_t>{"nrr is in percent: did you mean nrr>=95? (write 0.95% if you mean that)", 5});
+  CHECK(rejection("nrr>=0.95") ==
+        std::pair<std::string, std::size_t>{"nrr is in percent: did you mean nrr>=95? (write 0.95% if you mean that)",
+                                            5});
   CHECK(rejection("segment=SMB:grr@annual >= 0.9").first ==
         "grr is in percent: did you mean segment=SMB:grr@annual >= 90? (write 0.9% if you mean that)");
-  CHECK(rejection("logo_retention>1").first.starts_with("logo_retention is in percent: did you mean logo_retention>100?"));
+  CHECK(rejection("logo_retention>1")
+            .first.starts_with("logo_retention is in percent: did you mean logo_retention>100?"));
   CHECK(rejection("renewal_rate>=1.5").first.starts_with("renewal_rate is in percent"));
   CHECK(parse_rule("nrr>=95%").threshold == Money::from_units(95));
   CHECK(parse_rule("nrr>=0.95%").threshold == Money{950'000}); // the % says it is meant
@@ -114,7 +120,8 @@ TEST_CASE("caret_line counts characters, not bytes", "[check]") {
 }
 
 TEST_CASE("judge applies unscoped rules to each period's whole base", "[check]") {
-  const std::vector<Group> groups{group_with("2026-09", "all", 99, Tier::warning), group_with("2026-09", "SMB", 120, Tier::good),
+  const std::vector<Group> groups{group_with("2026-09", "all", 99, Tier::warning),
+                                  group_with("2026-09", "SMB", 120, Tier::good),
                                   group_with("2026-10", "all", 101, Tier::acceptable)};
   const auto v = judge({parse_rule("nrr>=100")}, groups, {});
   REQUIRE(v.size() == 2);
@@ -170,7 +177,8 @@ TEST_CASE("a null or absent metric fails unless missing values are allowed", "[c
 }
 
 TEST_CASE("fail-on judges every rated metric against the tier", "[check]") {
-  const std::vector<Group> groups{group_with("2026-10", "all", 99, Tier::acceptable), group_with("2026-10", "SMB", 80, Tier::warning)};
+  const std::vector<Group> groups{group_with("2026-10", "all", 99, Tier::acceptable),
+                                  group_with("2026-10", "SMB", 80, Tier::warning)};
   CheckOptions opts;
   opts.fail_on = Tier::warning;
   const auto v = judge({}, groups, opts);
@@ -195,7 +203,8 @@ TEST_CASE("check renderers escape for their targets", "[check]") {
   CHECK(render_check_github({v}, s, "exports/a:b.csv") ==
         "::error file=exports/a%3Ab.csv,title=cskpi FAIL segment=A%2CB%3Anrr>=100::A,B: nrr = 50.00%25 (needs >= 100); "
         "50.00%25 is not >= 100\n1 rule, 0 passed, 1 failed\n");
-  CHECK(render_check_table({v}, s, false) == "FAIL  50.00%  segment=A,B:nrr>=100  A,B  (50.00% is not >= 100)\n1 rule, 0 passed, 1 failed\n");
-  CHECK(render_check_markdown({v}, s).find("| ❌ FAIL | 50.00% | segment=A,B:nrr&gt;=100 | A,B | 50.00% is not &gt;= 100 |") !=
-        std::string::npos);
+  CHECK(render_check_table({v}, s, false) ==
+        "FAIL  50.00%  segment=A,B:nrr>=100  A,B  (50.00% is not >= 100)\n1 rule, 0 passed, 1 failed\n");
+  CHECK(render_check_markdown({v}, s).find(
+            "| ❌ FAIL | 50.00% | segment=A,B:nrr&gt;=100 | A,B | 50.00% is not &gt;= 100 |") != std::string::npos);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Issue 28: a movements file's periods must continue one another (a customer's start_mrr is
 // its MRR at the end of the period before), and keys are trimmed as amounts are.
-#include "metrics/aggregate.hpp"
 #include "ingest/ingest.hpp"
+#include "metrics/aggregate.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -33,7 +33,8 @@ struct TempFile {
 };
 
 /// The diagnostics of reading `paths` in one run (then Ingestor::finish()).
-std::vector<std::string> diagnostics(const std::vector<std::string>& paths, IngestOptions o = {}, Aggregator* agg = nullptr) {
+std::vector<std::string> diagnostics(const std::vector<std::string>& paths, IngestOptions o = {},
+                                     Aggregator* agg = nullptr) {
   Diags d;
   Aggregator own(!o.by_column.empty());
   Ingestor ingestor(o, d);
@@ -66,17 +67,22 @@ std::string continuous(int customers, int periods, bool shuffle) {
 } // namespace
 
 TEST_CASE("continuity: a start that is not the end before, and a start with no row before, are named", "[continuity]") {
-  const TempFile f("ac", k_header + "A,2026-09,100,0,0,0\n"
-                                    "B,2026-09,200,50,0,0\n"
-                                    "E,2026-09,400,0,0,400\n"
-                                    "A,2026-10,150,0,0,0\n"
-                                    "B,2026-10,250,0,20,0\n"
-                                    "C,2026-10,300,0,0,0\n"
-                                    "D,2026-10,0,0,0,0\n");
+  const TempFile f("ac",
+                   k_header +
+                       "A,2026-09,100,0,0,0\n"
+                       "B,2026-09,200,50,0,0\n"
+                       "E,2026-09,400,0,0,400\n"
+                       "A,2026-10,150,0,0,0\n"
+                       "B,2026-10,250,0,20,0\n"
+                       "C,2026-10,300,0,0,0\n"
+                       "D,2026-10,0,0,0,0\n");
   const auto lines = diagnostics({f.path});
   REQUIRE(lines.size() == 2);
-  CHECK(lines[0].rfind(f.path + ":5:3: warning: customer \"A\" starts 2026-10 at 150.00, but ended 2026-09 at 100.00 (line 2)", 0) == 0);
-  CHECK(lines[1].rfind(f.path + ":7:3: warning: customer \"C\" starts 2026-10 at 300.00, but has no row in 2026-09", 0) == 0);
+  CHECK(lines[0].rfind(
+            f.path + ":5:3: warning: customer \"A\" starts 2026-10 at 150.00, but ended 2026-09 at 100.00 (line 2)",
+            0) == 0);
+  CHECK(lines[1].rfind(f.path + ":7:3: warning: customer \"C\" starts 2026-10 at 300.00, but has no row in 2026-09",
+                       0) == 0);
   IngestOptions strict;
   strict.strict = true;
   const auto errors = diagnostics({f.path}, strict);
@@ -84,28 +90,36 @@ TEST_CASE("continuity: a start that is not the end before, and a start with no r
   CHECK(errors[0].find(": error: customer \"A\"") != std::string::npos);
 }
 
-TEST_CASE("continuity: a customer with MRR and no row in the next period is a break; churned and new ones are not", "[continuity]") {
-  const TempFile f("missing", k_header + "A,2026-09,100,0,0,0\n"
-                                         "B,2026-09,80,0,0,80\n"
-                                         "A,2026-10,100,0,0,0\n"
-                                         "N,2026-10,0,0,0,0\n"
-                                         "Z,2026-08,10,0,0,0\n");
+TEST_CASE("continuity: a customer with MRR and no row in the next period is a break; churned and new ones are not",
+          "[continuity]") {
+  const TempFile f("missing",
+                   k_header +
+                       "A,2026-09,100,0,0,0\n"
+                       "B,2026-09,80,0,0,80\n"
+                       "A,2026-10,100,0,0,0\n"
+                       "N,2026-10,0,0,0,0\n"
+                       "Z,2026-08,10,0,0,0\n");
   const auto lines = diagnostics({f.path});
   // Z ends 2026-08 at 10 and has no row in 2026-09, where A and B start with MRR and no row
   // before; A continues into 2026-10; B churned; N is new.
   REQUIRE(lines.size() == 3);
-  CHECK(lines[0].rfind(f.path + ":2:3: warning: customer \"A\" starts 2026-09 at 100.00, but has no row in 2026-08", 0) == 0);
-  CHECK(lines[1].rfind(f.path + ":3:3: warning: customer \"B\" starts 2026-09 at 80.00, but has no row in 2026-08", 0) == 0);
-  CHECK(lines[2].rfind(f.path + ":6:1: warning: customer \"Z\" ends 2026-08 at 10.00, but has no row in 2026-09", 0) == 0);
+  CHECK(lines[0].rfind(f.path + ":2:3: warning: customer \"A\" starts 2026-09 at 100.00, but has no row in 2026-08",
+                       0) == 0);
+  CHECK(lines[1].rfind(f.path + ":3:3: warning: customer \"B\" starts 2026-09 at 80.00, but has no row in 2026-08",
+                       0) == 0);
+  CHECK(lines[2].rfind(f.path + ":6:1: warning: customer \"Z\" ends 2026-08 at 10.00, but has no row in 2026-09", 0) ==
+        0);
 }
 
-TEST_CASE("continuity: rows across the files of a run count together; a gap between periods is not checked", "[continuity]") {
+TEST_CASE("continuity: rows across the files of a run count together; a gap between periods is not checked",
+          "[continuity]") {
   const TempFile sep("sep", k_header + "A,2026-09,100,0,0,0\nB,2026-09,50,0,0,0\n");
   const TempFile oct("oct", k_header + "B,2026-10,50,0,0,0\nA,2026-10,120,0,0,0\n");
   const auto lines = diagnostics({sep.path, oct.path});
   REQUIRE(lines.size() == 1);
-  CHECK(lines[0].rfind(oct.path + ":3:3: warning: customer \"A\" starts 2026-10 at 120.00, but ended 2026-09 at 100.00 (" + sep.path +
-                           ":2)",
+  CHECK(lines[0].rfind(oct.path +
+                           ":3:3: warning: customer \"A\" starts 2026-10 at 120.00, but ended 2026-09 at 100.00 (" +
+                           sep.path + ":2)",
                        0) == 0);
   const TempFile dec("dec", k_header + "A,2026-12,999,0,0,0\n");
   CHECK(diagnostics({sep.path, dec.path}).empty()); // 2026-10 and 2026-11 are not in the run
@@ -121,7 +135,8 @@ TEST_CASE("continuity: --tolerance applies", "[continuity]") {
   CHECK(diagnostics({f.path}, o).empty());
 }
 
-TEST_CASE("continuity: the same breaks on every path and thread count, and none in a continuous file", "[continuity][parallel]") {
+TEST_CASE("continuity: the same breaks on every path and thread count, and none in a continuous file",
+          "[continuity][parallel]") {
   for (const bool shuffle : {false, true}) {
     std::string text = continuous(3'000, 4, shuffle);
     const TempFile clean("clean", text);
@@ -143,7 +158,8 @@ TEST_CASE("continuity: the same breaks on every path and thread count, and none 
         const auto lines = diagnostics({broken.path}, o);
         REQUIRE(lines.size() == 2);
         const auto told = [&](const std::string& what) {
-          return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(what) != std::string::npos; });
+          return std::any_of(lines.begin(), lines.end(),
+                             [&](const std::string& l) { return l.find(what) != std::string::npos; });
         };
         CHECK(told(".01, but ended 2026-02 at "));
         CHECK(told(".00, but ended 2026-03 at "));
@@ -183,7 +199,8 @@ TEST_CASE("keys are trimmed: padded ids are one customer, padded segments one gr
       Aggregator agg(true);
       const auto lines = diagnostics({f.path}, o, &agg);
       REQUIRE(lines.size() == 3);
-      CHECK(lines[0].find(":2002:1: error: customer_id \"C-7\" appears twice in period 2026-10 (first at line 9)") != std::string::npos);
+      CHECK(lines[0].find(":2002:1: error: customer_id \"C-7\" appears twice in period 2026-10 (first at line 9)") !=
+            std::string::npos);
       CHECK(lines[1].find(":2003:1: error: customer_id \"C-8\" appears twice") != std::string::npos);
       CHECK(lines[2].find(":2004:1: error: customer_id \"C-9\" appears twice") != std::string::npos);
       REQUIRE(agg.periods().count("2026-10") == 1);

@@ -46,10 +46,10 @@ constexpr const char* k_not_a_date_tail =
 } // namespace
 
 TEST_CASE("ISO dates are read as written, with or without a time of day and zone", "[dates]") {
-  for (const char* text : {"2026-10-31", " 2026-10-31 ", "\t2026-10-31\r", "2026/10/31", "2026-10-31T12:00:00Z",
-                           "2026-10-31T12:00:00.123+02:00", "2026-10-31 12:00", "2026-10-31 12:00:00",
-                           "2026-10-31T12:00", "2026-10-31T23:30:00-05:00", "2026-10-31T12:00:00+0200",
-                           "2026-10-31T12:00:00.5Z", "2026-10-31T00:00:00-03"}) {
+  for (const char* text :
+       {"2026-10-31", " 2026-10-31 ", "\t2026-10-31\r", "2026/10/31", "2026-10-31T12:00:00Z",
+        "2026-10-31T12:00:00.123+02:00", "2026-10-31 12:00", "2026-10-31 12:00:00", "2026-10-31T12:00",
+        "2026-10-31T23:30:00-05:00", "2026-10-31T12:00:00+0200", "2026-10-31T12:00:00.5Z", "2026-10-31T00:00:00-03"}) {
     INFO(text);
     CHECK(read_as(text) == "2026-10-31");
   }
@@ -78,9 +78,9 @@ TEST_CASE("YYYY-MM is a month without a day", "[dates]") {
 }
 
 TEST_CASE("impossible dates and years outside 1900-2199 are rejected", "[dates]") {
-  for (const char* text : {"2026-02-30", "2026-04-31", "2026-13-01", "2026-00-10", "2026-10-00", "2026-10-32",
-                           "1899-12-31", "2200-01-01", "31.04.2026", "0.10.2026", "31.13.2026", "31/31/2026",
-                           "00/00/2026", "10/32/2026", "1/1/1899"}) {
+  for (const char* text :
+       {"2026-02-30", "2026-04-31", "2026-13-01", "2026-00-10", "2026-10-00", "2026-10-32", "1899-12-31", "2200-01-01",
+        "31.04.2026", "0.10.2026", "31.13.2026", "31/31/2026", "00/00/2026", "10/32/2026", "1/1/1899"}) {
     INFO(text);
     CHECK(read_as(text) == "not_a_date");
   }
@@ -205,7 +205,7 @@ TEST_CASE("once decided MM/DD, ambiguous values follow it and DD/MM values contr
   CHECK(c.message(r, "signup_date", "13/04/2026") ==
         "signup_date \"13/04/2026\" is not MM/DD/YYYY, the order decided by \"04/13/2026\" on line 7; pass "
         "--date-format if the file mixes them");
-  CHECK(c.order() == DateOrder::mdy); // never a silent swap
+  CHECK(c.order() == DateOrder::mdy);                     // never a silent swap
   CHECK(shown(c.read("04/31/2026", 10)) == "not_a_date"); // no April 31 and no month 31: not a contradiction
 }
 
@@ -277,10 +277,10 @@ TEST_CASE("learn decides the order from a look-ahead and never fails", "[dates]"
   DateColumn c;
   c.learn("garbage", 1);
   c.learn("", 2);
-  c.learn("03/04/2026", 3);  // ambiguous: decides nothing
-  c.learn("05/05/2026", 4);  // equal parts
-  c.learn("31/02/2026", 5);  // impossible
-  c.learn("13.04.2026", 6);  // dotted, not a slash date
+  c.learn("03/04/2026", 3); // ambiguous: decides nothing
+  c.learn("05/05/2026", 4); // equal parts
+  c.learn("31/02/2026", 5); // impossible
+  c.learn("13.04.2026", 6); // dotted, not a slash date
   c.learn("2026-04-13", 7);
   CHECK(c.order() == DateOrder::unknown);
   c.learn(" 25/12/2026 ", 8);

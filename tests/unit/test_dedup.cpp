@@ -22,8 +22,7 @@ TEST_CASE("the duplicate index finds repeats and where they were first seen", "[
 
 TEST_CASE("the duplicate index stays exact through growth and odd keys", "[dedup]") {
   DuplicateIndex idx;
-  for (std::uint64_t i = 0; i < 200'000; ++i)
-    REQUIRE_FALSE(idx.insert("p", "C-" + std::to_string(i), 0, i + 2));
+  for (std::uint64_t i = 0; i < 200'000; ++i) REQUIRE_FALSE(idx.insert("p", "C-" + std::to_string(i), 0, i + 2));
   for (std::uint64_t i = 0; i < 200'000; i += 9973) {
     const auto hit = idx.insert("p", "C-" + std::to_string(i), 0, 1);
     REQUIRE(hit);
@@ -56,32 +55,32 @@ TEST_CASE("key partitions: the first chunk holding a repeat, for any number of t
     }
   };
   for (const unsigned threads : {1u, 3u})
-  for (const bool lines : {true, false}) { // whole keys or words: the same answers
-    INFO("threads " << threads << ", lines " << lines);
-    KeyPartitions clean(4, lines);
-    fill(clean);
-    CHECK(clean.first_repeat(4, threads, nullptr) == 4);
-    CHECK(clean.first_repeat(2, threads, nullptr) == 2); // only chunks [0, limit) count
+    for (const bool lines : {true, false}) { // whole keys or words: the same answers
+      INFO("threads " << threads << ", lines " << lines);
+      KeyPartitions clean(4, lines);
+      fill(clean);
+      CHECK(clean.first_repeat(4, threads, nullptr) == 4);
+      CHECK(clean.first_repeat(2, threads, nullptr) == 2); // only chunks [0, limit) count
 
-    KeyPartitions repeat(4, lines);
-    fill(repeat);
-    repeat.add(3, key(17), 5'000); // chunk 3 repeats a key of chunk 0...
-    repeat.add(2, key(12'345), 5'000); // ...and chunk 2 one of its own
-    CHECK(repeat.first_repeat(4, threads, nullptr) == 2);
-    CHECK(repeat.first_repeat(2, threads, nullptr) == 2);
+      KeyPartitions repeat(4, lines);
+      fill(repeat);
+      repeat.add(3, key(17), 5'000);     // chunk 3 repeats a key of chunk 0...
+      repeat.add(2, key(12'345), 5'000); // ...and chunk 2 one of its own
+      CHECK(repeat.first_repeat(4, threads, nullptr) == 2);
+      CHECK(repeat.first_repeat(2, threads, nullptr) == 2);
 
-    DuplicateIndex earlier; // a key seen before the pass, met in chunk 1
-    earlier.insert(key(6'000), 0, 2);
-    KeyPartitions seen(4, lines);
-    fill(seen);
-    CHECK(seen.first_repeat(4, threads, &earlier) == 1);
+      DuplicateIndex earlier; // a key seen before the pass, met in chunk 1
+      earlier.insert(key(6'000), 0, 2);
+      KeyPartitions seen(4, lines);
+      fill(seen);
+      CHECK(seen.first_repeat(4, threads, &earlier) == 1);
 
-    KeyPartitions later(2, !lines); // another pass's chunks: their keys count as seen before
-    later.reserve(0, 1);
-    later.add(0, key(19'999), 0);
-    const std::vector<std::pair<const KeyPartitions*, std::size_t>> pending{{&seen, 4}};
-    CHECK(later.first_repeat(2, threads, nullptr, pending) == 0);
-  }
+      KeyPartitions later(2, !lines); // another pass's chunks: their keys count as seen before
+      later.reserve(0, 1);
+      later.add(0, key(19'999), 0);
+      const std::vector<std::pair<const KeyPartitions*, std::size_t>> pending{{&seen, 4}};
+      CHECK(later.first_repeat(2, threads, nullptr, pending) == 0);
+    }
   // Keys that differ in their hash or in the tag's low byte are not repeats.
   KeyPartitions near(1, false);
   near.reserve(0, 3);
@@ -101,7 +100,8 @@ TEST_CASE("key partitions give each key back with its line, blank lines between 
   parts.reserve(0, 1'000);
   parts.reserve(1, 10); // too small: the lists grow
   std::vector<std::uint32_t> line_of(2'000);
-  for (int i = 0; i < 1'000; ++i) parts.add(0, key(i), line_of[static_cast<std::size_t>(i)] = static_cast<std::uint32_t>(i));
+  for (int i = 0; i < 1'000; ++i)
+    parts.add(0, key(i), line_of[static_cast<std::size_t>(i)] = static_cast<std::uint32_t>(i));
   std::uint32_t line = 3;
   for (int i = 1'000; i < 2'000; ++i) {
     if (i % 100 == 0) ++line;
@@ -162,7 +162,7 @@ TEST_CASE("key partitions of words only: a match is a candidate until its chunk 
   CHECK_FALSE(parts.expand(1, missing)); // a key missing
   std::vector<KeyPartitions::Found> other = lines[1];
   other[5].probe = key(9'999);
-  CHECK_FALSE(parts.expand(1, other)); // another key
+  CHECK_FALSE(parts.expand(1, other));                  // another key
   std::vector<KeyPartitions::Found> swapped = lines[1]; // two keys of one partition in the other order
   std::size_t a = 0, b = 1;
   while (swapped[a].probe.hash >> 56 != swapped[b].probe.hash >> 56) ++b;
@@ -178,7 +178,7 @@ TEST_CASE("key partitions of words only: a match is a candidate until its chunk 
   REQUIRE(hit->line);
   CHECK(*hit->line == 469);
   CHECK_FALSE(parts.find(KeyHasher::Probe{key(1'007).hash, key(1'007).tag ^ 0x100u}, 2)); // the whole tag counts now
-  CHECK_FALSE(parts.find(key(7), 2)->line); // chunk 0 is still words only
+  CHECK_FALSE(parts.find(key(7), 2)->line);                                               // chunk 0 is still words only
 
   DuplicateIndex index;
   CHECK_THROWS_AS(parts.insert_into(index, 2, 0, {1, 2'000}), std::logic_error); // chunk 0 is not whole
@@ -200,7 +200,8 @@ TEST_CASE("keys compare by period first or by customer first", "[dedup]") {
 }
 
 namespace {
-KeyRange range(std::string p1, std::string i1, std::string p2, std::string i2, std::uint8_t orders, std::uint64_t rows = 10) {
+KeyRange range(std::string p1, std::string i1, std::string p2, std::string i2, std::uint8_t orders,
+               std::uint64_t rows = 10) {
   return KeyRange{std::move(p1), std::move(i1), std::move(p2), std::move(i2), rows, orders};
 }
 constexpr std::uint8_t k_period = static_cast<std::uint8_t>(KeyOrder::period_first);
@@ -227,8 +228,8 @@ TEST_CASE("ordered chunks: ranges apart in one order find the only chunk that ma
   CHECK(ordered->within("2026-02", "C-4990"));
 
   // Customer first: one customer's periods, customer after customer.
-  const auto by_customer = OrderedChunks::make({range("2026-01", "C-1", "2026-12", "C-4", k_customer),
-                                                range("2026-01", "C-5", "2026-06", "C-9", k_customer)});
+  const auto by_customer = OrderedChunks::make(
+      {range("2026-01", "C-1", "2026-12", "C-4", k_customer), range("2026-01", "C-5", "2026-06", "C-9", k_customer)});
   REQUIRE(by_customer);
   CHECK(by_customer->order() == KeyOrder::customer_first);
   CHECK(by_customer->holder("2027-01", "C-3") == std::optional<std::size_t>(0));
@@ -238,8 +239,8 @@ TEST_CASE("ordered chunks: ranges apart in one order find the only chunk that ma
   // Overlapping ranges, or no order that every chunk follows, prove nothing.
   CHECK_FALSE(OrderedChunks::make({range("2026-01", "C-0", "2026-01", "C-5", k_period),
                                    range("2026-01", "C-5", "2026-01", "C-9", k_period)})); // C-5 in both
-  CHECK_FALSE(OrderedChunks::make({range("2026-01", "C-0", "2026-01", "C-4", k_period),
-                                   range("2026-01", "C-5", "2026-01", "C-9", k_customer)}));
+  CHECK_FALSE(OrderedChunks::make(
+      {range("2026-01", "C-0", "2026-01", "C-4", k_period), range("2026-01", "C-5", "2026-01", "C-9", k_customer)}));
   CHECK(OrderedChunks::make({})); // nothing to hold a key
   CHECK_FALSE(OrderedChunks::make({})->holder("2026-01", "C-1"));
 }
@@ -256,9 +257,9 @@ TEST_CASE("key partitions: an absent chunk has no keys until it is given them", 
   parts.set_absent(0);
   CHECK(parts.absent(0));
   CHECK_FALSE(parts.whole(0));
-  CHECK_FALSE(parts.find(key(1'005), 2));                   // chunk 0 keeps nothing to find
-  CHECK(parts.first_repeat(2, 1, nullptr) == 2);             // nor anything to repeat
-  REQUIRE(parts.expand(0, lines));                           // taken as they are
+  CHECK_FALSE(parts.find(key(1'005), 2));        // chunk 0 keeps nothing to find
+  CHECK(parts.first_repeat(2, 1, nullptr) == 2); // nor anything to repeat
+  REQUIRE(parts.expand(0, lines));               // taken as they are
   CHECK(parts.whole(0));
   CHECK_FALSE(parts.absent(0));
   const auto hit = parts.find(key(1'005), 2);

@@ -64,27 +64,20 @@ TEST_CASE("every metric definition is complete", "[metrics][definitions]") {
     // SQL: an expression of a known shape, or why not.
     const MetricSql& sql = def.sql;
     switch (sql.shape) {
-      case SqlShape::none:
-        CHECK(!sql.why_not.empty());
-        break;
-      case SqlShape::total:
-      case SqlShape::sum:
-      case SqlShape::ending_logos:
-        CHECK((!sql.value.empty() && !sql.n.empty()));
-        break;
-      case SqlShape::start_ratio:
-      case SqlShape::logo_ratio:
-        CHECK(!sql.value.empty());
-        CHECK(!sql.column.empty());
-        break;
-      case SqlShape::ratio:
-        CHECK((!sql.value.empty() && !sql.den.empty() && !sql.n.empty() && !sql.empty.empty()));
-        break;
-      case SqlShape::nps_interval:
-        CHECK(!sql.value.empty());
-        break;
-      default:
-        break; // shapes whose expressions live in the planner (ltv, nps, ...)
+    case SqlShape::none: CHECK(!sql.why_not.empty()); break;
+    case SqlShape::total:
+    case SqlShape::sum:
+    case SqlShape::ending_logos: CHECK((!sql.value.empty() && !sql.n.empty())); break;
+    case SqlShape::start_ratio:
+    case SqlShape::logo_ratio:
+      CHECK(!sql.value.empty());
+      CHECK(!sql.column.empty());
+      break;
+    case SqlShape::ratio:
+      CHECK((!sql.value.empty() && !sql.den.empty() && !sql.n.empty() && !sql.empty.empty()));
+      break;
+    case SqlShape::nps_interval: CHECK(!sql.value.empty()); break;
+    default: break; // shapes whose expressions live in the planner (ltv, nps, ...)
     }
     if (sql.shape != SqlShape::none) {
       CHECK(sql.why_not.empty());

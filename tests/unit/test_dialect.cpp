@@ -2,10 +2,10 @@
 // The CSV dialects spreadsheets write (issue 28): UTF-16, Excel's sep= line, rows of only
 // delimiters, quoted fields spanning lines and CR-only line ends, from LineSource's records
 // to the rows and diagnostics of a whole read.
-#include "metrics/aggregate.hpp"
-#include "ingest/ingest.hpp"
 #include "core/snapshot_table.hpp"
 #include "ingest/engine/line_source.hpp"
+#include "ingest/ingest.hpp"
+#include "metrics/aggregate.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -14,8 +14,8 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 #include <string>
+#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -99,10 +99,15 @@ TEST_CASE("utf16_to_utf8 transcodes both byte orders, surrogate pairs included",
 }
 
 TEST_CASE("utf16_to_utf8 marks a surrogate without its pair as byte 0xFF", "[dialect]") {
-  CHECK(to_utf8(std::string("a\0\x3d\xd8" "b\0", 6), false) == "a\xFF" "b");  // a high one, then no low one
-  CHECK(to_utf8(std::string("\xdc\x00\x00z", 4), true) == "\xFFz");          // a low one alone
-  CHECK(to_utf8(std::string("a\0\x3d\xd8", 4), false) == "a\xFF");          // a high one at the end
-  CHECK(to_utf8(std::string("a\0b", 3), false) == "a\xFF");                  // an odd last byte
+  CHECK(to_utf8(std::string("a\0\x3d\xd8"
+                            "b\0",
+                            6),
+                false) ==
+        "a\xFF"
+        "b");                                                       // a high one, then no low one
+  CHECK(to_utf8(std::string("\xdc\x00\x00z", 4), true) == "\xFFz"); // a low one alone
+  CHECK(to_utf8(std::string("a\0\x3d\xd8", 4), false) == "a\xFF");  // a high one at the end
+  CHECK(to_utf8(std::string("a\0b", 3), false) == "a\xFF");         // an odd last byte
 }
 
 TEST_CASE("detect_utf16 reads the byte order mark or the NUL bytes of an ASCII header", "[dialect]") {
@@ -112,7 +117,8 @@ TEST_CASE("detect_utf16 reads the byte order mark or the NUL bytes of an ASCII h
   CHECK(detect_utf16(utf16(u"customer_id,mrr", true, false)) == 2);
   CHECK(detect_utf16("customer_id,mrr") == 0);
   CHECK(detect_utf16(std::string("a\0b\0c\xff", 6)) == 0); // binary: a NUL byte is not enough
-  CHECK(detect_utf16("\xEF\xBB\xBF" "a,b") == 0);
+  CHECK(detect_utf16("\xEF\xBB\xBF"
+                     "a,b") == 0);
   CHECK(detect_utf16("a") == 0);
 }
 
@@ -170,8 +176,9 @@ TEST_CASE("LineSource throws Unclosed naming the line where an unclosed quote op
 }
 
 TEST_CASE("LineSource splits CR-only files and skips rows of only delimiters", "[dialect]") {
-  CHECK(records("h,n\ra,1\r\rb,\"x\ry\"\rc,2") == Records{{1, "h,n"}, {2, "a,1"}, {3, ""}, {4, "b,\"x\ry\""}, {6, "c,2"}});
-  CHECK(records("h,n\r\na,1\r\n") == Records{{1, "h,n"}, {2, "a,1"}}); // CRLF stays CRLF
+  CHECK(records("h,n\ra,1\r\rb,\"x\ry\"\rc,2") ==
+        Records{{1, "h,n"}, {2, "a,1"}, {3, ""}, {4, "b,\"x\ry\""}, {6, "c,2"}});
+  CHECK(records("h,n\r\na,1\r\n") == Records{{1, "h,n"}, {2, "a,1"}});           // CRLF stays CRLF
   CHECK(records("h,\"x\ry\"\na,1\n") == Records{{1, "h,\"x\ry\""}, {2, "a,1"}}); // the first break is the LF
   std::istringstream in("h,n,m\na,1,2\n,,\n , ,\n;;\nb,1,2\n,,\n");
   LineSource lines(in, Encoding::utf8);
@@ -203,7 +210,8 @@ TEST_CASE("LineSource reads UTF-16 with or without a byte order mark", "[dialect
     }
 }
 
-TEST_CASE("a whole read: UTF-16, sep=, delimiter rows, quoted line breaks and CR-only give the same rows", "[dialect]") {
+TEST_CASE("a whole read: UTF-16, sep=, delimiter rows, quoted line breaks and CR-only give the same rows",
+          "[dialect]") {
   const std::string plain = k_header + "\na,SMB,100,10,0,0\nb,Ent,50,0,5,0\n";
   const Read want = read(plain);
   REQUIRE(want.diags.lines.empty());
@@ -211,8 +219,7 @@ TEST_CASE("a whole read: UTF-16, sep=, delimiter rows, quoted line breaks and CR
   std::u16string wide;
   for (const char c : plain) wide.push_back(static_cast<char16_t>(c));
   for (const std::string& text :
-       {utf16(wide, false, true), utf16(wide, true, false), "sep=,\n" + plain, "\"sep=,\"\r\n" + plain,
-        [&] {
+       {utf16(wide, false, true), utf16(wide, true, false), "sep=,\n" + plain, "\"sep=,\"\r\n" + plain, [&] {
           std::string cr = plain;
           for (char& c : cr)
             if (c == '\n') c = '\r';
@@ -228,7 +235,8 @@ TEST_CASE("a whole read: UTF-16, sep=, delimiter rows, quoted line breaks and CR
 
 TEST_CASE("a whole read: sep= sets the delimiter and counts as a line", "[dialect]") {
   // The header alone would be taken as comma-separated.
-  const Read r = read("sep=;\ncustomer_id;segment,x;start_mrr;expansion_mrr;contraction_mrr;churned_mrr\na;S;1,5;0;0;0\nb;S;x;0;0;0\n");
+  const Read r = read(
+      "sep=;\ncustomer_id;segment,x;start_mrr;expansion_mrr;contraction_mrr;churned_mrr\na;S;1,5;0;0;0\nb;S;x;0;0;0\n");
   CHECK(r.rows.ids == std::vector<std::string>{"a"});
   CHECK(r.summary.delimiter == ';');
   CHECK(r.diags.lines == std::vector<std::string>{"t.csv:4:3: error: start_mrr \"x\" is not a number"});
@@ -239,9 +247,10 @@ TEST_CASE("a whole read: rows of only delimiters are skipped, counted once, not 
   CHECK(r.rows.ids == std::vector<std::string>{"a", "b"});
   CHECK(r.summary.rows_read == 2);
   CHECK(r.summary.rows_used == 2);
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:3: warning: 3 rows of only delimiters were skipped like blank lines, not counted as rows "
-                             "(first at line 3)"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv:3: warning: 3 rows of only delimiters were skipped like blank lines, not counted as rows "
+            "(first at line 3)"});
 }
 
 TEST_CASE("a whole read: a quoted field spanning lines is read, its errors name the first line", "[dialect]") {
@@ -250,15 +259,17 @@ TEST_CASE("a whole read: a quoted field spanning lines is read, its errors name 
   Read r = read(k_header + "\na,\"Ent\n::error::pwned\",100,10,0,0\nb,SMB,x,0,0,0\nc,\"S\nM\nB\",x,0,0,0\n", by);
   CHECK(r.rows.ids == std::vector<std::string>{"a"});
   CHECK(r.rows.groups == std::vector<std::string>{"Ent\n::error::pwned"});
-  CHECK(r.diags.lines == std::vector<std::string>{"t.csv:4:3: error: start_mrr \"x\" is not a number",
-                                                  "t.csv:5:3: error: start_mrr \"x\" is not a number"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{"t.csv:4:3: error: start_mrr \"x\" is not a number",
+                                 "t.csv:5:3: error: start_mrr \"x\" is not a number"});
   // A missing closing quote: the record runs on to the next quote, and its error says so.
   r = read(k_header + "\na,\"SMB,100,10,0,0\nb,SMB,50,0,0,0\nc,\"SMB\",1,0,0,0\n");
   CHECK(r.rows.ids == std::vector<std::string>{});
   CHECK(r.diags.lines ==
-        std::vector<std::string>{"t.csv:2:2: error: unexpected text after a closing quote (a quote inside a field must be "
-                                 "doubled: \"\") (this record spans lines 2 to 4: a quoted field holds line breaks; is a "
-                                 "closing quote missing?)"});
+        std::vector<std::string>{
+            "t.csv:2:2: error: unexpected text after a closing quote (a quote inside a field must be "
+            "doubled: \"\") (this record spans lines 2 to 4: a quoted field holds line breaks; is a "
+            "closing quote missing?)"});
   CHECK(r.summary.rows_read == 1);
   CHECK(r.summary.rows_rejected == 1);
 }
@@ -267,9 +278,10 @@ TEST_CASE("a whole read: a file cut inside a quoted field is an error at the lin
   const Read r = read(k_header + "\na,SMB,100,10,0,0\nb,\"Ent\nerprise");
   CHECK(r.rows.ids == std::vector<std::string>{"a"});
   CHECK(r.summary.unreadable);
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:3: error: the file ends inside a quoted field that opens on this line: the file is cut "
-                             "short (export it again), or the field's closing quote is missing"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv:3: error: the file ends inside a quoted field that opens on this line: the file is cut "
+            "short (export it again), or the field's closing quote is missing"});
 }
 
 TEST_CASE("a whole read: a UTF-16 surrogate without its pair is an error naming the line", "[dialect]") {
@@ -280,16 +292,17 @@ TEST_CASE("a whole read: a UTF-16 surrogate without its pair is an error naming 
   const Read r = read(utf16(text, false, true));
   CHECK(r.summary.unreadable);
   CHECK(r.diags.lines ==
-        std::vector<std::string>{"t.csv:3:2: error: the line is not valid UTF-16 (a surrogate without its pair, shown as byte "
-                                 "0xFF in \"b,E\\xffnt,50,0,5,0\"): the file is damaged; export it again"});
+        std::vector<std::string>{
+            "t.csv:3:2: error: the line is not valid UTF-16 (a surrogate without its pair, shown as byte "
+            "0xFF in \"b,E\\xffnt,50,0,5,0\"): the file is damaged; export it again"});
 }
-
 
 TEST_CASE("peek_header finds the header as read_file does", "[dialect]") {
   char declared = 0;
   CHECK(peek_header("sep=;\r\na;b\r\n1;2\r\n", true, declared) == std::optional<std::string>("a;b"));
   CHECK(declared == ';');
-  CHECK(peek_header(utf16(u"id\tmrr\r\n1\t2\r\n", false, true), true, declared) == std::optional<std::string>("id\tmrr"));
+  CHECK(peek_header(utf16(u"id\tmrr\r\n1\t2\r\n", false, true), true, declared) ==
+        std::optional<std::string>("id\tmrr"));
   CHECK(declared == 0);
   CHECK(peek_header("a,b\rc,d\r", true, declared) == std::optional<std::string>("a,b"));
   CHECK(peek_header("a,b", false, declared) == std::nullopt); // the header may go on
@@ -316,7 +329,8 @@ std::string outcome(const std::string& text, unsigned threads, std::uint64_t chu
     Ingestor ingestor(o, d);
     const InputSummary s = ingestor.read_path(path, agg, true);
     out += fmt::format("read {} used {} rejected {}\n", s.rows_read, s.rows_used, s.rows_rejected);
-    if (const SnapshotTable* t = ingestor.snapshots()) out += fmt::format("customers {} cells {}\n", t->customers(), t->cells());
+    if (const SnapshotTable* t = ingestor.snapshots())
+      out += fmt::format("customers {} cells {}\n", t->customers(), t->cells());
   }
   std::remove(path.c_str());
   for (const std::string& line : d.lines) out += line + "\n";
@@ -329,14 +343,15 @@ std::string outcome(const std::string& text, unsigned threads, std::uint64_t chu
 /// Rows of a movements or long snapshots file, every `every`th with a quoted note holding line
 /// breaks and a line that would pass for a row of its own (`sep` between a note's lines).
 std::string noted(bool snapshots, int rows, int every, const std::string& sep) {
-  std::string text = snapshots ? "customer_id,month,mrr,note\n" : "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,note\n";
+  std::string text = snapshots ? "customer_id,month,mrr,note\n"
+                               : "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,note\n";
   for (int i = 0; i < rows; ++i) {
-    const std::string note =
-        i % every == every / 2
-            ? fmt::format("\"call{}{}{}\"", sep, snapshots ? "C-9,2026-01,5," : "C-9,2026-01,5.00,0,0,0,", sep)
-            : "";
-    text += snapshots ? fmt::format("C-{:05},2026-{:02},{}.00,{}\n", i / 3, 1 + i % 3, 100 + i % 17, note)
-                      : fmt::format("C-{:05},2026-{:02},{}.00,{}.00,0,0,{}\n", i % 997, 1 + i / 997, 100 + i % 17, i % 5, note);
+    const std::string note = i % every == every / 2
+        ? fmt::format("\"call{}{}{}\"", sep, snapshots ? "C-9,2026-01,5," : "C-9,2026-01,5.00,0,0,0,", sep)
+        : "";
+    text += snapshots
+        ? fmt::format("C-{:05},2026-{:02},{}.00,{}\n", i / 3, 1 + i % 3, 100 + i % 17, note)
+        : fmt::format("C-{:05},2026-{:02},{}.00,{}.00,0,0,{}\n", i % 997, 1 + i / 997, 100 + i % 17, i % 5, note);
   }
   return text;
 }

@@ -52,9 +52,28 @@ TEST_CASE("parse_decimal reads plain decimals exactly and drops trailing zeros",
 }
 
 TEST_CASE("parse_decimal rejects what is not a plain positive decimal", "[exact]") {
-  for (const char* bad : {"", "   ", ".", "0", "0.000", "-1", "+1", "1e3", "1E-2", "1,000", "  2,5 ", "1.2.3", "1 000",
-                          "0x10", "nan", "inf", "1.5%", "0.0000000000000000001", "1.0000000000000000000",
-                          "1234567890123456789", "1000000000000000000", "12345678901.12345678"})
+  for (const char* bad : {"",
+                          "   ",
+                          ".",
+                          "0",
+                          "0.000",
+                          "-1",
+                          "+1",
+                          "1e3",
+                          "1E-2",
+                          "1,000",
+                          "  2,5 ",
+                          "1.2.3",
+                          "1 000",
+                          "0x10",
+                          "nan",
+                          "inf",
+                          "1.5%",
+                          "0.0000000000000000001",
+                          "1.0000000000000000000",
+                          "1234567890123456789",
+                          "1000000000000000000",
+                          "12345678901.12345678"})
     CHECK_FALSE(parse_decimal(bad).has_value());
 }
 
@@ -105,9 +124,9 @@ TEST_CASE("scale_money reports overflow and a non-positive denominator", "[exact
 TEST_CASE("convert multiplies by a rate exactly, up to 18 decimals", "[exact]") {
   CHECK(micros(convert(Money::from_units(100), dec("0.92"))) == 92'000'000);
   CHECK(micros(convert(Money::from_units(100), dec("1.0834"))) == 108'340'000);
-  CHECK(micros(convert(Money{-12'345'678}, dec("0.0061"))) == -75'309);   // -75308.6358 µ
-  CHECK(micros(convert(Money{1}, dec("0.5"))) == 0);                      // tie -> even
-  CHECK(micros(convert(Money{3}, dec("0.5"))) == 2);                      // tie -> even
+  CHECK(micros(convert(Money{-12'345'678}, dec("0.0061"))) == -75'309); // -75308.6358 µ
+  CHECK(micros(convert(Money{1}, dec("0.5"))) == 0);                    // tie -> even
+  CHECK(micros(convert(Money{3}, dec("0.5"))) == 2);                    // tie -> even
   CHECK(micros(convert(Money{1'000'000}, dec("0.000000000000000001"))) == 0);
   CHECK(micros(convert(Money{500'000'000'000'000'000}, dec("0.000000000000000001"))) == 0);   // exactly 0.5 µ
   CHECK(micros(convert(Money{1'500'000'000'000'000'000}, dec("0.000000000000000001"))) == 2); // exactly 1.5 µ
@@ -145,17 +164,17 @@ TEST_CASE("parse_interval reads units, adjectives and quarters in any case", "[e
 
 TEST_CASE("monthly normalises every unit with 52 weeks and 365 days a year", "[exact]") {
   CHECK(micros(monthly(Money::from_units(120), Interval::year, 1)) == 10'000'000);
-  CHECK(micros(monthly(Money::from_units(10), Interval::week, 1)) == 43'333'333);   // 520/12 = 43.3333333
-  CHECK(micros(monthly(Money::from_units(1), Interval::day, 1)) == 30'416'667);     // 365/12 = 30.4166666
+  CHECK(micros(monthly(Money::from_units(10), Interval::week, 1)) == 43'333'333); // 520/12 = 43.3333333
+  CHECK(micros(monthly(Money::from_units(1), Interval::day, 1)) == 30'416'667);   // 365/12 = 30.4166666
   CHECK(micros(monthly(Money::from_units(300), Interval::month, 3)) == 100'000'000);
   CHECK(micros(monthly(Money::from_units(49), Interval::month, 1)) == 49'000'000);
   CHECK(micros(monthly(Money::from_units(240), Interval::year, 2)) == 10'000'000);
-  CHECK(micros(monthly(Money::from_units(20), Interval::week, 2)) == 43'333'333);   // every other week
+  CHECK(micros(monthly(Money::from_units(20), Interval::week, 2)) == 43'333'333); // every other week
   CHECK(micros(monthly(Money::from_units(-120), Interval::year, 1)) == -10'000'000);
-  CHECK(micros(monthly(Money{1}, Interval::month, 2)) == 0);  // 0.5 µ -> even
-  CHECK(micros(monthly(Money{3}, Interval::month, 2)) == 2);  // 1.5 µ -> even
-  CHECK(micros(monthly(Money{6}, Interval::year, 1)) == 0);   // 0.5 µ -> even
-  CHECK(micros(monthly(Money{18}, Interval::year, 1)) == 2);  // 1.5 µ -> even
+  CHECK(micros(monthly(Money{1}, Interval::month, 2)) == 0);                          // 0.5 µ -> even
+  CHECK(micros(monthly(Money{3}, Interval::month, 2)) == 2);                          // 1.5 µ -> even
+  CHECK(micros(monthly(Money{6}, Interval::year, 1)) == 0);                           // 0.5 µ -> even
+  CHECK(micros(monthly(Money{18}, Interval::year, 1)) == 2);                          // 1.5 µ -> even
   CHECK(micros(monthly(Money{k_max}, Interval::year, 1)) == 768'614'336'404'564'651); // k_max / 12 = ...650.58
   CHECK_FALSE(monthly(Money{k_max}, Interval::week, 1).has_value());
   CHECK_FALSE(monthly(Money{k_min}, Interval::day, 1).has_value());
@@ -169,8 +188,8 @@ TEST_CASE("discounted takes percent_off once, rounded half to even", "[exact]") 
   CHECK(micros(discounted(Money::from_units(49), 4, nullptr)) == 196'000'000);
   CHECK(micros(discounted(Money::from_units(49), 0, &c25)) == 0);
   const Coupon c50 = percent("50");
-  CHECK(micros(discounted(Money{1}, 1, &c50)) == 0);   // 0.5 µ
-  CHECK(micros(discounted(Money{3}, 1, &c50)) == 2);   // 1.5 µ
+  CHECK(micros(discounted(Money{1}, 1, &c50)) == 0); // 0.5 µ
+  CHECK(micros(discounted(Money{3}, 1, &c50)) == 2); // 1.5 µ
   CHECK(micros(discounted(Money{-3}, 1, &c50)) == -2);
   const Coupon c100 = percent("100");
   CHECK(micros(discounted(Money::from_units(49), 3, &c100)) == 0);
@@ -179,8 +198,8 @@ TEST_CASE("discounted takes percent_off once, rounded half to even", "[exact]") 
   CHECK(micros(discounted(Money::from_units(300), 1, &c_third)) == 299'000'000); // 299000000.000000000001
   Coupon c_half;
   c_half.percent_off = Decimal{500'000'000'000'000'000, 18}; // 0.5 % kept at scale 18
-  CHECK(micros(discounted(Money{100}, 1, &c_half)) == 100); // 99.5 µ -> even
-  CHECK(micros(discounted(Money{300}, 1, &c_half)) == 298); // 298.5 µ -> even
+  CHECK(micros(discounted(Money{100}, 1, &c_half)) == 100);  // 99.5 µ -> even
+  CHECK(micros(discounted(Money{300}, 1, &c_half)) == 298);  // 298.5 µ -> even
   const Coupon c_tiny = percent("0.000000000000000001");
   CHECK(micros(discounted(Money{k_max}, 1, &c_tiny)) == k_max);
   CHECK(micros(discounted(Money{k_min}, 1, &c_tiny)) == k_min);
@@ -262,6 +281,5 @@ TEST_CASE("currency_code trims, upper-cases and checks three letters", "[exact]"
   CHECK(currency_code("eur ") == "EUR");
   CHECK(currency_code("  Usd") == "USD");
   CHECK(currency_code("GBP") == "GBP");
-  for (const char* bad : {"", "   ", "EU", "EURO", "E1R", "€", "E R", "US$", "ÉUR"})
-    CHECK(currency_code(bad).empty());
+  for (const char* bad : {"", "   ", "EU", "EURO", "E1R", "€", "E R", "US$", "ÉUR"}) CHECK(currency_code(bad).empty());
 }

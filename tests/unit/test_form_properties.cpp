@@ -3,9 +3,9 @@
 // repeating a row, or padding keys with spaces never yields success with other figures.
 // Each form's valid random file is read, then each hostile edit of it: the edit must be an
 // error, or give exactly the figures of the original (padding must give them, and no error).
+#include "ingest/ingest.hpp"
 #include "metrics/aggregate.hpp"
 #include "metrics/bands.hpp"
-#include "ingest/ingest.hpp"
 #include "metrics/metrics.hpp"
 #include "report/report.hpp"
 
@@ -94,7 +94,7 @@ Outcome read_attributes(const std::string& file, bool by_segment) {
 struct FormCase {
   const char* name;
   std::function<Table(Random&)> make;
-  std::vector<std::size_t> keys;                         ///< columns of key cells (ids, segment)
+  std::vector<std::size_t> keys;                                ///< columns of key cells (ids, segment)
   std::function<std::vector<std::string>(const Table&)> totals; ///< a totals row for the table
   std::function<Outcome(const std::string&)> read;
 };
@@ -120,7 +120,8 @@ std::vector<std::string> wide_totals(const Table& t, std::string label) {
   for (std::size_t c = 2; c < t[0].size(); ++c) {
     std::int64_t sum = 0;
     for (std::size_t r = 1; r < t.size(); ++r)
-      if (!t[r][c].empty()) sum += std::stoll(t[r][c].substr(0, t[r][c].size() - 3)) * 100 + std::stoll(t[r][c].substr(t[r][c].size() - 2));
+      if (!t[r][c].empty())
+        sum += std::stoll(t[r][c].substr(0, t[r][c].size() - 3)) * 100 + std::stoll(t[r][c].substr(t[r][c].size() - 2));
     row.push_back(money(sum));
   }
   return row;
@@ -142,7 +143,8 @@ Table chargebee(Random& rnd) {
   for (std::int64_t i = 0, n = 3 + rnd.below(15); i < n; ++i)
     for (std::int64_t s = 0, subs = 1 + rnd.below(2); s < subs; ++s)
       for (const char* m : ends)
-        if (!rnd.chance(20)) t.push_back({fmt::format("cb_cust_{}", i), fmt::format("cb_sub_{}_{}", i, s), m, money(rnd.below(90000))});
+        if (!rnd.chance(20))
+          t.push_back({fmt::format("cb_cust_{}", i), fmt::format("cb_sub_{}_{}", i, s), m, money(rnd.below(90000))});
   return t;
 }
 
@@ -166,14 +168,16 @@ Table chartmogul(Random& rnd) {
 Table customers(Random& rnd) {
   Table t{{"customer_id", "segment", "health_score"}};
   for (std::int64_t i = 0, n = 3 + rnd.below(20); i < n; ++i)
-    t.push_back({fmt::format("A-{}", i), k_segments[rnd.below(3)], rnd.chance(20) ? std::string() : std::to_string(rnd.below(101))});
+    t.push_back({fmt::format("A-{}", i), k_segments[rnd.below(3)],
+                 rnd.chance(20) ? std::string() : std::to_string(rnd.below(101))});
   return t;
 }
 
 Table responses(Random& rnd) {
   Table t{{"response_id", "customer_id", "date", "score"}};
   for (std::int64_t i = 0, n = 3 + rnd.below(30); i < n; ++i)
-    t.push_back({fmt::format("R-{}", i), fmt::format("A-{}", rnd.below(8)), "2026-09-01", std::to_string(rnd.below(11))});
+    t.push_back(
+        {fmt::format("R-{}", i), fmt::format("A-{}", rnd.below(8)), "2026-09-01", std::to_string(rnd.below(11))});
   return t;
 }
 
@@ -183,21 +187,48 @@ std::vector<FormCase> forms() {
   return {
       {"snapshots (wide)", wide, {0, 1}, [](const Table& t) { return wide_totals(t, "Grand Total"); }, report},
       {"snapshots (wide), unlabelled sums", wide, {0, 1}, [](const Table& t) { return wide_totals(t, ""); }, report},
-      {"snapshots (long)", long_form, {0, 3}, [](const Table&) { return std::vector<std::string>{"Total", "2026-09", "1000.00", ""}; }, report},
-      {"chargebee", chargebee, {0, 1},
-       [](const Table&) { return std::vector<std::string>{"Grand Total", "", "2026-09-30", "1000.00"}; },
+      {"snapshots (long)",
+       long_form,
+       {0, 3},
+       [](const Table&) {
+         return std::vector<std::string>{"Total", "2026-09", "1000.00", ""};
+       },
+       report},
+      {"chargebee",
+       chargebee,
+       {0, 1},
+       [](const Table&) {
+         return std::vector<std::string>{"Grand Total", "", "2026-09-30", "1000.00"};
+       },
        [](const std::string& f) { return read_report({f}, false); }},
-      {"chartmogul", chartmogul, {1},
-       [](const Table&) { return std::vector<std::string>{"2026-09-30", "Total", "1000", "1000", "new_biz"}; },
+      {"chartmogul",
+       chartmogul,
+       {1},
+       [](const Table&) {
+         return std::vector<std::string>{"2026-09-30", "Total", "1000", "1000", "new_biz"};
+       },
        [](const std::string& f) { return read_report({f}, false); }},
-      {"customers", customers, {0, 1}, [](const Table&) { return std::vector<std::string>{"Total", "", "50"}; }, attrs},
-      {"responses", responses, {1}, [](const Table&) { return std::vector<std::string>{"", "Total", "2026-09-01", "7"}; }, attrs},
+      {"customers",
+       customers,
+       {0, 1},
+       [](const Table&) {
+         return std::vector<std::string>{"Total", "", "50"};
+       },
+       attrs},
+      {"responses",
+       responses,
+       {1},
+       [](const Table&) {
+         return std::vector<std::string>{"", "Total", "2026-09-01", "7"};
+       },
+       attrs},
   };
 }
 
 } // namespace
 
-TEST_CASE("properties: a totals row, a repeated row or padded keys never give other figures with success", "[properties][rules]") {
+TEST_CASE("properties: a totals row, a repeated row or padded keys never give other figures with success",
+          "[properties][rules]") {
   const std::uint64_t seed = GENERATE(range<std::uint64_t>(1, 16));
   for (const FormCase& form : forms()) {
     Random rnd{seed};
@@ -213,7 +244,8 @@ TEST_CASE("properties: a totals row, a repeated row or padded keys never give ot
 
     Table repeated = t;
     const std::size_t r = 1 + static_cast<std::size_t>(rnd.below(static_cast<std::int64_t>(t.size()) - 1));
-    const auto after = static_cast<std::size_t>(rnd.below(static_cast<std::int64_t>(t.size() - r))); // anywhere after it
+    const auto after =
+        static_cast<std::size_t>(rnd.below(static_cast<std::int64_t>(t.size() - r))); // anywhere after it
     repeated.insert(repeated.begin() + static_cast<std::ptrdiff_t>(r + after + 1), t[r]);
     const Outcome twice = form.read(render(repeated));
     CHECK((!twice.ok || twice.figures == base.figures));
@@ -221,7 +253,8 @@ TEST_CASE("properties: a totals row, a repeated row or padded keys never give ot
     Table padded = t;
     for (std::size_t i = 1; i < padded.size(); ++i)
       for (const std::size_t k : form.keys)
-        if (!padded[i][k].empty() && rnd.chance(50)) padded[i][k] = rnd.chance(50) ? " " + padded[i][k] : padded[i][k] + "  ";
+        if (!padded[i][k].empty() && rnd.chance(50))
+          padded[i][k] = rnd.chance(50) ? " " + padded[i][k] : padded[i][k] + "  ";
     const Outcome spaced = form.read(render(padded));
     CHECK(spaced.ok);
     CHECK(spaced.figures == base.figures);

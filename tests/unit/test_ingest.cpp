@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "ingest/ingest.hpp"
 #include "core/snapshot_table.hpp"
+#include "ingest/ingest.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -63,23 +63,25 @@ TEST_CASE("ingest reads valid rows and accounts for every row", "[ingest]") {
 
 TEST_CASE("ingest names every bad cell by line and field", "[ingest]") {
   const Run r = read_csv(k_header +
-                       "a,100,0,0,12x.50\n"  // line 2
-                       "b,100,-25,0,0\n"     // line 3
-                       "c,100,0\n"           // line 4
-                       ",100,0,0,0\n"        // line 5
-                       "d,100,0,60,50\n"     // line 6
-                       "e,100,0,0,40\n"      // line 7
-                       "f,100,0,0,0\n"       // line 8
-                       "f,100,0,0,0\n");     // line 9
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:2:5: error: churned_mrr \"12x.50\" is not a number",
-                             "t.csv:3:3: error: expansion_mrr \"-25\" is negative: movements are amounts >= 0, the column carries the sign",
-                             "t.csv:4:4: error: expected 5 fields as in the header, found 3",
-                             "t.csv:5:1: error: customer_id is empty",
-                             "t.csv:6:4: error: contraction_mrr + churned_mrr (110.00) exceed start_mrr + expansion_mrr (100.00)",
-                             "t.csv:7:5: error: churned row still has 60.00 MRR at period end; partial churn belongs in contraction_mrr",
-                             "t.csv:9:1: error: customer_id \"f\" appears twice (first at line 8)",
-                         });
+                         "a,100,0,0,12x.50\n" // line 2
+                         "b,100,-25,0,0\n"    // line 3
+                         "c,100,0\n"          // line 4
+                         ",100,0,0,0\n"       // line 5
+                         "d,100,0,60,50\n"    // line 6
+                         "e,100,0,0,40\n"     // line 7
+                         "f,100,0,0,0\n"      // line 8
+                         "f,100,0,0,0\n");    // line 9
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv:2:5: error: churned_mrr \"12x.50\" is not a number",
+            "t.csv:3:3: error: expansion_mrr \"-25\" is negative: movements are amounts >= 0, the column carries the "
+            "sign",
+            "t.csv:4:4: error: expected 5 fields as in the header, found 3",
+            "t.csv:5:1: error: customer_id is empty",
+            "t.csv:6:4: error: contraction_mrr + churned_mrr (110.00) exceed start_mrr + expansion_mrr (100.00)",
+            "t.csv:7:5: error: churned row still has 60.00 MRR at period end; partial churn belongs in contraction_mrr",
+            "t.csv:9:1: error: customer_id \"f\" appears twice (first at line 8)",
+        });
   CHECK(r.summary.rows_read == 8);
   CHECK(r.summary.rows_used == 1);
   CHECK(r.summary.rows_rejected == 7);
@@ -87,21 +89,24 @@ TEST_CASE("ingest names every bad cell by line and field", "[ingest]") {
 
 TEST_CASE("ingest checks end_mrr, nps, booleans and periods", "[ingest]") {
   const Run r = read_csv("customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,end_mrr,nps,at_risk\n"
-                       "a,2026-10,100,10,0,0,110,9,yes\n"
-                       "b,2026-10,100,0,0,0,90,,no\n"
-                       "c,2026-10,100,0,0,0,100,11,n\n"
-                       "d,2026-10,100,0,0,0,100,7,maybe\n"
-                       "e,2026-13,100,0,0,0,100,7,0\n"
-                       "f,2026-Q3,100,0,0,0,100,7,0\n"
-                       "a,2026-11,100,0,0,0,100,,\n");
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:3:7: error: end_mrr 90.00 does not reconcile: start_mrr + expansion_mrr - contraction_mrr - churned_mrr = 100.00 (off by 10.00)",
-                             "t.csv:4:8: error: nps \"11\" is not a whole number from 0 to 10",
-                             "t.csv:5:9: error: at_risk \"maybe\" is not a boolean (use 1/0, true/false, yes/no or y/n)",
-                             "t.csv:6:2: error: period \"2026-13\" is not a period (use YYYY-MM, YYYY-Qn, YYYY, a date such as 2026-10-31, "
-                             "31.10.2026 or 10/31/2026, or Oct 2026)",
-                             "t.csv:7:2: error: period \"2026-Q3\" is a quarter, but earlier periods are months (first at t.csv:2)",
-                         });
+                         "a,2026-10,100,10,0,0,110,9,yes\n"
+                         "b,2026-10,100,0,0,0,90,,no\n"
+                         "c,2026-10,100,0,0,0,100,11,n\n"
+                         "d,2026-10,100,0,0,0,100,7,maybe\n"
+                         "e,2026-13,100,0,0,0,100,7,0\n"
+                         "f,2026-Q3,100,0,0,0,100,7,0\n"
+                         "a,2026-11,100,0,0,0,100,,\n");
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv:3:7: error: end_mrr 90.00 does not reconcile: start_mrr + expansion_mrr - contraction_mrr - "
+            "churned_mrr = 100.00 (off by 10.00)",
+            "t.csv:4:8: error: nps \"11\" is not a whole number from 0 to 10",
+            "t.csv:5:9: error: at_risk \"maybe\" is not a boolean (use 1/0, true/false, yes/no or y/n)",
+            "t.csv:6:2: error: period \"2026-13\" is not a period (use YYYY-MM, YYYY-Qn, YYYY, a date such as "
+            "2026-10-31, "
+            "31.10.2026 or 10/31/2026, or Oct 2026)",
+            "t.csv:7:2: error: period \"2026-Q3\" is a quarter, but earlier periods are months (first at t.csv:2)",
+        });
   REQUIRE(r.rows.rows.size() == 2);
   CHECK(r.rows.rows[0].nps == 9);
   CHECK(r.rows.rows[0].at_risk);
@@ -113,15 +118,17 @@ TEST_CASE("ingest checks end_mrr, nps, booleans and periods", "[ingest]") {
 TEST_CASE("a tolerance allows rounding slack on end_mrr", "[ingest]") {
   IngestOptions opts;
   opts.tolerance = Money{10'000};
-  const Run r = read_csv("customer_id,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,end_mrr\na,100,0,0,0,100.01\n", opts);
+  const Run r =
+      read_csv("customer_id,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,end_mrr\na,100,0,0,0,100.01\n", opts);
   CHECK(r.diags.lines.empty());
   CHECK(r.summary.rows_used == 1);
 }
 
 TEST_CASE("ingest reads German Excel exports: BOM, semicolons, decimal comma, CRLF", "[ingest]") {
-  const Run r = read_csv("\xEF\xBB\xBF" "Customer ID;Start MRR;Expansion MRR;Contraction MRR;Churned MRR\r\n"
-                       "a;\"1.234,56\";0,5;0;0\r\n"
-                       "b;10;0;0;0\r\n");
+  const Run r = read_csv("\xEF\xBB\xBF"
+                         "Customer ID;Start MRR;Expansion MRR;Contraction MRR;Churned MRR\r\n"
+                         "a;\"1.234,56\";0,5;0;0\r\n"
+                         "b;10;0;0;0\r\n");
   CHECK(r.diags.lines.empty());
   CHECK(r.summary.delimiter == ';');
   CHECK(r.summary.decimal_comma);
@@ -132,22 +139,24 @@ TEST_CASE("ingest reads German Excel exports: BOM, semicolons, decimal comma, CR
 
 TEST_CASE("a decimal comma in a comma file gets a hint", "[ingest]") {
   const Run r = read_csv(k_header + "a,\"100,5\",0,0,0\n");
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:2:2: error: start_mrr \"100,5\" is not a number (for a decimal comma use --decimal-comma)"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv:2:2: error: start_mrr \"100,5\" is not a number (for a decimal comma use --decimal-comma)"});
 }
 
 TEST_CASE("ingest reports a missing required column once with what it found", "[ingest]") {
   const Run r = read_csv("customer_id;start_mrr;expansion_mrr\na;1;2\n");
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:1: error: missing required columns contraction_mrr, churned_mrr (delimiter ';'; columns "
-                             "found: customer_id, start_mrr, expansion_mrr); read as movements because it has start_mrr, "
-                             "expansion_mrr. The input forms are: movements (start_mrr, expansion_mrr, contraction_mrr, "
-                             "churned_mrr); chartmogul (DATE, MRR_MOVEMENT); stripe (Customer ID, Interval, Amount, Status); "
-                             "coupons (id, Percent Off, Amount Off, Duration); stripe prices (Price ID, Amount, Interval); "
-                             "chargebee (customer_id, reporting_month); "
-                             "snapshots (long) (customer_id, mrr, month); snapshots (wide) (customer_id, one column per "
-                             "month); responses (score, csat or ces without MRR columns); customers (customer_id and "
-                             "attribute columns) (cskpi explain inputs; --map 'start_mrr=Your Name' reads other column names)"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv:1: error: missing required columns contraction_mrr, churned_mrr (delimiter ';'; columns "
+            "found: customer_id, start_mrr, expansion_mrr); read as movements because it has start_mrr, "
+            "expansion_mrr. The input forms are: movements (start_mrr, expansion_mrr, contraction_mrr, "
+            "churned_mrr); chartmogul (DATE, MRR_MOVEMENT); stripe (Customer ID, Interval, Amount, Status); "
+            "coupons (id, Percent Off, Amount Off, Duration); stripe prices (Price ID, Amount, Interval); "
+            "chargebee (customer_id, reporting_month); "
+            "snapshots (long) (customer_id, mrr, month); snapshots (wide) (customer_id, one column per "
+            "month); responses (score, csat or ces without MRR columns); customers (customer_id and "
+            "attribute columns) (cskpi explain inputs; --map 'start_mrr=Your Name' reads other column names)"});
   CHECK(r.summary.unreadable);
   CHECK(r.summary.rows_read == 0);
 }
@@ -157,27 +166,31 @@ TEST_CASE("ingest refuses an empty file and a duplicated column", "[ingest]") {
   REQUIRE(r.diags.lines.size() == 1);
   CHECK(r.diags.lines[0].rfind("t.csv: error: the file is empty", 0) == 0);
   r = read_csv("customer_id,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,Start MRR\n");
-  CHECK(r.diags.lines == std::vector<std::string>{"t.csv:1: error: column start_mrr appears twice in the header (fields 2 and 6)"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{"t.csv:1: error: column start_mrr appears twice in the header (fields 2 and 6)"});
 }
 
 TEST_CASE("ingest counts values rounded past 6 decimals as warnings", "[ingest]") {
   const Run r = read_csv(k_header + "a,100.0000004,0,0,0\nb,1.00000051,0,0,0\n");
   CHECK(r.summary.warnings == 2);
   CHECK(r.summary.rows_used == 2);
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:2:2: warning: 2 values had more than 6 decimals and were rounded half-to-even (this is the first)"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv:2:2: warning: 2 values had more than 6 decimals and were rounded half-to-even (this is the first)"});
 }
 
 TEST_CASE("ingest rejects unclosed quotes and the --by column must exist", "[ingest]") {
   Run r = read_csv(k_header + "\"a,100,0,0,0\n");
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:2: error: the file ends inside a quoted field that opens on this line: the file is cut "
-                             "short (export it again), or the field's closing quote is missing"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv:2: error: the file ends inside a quoted field that opens on this line: the file is cut "
+            "short (export it again), or the field's closing quote is missing"});
   IngestOptions opts;
   opts.by_column = "segment";
-  CHECK_THROWS_WITH(read_csv(k_header + "a,1,0,0,0\n", opts),
-                    "t.csv: --by column \"segment\" is not in the header (columns: customer_id, start_mrr, expansion_mrr, "
-                    "contraction_mrr, churned_mrr)");
+  CHECK_THROWS_WITH(
+      read_csv(k_header + "a,1,0,0,0\n", opts),
+      "t.csv: --by column \"segment\" is not in the header (columns: customer_id, start_mrr, expansion_mrr, "
+      "contraction_mrr, churned_mrr)");
 }
 
 TEST_CASE("parse_bool accepts the documented spellings only", "[ingest]") {
@@ -205,8 +218,8 @@ struct AllRows : RowSink {
   explicit AllRows(std::vector<std::string>& o) : out(o) {}
   void add(const MovementRow& r) override {
     out.push_back(fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", r.line, r.customer_id, r.period, r.group,
-                              r.start.micros, r.expansion.micros, r.contraction.micros, r.churned.micros, r.new_mrr.micros,
-                              r.cac ? r.cac->micros : -1, r.nps, r.at_risk, r.saved));
+                              r.start.micros, r.expansion.micros, r.contraction.micros, r.churned.micros,
+                              r.new_mrr.micros, r.cac ? r.cac->micros : -1, r.nps, r.at_risk, r.saved));
   }
 };
 
@@ -263,7 +276,8 @@ TEST_CASE("two threads, one thread and the general path give identical records o
   // Several batches' worth of rows: quoted names, new periods, invalid rows and duplicates
   // whose first occurrence is batches earlier, so every hand-over between the threads and
   // between the fast and the general path is crossed.
-  std::string text = "customer_id,company,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,nps,at_risk\n";
+  std::string text =
+      "customer_id,company,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,nps,at_risk\n";
   std::uint64_t state = 42;
   const auto next = [&state] {
     state = state * 6364136223846793005ull + 1442695040888963407ull;
@@ -276,11 +290,11 @@ TEST_CASE("two threads, one thread and the general path give identical records o
     const std::string period = i < 20'000 ? "2026-10" : "2026-11";
     const std::uint64_t cents = 1'000 + r % 900'000;
     std::string start = std::to_string(cents / 100) + "." + std::to_string(10 + cents % 90);
-    if (r % 997 == 0) start = "12x";          // invalid number
+    if (r % 997 == 0) start = "12x";            // invalid number
     if (r % 1'201 == 0) start = "\"1,234.50\""; // grouped: general path
     const bool churn = r % 50 == 0;
     text += id + "," + company + ",SMB," + period + "," + start + ",0," + "0," + (churn ? start : "0") + "," +
-            (r % 3 == 0 ? std::to_string(r % 11) : "") + "," + (r % 13 == 0 ? "yes" : "no") + "\n";
+        (r % 3 == 0 ? std::to_string(r % 11) : "") + "," + (r % 13 == 0 ? "yes" : "no") + "\n";
   }
   const Outcome one = run_with(text, true, 1), two = run_with(text, true, 2), general = run_with(text, false, 1);
   CHECK(one.diagnostics.size() > 10);
@@ -290,7 +304,8 @@ TEST_CASE("two threads, one thread and the general path give identical records o
   CHECK(general == one);
 }
 
-TEST_CASE("hostile: 10,000 columns are read, and a header without the required ones is summarised", "[ingest][hostile]") {
+TEST_CASE("hostile: 10,000 columns are read, and a header without the required ones is summarised",
+          "[ingest][hostile]") {
   std::string header = "customer_id,start_mrr,expansion_mrr,contraction_mrr,churned_mrr";
   std::string row = "a,100,5,0,0";
   for (int i = 5; i < 10000; ++i) {
@@ -312,7 +327,8 @@ TEST_CASE("hostile: 10,000 columns are read, and a header without the required o
 TEST_CASE("hostile: a 20 MB line stops the file with a clear message", "[ingest][hostile]") {
   const std::string huge(20u << 20, 'x');
   Run r = read_csv(k_header + "a,1,0,0,0\n" + huge + ",1,0,0,0\nc,1,0,0,0\n");
-  CHECK(r.diags.lines == std::vector<std::string>{"t.csv:3: error: line is longer than 16 MiB; stopped reading this file"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{"t.csv:3: error: line is longer than 16 MiB; stopped reading this file"});
   CHECK(r.summary.unreadable);
   CHECK(r.summary.rows_read == r.summary.rows_used + r.summary.rows_rejected);
   r = read_csv(huge + "\n"); // a 20 MB header: the message quotes a 40-character prefix only
@@ -322,12 +338,13 @@ TEST_CASE("hostile: a 20 MB line stops the file with a clear message", "[ingest]
 
 TEST_CASE("hostile: NUL bytes, stray quotes and invalid UTF-8", "[ingest][hostile]") {
   const Run r = read_csv(k_header + std::string("a\0b,1,0,0,0\n", 12) + "5\" screens,1,0,0,0\n\xff\xfe,1,0,0,0\n");
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:2:1: error: customer_id \"a\\x00b\" holds a NUL byte: binary data, not text",
-                             "t.csv:3:1: error: a quote inside an unquoted field: quote the whole field and double the quote "
-                             "(\"5\"\" screens\"), or is this the rest of a field from the line before?",
-                             "t.csv:4:1: error: the line is not valid UTF-8 (byte 0xFF in \"\\xff\\xfe,1,0,0,0\"): the file looks like "
-                             "Windows-1252 or Latin-1; read it with --encoding cp1252 (or latin1)"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv:2:1: error: customer_id \"a\\x00b\" holds a NUL byte: binary data, not text",
+            "t.csv:3:1: error: a quote inside an unquoted field: quote the whole field and double the quote "
+            "(\"5\"\" screens\"), or is this the rest of a field from the line before?",
+            "t.csv:4:1: error: the line is not valid UTF-8 (byte 0xFF in \"\\xff\\xfe,1,0,0,0\"): the file looks like "
+            "Windows-1252 or Latin-1; read it with --encoding cp1252 (or latin1)"});
   CHECK(r.rows.rows.empty());
   CHECK(r.summary.unreadable); // invalid UTF-8 stops the file: it is in another encoding
 }
@@ -348,9 +365,10 @@ TEST_CASE("a totals row is named, by its label or by amounts that repeat the sum
   CHECK_FALSE(looks_like_totals_label("Totally Legit GmbH"));
   CHECK_FALSE(looks_like_totals_label(""));
   Run r = read_csv(k_header + "a,100,10,0,0\nb,50,0,5,0\nTotal,150,10,5,0\n");
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:4:1: error: customer_id \"Total\" looks like a totals row, not a customer: delete the "
-                             "line from the export"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv:4:1: error: customer_id \"Total\" looks like a totals row, not a customer: delete the "
+            "line from the export"});
   CHECK(r.summary.rows_used == 2);
   CHECK(r.summary.rows_rejected == 1);
   // Without a label: the amounts are exactly the sums of the rows above (fast and slow path alike).
@@ -358,9 +376,10 @@ TEST_CASE("a totals row is named, by its label or by amounts that repeat the sum
     IngestOptions o;
     o.fast_path = fast;
     r = read_csv(k_header + "a,100,10,0,0\nb,50,0,5,0\nc,150,10,5,0\n", o);
-    CHECK(r.diags.lines == std::vector<std::string>{
-                               "t.csv:4:2: error: this looks like a totals row: its amounts are the sums of the 2 rows above "
-                               "(start_mrr 150.00); delete the line from the export"});
+    CHECK(r.diags.lines ==
+          std::vector<std::string>{
+              "t.csv:4:2: error: this looks like a totals row: its amounts are the sums of the 2 rows above "
+              "(start_mrr 150.00); delete the line from the export"});
   }
   // One column alone (100 + 100 = 200) is a coincidence, not a total.
   r = read_csv(k_header + "a,100,0,0,0\nb,100,0,0,0\nc,200,0,0,0\n");
@@ -369,9 +388,10 @@ TEST_CASE("a totals row is named, by its label or by amounts that repeat the sum
   // A totals row over several periods is found too.
   r = read_csv("customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n"
                "a,2026-09,100,10,0,0\nb,2026-09,50,0,5,0\na,2026-10,110,0,0,0\nx,2026-10,260,10,5,0\n");
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:5:3: error: this looks like a totals row: its amounts are the sums of the 3 rows above "
-                             "(start_mrr 260.00); delete the line from the export"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv:5:3: error: this looks like a totals row: its amounts are the sums of the 3 rows above "
+            "(start_mrr 260.00); delete the line from the export"});
 }
 
 TEST_CASE("a currency column: one currency is fine, several are an error naming them", "[ingest][currency]") {
@@ -380,19 +400,22 @@ TEST_CASE("a currency column: one currency is fine, several are an error naming 
   CHECK(r.diags.lines.empty());
   CHECK(r.summary.currency == "EUR");
   r = read_csv(header + "a,EUR,100,0,0,0\nb,USD,50,0,0,0\nc,JPY,5000,0,0,0\nd,EUR,1,0,0,0\n");
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv: error: mixed currencies EUR (first at line 2), JPY (first at line 4), USD (first at line 3): "
-                             "amounts in different currencies cannot be added; convert them with --fx RATES.csv --currency EUR "
-                             "(see cskpi explain fx)"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv: error: mixed currencies EUR (first at line 2), JPY (first at line 4), USD (first at line 3): "
+            "amounts in different currencies cannot be added; convert them with --fx RATES.csv --currency EUR "
+            "(see cskpi explain fx)"});
   CHECK(r.summary.unreadable);
   IngestOptions o;
   o.currency = "USD";
   r = read_csv(header + "a,EUR,100,0,0,0\n", o);
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:2: error: the amounts are in EUR, not USD (--currency); give --fx FILE to convert them"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv:2: error: the amounts are in EUR, not USD (--currency); give --fx FILE to convert them"});
 }
 
-TEST_CASE("fx: a rates file converts every amount exactly, rounding half-to-even to micro-units", "[ingest][currency]") {
+TEST_CASE("fx: a rates file converts every amount exactly, rounding half-to-even to micro-units",
+          "[ingest][currency]") {
   const std::string rates = "/tmp/cskpi_test_fx.csv";
   {
     std::ofstream f(rates);
@@ -402,16 +425,18 @@ TEST_CASE("fx: a rates file converts every amount exactly, rounding half-to-even
   o.fx_file = rates;
   o.currency = "EUR";
   const std::string header = "customer_id,period,currency,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
-  const Run r = read_csv(header + "a,2026-10,USD,100,10,0,0\nb,2026-09,USD,100,0,0,0\nc,2026-10,JPY,1000,0,0,0\n"
-                                  "d,2026-10,EUR,7,0,0,0\ne,2026-10,GBP,1,0,0,0\n",
+  const Run r = read_csv(header +
+                             "a,2026-10,USD,100,10,0,0\nb,2026-09,USD,100,0,0,0\nc,2026-10,JPY,1000,0,0,0\n"
+                             "d,2026-10,EUR,7,0,0,0\ne,2026-10,GBP,1,0,0,0\n",
                          o);
-  CHECK(r.diags.lines == std::vector<std::string>{"t.csv:6:3: error: no exchange rate from GBP to EUR for 2026-10 in the --fx file"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{"t.csv:6:3: error: no exchange rate from GBP to EUR for 2026-10 in the --fx file"});
   REQUIRE(r.rows.rows.size() == 4);
-  CHECK(r.rows.rows[0].start == Money{90'000'000});     // the October rate
+  CHECK(r.rows.rows[0].start == Money{90'000'000}); // the October rate
   CHECK(r.rows.rows[0].expansion == Money{9'000'000});
-  CHECK(r.rows.rows[1].start == Money{50'000'000});     // no September rate: the flat one
-  CHECK(r.rows.rows[2].start == Money{6'123'457});      // 6.1234567 rounded to 6.123457
-  CHECK(r.rows.rows[3].start == Money::from_units(7));  // already in EUR
+  CHECK(r.rows.rows[1].start == Money{50'000'000});    // no September rate: the flat one
+  CHECK(r.rows.rows[2].start == Money{6'123'457});     // 6.1234567 rounded to 6.123457
+  CHECK(r.rows.rows[3].start == Money::from_units(7)); // already in EUR
   CHECK(r.summary.currency == "EUR");
   CHECK(r.summary.converted_from == "GBP, JPY, USD");
   std::remove(rates.c_str());
@@ -420,9 +445,10 @@ TEST_CASE("fx: a rates file converts every amount exactly, rounding half-to-even
 TEST_CASE("encoding: cp1252 is transcoded, and UTF-8 with a Latin-1 byte stops the file", "[ingest][encoding]") {
   const std::string latin = k_header + "M\xfcller GmbH,100,0,0,0\n";
   Run r = read_csv(latin);
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:2:1: error: the line is not valid UTF-8 (byte 0xFC in \"M\\xfcller GmbH,100,0,0,0\"): the file "
-                             "looks like Windows-1252 or Latin-1; read it with --encoding cp1252 (or latin1)"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv:2:1: error: the line is not valid UTF-8 (byte 0xFC in \"M\\xfcller GmbH,100,0,0,0\"): the file "
+            "looks like Windows-1252 or Latin-1; read it with --encoding cp1252 (or latin1)"});
   IngestOptions o;
   o.encoding = "cp1252";
   r = read_csv(latin + "\x80uro AG,1,0,0,0\n", o);
@@ -430,7 +456,10 @@ TEST_CASE("encoding: cp1252 is transcoded, and UTF-8 with a Latin-1 byte stops t
   REQUIRE(r.rows.rows.size() == 2);
   CHECK(r.rows.rows[0].id == "M\xc3\xbcller GmbH");
   CHECK(r.rows.rows[1].id == "\xe2\x82\xacuro AG"); // 0x80 is the euro sign in Windows-1252
-  r = read_csv(k_header + "a\x81" "b,1,0,0,0\n", o);      // 0x81 is not a character in Windows-1252
+  r = read_csv(k_header +
+                   "a\x81"
+                   "b,1,0,0,0\n",
+               o); // 0x81 is not a character in Windows-1252
   REQUIRE(r.diags.lines.size() == 1);
   CHECK(r.diags.lines[0].find("byte 0x81 is not a character in Windows-1252") != std::string::npos);
 }
@@ -456,7 +485,8 @@ TEST_CASE("a header-only file is read with a warning; a workbook is named", "[in
 
 TEST_CASE("periods written as dates people use become months; an undecidable one is an error", "[ingest][dates]") {
   const std::string header = "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
-  Run r = read_csv(header + "a,31.10.2026,100,0,0,0\nb,2026-10-31T12:00:00Z,1,0,0,0\nc,Oct 2026,1,0,0,0\nd,10/31/2026,1,0,0,0\n");
+  Run r = read_csv(
+      header + "a,31.10.2026,100,0,0,0\nb,2026-10-31T12:00:00Z,1,0,0,0\nc,Oct 2026,1,0,0,0\nd,10/31/2026,1,0,0,0\n");
   CHECK(r.diags.lines.empty());
   REQUIRE(r.rows.rows.size() == 4);
   for (const auto& row : r.rows.rows) CHECK(row.period == "2026-10");
@@ -470,7 +500,8 @@ TEST_CASE("periods written as dates people use become months; an undecidable one
   CHECK(r.rows.rows[0].period == "2026-04");
 }
 
-TEST_CASE("Stripe subscriptions become monthly MRR: intervals, seats, coupons, trials, cancellations", "[ingest][stripe]") {
+TEST_CASE("Stripe subscriptions become monthly MRR: intervals, seats, coupons, trials, cancellations",
+          "[ingest][stripe]") {
   Diags diags;
   Rows rows;
   IngestOptions o;
@@ -479,27 +510,33 @@ TEST_CASE("Stripe subscriptions become monthly MRR: intervals, seats, coupons, t
                              "HALF3,,,,repeating,3,50\nTEN,,10.00,usd,forever,,\n");
   ingestor.read_stream(coupons, "coupons.csv", rows);
   std::istringstream subs(
-      "id,Customer ID,Plan,Quantity,Currency,Interval,Amount,Status,Created (UTC),Start (UTC),Current Period Start (UTC),"
+      "id,Customer ID,Plan,Quantity,Currency,Interval,Amount,Status,Created (UTC),Start (UTC),Current Period Start "
+      "(UTC),"
       "Current Period End (UTC),Trial End (UTC),Coupon,Canceled At (UTC),Cancel At Period End,Ended At (UTC)\n"
       // 120/year = 10/month from January on
-      "s1,cus_a,y,1,usd,year,120.00,active,2026-01-05 10:00,2026-01-05 10:00,2026-01-05 10:00,2027-01-05 10:00,,,,false,\n"
+      "s1,cus_a,y,1,usd,year,120.00,active,2026-01-05 10:00,2026-01-05 10:00,2026-01-05 10:00,2027-01-05 "
+      "10:00,,,,false,\n"
       // 4 seats x 25 = 100/month, half price for the first 3 months (Jan..Mar)
-      "s2,cus_b,m,4,usd,month,25.00,active,2026-01-10 10:00,2026-01-10 10:00,2026-04-10 10:00,2026-05-10 10:00,,HALF3,,false,\n"
+      "s2,cus_b,m,4,usd,month,25.00,active,2026-01-10 10:00,2026-01-10 10:00,2026-04-10 10:00,2026-05-10 "
+      "10:00,,HALF3,,false,\n"
       // 10/week = 43.333333/month, less nothing; asked to cancel in March, ended April 2: counts through March
       "s3,cus_c,w,1,usd,week,10.00,canceled,2026-01-01 10:00,2026-01-01 10:00,2026-03-26 10:00,2026-04-02 10:00,,,"
       "2026-03-20 10:00,true,2026-04-02 10:00\n"
       // in trial until April 20: nothing in March, from April on 50 less the 10.00 coupon
-      "s4,cus_d,m,1,usd,month,50.00,active,2026-03-01 10:00,2026-03-01 10:00,2026-04-20 10:00,2026-05-20 10:00,2026-04-20 10:00,TEN,,false,\n"
+      "s4,cus_d,m,1,usd,month,50.00,active,2026-03-01 10:00,2026-03-01 10:00,2026-04-20 10:00,2026-05-20 "
+      "10:00,2026-04-20 10:00,TEN,,false,\n"
       // never paid
       "s5,cus_e,m,1,usd,month,50.00,incomplete_expired,2026-02-01 10:00,2026-02-01 10:00,,,,,,false,\n"
       // the export's latest date: 2026-05-31, so May is the last whole month
-      "s6,cus_a,m,1,usd,month,5.00,active,2026-05-31 10:00,2026-05-31 10:00,2026-05-31 10:00,2026-06-30 10:00,,,,false,\n");
+      "s6,cus_a,m,1,usd,month,5.00,active,2026-05-31 10:00,2026-05-31 10:00,2026-05-31 10:00,2026-06-30 "
+      "10:00,,,,false,\n");
   const InputSummary s = ingestor.read_stream(subs, "subscriptions.csv", rows);
   CHECK(s.role == "stripe");
   CHECK(s.rows_read == 6);
   CHECK(s.rows_used == 6);
-  CHECK(diags.lines == std::vector<std::string>{
-                           "subscriptions.csv: warning: left out of MRR: 1 incomplete subscription (never paid)"});
+  CHECK(
+      diags.lines ==
+      std::vector<std::string>{"subscriptions.csv: warning: left out of MRR: 1 incomplete subscription (never paid)"});
   const SnapshotTable* t = ingestor.snapshots();
   REQUIRE(t != nullptr);
   CHECK(month_label(t->first()) == "2026-01");
@@ -521,23 +558,28 @@ TEST_CASE("Stripe subscriptions become monthly MRR: intervals, seats, coupons, t
 
 TEST_CASE("ChartMogul: the MRR column is checked against the running sum, per customer or per subscription",
           "[ingest][chartmogul]") {
-  const std::string header = "DATE,CUSTOMER_EXTERNAL_ID,MRR_MOVEMENT,MRR,MOVEMENT_TYPE,CURRENCY_CODE,SUBSCRIPTION_EXTERNAL_ID\n";
+  const std::string header =
+      "DATE,CUSTOMER_EXTERNAL_ID,MRR_MOVEMENT,MRR,MOVEMENT_TYPE,CURRENCY_CODE,SUBSCRIPTION_EXTERNAL_ID\n";
   // Invoices in EUR and USD: one account currency, so no "mixed currencies" here.
-  Run r = read_csv(header + "2026-01-05,a,10000,10000,new_biz,EUR,s1\n2026-02-03,a,5000,15000,expansion,EUR,s1\n"
-                            "2026-01-07,b,20000,20000,new_biz,USD,s2\n2026-03-01,b,0,20000,expansion,USD,s2\n");
+  Run r = read_csv(header +
+                   "2026-01-05,a,10000,10000,new_biz,EUR,s1\n2026-02-03,a,5000,15000,expansion,EUR,s1\n"
+                   "2026-01-07,b,20000,20000,new_biz,USD,s2\n2026-03-01,b,0,20000,expansion,USD,s2\n");
   CHECK(r.diags.lines.empty());
   CHECK_FALSE(r.summary.unreadable);
   // MRR per subscription: customer c has two subscriptions; each row's MRR is its own.
-  r = read_csv(header + "2026-01-05,c,10000,10000,new_biz,EUR,s1\n2026-01-06,c,3000,3000,new_biz,EUR,s2\n"
-                        "2026-02-01,c,1000,11000,expansion,EUR,s1\n2026-03-01,c,0,11000,expansion,EUR,s1\n");
+  r = read_csv(header +
+               "2026-01-05,c,10000,10000,new_biz,EUR,s1\n2026-01-06,c,3000,3000,new_biz,EUR,s2\n"
+               "2026-02-01,c,1000,11000,expansion,EUR,s1\n2026-03-01,c,0,11000,expansion,EUR,s1\n");
   CHECK(r.diags.lines.empty());
   // A movement missing from the export: the MRR column says so.
-  r = read_csv(header + "2026-01-05,d,10000,10000,new_biz,EUR,s1\n2026-02-03,d,5000,17000,expansion,EUR,s1\n"
-                        "2026-03-03,d,0,17000,expansion,EUR,s1\n");
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:3:4: error: MRR 170.00 of customer \"d\" does not match 150.00, the sum of its "
-                             "MRR_MOVEMENTs up to the end of 2026-02 (2 customer-months differ; this is the first): the export "
-                             "is missing movements (export the whole history)"});
+  r = read_csv(header +
+               "2026-01-05,d,10000,10000,new_biz,EUR,s1\n2026-02-03,d,5000,17000,expansion,EUR,s1\n"
+               "2026-03-03,d,0,17000,expansion,EUR,s1\n");
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{
+            "t.csv:3:4: error: MRR 170.00 of customer \"d\" does not match 150.00, the sum of its "
+            "MRR_MOVEMENTs up to the end of 2026-02 (2 customer-months differ; this is the first): the export "
+            "is missing movements (export the whole history)"});
   CHECK(r.summary.unreadable);
 }
 
@@ -562,11 +604,13 @@ TEST_CASE("fx: a bad rates file is refused with the line and column", "[ingest][
     return "accepted";
   };
   CHECK(refused("currency,rate\nUSD,0.92\n") == "accepted");
-  CHECK(refused("code,value\nUSD,0.92\n") == path + ":1: an --fx file has the columns currency,rate or month,currency,rate");
+  CHECK(refused("code,value\nUSD,0.92\n") ==
+        path + ":1: an --fx file has the columns currency,rate or month,currency,rate");
   CHECK(refused("currency,rate\nUS,0.92\n") == path + ":2:1: currency \"US\" is not a three-letter ISO code");
   CHECK(refused("currency,rate\nUSD,-1\n") == path + ":2:2: rate \"-1\" is not a positive decimal number such as 0.92");
   CHECK(refused("currency,rate\nUSD,0.92\nUSD,0.93\n") == path + ":3:1: a second rate for USD");
-  CHECK(refused("month,currency,rate\n2026-13,USD,0.92\n") == path + ":2:1: month \"2026-13\" is not a month (use YYYY-MM)");
+  CHECK(refused("month,currency,rate\n2026-13,USD,0.92\n") ==
+        path + ":2:1: month \"2026-13\" is not a month (use YYYY-MM)");
   CHECK(refused("currency,rate\nEUR,2\n") == path + ":2:2: the rate of EUR into itself is 1, not 2");
   CHECK(refused("currency,rate\nUSD\n") == path + ":2:2: expected 2 fields, found 1");
   CHECK(refused("") == path + ": the --fx file is empty");
@@ -581,12 +625,12 @@ TEST_CASE("Stripe coupons: every bad cell is named", "[ingest][stripe]") {
                          "E,,,,once,,25\n"
                          "E,,,,once,,25\n");
   CHECK(r.summary.role == "coupons");
-  CHECK(r.diags.lines == std::vector<std::string>{
-                             "t.csv:2:7: error: Percent Off \"120\" is not a number above 0 and at most 100",
-                             "t.csv:3:7: error: a coupon has either Percent Off or Amount Off",
-                             "t.csv:4:5: error: Duration \"monthly\" is not once, repeating or forever",
-                             "t.csv:5:6: error: a repeating coupon needs Duration In Months",
-                             "t.csv:7:1: error: coupon \"E\" appears twice: lines 6 and 7"});
+  CHECK(r.diags.lines ==
+        std::vector<std::string>{"t.csv:2:7: error: Percent Off \"120\" is not a number above 0 and at most 100",
+                                 "t.csv:3:7: error: a coupon has either Percent Off or Amount Off",
+                                 "t.csv:4:5: error: Duration \"monthly\" is not once, repeating or forever",
+                                 "t.csv:5:6: error: a repeating coupon needs Duration In Months",
+                                 "t.csv:7:1: error: coupon \"E\" appears twice: lines 6 and 7"});
   CHECK(r.summary.rows_used == 1);
   CHECK(r.summary.rows_rejected == 5);
 }

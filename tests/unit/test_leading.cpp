@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Issue 7: dates, health schemes, weighted scores, percentiles, the join of billing rows with
 // customers and responses files, the leading-indicator formulas and their band edges.
-#include "metrics/aggregate.hpp"
 #include "core/attributes.hpp"
-#include "metrics/bands.hpp"
 #include "core/error.hpp"
 #include "ingest/ingest.hpp"
+#include "metrics/aggregate.hpp"
+#include "metrics/bands.hpp"
 #include "metrics/leading.hpp"
 #include "metrics/metrics.hpp"
 
@@ -114,7 +114,8 @@ TEST_CASE("weighted health scores are exact and handle missing components explic
   CHECK(s.weakest == "support");
   s = weighted_score(w, partial, MissingComponents::skip);
   CHECK(!s.score);
-  CHECK(!weighted_score(w, {std::nullopt, std::nullopt, std::nullopt, std::nullopt}, MissingComponents::reweight).score);
+  CHECK(
+      !weighted_score(w, {std::nullopt, std::nullopt, std::nullopt, std::nullopt}, MissingComponents::reweight).score);
 }
 
 TEST_CASE("percentiles interpolate like PERCENTILE.INC", "[leading]") {
@@ -157,12 +158,13 @@ TEST_CASE("the leading indicators' own bands: edges per scale and per motion", "
 namespace {
 
 // A hand-sized run: five customers, one month, a customers file and a survey.
-const char* k_customers = "customer_id,segment,health_score,signup_date,first_value_date,renewal_date,renewed,churn_reason\n"
-                          "a,SMB,90,2026-01-01,2026-01-11,2026-10-15,,\n"
-                          "b,SMB,60,2026-02-01,2026-03-03,,,\n"
-                          "c,Enterprise,30,2026-03-01,,2026-10-20,,price\n"
-                          "d,Enterprise,85,2026-09-01,,,,\n"
-                          "z,SMB,50,,,,,\n";
+const char* k_customers =
+    "customer_id,segment,health_score,signup_date,first_value_date,renewal_date,renewed,churn_reason\n"
+    "a,SMB,90,2026-01-01,2026-01-11,2026-10-15,,\n"
+    "b,SMB,60,2026-02-01,2026-03-03,,,\n"
+    "c,Enterprise,30,2026-03-01,,2026-10-20,,price\n"
+    "d,Enterprise,85,2026-09-01,,,,\n"
+    "z,SMB,50,,,,,\n";
 const char* k_billing = "customer_id,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n"
                         "a,SMB,2026-10,100,0,0,0\n"
                         "b,SMB,2026-10,200,0,0,0\n"
@@ -262,11 +264,11 @@ TEST_CASE("the join groups responses and customers through the billing segment",
   const LeadingPeriod& p = j.leading.periods.at("2026-10");
   const LeadingTotals& smb = p.groups.at("SMB");
   const LeadingTotals& ent = p.groups.at("Enterprise");
-  CHECK(smb.promoters == 1); // a; x is unknown and counts in `all` only
+  CHECK(smb.promoters == 1);  // a; x is unknown and counts in `all` only
   CHECK(ent.detractors == 1); // d
   CHECK(smb.health_n == 2);   // a and b; e has no record
   CHECK(smb.unscored == 1);
-  CHECK(ent.health_n == 1);   // d; c churned
+  CHECK(ent.health_n == 1); // d; c churned
   CHECK(ent.open_ages == std::vector<std::int32_t>{60});
   CHECK(ent.reasons.at("price").first == 1);
   CHECK(p.all.promoters == 2);
@@ -308,18 +310,20 @@ TEST_CASE("customers and responses files: every bad cell is named", "[leading][i
   const InputSummary rs = ingestor.read_stream(responses, "r.csv", sink);
   CHECK(cs.role == "customers");
   CHECK(rs.role == "responses");
-  CHECK(diags.lines == std::vector<std::string>{
-                           "c.csv:2:2: error: health_score \"101\" is not a number from 0 to 100",
-                           "c.csv:3:4: error: first_value_date \"2026-02-01\" is before signup_date \"2026-02-10\"",
-                           "c.csv:4:3: error: signup_date \"2026-02-30\" is not a date (use YYYY-MM-DD, DD.MM.YYYY, MM/DD/YYYY or DD/MM/YYYY "
-                             "with --date-format, or Oct 2026)",
-                           "c.csv:5:5: error: renewed \"maybe\" is not a boolean (use 1/0, true/false, yes/no or y/n)",
-                           "c.csv:7:1: error: customer_id \"e\" appears twice in the customers files (first at line 6)",
-                           "r.csv:2:2: error: score \"11\" is not a whole number from 0 to 10",
-                           "r.csv:3:3: error: csat \"6\" is not a whole number from 1 to 5",
-                           "r.csv:4:4: error: ces \"0\" is not a whole number from 1 to 7",
-                           "r.csv:5:2: error: score \"9.5\" is not a whole number from 0 to 10",
-                       });
+  CHECK(diags.lines ==
+        std::vector<std::string>{
+            "c.csv:2:2: error: health_score \"101\" is not a number from 0 to 100",
+            "c.csv:3:4: error: first_value_date \"2026-02-01\" is before signup_date \"2026-02-10\"",
+            "c.csv:4:3: error: signup_date \"2026-02-30\" is not a date (use YYYY-MM-DD, DD.MM.YYYY, MM/DD/YYYY or "
+            "DD/MM/YYYY "
+            "with --date-format, or Oct 2026)",
+            "c.csv:5:5: error: renewed \"maybe\" is not a boolean (use 1/0, true/false, yes/no or y/n)",
+            "c.csv:7:1: error: customer_id \"e\" appears twice in the customers files (first at line 6)",
+            "r.csv:2:2: error: score \"11\" is not a whole number from 0 to 10",
+            "r.csv:3:3: error: csat \"6\" is not a whole number from 1 to 5",
+            "r.csv:4:4: error: ces \"0\" is not a whole number from 1 to 7",
+            "r.csv:5:2: error: score \"9.5\" is not a whole number from 0 to 10",
+        });
   CHECK(cs.rows_read == cs.rows_used + cs.rows_rejected);
   CHECK(cs.rows_used == 1);
   CHECK(rs.rows_used == 1);
@@ -380,9 +384,9 @@ TEST_CASE("a customers file of customer_id and columns without a role is a custo
   CHECK(role("Customer ID,Region\na,EMEA\n").first == "customers");
   // A column that reads as money or time: an export we did not recognise, refused with the
   // movements form's error and its --map hint, never a list of customers with nothing read.
-  for (const char* text : {"customer_id,revenue\na,100\n", "customer_id,MRR Start\na,100\n", "customer_id,period\na,2026-10\n",
-                           "customer_id,Amount (EUR)\na,100\n", "customer_id,Closing ARR\na,1200\n",
-                           "customer_id\na\n"}) {
+  for (const char* text :
+       {"customer_id,revenue\na,100\n", "customer_id,MRR Start\na,100\n", "customer_id,period\na,2026-10\n",
+        "customer_id,Amount (EUR)\na,100\n", "customer_id,Closing ARR\na,1200\n", "customer_id\na\n"}) {
     const auto [r, lines] = role(text);
     CHECK(r == "movements");
     REQUIRE(lines.size() == 1);

@@ -167,13 +167,14 @@ TEST_CASE("save rate, quick ratio and LTV:CAC", "[metrics]") {
   CHECK_THAT(get(ms, "ltv_cac").value->real, WithinRel(9090.909091 / 2000.0, 1e-12));
 }
 
-TEST_CASE("the MRR bridge adds up from the rows: start + new + expansion + reactivation - contraction - churn = end", "[metrics]") {
+TEST_CASE("the MRR bridge adds up from the rows: start + new + expansion + reactivation - contraction - churn = end",
+          "[metrics]") {
   // Rows summed as the aggregator sums them: a starting customer that expands, one that
   // contracts to nothing without churning, one that churns, a new one with new_mrr, a new one
   // whose MRR comes as expansion (no new_mrr column), and a reactivation.
   Totals t;
-  const auto row = [&](std::int64_t start, std::int64_t expansion, std::int64_t contraction, std::int64_t churned, std::int64_t fresh,
-                       std::int64_t back) {
+  const auto row = [&](std::int64_t start, std::int64_t expansion, std::int64_t contraction, std::int64_t churned,
+                       std::int64_t fresh, std::int64_t back) {
     MovementRow r;
     r.start = units(start);
     r.expansion = units(expansion);

@@ -12,7 +12,9 @@ std::int64_t micros(std::string_view text, DecimalStyle style = DecimalStyle::po
   REQUIRE(p.status == Status::ok);
   return p.value.micros;
 }
-Status status(std::string_view text, DecimalStyle style = DecimalStyle::point) { return parse_money(text, style).status; }
+Status status(std::string_view text, DecimalStyle style = DecimalStyle::point) {
+  return parse_money(text, style).status;
+}
 } // namespace
 
 TEST_CASE("parse_money reads plain, decimal and grouped numbers exactly", "[money]") {
@@ -38,8 +40,8 @@ TEST_CASE("parse_money with a decimal comma swaps the separators", "[money]") {
 }
 
 TEST_CASE("parse_money rejects what is not a plain decimal number", "[money]") {
-  for (const char* bad : {"12x.50", "1e3", "1e309", "NaN", "nan", "inf", "0x10", "+5", "1,2,3", "12,34", "1,2345",
-                          ",123", "1..2", "1.2.3", "--5", "-", ".", "$5", "5 5", "\xd9\xa1\xd9\xa2"})
+  for (const char* bad : {"12x.50", "1e3",  "1e309", "NaN",   "nan", "inf", "0x10", "+5", "1,2,3", "12,34",
+                          "1,2345", ",123", "1..2",  "1.2.3", "--5", "-",   ".",    "$5", "5 5",   "\xd9\xa1\xd9\xa2"})
     CHECK(status(bad) == Status::invalid);
   CHECK(status("") == Status::empty);
   CHECK(status("   ") == Status::empty);
@@ -84,9 +86,9 @@ TEST_CASE("money formats exactly and rounded", "[money]") {
   CHECK(format_money_exact(Money{5'000'000}, 2) == "5.00");
   CHECK(format_money_exact(Money{INT64_MIN}) == "-9223372036854.775808");
   CHECK(format_money_fixed(Money{1'234'567'890}, 2, true) == "1,234.57");
-  CHECK(format_money_fixed(Money{5'000}, 2, false) == "0.00");   // 0.005 -> even
-  CHECK(format_money_fixed(Money{15'000}, 2, false) == "0.02");  // 0.015 -> even
-  CHECK(format_money_fixed(Money{-4'000}, 2, false) == "0.00");  // no "-0.00"
+  CHECK(format_money_fixed(Money{5'000}, 2, false) == "0.00");  // 0.005 -> even
+  CHECK(format_money_fixed(Money{15'000}, 2, false) == "0.02"); // 0.015 -> even
+  CHECK(format_money_fixed(Money{-4'000}, 2, false) == "0.00"); // no "-0.00"
   CHECK(group_thousands(1234567) == "1,234,567");
   CHECK(group_thousands(999) == "999");
   CHECK(group_thousands(1000) == "1,000");

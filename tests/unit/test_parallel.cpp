@@ -3,9 +3,9 @@
 // of threads and any chunk size, the same totals, the same diagnostics in the same order
 // and the same row accounting as one thread reading line by line. The files are small;
 // tiny chunks make every case cross chunk boundaries.
-#include "metrics/aggregate.hpp"
-#include "ingest/ingest.hpp"
 #include "core/snapshot_table.hpp"
+#include "ingest/ingest.hpp"
+#include "metrics/aggregate.hpp"
 #include "metrics/cohorts.hpp"
 
 #include <catch2/catch.hpp>
@@ -27,10 +27,10 @@ struct Diags : DiagnosticSink {
 };
 
 std::string show(const Totals& t) {
-  return fmt::format("{} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {}", t.customers, t.new_customers, t.cohort,
-                     t.churned_logos, t.expanding, t.start.micros, t.expansion.micros, t.contraction.micros, t.churned.micros,
-                     t.new_mrr.micros, t.reactivation.micros, t.at_risk_mrr.micros, t.cac_sum.micros, t.cac_count, t.at_risk,
-                     t.saved, t.promoters, t.passives, t.detractors, t.responses());
+  return fmt::format("{} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {}", t.customers, t.new_customers,
+                     t.cohort, t.churned_logos, t.expanding, t.start.micros, t.expansion.micros, t.contraction.micros,
+                     t.churned.micros, t.new_mrr.micros, t.reactivation.micros, t.at_risk_mrr.micros, t.cac_sum.micros,
+                     t.cac_count, t.at_risk, t.saved, t.promoters, t.passives, t.detractors, t.responses());
 }
 
 /// As a chunk size: no parallel pass, every line read one by one.
@@ -53,8 +53,9 @@ std::vector<std::string> outcome(const std::vector<std::string>& paths, int thre
     Ingestor ingestor(o, d);
     for (std::size_t i = 0; i < paths.size(); ++i) {
       const InputSummary s = ingestor.read_path(paths[i], agg, last && i + 1 == paths.size());
-      out.push_back(fmt::format("{}: read {} used {} rejected {} warnings {} unreadable {} currency {} derived {}", s.file,
-                                s.rows_read, s.rows_used, s.rows_rejected, s.warnings, s.unreadable, s.currency, s.derived_rows));
+      out.push_back(fmt::format("{}: read {} used {} rejected {} warnings {} unreadable {} currency {} derived {}",
+                                s.file, s.rows_read, s.rows_used, s.rows_rejected, s.warnings, s.unreadable, s.currency,
+                                s.derived_rows));
       CHECK(s.rows_read == s.rows_used + s.rows_rejected);
     }
     if (const SnapshotTable* t = ingestor.snapshots()) { // the whole history, customer by customer
@@ -64,12 +65,14 @@ std::vector<std::string> outcome(const std::vector<std::string>& paths, int thre
         out.push_back(line);
       }
       out.push_back(fmt::format("cells {}", t->cells()));
-      const AnnualCohorts cohorts = annual_cohorts(*t, PeriodLength::month, !by.empty(), true, static_cast<unsigned>(threads));
+      const AnnualCohorts cohorts =
+          annual_cohorts(*t, PeriodLength::month, !by.empty(), true, static_cast<unsigned>(threads));
       for (const auto& [period, f] : cohorts.all)
-        out.push_back(fmt::format("cohort {} {} {} {} {} {}", period, f.start.micros, f.end.micros, f.capped_end.micros, f.customers, f.retained));
-      for (const auto& [key, f] : cohorts.groups)
-        out.push_back(fmt::format("cohort {} {} {} {} {} {} {}", key.first, key.second, f.start.micros, f.end.micros, f.capped_end.micros,
+        out.push_back(fmt::format("cohort {} {} {} {} {} {}", period, f.start.micros, f.end.micros, f.capped_end.micros,
                                   f.customers, f.retained));
+      for (const auto& [key, f] : cohorts.groups)
+        out.push_back(fmt::format("cohort {} {} {} {} {} {} {}", key.first, key.second, f.start.micros, f.end.micros,
+                                  f.capped_end.micros, f.customers, f.retained));
     }
   }
   for (const std::string& line : d.lines) out.push_back(line);
@@ -109,7 +112,8 @@ struct TempFile {
 /// ids of six digits, so the rows are sorted by customer (and by period, then customer, up
 /// to the 8,400th row, where the periods start again).
 std::string generated(std::uint64_t seed, int rows, bool trouble, int period_base = 0, bool sorted = false) {
-  std::string text = "customer_id,company,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,nps,at_risk\n";
+  std::string text =
+      "customer_id,company,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,nps,at_risk\n";
   std::uint64_t state = seed;
   const auto next = [&state] {
     state = state * 6364136223846793005ull + 1442695040888963407ull;
@@ -128,22 +132,23 @@ std::string generated(std::uint64_t seed, int rows, bool trouble, int period_bas
     std::string start = fmt::format("{}.{:02}", cents / 100, cents % 100);
     std::string exp = fmt::format("{}.{:02}", expansion / 100, expansion % 100);
     if (trouble) {
-      if (r % 997 == 0) start = "12x";                               // invalid
-      if (r % 1'201 == 0) start = "\"1,234.50\"";                    // the general path reads it
-      if (r % 1'499 == 0) period = "2026-Q3";                        // another period length
-      if (r % 1'777 == 0) period = "10/31/2026";                     // a date
-      if (r % 2'003 == 0) company = "\"unterminated";               // a quote not closed
-      if (r % 2'111 == 0) id = "Total";                              // a totals label
-      if (r % 2'500 == 0) {                                          // a row repeating the sums above
-        text += fmt::format("SUM-{},Acme,SMB,{},{}.{:02},{}.{:02},0,0,,0\n", i, period, start_sum / 100, start_sum % 100,
-                            expansion_sum / 100, expansion_sum % 100);
+      if (r % 997 == 0) start = "12x";                // invalid
+      if (r % 1'201 == 0) start = "\"1,234.50\"";     // the general path reads it
+      if (r % 1'499 == 0) period = "2026-Q3";         // another period length
+      if (r % 1'777 == 0) period = "10/31/2026";      // a date
+      if (r % 2'003 == 0) company = "\"unterminated"; // a quote not closed
+      if (r % 2'111 == 0) id = "Total";               // a totals label
+      if (r % 2'500 == 0) {                           // a row repeating the sums above
+        text += fmt::format("SUM-{},Acme,SMB,{},{}.{:02},{}.{:02},0,0,,0\n", i, period, start_sum / 100,
+                            start_sum % 100, expansion_sum / 100, expansion_sum % 100);
       }
       if (r % 89 == 0) text += "\n";
       if (r % 97 == 0) text += "   \r\n";
     }
     const bool churn = r % 50 == 0 && expansion == 0;
-    const std::string line = fmt::format("{},{},{},{},{},{},0,{},{},{}", id, company, segment, period, start, exp,
-                                         churn ? start : "0", r % 3 == 0 ? std::to_string(r % 11) : "", r % 13 == 0 ? 1 : 0);
+    const std::string line =
+        fmt::format("{},{},{},{},{},{},0,{},{},{}", id, company, segment, period, start, exp, churn ? start : "0",
+                    r % 3 == 0 ? std::to_string(r % 11) : "", r % 13 == 0 ? 1 : 0);
     text += line + (r % 5 == 0 ? "\r\n" : "\n");
     if (start.find_first_not_of("0123456789.") == std::string::npos && id.rfind("C-", 0) == 0 && id != "Total") {
       start_sum += cents;
@@ -172,7 +177,8 @@ TEST_CASE("problems anywhere: the same diagnostics in the same order for any num
   const auto one = outcome({f.path}, 1, k_line_by_line);
   REQUIRE(one.size() > 100); // many diagnostics
   for (const int threads : {1, 2, 4})
-    for (const std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{313}, std::uint64_t{8192}, std::uint64_t{100'000}})
+    for (const std::uint64_t chunk :
+         {std::uint64_t{1}, std::uint64_t{313}, std::uint64_t{8192}, std::uint64_t{100'000}})
       for (const bool last : {true, false}) { // keys kept as words, or whole
         INFO("threads " << threads << ", chunks of " << chunk << " bytes, last " << last);
         CHECK(outcome({f.path}, threads, chunk, "segment", {}, last) == one);
@@ -201,11 +207,13 @@ TEST_CASE("sorted chunks whose ranges overlap are checked key by key", "[ingest]
   for (const bool repeat : {false, true}) {
     std::string text = "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
     for (int i = 0; i < 3'000; ++i) text += fmt::format("C-{:06},2026-10,100,0,0,0\n", 2 * i);
-    for (int i = 0; i < 3'000; ++i) text += fmt::format("C-{:06},2026-10,100,0,0,0\n", repeat && i == 2'000 ? 2'222 : 2 * i + 1);
+    for (int i = 0; i < 3'000; ++i)
+      text += fmt::format("C-{:06},2026-10,100,0,0,0\n", repeat && i == 2'000 ? 2'222 : 2 * i + 1);
     const TempFile f("overlap", text);
     const auto one = outcome({f.path}, 1, k_line_by_line, "");
-    CHECK(std::count_if(one.begin(), one.end(), [](const std::string& l) { return l.find("(first at line 1113)") != std::string::npos; }) ==
-          (repeat ? 1 : 0));
+    CHECK(std::count_if(one.begin(), one.end(), [](const std::string& l) {
+            return l.find("(first at line 1113)") != std::string::npos;
+          }) == (repeat ? 1 : 0));
     for (const int threads : {1, 2})
       for (const std::uint64_t chunk : {std::uint64_t{0}, std::uint64_t{2'000}, std::uint64_t{40'000}}) {
         INFO("repeat " << repeat << ", threads " << threads << ", chunks of " << chunk << " bytes");
@@ -222,9 +230,11 @@ TEST_CASE("keys read before an ordered pass are looked for in its chunks' ranges
   for (int i = 0; i < 10'000; ++i) text += fmt::format("C-{:06},2026-10,100,0,0,0\n", i);
   const TempFile f("before", text);
   const auto one = outcome({f.path}, 1, k_line_by_line, "");
-  CHECK(std::count_if(one.begin(), one.end(), [](const std::string& l) { return l.find("appears twice") != std::string::npos; }) == 200);
+  CHECK(std::count_if(one.begin(), one.end(),
+                      [](const std::string& l) { return l.find("appears twice") != std::string::npos; }) == 200);
   for (const int threads : {1, 2})
-    for (const std::uint64_t chunk : {std::uint64_t{0}, std::uint64_t{500}, std::uint64_t{2'000}, std::uint64_t{30'000}}) {
+    for (const std::uint64_t chunk :
+         {std::uint64_t{0}, std::uint64_t{500}, std::uint64_t{2'000}, std::uint64_t{30'000}}) {
       INFO("threads " << threads << ", chunks of " << chunk << " bytes");
       CHECK(difference(outcome({f.path}, threads, chunk, ""), one) == "");
     }
@@ -242,7 +252,9 @@ TEST_CASE("a row repeating the sums above it is found across chunks", "[ingest][
   for (int i = 3'000; i < 4'000; ++i) text += fmt::format("C-{},2026-10,100,0,0,0\n", i);
   const TempFile f("sums", text);
   const auto one = outcome({f.path}, 1, k_line_by_line, "");
-  REQUIRE(std::count_if(one.begin(), one.end(), [](const std::string& l) { return l.find("looks like a totals row") != std::string::npos; }) == 1);
+  REQUIRE(std::count_if(one.begin(), one.end(), [](const std::string& l) {
+            return l.find("looks like a totals row") != std::string::npos;
+          }) == 1);
   for (const std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{1000}, std::uint64_t{50'000}})
     CHECK(outcome({f.path}, 2, chunk, "") == one);
 }
@@ -252,7 +264,8 @@ TEST_CASE("duplicates across files and passes name the first line", "[ingest][pa
   const TempFile b("b", generated(5, 5'000, false)); // the same ids and periods: every row repeats one of a
   const TempFile c("c", generated(5, 5'000, false, 6));
   const auto one = outcome({a.path, b.path, c.path}, 1, k_line_by_line);
-  REQUIRE(std::count_if(one.begin(), one.end(), [](const std::string& l) { return l.find("appears twice") != std::string::npos; }) > 100);
+  REQUIRE(std::count_if(one.begin(), one.end(),
+                        [](const std::string& l) { return l.find("appears twice") != std::string::npos; }) > 100);
   for (const std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{5000}, std::uint64_t{0}})
     CHECK(outcome({a.path, b.path, c.path}, 3, chunk) == one);
 }
@@ -287,7 +300,8 @@ TEST_CASE("a duplicate of a row a pass kept names its line, however far down it 
     const TempFile f("far", text);
     const auto one = outcome({f.path}, 1, k_line_by_line, "");
     for (const char* first : {"first at line 12)", "first at line 1502)", "first at line 7)", "first at line 3001)"})
-      CHECK(std::count_if(one.begin(), one.end(), [&](const std::string& l) { return l.find(first) != std::string::npos; }) == 1);
+      CHECK(std::count_if(one.begin(), one.end(),
+                          [&](const std::string& l) { return l.find(first) != std::string::npos; }) == 1);
     for (const int threads : {1, 2, 3})
       for (const std::uint64_t chunk : {std::uint64_t{0}, std::uint64_t{1'000}, std::uint64_t{30'000}})
         for (const bool last : {true, false}) {
@@ -312,7 +326,8 @@ TEST_CASE("a file that changes between the pass and reading its keys again is re
     std::uint64_t row1100 = 0;
     for (int i = 0; i < 3'000; ++i) {
       if (i == 1'100) row1100 = text.size();
-      text += fmt::format("{},2026-10,{},0,0,0\n", id_of(i == 2'500 ? 1'050 : i), variant == 2 && i == 2'000 ? "x" : "100");
+      text +=
+          fmt::format("{},2026-10,{},0,0,0\n", id_of(i == 2'500 ? 1'050 : i), variant == 2 && i == 2'000 ? "x" : "100");
     }
     const TempFile f("changed", text);
     for (const bool change : {false, true}) {
@@ -341,7 +356,8 @@ TEST_CASE("a file that changes between the pass and reading its keys again is re
       }
       REQUIRE(changed == change);
       const auto told = [&](const char* what) {
-        return std::any_of(d.lines.begin(), d.lines.end(), [&](const std::string& l) { return l.find(what) != std::string::npos; });
+        return std::any_of(d.lines.begin(), d.lines.end(),
+                           [&](const std::string& l) { return l.find(what) != std::string::npos; });
       };
       CHECK(told("changed while it was read") == change);
       CHECK(told("appears twice in period 2026-10 (first at line 1052)") != change);
@@ -357,7 +373,8 @@ TEST_CASE("a line that is not UTF-8 stops the file at the same line", "[ingest][
   text.insert(text.find("\nC-2500,") + 5, 1, '\xE9');
   const TempFile f("latin1", text);
   const auto one = outcome({f.path}, 1, k_line_by_line);
-  REQUIRE(std::any_of(one.begin(), one.end(), [](const std::string& l) { return l.find("UTF-8") != std::string::npos; }));
+  REQUIRE(
+      std::any_of(one.begin(), one.end(), [](const std::string& l) { return l.find("UTF-8") != std::string::npos; }));
   CHECK(outcome({f.path}, 2, 1000) == one);
   CHECK(outcome({f.path}, 4, 1) == one);
 }
@@ -381,27 +398,31 @@ std::string snapshots(std::uint64_t seed, int customers, bool trouble, bool curr
       const std::uint64_t x = next();
       std::string id = fmt::format("S-{}", i);
       std::string month = fmt::format("{}-{:02}", 2025 + m / 12, m % 12 + 1);
-      std::string mrr = x % 17 == 0 ? "0" : fmt::format("{}.{:02}", 100 + (r + x % 3 * static_cast<std::uint64_t>(m % 4)) % 900, x % 100);
+      std::string mrr = x % 17 == 0
+          ? "0"
+          : fmt::format("{}.{:02}", 100 + (r + x % 3 * static_cast<std::uint64_t>(m % 4)) % 900, x % 100);
       std::string cur = "EUR";
       if (trouble) {
-        if (x % 1'009 == 0) id = fmt::format("S-{}", i / 2);     // maybe a second row for a customer and month
-        if (x % 1'301 == 0) mrr = "12x";                         // invalid
-        if (x % 1'601 == 0) mrr = "\"1,234.50\"";                // the general path reads it
-        if (x % 1'907 == 0) month = "2025-03-31";                // a date: the general path reads it
-        if (x % 2'203 == 0) mrr = "-5";                          // negative
-        if (x % 2'503 == 0) id = "";                             // empty
-        if (x % 2'801 == 0) cur = "eur";                         // the same currency, other text
-        if (x % 3'001 == 0) mrr = "1.0000005";                   // rounded: a warning
-        if (x % 1'103 == 0) id = " " + id + " ";                 // padded: the same customer (issue 28)
-        if (x % 1'409 == 0) mrr = "";                            // empty: an error, not 0
-        if (x % 3'203 == 0) id = "Total";                        // a totals row
+        if (x % 1'009 == 0) id = fmt::format("S-{}", i / 2); // maybe a second row for a customer and month
+        if (x % 1'301 == 0) mrr = "12x";                     // invalid
+        if (x % 1'601 == 0) mrr = "\"1,234.50\"";            // the general path reads it
+        if (x % 1'907 == 0) month = "2025-03-31";            // a date: the general path reads it
+        if (x % 2'203 == 0) mrr = "-5";                      // negative
+        if (x % 2'503 == 0) id = "";                         // empty
+        if (x % 2'801 == 0) cur = "eur";                     // the same currency, other text
+        if (x % 3'001 == 0) mrr = "1.0000005";               // rounded: a warning
+        if (x % 1'103 == 0) id = " " + id + " ";             // padded: the same customer (issue 28)
+        if (x % 1'409 == 0) mrr = "";                        // empty: an error, not 0
+        if (x % 3'203 == 0) id = "Total";                    // a totals row
         if (x % 113 == 0) text += "\n";
         if (x % 127 == 0) text += "  \r\n";
       }
-      text += currency ? fmt::format("{},{},{},{},{}", id, segment, month, cur, mrr) : fmt::format("{},{},{},{}", id, segment, month, mrr);
+      text += currency ? fmt::format("{},{},{},{},{}", id, segment, month, cur, mrr)
+                       : fmt::format("{},{},{},{}", id, segment, month, mrr);
       text += x % 5 == 0 ? "\r\n" : "\n";
     }
-    if (trouble && r % 97 == 0) text += fmt::format("S-{},{},2025-0{},1\n", i, segment, 1 + r % 9); // a month again, later
+    if (trouble && r % 97 == 0)
+      text += fmt::format("S-{},{},2025-0{},1\n", i, segment, 1 + r % 9); // a month again, later
   }
   return text;
 }
@@ -416,7 +437,8 @@ TEST_CASE("long snapshots: the same history, movements and cohorts for any numbe
     const auto one = outcome({f.path}, 1, k_line_by_line);
     REQUIRE(one.size() > static_cast<std::size_t>(customers));
     CHECK(one[0].find("rejected 0") != std::string::npos);
-    const std::vector<std::uint64_t> chunks = customers > 1'000 ? std::vector<std::uint64_t>{0, 8192} : std::vector<std::uint64_t>{1, 211};
+    const std::vector<std::uint64_t> chunks =
+        customers > 1'000 ? std::vector<std::uint64_t>{0, 8192} : std::vector<std::uint64_t>{1, 211};
     for (const int threads : {1, 2, 3, 8})
       for (const std::uint64_t chunk : chunks) {
         INFO(customers << " customers, threads " << threads << ", chunks of " << chunk << " bytes");
@@ -428,10 +450,13 @@ TEST_CASE("long snapshots: the same history, movements and cohorts for any numbe
 TEST_CASE("long snapshots with problems anywhere: the same diagnostics in the same order", "[ingest][parallel]") {
   const TempFile f("snapshots_dirty", snapshots(19, 3'000, true, true));
   const auto one = outcome({f.path}, 1, k_line_by_line);
-  REQUIRE(std::count_if(one.begin(), one.end(), [](const std::string& l) { return l.find("already has MRR") != std::string::npos; }) > 10);
-  REQUIRE(std::count_if(one.begin(), one.end(), [](const std::string& l) { return l.find("not a number") != std::string::npos; }) > 10);
+  REQUIRE(std::count_if(one.begin(), one.end(),
+                        [](const std::string& l) { return l.find("already has MRR") != std::string::npos; }) > 10);
+  REQUIRE(std::count_if(one.begin(), one.end(),
+                        [](const std::string& l) { return l.find("not a number") != std::string::npos; }) > 10);
   for (const int threads : {1, 2, 4})
-    for (const std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{257}, std::uint64_t{8192}, std::uint64_t{100'000}}) {
+    for (const std::uint64_t chunk :
+         {std::uint64_t{1}, std::uint64_t{257}, std::uint64_t{8192}, std::uint64_t{100'000}}) {
       INFO("threads " << threads << ", chunks of " << chunk << " bytes");
       CHECK(difference(outcome({f.path}, threads, chunk), one) == "");
     }
@@ -463,9 +488,12 @@ TEST_CASE("long snapshots: padded ids and segments are the same customers on eve
     }
 }
 
-TEST_CASE("long snapshots: cents, a decimal comma and a second currency read as without threads", "[ingest][parallel]") {
+TEST_CASE("long snapshots: cents, a decimal comma and a second currency read as without threads",
+          "[ingest][parallel]") {
   std::string text = "customer_id;month;currency;mrr\n";
-  for (int i = 0; i < 3'000; ++i) text += fmt::format("C-{};2026-0{};{};{},{:02}\n", i / 3, 1 + i % 3, i == 2'222 ? "USD" : "EUR", 100 + i % 50, i % 100);
+  for (int i = 0; i < 3'000; ++i)
+    text +=
+        fmt::format("C-{};2026-0{};{};{},{:02}\n", i / 3, 1 + i % 3, i == 2'222 ? "USD" : "EUR", 100 + i % 50, i % 100);
   const TempFile f("snapshots_comma", text);
   IngestOptions cents;
   cents.amounts_in_cents = true;
@@ -476,7 +504,8 @@ TEST_CASE("long snapshots: cents, a decimal comma and a second currency read as 
   }
 }
 
-TEST_CASE("a file cut short or written anew while it is read is an error on every path", "[ingest][parallel][changed]") {
+TEST_CASE("a file cut short or written anew while it is read is an error on every path",
+          "[ingest][parallel][changed]") {
   // Issue 28: an export run again over the file being read truncates it and writes it anew.
   // Rows from the first version, then from the half-written second: each row is fine, the
   // report covers a fraction of the customers. The size and modification time taken when
@@ -520,15 +549,17 @@ TEST_CASE("a file cut short or written anew while it is read is an error on ever
         }
         const bool told = std::any_of(d.lines.begin(), d.lines.end(), [](const std::string& l) {
           return l.find("changed while it was read") != std::string::npos &&
-                 l.find("read a copy that nothing writes to") != std::string::npos;
+              l.find("read a copy that nothing writes to") != std::string::npos;
         });
         CHECK(told == (how != 0));
         CHECK(s.unreadable == (how != 0));
         CHECK(s.rows_read == s.rows_used + s.rows_rejected);
         if (how == 1 || how == 2)
-          CHECK(std::any_of(d.lines.begin(), d.lines.end(),
-                            [&](const std::string& l) { return l.find(fmt::format("size {} -> ", text->size())) != std::string::npos; }));
+          CHECK(std::any_of(d.lines.begin(), d.lines.end(), [&](const std::string& l) {
+            return l.find(fmt::format("size {} -> ", text->size())) != std::string::npos;
+          }));
         if (how == 3)
-          CHECK(std::any_of(d.lines.begin(), d.lines.end(), [](const std::string& l) { return l.find("modified at") != std::string::npos; }));
+          CHECK(std::any_of(d.lines.begin(), d.lines.end(),
+                            [](const std::string& l) { return l.find("modified at") != std::string::npos; }));
       }
 }

@@ -66,7 +66,8 @@ TEST_CASE("file_info tells regular files, directories and one file under two nam
   CHECK(platform::open_read((dir.path / "none.csv").string()) < 0);
 }
 
-TEST_CASE("a temporary file beside a target keeps the target's mode, and renaming it replaces the target", "[platform]") {
+TEST_CASE("a temporary file beside a target keeps the target's mode, and renaming it replaces the target",
+          "[platform]") {
   const TempDir dir;
   const fs::path target = dir.path / "report.csv";
   write_text(target, "old");
@@ -112,9 +113,9 @@ TEST_CASE("resolve_output follows a chain of symbolic links to the file written"
   const TempDir dir;
   fs::create_directories(dir.path / "reports");
   write_text(dir.path / "reports" / "target.csv", "x");
-  fs::create_symlink("reports/target.csv", dir.path / "link1");   // relative to the link's directory
-  fs::create_symlink(dir.path / "link1", dir.path / "link2");      // absolute
-  fs::create_symlink("missing.csv", dir.path / "dangling");        // a file that does not exist yet
+  fs::create_symlink("reports/target.csv", dir.path / "link1"); // relative to the link's directory
+  fs::create_symlink(dir.path / "link1", dir.path / "link2");   // absolute
+  fs::create_symlink("missing.csv", dir.path / "dangling");     // a file that does not exist yet
   CHECK(platform::resolve_output((dir.path / "link2").string()) == (dir.path / "reports/target.csv").string());
   CHECK(platform::resolve_output((dir.path / "dangling").string()) == (dir.path / "missing.csv").string());
   CHECK(platform::resolve_output((dir.path / "plain.csv").string()) == (dir.path / "plain.csv").string());

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Property tests: random valid exports, and identities every report must satisfy.
+#include "ingest/ingest.hpp"
 #include "metrics/aggregate.hpp"
 #include "metrics/bands.hpp"
-#include "ingest/ingest.hpp"
 #include "metrics/metrics.hpp"
 #include "report/report.hpp"
 
@@ -75,12 +75,14 @@ std::string amount(std::int64_t cents, bool german) {
 std::string render(const std::vector<Row>& rows, bool german) {
   const char d = german ? ';' : ',';
   std::string out = fmt::format("customer_id{0}segment{0}period{0}start_mrr{0}expansion_mrr{0}contraction_mrr{0}"
-                                "churned_mrr{0}new_mrr{0}reactivation_mrr{0}nps{0}at_risk{0}saved\n", d);
+                                "churned_mrr{0}new_mrr{0}reactivation_mrr{0}nps{0}at_risk{0}saved\n",
+                                d);
   for (const Row& r : rows)
     out += fmt::format("{1}{0}{2}{0}{3}{0}{4}{0}{5}{0}{6}{0}{7}{0}{8}{0}{9}{0}{10}{0}{11}{0}{12}\n", d, r.id, r.segment,
                        r.period, amount(r.start, german), amount(r.expansion, german), amount(r.contraction, german),
                        amount(r.churned, german), amount(r.new_mrr, german), amount(r.reactivation, german),
-                       r.nps < 0 ? std::string() : std::to_string(r.nps), r.at_risk ? "yes" : "no", r.saved ? "yes" : "no");
+                       r.nps < 0 ? std::string() : std::to_string(r.nps), r.at_risk ? "yes" : "no",
+                       r.saved ? "yes" : "no");
   return out;
 }
 
@@ -169,7 +171,8 @@ TEST_CASE("properties: splitting a file in two, or shuffling its rows, leaves th
   const std::vector<Row> first(rows.begin(), rows.begin() + cut), second(rows.begin() + cut, rows.end());
   INFO("seed " << seed << ", cut after " << cut << " of " << rows.size());
   CHECK(report_of({render(first, false), render(second, false)}, true).records == whole);
-  for (std::size_t i = rows.size(); i > 1; --i) std::swap(rows[i - 1], rows[static_cast<std::size_t>(rnd.below(static_cast<std::int64_t>(i)))]);
+  for (std::size_t i = rows.size(); i > 1; --i)
+    std::swap(rows[i - 1], rows[static_cast<std::size_t>(rnd.below(static_cast<std::int64_t>(i)))]);
   CHECK(report_of({render(rows, false)}, true).records == whole);
 }
 

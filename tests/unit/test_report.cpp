@@ -95,7 +95,8 @@ TEST_CASE("render_csv and render_jsonl carry the same records", "[report]") {
   CHECK(render_csv(r) ==
         "period,segment,metric,name,value,unit,annualized,method,band,severity,numerator,denominator,n,note,key,by\n"
         ",all,nrr,Net revenue retention,52.5,percent,0.04384414858452466,compound,critical,0,1050,2000,2,,,\n"
-        ",all,ltv,Customer lifetime value,2000,currency,,,,,1000,0.5,2,gross margin 100% (default; set --gross-margin),,\n");
+        ",all,ltv,Customer lifetime value,2000,currency,,,,,1000,0.5,2,gross margin 100% (default; set "
+        "--gross-margin),,\n");
   const std::string jsonl = render_jsonl(r);
   CHECK(std::count(jsonl.begin(), jsonl.end(), '\n') == 2);
 }
@@ -117,7 +118,8 @@ TEST_CASE("each record says what its segment holds", "[report]") {
 TEST_CASE("render_table aligns columns and names the tier to reach next", "[report]") {
   const std::string t = render_table(tiny_report(), false);
   CHECK(t.find("t.csv · one month (no period column) · 2 customers · 0 rows rejected\n") == 0);
-  CHECK(t.find("  Net revenue retention            52.50%       0.04%  critical        warning at >= 90\n") != std::string::npos);
+  CHECK(t.find("  Net revenue retention            52.50%       0.04%  critical        warning at >= 90\n") !=
+        std::string::npos);
   CHECK(t.find("\x1b[") == std::string::npos);
   CHECK(render_table(tiny_report(), true).find("\x1b[1;31mcritical") != std::string::npos);
 }
@@ -156,10 +158,12 @@ Report trend_report() {
 TEST_CASE("trends: periods as columns, the change against the period before, the latest periods that fit", "[report]") {
   const Report r = trend_report();
   const std::string csv = render_wide(r, "csv", SIZE_MAX);
-  CHECK(csv == "segment,metric,key,name,unit,2026-01,2026-02,2026-03,change\n"
-               "all,mrr_end,,Ending MRR,currency,1510,1520,1030,-490\n"
-               "all,customers_end,,Customers at end,count,2,2,1,-1\n"
-               "all,nrr,,Net revenue retention,percent,100.66666666666667,100.66225165562913,67.76315789473684,-32.8990937608923\n");
+  CHECK(csv ==
+        "segment,metric,key,name,unit,2026-01,2026-02,2026-03,change\n"
+        "all,mrr_end,,Ending MRR,currency,1510,1520,1030,-490\n"
+        "all,customers_end,,Customers at end,count,2,2,1,-1\n"
+        "all,nrr,,Net revenue "
+        "retention,percent,100.66666666666667,100.66225165562913,67.76315789473684,-32.8990937608923\n");
   const std::string wide = render_wide(r, "table", SIZE_MAX);
   INFO(wide);
   CHECK(wide.find("  = Ending MRR           1,510.00  1,520.00  1,030.00     -490.00\n") != std::string::npos);
@@ -185,7 +189,8 @@ TEST_CASE("the HTML page carries the JSON records, and no text can end its scrip
   Report r;
   r.inputs.push_back(InputSummary{"t.csv", 1, 1, 0, 0, false, ',', false});
   r.groups = build_groups(agg, ctx, BandTable::builtin(), {"nrr", "grr"}, true);
-  const std::string page = render_html(r, BandTable::builtin(), "/* chart.js */ var Chart = 1; // </script> in a comment", nullptr);
+  const std::string page =
+      render_html(r, BandTable::builtin(), "/* chart.js */ var Chart = 1; // </script> in a comment", nullptr);
   // Four script elements (Chart.js, records, bands, the page's code): no other "</script>".
   std::size_t ends = 0;
   for (std::size_t at = page.find("</script>"); at != std::string::npos; at = page.find("</script>", at + 1)) ++ends;
@@ -203,7 +208,8 @@ TEST_CASE("the HTML page carries the JSON records, and no text can end its scrip
   CHECK(page.find(R"("nrr":[{"from":null,"to":)") != std::string::npos);
 }
 
-TEST_CASE("CSV for a German spreadsheet: ';' between fields, a decimal comma in numbers, text quoted on ';'", "[report]") {
+TEST_CASE("CSV for a German spreadsheet: ';' between fields, a decimal comma in numbers, text quoted on ';'",
+          "[report]") {
   Report r = tiny_report();
   r.groups.front().records.front().metric.note = "a; b";
   const std::string de = render_csv(r, CsvStyle{';', ','});
@@ -221,7 +227,8 @@ TEST_CASE("wrap_words fills lines up to the width and cuts only a word longer th
   CHECK(wrap_words("", 10).empty());
 }
 
-TEST_CASE("render_table wraps a long note under its column, or below the record when the line is too narrow", "[report]") {
+TEST_CASE("render_table wraps a long note under its column, or below the record when the line is too narrow",
+          "[report]") {
   Report r = tiny_report();
   r.groups.front().records.front().metric.note = "a note of several words that will not fit";
   const std::string wide = render_table(r, false);

@@ -74,7 +74,8 @@ TEST_CASE("rules: TotalsRule rejects a labelled row on its key cell", "[rules]")
   CHECK_FALSE(r.rd.row_ok);
   REQUIRE(r.diags.lines.size() == 1);
   CHECK(r.diags.lines[0] ==
-        "t.csv:3:1: error: customer_id \"Grand Total\" looks like a totals row, not a customer: delete the line from the export");
+        "t.csv:3:1: error: customer_id \"Grand Total\" looks like a totals row, not a customer: delete the line from "
+        "the export");
 }
 
 TEST_CASE("rules: TotalsRule finds a sums row after two non-zero rows, in two non-zero columns", "[rules]") {
@@ -91,8 +92,9 @@ TEST_CASE("rules: TotalsRule finds a sums row after two non-zero rows, in two no
     CHECK_FALSE(row(3, {80, 80, 0}));
     CHECK(row(4, {580, 630, 550}));
     REQUIRE(r.diags.lines.size() == 1);
-    CHECK(r.diags.lines[0] == "t.csv:4:2: error: this looks like a totals row: its amounts are the sums of the 2 rows above; "
-                              "delete the line from the export");
+    CHECK(r.diags.lines[0] ==
+          "t.csv:4:2: error: this looks like a totals row: its amounts are the sums of the 2 rows above; "
+          "delete the line from the export");
   }
   SECTION("one non-zero row above: a customer on the same plan, not a sum") {
     CHECK_FALSE(row(2, {100, 100, 0}));
@@ -116,7 +118,8 @@ TEST_CASE("rules: DuplicateRule names both lines, and the fix when one is given"
   CHECK(rule.note(r.at(2, {"sub_1", "2026-08"}), 0, "subscription_id", "\"sub_1\"", "sub_1|2026-08"));
   CHECK(rule.note(r.at(3, {"sub_1", "2026-09"}), 0, "subscription_id", "\"sub_1\"", "sub_1|2026-09"));
   CHECK_FALSE(rule.note(r.at(5, {"sub_1", "2026-08"}), 0, "subscription_id", "\"sub_1\"", "sub_1|2026-08"));
-  CHECK_FALSE(rule.note(r.at(7, {"sub_1", "2026-08"}), 1, "subscription_id", "\"sub_1\"", "sub_1|2026-08", "delete one"));
+  CHECK_FALSE(
+      rule.note(r.at(7, {"sub_1", "2026-08"}), 1, "subscription_id", "\"sub_1\"", "sub_1|2026-08", "delete one"));
   REQUIRE(r.diags.lines.size() == 2);
   CHECK(r.diags.lines[0] == "t.csv:5:1: error: subscription_id \"sub_1\" appears twice: lines 2 and 5");
   CHECK(r.diags.lines[1] == "t.csv:7:2: error: subscription_id \"sub_1\" appears twice: lines 2 and 7; delete one");

@@ -72,7 +72,8 @@ TEST_CASE("compare_padded orders text as string_view::compare does", "[scan]") {
 TEST_CASE("single_byte_to_utf8 transcodes every byte as glibc's iconv does", "[scan][encoding]") {
   // iconv is the oracle here: cskpi no longer calls it, so a static binary needs no gconv module.
   using cskpi::ingest::Encoding;
-  for (const auto& [encoding, name] : {std::pair{Encoding::cp1252, "CP1252"}, std::pair{Encoding::latin1, "ISO-8859-1"}}) {
+  for (const auto& [encoding, name] :
+       {std::pair{Encoding::cp1252, "CP1252"}, std::pair{Encoding::latin1, "ISO-8859-1"}}) {
     iconv_t cd = ::iconv_open("UTF-8", name);
     REQUIRE(cd != reinterpret_cast<iconv_t>(-1));
     for (int b = 0; b < 256; ++b) {

@@ -108,7 +108,8 @@ TEST_CASE("derived movements: first month, churn then reactivation, gaps, a sing
 
 TEST_CASE("quarters compare the snapshots before and at the end of each quarter", "[snapshots]") {
   // 2025-01 .. 2025-07: Q1 lacks its opening snapshot (2024-12); Q2 is whole; Q3 is not.
-  const SnapshotTable t = table({{"a", {100, 0, 0, 0, 0, 80, 80}}, {"b", {0, 0, 10, 20, 0, 0, 0}}, {"c", {0, 0, 0, 5, 0, 0, 9}}});
+  const SnapshotTable t =
+      table({{"a", {100, 0, 0, 0, 0, 80, 80}}, {"b", {0, 0, 10, 20, 0, 0, 0}}, {"c", {0, 0, 0, 5, 0, 0, 9}}});
   const std::vector<DerivedPeriod> periods = derivable_periods(t, PeriodLength::quarter);
   REQUIRE(periods.size() == 1);
   CHECK(periods[0].label == "2025-Q2");
@@ -131,7 +132,8 @@ TEST_CASE("trailing-12-month cohorts are exact, with and without reactivation", 
   back[6] = 0;
   back[12] = 200;
   fresh[12] = 1000; // not in the cohort
-  const SnapshotTable t = table({{"grow", grow}, {"shrink", shrink}, {"gone", gone}, {"back", back}, {"fresh", fresh}}, "SMB");
+  const SnapshotTable t =
+      table({{"grow", grow}, {"shrink", shrink}, {"gone", gone}, {"back", back}, {"fresh", fresh}}, "SMB");
   const AnnualCohorts in = annual_cohorts(t, PeriodLength::month, true, true);
   const CohortFigures* f = in.find("2026-01", nullptr);
   REQUIRE(f);
@@ -199,7 +201,8 @@ TEST_CASE("ChartMogul logs accumulate movements into MRR and refuse a negative M
   CHECK(where->second == jan);
 }
 
-TEST_CASE("properties: derived movements reconcile, and annual NRR is the brute-force definition", "[snapshots][properties]") {
+TEST_CASE("properties: derived movements reconcile, and annual NRR is the brute-force definition",
+          "[snapshots][properties]") {
   const std::uint64_t seed = GENERATE(range<std::uint64_t>(1, 26));
   std::uint64_t state = seed * 0x9e3779b97f4a7c15ULL;
   const auto next = [&state](std::uint64_t n) {
@@ -235,10 +238,10 @@ TEST_CASE("properties: derived movements reconcile, and annual NRR is the brute-
     for (MonthIndex m = t.first(); m <= t.last(); ++m) end_of[{t.id(c), month_label(m)}] = t.at(c, m);
   for (const Rows::Kept& r : rows.rows) {
     const std::int64_t end = r.start.micros + r.new_mrr.micros + r.reactivation.micros + r.expansion.micros -
-                             r.contraction.micros - r.churned.micros;
+        r.contraction.micros - r.churned.micros;
     CHECK(end == end_of[{r.id, r.period}].micros);
     const int movements = (r.new_mrr.micros > 0) + (r.reactivation.micros > 0) + (r.expansion.micros > 0) +
-                          (r.contraction.micros > 0) + (r.churned.micros > 0);
+        (r.contraction.micros > 0) + (r.churned.micros > 0);
     CHECK(movements <= 1);
   }
 

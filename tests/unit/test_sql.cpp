@@ -29,7 +29,8 @@ bool has(const std::string& text, std::string_view part) { return text.find(part
 } // namespace
 
 TEST_CASE("dialect names", "[sql]") {
-  for (SqlDialect d : {SqlDialect::duckdb, SqlDialect::postgres, SqlDialect::bigquery, SqlDialect::snowflake, SqlDialect::spark})
+  for (SqlDialect d :
+       {SqlDialect::duckdb, SqlDialect::postgres, SqlDialect::bigquery, SqlDialect::snowflake, SqlDialect::spark})
     CHECK(parse_dialect(to_string(d)) == d);
   CHECK(parse_dialect("postgresql") == SqlDialect::postgres);
   CHECK_FALSE(parse_dialect("mysql"));
@@ -49,7 +50,8 @@ TEST_CASE("the metrics follow from the table's columns, as report's follow from 
   for (const char* id : {"quick_ratio", "nps", "nps_ci_high", "save_rate", "at_risk_mrr", "ltv_cac"})
     CHECK(std::count(ids.begin(), ids.end(), id) == 1);
   // Nothing that needs a customers or responses file.
-  for (const char* id : {"health_green", "ttv_median", "csat", "renewal_rate"}) CHECK(std::count(ids.begin(), ids.end(), id) == 0);
+  for (const char* id : {"health_green", "ttv_median", "csat", "renewal_rate"})
+    CHECK(std::count(ids.begin(), ids.end(), id) == 0);
   // A snapshot table has new and reactivation MRR, no survey or risk columns.
   SqlOptions s = movements(SqlDialect::duckdb);
   s.snapshots = true;
@@ -76,10 +78,16 @@ TEST_CASE("one query: every step a WITH clause, the last the SELECT, every step 
 TEST_CASE("the dialects differ only where their engines do", "[sql]") {
   using D = SqlDialect;
   const std::pair<SqlDialect, std::string_view> k_expected[] = {
-      {D::duckdb, " // "},           {D::duckdb, "AS \"by\""},        {D::postgres, "DIV("},
+      {D::duckdb, " // "},
+      {D::duckdb, "AS \"by\""},
+      {D::postgres, "DIV("},
       {D::postgres, "COLLATE \"C\""}, // byte order, as cskpi sorts, whatever the database's locale
-      {D::postgres, "DOUBLE PRECISION"}, {D::bigquery, "FLOAT64"},      {D::bigquery, "MOD("},
-      {D::bigquery, "AS `by`"},       {D::snowflake, "NUMBER(18,6)"},   {D::spark, " div "},
+      {D::postgres, "DOUBLE PRECISION"},
+      {D::bigquery, "FLOAT64"},
+      {D::bigquery, "MOD("},
+      {D::bigquery, "AS `by`"},
+      {D::snowflake, "NUMBER(18,6)"},
+      {D::spark, " div "},
       {D::spark, "AS `key`"},
   };
   for (const auto& [d, part] : k_expected) {
@@ -147,7 +155,8 @@ TEST_CASE("snapshots: movements derived, annual figures from trailing-12-month c
   SqlOptions o = movements(SqlDialect::duckdb);
   o.snapshots = true;
   std::string q = query(o);
-  for (const char* step : {"cskpi_snapshots AS", "cskpi_customers AS", "cskpi_periods_derived AS", "cskpi_cohort_members AS", "cskpi_cohorts AS"})
+  for (const char* step : {"cskpi_snapshots AS", "cskpi_customers AS", "cskpi_periods_derived AS",
+                           "cskpi_cohort_members AS", "cskpi_cohorts AS"})
     CHECK(has(q, step));
   CHECK(has(q, "'cohort'"));
   CHECK_FALSE(has(q, "active_between"));

@@ -31,7 +31,8 @@ namespace cskpi::ingest {
   const __m128i vd = _mm_set1_epi8(delim), vq = _mm_set1_epi8('"'), zero = _mm_setzero_si128();
   for (; end - p >= 16; p += 16) {
     const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, vd), _mm_cmpeq_epi8(w, vq)), _mm_cmpeq_epi8(w, zero));
+    const __m128i hit =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, vd), _mm_cmpeq_epi8(w, vq)), _mm_cmpeq_epi8(w, zero));
     if (const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit)); mask != 0) return p + __builtin_ctz(mask);
   }
 #endif
@@ -96,7 +97,11 @@ struct ChunkBuffer {
 class ChunkLines {
 public:
   ChunkLines(ChunkFile& file, ChunkBuffer& buf, std::uint64_t from, std::uint64_t to)
-      : m_file(file), m_buf(buf), m_to(to), m_base(from == file.begin ? from : from - 1), m_begin(from),
+      : m_file(file),
+        m_buf(buf),
+        m_to(to),
+        m_base(from == file.begin ? from : from - 1),
+        m_begin(from),
         m_started(from == file.begin) {
     if (m_buf.capacity == 0) {
       m_buf.capacity = 2u << 20;
@@ -180,7 +185,8 @@ private:
       m_buf.data = std::move(bigger);
       m_buf.capacity *= 2;
     }
-    const std::uint64_t want = std::min<std::uint64_t>({m_buf.capacity - m_tail, k_block, m_file.end - (m_base + m_tail)});
+    const std::uint64_t want =
+        std::min<std::uint64_t>({m_buf.capacity - m_tail, k_block, m_file.end - (m_base + m_tail)});
     if (want == 0) {
       m_eof = true;
     } else {
@@ -225,7 +231,10 @@ public:
   static constexpr int k_max_passes = 8;
   /// `parallel`: whether passes are made at all.
   PassPlan(bool parallel, std::uint64_t file_size, std::uint64_t parallel_bytes, std::uint64_t chunk_bytes)
-      : m_until(parallel ? 0 : UINT64_MAX), m_size(file_size), m_parallel_bytes(parallel_bytes), m_chunk_bytes(chunk_bytes) {}
+      : m_until(parallel ? 0 : UINT64_MAX),
+        m_size(file_size),
+        m_parallel_bytes(parallel_bytes),
+        m_chunk_bytes(chunk_bytes) {}
   /// The passes made so far (after() counts them).
   int passes() const noexcept { return m_passes; }
   /// Lines are read one by one until the next line starts at or after this offset.

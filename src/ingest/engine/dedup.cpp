@@ -50,7 +50,8 @@ inline void multiply(std::uint64_t a, std::uint64_t b, std::uint64_t& lo, std::u
 
 /// Two independent 64-bit hashes of `s`, one per seed, for ids of any length; ids of up to
 /// 16 bytes (the common case) cost two 128-bit multiplies per seed.
-void hash_bytes2(std::string_view s, std::uint64_t seed1, std::uint64_t seed2, std::uint64_t& out1, std::uint64_t& out2) noexcept {
+void hash_bytes2(std::string_view s, std::uint64_t seed1, std::uint64_t seed2, std::uint64_t& out1,
+                 std::uint64_t& out2) noexcept {
   const std::size_t n = s.size();
   if (n > 16) {
     out1 = hash_bytes(s, seed1);
@@ -158,7 +159,9 @@ KeyHasher::Probe KeyHasher::operator()(std::string_view period, std::string_view
   return p;
 }
 
-void DuplicateIndex::prefetch(const Probe& p) const noexcept { __builtin_prefetch(&m_slots[slot_of(p.hash, m_capacity)]); }
+void DuplicateIndex::prefetch(const Probe& p) const noexcept {
+  __builtin_prefetch(&m_slots[slot_of(p.hash, m_capacity)]);
+}
 
 bool DuplicateIndex::contains(const Probe& probe) const noexcept {
   for (std::size_t at = slot_of(probe.hash, m_capacity);; at = at + 1 == m_capacity ? 0 : at + 1) {
@@ -168,7 +171,8 @@ bool DuplicateIndex::contains(const Probe& probe) const noexcept {
   }
 }
 
-std::optional<DuplicateIndex::Location> DuplicateIndex::insert(const Probe& probe, std::uint32_t file, std::uint64_t line) {
+std::optional<DuplicateIndex::Location> DuplicateIndex::insert(const Probe& probe, std::uint32_t file,
+                                                               std::uint64_t line) {
   const std::uint64_t h1 = probe.hash, tag = probe.tag;
   for (std::size_t at = slot_of(h1, m_capacity);; at = at + 1 == m_capacity ? 0 : at + 1) {
     if (m_slots[at].hash == 0) {
@@ -201,7 +205,8 @@ std::optional<OrderedChunks> OrderedChunks::make(const std::vector<KeyRange>& ra
   for (const KeyOrder order : {KeyOrder::period_first, KeyOrder::customer_first}) {
     const auto bit = static_cast<std::uint8_t>(order);
     // A chunk without rows has no key, and no range to hold one.
-    if (!std::all_of(ranges.begin(), ranges.end(), [&](const KeyRange& r) { return r.rows == 0 || (r.orders & bit) != 0; }))
+    if (!std::all_of(ranges.begin(), ranges.end(),
+                     [&](const KeyRange& r) { return r.rows == 0 || (r.orders & bit) != 0; }))
       continue;
     OrderedChunks out;
     out.m_order = order;
@@ -209,7 +214,8 @@ std::optional<OrderedChunks> OrderedChunks::make(const std::vector<KeyRange>& ra
     for (std::size_t i = 0; i < ranges.size(); ++i)
       if (ranges[i].rows > 0) out.m_sorted.push_back(i);
     std::sort(out.m_sorted.begin(), out.m_sorted.end(), [&](std::size_t a, std::size_t b) {
-      return compare_keys(order, ranges[a].first_period, ranges[a].first_id, ranges[b].first_period, ranges[b].first_id) < 0;
+      return compare_keys(order, ranges[a].first_period, ranges[a].first_id, ranges[b].first_period,
+                          ranges[b].first_id) < 0;
     });
     bool apart = true;
     for (std::size_t i = 1; i < out.m_sorted.size() && apart; ++i) {
@@ -225,7 +231,7 @@ bool OrderedChunks::within(std::string_view period, std::string_view id) const {
   if (m_sorted.empty()) return false;
   const KeyRange &low = m_ranges[m_sorted.front()], &high = m_ranges[m_sorted.back()];
   return compare_keys(m_order, period, id, high.last_period, high.last_id) <= 0 &&
-         compare_keys(m_order, low.first_period, low.first_id, period, id) <= 0;
+      compare_keys(m_order, low.first_period, low.first_id, period, id) <= 0;
 }
 
 std::optional<std::size_t> OrderedChunks::holder(std::string_view period, std::string_view id) const {
@@ -283,17 +289,18 @@ std::size_t KeyPartitions::repeat_in(std::size_t part, std::size_t limit, const 
   return limit;
 }
 
-std::size_t KeyPartitions::first_repeat(std::size_t limit, unsigned threads, const DuplicateIndex* earlier,
-                                        const std::vector<std::pair<const KeyPartitions*, std::size_t>>& pending) const {
+std::size_t
+KeyPartitions::first_repeat(std::size_t limit, unsigned threads, const DuplicateIndex* earlier,
+                            const std::vector<std::pair<const KeyPartitions*, std::size_t>>& pending) const {
   std::vector<std::vector<std::uint64_t>> before(k_parts);
   if (earlier != nullptr)
     earlier->for_each([&](const DuplicateIndex::Probe& p) { before[p.hash >> (64 - k_bits)].push_back(word(p)); });
   std::atomic<std::size_t> lowest{limit};
   std::vector<std::vector<std::uint64_t>> tables(std::max(threads, 1u)); // one per thread
   parallel_for(k_parts, threads, [&](std::size_t p, unsigned slot) {
-    const std::size_t c = repeat_in(p, std::min(limit, lowest.load(std::memory_order_relaxed)), before[p], pending, tables[slot]);
-    for (std::size_t have = lowest.load(); c < have && !lowest.compare_exchange_weak(have, c);) {
-    }
+    const std::size_t c =
+        repeat_in(p, std::min(limit, lowest.load(std::memory_order_relaxed)), before[p], pending, tables[slot]);
+    for (std::size_t have = lowest.load(); c < have && !lowest.compare_exchange_weak(have, c);) {}
   });
   return lowest.load();
 }

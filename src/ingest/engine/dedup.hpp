@@ -38,8 +38,8 @@ private:
 class DuplicateIndex {
 public:
   struct Location {
-    std::uint32_t file = 0;  ///< index of the file; k_unknown_file when it did not fit
-    std::uint64_t line = 0;  ///< 1-based line; 0 when it did not fit in 32 bits
+    std::uint32_t file = 0; ///< index of the file; k_unknown_file when it did not fit
+    std::uint64_t line = 0; ///< 1-based line; 0 when it did not fit in 32 bits
   };
   static constexpr std::uint32_t k_unknown_file = 255;
   /// How a key first seen in `file` at `line` is remembered: what does not fit the slot's
@@ -87,7 +87,7 @@ private:
   };
   void grow(std::size_t capacity);
   void release() noexcept;
-  void* m_map = nullptr;  ///< the mapping; m_slots is its first huge-page boundary
+  void* m_map = nullptr; ///< the mapping; m_slots is its first huge-page boundary
   Slot* m_slots = nullptr;
   std::size_t m_capacity = 0;
   std::size_t m_size = 0;
@@ -128,7 +128,7 @@ public:
 
 private:
   KeyOrder m_order = KeyOrder::period_first;
-  std::vector<KeyRange> m_ranges;  ///< by chunk
+  std::vector<KeyRange> m_ranges;    ///< by chunk
   std::vector<std::size_t> m_sorted; ///< the chunks, by their first keys
 };
 
@@ -162,7 +162,8 @@ public:
   };
 
   /// `lines`: whether every chunk keeps each key whole with its line (else its word only).
-  KeyPartitions(std::size_t chunks, bool lines) : m_keys(chunks * k_parts), m_state(chunks, State::kept), m_lines(lines) {}
+  KeyPartitions(std::size_t chunks, bool lines)
+      : m_keys(chunks * k_parts), m_state(chunks, State::kept), m_lines(lines) {}
   /// Makes room for about `rows` keys of chunk `chunk`.
   void reserve(std::size_t chunk, std::size_t rows);
   void add(std::size_t chunk, const KeyHasher::Probe& p, std::uint32_t line) {
@@ -189,7 +190,8 @@ public:
                            const std::vector<std::pair<const KeyPartitions*, std::size_t>>& pending = {}) const;
   /// Adds the keys of chunks [0, limit), which must all be whole(), to `index` as seen in
   /// file `file` at line `first_line[chunk] + line`.
-  void insert_into(DuplicateIndex& index, std::size_t limit, std::uint32_t file, const std::vector<std::uint64_t>& first_line) const;
+  void insert_into(DuplicateIndex& index, std::size_t limit, std::uint32_t file,
+                   const std::vector<std::uint64_t>& first_line) const;
   /// Frees the keys of chunks [limit, chunks()).
   void drop_from(std::size_t limit);
   /// A key of chunks [0, limit) that may equal `p`: the lowest chunk whose word equals p's,

@@ -16,8 +16,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <istream>
 #include <sstream>
 #include <stdexcept>
@@ -80,8 +80,9 @@ bool has_high_byte(std::string_view s) noexcept {
   __m128i acc = _mm_setzero_si128();
   for (; i + 64 <= s.size(); i += 64) {
     const auto* v = reinterpret_cast<const __m128i*>(s.data() + i);
-    acc = _mm_or_si128(acc, _mm_or_si128(_mm_or_si128(_mm_loadu_si128(v), _mm_loadu_si128(v + 1)),
-                                         _mm_or_si128(_mm_loadu_si128(v + 2), _mm_loadu_si128(v + 3))));
+    acc = _mm_or_si128(acc,
+                       _mm_or_si128(_mm_or_si128(_mm_loadu_si128(v), _mm_loadu_si128(v + 1)),
+                                    _mm_or_si128(_mm_loadu_si128(v + 2), _mm_loadu_si128(v + 3))));
   }
   if (_mm_movemask_epi8(acc) != 0) return true;
 #endif
@@ -153,10 +154,10 @@ std::optional<std::size_t> invalid_utf8(std::string_view text) noexcept {
 
 std::optional<std::size_t> single_byte_to_utf8(std::string_view text, Encoding encoding, std::string& out) {
   // Windows-1252's 0x80-0x9F, by code point; 0 where the code page defines no character.
-  static constexpr std::uint16_t k_cp1252[32] = {
-      0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-      0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+  static constexpr std::uint16_t k_cp1252[32] = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                                 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                                 0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                                 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
   out.clear();
   out.reserve(text.size() * 3);
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -195,7 +196,7 @@ std::size_t utf16_to_utf8(std::string_view in, bool big_endian, bool last, std::
       continue;
     }
     if (cp >= 0xD800 && cp <= 0xDBFF) { // a high surrogate: its low one must follow
-      if (i + 4 > n && !last) break;  // it may come with the next block
+      if (i + 4 > n && !last) break;    // it may come with the next block
       const std::uint32_t lo = i + 4 <= n ? unit(i + 2) : 0;
       if (lo < 0xDC00 || lo > 0xDFFF) {
         out.push_back('\xFF');
@@ -272,8 +273,11 @@ char sep_line(std::string_view line) noexcept {
 }
 
 LineSource::LineSource(int fd, bool owned, Encoding encoding, Progress progress)
-    : m_source(std::make_unique<FdSource>(fd, owned)), m_encoding(encoding), m_progress(std::move(progress)),
-      m_buf(new char[k_block]), m_size(k_block) {
+    : m_source(std::make_unique<FdSource>(fd, owned)),
+      m_encoding(encoding),
+      m_progress(std::move(progress)),
+      m_buf(new char[k_block]),
+      m_size(k_block) {
   if (const std::optional<platform::FileInfo> f = platform::file_info(fd); f && f->regular()) {
     const bool from_start = platform::file_offset(fd) == 0;
     if (from_start) m_fd = fd;
@@ -294,8 +298,9 @@ std::optional<std::string> LineSource::changed() const {
     std::tm utc{};
     const std::time_t t = now->mtime_sec;
     ::gmtime_r(&t, &utc);
-    return fmt::format("modified at {:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:09} UTC, after it was opened", utc.tm_year + 1900,
-                       utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, now->mtime_nsec);
+    return fmt::format("modified at {:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:09} UTC, after it was opened",
+                       utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                       now->mtime_nsec);
   }
   // The same size and time, yet the reads ended early: cut short and grown back between
   // two reads within the clock's resolution.
@@ -304,9 +309,7 @@ std::optional<std::string> LineSource::changed() const {
   return std::nullopt;
 }
 
-int LineSource::seekable_fd() const {
-  return seekable() && m_ahead.empty() && !m_ahead_error ? m_fd : -1;
-}
+int LineSource::seekable_fd() const { return seekable() && m_ahead.empty() && !m_ahead_error ? m_fd : -1; }
 
 void LineSource::seek(std::uint64_t offset, std::uint64_t line) {
   if (m_fd < 0 || !platform::seek_file(m_fd, offset))
@@ -330,7 +333,8 @@ LineSource::~LineSource() = default;
 const std::deque<std::pair<std::uint64_t, std::string>>& LineSource::look_ahead(std::size_t count) {
   std::string_view line;
   try {
-    while (m_ahead.size() < count && !m_ahead_error && read_record(line)) m_ahead.emplace_back(m_first, std::string(line));
+    while (m_ahead.size() < count && !m_ahead_error && read_record(line))
+      m_ahead.emplace_back(m_first, std::string(line));
   } catch (...) {
     m_ahead_error = std::current_exception();
   }
@@ -378,20 +382,25 @@ bool LineSource::read_record(std::string_view& line) {
 bool LineSource::quote_open(const char* from, const char* to) noexcept {
   // RFC 4180: a quote opens a quoted field only at the field's start; "" inside is a quote.
   // A line without a quote, outside a quoted field, ends its record: the usual case, by memchr.
-  if (m_state != Quoting::quoted && std::memchr(from, '"', static_cast<std::size_t>(to - from)) == nullptr) return false;
+  if (m_state != Quoting::quoted && std::memchr(from, '"', static_cast<std::size_t>(to - from)) == nullptr)
+    return false;
   const auto delimiter = [this](char c) { return m_delim != 0 ? c == m_delim : c == ',' || c == ';' || c == '\t'; };
   Quoting st = m_state;
   for (const char* p = from; p != to; ++p) {
     const char c = *p;
     switch (st) {
-    case Quoting::field_start: st = c == '"' ? Quoting::quoted : delimiter(c) ? Quoting::field_start : Quoting::unquoted; break;
+    case Quoting::field_start:
+      st = c == '"' ? Quoting::quoted : delimiter(c) ? Quoting::field_start : Quoting::unquoted;
+      break;
     case Quoting::unquoted:
       if (delimiter(c)) st = Quoting::field_start;
       break;
     case Quoting::quoted:
       if (c == '"') st = Quoting::after_quote;
       break;
-    case Quoting::after_quote: st = c == '"' ? Quoting::quoted : delimiter(c) ? Quoting::field_start : Quoting::unquoted; break;
+    case Quoting::after_quote:
+      st = c == '"' ? Quoting::quoted : delimiter(c) ? Quoting::field_start : Quoting::unquoted;
+      break;
     }
   }
   m_state = st;
@@ -451,7 +460,8 @@ bool LineSource::emit(const char* start, std::size_t len, std::string_view& line
   bool ascii = true;
   for (char c : line) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
   if (ascii) return true;
-  if (const auto bad = single_byte_to_utf8(line, m_encoding, m_converted)) throw BadEncoding{m_first, std::string(line), *bad};
+  if (const auto bad = single_byte_to_utf8(line, m_encoding, m_converted))
+    throw BadEncoding{m_first, std::string(line), *bad};
   line = m_converted;
   return true;
 }

@@ -162,16 +162,16 @@ private:
   std::size_t m_begin = 0, m_end = 0;
   std::uint64_t m_line = 0;
   bool m_eof = false;
-  bool m_high = false; ///< a byte >= 0x80 may lie in the buffer: lines are checked for UTF-8
+  bool m_high = false;     ///< a byte >= 0x80 may lie in the buffer: lines are checked for UTF-8
   std::string m_converted; ///< the current line in UTF-8, when transcoding
   // Records spanning lines.
   bool m_quote = false; ///< a quote may lie in the buffer: line breaks inside quotes are looked for
   enum class Quoting : std::uint8_t { field_start, unquoted, quoted, after_quote };
   Quoting m_state = Quoting::field_start; ///< at m_begin + m_scan
-  std::size_t m_scan = 0;   ///< bytes of the current record already looked at (whole lines)
-  std::uint64_t m_breaks = 0; ///< line breaks inside the current record so far
-  std::uint64_t m_first = 0;  ///< the first line of the record read last
-  char m_delim = 0;           ///< 0: the header, where any of , ; tab starts a field
+  std::size_t m_scan = 0;                 ///< bytes of the current record already looked at (whole lines)
+  std::uint64_t m_breaks = 0;             ///< line breaks inside the current record so far
+  std::uint64_t m_first = 0;              ///< the first line of the record read last
+  char m_delim = 0;                       ///< 0: the header, where any of , ; tab starts a field
   std::uint64_t m_delim_rows = 0, m_delim_row_first = 0;
   // The dialect, found in the first bytes.
   bool m_detected = false;

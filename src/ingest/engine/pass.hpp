@@ -84,7 +84,7 @@ struct PassRun {
 /// Where and how a pass reads.
 struct PassSetup {
   unsigned threads = 1;
-  bool first = false; ///< the file's first pass
+  bool first = false;            ///< the file's first pass
   std::uint64_t chunk_bytes = 0; ///< the chunk size asked for; 0: sized to the threads
   std::uint64_t file_size = 0;
   std::uint32_t file_index = 0;
@@ -103,14 +103,14 @@ __extension__ typedef __int128 PassSum;
 
 /// One pass's chunks and what its threads share.
 struct ChunkPass {
-  struct alignas(64) Chunk { // threads write neighbouring chunks: no shared cache lines
-    std::uint64_t from = 0, to = 0; ///< the byte range: the chunk holds the lines that start in it
+  struct alignas(64) Chunk {          // threads write neighbouring chunks: no shared cache lines
+    std::uint64_t from = 0, to = 0;   ///< the byte range: the chunk holds the lines that start in it
     std::uint64_t begin = 0, end = 0; ///< its first line's start; the next chunk's
-    std::uint64_t lines = 0; ///< lines that start in it, blank ones included
+    std::uint64_t lines = 0;          ///< lines that start in it, blank ones included
     std::uint64_t rows = 0;
     enum class State : std::uint8_t { waiting, done, failed } state = State::waiting;
     bool partial = false; ///< failed, but its lines from `begin` to `end` (a line start) are good
-    bool keyed = true; ///< its keys are in the pass's lists; else its rows are ordered (`range`)
+    bool keyed = true;    ///< its keys are in the pass's lists; else its rows are ordered (`range`)
     KeyRange range;
     std::uint64_t keyed_from = 0; ///< a keyed chunk's first line with a key in the lists
     std::uint64_t keyed_rows = 0; ///< rows from there
@@ -142,8 +142,8 @@ struct ChunkPass {
             std::uint64_t first_line, std::uint64_t line_bytes);
 
   ChunkFile file;
-  std::uint64_t chunk = 0; ///< the chunk size
-  std::uint64_t first_line = 0; ///< the number of the line at `file.begin`
+  std::uint64_t chunk = 0;          ///< the chunk size
+  std::uint64_t first_line = 0;     ///< the number of the line at `file.begin`
   std::uint64_t rows_per_chunk = 0; ///< estimated, to size the key lists
   /// The first pass over the run's last file keeps its keys' words only (KeyPartitions).
   bool words = false;
@@ -275,7 +275,7 @@ public:
         const MovementRow* r = m_parser.row(m_w.state, text, line);
         if (r == nullptr || !take(*r, line_start, line)) return stop(line_start, line);
       }
-    } catch (...) { // a sum of the fork overflowed, memory ran out, or the lines read again
+    } catch (...) {            // a sum of the fork overflowed, memory ran out, or the lines read again
       return m_pass.fail(m_k); // differ: the general path tells (nothing of the chunk is kept)
     }
     close_range();
@@ -375,8 +375,8 @@ private:
   std::uint64_t m_keyed_from = UINT64_MAX;
   std::uint8_t m_orders =
       static_cast<std::uint8_t>(KeyOrder::period_first) | static_cast<std::uint8_t>(KeyOrder::customer_first);
-  std::string_view m_last_period; ///< a label the parser keeps
-  std::size_t m_last_id_size = 0; ///< in m_w.last_id
+  std::string_view m_last_period;        ///< a label the parser keeps
+  std::size_t m_last_id_size = 0;        ///< in m_w.last_id
   std::uint64_t m_lines = 0, m_rows = 0; ///< counted here, stored in the chunk at its end
   PassSum m_sums[4] = {};
 };

@@ -29,8 +29,10 @@ public:
     m_currency = rd.find({"reporting_currency_code", "reporting_currency"});
     m_billing_currency = rd.find({"billing_currency_code", "currency_code", "currency"});
     if (m_reporting == k_absent && m_billing == k_absent) {
-      rd.fatal(rd.line, fmt::format("a Chargebee MRR summary needs mrr_reporting_currency or mrr_billing_currency "
-                                    "(columns: {})", shown_columns(rd.names)));
+      rd.fatal(rd.line,
+               fmt::format("a Chargebee MRR summary needs mrr_reporting_currency or mrr_billing_currency "
+                           "(columns: {})",
+                           shown_columns(rd.names)));
       return false;
     }
     if (m_reporting == k_absent && m_rate == k_absent && m_billing_currency != k_absent && m_currency != k_absent) {
@@ -58,7 +60,9 @@ public:
     if (m_billing != k_absent && m_rate != k_absent) { // billing currency x the month's rate
       r.mrr = required_amount(rd, m_billing, rd.names[m_billing], k_empty_mrr, false);
       r.rate = parse_decimal(trim_spaces(rd.fields[m_rate]));
-      if (!r.rate) rd.field_error(m_rate, fmt::format("exchange_rate {} is not a positive decimal number", show(rd.fields[m_rate])));
+      if (!r.rate)
+        rd.field_error(m_rate,
+                       fmt::format("exchange_rate {} is not a positive decimal number", show(rd.fields[m_rate])));
       if (m_billing_currency != k_absent) r.billing_currency = currency_code(rd.fields[m_billing_currency]);
     } else {
       const std::size_t at = m_reporting != k_absent ? m_reporting : m_billing;
@@ -73,7 +77,8 @@ public:
       const std::string_view sub = key_cell(rd.fields[m_subscription]);
       m_seen.note(rd, m_subscription, "subscription_id", fmt::format("{} in {}", show(sub), month_label(*m)),
                   fmt::format("{}\x1f{}", sub, *m));
-    } else if (rd.row_ok) { // without subscription_id, two rows of a customer's month cannot be told apart from a repeat
+    } else if (
+        rd.row_ok) { // without subscription_id, two rows of a customer's month cannot be told apart from a repeat
       m_seen.note(rd, m_customer, "customer_id", fmt::format("{} in {}", show(id), month_label(*m)),
                   fmt::format("{}\x1f{}", id, *m),
                   "export subscription_id too, so that a customer's subscriptions are summed");
@@ -109,7 +114,8 @@ public:
         }
         mrr = *converted;
       }
-      if (!r.currency.empty()) mrr = rd.convert(mrr, r.currency, last, m_currency != k_absent ? m_currency : m_billing_currency);
+      if (!r.currency.empty())
+        mrr = rd.convert(mrr, r.currency, last, m_currency != k_absent ? m_currency : m_billing_currency);
       if (!rd.row_ok || !m_table->add(r.customer, r.month, mrr)) {
         if (rd.row_ok) rd.fatal(r.line, "the customer's MRR overflows the money range");
         rd.summary.unreadable = true;
@@ -120,8 +126,8 @@ public:
   }
 
 private:
-  std::size_t m_customer = k_absent, m_subscription = k_absent, m_month = k_absent, m_reporting = k_absent, m_billing = k_absent,
-              m_rate = k_absent, m_currency = k_absent, m_billing_currency = k_absent;
+  std::size_t m_customer = k_absent, m_subscription = k_absent, m_month = k_absent, m_reporting = k_absent,
+              m_billing = k_absent, m_rate = k_absent, m_currency = k_absent, m_billing_currency = k_absent;
   SnapshotTable* m_table = nullptr;
   CurrencyCheck m_currencies;
   static constexpr std::string_view k_empty_mrr = "write 0 for a month without MRR, or leave the row out";
@@ -146,14 +152,18 @@ FileRole recognise_chargebee(const Header& h) {
 
 } // namespace
 
-const FormInfo k_chargebee_form{"chargebee", "customer_id, reporting_month", "Chargebee's subscription_mrr_monthly_summary: customer_id and reporting_month",
-                                recognise_chargebee, [] { return std::unique_ptr<Form>(new ChargebeeForm); },
-                                {"subscription_id and reporting_month (customer_id and reporting_month without a "
-                                 "subscription_id column); a customer's subscriptions are summed",
-                                 "the same subscription_id twice in one reporting_month (without subscription_id: the same "
-                                 "customer_id twice in one month)",
-                                 "customer_id or subscription_id Total, Grand total, Summe, SMB Total and the like (one amount "
-                                 "per row: no sums check)",
-                                 "an empty MRR (or exchange_rate) is an error: write 0 for a month without MRR"}};
+const FormInfo k_chargebee_form{
+    "chargebee",
+    "customer_id, reporting_month",
+    "Chargebee's subscription_mrr_monthly_summary: customer_id and reporting_month",
+    recognise_chargebee,
+    [] { return std::unique_ptr<Form>(new ChargebeeForm); },
+    {"subscription_id and reporting_month (customer_id and reporting_month without a "
+     "subscription_id column); a customer's subscriptions are summed",
+     "the same subscription_id twice in one reporting_month (without subscription_id: the same "
+     "customer_id twice in one month)",
+     "customer_id or subscription_id Total, Grand total, Summe, SMB Total and the like (one amount "
+     "per row: no sums check)",
+     "an empty MRR (or exchange_rate) is an error: write 0 for a month without MRR"}};
 
 } // namespace cskpi::ingest

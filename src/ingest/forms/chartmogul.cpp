@@ -53,20 +53,23 @@ public:
     if (id.empty()) rd.field_error(m_ids.front(), "the customer has no external id, uuid or name");
     const std::optional<DateCell> d = rd.date(m_date, "DATE");
     if (!d && rd.row_ok) rd.field_error(m_date, "DATE is empty: every movement needs its date");
-    const Money delta = required_amount(rd, m_mrr, "MRR_MOVEMENT", "every movement needs its amount (write 0 for none)", true);
+    const Money delta =
+        required_amount(rd, m_mrr, "MRR_MOVEMENT", "every movement needs its amount (write 0 for none)", true);
     const Money running = m_running != k_absent ? rd.amount(m_running, "MRR", false) : Money{};
     if (m_type != k_absent) {
       static constexpr std::string_view k_types[] = {"new_biz", "expansion", "contraction", "churn", "reactivation"};
       const std::string t = normalise_column_name(rd.fields[m_type]);
       if (std::find(std::begin(k_types), std::end(k_types), t) == std::end(k_types))
-        rd.field_error(m_type, fmt::format("MOVEMENT_TYPE {} is not new_biz, expansion, contraction, churn or reactivation",
-                                           show(rd.fields[m_type])));
+        rd.field_error(m_type,
+                       fmt::format("MOVEMENT_TYPE {} is not new_biz, expansion, contraction, churn or reactivation",
+                                   show(rd.fields[m_type])));
     }
     // Movements are events: several for one customer and day are legitimate. A line equal to
     // an earlier one in every cell is taken for the same movement exported twice: MRR (the
     // MRR after the movement) or SUBSCRIPTION_EXTERNAL_ID tells two real ones apart.
     if (rd.row_ok)
-      m_lines.note(rd, m_mrr, "the movement", fmt::format("{} of {} on {}", show_money(delta), show(id), trim_spaces(rd.fields[m_date])),
+      m_lines.note(rd, m_mrr, "the movement",
+                   fmt::format("{} of {} on {}", show_money(delta), show(id), trim_spaces(rd.fields[m_date])),
                    row_key(rd), "the same line twice is one movement exported twice: delete one");
     if (rd.row_ok) {
       const std::uint32_t c = m_table->customer(id, key_cell(rd.by_value()));
@@ -76,7 +79,8 @@ public:
         std::uint32_t subscription = UINT32_MAX;
         if (m_subscription != k_absent && !is_blank(rd.fields[m_subscription]))
           subscription = m_subscriptions
-                             .try_emplace(std::string(rd.fields[m_subscription]), static_cast<std::uint32_t>(m_subscriptions.size()))
+                             .try_emplace(std::string(rd.fields[m_subscription]),
+                                          static_cast<std::uint32_t>(m_subscriptions.size()))
                              .first->second;
         m_checks.push_back(Check{c, d->month, d->day.value_or(0), rd.line, running, delta, subscription, false});
       }
@@ -86,8 +90,9 @@ public:
 
   void finish(FileReader& rd) override {
     if (const auto bad = m_table->accumulate()) {
-      rd.fatal(0, fmt::format("customer {}'s MRR falls below 0 in {}: the log does not hold the customer's whole history",
-                              show(m_table->id(bad->first)), month_label(bad->second)));
+      rd.fatal(0,
+               fmt::format("customer {}'s MRR falls below 0 in {}: the log does not hold the customer's whole history",
+                           show(m_table->id(bad->first)), month_label(bad->second)));
       return;
     }
     if (!reconciled(rd)) return;
@@ -120,7 +125,8 @@ private:
       const Check& head = m_checks[order[i]];
       if (i == 0 || m_checks[order[i - 1]].subscription != head.subscription) running = Money{};
       std::size_t j = i;
-      while (j < order.size() && m_checks[order[j]].subscription == head.subscription && m_checks[order[j]].day == head.day) {
+      while (j < order.size() && m_checks[order[j]].subscription == head.subscription &&
+             m_checks[order[j]].day == head.day) {
         checked_add(running, m_checks[order[j]].delta);
         ++j;
       }
@@ -142,7 +148,9 @@ private:
     const Check* first_bad = nullptr;
     for (std::size_t i = 0; i < m_checks.size();) {
       std::size_t j = i; // the group of one customer and month
-      while (j < m_checks.size() && m_checks[j].customer == m_checks[i].customer && m_checks[j].month == m_checks[i].month) ++j;
+      while (j < m_checks.size() && m_checks[j].customer == m_checks[i].customer &&
+             m_checks[j].month == m_checks[i].month)
+        ++j;
       std::size_t k = j - 1; // the last day's movements
       while (k > i && m_checks[k - 1].day == m_checks[j - 1].day) --k;
       const Money end = m_table->at(m_checks[i].customer, m_checks[i].month);
@@ -160,10 +168,12 @@ private:
     const Money end = m_table->at(first_bad->customer, first_bad->month);
     rd.run.diagnostics.report(Diagnostic{
         rd.name, first_bad->line, static_cast<std::uint32_t>(m_running + 1), Severity::error,
-        fmt::format("MRR {} of customer {} does not match {}, the sum of its MRR_MOVEMENTs up to the end of {}{}: the export "
-                    "is missing movements (export the whole history)",
-                    show_money(first_bad->mrr), show(m_table->id(first_bad->customer)), show_money(end), month_label(first_bad->month),
-                    off > 1 ? fmt::format(" ({} customer-months differ; this is the first)", off) : std::string()),
+        fmt::format(
+            "MRR {} of customer {} does not match {}, the sum of its MRR_MOVEMENTs up to the end of {}{}: the export "
+            "is missing movements (export the whole history)",
+            show_money(first_bad->mrr), show(m_table->id(first_bad->customer)), show_money(end),
+            month_label(first_bad->month),
+            off > 1 ? fmt::format(" ({} customer-months differ; this is the first)", off) : std::string()),
         true});
     rd.summary.unreadable = true;
     return false;
@@ -184,13 +194,17 @@ FileRole recognise_chartmogul(const Header& h) {
 
 } // namespace
 
-const FormInfo k_chartmogul_form{"chartmogul", "DATE, MRR_MOVEMENT", "ChartMogul's MRR movements export: DATE and MRR_MOVEMENT", recognise_chartmogul,
-                                 [] { return std::unique_ptr<Form>(new ChartMogulForm); },
-                                 {"none: a row is a movement (an event), and one customer may have several a day; summed per "
-                                  "customer (CUSTOMER_EXTERNAL_ID, else CUSTOMER_UUID, else CUSTOMER_NAME) and month",
-                                  "a line equal to an earlier one in every cell (trimmed): one movement exported twice",
-                                  "a customer cell Total, Grand total, Summe, SMB Total and the like (one amount per row: no "
-                                  "sums check)",
-                                  "an empty MRR_MOVEMENT is an error; an empty MRR is not checked"}};
+const FormInfo k_chartmogul_form{
+    "chartmogul",
+    "DATE, MRR_MOVEMENT",
+    "ChartMogul's MRR movements export: DATE and MRR_MOVEMENT",
+    recognise_chartmogul,
+    [] { return std::unique_ptr<Form>(new ChartMogulForm); },
+    {"none: a row is a movement (an event), and one customer may have several a day; summed per "
+     "customer (CUSTOMER_EXTERNAL_ID, else CUSTOMER_UUID, else CUSTOMER_NAME) and month",
+     "a line equal to an earlier one in every cell (trimmed): one movement exported twice",
+     "a customer cell Total, Grand total, Summe, SMB Total and the like (one amount per row: no "
+     "sums check)",
+     "an empty MRR_MOVEMENT is an error; an empty MRR is not checked"}};
 
 } // namespace cskpi::ingest

@@ -36,29 +36,36 @@ void AttributeCells::read(FileReader& rd, CustomerRecord& rec) {
     const bool over = is_health && rd.options().health_over_100;
     if (p.status == ParsedMoney::Status::ok && p.value.micros >= 0 && (over || p.value.micros <= 100 * Money::k_scale))
       return p.value.micros;
-    rd.field_error(field, fmt::format("{} {} is not a number from 0 to 100{}", rd.names[field], show(fields[field]),
-                                      over ? " (or above, for power users)" : ""));
+    rd.field_error(field,
+                   fmt::format("{} {} is not a number from 0 to 100{}", rd.names[field], show(fields[field]),
+                               over ? " (or above, for power users)" : ""));
     return std::nullopt;
   };
   rec.health = score_cell(health, true);
   rec.components.clear();
   for (const std::size_t f : components) rec.components.push_back(score_cell(f, false));
-  const auto day_cell = [&](std::size_t field) { return field == k_absent ? std::nullopt : rd.day(field, rd.names[field]); };
+  const auto day_cell = [&](std::size_t field) {
+    return field == k_absent ? std::nullopt : rd.day(field, rd.names[field]);
+  };
   rec.signup = day_cell(signup);
   rec.first_value = day_cell(value);
   rec.renewal = day_cell(renewal);
   if (rec.signup && rec.first_value && *rec.first_value < *rec.signup)
-    rd.field_error(value, fmt::format("{} {} is before {} {}", rd.names[value], show(fields[value]), rd.names[signup],
-                                      show(fields[signup])));
+    rd.field_error(value,
+                   fmt::format("{} {} is before {} {}", rd.names[value], show(fields[value]), rd.names[signup],
+                               show(fields[signup])));
   if (renewed != k_absent && !is_blank(fields[renewed])) {
     rec.renewed = parse_bool(fields[renewed]);
     if (!rec.renewed)
-      rd.field_error(renewed, fmt::format("renewed {} is not a boolean (use 1/0, true/false, yes/no or y/n)", show(fields[renewed])));
+      rd.field_error(
+          renewed,
+          fmt::format("renewed {} is not a boolean (use 1/0, true/false, yes/no or y/n)", show(fields[renewed])));
   }
   if (reason != k_absent) {
     const std::string_view text = trim_spaces(fields[reason]);
     if (text.find('\0') != std::string_view::npos)
-      rd.field_error(reason, fmt::format("{} {} holds a NUL byte: binary data, not text", rd.names[reason], show(text)));
+      rd.field_error(reason,
+                     fmt::format("{} {} holds a NUL byte: binary data, not text", rd.names[reason], show(text)));
     rec.churn_reason.assign(text);
   }
   rec.file = rd.name;
@@ -66,8 +73,8 @@ void AttributeCells::read(FileReader& rd, CustomerRecord& rec) {
 }
 
 bool has_billing_columns(const Header& h) {
-  static constexpr std::string_view k_money[] = {"expansion_mrr", "contraction_mrr", "churned_mrr", "new_mrr",
-                                                 "end_mrr",       "mrr",             "mrr_movement"};
+  static constexpr std::string_view k_money[] = {
+      "expansion_mrr", "contraction_mrr", "churned_mrr", "new_mrr", "end_mrr", "mrr", "mrr_movement"};
   if (h.has_any(k_money)) return true;
   std::size_t months = 0;
   for (std::string_view f : h.raw)
@@ -89,8 +96,9 @@ public:
     for (const std::string& c : rd.options().components) {
       const std::size_t at = rd.find({c});
       if (at == k_absent) {
-        rd.fatal(rd.line, fmt::format("health component {} is not a column of this customers file (columns: {})", c,
-                                      shown_columns(rd.names)));
+        rd.fatal(rd.line,
+                 fmt::format("health component {} is not a column of this customers file (columns: {})", c,
+                             shown_columns(rd.names)));
         return false;
       }
       m_attr.components.push_back(at);
@@ -120,9 +128,10 @@ public:
       const auto it = a.index.find(std::string(id));
       if (it != a.index.end() && !a.customers[it->second].from_billing) {
         const CustomerRecord& first = a.customers[it->second];
-        rd.field_error(m_attr.id, fmt::format("customer_id {} appears twice in the customers files (first at {})", show(id),
-                                              first.file == rd.name ? fmt::format("line {}", first.line)
-                                                                    : fmt::format("{}:{}", first.file, first.line)));
+        rd.field_error(m_attr.id,
+                       fmt::format("customer_id {} appears twice in the customers files (first at {})", show(id),
+                                   first.file == rd.name ? fmt::format("line {}", first.line)
+                                                         : fmt::format("{}:{}", first.file, first.line)));
       }
     }
     rd.count_row();
@@ -145,10 +154,10 @@ private:
 /// of customers with nothing joined from it.
 bool looks_like_billing(std::string_view name) {
   static constexpr std::string_view k_words[] = {
-      "mrr",    "arr",     "revenue",  "amount",    "price",       "amt",    "sum",         "total",
-      "start",  "end",     "opening",  "closing",   "new",         "churn",  "churned",     "expansion",
-      "contraction", "movement", "period", "month", "quarter",     "year",   "date",        "day",
-      "created", "utc",    "status",   "interval",  "quantity",    "subscription", "currency", "invoice"};
+      "mrr",         "arr",      "revenue", "amount",   "price",    "amt",          "sum",      "total",
+      "start",       "end",      "opening", "closing",  "new",      "churn",        "churned",  "expansion",
+      "contraction", "movement", "period",  "month",    "quarter",  "year",         "date",     "day",
+      "created",     "utc",      "status",  "interval", "quantity", "subscription", "currency", "invoice"};
   if (parse_month(name)) return true;
   while (!name.empty()) {
     const std::size_t cut = name.find_first_of("_.()/");
@@ -181,13 +190,17 @@ FileRole recognise_customers(const Header& h) {
 
 } // namespace
 
-const FormInfo k_customers_form{"customers","customer_id and attribute columns",
-                                "customer_id and attribute columns such as health_score, signup_date or renewal_date, "
-                                "or only columns without a role (region), none of them money or a date",
-                                recognise_customers, [] { return std::unique_ptr<Form>(new CustomersForm); },
-                                {"customer_id", "the same customer_id twice in the customers files (a billing file's "
-                                 "attribute columns are overridden, not duplicates)",
-                                 "customer_id Total, Grand total, Summe, SMB Total and the like (no amounts: no sums check)",
-                                 "no amounts; an empty attribute cell is unknown, never 0"}};
+const FormInfo k_customers_form{
+    "customers",
+    "customer_id and attribute columns",
+    "customer_id and attribute columns such as health_score, signup_date or renewal_date, "
+    "or only columns without a role (region), none of them money or a date",
+    recognise_customers,
+    [] { return std::unique_ptr<Form>(new CustomersForm); },
+    {"customer_id",
+     "the same customer_id twice in the customers files (a billing file's "
+     "attribute columns are overridden, not duplicates)",
+     "customer_id Total, Grand total, Summe, SMB Total and the like (no amounts: no sums check)",
+     "no amounts; an empty attribute cell is unknown, never 0"}};
 
 } // namespace cskpi::ingest

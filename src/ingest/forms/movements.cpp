@@ -16,59 +16,47 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <limits>
 #include <map>
-#include <exception>
 #include <mutex>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
 
-namespace cskpi {
-
-std::optional<bool> parse_bool(std::string_view text) noexcept {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  if (text.size() > 5) return std::nullopt;
-  char buf[6] = {};
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    buf[i] = c;
-  }
-  const std::string_view t(buf, text.size());
-  if (t.empty() || t == "0" || t == "false" || t == "no" || t == "n") return false;
-  if (t == "1" || t == "true" || t == "yes" || t == "y") return true;
-  return std::nullopt;
-}
-
-bool looks_like_totals_label(std::string_view text) noexcept {
-  text = trim_spaces(text);
-  if (text.empty()) return false;
-  switch (text.front()) { // the common customer id is rejected by its first letter
-  case 't': case 'T': case 's': case 'S': case 'g': case 'G': case 'i': case 'I': break;
-  default: return false;
-  }
-  while (!text.empty() && (text.back() == ':' || text.back() == '.')) text.remove_suffix(1);
-  if (text.empty() || text.size() > 16) return false;
-  char buf[16];
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  const std::string_view t(buf, text.size());
-  static constexpr std::string_view k_words[] = {"total",  "totals",      "grand total", "sum",       "summe",
-                                                 "gesamt", "gesamtsumme", "insgesamt",   "gesamtergebnis", "subtotal"};
-  for (std::string_view w : k_words)
-    if (t == w) return true;
-  return false;
-}
-
-} // namespace cskpi
-
 namespace cskpi::ingest {
 
 namespace movements {
+
+namespace {
+
+/// The error for a header without a required column: which form it came closest to, and a
+/// --map that would fix the likely cause.
+void refuse_missing(FileReader& rd, const std::array<std::size_t, c_count>& pos,
+                    const std::vector<std::string_view>& missing) {
+  const auto& m_pos = pos;
+  std::vector<std::string_view> have;
+  for (std::size_t c = 1; c < k_required; ++c)
+    if (m_pos[c] != k_absent) have.push_back(k_col_names[c]);
+  std::string hint;
+  if (m_pos[c_start_mrr] == k_absent)
+    for (const std::string_view guess : {"mrr", "starting_mrr", "mrr_start", "opening_mrr", "start"})
+      if (const std::size_t at = rd.find({guess}); at != k_absent) {
+        hint = fmt::format("; is {} the start_mrr column? then pass --map 'start_mrr={}'", show(rd.fields[at]),
+                           trim_spaces(rd.fields[at]));
+        break;
+      }
+  rd.fatal(rd.line,
+           fmt::format("missing required column{} {} (delimiter {}; columns found: {}); {}{}. The input forms "
+                       "are: {} (cskpi explain inputs; --map 'start_mrr=Your Name' reads other column names)",
+                       missing.size() > 1 ? "s" : "", fmt::join(missing, ", "), delimiter_name(rd.summary.delimiter),
+                       shown_columns(rd.names),
+                       have.empty() ? std::string("no input form recognises this header")
+                                    : fmt::format("read as movements because it has {}", fmt::join(have, ", ")),
+                       hint, list_forms()));
+}
+
+} // namespace
 
 bool MovementsForm::start(FileReader& rd) {
   Run& run = rd.run;
@@ -79,7 +67,8 @@ bool MovementsForm::start(FileReader& rd) {
     for (std::size_t c = 0; c < c_count; ++c) {
       if (n != k_col_names[c] && !(c == c_currency && n == "currency_code")) continue;
       if (m_pos[c] != k_absent) {
-        rd.fatal(rd.line, fmt::format("column {} appears twice in the header (fields {} and {})", n, m_pos[c] + 1, i + 1));
+        rd.fatal(rd.line,
+                 fmt::format("column {} appears twice in the header (fields {} and {})", n, m_pos[c] + 1, i + 1));
         return false;
       }
       m_pos[c] = i;
@@ -101,25 +90,7 @@ bool MovementsForm::start(FileReader& rd) {
   for (std::size_t c = 0; c < k_required; ++c)
     if (m_pos[c] == k_absent) missing.push_back(k_col_names[c]);
   if (!missing.empty()) {
-    // Which form this header came closest to, and a --map that would fix the likely cause.
-    std::vector<std::string_view> have;
-    for (std::size_t c = 1; c < k_required; ++c)
-      if (m_pos[c] != k_absent) have.push_back(k_col_names[c]);
-    std::string hint;
-    if (m_pos[c_start_mrr] == k_absent)
-      for (const std::string_view guess : {"mrr", "starting_mrr", "mrr_start", "opening_mrr", "start"})
-        if (const std::size_t at = rd.find({guess}); at != k_absent) {
-          hint = fmt::format("; is {} the start_mrr column? then pass --map 'start_mrr={}'", show(rd.fields[at]),
-                             trim_spaces(rd.fields[at]));
-          break;
-        }
-    rd.fatal(rd.line, fmt::format("missing required column{} {} (delimiter {}; columns found: {}); {}{}. The input forms "
-                                  "are: {} (cskpi explain inputs; --map 'start_mrr=Your Name' reads other column names)",
-                                  missing.size() > 1 ? "s" : "", fmt::join(missing, ", "), delimiter_name(rd.summary.delimiter),
-                                  shown_columns(rd.names),
-                                  have.empty() ? std::string("no input form recognises this header")
-                                               : fmt::format("read as movements because it has {}", fmt::join(have, ", ")),
-                                  hint, list_forms()));
+    refuse_missing(rd, m_pos, missing);
     return false;
   }
   rd.check_by_column();
@@ -145,7 +116,8 @@ bool MovementsForm::start(FileReader& rd) {
     ContinuityRun& c = run.continuity;
     c.file_on = true;
     if (c.columns.size() <= rd.file_index) c.columns.resize(rd.file_index + 1);
-    c.columns[rd.file_index] = {static_cast<std::uint32_t>(m_pos[c_customer_id] + 1), static_cast<std::uint32_t>(m_pos[c_start_mrr] + 1)};
+    c.columns[rd.file_index] = {static_cast<std::uint32_t>(m_pos[c_customer_id] + 1),
+                                static_cast<std::uint32_t>(m_pos[c_start_mrr] + 1)};
   }
   return true;
 }
@@ -158,7 +130,8 @@ void MovementsForm::take(FileReader& rd, Entry& e) {
     else e.fast = false;
   }
   // A currency column: only the currency of the last valid row, and never with --fx.
-  if (e.fast && m_pos[c_currency] != k_absent && (rd.run.fx || e.currency != m_last_currency || m_last_currency.empty()))
+  if (e.fast && m_pos[c_currency] != k_absent &&
+      (rd.run.fx || e.currency != m_last_currency || m_last_currency.empty()))
     e.fast = false;
   if (e.fast) {
     defer(rd, e.row, e.text.text(), e.line);
@@ -182,7 +155,8 @@ void MovementsForm::retire_one(FileReader& rd) {
   Pending& p = m_ring[m_ring_head];
   m_ring_head = (m_ring_head + 1) % m_ring.size();
   --m_ring_size;
-  if (!m_sums.matched_by(p.row) && !rd.run.insert_key(p.probe, p.row.period, p.row.customer_id, rd.file_index, p.line)) {
+  if (!m_sums.matched_by(p.row) &&
+      !rd.run.insert_key(p.probe, p.row.period, p.row.customer_id, rd.file_index, p.line)) {
     ++rd.summary.rows_read;
     accept(rd, p.row);
     return;
@@ -222,16 +196,19 @@ void MovementsForm::period_cell(FileReader& rd, MovementRow& r) {
   }
   if (p) {
     m_period_label = std::move(p->label);
-    if (run.period_length && *run.period_length != p->length && !m_period_seen && run.period_length_file != rd.file_index) {
+    if (run.period_length && *run.period_length != p->length && !m_period_seen &&
+        run.period_length_file != rd.file_index) {
       // A whole file of another period length: one message, not one per row.
-      rd.fatal(rd.line, fmt::format("periods of this file are {}s (period {}), but earlier files are {}s (first at {}); "
-                                    "report them in separate runs",
-                                    to_string(p->length), show(t), to_string(*run.period_length), run.period_length_first));
+      rd.fatal(rd.line,
+               fmt::format("periods of this file are {}s (period {}), but earlier files are {}s (first at {}); "
+                           "report them in separate runs",
+                           to_string(p->length), show(t), to_string(*run.period_length), run.period_length_first));
       return;
     }
     if (run.period_length && *run.period_length != p->length) {
-      row_error(rd, c_period, fmt::format("period {} is a {}, but earlier periods are {}s (first at {})", show(t),
-                                          to_string(p->length), to_string(*run.period_length), run.period_length_first));
+      row_error(rd, c_period,
+                fmt::format("period {} is a {}, but earlier periods are {}s (first at {})", show(t),
+                            to_string(p->length), to_string(*run.period_length), run.period_length_first));
     } else if (!run.period_length && rd.row_ok) {
       run.period_length = p->length;
       run.period_length_first = fmt::format("{}:{}", rd.name, rd.line);
@@ -239,10 +216,11 @@ void MovementsForm::period_cell(FileReader& rd, MovementRow& r) {
     }
     m_period_seen = true;
   } else {
-    row_error(rd, c_period,
-              fmt::format("period {} is not a period (use YYYY-MM, YYYY-Qn, YYYY, a date such as 2026-10-31, 31.10.2026 or "
-                          "10/31/2026, or Oct 2026)",
-                          show(t)));
+    row_error(
+        rd, c_period,
+        fmt::format("period {} is not a period (use YYYY-MM, YYYY-Qn, YYYY, a date such as 2026-10-31, 31.10.2026 or "
+                    "10/31/2026, or Oct 2026)",
+                    show(t)));
   }
   r.period = m_period_label;
 }
@@ -280,7 +258,8 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
   r.expansion = money(rd, c_expansion_mrr);
   r.contraction = money(rd, c_contraction_mrr);
   r.churned = money(rd, c_churned_mrr);
-  if (rd.row_ok && m_sums.matched_by(r)) { // amounts that repeat the sums of the rows above: a totals row, whatever its labels say
+  if (rd.row_ok &&
+      m_sums.matched_by(r)) { // amounts that repeat the sums of the rows above: a totals row, whatever its labels say
     row_error(rd, c_start_mrr,
               fmt::format("this looks like a totals row: its amounts are the sums of the {} rows above (start_mrr {}); "
                           "delete the line from the export",
@@ -290,7 +269,8 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
   }
   if (id == IdCell::blank) row_error(rd, c_customer_id, "customer_id is empty");
   else if (id == IdCell::nul)
-    row_error(rd, c_customer_id, fmt::format("customer_id {} holds a NUL byte: binary data, not text", show(r.customer_id)));
+    row_error(rd, c_customer_id,
+              fmt::format("customer_id {} holds a NUL byte: binary data, not text", show(r.customer_id)));
   r.new_mrr = money(rd, c_new_mrr);
   r.reactivation = money(rd, c_reactivation_mrr);
   const Money end_given = money(rd, c_end_mrr);
@@ -301,7 +281,9 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
     if (m_pos[col] == k_absent) continue;
     const auto b = parse_bool(cell(rd, col));
     if (!b)
-      row_error(rd, col, fmt::format("{} {} is not a boolean (use 1/0, true/false, yes/no or y/n)", k_col_names[col], show(cell(rd, col))));
+      row_error(rd, col,
+                fmt::format("{} {} is not a boolean (use 1/0, true/false, yes/no or y/n)", k_col_names[col],
+                            show(cell(rd, col))));
     else if (col == c_at_risk) r.at_risk = *b;
     else r.saved = *b;
   }
@@ -316,7 +298,9 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
   if (rd.by_pos != k_absent) {
     r.group = trim_spaces(rd.fields[rd.by_pos]);
     if (r.group.find('\0') != std::string_view::npos)
-      rd.field_error(rd.by_pos, fmt::format("{} {} holds a NUL byte: binary data, not text", rd.options().by_column, show(r.group)));
+      rd.field_error(
+          rd.by_pos,
+          fmt::format("{} {} holds a NUL byte: binary data, not text", rd.options().by_column, show(r.group)));
   }
   if (m_pos[c_currency] != k_absent) m_currencies.note(rd, m_pos[c_currency]);
   if (rd.row_ok) check_reconciled(rd, r, end_given);
@@ -330,33 +314,38 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
 }
 
 void MovementsForm::check_reconciled(FileReader& rd, const MovementRow& r, Money end_given) {
-  const Reconciled x =
-      reconcile(r, m_pos[c_end_mrr] != k_absent ? std::optional<Money>(end_given) : std::nullopt, rd.options().tolerance);
+  const Reconciled x = reconcile(r, m_pos[c_end_mrr] != k_absent ? std::optional<Money>(end_given) : std::nullopt,
+                                 rd.options().tolerance);
   std::string inflow_terms = "start_mrr + expansion_mrr";
   if (m_pos[c_new_mrr] != k_absent) inflow_terms += " + new_mrr";
   if (m_pos[c_reactivation_mrr] != k_absent) inflow_terms += " + reactivation_mrr";
   if (x.overflow) row_error(rd, c_start_mrr, "the row's movements overflow the money range");
   if (x.overspent)
-    row_error(rd, c_contraction_mrr, fmt::format("contraction_mrr + churned_mrr ({}) exceed {} ({})", show_money(x.outflow),
-                                                 inflow_terms, show_money(x.inflow)));
+    row_error(rd, c_contraction_mrr,
+              fmt::format("contraction_mrr + churned_mrr ({}) exceed {} ({})", show_money(x.outflow), inflow_terms,
+                          show_money(x.inflow)));
   if (x.partial_churn)
     row_error(rd, c_churned_mrr,
-              fmt::format("churned row still has {} MRR at period end; partial churn belongs in contraction_mrr", show_money(x.end)));
+              fmt::format("churned row still has {} MRR at period end; partial churn belongs in contraction_mrr",
+                          show_money(x.end)));
   if (x.end_mismatch)
-    row_error(rd, c_end_mrr, fmt::format("end_mrr {} does not reconcile: {} - contraction_mrr - churned_mrr = {} (off by {})",
-                                         show_money(end_given), inflow_terms, show_money(x.end), show_money(x.off)));
+    row_error(rd, c_end_mrr,
+              fmt::format("end_mrr {} does not reconcile: {} - contraction_mrr - churned_mrr = {} (off by {})",
+                          show_money(end_given), inflow_terms, show_money(x.end), show_money(x.off)));
 }
 
 void MovementsForm::check_repeat(FileReader& rd, const MovementRow& r) {
-  const auto first = rd.run.insert_key(rd.run.seen.prepare(r.period, r.customer_id), r.period, r.customer_id, rd.file_index, rd.line);
+  const auto first =
+      rd.run.insert_key(rd.run.seen.prepare(r.period, r.customer_id), r.period, r.customer_id, rd.file_index, rd.line);
   if (!first) return;
-  const std::string where = first->file == DuplicateIndex::k_unknown_file || first->line == 0 ? std::string("earlier in this run")
-                            : first->file == rd.file_index                                     ? fmt::format("line {}", first->line)
-                            : fmt::format("{}:{}", rd.run.file_names[first->file], first->line);
-  row_error(rd, c_customer_id, r.period.empty()
-                                   ? fmt::format("customer_id {} appears twice (first at {})", show(r.customer_id), where)
-                                   : fmt::format("customer_id {} appears twice in period {} (first at {})",
-                                                 show(r.customer_id), r.period, where));
+  const std::string where = first->file == DuplicateIndex::k_unknown_file || first->line == 0
+      ? std::string("earlier in this run")
+      : first->file == rd.file_index ? fmt::format("line {}", first->line)
+                                     : fmt::format("{}:{}", rd.run.file_names[first->file], first->line);
+  row_error(rd, c_customer_id,
+            r.period.empty() ? fmt::format("customer_id {} appears twice (first at {})", show(r.customer_id), where)
+                             : fmt::format("customer_id {} appears twice in period {} (first at {})",
+                                           show(r.customer_id), r.period, where));
 }
 
 void MovementsForm::keep(FileReader& rd, const MovementRow& r, CustomerRecord& attrs) {
@@ -402,7 +391,8 @@ public:
   /// Copies a line into the current batch, followed by a newline (parse_fast's sentinel), and
   /// returns its entry.
   Entry& add(std::string_view text, std::uint64_t line) {
-    if (m_cur->entries.size() == m_cur->entries.capacity() || m_cur->arena.size() + text.size() + 1 > m_cur->arena.capacity())
+    if (m_cur->entries.size() == m_cur->entries.capacity() ||
+        m_cur->arena.size() + text.size() + 1 > m_cur->arena.capacity())
       dispatch();
     if (m_cur->entries.empty() && text.size() + 1 > m_cur->arena.capacity()) m_cur->arena.reserve(text.size() + 1);
     const std::size_t at = m_cur->arena.size();
@@ -548,9 +538,9 @@ bool MovementsForm::parallel_ready(const FileReader& rd, const LineSource& lines
   // The state a row of the pass is checked against: the period length and the currency of
   // the rows before (the pass takes no first period or currency).
   return lines.seekable_fd() >= 0 && !rd.summary.unreadable && rd.summary.rows_used > 0 && !m_row_attributes &&
-         !rd.run.fx && rd.options().fast_path && (m_pos[c_period] == k_absent || rd.run.period_length) &&
-         (m_pos[c_currency] == k_absent || !m_last_currency.empty()) && lines.offset() < rd.file_size &&
-         rd.file_size - lines.offset() >= rd.options().parallel_bytes && rd.sink.fork() != nullptr;
+      !rd.run.fx && rd.options().fast_path && (m_pos[c_period] == k_absent || rd.run.period_length) &&
+      (m_pos[c_currency] == k_absent || !m_last_currency.empty()) && lines.offset() < rd.file_size &&
+      rd.file_size - lines.offset() >= rd.options().parallel_bytes && rd.sink.fork() != nullptr;
 }
 
 PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned threads, bool first) {
@@ -583,7 +573,8 @@ PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned
   return out.end;
 }
 
-bool MovementsForm::read_serially(FileReader& rd, LineSource& lines, bool threaded, std::uint64_t serial_until, bool parallel) {
+bool MovementsForm::read_serially(FileReader& rd, LineSource& lines, bool threaded, std::uint64_t serial_until,
+                                  bool parallel) {
   const bool fast = rd.options().fast_path;
   bool paused = false;
   std::exception_ptr failure; // a read error, told after the rows before it
@@ -655,9 +646,11 @@ FileRole recognise_movements(const Header& h) {
 
 } // namespace movements
 
-
-const FormInfo k_movements_form{"movements", "start_mrr, expansion_mrr, contraction_mrr, churned_mrr", "a start_mrr column, with customer_id, expansion_mrr, contraction_mrr, churned_mrr",
-                                movements::recognise_movements, [] { return std::unique_ptr<Form>(new movements::MovementsForm); },
+const FormInfo k_movements_form{"movements",
+                                "start_mrr, expansion_mrr, contraction_mrr, churned_mrr",
+                                "a start_mrr column, with customer_id, expansion_mrr, contraction_mrr, churned_mrr",
+                                movements::recognise_movements,
+                                [] { return std::unique_ptr<Form>(new movements::MovementsForm); },
                                 {"customer_id and period (the whole file is one period without a period column); a "
                                  "period's start_mrr continues the period before's end (a break is a warning, an error "
                                  "with --strict)",

@@ -53,16 +53,16 @@ constexpr std::array<std::string_view, c_count> k_col_names = {
     "customer_id",      "start_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "new_mrr",
     "reactivation_mrr", "end_mrr",   "cac",           "period",          "segment",     "nps",
     "at_risk",          "saved",     "health_score",  "currency"};
-constexpr std::size_t k_required = 5; // the first five columns
+constexpr std::size_t k_required = 5;         // the first five columns
 constexpr std::uint8_t k_group = c_count + 1; // the role of a --by column that is read for nothing else
 
 /// The cross-column checks of SPEC §1.4 on one row's exact amounts, shared by the fast path
 /// (which only asks ok()) and the general one (which words each failure).
 struct Reconciled {
-  bool overflow = false; ///< the row's own sums leave int64
-  bool overspent = false; ///< contraction + churned > start + expansion + new + reactivation
+  bool overflow = false;      ///< the row's own sums leave int64
+  bool overspent = false;     ///< contraction + churned > start + expansion + new + reactivation
   bool partial_churn = false; ///< churned > 0 but MRR is left at period end
-  bool end_mismatch = false; ///< end_mrr given and off by more than the tolerance
+  bool end_mismatch = false;  ///< end_mrr given and off by more than the tolerance
   Money inflow, outflow, end, off;
   bool ok() const { return !overflow && !overspent && !partial_churn && !end_mismatch; }
 };
@@ -143,7 +143,7 @@ struct RunningSums {
 /// state (take): period cache, duplicate index, counts, diagnostics and the sink.
 struct Entry {
   std::uint64_t line = 0;
-  PaddedLine text; ///< a copy in the batch's arena
+  PaddedLine text;   ///< a copy in the batch's arena
   bool fast = false; ///< parse_fast accepted it; `row`, `period_raw` and `currency` are set
   MovementRow row;
   std::string_view period_raw;
@@ -237,18 +237,18 @@ private:
   // Fixed by start() and read by the reading thread on every row (parse_fast, sample)...
   std::array<std::size_t, c_count> m_pos{};
   std::vector<std::uint8_t> m_roles; ///< per field: its Col, c_count for a column we ignore, or k_group
-  bool m_by_has_role = false; ///< the --by column is one of the Col columns but segment
-  bool m_row_attributes = false; ///< attribute columns: rows update their customer's record
+  bool m_by_has_role = false;        ///< the --by column is one of the Col columns but segment
+  bool m_row_attributes = false;     ///< attribute columns: rows update their customer's record
   std::uint64_t m_sampled_bytes = 0, m_sampled_rows = 0;
   // ...and the taking thread's state, on cache lines of its own: a row's writes here must not
   // evict what the reading thread reads (false sharing cost 25 % of the 2-thread wall time).
   alignas(64) std::array<Pending, 16> m_ring;
   std::size_t m_ring_head = 0, m_ring_size = 0;
   std::string m_period_label;
-  std::string m_last_period_raw; ///< the period text of the last valid row...
+  std::string m_last_period_raw;   ///< the period text of the last valid row...
   std::string m_last_period_label; ///< ...and its normalised label
-  std::string m_last_currency; ///< the currency text of the last valid row
-  bool m_period_seen = false; ///< a valid period was read from this file
+  std::string m_last_currency;     ///< the currency text of the last valid row
+  bool m_period_seen = false;      ///< a valid period was read from this file
   AttributeCells m_attr;
   CurrencyCheck m_currencies;
   RunningSums m_sums; ///< of the file's valid rows so far
@@ -262,7 +262,7 @@ public:
   struct State {
     Entry entry;
     std::map<std::string, std::string, std::less<>> labels; ///< period text -> label
-    std::string_view raw, label; ///< the last row's, in `labels`
+    std::string_view raw, label;                            ///< the last row's, in `labels`
   };
   PassParser(const MovementsForm& form, const FileReader& rd, PeriodLength length, std::string currency)
       : m_form(&form), m_rd(&rd), m_length(length), m_currency(std::move(currency)) {}

@@ -152,55 +152,53 @@ bool MovementsForm::parse(const FileReader& rd, PaddedLine text, std::uint64_t a
     const char* const f = p;
     const std::uint8_t role = roles[i];
     switch (role) {
-      case c_start_mrr:
-      case c_expansion_mrr:
-      case c_contraction_mrr:
-      case c_churned_mrr:
-      case c_new_mrr:
-      case c_reactivation_mrr:
-      case c_end_mrr:
-        if (!plain_amount(p, dec, amounts[role - 1])) return false;
-        break;
-      case c_cac: {
-        std::int64_t v = 0;
-        if (!plain_amount(p, dec, v)) return false;
-        if (p != f) r.cac = Money{v}; // an empty cac is unknown, not 0
-        break;
-      }
-      case c_nps:
-        nps_cell(p, r.nps);
-        break;
-      case c_customer_id:
-        p = field_end(p, end, delim);
-        if (!plain_id(cell(f))) return false;
-        r.customer_id = key_text(cell(f));
-        break;
-      case c_period:
-        p = field_end(p, end, delim);
-        e.period_raw = cell(f);
-        break;
-      case c_currency:
-        p = field_end(p, end, delim);
-        e.currency = cell(f);
-        break;
-      case c_at_risk:
-      case c_saved:
-        if (!bool_cell(p, end, delim, role == c_at_risk ? r.at_risk : r.saved)) return false;
-        break;
-      case c_health_score:
-        p = field_end(p, end, delim);
-        if (!health_score_ok(parse_money(cell(f), rd.style))) return false;
-        break;
-      case k_group: // the --by column's text; quoted, the slow path unescapes it
-        p = field_end(p, end, delim);
-        r.group = key_text(cell(f));
-        break;
-      case c_segment: // a column we do not read
-      case c_count:
-        if (!skip_cell(p, end, delim)) return false;
-        break;
-      default: // start() gives every field one of the roles above
-        __builtin_unreachable();
+    case c_start_mrr:
+    case c_expansion_mrr:
+    case c_contraction_mrr:
+    case c_churned_mrr:
+    case c_new_mrr:
+    case c_reactivation_mrr:
+    case c_end_mrr:
+      if (!plain_amount(p, dec, amounts[role - 1])) return false;
+      break;
+    case c_cac: {
+      std::int64_t v = 0;
+      if (!plain_amount(p, dec, v)) return false;
+      if (p != f) r.cac = Money{v}; // an empty cac is unknown, not 0
+      break;
+    }
+    case c_nps: nps_cell(p, r.nps); break;
+    case c_customer_id:
+      p = field_end(p, end, delim);
+      if (!plain_id(cell(f))) return false;
+      r.customer_id = key_text(cell(f));
+      break;
+    case c_period:
+      p = field_end(p, end, delim);
+      e.period_raw = cell(f);
+      break;
+    case c_currency:
+      p = field_end(p, end, delim);
+      e.currency = cell(f);
+      break;
+    case c_at_risk:
+    case c_saved:
+      if (!bool_cell(p, end, delim, role == c_at_risk ? r.at_risk : r.saved)) return false;
+      break;
+    case c_health_score:
+      p = field_end(p, end, delim);
+      if (!health_score_ok(parse_money(cell(f), rd.style))) return false;
+      break;
+    case k_group: // the --by column's text; quoted, the slow path unescapes it
+      p = field_end(p, end, delim);
+      r.group = key_text(cell(f));
+      break;
+    case c_segment: // a column we do not read
+    case c_count:
+      if (!skip_cell(p, end, delim)) return false;
+      break;
+    default: // start() gives every field one of the roles above
+      __builtin_unreachable();
     }
     if constexpr (ByHasRole) // a quoted known field does not get here
       if (i == by) r.group = key_text(cell(f));

@@ -57,9 +57,10 @@ public:
       const std::string_view response = key_cell(rd.fields[m_response]);
       if (!response.empty()) m_seen.note(rd, m_response, rd.names[m_response], show(response), std::string(response));
     } else if (rd.row_ok) {
-      m_seen.note(rd, m_id != k_absent ? m_id : 0, "the response",
-                  m_id != k_absent ? fmt::format("of customer {}", show(r.customer_id)) : std::string("line"), row_key(rd),
-                  "export the response id (response_id) so that two equal answers are told apart, or delete the repeat");
+      m_seen.note(
+          rd, m_id != k_absent ? m_id : 0, "the response",
+          m_id != k_absent ? fmt::format("of customer {}", show(r.customer_id)) : std::string("line"), row_key(rd),
+          "export the response id (response_id) so that two equal answers are told apart, or delete the repeat");
     }
     rd.count_row();
     if (rd.row_ok) rd.run.attrs().responses.push_back(std::move(r));
@@ -80,14 +81,18 @@ FileRole recognise_responses(const Header& h) {
 
 } // namespace
 
-const FormInfo k_responses_form{"responses", "score, csat or ces without MRR columns", "a score (NPS 0-10), csat or ces column and no MRR columns", recognise_responses,
-                                [] { return std::unique_ptr<Form>(new ResponsesForm); },
-                                {"response_id (or respondent_id); without one, the whole line. A customer may answer "
-                                 "several times",
-                                 "the same response id twice; without an id column, a line equal to an earlier one in every "
-                                 "cell (trimmed)",
-                                 "customer_id or the response id Total, Grand total, Summe, SMB Total and the like (no "
-                                 "amounts: no sums check)",
-                                 "an empty score, csat or ces is a question not answered, never 0"}};
+const FormInfo k_responses_form{
+    "responses",
+    "score, csat or ces without MRR columns",
+    "a score (NPS 0-10), csat or ces column and no MRR columns",
+    recognise_responses,
+    [] { return std::unique_ptr<Form>(new ResponsesForm); },
+    {"response_id (or respondent_id); without one, the whole line. A customer may answer "
+     "several times",
+     "the same response id twice; without an id column, a line equal to an earlier one in every "
+     "cell (trimmed)",
+     "customer_id or the response id Total, Grand total, Summe, SMB Total and the like (no "
+     "amounts: no sums check)",
+     "an empty score, csat or ces is a question not answered, never 0"}};
 
 } // namespace cskpi::ingest

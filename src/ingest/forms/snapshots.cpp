@@ -44,7 +44,8 @@ public:
       return;
     }
     const std::optional<MonthIndex> m = rd.month(m_month, rd.names[m_month]);
-    if (!m && rd.row_ok) rd.field_error(m_month, fmt::format("{} is empty: every row needs its month", rd.names[m_month]));
+    if (!m && rd.row_ok)
+      rd.field_error(m_month, fmt::format("{} is empty: every row needs its month", rd.names[m_month]));
     const Money mrr = required_amount(rd, m_mrr, "mrr", k_empty_mrr, false);
     if (m_currency != k_absent) {
       m_currencies.note(rd, m_currency);
@@ -54,8 +55,9 @@ public:
     if (rd.row_ok) {
       const std::uint32_t c = m_table->customer(id, key_cell(rd.by_value()));
       if (!m_table->set(c, *m, mrr))
-        rd.field_error(m_month, fmt::format("customer {} already has MRR for {}: one row per customer and month", show(id),
-                                            month_label(*m)));
+        rd.field_error(m_month,
+                       fmt::format("customer {} already has MRR for {}: one row per customer and month", show(id),
+                                   month_label(*m)));
       else if (rd.run.fx && m_currency != k_absent)
         m_native.push_back(Native{c, *m, mrr, std::string(rd.fields[m_currency]), rd.line});
     }
@@ -87,8 +89,8 @@ private:
   bool parallel_ready(const FileReader& rd, const LineSource& lines) const;
   PassEnd parallel_pass(FileReader& rd, LineSource& lines, unsigned threads);
   void scan(const FileReader& rd, Pass& pass, Chunk& c, ChunkBuffer& buf) const;
-  bool parse_fast(const FileReader& rd, std::string_view text, std::string_view& id, std::string_view& group, MonthIndex& month,
-                  Money& mrr) const;
+  bool parse_fast(const FileReader& rd, std::string_view text, std::string_view& id, std::string_view& group,
+                  MonthIndex& month, Money& mrr) const;
   bool commit(FileReader& rd, Chunk& c, std::uint64_t first_line, PassEnd& out);
 
   static constexpr std::string_view k_empty_mrr = "write 0 for a month without MRR, or leave the row out";
@@ -97,7 +99,7 @@ private:
   TotalsRule m_totals;
   CurrencyCheck m_currencies;
   std::string m_currency_text; ///< the last currency cell of a valid row: a pass takes rows with it only
-  struct Native { ///< an amount to convert once the last month is known
+  struct Native {              ///< an amount to convert once the last month is known
     std::uint32_t customer;
     MonthIndex month;
     Money mrr;
@@ -129,7 +131,7 @@ struct LongSnapshotsForm::Chunk {
   std::vector<Customer> customers;
   struct Cell {
     std::int64_t mrr;
-    std::uint64_t at;    ///< the row's line starts there
+    std::uint64_t at; ///< the row's line starts there
     MonthIndex month;
     std::uint32_t line; ///< lines of the chunk before it
   };
@@ -154,10 +156,26 @@ struct LongSnapshotsForm::Pass {
     if (stopped || next >= chunks.size() || next >= committed + window) return std::nullopt;
     return next++;
   }
+  /// Stops the helpers however the commit ends.
+  void stop() {
+    {
+      const std::lock_guard<std::mutex> lock(mutex);
+      stopped = true;
+    }
+    changed.notify_all();
+  }
+  /// Chunks [0, k) are committed: their memory is free, so more may be parsed ahead.
+  void commit_through(std::size_t k) {
+    {
+      const std::lock_guard<std::mutex> lock(mutex);
+      committed = k;
+    }
+    changed.notify_all();
+  }
 };
 
-bool LongSnapshotsForm::parse_fast(const FileReader& rd, std::string_view text, std::string_view& id, std::string_view& group,
-                                   MonthIndex& month, Money& mrr) const {
+bool LongSnapshotsForm::parse_fast(const FileReader& rd, std::string_view text, std::string_view& id,
+                                   std::string_view& group, MonthIndex& month, Money& mrr) const {
   std::string_view month_text, mrr_text, currency;
   const char* p = text.data();
   const char* const e = p + text.size();
@@ -207,12 +225,14 @@ void LongSnapshotsForm::scan(const FileReader& rd, Pass& pass, Chunk& c, ChunkBu
       }
       const std::uint32_t line = static_cast<std::uint32_t>(lines++);
       if (is_blank(text)) continue;
-      if (c.customers.empty() || id != std::string_view(c.text).substr(c.customers.back().id, c.customers.back().id_size)) {
+      if (c.customers.empty() ||
+          id != std::string_view(c.text).substr(c.customers.back().id, c.customers.back().id_size)) {
         if (!c.customers.empty()) c.customers.back().cells_end = c.cells.size();
         const auto at = static_cast<std::uint32_t>(c.text.size());
         c.text.append(id).append(group);
         c.customers.push_back(Chunk::Customer{SnapshotTable::hash(id), at, static_cast<std::uint32_t>(id.size()),
-                                              at + static_cast<std::uint32_t>(id.size()), static_cast<std::uint32_t>(group.size()), 0});
+                                              at + static_cast<std::uint32_t>(id.size()),
+                                              static_cast<std::uint32_t>(group.size()), 0});
       }
       c.cells.push_back(Chunk::Cell{mrr.micros, in.line_start(), month, line});
     }
@@ -256,15 +276,16 @@ bool LongSnapshotsForm::commit(FileReader& rd, Chunk& c, std::uint64_t first_lin
 bool LongSnapshotsForm::parallel_ready(const FileReader& rd, const LineSource& lines) const {
   // A pass takes the currency text of the rows before it only: one must be known.
   return lines.seekable_fd() >= 0 && !rd.summary.unreadable && rd.summary.rows_used > 0 && !rd.run.fx &&
-         rd.options().fast_path && (m_currency == k_absent || m_currencies.seen() == 1) && lines.offset() < rd.file_size &&
-         rd.file_size - lines.offset() >= rd.options().parallel_bytes;
+      rd.options().fast_path && (m_currency == k_absent || m_currencies.seen() == 1) && lines.offset() < rd.file_size &&
+      rd.file_size - lines.offset() >= rd.options().parallel_bytes;
 }
 
 PassEnd LongSnapshotsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned threads) {
   const std::uint64_t begin = lines.offset(), end = rd.file_size, size = end - begin;
   // Chunks small enough that the ones parsed ahead of the commit take little memory.
-  std::uint64_t chunk = rd.options().chunk_bytes > 0 ? rd.options().chunk_bytes
-                                                    : std::clamp<std::uint64_t>(size / (threads * 24u) + 1, 1u << 20, 8u << 20);
+  std::uint64_t chunk = rd.options().chunk_bytes > 0
+      ? rd.options().chunk_bytes
+      : std::clamp<std::uint64_t>(size / (threads * 24u) + 1, 1u << 20, 8u << 20);
   const std::size_t n = static_cast<std::size_t>((size + chunk - 1) / chunk);
   Pass pass(n);
   pass.file.fd = lines.seekable_fd();
@@ -295,15 +316,9 @@ PassEnd LongSnapshotsForm::parallel_pass(FileReader& rd, LineSource& lines, unsi
       while (const std::optional<std::size_t> next = pass.take(lock, true)) parse(lock, *next, buf);
       return;
     }
-    struct Stop { // stops the helpers however the commit ends
+    struct Stop {
       Pass& pass;
-      ~Stop() {
-        {
-          const std::lock_guard<std::mutex> lock(pass.mutex);
-          pass.stopped = true;
-        }
-        pass.changed.notify_all();
-      }
+      ~Stop() { pass.stop(); }
     } stop{pass};
     ChunkBuffer buf;
     buf.progress = &lines;
@@ -327,11 +342,7 @@ PassEnd LongSnapshotsForm::parallel_pass(FileReader& rd, LineSource& lines, unsi
       out.offset = c.end;
       out.line += c.lines;
       c = Chunk{}; // its memory is free for the chunks parsed ahead
-      {
-        const std::lock_guard<std::mutex> lock(pass.mutex);
-        pass.committed = k + 1;
-      }
-      pass.changed.notify_all();
+      pass.commit_through(k + 1);
     }
   });
   out.all = k == n;
@@ -342,8 +353,8 @@ PassEnd LongSnapshotsForm::parallel_pass(FileReader& rd, LineSource& lines, unsi
 
 void LongSnapshotsForm::read(FileReader& rd, LineSource& lines) {
   const unsigned threads = rd.options().thread_count();
-  PassPlan plan(rd.file_size >= rd.options().parallel_bytes && lines.seekable(), rd.file_size, rd.options().parallel_bytes,
-                rd.options().chunk_bytes);
+  PassPlan plan(rd.file_size >= rd.options().parallel_bytes && lines.seekable(), rd.file_size,
+                rd.options().parallel_bytes, rd.options().chunk_bytes);
   std::string_view text;
   for (;;) {
     bool paused = false;
@@ -396,13 +407,16 @@ public:
         // Dates anywhere else are years 1900 to 2199: a month column outside them is a typo
         // (9771-08), and would stretch the history over thousands of years.
         if (*m < 1900 * 12 || *m > 2199 * 12 + 11) {
-          rd.fatal(rd.line, fmt::format("month column {} (field {}) is outside the years 1900 to 2199: a typo in the header?",
-                                        show(rd.fields[i]), i + 1));
+          rd.fatal(rd.line,
+                   fmt::format("month column {} (field {}) is outside the years 1900 to 2199: a typo in the header?",
+                               show(rd.fields[i]), i + 1));
           return false;
         }
         for (const auto& [f, seen] : m_months)
           if (seen == *m) {
-            rd.fatal(rd.line, fmt::format("month {} appears twice in the header (fields {} and {})", month_label(*m), f + 1, i + 1));
+            rd.fatal(
+                rd.line,
+                fmt::format("month {} appears twice in the header (fields {} and {})", month_label(*m), f + 1, i + 1));
             return false;
           }
         m_months.emplace_back(i, *m);
@@ -422,7 +436,8 @@ public:
       const std::size_t f = m_months[i].first;
       m_values[i] = is_blank(rd.fields[f]) ? Money{} : rd.amount(f, month_label(m_months[i].second), false);
     }
-    if (rd.row_ok && m_totals.reject(rd, id.empty() ? k_absent : m_id, m_values, m_months.empty() ? 0 : m_months[0].first)) {
+    if (rd.row_ok &&
+        m_totals.reject(rd, id.empty() ? k_absent : m_id, m_values, m_months.empty() ? 0 : m_months[0].first)) {
       rd.count_row();
       return;
     }
@@ -452,11 +467,13 @@ private:
     if (count == 0) return true;
     const std::string_view first = shown.front();
     const std::string_view yy = first.substr(first.size() - 2);
-    const std::optional<MonthIndex> m = parse_month(fmt::format("{} 20{}", first.substr(0, first.find_first_of("- /'")), yy));
-    rd.fatal(rd.line, fmt::format("the header's month column{} {}{} {} two-digit years: is {} 20{}? Format the header cells "
-                                  "as {} (Excel: Format Cells > Custom > yyyy-mm) and export again",
-                                  count > 1 ? "s" : "", fmt::join(shown, ", "), count > 3 ? ", ..." : "",
-                                  count > 1 ? "have" : "has", yy, yy, m ? month_label(*m) : std::string("yyyy-mm")));
+    const std::optional<MonthIndex> m =
+        parse_month(fmt::format("{} 20{}", first.substr(0, first.find_first_of("- /'")), yy));
+    rd.fatal(rd.line,
+             fmt::format("the header's month column{} {}{} {} two-digit years: is {} 20{}? Format the header cells "
+                         "as {} (Excel: Format Cells > Custom > yyyy-mm) and export again",
+                         count > 1 ? "s" : "", fmt::join(shown, ", "), count > 3 ? ", ..." : "",
+                         count > 1 ? "have" : "has", yy, yy, m ? month_label(*m) : std::string("yyyy-mm")));
     return false;
   }
 
@@ -466,9 +483,10 @@ private:
     for (std::size_t i = 0; i < m_months.size(); ++i) {
       Money sum = m_sums[i];
       if (!checked_add(sum, m_values[i])) {
-        rd.field_error(m_months[i].first, fmt::format("{}'s MRR summed over the customers overflows the money range with "
-                                                      "this row's {}: is the amount in the right unit?",
-                                                      month_label(m_months[i].second), show_money(m_values[i])));
+        rd.field_error(m_months[i].first,
+                       fmt::format("{}'s MRR summed over the customers overflows the money range with "
+                                   "this row's {}: is the amount in the right unit?",
+                                   month_label(m_months[i].second), show_money(m_values[i])));
         return false;
       }
     }
@@ -478,8 +496,8 @@ private:
 
   std::size_t m_id = k_absent;
   std::vector<std::pair<std::size_t, MonthIndex>> m_months; ///< (field, month)
-  std::vector<Money> m_values;                             ///< one row's cells, empty ones 0
-  std::vector<Money> m_sums;                               ///< per month, over the rows used
+  std::vector<Money> m_values;                              ///< one row's cells, empty ones 0
+  std::vector<Money> m_sums;                                ///< per month, over the rows used
   SnapshotTable* m_table = nullptr;
   TotalsRule m_totals;
   DuplicateRule m_ids;
@@ -490,8 +508,9 @@ private:
 constexpr std::string_view k_movement_names[] = {"expansion_mrr", "contraction_mrr", "churned_mrr"};
 
 FileRole recognise_long(const Header& h) {
-  return h.has("customer_id") && h.has("mrr") && h.has_any(k_month_names) && !h.has_any(k_movement_names) ? FileRole::billing
-                                                                                                          : FileRole::unknown;
+  return h.has("customer_id") && h.has("mrr") && h.has_any(k_month_names) && !h.has_any(k_movement_names)
+      ? FileRole::billing
+      : FileRole::unknown;
 }
 
 FileRole recognise_wide(const Header& h) {
@@ -506,19 +525,26 @@ FileRole recognise_wide(const Header& h) {
 
 } // namespace
 
-const FormInfo k_long_snapshots_form{"snapshots (long)", "customer_id, mrr, month", "customer_id, mrr and a month or date column", recognise_long,
-                                     [] { return std::unique_ptr<Form>(new LongSnapshotsForm); },
-                                     {"customer_id and month",
-                                      "the same customer_id twice in one month (the second line is the error)",
-                                      "customer_id Total, Grand total, Summe, SMB Total and the like (one amount per row: no sums "
-                                      "check)",
-                                      "an empty mrr is an error: write 0 for a month without MRR, or leave the row out"}};
-const FormInfo k_wide_snapshots_form{"snapshots (wide)", "customer_id, one column per month", "customer_id and one column per month, such as 2026-01",
-                                     recognise_wide, [] { return std::unique_ptr<Form>(new WideSnapshotsForm); },
-                                     {"customer_id (one row per customer)", "the same customer_id on two rows",
-                                      "customer_id Total, Grand total, Summe, SMB Total and the like; or month cells equal to the "
-                                      "sums of the rows above in two or more non-zero months",
-                                      "an empty month cell is no MRR that month (before the customer started, after it left); "
-                                      "month headers with two-digit years (Oct-26) are an error"}};
+const FormInfo k_long_snapshots_form{
+    "snapshots (long)",
+    "customer_id, mrr, month",
+    "customer_id, mrr and a month or date column",
+    recognise_long,
+    [] { return std::unique_ptr<Form>(new LongSnapshotsForm); },
+    {"customer_id and month", "the same customer_id twice in one month (the second line is the error)",
+     "customer_id Total, Grand total, Summe, SMB Total and the like (one amount per row: no sums "
+     "check)",
+     "an empty mrr is an error: write 0 for a month without MRR, or leave the row out"}};
+const FormInfo k_wide_snapshots_form{
+    "snapshots (wide)",
+    "customer_id, one column per month",
+    "customer_id and one column per month, such as 2026-01",
+    recognise_wide,
+    [] { return std::unique_ptr<Form>(new WideSnapshotsForm); },
+    {"customer_id (one row per customer)", "the same customer_id on two rows",
+     "customer_id Total, Grand total, Summe, SMB Total and the like; or month cells equal to the "
+     "sums of the rows above in two or more non-zero months",
+     "an empty month cell is no MRR that month (before the customer started, after it left); "
+     "month headers with two-digit years (Oct-26) are an error"}};
 
 } // namespace cskpi::ingest

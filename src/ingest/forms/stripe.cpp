@@ -32,8 +32,7 @@ namespace cskpi::ingest {
 namespace {
 
 /// Names of a column with and without Stripe's " (UTC)" suffix.
-template <std::size_t N>
-std::size_t find_utc(const FileReader& rd, const std::string_view (&names)[N]) {
+template <std::size_t N> std::size_t find_utc(const FileReader& rd, const std::string_view (&names)[N]) {
   for (std::string_view n : names) {
     if (const std::size_t at = rd.find({n}); at != k_absent) return at;
     if (const std::size_t at = rd.find({std::string(n) + "_(utc)"}); at != k_absent) return at;
@@ -71,8 +70,9 @@ public:
     m_canceled = find_utc(rd, k_canceled);
     m_ended = find_utc(rd, k_ended);
     if (m_start == k_absent && m_created == k_absent) {
-      rd.fatal(rd.line, fmt::format("a Stripe subscriptions export needs Start (UTC) or Created (UTC) (columns: {})",
-                                    shown_columns(rd.names)));
+      rd.fatal(rd.line,
+               fmt::format("a Stripe subscriptions export needs Start (UTC) or Created (UTC) (columns: {})",
+                           shown_columns(rd.names)));
       return false;
     }
     if ((m_amount == k_absent || m_interval == k_absent) && !from_prices(rd)) return false;
@@ -109,12 +109,13 @@ public:
     if (s.customer.empty()) rd.field_error(m_customer, "Customer ID is empty");
     if (rd.by_pos != k_absent) s.group.assign(key_cell(rd.fields[rd.by_pos]));
     s.status = normalise_column_name(rd.fields[m_status]);
-    static constexpr std::string_view k_statuses[] = {"active", "past_due", "trialing", "canceled", "unpaid",
-                                                      "incomplete", "incomplete_expired", "paused", "ended"};
+    static constexpr std::string_view k_statuses[] = {
+        "active", "past_due", "trialing", "canceled", "unpaid", "incomplete", "incomplete_expired", "paused", "ended"};
     if (std::find(std::begin(k_statuses), std::end(k_statuses), s.status) == std::end(k_statuses))
-      rd.field_error(m_status, fmt::format("Status {} is not a Stripe subscription status (active, past_due, trialing, "
-                                           "canceled, unpaid, incomplete, incomplete_expired, paused)",
-                                           show(rd.fields[m_status])));
+      rd.field_error(m_status,
+                     fmt::format("Status {} is not a Stripe subscription status (active, past_due, trialing, "
+                                 "canceled, unpaid, incomplete, incomplete_expired, paused)",
+                                 show(rd.fields[m_status])));
     terms(rd, s);
     s.quantity = m_quantity == k_absent || is_blank(rd.fields[m_quantity]) ? 1 : rd.whole(m_quantity, 0, 1'000'000'000);
     if (m_currency != k_absent && !is_blank(rd.fields[m_currency])) {
@@ -125,16 +126,18 @@ public:
       m_price_currencies.try_emplace(s.currency, rd.line);
     }
     if (s.price != nullptr && rd.row_ok && !s.price->currency.empty() && s.currency != s.price->currency)
-      rd.field_error(m_currency, fmt::format("the subscription is billed in {}, but its price {} is in {} "
-                                             "(prices file line {})",
-                                             s.currency, show(s.price->id), s.price->currency, s.price->line));
+      rd.field_error(m_currency,
+                     fmt::format("the subscription is billed in {}, but its price {} is in {} "
+                                 "(prices file line {})",
+                                 s.currency, show(s.price->id), s.price->currency, s.price->line));
     if (m_coupon != k_absent && !is_blank(rd.fields[m_coupon])) {
       const std::string_view id = key_cell(rd.fields[m_coupon]);
       const auto it = rd.run.coupons.find(id);
       if (it == rd.run.coupons.end())
-        rd.field_error(m_coupon, fmt::format("coupon {} is not in a coupons file of this run: add Stripe's coupons export "
-                                             "(Billing > Coupons > Export) to the command line",
-                                             show(id)));
+        rd.field_error(m_coupon,
+                       fmt::format("coupon {} is not in a coupons file of this run: add Stripe's coupons export "
+                                   "(Billing > Coupons > Export) to the command line",
+                                   show(id)));
       else s.coupon = &it->second;
     }
     const auto day_of = [&](std::size_t field, std::string_view what) -> std::optional<Day> {
@@ -142,7 +145,8 @@ public:
     };
     s.start = day_of(m_start, "Start");
     if (!s.start) s.start = day_of(m_created, "Created");
-    if (!s.start && rd.row_ok) rd.field_error(m_start != k_absent ? m_start : m_created, "the subscription has no start date");
+    if (!s.start && rd.row_ok)
+      rd.field_error(m_start != k_absent ? m_start : m_created, "the subscription has no start date");
     const std::optional<Day> period_start = day_of(m_period_start, "Current Period Start");
     const std::optional<Day> period_end = day_of(m_period_end, "Current Period End");
     s.trial_end = day_of(m_trial_end, "Trial End");
@@ -191,9 +195,9 @@ public:
           continue;
         }
         // A once coupon discounts the first month's invoice only: in MRR or not, as --definitions says.
-        const bool discount = s.coupon != nullptr && (coupon_applies(*s.coupon, m - first) ||
-                                                      (rd.options().once_discounts_in_mrr &&
-                                                       s.coupon->duration == Coupon::Duration::once && m == first));
+        const bool discount = s.coupon != nullptr &&
+            (coupon_applies(*s.coupon, m - first) ||
+             (rd.options().once_discounts_in_mrr && s.coupon->duration == Coupon::Duration::once && m == first));
         if (discount && s.coupon->amount_off && !s.coupon->currency.empty() && s.coupon->currency != s.currency) {
           rd.diag(s.line, m_coupon, Severity::error,
                   fmt::format("coupon {} takes {} off, but the subscription is billed in {}", show(s.coupon->id),
@@ -222,13 +226,12 @@ public:
     }
     std::vector<std::string> left_out;
     if (m_never_paid > 0)
-      left_out.push_back(fmt::format("{} incomplete subscription{} (never paid)", m_never_paid, m_never_paid == 1 ? "" : "s"));
+      left_out.push_back(
+          fmt::format("{} incomplete subscription{} (never paid)", m_never_paid, m_never_paid == 1 ? "" : "s"));
     if (trials > 0)
-      left_out.push_back(fmt::format("{} subscription{} still in trial at the end of {}{}", trials,
-                                     trials == 1 ? "" : "s", month_label(last),
-                                     open_trials == 0
-                                         ? std::string()
-                                         : fmt::format(" ({} trialing without a Trial End date)", open_trials)));
+      left_out.push_back(fmt::format(
+          "{} subscription{} still in trial at the end of {}{}", trials, trials == 1 ? "" : "s", month_label(last),
+          open_trials == 0 ? std::string() : fmt::format(" ({} trialing without a Trial End date)", open_trials)));
     if (!left_out.empty())
       rd.diag(0, k_absent, Severity::warning, fmt::format("left out of MRR: {}", fmt::join(left_out, ", and ")));
     finish_snapshots(rd, *m_table);
@@ -254,9 +257,10 @@ private:
     std::vector<std::string> seen;
     for (const auto& [code, line] : m_price_currencies)
       seen.push_back(fmt::format("{} (first at line {})", code, line));
-    rd.fatal(0, fmt::format("mixed currencies {} (from the prices export): amounts in different currencies cannot be "
-                            "added; convert them with --fx RATES.csv --currency {} (see cskpi explain fx)",
-                            fmt::join(seen, ", "), m_price_currencies.begin()->first));
+    rd.fatal(0,
+             fmt::format("mixed currencies {} (from the prices export): amounts in different currencies cannot be "
+                         "added; convert them with --fx RATES.csv --currency {} (see cskpi explain fx)",
+                         fmt::join(seen, ", "), m_price_currencies.begin()->first));
     return false;
   }
 
@@ -296,27 +300,31 @@ private:
     const std::string_view id = key_cell(rd.fields[m_price]);
     const std::string& column = rd.names[m_price];
     if (id.empty()) {
-      rd.field_error(m_price, fmt::format("{} is empty: cskpi needs the price to find the subscription's amount in the "
-                                          "prices export", column));
+      rd.field_error(m_price,
+                     fmt::format("{} is empty: cskpi needs the price to find the subscription's amount in the "
+                                 "prices export",
+                                 column));
       return;
     }
     const auto it = rd.run.prices.find(id);
     if (it == rd.run.prices.end()) {
-      rd.field_error(m_price, fmt::format("price {} is not among the prices read from this run's prices export (a price "
-                                          "whose row there is invalid is left out): export the prices again (Product "
-                                          "catalogue > Export prices, archived prices included)",
-                                          show(id)));
+      rd.field_error(m_price,
+                     fmt::format("price {} is not among the prices read from this run's prices export (a price "
+                                 "whose row there is invalid is left out): export the prices again (Product "
+                                 "catalogue > Export prices, archived prices included)",
+                                 show(id)));
       return;
     }
     const Price& p = it->second;
     if (!p.unit_amount)
-      rd.field_error(m_price, fmt::format("price {} is {}: it has no unit amount, so cskpi cannot compute the "
-                                          "subscription's MRR; leave the subscription out by deleting the line, or give "
-                                          "its MRR in a snapshots file instead",
-                                          show(id), p.no_amount_why));
+      rd.field_error(m_price,
+                     fmt::format("price {} is {}: it has no unit amount, so cskpi cannot compute the "
+                                 "subscription's MRR; leave the subscription out by deleting the line, or give "
+                                 "its MRR in a snapshots file instead",
+                                 show(id), p.no_amount_why));
     else if (!p.recurring)
-      rd.field_error(m_price, fmt::format("price {} is a one-time price (no Interval): it is not recurring revenue",
-                                          show(id)));
+      rd.field_error(m_price,
+                     fmt::format("price {} is a one-time price (no Interval): it is not recurring revenue", show(id)));
     if (!rd.row_ok) return;
     s.price = &p;
     s.amount = *p.unit_amount;
@@ -331,8 +339,8 @@ private:
     Money amount;
     std::int64_t quantity = 1;
     const Coupon* coupon = nullptr;
-    const Price* price = nullptr;     ///< from a prices export, when the amount is its
-    bool open_trial = false;          ///< trialing, with no Trial End date
+    const Price* price = nullptr; ///< from a prices export, when the amount is its
+    bool open_trial = false;      ///< trialing, with no Trial End date
     std::optional<Day> start, end, trial_end;
     std::uint64_t line = 0;
   };
@@ -345,10 +353,10 @@ private:
   TotalsRule m_totals;
   DuplicateRule m_duplicates;
   std::map<std::string, std::uint64_t, std::less<>> m_price_currencies; ///< without a Currency column
-  std::size_t m_customer = k_absent, m_amount = k_absent, m_quantity = k_absent, m_interval = k_absent, m_count = k_absent,
-              m_status = k_absent, m_currency = k_absent, m_coupon = k_absent, m_at_period_end = k_absent, m_start = k_absent,
-              m_created = k_absent, m_period_start = k_absent, m_period_end = k_absent, m_trial_end = k_absent,
-              m_canceled = k_absent, m_ended = k_absent;
+  std::size_t m_customer = k_absent, m_amount = k_absent, m_quantity = k_absent, m_interval = k_absent,
+              m_count = k_absent, m_status = k_absent, m_currency = k_absent, m_coupon = k_absent,
+              m_at_period_end = k_absent, m_start = k_absent, m_created = k_absent, m_period_start = k_absent,
+              m_period_end = k_absent, m_trial_end = k_absent, m_canceled = k_absent, m_ended = k_absent;
   SnapshotTable* m_table = nullptr;
   CurrencyCheck m_currencies;
   std::vector<Subscription> m_subscriptions;
@@ -371,10 +379,13 @@ FileRole recognise_stripe(const Header& h) {
 } // namespace
 
 const FormInfo k_stripe_form{
-    "stripe", "Customer ID, Interval, Amount, Status",
-    "Stripe's subscriptions export: Customer ID, Interval, Amount and Status (or, without Amount and Interval, Customer "
+    "stripe",
+    "Customer ID, Interval, Amount, Status",
+    "Stripe's subscriptions export: Customer ID, Interval, Amount and Status (or, without Amount and Interval, "
+    "Customer "
     "ID, Status and Plan or Current Period End: their amounts come from a prices export)",
-    recognise_stripe, [] { return std::unique_ptr<Form>(new StripeForm); },
+    recognise_stripe,
+    [] { return std::unique_ptr<Form>(new StripeForm); },
     {"the subscription id (id), trimmed; a customer's subscriptions (Customer ID, trimmed) are summed",
      "the same subscription id twice in one file; without an id column, a row repeating an earlier row cell for cell",
      "Customer ID Total, Grand total, Summe, Gesamt and the like",

@@ -37,7 +37,9 @@ public:
     if (m_percent != k_absent && !is_blank(rd.fields[m_percent])) {
       c.percent_off = parse_decimal(trim_spaces(rd.fields[m_percent]));
       if (!c.percent_off || to_string(*c.percent_off).size() > 12 || !percent_ok(*c.percent_off))
-        rd.field_error(m_percent, fmt::format("Percent Off {} is not a number above 0 and at most 100", show(rd.fields[m_percent])));
+        rd.field_error(
+            m_percent,
+            fmt::format("Percent Off {} is not a number above 0 and at most 100", show(rd.fields[m_percent])));
     }
     if (m_amount != k_absent && !is_blank(rd.fields[m_amount])) {
       c.amount_off = rd.amount(m_amount, "Amount Off", false);
@@ -45,15 +47,18 @@ public:
     }
     if (c.percent_off.has_value() == c.amount_off.has_value())
       rd.field_error(m_percent != k_absent ? m_percent : m_id, "a coupon has either Percent Off or Amount Off");
-    const std::string duration = m_duration == k_absent ? std::string("forever") : normalise_column_name(rd.fields[m_duration]);
+    const std::string duration =
+        m_duration == k_absent ? std::string("forever") : normalise_column_name(rd.fields[m_duration]);
     if (duration == "once") c.duration = Coupon::Duration::once;
     else if (duration == "repeating") c.duration = Coupon::Duration::repeating;
     else if (duration == "forever" || duration.empty()) c.duration = Coupon::Duration::forever;
-    else rd.field_error(m_duration, fmt::format("Duration {} is not once, repeating or forever", show(rd.fields[m_duration])));
+    else
+      rd.field_error(m_duration,
+                     fmt::format("Duration {} is not once, repeating or forever", show(rd.fields[m_duration])));
     if (c.duration == Coupon::Duration::repeating) {
       c.duration_in_months = m_months == k_absent ? -1 : rd.whole(m_months, 1, 1200);
-      if (c.duration_in_months < 0 && rd.row_ok) rd.field_error(m_months != k_absent ? m_months : m_duration,
-                                                                "a repeating coupon needs Duration In Months");
+      if (c.duration_in_months < 0 && rd.row_ok)
+        rd.field_error(m_months != k_absent ? m_months : m_duration, "a repeating coupon needs Duration In Months");
     }
     if (rd.row_ok && !rd.run.coupons.try_emplace(c.id, c).second)
       rd.field_error(m_id, fmt::format("coupon {} appears twice in the coupons files", show(c.id)));
@@ -84,8 +89,11 @@ FileRole recognise_coupons(const Header& h) {
 } // namespace
 
 const FormInfo k_stripe_coupons_form{
-    "coupons", "id, Percent Off, Amount Off, Duration", "Stripe's coupons export: id, Percent Off, Amount Off and Duration",
-    recognise_coupons, [] { return std::unique_ptr<Form>(new StripeCouponsForm); },
+    "coupons",
+    "id, Percent Off, Amount Off, Duration",
+    "Stripe's coupons export: id, Percent Off, Amount Off and Duration",
+    recognise_coupons,
+    [] { return std::unique_ptr<Form>(new StripeCouponsForm); },
     {"the coupon id (id), trimmed; a subscription's Coupon cell is trimmed the same way",
      "the same coupon id twice, in one coupons file (naming both lines) or in two",
      "id Total, Grand total, Summe, Gesamt and the like",

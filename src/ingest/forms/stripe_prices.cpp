@@ -68,8 +68,9 @@ public:
     if (m_currency != k_absent && !is_blank(rd.fields[m_currency])) {
       p.currency = currency_code(rd.fields[m_currency]);
       if (p.currency.empty())
-        rd.field_error(m_currency, fmt::format("currency {} is not a three-letter ISO code such as EUR",
-                                               show(rd.fields[m_currency])));
+        rd.field_error(
+            m_currency,
+            fmt::format("currency {} is not a three-letter ISO code such as EUR", show(rd.fields[m_currency])));
     }
     p.recurring = !is_blank(rd.fields[m_interval]); // no interval: a one-time price
     if (p.recurring) {
@@ -105,9 +106,10 @@ private:
                               false);
     if (!m_smallest_unit || !rd.row_ok || zero_decimal(currency)) return m;
     if (m.micros % 100 != 0) {
-      rd.field_error(m_amount, fmt::format("{} {} has more decimals than cskpi keeps once divided by 100 (it is in "
-                                           "cents)",
-                                           rd.names[m_amount], show(rd.fields[m_amount])));
+      rd.field_error(m_amount,
+                     fmt::format("{} {} has more decimals than cskpi keeps once divided by 100 (it is in "
+                                 "cents)",
+                                 rd.names[m_amount], show(rd.fields[m_amount])));
       return Money{};
     }
     m.micros /= 100; // cents to currency units
@@ -131,11 +133,12 @@ FileRole recognise_prices(const Header& h) {
 } // namespace
 
 const FormInfo k_stripe_prices_form{
-    "stripe prices", "Price ID, Amount, Interval",
+    "stripe prices",
+    "Price ID, Amount, Interval",
     "Stripe's prices export: Price ID (or id with Billing Scheme), Amount and Interval",
-    recognise_prices, [] { return std::unique_ptr<Form>(new StripePricesForm); },
-    {"Price ID (or id), trimmed",
-     "the same price id twice, in one prices file (naming both lines) or in two",
+    recognise_prices,
+    [] { return std::unique_ptr<Form>(new StripePricesForm); },
+    {"Price ID (or id), trimmed", "the same price id twice, in one prices file (naming both lines) or in two",
      "Price ID Total, Grand total, Summe, Gesamt and the like",
      "an empty Amount is an error for a per-unit price; a tiered or metered price has none, and a subscription on "
      "it is an error; an empty Interval is a one-time price"}};
