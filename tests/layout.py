@@ -130,13 +130,12 @@ def functions(text):
         elif c == "{":
             head = text[start:i]
             at_scope = all(kind == "scope" for kind, _, _ in stack)
-            if SCOPE.search(head) and "(" not in head.split("{")[-1].split("=")[0][-1:]:
-                kind = "scope" if SCOPE.search(head) and not re.search(r"\)\s*(const|noexcept|override|->[^{]*)*\s*$", head) else "function"
+            signature = re.search(r"\)\s*(const|noexcept|override|->[^{]*)*\s*$", head)
+            if SCOPE.search(head) and not signature:
+                kind = "scope"  # namespace, class, struct, union, enum
             elif at_scope and ")" in head and "=" not in head.split(")")[-1]:
-                kind = "function"
+                kind = "function"  # a body at namespace or class scope; lambdas and initialisers are not
             else:
-                kind = "block"
-            if not at_scope and kind == "function":
                 kind = "block"
             name = re.sub(r"\s+", " ", head.strip().split("\n")[-1])[:70]
             stack.append((kind, line, name))

@@ -14,15 +14,10 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
-#include <cstring>
 #include <deque>
 #include <exception>
-#include <limits>
-#include <map>
 #include <mutex>
 #include <stdexcept>
-#include <system_error>
-#include <thread>
 
 namespace cskpi::ingest {
 
