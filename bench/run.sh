@@ -26,7 +26,7 @@ SLOW_RUNS="${SLOW_RUNS:-1}"  # timed runs for SQLite and Miller (minutes each at
 PEERS="${PEERS:-duckdb sqlite miller}"
 
 need=() # Debian packages that are missing: the build's (as in bootstrap) and the peers'
-for p in g++ cmake make libcli11-dev libfmt-dev catch2 libfccp-dev libxlsxwriter-dev libjs-chart.js hyperfine sqlite3 miller jq time; do
+for p in g++ cmake make libcli11-dev libfmt-dev catch2 libfccp-dev libjs-chart.js hyperfine sqlite3 miller jq time; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 for pair in node:nodejs npm:npm; do # any Node.js will do, Debian's or not

@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: MIT
-# Start-up tuning, opt-in (-DCSKPI_STARTUP_TUNING=ON; off by default). On a small file most of a
-# run is process start: the dynamic loader maps and relocates each shared library. With the
-# option, libstdc++ and libgcc are linked into the binary, fmt is used header-only, and the
-# linker packs relative relocations (DT_RELR) and hashes symbols the GNU way; glibc and
-# libxlsxwriter stay shared, so the binary runs on any later glibc and under any loader
-# setting (env -i, setuid, file capabilities). bench/README.md has the measurements.
-# Sanitizer, coverage and fuzz builds keep the shared runtimes their instrumentation expects.
+# Start-up (issue 29), on by default (-DCSKPI_STARTUP_TUNING=OFF turns it off). On a small file
+# most of a run is process start: the dynamic loader maps and relocates each shared library.
+# So libstdc++ and libgcc are linked into the binary, fmt is used header-only (Debian's libfmt.so
+# would load the shared libstdc++ again, a second copy beside the linked one), and the linker
+# packs relative relocations (DT_RELR, glibc 2.36 and later) and hashes symbols the GNU way.
+# glibc stays shared: the binary runs on any later glibc, under any loader setting (env -i, setuid,
+# file capabilities) and under valgrind, and a release upgrade keeps it installed.
+# bench/README.md has the measurements. Sanitizer, coverage and fuzz builds keep the shared
+# runtimes their instrumentation expects.
 #
 # Sets CSKPI_FMT (the fmt target the layers link) and defines cskpi_startup_tuning(target),
 # which adds the link options to an executable.

@@ -17,7 +17,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 namespace cskpi::cli {
@@ -409,36 +408,6 @@ void refuse_output_over_input(const CLI::App& command) {
                                           ? "that is an input of this run"
                                           : fmt::format("that is {} (the same file), an input of this run", input)));
     }
-  }
-}
-
-void write_file_output(const std::string& path, std::string_view what,
-                       const std::function<void(const std::string&)>& write) {
-  if (path.empty() && platform::is_terminal(platform::Stream::out))
-    throw usage_error(
-        fmt::format("{} is binary, not for a terminal: write it to a file with -o FILE, or redirect", what));
-  // Written beside a regular file and renamed over it; for standard output or a device, into
-  // a temporary file whose bytes are then copied there.
-  const bool copy = path.empty() || platform::special_file(path);
-  const char* tmpdir = std::getenv("TMPDIR");
-  std::string temp;
-  const std::string target = copy ? fmt::format("{}/out", tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp")
-                                  : platform::resolve_output(path);
-  platform::make_temp_beside(copy ? target : path, target, temp);
-  try {
-    write(temp);
-    if (copy) {
-      std::ifstream in(temp, std::ios::binary);
-      std::ostringstream bytes;
-      bytes << in.rdbuf();
-      write_output(path, bytes.str());
-      std::remove(temp.c_str());
-    } else if (std::rename(temp.c_str(), target.c_str()) != 0) {
-      throw input_error(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
-    }
-  } catch (...) {
-    std::remove(temp.c_str());
-    throw;
   }
 }
 

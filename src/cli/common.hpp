@@ -19,7 +19,6 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -151,12 +150,6 @@ void refuse_output_over_input(const CLI::App& command);
 
 /// Chart.js, built into the binary (chart_js.cpp).
 std::string_view chart_js();
-
-/// Output a library writes to a file itself (the xlsx workbook): `write` fills a temporary
-/// file beside `path`, which then replaces `path` at once, so no half file is ever left in
-/// its place; with no path the file's bytes go to standard output, unless it is a terminal.
-void write_file_output(const std::string& path, std::string_view what,
-                       const std::function<void(const std::string&)>& write);
 
 /// The report of `o` (app::run_report), its problems and notes on stderr with a progress line on
 /// a terminal. Returns nullopt after telling stderr why when the run must stop with exit 3

@@ -3,6 +3,7 @@
 
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "platform/terminal.hpp"
 #include "report/html.hpp"
 #include "report/xlsx.hpp"
 
@@ -71,7 +72,9 @@ int run_report(const RunOptions& o) {
   const std::optional<Report> r = compute_report(o, false, o.format == "html" ? &drawing : nullptr);
   if (!r) return static_cast<int>(ExitCode::input);
   if (o.format == "xlsx") {
-    write_file_output(o.output, "an xlsx workbook", [&](const std::string& path) { write_xlsx(*r, path); });
+    if (o.output.empty() && platform::is_terminal(platform::Stream::out))
+      throw usage_error("an xlsx workbook is binary, not for a terminal: write it to a file with -o FILE, or redirect");
+    write_output(o.output, render_xlsx(*r));
     return static_cast<int>(ExitCode::ok);
   }
   const CsvStyle style = o.csv_locale == "de" ? CsvStyle{';', ','} : CsvStyle{};

@@ -2,6 +2,7 @@
 // POSIX memory mappings (platform/memory.hpp).
 #include "platform/memory.hpp"
 
+#include <cstdlib>
 #include <new>
 
 #include <sys/mman.h>
@@ -22,6 +23,16 @@ void advise_huge_pages(void* at, std::size_t bytes) noexcept {
 #else
   (void)at, (void)bytes;
 #endif
+}
+
+void* allocate_huge(std::size_t bytes) noexcept {
+  // aligned_alloc wants a size that is a multiple of the alignment; rounding up costs address
+  // space, not memory: the kernel backs only the pages written.
+  const std::size_t rounded = (bytes + k_huge_page - 1) / k_huge_page * k_huge_page;
+  if (rounded < bytes) return nullptr; // overflow: no such block
+  void* at = std::aligned_alloc(k_huge_page, rounded);
+  if (at != nullptr) advise_huge_pages(at, rounded);
+  return at;
 }
 
 } // namespace cskpi::platform

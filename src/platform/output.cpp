@@ -75,10 +75,6 @@ std::FILE* open_temp_beside(const std::string& path, const std::string& target, 
   return file;
 }
 
-void make_temp_beside(const std::string& path, const std::string& target, std::string& temp) {
-  ::close(temp_beside(path, target, temp));
-}
-
 bool special_file(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);

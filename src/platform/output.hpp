@@ -21,8 +21,6 @@ std::string resolve_output(const std::string& path);
 /// (errno set) when it was made but cannot be opened as a stream. Throws an input error naming
 /// `path`, the name the user gave, when it cannot be made.
 std::FILE* open_temp_beside(const std::string& path, const std::string& target, std::string& temp);
-/// The same, made and closed at once: for a writer that opens the file by its name itself.
-void make_temp_beside(const std::string& path, const std::string& target, std::string& temp);
 
 /// Whether `path` is an existing file that is not a regular one (a device, a pipe).
 bool special_file(const std::string& path);

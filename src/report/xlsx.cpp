@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "report/xlsx.hpp"
 
-#include "core/error.hpp"
+#include "report/workbook.hpp"
 
 #include <fmt/format.h>
-
-#include <xlsxwriter.h>
 
 #include <algorithm>
 #include <cstring>
@@ -18,38 +16,24 @@ namespace {
 
 /// The workbook's number formats and tier fills.
 struct Formats {
-  explicit Formats(lxw_workbook* wb) {
-    title = workbook_add_format(wb);
-    format_set_bold(title);
-    format_set_font_size(title, 14);
-    bold = workbook_add_format(wb);
-    format_set_bold(bold);
-    header = workbook_add_format(wb);
-    format_set_bold(header);
-    format_set_bottom(header, LXW_BORDER_THIN);
-    percent = workbook_add_format(wb);
-    format_set_num_format(percent, "0.00%");
-    money = workbook_add_format(wb);
-    format_set_num_format(money, "#,##0.00");
-    count = workbook_add_format(wb);
-    format_set_num_format(count, "#,##0");
-    real = workbook_add_format(wb);
-    format_set_num_format(real, "0.00");
-    exact = workbook_add_format(wb); // numerators and denominators: every digit
-    format_set_num_format(exact, "General");
-    const std::pair<Tier, lxw_color_t> fills[] = {{Tier::best_in_class, 0x63BE7B},
-                                                  {Tier::good, 0xC6EFCE},
-                                                  {Tier::acceptable, 0xDDEBF7},
-                                                  {Tier::warning, 0xFFEB9C},
-                                                  {Tier::critical, 0xFFC7CE}};
-    for (const auto& [t, color] : fills) {
-      lxw_format* f = workbook_add_format(wb);
-      format_set_bg_color(f, color);
-      tiers[t] = f;
-    }
+  explicit Formats(xlsx::Workbook& wb) {
+    title = wb.format({.bold = true, .font_size = 14});
+    bold = wb.format({.bold = true});
+    header = wb.format({.bold = true, .bottom_border = true});
+    percent = wb.format({.number_format = "0.00%"});
+    money = wb.format({.number_format = "#,##0.00"});
+    count = wb.format({.number_format = "#,##0"});
+    real = wb.format({.number_format = "0.00"});
+    exact = 0; // numerators and denominators: General, every digit
+    const std::pair<Tier, std::uint32_t> fills[] = {{Tier::best_in_class, 0x63BE7B},
+                                                    {Tier::good, 0xC6EFCE},
+                                                    {Tier::acceptable, 0xDDEBF7},
+                                                    {Tier::warning, 0xFFEB9C},
+                                                    {Tier::critical, 0xFFC7CE}};
+    for (const auto& [t, color] : fills) tiers[t] = wb.format({.fill = color});
   }
   /// The format of a value in `unit`.
-  lxw_format* of(Unit unit) const {
+  xlsx::FormatId of(Unit unit) const {
     switch (unit) {
     case Unit::percent: return percent;
     case Unit::currency: return money;
@@ -57,26 +41,26 @@ struct Formats {
     default: return real;
     }
   }
-  lxw_format *title, *bold, *header, *percent, *money, *count, *real, *exact;
-  std::map<Tier, lxw_format*> tiers;
+  xlsx::FormatId title, bold, header, percent, money, count, real, exact;
+  std::map<Tier, xlsx::FormatId> tiers;
 };
 
+using Row = std::uint32_t;
+using Col = std::uint32_t;
+
 /// Text: always a string cell, never a formula, whatever it starts with.
-void text(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, std::string_view s, lxw_format* f = nullptr) {
-  if (!s.empty()) worksheet_write_string(ws, row, col, std::string(s).c_str(), f);
-}
+void text(xlsx::Sheet& ws, Row row, Col col, std::string_view s, xlsx::FormatId f = 0) { ws.text(row, col, s, f); }
 
 /// A value in its unit: percentages as fractions under a percent format, as spreadsheets keep them.
-void number(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::optional<Quantity>& q, Unit unit,
-            const Formats& fm) {
+void number(xlsx::Sheet& ws, Row row, Col col, const std::optional<Quantity>& q, Unit unit, const Formats& fm) {
   if (!q) return;
   const double v = q->as_double();
-  if (unit == Unit::percent) worksheet_write_number(ws, row, col, v / 100.0, fm.percent);
-  else worksheet_write_number(ws, row, col, v, fm.of(unit));
+  if (unit == Unit::percent) ws.number(row, col, v / 100.0, fm.percent);
+  else ws.number(row, col, v, fm.of(unit));
 }
 
-void annual(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const MetricValue& m, const Formats& fm) {
-  if (m.annualized) worksheet_write_number(ws, row, col, *m.annualized / 100.0, fm.percent);
+void annual(xlsx::Sheet& ws, Row row, Col col, const MetricValue& m, const Formats& fm) {
+  if (m.annualized) ws.number(row, col, *m.annualized / 100.0, fm.percent);
 }
 
 /// The first `n` characters of UTF-8 text.
@@ -103,11 +87,11 @@ std::string sheet_name(std::string_view wanted, std::set<std::string>& taken) {
   }
 }
 
-void summary_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
-  worksheet_set_column(ws, 0, 0, 34, nullptr);
-  worksheet_set_column(ws, 1, 2, 16, nullptr);
-  worksheet_set_column(ws, 3, 3, 15, nullptr);
-  worksheet_set_column(ws, 4, 4, 60, nullptr);
+void summary_sheet(xlsx::Sheet& ws, const Report& r, const Formats& fm) {
+  ws.column_width(0, 0, 34);
+  ws.column_width(1, 2, 16);
+  ws.column_width(3, 3, 15);
+  ws.column_width(4, 4, 60);
   text(ws, 0, 0, "cskpi report", fm.title);
   text(ws, 1, 0, inputs_line(r));
   // The latest period's whole base: the groups are sorted by period, `all` first in each.
@@ -115,7 +99,7 @@ void summary_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
   for (const Group& x : r.groups)
     if (x.whole) g = &x;
   if (g == nullptr) return;
-  lxw_row_t row = 3;
+  Row row = 3;
   text(ws, row++, 0, g->period ? fmt::format("{} · all", *g->period) : "all", fm.bold);
   bool bridge = false;
   for (const Record& rec : g->records) {
@@ -130,8 +114,8 @@ void summary_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
   }
   if (bridge) ++row;
   const char* heads[] = {"Metric", "Period", "Annual", "Tier", "Note"};
-  for (lxw_col_t c = 0; c < 5; ++c) text(ws, row, c, heads[c], fm.header);
-  worksheet_freeze_panes(ws, 3, 0);
+  for (Col c = 0; c < 5; ++c) text(ws, row, c, heads[c], fm.header);
+  ws.freeze(3, 0);
   ++row;
   for (const Record& rec : g->records) {
     if (rec.metric.def->section == Section::bridge) continue;
@@ -143,15 +127,15 @@ void summary_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
   }
 }
 
-void records_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
+void records_sheet(xlsx::Sheet& ws, const Report& r, const Formats& fm) {
   const char* heads[] = {"period", "segment",  "metric",    "name",        "value", "unit", "annualized", "method",
                          "band",   "severity", "numerator", "denominator", "n",     "note", "key",        "by"};
-  for (lxw_col_t c = 0; c < 16; ++c) text(ws, 0, c, heads[c], fm.header);
-  worksheet_set_column(ws, 0, 2, 14, nullptr);
-  worksheet_set_column(ws, 3, 3, 30, nullptr);
-  worksheet_set_column(ws, 4, 12, 14, nullptr);
-  worksheet_set_column(ws, 13, 13, 50, nullptr);
-  lxw_row_t row = 1;
+  for (Col c = 0; c < 16; ++c) text(ws, 0, c, heads[c], fm.header);
+  ws.column_width(0, 2, 14);
+  ws.column_width(3, 3, 30);
+  ws.column_width(4, 12, 14);
+  ws.column_width(13, 13, 50);
+  Row row = 1;
   for (const Group& g : r.groups)
     for (const Record& rec : g.records) {
       const MetricValue& m = rec.metric;
@@ -165,63 +149,51 @@ void records_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
       if (m.annualized) text(ws, row, 7, m.method);
       if (rec.tier) {
         text(ws, row, 8, to_string(*rec.tier), fm.tiers.at(*rec.tier));
-        worksheet_write_number(ws, row, 9, severity(*rec.tier), nullptr);
+        ws.number(row, 9, severity(*rec.tier));
       }
-      if (m.numerator) worksheet_write_number(ws, row, 10, m.numerator->as_double(), fm.exact);
-      if (m.denominator) worksheet_write_number(ws, row, 11, m.denominator->as_double(), fm.exact);
-      worksheet_write_number(ws, row, 12, static_cast<double>(m.n), fm.count);
+      if (m.numerator) ws.number(row, 10, m.numerator->as_double(), fm.exact);
+      if (m.denominator) ws.number(row, 11, m.denominator->as_double(), fm.exact);
+      ws.number(row, 12, static_cast<double>(m.n), fm.count);
       text(ws, row, 13, m.note);
       text(ws, row, 14, m.key);
       text(ws, row, 15, segment_column(g, r.settings));
       ++row;
     }
-  worksheet_freeze_panes(ws, 1, 0);
-  if (row > 1) worksheet_autofilter(ws, 0, 0, row - 1, 15);
+  ws.freeze(1, 0);
+  if (row > 1) ws.autofilter(0, 0, row - 1, 15);
 }
 
-void trend_sheet(lxw_worksheet* ws, const Trends& t, const Trends::Block& b, const Formats& fm) {
+void trend_sheet(xlsx::Sheet& ws, const Trends& t, const Trends::Block& b, const Formats& fm) {
   text(ws, 0, 0, b.segment, fm.bold);
   text(ws, 1, 0, "metric", fm.header);
-  worksheet_set_column(ws, 0, 0, 34, nullptr);
-  worksheet_set_column(ws, 1, static_cast<lxw_col_t>(t.periods.size() + 1), 14, nullptr);
-  for (std::size_t i = 0; i < t.periods.size(); ++i)
-    text(ws, 1, static_cast<lxw_col_t>(i + 1), t.periods[i], fm.header);
-  const auto change_col = static_cast<lxw_col_t>(t.periods.size() + 1);
+  ws.column_width(0, 0, 34);
+  ws.column_width(1, static_cast<Col>(t.periods.size() + 1), 14);
+  for (std::size_t i = 0; i < t.periods.size(); ++i) text(ws, 1, static_cast<Col>(i + 1), t.periods[i], fm.header);
+  const auto change_col = static_cast<Col>(t.periods.size() + 1);
   text(ws, 1, change_col, "change", fm.header);
-  lxw_row_t row = 2;
+  Row row = 2;
   for (const Trends::Row& x : b.rows) {
     text(ws, row, 0, x.name);
     for (std::size_t i = 0; i < x.cells.size(); ++i)
-      if (x.cells[i] != nullptr)
-        number(ws, row, static_cast<lxw_col_t>(i + 1), x.cells[i]->metric.value, x.def->unit, fm);
+      if (x.cells[i] != nullptr) number(ws, row, static_cast<Col>(i + 1), x.cells[i]->metric.value, x.def->unit, fm);
     number(ws, row, change_col, x.change(), x.def->unit, fm);
     ++row;
   }
-  worksheet_freeze_panes(ws, 2, 1);
+  ws.freeze(2, 1);
 }
 
 } // namespace
 
-void write_xlsx(const Report& r, const std::string& path) {
-  lxw_workbook* wb = workbook_new(path.c_str());
-  if (wb == nullptr) throw input_error(fmt::format("{}: cannot create the workbook", path));
-  // A fixed creation time: the same report gives the same bytes.
-  lxw_doc_properties props{};
-  props.title = const_cast<char*>("cskpi report");
-  props.created = 946684800; // 2000-01-01
-  workbook_set_properties(wb, &props);
+std::string render_xlsx(const Report& r) {
+  xlsx::Workbook wb("cskpi report");
   const Formats fm(wb);
   std::set<std::string> taken{"summary", "records"};
-  summary_sheet(workbook_add_worksheet(wb, "Summary"), r, fm);
-  records_sheet(workbook_add_worksheet(wb, "Records"), r, fm);
+  summary_sheet(wb.add_sheet("Summary"), r, fm);
+  records_sheet(wb.add_sheet("Records"), r, fm);
   const Trends t(r);
   if (t.periods.size() > 1)
-    for (const Trends::Block& b : t.blocks) {
-      const std::string name = sheet_name(b.segment, taken);
-      trend_sheet(workbook_add_worksheet(wb, name.c_str()), t, b, fm);
-    }
-  const lxw_error err = workbook_close(wb);
-  if (err != LXW_NO_ERROR) throw input_error(fmt::format("{}: cannot write the workbook: {}", path, lxw_strerror(err)));
+    for (const Trends::Block& b : t.blocks) trend_sheet(wb.add_sheet(sheet_name(b.segment, taken)), t, b, fm);
+  return wb.bytes();
 }
 
 } // namespace cskpi

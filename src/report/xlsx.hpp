@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The report as an Excel workbook (issue 14), written with libxlsxwriter. The one renderer
-// that writes a file itself: libxlsxwriter assembles the workbook on disk.
+// The report as an Excel workbook (issue 14), made with report/workbook.hpp.
 #pragma once
 
 #include "report/report.hpp"
@@ -9,13 +8,13 @@
 
 namespace cskpi {
 
-/// Writes the report to `path` as a workbook:
+/// The report as the bytes of an .xlsx workbook:
 ///   - Summary: the MRR bridge and the KPIs of the latest period's whole base, tiers coloured;
 ///   - Records: every record as in --format csv, numbers as numbers with their formats
 ///     (percent, money, counts), so a pivot table takes them as they are;
 ///   - one sheet per segment (and `all`) with the periods as columns, when there are several.
 /// Every text is written as a text cell, never as a formula. The workbook is the same
-/// bytes for the same report. Throws Error when the file cannot be written.
-void write_xlsx(const Report& r, const std::string& path);
+/// bytes for the same report.
+std::string render_xlsx(const Report& r);
 
 } // namespace cskpi

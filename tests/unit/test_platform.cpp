@@ -8,7 +8,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -92,7 +94,9 @@ TEST_CASE("a temporary file for a new target gets the mode any new file gets", "
   const fs::path plain = dir.path / "plain";
   write_text(plain, ""); // made the ordinary way: 0666 less the umask
   std::string temp;
-  platform::make_temp_beside("new.csv", (dir.path / "new.csv").string(), temp);
+  std::FILE* f = platform::open_temp_beside("new.csv", (dir.path / "new.csv").string(), temp);
+  REQUIRE(f != nullptr);
+  std::fclose(f);
   CHECK(fs::exists(temp));
   CHECK(fs::status(temp).permissions() == fs::status(plain).permissions());
   CHECK_FALSE(fs::exists(dir.path / "new.csv"));
@@ -101,7 +105,7 @@ TEST_CASE("a temporary file for a new target gets the mode any new file gets", "
 TEST_CASE("a temporary file that cannot be made is an input error naming the output", "[platform]") {
   std::string temp;
   try {
-    platform::make_temp_beside("out/r.csv", "/nonexistent-cskpi-dir/r.csv", temp);
+    (void)platform::open_temp_beside("out/r.csv", "/nonexistent-cskpi-dir/r.csv", temp);
     FAIL("no error");
   } catch (const Error& e) {
     CHECK(e.code() == ExitCode::input);
@@ -141,4 +145,17 @@ TEST_CASE("mapped memory is zeroed and writable, with or without the huge-page h
   p[bytes / 2] = 7;
   CHECK(p[bytes / 2] == 7);
   platform::unmap_memory(p, bytes);
+}
+
+TEST_CASE("allocate_huge gives huge-page-aligned blocks that free() returns", "[platform]") {
+  for (const std::size_t bytes : {platform::k_huge_block, platform::k_huge_block + 1, 5 * platform::k_huge_page / 2}) {
+    auto* p = static_cast<unsigned char*>(platform::allocate_huge(bytes));
+    REQUIRE(p != nullptr);
+    CHECK(reinterpret_cast<std::uintptr_t>(p) % platform::k_huge_page == 0);
+    p[0] = 1;
+    p[bytes - 1] = 2;
+    CHECK(p[0] + p[bytes - 1] == 3);
+    std::free(p);
+  }
+  CHECK(platform::allocate_huge(SIZE_MAX - 1) == nullptr); // rounding up overflows: no block, no wrap
 }
