@@ -33,7 +33,8 @@ tr.section td{font-weight:600;padding-top:8px;text-align:left}
 @page{size:A4 landscape;margin:12mm}
 @media print{
 body{max-width:none;margin:0;padding:0;-webkit-print-color-adjust:exact;print-color-adjust:exact}
-section{break-after:page} #headline{break-after:auto} .tile,.chart,tr,.movers>div{break-inside:avoid}
+section{break-after:page} #headline{break-after:auto} h2,h3{break-after:avoid}
+.tile,.chart,tr,.movers>div{break-inside:avoid}
 .charts{grid-template-columns:repeat(3,minmax(0,1fr))} .chart{height:80mm}
 canvas{max-width:100% !important;height:auto !important}
 .scroll{overflow:visible} .heat td,.heat th{font-size:9px;padding:1px 3px}
