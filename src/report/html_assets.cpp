@@ -218,7 +218,7 @@ constexpr std::string_view k_script = R"JS(
     const regions = bands[id] || [];
     const cuts = regions.flatMap(b => [b.from, b.to]).filter(v => v !== null);
     const { min, max, step } = niceRange(Math.min(...known, ...cuts), Math.max(...known, ...cuts), 6);
-    const shading = regions.map(b => ({ label: 'band ' + b.tier, band: true,
+    const shading = regions.map(b => ({ label: 'band ' + tierName(b.tier), band: true,
       data: periods.map(() => b.to === null ? max : Math.min(b.to, max)),
       fill: { value: b.from === null ? min : Math.max(b.from, min) }, backgroundColor: colors[b.tier] + '33',
       borderWidth: 0, pointRadius: 0, order: 2 }));
@@ -321,7 +321,8 @@ constexpr std::string_view k_script = R"JS(
 
   // Movers (issue 30): a table per bridge line of the latest period's whole base, from the
   // records' "movers" array ({period, segment, by, kind, customer_id, name, amount, share})
-  // when the run made one (report --top N). Without it the #movers section stays hidden.
+  // when the run made one (report --top N). Without it the #movers section stays hidden. The
+  // share is read as a percentage of the line, as the records give percentages (9.99, not 0.0999).
   const moverLines = [['new', 'New', 'mrr_new'], ['expansion', 'Expansion', 'mrr_expansion'],
                       ['reactivation', 'Reactivation', 'mrr_reactivation'],
                       ['transfer_in', 'Transfer in', 'mrr_transfer_in'],
