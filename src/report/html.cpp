@@ -141,12 +141,13 @@ std::string page_currency(const Report& r, std::string_view fallback) {
   return code.empty() ? "units" : code;
 }
 
-/// A tile's figure. Money of a million and more is shown in millions ("159.61 M"; "1.20 bn"),
-/// so that an ARR of hundreds of millions fits a tile a board pack prints; the exact figure
-/// is in the tile's title and in the table below.
+/// A tile's figure. Money of a million and more is shown in millions, billions or trillions
+/// ("159.61 M", "1.20 bn", "3.40 tn"), so that an ARR of hundreds of millions fits a tile a
+/// board pack prints; the exact figure is in the tile's title and in the table below.
 std::string tile_value(const Record& rec) {
   if (rec.metric.value && rec.metric.def->unit == Unit::currency) {
     const double v = rec.metric.value->as_double();
+    if (std::fabs(v) >= 1e12) return fmt::format("{:.2f} tn", v / 1e12);
     if (std::fabs(v) >= 1e9) return fmt::format("{:.2f} bn", v / 1e9);
     if (std::fabs(v) >= 1e6) return fmt::format("{:.2f} M", v / 1e6);
   }

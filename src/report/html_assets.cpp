@@ -66,12 +66,13 @@ constexpr std::string_view k_script = R"JS(
   const money = v => fixed(v, 2);
   const compact = v => {
     const a = Math.abs(v);
-    return a >= 1e9 ? fixed(v / 1e9, 2) + ' bn' : a >= 1e6 ? fixed(v / 1e6, 2) + ' M'
+    return a >= 1e12 ? fixed(v / 1e12, 2) + ' tn' : a >= 1e9 ? fixed(v / 1e9, 2) + ' bn'
+      : a >= 1e6 ? fixed(v / 1e6, 2) + ' M'
       : a >= 1e4 ? fixed(v / 1e3, 1) + ' k' : fixed(v, 0);
   };
   const tick = v => { // an axis tick: 500 k, 1.5 M, no trailing zeros
     const a = Math.abs(v), trim = (x, unit) => x.toLocaleString('en-US', { maximumFractionDigits: 2 }) + unit;
-    return a >= 1e9 ? trim(v / 1e9, ' bn') : a >= 1e6 ? trim(v / 1e6, ' M')
+    return a >= 1e12 ? trim(v / 1e12, ' tn') : a >= 1e9 ? trim(v / 1e9, ' bn') : a >= 1e6 ? trim(v / 1e6, ' M')
       : a >= 1e3 ? trim(v / 1e3, ' k') : trim(v, '');
   };
   const pct = v => fixed(v, Math.abs(v) < 10 ? 2 : 1) + '%';
@@ -194,7 +195,7 @@ constexpr std::string_view k_script = R"JS(
     level += sign === 2 ? v : sign * v; // FX carries its own sign
     return [Math.min(from, level), Math.max(from, level)];
   });
-  const signed = (v, sign) => sign === 0 ? compact(v)
+  const signed = (v, sign) => sign === 0 || v === 0 ? compact(v)
     : (sign === 2 ? (v < 0 ? '\u2212' : '+') : sign > 0 ? '+' : '\u2212') + compact(Math.abs(v));
   chart('chart-bridge', {
     type: 'bar',
