@@ -256,12 +256,12 @@ def main():
         # Two pages in the browser: snapshots by segment (trends, segment dots, cohorts) and a
         # billing file joined with customers and a survey (bridge, movers, health, time to value, NPS).
         # The largest amounts cskpi holds (ARR past a trillion; hundreds of billions moved)
-        # still fit their tiles and labels.
+        # still fit their tiles and labels; without a period column no title says "null".
         huge = os.path.join(tmp, "huge.csv")
         with open(huge, "w", encoding="utf-8") as f:
-            f.write("customer_id,period,start_mrr,new_mrr,expansion_mrr,contraction_mrr,churned_mrr\n"
-                    "a,2026-10,987654321098.76,0,123456789012.34,0,0\nb,2026-10,0,555555555555.55,0,0,0\n"
-                    "c,2026-10,444444444444.44,0,0,0,444444444444.44\n")
+            f.write("customer_id,start_mrr,new_mrr,expansion_mrr,contraction_mrr,churned_mrr\n"
+                    "a,987654321098.76,0,123456789012.34,0,0\nb,0,555555555555.55,0,0,0\n"
+                    "c,444444444444.44,0,0,0,444444444444.44\n")
         pages = [("snapshots", report("snapshots", "samples/mrr_matrix_24m.csv", "--by", "segment")),
                  ("joined", joined), ("huge", report("huge", huge))]
         trends = {"nrr", "grr", "logo_churn"}
@@ -282,6 +282,9 @@ def main():
                     bridge = page.eval("document.getElementById('chart-bridge').dataset.labels")
                     if bridge != "7/7":
                         fail(f"joined: the bridge's bars carry {bridge} labels, want 7/7")
+                titles = page.eval("Object.values(Chart.instances).map(c => c.options.plugins.title.text || '')")
+                if any("null" in t for t in titles + [text]):
+                    fail(f"{name}: a title or text says null: {titles}")
                 if name == "huge":  # its print is the others' (tiles and bridge): no second PDF
                     print(f"ok: huge: {charts} charts, every tile and label inside its box at 1280 px, A4 and print")
                     continue

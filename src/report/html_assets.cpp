@@ -54,6 +54,7 @@ constexpr std::string_view k_script = R"JS(
   const recs = data.records;
   const periods = [...new Set(recs.map(r => r.period))];
   const last = periods[periods.length - 1];
+  const when = last === null ? '' : ', ' + last; // a run without a period column has one, null
   const segments = [...new Set(recs.filter(r => r.period === last).map(r => r.segment))];
   const get = (p, s, m) => recs.find(r => r.period === p && r.segment === s && r.metric === m && r.key === null);
   const colors = { best_in_class: '#2e9d5b', good: '#7cc893', acceptable: '#8cb4e0', warning: '#f2c94c',
@@ -85,6 +86,12 @@ constexpr std::string_view k_script = R"JS(
     if (!(hi > lo)) { lo -= 1; hi += 1; }
     const step = niceStep((hi - lo) / n), round = x => Number(x.toPrecision(12));
     return { min: round(Math.floor(lo / step) * step), max: round(Math.ceil(hi / step) * step), step };
+  };
+
+  // Room above the tallest bar for its label: the axis runs to a round value past 112 % of it.
+  const headroom = values => {
+    const top = Math.max(0, ...values.filter(v => v !== null && v !== undefined)) * 1.12;
+    return top > 0 ? niceRange(0, top, 5).max : undefined;
   };
 
   // Each bar or dot says its figure: plugins.valueLabels.format(raw, index, dataset) gives the
@@ -127,7 +134,8 @@ constexpr std::string_view k_script = R"JS(
           ctx.textBaseline = 'middle';
           ctx.fillText(text, x, y);
           ++written;
-          if (x < 0 || x + w > c.width / c.currentDevicePixelRatio || y - 6 < 0) ++outside;
+          // Past the plot area: over the title or legend, or off the canvas.
+          if (x < area.left - 1 || x + w > area.right + 1 || y - 6 < area.top - 1) ++outside;
         });
       });
       ctx.restore();
@@ -202,11 +210,11 @@ constexpr std::string_view k_script = R"JS(
     data: { labels: steps.map(s => s[0]), datasets: [{ data: bars,
       backgroundColor: steps.map((s, i) => s[2] === 0 ? '#6e7781'
         : (s[2] === 2 ? amounts[i] >= 0 : s[2] > 0) ? '#2e9d5b' : '#eb5757') }] },
-    options: { layout: { padding: { top: 18 } },
-      plugins: { legend: { display: false }, title: title('MRR bridge, ' + last + ' (' + cur + ')'),
+    options: { plugins: { legend: { display: false }, title: title('MRR bridge' + when + ' (' + cur + ')'),
         tooltip: { callbacks: { label: c => money(amounts[c.dataIndex]) + ' ' + cur } },
         valueLabels: { format: (raw, i) => signed(amounts[i], steps[i][2]) } },
-      scales: { y: { beginAtZero: true, title: { display: true, text: 'MRR, ' + cur },
+      scales: { y: { beginAtZero: true, suggestedMax: headroom(bars.map(b => b[1])),
+                     title: { display: true, text: 'MRR, ' + cur },
                      ticks: { callback: tick } } } }
   });
 
@@ -251,7 +259,7 @@ constexpr std::string_view k_script = R"JS(
         pointBackgroundColor: rows.map(r => r && r.band ? colors[r.band] : '#6e7781') }] },
       options: { indexAxis: 'y', layout: { padding: { right: 8 } },
         plugins: { legend: { display: false },
-          title: title(name + ' by segment, ' + (annual ? 'annual, ' : '') + last),
+          title: title(name + ' by segment' + (annual ? ', annual' : '') + when),
           tooltip: { callbacks: { label: c => {
             const r = rows[c.dataIndex];
             return pct(c.raw) + (r.band ? ' \u00b7 ' + tierName(r.band) : '') + (annual ? ' (period ' +
@@ -272,9 +280,10 @@ constexpr std::string_view k_script = R"JS(
                                               backgroundColor: '#eb5757' },
                                             { label: 'Expansion MRR rate', data: series('expansion_mrr_rate'),
                                               backgroundColor: '#f2c94c' }] },
-      options: { layout: { padding: { top: 14 } },
-        plugins: { title: title('Logo churn and expansion by segment, ' + last), valueLabels: { format: pct } },
-        scales: { y: { beginAtZero: true, ticks: { callback: v => v + '%' } } } }
+      options: { plugins: { title: title('Logo churn and expansion by segment' + when),
+                            valueLabels: { format: pct } },
+        scales: { y: { beginAtZero: true, ticks: { callback: v => v + '%' },
+                       suggestedMax: headroom(series('logo_churn').concat(series('expansion_mrr_rate'))) } } }
     });
   }
 
@@ -299,9 +308,9 @@ constexpr std::string_view k_script = R"JS(
       data: { labels: segments, datasets: [{ label: 'Time to value, median (days)',
         data: rows.map(r => r ? r.value : null),
         backgroundColor: rows.map(r => r && r.band ? colors[r.band] : '#8cb4e0') }] },
-      options: { layout: { padding: { top: 14 } },
-        plugins: { title: title('Time to value by segment (colour: its band)'),
-          valueLabels: { format: v => fixed(v, 1) + ' d' } } }
+      options: { plugins: { title: title('Time to value by segment (colour: its band)'),
+          valueLabels: { format: v => fixed(v, 1) + ' d' } },
+        scales: { y: { beginAtZero: true, suggestedMax: headroom(rows.map(r => r ? r.value : null)) } } }
     });
   }
   if (get(last, 'all', 'nps')) {
