@@ -80,7 +80,7 @@ int run_report(const RunOptions& o) {
   const CsvStyle style = o.csv_locale == "de" ? CsvStyle{';', ','} : CsvStyle{};
   std::string text;
   if (o.layout == "wide") text = render_wide(*r, o.format, table_width(o.output, 100), style);
-  else if (o.format == "html") text = render_html(*r, drawing.bands, chart_js(), &drawing.cohorts);
+  else if (o.format == "html") text = render_html(*r, drawing.bands, chart_js(), &drawing.cohorts, o.currency);
   else if (o.format == "json") text = render_json(*r);
   else if (o.format == "jsonl") text = render_jsonl(*r);
   else if (o.format == "csv") text = render_csv(*r, style);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// The report as one self-contained HTML page (issue 14): headline figures and tiers, the MRR
-// bridge as a waterfall, NRR, GRR and logo churn over the periods with the benchmark bands
-// shaded, segments side by side, health, time to value and NPS where the run has them, and
-// the cohort heatmap for snapshot inputs. Charts are drawn by Chart.js, inlined into the page
-// with the report's JSON, so the page opens offline. Pure: the caller passes Chart.js in.
+// The report as one self-contained HTML page (issue 14; made board-ready in issue 30):
+// headline tiles with tiers by name and the money's unit, the MRR bridge as a waterfall from 0
+// with every bar labelled, NRR, GRR and logo churn over the periods with the benchmark bands
+// shaded, NRR and GRR by segment as dots on their bands around 100 %, health, time to value
+// and NPS where the run has them, the cohort heatmap for snapshot inputs, and a movers slot.
+// Charts are drawn by Chart.js, inlined into the page with the report's JSON, so the page opens
+// offline; it prints on A4 landscape. Pure: the caller passes Chart.js in.
 #pragma once
 
 #include "core/snapshot_table.hpp"
@@ -18,11 +20,19 @@
 namespace cskpi {
 
 /// `chart_js`: the text of Chart.js (chart.umd.js / chart.min.js). `cohorts`: the classic
-/// cohort table of a snapshot input, or nullptr. The page carries render_json(r) verbatim in
-/// a <script type="application/json" id="cskpi-data"> element ("</" written as "<\/"): every
-/// figure it shows comes from those records. Once drawn, the page sets data-charts="drawn/all"
-/// and data-errors on <body>, for a headless browser to read.
+/// cohort table of a snapshot input, or nullptr. `currency`: the --currency value, shown as
+/// the money's unit when no input names a currency ("units" when neither does). The page
+/// carries render_json(r) verbatim in a <script type="application/json" id="cskpi-data">
+/// element ("</" written as "<\/"): every figure it shows comes from those records. Once
+/// drawn, the page sets on <body> data-charts="drawn/all", data-errors, data-overflow (the
+/// elements whose text runs past their box, or "none") and data-labels (the charts whose bars
+/// or dots lack their figure, or "none"), for a headless browser to read; window.cskpiLayout()
+/// runs that layout check again (after a resize, or in print media).
+///
+/// Movers (issue 30): when the records carry a top-level "movers" array (report --top N), the
+/// page's code (renderMovers in html_assets.cpp) shows a table per bridge line of the latest
+/// period's whole base in the #movers section, which stays hidden otherwise.
 std::string render_html(const Report& r, const BandTable& bands, std::string_view chart_js,
-                        const std::vector<CohortRow>* cohorts);
+                        const std::vector<CohortRow>* cohorts, std::string_view currency = {});
 
 } // namespace cskpi

@@ -191,10 +191,10 @@ TEST_CASE("the HTML page carries the JSON records, and no text can end its scrip
   r.groups = build_groups(agg, ctx, BandTable::builtin(), {"nrr", "grr"}, true);
   const std::string page =
       render_html(r, BandTable::builtin(), "/* chart.js */ var Chart = 1; // </script> in a comment", nullptr);
-  // Four script elements (Chart.js, records, bands, the page's code): no other "</script>".
+  // Five script elements (Chart.js, records, bands, the page's settings, its code): no other "</script>".
   std::size_t ends = 0;
   for (std::size_t at = page.find("</script>"); at != std::string::npos; at = page.find("</script>", at + 1)) ++ends;
-  CHECK(ends == 4);
+  CHECK(ends == 5);
   CHECK(page.find("<\\/script><script>alert(1)<\\/script>") != std::string::npos); // inside the JSON
   CHECK(page.find("&lt;/script&gt;&lt;script&gt;alert(1)") == std::string::npos);  // one group's title is not printed
   // The records are render_json's, "</" written as "<\/".
@@ -206,6 +206,15 @@ TEST_CASE("the HTML page carries the JSON records, and no text can end its scrip
   CHECK(page.find(escaped) != std::string::npos);
   // The NRR bands as regions of the axis, lowest first.
   CHECK(page.find(R"("nrr":[{"from":null,"to":)") != std::string::npos);
+  // No currency named: the money is in "units"; the tiers' names for the charts; the movers'
+  // slot, hidden until the records carry movers.
+  CHECK(page.find("<p class=\"inputs\">Money in units of the input") != std::string::npos);
+  CHECK(page.find(R"("currency":"units","tiers":{"critical":"Critical",)") != std::string::npos);
+  CHECK(page.find(R"("best_in_class":"Best in class"})") != std::string::npos);
+  CHECK(page.find("<section id=\"movers\" hidden>") != std::string::npos);
+  // --currency names the unit when no input does (usd is USD).
+  const std::string usd = render_html(r, BandTable::builtin(), "", nullptr, "usd");
+  CHECK(usd.find("<p class=\"inputs\">Money in USD.</p>") != std::string::npos);
 }
 
 TEST_CASE("CSV for a German spreadsheet: ';' between fields, a decimal comma in numbers, text quoted on ';'",
