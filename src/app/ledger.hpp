@@ -33,7 +33,7 @@ private:
   };
   RowSink* m_next;
   bool m_grouped;
-  std::unique_ptr<RowSink> m_owned; ///< a fork's part of `next`
+  std::unique_ptr<RowSink> m_owned;                ///< a fork's part of `next`
   std::map<std::string, Sums, std::less<>> m_sums; ///< "period\x1f" "group\x1f" "customer"
 };
 

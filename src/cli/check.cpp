@@ -143,8 +143,7 @@ int run_check(CheckOptions o) {
   }
   std::vector<Verdict> judged = judge(rules, report->groups, judge_opts);
   verdicts.insert(verdicts.end(), std::make_move_iterator(judged.begin()), std::make_move_iterator(judged.end()));
-  const CheckSummary summary =
-      summarize(rules.size() + (judge_opts.fail_on ? 1 : 0) + (baseline ? 1 : 0), verdicts);
+  const CheckSummary summary = summarize(rules.size() + (judge_opts.fail_on ? 1 : 0) + (baseline ? 1 : 0), verdicts);
   if (o.quiet) std::erase_if(verdicts, [](const Verdict& v) { return v.status == Verdict::Status::pass; });
 
   std::string text;

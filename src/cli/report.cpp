@@ -72,8 +72,8 @@ int run_report(const RunOptions& o) {
   if (o.csv_locale != "en" && o.format != "csv")
     throw usage_error(fmt::format("--csv-locale {} is for --format csv, not {}", o.csv_locale, o.format));
   if (o.lock && o.format != "json")
-    throw usage_error(fmt::format("--lock is for --format json (the baseline of cskpi check --baseline), not {}",
-                                  o.format));
+    throw usage_error(
+        fmt::format("--lock is for --format json (the baseline of cskpi check --baseline), not {}", o.format));
   Drawing drawing;
   CustomerLedger ledger;
   const std::optional<Report> r =

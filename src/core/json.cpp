@@ -11,7 +11,7 @@ constexpr int k_max_depth = 64;
 
 class Parser {
 public:
-  explicit Parser(std::string_view text) : m_text(text) {}
+  Parser(std::string_view text, const std::vector<JsonStream>& streams) : m_text(text), m_streams(streams) {}
 
   JsonValue document() {
     JsonValue v = value(0);
@@ -22,6 +22,8 @@ public:
 
 private:
   std::string_view m_text;
+  const std::vector<JsonStream>& m_streams;
+  std::vector<std::string> m_path; ///< the member names from the root to the value being read
   std::size_t m_at = 0;
   std::uint32_t m_line = 1;
   std::size_t m_line_start = 0; ///< offset where the current line begins
@@ -93,7 +95,10 @@ private:
       skip_space();
       if (m_at >= m_text.size() || m_text[m_at] != ':') fail("expected ':' after the member name");
       ++m_at;
-      v.members.emplace_back(std::move(name), value(depth + 1));
+      m_path.push_back(name);
+      JsonValue member = value(depth + 1);
+      m_path.pop_back();
+      v.members.emplace_back(std::move(name), std::move(member));
       skip_space();
       if (m_at < m_text.size() && m_text[m_at] == ',') {
         ++m_at;
@@ -115,8 +120,16 @@ private:
       ++m_at;
       return;
     }
+    const JsonStream* stream = nullptr;
+    for (const JsonStream& st : m_streams)
+      if (st.path == m_path) stream = &st;
+    const std::size_t depth_in = m_path.size();
     for (;;) {
-      v.items.push_back(value(depth + 1));
+      m_path.emplace_back(); // an item is no member: its path never matches a stream's
+      JsonValue item = value(depth + 1);
+      m_path.resize(depth_in);
+      if (stream != nullptr) stream->take(std::move(item));
+      else v.items.push_back(std::move(item));
       skip_space();
       if (m_at < m_text.size() && m_text[m_at] == ',') {
         ++m_at;
@@ -252,9 +265,9 @@ const char* to_string(JsonValue::Kind k) noexcept {
   return "a value";
 }
 
-JsonValue parse_json(std::string_view text) {
+JsonValue parse_json(std::string_view text, const std::vector<JsonStream>& streams) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3); // a BOM an editor added
-  return Parser(text).document();
+  return Parser(text, streams).document();
 }
 
 } // namespace cskpi

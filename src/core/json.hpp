@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -45,8 +46,17 @@ private:
   std::uint32_t m_line, m_column;
 };
 
-/// Parses one JSON document (whitespace around it allowed, nothing else); throws JsonError.
-/// Nesting deeper than 64 levels is refused (cskpi's documents nest 4 deep).
-JsonValue parse_json(std::string_view text);
+/// Takes the items of the array at `path` (member names from the root: {"lock", "customers"})
+/// one by one as they are read, instead of the document holding them: a baseline's lock of
+/// millions of entries is read without a tree of them. The array itself is left empty.
+struct JsonStream {
+  std::vector<std::string> path;
+  std::function<void(JsonValue&&)> take;
+};
+
+/// Parses one JSON document (whitespace around it allowed, nothing else); throws JsonError
+/// (and whatever a stream's `take` throws). Nesting deeper than 64 levels is refused
+/// (cskpi's documents nest 4 deep).
+JsonValue parse_json(std::string_view text, const std::vector<JsonStream>& streams = {});
 
 } // namespace cskpi

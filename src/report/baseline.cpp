@@ -25,8 +25,9 @@ std::string with_lock(std::string json, const CustomerLedger& ledger, bool group
   json += fmt::format(",\n  \"lock\": {{\"version\": {}, \"hash\": \"fnv1a-64\", \"customers\": [", k_lock_version);
   for (std::size_t i = 0; i < ledger.size(); ++i) {
     const LedgerEntry& e = ledger[i];
-    json += fmt::format("{}\n    [{},{},{},\"{:016x}\"]", i ? "," : "", e.period.empty() ? "null" : json_string(e.period),
-                        grouped ? json_string(e.group) : "null", json_string(e.customer), e.hash);
+    json +=
+        fmt::format("{}\n    [{},{},{},\"{:016x}\"]", i ? "," : "", e.period.empty() ? "null" : json_string(e.period),
+                    grouped ? json_string(e.group) : "null", json_string(e.customer), e.hash);
   }
   json += ledger.empty() ? "]}\n}\n" : "\n  ]}\n}\n";
   return json;
@@ -83,53 +84,63 @@ struct Reader {
     return f;
   }
 
-  CustomerLedger ledger(const JsonValue& lock) const {
+  /// One [period, group, customer, hash] of a lock.
+  LedgerEntry entry(const JsonValue& e) const {
+    if (!e.is(JsonValue::Kind::array) || e.items.size() != 4 || !e.items[2].is(JsonValue::Kind::string) ||
+        !e.items[3].is(JsonValue::Kind::string) || e.items[3].text.size() != 16)
+      fail(e, "a lock entry is [period, group, customer, 16 hex digits]");
+    LedgerEntry entry;
+    for (std::size_t i = 0; i < 2; ++i) {
+      const JsonValue& part = e.items[i];
+      if (!part.is(JsonValue::Kind::string) && !part.is(JsonValue::Kind::null))
+        fail(part, "a lock entry's period and group are strings or null");
+      (i == 0 ? entry.period : entry.group) = part.text;
+    }
+    entry.customer = e.items[2].text;
+    const std::string& hex = e.items[3].text;
+    const auto [ptr, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), entry.hash, 16);
+    if (ec != std::errc() || ptr != hex.data() + hex.size()) fail(e.items[3], "a lock hash is 16 hex digits");
+    return entry;
+  }
+
+  /// Checks the lock's version and sorts its entries (read by entry() as they came).
+  CustomerLedger ledger(const JsonValue& lock, CustomerLedger entries) const {
     if (!lock.is(JsonValue::Kind::object)) fail(lock, "\"lock\" is not an object");
     const JsonValue& version = member(lock, "version", JsonValue::Kind::number);
     if (version.text != std::to_string(k_lock_version))
-      fail(version, fmt::format("lock version {}: this cskpi reads version {}; save the baseline again with it",
-                                version.text, k_lock_version));
-    CustomerLedger out;
-    for (const JsonValue& e : member(lock, "customers", JsonValue::Kind::array).items) {
-      if (!e.is(JsonValue::Kind::array) || e.items.size() != 4 || !e.items[2].is(JsonValue::Kind::string) ||
-          !e.items[3].is(JsonValue::Kind::string) || e.items[3].text.size() != 16)
-        fail(e, "a lock entry is [period, group, customer, 16 hex digits]");
-      LedgerEntry entry;
-      for (int i = 0; i < 2; ++i) {
-        const JsonValue& part = e.items[static_cast<std::size_t>(i)];
-        if (!part.is(JsonValue::Kind::string) && !part.is(JsonValue::Kind::null))
-          fail(part, "a lock entry's period and group are strings or null");
-        (i == 0 ? entry.period : entry.group) = part.text;
-      }
-      entry.customer = e.items[2].text;
-      const std::string& hex = e.items[3].text;
-      const auto [ptr, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), entry.hash, 16);
-      if (ec != std::errc() || ptr != hex.data() + hex.size()) fail(e.items[3], "a lock hash is 16 hex digits");
-      out.push_back(std::move(entry));
-    }
-    std::sort(out.begin(), out.end(), [](const LedgerEntry& a, const LedgerEntry& b) {
+      fail(version,
+           fmt::format("lock version {}: this cskpi reads version {}; save the baseline again with it", version.text,
+                       k_lock_version));
+    member(lock, "customers", JsonValue::Kind::array);
+    std::sort(entries.begin(), entries.end(), [](const LedgerEntry& a, const LedgerEntry& b) {
       return std::tie(a.period, a.customer, a.group) < std::tie(b.period, b.customer, b.group);
     });
-    return out;
+    return entries;
   }
 };
 
 } // namespace
 
 Baseline parse_baseline(std::string_view text, const std::string& file) {
+  // The records and the lock's entries are taken as they are read: a big baseline never
+  // becomes a tree of JSON values.
+  const Reader r{file};
+  std::vector<BaselineFigure> figures;
+  CustomerLedger entries;
+  const std::vector<JsonStream> streams{{{"records"}, [&](JsonValue&& rec) { figures.push_back(r.figure(rec)); }},
+                                        {{"lock", "customers"}, [&](JsonValue&& e) { entries.push_back(r.entry(e)); }}};
   JsonValue doc;
   try {
-    doc = parse_json(text);
+    doc = parse_json(text, streams);
   } catch (const JsonError& e) {
     throw input_error(fmt::format("{}:{}:{}: not JSON ({}); {}", file, e.line(), e.column(), e.what(), k_takes));
   }
-  const Reader r{file};
   if (!doc.is(JsonValue::Kind::object)) r.fail(doc, fmt::format("not a cskpi report; {}", k_takes));
   const JsonValue* tool = doc.find("tool");
   const JsonValue* name = tool != nullptr ? tool->find("name") : nullptr;
   if (name == nullptr || name->text != "cskpi")
-    r.fail(tool != nullptr ? *tool : doc, fmt::format("not a cskpi report (no \"tool\": {{\"name\": \"cskpi\"}}); {}",
-                                                      k_takes));
+    r.fail(tool != nullptr ? *tool : doc,
+           fmt::format("not a cskpi report (no \"tool\": {{\"name\": \"cskpi\"}}); {}", k_takes));
   Baseline b;
   b.file = file;
   b.tool_version = r.text_or_null(*tool, "version").value_or("");
@@ -137,9 +148,10 @@ Baseline parse_baseline(std::string_view text, const std::string& file) {
   const bool known = schema.text.size() == 1 && schema.text[0] >= '2' && schema.text[0] <= '9' &&
       schema.text[0] - '0' <= k_report_schema_version;
   if (!known)
-    r.fail(schema, fmt::format("schema_version {}: this cskpi (schema {}) reads baselines of schema 2 to {}; save the "
-                               "baseline again with cskpi {}",
-                               schema.text, k_report_schema_version, k_report_schema_version, CSKPI_VERSION));
+    r.fail(schema,
+           fmt::format("schema_version {}: this cskpi (schema {}) reads baselines of schema 2 to {}; save the "
+                       "baseline again with cskpi {}",
+                       schema.text, k_report_schema_version, k_report_schema_version, CSKPI_VERSION));
   b.schema_version = schema.text[0] - '0';
   if (doc.find("records") == nullptr && doc.find("verdicts") != nullptr)
     r.fail(doc, fmt::format("this is the output of cskpi check, not of cskpi report; {}", k_takes));
@@ -150,8 +162,9 @@ Baseline parse_baseline(std::string_view text, const std::string& file) {
   b.gross_margin = r.member(options, "gross_margin", JsonValue::Kind::number).text;
   b.cac = r.number_or_null(options, "cac");
   b.reactivation = r.text_or_null(options, "reactivation");
-  for (const JsonValue& rec : r.member(doc, "records", JsonValue::Kind::array).items) b.figures.push_back(r.figure(rec));
-  if (const JsonValue* lock = doc.find("lock")) b.ledger = r.ledger(*lock);
+  r.member(doc, "records", JsonValue::Kind::array);
+  b.figures = std::move(figures);
+  if (const JsonValue* lock = doc.find("lock")) b.ledger = r.ledger(*lock, std::move(entries));
   return b;
 }
 
@@ -191,7 +204,8 @@ std::string change_text(double was, double now, Unit unit) {
   const char* sign = d < 0 ? "-" : "+";
   // A change that rounds to nothing at two decimals still shows that it is there.
   const bool tiny = unit != Unit::count && std::fabs(d) < 0.005;
-  if (unit == Unit::percent) return tiny ? fmt::format("{}<0.01 points", sign) : fmt::format("{}{:.2f} points", sign, std::fabs(d));
+  if (unit == Unit::percent)
+    return tiny ? fmt::format("{}<0.01 points", sign) : fmt::format("{}{:.2f} points", sign, std::fabs(d));
   return tiny ? fmt::format("{}<0.01", sign) : sign + display_number(std::fabs(d), unit);
 }
 

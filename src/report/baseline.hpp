@@ -55,8 +55,8 @@ struct Baseline {
   std::optional<std::string> by;
   std::string period_length;
   std::string definitions;
-  std::string gross_margin;               ///< as written; compared exactly
-  std::optional<std::string> cac;         ///< nullopt: no --cac
+  std::string gross_margin;                ///< as written; compared exactly
+  std::optional<std::string> cac;          ///< nullopt: no --cac
   std::optional<std::string> reactivation; ///< "include"/"exclude" for snapshot inputs
   std::vector<BaselineFigure> figures;
   std::optional<CustomerLedger> ledger; ///< set when it was saved with --lock
@@ -75,8 +75,8 @@ Baseline parse_baseline(std::string_view text, const std::string& file);
 void check_compatible(const Baseline& b, const ReportSettings& s);
 
 struct BaselineOptions {
-  Money tolerance{};          ///< allowed |now - at close| in each figure's own unit
-  bool allow_missing = false; ///< a baseline period absent from the data is skipped, not failed
+  Money tolerance{};                ///< allowed |now - at close| in each figure's own unit
+  bool allow_missing = false;       ///< a baseline period absent from the data is skipped, not failed
   std::size_t customers_shown = 10; ///< customers named per failure; the rest are counted
 };
 

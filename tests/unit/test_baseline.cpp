@@ -134,8 +134,9 @@ TEST_CASE("a changed figure fails with its old and new value and the customers t
   CHECK(v[0].was == 99.0);
   CHECK(v[0].value == 97.25);
   CHECK(v[0].customers == std::vector<std::string>{"C-2", "C-3 (removed)", "C-4 (added)"});
-  CHECK(v[0].reason == "was 99.00% at close (-1.75 points); customers whose movements differ: C-2, C-3 (removed), "
-                       "C-4 (added)");
+  CHECK(v[0].reason ==
+        "was 99.00% at close (-1.75 points); customers whose movements differ: C-2, C-3 (removed), "
+        "C-4 (added)");
 }
 
 TEST_CASE("the tolerance lets a figure move by that much in its own unit", "[baseline]") {
@@ -150,8 +151,9 @@ TEST_CASE("the tolerance lets a figure move by that much in its own unit", "[bas
   REQUIRE(v.size() == 1);
   CHECK(v[0].status == Verdict::Status::fail);
   CHECK(v[0].expect == "101.50% ± 1 (closed.json)");
-  CHECK(v[0].reason == "was 101.50% at close (+1.10 points); the customers are not known: closed.json was saved "
-                       "without --lock");
+  CHECK(v[0].reason ==
+        "was 101.50% at close (+1.10 points); the customers are not known: closed.json was saved "
+        "without --lock");
 }
 
 TEST_CASE("a baseline period missing from the data fails, or is skipped with allow_missing", "[baseline]") {
@@ -237,4 +239,16 @@ TEST_CASE("the ledger is the same whether rows are added in order or forked and 
   CHECK(l[0].customer == "C-1");
   CHECK(l[1].group == "(blank)"); // as the report names an empty --by value
   CHECK(l[0].hash != l[1].hash);
+}
+
+TEST_CASE("parse_json streams the items of an array at a path instead of keeping them", "[baseline]") {
+  std::vector<std::string> taken;
+  const std::vector<JsonStream> streams{
+      {{"lock", "customers"}, [&](JsonValue&& v) { taken.push_back(v.items.at(0).text); }}};
+  const JsonValue v =
+      parse_json(R"({"customers": [["x"]], "lock": {"customers": [["a"], ["b"]], "other": [["c"]]}})", streams);
+  CHECK(taken == std::vector<std::string>{"a", "b"});
+  CHECK(v.find("lock")->find("customers")->items.empty());
+  CHECK(v.find("lock")->find("other")->items.size() == 1);
+  CHECK(v.find("customers")->items.size() == 1); // the same name elsewhere is not streamed
 }
