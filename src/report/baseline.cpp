@@ -162,7 +162,8 @@ Baseline parse_baseline(std::string_view text, const std::string& file) {
   b.gross_margin = r.member(options, "gross_margin", JsonValue::Kind::number).text;
   b.cac = r.number_or_null(options, "cac");
   b.reactivation = r.text_or_null(options, "reactivation");
-  r.member(doc, "records", JsonValue::Kind::array);
+  const JsonValue& records = r.member(doc, "records", JsonValue::Kind::array);
+  if (figures.empty()) r.fail(records, "the baseline holds no figures, so it would lock nothing");
   b.figures = std::move(figures);
   if (const JsonValue* lock = doc.find("lock")) b.ledger = r.ledger(*lock, std::move(entries));
   return b;

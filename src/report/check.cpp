@@ -223,12 +223,16 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
       out.push_back(std::move(v));
       continue;
     }
+    bool closed_only = false; // the rule applies to groups of closed periods only
     for (const Group& g : groups) {
-      if (closed(g)) continue;
       const bool applies = rule.scope_column.empty() ? g.whole
           : rule.scope_column == "period"            ? g.whole && g.period == rule.scope_value
                                                      : !g.whole && g.segment == rule.scope_value;
       if (!applies) continue;
+      if (closed(g)) {
+        closed_only = !matched;
+        continue;
+      }
       matched = true;
       Verdict v;
       v.rule = rule.text;
@@ -263,7 +267,18 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
       }
       out.push_back(std::move(v));
     }
-    if (!matched) {
+    if (!matched && closed_only) {
+      Verdict v;
+      v.rule = rule.text;
+      v.metric = rule.metric;
+      v.annual = rule.annual;
+      v.segment = rule.scope_column.empty() ? "all" : rule.scope_value;
+      v.unit = def->unit;
+      v.expect = threshold_text(rule);
+      v.status = Verdict::Status::skip;
+      v.reason = "every period it applies to is closed: judged against the baseline";
+      out.push_back(std::move(v));
+    } else if (!matched) {
       Verdict v;
       v.rule = rule.text;
       v.metric = rule.metric;

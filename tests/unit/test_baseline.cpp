@@ -95,6 +95,9 @@ TEST_CASE("parse_baseline refuses what is not a cskpi report, naming where", "[b
             .starts_with("3 closed.json:1:20: schema_version 1: this cskpi (schema 2) reads baselines of schema 2"));
   CHECK(baseline_error(R"({"schema_version": 2, "tool": {"name": "cskpi"}, "verdicts": []})")
             .starts_with("3 closed.json:1:1: this is the output of cskpi check"));
+  CHECK(baseline_error(R"({"schema_version": 2, "tool": {"name": "cskpi"}, "period_length": "month", "options": )"
+                       R"({"definitions": "cskpi", "gross_margin": 1}, "records": []})") ==
+        "3 closed.json:1:143: the baseline holds no figures, so it would lock nothing");
   CHECK(baseline_error(R"({"schema_version": 2, "tool": {"name": "cskpi"}, "by": 3})") ==
         "3 closed.json:1:56: \"by\" is a number, not a string");
 }
@@ -202,7 +205,8 @@ TEST_CASE("rules and --fail-on leave the closed periods to the baseline", "[base
   opts.fail_on = Tier::good;
   const std::vector<Verdict> v = judge({parse_rule("nrr>=100"), parse_rule("period=2026-10:nrr>=100")}, r.groups, opts);
   REQUIRE(v.size() == 2);
-  CHECK(v[0].status == Verdict::Status::fail); // no open period: the unscoped rule matches no group
+  CHECK(v[0].status == Verdict::Status::skip); // no open period: nothing for the unscoped rule to judge
+  CHECK(v[0].reason == "every period it applies to is closed: judged against the baseline");
   CHECK(v[1].status == Verdict::Status::skip);
   CHECK(v[1].reason == "2026-10 is closed: judged against the baseline");
 }
