@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -87,6 +88,8 @@ CustomerLedger LedgerSink::ledger() const {
 }
 
 Baseline read_baseline(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw input_error(fmt::format("{}: a directory, not a baseline", path));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw input_error(fmt::format("{}: cannot open the baseline", path));
   std::ostringstream text;
