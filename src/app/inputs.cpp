@@ -23,17 +23,19 @@ std::vector<std::size_t> reading_order(const std::vector<std::string>& files, co
   return order;
 }
 
-Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags) {
+Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags, bool ledger) {
   Loaded l;
   if (std::count(files.begin(), files.end(), std::string("-")) > 1)
     throw usage_error("standard input (-) can be read only once");
   Ingestor ingestor(opts, diags);
   l.aggregator = std::make_unique<Aggregator>(!opts.by_column.empty());
   l.joiner = std::make_unique<Joiner>(*l.aggregator, [&ingestor] { return ingestor.attributes(); });
+  if (ledger) l.ledger = std::make_unique<LedgerSink>(*l.joiner, !opts.by_column.empty());
+  RowSink& rows = l.ledger ? static_cast<RowSink&>(*l.ledger) : *l.joiner;
   std::vector<InputSummary> read(files.size());
   const std::vector<std::size_t> order = reading_order(files, opts);
   for (std::size_t n = 0; n < order.size(); ++n)
-    read[order[n]] = ingestor.read_path(files[order[n]], *l.joiner, n + 1 == order.size());
+    read[order[n]] = ingestor.read_path(files[order[n]], rows, n + 1 == order.size());
   ingestor.finish();
   l.inputs = std::move(read); // in the order given
   l.columns = ingestor.columns();

@@ -2,6 +2,7 @@
 // Reading every input of a run, in the order the join needs (issue 29: out of the CLI).
 #pragma once
 
+#include "app/ledger.hpp"
 #include "core/attributes.hpp"
 #include "core/records.hpp"
 #include "core/snapshot_table.hpp"
@@ -26,6 +27,7 @@ struct Loaded {
   std::unique_ptr<SnapshotTable> snapshots; ///< the history, when the input was a snapshot file
   std::unique_ptr<Attributes> attributes;   ///< customer records and responses, when the run had any
   std::unique_ptr<Joiner> joiner;           ///< what the join needs of the billing rows
+  std::unique_ptr<LedgerSink> ledger;       ///< every customer's movements, when asked for (issue 30)
 };
 
 /// The order to read `files` in (indices): files the others refer to first (customers,
@@ -33,7 +35,9 @@ struct Loaded {
 std::vector<std::size_t> reading_order(const std::vector<std::string>& files, const IngestOptions& opts);
 /// Reads every file into an Aggregator, in reading_order(), reporting each problem to
 /// `diags`; `opts.progress`, when set, follows the reading. Throws a usage error when
-/// standard input is named twice.
-Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags);
+/// standard input is named twice. `ledger`: also keep every customer's movements (the
+/// month-close lock, issue 30).
+Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags,
+                   bool ledger = false);
 
 } // namespace cskpi::app

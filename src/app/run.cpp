@@ -198,7 +198,7 @@ void select_periods(std::vector<Group>& groups, const std::string& spec) {
 
 } // namespace
 
-std::optional<Report> run_report(const ReportRequest& q, RunSink& sink, Drawing* drawing) {
+std::optional<Report> run_report(const ReportRequest& q, RunSink& sink, Drawing* drawing, CustomerLedger* ledger) {
   ReportSettings s = settings_of(q);
   const IngestOptions ingest = ingest_options(q);
   s.tolerance = ingest.tolerance;
@@ -210,7 +210,7 @@ std::optional<Report> run_report(const ReportRequest& q, RunSink& sink, Drawing*
   Counted diags(sink, q.skip_invalid);
   IngestOptions reading = ingest;
   reading.progress = sink.reading();
-  const Loaded l = load_inputs(q.files, std::move(reading), diags);
+  const Loaded l = load_inputs(q.files, std::move(reading), diags, ledger != nullptr);
   sink.inputs_read();
   if (!usable(q, l, diags, sink)) return std::nullopt;
 
@@ -240,6 +240,7 @@ std::optional<Report> run_report(const ReportRequest& q, RunSink& sink, Drawing*
   if (leading) report.join = leading->summary;
   if (!q.period.empty()) select_periods(report.groups, q.period);
   if (drawing != nullptr && l.snapshots) drawing->cohorts = cohort_table(*l.snapshots, false);
+  if (ledger != nullptr) *ledger = l.ledger->ledger();
   return report;
 }
 

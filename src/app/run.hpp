@@ -44,7 +44,9 @@ struct Drawing {
 /// Reads, validates and computes every group's metrics as `request` asks. Returns nullopt
 /// after a note to `sink` on why when the run must stop with exit 3 (invalid input in strict
 /// mode, an unreadable file). Throws usage errors for bad option values, as the run reaches
-/// them. With `drawing`, fills it for the HTML page.
-std::optional<Report> run_report(const ReportRequest& request, RunSink& sink, Drawing* drawing = nullptr);
+/// them. With `drawing`, fills it for the HTML page. With `ledger`, fills it with every
+/// customer's movements fingerprint (the month-close lock, issue 30).
+std::optional<Report> run_report(const ReportRequest& request, RunSink& sink, Drawing* drawing = nullptr,
+                                 CustomerLedger* ledger = nullptr);
 
 } // namespace cskpi::app

@@ -3,11 +3,13 @@
 
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "report/baseline.hpp"
 #include "report/check.hpp"
 
 #include <fmt/format.h>
 
 #include <fstream>
+#include <iterator>
 
 namespace cskpi::cli {
 
@@ -24,7 +26,16 @@ void setup_check(CLI::App& app, CheckOptions& o) {
       ->check(CLI::IsMember({"critical", "warning", "acceptable", "good"}))
       ->type_name("TIER");
   cmd->add_flag("--allow-missing", o.allow_missing,
-                "Skip (not fail) rules whose metric is undefined or whose group is absent");
+                "Skip (not fail) rules whose metric is undefined or whose group is absent, and baseline periods "
+                "absent from the data");
+  cmd->add_option("--baseline", o.baseline,
+                  "Month-close lock: an earlier cskpi report --format json (best with --lock). Fail when a figure of a "
+                  "period it holds has changed since; those periods are judged by it alone, the others by the rules")
+      ->type_name("FILE");
+  cmd->add_option("--baseline-tolerance", o.baseline_tolerance,
+                  "How far a closed figure may move, in its own unit: 0.01 lets money move a cent and percentages "
+                  "0.01 points (default: exact)")
+      ->type_name("N");
   add_period_option(*cmd, o.run);
   add_format_option(*cmd, o.run.format, o.run.output, {"table", "json", "github", "markdown"},
                     "table, json, github (workflow annotations) or markdown (PR comment)");
@@ -48,9 +59,15 @@ Examples:
   cskpi check export.csv --require 'nrr>=100' --require 'grr@annual>=90'
   cskpi check export.csv --require 'segment=SMB:logo_churn<=3' --fail-on warning
   cskpi check export.csv --rules kpi-gates.txt --format github
+  cskpi check export.csv --baseline closed-2026-10.json --require 'nrr>=100'
 
 The input is validated first: an invalid export fails with exit 3 before any rule is judged.
 A rule on an undefined metric fails unless --allow-missing is given.
+With --baseline, each changed figure of a closed period fails with its value
+then and now and the customers whose movements differ (when the baseline was
+saved with report --lock); the baseline must have been made with the same
+--by, --definitions, --period-length, --gross-margin and --cac (exit 2), and
+a file that is not a cskpi report's JSON is an input error (exit 3).
 Exit codes: 0 all passed, 1 a rule failed, 2 usage error, 3 input error.)");
 }
 
@@ -82,8 +99,8 @@ std::vector<Rule> collect_rules(const CheckOptions& o) {
       rules.push_back(parse_or_explain(line, fmt::format("{}:{}", o.rules_file, n), true));
     }
   }
-  if (rules.empty() && o.fail_on.empty())
-    throw usage_error("nothing to check: give --require RULE, --rules FILE or --fail-on TIER");
+  if (rules.empty() && o.fail_on.empty() && o.baseline.empty())
+    throw usage_error("nothing to check: give --require RULE, --rules FILE, --fail-on TIER or --baseline FILE");
   return rules;
 }
 
@@ -102,14 +119,31 @@ int run_check(CheckOptions o) {
   }
   o.run.by = by;
   o.run.skip_invalid = false; // a broken export never passes a gate
-  const std::optional<Report> report = compute_report(o.run, true);
+  if (o.baseline.empty() && !o.baseline_tolerance.empty())
+    throw usage_error("--baseline-tolerance needs --baseline FILE");
+  const Money tolerance =
+      o.baseline_tolerance.empty() ? Money{} : app::parse_amount_flag("--baseline-tolerance", o.baseline_tolerance);
+  // The baseline is read first: a bad one stops the check before the inputs are.
+  const std::optional<Baseline> baseline =
+      o.baseline.empty() ? std::nullopt : std::optional<Baseline>(app::read_baseline(o.baseline));
+  CustomerLedger ledger;
+  const std::optional<Report> report =
+      compute_report(o.run, true, nullptr, baseline && baseline->ledger ? &ledger : nullptr);
   if (!report) return static_cast<int>(ExitCode::input);
 
   cskpi::CheckOptions judge_opts;
   if (!o.fail_on.empty()) judge_opts.fail_on = parse_tier(o.fail_on);
   judge_opts.allow_missing = o.allow_missing;
-  std::vector<Verdict> verdicts = judge(rules, report->groups, judge_opts);
-  const CheckSummary summary = summarize(rules.size() + (judge_opts.fail_on ? 1 : 0), verdicts);
+  std::vector<Verdict> verdicts;
+  if (baseline) {
+    check_compatible(*baseline, report->settings);
+    judge_opts.closed_periods = baseline->periods();
+    verdicts = judge_baseline(*baseline, *report, baseline->ledger ? &ledger : nullptr,
+                              BaselineOptions{.tolerance = tolerance, .allow_missing = o.allow_missing});
+  }
+  std::vector<Verdict> judged = judge(rules, report->groups, judge_opts);
+  verdicts.insert(verdicts.end(), std::make_move_iterator(judged.begin()), std::make_move_iterator(judged.end()));
+  const CheckSummary summary = summarize(rules.size() + (judge_opts.fail_on ? 1 : 0) + (baseline ? 1 : 0), verdicts);
   if (o.quiet) std::erase_if(verdicts, [](const Verdict& v) { return v.status == Verdict::Status::pass; });
 
   std::string text;

@@ -25,6 +25,7 @@ struct RunOptions : app::ReportRequest {
   std::string color = "auto";
   std::string layout = "records"; ///< --layout records|wide (report)
   std::string csv_locale = "en";  ///< --csv-locale en|de: how CSV output writes numbers (report)
+  bool lock = false;              ///< --lock: JSON with every customer's movements fingerprint (report, issue 30)
 
   /// The request these options make. Pass it, never RunOptions itself, to src/app: a plain
   /// copy would drop --decimal-comma.
@@ -45,6 +46,8 @@ struct CheckOptions {
   std::string fail_on;
   bool quiet = false; ///< --quiet: only the rules that failed, and the summary
   bool allow_missing = false;
+  std::string baseline;           ///< --baseline FILE: an earlier report --format json (issue 30)
+  std::string baseline_tolerance; ///< --baseline-tolerance N: allowed change of a figure, in its unit
 };
 void setup_check(CLI::App& app, CheckOptions& o);
 int run_check(CheckOptions o);

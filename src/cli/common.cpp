@@ -518,11 +518,11 @@ void print_problem(const std::string& text, bool warning) {
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-std::optional<Report> compute_report(const RunOptions& o, bool check_mode, Drawing* drawing) {
+std::optional<Report> compute_report(const RunOptions& o, bool check_mode, Drawing* drawing, CustomerLedger* ledger) {
   app::ReportRequest request = o.request();
   request.check_mode = check_mode;
   ReportSink sink(o.max_errors, o.skip_invalid);
-  return app::run_report(request, sink, drawing);
+  return app::run_report(request, sink, drawing, ledger);
 }
 
 } // namespace cskpi::cli

@@ -154,8 +154,10 @@ std::string_view chart_js();
 /// The report of `o` (app::run_report), its problems and notes on stderr with a progress line on
 /// a terminal. Returns nullopt after telling stderr why when the run must stop with exit 3
 /// (invalid input in strict mode, an unreadable file). Throws usage errors for bad flag values.
-/// `check_mode` words the failure for `cskpi check`, which has no --skip-invalid.
-std::optional<Report> compute_report(const RunOptions& o, bool check_mode = false, Drawing* drawing = nullptr);
+/// `check_mode` words the failure for `cskpi check`, which has no --skip-invalid. `ledger`:
+/// also every customer's movements fingerprint (the month-close lock).
+std::optional<Report> compute_report(const RunOptions& o, bool check_mode = false, Drawing* drawing = nullptr,
+                                     CustomerLedger* ledger = nullptr);
 
 /// Writes `text` to stdout or to `path`; a closed pipe is not an error (exit 0), a failed
 /// write is an input/output error.

@@ -39,6 +39,9 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cmd->add_option("--bands", o.bands, "CSV of metric,tier,bound,direction replacing built-in bands per metric")
       ->type_name("FILE");
   cmd->add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
+  cmd->add_flag("--lock", o.lock,
+                "Month close (with --format json): add a fingerprint of every customer's movements per period, so "
+                "that cskpi check --baseline can name the customers behind a figure that changed after the close");
   add_reactivation_option(*cmd, o);
   add_leading_options(*cmd, o);
   add_color_option(*cmd, o.color, "tiers");
@@ -49,6 +52,7 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cskpi report samples/german_excel_q3.csv --gross-margin 0.8 --format markdown
   cskpi report samples/stripe/coupons.csv samples/stripe/subscriptions.csv --fx samples/stripe/fx_usd.csv --currency USD
   cskpi report export.csv --map 'start_mrr=MRR Start,customer_id=Kunden-ID' --encoding cp1252
+  cskpi report export.csv --format json --lock -o closed-2026-10.json   (at month close; see cskpi check --baseline)
 
 Period figures are annualised by compounding (12 months, 4 quarters); bands
 rate the annual figure. Undefined ratios print n/a (null in JSON) with the
@@ -68,8 +72,13 @@ int run_report(const RunOptions& o) {
         fmt::format("--layout wide is for table, csv and markdown; {} records name their period each", o.format));
   if (o.csv_locale != "en" && o.format != "csv")
     throw usage_error(fmt::format("--csv-locale {} is for --format csv, not {}", o.csv_locale, o.format));
+  if (o.lock && o.format != "json")
+    throw usage_error(
+        fmt::format("--lock is for --format json (the baseline of cskpi check --baseline), not {}", o.format));
   Drawing drawing;
-  const std::optional<Report> r = compute_report(o, false, o.format == "html" ? &drawing : nullptr);
+  CustomerLedger ledger;
+  const std::optional<Report> r =
+      compute_report(o, false, o.format == "html" ? &drawing : nullptr, o.lock ? &ledger : nullptr);
   if (!r) return static_cast<int>(ExitCode::input);
   if (o.format == "xlsx") {
     if (o.output.empty() && platform::is_terminal(platform::Stream::out))
@@ -81,6 +90,7 @@ int run_report(const RunOptions& o) {
   std::string text;
   if (o.layout == "wide") text = render_wide(*r, o.format, table_width(o.output, 100), style);
   else if (o.format == "html") text = render_html(*r, drawing.bands, chart_js(), &drawing.cohorts, o.currency);
+  else if (o.format == "json" && o.lock) text = with_lock(render_json(*r), ledger, r->settings.by.has_value());
   else if (o.format == "json") text = render_json(*r);
   else if (o.format == "jsonl") text = render_jsonl(*r);
   else if (o.format == "csv") text = render_csv(*r, style);

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace cskpi {
 
 namespace {
@@ -198,14 +200,39 @@ double as_double(Money m) { return static_cast<double>(m.micros) / static_cast<d
 std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Group>& groups, const CheckOptions& opts) {
   std::vector<Verdict> out;
   const auto missing = opts.allow_missing ? Verdict::Status::skip : Verdict::Status::fail;
+  const auto closed = [&opts](const Group& g) {
+    return std::find(opts.closed_periods.begin(), opts.closed_periods.end(), g.period.value_or("")) !=
+        opts.closed_periods.end();
+  };
   for (const Rule& rule : rules) {
     const MetricDef* def = find_metric(rule.metric);
     bool matched = false;
+    if (rule.scope_column == "period" &&
+        std::find(opts.closed_periods.begin(), opts.closed_periods.end(), rule.scope_value) !=
+            opts.closed_periods.end()) {
+      Verdict v;
+      v.rule = rule.text;
+      v.metric = rule.metric;
+      v.annual = rule.annual;
+      v.period = rule.scope_value;
+      v.segment = "all";
+      v.unit = rule.annual ? Unit::percent : def->unit;
+      v.expect = threshold_text(rule);
+      v.status = Verdict::Status::skip;
+      v.reason = fmt::format("{} is closed: judged against the baseline", rule.scope_value);
+      out.push_back(std::move(v));
+      continue;
+    }
+    bool closed_only = false; // the rule applies to groups of closed periods only
     for (const Group& g : groups) {
       const bool applies = rule.scope_column.empty() ? g.whole
           : rule.scope_column == "period"            ? g.whole && g.period == rule.scope_value
                                                      : !g.whole && g.segment == rule.scope_value;
       if (!applies) continue;
+      if (closed(g)) {
+        closed_only = !matched;
+        continue;
+      }
       matched = true;
       Verdict v;
       v.rule = rule.text;
@@ -240,7 +267,18 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
       }
       out.push_back(std::move(v));
     }
-    if (!matched) {
+    if (!matched && closed_only) {
+      Verdict v;
+      v.rule = rule.text;
+      v.metric = rule.metric;
+      v.annual = rule.annual;
+      v.segment = rule.scope_column.empty() ? "all" : rule.scope_value;
+      v.unit = def->unit;
+      v.expect = threshold_text(rule);
+      v.status = Verdict::Status::skip;
+      v.reason = "every period it applies to is closed: judged against the baseline";
+      out.push_back(std::move(v));
+    } else if (!matched) {
       Verdict v;
       v.rule = rule.text;
       v.metric = rule.metric;
@@ -257,7 +295,7 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
   if (opts.fail_on) {
     for (const Group& g : groups)
       for (const Record& rec : g.records) {
-        if (!rec.tier) continue;
+        if (!rec.tier || closed(g)) continue;
         Verdict v;
         v.metric = std::string(rec.metric.def->id);
         v.annual = rec.metric.def->annualization != Annualization::none;
@@ -309,7 +347,10 @@ std::string_view status_word(Verdict::Status s) {
 
 std::string group_text(const Verdict& v) { return v.period ? fmt::format("{} · {}", v.segment, *v.period) : v.segment; }
 
-std::string value_text(const Verdict& v) { return v.value ? display_number(*v.value, v.unit) : "n/a"; }
+std::string value_text(const Verdict& v) {
+  if (!v.shown.empty()) return v.shown;
+  return v.value ? display_number(*v.value, v.unit) : "n/a";
+}
 
 } // namespace
 
@@ -353,6 +394,13 @@ std::string render_check_json(const Report& r, const std::vector<Verdict>& verdi
                     v.period ? json_string(*v.period) : "null", json_string(v.segment),
                     v.value ? json_number(Quantity::of_real(*v.value)) : "null", json_string(to_string(v.unit)),
                     json_string(v.expect), v.reason.empty() ? "null" : json_string(v.reason));
+    if (v.baseline) { // issue 30: only baseline verdicts carry these, so other outputs stay as they were
+      std::vector<std::string> names;
+      for (const std::string& c : v.customers) names.push_back(json_string(c));
+      out.pop_back(); // the closing brace
+      out += fmt::format(",\"was\":{},\"customers\":[{}]}}", v.was ? json_number(Quantity::of_real(*v.was)) : "null",
+                         fmt::join(names, ","));
+    }
   }
   out += verdicts.empty() ? "]\n}\n" : "\n  ]\n}\n";
   return out;
@@ -385,6 +433,9 @@ std::string render_check_github(const std::vector<Verdict>& verdicts, const Chec
     const std::string title = fmt::format("cskpi {} {}", status_word(v.status), v.rule);
     std::string message = fmt::format("{}: {}{} = {} (needs {})", group_text(v), v.metric, v.annual ? "@annual" : "",
                                       value_text(v), v.expect);
+    // A baseline's verdict: the reason says what it was at close (issue 30).
+    if (v.baseline && !v.shown.empty()) message = fmt::format("{}: {} {}", group_text(v), v.shown, v.expect);
+    else if (v.baseline) message = fmt::format("{}: {} = {}", group_text(v), v.metric, value_text(v));
     if (!v.reason.empty()) message += "; " + v.reason;
     out += fmt::format("::{} file={},title={}::{}\n", kind, gh_escape(file, true), gh_escape(title, true),
                        gh_escape(message, false));

@@ -56,11 +56,19 @@ struct Verdict {
   Unit unit = Unit::percent;
   std::string expect; ///< ">= 100", "better than warning"
   std::string reason; ///< why it failed or was skipped; empty when it passed
+  // check --baseline (issue 30): a figure of a closed period compared with its value at close.
+  bool baseline = false;
+  std::optional<double> was;          ///< the figure at close (nullopt: it was undefined)
+  std::vector<std::string> customers; ///< the customers whose movements differ, all of them
+  std::string shown;                  ///< shown instead of the value when set ("12 figures")
 };
 
 struct CheckOptions {
   std::optional<Tier> fail_on; ///< fail any rated metric in this tier or worse
   bool allow_missing = false;  ///< a null metric or missing group is skipped, not failed
+  /// Periods locked by a baseline (check --baseline): judged against it, not by the rules or
+  /// --fail-on. A rule scoped to one of them is skipped and says so.
+  std::vector<std::string> closed_periods;
 };
 
 /// Judges every rule on every group it applies to (unscoped rules: each period's `all`
