@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 
+#include "app/compare.hpp"
 #include "app/inputs.hpp"
 #include "app/request.hpp"
 #include "app/run.hpp"
@@ -163,6 +164,10 @@ void write_file_output(const std::string& path, std::string_view what,
 /// (invalid input in strict mode, an unreadable file). Throws usage errors for bad flag values.
 /// `check_mode` words the failure for `cskpi check`, which has no --skip-invalid.
 std::optional<Report> compute_report(const RunOptions& o, bool check_mode = false, Drawing* drawing = nullptr);
+
+/// The reports of --compare's presets (app::run_comparison), told on stderr as compute_report
+/// tells; nullopt after telling why when the run must stop with exit 3.
+std::optional<Comparison> compute_comparison(const RunOptions& o);
 
 /// Writes `text` to stdout or to `path`; a closed pipe is not an error (exit 0), a failed
 /// write is an input/output error.
