@@ -304,6 +304,10 @@ std::vector<Row> knob_table(const Comparison& c) {
   std::vector<Row> rows;
   for (const DefinitionKnob& k : definition_knobs()) {
     Row r{0, std::string(k.name), {}};
+    const std::vector<InputSummary>& inputs = c.runs[0].report.inputs;
+    if (!k.forms.empty() &&
+        std::none_of(inputs.begin(), inputs.end(), [&](const InputSummary& in) { return in.role == k.forms; }))
+      r.label += fmt::format(" (no {} input)", k.forms); // it cannot change a figure of this run
     bool differs = false;
     for (std::size_t p = 0; p < c.presets; ++p) {
       const bool v = c.runs[p].definitions.*k.value;
