@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <iterator>
-#include <map>
 #include <utility>
 
 namespace cskpi::app {
@@ -59,7 +58,7 @@ std::optional<Comparison> run_comparison(const ReportRequest& request, RunSink& 
 
   // The runs: the presets named, then the base with each knob another preset sets otherwise
   // switched alone. Runs with the same knob values are one (profitwell is cskpi with once
-  // coupons in MRR): `same` points at the first.
+  // coupons in MRR).
   std::vector<std::pair<std::string, DefinitionPreset>> runs;
   for (const DefinitionPreset* p : presets) runs.emplace_back(std::string(p->name), *p);
   if (!q.reactivation.empty()) // --reactivation pins the knob for every preset
@@ -87,38 +86,48 @@ std::optional<Comparison> run_comparison(const ReportRequest& request, RunSink& 
     }
 
   // One reading per setting of the knobs that act at reading, where an input of the run has
-  // such a form; the first reading tells the user what it finds.
-  std::optional<Reading> first = read_inputs(q, runs[0].second, sink);
-  if (!first) return std::nullopt;
-  std::vector<bool> at_reading;
-  for (const DefinitionKnob& k : knobs) at_reading.push_back(!k.forms.empty() && read_by(k, first->loaded.inputs));
-  std::map<std::vector<bool>, Reading> readings;
-  readings.emplace(knob_values(runs[0].second, &at_reading), std::move(*first));
+  // such a form; the first reading tells the user what it finds. A knob that acts on a form no
+  // input has changes nothing: runs that differ only there share a report (`same`).
+  std::optional<Reading> reading = read_inputs(q, runs[0].second, sink);
+  if (!reading) return std::nullopt;
+  std::vector<bool> at_reading, acts;
+  for (const DefinitionKnob& k : knobs) {
+    at_reading.push_back(!k.forms.empty() && read_by(k, reading->loaded.inputs));
+    acts.push_back(k.forms.empty() || at_reading.back());
+  }
   std::vector<std::size_t> same(runs.size());
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    same[i] = i < c.presets ? find_run(runs[i].second) : i;
-    const std::vector<bool> key = knob_values(runs[i].second, &at_reading);
-    if (same[i] != i || readings.count(key) > 0) continue;
-    if (std::find(q.files.begin(), q.files.end(), "-") != q.files.end())
-      throw usage_error(fmt::format("--compare reads the inputs again for {}, whose knobs change how a Stripe export "
-                                    "becomes MRR, and standard input can be read only once: name the file instead",
-                                    runs[i].first));
-    HeldSink held(sink);
-    std::optional<Reading> again = read_inputs(q, runs[i].second, held);
-    if (!again) {
-      held.fail(fmt::format("reading the inputs again with {}'s knobs failed:", runs[i].first));
-      return std::nullopt;
-    }
-    readings.emplace(key, std::move(*again));
+    same[i] = i;
+    for (std::size_t j = 0; j < i && same[i] == i; ++j)
+      if (knob_values(runs[j].second, &acts) == knob_values(runs[i].second, &acts)) same[i] = j;
   }
-
+  std::vector<std::optional<Report>> reports(runs.size());
   HeldSink quiet(sink); // the notes of the computing (many groups, the join) are the first run's
+  std::vector<bool> done_key = knob_values(runs[0].second, &at_reading);
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    ComparedRun run{runs[i].first, runs[i].second, {}};
-    if (same[i] != i) run.report = c.runs[same[i]].report;
-    else
-      run.report = compute_report(q, readings.at(knob_values(runs[i].second, &at_reading)), runs[i].second,
-                                  i == 0 ? sink : quiet);
+    if (same[i] != i || reports[i]) continue;
+    const std::vector<bool> key = knob_values(runs[i].second, &at_reading);
+    if (key != done_key) { // another reading, for the runs that need it; the last one is let go
+      if (std::find(q.files.begin(), q.files.end(), "-") != q.files.end())
+        throw usage_error(fmt::format("--compare reads the inputs again for {}, whose knobs change how a Stripe "
+                                      "export becomes MRR, and standard input can be read only once: name the file "
+                                      "instead",
+                                      runs[i].first));
+      reading.reset();
+      HeldSink held(sink);
+      reading = read_inputs(q, runs[i].second, held);
+      if (!reading) {
+        held.fail(fmt::format("reading the inputs again with {}'s knobs failed:", runs[i].first));
+        return std::nullopt;
+      }
+      done_key = key;
+    }
+    for (std::size_t j = i; j < runs.size(); ++j) // every run this reading serves
+      if (same[j] == j && !reports[j] && knob_values(runs[j].second, &at_reading) == key)
+        reports[j] = compute_report(q, *reading, runs[j].second, j == 0 ? static_cast<RunSink&>(sink) : quiet);
+  }
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    ComparedRun run{runs[i].first, runs[i].second, *reports[same[i]]};
     run.report.settings.definitions = run.name;
     c.runs.push_back(std::move(run));
   }

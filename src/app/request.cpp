@@ -97,9 +97,9 @@ std::vector<const DefinitionPreset*> parse_compare(const std::vector<std::string
           best = d;
           near = k;
         }
-      throw usage_error(fmt::format("--compare: unknown preset \"{}\"{}; the presets are {} (cskpi explain definitions)",
-                                    name, near.empty() ? "" : fmt::format(" (did you mean {}?)", near),
-                                    fmt::join(known, ", ")));
+      throw usage_error(
+          fmt::format("--compare: unknown preset \"{}\"{}; the presets are {} (cskpi explain definitions)", name,
+                      near.empty() ? "" : fmt::format(" (did you mean {}?)", near), fmt::join(known, ", ")));
     }
     if (std::find(presets.begin(), presets.end(), p) != presets.end())
       throw usage_error(fmt::format("--compare: {} is named twice", name));

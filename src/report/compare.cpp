@@ -424,9 +424,9 @@ std::string attribution_json(const Comparison& c, const Figure& f, std::size_t p
                      segment_column(g, settings).empty() ? "null" : json_string(segment_column(g, settings)),
                      json_string(m.def->id), m.key.empty() ? "null" : json_string(m.key),
                      f.annual ? "\"annualized\"" : "\"value\"", json_string(to_string(m.def->unit)),
-                     json_string(c.runs[0].name), json_string(c.runs[p].name),
-                     millionths_text(f.values[0]), millionths_text(f.values[p]), millionths_text(s.a.difference),
-                     shares, millionths_text(s.a.interaction));
+                     json_string(c.runs[0].name), json_string(c.runs[p].name), millionths_text(f.values[0]),
+                     millionths_text(f.values[p]), millionths_text(s.a.difference), shares,
+                     millionths_text(s.a.interaction));
 }
 
 std::string render_compare_json(const Comparison& c, const std::vector<Figure>& figs) {
@@ -436,8 +436,8 @@ std::string render_compare_json(const Comparison& c, const std::vector<Figure>& 
   for (const DefinitionKnob& k : definition_knobs()) {
     std::vector<std::string> values;
     for (std::size_t p = 0; p < c.presets; ++p)
-      values.push_back(fmt::format("{}: {}", json_string(c.runs[p].name),
-                                   c.runs[p].definitions.*k.value ? "true" : "false"));
+      values.push_back(
+          fmt::format("{}: {}", json_string(c.runs[p].name), c.runs[p].definitions.*k.value ? "true" : "false"));
     knobs.push_back(fmt::format("\n    {{\"id\": {}, \"name\": {}, \"values\": {{{}}}}}", json_string(k.id),
                                 json_string(k.name), fmt::join(values, ", ")));
   }
@@ -475,9 +475,9 @@ std::string render_compare_csv(const Comparison& c, const std::vector<Figure>& f
   const auto exact = [&style](std::optional<std::int64_t> v) {
     return v ? csv_number(Quantity::of_money(Money{*v}), style) : std::string();
   };
-  std::vector<std::string> header = {"period", "segment",     "metric",      "name",     "value", "unit",
-                                     "annualized", "method", "band", "severity", "numerator", "denominator",
-                                     "n",      "note",        "key",         "by",       "definitions"};
+  std::vector<std::string> header = {"period",     "segment", "metric", "name",     "value",      "unit",
+                                     "annualized", "method",  "band",   "severity", "numerator",  "denominator",
+                                     "n",          "note",    "key",    "by",       "definitions"};
   const auto knobs = definition_knobs();
   for (const DefinitionKnob& k : knobs) header.emplace_back(k.id);
   for (const char* prefix : {"", "annualized_"}) {
@@ -522,7 +522,8 @@ std::string render_compare_csv(const Comparison& c, const std::vector<Figure>& f
           fields.push_back(exact(s.a.difference));
           for (std::size_t k = 0; k < knobs.size(); ++k) {
             const auto at = std::find(s.knobs.begin(), s.knobs.end(), k);
-            fields.push_back(at == s.knobs.end() ? "" : exact(s.a.shares[static_cast<std::size_t>(at - s.knobs.begin())]));
+            fields.push_back(at == s.knobs.end() ? ""
+                                                 : exact(s.a.shares[static_cast<std::size_t>(at - s.knobs.begin())]));
           }
           fields.push_back(exact(s.a.interaction));
         }

@@ -17,8 +17,8 @@ namespace cskpi {
 
 /// The metrics --compare shows unless --metrics names others: the headline figures that move
 /// with the presets' knobs (billing exports' MRR; snapshot files' annual cohorts).
-inline constexpr const char* k_compare_metrics[] = {"mrr_end",         "nrr",        "grr", "net_mrr_churn",
-                                                    "expansion_mrr_rate", "logo_churn", "arpa"};
+inline constexpr const char* k_compare_metrics[] = {"mrr_end",    "nrr", "grr", "net_mrr_churn", "expansion_mrr_rate",
+                                                    "logo_churn", "arpa"};
 
 /// One report of a comparison and the knob values it was computed with.
 struct ComparedRun {
@@ -40,7 +40,7 @@ struct Comparison {
 /// A difference split among the knobs, in millionths of the figure's unit (percentage points,
 /// currency, customers): exact, so the shares and the interaction add up to the difference.
 struct Attribution {
-  std::optional<std::int64_t> difference;         ///< preset - base; nullopt when either is undefined
+  std::optional<std::int64_t> difference;          ///< preset - base; nullopt when either is undefined
   std::vector<std::optional<std::int64_t>> shares; ///< per knob switched: its run - base (nullopt: undefined)
   std::optional<std::int64_t> interaction;         ///< difference - the shares (nullopt: some share undefined)
 };

@@ -40,8 +40,9 @@ std::string write_file(const std::string& name, const std::string& text) {
 /// subscription (cus_3).
 app::ReportRequest stripe_request() {
   app::ReportRequest q;
-  q.files = {write_file("cskpi_compare_coupons.csv", "id,Percent Off,Amount Off,Currency,Duration,Duration In Months\n"
-                                                     "ONCE50,50,,,once,\n"),
+  q.files = {write_file("cskpi_compare_coupons.csv",
+                        "id,Percent Off,Amount Off,Currency,Duration,Duration In Months\n"
+                        "ONCE50,50,,,once,\n"),
              write_file("cskpi_compare_subscriptions.csv",
                         "id,Customer ID,Status,Interval,Amount,Quantity,Currency,Start (UTC),Current Period Start "
                         "(UTC),Current Period End (UTC),Coupon,Canceled At (UTC),Cancel At Period End,Ended At (UTC)\n"
@@ -90,8 +91,7 @@ TEST_CASE("attribute: the shares and the interaction sum to the difference exact
   }
 }
 
-TEST_CASE("attribute: one knob takes the whole difference; an undefined figure leaves the rest unknown",
-          "[compare]") {
+TEST_CASE("attribute: one knob takes the whole difference; an undefined figure leaves the rest unknown", "[compare]") {
   const Attribution one = attribute(100'000'000, 101'200'000, {101'200'000});
   CHECK(one.difference == 1'200'000);
   CHECK(one.shares == std::vector<std::optional<std::int64_t>>{1'200'000});
@@ -125,14 +125,17 @@ TEST_CASE("parse_compare: presets in order; unknown, repeated or lone names are 
     }
     return std::string();
   };
-  CHECK(message({"cskpi", "chartmogl"}) == "--compare: unknown preset \"chartmogl\" (did you mean chartmogul?); the "
-                                           "presets are cskpi, smsb, chartmogul, profitwell (cskpi explain "
-                                           "definitions)");
-  CHECK(message({"cskpi", "baremetrics"}) == "--compare: unknown preset \"baremetrics\"; the presets are cskpi, "
-                                             "smsb, chartmogul, profitwell (cskpi explain definitions)");
+  CHECK(message({"cskpi", "chartmogl"}) ==
+        "--compare: unknown preset \"chartmogl\" (did you mean chartmogul?); the "
+        "presets are cskpi, smsb, chartmogul, profitwell (cskpi explain "
+        "definitions)");
+  CHECK(message({"cskpi", "baremetrics"}) ==
+        "--compare: unknown preset \"baremetrics\"; the presets are cskpi, "
+        "smsb, chartmogul, profitwell (cskpi explain definitions)");
   CHECK(message({"cskpi", "cskpi"}) == "--compare: cskpi is named twice");
-  CHECK(message({"smsb"}) == "--compare smsb names one preset: name two or more, the first the base (e.g. --compare "
-                             "cskpi,chartmogul), or report one with --definitions smsb");
+  CHECK(message({"smsb"}) ==
+        "--compare smsb names one preset: name two or more, the first the base (e.g. --compare "
+        "cskpi,chartmogul), or report one with --definitions smsb");
 }
 
 TEST_CASE("run_comparison: each preset's figures are those of a run with --definitions", "[compare][app]") {
