@@ -169,3 +169,46 @@ TEST_CASE("run_comparison: each preset's figures are those of a run with --defin
   // The once coupons and the unpaid subscription move the figures apart.
   CHECK(values_of(c->runs[0].report) != values_of(c->runs[2].report));
 }
+
+namespace {
+
+/// A run of one group (2026-07 · all) whose NRR is `nrr`.
+ComparedRun nrr_run(const std::string& name, DefinitionPreset definitions, double nrr) {
+  Record rec;
+  rec.metric.def = find_metric("nrr");
+  rec.metric.value = Quantity::of_real(nrr);
+  Group g{std::string("2026-07"), "all", Totals{}, {rec}};
+  g.whole = true;
+  Report r{ReportSettings{}, {}, {g}, std::nullopt};
+  return ComparedRun{name, definitions, r};
+}
+
+} // namespace
+
+TEST_CASE("render_comparison: the shares shown add up to the difference shown", "[compare][report]") {
+  // Exact shares of 0.005 each and an interaction of 0.005: rounded one by one they would show
+  // 0.01 + 0.01 + 0.01 against a difference of 0.02; the running sum shows 0.01 + 0.00 + 0.01.
+  // JSON keeps the exact figures.
+  const DefinitionPreset base = *find_definition_preset("cskpi"), other = *find_definition_preset("chartmogul");
+  DefinitionPreset once = base, unpaid = base;
+  once.once_discounts_in_mrr = true;
+  unpaid.unpaid_keeps_mrr = true;
+  Comparison c;
+  c.runs = {nrr_run("cskpi", base, 100.004), nrr_run("chartmogul", other, 100.019),
+            nrr_run("cskpi+once_discounts_in_mrr", once, 100.009), nrr_run("cskpi+unpaid_keeps_mrr", unpaid, 100.009),
+            nrr_run("cskpi+cohort_reactivation", base, 100.004)};
+  c.presets = 2;
+  c.switched = {{SIZE_MAX, SIZE_MAX, SIZE_MAX}, {2, 3, 4}};
+  const std::string table = render_comparison(c, "table");
+  INFO(table);
+  // A knob whose share shows as 0.00 has no row.
+  CHECK(table.find("\n  Net revenue retention    100.00%     100.02%\n"
+                   "    vs cskpi                          +0.02 pp\n"
+                   "      once coupons in MRR             +0.01 pp\n"
+                   "      interaction                     +0.01 pp\n") != std::string::npos);
+  const std::string json = render_comparison(c, "json");
+  CHECK(json.find("\"difference\":0.015,\"shares\":[{\"knob\":\"once_discounts_in_mrr\",\"value\":100.009,\"share\":"
+                  "0.005},{\"knob\":\"unpaid_keeps_mrr\",\"value\":100.009,\"share\":0.005},{\"knob\":"
+                  "\"cohort_reactivation\",\"value\":100.004,\"share\":0}],\"interaction\":0.005}") !=
+        std::string::npos);
+}
