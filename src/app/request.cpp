@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -63,14 +64,53 @@ IngestOptions ingest_options(const ReportRequest& o) {
   const DefinitionPreset* preset = find_definition_preset(o.definitions);
   if (preset == nullptr)
     throw usage_error(fmt::format("--definitions \"{}\" is not cskpi, smsb, chartmogul or profitwell", o.definitions));
-  in.once_discounts_in_mrr = preset->once_discounts_in_mrr;
-  in.unpaid_keeps_mrr = preset->unpaid_keeps_mrr;
+  apply_definitions(in, *preset);
   if (!o.as_of.empty()) {
     in.as_of_day = parse_date(o.as_of);
     if (!in.as_of_day) throw usage_error(fmt::format("--as-of \"{}\" is not a date YYYY-MM-DD", o.as_of));
   }
   check_ingest_options(in);
   return in;
+}
+
+void apply_definitions(IngestOptions& in, const DefinitionPreset& preset) {
+  in.once_discounts_in_mrr = preset.once_discounts_in_mrr;
+  in.unpaid_keeps_mrr = preset.unpaid_keeps_mrr;
+}
+
+std::vector<const DefinitionPreset*> parse_compare(const std::vector<std::string>& names) {
+  std::vector<std::string> known;
+  for (const DefinitionPreset& p : definition_presets()) known.emplace_back(p.name);
+  std::vector<const DefinitionPreset*> presets;
+  for (std::string name : names) {
+    // --compare "cskpi, ChartMogul": names in any case, spaces around them ignored.
+    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name.empty()) continue;
+    const DefinitionPreset* p = find_definition_preset(name);
+    if (p == nullptr) {
+      std::string near;
+      std::size_t best = 3; // more edits than this is a different word, not a typo
+      for (const std::string& k : known)
+        if (const std::size_t d = edit_distance(name, k); d < best) {
+          best = d;
+          near = k;
+        }
+      throw usage_error(
+          fmt::format("--compare: unknown preset \"{}\"{}; the presets are {} (cskpi explain definitions)", name,
+                      near.empty() ? "" : fmt::format(" (did you mean {}?)", near), fmt::join(known, ", ")));
+    }
+    if (std::find(presets.begin(), presets.end(), p) != presets.end())
+      throw usage_error(fmt::format("--compare: {} is named twice", name));
+    presets.push_back(p);
+  }
+  if (presets.size() == 1)
+    throw usage_error(fmt::format("--compare {} names one preset: name two or more, the first the base (e.g. "
+                                  "--compare cskpi,chartmogul), or report one with --definitions {}",
+                                  presets[0]->name, presets[0]->name));
+  if (presets.empty()) throw usage_error("--compare names no preset: e.g. --compare cskpi,chartmogul");
+  return presets;
 }
 
 Money parse_amount_flag(const std::string& flag, const std::string& text) {

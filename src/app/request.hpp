@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/attributes.hpp"
+#include "core/definitions.hpp"
 #include "core/money.hpp"
 #include "ingest/ingest.hpp"
 #include "metrics/bands.hpp"
@@ -46,6 +47,7 @@ struct ReportRequest {
   std::string currency;              ///< the currency to report in
   std::uint64_t min_group = 30;      ///< rate a group only from this many starting customers
   std::string definitions = "cskpi"; ///< the definitions preset
+  std::vector<std::string> compare;  ///< report --compare: presets side by side, the first the base
   int threads = 0;                   ///< 0 = as ingest decides
   std::string period;                ///< P or FROM..TO (issue 14): only these periods
   /// cskpi check: the failures are worded for a gate, and an input without rows fails.
@@ -54,6 +56,11 @@ struct ReportRequest {
 
 /// IngestOptions from the request; throws usage errors for bad values.
 IngestOptions ingest_options(const ReportRequest& q);
+/// Sets what `preset` chooses of how ingest reads an export (its knobs with forms).
+void apply_definitions(IngestOptions& in, const DefinitionPreset& preset);
+/// The presets of --compare, in the order given; throws a usage error for an unknown name
+/// (with the closest known one), a name given twice, or fewer than two names.
+std::vector<const DefinitionPreset*> parse_compare(const std::vector<std::string>& names);
 /// The health scheme of the request; throws a usage error for a bad value.
 HealthScheme health_scheme(const ReportRequest& q);
 

@@ -198,28 +198,37 @@ void select_periods(std::vector<Group>& groups, const std::string& spec) {
 
 } // namespace
 
-std::optional<Report> run_report(const ReportRequest& q, RunSink& sink, Drawing* drawing, CustomerLedger* ledger) {
-  ReportSettings s = settings_of(q);
-  const IngestOptions ingest = ingest_options(q);
-  s.tolerance = ingest.tolerance;
-  const BandTable bands = load_bands(q.bands);
-  s.bands = bands.origin();
-  if (drawing != nullptr) drawing->bands = bands;
-  if (!ingest.by_column.empty()) s.by = ingest.by_column;
+std::optional<Reading> read_inputs(const ReportRequest& q, const DefinitionPreset& definitions, RunSink& sink, bool ledger) {
+  Reading r;
+  r.settings = settings_of(q);
+  r.ingest = ingest_options(q);
+  apply_definitions(r.ingest, definitions);
+  r.settings.tolerance = r.ingest.tolerance;
+  r.bands = load_bands(q.bands);
+  r.settings.bands = r.bands.origin();
+  if (!r.ingest.by_column.empty()) r.settings.by = r.ingest.by_column;
 
   Counted diags(sink, q.skip_invalid);
-  IngestOptions reading = ingest;
+  IngestOptions reading = r.ingest;
   reading.progress = sink.reading();
-  const Loaded l = load_inputs(q.files, std::move(reading), diags, ledger != nullptr);
+  r.loaded = load_inputs(q.files, std::move(reading), diags, ledger);
   sink.inputs_read();
-  if (!usable(q, l, diags, sink)) return std::nullopt;
+  if (!usable(q, r.loaded, diags, sink)) return std::nullopt;
+  return r;
+}
 
-  MetricContext ctx = context_of(s, ingest, l);
+Report compute_report(const ReportRequest& q, const Reading& r, const DefinitionPreset& definitions, RunSink& sink,
+                      Drawing* drawing, CustomerLedger* ledger) {
+  ReportSettings s = r.settings;
+  s.definitions = definitions.name;
+  const Loaded& l = r.loaded;
+  const BandTable& bands = r.bands;
+  if (drawing != nullptr) drawing->bands = bands;
+  MetricContext ctx = context_of(s, r.ingest, l);
   warn_many_groups(s, l, sink);
   std::optional<AnnualCohorts> cohorts;
   if (l.snapshots) {
-    const bool reactivation = q.reactivation.empty() ? find_definition_preset(q.definitions)->cohort_reactivation
-                                                     : q.reactivation == "include";
+    const bool reactivation = q.reactivation.empty() ? definitions.cohort_reactivation : q.reactivation == "include";
     cohorts = annual_cohorts(*l.snapshots, ctx.period_length, s.by.has_value(), reactivation, thread_count(q.threads));
     s.include_reactivation = cohorts->include_reactivation;
   }
@@ -242,6 +251,17 @@ std::optional<Report> run_report(const ReportRequest& q, RunSink& sink, Drawing*
   if (drawing != nullptr && l.snapshots) drawing->cohorts = cohort_table(*l.snapshots, false);
   if (ledger != nullptr) *ledger = l.ledger->ledger();
   return report;
+}
+
+std::optional<Report> run_report(const ReportRequest& q, RunSink& sink, Drawing* drawing, CustomerLedger* ledger) {
+  const DefinitionPreset* definitions = find_definition_preset(q.definitions);
+  if (definitions == nullptr) { // the usage errors in the order they have always come
+    settings_of(q);
+    ingest_options(q); // names the preset
+  }
+  const std::optional<Reading> r = read_inputs(q, *definitions, sink, ledger != nullptr);
+  if (!r) return std::nullopt;
+  return compute_report(q, *r, *definitions, sink, drawing, ledger);
 }
 
 } // namespace cskpi::app

@@ -49,4 +49,23 @@ struct Drawing {
 std::optional<Report> run_report(const ReportRequest& request, RunSink& sink, Drawing* drawing = nullptr,
                                  CustomerLedger* ledger = nullptr);
 
+/// run_report in two steps, for cskpi report --compare (compare.cpp), which reads the inputs
+/// once per way of reading them and computes a report per preset from each reading.
+struct Reading {
+  ReportSettings settings; ///< what the request alone says
+  IngestOptions ingest;
+  BandTable bands = BandTable::builtin();
+  Loaded loaded;
+};
+/// Parses the request and reads its inputs as `definitions` says (apply_definitions); nullopt
+/// after a note to `sink` when the inputs cannot be reported on. Throws usage errors. With
+/// `ledger`, the reading keeps every customer's movements fingerprint (the month-close lock).
+std::optional<Reading> read_inputs(const ReportRequest& request, const DefinitionPreset& definitions, RunSink& sink,
+                                   bool ledger = false);
+/// The report of what was read, with what `definitions` chooses after reading (annual cohorts'
+/// reactivation, unless the request's --reactivation says). Its notes go to `sink`. With
+/// `ledger` (and a reading made with one), fills it.
+Report compute_report(const ReportRequest& request, const Reading& reading, const DefinitionPreset& definitions,
+                      RunSink& sink, Drawing* drawing = nullptr, CustomerLedger* ledger = nullptr);
+
 } // namespace cskpi::app

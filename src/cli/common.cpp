@@ -525,4 +525,9 @@ std::optional<Report> compute_report(const RunOptions& o, bool check_mode, Drawi
   return app::run_report(request, sink, drawing, ledger);
 }
 
+std::optional<Comparison> compute_comparison(const RunOptions& o) {
+  ReportSink sink(o.max_errors, o.skip_invalid);
+  return app::run_comparison(o.request(), sink);
+}
+
 } // namespace cskpi::cli

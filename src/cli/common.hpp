@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 
+#include "app/compare.hpp"
 #include "app/inputs.hpp"
 #include "app/request.hpp"
 #include "app/run.hpp"
@@ -158,6 +159,10 @@ std::string_view chart_js();
 /// also every customer's movements fingerprint (the month-close lock).
 std::optional<Report> compute_report(const RunOptions& o, bool check_mode = false, Drawing* drawing = nullptr,
                                      CustomerLedger* ledger = nullptr);
+
+/// The reports of --compare's presets (app::run_comparison), told on stderr as compute_report
+/// tells; nullopt after telling why when the run must stop with exit 3.
+std::optional<Comparison> compute_comparison(const RunOptions& o);
 
 /// Writes `text` to stdout or to `path`; a closed pipe is not an error (exit 0), a failed
 /// write is an input/output error.

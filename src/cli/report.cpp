@@ -43,6 +43,13 @@ void setup_report(CLI::App& app, RunOptions& o) {
                 "Month close (with --format json): add a fingerprint of every customer's movements per period, so "
                 "that cskpi check --baseline can name the customers behind a figure that changed after the close");
   add_reactivation_option(*cmd, o);
+  cmd->add_option("--compare", o.compare,
+                  "Definitions side by side: the headline figures (or --metrics) of each preset named, e.g. "
+                  "cskpi,smsb,chartmogul,profitwell; each difference from the first is split among the knobs that "
+                  "cause it, switched one at a time (cskpi explain definitions). For table, json, csv and markdown")
+      ->delimiter(',')
+      ->type_name("PRESET,...")
+      ->excludes("--definitions");
   add_leading_options(*cmd, o);
   add_color_option(*cmd, o.color, "tiers");
   cmd->footer(R"(Examples:
@@ -53,6 +60,7 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cskpi report samples/stripe/coupons.csv samples/stripe/subscriptions.csv --fx samples/stripe/fx_usd.csv --currency USD
   cskpi report export.csv --map 'start_mrr=MRR Start,customer_id=Kunden-ID' --encoding cp1252
   cskpi report export.csv --format json --lock -o closed-2026-10.json   (at month close; see cskpi check --baseline)
+  cskpi report samples/mrr_matrix_24m.csv --compare cskpi,chartmogul --metrics nrr,grr
 
 Period figures are annualised by compounding (12 months, 4 quarters); bands
 rate the annual figure. Undefined ratios print n/a (null in JSON) with the
@@ -61,6 +69,22 @@ not rated. The input forms (movements, snapshots, Stripe, Chargebee,
 ChartMogul, customers, responses) are recognised from each file's header:
 cskpi explain inputs.)");
 }
+
+namespace {
+
+/// report --compare: the presets side by side, their differences split among the knobs.
+int run_compare(const RunOptions& o) {
+  if (o.format != "table" && o.format != "json" && o.format != "csv" && o.format != "markdown")
+    throw usage_error(fmt::format("--compare is for table, json, csv and markdown, not {}", o.format));
+  if (o.layout == "wide")
+    throw usage_error("--compare puts the presets side by side; --layout wide puts the periods there: drop one");
+  const std::optional<Comparison> c = compute_comparison(o);
+  if (!c) return static_cast<int>(ExitCode::input);
+  write_output(o.output, render_comparison(*c, o.format, o.csv_locale == "de" ? CsvStyle{';', ','} : CsvStyle{}));
+  return static_cast<int>(ExitCode::ok);
+}
+
+} // namespace
 
 int run_report(const RunOptions& o) {
   if (o.layout == "wide" && (o.format == "xlsx" || o.format == "html"))
@@ -75,6 +99,9 @@ int run_report(const RunOptions& o) {
   if (o.lock && o.format != "json")
     throw usage_error(
         fmt::format("--lock is for --format json (the baseline of cskpi check --baseline), not {}", o.format));
+  if (o.lock && !o.compare.empty())
+    throw usage_error("--lock is for one report's JSON (the baseline of cskpi check --baseline), not --compare");
+  if (!o.compare.empty()) return run_compare(o);
   Drawing drawing;
   CustomerLedger ledger;
   const std::optional<Report> r =

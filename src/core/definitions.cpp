@@ -58,4 +58,13 @@ const DefinitionPreset* find_definition_preset(std::string_view name) noexcept {
   return nullptr;
 }
 
+std::span<const DefinitionKnob> definition_knobs() noexcept {
+  static constexpr DefinitionKnob k_knobs[] = {
+      {"once_discounts_in_mrr", "once coupons in MRR", "stripe", &DefinitionPreset::once_discounts_in_mrr},
+      {"unpaid_keeps_mrr", "unpaid keeps MRR", "stripe", &DefinitionPreset::unpaid_keeps_mrr},
+      {"cohort_reactivation", "reactivated in annual cohorts", "", &DefinitionPreset::cohort_reactivation},
+  };
+  return k_knobs;
+}
+
 } // namespace cskpi

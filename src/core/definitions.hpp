@@ -29,4 +29,17 @@ std::span<const DefinitionPreset> definition_presets() noexcept;
 /// The preset of that name, or nullptr.
 const DefinitionPreset* find_definition_preset(std::string_view name) noexcept;
 
+/// One choice of a preset that changes figures (report --compare attributes differences to
+/// them): the knobs are the booleans of DefinitionPreset; the texts only explain.
+struct DefinitionKnob {
+  std::string_view id;   ///< the member's name: once_discounts_in_mrr
+  std::string_view name; ///< for people: "once coupons in MRR"
+  /// The input forms whose reading the knob changes ("stripe"): a run with such an input reads
+  /// it again under the other value. Empty: the knob acts after reading (on every input).
+  std::string_view forms;
+  bool DefinitionPreset::*value;
+};
+/// Every knob, in the order the attribution lists them.
+std::span<const DefinitionKnob> definition_knobs() noexcept;
+
 } // namespace cskpi

@@ -29,5 +29,7 @@ std::string group_title(const Group& g);
 /// "definitions: chartmogul (cskpi explain definitions)\n" when the preset can matter: the
 /// run derived movements from a snapshot or billing export, or the preset is not cskpi.
 std::string definitions_line(const Report& r);
+/// A record as the JSON object of the report's "records" array (formats.cpp).
+std::string record_json(const Group& g, const Record& rec, const ReportSettings& s);
 
 } // namespace cskpi::detail

@@ -169,4 +169,8 @@ std::string render_markdown(const Report& r) {
   return out;
 }
 
+std::string detail::record_json(const Group& g, const Record& rec, const ReportSettings& s) {
+  return cskpi::record_json(g, rec, s);
+}
+
 } // namespace cskpi
