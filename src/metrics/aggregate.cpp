@@ -9,6 +9,15 @@
 namespace cskpi {
 
 bool Totals::add(const MovementRow& row) noexcept {
+  if (row.life != nullptr) [[unlikely]] { // a billing export's row (issue 30): into a copy, so overflow changes nothing
+    Totals next = *this;
+    if (!add_lifecycle(next.life, *row.life)) return false;
+    MovementRow plain = row;
+    plain.life = nullptr;
+    if (!no_mrr(row) && !next.add(plain)) return false; // without MRR, only the lifecycle facts count
+    *this = next;
+    return true;
+  }
   // The money sums first, into locals: on overflow nothing changes. Counts cannot overflow.
   const bool cohort_row = row.start.micros > 0;
   std::int64_t s = start.micros, e = expansion.micros, c = contraction.micros, x = churned.micros, n = new_mrr.micros,
@@ -73,7 +82,7 @@ bool Totals::merge(const Totals& o) noexcept {
       checked_add(next.contraction, o.contraction) && checked_add(next.churned, o.churned) &&
       checked_add(next.new_mrr, o.new_mrr) && checked_add(next.reactivation, o.reactivation) &&
       checked_add(next.at_risk_mrr, o.at_risk_mrr) && checked_add(next.cac_sum, o.cac_sum) &&
-      checked_add(next.end_mrr, o.end_mrr);
+      checked_add(next.end_mrr, o.end_mrr) && add_lifecycle(next.life, o.life);
   if (!ok) return false;
   *this = next;
   return true;
