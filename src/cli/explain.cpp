@@ -66,7 +66,8 @@ std::string explain_inputs() {
          "cancellations, from their Canceled At) give cmrr; Trial End gives trial_conversion; Cancellation\n"
          "Reason (payment_failed) and the unpaid and past_due statuses split churn into voluntary and\n"
          "involuntary (cskpi explain cmrr; likewise trial_conversion and churn_involuntary_mrr).\n"
-         "Chargebee's monthly summary is read as it is: a customer's subscriptions summed per reporting_month.\n"
+         "Chargebee's monthly summary is read as it is: a customer's subscriptions summed per reporting_month;\n"
+         "status non_renewing is a scheduled cancellation (cmrr), status_previous in_trial a trial that ended.\n"
          "ChartMogul's MRR_MOVEMENT is in the account's currency (CURRENCY_CODE is the invoice's), in cents.\n";
   return out;
 }
