@@ -46,7 +46,8 @@ constexpr MetricDef k_lifecycle[] = {
                  fmt::format("{} of ending MRR scheduled to cancel", format_money_fixed(t.life.scheduled, 2, true));
          },
      .band = k_unrated,
-     .sql = {.why_not = "a movements table has no scheduled cancellations: they come from Stripe's export"}},
+     .sql = {.why_not =
+                 "a movements table has no scheduled cancellations: they come from Stripe's or Chargebee's export"}},
     {.id = "churn_voluntary_mrr",
      .name = "Voluntary churned MRR",
      .unit = U::currency,
@@ -124,7 +125,7 @@ constexpr MetricDef k_lifecycle[] = {
            share(m, in.t.life.trials_converted, in.t.life.trials_ended, "no trial ended in the period");
          },
      .band = k_unrated,
-     .sql = {.why_not = "a movements table has no trials: they come from Stripe's export"}},
+     .sql = {.why_not = "a movements table has no trials: they come from Stripe's or Chargebee's export"}},
 };
 
 } // namespace
