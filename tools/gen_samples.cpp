@@ -734,6 +734,108 @@ void stripe(const std::string& dir) {
   for (int m = 0; m < 12; ++m) fx << month_text(2025, 11, m) << ",EUR," << k_rates[m] << "\n";
 }
 
+/// The k-th monthly billing boundary after `start` (its day of month, at most the 28th).
+std::int64_t month_boundary(std::int64_t start, int k) {
+  const std::string d = date_text(start);
+  const int total = std::atoi(d.substr(0, 4).c_str()) * 12 + std::atoi(d.substr(5, 2).c_str()) - 1 + k;
+  return days_from_civil(total / 12, static_cast<unsigned>(total % 12 + 1),
+                         static_cast<unsigned>(std::min(std::atoi(d.substr(8, 2).c_str()), 28)));
+}
+
+/// samples/stripe/lifecycle.csv: a Stripe subscriptions export with the columns the lifecycle
+/// metrics read (issue 30): Cancel At Period End and Cancel At (cancellations scheduled ahead,
+/// from their Canceled At), Cancellation Reason (cancellation_details.reason: payment_failed
+/// is involuntary churn), and trials that convert, are cancelled at their end, pause or fail
+/// their first invoice. 60 customers in USD on monthly plans, exported on 2026-11-01.
+void stripe_lifecycle(const std::string& dir) {
+  Rng rng(20261130);
+  Out out(dir + "/stripe/lifecycle.csv");
+  out << "id,Customer ID,Customer Name,Plan,Quantity,Currency,Interval,Amount,Status,Created (UTC),Start (UTC),"
+         "Current Period Start (UTC),Current Period End (UTC),Trial Start (UTC),Trial End (UTC),Canceled At (UTC),"
+         "Cancel At Period End,Cancel At (UTC),Ended At (UTC),Cancellation Reason\n";
+  const std::int64_t export_day = days_from_civil(2026, 11, 1), first_day = days_from_civil(2026, 4, 1);
+  const char* k_plans[] = {"starter-monthly", "team-monthly", "business-monthly"};
+  const std::int64_t k_amounts[] = {2'900, 7'900, 19'900};
+  for (int c = 1; c <= 60; ++c) {
+    std::int64_t start = rng.range(first_day, export_day - 5);
+    if (c == 3 || c == 6) start = export_day - 6 - c; // still in trial on the export day
+    if (c == 30 || c == 33) start = export_day - 20;  // a trial that ended days ago
+    if (c == 2) start = first_day;                    // renews on the export day: the history runs to October
+    const std::int64_t plan = rng.range(0, 2);
+    const std::int64_t seats = plan == 1 ? rng.range(1, 5) : 1, fate = c * 37 % 100; // every fate, evenly
+    const bool trial = c % 3 == 0;
+    const std::int64_t trial_end = start + 14, billing = trial ? trial_end : start;
+    std::string status = "active", reason;
+    std::int64_t canceled = -1, ended = -1, cancel_at = -1, period_start = -1;
+    bool at_period_end = false;
+    const auto boundary_after = [&](std::int64_t day) { // the first billing boundary after `day`
+      int k = 1;
+      while (month_boundary(billing, k) <= day) ++k;
+      return month_boundary(billing, k);
+    };
+    if (trial && trial_end > export_day) {
+      status = "trialing";
+    } else if (trial && fate < 30) { // the trial did not convert
+      const std::int64_t how = c % 4 % 3;
+      if (how == 0 || trial_end < export_day - 12) {
+        status = "canceled";
+        canceled = trial_end - rng.range(0, 5);
+        ended = trial_end;
+        reason = "cancellation_requested";
+      } else {
+        status = how == 1 ? "paused" : "past_due"; // no payment method; or the first invoice failing
+        period_start = trial_end;
+      }
+    } else if (fate < 12 && billing < export_day - 3) { // at period end, asked for and not yet ended
+      canceled = rng.range(std::max(billing + 1, export_day - 45), export_day - 1);
+      at_period_end = true;
+      reason = "cancellation_requested";
+    } else if (fate < 18 && billing < export_day - 3) { // on a date ahead
+      canceled = rng.range(std::max(billing + 1, export_day - 30), export_day - 1);
+      cancel_at = export_day + rng.range(5, 60);
+      reason = "cancellation_requested";
+    } else if (fate < 32 && billing < export_day - 70) { // asked for at period end, since ended
+      canceled = rng.range(billing + 1, export_day - 40);
+      ended = boundary_after(canceled);
+      at_period_end = true;
+      status = "canceled";
+      reason = "cancellation_requested";
+    } else if (fate < 42 && billing < export_day - 60) { // the card failed; cancelled after the retries
+      ended = boundary_after(rng.range(billing + 1, export_day - 45)) + rng.range(5, 20);
+      canceled = ended;
+      status = "canceled";
+      reason = "payment_failed";
+    } else if (fate < 46 && billing < export_day - 60) { // unpaid after the retries: still open
+      status = "unpaid";
+      period_start = boundary_after(rng.range(billing + 1, export_day - 40)) - 1;
+    } else if (fate < 50 && billing < export_day - 30) { // cancelled at once
+      canceled = ended = rng.range(billing + 1, export_day - 1);
+      status = "canceled";
+      reason = "cancellation_requested";
+    }
+    if (period_start < 0) { // the period running on the export day (or the last one)
+      const std::int64_t until = ended >= 0 ? ended - 1 : export_day;
+      period_start = status == "trialing" ? start : billing;
+      while (status != "trialing" && boundary_after(period_start) <= until) period_start = boundary_after(period_start);
+    } else if (status == "unpaid") {
+      period_start = boundary_after(period_start);
+    }
+    if (at_period_end && ended < 0) // asked for in the period that it ends
+      canceled = std::min(std::max(canceled, period_start + 1), export_day - 1);
+    const std::int64_t period_end = status == "trialing" ? trial_end : boundary_after(period_start);
+    char id[32], customer[24];
+    std::snprintf(id, sizeof id, "sub_1L%04d%04X", c, static_cast<unsigned>(rng.range(0, 65535)));
+    std::snprintf(customer, sizeof customer, "cus_L%04d", c);
+    const auto stamp = [](std::int64_t day) { return day < 0 ? std::string() : date_text(day) + " 09:00"; };
+    out << id << "," << customer << "," << k_first[c % 16] << " " << k_second[(c * 5) % 12] << "," << k_plans[plan]
+        << "," << std::to_string(seats) << ",usd,month," << money(k_amounts[plan]) << "," << status << ","
+        << stamp(start) << "," << stamp(start) << "," << stamp(period_start) << "," << stamp(period_end) << ","
+        << (trial ? stamp(start) : "") << "," << (trial ? stamp(trial_end) : "") << "," << stamp(canceled) << ","
+        << (at_period_end ? "true" : "false") << "," << stamp(cancel_at) << "," << stamp(ended) << "," << reason
+        << "\n";
+  }
+}
+
 /// chargebee_mrr_summary.csv: Chargebee's subscription_mrr_monthly_summary (one row per
 /// subscription and month-end, MRR in the billing currency with the month-end rate into
 /// the site's reporting currency, USD) for 90 customers over 12 months; some customers
@@ -806,6 +908,7 @@ int main(int argc, char** argv) {
     chartmogul(dir);
     joined(dir);
     stripe(dir);
+    stripe_lifecycle(dir);
     chargebee(dir);
     return 0;
   }

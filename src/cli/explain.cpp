@@ -62,7 +62,12 @@ std::string explain_inputs() {
          "An export without Amount and Interval takes each subscription's price from Stripe's prices export\n"
          "(Price ID, Amount, Currency, Interval, Interval Count) on the same command line, joined on Plan or\n"
          "Price ID; a tiered or metered price has no unit amount, so a subscription on one is an error.\n"
-         "Chargebee's monthly summary is read as it is: a customer's subscriptions summed per reporting_month.\n"
+         "Its lifecycle columns, where the export has them: Cancel At Period End and Cancel At (scheduled\n"
+         "cancellations, from their Canceled At) give cmrr; Trial End gives trial_conversion; Cancellation\n"
+         "Reason (payment_failed) and the unpaid and past_due statuses split churn into voluntary and\n"
+         "involuntary (cskpi explain cmrr; likewise trial_conversion and churn_involuntary_mrr).\n"
+         "Chargebee's monthly summary is read as it is: a customer's subscriptions summed per reporting_month;\n"
+         "status non_renewing is a scheduled cancellation (cmrr), status_previous in_trial a trial that ended.\n"
          "ChartMogul's MRR_MOVEMENT is in the account's currency (CURRENCY_CODE is the invoice's), in cents.\n";
   return out;
 }

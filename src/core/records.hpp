@@ -20,7 +20,28 @@ struct ColumnSet {
   bool period = false, segment = false, new_mrr = false, reactivation_mrr = false, end_mrr = false;
   bool nps = false, at_risk = false, saved = false, health_score = false, cac = false;
   bool billing = false; ///< a movements or snapshot file was read (issue 7: runs may have none)
+  // Billing-export lifecycle facts (issue 30), set by a form whose export has the column and
+  // whose data uses it: a scheduled cancellation, a trial that ended, a cancellation reason.
+  bool scheduled = false, trials = false, churn_kind = false;
 };
+
+/// What a billing export tells about a customer's period beyond its MRR (issue 30). Only
+/// forms that know it fill it (Stripe); it is zero for every other form.
+struct Lifecycle {
+  Money scheduled;   ///< MRR at period end whose cancellation is scheduled for after it
+  Money involuntary; ///< of the churned MRR, what ended from a failed payment
+  std::uint64_t trials_ended = 0, trials_converted = 0; ///< trials that ended in the period; of them, paying after
+};
+
+/// Adds `from` to `into`; false, with `into` unchanged, when a sum overflows.
+inline bool add_lifecycle(Lifecycle& into, const Lifecycle& from) noexcept {
+  Lifecycle next = into;
+  if (!checked_add(next.scheduled, from.scheduled) || !checked_add(next.involuntary, from.involuntary)) return false;
+  next.trials_ended += from.trials_ended;
+  next.trials_converted += from.trials_converted;
+  into = next;
+  return true;
+}
 
 /// One valid movements row. The string views live only during the RowSink call.
 struct MovementRow {
@@ -33,8 +54,14 @@ struct MovementRow {
   std::optional<Money> cac;
   int nps = -1; ///< 0..10, or -1 for no response
   bool at_risk = false;
-  bool saved = false; ///< as given, or derived as at_risk && churned == 0
+  bool saved = false;              ///< as given, or derived as at_risk && churned == 0
+  const Lifecycle* life = nullptr; ///< a billing export's lifecycle facts (issue 30); nullptr from other forms
 };
+
+/// A row with no MRR at either end of its period: it carries only lifecycle facts.
+inline bool no_mrr(const MovementRow& row) noexcept {
+  return row.start.micros == 0 && row.new_mrr.micros == 0 && row.reactivation.micros == 0 && row.expansion.micros == 0;
+}
 
 /// The row's MRR at period end: start + new + reactivation + expansion - contraction - churned.
 /// Ingest checks that every valid row reconciles, so the sum is in range.
@@ -54,6 +81,10 @@ class RowSink {
 public:
   virtual ~RowSink() = default;
   virtual void add(const MovementRow& row) = 0;
+  /// A customer without MRR at either end of the period whose lifecycle facts still count (a
+  /// trial that ended without converting, issue 30). Only sinks that sum lifecycle facts take
+  /// it (the default ignores it): it is no customer of the period, no movements row.
+  virtual void add_lifecycle(const MovementRow& row) { (void)row; }
   /// An empty sink of the same kind for the rows of one part of a file, fed by another
   /// thread and merged back with merge(); nullptr (the default) when this sink needs every
   /// row in file order on one thread.

@@ -216,6 +216,23 @@ std::vector<DerivedPeriod> derivable_periods(const SnapshotTable& t, PeriodLengt
 
 namespace {
 
+/// The lifecycle facts of customer `c` in period `p` (issue 30): scheduled at its end, the
+/// involuntary part of a churn (the opening MRR of subscriptions that ended from a failed
+/// payment, at most the churned MRR), its months' trials. False when there are none.
+bool period_lifecycle(const SnapshotTable& t, std::uint32_t c, const DerivedPeriod& p, Movement m, Money churned,
+                      Lifecycle& out) {
+  out = Lifecycle{};
+  if (const Lifecycle* end = t.lifecycle_at(c, p.last_month)) out.scheduled = end->scheduled;
+  if (const Lifecycle* open = m == Movement::churn ? t.lifecycle_at(c, p.first_month - 1) : nullptr)
+    out.involuntary = std::min(open->involuntary, churned);
+  for (MonthIndex k = p.first_month; k <= p.last_month; ++k)
+    if (const Lifecycle* l = t.lifecycle_at(c, k)) {
+      out.trials_ended += l->trials_ended;
+      out.trials_converted += l->trials_converted;
+    }
+  return out.scheduled.micros != 0 || out.involuntary.micros != 0 || out.trials_ended != 0;
+}
+
 /// The rows of customers [from, to), period by period.
 std::uint64_t derive_range(const SnapshotTable& t, const std::vector<DerivedPeriod>& periods, std::string_view file,
                            RowSink& sink, std::uint32_t from, std::uint32_t to) {
@@ -225,6 +242,8 @@ std::uint64_t derive_range(const SnapshotTable& t, const std::vector<DerivedPeri
   std::uint64_t rows = 0;
   MovementRow r;
   r.file = file;
+  const bool lifecycle = t.has_lifecycle();
+  Lifecycle life;
   for (const DerivedPeriod& p : periods) {
     for (; seen_through < p.first_month - 1; ++seen_through)
       for (std::uint32_t c = from; c < to; ++c)
@@ -233,9 +252,17 @@ std::uint64_t derive_range(const SnapshotTable& t, const std::vector<DerivedPeri
     for (std::uint32_t c = from; c < to; ++c) {
       const Money before = t.at(c, p.first_month - 1), after = t.at(c, p.last_month);
       const Movement m = classify(before, after, active_before[c - from]);
-      if (m == Movement::none) continue;
+      const bool has_life = lifecycle && period_lifecycle(t, c, p, m, before, life);
+      r.life = has_life ? &life : nullptr;
       r.customer_id = t.id(c);
       r.group = t.group(c);
+      if (m == Movement::none) {
+        if (has_life) { // no MRR at either end: its lifecycle facts alone (a trial that did not convert)
+          r.start = r.expansion = r.contraction = r.churned = r.new_mrr = r.reactivation = Money{};
+          sink.add_lifecycle(r);
+        }
+        continue;
+      }
       r.start = before;
       r.expansion = r.contraction = r.churned = r.new_mrr = r.reactivation = Money{};
       switch (m) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace cskpi {
@@ -68,7 +69,21 @@ public:
   /// Customer-month values held (rows of a long file, non-empty cells of a wide one).
   std::uint64_t cells() const noexcept { return m_cells; }
 
+  /// A billing export's lifecycle facts of customer `c` in month `m` (issue 30): the MRR at the
+  /// month's end scheduled to cancel after it, the MRR then of subscriptions that end from a
+  /// failed payment, the trials that ended in the month. Sparse: kept only where a form adds.
+  Lifecycle& lifecycle(std::uint32_t c, MonthIndex m) { return m_life[life_key(c, m)]; }
+  const Lifecycle* lifecycle_at(std::uint32_t c, MonthIndex m) const {
+    const auto it = m_life.find(life_key(c, m));
+    return it == m_life.end() ? nullptr : &it->second;
+  }
+  bool has_lifecycle() const noexcept { return !m_life.empty(); }
+
 private:
+  static std::uint64_t life_key(std::uint32_t c, MonthIndex m) noexcept {
+    return (std::uint64_t{c} << 32) | static_cast<std::uint32_t>(m);
+  }
+
   std::vector<Money>& column(MonthIndex m);
   /// The cell of customer `c` in month `m`, growing the month's column to reach it.
   Money& slot(std::uint32_t c, MonthIndex m);
@@ -84,6 +99,7 @@ private:
   MonthIndex m_first = 0;
   std::vector<std::vector<Money>> m_columns; ///< m_columns[m - m_first][customer]
   std::uint64_t m_cells = 0;
+  std::unordered_map<std::uint64_t, Lifecycle> m_life; ///< lifecycle(): (customer, month) -> facts
 };
 
 /// What happened to a customer between two snapshots (issue 6 rules).

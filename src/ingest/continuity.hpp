@@ -84,6 +84,7 @@ public:
     m_inner->add(row);
     if (*m_on) note(row);
   }
+  void add_lifecycle(const MovementRow& row) override { m_inner->add_lifecycle(row); } // no MRR: nothing to sum
   std::unique_ptr<RowSink> fork() const override;
   bool merge(RowSink& part) override;
 

@@ -8,7 +8,25 @@
 
 namespace cskpi {
 
+namespace {
+
+/// Totals::add of a billing export's row with lifecycle facts (issue 30), into a copy so that
+/// an overflow changes nothing; out of line, so the rows of every other form pay one test.
+[[gnu::cold, gnu::noinline]] bool add_with_life(Totals& t, const MovementRow& row) noexcept {
+  Totals next = t;
+  if (!add_lifecycle(next.life, *row.life)) return false;
+  MovementRow plain = row;
+  plain.life = nullptr;
+  if (!no_mrr(row) && !next.add(plain)) return false; // without MRR, only the lifecycle facts count
+  t = next;
+  return true;
+}
+
+} // namespace
+
 bool Totals::add(const MovementRow& row) noexcept {
+  if (row.life != nullptr) [[unlikely]]
+    return add_with_life(*this, row);
   // The money sums first, into locals: on overflow nothing changes. Counts cannot overflow.
   const bool cohort_row = row.start.micros > 0;
   std::int64_t s = start.micros, e = expansion.micros, c = contraction.micros, x = churned.micros, n = new_mrr.micros,
@@ -73,7 +91,7 @@ bool Totals::merge(const Totals& o) noexcept {
       checked_add(next.contraction, o.contraction) && checked_add(next.churned, o.churned) &&
       checked_add(next.new_mrr, o.new_mrr) && checked_add(next.reactivation, o.reactivation) &&
       checked_add(next.at_risk_mrr, o.at_risk_mrr) && checked_add(next.cac_sum, o.cac_sum) &&
-      checked_add(next.end_mrr, o.end_mrr);
+      checked_add(next.end_mrr, o.end_mrr) && add_lifecycle(next.life, o.life);
   if (!ok) return false;
   *this = next;
   return true;

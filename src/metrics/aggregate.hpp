@@ -30,6 +30,7 @@ struct Totals {
   std::uint64_t cac_count = 0;
   std::uint64_t at_risk = 0, saved = 0;
   std::uint64_t promoters = 0, passives = 0, detractors = 0;
+  Lifecycle life; ///< billing exports' lifecycle facts (issue 30): zero from other forms
 
   /// Adds one row; returns false if a money sum would overflow (then nothing is changed).
   bool add(const MovementRow& row) noexcept;
@@ -52,6 +53,8 @@ public:
   /// `grouped`: rows carry a --by value and per-group totals are kept beside `all`.
   explicit Aggregator(bool grouped) : m_grouped(grouped) {}
   void add(const MovementRow& row) override;
+  /// Totals::add takes a row without MRR for its lifecycle facts alone.
+  void add_lifecycle(const MovementRow& row) override { add(row); }
   /// A fork keeps only the --by groups per row; their sums make `all` when it is merged.
   std::unique_ptr<RowSink> fork() const override {
     auto part = std::make_unique<Aggregator>(m_grouped);

@@ -78,6 +78,7 @@ void mean_of(MetricValue& m, std::uint64_t sum, std::uint64_t n, std::string_vie
 std::span<const MetricDef> bridge_metrics() noexcept;       ///< the MRR bridge (issue 14)
 std::span<const MetricDef> retention_metrics() noexcept;    ///< revenue and logo retention, expansion
 std::span<const MetricDef> value_risk_metrics() noexcept;   ///< value, risk and NPS
+std::span<const MetricDef> lifecycle_metrics() noexcept;    ///< billing exports' lifecycle (issue 30)
 std::span<const MetricDef> survey_metrics() noexcept;       ///< CSAT and CES (issue 7)
 std::span<const MetricDef> health_metrics() noexcept;       ///< customer health (issue 7)
 std::span<const MetricDef> onboarding_metrics() noexcept;   ///< time to value and renewals (issue 7)

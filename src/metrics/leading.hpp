@@ -113,6 +113,8 @@ public:
   Joiner(RowSink& next, std::function<const Attributes*()> attributes)
       : m_next(next), m_attributes(std::move(attributes)) {}
   void add(const MovementRow& row) override;
+  /// Lifecycle facts pass on: a customer without MRR is nothing to join.
+  void add_lifecycle(const MovementRow& row) override { m_next.add_lifecycle(row); }
   /// Rows fork only while there is nothing to join: then they pass straight on.
   std::unique_ptr<RowSink> fork() const override { return m_attributes() == nullptr ? m_next.fork() : nullptr; }
   bool merge(RowSink& part) override { return m_next.merge(part); }

@@ -36,6 +36,7 @@ std::string_view to_string(Section s) noexcept {
   case Section::health: return "Customer health";
   case Section::onboarding: return "Time to value and renewals";
   case Section::churn_reasons: return "Churn reasons";
+  case Section::lifecycle: return "Billing lifecycle";
   }
   return "";
 }
@@ -56,6 +57,9 @@ bool available(Needs needs, const MetricContext& ctx) {
   case Needs::churn_reason: return ctx.attributes.churn_reason && ctx.billing;
   case Needs::csat: return ctx.attributes.csat;
   case Needs::ces: return ctx.attributes.ces;
+  case Needs::scheduled: return ctx.columns.scheduled;
+  case Needs::trials: return ctx.columns.trials;
+  case Needs::churn_kind: return ctx.columns.churn_kind;
   }
   return false;
 }
@@ -64,8 +68,8 @@ bool available(Needs needs, const MetricContext& ctx) {
 std::vector<MetricDef> concatenated_families() {
   std::vector<MetricDef> out;
   for (const std::span<const MetricDef> family :
-       {bridge_metrics(), retention_metrics(), value_risk_metrics(), survey_metrics(), health_metrics(),
-        onboarding_metrics(), churn_reason_metrics()})
+       {bridge_metrics(), retention_metrics(), value_risk_metrics(), lifecycle_metrics(), survey_metrics(),
+        health_metrics(), onboarding_metrics(), churn_reason_metrics()})
     out.insert(out.end(), family.begin(), family.end());
   return out;
 }
@@ -148,6 +152,10 @@ std::string_view needed_column(Needs needs) noexcept {
   case Needs::churn_reason: return "churn_reason (with a billing file)";
   case Needs::csat: return "csat";
   case Needs::ces: return "ces";
+  // issue 30: the export's columns, and a subscription of its data that uses them
+  case Needs::scheduled: return "Cancel At Period End or Cancel At (Stripe), or status non_renewing (Chargebee)";
+  case Needs::trials: return "Trial End (Stripe), or status_previous in_trial (Chargebee)";
+  case Needs::churn_kind: return "Cancellation Reason (Stripe)";
   }
   return "";
 }

@@ -38,7 +38,8 @@ enum class Section : std::uint8_t {
   sentiment,
   health,
   onboarding,
-  churn_reasons
+  churn_reasons,
+  lifecycle ///< billing exports' lifecycle (issue 30)
 };
 std::string_view to_string(Section s) noexcept;
 
@@ -56,7 +57,11 @@ enum class Needs : std::uint8_t {
   renewal,
   churn_reason,
   csat,
-  ces
+  ces,
+  // issue 30: billing exports' lifecycle facts
+  scheduled,
+  trials,
+  churn_kind
 };
 
 /// The input column a metric needs ("" for none).

@@ -28,6 +28,8 @@ public:
     m_rate = rd.find({"exchange_rate"});
     m_currency = rd.find({"reporting_currency_code", "reporting_currency"});
     m_billing_currency = rd.find({"billing_currency_code", "currency_code", "currency"});
+    m_status = rd.find({"status"});
+    m_status_previous = rd.find({"status_previous"});
     if (m_reporting == k_absent && m_billing == k_absent) {
       rd.fatal(rd.line,
                fmt::format("a Chargebee MRR summary needs mrr_reporting_currency or mrr_billing_currency "
@@ -83,6 +85,7 @@ public:
                   fmt::format("{}\x1f{}", id, *m),
                   "export subscription_id too, so that a customer's subscriptions are summed");
     }
+    lifecycle(rd, r);
     if (rd.row_ok) {
       r.customer = m_table->customer(id, key_cell(rd.by_value()));
       r.month = *m;
@@ -121,13 +124,22 @@ public:
         rd.summary.unreadable = true;
         return;
       }
+      if ((r.non_renewing && mrr.micros > 0) || r.trial_ended) { // issue 30: parts of the MRR, which fits
+        Lifecycle& l = m_table->lifecycle(r.customer, r.month);
+        if (r.non_renewing) (void)checked_add(l.scheduled, mrr);
+        l.trials_ended += r.trial_ended;
+        l.trials_converted += r.trial_ended && r.paying;
+        rd.run.columns.scheduled |= r.non_renewing && mrr.micros > 0;
+        rd.run.columns.trials |= r.trial_ended;
+      }
     }
     finish_snapshots(rd, *m_table);
   }
 
 private:
   std::size_t m_customer = k_absent, m_subscription = k_absent, m_month = k_absent, m_reporting = k_absent,
-              m_billing = k_absent, m_rate = k_absent, m_currency = k_absent, m_billing_currency = k_absent;
+              m_billing = k_absent, m_rate = k_absent, m_currency = k_absent, m_billing_currency = k_absent,
+              m_status = k_absent, m_status_previous = k_absent;
   SnapshotTable* m_table = nullptr;
   CurrencyCheck m_currencies;
   static constexpr std::string_view k_empty_mrr = "write 0 for a month without MRR, or leave the row out";
@@ -141,8 +153,21 @@ private:
     std::string billing_currency; ///< whose latest rate converts every month
     std::string currency;         ///< the currency `mrr` is in once converted
     std::uint64_t line = 0;
+    bool non_renewing = false, trial_ended = false, paying = false; ///< lifecycle(): issue 30
   };
   std::vector<Row> m_rows;
+
+  /// The lifecycle facts of a subscription's month (issue 30) from its status at the month's
+  /// end and the month before (Chargebee's statuses: future, in_trial, active, non_renewing,
+  /// paused, cancelled): non_renewing is cancelled at the end of its term, a scheduled
+  /// cancellation; in_trial before and not now, a trial that ended, converted when paying.
+  void lifecycle(FileReader& rd, Row& r) const {
+    const std::string now = m_status == k_absent ? std::string() : normalise_column_name(rd.fields[m_status]);
+    r.non_renewing = now == "non_renewing";
+    r.trial_ended = m_status_previous != k_absent && now != "in_trial" && !now.empty() &&
+        normalise_column_name(rd.fields[m_status_previous]) == "in_trial";
+    r.paying = now == "active" || now == "non_renewing";
+  }
   std::map<std::string, std::pair<MonthIndex, Decimal>> m_latest_rate; ///< billing currency -> (month, rate)
 };
 

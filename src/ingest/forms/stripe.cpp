@@ -51,6 +51,7 @@ public:
     static constexpr std::string_view k_trial_end[] = {"trial_end"};
     static constexpr std::string_view k_canceled[] = {"canceled_at"};
     static constexpr std::string_view k_ended[] = {"ended_at"};
+    static constexpr std::string_view k_cancel_at[] = {"cancel_at"};
     m_customer = rd.find(k_customer);
     m_id = rd.find({"id", "subscription_id"});
     m_price = rd.find({"price_id", "plan_id", "price", "plan"});
@@ -69,6 +70,8 @@ public:
     m_trial_end = find_utc(rd, k_trial_end);
     m_canceled = find_utc(rd, k_canceled);
     m_ended = find_utc(rd, k_ended);
+    m_cancel_at = find_utc(rd, k_cancel_at);
+    m_reason = rd.find({"cancellation_reason", "cancellation_details.reason", "cancellation_details_reason"});
     if (m_start == k_absent && m_created == k_absent) {
       rd.fatal(rd.line,
                fmt::format("a Stripe subscriptions export needs Start (UTC) or Created (UTC) (columns: {})",
@@ -140,29 +143,18 @@ public:
                                    show(id)));
       else s.coupon = &it->second;
     }
-    const auto day_of = [&](std::size_t field, std::string_view what) -> std::optional<Day> {
-      return field == k_absent ? std::nullopt : rd.day(field, what);
-    };
-    s.start = day_of(m_start, "Start");
-    if (!s.start) s.start = day_of(m_created, "Created");
+    s.start = day_of(rd, m_start, "Start");
+    if (!s.start) s.start = day_of(rd, m_created, "Created");
     if (!s.start && rd.row_ok)
       rd.field_error(m_start != k_absent ? m_start : m_created, "the subscription has no start date");
-    const std::optional<Day> period_start = day_of(m_period_start, "Current Period Start");
-    const std::optional<Day> period_end = day_of(m_period_end, "Current Period End");
-    s.trial_end = day_of(m_trial_end, "Trial End");
+    const std::optional<Day> period_start = day_of(rd, m_period_start, "Current Period Start");
+    const std::optional<Day> period_end = day_of(rd, m_period_end, "Current Period End");
+    s.trial_end = day_of(rd, m_trial_end, "Trial End");
     // Without a Trial End date, the status says a trial has not ended: it lasts to the end.
     s.open_trial = s.status == "trialing" && !s.trial_end;
-    const std::optional<Day> canceled = day_of(m_canceled, "Canceled At");
-    const std::optional<Day> ended = day_of(m_ended, "Ended At");
-    const bool at_period_end = m_at_period_end != k_absent && parse_bool(rd.fields[m_at_period_end]).value_or(false);
-    // Cancellations count when the subscription ends, not when they were asked for.
-    if (ended) s.end = ended;
-    else if (at_period_end && period_end) s.end = period_end;
-    else if (s.status == "canceled") s.end = canceled ? canceled : period_end;
-    const bool stops = s.status == "paused" || (s.status == "unpaid" && !rd.options().unpaid_keeps_mrr);
-    if (stops && period_start) s.end = std::min(s.end.value_or(*period_start), *period_start);
+    ends(rd, s, period_start, period_end);
     // The export's date: the latest event that has happened (period and trial ends lie ahead).
-    for (const std::optional<Day>& d : {s.start, period_start, canceled, ended})
+    for (const std::optional<Day>& d : {s.start, period_start})
       if (d) m_latest = std::max(m_latest, *d);
     if (rd.row_ok && s.start && s.end && *s.end < *s.start)
       rd.field_error(m_ended != k_absent ? m_ended : m_canceled, "the subscription ends before it starts");
@@ -185,6 +177,7 @@ public:
       const MonthIndex first = month_of(*s.start);
       const std::uint32_t c = m_table->customer(s.customer, s.group);
       if (first > last) continue; // starts after --as-of
+      note_trial(s, c, last);
       for (MonthIndex m = first; m <= last; ++m) {
         const Day at = last_day_of_month(m); // the snapshot's day
         if (s.end && *s.end <= at) break;
@@ -222,8 +215,44 @@ public:
           rd.fatal(s.line, "the customer's MRR overflows the money range");
           return;
         }
+        note_month(s, c, m, m == last, value);
       }
     }
+    close(rd, last, trials, open_trials);
+  }
+
+private:
+  struct Subscription;
+  static constexpr std::string_view k_empty_amount =
+      "a tiered or metered price? cskpi cannot compute its MRR from this export; give Stripe's prices export "
+      "(Product catalogue > Export prices) beside it, or leave the subscription out by deleting the line";
+
+  /// The lifecycle facts of a month the subscription counts `value` of MRR in (issue 30): part
+  /// of the customer's MRR scheduled to cancel (asked for by the month's end; without Canceled
+  /// At, as the export shows it: in its last month only), or to end from a failed payment.
+  void note_month(const Subscription& s, std::uint32_t c, MonthIndex m, bool last, Money value) {
+    const bool scheduled = s.scheduled && (s.asked ? *s.asked <= last_day_of_month(m) : last);
+    const bool involuntary = s.involuntary && m_reason != k_absent; // told apart only with the reasons
+    if (value.micros <= 0 || (!scheduled && !involuntary)) return;
+    Lifecycle& l = m_table->lifecycle(c, m);
+    // Parts of the customer's MRR, which fits: their sums fit too.
+    if (scheduled) (void)checked_add(l.scheduled, value);
+    if (involuntary) (void)checked_add(l.involuntary, value);
+    m_any_scheduled |= scheduled;
+  }
+
+  /// A trial that ended in a month of the history (issue 30): counted in that month, and
+  /// whether the subscription was paying after it.
+  void note_trial(const Subscription& s, std::uint32_t c, MonthIndex last) {
+    if (!s.trial_end || *s.trial_end < *s.start || month_of(*s.trial_end) > last) return;
+    Lifecycle& l = m_table->lifecycle(c, month_of(*s.trial_end));
+    ++l.trials_ended;
+    l.trials_converted += s.converted;
+    m_any_trial = true;
+  }
+
+  /// The file's warnings and the lifecycle facts its data holds, then its snapshots.
+  void close(FileReader& rd, MonthIndex last, std::uint64_t trials, std::uint64_t open_trials) {
     std::vector<std::string> left_out;
     if (m_never_paid > 0)
       left_out.push_back(
@@ -234,14 +263,12 @@ public:
           open_trials == 0 ? std::string() : fmt::format(" ({} trialing without a Trial End date)", open_trials)));
     if (!left_out.empty())
       rd.diag(0, k_absent, Severity::warning, fmt::format("left out of MRR: {}", fmt::join(left_out, ", and ")));
+    // The lifecycle metrics show when the data holds their facts: other runs' reports stay as they were.
+    rd.run.columns.scheduled |= m_any_scheduled;
+    rd.run.columns.trials |= m_any_trial;
+    rd.run.columns.churn_kind |= m_reason != k_absent;
     finish_snapshots(rd, *m_table);
   }
-
-private:
-  struct Subscription;
-  static constexpr std::string_view k_empty_amount =
-      "a tiered or metered price? cskpi cannot compute its MRR from this export; give Stripe's prices export "
-      "(Product catalogue > Export prices) beside it, or leave the subscription out by deleting the line";
 
   /// Without a Currency column, the subscriptions are billed in their prices' currencies:
   /// one is fine, several need --fx (false: a fatal error says so).
@@ -332,6 +359,50 @@ private:
     s.count = p.count;
   }
 
+  static std::optional<Day> day_of(FileReader& rd, std::size_t field, std::string_view what) {
+    return field == k_absent ? std::nullopt : rd.day(field, what);
+  }
+
+  /// When the subscription ends, and what the lifecycle metrics need of it (issue 30): a
+  /// cancellation scheduled ahead (Cancel At Period End, a Cancel At date) counts from the day
+  /// it was asked for (Canceled At); an end from a failed payment (unpaid, past_due, or the
+  /// Cancellation Reason payment_failed) is involuntary; a trial converted when the
+  /// subscription was paying after it.
+  void ends(FileReader& rd, Subscription& s, std::optional<Day> period_start, std::optional<Day> period_end) {
+    const std::optional<Day> canceled = day_of(rd, m_canceled, "Canceled At");
+    const std::optional<Day> ended = day_of(rd, m_ended, "Ended At");
+    const std::optional<Day> cancel_at = day_of(rd, m_cancel_at, "Cancel At");
+    const std::optional<bool> at_period_end =
+        m_at_period_end == k_absent ? std::optional<bool>(false) : parse_bool(rd.fields[m_at_period_end]);
+    if (!at_period_end)
+      rd.field_error(m_at_period_end,
+                     fmt::format("Cancel At Period End {} is not a boolean (use true/false, 1/0, "
+                                 "yes/no or y/n)",
+                                 show(rd.fields[m_at_period_end])));
+    // Cancellations count when the subscription ends, not when they were asked for.
+    if (ended) s.end = ended;
+    else if (at_period_end.value_or(false) && period_end) s.end = period_end;
+    else if (cancel_at && s.status != "canceled") s.end = cancel_at;
+    else if (s.status == "canceled") s.end = canceled ? canceled : period_end;
+    const bool stops = s.status == "paused" || (s.status == "unpaid" && !rd.options().unpaid_keeps_mrr);
+    if (stops && period_start) s.end = std::min(s.end.value_or(*period_start), *period_start);
+    s.scheduled = at_period_end.value_or(false) || cancel_at.has_value();
+    s.asked = canceled;
+    std::string reason = m_reason == k_absent ? std::string() : normalise_column_name(rd.fields[m_reason]);
+    if (reason != "" && reason != "cancellation_requested" && reason != "payment_disputed" &&
+        reason != "payment_failed")
+      rd.field_error(m_reason,
+                     fmt::format("Cancellation Reason {} is not one of Stripe's (cancellation_requested, "
+                                 "payment_disputed, payment_failed)",
+                                 show(rd.fields[m_reason])));
+    s.involuntary = s.end && (reason == "payment_failed" || s.status == "unpaid" || s.status == "past_due");
+    // Paying after the trial: not ended by its end, and not still owing the first invoice after it.
+    s.converted = s.trial_end && (!s.end || *s.end > *s.trial_end) &&
+        !(s.status == "past_due" && period_start && *period_start <= *s.trial_end);
+    for (const std::optional<Day>& d : {canceled, ended})
+      if (d) m_latest = std::max(m_latest, *d);
+  }
+
   struct Subscription {
     std::string customer, group, status, currency;
     Interval unit = Interval::month;
@@ -341,7 +412,11 @@ private:
     const Coupon* coupon = nullptr;
     const Price* price = nullptr; ///< from a prices export, when the amount is its
     bool open_trial = false;      ///< trialing, with no Trial End date
+    bool scheduled = false;       ///< its end was scheduled ahead: Cancel At Period End, or a Cancel At date
+    bool involuntary = false;     ///< it ends from a failed payment
+    bool converted = false;       ///< its trial ended and it was paying after
     std::optional<Day> start, end, trial_end;
+    std::optional<Day> asked; ///< Canceled At: the day a cancellation was asked for
     std::uint64_t line = 0;
   };
 
@@ -356,12 +431,14 @@ private:
   std::size_t m_customer = k_absent, m_amount = k_absent, m_quantity = k_absent, m_interval = k_absent,
               m_count = k_absent, m_status = k_absent, m_currency = k_absent, m_coupon = k_absent,
               m_at_period_end = k_absent, m_start = k_absent, m_created = k_absent, m_period_start = k_absent,
-              m_period_end = k_absent, m_trial_end = k_absent, m_canceled = k_absent, m_ended = k_absent;
+              m_period_end = k_absent, m_trial_end = k_absent, m_canceled = k_absent, m_ended = k_absent,
+              m_cancel_at = k_absent, m_reason = k_absent;
   SnapshotTable* m_table = nullptr;
   CurrencyCheck m_currencies;
   std::vector<Subscription> m_subscriptions;
   std::uint64_t m_never_paid = 0;
   Day m_latest = 0;
+  bool m_any_scheduled = false, m_any_trial = false; ///< lifecycle facts seen (issue 30)
 };
 
 FileRole recognise_stripe(const Header& h) {
