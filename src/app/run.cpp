@@ -198,7 +198,8 @@ void select_periods(std::vector<Group>& groups, const std::string& spec) {
 
 } // namespace
 
-std::optional<Reading> read_inputs(const ReportRequest& q, const DefinitionPreset& definitions, RunSink& sink, bool ledger) {
+std::optional<Reading> read_inputs(const ReportRequest& q, const DefinitionPreset& definitions, RunSink& sink,
+                                   bool ledger) {
   Reading r;
   r.settings = settings_of(q);
   r.ingest = ingest_options(q);
