@@ -23,13 +23,16 @@ std::vector<std::size_t> reading_order(const std::vector<std::string>& files, co
   return order;
 }
 
-Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags) {
+Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags,
+                   RowSink* also) {
   Loaded l;
   if (std::count(files.begin(), files.end(), std::string("-")) > 1)
     throw usage_error("standard input (-) can be read only once");
   Ingestor ingestor(opts, diags);
   l.aggregator = std::make_unique<Aggregator>(!opts.by_column.empty());
-  l.joiner = std::make_unique<Joiner>(*l.aggregator, [&ingestor] { return ingestor.attributes(); });
+  if (also != nullptr) l.tee = std::make_unique<TeeSink>(*l.aggregator, *also);
+  RowSink& rows = l.tee ? static_cast<RowSink&>(*l.tee) : *l.aggregator;
+  l.joiner = std::make_unique<Joiner>(rows, [&ingestor] { return ingestor.attributes(); });
   std::vector<InputSummary> read(files.size());
   const std::vector<std::size_t> order = reading_order(files, opts);
   for (std::size_t n = 0; n < order.size(); ++n)

@@ -8,6 +8,7 @@
 #include "ingest/ingest.hpp"
 #include "metrics/aggregate.hpp"
 #include "metrics/leading.hpp"
+#include "metrics/movers.hpp"
 
 #include <cstddef>
 #include <memory>
@@ -21,6 +22,7 @@ namespace cskpi::app {
 struct Loaded {
   std::vector<InputSummary> inputs; ///< in the order given
   std::unique_ptr<Aggregator> aggregator;
+  std::unique_ptr<TeeSink> tee; ///< the aggregator and the `also` sink of load_inputs, when given
   ColumnSet columns;
   std::optional<PeriodLength> detected_length;
   std::unique_ptr<SnapshotTable> snapshots; ///< the history, when the input was a snapshot file
@@ -33,7 +35,9 @@ struct Loaded {
 std::vector<std::size_t> reading_order(const std::vector<std::string>& files, const IngestOptions& opts);
 /// Reads every file into an Aggregator, in reading_order(), reporting each problem to
 /// `diags`; `opts.progress`, when set, follows the reading. Throws a usage error when
-/// standard input is named twice.
-Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags);
+/// standard input is named twice. `also`, when given, receives every row the aggregator does
+/// (the movers, issue 30); it must fork and merge whenever the aggregator does.
+Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags,
+                   RowSink* also = nullptr);
 
 } // namespace cskpi::app

@@ -196,6 +196,25 @@ void select_periods(std::vector<Group>& groups, const std::string& spec) {
                                   all.size() > 1 ? " to " + all.back() : ""));
 }
 
+/// The movers of the periods the report keeps (and of the bridge lines --metrics keeps), named
+/// from the customer records where they have a name, their groups labelled as the report's are.
+std::vector<MoverLine> movers_of(const MoversSink& sink, const std::vector<Group>& groups,
+                                 const std::vector<std::string>& metrics, const Attributes* attrs) {
+  std::vector<MoverLine> out = sink.lines();
+  std::erase_if(out, [&](const MoverLine& m) {
+    if (!metrics.empty() && std::find(metrics.begin(), metrics.end(), m.kind_def().line) == metrics.end()) return true;
+    return std::none_of(groups.begin(), groups.end(), [&](const Group& g) { return g.period.value_or("") == m.period; });
+  });
+  for (MoverLine& line : out) {
+    if (line.whole) line.group = "all";
+    else if (line.group.empty()) line.group = "(blank)";
+    if (attrs != nullptr)
+      for (Mover& m : line.movers)
+        if (const CustomerRecord* c = attrs->find(m.customer_id); c != nullptr && !c->name.empty()) m.name = c->name;
+  }
+  return out;
+}
+
 } // namespace
 
 std::optional<Report> run_report(const ReportRequest& q, RunSink& sink, Drawing* drawing) {
@@ -210,7 +229,9 @@ std::optional<Report> run_report(const ReportRequest& q, RunSink& sink, Drawing*
   Counted diags(sink, q.skip_invalid);
   IngestOptions reading = ingest;
   reading.progress = sink.reading();
-  const Loaded l = load_inputs(q.files, std::move(reading), diags);
+  std::unique_ptr<MoversSink> movers;
+  if (q.top) movers = std::make_unique<MoversSink>(*q.top, !ingest.by_column.empty());
+  const Loaded l = load_inputs(q.files, std::move(reading), diags, movers.get());
   sink.inputs_read();
   if (!usable(q, l, diags, sink)) return std::nullopt;
 
@@ -239,6 +260,7 @@ std::optional<Report> run_report(const ReportRequest& q, RunSink& sink, Drawing*
                 std::nullopt};
   if (leading) report.join = leading->summary;
   if (!q.period.empty()) select_periods(report.groups, q.period);
+  if (movers) report.movers = movers_of(*movers, report.groups, s.metrics, l.attributes.get());
   if (drawing != nullptr && l.snapshots) drawing->cohorts = cohort_table(*l.snapshots, false);
   return report;
 }

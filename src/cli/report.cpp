@@ -4,6 +4,7 @@
 #include "core/csv.hpp"
 #include "core/error.hpp"
 #include "report/html.hpp"
+#include "report/movers.hpp"
 #include "report/xlsx.hpp"
 
 #include <fmt/format.h>
@@ -38,6 +39,14 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cmd->add_option("--bands", o.bands, "CSV of metric,tier,bound,direction replacing built-in bands per metric")
       ->type_name("FILE");
   cmd->add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
+  cmd->add_option("--top", o.top,
+                  "Movers: the N largest customers behind each bridge line (new, expansion, reactivation, "
+                  "contraction, churned) per period and group, with amount and share of the line: a section of table "
+                  "and markdown, a top-level \"movers\" array in json, a last {\"movers\":[...]} line in jsonl, only "
+                  "when given; html shows 10 and xlsx every one (a Movers sheet) unless given. Not for csv: cskpi "
+                  "movements --kind lists every one")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
   add_reactivation_option(*cmd, o);
   add_leading_options(*cmd, o);
   add_color_option(*cmd, o.color, "tiers");
@@ -48,6 +57,7 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cskpi report samples/german_excel_q3.csv --gross-margin 0.8 --format markdown
   cskpi report samples/stripe/coupons.csv samples/stripe/subscriptions.csv --fx samples/stripe/fx_usd.csv --currency USD
   cskpi report export.csv --map 'start_mrr=MRR Start,customer_id=Kunden-ID' --encoding cp1252
+  cskpi report samples/month_end_2026-10.csv --by segment --top 5
 
 Period figures are annualised by compounding (12 months, 4 quarters); bands
 rate the annual figure. Undefined ratios print n/a (null in JSON) with the
@@ -67,8 +77,17 @@ int run_report(const RunOptions& o) {
         fmt::format("--layout wide is for table, csv and markdown; {} records name their period each", o.format));
   if (o.csv_locale != "en" && o.format != "csv")
     throw usage_error(fmt::format("--csv-locale {} is for --format csv, not {}", o.csv_locale, o.format));
+  if (o.top && (o.format == "csv" || o.layout == "wide"))
+    throw usage_error(fmt::format("--top is for table, markdown, json, jsonl, html and xlsx{}; cskpi movements --kind "
+                                  "KIND --format csv lists the customers behind a line",
+                                  o.layout == "wide" ? " in the records layout" : ""));
+  // Movers by default where a reader looks for them (issue 30): the page shows the 10 largest
+  // per line, the workbook every one on its Movers sheet. The text formats show them when asked.
+  RunOptions run = o;
+  if (!run.top && o.format == "html") run.top = 10;
+  if (!run.top && o.format == "xlsx") run.top = 0;
   Drawing drawing;
-  const std::optional<Report> r = compute_report(o, false, o.format == "html" ? &drawing : nullptr);
+  const std::optional<Report> r = compute_report(run, false, o.format == "html" ? &drawing : nullptr);
   if (!r) return static_cast<int>(ExitCode::input);
   if (o.format == "xlsx") {
     write_file_output(o.output, "an xlsx workbook", [&](const std::string& path) { write_xlsx(*r, path); });
@@ -83,6 +102,8 @@ int run_report(const RunOptions& o) {
   else if (o.format == "csv") text = render_csv(*r, style);
   else if (o.format == "markdown") text = render_markdown(*r);
   else text = render_table(*r, use_color(o.color, o.output), table_width(o.output));
+  if (r->movers && o.format == "table") text += render_movers_table(*r->movers, *o.top);
+  if (r->movers && o.format == "markdown") text += render_movers_markdown(*r->movers, *o.top);
   write_output(o.output, text);
   return static_cast<int>(ExitCode::ok);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "report/html.hpp"
+#include "report/movers.hpp"
 
 #include "core/csv.hpp"
 
@@ -408,6 +409,7 @@ std::string render_html(const Report& r, const BandTable& bands, std::string_vie
     out += fmt::format("<section id=\"kpis\">\n<h2>Every KPI, {}</h2>\n",
                        escape(head->period ? *head->period + " · all" : "all")) +
         kpi_table(*head) + "</section>\n";
+  if (r.movers) out += render_movers_html(*r.movers); // issue 30; the page's JSON below carries them too
   out += "<script type=\"application/json\" id=\"cskpi-data\">\n" + in_script(render_json(r)) + "</script>\n";
   out += "<script type=\"application/json\" id=\"cskpi-bands\">" + band_regions(bands) + "</script>\n";
   std::string trends;

@@ -200,6 +200,38 @@ void trend_sheet(lxw_worksheet* ws, const Trends& t, const Trends::Block& b, con
   worksheet_freeze_panes(ws, 2, 1);
 }
 
+/// The movers (issue 30): one row per customer behind a bridge line, as the `movers` JSON has them.
+void movers_sheet(lxw_worksheet* ws, const Report& r, const Formats& fm) {
+  const char* heads[] = {"period", "segment", "by", "kind", "line", "rank", "customer_id", "name", "amount", "share"};
+  for (lxw_col_t c = 0; c < 10; ++c) text(ws, 0, c, heads[c], fm.header);
+  worksheet_set_column(ws, 0, 6, 14, nullptr);
+  worksheet_set_column(ws, 7, 7, 30, nullptr);
+  worksheet_set_column(ws, 8, 9, 14, nullptr);
+  constexpr lxw_row_t k_last = LXW_ROW_MAX - 2; // a sheet's last row says what did not fit
+  lxw_row_t row = 1;
+  for (const MoverLine& l : *r.movers)
+    for (std::size_t k = 0; k < l.movers.size(); ++k) {
+      if (row == k_last) {
+        text(ws, row, 0, "(more movers than a sheet holds: cskpi movements --kind all --format csv lists them all)");
+        return;
+      }
+      const Mover& m = l.movers[k];
+      text(ws, row, 0, l.period);
+      text(ws, row, 1, l.group);
+      if (!l.whole && r.settings.by) text(ws, row, 2, *r.settings.by);
+      text(ws, row, 3, l.kind_def().id);
+      text(ws, row, 4, l.kind_def().line);
+      worksheet_write_number(ws, row, 5, static_cast<double>(k + 1), fm.count);
+      text(ws, row, 6, m.customer_id);
+      text(ws, row, 7, m.name);
+      worksheet_write_number(ws, row, 8, Quantity::of_money(m.amount).as_double(), fm.money);
+      worksheet_write_number(ws, row, 9, l.share(m), fm.percent);
+      ++row;
+    }
+  worksheet_freeze_panes(ws, 1, 0);
+  if (row > 1) worksheet_autofilter(ws, 0, 0, row - 1, 9);
+}
+
 } // namespace
 
 void write_xlsx(const Report& r, const std::string& path) {
@@ -212,8 +244,10 @@ void write_xlsx(const Report& r, const std::string& path) {
   workbook_set_properties(wb, &props);
   const Formats fm(wb);
   std::set<std::string> taken{"summary", "records"};
+  if (r.movers) taken.insert("movers");
   summary_sheet(workbook_add_worksheet(wb, "Summary"), r, fm);
   records_sheet(workbook_add_worksheet(wb, "Records"), r, fm);
+  if (r.movers) movers_sheet(workbook_add_worksheet(wb, "Movers"), r, fm);
   const Trends t(r);
   if (t.periods.size() > 1)
     for (const Trends::Block& b : t.blocks) {

@@ -193,6 +193,10 @@ bool MovementsForm::parse(const FileReader& rd, PaddedLine text, std::uint64_t a
       p = field_end(p, end, delim);
       r.group = key_text(cell(f));
       break;
+    case k_name: // set on every row of a file with the column: reset_row need not clear it
+      p = field_end(p, end, delim);
+      r.name = key_text(cell(f));
+      break;
     case c_segment: // a column we do not read
     case c_count:
       if (!skip_cell(p, end, delim)) return false;
