@@ -23,8 +23,7 @@ std::vector<std::size_t> reading_order(const std::vector<std::string>& files, co
   return order;
 }
 
-Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags,
-                   RowSink* also) {
+Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags, RowSink* also) {
   Loaded l;
   if (std::count(files.begin(), files.end(), std::string("-")) > 1)
     throw usage_error("standard input (-) can be read only once");

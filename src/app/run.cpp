@@ -203,7 +203,8 @@ std::vector<MoverLine> movers_of(const MoversSink& sink, const std::vector<Group
   std::vector<MoverLine> out = sink.lines();
   std::erase_if(out, [&](const MoverLine& m) {
     if (!metrics.empty() && std::find(metrics.begin(), metrics.end(), m.kind_def().line) == metrics.end()) return true;
-    return std::none_of(groups.begin(), groups.end(), [&](const Group& g) { return g.period.value_or("") == m.period; });
+    return std::none_of(groups.begin(), groups.end(),
+                        [&](const Group& g) { return g.period.value_or("") == m.period; });
   });
   for (MoverLine& line : out) {
     if (line.whole) line.group = "all";

@@ -56,8 +56,8 @@ int run_validate(const RunOptions& o);
 /// --kind or --format, the customers behind bridge lines of any input (issue 30).
 struct MovementsOptions {
   RunOptions run;
-  std::vector<std::string> kinds;         ///< --kind: new, expansion, ... or all
-  CLI::Option* format_option = nullptr;   ///< to tell a given --format from the default
+  std::vector<std::string> kinds;       ///< --kind: new, expansion, ... or all
+  CLI::Option* format_option = nullptr; ///< to tell a given --format from the default
   /// Whether the run lists movers (--kind or --format given), not derived movements rows.
   bool lists() const { return !kinds.empty() || (format_option != nullptr && format_option->count() > 0); }
 };

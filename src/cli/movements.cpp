@@ -38,7 +38,8 @@ std::array<bool, k_mover_kind_count> kinds_of(const std::vector<std::string>& na
     for (const std::string& id : known)
       if (const std::size_t d = edit_distance(name, id); d < best_d) best_d = d, best = id;
     throw usage_error(fmt::format("--kind \"{}\" is not a bridge line{}; the kinds are {} and all", raw,
-                                  best.empty() ? "" : fmt::format(" (did you mean {}?)", best), fmt::join(known, ", ")));
+                                  best.empty() ? "" : fmt::format(" (did you mean {}?)", best),
+                                  fmt::join(known, ", ")));
   }
   return wanted;
 }
@@ -55,6 +56,7 @@ void add_mover_options(CLI::App& cmd, MovementsOptions& o) {
   o.format_option = cmd.add_option("--format", o.run.format,
                                    "The list's format: table (default), csv or json; given without --kind, it lists "
                                    "every kind")
+                        ->type_name("FORMAT")
                         ->check(CLI::IsMember({"table", "csv", "json"}));
 }
 

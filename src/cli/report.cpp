@@ -40,13 +40,10 @@ void setup_report(CLI::App& app, RunOptions& o) {
       ->type_name("FILE");
   cmd->add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
   cmd->add_option("--top", o.top,
-                  "Movers: the N largest customers behind each bridge line (new, expansion, reactivation, "
-                  "contraction, churned) per period and group, with amount and share of the line: a section of table "
-                  "and markdown, a top-level \"movers\" array in json, a last {\"movers\":[...]} line in jsonl, only "
-                  "when given; html shows 10 and xlsx every one (a Movers sheet) unless given. Not for csv: cskpi "
-                  "movements --kind lists every one")
-      ->type_name("N")
-      ->check(CLI::PositiveNumber);
+                  "Movers: the N largest customers behind each bridge line, per period and group, with amount and "
+                  "share of the line (0: every one). Table, markdown, json and jsonl show them only when given; html "
+                  "shows 10 and xlsx every one unless given; not with csv (cskpi movements --kind lists them)")
+      ->type_name("N");
   add_reactivation_option(*cmd, o);
   add_leading_options(*cmd, o);
   add_color_option(*cmd, o.color, "tiers");

@@ -95,12 +95,14 @@ void setup_movements(CLI::App& app, MovementsOptions& mo) {
                                      "reactivation) from MRR snapshots, as a movements CSV");
   RunOptions& o = mo.run;
   add_snapshot_input(*cmd, o);
-  add_mover_options(*cmd, mo);
-  cmd->add_option("--by", o.by, "Carry this column into the rows (default: segment, when the file has it)")
+  cmd->add_option("--by", o.by,
+                  "Carry this column into the rows (default: segment, when the file has it); with --kind, list the "
+                  "customers per group of this column")
       ->type_name("COLUMN");
   cmd->add_option("--period-length", o.period_length,
                   "month (default), quarter or year: compare the snapshots at each period's start and end")
       ->type_name("LENGTH");
+  add_mover_options(*cmd, mo);
   add_color_option(*cmd, o.color, "");
   cmd->footer(R"(Examples:
   cskpi movements samples/mrr_matrix_24m.csv | head

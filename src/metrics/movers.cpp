@@ -13,6 +13,21 @@ std::size_t mover_kind_index(std::string_view id) noexcept {
   return k_mover_kind_count;
 }
 
+namespace {
+
+/// The name of a row as text: a quoted cell's raw text has "" for each quote.
+std::string_view name_of(const MovementRow& row, std::string& buffer) {
+  if (!row.name_escaped) return row.name;
+  buffer.clear();
+  for (std::size_t i = 0; i < row.name.size(); ++i) {
+    buffer.push_back(row.name[i]);
+    if (row.name[i] == '"' && i + 1 < row.name.size() && row.name[i + 1] == '"') ++i;
+  }
+  return buffer;
+}
+
+} // namespace
+
 void MoversSink::offer(Line& line, std::string_view customer, std::string_view name, Money amount) const {
   std::vector<Mover>& heap = line.heap;
   if (m_limit == 0) {
@@ -70,7 +85,8 @@ void MoversSink::add(const MovementRow& row) {
     line.total += amount.micros;
     if (amount.micros < 0) continue; // counts in the sum, but moves no customer onto the line
     ++line.customers;
-    offer(line, row.customer_id, row.name, amount);
+    std::string buffer;
+    offer(line, row.customer_id, name_of(row, buffer), amount);
   }
 }
 

@@ -76,9 +76,9 @@ struct MoverLine {
   std::string group;  ///< the --by value; "" for the whole base, or an empty value
   bool whole = true;  ///< the whole base, not a --by group
   std::size_t kind = 0;
-  mover_i128 total = 0;       ///< the line's exact sum, of every row (the movers' shares are of it)
+  mover_i128 total = 0;        ///< the line's exact sum, of every row (the movers' shares are of it)
   std::uint64_t customers = 0; ///< customers with an amount above 0 on the line
-  std::vector<Mover> movers;  ///< the largest first; at most the sink's limit
+  std::vector<Mover> movers;   ///< the largest first; at most the sink's limit
 
   const MoverKind& kind_def() const noexcept { return k_mover_kinds[kind]; }
   /// `m`'s share of the line (0..1); 0 when the line sums to 0 or less.

@@ -78,8 +78,8 @@ std::string render_movers_table(const std::vector<MoverLine>& lines, std::size_t
     const std::size_t rank_w = std::to_string(l.movers.size()).size();
     for (std::size_t k = 0; k < l.movers.size(); ++k) {
       const Mover& m = l.movers[k];
-      std::string row = fmt::format("    {}  {}  ", pad_left(std::to_string(k + 1), rank_w),
-                                    pad(printable(m.customer_id), id_w));
+      std::string row =
+          fmt::format("    {}  {}  ", pad_left(std::to_string(k + 1), rank_w), pad(printable(m.customer_id), id_w));
       if (name_w > 0) row += pad(printable(m.name), name_w) + "  ";
       row += fmt::format("{}  {:>6}", pad_left(money(m.amount), amount_w), percent(l.share(m)));
       out += row + "\n";
@@ -89,8 +89,9 @@ std::string render_movers_table(const std::vector<MoverLine>& lines, std::size_t
 }
 
 std::string render_movers_markdown(const std::vector<MoverLine>& lines, std::size_t top) {
-  std::string out = fmt::format("\n## Movers\n\n{} behind each bridge line.\n",
-                                top == 0 ? std::string("Every customer") : fmt::format("The {} largest customers", top));
+  std::string out =
+      fmt::format("\n## Movers\n\n{} behind each bridge line.\n",
+                  top == 0 ? std::string("Every customer") : fmt::format("The {} largest customers", top));
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const MoverLine& l = lines[i];
     if (i == 0 || !same_block(lines[i - 1], l)) {

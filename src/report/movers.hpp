@@ -27,6 +27,6 @@ std::string movers_json_entries(const std::vector<MoverLine>& lines, const std::
                                 std::string_view indent);
 /// The full list of cskpi movements --kind: `format` table, csv or json.
 std::string render_mover_list(const std::vector<MoverLine>& lines, const std::optional<std::string>& by,
-                               const std::string& format, const std::string& version);
+                              const std::string& format, const std::string& version);
 
 } // namespace cskpi

@@ -81,8 +81,9 @@ TEST_CASE("merged forks give the top N of one sink fed every row, in any split",
   std::vector<Row> rows;
   for (int i = 0; i < 400; ++i) {
     const std::int64_t churn = static_cast<std::int64_t>(rng() % 20); // many ties
-    rows.push_back({"C" + std::to_string(i), i % 3 ? "2026-10" : "2026-11", i % 2 ? "SMB" : "Enterprise", 100, 0, 0,
-                    churn > 10 ? 100 : 0});
+    std::string id = "C"; // appended: GCC 12 takes "C" + a string here for an overlapping copy (-Wrestrict)
+    id += std::to_string(i);
+    rows.push_back({id, i % 3 ? "2026-10" : "2026-11", i % 2 ? "SMB" : "Enterprise", 100, 0, 0, churn > 10 ? 100 : 0});
     if (churn > 10) rows.back().churned = churn * 5 + 50;
     rows.back().start = std::max<std::int64_t>(rows.back().churned, 100);
   }

@@ -193,9 +193,17 @@ bool MovementsForm::parse(const FileReader& rd, PaddedLine text, std::uint64_t a
       p = field_end(p, end, delim);
       r.group = key_text(cell(f));
       break;
-    case k_name: // set on every row of a file with the column: reset_row need not clear it
+    case k_name:       // set on every row of a file with the column: reset_row need not clear it
+      if (*p == '"') { // quoted for a comma or a quote in it, as names often are: the sink unescapes the few it keeps
+        if (!skip_cell(p, end, delim)) return false;
+        const std::string_view inner(f + 1, static_cast<std::size_t>(p - f - 2));
+        r.name = key_text(inner);
+        r.name_escaped = inner.find('"') != std::string_view::npos;
+        break;
+      }
       p = field_end(p, end, delim);
       r.name = key_text(cell(f));
+      r.name_escaped = false;
       break;
     case c_segment: // a column we do not read
     case c_count:
