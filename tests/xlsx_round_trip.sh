@@ -24,7 +24,7 @@ filter='csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,fal
 soffice "-env:UserInstallation=file://$tmp/profile" --headless --convert-to "$filter" --outdir "$tmp/out" \
   "$tmp/matrix.xlsx" "$tmp/hostile.xlsx" >/dev/null 2>&1
 sheets="$(cd "$tmp/out" && ls matrix-*.csv | sort | tr '\n' ' ')"
-[ "$sheets" = "matrix-Enterprise.csv matrix-MidMarket.csv matrix-Records.csv matrix-SMB.csv matrix-Summary.csv matrix-all.csv " ] ||
+[ "$sheets" = "matrix-Enterprise.csv matrix-MidMarket.csv matrix-Movers.csv matrix-Records.csv matrix-SMB.csv matrix-Summary.csv matrix-all.csv " ] ||
   { echo "FAIL: sheets $sheets"; exit 1; }
 "$values" "$tmp/matrix.csv" "$tmp/out/matrix-Records.csv"
 "$values" "$tmp/hostile.csv" "$tmp/out/hostile-Records.csv"

@@ -23,13 +23,16 @@ std::vector<std::size_t> reading_order(const std::vector<std::string>& files, co
   return order;
 }
 
-Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags, bool ledger) {
+Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags, bool ledger,
+                   RowSink* also) {
   Loaded l;
   if (std::count(files.begin(), files.end(), std::string("-")) > 1)
     throw usage_error("standard input (-) can be read only once");
   Ingestor ingestor(opts, diags);
   l.aggregator = std::make_unique<Aggregator>(!opts.by_column.empty());
-  l.joiner = std::make_unique<Joiner>(*l.aggregator, [&ingestor] { return ingestor.attributes(); });
+  if (also != nullptr) l.tee = std::make_unique<TeeSink>(*l.aggregator, *also);
+  RowSink& counted = l.tee ? static_cast<RowSink&>(*l.tee) : *l.aggregator;
+  l.joiner = std::make_unique<Joiner>(counted, [&ingestor] { return ingestor.attributes(); });
   if (ledger) l.ledger = std::make_unique<LedgerSink>(*l.joiner, !opts.by_column.empty());
   RowSink& rows = l.ledger ? static_cast<RowSink&>(*l.ledger) : *l.joiner;
   std::vector<InputSummary> read(files.size());

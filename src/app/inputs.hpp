@@ -9,6 +9,7 @@
 #include "ingest/ingest.hpp"
 #include "metrics/aggregate.hpp"
 #include "metrics/leading.hpp"
+#include "metrics/movers.hpp"
 
 #include <cstddef>
 #include <memory>
@@ -22,6 +23,7 @@ namespace cskpi::app {
 struct Loaded {
   std::vector<InputSummary> inputs; ///< in the order given
   std::unique_ptr<Aggregator> aggregator;
+  std::unique_ptr<TeeSink> tee; ///< the aggregator and the `also` sink of load_inputs, when given
   ColumnSet columns;
   std::optional<PeriodLength> detected_length;
   std::unique_ptr<SnapshotTable> snapshots; ///< the history, when the input was a snapshot file
@@ -36,8 +38,9 @@ std::vector<std::size_t> reading_order(const std::vector<std::string>& files, co
 /// Reads every file into an Aggregator, in reading_order(), reporting each problem to
 /// `diags`; `opts.progress`, when set, follows the reading. Throws a usage error when
 /// standard input is named twice. `ledger`: also keep every customer's movements (the
-/// month-close lock, issue 30).
+/// month-close lock, issue 30). `also`, when given, receives every row the aggregator does
+/// (the movers, issue 30); it must fork and merge whenever the aggregator does.
 Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags,
-                   bool ledger = false);
+                   bool ledger = false, RowSink* also = nullptr);
 
 } // namespace cskpi::app

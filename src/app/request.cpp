@@ -37,6 +37,7 @@ IngestOptions ingest_options(const ReportRequest& o) {
   in.decimal_comma = o.decimal_comma;
   if (!o.tolerance.empty()) in.tolerance = parse_amount_flag("--tolerance", o.tolerance);
   in.strict = o.strict;
+  in.names = o.top.has_value(); // movers show the customer's name where the input has one
   if (!o.by.empty()) in.by_column = normalise_column_name(o.by);
   if (!o.period_length.empty()) {
     in.period_length = parse_period_length(o.period_length);

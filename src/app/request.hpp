@@ -50,6 +50,9 @@ struct ReportRequest {
   std::vector<std::string> compare;  ///< report --compare: presets side by side, the first the base
   int threads = 0;                   ///< 0 = as ingest decides
   std::string period;                ///< P or FROM..TO (issue 14): only these periods
+  /// Movers (issue 30): the customers kept per bridge line, the largest first; 0 keeps every
+  /// one; unset: no movers are kept (and none shown).
+  std::optional<std::size_t> top;
   /// cskpi check: the failures are worded for a gate, and an input without rows fails.
   bool check_mode = false;
 };

@@ -196,6 +196,26 @@ void select_periods(std::vector<Group>& groups, const std::string& spec) {
                                   all.size() > 1 ? " to " + all.back() : ""));
 }
 
+/// The movers of the periods the report keeps (and of the bridge lines --metrics keeps), named
+/// from the customer records where they have a name, their groups labelled as the report's are.
+std::vector<MoverLine> movers_of(const MoversSink& sink, const std::vector<Group>& groups,
+                                 const std::vector<std::string>& metrics, const Attributes* attrs) {
+  std::vector<MoverLine> out = sink.lines();
+  std::erase_if(out, [&](const MoverLine& m) {
+    if (!metrics.empty() && std::find(metrics.begin(), metrics.end(), m.kind_def().line) == metrics.end()) return true;
+    return std::none_of(groups.begin(), groups.end(),
+                        [&](const Group& g) { return g.period.value_or("") == m.period; });
+  });
+  for (MoverLine& line : out) {
+    if (line.whole) line.group = "all";
+    else if (line.group.empty()) line.group = "(blank)";
+    if (attrs != nullptr)
+      for (Mover& m : line.movers)
+        if (const CustomerRecord* c = attrs->find(m.customer_id); c != nullptr && !c->name.empty()) m.name = c->name;
+  }
+  return out;
+}
+
 } // namespace
 
 std::optional<Reading> read_inputs(const ReportRequest& q, const DefinitionPreset& definitions, RunSink& sink,
@@ -212,7 +232,8 @@ std::optional<Reading> read_inputs(const ReportRequest& q, const DefinitionPrese
   Counted diags(sink, q.skip_invalid);
   IngestOptions reading = r.ingest;
   reading.progress = sink.reading();
-  r.loaded = load_inputs(q.files, std::move(reading), diags, ledger);
+  if (q.top) r.movers = std::make_shared<MoversSink>(*q.top, !r.ingest.by_column.empty());
+  r.loaded = load_inputs(q.files, std::move(reading), diags, ledger, r.movers.get());
   sink.inputs_read();
   if (!usable(q, r.loaded, diags, sink)) return std::nullopt;
   return r;
@@ -249,6 +270,7 @@ Report compute_report(const ReportRequest& q, const Reading& r, const Definition
                 std::nullopt};
   if (leading) report.join = leading->summary;
   if (!q.period.empty()) select_periods(report.groups, q.period);
+  if (r.movers) report.movers = movers_of(*r.movers, report.groups, s.metrics, l.attributes.get());
   if (drawing != nullptr && l.snapshots) drawing->cohorts = cohort_table(*l.snapshots, false);
   if (ledger != nullptr) *ledger = l.ledger->ledger();
   return report;

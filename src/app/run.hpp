@@ -11,8 +11,10 @@
 #include "core/records.hpp"
 #include "metrics/bands.hpp"
 #include "metrics/cohorts.hpp"
+#include "metrics/movers.hpp"
 #include "report/report.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +58,7 @@ struct Reading {
   IngestOptions ingest;
   BandTable bands = BandTable::builtin();
   Loaded loaded;
+  std::shared_ptr<MoversSink> movers; ///< with --top: the largest customers behind each bridge line
 };
 /// Parses the request and reads its inputs as `definitions` says (apply_definitions); nullopt
 /// after a note to `sink` when the inputs cannot be reported on. Throws usage errors. With

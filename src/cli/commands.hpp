@@ -55,9 +55,19 @@ int run_check(CheckOptions o);
 void setup_validate(CLI::App& app, RunOptions& o);
 int run_validate(const RunOptions& o);
 
-/// cskpi movements: the movements derived from a snapshot file, as a movements CSV.
-void setup_movements(CLI::App& app, RunOptions& o);
-int run_movements(const RunOptions& o);
+/// cskpi movements: the movements derived from a snapshot file, as a movements CSV; with
+/// --kind or --format, the customers behind bridge lines of any input (issue 30).
+struct MovementsOptions {
+  RunOptions run;
+  std::vector<std::string> kinds;       ///< --kind: new, expansion, ... or all
+  CLI::Option* format_option = nullptr; ///< to tell a given --format from the default
+  /// Whether the run lists movers (--kind or --format given), not derived movements rows.
+  bool lists() const { return !kinds.empty() || (format_option != nullptr && format_option->count() > 0); }
+};
+void setup_movements(CLI::App& app, MovementsOptions& o);
+int run_movements(const MovementsOptions& o);
+/// The movers of cskpi movements --kind: every customer behind the lines asked for.
+int run_mover_list(const MovementsOptions& o);
 
 /// cskpi cohorts: the classic cohort table of a snapshot file.
 struct CohortsOptions {

@@ -44,6 +44,8 @@ void add_input_options(CLI::App& cmd, RunOptions& o);
 /// With no file named, standard input is read when it is not a terminal (`... | cskpi report`);
 /// on a terminal, naming none is a usage error that says how.
 void read_stdin_by_default(CLI::App& cmd, CLI::Option* files, std::vector<std::string>& names);
+/// cskpi movements' --kind and --format (issue 30: movements.cpp).
+void add_mover_options(CLI::App& cmd, MovementsOptions& o);
 /// --period P or FROM..TO: only the periods within it (issue 14).
 void add_period_option(CLI::App& cmd, RunOptions& o);
 /// The width a table may fill: COLUMNS, else the terminal's; on a pipe `on_pipe`; a file

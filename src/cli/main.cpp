@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
 Exit codes: 0 ok, 1 a check failed, 2 usage error, 3 input error, 4 internal error.
 Run 'cskpi COMMAND --help' for a command's options.)");
 
-  RunOptions report_opts, validate_opts, movements_opts;
+  RunOptions report_opts, validate_opts;
+  MovementsOptions movements_opts;
   CohortsOptions cohorts_opts;
   CheckOptions check_opts;
   BandsOptions bands_opts;

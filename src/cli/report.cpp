@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "platform/terminal.hpp"
 #include "report/html.hpp"
+#include "report/movers.hpp"
 #include "report/xlsx.hpp"
 
 #include <fmt/format.h>
@@ -42,6 +43,11 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cmd->add_flag("--lock", o.lock,
                 "Month close (with --format json): add a fingerprint of every customer's movements per period, so "
                 "that cskpi check --baseline can name the customers behind a figure that changed after the close");
+  cmd->add_option("--top", o.top,
+                  "Movers: the N largest customers behind each bridge line, per period and group, with amount and "
+                  "share of the line (0: every one). Table, markdown, json and jsonl show them only when given; html "
+                  "shows 10 and xlsx every one unless given; not with csv (cskpi movements --kind lists them)")
+      ->type_name("N");
   add_reactivation_option(*cmd, o);
   cmd->add_option("--compare", o.compare,
                   "Definitions side by side: the headline figures (or --metrics) of each preset named, e.g. "
@@ -61,6 +67,7 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cskpi report export.csv --map 'start_mrr=MRR Start,customer_id=Kunden-ID' --encoding cp1252
   cskpi report export.csv --format json --lock -o closed-2026-10.json   (at month close; see cskpi check --baseline)
   cskpi report samples/mrr_matrix_24m.csv --compare cskpi,chartmogul --metrics nrr,grr
+  cskpi report samples/month_end_2026-10.csv --by segment --top 5
 
 Period figures are annualised by compounding (12 months, 4 quarters); bands
 rate the annual figure. Undefined ratios print n/a (null in JSON) with the
@@ -101,11 +108,20 @@ int run_report(const RunOptions& o) {
         fmt::format("--lock is for --format json (the baseline of cskpi check --baseline), not {}", o.format));
   if (o.lock && !o.compare.empty())
     throw usage_error("--lock is for one report's JSON (the baseline of cskpi check --baseline), not --compare");
+  if (o.top && (o.format == "csv" || o.layout == "wide"))
+    throw usage_error(fmt::format("--top is for table, markdown, json, jsonl, html and xlsx{}; cskpi movements --kind "
+                                  "KIND --format csv lists the customers behind a line",
+                                  o.layout == "wide" ? " in the records layout" : ""));
   if (!o.compare.empty()) return run_compare(o);
+  // Movers by default where a reader looks for them (issue 30): the page shows the 10 largest
+  // per line, the workbook every one on its Movers sheet. The text formats show them when asked.
+  RunOptions run = o;
+  if (!run.top && o.format == "html") run.top = 10;
+  if (!run.top && o.format == "xlsx") run.top = 0;
   Drawing drawing;
   CustomerLedger ledger;
   const std::optional<Report> r =
-      compute_report(o, false, o.format == "html" ? &drawing : nullptr, o.lock ? &ledger : nullptr);
+      compute_report(run, false, o.format == "html" ? &drawing : nullptr, o.lock ? &ledger : nullptr);
   if (!r) return static_cast<int>(ExitCode::input);
   if (o.format == "xlsx") {
     if (o.output.empty() && platform::is_terminal(platform::Stream::out))
@@ -123,6 +139,8 @@ int run_report(const RunOptions& o) {
   else if (o.format == "csv") text = render_csv(*r, style);
   else if (o.format == "markdown") text = render_markdown(*r);
   else text = render_table(*r, use_color(o.color, o.output), table_width(o.output));
+  if (r->movers && o.format == "table") text += render_movers_table(*r->movers, *o.top);
+  if (r->movers && o.format == "markdown") text += render_movers_markdown(*r->movers, *o.top);
   write_output(o.output, text);
   return static_cast<int>(ExitCode::ok);
 }

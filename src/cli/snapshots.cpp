@@ -89,28 +89,40 @@ std::optional<Loaded> read_snapshot_file(const RunOptions& o, IngestOptions in, 
 
 } // namespace
 
-void setup_movements(CLI::App& app, RunOptions& o) {
+void setup_movements(CLI::App& app, MovementsOptions& mo) {
   CLI::App* cmd = app.add_subcommand("movements",
                                      "Derive movements rows (new, expansion, contraction, churn, "
                                      "reactivation) from MRR snapshots, as a movements CSV");
+  RunOptions& o = mo.run;
   add_snapshot_input(*cmd, o);
-  cmd->add_option("--by", o.by, "Carry this column into the rows (default: segment, when the file has it)")
+  cmd->add_option("--by", o.by,
+                  "Carry this column into the rows (default: segment, when the file has it); with --kind, list the "
+                  "customers per group of this column")
       ->type_name("COLUMN");
   cmd->add_option("--period-length", o.period_length,
                   "month (default), quarter or year: compare the snapshots at each period's start and end")
       ->type_name("LENGTH");
+  add_mover_options(*cmd, mo);
   add_color_option(*cmd, o.color, "");
   cmd->footer(R"(Examples:
   cskpi movements samples/mrr_matrix_24m.csv | head
   cskpi movements samples/mrr_matrix_24m.csv --period-length quarter -o movements.csv
   cskpi movements chartmogul_export.csv --amounts cents
+  cskpi movements samples/month_end_2026-10.csv --kind churned
+  cskpi movements samples/mrr_matrix_24m.csv --kind new,expansion --by segment --format csv
 
 Each customer-period with MRR at either end gives one row: start_mrr is the MRR at the end of
 the month before the period; new (never paid before), reactivation (paid before), expansion,
-contraction or churned carries the change to end_mrr. The first month only opens the history.)");
+contraction or churned carries the change to end_mrr. The first month only opens the history.
+
+With --kind (or --format), any input (movements, snapshots, Stripe, Chargebee, ChartMogul) gives
+every customer behind the bridge lines named, per period and group, the largest first, with its
+share of the line: the full list behind report --top.)");
 }
 
-int run_movements(const RunOptions& o) {
+int run_movements(const MovementsOptions& mo) {
+  if (mo.lists()) return run_mover_list(mo);
+  const RunOptions& o = mo.run;
   IngestOptions in = ingest_options(o);
   if (in.by_column.empty()) {
     in.by_column = "segment";

@@ -40,6 +40,7 @@ struct CustomerRecord {
   std::optional<Day> signup, first_value, renewal;
   std::optional<bool> renewed;
   std::string churn_reason;
+  std::string name; ///< the customer's name (a name or company column), "" if none
   std::string file; ///< where the record came from
   std::uint64_t line = 0;
   std::string period;        ///< movements rows only: the period the attributes were read in

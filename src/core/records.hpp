@@ -48,8 +48,10 @@ struct MovementRow {
   std::string_view file;
   std::uint64_t line = 0;
   std::string_view customer_id;
-  std::string_view period; ///< normalised period label; empty without a period column
-  std::string_view group;  ///< value of the --by column; empty without --by
+  std::string_view period;   ///< normalised period label; empty without a period column
+  std::string_view group;    ///< value of the --by column; empty without --by
+  std::string_view name;     ///< the customer's name when the file has one and it was asked for (movers)
+  bool name_escaped = false; ///< `name` is a quoted cell's raw text: "" stands for each quote in it
   Money start, expansion, contraction, churned, new_mrr, reactivation;
   std::optional<Money> cac;
   int nps = -1; ///< 0..10, or -1 for no response

@@ -32,6 +32,7 @@ struct IngestOptions {
   Money tolerance{};                 ///< allowed |end_mrr - computed end| (default exact)
   std::string by_column;             ///< normalised name of the --by column, empty for none
   bool by_optional = false;          ///< a file without the by_column is not an error
+  bool names = false;                ///< rows carry the customer's name from a name column (issue 30: movers)
   bool fast_path = true;             ///< off: every row takes the fully general path (tests)
   /// Threads for a movements or long snapshots file (issue 13): 0 for every core. A file of
   /// `parallel_bytes` or more is cut into chunks of whole lines read on every thread

@@ -167,6 +167,8 @@ struct AttributeNames {
   static constexpr std::string_view renewal[] = {"renewal_date"};
   static constexpr std::string_view renewed[] = {"renewed"};
   static constexpr std::string_view reason[] = {"churn_reason", "cancellation_reason"};
+  /// The customer's name (issue 30: movers show it); not an attribute that makes a file a customers file.
+  static constexpr std::string_view name[] = {"name", "customer_name", "company", "company_name"};
   static constexpr std::string_view score[] = {"score", "nps", "nps_score"};
   static constexpr std::string_view csat[] = {"csat"};
   static constexpr std::string_view ces[] = {"ces"};
@@ -179,7 +181,7 @@ bool has_billing_columns(const Header& h);
 /// The attribute cells of a customers file or of a movements file with attribute columns.
 struct AttributeCells {
   std::size_t id = k_absent, health = k_absent, signup = k_absent, value = k_absent, renewal = k_absent,
-              renewed = k_absent, reason = k_absent;
+              renewed = k_absent, reason = k_absent, name = k_absent;
   std::vector<std::size_t> components;
   /// Finds the columns and marks them in the run's attribute columns.
   void locate(FileReader& rd);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The machine formats and markdown: JSON, JSON lines, CSV, markdown.
 #include "report/display.hpp"
+#include "report/movers.hpp"
 
 #include <fmt/format.h>
 
@@ -97,7 +98,12 @@ std::string render_json(const Report& r) {
       first = false;
       out += record_json(g, rec, r.settings);
     }
-  out += first ? "]\n}\n" : "\n  ]\n}\n";
+  out += first ? "]" : "\n  ]";
+  if (r.movers) { // issue 30: only when asked for (--top), so a report without stays as it was
+    const std::string entries = movers_json_entries(*r.movers, s.by, "    ");
+    out += entries.empty() ? ",\n  \"movers\": []" : ",\n  \"movers\": [\n" + entries + "\n  ]";
+  }
+  out += "\n}\n";
   return out;
 }
 
@@ -105,6 +111,11 @@ std::string render_jsonl(const Report& r) {
   std::string out;
   for (const Group& g : r.groups)
     for (const Record& rec : g.records) out += record_json(g, rec, r.settings) + "\n";
+  if (r.movers) { // issue 30: one last line, {"movers": [...]}, when asked for (--top)
+    std::string entries = movers_json_entries(*r.movers, r.settings.by, "");
+    std::erase(entries, '\n'); // JSON text holds no raw line break: json_string escapes it
+    out += "{\"movers\":[" + entries + "]}\n";
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "report/html.hpp"
+#include "report/movers.hpp"
 
 #include "report/html_assets.hpp"
 

@@ -11,6 +11,7 @@
 #include "metrics/cohorts.hpp"
 #include "metrics/leading.hpp"
 #include "metrics/metrics.hpp"
+#include "metrics/movers.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -64,6 +65,9 @@ struct Report {
   std::vector<InputSummary> inputs;
   std::vector<Group> groups;       ///< periods sorted; within a period `all` first, then segments sorted
   std::optional<JoinSummary> join; ///< set when customers or responses files were joined (issue 7)
+  /// Movers (issue 30), set when asked for (--top): per period, group and bridge line, as the
+  /// groups are ordered; `group` as Group::segment says it ("all", "(blank)").
+  std::optional<std::vector<MoverLine>> movers = std::nullopt;
 };
 
 /// Computes and rates every group's metrics. `metrics` filters by id (empty: all the

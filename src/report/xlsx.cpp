@@ -182,14 +182,48 @@ void trend_sheet(xlsx::Sheet& ws, const Trends& t, const Trends::Block& b, const
   ws.freeze(2, 1);
 }
 
+/// The movers (issue 30): one row per customer behind a bridge line, as the `movers` JSON has them.
+void movers_sheet(xlsx::Sheet& ws, const Report& r, const Formats& fm) {
+  const char* heads[] = {"period", "segment", "by", "kind", "line", "rank", "customer_id", "name", "amount", "share"};
+  for (Col c = 0; c < 10; ++c) text(ws, 0, c, heads[c], fm.header);
+  ws.column_width(0, 6, 14);
+  ws.column_width(7, 7, 30);
+  ws.column_width(8, 9, 14);
+  constexpr Row k_last = 1048576 - 2; // a sheet's last row says what did not fit
+  Row row = 1;
+  for (const MoverLine& l : *r.movers)
+    for (std::size_t k = 0; k < l.movers.size(); ++k) {
+      if (row == k_last) {
+        text(ws, row, 0, "(more movers than a sheet holds: cskpi movements --kind all --format csv lists them all)");
+        return;
+      }
+      const Mover& m = l.movers[k];
+      text(ws, row, 0, l.period);
+      text(ws, row, 1, l.group);
+      if (!l.whole && r.settings.by) text(ws, row, 2, *r.settings.by);
+      text(ws, row, 3, l.kind_def().id);
+      text(ws, row, 4, l.kind_def().line);
+      ws.number(row, 5, static_cast<double>(k + 1), fm.count);
+      text(ws, row, 6, m.customer_id);
+      text(ws, row, 7, m.name);
+      ws.number(row, 8, Quantity::of_money(m.amount).as_double(), fm.money);
+      ws.number(row, 9, l.share(m), fm.percent);
+      ++row;
+    }
+  ws.freeze(1, 0);
+  if (row > 1) ws.autofilter(0, 0, row - 1, 9);
+}
+
 } // namespace
 
 std::string render_xlsx(const Report& r) {
   xlsx::Workbook wb("cskpi report");
   const Formats fm(wb);
   std::set<std::string> taken{"summary", "records"};
+  if (r.movers) taken.insert("movers");
   summary_sheet(wb.add_sheet("Summary"), r, fm);
   records_sheet(wb.add_sheet("Records"), r, fm);
+  if (r.movers) movers_sheet(wb.add_sheet("Movers"), r, fm);
   const Trends t(r);
   if (t.periods.size() > 1)
     for (const Trends::Block& b : t.blocks) trend_sheet(wb.add_sheet(sheet_name(b.segment, taken)), t, b, fm);

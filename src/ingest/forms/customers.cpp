@@ -19,6 +19,7 @@ void AttributeCells::locate(FileReader& rd) {
   renewal = rd.find(N::renewal);
   renewed = rd.find(N::renewed);
   reason = rd.find(N::reason);
+  name = rd.find(N::name);
   AttributeColumns& c = rd.run.attrs().columns;
   c.health |= health != k_absent;
   c.signup |= signup != k_absent;
@@ -68,6 +69,7 @@ void AttributeCells::read(FileReader& rd, CustomerRecord& rec) {
                      fmt::format("{} {} holds a NUL byte: binary data, not text", rd.names[reason], show(text)));
     rec.churn_reason.assign(text);
   }
+  if (name != k_absent) rec.name.assign(trim_spaces(fields[name]));
   rec.file = rd.name;
   rec.line = rd.line;
 }
@@ -92,7 +94,8 @@ public:
     // a column it does not use (a slash-dated renewal_date, a free-text reason) is not read,
     // so a cell in it can neither stop the scores nor reject a row (issue 28).
     if (!rd.options().components.empty())
-      m_attr.health = m_attr.signup = m_attr.value = m_attr.renewal = m_attr.renewed = m_attr.reason = k_absent;
+      m_attr.health = m_attr.signup = m_attr.value = m_attr.renewal = m_attr.renewed = m_attr.reason = m_attr.name =
+          k_absent;
     for (const std::string& c : rd.options().components) {
       const std::size_t at = rd.find({c});
       if (at == k_absent) {

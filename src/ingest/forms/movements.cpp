@@ -76,6 +76,8 @@ bool MovementsForm::start(FileReader& rd) {
     if (by == c_count || by == c_segment) by = k_group;
     else m_by_has_role = true;
   }
+  m_name_pos = rd.options().names ? rd.find(AttributeNames::name) : k_absent;
+  if (m_name_pos != k_absent && m_roles[m_name_pos] == c_count) m_roles[m_name_pos] = k_name;
   FileRole role = FileRole::unknown;
   if (run.snapshots) {
     rd.fatal(rd.line, "a movements file cannot be read with a snapshot file in one run; report them separately");
@@ -297,6 +299,7 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
           rd.by_pos,
           fmt::format("{} {} holds a NUL byte: binary data, not text", rd.options().by_column, show(r.group)));
   }
+  if (m_name_pos != k_absent) r.name = trim_spaces(rd.fields[m_name_pos]);
   if (m_pos[c_currency] != k_absent) m_currencies.note(rd, m_pos[c_currency]);
   if (rd.row_ok) check_reconciled(rd, r, end_given);
   if (rd.row_ok) convert(rd, r);

@@ -55,6 +55,7 @@ constexpr std::array<std::string_view, c_count> k_col_names = {
     "at_risk",          "saved",     "health_score",  "currency"};
 constexpr std::size_t k_required = 5;         // the first five columns
 constexpr std::uint8_t k_group = c_count + 1; // the role of a --by column that is read for nothing else
+constexpr std::uint8_t k_name = c_count + 2;  // the role of a name column, read when movers are asked for (issue 30)
 
 /// The cross-column checks of SPEC §1.4 on one row's exact amounts, shared by the fast path
 /// (which only asks ok()) and the general one (which words each failure).
@@ -237,6 +238,7 @@ private:
   // Fixed by start() and read by the reading thread on every row (parse_fast, sample)...
   std::array<std::size_t, c_count> m_pos{};
   std::vector<std::uint8_t> m_roles; ///< per field: its Col, c_count for a column we ignore, or k_group
+  std::size_t m_name_pos = k_absent; ///< the customer name column, read only when IngestOptions::names
   bool m_by_has_role = false;        ///< the --by column is one of the Col columns but segment
   bool m_row_attributes = false;     ///< attribute columns: rows update their customer's record
   std::uint64_t m_sampled_bytes = 0, m_sampled_rows = 0;

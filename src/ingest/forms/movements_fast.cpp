@@ -119,6 +119,23 @@ inline bool health_score_ok(const ParsedMoney& h) noexcept {
   return true;
 }
 
+/// A name cell from p (issue 30: movers): plain, or quoted for a comma or a quote in it, as
+/// names often are; a quoted one is kept raw (name_escaped), the sink unescapes the few it keeps.
+[[gnu::always_inline]] inline bool name_cell(const char*& p, const char* end, char delim, MovementRow& r) noexcept {
+  const char* const f = p;
+  if (*p != '"') {
+    p = field_end(p, end, delim);
+    r.name = key_text(std::string_view(f, static_cast<std::size_t>(p - f)));
+    r.name_escaped = false;
+    return true;
+  }
+  if (!skip_cell(p, end, delim)) return false;
+  const std::string_view inner(f + 1, static_cast<std::size_t>(p - f - 2));
+  r.name = key_text(inner);
+  r.name_escaped = inner.find('"') != std::string_view::npos;
+  return true;
+}
+
 } // namespace
 
 // The fast path for the common valid row: one pass over the bytes, plain numbers only, no
@@ -192,6 +209,9 @@ bool MovementsForm::parse(const FileReader& rd, PaddedLine text, std::uint64_t a
     case k_group: // the --by column's text; quoted, the slow path unescapes it
       p = field_end(p, end, delim);
       r.group = key_text(cell(f));
+      break;
+    case k_name: // set on every row of a file with the column: reset_row need not clear it
+      if (!name_cell(p, end, delim, r)) return false;
       break;
     case c_segment: // a column we do not read
     case c_count:
