@@ -5,6 +5,8 @@
 // - churned - transfer_out + fx = end, each group starts where it ended the period before, and
 // the groups' lines sum to the whole's.
 #include "app/run.hpp"
+#include "ingest/ingest.hpp"
+#include "metrics/aggregate.hpp"
 
 #include "random.hpp"
 
@@ -15,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -189,4 +192,55 @@ TEST_CASE("bridge: with period-end FX every group's bridge adds up in the report
     for (const Record& rec : g.records)
       fx_line = fx_line || (rec.metric.def->id == "mrr_fx" && rec.metric.value->money.micros != 0);
   CHECK(fx_line);
+}
+
+TEST_CASE("bridge: transfers are found across one file per period, in any order", "[bridge]") {
+  test::Random rnd{GENERATE(21u, 22u, 23u)};
+  const int periods = 4;
+  const std::string text = random_movements(rnd, 30, periods, false);
+  // One file per month, as month-end exports come; given newest first.
+  const std::size_t header_end = text.find('\n') + 1;
+  std::vector<std::string> parts(periods, text.substr(0, header_end));
+  for (std::size_t at = header_end; at < text.size();) {
+    const std::size_t end = text.find('\n', at) + 1;
+    const std::string row = text.substr(at, end - at);
+    const std::size_t month = static_cast<std::size_t>(std::stoi(row.substr(row.find(",2026-") + 6, 2)) - 1);
+    parts[month] += row;
+    at = end;
+  }
+  app::ReportRequest split, whole;
+  for (int p = periods - 1; p >= 0; --p)
+    split.files.push_back(
+        write_file(fmt::format("cskpi_test_bridge_part_{}_{}.csv", rnd.state, p), parts[static_cast<std::size_t>(p)]));
+  whole.files = {write_file(fmt::format("cskpi_test_bridge_whole_{}.csv", rnd.state), text)};
+  split.by = whole.by = "segment";
+  Quiet sink;
+  const std::optional<Report> a = app::run_report(split, sink), b = app::run_report(whole, sink);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(sink.problems.empty());
+  check_bridges(*a, true);
+  REQUIRE(a->groups.size() == b->groups.size());
+  for (std::size_t i = 0; i < a->groups.size(); ++i) CHECK(lines_of(a->groups[i]) == lines_of(b->groups[i]));
+}
+
+TEST_CASE("bridge: standard input cannot be read again, so a change of group is a warning", "[bridge]") {
+  struct Diags : DiagnosticSink {
+    std::vector<std::string> lines;
+    void report(const Diagnostic& d) override { lines.push_back(format_diagnostic(d)); }
+  } d;
+  IngestOptions o;
+  o.by_column = "segment";
+  Aggregator agg(true);
+  Ingestor ingestor(o, d);
+  std::istringstream in("customer_id,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n"
+                        "A,SMB,2026-09,100,0,0,0\n"
+                        "A,Mid,2026-10,100,0,0,0\n");
+  ingestor.read_stream(in, "<stdin>", agg);
+  ingestor.finish(&agg);
+  REQUIRE(d.lines.size() == 1);
+  CHECK_THAT(d.lines[0],
+             Catch::Contains("customers change their segment between 2026-09 and 2026-10") &&
+                 Catch::Contains("name the file instead"));
+  CHECK_FALSE(agg.has_transfers());
 }
