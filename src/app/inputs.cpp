@@ -39,8 +39,8 @@ Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, Di
   const std::vector<std::size_t> order = reading_order(files, opts);
   for (std::size_t n = 0; n < order.size(); ++n)
     read[order[n]] = ingestor.read_path(files[order[n]], rows, n + 1 == order.size());
-  ingestor.finish();
-  l.inputs = std::move(read); // in the order given
+  ingestor.finish(l.joiner.get()); // segment transfers (issue 30) reach the aggregator through the join
+  l.inputs = std::move(read);      // in the order given
   l.columns = ingestor.columns();
   l.detected_length = ingestor.detected_period_length();
   l.snapshots = ingestor.take_snapshots();

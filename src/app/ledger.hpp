@@ -20,6 +20,9 @@ public:
   /// `grouped`: the run has --by (an empty value is then the group "(blank)", as reported).
   LedgerSink(RowSink& next, bool grouped) : m_next(&next), m_grouped(grouped) {}
   void add(const MovementRow& row) override;
+  /// Lifecycle facts and transfers pass on as they are: they are no movements of a customer.
+  void add_lifecycle(const MovementRow& row) override { m_next->add_lifecycle(row); }
+  void transfer(const TransferRow& t) override { m_next->transfer(t); }
   std::unique_ptr<RowSink> fork() const override;
   bool merge(RowSink& part) override;
   /// The ledger of every row received: sorted by period, customer and group.

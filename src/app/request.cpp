@@ -26,6 +26,23 @@ HealthScheme health_scheme(const ReportRequest& o) {
   return *s;
 }
 
+namespace {
+
+/// --fx-method, or the preset's method when --fx converts; constant without --fx.
+FxMethod fx_method_of(const ReportRequest& o, const DefinitionPreset& preset) {
+  if (o.fx_method.empty()) return o.fx.empty() ? FxMethod::constant : preset.fx_method;
+  const std::optional<FxMethod> m = parse_fx_method(o.fx_method);
+  if (!m) throw usage_error(fmt::format("--fx-method \"{}\" is not constant, period-end or transaction", o.fx_method));
+  if (o.fx.empty()) throw usage_error("--fx-method needs --fx FILE: the rates it values MRR with");
+  if (*m == FxMethod::transaction)
+    throw usage_error("--fx-method transaction is not available yet: it values each customer's MRR at the rates of "
+                      "its own movements, which needs every customer's history (use constant or period-end; cskpi "
+                      "explain fx)");
+  return *m;
+}
+
+} // namespace
+
 IngestOptions ingest_options(const ReportRequest& o) {
   IngestOptions in;
   if (!o.delimiter.empty()) {
@@ -66,6 +83,7 @@ IngestOptions ingest_options(const ReportRequest& o) {
   if (preset == nullptr)
     throw usage_error(fmt::format("--definitions \"{}\" is not cskpi, smsb, chartmogul or profitwell", o.definitions));
   apply_definitions(in, *preset);
+  in.fx_method = fx_method_of(o, *preset);
   if (!o.as_of.empty()) {
     in.as_of_day = parse_date(o.as_of);
     if (!in.as_of_day) throw usage_error(fmt::format("--as-of \"{}\" is not a date YYYY-MM-DD", o.as_of));

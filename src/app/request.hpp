@@ -45,6 +45,7 @@ struct ReportRequest {
   std::vector<std::string> map;      ///< OURS=THEIRS pairs
   std::string fx;                    ///< exchange rates file
   std::string currency;              ///< the currency to report in
+  std::string fx_method;             ///< --fx-method: constant, period-end or transaction ("": the preset's)
   std::uint64_t min_group = 30;      ///< rate a group only from this many starting customers
   std::string definitions = "cskpi"; ///< the definitions preset
   std::vector<std::string> compare;  ///< report --compare: presets side by side, the first the base

@@ -112,6 +112,8 @@ MetricContext context_of(ReportSettings& s, const IngestOptions& ingest, const L
   ctx.gross_margin_given = s.gross_margin_given;
   ctx.cac = s.cac;
   ctx.min_group = s.min_group;
+  ctx.transfers = s.by && l.aggregator->has_transfers();
+  ctx.fx_method = ingest.fx_method;
   if (ingest.period_length) {
     ctx.period_length = *ingest.period_length;
     s.period_length_source = "--period-length";

@@ -87,6 +87,12 @@ void add_export_options(CLI::App& cmd, RunOptions& o) {
       ->type_name("FILE");
   cmd.add_option("--currency", o.currency, "The currency to report in (with --fx), or the one the amounts must be in")
       ->type_name("CODE");
+  cmd.add_option("--fx-method", o.fx_method,
+                 "How monthly --fx rates value MRR over time: constant (each period at its own rate, no FX line; "
+                 "default) or period-end (the starting MRR revalued to the period's rate, shown as the bridge line "
+                 "mrr_fx, so start + movements + FX = end); --definitions chartmogul uses period-end. "
+                 "cskpi explain fx")
+      ->type_name("METHOD");
   cmd.add_option("--definitions", o.definitions,
                  "Vendor choices on churn timing, reactivation, discounts and delinquency: cskpi (default), smsb, "
                  "chartmogul or profitwell (cskpi explain definitions)")

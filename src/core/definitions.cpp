@@ -18,7 +18,8 @@ constexpr DefinitionPreset k_presets[] = {
      "GRR caps each customer at its starting MRR (expansion never offsets churn); NRR has no cap",
      "repeating and forever coupons lower MRR while they apply; a once coupon is a one-off, not recurring revenue",
      "past_due keeps its MRR; unpaid and paused stop counting from their unpaid or paused period",
-     "cskpi's own; SPEC.md and the reference articles"},
+     "cskpi's own; SPEC.md and the reference articles", FxMethod::constant,
+     "constant: each period at its own month's rate, no FX line (today's figures unchanged)"},
     {"smsb", false, false, true, "when the subscription ends (not documented by SMSB; cskpi's choice)",
      "not documented by SMSB; cskpi's choice (counted in exact cohorts)",
      "not documented by SMSB; invisible at month-end snapshots",
@@ -26,7 +27,8 @@ constexpr DefinitionPreset k_presets[] = {
      "definition (cskpi caps each customer)",
      "not documented by SMSB; cskpi's choice", "not documented by SMSB; cskpi's choice",
      "SaaS Metrics Standards Board, Gross Revenue Retention (as cited by secondary sources; the NRR text was not "
-     "available)"},
+     "available)",
+     FxMethod::constant, "not documented by SMSB; cskpi's choice (constant)"},
     {"chartmogul", true, true, false,
      "when the subscription is cancelled or expires in the billing system (ChartMogul's default churn recognition)",
      "a previously paying customer back on a paid plan, any gap; the Net MRR Retention chart excludes reactivation, so "
@@ -36,7 +38,10 @@ constexpr DefinitionPreset k_presets[] = {
      "every discount is deducted before MRR, a once coupon too (its first month)",
      "past-due subscriptions keep their MRR until cancelled (default; Stripe's unpaid is treated as past due)",
      "ChartMogul help center: Churn recognition; MRR movements explained; Chart: Net MRR Retention; Handling past-due "
-     "subscriptions"},
+     "subscriptions",
+     FxMethod::period_end,
+     "the daily rate at the service period's start, with no expansion or contraction from rates: they show in an "
+     "Exchange Rate Impact row; with monthly rates, period-end"},
     {"profitwell", true, false, true,
      "at the end of the billing cycle; a cancellation request only marks the customer as cancelled",
      "a customer who churned and comes back, within any period of time",
@@ -45,12 +50,30 @@ constexpr DefinitionPreset k_presets[] = {
      "not documented (cskpi's GRR cap applies)",
      "discounts and credits are always subtracted, regardless of frequency: a once coupon too",
      "past-due customers stay active through dunning, then churn as delinquent (Stripe's unpaid)",
-     "Paddle ProfitWell Metrics help: Churn; Discounts; Are cancellations in the first month counted as churn?"},
+     "Paddle ProfitWell Metrics help: Churn; Discounts; Are cancellations in the first month counted as churn?",
+     FxMethod::constant,
+     "the rate of the date the customer purchased the subscription, never revalued (transaction); cskpi uses constant "
+     "until transaction is available"},
 };
 
 } // namespace
 
 std::span<const DefinitionPreset> definition_presets() noexcept { return k_presets; }
+
+std::string_view to_string(FxMethod m) noexcept {
+  switch (m) {
+  case FxMethod::constant: return "constant";
+  case FxMethod::period_end: return "period-end";
+  case FxMethod::transaction: return "transaction";
+  }
+  return "constant";
+}
+
+std::optional<FxMethod> parse_fx_method(std::string_view text) noexcept {
+  for (const FxMethod m : {FxMethod::constant, FxMethod::period_end, FxMethod::transaction})
+    if (to_string(m) == text) return m;
+  return std::nullopt;
+}
 
 const DefinitionPreset* find_definition_preset(std::string_view name) noexcept {
   for (const DefinitionPreset& p : k_presets)

@@ -4,10 +4,22 @@
 // match ChartMogul?" has an answer. The table is data, printed by `cskpi explain definitions`.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
 namespace cskpi {
+
+/// How --fx rates value a foreign-currency MRR over time (issue 30; cskpi explain fx).
+enum class FxMethod : std::uint8_t {
+  constant,   ///< each period's amounts at the rate of its last month; a starting MRR is restated, no FX line
+  period_end, ///< the same, and the starting MRR revalued from the period before's rate shows as mrr_fx
+  transaction ///< each movement at its own month's rate, never revalued (not available yet)
+};
+std::string_view to_string(FxMethod m) noexcept;
+/// "constant", "period-end" or "transaction"; nullopt for anything else.
+std::optional<FxMethod> parse_fx_method(std::string_view text) noexcept;
 
 struct DefinitionPreset {
   std::string_view name;
@@ -22,6 +34,9 @@ struct DefinitionPreset {
   bool cohort_reactivation = true;
   /// One line per choice, for explain: what the preset does and where it comes from.
   std::string_view churn_timing, reactivation, same_month, caps, discounts, delinquency, source;
+  /// The vendor's --fx-method where its documentation says (issue 30), and what it says.
+  FxMethod fx_method = FxMethod::constant;
+  std::string_view fx = "";
 };
 
 /// Every preset, cskpi first.

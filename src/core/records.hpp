@@ -53,6 +53,9 @@ struct MovementRow {
   std::string_view name;     ///< the customer's name when the file has one and it was asked for (movers)
   bool name_escaped = false; ///< `name` is a quoted cell's raw text: "" stands for each quote in it
   Money start, expansion, contraction, churned, new_mrr, reactivation;
+  /// --fx-method period-end (issue 30): start_mrr at this period's rate less start_mrr at the
+  /// period before's, the revaluation of the MRR the period starts with; 0 otherwise.
+  Money fx;
   std::optional<Money> cac;
   int nps = -1; ///< 0..10, or -1 for no response
   bool at_risk = false;
@@ -77,6 +80,17 @@ inline Money end_mrr(const MovementRow& row) noexcept { // inline: summed on eve
   return end;
 }
 
+/// A customer whose --by value differs between two consecutive periods (issue 30): its MRR
+/// leaves group `from` and enters group `to` at the start of `period`. The views live only
+/// during the RowSink::transfer() call.
+struct TransferRow {
+  std::string_view customer_id;
+  std::string_view period; ///< the later period: the transfer is a line of its bridge
+  std::string_view from;   ///< the customer's group at the end of the period before
+  std::string_view to;     ///< its group in `period`
+  Money amount;            ///< its start_mrr in `period` (its MRR at the end of the one before)
+};
+
 /// Receives every valid row, in file order, or, when the sink can fork(), parts of a file
 /// in parallel (issue 13).
 class RowSink {
@@ -87,6 +101,9 @@ public:
   /// trial that ended without converting, issue 30). Only sinks that sum lifecycle facts take
   /// it (the default ignores it): it is no customer of the period, no movements row.
   virtual void add_lifecycle(const MovementRow& row) { (void)row; }
+  /// After every row of the run: one customer's change of group (issue 30), found by
+  /// Ingestor::finish(). Sinks that keep no groups ignore it.
+  virtual void transfer(const TransferRow& t) { (void)t; }
   /// An empty sink of the same kind for the rows of one part of a file, fed by another
   /// thread and merged back with merge(); nullptr (the default) when this sink needs every
   /// row in file order on one thread.

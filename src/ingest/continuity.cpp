@@ -44,6 +44,8 @@ void add_sums(PeriodSums& into, const PeriodSums& from) {
     ContinuitySums& t = it->second;
     t.starts += s.starts;
     t.ends += s.ends;
+    t.group_starts += s.group_starts;
+    t.group_ends += s.group_ends;
     t.starting += s.starting;
     t.ending += s.ending;
     t.partial = t.partial || s.partial;
@@ -98,6 +100,21 @@ std::vector<ContinuityBreak> continuity_breaks(const std::string& before_label,
                                     show(b.id), before_label, show_money(b.end), after_label),
                         b.file});
   return breaks;
+}
+
+std::vector<ContinuityTransfer> continuity_transfers(const std::vector<ContinuityRow>& before,
+                                                     const std::vector<ContinuityRow>& after) {
+  std::unordered_map<std::string_view, const ContinuityRow*> earlier;
+  earlier.reserve(before.size());
+  for (const ContinuityRow& r : before) earlier.emplace(r.id, &r);
+  std::vector<ContinuityTransfer> out;
+  for (const ContinuityRow& r : after) {
+    if (r.start.micros <= 0) continue; // a customer coming back at 0 is new or reactivated where it comes back
+    const auto it = earlier.find(r.id);
+    if (it == earlier.end() || it->second->end.micros <= 0 || it->second->group == r.group) continue;
+    out.push_back({r.id, it->second->group, r.group, r.start});
+  }
+  return out;
 }
 
 } // namespace cskpi::ingest

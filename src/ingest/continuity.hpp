@@ -12,6 +12,12 @@
 // pairs, compared by its sum of hashes; a collision is one chance in 2^64). Only when two
 // sums differ are the files of the two periods read again, keeping those two periods' rows,
 // to name each break.
+//
+// The same sums find the customers whose --by value changes between two periods (issue 30:
+// segment transfers). A grouped row also adds its (customer, amount) hash times an odd hash
+// of its group: where every customer keeps its group, those sums match as the first do. Only
+// when they differ are the two periods read again, to find each customer's group before and
+// after and so the transfers between groups.
 #pragma once
 
 #include "core/records.hpp"
@@ -29,8 +35,9 @@ namespace cskpi::ingest {
 
 /// The sums of one period: see the file's comment.
 struct ContinuitySums {
-  std::uint64_t starts = 0, ends = 0;     ///< sums of hashes
-  std::uint64_t starting = 0, ending = 0; ///< rows with start_mrr > 0, with end MRR > 0
+  std::uint64_t starts = 0, ends = 0;             ///< sums of hashes
+  std::uint64_t starting = 0, ending = 0;         ///< rows with start_mrr > 0, with end MRR > 0
+  std::uint64_t group_starts = 0, group_ends = 0; ///< the same hashes times their group's (grouped rows only)
   /// Some rows were not summed (a sink sums nothing while all its rows are of one period):
   /// the period's files are read again if a period next to it is in the run.
   bool partial = false;
@@ -118,23 +125,33 @@ private:
       settle_key();
     }
     const Money end = end_mrr(row);
-    if (row.start.micros <= 0 && end.micros <= 0) return;
+    // With --fx-method period-end a start continues the end before at that period's rate.
+    const Money start{row.start.micros - row.fx.micros};
+    if (start.micros <= 0 && end.micros <= 0) return;
     ContinuitySums& s = period(pack(row.period));
     const std::uint64_t h = continuity_id_hash(row.customer_id);
-    if (row.start == end) { // most rows: no movement, one mix for both sums
+    // Odd, so that a product with it is 0 only for a 0 hash; 1 (no change) without --by.
+    const std::uint64_t g = row.group.empty() ? 1 : continuity_id_hash(row.group) | 1;
+    if (start == end) { // most rows: no movement, one mix for both sums
       const std::uint64_t v = continuity_mix(h, end.micros);
       s.starts += v;
       s.ends += v;
+      s.group_starts += v * g;
+      s.group_ends += v * g;
       ++s.starting;
       ++s.ending;
       return;
     }
-    if (row.start.micros > 0) {
-      s.starts += continuity_mix(h, row.start.micros);
+    if (start.micros > 0) {
+      const std::uint64_t v = continuity_mix(h, start.micros);
+      s.starts += v;
+      s.group_starts += v * g;
       ++s.starting;
     }
     if (end.micros > 0) {
-      s.ends += continuity_mix(h, end.micros);
+      const std::uint64_t v = continuity_mix(h, end.micros);
+      s.ends += v;
+      s.group_ends += v * g;
       ++s.ending;
     }
   }
@@ -186,6 +203,7 @@ struct ContinuityBreak {
 /// One row as the second reading keeps it.
 struct ContinuityRow {
   std::string id;
+  std::string group; ///< its --by value (empty without --by)
   Money start, end;
   std::uint32_t file = 0; ///< index in the run's files
   std::uint64_t line = 0;
@@ -201,5 +219,17 @@ std::vector<ContinuityBreak> continuity_breaks(const std::string& before_label,
                                                const std::vector<ContinuityRow>& after, Money tolerance,
                                                const std::vector<std::string>& names,
                                                const std::vector<std::pair<std::uint32_t, std::uint32_t>>& columns);
+
+/// A customer's change of group between period `before` and the period `after` right after
+/// it (issue 30): its row in `after` starts with MRR and is of another group than its row in
+/// `before`, which ended with MRR. The amount is the start in `after`.
+struct ContinuityTransfer {
+  std::string id, from, to;
+  Money amount;
+};
+
+/// The transfers between the rows of two consecutive periods, in the order of `after`'s rows.
+std::vector<ContinuityTransfer> continuity_transfers(const std::vector<ContinuityRow>& before,
+                                                     const std::vector<ContinuityRow>& after);
 
 } // namespace cskpi::ingest

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/definitions.hpp"
 #include "core/money.hpp"
 #include "core/period.hpp"
 #include "core/records.hpp"
@@ -72,6 +73,9 @@ struct IngestOptions {
   /// the amounts must be in.
   std::string fx_file;
   std::string currency;
+  /// --fx-method (issue 30): period-end also values each row's start_mrr at the rate of the
+  /// period before (MovementRow::fx).
+  FxMethod fx_method = FxMethod::constant;
   /// Stripe subscriptions (issue 12): the last day of the history (default: the latest
   /// date in the export).
   std::optional<std::int32_t> as_of_day;
@@ -106,7 +110,9 @@ public:
   InputSummary read_path(const std::string& path, RowSink& sink, bool last = false);
   /// After the last file: the checks that need every file of the run (the continuity of
   /// movements files' periods, issue 28). Reports to the DiagnosticSink; call it once.
-  void finish();
+  /// With `transfers` and a --by column: each customer whose group differs from the period
+  /// before goes to transfers->transfer() (issue 30), found as continuity breaks are.
+  void finish(RowSink* transfers = nullptr);
   /// Reads CSV text from a stream, naming it `display_name` in diagnostics.
   InputSummary read_stream(std::istream& in, const std::string& display_name, RowSink& sink);
 

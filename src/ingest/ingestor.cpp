@@ -210,7 +210,8 @@ std::vector<std::vector<ingest::ContinuityRow>> rows_of_periods(const ingest::Ru
       const auto at = std::find(keys.begin(), keys.end(), ContinuitySink::pack(r.period));
       if (at != keys.end())
         rows[static_cast<std::size_t>(at - keys.begin())].push_back(
-            ContinuityRow{std::string(r.customer_id), r.start, end_mrr(r), file, r.line});
+            ContinuityRow{std::string(r.customer_id), std::string(r.group), Money{r.start.micros - r.fx.micros},
+                          end_mrr(r), file, r.line});
     }
   } keep(keys);
   struct Quiet : DiagnosticSink {
@@ -231,17 +232,63 @@ std::vector<std::vector<ingest::ContinuityRow>> rows_of_periods(const ingest::Ru
 }
 } // namespace
 
-void Ingestor::finish() {
+namespace {
+/// A period with continuity sums, and its months.
+struct Span {
+  std::string label;
+  MonthSpan months;
+  PeriodLength length;
+  const ingest::ContinuitySums* sums;
+};
+using SpanPair = std::pair<const Span*, const Span*>; // (before, after)
+
+/// Without a second reading (standard input), the sums tell that a customer breaks or moves,
+/// not which: one warning per pair of periods.
+void report_unread(ingest::Run& run, const std::vector<SpanPair>& broken, Severity severity) {
+  const ingest::ContinuityRun& c = run.continuity;
+  for (const auto& [before, after] : broken) {
+    const ingest::ContinuitySums &b = *before->sums, &a = *after->sums;
+    if (b.ends != a.starts || b.ending != a.starting)
+      run.diagnostics.report(Diagnostic{
+          c.stream_name, 0, 0, severity,
+          fmt::format(
+              "start_mrr in {} does not continue the MRR at the end of {} for every customer ({} customers start {} "
+              "with MRR, {} ended {} with it); name the file instead of standard input to see which customers",
+              after->label, before->label, a.starting, after->label, b.ending, before->label)});
+    else
+      run.diagnostics.report(Diagnostic{
+          c.stream_name, 0, 0, Severity::warning,
+          fmt::format("customers change their {} between {} and {}, but the transfers between groups cannot be "
+                      "found in standard input, so the groups' bridges of {} do not add up; name the file instead",
+                      run.options.by_column, before->label, after->label, after->label)});
+  }
+}
+} // namespace
+
+namespace {
+/// Whether some customer's group may differ between two periods' rows read again: a sum of
+/// hashes of (customer, group) over the customers ending `before` with MRR, and over those
+/// starting `after` with it. One pass without a map, so pairs read again only because a
+/// period was partial (a big sorted file) cost no search for transfers.
+bool groups_differ(const std::vector<ingest::ContinuityRow>& before, const std::vector<ingest::ContinuityRow>& after) {
+  const auto hash = [](const ingest::ContinuityRow& r) {
+    const std::uint64_t g = r.group.empty() ? 1 : ingest::continuity_id_hash(r.group) | 1;
+    return ingest::continuity_mix(ingest::continuity_id_hash(r.id), 0) * g;
+  };
+  std::uint64_t ends = 0, starts = 0;
+  for (const ingest::ContinuityRow& r : before)
+    if (r.end.micros > 0) ends += hash(r);
+  for (const ingest::ContinuityRow& r : after)
+    if (r.start.micros > 0) starts += hash(r);
+  return ends != starts;
+}
+} // namespace
+
+void Ingestor::finish(RowSink* transfers) {
   using namespace ingest;
   Run& run = *m_run;
   ContinuityRun& c = run.continuity;
   if (c.sums.size() < 2) return;
-  struct Span {
-    std::string label;
-    MonthSpan months;
-    PeriodLength length;
-    const ContinuitySums* sums;
-  };
   std::vector<Span> periods;
   for (const auto& [key, sums] : c.sums) {
     std::string label = ContinuitySink::unpack(key);
@@ -250,23 +297,20 @@ void Ingestor::finish() {
   }
   std::sort(periods.begin(), periods.end(),
             [](const Span& a, const Span& b) { return a.months.first < b.months.first; });
-  std::vector<std::pair<const Span*, const Span*>> broken; // (before, after)
+  // Customers may change group only where there are groups and someone to tell.
+  const bool groups = transfers != nullptr && !run.options.by_column.empty();
+  std::vector<SpanPair> broken;
   for (const Span& after : periods)
     for (const Span& before : periods)
       if (before.length == after.length && before.months.last + 1 == after.months.first &&
           (before.sums->partial || after.sums->partial || before.sums->ends != after.sums->starts ||
-           before.sums->ending != after.sums->starting))
+           before.sums->ending != after.sums->starting ||
+           (groups && before.sums->group_ends != after.sums->group_starts)))
         broken.emplace_back(&before, &after);
   if (broken.empty()) return;
   const Severity severity = run.options.strict ? Severity::error : Severity::warning;
-  if (c.from_stream) { // no second reading: the sums tell that a customer breaks, not which
-    for (const auto& [before, after] : broken)
-      run.diagnostics.report(Diagnostic{
-          c.stream_name, 0, 0, severity,
-          fmt::format(
-              "start_mrr in {} does not continue the MRR at the end of {} for every customer ({} customers start {} "
-              "with MRR, {} ended {} with it); name the file instead of standard input to see which customers",
-              after->label, before->label, after->sums->starting, after->label, before->sums->ending, before->label)});
+  if (c.from_stream) {
+    report_unread(run, broken, severity);
     return;
   }
   // Read the files again, keeping only the rows of the periods that break.
@@ -292,6 +336,11 @@ void Ingestor::finish() {
   });
   for (ContinuityBreak& b : breaks)
     run.diagnostics.report(Diagnostic{std::move(b.file), b.line, b.column, severity, std::move(b.message)});
+  if (groups)
+    for (const auto& [before, after] : broken)
+      if (groups_differ(rows_of(before), rows_of(after))) // most pairs read again only for a partial period
+        for (const ContinuityTransfer& t : continuity_transfers(rows_of(before), rows_of(after)))
+          transfers->transfer(TransferRow{t.id, after->label, t.from, t.to, t.amount});
 }
 
 } // namespace cskpi

@@ -30,7 +30,8 @@ bool Totals::add(const MovementRow& row) noexcept {
   // The money sums first, into locals: on overflow nothing changes. Counts cannot overflow.
   const bool cohort_row = row.start.micros > 0;
   std::int64_t s = start.micros, e = expansion.micros, c = contraction.micros, x = churned.micros, n = new_mrr.micros,
-               r = reactivation.micros, cac = cac_sum.micros, risk = at_risk_mrr.micros, end = end_mrr.micros;
+               r = reactivation.micros, cac = cac_sum.micros, risk = at_risk_mrr.micros, end = end_mrr.micros,
+               f = fx.micros;
   const Money row_end = cskpi::end_mrr(row);
   bool overflow = __builtin_add_overflow(end, row_end.micros, &end);
   if (cohort_row) {
@@ -38,6 +39,7 @@ bool Totals::add(const MovementRow& row) noexcept {
     overflow |= __builtin_add_overflow(e, row.expansion.micros, &e);
     overflow |= __builtin_add_overflow(c, row.contraction.micros, &c);
     overflow |= __builtin_add_overflow(x, row.churned.micros, &x);
+    if (row.fx.micros != 0) overflow |= __builtin_add_overflow(f, row.fx.micros, &f);
   }
   overflow |= __builtin_add_overflow(n, row.new_mrr.micros, &n);
   overflow |= __builtin_add_overflow(r, row.reactivation.micros, &r);
@@ -53,6 +55,7 @@ bool Totals::add(const MovementRow& row) noexcept {
   cac_sum.micros = cac;
   at_risk_mrr.micros = risk;
   end_mrr.micros = end;
+  fx.micros = f;
   ++customers;
   ending += row_end.micros > 0;
   if (cohort_row) {
@@ -87,11 +90,14 @@ bool Totals::merge(const Totals& o) noexcept {
   next.passives += o.passives;
   next.detractors += o.detractors;
   next.ending += o.ending;
+  next.transfers_in += o.transfers_in;
+  next.transfers_out += o.transfers_out;
   const bool ok = checked_add(next.start, o.start) && checked_add(next.expansion, o.expansion) &&
       checked_add(next.contraction, o.contraction) && checked_add(next.churned, o.churned) &&
       checked_add(next.new_mrr, o.new_mrr) && checked_add(next.reactivation, o.reactivation) &&
       checked_add(next.at_risk_mrr, o.at_risk_mrr) && checked_add(next.cac_sum, o.cac_sum) &&
-      checked_add(next.end_mrr, o.end_mrr) && add_lifecycle(next.life, o.life);
+      checked_add(next.end_mrr, o.end_mrr) && checked_add(next.transfer_in, o.transfer_in) &&
+      checked_add(next.transfer_out, o.transfer_out) && checked_add(next.fx, o.fx) && add_lifecycle(next.life, o.life);
   if (!ok) return false;
   *this = next;
   return true;
@@ -115,6 +121,21 @@ bool Aggregator::merge(RowSink& part) {
   m_last = nullptr; // the nodes it pointed to are gone
   m_recent.clear();
   return true;
+}
+
+void Aggregator::transfer(const TransferRow& t) {
+  if (!m_grouped) return;
+  PeriodTotals& p = m_periods[std::string(t.period)];
+  Totals& from = p.groups[std::string(t.from)];
+  Totals& to = p.groups[std::string(t.to)];
+  // Each is at most the group's starting MRR, a sum that fits.
+  if (!checked_add(from.transfer_out, t.amount) || !checked_add(to.transfer_in, t.amount))
+    throw input_error(fmt::format("period {}: the MRR moving between groups overflows the exact range", t.period));
+  ++from.transfers_out;
+  ++to.transfers_in;
+  m_transfers = true;
+  m_last = nullptr; // the map may have grown
+  m_recent.clear();
 }
 
 void Aggregator::add(const MovementRow& row) {

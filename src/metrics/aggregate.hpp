@@ -31,6 +31,15 @@ struct Totals {
   std::uint64_t at_risk = 0, saved = 0;
   std::uint64_t promoters = 0, passives = 0, detractors = 0;
   Lifecycle life; ///< billing exports' lifecycle facts (issue 30): zero from other forms
+  // Segment transfers (issue 30): customers that started the period in this group but ended
+  // the period before in another (in), or the reverse (out), and their start_mrr. The rows
+  // above count a customer in the group of its row: the bridge starts at
+  // start - transfer_in + transfer_out, the group's MRR at the end of the period before.
+  Money transfer_in, transfer_out;
+  /// --fx-method period-end: the starting cohort's revaluation, MovementRow::fx summed. The
+  /// bridge starts at start - fx (the MRR at the period before's rate) and shows fx as a line.
+  Money fx;
+  std::uint64_t transfers_in = 0, transfers_out = 0;
 
   /// Adds one row; returns false if a money sum would overflow (then nothing is changed).
   bool add(const MovementRow& row) noexcept;
@@ -63,11 +72,17 @@ public:
   }
   /// `part` must come from fork(); a fork can take in another.
   bool merge(RowSink& part) override;
+  /// Adds a customer's change of group to the lines of both groups (not to `all`, where
+  /// transfers cancel out).
+  void transfer(const TransferRow& t) override;
+  /// Some customer changed group.
+  bool has_transfers() const noexcept { return m_transfers; }
   /// Periods sorted by label; the key is "" when the input has no period column.
   const std::map<std::string, PeriodTotals, std::less<>>& periods() const { return m_periods; }
 
 private:
   bool m_grouped;
+  bool m_transfers = false;
   bool m_all_from_groups = false; ///< `all` is left empty by add() and summed from the groups
   std::map<std::string, PeriodTotals, std::less<>> m_periods;
   PeriodTotals* m_last = nullptr; ///< rows of one period usually come together

@@ -118,6 +118,7 @@ public:
   /// Rows fork only while there is nothing to join: then they pass straight on.
   std::unique_ptr<RowSink> fork() const override { return m_attributes() == nullptr ? m_next.fork() : nullptr; }
   bool merge(RowSink& part) override { return m_next.merge(part); }
+  void transfer(const TransferRow& t) override { m_next.transfer(t); }
 
   /// Joins the billing facts kept with `attributes`. `has_periods`: the billing files had a
   /// period column.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/attributes.hpp"
+#include "core/definitions.hpp"
 #include "core/money.hpp"
 #include "core/period.hpp"
 #include "core/records.hpp"
@@ -215,6 +216,10 @@ struct MetricContext {
   /// Rating: a group with fewer starting customers (customer records without billing) is
   /// not rated against the bands; its records say so (issue 12).
   std::uint64_t min_group = 30;
+  /// A --by run in which some customer changed group (issue 30): the bridges get transfer lines.
+  bool transfers = false;
+  /// --fx-method with --fx (issue 30): a method other than constant gives the bridge an FX line.
+  FxMethod fx_method = FxMethod::constant;
 };
 
 struct LeadingTotals;

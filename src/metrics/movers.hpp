@@ -136,6 +136,14 @@ public:
     m_first->add(row);
     m_second->add(row);
   }
+  void add_lifecycle(const MovementRow& row) override {
+    m_first->add_lifecycle(row);
+    m_second->add_lifecycle(row);
+  }
+  void transfer(const TransferRow& t) override {
+    m_first->transfer(t);
+    m_second->transfer(t);
+  }
   std::unique_ptr<RowSink> fork() const override;
   bool merge(RowSink& part) override;
 

@@ -232,9 +232,23 @@ void MovementsForm::convert(FileReader& rd, MovementRow& r) {
   MonthIndex m = 0;
   if (!r.period.empty())
     if (const std::optional<Day> last = last_day_of_period(r.period)) m = parse_month(format_date(*last)).value_or(0);
+  const Money start = r.start;
   for (Money* v : {&r.start, &r.expansion, &r.contraction, &r.churned, &r.new_mrr, &r.reactivation})
     if (rd.row_ok) *v = rd.convert(*v, currency, m, m_pos[c_currency]);
   if (r.cac && rd.row_ok) r.cac = rd.convert(*r.cac, currency, m, m_pos[c_currency]);
+  if (rd.options().fx_method == FxMethod::period_end && rd.row_ok && start.micros > 0) revalue(rd, r, start, currency);
+}
+
+void MovementsForm::revalue(FileReader& rd, MovementRow& r, Money start, std::string_view currency) {
+  // The period before ends the month before this period's first: its rate valued the MRR
+  // this period starts with. Without a rate for it (the rates' first month), no revaluation.
+  const std::optional<Period> p = parse_period(r.period);
+  if (!p) return;
+  const std::optional<Decimal> rate = rd.run.fx->rate(currency_code(currency), month_span(*p).first - 1);
+  if (!rate) return;
+  const std::optional<Money> before = ingest::convert(start, *rate);
+  if (!before) return; // out of range at the earlier rate: left at this period's
+  r.fx = Money{r.start.micros - before->micros};
 }
 
 void MovementsForm::slow_row(FileReader& rd, std::string_view text) {

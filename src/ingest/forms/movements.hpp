@@ -219,6 +219,8 @@ private:
     return m_pos[col] == k_absent ? Money{} : rd.amount(m_pos[col], k_col_names[col], false);
   }
   void period_cell(FileReader& rd, MovementRow& r);
+  /// --fx-method period-end: MovementRow::fx of a row whose start_mrr, in `currency`, is `start`.
+  void revalue(FileReader& rd, MovementRow& r, Money start, std::string_view currency);
   /// Converts the row's amounts with --fx; false (row rejected) when no rate is known.
   void convert(FileReader& rd, MovementRow& r);
   void accept(FileReader& rd, const MovementRow& r);
