@@ -31,11 +31,11 @@ DPI = 30
 
 MOVERS = [  # a long name and a long id must wrap inside their cell, not run past it
     {"kind": "new", "customer_id": "C-000417", "name": "Aktiengesellschaft für ausgesprochen lange Firmennamen "
-     "und Söhne GmbH & Co. KG", "amount": 42000.5, "share": 9.99},
-    {"kind": "new", "customer_id": "C-000418-" + "x" * 60, "amount": 12000, "share": 2.86},
-    {"kind": "expansion", "customer_id": "C-000007", "name": "Acme", "amount": 30000, "share": 8.73},
-    {"kind": "contraction", "customer_id": "C-000123", "amount": 5000, "share": 9.28},
-    {"kind": "churned", "customer_id": "C-000999", "name": "Globex", "amount": 20000, "share": 26.93},
+     "und Söhne GmbH & Co. KG", "amount": 42000.5, "share": 0.0999},
+    {"kind": "new", "customer_id": "C-000418-" + "x" * 60, "amount": 12000, "share": 0.0286},
+    {"kind": "expansion", "customer_id": "C-000007", "name": "Acme", "amount": 30000, "share": 0.0873},
+    {"kind": "contraction", "customer_id": "C-000123", "amount": 5000, "share": 0.0928},
+    {"kind": "churned", "customer_id": "C-000999", "name": "Globex", "amount": 20000, "share": 0.2693},
 ]
 
 
@@ -241,10 +241,15 @@ def main():
         with open(joined, encoding="utf-8") as f:
             html = f.read()
         planted = [dict(m, period="2026-10", segment="all", by=None) for m in MOVERS]
-        opening = '<script type="application/json" id="cskpi-data">\n{'
-        if opening not in html:
+        opening = '<script type="application/json" id="cskpi-data">\n'
+        start = html.find(opening)
+        end = html.find("</script>", start)
+        if start < 0 or end < 0:
             fail("joined.html: no records element to plant movers in")
-        html = html.replace(opening, opening + '"movers": ' + json.dumps(planted) + ", ", 1)
+        records = json.loads(html[start + len(opening):end].replace("<\\/", "</"))
+        records["movers"] = planted  # in place of the page's own, which carry no names
+        text = json.dumps(records, ensure_ascii=False).replace("</", "<\\/")
+        html = html[:start + len(opening)] + text + "\n" + html[end:]
         with open(joined, "w", encoding="utf-8") as f:
             f.write(html)
         # The currency an input names, after --fx: on the tiles and in the line above them.

@@ -332,7 +332,7 @@ constexpr std::string_view k_script = R"JS(
   // Movers (issue 30): a table per bridge line of the latest period's whole base, from the
   // records' "movers" array ({period, segment, by, kind, customer_id, name, amount, share})
   // when the run made one (report --top N). Without it the #movers section stays hidden. The
-  // share is read as a percentage of the line, as the records give percentages (9.99, not 0.0999).
+  // share is the mover's fraction of its line (0.0999), as the movers array gives it.
   const moverLines = [['new', 'New', 'mrr_new'], ['expansion', 'Expansion', 'mrr_expansion'],
                       ['reactivation', 'Reactivation', 'mrr_reactivation'],
                       ['transfer_in', 'Transfer in', 'mrr_transfer_in'],
@@ -365,7 +365,7 @@ constexpr std::string_view k_script = R"JS(
         tr.appendChild(cell('td', String(i + 1)));
         tr.appendChild(cell('td', m.name ? m.name + ' (' + m.customer_id + ')' : m.customer_id, 'who'));
         tr.appendChild(cell('td', money(m.amount)));
-        tr.appendChild(cell('td', m.share === null || m.share === undefined ? '' : pct(m.share)));
+        tr.appendChild(cell('td', m.share === null || m.share === undefined ? '' : pct(m.share * 100)));
       });
       if (rows.length === 0) tbody.insertRow().appendChild(cell('td', 'no customers listed', 'none')).colSpan = 4;
       block.appendChild(table);
