@@ -17,7 +17,12 @@ if(CSKPI_STARTUP_TUNING AND (CSKPI_SANITIZERS OR CSKPI_COVERAGE OR CSKPI_FUZZ))
 endif()
 
 if(CSKPI_STARTUP_TUNING)
-  set(CSKPI_FMT fmt::fmt-header-only)
+  # fmt's headers as for the library, its compiled part once (src/core/fmt_once.cpp).
+  add_library(cskpi_fmt STATIC src/core/fmt_once.cpp)
+  get_target_property(_fmt_include fmt::fmt INTERFACE_INCLUDE_DIRECTORIES)
+  target_include_directories(cskpi_fmt SYSTEM PUBLIC ${_fmt_include})
+  target_compile_features(cskpi_fmt PUBLIC cxx_std_20)
+  set(CSKPI_FMT cskpi_fmt)
 else()
   set(CSKPI_FMT fmt::fmt)
 endif()
