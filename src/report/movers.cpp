@@ -108,42 +108,6 @@ std::string render_movers_markdown(const std::vector<MoverLine>& lines, std::siz
   return out;
 }
 
-std::string render_movers_html(const std::vector<MoverLine>& lines) {
-  const auto escape = [](std::string_view s) {
-    std::string out;
-    for (const char c : s) {
-      switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-      }
-    }
-    return out;
-  };
-  std::string out = "<section id=\"movers\">\n<h2>Movers: the largest customers behind each bridge line</h2>\n";
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const MoverLine& l = lines[i];
-    if (i == 0 || !same_block(lines[i - 1], l)) {
-      if (i > 0) out += "</tbody></table>\n";
-      out += fmt::format("<h3>{}</h3>\n<table class=\"movers\"><thead><tr><th>Line</th><th>#</th><th>Customer</th>"
-                         "<th>Name</th><th class=\"num\">Amount</th><th class=\"num\">Share</th></tr></thead><tbody>\n",
-                         escape(heading(l)));
-    }
-    for (std::size_t k = 0; k < l.movers.size(); ++k) {
-      const Mover& m = l.movers[k];
-      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>"
-                         "<td class=\"num\">{}</td></tr>\n",
-                         k == 0 ? escape(fmt::format("{} ({})", line_title(l), summary(l))) : "", k + 1,
-                         escape(m.customer_id), escape(m.name), money(m.amount), percent(l.share(m)));
-    }
-  }
-  if (!lines.empty()) out += "</tbody></table>\n";
-  return out + "</section>\n";
-}
-
 std::string movers_json_entries(const std::vector<MoverLine>& lines, const std::optional<std::string>& by,
                                 std::string_view indent) {
   std::string out;

@@ -18,8 +18,6 @@ namespace cskpi {
 std::string render_movers_table(const std::vector<MoverLine>& lines, std::size_t top);
 /// The same as markdown: one table per period and group.
 std::string render_movers_markdown(const std::vector<MoverLine>& lines, std::size_t top);
-/// The HTML page's movers section: one table per period and group, the lines' movers in turn.
-std::string render_movers_html(const std::vector<MoverLine>& lines);
 /// The entries of the `movers` array, one JSON object each, each line starting with `indent`
 /// and all but the last ending with a comma: {period, segment, by, kind, line, rank,
 /// customer_id, name, amount, share}. `by`: the --by column (null for the whole base).
