@@ -7,6 +7,16 @@
 
 using namespace cskpi;
 
+namespace {
+// Files keys as chunk `c`'s, after those it holds: what a pass's reader does at a chunk's end.
+void file_keys(KeyPartitions& parts, std::size_t c, const std::vector<KeyPartitions::Found>& keys) {
+  KeyPartitions::Stage stage;
+  for (const KeyPartitions::Found& k : keys) stage.add(k.probe, k.line);
+  parts.seal(c, stage);
+  REQUIRE(stage.size() == 0);
+}
+} // namespace
+
 TEST_CASE("the duplicate index finds repeats and where they were first seen", "[dedup]") {
   DuplicateIndex idx;
   CHECK_FALSE(idx.insert("2026-10", "C-1", 0, 2));
@@ -50,8 +60,10 @@ TEST_CASE("key partitions: the first chunk holding a repeat, for any number of t
   // Four chunks of 5,000 distinct keys each: keys 0..19,999.
   const auto fill = [&](KeyPartitions& parts) {
     for (std::size_t c = 0; c < 4; ++c) {
-      parts.reserve(c, 5'000);
-      for (int i = 0; i < 5'000; ++i) parts.add(c, key(static_cast<int>(c) * 5'000 + i), static_cast<std::uint32_t>(i));
+      std::vector<KeyPartitions::Found> keys;
+      for (int i = 0; i < 5'000; ++i)
+        keys.push_back({key(static_cast<int>(c) * 5'000 + i), static_cast<std::uint32_t>(i)});
+      file_keys(parts, c, keys);
     }
   };
   for (const unsigned threads : {1u, 3u})
@@ -64,8 +76,8 @@ TEST_CASE("key partitions: the first chunk holding a repeat, for any number of t
 
       KeyPartitions repeat(4, lines);
       fill(repeat);
-      repeat.add(3, key(17), 5'000);     // chunk 3 repeats a key of chunk 0...
-      repeat.add(2, key(12'345), 5'000); // ...and chunk 2 one of its own
+      file_keys(repeat, 3, {{key(17), 5'000}});     // chunk 3 repeats a key of chunk 0...
+      file_keys(repeat, 2, {{key(12'345), 5'000}}); // ...and chunk 2 one of its own
       CHECK(repeat.first_repeat(4, threads, nullptr) == 2);
       CHECK(repeat.first_repeat(2, threads, nullptr) == 2);
 
@@ -76,18 +88,14 @@ TEST_CASE("key partitions: the first chunk holding a repeat, for any number of t
       CHECK(seen.first_repeat(4, threads, &earlier) == 1);
 
       KeyPartitions later(2, !lines); // another pass's chunks: their keys count as seen before
-      later.reserve(0, 1);
-      later.add(0, key(19'999), 0);
+      file_keys(later, 0, {{key(19'999), 0}});
       const std::vector<std::pair<const KeyPartitions*, std::size_t>> pending{{&seen, 4}};
       CHECK(later.first_repeat(2, threads, nullptr, pending) == 0);
     }
   // Keys that differ in their hash or in the tag's low byte are not repeats.
   KeyPartitions near(1, false);
-  near.reserve(0, 3);
   const KeyHasher::Probe p = key(1);
-  near.add(0, p, 0);
-  near.add(0, KeyHasher::Probe{p.hash ^ 2u, p.tag}, 1);
-  near.add(0, KeyHasher::Probe{p.hash, p.tag ^ 1u}, 2);
+  file_keys(near, 0, {{p, 0}, {KeyHasher::Probe{p.hash ^ 2u, p.tag}, 1}, {KeyHasher::Probe{p.hash, p.tag ^ 1u}, 2}});
   CHECK(near.first_repeat(1, 1, nullptr) == 1);
 }
 
@@ -97,17 +105,21 @@ TEST_CASE("key partitions give each key back with its line, blank lines between 
   // Chunk 0: keys 0..999 on lines 0..999; chunk 1: keys 1000..1999 with a blank line before
   // every 100th key and three at the start.
   KeyPartitions parts(2, true);
-  parts.reserve(0, 1'000);
-  parts.reserve(1, 10); // too small: the lists grow
   std::vector<std::uint32_t> line_of(2'000);
+  std::vector<KeyPartitions::Found> half_a, second;
   for (int i = 0; i < 1'000; ++i)
-    parts.add(0, key(i), line_of[static_cast<std::size_t>(i)] = static_cast<std::uint32_t>(i));
+    half_a.push_back({key(i), line_of[static_cast<std::size_t>(i)] = static_cast<std::uint32_t>(i)});
+  file_keys(parts, 0, half_a);
   std::uint32_t line = 3;
   for (int i = 1'000; i < 2'000; ++i) {
     if (i % 100 == 0) ++line;
-    parts.add(1, key(i), line_of[static_cast<std::size_t>(i)] = line++);
+    second.push_back({key(i), line_of[static_cast<std::size_t>(i)] = line++});
+    if (i == 1'499) { // filed in two goes: the second half lands after the first
+      file_keys(parts, 1, second);
+      second.clear();
+    }
   }
-  parts.shrink(1);
+  file_keys(parts, 1, second);
   for (const int i : {0, 1, 999, 1'000, 1'001, 1'099, 1'100, 1'555, 1'999}) {
     const auto at = parts.find(key(i), 2);
     REQUIRE(at);
@@ -142,9 +154,10 @@ TEST_CASE("key partitions of words only: a match is a candidate until its chunk 
   for (int i = 0; i < 2'000; ++i) {
     const std::size_t c = i < 1'000 ? 0 : 1;
     const auto line = static_cast<std::uint32_t>(c == 0 ? i : (i - 1'000) * 2 + 1);
-    parts.add(c, key(i), line);
     lines[c].push_back(KeyPartitions::Found{key(i), line});
   }
+  file_keys(parts, 0, lines[0]);
+  file_keys(parts, 1, lines[1]);
   CHECK_FALSE(parts.whole(0));
   const auto candidate = parts.find(key(1'234), 2);
   REQUIRE(candidate);
@@ -249,11 +262,12 @@ TEST_CASE("key partitions: an absent chunk has no keys until it is given them", 
   KeyHasher hasher;
   const auto key = [&](int i) { return hasher("2026-10", "C-" + std::to_string(i)); };
   KeyPartitions parts(2, false);
-  std::vector<KeyPartitions::Found> lines;
+  std::vector<KeyPartitions::Found> lines, own;
   for (int i = 0; i < 100; ++i) {
-    parts.add(1, key(i), static_cast<std::uint32_t>(i));
+    own.push_back(KeyPartitions::Found{key(i), static_cast<std::uint32_t>(i)});
     lines.push_back(KeyPartitions::Found{key(i + 1'000), static_cast<std::uint32_t>(i)});
   }
+  file_keys(parts, 1, own);
   parts.set_absent(0);
   CHECK(parts.absent(0));
   CHECK_FALSE(parts.whole(0));
@@ -269,7 +283,7 @@ TEST_CASE("key partitions: an absent chunk has no keys until it is given them", 
   lines[3].probe = key(50); // a key of chunk 1 as well
   KeyPartitions again(2, false);
   again.set_absent(0);
-  for (int i = 0; i < 100; ++i) again.add(1, key(i), static_cast<std::uint32_t>(i));
+  file_keys(again, 1, own);
   REQUIRE(again.expand(0, lines));
   CHECK(again.first_repeat(2, 1, nullptr) == 1);
 }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <thread>
@@ -245,9 +246,63 @@ std::optional<std::size_t> OrderedChunks::holder(std::string_view period, std::s
   return c;
 }
 
-void KeyPartitions::reserve(std::size_t chunk, std::size_t rows) {
-  const std::size_t each = (rows / k_parts + rows / k_parts / 8 + 4) * stride(chunk); // the partitions fill evenly
-  for (std::size_t p = 0; p < k_parts; ++p) m_keys[chunk * k_parts + p].reserve(each);
+struct KeyPartitions::Arena {
+  static constexpr std::size_t k_first_block = (1u << 20) / sizeof(std::uint64_t);
+  static constexpr std::size_t k_last_block = (64u << 20) / sizeof(std::uint64_t);
+  std::mutex lock;
+  std::vector<std::unique_ptr<std::uint64_t[]>> blocks;
+  std::size_t used = 0, room = 0; ///< of the last block, in words
+};
+
+KeyPartitions::KeyPartitions(std::size_t chunks, bool lines)
+    : m_keys(chunks), m_arena(std::make_unique<Arena>()), m_state(chunks, State::kept), m_lines(lines) {}
+KeyPartitions::KeyPartitions(KeyPartitions&&) noexcept = default;
+KeyPartitions& KeyPartitions::operator=(KeyPartitions&&) noexcept = default;
+KeyPartitions::~KeyPartitions() = default;
+
+std::uint64_t* KeyPartitions::take(std::size_t words) {
+  Arena& a = *m_arena;
+  const std::lock_guard<std::mutex> hold(a.lock);
+  if (words > a.room - a.used) { // a new block, twice the last (a small file's keys stay small)
+    const std::size_t size = std::max(words, std::min(std::max(a.room * 2, Arena::k_first_block), Arena::k_last_block));
+    a.blocks.emplace_back(new std::uint64_t[size]); // left unset: only what is written is backed
+    a.used = 0;
+    a.room = size;
+  }
+  std::uint64_t* at = a.blocks.back().get() + a.used;
+  a.used += words;
+  return at;
+}
+
+void KeyPartitions::seal(std::size_t chunk, Stage& stage) {
+  Keys& k = m_keys[chunk];
+  const std::size_t step = stride(chunk);
+  const std::vector<std::uint64_t>& staged = stage.m_keys;
+  // Counting sort, stable: the keys held, then the staged ones, each partition in its order.
+  std::array<std::size_t, k_parts + 1> at{};
+  for (std::size_t p = 0; p < k_parts; ++p) at[p + 1] = list(chunk, p).size();
+  for (std::size_t i = 1; i < staged.size(); i += 2) at[(staged[i] >> 56) + 1] += step;
+  for (std::size_t p = 0; p < k_parts; ++p) at[p + 1] += at[p];
+  const std::size_t words = at[k_parts];
+  if (words > UINT32_MAX) throw std::length_error("KeyPartitions::seal: a chunk of more than 2^32 words");
+  if (words != 0) {
+    std::uint64_t* out = take(words);
+    std::array<std::size_t, k_parts> next{};
+    for (std::size_t p = 0; p < k_parts; ++p) {
+      const std::span<const std::uint64_t> had = list(chunk, p);
+      std::copy(had.begin(), had.end(), out + at[p]);
+      next[p] = at[p] + had.size();
+    }
+    for (std::size_t i = 0; i + 1 < staged.size(); i += 2) {
+      std::size_t& to = next[staged[i + 1] >> 56];
+      out[to++] = staged[i];
+      if (step == 2) out[to++] = staged[i + 1] & 0x00FF'FFFF'FFFF'FFFFu;
+    }
+    k.data = out;
+    for (std::size_t p = 0; p <= k_parts; ++p) k.at[p] = static_cast<std::uint32_t>(at[p]);
+    std::vector<std::uint64_t>().swap(k.own);
+  }
+  stage.clear();
 }
 
 std::size_t KeyPartitions::repeat_in(std::size_t part, std::size_t limit, const std::vector<std::uint64_t>& earlier,
@@ -255,8 +310,8 @@ std::size_t KeyPartitions::repeat_in(std::size_t part, std::size_t limit, const 
                                      std::vector<std::uint64_t>& table) const {
   std::size_t n = earlier.size();
   for (const auto& [keys, chunks] : pending)
-    for (std::size_t c = 0; c < chunks; ++c) n += keys->m_keys[c * k_parts + part].size() / keys->stride(c);
-  for (std::size_t c = 0; c < limit; ++c) n += m_keys[c * k_parts + part].size() / stride(c);
+    for (std::size_t c = 0; c < chunks; ++c) n += keys->list(c, part).size() / keys->stride(c);
+  for (std::size_t c = 0; c < limit; ++c) n += list(c, part).size() / stride(c);
   if (n < 2) return limit;
   unsigned bits = 4;
   while ((std::size_t{1} << bits) < 2 * n) ++bits;
@@ -278,13 +333,13 @@ std::size_t KeyPartitions::repeat_in(std::size_t part, std::size_t limit, const 
   for (const std::uint64_t w : earlier) insert(w);
   for (const auto& [keys, chunks] : pending)
     for (std::size_t c = 0; c < chunks; ++c) {
-      const std::vector<std::uint64_t>& list = keys->m_keys[c * k_parts + part];
+      const std::span<const std::uint64_t> list = keys->list(c, part);
       for (std::size_t i = 0, step = keys->stride(c); i < list.size(); i += step) insert(list[i]);
     }
   for (std::size_t c = 0; c < limit; ++c) {
-    const std::vector<std::uint64_t>& list = m_keys[c * k_parts + part];
-    for (std::size_t i = 0, step = stride(c); i < list.size(); i += step)
-      if (!insert(list[i])) return c;
+    const std::span<const std::uint64_t> keys = list(c, part);
+    for (std::size_t i = 0, step = stride(c); i < keys.size(); i += step)
+      if (!insert(keys[i])) return c;
   }
   return limit;
 }
@@ -308,16 +363,16 @@ KeyPartitions::first_repeat(std::size_t limit, unsigned threads, const Duplicate
 void KeyPartitions::insert_into(DuplicateIndex& index, std::size_t limit, std::uint32_t file,
                                 const std::vector<std::uint64_t>& first_line) const {
   std::size_t n = 0;
-  for (std::size_t i = 0; i < limit * k_parts; ++i) n += m_keys[i].size() / 2;
+  for (std::size_t c = 0; c < limit; ++c) n += m_keys[c].data == nullptr ? 0 : m_keys[c].at[k_parts] / 2;
   index.reserve(index.size() + n);
   for (std::size_t c = 0; c < limit; ++c) {
     if (!whole(c)) throw std::logic_error("KeyPartitions::insert_into: a chunk of words only");
     for (std::size_t p = 0; p < k_parts; ++p) {
-      const std::vector<std::uint64_t>& list = m_keys[c * k_parts + p];
-      for (std::size_t i = 0; i + 1 < list.size(); i += 2) {
+      const std::span<const std::uint64_t> keys = list(c, p);
+      for (std::size_t i = 0; i + 1 < keys.size(); i += 2) {
         // The partition gives the hash's top bits back.
-        const DuplicateIndex::Probe probe{(std::uint64_t{p} << (64 - k_bits)) | (list[i] >> k_bits), list[i + 1] >> 32};
-        index.insert(probe, file, first_line[c] + (list[i + 1] & 0xFFFFFFFFu));
+        const DuplicateIndex::Probe probe{(std::uint64_t{p} << (64 - k_bits)) | (keys[i] >> k_bits), keys[i + 1] >> 32};
+        index.insert(probe, file, first_line[c] + (keys[i + 1] & 0xFFFFFFFFu));
       }
     }
   }
@@ -327,38 +382,47 @@ std::optional<KeyPartitions::Hit> KeyPartitions::find(const KeyHasher::Probe& p,
   const std::size_t part = p.hash >> (64 - k_bits);
   const std::uint64_t w = word(p);
   for (std::size_t c = 0; c < limit; ++c) {
-    const std::vector<std::uint64_t>& list = m_keys[c * k_parts + part];
+    const std::span<const std::uint64_t> keys = list(c, part);
     if (!whole(c)) {
-      if (std::find(list.begin(), list.end(), w) != list.end()) return Hit{c, std::nullopt};
+      if (std::find(keys.begin(), keys.end(), w) != keys.end()) return Hit{c, std::nullopt};
       continue;
     }
-    for (std::size_t i = 0; i + 1 < list.size(); i += 2)
-      if (list[i] == w && (list[i + 1] >> 32) == p.tag) return Hit{c, static_cast<std::uint32_t>(list[i + 1])};
+    for (std::size_t i = 0; i + 1 < keys.size(); i += 2)
+      if (keys[i] == w && (keys[i + 1] >> 32) == p.tag) return Hit{c, static_cast<std::uint32_t>(keys[i + 1])};
   }
   return std::nullopt;
 }
 
 bool KeyPartitions::expand(std::size_t chunk, const std::vector<Found>& keys) {
   if (whole(chunk)) return true;
-  std::vector<std::vector<std::uint64_t>> lists(k_parts);
+  std::array<std::size_t, k_parts + 1> at{};
+  for (const Found& k : keys) at[(k.probe.hash >> (64 - k_bits)) + 1] += 2;
+  for (std::size_t p = 0; p < k_parts; ++p) at[p + 1] += at[p];
+  if (at[k_parts] > UINT32_MAX) return false;
+  std::vector<std::uint64_t> own(at[k_parts]);
+  std::array<std::size_t, k_parts> next{};
+  std::copy(at.begin(), at.end() - 1, next.begin());
   for (const Found& k : keys) {
-    std::vector<std::uint64_t>& list = lists[k.probe.hash >> (64 - k_bits)];
-    list.push_back(word(k.probe));
-    list.push_back((k.probe.tag << 32) | k.line);
+    std::size_t& to = next[k.probe.hash >> (64 - k_bits)];
+    own[to++] = word(k.probe);
+    own[to++] = (k.probe.tag << 32) | k.line;
   }
   for (std::size_t p = 0; p < k_parts && !absent(chunk); ++p) {
-    const std::vector<std::uint64_t>& had = m_keys[chunk * k_parts + p];
-    if (had.size() * 2 != lists[p].size()) return false;
+    const std::span<const std::uint64_t> had = list(chunk, p);
+    if (had.size() * 2 != at[p + 1] - at[p]) return false;
     for (std::size_t i = 0; i < had.size(); ++i)
-      if (had[i] != lists[p][2 * i]) return false;
+      if (had[i] != own[at[p] + 2 * i]) return false;
   }
-  for (std::size_t p = 0; p < k_parts; ++p) m_keys[chunk * k_parts + p] = std::move(lists[p]);
+  Keys& k = m_keys[chunk];
+  k.own = std::move(own);
+  k.data = k.own.data();
+  for (std::size_t p = 0; p <= k_parts; ++p) k.at[p] = static_cast<std::uint32_t>(at[p]);
   m_state[chunk] = State::expanded;
   return true;
 }
 
 void KeyPartitions::drop_from(std::size_t limit) {
-  for (std::size_t i = limit * k_parts; i < m_keys.size(); ++i) std::vector<std::uint64_t>().swap(m_keys[i]);
+  for (std::size_t c = limit; c < m_keys.size(); ++c) m_keys[c] = Keys{}; // (the arena keeps their room)
 }
 
 } // namespace cskpi

@@ -2,10 +2,12 @@
 // Internal to ingest: a compact set of (period, customer_id) keys for duplicate detection.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -161,16 +163,31 @@ public:
     std::uint32_t line;
   };
 
+  /// A chunk's keys as its reader meets them, before seal() files them; one per thread,
+  /// reused from chunk to chunk (its memory stays warm).
+  class Stage {
+  public:
+    void add(const KeyHasher::Probe& p, std::uint32_t line) {
+      m_keys.push_back(word(p));
+      m_keys.push_back((p.hash >> (64 - k_bits) << 56) | (p.tag << 32) | line); // the partition on top
+    }
+    std::size_t size() const noexcept { return m_keys.size() / 2; }
+    void clear() noexcept { m_keys.clear(); }
+
+  private:
+    friend class KeyPartitions;
+    /// Per key: its word, then (its partition << 56) | (the tag << 32) | the line.
+    std::vector<std::uint64_t> m_keys;
+  };
+
   /// `lines`: whether every chunk keeps each key whole with its line (else its word only).
-  KeyPartitions(std::size_t chunks, bool lines)
-      : m_keys(chunks * k_parts), m_state(chunks, State::kept), m_lines(lines) {}
-  /// Makes room for about `rows` keys of chunk `chunk`.
-  void reserve(std::size_t chunk, std::size_t rows);
-  void add(std::size_t chunk, const KeyHasher::Probe& p, std::uint32_t line) {
-    std::vector<std::uint64_t>& keys = m_keys[chunk * k_parts + (p.hash >> (64 - k_bits))];
-    keys.push_back(word(p));
-    if (m_lines) keys.push_back((p.tag << 32) | line);
-  }
+  KeyPartitions(std::size_t chunks, bool lines);
+  KeyPartitions(KeyPartitions&&) noexcept;
+  KeyPartitions& operator=(KeyPartitions&&) noexcept;
+  ~KeyPartitions();
+  /// Files the keys of `stage` as chunk `chunk`'s, after those it holds, and clears `stage`.
+  /// A chunk is filed by one thread; different chunks may be filed at once.
+  void seal(std::size_t chunk, Stage& stage);
   /// Whether chunk `chunk` holds its keys whole, with their lines.
   bool whole(std::size_t chunk) const noexcept {
     return m_state[chunk] == State::expanded || (m_lines && m_state[chunk] == State::kept);
@@ -206,10 +223,6 @@ public:
   /// False, changing nothing, when their words are not the chunk's (the file changed); an
   /// absent() chunk takes them as they are (its reader checks them against its range).
   bool expand(std::size_t chunk, const std::vector<Found>& keys);
-  /// Gives back the room reserved for chunk `chunk` and not used.
-  void shrink(std::size_t chunk) {
-    for (std::size_t p = 0; p < k_parts; ++p) m_keys[chunk * k_parts + p].shrink_to_fit();
-  }
 
 private:
   /// How many words an entry of chunk `chunk` takes.
@@ -217,9 +230,29 @@ private:
   std::size_t repeat_in(std::size_t part, std::size_t limit, const std::vector<std::uint64_t>& earlier,
                         const std::vector<std::pair<const KeyPartitions*, std::size_t>>& pending,
                         std::vector<std::uint64_t>& table) const;
-  /// [chunk * k_parts + partition]: each key's word, followed in a whole chunk by
-  /// (the tag << 32) | the line.
-  std::vector<std::vector<std::uint64_t>> m_keys;
+  /// The keys of chunk `chunk` in partition `part`: each key's word, followed in a whole chunk
+  /// by (the tag << 32) | the line.
+  std::span<const std::uint64_t> list(std::size_t chunk, std::size_t part) const noexcept {
+    const Keys& k = m_keys[chunk];
+    if (k.data == nullptr) return {};
+    return {k.data + k.at[part], k.data + k.at[part + 1]};
+  }
+  /// Room for `words` words, for the lifetime of this object (Arena in dedup.cpp).
+  std::uint64_t* take(std::size_t words);
+
+  /// A chunk's keys, partition after partition: partition p at [at[p], at[p + 1]) of data.
+  /// The words lie in the arena, or in `own` when expand() gave them.
+  struct Keys {
+    const std::uint64_t* data = nullptr;
+    std::array<std::uint32_t, k_parts + 1> at{};
+    std::vector<std::uint64_t> own;
+  };
+  std::vector<Keys> m_keys; ///< per chunk
+  /// Where the chunks' keys lie: big blocks taken from as chunks are sealed, never given back
+  /// one by one (a chunk's keys live as long as the pass's), so a 10 M-row file's keys are a
+  /// few blocks the program's operator new can put on huge pages, not 256 small lists a chunk.
+  struct Arena;
+  std::unique_ptr<Arena> m_arena;
   enum class State : std::uint8_t {
     kept,     ///< as the pass kept its keys: words only, or whole (m_lines)
     expanded, ///< made whole by expand()

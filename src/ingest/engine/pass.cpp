@@ -32,7 +32,7 @@ bool ChunkPass::OrderedBefore::after(std::string_view row_period, std::string_vi
 }
 
 ChunkPass::ChunkPass(const PassRun& run, const PassSetup& setup, RowSink& sink, int fd, std::uint64_t begin,
-                     std::uint64_t first_line_number, std::uint64_t line_bytes)
+                     std::uint64_t first_line_number)
     : chunk(chunk_size(setup, setup.file_size - begin)),
       first_line(first_line_number),
       // The first pass over the run's last file keeps its keys' words only: on a clean file
@@ -49,7 +49,6 @@ ChunkPass::ChunkPass(const PassRun& run, const PassSetup& setup, RowSink& sink, 
   file.fd = fd;
   file.begin = begin;
   file.end = setup.file_size;
-  rows_per_chunk = chunk / std::max<std::uint64_t>(line_bytes, 1);
   failed = n;
   look_up = run.seen.size() > (64u << 10);
   // With no other pass's keys to compare with, that pass keeps no keys at all for chunks
@@ -135,7 +134,6 @@ PassEnd ChunkPass::end(std::size_t kept, PassRun& run, std::uint32_t file_index,
   pending = nullptr;
   if (kept == 0) return out;
   keys.drop_from(kept);
-  if (part) keys.shrink(kept - 1); // sized for a whole chunk
   first_lines.pop_back();
   PendingKeys& p = run.pending.emplace_back(PendingKeys{
       std::make_unique<KeyPartitions>(std::move(keys)), kept, file_index, std::move(first_lines), {}, {}, {}});

@@ -139,12 +139,11 @@ struct ChunkPass {
   /// Cuts bytes [begin, end) of `fd` into chunks for `setup.threads` threads, each with a
   /// fork of `sink`; `first_line` is the number of the line at `begin`.
   ChunkPass(const PassRun& run, const PassSetup& setup, RowSink& sink, int fd, std::uint64_t begin,
-            std::uint64_t first_line, std::uint64_t line_bytes);
+            std::uint64_t first_line);
 
   ChunkFile file;
-  std::uint64_t chunk = 0;          ///< the chunk size
-  std::uint64_t first_line = 0;     ///< the number of the line at `file.begin`
-  std::uint64_t rows_per_chunk = 0; ///< estimated, to size the key lists
+  std::uint64_t chunk = 0;      ///< the chunk size
+  std::uint64_t first_line = 0; ///< the number of the line at `file.begin`
   /// The first pass over the run's last file keeps its keys' words only (KeyPartitions).
   bool words = false;
   /// Keys seen before the pass are looked up row by row when they are many (another file's);
@@ -198,6 +197,7 @@ template <RowParser P> struct PassScanner {
   ChunkBuffer again;
   typename P::State again_state;
   std::vector<KeyPartitions::Found> found;
+  KeyPartitions::Stage stage; ///< the keys of the chunk being read
 };
 
 /// Calls f(row, line) for each row of the lines that start in bytes [begin, end) of file
@@ -260,8 +260,8 @@ public:
         m_in(pass.file, w.buf, m_c.from, m_c.to) {}
 
   void run() {
+    m_w.stage.clear(); // (a chunk given up leaves its keys there)
     try {
-      if (!m_in_order) m_pass.keys.reserve(m_k, m_pass.rows_per_chunk);
       for (;;) {
         if (m_pass.failed.load(std::memory_order_relaxed) < m_k) return; // not needed any more
         PaddedLine text;
@@ -278,6 +278,7 @@ public:
     } catch (...) {            // a sum of the fork overflowed, memory ran out, or the lines read again
       return m_pass.fail(m_k); // differ: the general path tells (nothing of the chunk is kept)
     }
+    m_pass.keys.seal(m_k, m_w.stage);
     close_range();
     m_c.lines = m_lines;
     m_c.rows = m_rows;
@@ -296,7 +297,7 @@ private:
     if (!m_in_order) {
       const KeyHasher::Probe probe = m_w.hasher(r.period, r.customer_id);
       if (m_pass.look_up && m_seen.contains(probe)) return false; // seen before this pass
-      m_pass.keys.add(m_k, probe, static_cast<std::uint32_t>(line));
+      m_w.stage.add(probe, static_cast<std::uint32_t>(line));
     }
     const std::int64_t amounts[4] = {r.start.micros, r.expansion.micros, r.contraction.micros, r.churned.micros};
     if ((amounts[0] != 0) + (amounts[1] != 0) + (amounts[2] != 0) + (amounts[3] != 0) >= 2 && amounts[0] >= m_sums[0] &&
@@ -329,8 +330,7 @@ private:
       reread_keys(m_parser, m_w.again_state, m_w.hasher, m_w.again, m_pass.file.fd, m_in.begin(), line_start, nullptr,
                   KeyOrder::period_first, m_w.found);
       if (m_w.found.size() != m_rows) throw FileChanged{};
-      m_pass.keys.reserve(m_k, m_pass.rows_per_chunk);
-      for (const KeyPartitions::Found& f : m_w.found) m_pass.keys.add(m_k, f.probe, f.line);
+      for (const KeyPartitions::Found& f : m_w.found) m_w.stage.add(f.probe, f.line);
       return;
     }
     m_last_period = r.period;
@@ -352,6 +352,7 @@ private:
   /// A line the fast path cannot take ends the chunk there: the lines before it are kept.
   void stop(std::uint64_t line_start, std::uint64_t lines_before) {
     if (m_in.started()) { // the lines before it are good
+      m_pass.keys.seal(m_k, m_w.stage);
       close_range();
       m_c.begin = m_in.begin();
       m_c.end = line_start;
@@ -430,8 +431,8 @@ bool settle_order(const P& parser, ChunkPass& pass, const PassRun& run, std::siz
     const bool period_first = (c.range.orders & static_cast<std::uint8_t>(KeyOrder::period_first)) != 0;
     reread_keys(parser, w.state, w.hasher, w.buf, pass.file.fd, c.begin, c.end, &c.range,
                 period_first ? KeyOrder::period_first : KeyOrder::customer_first, w.found);
-    pass.keys.reserve(k, w.found.size());
-    for (const KeyPartitions::Found& f : w.found) pass.keys.add(k, f.probe, f.line);
+    for (const KeyPartitions::Found& f : w.found) w.stage.add(f.probe, f.line);
+    pass.keys.seal(k, w.stage);
     c.keyed = true;
   });
   for (std::size_t k = 0; k < kept; ++k)
@@ -453,8 +454,7 @@ struct PassResult {
 template <RowParser P> PassResult parallel_pass(const P& parser, PassRun& run, RowSink& sink, LineSource& lines,
                                                 const PassSetup& setup, PassTotals& totals) {
   const std::uint64_t begin = lines.offset();
-  ChunkPass pass(run, setup, sink, lines.seekable_fd(), begin, lines.next_line_number(),
-                 begin / std::max<std::uint64_t>(lines.line_number(), 1));
+  ChunkPass pass(run, setup, sink, lines.seekable_fd(), begin, lines.next_line_number());
   const std::size_t n = pass.chunks.size();
   std::vector<PassScanner<P>> scanners(std::max(setup.threads, 1u));
   scanners[0].buf.progress = &lines; // (slot 0 is this thread)
