@@ -276,8 +276,8 @@ LineSource::LineSource(int fd, bool owned, Encoding encoding, Progress progress)
     : m_source(std::make_unique<FdSource>(fd, owned)),
       m_encoding(encoding),
       m_progress(std::move(progress)),
-      m_buf(new char[k_block]),
-      m_size(k_block) {
+      m_buf(new char[k_first_block]),
+      m_size(k_first_block) {
   if (const std::optional<platform::FileInfo> f = platform::file_info(fd); f && f->regular()) {
     const bool from_start = platform::file_offset(fd) == 0;
     if (from_start) m_fd = fd;
@@ -326,7 +326,10 @@ void LineSource::seek(std::uint64_t offset, std::uint64_t line) {
 }
 
 LineSource::LineSource(std::istream& in, Encoding encoding)
-    : m_source(std::make_unique<StreamSource>(in)), m_encoding(encoding), m_buf(new char[k_block]), m_size(k_block) {}
+    : m_source(std::make_unique<StreamSource>(in)),
+      m_encoding(encoding),
+      m_buf(new char[k_first_block]),
+      m_size(k_first_block) {}
 
 LineSource::~LineSource() = default;
 
@@ -523,12 +526,16 @@ void LineSource::refill() {
   m_end = kept;
   m_high = m_high && kept > 0; // the unfinished line may hold the high byte seen before
   m_quote = m_quote && kept > 0;
-  if (m_size - m_end < (1u << 20)) { // a long line: make room
+  // A long line (it fills half the buffer), or a big input (the last read filled half of
+  // what it asked for): a bigger buffer. Small files keep the first one: a 4 MiB buffer for
+  // every run would put it on huge pages (platform/heap.cpp), each cleared whole.
+  if (m_size - m_end < m_size / 2 || (m_grow && m_size < k_block)) {
     std::unique_ptr<char[]> bigger(new char[m_size * 2]);
     std::memcpy(bigger.get(), m_buf.get(), m_end);
     m_buf = std::move(bigger);
     m_size *= 2;
   }
+  const std::size_t asked = m_size - m_end;
   std::size_t got = 0;
   if (m_utf16 != 0) {
     got = read_utf16(m_buf.get() + m_end, m_size - m_end);
@@ -547,6 +554,7 @@ void LineSource::refill() {
     m_eof = true;
     return;
   }
+  m_grow = got >= asked / 2;
   const std::string_view block(m_buf.get() + m_end, got);
   m_high = m_high || has_high_byte(block);
   m_quote = m_quote || std::memchr(block.data(), '"', block.size()) != nullptr;

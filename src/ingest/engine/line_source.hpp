@@ -68,6 +68,9 @@ std::optional<std::string> peek_header(std::string_view head, bool whole, char& 
 class LineSource {
 public:
   static constexpr std::size_t k_max_line = 16u << 20;
+  /// The buffer: k_first_block, doubled up to k_block while reads fill it (and past it for a
+  /// long line).
+  static constexpr std::size_t k_first_block = 64u << 10;
   static constexpr std::size_t k_block = 4u << 20;
   struct TooLong {};
   /// A quoted field opened on line `line` and still open at the end of the file (`at_end`) or
@@ -159,6 +162,7 @@ private:
   std::uint64_t m_bytes = 0;
   std::unique_ptr<char[]> m_buf; ///< not zeroed: a small file should not pay for 4 MiB of memset
   std::size_t m_size;
+  bool m_grow = false; ///< the last read filled half of the room it had
   std::size_t m_begin = 0, m_end = 0;
   std::uint64_t m_line = 0;
   bool m_eof = false;
