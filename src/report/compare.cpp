@@ -470,14 +470,11 @@ std::string render_compare_json(const Comparison& c, const std::vector<Figure>& 
 
 std::string render_compare_csv(const Comparison& c, const std::vector<Figure>& figs, const CsvStyle& style) {
   const char d = style.delimiter;
-  const auto text = [d](std::string_view s) { return csv_text_cell(s, d); };
-  const auto num = [&style](const std::optional<Quantity>& q) { return csv_number(q, style); };
   const auto exact = [&style](std::optional<std::int64_t> v) {
     return v ? csv_number(Quantity::of_money(Money{*v}), style) : std::string();
   };
-  std::vector<std::string> header = {"period",     "segment", "metric", "name",     "value",      "unit",
-                                     "annualized", "method",  "band",   "severity", "numerator",  "denominator",
-                                     "n",          "note",    "key",    "by",       "definitions"};
+  std::vector<std::string> header(std::begin(detail::k_record_csv_columns), std::end(detail::k_record_csv_columns));
+  header.emplace_back("definitions");
   const auto knobs = definition_knobs();
   for (const DefinitionKnob& k : knobs) header.emplace_back(k.id);
   for (const char* prefix : {"", "annualized_"}) {
@@ -492,24 +489,8 @@ std::string render_compare_csv(const Comparison& c, const std::vector<Figure>& f
     const ComparedRun& run = c.runs[p];
     for (const Group& g : run.report.groups)
       for (const Record& rec : g.records) {
-        const MetricValue& m = rec.metric;
-        std::vector<std::string> fields = {g.period ? text(*g.period) : "",
-                                           text(g.segment),
-                                           text(m.def->id),
-                                           text(m.def->name),
-                                           num(m.value),
-                                           std::string(to_string(m.def->unit)),
-                                           m.annualized ? num(Quantity::of_real(*m.annualized)) : "",
-                                           m.annualized ? std::string(m.method) : "",
-                                           rec.tier ? std::string(to_string(*rec.tier)) : "",
-                                           rec.tier ? std::to_string(severity(*rec.tier)) : "",
-                                           num(m.numerator),
-                                           num(m.denominator),
-                                           std::to_string(m.n),
-                                           text(m.note),
-                                           text(m.key),
-                                           text(segment_column(g, run.report.settings)),
-                                           text(run.name)};
+        std::vector<std::string> fields = detail::record_csv(g, rec, run.report.settings, style);
+        fields.push_back(csv_text_cell(run.name, d));
         for (const DefinitionKnob& k : knobs) fields.emplace_back(run.definitions.*k.value ? "true" : "false");
         const std::string key = record_key(g, rec);
         for (const auto* index : {&value_of, &annual_of}) {

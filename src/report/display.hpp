@@ -31,5 +31,10 @@ std::string group_title(const Group& g);
 std::string definitions_line(const Report& r);
 /// A record as the JSON object of the report's "records" array (formats.cpp).
 std::string record_json(const Group& g, const Record& rec, const ReportSettings& s);
+/// The columns of a record in --format csv, and a record's cells in them (formats.cpp).
+inline constexpr std::string_view k_record_csv_columns[] = {
+    "period", "segment",  "metric",    "name",        "value", "unit", "annualized", "method",
+    "band",   "severity", "numerator", "denominator", "n",     "note", "key",        "by"};
+std::vector<std::string> record_csv(const Group& g, const Record& rec, const ReportSettings& s, const CsvStyle& style);
 
 } // namespace cskpi::detail

@@ -121,32 +121,10 @@ std::string render_jsonl(const Report& r) {
 
 std::string render_csv(const Report& r, const CsvStyle& style) {
   const char d = style.delimiter;
-  const auto text = [d](std::string_view s) { return csv_text_cell(s, d); };
-  const auto num = [&style](const std::optional<Quantity>& q) { return csv_number(q, style); };
-  std::string out =
-      "period,segment,metric,name,value,unit,annualized,method,band,severity,numerator,denominator,n,note,key,by\n";
-  std::replace(out.begin(), out.end(), ',', d);
+  std::string out = fmt::format("{}\n", fmt::join(detail::k_record_csv_columns, std::string_view(&d, 1)));
   for (const Group& g : r.groups)
-    for (const Record& rec : g.records) {
-      const MetricValue& m = rec.metric;
-      const std::string fields[] = {g.period ? text(*g.period) : "",
-                                    text(g.segment),
-                                    text(m.def->id),
-                                    text(m.def->name),
-                                    num(m.value),
-                                    std::string(to_string(m.def->unit)),
-                                    m.annualized ? num(Quantity::of_real(*m.annualized)) : "",
-                                    m.annualized ? std::string(m.method) : "",
-                                    rec.tier ? std::string(to_string(*rec.tier)) : "",
-                                    rec.tier ? std::to_string(severity(*rec.tier)) : "",
-                                    num(m.numerator),
-                                    num(m.denominator),
-                                    std::to_string(m.n),
-                                    text(m.note),
-                                    text(m.key),
-                                    text(segment_column(g, r.settings))};
-      out += fmt::format("{}\n", fmt::join(fields, std::string_view(&d, 1)));
-    }
+    for (const Record& rec : g.records)
+      out += fmt::format("{}\n", fmt::join(detail::record_csv(g, rec, r.settings, style), std::string_view(&d, 1)));
   return out;
 }
 
@@ -182,6 +160,30 @@ std::string render_markdown(const Report& r) {
 
 std::string detail::record_json(const Group& g, const Record& rec, const ReportSettings& s) {
   return cskpi::record_json(g, rec, s);
+}
+
+std::vector<std::string> detail::record_csv(const Group& g, const Record& rec, const ReportSettings& s,
+                                            const CsvStyle& style) {
+  const char d = style.delimiter;
+  const auto text = [d](std::string_view v) { return csv_text_cell(v, d); };
+  const auto num = [&style](const std::optional<Quantity>& q) { return csv_number(q, style); };
+  const MetricValue& m = rec.metric;
+  return {g.period ? text(*g.period) : "",
+          text(g.segment),
+          text(m.def->id),
+          text(m.def->name),
+          num(m.value),
+          std::string(to_string(m.def->unit)),
+          m.annualized ? num(Quantity::of_real(*m.annualized)) : "",
+          m.annualized ? std::string(m.method) : "",
+          rec.tier ? std::string(to_string(*rec.tier)) : "",
+          rec.tier ? std::to_string(severity(*rec.tier)) : "",
+          num(m.numerator),
+          num(m.denominator),
+          std::to_string(m.n),
+          text(m.note),
+          text(m.key),
+          text(segment_column(g, s))};
 }
 
 } // namespace cskpi
