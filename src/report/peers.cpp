@@ -127,7 +127,8 @@ std::string peer_note(const PeerRating& p) {
 
 std::string peer_tile(const PeerRating& p) {
   if (!p.position) return p.row ? "peers: not comparable" : "peers: no band";
-  return fmt::format("{} vs {}", position_words(*p.position), p.row->source);
+  const std::optional<bool> b = better(p);
+  return fmt::format("{}{} vs {}", position_words(*p.position), b ? (*b ? ", better" : ", worse") : "", p.row->source);
 }
 
 std::string peer_json(const PeerRating& p) {
