@@ -20,14 +20,16 @@ namespace {
 #define SAAS_CAPITAL_URLS                                                                                              \
   "\"https://alexisfairbanks.com/acvs-in-a-multi-year-contract-1486 (text of SaaS Capital Research Brief 28, "         \
   "Figure 1); https://churnzero.com/blog/saas-customer-retention-benchmarks/; "                                        \
-  "http://www.saas-capital.com/blog/essential-saas-metrics-revenue-retention-fundamentals/\""
+  "http://www.saas-capital.com/blog/essential-saas-metrics-revenue-retention-fundamentals/; "                          \
+  "https://www.edocr.com/v/yol7ozkn/techcelerate/2019-saas-retention-benchmarks (the definitions)\""
 #define SAAS_CAPITAL_NRR                                                                                               \
   "\"net revenue retention: MRR now from the customers of a year ago, divided by their MRR a year ago; includes "      \
   "up-sells, cross-sells and price increases\",\"a 12-month cohort: compared only with an exact annual figure of "     \
   "ours (yearly periods, or the trailing-12-month cohort of a snapshot input), never with one compounded from "        \
   "shorter periods; a median of survey answers; ACV in USD\","
 #define SAAS_CAPITAL_GRR                                                                                               \
-  "\"gross revenue retention: the net revenue retention formula without up-sells and cross-sells\",\"a 12-month "      \
+  "\"gross revenue retention: the net revenue retention formula without up-sells, cross-sells and price "              \
+  "increases (each customer's MRR now capped at its MRR a year ago), so never over 100%\",\"a 12-month "               \
   "cohort: compared only with an exact annual figure of ours (yearly periods, or the trailing-12-month cohort of a "   \
   "snapshot input), never with one compounded from shorter periods; a median of survey answers; ACV in USD\","
 

@@ -125,3 +125,72 @@ TEST_CASE("--peers takes a dimension and an optional value in USD", "[peers]") {
   CHECK_THROWS_WITH(app::parse_peer_choice("acv=-1"), Catch::Contains("\"-1\" is not a non-negative amount"));
   CHECK_THROWS_WITH(app::parse_peer_choice("acv="), Catch::Contains("is not a non-negative amount"));
 }
+
+namespace {
+
+Record record_of(std::string_view id, double value, std::optional<double> annual = std::nullopt,
+                 std::string_view method = "") {
+  Record rec;
+  rec.metric.def = find_metric(id);
+  rec.metric.value = Quantity::of_real(value);
+  rec.metric.annualized = annual;
+  rec.metric.method = method;
+  return rec;
+}
+
+/// One group with ending MRR 6,000 over 10 customers: ARPA 600, ACV 7,200, ARR 72,000.
+Report report_of(PeriodLength length, std::vector<Record> records) {
+  Report r;
+  r.settings.period_length = length;
+  Group g;
+  g.totals.end_mrr = Money::from_units(6000);
+  g.totals.ending = 10;
+  g.records = std::move(records);
+  r.groups.push_back(std::move(g));
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("report --peers takes the group's ARPA, ACV or ARR and compares like with like only", "[peers]") {
+  const PeerTable t = PeerTable::builtin();
+  SECTION("a monthly churn against a monthly median, by ARPA") {
+    Report r = report_of(PeriodLength::month, {record_of("logo_churn", 1.0), record_of("nrr", 101)});
+    rate_against_peers(r, t, {PeerDimension::arpa, std::nullopt});
+    const Record& churn = r.groups[0].records[0];
+    REQUIRE(churn.peers);
+    CHECK(*churn.peers->company_value == 600);
+    CHECK(churn.peers->row->median == 1.9);
+    CHECK(churn.peers->position == PeerPosition::below_median);
+    CHECK(peer_note(*churn.peers) == "vs peers: below median, better (ChartMogul, ARPA $500 and more, median 1.9%)");
+    CHECK_FALSE(r.groups[0].records[1].peers); // no NRR row by ARPA: nothing said
+  }
+  SECTION("a quarter's churn is not turned into a month's") {
+    Report r = report_of(PeriodLength::quarter, {record_of("logo_churn", 3.0)});
+    rate_against_peers(r, t, {PeerDimension::arpa, std::nullopt});
+    const PeerRating& p = *r.groups[0].records[0].peers;
+    CHECK_FALSE(p.position);
+    CHECK(p.reason == "not comparable: a monthly rate there, quarters here");
+  }
+  SECTION("a 12-month cohort against an exact annual figure only") {
+    Report r =
+        report_of(PeriodLength::month, {record_of("nrr", 100.5, 106, "cohort"), record_of("grr", 99, 88, "compound")});
+    rate_against_peers(r, t, {PeerDimension::acv, std::nullopt}); // ACV 7,200: under $12k
+    const PeerRating& nrr = *r.groups[0].records[0].peers;
+    CHECK(nrr.compared == 106);
+    CHECK(nrr.position == PeerPosition::above_median);
+    CHECK(peer_note(nrr) == "vs peers: above median, better (SaaS Capital 2023, ACV under $12k, median 100%)");
+    const PeerRating& grr = *r.groups[0].records[1].peers;
+    CHECK_FALSE(grr.position);
+    CHECK(grr.reason == "not comparable: a 12-month cohort there, compounded from monthly periods here");
+  }
+  SECTION("a given value outside every band, and a group without customers at its end") {
+    Report r = report_of(PeriodLength::month, {record_of("logo_churn", 1.0)});
+    rate_against_peers(r, t, {PeerDimension::arpa, 150.0});
+    CHECK(peer_note(*r.groups[0].records[0].peers) ==
+          "vs peers: no band for ARPA $150 (published: ARPA under $10, ARPA $500 and more)");
+    r.groups[0].totals.ending = 0;
+    rate_against_peers(r, t, {PeerDimension::arpa, std::nullopt});
+    CHECK(r.groups[0].records[0].peers->reason == "no customers at the period's end to take an ARPA from");
+  }
+}
