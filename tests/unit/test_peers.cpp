@@ -115,7 +115,7 @@ TEST_CASE("a malformed peer band file names file, line and column", "[peers]") {
   CHECK(error_of("nrr,acv,,1").starts_with("p.csv:2:1: expected the 15 fields"));
 }
 
-TEST_CASE("--peers takes a dimension and an optional value in USD", "[peers]") {
+TEST_CASE("report's --peers takes a dimension and an optional value in USD", "[peers]") {
   CHECK(app::parse_peer_choice("arpa").dimension == PeerDimension::arpa);
   CHECK_FALSE(app::parse_peer_choice("ACV").value);
   CHECK(*app::parse_peer_choice("arpa=450").value == 450);
