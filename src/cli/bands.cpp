@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "cli/common.hpp"
 
+#include "app/peers.hpp"
+#include "core/error.hpp"
+
 #include "core/csv.hpp"
 
 #include <fmt/format.h>
@@ -14,9 +17,17 @@ void setup_bands(CLI::App& app, BandsOptions& o) {
                     "table, csv (editable, feeds --bands) or markdown");
   cmd->add_option("--bands", o.bands, "Show the bands with this override file applied")->type_name("FILE");
   cmd->add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
+  cmd->add_flag("--peers", o.peers,
+                "The peer benchmark bands instead: published medians and quartiles by ARPA, ACV or ARR band, each "
+                "with its source, data year, sample, definition and where it differs from cskpi's (cskpi report "
+                "--peers rates against them); csv writes a file for --peer-bands");
+  cmd->add_option("--peer-bands", o.peer_bands, "With --peers: show them with this peer band file applied")
+      ->type_name("FILE");
   cmd->footer(R"(Examples:
   cskpi bands
   cskpi bands --format csv > my-bands.csv    # edit, then: cskpi report data.csv --bands my-bands.csv
+  cskpi bands --peers                        # published peer figures: cskpi report data.csv --peers arpa
+  cskpi bands --peers --format csv > peers.csv   # edit, then: cskpi report data.csv --peers acv --peer-bands peers.csv
 
 Tiers share one severity scale: best_in_class 4, good 3, acceptable 2, warning 1, critical 0.
 A metric's rules are tried in order; the first that holds gives the tier. Bands rate the
@@ -24,6 +35,11 @@ annual figure of annualised metrics.)");
 }
 
 int run_bands(const BandsOptions& o) {
+  if (!o.peer_bands.empty() && !o.peers) throw usage_error("--peer-bands is for the peer bands: add --peers");
+  if (o.peers) {
+    write_output(o.output, render_peer_bands(app::load_peer_bands(o.peer_bands), o.format));
+    return 0;
+  }
   const BandTable bands = load_bands(o.bands);
   std::string out;
   if (o.format == "csv") out = "metric,tier,bound,direction,source\n";

@@ -26,6 +26,8 @@ struct RunOptions : app::ReportRequest {
   std::string layout = "records"; ///< --layout records|wide (report)
   std::string csv_locale = "en";  ///< --csv-locale en|de: how CSV output writes numbers (report)
   bool lock = false;              ///< --lock: JSON with every customer's movements fingerprint (report, issue 30)
+  std::string peers;              ///< --peers DIM[=VALUE]: peer benchmark bands (report, issue 31)
+  std::string peer_bands;         ///< --peer-bands FILE: replaces built-in peer bands per metric
 
   /// The request these options make. Pass it, never RunOptions itself, to src/app: a plain
   /// copy would drop --decimal-comma.
@@ -91,6 +93,8 @@ struct BandsOptions {
   std::string format = "table";
   std::string bands;
   std::string output;
+  bool peers = false;     ///< --peers: the peer benchmark bands instead (issue 31)
+  std::string peer_bands; ///< --peer-bands FILE
 };
 void setup_bands(CLI::App& app, BandsOptions& o);
 int run_bands(const BandsOptions& o);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/common.hpp"
 
+#include "app/peers.hpp"
+
 #include "core/csv.hpp"
 #include "core/error.hpp"
 #include "platform/terminal.hpp"
@@ -56,6 +58,18 @@ void setup_report(CLI::App& app, RunOptions& o) {
       ->delimiter(',')
       ->type_name("PRESET,...")
       ->excludes("--definitions");
+  cmd->add_option("--peers", o.peers,
+                  "Also hold each metric with published peer data (cskpi bands --peers) against the band of the "
+                  "company's size: arpa, acv or arr, taken per group from the report (ARPA = ending MRR / ending "
+                  "customers, ACV = 12 x ARPA, ARR = 12 x ending MRR), or given in USD as DIM=VALUE (arpa=450, "
+                  "acv=12000, arr=2.4M). Each such record says where it stands (below p25, below median, at median, "
+                  "above median, above p75; better or worse) next to its seed tier, or why it cannot be compared. "
+                  "For table, markdown, json, jsonl and html; seed tiers are unchanged")
+      ->type_name("DIM[=VALUE]");
+  cmd->add_option("--peer-bands", o.peer_bands,
+                  "A peer band CSV (as cskpi bands --peers --format csv writes) replacing the built-in peer bands "
+                  "per metric; with --peers")
+      ->type_name("FILE");
   add_leading_options(*cmd, o);
   add_color_option(*cmd, o.color, "tiers");
   cmd->footer(R"(Examples:
@@ -68,6 +82,8 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cskpi report export.csv --format json --lock -o closed-2026-10.json   (at month close; see cskpi check --baseline)
   cskpi report samples/mrr_matrix_24m.csv --compare cskpi,chartmogul --metrics nrr,grr
   cskpi report samples/month_end_2026-10.csv --by segment --top 5
+  cskpi report samples/month_end_2026-10.csv --by segment --peers acv    (each segment against its ACV band)
+  cskpi report samples/month_end_2026-10.csv --peers arpa=600 --metrics logo_churn
 
 Period figures are annualised by compounding (12 months, 4 quarters); bands
 rate the annual figure. Undefined ratios print n/a (null in JSON) with the
@@ -112,6 +128,20 @@ int run_report(const RunOptions& o) {
     throw usage_error(fmt::format("--top is for table, markdown, json, jsonl, html and xlsx{}; cskpi movements --kind "
                                   "KIND --format csv lists the customers behind a line",
                                   o.layout == "wide" ? " in the records layout" : ""));
+  if (!o.peer_bands.empty() && o.peers.empty())
+    throw usage_error("--peer-bands replaces the bands --peers rates against: add --peers arpa, acv or arr");
+  std::optional<PeerChoice> peers;
+  PeerTable peer_table;
+  if (!o.peers.empty()) {
+    peers = app::parse_peer_choice(o.peers);
+    if (!o.compare.empty() || o.layout == "wide" || o.format == "csv" || o.format == "xlsx")
+      throw usage_error(
+          fmt::format("--peers is for table, markdown, json, jsonl and html in the records layout, not {}",
+                      !o.compare.empty()       ? "--compare"
+                          : o.layout == "wide" ? "--layout wide"
+                                               : o.format));
+    peer_table = app::load_peer_bands(o.peer_bands);
+  }
   if (!o.compare.empty()) return run_compare(o);
   // Movers by default where a reader looks for them (issue 30): the page shows the 10 largest
   // per line, the workbook every one on its Movers sheet. The text formats show them when asked.
@@ -120,9 +150,10 @@ int run_report(const RunOptions& o) {
   if (!run.top && o.format == "xlsx") run.top = 0;
   Drawing drawing;
   CustomerLedger ledger;
-  const std::optional<Report> r =
+  std::optional<Report> r =
       compute_report(run, false, o.format == "html" ? &drawing : nullptr, o.lock ? &ledger : nullptr);
   if (!r) return static_cast<int>(ExitCode::input);
+  if (peers) rate_against_peers(*r, peer_table, *peers);
   if (o.format == "xlsx") {
     if (o.output.empty() && platform::is_terminal(platform::Stream::out))
       throw usage_error("an xlsx workbook is binary, not for a terminal: write it to a file with -o FILE, or redirect");

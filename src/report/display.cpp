@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // What the renderers share: escaping, numbers and records for people, the report's head lines.
 #include "report/display.hpp"
+#include "report/peers.hpp"
 
 #include "core/csv.hpp"
 
@@ -251,6 +252,10 @@ std::string display_note(const Record& r) {
   if (r.next) {
     if (!out.empty()) out += "; ";
     out += fmt::format("{} at {}", to_string(r.next->tier), describe_bound(*r.next));
+  }
+  if (r.peers) { // report --peers only, so a report without stays as it was
+    if (!out.empty()) out += "; ";
+    out += peer_note(*r.peers);
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // The machine formats and markdown: JSON, JSON lines, CSV, markdown.
 #include "report/display.hpp"
 #include "report/movers.hpp"
+#include "report/peers.hpp"
 
 #include <fmt/format.h>
 
@@ -24,17 +25,19 @@ std::string json_opt(const std::optional<Quantity>& q) { return q ? json_number(
 
 std::string record_json(const Group& g, const Record& rec, const ReportSettings& s) {
   const MetricValue& m = rec.metric;
+  // report --peers (issue 31) adds "peers" last; without it a record is as it was.
+  const std::string peers = rec.peers ? ",\"peers\":" + peer_json(*rec.peers) : std::string();
   return fmt::format(
       "{{\"period\":{},\"segment\":{},\"by\":{},\"metric\":{},\"key\":{},\"name\":{},\"value\":{},\"unit\":{},"
       "\"annualized\":{},"
-      "\"method\":{},\"band\":{},\"severity\":{},\"numerator\":{},\"denominator\":{},\"n\":{},\"note\":{}}}",
+      "\"method\":{},\"band\":{},\"severity\":{},\"numerator\":{},\"denominator\":{},\"n\":{},\"note\":{}{}}}",
       g.period ? json_string(*g.period) : "null", json_string(g.segment),
       segment_column(g, s).empty() ? "null" : json_string(segment_column(g, s)), json_string(m.def->id),
       m.key.empty() ? "null" : json_string(m.key), json_string(m.def->name), json_opt(m.value),
       json_string(to_string(m.def->unit)), json_double(m.annualized),
       m.method.empty() || !m.annualized ? "null" : json_string(m.method),
       rec.tier ? json_string(to_string(*rec.tier)) : "null", rec.tier ? std::to_string(severity(*rec.tier)) : "null",
-      json_opt(m.numerator), json_opt(m.denominator), m.n, m.note.empty() ? "null" : json_string(m.note));
+      json_opt(m.numerator), json_opt(m.denominator), m.n, m.note.empty() ? "null" : json_string(m.note), peers);
 }
 
 } // namespace

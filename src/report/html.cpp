@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "report/html.hpp"
 #include "report/movers.hpp"
+#include "report/peers.hpp"
 
 #include "report/html_assets.hpp"
 
@@ -164,6 +165,9 @@ std::string tiles(const Group& g, std::string_view currency) {
         if (const std::string annual = display_annual(rec); !annual.empty())
           under.push_back("annual " + escape(annual));
         if (rec.tier) under.push_back(tier_name(rec.tier));
+        if (rec.peers) // report --peers (issue 31): the peer standing next to the seed tier
+          under.push_back(fmt::format("<span title=\"{}\">{}</span>", escape(peer_note(*rec.peers)),
+                                      escape(peer_tile(*rec.peers))));
         const std::string unit =
             def->unit == Unit::currency ? fmt::format(" <span class=\"u\">{}</span>", escape(currency)) : "";
         out += fmt::format("<div class=\"tile {}\"><div class=\"n\">{}</div><div class=\"v\" title=\"{}\">{}{}</div>"

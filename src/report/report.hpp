@@ -12,6 +12,7 @@
 #include "metrics/leading.hpp"
 #include "metrics/metrics.hpp"
 #include "metrics/movers.hpp"
+#include "metrics/peers.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -26,7 +27,8 @@ struct Record {
   MetricValue metric;
   std::optional<double> rated_value; ///< the figure the band judged (annual where SPEC §2.3 says)
   std::optional<Tier> tier;
-  std::optional<BandRule> next; ///< the rule of the next better tier, for the hint
+  std::optional<BandRule> next;    ///< the rule of the next better tier, for the hint
+  std::optional<PeerRating> peers; ///< report --peers (issue 31): its standing against published peers
 };
 
 /// One period × segment with its totals and metrics.
