@@ -83,7 +83,9 @@ public:
   void row(FileReader& rd, std::string_view text) override {
     if (!rd.split_row(text)) return;
     const Columns& c = m_cols;
-    if (m_totals.reject(rd, c.invoice, {}, k_absent) || m_totals.reject(rd, c.customer, {}, k_absent))
+    // No sums check: one amount per row. A label in the line id (Stripe's id column) counts too.
+    if (m_totals.reject(rd, c.invoice, {}, k_absent) || m_totals.reject(rd, c.customer, {}, k_absent) ||
+        (c.line != k_absent && m_totals.reject(rd, c.line, {}, k_absent)))
       return rd.count_row();
     InvoiceLine line;
     const std::string_view invoice = key_cell(rd.fields[c.invoice]);
