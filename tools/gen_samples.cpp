@@ -508,7 +508,8 @@ void joined_invoices(const std::string& dir, const std::vector<BilledRow>& rows,
       lines.push_back({inv, r.id, "Annual subscription", first, mrr * 12, first,
                        first == aug1 ? aug1_next_year : days_from_civil(2027, 8 + static_cast<unsigned>(r.month), 1),
                        false});
-    if (r.expansion > 0) lines.push_back({inv + "-P", r.id, "Upgrade proration", mid, r.expansion / 2, mid, next, true});
+    if (r.expansion > 0)
+      lines.push_back({inv + "-P", r.id, "Upgrade proration", mid, r.expansion / 2, mid, next, true});
     if (r.contraction > 0)
       lines.push_back({inv + "-C", r.id, "Downgrade credit", mid, -(r.contraction / 2), mid, next, true});
   }
@@ -527,8 +528,8 @@ void joined_invoices(const std::string& dir, const std::vector<BilledRow>& rows,
     char id[24];
     std::snprintf(id, sizeof id, "il_%06d", n);
     const std::string created = date_text(l.date) + " 09:00:00";
-    stripe << id << ",in_" << l.invoice.substr(4) << "," << l.customer << "," << created << "," << std::to_string(l.cents)
-           << ",usd," << (l.start >= 0 ? date_text(l.start) + " 00:00:00" : created) << ","
+    stripe << id << ",in_" << l.invoice.substr(4) << "," << l.customer << "," << created << ","
+           << std::to_string(l.cents) << ",usd," << (l.start >= 0 ? date_text(l.start) + " 00:00:00" : created) << ","
            << (l.end >= 0 ? date_text(l.end) + " 00:00:00" : created) << "," << (l.proration ? "true" : "false") << ","
            << l.description << "\n";
   }

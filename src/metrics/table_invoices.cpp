@@ -87,10 +87,8 @@ constexpr MetricDef k_invoices[] = {
      .description = "The revenue the period's MRR stands for: the reconciliation's starting line. The input has one "
                     "MRR per period, so each of its months counts at the period's ending MRR.",
      .sources = k_sources,
-     .compute =
-         [](const MetricInputs& in, MetricValue& m) {
-           total(m, money_or_real(reconcile(in).from_mrr), in.t.ending);
-         },
+     .compute = [](const MetricInputs& in,
+                   MetricValue& m) { total(m, money_or_real(reconcile(in).from_mrr), in.t.ending); },
      .band = k_unrated,
      .sql = {.why_not = "invoice lines come from --invoices, which a movements table has not"}},
     {.id = "revenue_one_time",

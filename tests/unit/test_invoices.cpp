@@ -165,7 +165,8 @@ TEST_CASE("a group without invoice lines has zero billings and revenue, and says
   for (const MetricValue& m : compute_metrics(t, without)) CHECK(m.def->section != Section::invoicing);
 }
 
-TEST_CASE("property: deferred revenue = billings to date - recognised revenue to date, exactly", "[invoices][property]") {
+TEST_CASE("property: deferred revenue = billings to date - recognised revenue to date, exactly",
+          "[invoices][property]") {
   // Service lengths a billing system produces (months, quarters, years) and prorations of any
   // length up to a month, so that the exact sums stay within 128 bits.
   std::mt19937_64 rng(20261207);

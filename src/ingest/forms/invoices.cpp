@@ -73,8 +73,9 @@ public:
     for (const auto& [at, name] : {std::pair{c.invoice, "the invoice id"}, std::pair{c.customer, "the customer"},
                                    std::pair{c.date, "the invoice date (invoice_date or created)"}}) {
       if (at != k_absent) continue;
-      rd.fatal(rd.line, fmt::format("this invoice lines file has no column for {} (columns: {})", name,
-                                    shown_columns(rd.names)));
+      rd.fatal(
+          rd.line,
+          fmt::format("this invoice lines file has no column for {} (columns: {})", name, shown_columns(rd.names)));
       return false;
     }
     return true;
@@ -141,21 +142,23 @@ private:
     const Columns& c = m_cols;
     const std::optional<Day> date = day(rd, c.date);
     if (date) line.invoice_date = *date;
-    else if (rd.row_ok) rd.field_error(c.date, fmt::format("{} is empty: an invoice line is billed on a day",
-                                                          rd.names[c.date]));
+    else if (rd.row_ok)
+      rd.field_error(c.date, fmt::format("{} is empty: an invoice line is billed on a day", rd.names[c.date]));
     const std::optional<Day> start = c.start != k_absent ? day(rd, c.start) : std::nullopt;
     const std::optional<Day> end = c.end != k_absent ? day(rd, c.end) : std::nullopt;
     if (!rd.row_ok) return;
     if (start.has_value() != end.has_value()) {
       const std::size_t empty = start ? c.end : c.start;
-      rd.field_error(empty, fmt::format("{} is empty but {} is not: give both ends of the service period, or "
-                                        "neither for a line recognised on its invoice date",
-                                        rd.names[empty], rd.names[start ? c.start : c.end]));
+      rd.field_error(empty,
+                     fmt::format("{} is empty but {} is not: give both ends of the service period, or "
+                                 "neither for a line recognised on its invoice date",
+                                 rd.names[empty], rd.names[start ? c.start : c.end]));
       return;
     }
     if (start && *end < *start) {
-      rd.field_error(c.end, fmt::format("{} {} is before {} {}", rd.names[c.end], show(rd.fields[c.end]),
-                                        rd.names[c.start], show(rd.fields[c.start])));
+      rd.field_error(c.end,
+                     fmt::format("{} {} is before {} {}", rd.names[c.end], show(rd.fields[c.end]), rd.names[c.start],
+                                 show(rd.fields[c.start])));
       return;
     }
     line.service_start = start;
