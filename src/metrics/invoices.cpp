@@ -158,7 +158,10 @@ void book_line(InvoiceFigures& f, const InvoiceLine& line, const InvoicePeriod& 
     ++f.lines_billed;
   }
   // Billed to date less recognised to date: the unrecognised part of what was billed.
-  if (line.invoice_date < p.end) f.deferred.add(line.amount.micros, 1);
+  if (line.invoice_date < p.end) {
+    f.deferred.add(line.amount.micros, 1);
+    ++f.lines_to_date;
+  }
   const auto [before, days] = recognised_within(line, INT32_MIN, p.end);
   f.deferred.add(-before, days);
   const auto [num, den] = recognised_within(line, p.first, p.end);

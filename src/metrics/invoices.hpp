@@ -77,6 +77,7 @@ struct InvoiceFigures {
   ExactSum credits, one_time, without_mrr, prorations;
   std::uint64_t lines_billed = 0;     ///< lines invoiced in the period
   std::uint64_t lines_recognized = 0; ///< lines with a part recognised in the period
+  std::uint64_t lines_to_date = 0;    ///< lines invoiced before the period's end
 };
 
 struct InvoicePeriodFigures {

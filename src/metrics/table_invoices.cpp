@@ -191,8 +191,7 @@ constexpr MetricDef k_invoices[] = {
      .compute =
          [](const MetricInputs& in, MetricValue& m) {
            bool exact = true;
-           total(m, money_or_real(figures(in).deferred.rounded(&exact)), figures(in).lines_recognized);
-           m.n = 0;
+           total(m, money_or_real(figures(in).deferred.rounded(&exact)), figures(in).lines_to_date);
            if (!exact) m.note = "rounded per service length: the exact sum needs more than 128 bits";
          },
      .band = k_unrated,
