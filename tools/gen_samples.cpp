@@ -477,6 +477,64 @@ std::string date_text(std::int64_t z) {
   return buf;
 }
 
+/// One billing row of the joined sample, for its invoice lines.
+struct BilledRow {
+  std::string id, segment;
+  int month = 0; // 0..2 for Aug..Oct
+  std::int64_t start = 0, new_mrr = 0, expansion = 0, contraction = 0, churned = 0;
+};
+
+/// The joined company's invoice lines (issue 31), in the generic form and as Stripe's invoice
+/// line items: a month's subscription billed on its first day at the starting MRR (Enterprise
+/// customers billed yearly in August instead), an expansion's proration and a contraction's
+/// credit for the second half of the month, a set-up fee for each new customer, and one
+/// consulting line of a customer the billing export does not hold.
+void joined_invoices(const std::string& dir, const std::vector<BilledRow>& rows, const std::int64_t* month_start) {
+  struct Line {
+    std::string invoice, customer, description;
+    std::int64_t date = 0, cents = 0, start = -1, end = -1;
+    bool proration = false;
+  };
+  std::vector<Line> lines;
+  const std::int64_t aug1 = month_start[0], aug1_next_year = days_from_civil(2027, 8, 1);
+  for (const BilledRow& r : rows) {
+    const std::int64_t first = month_start[r.month], next = month_start[r.month + 1], mid = first + 14;
+    const std::string inv = "INV-" + date_text(first).substr(0, 7) + "-" + r.id;
+    const bool yearly = r.segment == "Enterprise";
+    const std::int64_t mrr = r.start > 0 ? r.start : r.new_mrr;
+    if (r.new_mrr > 0) lines.push_back({inv, r.id, "Set-up fee", first, 50'000, -1, -1, false});
+    if (!yearly) lines.push_back({inv, r.id, "Subscription", first, mrr, first, next, false});
+    else if (r.month == 0 || r.new_mrr > 0) // a year from the month it starts in
+      lines.push_back({inv, r.id, "Annual subscription", first, mrr * 12, first,
+                       first == aug1 ? aug1_next_year : days_from_civil(2027, 8 + static_cast<unsigned>(r.month), 1),
+                       false});
+    if (r.expansion > 0)
+      lines.push_back({inv + "-P", r.id, "Upgrade proration", mid, r.expansion / 2, mid, next, true});
+    if (r.contraction > 0)
+      lines.push_back({inv + "-C", r.id, "Downgrade credit", mid, -(r.contraction / 2), mid, next, true});
+  }
+  lines.push_back({"INV-2026-09-X-0001", "X-0001", "Consulting", days_from_civil(2026, 9, 15), 120'000, -1, -1, false});
+  Out generic(dir + "/joined/invoices.csv");
+  generic << "invoice_id,line_id,customer_id,invoice_date,amount,service_start,service_end,description\n";
+  Out stripe(dir + "/joined/stripe_invoice_lines.csv");
+  stripe << "id,invoice,customer,created,amount,currency,period_start,period_end,proration,description\n";
+  int n = 0;
+  for (const Line& l : lines) {
+    ++n;
+    const std::string amount = l.cents < 0 ? "-" + money(-l.cents) : money(l.cents);
+    generic << l.invoice << "," << std::to_string(n) << "," << l.customer << "," << date_text(l.date) << "," << amount
+            << "," << (l.start >= 0 ? date_text(l.start) : "") << "," << (l.end >= 0 ? date_text(l.end) : "") << ","
+            << l.description << "\n";
+    char id[24];
+    std::snprintf(id, sizeof id, "il_%06d", n);
+    const std::string created = date_text(l.date) + " 09:00:00";
+    stripe << id << ",in_" << l.invoice.substr(4) << "," << l.customer << "," << created << ","
+           << std::to_string(l.cents) << ",usd," << (l.start >= 0 ? date_text(l.start) + " 00:00:00" : created) << ","
+           << (l.end >= 0 ? date_text(l.end) + " 00:00:00" : created) << "," << (l.proration ? "true" : "false") << ","
+           << l.description << "\n";
+  }
+}
+
 /// The joined sample (issue 7): three exports of one company for August to October 2026.
 /// billing.csv from the billing system, customers.csv from the CS platform (health and its
 /// components, onboarding dates, renewals, churn reasons) and survey.csv from the survey tool.
@@ -530,6 +588,7 @@ void joined(const std::string& dir) {
   Out billing(dir + "/joined/billing.csv");
   billing << "customer_id,segment,period,start_mrr,new_mrr,expansion_mrr,contraction_mrr,churned_mrr,end_mrr\n";
   const char* k_periods[] = {"2026-08", "2026-09", "2026-10"};
+  std::vector<BilledRow> billed;
   for (int m = 0; m < 3; ++m)
     for (Customer& c : cs) {
       if (c.signup >= month_start[m + 1] || (c.churn_month >= 0 && c.churn_month < m)) continue;
@@ -543,10 +602,12 @@ void joined(const std::string& dir) {
         else if (rng.chance(20)) mv.contraction = c.mrr * rng.range(5, 25) / 100;
       }
       c.mrr = mv.end();
+      billed.push_back({c.id, c.segment, m, mv.start, mv.new_mrr, mv.expansion, mv.contraction, mv.churned});
       billing << c.id << "," << c.segment << "," << k_periods[m] << "," << money(mv.start) << "," << money(mv.new_mrr)
               << "," << money(mv.expansion) << "," << money(mv.contraction) << "," << money(mv.churned) << ","
               << money(mv.end()) << "\n";
     }
+  joined_invoices(dir, billed, month_start);
 
   Out customers(dir + "/joined/customers.csv");
   customers << "customer_id,segment,csm,signup_date,first_value_date,renewal_date,renewed,churn_reason,health_score,"

@@ -30,6 +30,7 @@ struct Loaded {
   std::unique_ptr<Attributes> attributes;   ///< customer records and responses, when the run had any
   std::unique_ptr<Joiner> joiner;           ///< what the join needs of the billing rows
   std::unique_ptr<LedgerSink> ledger;       ///< every customer's movements, when asked for (issue 30)
+  std::vector<InvoiceLine> invoices;        ///< invoice lines (issue 31), when the run had an invoices file
 };
 
 /// The order to read `files` in (indices): files the others refer to first (customers,

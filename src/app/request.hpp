@@ -51,6 +51,7 @@ struct ReportRequest {
   std::vector<std::string> compare;  ///< report --compare: presets side by side, the first the base
   int threads = 0;                   ///< 0 = as ingest decides
   std::string period;                ///< P or FROM..TO (issue 14): only these periods
+  std::string invoices;              ///< --invoices FILE (issue 31): invoice lines, "" for none
   /// Movers (issue 30): the customers kept per bridge line, the largest first; 0 keeps every
   /// one; unset: no movers are kept (and none shown).
   std::optional<std::size_t> top;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "app/run.hpp"
 
+#include "app/invoices.hpp"
+
 #include "core/definitions.hpp"
 #include "core/error.hpp"
 #include "core/period.hpp"
@@ -218,6 +220,21 @@ std::vector<MoverLine> movers_of(const MoversSink& sink, const std::vector<Group
   return out;
 }
 
+/// Invoice lines come with --invoices, and --invoices gives invoice lines (issue 31).
+void check_invoice_inputs(const ReportRequest& q, const Loaded& l) {
+  for (std::size_t i = 0; i < q.files.size() && i < l.inputs.size(); ++i)
+    if (is_invoices_input(l.inputs[i]))
+      throw usage_error(fmt::format("{} holds invoice lines ({}): give it with --invoices {}", q.files[i],
+                                    l.inputs[i].role, q.files[i]));
+  if (q.invoices.empty() || l.inputs.size() <= q.files.size()) return;
+  const InputSummary& in = l.inputs.back();
+  if (!is_invoices_input(in) && !in.unreadable)
+    throw usage_error(fmt::format("--invoices {}: not invoice lines (read as {}); the generic form has invoice_id, "
+                                  "customer_id, invoice_date, amount, service_start and service_end (cskpi explain "
+                                  "inputs)",
+                                  q.invoices, in.role));
+}
+
 } // namespace
 
 std::optional<Reading> read_inputs(const ReportRequest& q, const DefinitionPreset& definitions, RunSink& sink,
@@ -235,7 +252,16 @@ std::optional<Reading> read_inputs(const ReportRequest& q, const DefinitionPrese
   IngestOptions reading = r.ingest;
   reading.progress = sink.reading();
   if (q.top) r.movers = std::make_shared<MoversSink>(*q.top, !r.ingest.by_column.empty());
-  r.loaded = load_inputs(q.files, std::move(reading), diags, ledger, r.movers.get());
+  RowSink* also = r.movers.get();
+  std::vector<std::string> files = q.files;
+  if (!q.invoices.empty()) { // issue 31: the invoice lines are one more file, read by its form
+    files.push_back(q.invoices);
+    r.invoice_customers = std::make_shared<InvoiceCustomersSink>();
+    if (also != nullptr) r.tee = std::make_shared<TeeSink>(*also, *r.invoice_customers);
+    also = r.tee ? static_cast<RowSink*>(r.tee.get()) : r.invoice_customers.get();
+  }
+  r.loaded = load_inputs(files, std::move(reading), diags, ledger, also);
+  check_invoice_inputs(q, r.loaded);
   sink.inputs_read();
   if (!usable(q, r.loaded, diags, sink)) return std::nullopt;
   return r;
@@ -266,9 +292,16 @@ Report compute_report(const ReportRequest& q, const Reading& r, const Definition
   }
   std::optional<Leading> leading;
   if (l.attributes) leading = join_leading(q, l, ctx, s, sink);
+  std::optional<InvoiceBook> invoices;
+  if (r.invoice_customers) {
+    std::vector<std::string> labels;
+    for (const auto& [label, totals] : l.aggregator->periods()) labels.push_back(label);
+    invoices = book_run_invoices(l.invoices, labels, *r.invoice_customers, s.by.has_value(), l.columns.period, sink);
+    ctx.invoices = true;
+  }
   Report report{s, l.inputs,
                 build_groups(*l.aggregator, ctx, bands, s.metrics, s.by.has_value(), cohorts ? &*cohorts : nullptr,
-                             leading ? &*leading : nullptr, motion),
+                             leading ? &*leading : nullptr, motion, invoices ? &*invoices : nullptr),
                 std::nullopt};
   if (leading) report.join = leading->summary;
   if (!q.period.empty()) select_periods(report.groups, q.period);

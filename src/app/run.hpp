@@ -53,12 +53,17 @@ std::optional<Report> run_report(const ReportRequest& request, RunSink& sink, Dr
 
 /// run_report in two steps, for cskpi report --compare (compare.cpp), which reads the inputs
 /// once per way of reading them and computes a report per preset from each reading.
+class InvoiceCustomersSink; // app/invoices.hpp
+
 struct Reading {
   ReportSettings settings; ///< what the request alone says
   IngestOptions ingest;
   BandTable bands = BandTable::builtin();
   Loaded loaded;
   std::shared_ptr<MoversSink> movers; ///< with --top: the largest customers behind each bridge line
+  /// With --invoices (issue 31): each customer's group and periods with MRR, for the invoice lines.
+  std::shared_ptr<InvoiceCustomersSink> invoice_customers;
+  std::shared_ptr<TeeSink> tee; ///< movers and invoice customers both
 };
 /// Parses the request and reads its inputs as `definitions` says (apply_definitions); nullopt
 /// after a note to `sink` when the inputs cannot be reported on. Throws usage errors. With

@@ -63,6 +63,12 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
                  "(default: every core). The output is the same for any number")
       ->check(CLI::Range(1, 1024))
       ->type_name("N");
+  cmd.add_option("--invoices", o.invoices,
+                 "Invoice lines: adds billings, recognised revenue (each line spread evenly over the days of its "
+                 "service period), deferred revenue and their reconciliation with MRR. The generic form "
+                 "(invoice_id, customer_id, invoice_date, amount, service_start, service_end exclusive) or Stripe's "
+                 "invoice line items (cskpi explain inputs)")
+      ->type_name("FILE");
   cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
   add_snapshot_options(cmd, o);
   add_export_options(cmd, o);
@@ -401,7 +407,7 @@ void refuse_output_over_input(const CLI::App& command) {
   const std::string path = out->results().back();
   const std::optional<platform::FileInfo> target = platform::file_info(path);
   if (!target || !target->regular()) return; // a new file, or /dev/null and the like
-  for (const char* name : {"files", "--fx", "--bands", "--rules"}) {
+  for (const char* name : {"files", "--fx", "--bands", "--rules", "--invoices"}) {
     const CLI::Option* in = command.get_option_no_throw(name);
     if (in == nullptr) continue;
     for (const std::string& input : in->results()) {

@@ -68,7 +68,13 @@ std::string explain_inputs() {
          "involuntary (cskpi explain cmrr; likewise trial_conversion and churn_involuntary_mrr).\n"
          "Chargebee's monthly summary is read as it is: a customer's subscriptions summed per reporting_month;\n"
          "status non_renewing is a scheduled cancellation (cmrr), status_previous in_trial a trial that ended.\n"
-         "ChartMogul's MRR_MOVEMENT is in the account's currency (CURRENCY_CODE is the invoice's), in cents.\n";
+         "ChartMogul's MRR_MOVEMENT is in the account's currency (CURRENCY_CODE is the invoice's), in cents.\n"
+         "Invoice lines come with --invoices FILE (issue 31) and give billings, recognized_revenue and\n"
+         "deferred_revenue. Service periods end exclusive: service_end (generic form), or Stripe's\n"
+         "period_end, the instant the next period starts. Stripe's invoice line items, as the API's object\n"
+         "(docs.stripe.com/api/invoice-line-item/object) and Sigma's invoice_line_items give them: id,\n"
+         "invoice, amount (in cents, the currency's minor unit), currency, period_start, period_end, with the\n"
+         "invoice's customer and created date beside each line.\n";
   return out;
 }
 

@@ -38,7 +38,9 @@ int run_validate(const RunOptions& o) {
   StderrDiagnostics diags(o.max_errors, false);
   diags.print = !structured;
   diags.collect = structured;
-  const Loaded l = load_inputs(o.files, ingest_options(o), diags);
+  std::vector<std::string> files = o.files;
+  if (!o.invoices.empty()) files.push_back(o.invoices); // issue 31: checked like every other file
+  const Loaded l = load_inputs(files, ingest_options(o), diags);
   // A file that holds a header but no rows is not a valid export (issue 12).
   std::uint64_t empty = 0;
   for (const InputSummary& in : l.inputs) empty += !in.unreadable && in.rows_read == 0;

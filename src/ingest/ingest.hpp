@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/definitions.hpp"
+#include "core/invoice.hpp"
 #include "core/money.hpp"
 #include "core/period.hpp"
 #include "core/records.hpp"
@@ -127,6 +128,8 @@ public:
   /// The customer records and survey responses read so far (issue 7), if any.
   const Attributes* attributes() const;
   std::unique_ptr<Attributes> take_attributes();
+  /// The invoice lines read (issue 31), handed over.
+  std::vector<InvoiceLine> take_invoices();
 
 private:
   std::unique_ptr<ingest::Run> m_run;

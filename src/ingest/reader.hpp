@@ -7,6 +7,7 @@
 
 #include "core/attributes.hpp"
 #include "core/csv.hpp"
+#include "core/invoice.hpp"
 #include "core/snapshot_table.hpp"
 #include "ingest/ingest.hpp"
 
@@ -87,6 +88,7 @@ struct Run {
   std::optional<FxTable> fx;                          ///< --fx FILE with --currency
   std::map<std::string, Coupon, std::less<>> coupons; ///< Stripe coupons files, by id
   std::map<std::string, Price, std::less<>> prices;   ///< Stripe prices files, by price id
+  std::vector<InvoiceLine> invoices;                  ///< invoice lines files (issue 31), in file order
   /// The customer records and responses, created on first use.
   Attributes& attrs();
 };
@@ -158,6 +160,8 @@ extern const FormInfo k_long_snapshots_form;
 extern const FormInfo k_wide_snapshots_form;
 extern const FormInfo k_responses_form;
 extern const FormInfo k_customers_form;
+extern const FormInfo k_invoices_form;        // issue 31: invoice lines
+extern const FormInfo k_stripe_invoices_form; // issue 31: Stripe's invoice line items
 
 /// Customer attribute columns (issue 7), with the names exports use for them.
 struct AttributeNames {

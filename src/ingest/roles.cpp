@@ -26,6 +26,9 @@ constexpr const FormInfo* k_table[] = {
     &k_wide_snapshots_form, // customer_id and month columns
     &k_responses_form,      // score, csat or ces without MRR columns
     &k_customers_form,      // customer_id and attribute columns
+    // Issue 31, given with --invoices: last, so that no header another form reads changes form.
+    &k_invoices_form,        // invoice lines: invoice_id, invoice_date, service_start
+    &k_stripe_invoices_form, // Stripe invoice line items: invoice, period_start, period_end
 };
 
 } // namespace
@@ -43,7 +46,9 @@ const FormInfo& recognise(const Header& h, FileRole& role) {
 
 std::string list_forms() {
   std::vector<std::string> forms;
-  for (const FormInfo* f : k_table) forms.push_back(fmt::format("{} ({})", f->name, f->key_columns));
+  for (const FormInfo* f : k_table) // the forms of a billing file: invoice lines come with --invoices only
+    if (f != &k_invoices_form && f != &k_stripe_invoices_form)
+      forms.push_back(fmt::format("{} ({})", f->name, f->key_columns));
   return fmt::format("{}", fmt::join(forms, "; "));
 }
 

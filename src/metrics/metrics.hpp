@@ -40,7 +40,8 @@ enum class Section : std::uint8_t {
   health,
   onboarding,
   churn_reasons,
-  lifecycle ///< billing exports' lifecycle (issue 30)
+  lifecycle, ///< billing exports' lifecycle (issue 30)
+  invoicing  ///< billings and recognised revenue from invoice lines (issue 31)
 };
 std::string_view to_string(Section s) noexcept;
 
@@ -62,7 +63,9 @@ enum class Needs : std::uint8_t {
   // issue 30: billing exports' lifecycle facts
   scheduled,
   trials,
-  churn_kind
+  churn_kind,
+  // issue 31: invoice lines (--invoices)
+  invoices
 };
 
 /// The input column a metric needs ("" for none).
@@ -220,9 +223,12 @@ struct MetricContext {
   bool transfers = false;
   /// --fx-method with --fx (issue 30): a method other than constant gives the bridge an FX line.
   FxMethod fx_method = FxMethod::constant;
+  /// The run has invoice lines (issue 31, --invoices): billings and recognised revenue.
+  bool invoices = false;
 };
 
 struct LeadingTotals;
+struct InvoiceFigures; // metrics/invoices.hpp
 
 /// Computes every metric the columns allow, in table order. Pure: no I/O, no throwing on
 /// ordinary data; undefined ratios come back with an empty value and a reason.
@@ -230,8 +236,11 @@ struct LeadingTotals;
 /// expansion figures derived from them) come from it instead of compounding.
 /// With `lead`, the leading indicators of the group (issue 7) too; survey counts from
 /// responses files replace the nps column's.
+/// With `invoices`, the group's invoice figures (issue 31); none count as zero when
+/// ctx.invoices is set.
 std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx,
-                                         const CohortFigures* cohort = nullptr, const LeadingTotals* lead = nullptr);
+                                         const CohortFigures* cohort = nullptr, const LeadingTotals* lead = nullptr,
+                                         const InvoiceFigures* invoices = nullptr);
 
 /// The adjusted-Wald 95 % interval of an NPS (issue 7): add 3 to n and 3/4 to promoters
 /// and to detractors, p' = (P + 3/4) / (n + 3), d' likewise, centre = p' - d',

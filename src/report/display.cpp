@@ -204,6 +204,9 @@ std::string inputs_line(const Report& r) {
     else if (in.role == "customers" || in.role == "responses")
       names.push_back(fmt::format("{} ({})", in.file, in.role));
     else if (in.role == "coupons") names.push_back(fmt::format("{} (coupons)", in.file));
+    else if (in.role == "invoices" || in.role == "stripe invoices") // issue 31
+      names.push_back(fmt::format("{} ({}, {} line{})", in.file, in.role, group_thousands(in.rows_used),
+                                  in.rows_used == 1 ? "" : "s"));
     else
       names.push_back(fmt::format("{} ({}, {} movements rows derived{}{})", in.file, in.role,
                                   group_thousands(in.derived_rows), in.amounts == "cents" ? ", amounts in cents" : "",
