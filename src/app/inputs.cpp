@@ -45,6 +45,7 @@ Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, Di
   l.detected_length = ingestor.detected_period_length();
   l.snapshots = ingestor.take_snapshots();
   l.attributes = ingestor.take_attributes();
+  l.costs = ingestor.take_costs();
   return l;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "app/run.hpp"
 
+#include "app/costs.hpp"
+
 #include "core/definitions.hpp"
 #include "core/error.hpp"
 #include "core/period.hpp"
@@ -235,8 +237,9 @@ std::optional<Reading> read_inputs(const ReportRequest& q, const DefinitionPrese
   IngestOptions reading = r.ingest;
   reading.progress = sink.reading();
   if (q.top) r.movers = std::make_shared<MoversSink>(*q.top, !r.ingest.by_column.empty());
-  r.loaded = load_inputs(q.files, std::move(reading), diags, ledger, r.movers.get());
+  r.loaded = load_inputs(files_with_costs(q, r.ingest), std::move(reading), diags, ledger, r.movers.get());
   sink.inputs_read();
+  check_costs_file(q, r.loaded);
   if (!usable(q, r.loaded, diags, sink)) return std::nullopt;
   return r;
 }
@@ -266,12 +269,14 @@ Report compute_report(const ReportRequest& q, const Reading& r, const Definition
   }
   std::optional<Leading> leading;
   if (l.attributes) leading = join_leading(q, l, ctx, s, sink);
+  const std::optional<CostsJoin> costs = join_run_costs(l, ctx, sink);
   Report report{s, l.inputs,
                 build_groups(*l.aggregator, ctx, bands, s.metrics, s.by.has_value(), cohorts ? &*cohorts : nullptr,
-                             leading ? &*leading : nullptr, motion),
+                             leading ? &*leading : nullptr, motion, costs ? &*costs : nullptr),
                 std::nullopt};
   if (leading) report.join = leading->summary;
   if (!q.period.empty()) select_periods(report.groups, q.period);
+  if (costs) warn_missing_costs(*costs, report.groups, sink);
   if (r.movers) report.movers = movers_of(*r.movers, report.groups, s.metrics, l.attributes.get());
   if (drawing != nullptr && l.snapshots) drawing->cohorts = cohort_table(*l.snapshots, false);
   if (ledger != nullptr) *ledger = l.ledger->ledger();

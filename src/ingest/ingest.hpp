@@ -19,6 +19,7 @@ namespace cskpi {
 
 class SnapshotTable;
 struct Attributes;
+struct CostsTable;
 namespace ingest {
 struct Run;
 }
@@ -127,6 +128,8 @@ public:
   /// The customer records and survey responses read so far (issue 7), if any.
   const Attributes* attributes() const;
   std::unique_ptr<Attributes> take_attributes();
+  /// The rows of the costs files read (issue 31), if any.
+  std::unique_ptr<CostsTable> take_costs();
 
 private:
   std::unique_ptr<ingest::Run> m_run;

@@ -136,6 +136,7 @@ const SnapshotTable* Ingestor::snapshots() const { return m_run->snapshots.get()
 std::unique_ptr<SnapshotTable> Ingestor::take_snapshots() { return std::move(m_run->snapshots); }
 const Attributes* Ingestor::attributes() const { return m_run->attributes.get(); }
 std::unique_ptr<Attributes> Ingestor::take_attributes() { return std::move(m_run->attributes); }
+std::unique_ptr<CostsTable> Ingestor::take_costs() { return std::move(m_run->costs); }
 
 InputSummary Ingestor::read_stream(std::istream& in, const std::string& display_name, RowSink& sink) {
   using namespace ingest;

@@ -28,6 +28,8 @@ struct MetricInputs {
   std::uint64_t promoters = 0, detractors = 0, responses = 0;
   /// The records computed before this one, in table order (ltv_cac reads ltv).
   const std::vector<MetricValue>& done;
+  /// The period's costs and what the efficiency metrics need of other periods (issue 31).
+  const PeriodCosts* costs = nullptr;
 
   /// The record of an earlier metric, or nullptr.
   const MetricValue* earlier(std::string_view id) const noexcept {
@@ -83,5 +85,6 @@ std::span<const MetricDef> survey_metrics() noexcept;       ///< CSAT and CES (i
 std::span<const MetricDef> health_metrics() noexcept;       ///< customer health (issue 7)
 std::span<const MetricDef> onboarding_metrics() noexcept;   ///< time to value and renewals (issue 7)
 std::span<const MetricDef> churn_reason_metrics() noexcept; ///< churn reasons (issue 7)
+std::span<const MetricDef> efficiency_metrics() noexcept;   ///< a costs file's efficiency (issue 31)
 
 } // namespace cskpi

@@ -40,7 +40,8 @@ enum class Section : std::uint8_t {
   health,
   onboarding,
   churn_reasons,
-  lifecycle ///< billing exports' lifecycle (issue 30)
+  lifecycle, ///< billing exports' lifecycle (issue 30)
+  efficiency ///< a costs file's burn multiple, CAC payback, magic number, Rule of 40 (issue 31)
 };
 std::string_view to_string(Section s) noexcept;
 
@@ -62,7 +63,9 @@ enum class Needs : std::uint8_t {
   // issue 30: billing exports' lifecycle facts
   scheduled,
   trials,
-  churn_kind
+  churn_kind,
+  // issue 31: a costs file (--costs)
+  costs
 };
 
 /// The input column a metric needs ("" for none).
@@ -220,9 +223,12 @@ struct MetricContext {
   bool transfers = false;
   /// --fx-method with --fx (issue 30): a method other than constant gives the bridge an FX line.
   FxMethod fx_method = FxMethod::constant;
+  /// A costs file (issue 31): the efficiency metrics are computed for the whole base.
+  bool costs = false;
 };
 
 struct LeadingTotals;
+struct PeriodCosts;
 
 /// Computes every metric the columns allow, in table order. Pure: no I/O, no throwing on
 /// ordinary data; undefined ratios come back with an empty value and a reason.
@@ -230,8 +236,10 @@ struct LeadingTotals;
 /// expansion figures derived from them) come from it instead of compounding.
 /// With `lead`, the leading indicators of the group (issue 7) too; survey counts from
 /// responses files replace the nps column's.
+/// With `costs` (issue 31: the whole base of a run with a costs file), the efficiency metrics.
 std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx,
-                                         const CohortFigures* cohort = nullptr, const LeadingTotals* lead = nullptr);
+                                         const CohortFigures* cohort = nullptr, const LeadingTotals* lead = nullptr,
+                                         const PeriodCosts* costs = nullptr);
 
 /// The adjusted-Wald 95 % interval of an NPS (issue 7): add 3 to n and 3/4 to promoters
 /// and to detractors, p' = (P + 3/4) / (n + 3), d' likewise, centre = p' - d',

@@ -202,7 +202,7 @@ std::string inputs_line(const Report& r) {
     if (in.role == "movements") names.push_back(in.file);
     else if (in.role == "customers" || in.role == "responses")
       names.push_back(fmt::format("{} ({})", in.file, in.role));
-    else if (in.role == "coupons") names.push_back(fmt::format("{} (coupons)", in.file));
+    else if (in.role == "coupons" || in.role == "costs") names.push_back(fmt::format("{} ({})", in.file, in.role));
     else
       names.push_back(fmt::format("{} ({}, {} movements rows derived{}{})", in.file, in.role,
                                   group_thousands(in.derived_rows), in.amounts == "cents" ? ", amounts in cents" : "",
