@@ -155,7 +155,8 @@ int run_sql(const SqlCommandOptions& o) {
     one.metrics = {id};
     if (!sql_metric_ids(one).empty()) continue;
     const MetricDef* def = find_metric(id);
-    if (def->section == Section::lifecycle) // from billing exports' columns, which a movements table has not
+    // From billing exports' columns, which a movements table has not; or from a costs file (issue 31).
+    if (def->section == Section::lifecycle || def->section == Section::efficiency)
       throw usage_error(fmt::format("metric \"{}\" is not in 'cskpi sql': {}", id, def->sql.why_not));
     const std::string_view column = needed_column(def->needs);
     if (def->needs == Needs::nothing || column.empty() || def->latest_only || def->keyed)
