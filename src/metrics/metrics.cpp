@@ -158,7 +158,7 @@ std::string_view needed_column(Needs needs) noexcept {
   case Needs::scheduled: return "Cancel At Period End or Cancel At (Stripe), or status non_renewing (Chargebee)";
   case Needs::trials: return "Trial End (Stripe), or status_previous in_trial (Chargebee)";
   case Needs::churn_kind: return "Cancellation Reason (Stripe)";
-  case Needs::costs: return "a costs file (--costs: period, sales_marketing, net_burn)";
+  case Needs::costs: return "sales_marketing (a costs file: --costs)";
   }
   return "";
 }
