@@ -139,8 +139,8 @@ const FormInfo k_costs_form{
     recognise_costs,
     [] { return std::unique_ptr<Form>(new CostsForm); },
     {"period", "the same period twice, in one costs file or across them",
-     "period Total, Sum, FY Total and the like, or a row whose sales_marketing and net_burn are the sums of the "
-     "rows above (a blank period with amounts is an error too)",
+     "period Total, Sum, FY Total and the like; a row without a period whose sales_marketing and net_burn are the "
+     "sums of the rows above (any other row without a period is an error too)",
      "sales_marketing and net_burn empty is an error; revenue, operating_income and gross_margin empty are "
      "unknown, never 0"}};
 
