@@ -294,6 +294,29 @@ void mrr_matrix(const std::string& dir) {
   }
 }
 
+/// costs_24m.csv (issue 31): the costs of mrr_matrix_24m.csv's company, one row per month from
+/// 2024-11 to 2026-10, for report --costs: spend that grows, a burn that falls, revenue near the
+/// month's MRR, an operating loss 60,000 under the burn and a gross margin of 77-80 %.
+void costs(const std::string& dir) {
+  Out out(dir + "/costs_24m.csv");
+  Rng rng(20241101); // the matrix's histories again
+  const int months = 24;
+  const std::vector<History> all = simulate(rng, 500, months, 14);
+  out << "period,sales_marketing,net_burn,revenue,operating_income,gross_margin\n";
+  char line[160];
+  for (int m = 0; m < months; ++m) {
+    std::int64_t mrr = 0; // whole units: every history is in whole currency units
+    for (const History& h : all) mrr += h.mrr[static_cast<std::size_t>(m)] / 100;
+    const std::int64_t sales_marketing = 240000 + m * 7919 % 50000;
+    const std::int64_t burn = 420000 - m * 9000 + m * 3571 % 40000;
+    const std::int64_t revenue = mrr + m * 1237 % 20000 - 10000;
+    std::snprintf(line, sizeof line, "%s,%lld.00,%lld.00,%lld.00,%lld.00,0.%d\n", month_text(2024, 11, m).c_str(),
+                  static_cast<long long>(sales_marketing), static_cast<long long>(burn),
+                  static_cast<long long>(revenue), static_cast<long long>(-(burn - 60000)), 77 + m % 4);
+    out << line;
+  }
+}
+
 /// chartmogul_movements.csv: a ChartMogul MRR-movements export (amounts in cents, newest
 /// first as ChartMogul lists them) for 60 customers over 14 months.
 void chartmogul(const std::string& dir) {
@@ -966,6 +989,7 @@ int main(int argc, char** argv) {
     quarterly(dir);
     broken(dir);
     mrr_matrix(dir);
+    costs(dir);
     chartmogul(dir);
     joined(dir);
     stripe(dir);

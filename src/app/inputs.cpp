@@ -46,6 +46,7 @@ Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, Di
   l.snapshots = ingestor.take_snapshots();
   l.attributes = ingestor.take_attributes();
   l.invoices = ingestor.take_invoices();
+  l.costs = ingestor.take_costs();
   return l;
 }
 

@@ -4,6 +4,7 @@
 
 #include "app/ledger.hpp"
 #include "core/attributes.hpp"
+#include "core/costs.hpp"
 #include "core/records.hpp"
 #include "core/snapshot_table.hpp"
 #include "ingest/ingest.hpp"
@@ -31,6 +32,7 @@ struct Loaded {
   std::unique_ptr<Joiner> joiner;           ///< what the join needs of the billing rows
   std::unique_ptr<LedgerSink> ledger;       ///< every customer's movements, when asked for (issue 30)
   std::vector<InvoiceLine> invoices;        ///< invoice lines (issue 31), when the run had an invoices file
+  std::unique_ptr<CostsTable> costs;        ///< the costs files' rows, when the run had any (issue 31)
 };
 
 /// The order to read `files` in (indices): files the others refer to first (customers,

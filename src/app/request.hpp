@@ -55,6 +55,9 @@ struct ReportRequest {
   /// Movers (issue 30): the customers kept per bridge line, the largest first; 0 keeps every
   /// one; unset: no movers are kept (and none shown).
   std::optional<std::size_t> top;
+  /// --costs FILE (issue 31): a costs file (period, sales_marketing, net_burn, ...) for the
+  /// efficiency metrics; read with the other files, its header must make it one.
+  std::string costs;
   /// cskpi check: the failures are worded for a gate, and an input without rows fails.
   bool check_mode = false;
 };

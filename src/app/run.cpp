@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "app/run.hpp"
 
+#include "app/costs.hpp"
 #include "app/invoices.hpp"
 
 #include "core/definitions.hpp"
@@ -253,7 +254,7 @@ std::optional<Reading> read_inputs(const ReportRequest& q, const DefinitionPrese
   reading.progress = sink.reading();
   if (q.top) r.movers = std::make_shared<MoversSink>(*q.top, !r.ingest.by_column.empty());
   RowSink* also = r.movers.get();
-  std::vector<std::string> files = q.files;
+  std::vector<std::string> files = files_with_costs(q, r.ingest);
   if (!q.invoices.empty()) { // issue 31: the invoice lines are one more file, read by its form
     files.push_back(q.invoices);
     r.invoice_customers = std::make_shared<InvoiceCustomersSink>();
@@ -263,6 +264,7 @@ std::optional<Reading> read_inputs(const ReportRequest& q, const DefinitionPrese
   r.loaded = load_inputs(files, std::move(reading), diags, ledger, also);
   check_invoice_inputs(q, r.loaded);
   sink.inputs_read();
+  check_costs_file(q, r.loaded);
   if (!usable(q, r.loaded, diags, sink)) return std::nullopt;
   return r;
 }
@@ -299,12 +301,15 @@ Report compute_report(const ReportRequest& q, const Reading& r, const Definition
     invoices = book_run_invoices(l.invoices, labels, *r.invoice_customers, s.by.has_value(), l.columns.period, sink);
     ctx.invoices = true;
   }
+  const std::optional<CostsJoin> costs = join_run_costs(l, ctx, sink);
   Report report{s, l.inputs,
                 build_groups(*l.aggregator, ctx, bands, s.metrics, s.by.has_value(), cohorts ? &*cohorts : nullptr,
-                             leading ? &*leading : nullptr, motion, invoices ? &*invoices : nullptr),
+                             leading ? &*leading : nullptr, motion, invoices ? &*invoices : nullptr,
+                             costs ? &*costs : nullptr),
                 std::nullopt};
   if (leading) report.join = leading->summary;
   if (!q.period.empty()) select_periods(report.groups, q.period);
+  if (costs) warn_missing_costs(*costs, report.groups, sink);
   if (r.movers) report.movers = movers_of(*r.movers, report.groups, s.metrics, l.attributes.get());
   if (drawing != nullptr && l.snapshots) drawing->cohorts = cohort_table(*l.snapshots, false);
   if (ledger != nullptr) *ledger = l.ledger->ledger();

@@ -44,6 +44,7 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   cmd->add_option("--cac", o.run.cac, "Acquisition cost per customer for LTV:CAC")->type_name("AMOUNT");
   cmd->add_option("--bands", o.run.bands, "CSV of metric,tier,bound,direction replacing built-in bands")
       ->type_name("FILE");
+  add_costs_option(*cmd, o.run);
   cmd->add_flag("-q,--quiet", o.quiet, "Print only the rules that failed (and were skipped), and the summary");
   add_color_option(*cmd, o.run.color, "PASS/FAIL");
   cmd->footer(R"(Rules:

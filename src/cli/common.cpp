@@ -423,6 +423,15 @@ void refuse_output_over_input(const CLI::App& command) {
   }
 }
 
+void add_costs_option(CLI::App& cmd, RunOptions& o) {
+  cmd.add_option("--costs", o.costs,
+                 "Efficiency from a costs file, one row per period: period, sales_marketing, net_burn (optional "
+                 "revenue, operating_income, gross_margin as a fraction). Adds burn_multiple, cac_payback_months, "
+                 "cac_payback_new_months, magic_number and rule_of_40 for the whole base; a period the file lacks is "
+                 "named in a warning and its figures are n/a")
+      ->type_name("FILE");
+}
+
 void add_period_option(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--period", o.period,
                  "Only this period or range: 2026-10, 2026-Q3, 2026 (its months or quarters), 2026-01..2026-06")

@@ -48,6 +48,8 @@ void read_stdin_by_default(CLI::App& cmd, CLI::Option* files, std::vector<std::s
 void add_mover_options(CLI::App& cmd, MovementsOptions& o);
 /// --period P or FROM..TO: only the periods within it (issue 14).
 void add_period_option(CLI::App& cmd, RunOptions& o);
+/// --costs FILE (issue 31): the efficiency metrics from a costs file.
+void add_costs_option(CLI::App& cmd, RunOptions& o);
 /// The width a table may fill: COLUMNS, else the terminal's; on a pipe `on_pipe`; a file
 /// named by -o (`output`) has no limit.
 std::size_t table_width(const std::string& output, std::size_t on_pipe = SIZE_MAX);

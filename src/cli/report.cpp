@@ -41,6 +41,7 @@ void setup_report(CLI::App& app, RunOptions& o) {
       ->type_name("AMOUNT");
   cmd->add_option("--bands", o.bands, "CSV of metric,tier,bound,direction replacing built-in bands per metric")
       ->type_name("FILE");
+  add_costs_option(*cmd, o);
   cmd->add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
   cmd->add_flag("--lock", o.lock,
                 "Month close (with --format json): add a fingerprint of every customer's movements per period, so "
@@ -84,6 +85,7 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cskpi report samples/month_end_2026-10.csv --by segment --top 5
   cskpi report samples/month_end_2026-10.csv --by segment --peers acv    (each segment against its ACV band)
   cskpi report samples/month_end_2026-10.csv --peers arpa=600 --metrics logo_churn
+  cskpi report samples/mrr_matrix_24m.csv --costs samples/costs_24m.csv --metrics burn_multiple,rule_of_40
 
 Period figures are annualised by compounding (12 months, 4 quarters); bands
 rate the annual figure. Undefined ratios print n/a (null in JSON) with the

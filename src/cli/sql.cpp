@@ -155,8 +155,8 @@ int run_sql(const SqlCommandOptions& o) {
     one.metrics = {id};
     if (!sql_metric_ids(one).empty()) continue;
     const MetricDef* def = find_metric(id);
-    // From billing exports' columns, or invoice lines (issue 31), which a movements table has not.
-    if (def->section == Section::lifecycle || def->section == Section::invoicing)
+    // From billing exports' columns, invoice lines or a costs file (issue 31), which a movements table has not.
+    if (def->section == Section::lifecycle || def->section == Section::invoicing || def->section == Section::efficiency)
       throw usage_error(fmt::format("metric \"{}\" is not in 'cskpi sql': {}", id, def->sql.why_not));
     const std::string_view column = needed_column(def->needs);
     if (def->needs == Needs::nothing || column.empty() || def->latest_only || def->keyed)

@@ -20,6 +20,7 @@ namespace cskpi {
 
 class SnapshotTable;
 struct Attributes;
+struct CostsTable;
 namespace ingest {
 struct Run;
 }
@@ -130,6 +131,8 @@ public:
   std::unique_ptr<Attributes> take_attributes();
   /// The invoice lines read (issue 31), handed over.
   std::vector<InvoiceLine> take_invoices();
+  /// The rows of the costs files read (issue 31), if any.
+  std::unique_ptr<CostsTable> take_costs();
 
 private:
   std::unique_ptr<ingest::Run> m_run;

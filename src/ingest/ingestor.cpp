@@ -137,6 +137,7 @@ std::unique_ptr<SnapshotTable> Ingestor::take_snapshots() { return std::move(m_r
 const Attributes* Ingestor::attributes() const { return m_run->attributes.get(); }
 std::unique_ptr<Attributes> Ingestor::take_attributes() { return std::move(m_run->attributes); }
 std::vector<InvoiceLine> Ingestor::take_invoices() { return std::move(m_run->invoices); }
+std::unique_ptr<CostsTable> Ingestor::take_costs() { return std::move(m_run->costs); }
 
 InputSummary Ingestor::read_stream(std::istream& in, const std::string& display_name, RowSink& sink) {
   using namespace ingest;

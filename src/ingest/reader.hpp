@@ -6,6 +6,7 @@
 #pragma once
 
 #include "core/attributes.hpp"
+#include "core/costs.hpp"
 #include "core/csv.hpp"
 #include "core/invoice.hpp"
 #include "core/snapshot_table.hpp"
@@ -89,6 +90,7 @@ struct Run {
   std::map<std::string, Coupon, std::less<>> coupons; ///< Stripe coupons files, by id
   std::map<std::string, Price, std::less<>> prices;   ///< Stripe prices files, by price id
   std::vector<InvoiceLine> invoices;                  ///< invoice lines files (issue 31), in file order
+  std::unique_ptr<CostsTable> costs;                  ///< costs files (issue 31), created on first use
   /// The customer records and responses, created on first use.
   Attributes& attrs();
 };
@@ -158,6 +160,7 @@ extern const FormInfo k_stripe_prices_form;
 extern const FormInfo k_chargebee_form;
 extern const FormInfo k_long_snapshots_form;
 extern const FormInfo k_wide_snapshots_form;
+extern const FormInfo k_costs_form;
 extern const FormInfo k_responses_form;
 extern const FormInfo k_customers_form;
 extern const FormInfo k_invoices_form;        // issue 31: invoice lines

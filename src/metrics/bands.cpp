@@ -113,6 +113,14 @@ constexpr Builtin k_builtin[] = {
     {"ttv_median:mid_market", T::warning, O::gt, 60},
     {"ttv_median:enterprise", T::good, O::le, 120},
     {"ttv_median:enterprise", T::warning, O::gt, 120},
+    // Issue 31, a costs file. Burn multiple per Sacks: amazing, great, good, suspect, bad.
+    {"burn_multiple", T::best_in_class, O::lt, 1},
+    {"burn_multiple", T::good, O::lt, 1.5},
+    {"burn_multiple", T::acceptable, O::lt, 2},
+    {"burn_multiple", T::warning, O::le, 3},
+    {"burn_multiple", T::critical, O::gt, 3},
+    {"rule_of_40", T::good, O::ge, 40},
+    {"rule_of_40", T::warning, O::lt, 40},
 };
 
 constexpr std::pair<std::string_view, std::string_view> k_sources[] = {
@@ -133,6 +141,10 @@ constexpr std::pair<std::string_view, std::string_view> k_sources[] = {
     {"ttv_median:smb", "002 (SMB: 7-30 days)"},
     {"ttv_median:mid_market", "002 (mid-market: 30-60 days)"},
     {"ttv_median:enterprise", "002 (enterprise: 60-120 days)"},
+    {"burn_multiple",
+     "David Sacks, \"The Burn Multiple\" (Craft Ventures, 2020): < 1 amazing (best_in_class), "
+     "1-1.5 great (good), 1.5-2 good (acceptable), 2-3 suspect (warning), > 3 bad (critical)"},
+    {"rule_of_40", "Brad Feld, \"The Rule of 40% For a Healthy SaaS Company\" (2015): growth + profit >= 40 %"},
 };
 
 } // namespace

@@ -30,6 +30,8 @@ struct MetricInputs {
   const std::vector<MetricValue>& done;
   /// The group's invoice figures (issue 31), nullptr when it has none.
   const InvoiceFigures* invoices = nullptr;
+  /// The period's costs and what the efficiency metrics need of other periods (issue 31).
+  const PeriodCosts* costs = nullptr;
 
   /// The record of an earlier metric, or nullptr.
   const MetricValue* earlier(std::string_view id) const noexcept {
@@ -86,5 +88,6 @@ std::span<const MetricDef> health_metrics() noexcept;       ///< customer health
 std::span<const MetricDef> onboarding_metrics() noexcept;   ///< time to value and renewals (issue 7)
 std::span<const MetricDef> churn_reason_metrics() noexcept; ///< churn reasons (issue 7)
 std::span<const MetricDef> invoice_metrics() noexcept;      ///< billings and recognised revenue (issue 31)
+std::span<const MetricDef> efficiency_metrics() noexcept;   ///< a costs file's efficiency (issue 31)
 
 } // namespace cskpi

@@ -38,6 +38,7 @@ std::string_view to_string(Section s) noexcept {
   case Section::churn_reasons: return "Churn reasons";
   case Section::lifecycle: return "Billing lifecycle";
   case Section::invoicing: return "Billings and recognised revenue";
+  case Section::efficiency: return "Efficiency";
   }
   return "";
 }
@@ -62,6 +63,7 @@ bool available(Needs needs, const MetricContext& ctx) {
   case Needs::trials: return ctx.columns.trials;
   case Needs::churn_kind: return ctx.columns.churn_kind;
   case Needs::invoices: return ctx.invoices;
+  case Needs::costs: return ctx.costs;
   }
   return false;
 }
@@ -71,7 +73,7 @@ std::vector<MetricDef> concatenated_families() {
   std::vector<MetricDef> out;
   for (const std::span<const MetricDef> family :
        {bridge_metrics(), retention_metrics(), value_risk_metrics(), lifecycle_metrics(), survey_metrics(),
-        health_metrics(), onboarding_metrics(), churn_reason_metrics(), invoice_metrics()})
+        health_metrics(), onboarding_metrics(), churn_reason_metrics(), invoice_metrics(), efficiency_metrics()})
     out.insert(out.end(), family.begin(), family.end());
   return out;
 }
@@ -159,6 +161,7 @@ std::string_view needed_column(Needs needs) noexcept {
   case Needs::trials: return "Trial End (Stripe), or status_previous in_trial (Chargebee)";
   case Needs::churn_kind: return "Cancellation Reason (Stripe)";
   case Needs::invoices: return "invoice lines (--invoices FILE)";
+  case Needs::costs: return "sales_marketing (a costs file: --costs)";
   }
   return "";
 }
@@ -289,7 +292,8 @@ bool computed(const MetricDef& def, const MetricContext& ctx, const LeadingTotal
 } // namespace
 
 std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx, const CohortFigures* cohort,
-                                         const LeadingTotals* lead, const InvoiceFigures* invoices) {
+                                         const LeadingTotals* lead, const InvoiceFigures* invoices,
+                                         const PeriodCosts* costs) {
   static const LeadingTotals k_none{};
   std::vector<MetricValue> out;
   MetricInputs in{.t = t, .ctx = ctx, .lead = lead != nullptr ? *lead : k_none, .done = out, .invoices = invoices};
@@ -298,10 +302,12 @@ std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& c
   in.promoters = in.survey ? lead->promoters : t.promoters;
   in.detractors = in.survey ? lead->detractors : t.detractors;
   in.responses = in.survey ? lead->responses() : t.responses();
+  in.costs = costs;
 
   out.reserve(metric_table().size());
   for (const MetricDef& def : metric_table()) {
     if (!computed(def, ctx, in.lead)) continue;
+    if (def.needs == Needs::costs && costs == nullptr) continue; // costs are the whole company's: no --by group
     if (def.records != nullptr) {
       def.records(in, def, out);
       continue;

@@ -41,7 +41,8 @@ enum class Section : std::uint8_t {
   onboarding,
   churn_reasons,
   lifecycle, ///< billing exports' lifecycle (issue 30)
-  invoicing  ///< billings and recognised revenue from invoice lines (issue 31)
+  invoicing, ///< billings and recognised revenue from invoice lines (issue 31)
+  efficiency ///< a costs file's burn multiple, CAC payback, magic number, Rule of 40 (issue 31)
 };
 std::string_view to_string(Section s) noexcept;
 
@@ -65,7 +66,9 @@ enum class Needs : std::uint8_t {
   trials,
   churn_kind,
   // issue 31: invoice lines (--invoices)
-  invoices
+  invoices,
+  // issue 31: a costs file (--costs)
+  costs
 };
 
 /// The input column a metric needs ("" for none).
@@ -225,10 +228,13 @@ struct MetricContext {
   FxMethod fx_method = FxMethod::constant;
   /// The run has invoice lines (issue 31, --invoices): billings and recognised revenue.
   bool invoices = false;
+  /// A costs file (issue 31): the efficiency metrics are computed for the whole base.
+  bool costs = false;
 };
 
 struct LeadingTotals;
 struct InvoiceFigures; // metrics/invoices.hpp
+struct PeriodCosts;
 
 /// Computes every metric the columns allow, in table order. Pure: no I/O, no throwing on
 /// ordinary data; undefined ratios come back with an empty value and a reason.
@@ -237,10 +243,11 @@ struct InvoiceFigures; // metrics/invoices.hpp
 /// With `lead`, the leading indicators of the group (issue 7) too; survey counts from
 /// responses files replace the nps column's.
 /// With `invoices`, the group's invoice figures (issue 31); none count as zero when
-/// ctx.invoices is set.
+/// ctx.invoices is set. With `costs` (issue 31: the whole base of a run with a costs file), the
+/// efficiency metrics.
 std::vector<MetricValue> compute_metrics(const Totals& t, const MetricContext& ctx,
                                          const CohortFigures* cohort = nullptr, const LeadingTotals* lead = nullptr,
-                                         const InvoiceFigures* invoices = nullptr);
+                                         const InvoiceFigures* invoices = nullptr, const PeriodCosts* costs = nullptr);
 
 /// The adjusted-Wald 95 % interval of an NPS (issue 7): add 3 to n and 3/4 to promoters
 /// and to detractors, p' = (P + 3/4) / (n + 3), d' likewise, centre = p' - d',

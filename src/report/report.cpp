@@ -20,14 +20,14 @@ std::optional<BandRule> next_better(const BandTable& bands, std::string_view met
 
 Group make_group(std::optional<std::string> period, std::string segment, const Totals& t, const MetricContext& ctx,
                  const BandTable& bands, const std::vector<std::string>& metrics, const CohortFigures* cohort,
-                 const LeadingTotals* lead, const InvoiceFigures* invoices) {
+                 const LeadingTotals* lead, const InvoiceFigures* invoices, const PeriodCosts* costs = nullptr) {
   Group g{std::move(period), std::move(segment), t, {}};
   g.billing = ctx.billing;
   if (lead != nullptr) g.customer_records = lead->health_n + lead->unscored;
   // Too few customers to say more than the figure: no tier (issue 12).
   const std::uint64_t size = ctx.billing ? t.cohort : g.customer_records;
   const bool too_small = size < ctx.min_group;
-  for (MetricValue& m : compute_metrics(t, ctx, cohort, lead, invoices)) {
+  for (MetricValue& m : compute_metrics(t, ctx, cohort, lead, invoices, costs)) {
     if (!metrics.empty() && std::find(metrics.begin(), metrics.end(), m.def->id) == metrics.end()) continue;
     Record rec;
     if (m.value) rec.rated_value = m.def->annualization != Annualization::none ? m.annualized : m.value->as_double();
@@ -54,7 +54,8 @@ Group make_group(std::optional<std::string> period, std::string segment, const T
 
 std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx, const BandTable& bands,
                                 const std::vector<std::string>& metrics, bool grouped, const AnnualCohorts* cohorts,
-                                const Leading* leading, const std::string& motion, const InvoiceBook* invoices) {
+                                const Leading* leading, const std::string& motion, const InvoiceBook* invoices,
+                                const CostsJoin* costs) {
   std::vector<Group> out;
   std::set<std::string, std::less<>> keys;
   for (const auto& [label, pt] : agg.periods()) keys.insert(label);
@@ -90,9 +91,12 @@ std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx,
     std::optional<std::string> period;
     if (ctx.columns.period) period = label;
     const std::optional<LeadingTotals> all = lead_of(lp != nullptr ? &lp->all : nullptr, "");
+    const PeriodCosts* pc = nullptr;
+    if (costs != nullptr)
+      if (const auto cit = costs->periods.find(label); cit != costs->periods.end()) pc = &cit->second;
     out.push_back(make_group(period, "all", pt.all, ctx, bands, metrics,
                              cohorts ? cohorts->find(label, nullptr) : nullptr, all ? &*all : nullptr,
-                             invoices != nullptr ? invoices->find(label, nullptr) : nullptr));
+                             invoices != nullptr ? invoices->find(label, nullptr) : nullptr, pc));
     out.back().whole = true;
     if (!grouped) continue;
     std::set<std::string, std::less<>> segments;

@@ -9,6 +9,7 @@
 #include "metrics/aggregate.hpp"
 #include "metrics/bands.hpp"
 #include "metrics/cohorts.hpp"
+#include "metrics/efficiency.hpp"
 #include "metrics/invoices.hpp"
 #include "metrics/leading.hpp"
 #include "metrics/metrics.hpp"
@@ -79,10 +80,12 @@ struct Report {
 /// `leading`: the joined customer records and responses (issue 7); `motion` rates the time
 /// to value of `all` and of segments whose label names no motion.
 /// `invoices`: the invoice lines booked per period and group (issue 31, --invoices).
+/// `costs`: a costs file joined to the periods (issue 31), for the whole base's efficiency metrics.
 std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx, const BandTable& bands,
                                 const std::vector<std::string>& metrics, bool grouped,
                                 const AnnualCohorts* cohorts = nullptr, const Leading* leading = nullptr,
-                                const std::string& motion = "", const InvoiceBook* invoices = nullptr);
+                                const std::string& motion = "", const InvoiceBook* invoices = nullptr,
+                                const CostsJoin* costs = nullptr);
 /// The join in words, for the table header: what matched and what was left out.
 std::string join_line(const JoinSummary& j);
 
