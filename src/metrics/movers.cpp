@@ -15,16 +15,16 @@ std::size_t mover_kind_index(std::string_view id) noexcept {
 
 namespace {
 
-/// The name of a row as text: a quoted cell's raw text has "" for each quote.
-std::string_view name_of(const MovementRow& row, std::string& buffer) {
-  if (!row.name_escaped) return row.name;
-  buffer.clear();
-  for (std::size_t i = 0; i < row.name.size(); ++i) {
-    buffer.push_back(row.name[i]);
-    if (row.name[i] == '"' && i + 1 < row.name.size() && row.name[i + 1] == '"') ++i;
-  }
-  return buffer;
-}
+/// The kinds of rows, not transfers, in k_mover_kinds order: what add() looks at.
+constexpr std::size_t k_row_kind_count = static_cast<std::size_t>(
+    std::count_if(k_mover_kinds.begin(), k_mover_kinds.end(), [](const MoverKind& k) { return k.amount != nullptr; }));
+constexpr std::array<std::size_t, k_row_kind_count> k_row_kinds = [] {
+  std::array<std::size_t, k_row_kind_count> out{};
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < k_mover_kind_count; ++k)
+    if (!is_transfer_kind(k)) out[n++] = k;
+  return out;
+}();
 
 } // namespace
 
@@ -77,7 +77,7 @@ MoversSink::Lines& MoversSink::lines_of(const MovementRow& row) {
 
 void MoversSink::add(const MovementRow& row) {
   Lines* lines = nullptr; // looked up only for a row that moves
-  for (std::size_t k = 0; k < k_mover_kind_count; ++k) {
+  for (const std::size_t k : k_row_kinds) {
     const Money amount = k_mover_kinds[k].amount(row);
     if (amount.micros == 0) continue;
     if (lines == nullptr) lines = &lines_of(row);
@@ -86,8 +86,27 @@ void MoversSink::add(const MovementRow& row) {
     if (amount.micros < 0) continue; // counts in the sum, but moves no customer onto the line
     ++line.customers;
     std::string buffer;
-    offer(line, row.customer_id, name_of(row, buffer), amount);
+    offer(line, row.customer_id, row_name(row, buffer), amount);
   }
+}
+
+void MoversSink::transfer(const TransferRow& t) {
+  if (!m_grouped) return; // no groups, no transfers (the ingestor finds none)
+  auto p = m_periods.find(t.period);
+  if (p == m_periods.end()) p = m_periods.emplace(std::string(t.period), Period{}).first;
+  const auto group = [&](std::string_view g) -> Lines& {
+    auto it = p->second.groups.find(g);
+    if (it == p->second.groups.end()) it = p->second.groups.emplace(std::string(g), Lines{}).first;
+    return it->second;
+  };
+  for (Line* line : {&group(t.from)[k_transfer_out], &group(t.to)[k_transfer_in]}) {
+    line->total += t.amount.micros;
+    if (t.amount.micros <= 0) continue;
+    ++line->customers;
+    offer(*line, t.customer_id, t.name, t.amount);
+  }
+  m_last = nullptr; // transfers come after every row; look the period up again all the same
+  m_recent.clear();
 }
 
 bool MoversSink::merge(RowSink& part) {
@@ -120,9 +139,9 @@ std::vector<MoverLine> MoversSink::lines() const {
   };
   for (const auto& [period, p] : m_periods) {
     if (m_grouped) {
-      Lines all; // the top N of the whole base is among the groups' top N
+      Lines all; // the top N of the whole base is among the groups' top N; transfers cancel out in it
       for (const auto& [group, lines] : p.groups)
-        for (std::size_t k = 0; k < k_mover_kind_count; ++k) take(all[k], lines[k]);
+        for (const std::size_t k : k_row_kinds) take(all[k], lines[k]);
       emit(period, "", true, all);
       for (const auto& [group, lines] : p.groups) emit(period, group, false, lines);
     } else {
