@@ -127,6 +127,8 @@ private:
   void offer(Line& line, std::string_view customer, std::string_view name, Money amount) const;
   void take(Line& into, const Line& from) const;
   Lines& lines_of(const MovementRow& row);
+  /// add() for kind K: the row's amount on the line, if any.
+  template <std::size_t K> void offer_row(const MovementRow& row, Lines*& lines);
 
   std::size_t m_limit;
   bool m_grouped;
