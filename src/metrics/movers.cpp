@@ -83,12 +83,14 @@ void MoversSink::add(const MovementRow& row) {
       (row.new_mrr.micros | row.expansion.micros | row.reactivation.micros | row.contraction.micros |
        row.churned.micros) == 0)
     return;
-  Lines* lines = nullptr; // looked up only for a row that moves
+  offer_rows(row, std::make_index_sequence<k_row_kind_count>{});
+}
+
+template <std::size_t... I> void MoversSink::offer_rows(const MovementRow& row, std::index_sequence<I...>) {
   // Each kind's amount function is a constant here, so the compiler calls it inline, not
   // through the pointer (a loop over k_mover_kinds costs about 70 instructions a row).
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (offer_row<k_row_kinds[I]>(row, lines), ...);
-  }(std::make_index_sequence<k_row_kind_count>{});
+  Lines* lines = nullptr; // looked up only for a row that moves
+  (offer_row<k_row_kinds[I]>(row, lines), ...);
 }
 
 template <std::size_t K> void MoversSink::offer_row(const MovementRow& row, Lines*& lines) {

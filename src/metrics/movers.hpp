@@ -26,7 +26,8 @@ __extension__ typedef __int128 mover_i128; // a line's exact sum cannot overflow
 struct MoverKind {
   std::string_view id;   ///< "churned": what --kind and the `kind` field say
   std::string_view line; ///< "mrr_churned": the bridge line's metric id
-  Money (*amount)(const MovementRow& row) noexcept; ///< nullptr: a transfer's kind
+  /// What a row adds to the line; nullptr for a transfer's kind.
+  Money (*amount)(const MovementRow& row) noexcept;
 };
 
 namespace mover_amounts {
@@ -129,6 +130,8 @@ private:
   Lines& lines_of(const MovementRow& row);
   /// add() for kind K: the row's amount on the line, if any.
   template <std::size_t K> void offer_row(const MovementRow& row, Lines*& lines);
+  /// offer_row() for each of the kinds I.
+  template <std::size_t... I> void offer_rows(const MovementRow& row, std::index_sequence<I...>);
 
   std::size_t m_limit;
   bool m_grouped;

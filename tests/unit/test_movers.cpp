@@ -158,7 +158,8 @@ TEST_CASE("a change of group moves the customer out of one group's line and into
   CHECK(in_smb.total == Money::from_units(4000).micros);
   CHECK(in_smb.share(in_smb.movers[0]) == Approx(0.75));
   // The whole base: transfers cancel out, its other lines are the groups' as ever.
-  CHECK(std::none_of(lines.begin(), lines.end(), [](const MoverLine& l) { return l.whole && is_transfer_kind(l.kind); }));
+  CHECK(
+      std::none_of(lines.begin(), lines.end(), [](const MoverLine& l) { return l.whole && is_transfer_kind(l.kind); }));
   CHECK(ids(line(lines, "expansion")) == std::vector<std::string>{"A"});
   // In the bridge's order: transfer_in after reactivation, transfer_out after churned.
   std::vector<std::string_view> mid;

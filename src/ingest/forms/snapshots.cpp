@@ -280,9 +280,8 @@ bool LongSnapshotsForm::parallel_ready(const FileReader& rd, const LineSource& l
   // A pass takes the currency text of the rows before it only: one must be known.
   // Names (movers) are read by the general path only.
   return lines.seekable_fd() >= 0 && !rd.summary.unreadable && rd.summary.rows_used > 0 && !rd.run.fx &&
-      m_name == k_absent &&
-      rd.options().fast_path && (m_currency == k_absent || m_currencies.seen() == 1) && lines.offset() < rd.file_size &&
-      rd.file_size - lines.offset() >= rd.options().parallel_bytes;
+      m_name == k_absent && rd.options().fast_path && (m_currency == k_absent || m_currencies.seen() == 1) &&
+      lines.offset() < rd.file_size && rd.file_size - lines.offset() >= rd.options().parallel_bytes;
 }
 
 PassEnd LongSnapshotsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned threads) {
