@@ -49,8 +49,9 @@ std::array<bool, k_mover_kind_count> kinds_of(const std::vector<std::string>& na
 void add_mover_options(CLI::App& cmd, MovementsOptions& o) {
   cmd.add_option("--kind", o.kinds,
                  "List the customers behind these bridge lines, comma-separated: new, expansion, reactivation, "
-                 "contraction, churned, or all; per period (and --by group), the largest first, with each one's share "
-                 "of the line. Works on every input form")
+                 "contraction, churned, transfer_in, transfer_out (customers whose --by group changed: the group "
+                 "entered, the group left), or all; per period (and --by group), the largest first, with each one's "
+                 "share of the line. Works on every input form")
       ->delimiter(',')
       ->type_name("KIND,...");
   o.format_option = cmd.add_option("--format", o.run.format,

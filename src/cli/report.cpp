@@ -48,7 +48,8 @@ void setup_report(CLI::App& app, RunOptions& o) {
                 "that cskpi check --baseline can name the customers behind a figure that changed after the close");
   cmd->add_option("--top", o.top,
                   "Movers: the N largest customers behind each bridge line, per period and group, with amount and "
-                  "share of the line (0: every one). Table, markdown, json and jsonl show them only when given; html "
+                  "share of the line (0: every one); with --by, also those whose group changed (transfer_in, "
+                  "transfer_out). Table, markdown, json and jsonl show them only when given; html "
                   "shows 10 and xlsx every one unless given; not with csv (cskpi movements --kind lists them)")
       ->type_name("N");
   add_reactivation_option(*cmd, o);

@@ -80,6 +80,18 @@ inline Money end_mrr(const MovementRow& row) noexcept { // inline: summed on eve
   return end;
 }
 
+/// The name of a row as text (movers): a quoted cell's raw text has "" for each quote, undone
+/// into `buffer`. Most names have no quote and come back as they are.
+inline std::string_view row_name(const MovementRow& row, std::string& buffer) {
+  if (!row.name_escaped) return row.name;
+  buffer.clear();
+  for (std::size_t i = 0; i < row.name.size(); ++i) {
+    buffer.push_back(row.name[i]);
+    if (row.name[i] == '"' && i + 1 < row.name.size() && row.name[i + 1] == '"') ++i;
+  }
+  return buffer;
+}
+
 /// A customer whose --by value differs between two consecutive periods (issue 30): its MRR
 /// leaves group `from` and enters group `to` at the start of `period`. The views live only
 /// during the RowSink::transfer() call.
@@ -89,6 +101,7 @@ struct TransferRow {
   std::string_view from;   ///< the customer's group at the end of the period before
   std::string_view to;     ///< its group in `period`
   Money amount;            ///< its start_mrr in `period` (its MRR at the end of the one before)
+  std::string_view name{}; ///< the customer's name where the rows have one (movers), unescaped
 };
 
 /// Receives every valid row, in file order, or, when the sink can fork(), parts of a file

@@ -256,6 +256,7 @@ std::uint64_t derive_range(const SnapshotTable& t, const std::vector<DerivedPeri
       r.life = has_life ? &life : nullptr;
       r.customer_id = t.id(c);
       r.group = t.group(c);
+      r.name = t.name(c);
       if (m == Movement::none) {
         if (has_life) { // no MRR at either end: its lifecycle facts alone (a trial that did not convert)
           r.start = r.expansion = r.contraction = r.churned = r.new_mrr = r.reactivation = Money{};

@@ -59,6 +59,18 @@ public:
   /// Fills the months between the first and the last with empty columns (MRR 0).
   void close_range();
 
+  /// Names customer `c` (issue 30: movers show it): the first name given that is not empty is
+  /// kept. Sparse: a table whose form reads no name column keeps none.
+  void name(std::uint32_t c, std::string_view n) {
+    if (n.empty()) return;
+    if (m_names.size() <= c) m_names.resize(m_ids.size());
+    if (m_names[c].empty()) m_names[c].assign(n);
+  }
+  /// Customer `c`'s name, "" without one.
+  std::string_view name(std::uint32_t c) const noexcept {
+    return c < m_names.size() ? std::string_view(m_names[c]) : std::string_view{};
+  }
+
   Money at(std::uint32_t customer, MonthIndex m) const noexcept;
   std::size_t customers() const noexcept { return m_ids.size(); }
   const std::string& id(std::uint32_t c) const { return m_ids[c]; }
@@ -92,6 +104,7 @@ private:
   void file(std::uint64_t hash, std::uint32_t c) noexcept;
 
   std::vector<std::string> m_ids, m_groups;
+  std::vector<std::string> m_names; ///< name(): empty, or up to the last customer named
   /// The index, open addressing: per slot the upper 32 bits of an id's hash and its
   /// customer + 1, or 0 when free. Kept at most half full.
   std::vector<std::uint64_t> m_slots;
@@ -122,7 +135,8 @@ std::vector<DerivedPeriod> derivable_periods(const SnapshotTable& t, PeriodLengt
 /// Emits one movements row per customer and derivable period, period by period, for every
 /// customer with MRR at either end: start_mrr is the MRR at the end of the month before the
 /// period, and exactly one of new, reactivation, expansion, contraction or churned carries
-/// the difference to the MRR at the end of its last month. Rows carry `file`, line 0.
+/// the difference to the MRR at the end of its last month. Rows carry `file`, line 0, and the
+/// customer's name where the table has one.
 /// Returns the rows emitted. With `threads` > 1 and a sink that can fork(), ranges of
 /// customers are derived on that many threads and merged; the sums are the same.
 std::uint64_t derive_movements(const SnapshotTable& t, PeriodLength length, std::string_view file, RowSink& sink,

@@ -112,7 +112,7 @@ std::vector<ContinuityTransfer> continuity_transfers(const std::vector<Continuit
     if (r.start.micros <= 0) continue; // a customer coming back at 0 is new or reactivated where it comes back
     const auto it = earlier.find(r.id);
     if (it == earlier.end() || it->second->end.micros <= 0 || it->second->group == r.group) continue;
-    out.push_back({r.id, it->second->group, r.group, r.start});
+    out.push_back({r.id, it->second->group, r.group, r.start, r.name.empty() ? it->second->name : r.name});
   }
   return out;
 }

@@ -207,6 +207,7 @@ struct ContinuityRow {
   Money start, end;
   std::uint32_t file = 0; ///< index in the run's files
   std::uint64_t line = 0;
+  std::string name{}; ///< the customer's name, where the rows carry one (movers, issue 30)
 };
 
 /// The breaks between the rows of period `before` and those of `after`, the period right
@@ -226,6 +227,7 @@ std::vector<ContinuityBreak> continuity_breaks(const std::string& before_label,
 struct ContinuityTransfer {
   std::string id, from, to;
   Money amount;
+  std::string name{}; ///< the name on its row in `after`, else in `before` ("" without one)
 };
 
 /// The transfers between the rows of two consecutive periods, in the order of `after`'s rows.

@@ -210,10 +210,11 @@ std::vector<std::vector<ingest::ContinuityRow>> rows_of_periods(const ingest::Ru
     void add(const MovementRow& r) override {
       if (r.period.size() > 8) return;
       const auto at = std::find(keys.begin(), keys.end(), ContinuitySink::pack(r.period));
-      if (at != keys.end())
-        rows[static_cast<std::size_t>(at - keys.begin())].push_back(
-            ContinuityRow{std::string(r.customer_id), std::string(r.group), Money{r.start.micros - r.fx.micros},
-                          end_mrr(r), file, r.line});
+      if (at == keys.end()) return;
+      std::string buffer; // a name only when the run reads names (movers)
+      rows[static_cast<std::size_t>(at - keys.begin())].push_back(
+          ContinuityRow{std::string(r.customer_id), std::string(r.group), Money{r.start.micros - r.fx.micros},
+                        end_mrr(r), file, r.line, std::string(row_name(r, buffer))});
     }
   } keep(keys);
   struct Quiet : DiagnosticSink {
@@ -342,7 +343,7 @@ void Ingestor::finish(RowSink* transfers) {
     for (const auto& [before, after] : broken)
       if (groups_differ(rows_of(before), rows_of(after))) // most pairs read again only for a partial period
         for (const ContinuityTransfer& t : continuity_transfers(rows_of(before), rows_of(after)))
-          transfers->transfer(TransferRow{t.id, after->label, t.from, t.to, t.amount});
+          transfers->transfer(TransferRow{t.id, after->label, t.from, t.to, t.amount, t.name});
 }
 
 } // namespace cskpi

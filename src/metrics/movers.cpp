@@ -4,6 +4,7 @@
 #include "core/csv.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace cskpi {
 
@@ -15,16 +16,16 @@ std::size_t mover_kind_index(std::string_view id) noexcept {
 
 namespace {
 
-/// The name of a row as text: a quoted cell's raw text has "" for each quote.
-std::string_view name_of(const MovementRow& row, std::string& buffer) {
-  if (!row.name_escaped) return row.name;
-  buffer.clear();
-  for (std::size_t i = 0; i < row.name.size(); ++i) {
-    buffer.push_back(row.name[i]);
-    if (row.name[i] == '"' && i + 1 < row.name.size() && row.name[i + 1] == '"') ++i;
-  }
-  return buffer;
-}
+/// The kinds of rows, not transfers, in k_mover_kinds order: what add() looks at.
+constexpr std::size_t k_row_kind_count = static_cast<std::size_t>(
+    std::count_if(k_mover_kinds.begin(), k_mover_kinds.end(), [](const MoverKind& k) { return k.amount != nullptr; }));
+constexpr std::array<std::size_t, k_row_kind_count> k_row_kinds = [] {
+  std::array<std::size_t, k_row_kind_count> out{};
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < k_mover_kind_count; ++k)
+    if (!is_transfer_kind(k)) out[n++] = k;
+  return out;
+}();
 
 } // namespace
 
@@ -76,18 +77,51 @@ MoversSink::Lines& MoversSink::lines_of(const MovementRow& row) {
 }
 
 void MoversSink::add(const MovementRow& row) {
+  // Most rows of a period are flat: a starting customer whose columns move nothing is on no
+  // line (its amounts are those columns). One test, not a look at each kind.
+  if (row.start.micros > 0 &&
+      (row.new_mrr.micros | row.expansion.micros | row.reactivation.micros | row.contraction.micros |
+       row.churned.micros) == 0)
+    return;
+  offer_rows(row, std::make_index_sequence<k_row_kind_count>{});
+}
+
+template <std::size_t... I> void MoversSink::offer_rows(const MovementRow& row, std::index_sequence<I...>) {
+  // Each kind's amount function is a constant here, so the compiler calls it inline, not
+  // through the pointer (a loop over k_mover_kinds costs about 70 instructions a row).
   Lines* lines = nullptr; // looked up only for a row that moves
-  for (std::size_t k = 0; k < k_mover_kind_count; ++k) {
-    const Money amount = k_mover_kinds[k].amount(row);
-    if (amount.micros == 0) continue;
-    if (lines == nullptr) lines = &lines_of(row);
-    Line& line = (*lines)[k];
-    line.total += amount.micros;
-    if (amount.micros < 0) continue; // counts in the sum, but moves no customer onto the line
-    ++line.customers;
-    std::string buffer;
-    offer(line, row.customer_id, name_of(row, buffer), amount);
+  (offer_row<k_row_kinds[I]>(row, lines), ...);
+}
+
+template <std::size_t K> void MoversSink::offer_row(const MovementRow& row, Lines*& lines) {
+  const Money amount = k_mover_kinds[K].amount(row);
+  if (amount.micros == 0) return;
+  if (lines == nullptr) lines = &lines_of(row);
+  Line& line = (*lines)[K];
+  line.total += amount.micros;
+  if (amount.micros < 0) return; // counts in the sum, but moves no customer onto the line
+  ++line.customers;
+  std::string buffer;
+  offer(line, row.customer_id, row_name(row, buffer), amount);
+}
+
+void MoversSink::transfer(const TransferRow& t) {
+  if (!m_grouped) return; // no groups, no transfers (the ingestor finds none)
+  auto p = m_periods.find(t.period);
+  if (p == m_periods.end()) p = m_periods.emplace(std::string(t.period), Period{}).first;
+  const auto group = [&](std::string_view g) -> Lines& {
+    auto it = p->second.groups.find(g);
+    if (it == p->second.groups.end()) it = p->second.groups.emplace(std::string(g), Lines{}).first;
+    return it->second;
+  };
+  for (Line* line : {&group(t.from)[k_transfer_out], &group(t.to)[k_transfer_in]}) {
+    line->total += t.amount.micros;
+    if (t.amount.micros <= 0) continue;
+    ++line->customers;
+    offer(*line, t.customer_id, t.name, t.amount);
   }
+  m_last = nullptr; // transfers come after every row; look the period up again all the same
+  m_recent.clear();
 }
 
 bool MoversSink::merge(RowSink& part) {
@@ -120,9 +154,9 @@ std::vector<MoverLine> MoversSink::lines() const {
   };
   for (const auto& [period, p] : m_periods) {
     if (m_grouped) {
-      Lines all; // the top N of the whole base is among the groups' top N
+      Lines all; // the top N of the whole base is among the groups' top N; transfers cancel out in it
       for (const auto& [group, lines] : p.groups)
-        for (std::size_t k = 0; k < k_mover_kind_count; ++k) take(all[k], lines[k]);
+        for (const std::size_t k : k_row_kinds) take(all[k], lines[k]);
       emit(period, "", true, all);
       for (const auto& [group, lines] : p.groups) emit(period, group, false, lines);
     } else {

@@ -21,11 +21,12 @@ namespace cskpi {
 __extension__ typedef __int128 mover_i128; // a line's exact sum cannot overflow: 2^127 micro-units
 
 /// One kind of mover: a bridge line and what one row adds to it. The amounts of a line's rows
-/// sum to the line's value in the report, so shares add up to 100 %. A new line (segment
-/// transfers, say) is one more entry in k_mover_kinds.
+/// sum to the line's value in the report, so shares add up to 100 %. A segment transfer is no
+/// row's: its kinds have no `amount`, their movers come from RowSink::transfer().
 struct MoverKind {
   std::string_view id;   ///< "churned": what --kind and the `kind` field say
   std::string_view line; ///< "mrr_churned": the bridge line's metric id
+  /// What a row adds to the line; nullptr for a transfer's kind.
   Money (*amount)(const MovementRow& row) noexcept;
 };
 
@@ -44,15 +45,21 @@ inline Money contraction(const MovementRow& r) noexcept { return r.start.micros 
 inline Money churned(const MovementRow& r) noexcept { return r.start.micros > 0 ? r.churned : Money{}; }
 } // namespace mover_amounts
 
-/// The kinds in the bridge's order: inflows, then outflows.
-inline constexpr std::array<MoverKind, 5> k_mover_kinds = {{
+/// The kinds in the bridge's order: inflows, then outflows. The transfers (issue 30) are lines
+/// of the --by groups only: they cancel out in the whole base.
+inline constexpr std::array<MoverKind, 7> k_mover_kinds = {{
     {"new", "mrr_new", mover_amounts::new_mrr},
     {"expansion", "mrr_expansion", mover_amounts::expansion},
     {"reactivation", "mrr_reactivation", mover_amounts::reactivation},
+    {"transfer_in", "mrr_transfer_in", nullptr},
     {"contraction", "mrr_contraction", mover_amounts::contraction},
     {"churned", "mrr_churned", mover_amounts::churned},
+    {"transfer_out", "mrr_transfer_out", nullptr},
 }};
 inline constexpr std::size_t k_mover_kind_count = k_mover_kinds.size();
+inline constexpr std::size_t k_transfer_in = 3, k_transfer_out = 6; ///< their indexes in k_mover_kinds
+/// Whether kind `k` is a transfer's, not a row's.
+constexpr bool is_transfer_kind(std::size_t k) noexcept { return k_mover_kinds[k].amount == nullptr; }
 
 /// The index of kind `id` in k_mover_kinds, or k_mover_kind_count if there is none.
 std::size_t mover_kind_index(std::string_view id) noexcept;
@@ -96,6 +103,9 @@ public:
   /// whole base's lines are made from the groups' at the end.
   MoversSink(std::size_t limit, bool grouped) : m_limit(limit), m_grouped(grouped) {}
   void add(const MovementRow& row) override;
+  /// A customer's change of group: a mover of the transfer_out line of the group it left and
+  /// of the transfer_in line of the one it entered, for its MRR at the change.
+  void transfer(const TransferRow& t) override;
   std::unique_ptr<RowSink> fork() const override { return std::make_unique<MoversSink>(m_limit, m_grouped); }
   /// Takes in a fork's lines; never fails (the sums are 128 bits wide).
   bool merge(RowSink& part) override;
@@ -118,6 +128,10 @@ private:
   void offer(Line& line, std::string_view customer, std::string_view name, Money amount) const;
   void take(Line& into, const Line& from) const;
   Lines& lines_of(const MovementRow& row);
+  /// add() for kind K: the row's amount on the line, if any.
+  template <std::size_t K> void offer_row(const MovementRow& row, Lines*& lines);
+  /// offer_row() for each of the kinds I.
+  template <std::size_t... I> void offer_rows(const MovementRow& row, std::index_sequence<I...>);
 
   std::size_t m_limit;
   bool m_grouped;

@@ -342,7 +342,10 @@ constexpr std::string_view k_script = R"JS(
     const slot = document.getElementById('movers');
     if (!slot || !Array.isArray(movers)) return;
     const mine = movers.filter(m => m.period === last && m.segment === 'all' && (m.by === null || m.by === undefined));
-    if (mine.length === 0) return;
+    // Transfers cancel out in the whole base: their movers are the --by groups', each named with
+    // the group it entered (transfer_in) or left (transfer_out), ranked within that group.
+    const moved = movers.filter(m => m.period === last && m.by && String(m.kind).startsWith('transfer_'));
+    if (mine.length === 0 && moved.length === 0) return;
     const cell = (tag, text, cls) => {
       const el = document.createElement(tag);
       el.textContent = text;
@@ -351,8 +354,9 @@ constexpr std::string_view k_script = R"JS(
     };
     const grid = slot.querySelector('.movers');
     for (const [kind, name, metric] of moverLines) {
-      const rows = mine.filter(m => m.kind === kind);
-      const line = get(last, 'all', metric);
+      const transfer = kind.startsWith('transfer_');
+      const rows = (transfer ? moved : mine).filter(m => m.kind === kind);
+      const line = transfer ? null : get(last, 'all', metric);
       if (rows.length === 0 && !(line && line.value)) continue;
       const block = document.createElement('div');
       block.appendChild(cell('h3', name + (line ? ': ' + money(line.value) + ' ' + cur : '')));
@@ -362,8 +366,9 @@ constexpr std::string_view k_script = R"JS(
       const tbody = table.createTBody();
       rows.forEach((m, i) => {
         const tr = tbody.insertRow();
-        tr.appendChild(cell('td', String(i + 1)));
-        tr.appendChild(cell('td', m.name ? m.name + ' (' + m.customer_id + ')' : m.customer_id, 'who'));
+        tr.appendChild(cell('td', String(transfer ? m.rank : i + 1)));
+        const who = m.name ? m.name + ' (' + m.customer_id + ')' : m.customer_id;
+        tr.appendChild(cell('td', transfer ? who + ' \u00b7 ' + m.segment : who, 'who'));
         tr.appendChild(cell('td', money(m.amount)));
         tr.appendChild(cell('td', m.share === null || m.share === undefined ? '' : pct(m.share * 100)));
       });

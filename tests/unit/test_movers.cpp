@@ -130,7 +130,46 @@ TEST_CASE("a tee feeds both sinks and merges their forks", "[movers]") {
 }
 
 TEST_CASE("mover kinds are found by id", "[movers]") {
-  CHECK(mover_kind_index("churned") == 4);
+  CHECK(mover_kind_index("churned") == 5);
   CHECK(k_mover_kinds[mover_kind_index("new")].line == "mrr_new");
-  CHECK(mover_kind_index("transfer_in") == k_mover_kind_count);
+  CHECK(mover_kind_index("transfer_in") == k_transfer_in);
+  CHECK(mover_kind_index("transfer_out") == k_transfer_out);
+  CHECK(is_transfer_kind(k_transfer_out));
+  CHECK_FALSE(is_transfer_kind(mover_kind_index("churned")));
+  CHECK(mover_kind_index("transfers") == k_mover_kind_count);
+}
+
+TEST_CASE("a change of group moves the customer out of one group's line and into the other's", "[movers]") {
+  MoversSink sink(1, true);
+  feed(sink, {"A", "2026-02", "Mid", 100, 400, 0, 0}); // A left SMB for Mid, and expanded there
+  feed(sink, {"B", "2026-02", "SMB", 1000, 0, 200, 0});
+  sink.transfer(TransferRow{"A", "2026-02", "SMB", "Mid", Money::from_units(100), "Alpen \"A\" AG"});
+  sink.transfer(TransferRow{"B", "2026-02", "Mid", "SMB", Money::from_units(1000), ""});
+  sink.transfer(TransferRow{"C", "2026-02", "Mid", "SMB", Money::from_units(3000), ""});
+  const std::vector<MoverLine> lines = sink.lines();
+  const MoverLine& in_mid = line(lines, "transfer_in", "Mid", false);
+  CHECK(ids(in_mid) == std::vector<std::string>{"A"});
+  CHECK(in_mid.movers[0].name == "Alpen \"A\" AG");
+  CHECK(in_mid.share(in_mid.movers[0]) == Approx(1.0));
+  CHECK(ids(line(lines, "transfer_out", "SMB", false)) == std::vector<std::string>{"A"});
+  const MoverLine& in_smb = line(lines, "transfer_in", "SMB", false);
+  CHECK(ids(in_smb) == std::vector<std::string>{"C"}); // the top 1 of two
+  CHECK(in_smb.customers == 2);
+  CHECK(in_smb.total == Money::from_units(4000).micros);
+  CHECK(in_smb.share(in_smb.movers[0]) == Approx(0.75));
+  // The whole base: transfers cancel out, its other lines are the groups' as ever.
+  CHECK(
+      std::none_of(lines.begin(), lines.end(), [](const MoverLine& l) { return l.whole && is_transfer_kind(l.kind); }));
+  CHECK(ids(line(lines, "expansion")) == std::vector<std::string>{"A"});
+  // In the bridge's order: transfer_in after reactivation, transfer_out after churned.
+  std::vector<std::string_view> mid;
+  for (const MoverLine& l : lines)
+    if (!l.whole && l.group == "Mid") mid.push_back(l.kind_def().id);
+  CHECK(mid == std::vector<std::string_view>{"expansion", "transfer_in", "transfer_out"});
+}
+
+TEST_CASE("a sink without groups takes no transfers", "[movers]") {
+  MoversSink sink(0, false);
+  sink.transfer(TransferRow{"A", "2026-02", "SMB", "Mid", Money::from_units(100), ""});
+  CHECK(sink.lines().empty());
 }

@@ -26,6 +26,7 @@ public:
     for (std::string_view o : {"customer_external_id", "customer_uuid", "customer_id", "customer_name"})
       if (const std::size_t i = rd.find({o}); i != k_absent) m_ids.push_back(i);
     m_type = rd.find({"movement_type"});
+    if (rd.options().names) m_name = rd.find({"customer_name"}); // movers (issue 30) show it
     m_subscription = rd.find({"subscription_external_id"});
     if (m_ids.empty()) {
       rd.fatal(rd.line, "a ChartMogul movements export needs CUSTOMER_EXTERNAL_ID, CUSTOMER_UUID or CUSTOMER_NAME");
@@ -73,6 +74,7 @@ public:
                    row_key(rd), "the same line twice is one movement exported twice: delete one");
     if (rd.row_ok) {
       const std::uint32_t c = m_table->customer(id, key_cell(rd.by_value()));
+      if (m_name != k_absent) m_table->name(c, trim_spaces(rd.fields[m_name]));
       if (!m_table->add(c, d->month, delta)) {
         rd.field_error(m_mrr, "the customer's movements in this month overflow");
       } else if (m_running != k_absent && !is_blank(rd.fields[m_running])) {
@@ -180,6 +182,7 @@ private:
   }
 
   std::size_t m_mrr = k_absent, m_date = k_absent, m_running = k_absent, m_type = k_absent, m_subscription = k_absent;
+  std::size_t m_name = k_absent; ///< CUSTOMER_NAME, read only for movers (issue 30)
   std::unordered_map<std::string, std::uint32_t> m_subscriptions;
   std::vector<std::size_t> m_ids; ///< id columns, preferred first
   SnapshotTable* m_table = nullptr;

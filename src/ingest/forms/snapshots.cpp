@@ -29,6 +29,7 @@ public:
     m_mrr = rd.find({"mrr"});
     m_month = rd.find(k_month_names);
     m_currency = rd.find({"currency", "currency_code"});
+    if (rd.options().names) m_name = rd.find(AttributeNames::name); // movers (issue 30)
     m_table = open_snapshot_table(rd, false);
     return m_table != nullptr;
   }
@@ -54,6 +55,7 @@ public:
     }
     if (rd.row_ok) {
       const std::uint32_t c = m_table->customer(id, key_cell(rd.by_value()));
+      if (m_name != k_absent) m_table->name(c, trim_spaces(rd.fields[m_name]));
       if (!m_table->set(c, *m, mrr))
         rd.field_error(m_month,
                        fmt::format("customer {} already has MRR for {}: one row per customer and month", show(id),
@@ -95,6 +97,7 @@ private:
 
   static constexpr std::string_view k_empty_mrr = "write 0 for a month without MRR, or leave the row out";
   std::size_t m_id = k_absent, m_mrr = k_absent, m_month = k_absent, m_currency = k_absent;
+  std::size_t m_name = k_absent; ///< the customer name column, read only for movers
   SnapshotTable* m_table = nullptr;
   TotalsRule m_totals;
   CurrencyCheck m_currencies;
@@ -275,9 +278,10 @@ bool LongSnapshotsForm::commit(FileReader& rd, Chunk& c, std::uint64_t first_lin
 
 bool LongSnapshotsForm::parallel_ready(const FileReader& rd, const LineSource& lines) const {
   // A pass takes the currency text of the rows before it only: one must be known.
+  // Names (movers) are read by the general path only.
   return lines.seekable_fd() >= 0 && !rd.summary.unreadable && rd.summary.rows_used > 0 && !rd.run.fx &&
-      rd.options().fast_path && (m_currency == k_absent || m_currencies.seen() == 1) && lines.offset() < rd.file_size &&
-      rd.file_size - lines.offset() >= rd.options().parallel_bytes;
+      m_name == k_absent && rd.options().fast_path && (m_currency == k_absent || m_currencies.seen() == 1) &&
+      lines.offset() < rd.file_size && rd.file_size - lines.offset() >= rd.options().parallel_bytes;
 }
 
 PassEnd LongSnapshotsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned threads) {
@@ -400,6 +404,7 @@ class WideSnapshotsForm : public Form {
 public:
   bool start(FileReader& rd) override {
     m_id = rd.find({"customer_id"});
+    if (rd.options().names) m_name = rd.find(AttributeNames::name);
     if (!two_digit_years(rd)) return false;
     for (std::size_t i = 0; i < rd.fields.size(); ++i) {
       if (i == m_id || i == rd.by_pos) continue;
@@ -447,6 +452,7 @@ public:
       const std::uint32_t c = m_table->customer(id, key_cell(rd.by_value()));
       if (c < before) rd.field_error(m_id, fmt::format("customer {} has a second row: one row per customer", show(id)));
       else if (add_sums(rd)) {
+        if (m_name != k_absent) m_table->name(c, trim_spaces(rd.fields[m_name]));
         m_totals.add(m_values);
         for (std::size_t i = 0; i < m_months.size(); ++i) m_table->set(c, m_months[i].second, m_values[i]);
       }
@@ -495,6 +501,7 @@ private:
   }
 
   std::size_t m_id = k_absent;
+  std::size_t m_name = k_absent; ///< the customer name column, read only for movers (issue 30)
   std::vector<std::pair<std::size_t, MonthIndex>> m_months; ///< (field, month)
   std::vector<Money> m_values;                              ///< one row's cells, empty ones 0
   std::vector<Money> m_sums;                                ///< per month, over the rows used

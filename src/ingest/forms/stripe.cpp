@@ -63,6 +63,9 @@ public:
     m_currency = rd.find({"currency"});
     m_coupon = rd.find({"coupon"});
     m_at_period_end = rd.find({"cancel_at_period_end"});
+    // Movers (issue 30) show the customer's name: Dashboard exports of subscriptions carry a
+    // Customer Name column (Customer Email is no name, and is not read).
+    if (rd.options().names) m_name = rd.find({"customer_name"});
     m_start = find_utc(rd, k_start);
     m_created = find_utc(rd, k_created);
     m_period_start = find_utc(rd, k_period_start);
@@ -111,6 +114,7 @@ public:
     s.customer.assign(key_cell(rd.fields[m_customer]));
     if (s.customer.empty()) rd.field_error(m_customer, "Customer ID is empty");
     if (rd.by_pos != k_absent) s.group.assign(key_cell(rd.fields[rd.by_pos]));
+    if (m_name != k_absent) s.name.assign(trim_spaces(rd.fields[m_name]));
     s.status = normalise_column_name(rd.fields[m_status]);
     static constexpr std::string_view k_statuses[] = {
         "active", "past_due", "trialing", "canceled", "unpaid", "incomplete", "incomplete_expired", "paused", "ended"};
@@ -176,6 +180,7 @@ public:
     for (const Subscription& s : m_subscriptions) {
       const MonthIndex first = month_of(*s.start);
       const std::uint32_t c = m_table->customer(s.customer, s.group);
+      m_table->name(c, s.name);
       if (first > last) continue; // starts after --as-of
       note_trial(s, c, last);
       for (MonthIndex m = first; m <= last; ++m) {
@@ -405,6 +410,7 @@ private:
 
   struct Subscription {
     std::string customer, group, status, currency;
+    std::string name; ///< Customer Name, read for movers only
     Interval unit = Interval::month;
     int count = 1;
     Money amount;
@@ -428,6 +434,7 @@ private:
   TotalsRule m_totals;
   DuplicateRule m_duplicates;
   std::map<std::string, std::uint64_t, std::less<>> m_price_currencies; ///< without a Currency column
+  std::size_t m_name = k_absent; ///< Customer Name, read only for movers (issue 30)
   std::size_t m_customer = k_absent, m_amount = k_absent, m_quantity = k_absent, m_interval = k_absent,
               m_count = k_absent, m_status = k_absent, m_currency = k_absent, m_coupon = k_absent,
               m_at_period_end = k_absent, m_start = k_absent, m_created = k_absent, m_period_start = k_absent,
