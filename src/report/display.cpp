@@ -203,7 +203,7 @@ std::string inputs_line(const Report& r) {
     if (in.role == "movements") names.push_back(in.file);
     else if (in.role == "customers" || in.role == "responses")
       names.push_back(fmt::format("{} ({})", in.file, in.role));
-    else if (in.role == "coupons" || in.role == "costs") names.push_back(fmt::format("{} (coupons)", in.file));
+    else if (in.role == "coupons" || in.role == "costs") names.push_back(fmt::format("{} ({})", in.file, in.role));
     else if (in.role == "invoices" || in.role == "stripe invoices") // issue 31
       names.push_back(fmt::format("{} ({}, {} line{})", in.file, in.role, group_thousands(in.rows_used),
                                   in.rows_used == 1 ? "" : "s"));
