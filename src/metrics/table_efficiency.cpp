@@ -142,7 +142,7 @@ void rule_of_40(const MetricInputs& in, MetricValue& m) {
 }
 
 constexpr std::string_view k_no_sql =
-    "it needs a costs table beside the movements table, which the query does not read yet: use cskpi report --costs";
+    "it needs a costs table beside the movements table: name it with --costs-table";
 
 constexpr MetricDef k_efficiency[] = {
     {.id = "burn_multiple",
