@@ -44,7 +44,7 @@ bool needs_met(Needs needs, const SqlOptions& o) {
   case Needs::at_risk: return !o.snapshots && o.columns.at_risk;
   case Needs::cac: return (!o.snapshots && o.columns.cac) || o.cac.has_value();
   case Needs::costs: return !o.costs_table.empty(); // joined by period (sql_costs.cpp)
-  default: return false; // customers and responses files: not in a movements table
+  default: return false;                            // customers and responses files: not in a movements table
   }
 }
 
@@ -553,15 +553,14 @@ private:
       const std::string value = q.as_real(r.value);
       const std::string rated = def.annualization != Annualization::none ? q.as_real(r.annualized) : value;
       if (!body.empty()) body += "\nUNION ALL\n";
-      body +=
-          fmt::format("SELECT period, grp, whole, cohort AS starting, {} AS ord, {} AS metric, {} AS name, {} AS "
-                      "value, {} AS unit,\n"
-                      "  {} AS annualized, {} AS method, {} AS numerator, {} AS denominator, {} AS n, {} AS note,\n"
-                      "  {} AS tier\nFROM {{{{{}}}}}",
-                      ++order, q.lit(def.id), q.lit(def.name), value, q.lit(to_string(def.unit)),
-                      q.as_real(r.annualized), q.as_text(r.method), q.as_real(r.numerator), q.as_real(r.denominator),
-                      q.as_int(r.n), q.as_text(r.note), q.as_int(tier_expr(rated, m_bands.rules_for(def.id))),
-                      costs ? "cskpi_costs" : "cskpi_annual");
+      body += fmt::format(
+          "SELECT period, grp, whole, cohort AS starting, {} AS ord, {} AS metric, {} AS name, {} AS "
+          "value, {} AS unit,\n"
+          "  {} AS annualized, {} AS method, {} AS numerator, {} AS denominator, {} AS n, {} AS note,\n"
+          "  {} AS tier\nFROM {{{{{}}}}}",
+          ++order, q.lit(def.id), q.lit(def.name), value, q.lit(to_string(def.unit)), q.as_real(r.annualized),
+          q.as_text(r.method), q.as_real(r.numerator), q.as_real(r.denominator), q.as_int(r.n), q.as_text(r.note),
+          q.as_int(tier_expr(rated, m_bands.rules_for(def.id))), costs ? "cskpi_costs" : "cskpi_annual");
     }
     step("cskpi_records", "one record per period, group and metric, before rating by group size", std::move(body));
   }

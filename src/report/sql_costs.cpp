@@ -35,10 +35,10 @@ std::string fixed2(const Dialect& q, const std::string& e, bool grouping) {
 std::string shifted(const Dialect& q, const std::string& label, int quarters, int months, int years) {
   const auto num = [&](const std::string& e) { return q.as_int(e); };
   const std::string year = num(fmt::format("SUBSTR({}, 1, 4)", label));
-  const std::string qi = fmt::format("({} * 4 + {} - 1 + ({}))", year, num(fmt::format("SUBSTR({}, 7, 1)", label)),
-                                     quarters);
-  const std::string mi = fmt::format("({} * 12 + {} - 1 + ({}))", year, num(fmt::format("SUBSTR({}, 6, 2)", label)),
-                                     months);
+  const std::string qi =
+      fmt::format("({} * 4 + {} - 1 + ({}))", year, num(fmt::format("SUBSTR({}, 7, 1)", label)), quarters);
+  const std::string mi =
+      fmt::format("({} * 12 + {} - 1 + ({}))", year, num(fmt::format("SUBSTR({}, 6, 2)", label)), months);
   const auto within = [&](const std::string& i, int per) {
     return q.as_text(q.as_int(fmt::format("{} - {} * FLOOR({} / {}) + 1", i, per, i, per)));
   };
@@ -55,8 +55,8 @@ std::string costs_rows_body(const SqlOptions& o) {
   const Dialect q = dialect_of(o.dialect);
   // The period as the movements' (sql.cpp movement_rows): trimmed, upper case, a date its month.
   const std::string label = fmt::format("UPPER(TRIM({}))", q.as_text("period"));
-  std::string body = fmt::format("SELECT\n  CASE WHEN LENGTH({0}) >= 10 THEN SUBSTR({0}, 1, 7) ELSE {0} END AS period",
-                                 label);
+  std::string body =
+      fmt::format("SELECT\n  CASE WHEN LENGTH({0}) >= 10 THEN SUBSTR({0}, 1, 7) ELSE {0} END AS period", label);
   for (const char* col : {"sales_marketing", "net_burn", "revenue", "operating_income", "gross_margin"})
     body += fmt::format(",\n  {} AS {}", q.as_money(col), col);
   return body + "\nFROM " + o.costs_table;
@@ -87,9 +87,7 @@ struct CostsSql {
   const Dialect& q;
   const SqlOptions& o;
   std::string lit(std::string_view s) const { return q.lit(s); }
-  std::string no_row() const {
-    return fmt::format("{} || period", lit("the costs file has no row for period "));
-  }
+  std::string no_row() const { return fmt::format("{} || period", lit("the costs file has no row for period ")); }
   /// Every record: null with the reason when the period has no costs row.
   RecordSql base() const { return RecordSql{.n = std::string(1, '0')}; }
 
@@ -117,11 +115,10 @@ struct CostsSql {
     // The margin: the costs row's, else --gross-margin, else 1 (margin_of()).
     const Money fallback = o.gross_margin_given ? o.gross_margin : Money::from_units(1);
     const std::string margin = fmt::format("COALESCE(gm, {})", q.as_money(format_money_exact(fallback)));
-    const std::string margin_note =
-        o.gross_margin_given
-            ? fmt::format("gross margin {} from --gross-margin (the costs row has none)", format_money_exact(fallback))
-            : std::string("no gross margin (costs file or --gross-margin): margin 1, a payback on revenue, not on "
-                          "gross profit");
+    const std::string margin_note = o.gross_margin_given
+        ? fmt::format("gross margin {} from --gross-margin (the costs row has none)", format_money_exact(fallback))
+        : std::string("no gross margin (costs file or --gross-margin): margin 1, a payback on revenue, not on "
+                      "gross profit");
     r.numerator = "CASE WHEN costs_found = 1 THEN sm END";
     r.denominator = fmt::format("CASE WHEN costs_found = 1 THEN {} END",
                                 q.units(q.div_round_even(fmt::format("{} * {}", q.micros(added), q.micros(margin)),
@@ -144,20 +141,19 @@ struct CostsSql {
         fmt::format("CASE WHEN {} THEN {} ELSE {} || {} || {} || {} || CASE WHEN rev IS NOT NULL THEN {} ELSE {} END "
                     "|| {} END",
                     both, lit("revenue from the costs file"), lit("revenue from MRR: "), q.as_text("months"),
-                    lit(" x ending MRR, the period before's "),
-                    q.as_text("months") + " || " + lit(" x starting MRR ("), lit("the costs row before has no revenue"),
-                    lit("no revenue in the costs row"), lit(")"));
+                    lit(" x ending MRR, the period before's "), q.as_text("months") + " || " + lit(" x starting MRR ("),
+                    lit("the costs row before has no revenue"), lit("no revenue in the costs row"), lit(")"));
     const std::string ok = "costs_found = 1 AND before_found = 1";
     r.numerator = fmt::format("CASE WHEN {} THEN ({}) * k END", ok, delta);
     r.denominator = fmt::format("CASE WHEN {} THEN sm_before END", ok);
     r.n = fmt::format("CASE WHEN {} THEN customers ELSE 0 END", ok);
     r.value = fmt::format("CASE WHEN {} AND sm_before <> 0 THEN {} END", ok,
                           q.div(fmt::format("({}) * k", delta), "sm_before"));
-    r.note = fmt::format("CASE WHEN costs_found = 0 THEN {0} WHEN before_found = 0 THEN {1} || before_period || {2} "
-                         "WHEN sm_before = 0 THEN {3} || {4} || before_period || {5} ELSE {3} END",
-                         no_row(), lit("the costs file has no row for the period before ("),
-                         lit("): its S&M spend is unknown"), from, lit("; no S&M spend in the period before ("),
-                         lit(")"));
+    r.note =
+        fmt::format("CASE WHEN costs_found = 0 THEN {0} WHEN before_found = 0 THEN {1} || before_period || {2} "
+                    "WHEN sm_before = 0 THEN {3} || {4} || before_period || {5} ELSE {3} END",
+                    no_row(), lit("the costs file has no row for the period before ("),
+                    lit("): its S&M spend is unknown"), from, lit("; no S&M spend in the period before ("), lit(")"));
     return r;
   }
 
