@@ -127,6 +127,11 @@ sed 's/"[^"]*"/company/' "$root/samples/month_end_2026-10.csv" | cut -d, -f1,3,5
 "$cskpi" movements "$root/samples/chartmogul_movements.csv" -o "$tmp/in/chartmogul.csv"
 "$cskpi" movements "$root/samples/chargebee_mrr_summary.csv" -o "$tmp/in/chargebee.csv"
 "$cskpi" movements "$root/samples/stripe/subscriptions.csv" "$root/samples/stripe/coupons.csv" --fx "$root/samples/stripe/fx_usd.csv" --currency USD -o "$tmp/in/stripe.csv"
+# Costs whose notes the hand-computed file has not: S&M 0 before, a negative burn, revenue 0,
+# no revenue in the row before, and the MRR a year before from the period after (2025-Q4).
+printf '%s\n' period,sales_marketing,net_burn,revenue,operating_income,gross_margin '2025-Q1,0,4000,6000,-1000,0.8' \
+  '2025-Q2,3000,-9000,,-1500,0.8' '2025-Q3,2000,3000,0,0,' '2025-Q4,1000,1000,9000,100,0.5' \
+  '2026-Q1,6000,18000,15000,1500,0.75' >"$tmp/in/costs_edges.csv"
 printf 'metric,tier,bound,direction\nnrr,good,102,>=\nnrr,warning,102,<\n' >"$tmp/in/bands.csv"
 
 cases=(
@@ -148,6 +153,7 @@ cases=(
   "snapshots_quarters|$tmp/in/long.csv|$tmp/in/long.csv|--by segment --period-length quarter"
   "costs_quarters|$root/tests/data/costs/movements.csv|$root/tests/data/costs/movements.csv|--min-group 1|$root/tests/data/costs/costs.csv"
   "costs_margin|$root/tests/data/costs/movements.csv|$root/tests/data/costs/movements.csv|--gross-margin 80%|$root/tests/data/costs/costs.csv"
+  "costs_edges|$root/tests/data/costs/movements.csv|$root/tests/data/costs/movements.csv|--min-group 1|$tmp/in/costs_edges.csv"
   "costs_months|$tmp/in/matrix_movements.csv|$tmp/in/matrix_movements.csv|--by segment --min-group 5|$root/samples/costs_24m.csv"
 )
 
