@@ -155,6 +155,7 @@ cases=(
   "costs_margin|$root/tests/data/costs/movements.csv|$root/tests/data/costs/movements.csv|--gross-margin 80%|$root/tests/data/costs/costs.csv"
   "costs_edges|$root/tests/data/costs/movements.csv|$root/tests/data/costs/movements.csv|--min-group 1|$tmp/in/costs_edges.csv"
   "costs_months|$tmp/in/matrix_movements.csv|$tmp/in/matrix_movements.csv|--by segment --min-group 5|$root/samples/costs_24m.csv"
+  "costs_snapshots|$tmp/in/long.csv|$tmp/in/long.csv|--min-group 5|$root/samples/costs_24m.csv"
 )
 
 for c in "${cases[@]}"; do
