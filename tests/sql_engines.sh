@@ -64,7 +64,7 @@ esac
 type_of() { # column name [case name] -> SQL type; a case named *_dated has DATE periods or months
   case "$1" in
   period|month) case "${2:-}" in *_dated) echo "DATE" ;; *) echo "VARCHAR" ;; esac ;;
-  *_mrr|mrr|cac) echo "DECIMAL(18,6)" ;;
+  *_mrr|mrr|cac|sales_marketing|net_burn|revenue|operating_income|gross_margin) echo "DECIMAL(18,6)" ;;
   nps) echo "INTEGER" ;;
   at_risk|saved) echo "BOOLEAN" ;;
   *) echo "VARCHAR" ;;
@@ -104,7 +104,8 @@ columns_of() { # the optional columns of a movements CSV, for --columns
   head -1 "$1" | tr -d '\r' | tr ',' '\n' | grep -xE 'period|new_mrr|reactivation_mrr|end_mrr|nps|at_risk|saved|cac' | paste -sd, - || true
 }
 
-# --- the cases: NAME TABLE_CSV REPORT_INPUT [options for both] --------------------------------
+# --- the cases: NAME TABLE_CSV REPORT_INPUT [options for both] [COSTS_CSV] -----------------------
+# With COSTS_CSV, it is loaded as the table NAME_costs: --costs-table for sql, --costs for report.
 # A sample cskpi reads in another form (German Excel, a snapshot matrix, a billing tool's
 # export) is loaded as the movements (or long snapshots) cskpi derives or reads from it.
 mkdir -p "$tmp/in"
@@ -126,6 +127,11 @@ sed 's/"[^"]*"/company/' "$root/samples/month_end_2026-10.csv" | cut -d, -f1,3,5
 "$cskpi" movements "$root/samples/chartmogul_movements.csv" -o "$tmp/in/chartmogul.csv"
 "$cskpi" movements "$root/samples/chargebee_mrr_summary.csv" -o "$tmp/in/chargebee.csv"
 "$cskpi" movements "$root/samples/stripe/subscriptions.csv" "$root/samples/stripe/coupons.csv" --fx "$root/samples/stripe/fx_usd.csv" --currency USD -o "$tmp/in/stripe.csv"
+# Costs whose notes the hand-computed file has not: S&M 0 before, a negative burn, revenue 0,
+# no revenue in the row before, and the MRR a year before from the period after (2025-Q4).
+printf '%s\n' period,sales_marketing,net_burn,revenue,operating_income,gross_margin '2025-Q1,0,4000,6000,-1000,0.8' \
+  '2025-Q2,3000,-9000,,-1500,0.8' '2025-Q3,2000,3000,0,0,' '2025-Q4,1000,1000,9000,100,0.5' \
+  '2026-Q1,6000,18000,15000,1500,0.75' >"$tmp/in/costs_edges.csv"
 printf 'metric,tier,bound,direction\nnrr,good,102,>=\nnrr,warning,102,<\n' >"$tmp/in/bands.csv"
 
 cases=(
@@ -145,13 +151,24 @@ cases=(
   "snapshots_dated|$tmp/in/long_dated.csv|$tmp/in/long_dated.csv|--by segment"
   "snapshots_exclude|$tmp/in/long.csv|$tmp/in/long.csv|--reactivation exclude"
   "snapshots_quarters|$tmp/in/long.csv|$tmp/in/long.csv|--by segment --period-length quarter"
+  "costs_quarters|$root/tests/data/costs/movements.csv|$root/tests/data/costs/movements.csv|--min-group 1|$root/tests/data/costs/costs.csv"
+  "costs_margin|$root/tests/data/costs/movements.csv|$root/tests/data/costs/movements.csv|--gross-margin 80%|$root/tests/data/costs/costs.csv"
+  "costs_edges|$root/tests/data/costs/movements.csv|$root/tests/data/costs/movements.csv|--min-group 1|$tmp/in/costs_edges.csv"
+  "costs_months|$tmp/in/matrix_movements.csv|$tmp/in/matrix_movements.csv|--by segment --min-group 5|$root/samples/costs_24m.csv"
+  "costs_snapshots|$tmp/in/long.csv|$tmp/in/long.csv|--min-group 5|$root/samples/costs_24m.csv"
 )
 
 for c in "${cases[@]}"; do
-  IFS='|' read -r name table_csv input opts <<<"$c"
+  IFS='|' read -r name table_csv input opts costs_csv <<<"$c"
   read -r -a args <<<"$opts"
   load "$table_csv" "$name"
   sql_args=(--dialect "$engine" --table "$name")
+  report_args=()
+  if [ -n "$costs_csv" ]; then
+    load "$costs_csv" "${name}_costs"
+    sql_args+=(--costs-table "${name}_costs")
+    report_args+=(--costs "$costs_csv")
+  fi
   if head -1 "$table_csv" | grep -q '\bmrr\b' && ! head -1 "$table_csv" | grep -q 'start_mrr'; then
     sql_args+=(--input snapshots)
   else
@@ -159,7 +176,7 @@ for c in "${cases[@]}"; do
     [ -z "$(columns_of "$table_csv")" ] && sql_args[-1]=none
   fi
   "$cskpi" sql "${sql_args[@]}" "${args[@]}" -o "$tmp/$name.sql"
-  "$cskpi" report "$input" "${args[@]}" --format csv -o "$tmp/$name.want.csv"
+  "$cskpi" report "$input" "${report_args[@]}" "${args[@]}" --format csv -o "$tmp/$name.want.csv"
   queries+=("$tmp/$name.sql" "$tmp/$name.got.csv")
 done
 # dbt: the models --dbt writes, rendered as dbt renders them (Jinja) and built as a chain; the

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # cskpi sql for the engines no test here can run (issue 16): every BigQuery, Snowflake and
 # Spark query cskpi prints (movements with every optional column or none, grouped or not,
-# snapshots, quarters, the options that change the text) parses in that dialect by sqlglot
+# snapshots, quarters, a costs table, the options that change the text) parses in that dialect by sqlglot
 # from Debian's python3-sqlglot. Skipped (77) when sqlglot is not installed.
 #   sql_parse.sh CSKPI ROOT
 set -euo pipefail
@@ -18,6 +18,8 @@ variants=(
   "--input snapshots --by segment"
   "--input snapshots --period-length quarter --reactivation exclude"
   "--columns period,nps --metrics nrr,grr,nps,nps_ci_low --bands $root/tests/data/strict_bands.csv"
+  "--columns period,new_mrr --costs-table acme.billing.costs --by segment"
+  "--input snapshots --costs-table acme.billing.costs --gross-margin 80%"
 )
 n=0
 for dialect in bigquery snowflake spark; do

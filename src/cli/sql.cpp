@@ -61,6 +61,12 @@ void setup_sql(CLI::App& app, SqlCommandOptions& o) {
                   "The table (or view) to read, as the engine names it: billing.movements, `project.dataset.mrr`")
       ->type_name("NAME")
       ->required();
+  cmd->add_option("--costs-table", o.costs_table,
+                  "A costs table to join by period, as the engine names it (columns period, sales_marketing, net_burn, "
+                  "revenue, operating_income, gross_margin as a fraction; NULL where a costs file's cell is empty): "
+                  "the efficiency metrics (burn_multiple, cac_payback_months, cac_payback_new_months, magic_number, "
+                  "rule_of_40) for the whole base, as report --costs computes them")
+      ->type_name("NAME");
   cmd->add_option("--input", o.input,
                   "movements (one row per customer and period) or snapshots (customer_id, month, mrr)")
       ->check(CLI::IsMember({"movements", "snapshots"}))
@@ -106,6 +112,7 @@ void setup_sql(CLI::App& app, SqlCommandOptions& o) {
   cskpi sql --table movements --columns period,new_mrr,nps --by segment
   cskpi sql --dialect bigquery --table 'acme.billing.movements' --by segment > kpis.sql
   cskpi sql --dialect postgres --input snapshots --table mrr_history -o kpis.sql
+  cskpi sql --table movements --columns period,new_mrr --costs-table costs --metrics burn_multiple,rule_of_40
   cskpi sql --dialect snowflake --table "{{ ref('movements') }}" --dbt models/cskpi
 
 The query computes inside the warehouse what 'cskpi report --format csv' prints:
@@ -121,13 +128,19 @@ trailing-12-month cohorts. The query trusts the table: check an export with
 
 Money columns may be DECIMAL, NUMERIC or FLOAT; flags (at_risk, saved) BOOLEAN; nps an integer
 0-10 (NULL: no response); period text (2026-10, 2026-Q4, 2026) or a DATE (taken as its month).
-A snapshots table's month is a DATE or 'YYYY-MM' text.)");
+A snapshots table's month is a DATE or 'YYYY-MM' text.
+
+With --costs-table, the efficiency metrics join a costs table by period label, for
+the whole base only (segment 'all'), as report --costs joins a costs file: the row
+of the period, the row of the period before (magic_number) and the MRR a year
+before (rule_of_40). A period without a costs row has them null with the reason.)");
 }
 
 int run_sql(const SqlCommandOptions& o) {
   SqlOptions s;
   s.dialect = *parse_dialect(o.dialect);
   s.table = o.table;
+  s.costs_table = o.costs_table;
   s.snapshots = o.input == "snapshots";
   s.by = o.by;
   s.columns = column_set(o.columns);
@@ -135,6 +148,9 @@ int run_sql(const SqlCommandOptions& o) {
     throw usage_error("--columns describes a movements table; a snapshots table has customer_id, month and mrr (and "
                       "the --by column)");
   s.metrics = parse_metric_list(o.metrics);
+  if (!s.costs_table.empty() && !s.snapshots && !s.columns.period)
+    throw usage_error("--costs-table is joined by period: the movements table needs a period column (name it in "
+                      "--columns)");
   if (!o.period_length.empty()) {
     s.period_length = parse_period_length(o.period_length);
     if (!s.period_length)
@@ -155,8 +171,12 @@ int run_sql(const SqlCommandOptions& o) {
     one.metrics = {id};
     if (!sql_metric_ids(one).empty()) continue;
     const MetricDef* def = find_metric(id);
-    // From billing exports' columns, invoice lines or a costs file (issue 31), which a movements table has not.
-    if (def->section == Section::lifecycle || def->section == Section::invoicing || def->section == Section::efficiency)
+    if (def->section == Section::efficiency) // issue 31
+      throw usage_error(fmt::format("metric \"{}\" needs a costs table: name it with --costs-table (columns period, "
+                                    "sales_marketing, net_burn, revenue, operating_income, gross_margin)",
+                                    id));
+    // From billing exports' columns, or invoice lines (issue 31), which a movements table has not.
+    if (def->section == Section::lifecycle || def->section == Section::invoicing)
       throw usage_error(fmt::format("metric \"{}\" is not in 'cskpi sql': {}", id, def->sql.why_not));
     const std::string_view column = needed_column(def->needs);
     if (def->needs == Needs::nothing || column.empty() || def->latest_only || def->keyed)
@@ -183,6 +203,7 @@ int run_sql(const SqlCommandOptions& o) {
   };
   add("--dialect", o.dialect);
   add("--table", o.table);
+  add("--costs-table", o.costs_table);
   std::string columns, metrics;
   for (const std::string& c : o.columns) columns += (columns.empty() ? "" : ",") + c;
   for (const std::string& m : s.metrics) metrics += (metrics.empty() ? "" : ",") + m;

@@ -141,8 +141,8 @@ void rule_of_40(const MetricInputs& in, MetricValue& m) {
   m.note = fmt::format("ARR growth {:.2f}% since {} + operating margin {:.2f}%", growth, pc.year_before_period, margin);
 }
 
-constexpr std::string_view k_no_sql =
-    "it needs a costs table beside the movements table, which the query does not read yet: use cskpi report --costs";
+// Shape none: report/sql_costs.cpp writes their SQL, only with --costs-table; without it, this says why.
+constexpr std::string_view k_no_sql = "it needs a costs table beside the movements table: name it with --costs-table";
 
 constexpr MetricDef k_efficiency[] = {
     {.id = "burn_multiple",

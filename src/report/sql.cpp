@@ -2,6 +2,7 @@
 #include "report/sql.hpp"
 
 #include "metrics/metrics.hpp"
+#include "report/sql_costs.hpp"
 #include "report/sql_dialect.hpp"
 
 #include <fmt/format.h>
@@ -42,7 +43,8 @@ bool needs_met(Needs needs, const SqlOptions& o) {
   case Needs::nps: return !o.snapshots && o.columns.nps;
   case Needs::at_risk: return !o.snapshots && o.columns.at_risk;
   case Needs::cac: return (!o.snapshots && o.columns.cac) || o.cac.has_value();
-  default: return false; // customers and responses files: not in a movements table
+  case Needs::costs: return !o.costs_table.empty(); // joined by period (sql_costs.cpp)
+  default: return false;                            // customers and responses files: not in a movements table
   }
 }
 
@@ -81,12 +83,6 @@ std::string tier_expr(const std::string& v, const std::vector<BandRule>& rules) 
   return out + " END";
 }
 
-/// The expressions of one record, in the columns of `report --format csv`.
-struct RecordSql {
-  std::string value = "NULL", annualized = "NULL", method = "NULL", numerator = "NULL", denominator = "NULL",
-              n = "NULL", note = "NULL";
-};
-
 class Planner {
 public:
   Planner(const SqlOptions& o, const BandTable& bands) : m_o(o), m_q(dialect_of(o.dialect)), m_bands(bands) {}
@@ -97,6 +93,11 @@ public:
     totals();
     figures();
     annual_figures();
+    if (!m_o.costs_table.empty()) {
+      step("cskpi_costs_rows", "one costs row per period, typed: money as exact decimals", costs_rows_body(m_o));
+      step("cskpi_costs", "per period, the whole base: its costs row, the row before, the MRR a year before",
+           costs_body(m_o));
+    }
     records();
     kpis();
     return std::move(m_steps);
@@ -547,18 +548,19 @@ private:
     int order = 0;
     for (const std::string& id : sql_metric_ids(m_o)) {
       const MetricDef& def = *find_metric(id);
-      const RecordSql r = record_of(def);
+      const bool costs = def.section == Section::efficiency; // the whole base, from the costs join
+      const RecordSql r = costs ? costs_record(def, m_o) : record_of(def);
       const std::string value = q.as_real(r.value);
       const std::string rated = def.annualization != Annualization::none ? q.as_real(r.annualized) : value;
       if (!body.empty()) body += "\nUNION ALL\n";
-      body +=
-          fmt::format("SELECT period, grp, whole, cohort AS starting, {} AS ord, {} AS metric, {} AS name, {} AS "
-                      "value, {} AS unit,\n"
-                      "  {} AS annualized, {} AS method, {} AS numerator, {} AS denominator, {} AS n, {} AS note,\n"
-                      "  {} AS tier\nFROM {{{{cskpi_annual}}}}",
-                      ++order, q.lit(def.id), q.lit(def.name), value, q.lit(to_string(def.unit)),
-                      q.as_real(r.annualized), q.as_text(r.method), q.as_real(r.numerator), q.as_real(r.denominator),
-                      q.as_int(r.n), q.as_text(r.note), q.as_int(tier_expr(rated, m_bands.rules_for(def.id))));
+      body += fmt::format(
+          "SELECT period, grp, whole, cohort AS starting, {} AS ord, {} AS metric, {} AS name, {} AS "
+          "value, {} AS unit,\n"
+          "  {} AS annualized, {} AS method, {} AS numerator, {} AS denominator, {} AS n, {} AS note,\n"
+          "  {} AS tier\nFROM {{{{{}}}}}",
+          ++order, q.lit(def.id), q.lit(def.name), value, q.lit(to_string(def.unit)), q.as_real(r.annualized),
+          q.as_text(r.method), q.as_real(r.numerator), q.as_real(r.denominator), q.as_int(r.n), q.as_text(r.note),
+          q.as_int(tier_expr(rated, m_bands.rules_for(def.id))), costs ? "cskpi_costs" : "cskpi_annual");
     }
     step("cskpi_records", "one record per period, group and metric, before rating by group size", std::move(body));
   }
@@ -623,7 +625,8 @@ std::string indent(const std::string& text) {
 std::vector<std::string> sql_metric_ids(const SqlOptions& o) {
   std::vector<std::string> out;
   for (const MetricDef& def : metric_table()) {
-    if (def.sql.shape == SqlShape::none || !needs_met(def.needs, o)) continue;
+    // The efficiency metrics have no shape of their own: sql_costs.cpp writes them.
+    if ((def.sql.shape == SqlShape::none && def.section != Section::efficiency) || !needs_met(def.needs, o)) continue;
     if (!o.metrics.empty() && std::find(o.metrics.begin(), o.metrics.end(), def.id) == o.metrics.end()) continue;
     out.emplace_back(def.id);
   }

@@ -27,6 +27,9 @@ struct SqlOptions {
   SqlDialect dialect = SqlDialect::duckdb;
   /// The table (or view, or a dbt `{{ ref(...) }}`) as the engine names it: put in verbatim.
   std::string table;
+  /// The costs table (issue 31; "" for none): period, sales_marketing, net_burn, revenue,
+  /// operating_income, gross_margin. Given, the efficiency metrics join it by period label.
+  std::string costs_table;
   /// "movements": the columns of SPEC §1.2. "snapshots": customer_id, month, mrr per row.
   bool snapshots = false;
   /// The --by column ("" for none): grouped beside the whole base, as `report --by` does.

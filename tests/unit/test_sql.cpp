@@ -185,3 +185,38 @@ TEST_CASE("dbt: a model per step, each ref()s the ones before, and a schema.yml"
     CHECK_FALSE(has(text, ";\n"));
   }
 }
+
+TEST_CASE("a costs table adds the efficiency metrics, joined by period label for the whole base", "[sql]") {
+  SqlOptions o = movements(SqlDialect::duckdb);
+  o.columns.new_mrr = true;
+  const char* efficiency[] = {"burn_multiple", "cac_payback_months", "cac_payback_new_months", "magic_number",
+                              "rule_of_40"};
+  auto ids = sql_metric_ids(o);
+  for (const char* id : efficiency) CHECK(std::count(ids.begin(), ids.end(), id) == 0); // no costs table
+  o.costs_table = "billing.costs";
+  ids = sql_metric_ids(o);
+  for (const char* id : efficiency) CHECK(std::count(ids.begin(), ids.end(), id) == 1);
+  o.metrics = {"burn_multiple", "magic_number", "rule_of_40"};
+  const auto steps = plan_sql(o, BandTable::builtin());
+  std::vector<std::string> names;
+  for (const SqlStep& s : steps) names.push_back(s.name);
+  // The costs steps after the annual figures, before the records.
+  const auto at = [&](const char* n) { return std::find(names.begin(), names.end(), n) - names.begin(); };
+  CHECK(at("cskpi_annual") < at("cskpi_costs_rows"));
+  CHECK(at("cskpi_costs_rows") < at("cskpi_costs"));
+  CHECK(at("cskpi_costs") < at("cskpi_records"));
+  const std::string text = query(o);
+  CHECK(has(text, "FROM billing.costs"));
+  CHECK(has(text, "WHERE whole = 1")); // the whole base only
+  CHECK(has(text, "LEFT JOIN cskpi_costs_rows AS cb ON cb.period = a.before_period"));
+  CHECK(has(text, "COALESCE(y.end_mrr, y2.s) AS mrr_year_before"));      // join_costs()' fallback
+  CHECK(has(text, "'the costs file has no row for period ' || period")); // report's note
+  CHECK(has(text, "format('{:,.2f}'"));                                  // money_text() in DuckDB
+  // Each dialect formats the notes' numbers with its own function.
+  o.dialect = SqlDialect::postgres;
+  CHECK(has(query(o), "to_char("));
+  o.dialect = SqlDialect::bigquery;
+  CHECK(has(query(o), "FORMAT('%.2f'"));
+  o.dialect = SqlDialect::spark;
+  CHECK(has(query(o), "format_number("));
+}
