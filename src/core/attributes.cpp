@@ -10,12 +10,7 @@
 
 namespace cskpi {
 
-namespace {
-
-__extension__ typedef __int128 i128;
-
-// Days from civil and back (H. Hinnant's algorithms), proleptic Gregorian calendar.
-Day days_from_civil(int y, int m, int d) {
+Day days_from_civil(int y, int m, int d) noexcept {
   y -= m <= 2;
   const int era = (y >= 0 ? y : y - 399) / 400;
   const int yoe = y - era * 400;
@@ -24,11 +19,7 @@ Day days_from_civil(int y, int m, int d) {
   return era * 146097 + doe - 719468;
 }
 
-struct Civil {
-  int y, m, d;
-};
-
-Civil civil_from_days(Day z) {
+Civil civil_from_days(Day z) noexcept {
   z += 719468;
   const int era = (z >= 0 ? z : z - 146096) / 146097;
   const int doe = z - era * 146097;
@@ -39,6 +30,10 @@ Civil civil_from_days(Day z) {
   const int m = mp < 10 ? mp + 3 : mp - 9;
   return {yoe + era * 400 + (m <= 2), m, d};
 }
+
+namespace {
+
+__extension__ typedef __int128 i128;
 
 int days_in_month(int y, int m) {
   static constexpr int k_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

@@ -24,6 +24,12 @@ using Day = std::int32_t;
 std::optional<Day> parse_date(std::string_view text);
 /// "2026-10-31".
 std::string format_date(Day d);
+/// A calendar date and its day number, both ways (H. Hinnant's algorithms, proleptic Gregorian).
+struct Civil {
+  int y, m, d;
+};
+Day days_from_civil(int y, int m, int d) noexcept;
+Civil civil_from_days(Day z) noexcept;
 /// The label of the period of `length` that day `d` lies in: "2026-10", "2026-Q4", "2026".
 std::string period_of_day(Day d, PeriodLength length);
 /// The last day of the period labelled `label` ("2026-10", "2026-Q4", "2026"), if it is one.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "metrics/invoices.hpp"
 
+#include "core/attributes.hpp"
 #include "core/period.hpp"
 
 #include <cmath>
@@ -32,32 +33,6 @@ std::int64_t round_half_even(i128 num, i128 den) {
   }
   if (2 * r > den || (2 * r == den && q % 2 != 0)) q += 1;
   return static_cast<std::int64_t>(q);
-}
-
-// Days from civil and back (H. Hinnant's algorithms), proleptic Gregorian calendar.
-Day days_from_civil(int y, int m, int d) {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-struct Civil {
-  int y, m, d;
-};
-
-Civil civil_from_days(Day z) {
-  z += 719468;
-  const int era = (z >= 0 ? z : z - 146096) / 146097;
-  const int doe = z - era * 146097;
-  const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int mp = (5 * doy + 2) / 153;
-  const int d = doy - (153 * mp + 2) / 5 + 1;
-  const int m = mp < 10 ? mp + 3 : mp - 9;
-  return Civil{yoe + era * 400 + (m <= 2), m, d};
 }
 
 int days_in_month(int y, int m) {
