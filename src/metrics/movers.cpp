@@ -17,8 +17,7 @@ std::size_t mover_kind_index(std::string_view id) noexcept {
 namespace {
 
 /// The kinds of rows, not transfers, in k_mover_kinds order: what add() looks at.
-constexpr std::size_t k_row_kind_count = static_cast<std::size_t>(
-    std::count_if(k_mover_kinds.begin(), k_mover_kinds.end(), [](const MoverKind& k) { return k.amount != nullptr; }));
+constexpr std::size_t k_row_kind_count = k_mover_kind_count - 2;
 constexpr std::array<std::size_t, k_row_kind_count> k_row_kinds = [] {
   std::array<std::size_t, k_row_kind_count> out{};
   std::size_t n = 0;
