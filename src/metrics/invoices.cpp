@@ -3,6 +3,7 @@
 
 #include "core/attributes.hpp"
 #include "core/period.hpp"
+#include "metrics/formula.hpp"
 
 #include <cmath>
 #include <numeric>
@@ -22,17 +23,6 @@ i128 gcd128(i128 a, i128 b) {
     b = r;
   }
   return a;
-}
-
-/// Integer division rounded half-to-even (as metrics' div_round), den > 0.
-std::int64_t round_half_even(i128 num, i128 den) {
-  i128 q = num / den, r = num % den;
-  if (r < 0) { // floor division
-    q -= 1;
-    r += den;
-  }
-  if (2 * r > den || (2 * r == den && q % 2 != 0)) q += 1;
-  return static_cast<std::int64_t>(q);
 }
 
 int days_in_month(int y, int m) {
@@ -75,11 +65,11 @@ std::optional<std::pair<i128, i128>> ExactSum::combined() const {
 std::int64_t ExactSum::rounded(bool* exact) const {
   if (const auto c = combined()) {
     if (exact != nullptr) *exact = true;
-    return round_half_even(c->first, c->second);
+    return div_round(c->first, c->second);
   }
   if (exact != nullptr) *exact = false;
   std::int64_t out = 0;
-  for (const auto& [d, n] : m_parts) out += round_half_even(n, d);
+  for (const auto& [d, n] : m_parts) out += div_round(n, d);
   return out;
 }
 
