@@ -170,11 +170,7 @@ std::optional<BandOp> parse_op(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
+std::string_view trim(std::string_view s) { return trim_spaces(s); }
 
 } // namespace
 
@@ -185,10 +181,13 @@ BandTable BandTable::builtin() {
   return t;
 }
 
-void BandTable::override_from_csv(std::string_view text, const std::string& name,
-                                  bool (*known_metric)(std::string_view)) {
-  std::vector<BandRule> replacement;
-  std::vector<std::pair<std::string, std::string>> sources;
+Error SettingsRecord::fail(std::size_t column, const std::string& message) const {
+  return usage_error(fmt::format("{}:{}:{}: {}", file, line, column, message));
+}
+
+void each_settings_record(std::string_view text, const std::string& file, std::size_t min_fields,
+                          std::size_t max_fields, std::string_view expected,
+                          const std::function<void(const SettingsRecord&)>& take) {
   std::vector<std::string_view> fields;
   std::string scratch;
   std::size_t line_no = 0;
@@ -196,35 +195,46 @@ void BandTable::override_from_csv(std::string_view text, const std::string& name
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   while (!text.empty()) {
     const std::size_t nl = text.find('\n');
-    const std::string_view line = trim(text.substr(0, nl));
+    const std::string_view line = trim_spaces(text.substr(0, nl));
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     ++line_no;
     if (line.empty() || line.front() == '#') continue;
-    const auto fail = [&](std::size_t col, const std::string& msg) {
-      return usage_error(fmt::format("{}:{}:{}: {}", name, line_no, col, msg));
-    };
-    if (split_record(line, ',', fields, scratch).status != SplitResult::Status::ok || fields.size() < 4 ||
-        fields.size() > 5)
-      throw fail(1, "expected the fields metric,tier,bound,direction[,source]");
+    const SettingsRecord rec{fields, file, line_no};
+    if (split_record(line, ',', fields, scratch).status != SplitResult::Status::ok || fields.size() < min_fields ||
+        fields.size() > max_fields)
+      throw rec.fail(1, fmt::format("expected {}", expected));
     if (!header_seen) {
       header_seen = true;
       if (normalise_column_name(fields[0]) == "metric") continue;
     }
-    const std::string metric(trim(fields[0]));
-    if (!known_metric(metric)) throw fail(1, fmt::format("unknown metric \"{}\" (see cskpi explain)", metric));
-    const auto tier = parse_tier(trim(fields[1]));
-    if (!tier)
-      throw fail(
-          2, fmt::format("unknown tier \"{}\" (best_in_class, good, acceptable, warning, critical)", trim(fields[1])));
-    const ParsedMoney bound = parse_money(fields[2], DecimalStyle::point);
-    if (bound.status != ParsedMoney::Status::ok)
-      throw fail(3, fmt::format("bound \"{}\" is not a number", trim(fields[2])));
-    const auto op = parse_op(trim(fields[3]));
-    if (!op) throw fail(4, fmt::format("direction \"{}\" is not one of >=, >, <=, <", trim(fields[3])));
-    replacement.push_back(
-        BandRule{metric, *tier, *op, static_cast<double>(bound.value.micros) / static_cast<double>(Money::k_scale)});
-    if (fields.size() == 5 && !trim(fields[4]).empty()) sources.emplace_back(metric, std::string(trim(fields[4])));
+    take(rec);
   }
+}
+
+void BandTable::override_from_csv(std::string_view text, const std::string& name,
+                                  bool (*known_metric)(std::string_view)) {
+  std::vector<BandRule> replacement;
+  std::vector<std::pair<std::string, std::string>> sources;
+  each_settings_record(
+      text, name, 4, 5, "the fields metric,tier,bound,direction[,source]", [&](const SettingsRecord& rec) {
+        const std::vector<std::string_view>& fields = rec.fields;
+        const auto fail = [&](std::size_t col, const std::string& msg) { return rec.fail(col, msg); };
+        const std::string metric(trim(fields[0]));
+        if (!known_metric(metric)) throw fail(1, fmt::format("unknown metric \"{}\" (see cskpi explain)", metric));
+        const auto tier = parse_tier(trim(fields[1]));
+        if (!tier)
+          throw fail(
+              2,
+              fmt::format("unknown tier \"{}\" (best_in_class, good, acceptable, warning, critical)", trim(fields[1])));
+        const ParsedMoney bound = parse_money(fields[2], DecimalStyle::point);
+        if (bound.status != ParsedMoney::Status::ok)
+          throw fail(3, fmt::format("bound \"{}\" is not a number", trim(fields[2])));
+        const auto op = parse_op(trim(fields[3]));
+        if (!op) throw fail(4, fmt::format("direction \"{}\" is not one of >=, >, <=, <", trim(fields[3])));
+        replacement.push_back(BandRule{metric, *tier, *op,
+                                       static_cast<double>(bound.value.micros) / static_cast<double>(Money::k_scale)});
+        if (fields.size() == 5 && !trim(fields[4]).empty()) sources.emplace_back(metric, std::string(trim(fields[4])));
+      });
   if (replacement.empty()) throw usage_error(fmt::format("{}: no band rules found", name));
   for (const BandRule& r : replacement) {
     std::erase_if(m_rules, [&](const BandRule& old) { return old.metric == r.metric; });

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/error.hpp"
+
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -81,5 +84,21 @@ std::string reference_legend(std::string_view text);
 
 /// Describes one rule for people: ">= 120", "< 5".
 std::string describe_bound(const BandRule& rule);
+
+/// A record of a small settings CSV (a bands or a peer bands file) and where it is, for errors.
+struct SettingsRecord {
+  const std::vector<std::string_view>& fields;
+  const std::string& file;
+  std::size_t line = 0;
+  /// A usage error at file:line:column.
+  Error fail(std::size_t column, const std::string& message) const;
+};
+/// Calls `take` for each record of `text`. A UTF-8 BOM, blank lines, lines starting with '#'
+/// and a first record whose first field is "metric" (the header) are skipped; a record that
+/// does not split into `min_fields` to `max_fields` comma-separated fields is a usage error
+/// "expected `expected`".
+void each_settings_record(std::string_view text, const std::string& file, std::size_t min_fields,
+                          std::size_t max_fields, std::string_view expected,
+                          const std::function<void(const SettingsRecord&)>& take);
 
 } // namespace cskpi

@@ -77,11 +77,7 @@ PeerPosition peer_position(const PeerRow& row, double value) noexcept {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
+std::string_view trim(std::string_view s) { return trim_spaces(s); }
 
 constexpr std::size_t k_fields = 15;
 
@@ -137,28 +133,11 @@ PeerRow parse_row(const std::vector<std::string_view>& f, Fail fail, bool (*know
 std::vector<PeerRow> PeerTable::parse_csv(std::string_view text, const std::string& name,
                                           bool (*known_metric)(std::string_view)) {
   std::vector<PeerRow> rows;
-  std::vector<std::string_view> fields;
-  std::string scratch;
-  std::size_t line_no = 0;
-  bool header_seen = false;
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  while (!text.empty()) {
-    const std::size_t nl = text.find('\n');
-    const std::string_view line = trim(text.substr(0, nl));
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    ++line_no;
-    if (line.empty() || line.front() == '#') continue;
-    const auto fail = [&](std::size_t col, const std::string& msg) {
-      return usage_error(fmt::format("{}:{}:{}: {}", name, line_no, col, msg));
-    };
-    if (split_record(line, ',', fields, scratch).status != SplitResult::Status::ok || fields.size() != k_fields)
-      throw fail(1, fmt::format("expected the {} fields {}", k_fields, k_peer_columns));
-    if (!header_seen) {
-      header_seen = true;
-      if (normalise_column_name(fields[0]) == "metric") continue;
-    }
-    rows.push_back(parse_row(fields, fail, known_metric));
-  }
+  each_settings_record(text, name, k_fields, k_fields, fmt::format("the {} fields {}", k_fields, k_peer_columns),
+                       [&](const SettingsRecord& rec) {
+                         const auto fail = [&](std::size_t col, const std::string& msg) { return rec.fail(col, msg); };
+                         rows.push_back(parse_row(rec.fields, fail, known_metric));
+                       });
   if (rows.empty()) throw usage_error(fmt::format("{}: no peer bands found", name));
   return rows;
 }
