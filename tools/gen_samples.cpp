@@ -1001,8 +1001,10 @@ void recurly(const std::string& dir) {
     std::int64_t add_on; // an add-on's price per interval, 0: none
   };
   constexpr Plan k_plans[] = {
-      {"basic-monthly", "Basic", 1, 0, 2'900, 1, 0},          {"team-monthly", "Team", 1, 0, 1'500, 25, 4'900},
-      {"team-quarterly", "Team (quarterly)", 3, 0, 4'200, 25, 0}, {"pro-annual", "Pro", 12, 0, 99'000, 1, 12'000},
+      {"basic-monthly", "Basic", 1, 0, 2'900, 1, 0},
+      {"team-monthly", "Team", 1, 0, 1'500, 25, 4'900},
+      {"team-quarterly", "Team (quarterly)", 3, 0, 4'200, 25, 0},
+      {"pro-annual", "Pro", 12, 0, 99'000, 1, 12'000},
       {"pass-30-day", "30-day pass", 0, 30, 3'900, 1, 0},
   };
   const std::int64_t export_day = days_from_civil(2026, 11, 1);

@@ -61,8 +61,9 @@ public:
       missing.push_back("plan_interval_length and plan_interval_unit, or current_period_started_at and "
                         "current_period_ends_at (the billing interval)");
     if (!missing.empty()) {
-      rd.fatal(rd.line, fmt::format("a Recurly subscriptions export needs {} (columns: {})", fmt::join(missing, ", "),
-                                    shown_columns(rd.names)));
+      rd.fatal(rd.line,
+               fmt::format("a Recurly subscriptions export needs {} (columns: {})", fmt::join(missing, ", "),
+                           shown_columns(rd.names)));
       return false;
     }
     m_table = open_snapshot_table(rd, m_in_cents ? std::optional<bool>(true) : std::nullopt);
@@ -82,9 +83,10 @@ public:
     s.state = normalise_column_name(rd.fields[m_state]);
     static constexpr std::string_view k_states[] = {"active", "canceled", "expired", "failed", "future", "paused"};
     if (std::find(std::begin(k_states), std::end(k_states), s.state) == std::end(k_states))
-      rd.field_error(m_state, fmt::format("state {} is not a Recurly subscription state (active, canceled, "
-                                          "expired, failed, future, paused)",
-                                          show(rd.fields[m_state])));
+      rd.field_error(m_state,
+                     fmt::format("state {} is not a Recurly subscription state (active, canceled, "
+                                 "expired, failed, future, paused)",
+                                 show(rd.fields[m_state])));
     if (rd.row_ok && (s.state == "failed" || s.state == "future")) { // never paid, or not started yet
       ++(s.state == "failed" ? m_failed : m_future);
       return rd.count_row();
@@ -225,8 +227,9 @@ private:
     if (m_length != k_absent && m_unit != k_absent && !is_blank(rd.fields[m_unit])) {
       const std::string unit = normalise_column_name(rd.fields[m_unit]);
       if (unit != "months" && unit != "days" && unit != "month" && unit != "day")
-        return rd.field_error(m_unit, fmt::format("{} {} is not days or months (Recurly's interval units)",
-                                                  rd.names[m_unit], show(rd.fields[m_unit])));
+        return rd.field_error(m_unit,
+                              fmt::format("{} {} is not days or months (Recurly's interval units)", rd.names[m_unit],
+                                          show(rd.fields[m_unit])));
       s.unit = unit.starts_with("month") ? Interval::month : Interval::day;
       s.count = rd.whole(m_length, 1, 1000);
       if (s.count < 1 && rd.row_ok) rd.field_error(m_length, fmt::format("{} is empty", rd.names[m_length]));
@@ -305,8 +308,7 @@ private:
 };
 
 FileRole recognise_recurly(const Header& h) {
-  return h.has("account_code") && (h.has("uuid") || h.has("subscription_uuid")) ? FileRole::billing
-                                                                                : FileRole::unknown;
+  return h.has("account_code") && (h.has("uuid") || h.has("subscription_uuid")) ? FileRole::billing : FileRole::unknown;
 }
 
 } // namespace
