@@ -189,3 +189,18 @@ TEST_CASE("Recurly: a file that changes while it is read is an error", "[recurly
   CHECK(d.told("changed while it was read"));
   CHECK(s.unreadable);
 }
+
+TEST_CASE("Recurly: with --fx every month is at the last month's rate (constant currency)", "[recurly][fx]") {
+  const std::string rates = fmt::format("/tmp/cskpi_test_recurly_fx_{}.csv", ::getpid());
+  std::ofstream(rates) << "month,currency,rate\n2026-01,EUR,1.5\n2026-02,EUR,1.2\n";
+  RecurlyRun r;
+  r.options.fx_file = rates;
+  r.options.currency = "USD";
+  r.read(k_header + "u1,a,m,active,1,10,,USD,2026-01-01,,,2026-03-01,2026-04-01,\n"
+                    "u2,b,m,active,1,10,,EUR,2026-01-01,,,2026-03-01,2026-04-01,\n");
+  std::remove(rates.c_str());
+  CHECK(r.diags.lines.empty());
+  CHECK(r.at("a", "2026-01") == Money::from_units(10));
+  CHECK(r.at("b", "2026-01") == Money::from_units(12)); // February's rate, not January's
+  CHECK(r.at("b", "2026-02") == Money::from_units(12));
+}
