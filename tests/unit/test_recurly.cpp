@@ -196,8 +196,9 @@ TEST_CASE("Recurly: with --fx every month is at the last month's rate (constant 
   RecurlyRun r;
   r.options.fx_file = rates;
   r.options.currency = "USD";
-  r.read(k_header + "u1,a,m,active,1,10,,USD,2026-01-01,,,2026-03-01,2026-04-01,\n"
-                    "u2,b,m,active,1,10,,EUR,2026-01-01,,,2026-03-01,2026-04-01,\n");
+  r.read(k_header +
+         "u1,a,m,active,1,10,,USD,2026-01-01,,,2026-03-01,2026-04-01,\n"
+         "u2,b,m,active,1,10,,EUR,2026-01-01,,,2026-03-01,2026-04-01,\n");
   std::remove(rates.c_str());
   CHECK(r.diags.lines.empty());
   CHECK(r.at("a", "2026-01") == Money::from_units(10));

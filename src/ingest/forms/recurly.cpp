@@ -199,6 +199,7 @@ private:
     const std::optional<Day> period_end = day_of(rd, m_period_end, "current_period_ends_at");
     const std::optional<Day> paused = day_of(rd, m_paused, "paused_at");
     s.trial_end = day_of(rd, m_trial_end, "trial_ends_at");
+    m_period = {period_start, period_end};
     if (!activated && rd.row_ok) rd.field_error(m_activated, "activated_at is empty: when did the subscription start?");
     if (!rd.row_ok) return;
     s.start = *activated;
@@ -219,7 +220,6 @@ private:
     for (const std::optional<Day>& d : {activated, period_start, canceled, s.state == "expired" ? s.end : std::nullopt,
                                         s.state == "paused" ? paused : std::nullopt})
       if (d) m_latest = std::max(m_latest, *d);
-    m_period = {period_start, period_end};
   }
 
   /// The billing interval: the plan's columns, else the current period's length.
