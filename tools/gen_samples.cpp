@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -981,6 +982,98 @@ void chargebee(const std::string& dir) {
   }
 }
 
+/// samples/recurly/subscriptions.csv (issue 32): Recurly's subscriptions export (the columns of
+/// docs.recurly.com/docs/subscriptions-exports and of the API's subscription object) of a company
+/// billing in USD: monthly, quarterly and yearly plans and a 30-day pass, seats, add-ons, trials,
+/// cancellations at the end of the term (canceled, then expired), paused, failed and future
+/// subscriptions. Timestamps carry the site's zone, as Recurly's exports write them. Exported
+/// on 2026-11-01.
+void recurly(const std::string& dir) {
+  std::filesystem::create_directories(dir + "/recurly");
+  Out out(dir + "/recurly/subscriptions.csv");
+  Rng rng(20261132);
+  struct Plan {
+    const char* code;
+    const char* name;
+    int months, days; // the billing interval: months, or days when months is 0
+    std::int64_t cents;
+    int seats_max;
+    std::int64_t add_on; // an add-on's price per interval, 0: none
+  };
+  constexpr Plan k_plans[] = {
+      {"basic-monthly", "Basic", 1, 0, 2'900, 1, 0},
+      {"team-monthly", "Team", 1, 0, 1'500, 25, 4'900},
+      {"team-quarterly", "Team (quarterly)", 3, 0, 4'200, 25, 0},
+      {"pro-annual", "Pro", 12, 0, 99'000, 1, 12'000},
+      {"pass-30-day", "30-day pass", 0, 30, 3'900, 1, 0},
+  };
+  const std::int64_t export_day = days_from_civil(2026, 11, 1);
+  const std::int64_t first_day = days_from_civil(2025, 11, 1);
+  const auto boundary = [](const Plan& p, std::int64_t start, int k) {
+    return p.months == 0 ? start + static_cast<std::int64_t>(p.days) * k : month_boundary(start, p.months * k);
+  };
+  out << "uuid,account_code,email,plan_code,plan_name,state,quantity,unit_amount,add_ons_total,currency,"
+         "activated_at,canceled_at,expires_at,current_period_started_at,current_period_ends_at,trial_started_at,"
+         "trial_ends_at,paused_at\n";
+  int sub_no = 0;
+  const auto subscription = [&](const std::string& account, const Plan& plan, std::int64_t start) {
+    char uuid[40];
+    std::snprintf(uuid, sizeof uuid, "5e%06d%08llx%04x", ++sub_no, static_cast<unsigned long long>(rng.next() >> 32),
+                  static_cast<unsigned>(rng.range(0, 65535)));
+    const std::int64_t seats = rng.range(1, plan.seats_max);
+    const bool trial = plan.months > 0 && rng.chance(150);
+    const std::int64_t billing = trial ? start + 14 : start;
+    std::string state = "active";
+    std::int64_t canceled = -1, expires = -1, paused = -1;
+    if (rng.chance(180)) { // asked to cancel: the subscription ends with the term then running
+      canceled = std::min(rng.range(billing + 1, export_day + 30), export_day - 1 - rng.range(0, 3));
+      canceled = std::max(canceled, start + 1);
+      int k = 1;
+      while (boundary(plan, billing, k) <= canceled) ++k;
+      expires = boundary(plan, billing, k);
+      state = expires <= export_day ? "expired" : "canceled";
+    } else if (!trial && rng.chance(40)) { // paused at its last renewal
+      int k = 1;
+      while (boundary(plan, billing, k + 1) <= export_day) ++k;
+      paused = boundary(plan, billing, k) <= export_day - 1 ? boundary(plan, billing, k) : -1;
+      if (paused > billing) state = "paused";
+      else paused = -1;
+    }
+    // The current period: the one running on the export day (or the last one).
+    const std::int64_t until = state == "expired" ? expires - 1 : state == "paused" ? paused : export_day;
+    std::int64_t period_start = billing, period_end = boundary(plan, billing, 1);
+    for (int k = 1; period_end <= until; ++k) {
+      period_start = period_end;
+      period_end = boundary(plan, billing, k + 1);
+    }
+    if (trial && billing > export_day) {
+      period_start = start;
+      period_end = billing;
+    }
+    const std::string at = clock_time(rng) + ":00 UTC"; // one subscription's events share its time of day
+    const auto stamp = [&at](std::int64_t day) { return day < 0 ? std::string() : date_text(day) + at; };
+    const std::int64_t add_ons = plan.add_on > 0 && rng.chance(400) ? plan.add_on : 0;
+    out << uuid << "," << account << ",billing@" << account << ".example.com," << plan.code << "," << plan.name << ","
+        << state << "," << std::to_string(seats) << "," << money(plan.cents) << "," << money(add_ons) << ",USD,"
+        << stamp(start) << "," << stamp(canceled) << "," << stamp(expires) << "," << stamp(period_start) << ","
+        << stamp(period_end) << "," << (trial ? stamp(start) : "") << "," << (trial ? stamp(billing) : "") << ","
+        << stamp(paused) << "\n";
+  };
+  for (int c = 1; c <= 120; ++c) {
+    char account[24];
+    std::snprintf(account, sizeof account, "acct-%04d", c);
+    const std::int64_t start = rng.range(first_day, export_day - 3);
+    subscription(account, k_plans[rng.range(0, 4)], start);
+    if (rng.chance(200) && start + 20 < export_day - 1) // a second subscription: expansion
+      subscription(account, k_plans[rng.range(0, 3)], rng.range(start + 20, export_day - 1));
+  }
+  // A card that failed its validation (never created), and a subscription that starts later.
+  out << "5e9990010000000000000001,acct-9001,billing@acct-9001.example.com,team-monthly,Team,failed,5,15.00,0.00,USD,"
+         ",,,,,,,\n"
+         "5e9990020000000000000002,acct-9002,billing@acct-9002.example.com,pro-annual,Pro,future,1,990.00,0.00,USD,"
+         ",,,2026-11-15 00:00:00 UTC,2027-11-15 00:00:00 UTC,,,\n";
+}
+
 int main(int argc, char** argv) {
   if (argc == 2 && argv[1][0] != '-') {
     const std::string dir = argv[1];
@@ -995,6 +1088,7 @@ int main(int argc, char** argv) {
     stripe(dir);
     stripe_lifecycle(dir);
     chargebee(dir);
+    recurly(dir);
     return 0;
   }
   if (argc >= 3 && std::strcmp(argv[1], "--snapshots") == 0) {

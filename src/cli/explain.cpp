@@ -40,6 +40,26 @@ std::string_view annualization_text(Annualization a) {
 
 std::string labelled(std::string_view label, std::string_view text);
 
+/// Recurly's subscriptions export (issue 32): how it becomes MRR, and what Recurly's own figures are.
+std::string recurly_inputs() {
+  return "Recurly's subscriptions export becomes MRR per account and month the same way: quantity x\n"
+         "unit_amount plus add_ons_total per billing interval, per month. The interval is plan_interval_length\n"
+         "and plan_interval_unit (days or months) when the export has them, else the current period's length\n"
+         "(current_period_started_at to current_period_ends_at: whole months when the day of month repeats,\n"
+         "else days). A subscription counts from activated_at until expires_at (canceled: the end of its term;\n"
+         "expired: when it expired), a paused one until paused_at; trial months (trial_ends_at) count 0;\n"
+         "failed (never created) and future (not started) subscriptions never count. canceled is a\n"
+         "cancellation scheduled from canceled_at (cmrr). A past-due subscription is active: it keeps its MRR.\n"
+         "Coupon discounts are not read (we found no documented discount column): MRR is before them. A\n"
+         "timestamp's zone abbreviation (PST) is dropped: the date is the site's, as written. Amounts are\n"
+         "currency units; *_in_cents columns are cents. Recurly's own MRR (its Analytics MRR dashboard) sums\n"
+         "invoiced recurring charges, credits and refunds; by default it deducts coupon discounts and keeps\n"
+         "the charges of failed invoices. No preset is Recurly's; the nearest is --definitions profitwell\n"
+         "(discounts deducted, past-due customers active through dunning, churn at the end of the billing\n"
+         "cycle).\n"
+         "Source: docs.recurly.com/docs/monthly-recurring-revenue\n";
+}
+
 /// `cskpi explain inputs`: the input forms, in the order a header is tried against them.
 std::string explain_inputs() {
   std::string out = "Input forms: a file's form is recognised from its header, never from its name; the first that\n"
@@ -67,8 +87,9 @@ std::string explain_inputs() {
          "Reason (payment_failed) and the unpaid and past_due statuses split churn into voluntary and\n"
          "involuntary (cskpi explain cmrr; likewise trial_conversion and churn_involuntary_mrr).\n"
          "Chargebee's monthly summary is read as it is: a customer's subscriptions summed per reporting_month;\n"
-         "status non_renewing is a scheduled cancellation (cmrr), status_previous in_trial a trial that ended.\n"
-         "ChartMogul's MRR_MOVEMENT is in the account's currency (CURRENCY_CODE is the invoice's), in cents.\n"
+         "status non_renewing is a scheduled cancellation (cmrr), status_previous in_trial a trial that ended.\n";
+  out += recurly_inputs();
+  out += "ChartMogul's MRR_MOVEMENT is in the account's currency (CURRENCY_CODE is the invoice's), in cents.\n"
          "Invoice lines come with --invoices FILE (issue 31) and give billings, recognized_revenue and\n"
          "deferred_revenue. Service periods end exclusive: service_end (generic form), or Stripe's\n"
          "period_end, the instant the next period starts. Stripe's invoice line items, as the API's object\n"

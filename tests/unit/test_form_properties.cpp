@@ -148,6 +148,21 @@ Table chargebee(Random& rnd) {
   return t;
 }
 
+/// Recurly's subscriptions export (issue 32): an account's subscriptions, some expired.
+Table recurly(Random& rnd) {
+  Table t{{"uuid", "account_code", "state", "quantity", "unit_amount", "activated_at", "current_period_started_at",
+           "current_period_ends_at", "expires_at"}};
+  static const char* const starts[] = {"2026-01-15", "2026-02-03", "2026-03-20"};
+  for (std::int64_t i = 0, n = 3 + rnd.below(15); i < n; ++i)
+    for (std::int64_t s = 0, subs = 1 + rnd.below(2); s < subs; ++s) {
+      const bool expired = rnd.chance(20);
+      t.push_back({fmt::format("u{}_{}", i, s), fmt::format("acct_{}", i), expired ? "expired" : "active",
+                   std::to_string(1 + rnd.below(5)), money(rnd.below(90000)), starts[rnd.below(3)], "2026-06-15",
+                   "2026-07-15", expired ? "2026-05-10" : ""});
+    }
+  return t;
+}
+
 Table chartmogul(Random& rnd) {
   Table t{{"DATE", "CUSTOMER_EXTERNAL_ID", "MRR_MOVEMENT", "MRR", "MOVEMENT_TYPE"}};
   static const char* const days[] = {"2026-06-10", "2026-07-12", "2026-08-14", "2026-09-16"};
@@ -199,6 +214,14 @@ std::vector<FormCase> forms() {
        {0, 1},
        [](const Table&) {
          return std::vector<std::string>{"Grand Total", "", "2026-09-30", "1000.00"};
+       },
+       [](const std::string& f) { return read_report({f}, false); }},
+      {"recurly",
+       recurly,
+       {0, 1},
+       [](const Table&) {
+         return std::vector<std::string>{"",           "Grand Total", "active",     "", "1000.00",
+                                         "2026-01-15", "2026-06-15",  "2026-07-15", ""};
        },
        [](const std::string& f) { return read_report({f}, false); }},
       {"chartmogul",
