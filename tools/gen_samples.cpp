@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Deterministic generator for cskpi's bundled samples and for large benchmark exports.
 //
-//   gen_samples DIR                        writes the samples of samples/ into DIR (DIR/joined and DIR/stripe must exist)
+//   gen_samples DIR                        writes the samples of samples/ into DIR (DIR/joined and DIR/stripe must exist;
+//                                          DIR/killbill is made)
 //   gen_samples --rows N [--seed S] [--periods P]
 //                                          writes a movements CSV with N rows to stdout
 //   gen_samples --snapshots N [--months M] writes a long snapshots CSV (N customers) to stdout

@@ -209,3 +209,27 @@ TEST_CASE("Kill Bill: a file that changes while it is read is an error, as every
   CHECK(std::any_of(d.lines.begin(), d.lines.end(),
                     [](const std::string& l) { return l.find("changed while it was read") != std::string::npos; }));
 }
+
+TEST_CASE("Kill Bill: without next_price, the plugin's next_mrr; currencies must not mix", "[killbill]") {
+  const std::string header = "record_id,account_id,subscription_id,event,next_mrr,next_currency,next_start_date\n";
+  SECTION("an empty next_mrr on a change is an error: no billing period or phase says it is a trial") {
+    const KillBillRun r(header + "1,a,s1,START_BILLING_BASE,124.1667,USD,2026-09-03\n" +
+                        "2,a,s1,CHANGE_BASE,,USD,2026-10-03\n" + "3,z,sz,START_BILLING_BASE,0,USD,2026-11-02\n");
+    REQUIRE(r.diags.lines.size() == 1);
+    CHECK(r.diags.lines[0].starts_with("kb.csv:3:5: error: next_mrr is empty"));
+  }
+  SECTION("two currencies without --fx") {
+    const KillBillRun r(header + "1,a,s1,START_BILLING_BASE,10,USD,2026-09-03\n" +
+                        "2,b,s2,START_BILLING_BASE,10,EUR,2026-09-03\n" +
+                        "3,z,sz,START_BILLING_BASE,0,USD,2026-11-02\n");
+    REQUIRE(r.diags.lines.size() == 1);
+    CHECK(r.diags.lines[0].find("mixed currencies") != std::string::npos);
+  }
+  SECTION("next_mrr as the plugin computed it, in one currency") {
+    const KillBillRun r(header + "1,a,s1,START_BILLING_BASE,124.1667,USD,2026-09-03\n" +
+                        "3,z,sz,START_BILLING_BASE,0,USD,2026-11-02\n");
+    CHECK(r.diags.lines.empty());
+    CHECK(r.mrr("a", "2026-10") == 124'166'700);
+    CHECK(r.summary.currency == "USD");
+  }
+}
