@@ -23,6 +23,7 @@ forms=(
   "stripe|samples/stripe/subscriptions.csv|2|samples/stripe/coupons.csv --fx samples/stripe/fx_usd.csv --currency USD"
   "chargebee|samples/chargebee_mrr_summary.csv|2|"
   "recurly|samples/recurly/subscriptions.csv|2|"
+  "killbill|samples/killbill/subscription_transitions.csv|46|"
   "chartmogul|samples/chartmogul_movements.csv|8|"
   "costs|samples/costs_24m.csv|1|samples/mrr_matrix_24m.csv"
 )

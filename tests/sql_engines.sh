@@ -126,6 +126,7 @@ sed 's/"[^"]*"/company/' "$root/samples/month_end_2026-10.csv" | cut -d, -f1,3,5
 "$cskpi" movements "$root/samples/mrr_matrix_24m.csv" --by segment -o "$tmp/in/matrix_movements.csv"
 "$cskpi" movements "$root/samples/chartmogul_movements.csv" -o "$tmp/in/chartmogul.csv"
 "$cskpi" movements "$root/samples/chargebee_mrr_summary.csv" -o "$tmp/in/chargebee.csv"
+"$cskpi" movements "$root/samples/killbill/subscription_transitions.csv" -o "$tmp/in/killbill.csv"
 "$cskpi" movements "$root/samples/stripe/subscriptions.csv" "$root/samples/stripe/coupons.csv" --fx "$root/samples/stripe/fx_usd.csv" --currency USD -o "$tmp/in/stripe.csv"
 # Costs whose notes the hand-computed file has not: S&M 0 before, a negative burn, revenue 0,
 # no revenue in the row before, and the MRR a year before from the period after (2025-Q4).
@@ -146,6 +147,7 @@ cases=(
   "matrix_movements|$tmp/in/matrix_movements.csv|$tmp/in/matrix_movements.csv|--by segment"
   "chartmogul|$tmp/in/chartmogul.csv|$tmp/in/chartmogul.csv|"
   "chargebee|$tmp/in/chargebee.csv|$tmp/in/chargebee.csv|"
+  "killbill|$tmp/in/killbill.csv|$tmp/in/killbill.csv|"
   "stripe|$tmp/in/stripe.csv|$tmp/in/stripe.csv|"
   "snapshots|$tmp/in/long.csv|$tmp/in/long.csv|--by segment"
   "snapshots_dated|$tmp/in/long_dated.csv|$tmp/in/long_dated.csv|--by segment"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Deterministic generator for cskpi's bundled samples and for large benchmark exports.
 //
-//   gen_samples DIR                        writes the samples of samples/ into DIR (DIR/joined and DIR/stripe must exist)
+//   gen_samples DIR                        writes the samples of samples/ into DIR (DIR/joined and DIR/stripe must exist;
+//                                          DIR/killbill is made)
 //   gen_samples --rows N [--seed S] [--periods P]
 //                                          writes a movements CSV with N rows to stdout
 //   gen_samples --snapshots N [--months M] writes a long snapshots CSV (N customers) to stdout
@@ -1074,6 +1075,171 @@ void recurly(const std::string& dir) {
          ",,,2026-11-15 00:00:00 UTC,2027-11-15 00:00:00 UTC,,,\n";
 }
 
+// ---- Kill Bill (issue 32) ----------------------------------------------------------------
+
+/// A Kill Bill plan as the catalog gives it: product, billing period, recurring price in cents.
+struct KbPlan {
+  const char* product;
+  const char* period;
+  int months; // of the billing period
+  std::int64_t cents;
+};
+constexpr KbPlan k_kb_plans[] = {{"Standard", "MONTHLY", 1, 4'900},
+                                 {"Premium", "MONTHLY", 1, 14'900},
+                                 {"Premium", "ANNUAL", 12, 149'000},
+                                 {"Enterprise", "QUARTERLY", 3, 120'000}};
+constexpr KbPlan k_kb_addon{"Extra-Seats", "MONTHLY", 1, 2'000};
+
+/// One row of analytics_subscription_transitions before its prev_* columns are known.
+struct KbRow {
+  std::int64_t day = 0, requested = 0, created = 0;
+  std::string event, service, state;
+  const KbPlan* plan = nullptr; // null: no next plan (a stop)
+  bool trial = false;
+};
+
+/// Numeric(10,4) text of 1/10000 units.
+std::string kb_number(std::int64_t units) {
+  std::string frac = std::to_string(units % 10000);
+  return std::to_string(units / 10000) + "." + std::string(4 - frac.size(), '0') + frac;
+}
+
+/// The next_* (or prev_*) columns of a state, 17 cells from product_name to start_date.
+std::string kb_state(const KbRow* r, const std::string& category) {
+  if (r == nullptr) return ",,,,,,,,,,,,,,,"; // 16 empty cells
+  const KbPlan* p = r->plan;
+  std::string price, mrr, period, phase, product, slug;
+  if (p != nullptr) {
+    product = p->product;
+    phase = r->trial ? "TRIAL" : "EVERGREEN";
+    slug = std::string(p->product) + "-" +
+        (p->months == 1       ? "monthly"
+             : p->months == 3 ? "quarterly"
+                              : "annual") +
+        "-" + (r->trial ? "trial" : "evergreen");
+    if (!r->trial) { // a trial phase has no recurring price: Kill Bill leaves price and period null
+      period = p->period;
+      price = kb_number(p->cents * 100);
+      mrr = kb_number((p->cents * 100 * 2 / p->months + 1) / 2); // the plugin's HALF_UP to 4 decimals
+    }
+  }
+  const std::string cat = p == nullptr ? "" : category;
+  return product + "," + (p == nullptr ? "" : "SaaS") + "," + cat + "," + slug + "," + phase + "," + period + "," +
+      price + "," + price + "," + (p == nullptr ? "" : "DEFAULT") + "," + mrr + "," + mrr + "," +
+      (p == nullptr ? "" : "USD") + "," + r->service + "," + r->state + ",true," + date_text(r->day);
+}
+
+/// One subscription's timeline: START (with a trial phase or not), perhaps a pause, a plan
+/// change, a stop; each entitlement+billing event (a phase, a change) is two rows, as the
+/// plugin multiplexes it.
+std::vector<KbRow> kb_timeline(Rng& rng, std::int64_t start, std::int64_t export_day, const KbPlan* plan, bool addon) {
+  std::vector<KbRow> rows;
+  const std::int64_t created = start; // a phase is recorded when the subscription is created
+  const auto add = [&](std::int64_t day, std::int64_t asked, const char* event, const char* service, const char* state,
+                       const KbPlan* p, bool trial) {
+    rows.push_back(KbRow{day, asked, std::min(asked, export_day), event, service, state, p, trial});
+  };
+  const bool trial = !addon && rng.chance(400);
+  add(start, start, "START_ENTITLEMENT", "entitlement-service", "ENT_STARTED", plan, trial);
+  add(start, start, "START_BILLING", "billing-service", "START_BILLING", plan, trial);
+  std::int64_t day = start;
+  if (trial) {
+    day = start + 30;
+    if (rng.chance(300)) { // cancelled at the trial's end, asked for during it
+      const std::int64_t asked = start + rng.range(5, 25);
+      add(day, asked, "STOP_ENTITLEMENT", "entitlement-service", "ENT_CANCELLED", nullptr, false);
+      add(day, asked, "STOP_BILLING", "billing-service", "STOP_BILLING", nullptr, false);
+      return rows;
+    }
+    for (const char* service : {"entitlement-service", "billing-service"})
+      rows.push_back(KbRow{day, day, created, "SYSTEM_CHANGE", service, "PHASE", plan, false});
+  }
+  if (!addon && rng.chance(120)) { // a pause of one to three months
+    const std::int64_t paused = day + rng.range(40, 120), resumed = paused + rng.range(30, 90);
+    if (resumed < export_day) {
+      add(paused, paused, "PAUSE_ENTITLEMENT", "entitlement-service", "ENT_BLOCKED", plan, false);
+      add(paused, paused, "PAUSE_BILLING", "billing-service", "BLOCK_BILLING", plan, false);
+      add(resumed, resumed, "RESUME_ENTITLEMENT", "entitlement-service", "ENT_CLEAR", plan, false);
+      add(resumed, resumed, "RESUME_BILLING", "billing-service", "CLEAR_BILLING", plan, false);
+      day = resumed;
+    }
+  }
+  if (!addon && rng.chance(250)) { // an upgrade or a downgrade
+    const std::int64_t changed = day + rng.range(20, 200);
+    if (changed < export_day) {
+      plan = plan == &k_kb_plans[0] ? &k_kb_plans[1 + rng.range(0, 2)] : &k_kb_plans[0];
+      for (const char* service : {"entitlement-service", "billing-service"})
+        rows.push_back(KbRow{changed, changed, changed, "CHANGE", service, "CHANGE", plan, false});
+      day = changed;
+    }
+  }
+  if (rng.chance(200)) { // a cancellation, at the end of term: asked for before it takes effect
+    const std::int64_t asked = day + rng.range(10, 250), ends = asked + rng.range(0, 30);
+    if (asked < export_day) {
+      add(ends, asked, "STOP_ENTITLEMENT", "entitlement-service", "ENT_CANCELLED", nullptr, false);
+      add(ends, asked, "STOP_BILLING", "billing-service", "STOP_BILLING", nullptr, false);
+    }
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const KbRow& a, const KbRow& b) { return a.day < b.day; });
+  return rows;
+}
+
+/// killbill/subscription_transitions.csv: the analytics plugin's analytics_subscription_transitions
+/// (every column of its DDL, in order) for 60 accounts in USD, starting from 2025-11 to 2026-09,
+/// some with an add-on, trials, pauses, plan changes and cancellations; two test accounts. The
+/// last transition was recorded on 2026-11-03.
+void killbill(const std::string& dir) {
+  std::filesystem::create_directories(dir + "/killbill");
+  Out out(dir + "/killbill/subscription_transitions.csv");
+  Rng rng(20261203);
+  const std::int64_t first = days_from_civil(2025, 11, 3), export_day = days_from_civil(2026, 11, 3);
+  out << "record_id,subscription_event_record_id,bundle_id,bundle_external_key,subscription_id,requested_timestamp,"
+         "event,prev_product_name,prev_product_type,prev_product_category,prev_slug,prev_phase,prev_billing_period,"
+         "prev_price,converted_prev_price,prev_price_list,prev_mrr,converted_prev_mrr,prev_currency,prev_service,"
+         "prev_state,prev_business_active,prev_start_date,next_product_name,next_product_type,next_product_category,"
+         "next_slug,next_phase,next_billing_period,next_price,converted_next_price,next_price_list,next_mrr,"
+         "converted_next_mrr,next_currency,next_service,next_state,next_business_active,next_start_date,"
+         "next_end_date,converted_currency,created_date,created_by,created_reason_code,created_comments,account_id,"
+         "account_name,account_external_key,account_record_id,tenant_record_id,report_group\n";
+  std::int64_t record = 0, event_record = 1000;
+  for (int a = 1; a <= 60; ++a) {
+    char account[40], bundle[40], key[24];
+    std::snprintf(account, sizeof account, "7c1e%04x-0a4b-4c1d-9e2f-%012x", a, static_cast<unsigned>(a * 7919));
+    std::snprintf(bundle, sizeof bundle, "b5d2%04x-61f0-4e8a-8c3b-%012x", a, static_cast<unsigned>(a * 104729));
+    std::snprintf(key, sizeof key, "acct-%03d", a);
+    const std::string name = std::string(k_first[a % 16]) + " " + k_second[(a * 7) % 12];
+    const std::int64_t start = first + rng.range(0, 320);
+    const KbPlan* plan = &k_kb_plans[rng.range(0, 3)];
+    const bool test = a == 17 || a == 44;
+    for (int part = 0; part < (rng.chance(200) ? 2 : 1); ++part) {
+      const bool addon = part == 1;
+      char sub[40];
+      std::snprintf(sub, sizeof sub, "5e0a%04x-%04x-4f6b-a1d7-%012x", a, part, static_cast<unsigned>(a * 31337));
+      const std::vector<KbRow> rows =
+          kb_timeline(rng, addon ? start + rng.range(15, 60) : start, export_day, addon ? &k_kb_addon : plan, addon);
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        const KbRow& r = rows[i];
+        const KbRow *prev = nullptr, *following = nullptr; // the same service's rows before and after
+        for (std::size_t j = 0; j < i; ++j)
+          if (rows[j].service == r.service) prev = &rows[j];
+        for (std::size_t j = rows.size(); j-- > i + 1;)
+          if (rows[j].service == r.service) following = &rows[j];
+        const std::string category = addon ? "ADD_ON" : "BASE";
+        const bool stop = r.plan == nullptr;
+        ++record;
+        out << std::to_string(record) << "," << std::to_string(event_record + record / 2) << "," << bundle << "," << key
+            << "-" << std::to_string(part + 1) << "," << sub << "," << date_text(r.requested) << "," << r.event << "_"
+            << category << "," << kb_state(prev, category) << ",";
+        if (stop) out << ",,,,,,,,,,,," << r.service << "," << r.state << ",true," << date_text(r.day);
+        else out << kb_state(&r, category);
+        out << "," << (following != nullptr ? date_text(following->day) : "") << ",USD," << date_text(r.created)
+            << clock_time(rng) << ":00,admin,,," << account << "," << name << "," << key << "," << std::to_string(a)
+            << ",1," << (test ? "test" : "default") << "\n";
+      }
+    }
+  }
+}
+
 int main(int argc, char** argv) {
   if (argc == 2 && argv[1][0] != '-') {
     const std::string dir = argv[1];
@@ -1089,6 +1255,7 @@ int main(int argc, char** argv) {
     stripe_lifecycle(dir);
     chargebee(dir);
     recurly(dir);
+    killbill(dir);
     return 0;
   }
   if (argc >= 3 && std::strcmp(argv[1], "--snapshots") == 0) {

@@ -158,7 +158,8 @@ extern const FormInfo k_stripe_form;
 extern const FormInfo k_stripe_coupons_form;
 extern const FormInfo k_stripe_prices_form;
 extern const FormInfo k_chargebee_form;
-extern const FormInfo k_recurly_form; // issue 32: Recurly's subscriptions export
+extern const FormInfo k_recurly_form;  // issue 32: Recurly's subscriptions export
+extern const FormInfo k_killbill_form; // issue 32: Kill Bill's analytics_subscription_transitions
 extern const FormInfo k_long_snapshots_form;
 extern const FormInfo k_wide_snapshots_form;
 extern const FormInfo k_costs_form;

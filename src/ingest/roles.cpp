@@ -23,6 +23,7 @@ constexpr const FormInfo* k_table[] = {
     &k_stripe_prices_form,  // Stripe prices: Price ID, Amount, Interval
     &k_chargebee_form,      // Chargebee MRR summary: reporting_month
     &k_recurly_form,        // Recurly subscriptions: account_code and uuid (issue 32)
+    &k_killbill_form,       // Kill Bill subscription transitions: event, next_start_date (issue 32)
     &k_long_snapshots_form, // customer_id, mrr, month
     &k_wide_snapshots_form, // customer_id and month columns
     &k_costs_form,          // period, sales_marketing, net_burn (issue 31)

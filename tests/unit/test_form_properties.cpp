@@ -163,6 +163,29 @@ Table recurly(Random& rnd) {
   return t;
 }
 
+Table killbill(Random& rnd) { // issue 32: Kill Bill's analytics_subscription_transitions
+  Table t{
+      {"record_id", "account_id", "subscription_id", "event", "next_billing_period", "next_price", "next_start_date"}};
+  static const char* const days[] = {"2026-06-10", "2026-07-12", "2026-08-14", "2026-09-16", "2026-10-31"};
+  static const char* const periods[] = {"MONTHLY", "ANNUAL", "QUARTERLY"};
+  int record = 0;
+  for (std::int64_t i = 0, n = 3 + rnd.below(15); i < n; ++i)
+    for (std::int64_t s = 0, subs = 1 + rnd.below(2); s < subs; ++s) {
+      const std::string account = fmt::format("acc-{}", i), sub = fmt::format("sub-{}-{}", i, s);
+      const std::size_t start = static_cast<std::size_t>(rnd.below(3));
+      const char* period = periods[rnd.below(3)];
+      t.push_back({std::to_string(++record), account, sub, "START_BILLING_BASE", period, money(100 + rnd.below(90000)),
+                   days[start]});
+      if (rnd.chance(40))
+        t.push_back({std::to_string(++record), account, sub, "CHANGE_BASE", period, money(100 + rnd.below(90000)),
+                     days[start + 1]});
+      if (rnd.chance(25))
+        t.push_back({std::to_string(++record), account, sub, "STOP_BILLING_BASE", "", "", days[start + 2]});
+    }
+  t.push_back({std::to_string(++record), "acc-last", "sub-last", "START_BILLING_BASE", "MONTHLY", "1.00", days[4]});
+  return t;
+}
+
 Table chartmogul(Random& rnd) {
   Table t{{"DATE", "CUSTOMER_EXTERNAL_ID", "MRR_MOVEMENT", "MRR", "MOVEMENT_TYPE"}};
   static const char* const days[] = {"2026-06-10", "2026-07-12", "2026-08-14", "2026-09-16"};
@@ -222,6 +245,14 @@ std::vector<FormCase> forms() {
        [](const Table&) {
          return std::vector<std::string>{"",           "Grand Total", "active",     "", "1000.00",
                                          "2026-01-15", "2026-06-15",  "2026-07-15", ""};
+       },
+       [](const std::string& f) { return read_report({f}, false); }},
+      {"killbill",
+       killbill,
+       {1, 2},
+       [](const Table&) {
+         return std::vector<std::string>{"",        "Grand Total", "",          "START_BILLING_BASE",
+                                         "MONTHLY", "1000.00",     "2026-09-30"};
        },
        [](const std::string& f) { return read_report({f}, false); }},
       {"chartmogul",

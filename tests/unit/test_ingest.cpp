@@ -154,7 +154,8 @@ TEST_CASE("ingest reports a missing required column once with what it found", "[
             "churned_mrr); chartmogul (DATE, MRR_MOVEMENT); stripe (Customer ID, Interval, Amount, Status); "
             "coupons (id, Percent Off, Amount Off, Duration); stripe prices (Price ID, Amount, Interval); "
             "chargebee (customer_id, reporting_month); "
-            "recurly (account_code, uuid); " // issue 32
+            "recurly (account_code, uuid); "                       // issue 32
+            "killbill (subscription_id, event, next_start_date); " // issue 32
             "snapshots (long) (customer_id, mrr, month); snapshots (wide) (customer_id, one column per "
             "month); costs (period, sales_marketing, net_burn); responses (score, csat or ces without MRR "
             "columns); customers (customer_id and "
