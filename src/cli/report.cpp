@@ -92,7 +92,8 @@ Period figures are annualised by compounding (12 months, 4 quarters); bands
 rate the annual figure. Undefined ratios print n/a (null in JSON) with the
 reason. Groups with fewer than --min-group starting customers are reported,
 not rated. The input forms (movements, snapshots, Stripe, Chargebee,
-ChartMogul, customers, responses) are recognised from each file's header:
+ChartMogul, Recurly, Kill Bill, customers, responses) are recognised from
+each file's header:
 cskpi explain inputs.)");
 }
 

@@ -19,8 +19,9 @@ void add_snapshot_input(CLI::App& cmd, RunOptions& o) {
       cmd,
       cmd.add_option("files", o.files,
                      "Snapshot file: long (customer_id, month, mrr), wide (a column per month), a ChartMogul "
-                     "MRR-movements export, a Stripe subscriptions export (with its coupons export) or "
-                     "Chargebee's MRR summary; - (or none, on a pipe) reads standard input")
+                     "MRR-movements export, a Stripe subscriptions export (with its coupons export), "
+                     "Chargebee's MRR summary, Recurly's subscriptions export or Kill Bill's subscription "
+                     "transitions; - (or none, on a pipe) reads standard input")
           ->type_name("FILE"),
       o.files);
   cmd.add_option("--delimiter", o.delimiter, "Field delimiter: , ; or tab (default: detected from the header)")
@@ -115,7 +116,8 @@ Each customer-period with MRR at either end gives one row: start_mrr is the MRR 
 the month before the period; new (never paid before), reactivation (paid before), expansion,
 contraction or churned carries the change to end_mrr. The first month only opens the history.
 
-With --kind (or --format), any input (movements, snapshots, Stripe, Chargebee, ChartMogul) gives
+With --kind (or --format), any input (movements, snapshots, Stripe, Chargebee, ChartMogul, Recurly,
+Kill Bill) gives
 every customer behind the bridge lines named, per period and group, the largest first, with its
 share of the line: the full list behind report --top.)");
 }

@@ -157,8 +157,12 @@ std::string_view needed_column(Needs needs) noexcept {
   case Needs::csat: return "csat";
   case Needs::ces: return "ces";
   // issue 30: the export's columns, and a subscription of its data that uses them
-  case Needs::scheduled: return "Cancel At Period End or Cancel At (Stripe), or status non_renewing (Chargebee)";
-  case Needs::trials: return "Trial End (Stripe), or status_previous in_trial (Chargebee)";
+  case Needs::scheduled:
+    return "Cancel At Period End or Cancel At (Stripe), status non_renewing (Chargebee), state canceled "
+           "(Recurly), or a STOP asked for before it takes effect (Kill Bill)";
+  case Needs::trials:
+    return "Trial End (Stripe), status_previous in_trial (Chargebee), trial_ends_at (Recurly), or a TRIAL "
+           "phase (Kill Bill)";
   case Needs::churn_kind: return "Cancellation Reason (Stripe)";
   case Needs::invoices: return "invoice lines (--invoices FILE)";
   case Needs::costs: return "sales_marketing (a costs file: --costs)";
