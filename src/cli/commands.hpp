@@ -50,6 +50,8 @@ struct CheckOptions {
   bool allow_missing = false;
   std::string baseline;           ///< --baseline FILE: an earlier report --format json (issue 30)
   std::string baseline_tolerance; ///< --baseline-tolerance N: allowed change of a figure, in its unit
+  std::vector<std::string> anomaly; ///< --anomaly [K] (issue 32): given when not empty; "" alone: K = 3.5
+  std::string annotations;          ///< --annotations FILE: known events, date,label
 };
 void setup_check(CLI::App& app, CheckOptions& o);
 int run_check(CheckOptions o);
