@@ -62,7 +62,7 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   cmd->add_option("--bands", o.run.bands, "CSV of metric,tier,bound,direction replacing built-in bands")
       ->type_name("FILE");
   add_costs_option(*cmd, o.run);
-  cmd->add_flag("-q,--quiet", o.quiet, "Print only the rules that failed (and were skipped), and the summary");
+  cmd->add_flag("-q,--quiet", o.quiet, "Print only the rules that failed (and were skipped, and --anomaly's expected figures), and the summary");
   add_color_option(*cmd, o.run.color, "PASS/FAIL");
   cmd->footer(R"(Rules:
   nrr>=100                   period NRR of each period's whole base
@@ -191,7 +191,11 @@ int run_check(CheckOptions o) {
   const std::size_t gates =
       rules.size() + (judge_opts.fail_on ? 1 : 0) + (baseline ? 1 : 0) + (o.anomaly.empty() ? 0 : 1);
   const CheckSummary summary = summarize(gates, verdicts);
-  if (o.quiet) std::erase_if(verdicts, [](const Verdict& v) { return v.status == Verdict::Status::pass; });
+  // A flagged figure of a known event passes but is still news: -q keeps it.
+  if (o.quiet)
+    std::erase_if(verdicts, [](const Verdict& v) {
+      return v.status == Verdict::Status::pass && !(v.anomaly && !v.anomaly->expected.empty());
+    });
 
   std::string text;
   if (o.run.format == "json") text = render_check_json(*report, verdicts, summary);
