@@ -62,7 +62,9 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   cmd->add_option("--bands", o.run.bands, "CSV of metric,tier,bound,direction replacing built-in bands")
       ->type_name("FILE");
   add_costs_option(*cmd, o.run);
-  cmd->add_flag("-q,--quiet", o.quiet, "Print only the rules that failed (and were skipped, and --anomaly's expected figures), and the summary");
+  cmd->add_flag(
+      "-q,--quiet", o.quiet,
+      "Print only the rules that failed (and were skipped, and --anomaly's expected figures), and the summary");
   add_color_option(*cmd, o.run.color, "PASS/FAIL");
   cmd->footer(R"(Rules:
   nrr>=100                   period NRR of each period's whole base
@@ -130,7 +132,7 @@ std::vector<Rule> collect_rules(const CheckOptions& o) {
 /// --anomaly's K: 3.5 when the flag is given alone; a usage error unless a number above 0.
 double anomaly_k(const std::vector<std::string>& given) {
   const std::string text = given.empty() ? std::string() : given.back();
-  if (text.empty()) return k_anomaly_default_k;
+  if (text.empty() || text == "true") return k_anomaly_default_k; // "true": cskpi.toml's anomaly = true
   double k = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), k);
   if (ec != std::errc() || end != text.data() + text.size() || !(k > 0) || !std::isfinite(k))
@@ -143,6 +145,7 @@ double anomaly_k(const std::vector<std::string>& given) {
 } // namespace
 
 int run_check(CheckOptions o) {
+  if (!o.anomaly.empty() && o.anomaly.back() == "false") o.anomaly.clear(); // cskpi.toml's anomaly = false
   const std::vector<Rule> rules = collect_rules(o);
   // Group by the column the rules scope on, unless --by says otherwise.
   std::string by = o.run.by.empty() ? std::string() : normalise_column_name(o.run.by);

@@ -26,6 +26,7 @@ struct RunOptions : app::ReportRequest {
   std::string layout = "records"; ///< --layout records|wide (report)
   std::string csv_locale = "en";  ///< --csv-locale en|de: how CSV output writes numbers (report)
   bool lock = false;              ///< --lock: JSON with every customer's movements fingerprint (report, issue 30)
+  std::string annotations;        ///< --annotations FILE: known events marked on the HTML trend charts (issue 32)
   std::string peers;              ///< --peers DIM[=VALUE]: peer benchmark bands (report, issue 31)
   std::string peer_bands;         ///< --peer-bands FILE: replaces built-in peer bands per metric
 

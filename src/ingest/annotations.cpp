@@ -69,8 +69,8 @@ public:
     m_date = find_column(names, k_date);
     m_label = find_column(names, k_label);
     if (m_date == k_none || m_label == k_none)
-      throw input_error(fmt::format("{}:{}:1: an annotations file needs the columns date and label (found: {})",
-                                    m_file, line_no, fmt::join(names, ", ")));
+      throw input_error(fmt::format("{}:{}:1: an annotations file needs the columns date and label (found: {})", m_file,
+                                    line_no, fmt::join(names, ", ")));
   }
 
   void row(std::uint64_t line_no, std::string_view line) {
@@ -83,9 +83,9 @@ public:
     const std::string_view date = key_cell(m_fields[m_date]);
     const std::string_view label = key_cell(m_fields[m_label]);
     if (totals_label(date) || (date.empty() && totals_label(label)))
-      return error(line_no, date.empty() ? m_label : m_date,
-                   fmt::format("\"{}\" looks like a totals row, not an event: delete the line",
-                               date.empty() ? label : date));
+      return error(
+          line_no, date.empty() ? m_label : m_date,
+          fmt::format("\"{}\" looks like a totals row, not an event: delete the line", date.empty() ? label : date));
     const std::optional<int> month = parse_event_date(date);
     if (!month)
       return error(line_no, m_date,
@@ -97,11 +97,12 @@ public:
     const auto [it, fresh] = m_seen.try_emplace(fmt::format("{}\x1f{}", date, label), line_no);
     if (!fresh)
       return error(line_no, m_date,
-                   fmt::format("the event {} \"{}\" appears twice: lines {} and {}; keep one", date, label,
-                               it->second, line_no));
+                   fmt::format("the event {} \"{}\" appears twice: lines {} and {}; keep one", date, label, it->second,
+                               line_no));
     auto same = std::find_if(m_out.begin(), m_out.end(), [&](const Annotation& a) { return a.date == date; });
     if (same != m_out.end()) same->label += fmt::format("; {}", label); // two events of one day: both are named
-    else m_out.push_back(Annotation{std::string(date), *month, std::string(label), static_cast<std::uint32_t>(line_no)});
+    else
+      m_out.push_back(Annotation{std::string(date), *month, std::string(label), static_cast<std::uint32_t>(line_no)});
   }
 
   std::vector<Annotation> finish() {

@@ -43,7 +43,6 @@ struct AnomalyJudgement {
 /// than half of it one value) has no spread to measure by: any change from the median is
 /// flagged (score infinite), none is normal. That is what a reader expects of a figure that
 /// never moved and now does; the verdict says "history is constant".
-AnomalyJudgement judge_anomaly(std::optional<double> latest, std::span<const std::optional<double>> trailing,
-                               double k);
+AnomalyJudgement judge_anomaly(std::optional<double> latest, std::span<const std::optional<double>> trailing, double k);
 
 } // namespace cskpi

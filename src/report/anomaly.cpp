@@ -32,9 +32,7 @@ std::string shown(double value, Unit unit) {
   return display_number(value, unit);
 }
 
-std::string undefined_text(std::size_t n) {
-  return n == 0 ? "" : fmt::format(", {} undefined skipped", n);
-}
+std::string undefined_text(std::size_t n) { return n == 0 ? "" : fmt::format(", {} undefined skipped", n); }
 
 Verdict verdict_for(const Group& g, const Record& rec, const AnomalyJudgement& j, double k, std::string labels) {
   Verdict v;
@@ -51,8 +49,8 @@ Verdict verdict_for(const Group& g, const Record& rec, const AnomalyJudgement& j
   a.history = j.history;
   a.undefined = j.undefined;
   a.constant = j.constant;
-  const std::string window = fmt::format("{} trailing period{}{}", j.history, j.history == 1 ? "" : "s",
-                                         undefined_text(j.undefined));
+  const std::string window =
+      fmt::format("{} trailing period{}{}", j.history, j.history == 1 ? "" : "s", undefined_text(j.undefined));
   if (j.kind == AnomalyJudgement::Kind::no_judgement) {
     v.status = Verdict::Status::skip;
     v.expect = fmt::format("within {:g} robust deviations of its trailing median", k);
@@ -137,8 +135,7 @@ std::string anomaly_json(const Verdict& v) {
   };
   return fmt::format(",\"anomaly\":{{\"k\":{},\"median\":{},\"robust_deviation\":{},\"score\":{},\"history\":{},"
                      "\"undefined\":{},\"constant\":{},\"expected\":{}}}",
-                     number(a.k), number(a.median), number(a.deviation),
-                     number(a.score), a.history, a.undefined,
+                     number(a.k), number(a.median), number(a.deviation), number(a.score), a.history, a.undefined,
                      a.constant ? "true" : "false", a.expected.empty() ? "null" : json_string(a.expected));
 }
 

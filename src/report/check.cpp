@@ -443,7 +443,7 @@ std::string render_check_github(const std::vector<Verdict>& verdicts, const Chec
     if (v.baseline && !v.shown.empty()) message = fmt::format("{}: {} {}", group_text(v), v.shown, v.expect);
     else if (v.baseline) message = fmt::format("{}: {} = {}", group_text(v), v.metric, value_text(v));
     else if (v.anomaly) // issue 32: the reason says the median and the deviation when there is one
-      message = fmt::format("{}: {} = {}{}", group_text(v), v.metric, value_text(v),
+      message = fmt::format("{}: {} = {}{}", group_text(v), v.rule.substr(v.rule.find(' ') + 1), value_text(v),
                             v.reason.empty() ? fmt::format(" ({})", v.expect) : "");
     if (!v.reason.empty()) message += "; " + v.reason;
     out += fmt::format("::{} file={},title={}::{}\n", kind, gh_escape(file, true), gh_escape(title, true),
