@@ -3,8 +3,11 @@
 #include "core/error.hpp"
 #include "ingest/annotations.hpp"
 #include "metrics/anomaly.hpp"
+#include "report/anomaly.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <fmt/format.h>
 
 #include <cmath>
 #include <vector>
@@ -121,4 +124,69 @@ TEST_CASE("annotations: hostile rows are errors at file:line:col", "[anomaly][an
   CHECK(annotation_error("day,what\n") ==
         "ev.csv:1:1: an annotations file needs the columns date and label (found: day, what)");
   CHECK(annotation_error("") == "ev.csv: empty: an annotations file needs a header date,label");
+}
+
+namespace {
+
+/// Periods 2025-01.. with one `all` group each holding logo_churn (nullopt: undefined) and
+/// customers_churned.
+std::vector<Group> churn_history(const std::vector<std::optional<double>>& churn) {
+  std::vector<Group> groups;
+  for (std::size_t i = 0; i < churn.size(); ++i) {
+    Group g;
+    g.period = fmt::format("{}-{:02}", 2025 + static_cast<int>(i / 12), static_cast<int>(i % 12) + 1);
+    g.segment = "all";
+    g.whole = true;
+    Record rate;
+    rate.metric.def = find_metric("logo_churn");
+    if (churn[i]) rate.metric.value = Quantity::of_real(*churn[i]);
+    else rate.metric.note = "no starting customers";
+    Record count;
+    count.metric.def = find_metric("customers_churned");
+    count.metric.value = Quantity::of_count(7);
+    g.records = {rate, count};
+    groups.push_back(std::move(g));
+  }
+  return groups;
+}
+
+} // namespace
+
+TEST_CASE("judge_anomalies: verdicts of the latest period, expected by an annotation", "[anomaly]") {
+  std::vector<std::optional<double>> churn{2.0, 2.2, std::nullopt, 1.8, 2.1, 1.9, 2.0, 2.3, 1.7, 2.0, 2.1, 1.9, 2.0};
+  churn.push_back(9.0); // 2026-02: a spike
+  const std::vector<Group> groups = churn_history(churn);
+  std::vector<Verdict> v = judge_anomalies(groups, 3.5, {});
+  REQUIRE(v.size() == 2);
+  CHECK(v[0].rule == "anomaly: logo_churn");
+  CHECK(v[0].period == std::optional<std::string>("2026-02"));
+  CHECK(v[0].status == Verdict::Status::fail);
+  REQUIRE(v[0].anomaly);
+  CHECK(v[0].anomaly->history == 11); // 2025-02..2026-01 has one undefined month
+  CHECK(v[0].anomaly->undefined == 1);
+  CHECK(v[0].reason.find(", 1 undefined skipped") != std::string::npos);
+  // customers_churned was 7 every month: a constant history, unchanged, passes.
+  CHECK(v[1].status == Verdict::Status::pass);
+  CHECK(v[1].anomaly->constant);
+
+  const std::vector<Annotation> events{{"2026-02-10", 2026 * 12 + 1, "Price change", 2}};
+  v = judge_anomalies(groups, 3.5, events);
+  CHECK(v[0].status == Verdict::Status::pass);
+  CHECK(v[0].anomaly->expected == "Price change");
+  CHECK(v[0].reason.rfind("expected: Price change; ", 0) == 0);
+  CHECK(anomaly_json(v[0]).find("\"expected\":\"Price change\"") != std::string::npos);
+  CHECK(v[1].anomaly->expected.empty()); // not flagged: nothing to excuse
+}
+
+TEST_CASE("judge_anomalies: a change from a constant history, and too short a history", "[anomaly]") {
+  std::vector<Group> groups = churn_history(std::vector<std::optional<double>>(8, 2.0));
+  groups.back().records[1].metric.value = Quantity::of_count(8);
+  const std::vector<Verdict> v = judge_anomalies(groups, 3.5, {});
+  CHECK(v[0].status == Verdict::Status::pass);
+  CHECK(v[1].status == Verdict::Status::fail);
+  CHECK(v[1].reason == "history is constant at 7 over 7 trailing periods: any change is flagged");
+  CHECK(anomaly_json(v[1]).find("\"robust_deviation\":0,\"score\":null") != std::string::npos);
+  const std::vector<Verdict> short_history = judge_anomalies(churn_history({2.0, 2.0, 2.0, 2.0, 2.0, 9.0}), 3.5, {});
+  CHECK(short_history[0].status == Verdict::Status::skip);
+  CHECK(short_history[0].reason == "no judgement: 5 of the trailing periods (up to 12) have a value, 6 needed");
 }
