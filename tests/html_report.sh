@@ -38,6 +38,18 @@ check() { # name, cskpi report arguments..., expected chart count
 check snapshots samples/mrr_matrix_24m.csv --by segment 7
 check month_end samples/month_end_2026-10.csv 2
 check joined samples/joined/billing.csv samples/joined/customers.csv samples/joined/survey.csv --by segment 10
+# Known events (issue 32, --annotations): the page carries them and each trend chart draws a
+# marker for each of the two annotated periods.
+"$cskpi" report tests/data/anomaly/churn_spike_24m.csv --annotations tests/data/anomaly/events.csv -o "$tmp/events.html"
+grep -q '"events":\[\["2025-03","Partner webinar"\],\["2026-10","Pricing page relaunch; Annual plan migration"\]\]' \
+  "$tmp/events.html" || { echo "FAIL: events.html does not carry the annotations"; exit 1; }
+dom="$(browser --dump-dom "$tmp/events.html")"
+body="$(grep -o '<body[^>]*>' <<<"$dom" | grep -o ' data-errors="[^"]*"')"
+markers="$(grep -o '<canvas id="chart-[a-z_]*"[^>]*data-events="[0-9]*"' <<<"$dom" | grep -o 'data-events="[0-9]*"' |
+  sort | uniq -c | tr -s ' ')"
+[ "$body" = ' data-errors="0"' ] && [ "$markers" = ' 3 data-events="2"' ] ||
+  { echo "FAIL: events.html in Chromium: $body, markers: $markers (want no error, 2 markers on each of 3 trends)"; exit 1; }
+echo "ok: events.html: 2 event markers on each of the 3 trend charts"
 # A screenshot of the first: a PNG of the window's size, and not blank (a blank page of this
 # size compresses to a few kilobytes).
 browser --window-size=1280,1400 --screenshot="$tmp/shot.png" "$tmp/snapshots.html" >/dev/null

@@ -3,11 +3,16 @@
 
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "ingest/annotations.hpp"
+#include "metrics/anomaly.hpp"
+#include "report/anomaly.hpp"
 #include "report/baseline.hpp"
 #include "report/check.hpp"
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cmath>
 #include <fstream>
 #include <iterator>
 
@@ -36,6 +41,18 @@ void setup_check(CLI::App& app, CheckOptions& o) {
                   "How far a closed figure may move, in its own unit: 0.01 lets money move a cent and percentages "
                   "0.01 points (default: exact)")
       ->type_name("N");
+  cmd->add_option("--anomaly", o.anomaly,
+                  "Fail when a metric of the latest period lies more than K robust deviations from the median of "
+                  "its trailing 12 periods (each --by group too; fewer than 6 with a value: no judgement). The "
+                  "robust deviation is 1.4826 x the median absolute deviation, which estimates the standard "
+                  "deviation for normal data; K defaults to 3.5, Iglewicz & Hoaglin's modified z-score cutoff "
+                  "(the same test). A history that never changed flags any change")
+      ->expected(0, 1)
+      ->type_name("[K]");
+  cmd->add_option("--annotations", o.annotations,
+                  "CSV of known events, columns date (YYYY-MM-DD, or YYYY-MM) and label: a figure --anomaly flags in "
+                  "a period holding one is reported as expected: LABEL, not failed")
+      ->type_name("FILE");
   add_period_option(*cmd, o.run);
   add_format_option(*cmd, o.run.format, o.run.output, {"table", "json", "github", "markdown"},
                     "table, json, github (workflow annotations) or markdown (PR comment)");
@@ -45,7 +62,9 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   cmd->add_option("--bands", o.run.bands, "CSV of metric,tier,bound,direction replacing built-in bands")
       ->type_name("FILE");
   add_costs_option(*cmd, o.run);
-  cmd->add_flag("-q,--quiet", o.quiet, "Print only the rules that failed (and were skipped), and the summary");
+  cmd->add_flag(
+      "-q,--quiet", o.quiet,
+      "Print only the rules that failed (and were skipped, and --anomaly's expected figures), and the summary");
   add_color_option(*cmd, o.run.color, "PASS/FAIL");
   cmd->footer(R"(Rules:
   nrr>=100                   period NRR of each period's whole base
@@ -61,6 +80,7 @@ Examples:
   cskpi check export.csv --require 'segment=SMB:logo_churn<=3' --fail-on warning
   cskpi check export.csv --rules kpi-gates.txt --format github
   cskpi check export.csv --baseline closed-2026-10.json --require 'nrr>=100'
+  cskpi check export.csv --anomaly --annotations events.csv --format github
 
 The input is validated first: an invalid export fails with exit 3 before any rule is judged.
 A rule on an undefined metric fails unless --allow-missing is given.
@@ -69,6 +89,9 @@ then and now and the customers whose movements differ (when the baseline was
 saved with report --lock); the baseline must have been made with the same
 --by, --definitions, --period-length, --gross-margin and --cac (exit 2), and
 a file that is not a cskpi report's JSON is an input error (exit 3).
+With --anomaly, every metric of the latest period (of each --by group) is
+judged against its trailing 12 periods; a flagged figure fails unless
+--annotations names an event in its period ("expected: LABEL").
 Exit codes: 0 all passed, 1 a rule failed, 2 usage error, 3 input error.)");
 }
 
@@ -100,14 +123,29 @@ std::vector<Rule> collect_rules(const CheckOptions& o) {
       rules.push_back(parse_or_explain(line, fmt::format("{}:{}", o.rules_file, n), true));
     }
   }
-  if (rules.empty() && o.fail_on.empty() && o.baseline.empty())
-    throw usage_error("nothing to check: give --require RULE, --rules FILE, --fail-on TIER or --baseline FILE");
+  if (rules.empty() && o.fail_on.empty() && o.baseline.empty() && o.anomaly.empty())
+    throw usage_error(
+        "nothing to check: give --require RULE, --rules FILE, --fail-on TIER, --baseline FILE or --anomaly");
   return rules;
+}
+
+/// --anomaly's K: 3.5 when the flag is given alone; a usage error unless a number above 0.
+double anomaly_k(const std::vector<std::string>& given) {
+  const std::string text = given.empty() ? std::string() : given.back();
+  if (text.empty() || text == "true") return k_anomaly_default_k; // "true": cskpi.toml's anomaly = true
+  double k = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), k);
+  if (ec != std::errc() || end != text.data() + text.size() || !(k > 0) || !std::isfinite(k))
+    throw usage_error(fmt::format("--anomaly {}: K is a number of robust deviations above 0, such as 3.5 (a file "
+                                  "name after --anomaly is taken as K: put the files first, or write --anomaly=3.5)",
+                                  text));
+  return k;
 }
 
 } // namespace
 
 int run_check(CheckOptions o) {
+  if (!o.anomaly.empty() && o.anomaly.back() == "false") o.anomaly.clear(); // cskpi.toml's anomaly = false
   const std::vector<Rule> rules = collect_rules(o);
   // Group by the column the rules scope on, unless --by says otherwise.
   std::string by = o.run.by.empty() ? std::string() : normalise_column_name(o.run.by);
@@ -124,6 +162,10 @@ int run_check(CheckOptions o) {
     throw usage_error("--baseline-tolerance needs --baseline FILE");
   const Money tolerance =
       o.baseline_tolerance.empty() ? Money{} : app::parse_amount_flag("--baseline-tolerance", o.baseline_tolerance);
+  if (o.anomaly.empty() && !o.annotations.empty()) throw usage_error("--annotations FILE needs --anomaly");
+  const double k = o.anomaly.empty() ? 0 : anomaly_k(o.anomaly);
+  const std::vector<Annotation> annotations =
+      o.annotations.empty() ? std::vector<Annotation>{} : ingest::read_annotations(o.annotations);
   // The baseline is read first: a bad one stops the check before the inputs are.
   const std::optional<Baseline> baseline =
       o.baseline.empty() ? std::nullopt : std::optional<Baseline>(app::read_baseline(o.baseline));
@@ -144,8 +186,19 @@ int run_check(CheckOptions o) {
   }
   std::vector<Verdict> judged = judge(rules, report->groups, judge_opts);
   verdicts.insert(verdicts.end(), std::make_move_iterator(judged.begin()), std::make_move_iterator(judged.end()));
-  const CheckSummary summary = summarize(rules.size() + (judge_opts.fail_on ? 1 : 0) + (baseline ? 1 : 0), verdicts);
-  if (o.quiet) std::erase_if(verdicts, [](const Verdict& v) { return v.status == Verdict::Status::pass; });
+  if (!o.anomaly.empty()) {
+    std::vector<Verdict> anomalies = judge_anomalies(report->groups, k, annotations);
+    verdicts.insert(verdicts.end(), std::make_move_iterator(anomalies.begin()),
+                    std::make_move_iterator(anomalies.end()));
+  }
+  const std::size_t gates =
+      rules.size() + (judge_opts.fail_on ? 1 : 0) + (baseline ? 1 : 0) + (o.anomaly.empty() ? 0 : 1);
+  const CheckSummary summary = summarize(gates, verdicts);
+  // A flagged figure of a known event passes but is still news: -q keeps it.
+  if (o.quiet)
+    std::erase_if(verdicts, [](const Verdict& v) {
+      return v.status == Verdict::Status::pass && !(v.anomaly && !v.anomaly->expected.empty());
+    });
 
   std::string text;
   if (o.run.format == "json") text = render_check_json(*report, verdicts, summary);

@@ -26,6 +26,7 @@ struct RunOptions : app::ReportRequest {
   std::string layout = "records"; ///< --layout records|wide (report)
   std::string csv_locale = "en";  ///< --csv-locale en|de: how CSV output writes numbers (report)
   bool lock = false;              ///< --lock: JSON with every customer's movements fingerprint (report, issue 30)
+  std::string annotations;        ///< --annotations FILE: known events marked on the HTML trend charts (issue 32)
   std::string peers;              ///< --peers DIM[=VALUE]: peer benchmark bands (report, issue 31)
   std::string peer_bands;         ///< --peer-bands FILE: replaces built-in peer bands per metric
 
@@ -50,6 +51,8 @@ struct CheckOptions {
   bool allow_missing = false;
   std::string baseline;           ///< --baseline FILE: an earlier report --format json (issue 30)
   std::string baseline_tolerance; ///< --baseline-tolerance N: allowed change of a figure, in its unit
+  std::vector<std::string> anomaly; ///< --anomaly [K] (issue 32): given when not empty; "" alone: K = 3.5
+  std::string annotations;          ///< --annotations FILE: known events, date,label
 };
 void setup_check(CLI::App& app, CheckOptions& o);
 int run_check(CheckOptions o);

@@ -5,6 +5,7 @@
 
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "ingest/annotations.hpp"
 #include "platform/terminal.hpp"
 #include "report/html.hpp"
 #include "report/movers.hpp"
@@ -72,6 +73,11 @@ void setup_report(CLI::App& app, RunOptions& o) {
                   "A peer band CSV (as cskpi bands --peers --format csv writes) replacing the built-in peer bands "
                   "per metric; with --peers")
       ->type_name("FILE");
+  cmd->add_option("--annotations", o.annotations,
+                  "With --format html: a CSV of known events, columns date (YYYY-MM-DD, or YYYY-MM) and label, each "
+                  "drawn as a marker with its label at its period on every trend chart (cskpi check --anomaly "
+                  "--annotations reads the same file)")
+      ->type_name("FILE");
   add_leading_options(*cmd, o);
   add_color_option(*cmd, o.color, "tiers");
   cmd->footer(R"(Examples:
@@ -126,6 +132,11 @@ int run_report(const RunOptions& o) {
   if (o.lock && o.format != "json")
     throw usage_error(
         fmt::format("--lock is for --format json (the baseline of cskpi check --baseline), not {}", o.format));
+  if (!o.annotations.empty() && (o.format != "html" || !o.compare.empty()))
+    throw usage_error(
+        fmt::format("--annotations marks events on the trend charts of --format html, not {}; cskpi check "
+                    "--anomaly --annotations FILE judges figures with them",
+                    o.compare.empty() ? o.format : "--compare"));
   if (o.lock && !o.compare.empty())
     throw usage_error("--lock is for one report's JSON (the baseline of cskpi check --baseline), not --compare");
   if (o.top && (o.format == "csv" || o.layout == "wide"))
@@ -152,6 +163,9 @@ int run_report(const RunOptions& o) {
   RunOptions run = o;
   if (!run.top && o.format == "html") run.top = 10;
   if (!run.top && o.format == "xlsx") run.top = 0;
+  // Read before the inputs, as check reads its baseline: a bad file stops the run first.
+  const std::vector<Annotation> annotations =
+      o.annotations.empty() ? std::vector<Annotation>{} : ingest::read_annotations(o.annotations);
   Drawing drawing;
   CustomerLedger ledger;
   std::optional<Report> r =
@@ -167,7 +181,8 @@ int run_report(const RunOptions& o) {
   const CsvStyle style = o.csv_locale == "de" ? CsvStyle{';', ','} : CsvStyle{};
   std::string text;
   if (o.layout == "wide") text = render_wide(*r, o.format, table_width(o.output, 100), style);
-  else if (o.format == "html") text = render_html(*r, drawing.bands, chart_js(), &drawing.cohorts, o.currency);
+  else if (o.format == "html")
+    text = render_html(*r, drawing.bands, chart_js(), &drawing.cohorts, o.currency, annotations);
   else if (o.format == "json" && o.lock) text = with_lock(render_json(*r), ledger, r->settings.by.has_value());
   else if (o.format == "json") text = render_json(*r);
   else if (o.format == "jsonl") text = render_jsonl(*r);

@@ -4,6 +4,7 @@
 #include "core/csv.hpp"
 #include "core/period.hpp"
 #include "metrics/metrics.hpp"
+#include "report/anomaly.hpp"
 
 #include <fmt/format.h>
 
@@ -401,6 +402,10 @@ std::string render_check_json(const Report& r, const std::vector<Verdict>& verdi
       out += fmt::format(",\"was\":{},\"customers\":[{}]}}", v.was ? json_number(Quantity::of_real(*v.was)) : "null",
                          fmt::join(names, ","));
     }
+    if (v.anomaly) { // issue 32: likewise only the anomaly gate's verdicts
+      out.pop_back();
+      out += anomaly_json(v) + "}";
+    }
   }
   out += verdicts.empty() ? "]\n}\n" : "\n  ]\n}\n";
   return out;
@@ -430,12 +435,16 @@ std::string render_check_github(const std::vector<Verdict>& verdicts, const Chec
     const char* kind = v.status == Verdict::Status::fail ? "error"
         : v.status == Verdict::Status::skip              ? "warning"
                                                          : "notice";
-    const std::string title = fmt::format("cskpi {} {}", status_word(v.status), v.rule);
+    const bool expected = v.anomaly && !v.anomaly->expected.empty(); // a known event's figure: a notice
+    const std::string title = fmt::format("cskpi {} {}", expected ? "EXPECTED" : status_word(v.status), v.rule);
     std::string message = fmt::format("{}: {}{} = {} (needs {})", group_text(v), v.metric, v.annual ? "@annual" : "",
                                       value_text(v), v.expect);
     // A baseline's verdict: the reason says what it was at close (issue 30).
     if (v.baseline && !v.shown.empty()) message = fmt::format("{}: {} {}", group_text(v), v.shown, v.expect);
     else if (v.baseline) message = fmt::format("{}: {} = {}", group_text(v), v.metric, value_text(v));
+    else if (v.anomaly) // issue 32: the reason says the median and the deviation when there is one
+      message = fmt::format("{}: {} = {}{}", group_text(v), v.rule.substr(v.rule.find(' ') + 1), value_text(v),
+                            v.reason.empty() ? fmt::format(" ({})", v.expect) : "");
     if (!v.reason.empty()) message += "; " + v.reason;
     out += fmt::format("::{} file={},title={}::{}\n", kind, gh_escape(file, true), gh_escape(title, true),
                        gh_escape(message, false));

@@ -61,6 +61,15 @@ struct Verdict {
   std::optional<double> was;          ///< the figure at close (nullopt: it was undefined)
   std::vector<std::string> customers; ///< the customers whose movements differ, all of them
   std::string shown;                  ///< shown instead of the value when set ("12 figures")
+  // check --anomaly (issue 32): the latest figure against its trailing periods' median and MAD.
+  struct Anomaly {
+    double k = 0;
+    std::optional<double> median, deviation, score; ///< nullopt: no judgement (score: infinite)
+    std::size_t history = 0, undefined = 0;
+    bool constant = false;
+    std::string expected; ///< the annotations' labels when the figure was flagged in an annotated period
+  };
+  std::optional<Anomaly> anomaly;
 };
 
 struct CheckOptions {

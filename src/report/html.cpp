@@ -270,18 +270,30 @@ std::string leading_section(const Report& r) {
 
 /// What the page's code needs besides the records and bands: the currency, the tiers'
 /// names, and the trend charts, [["nrr","Net revenue retention"],...].
-std::string page_json(std::string_view currency) {
+/// With annotations (issue 32), also the events' labels by period, [["2026-10","Price change"],...].
+std::string page_json(std::string_view currency, const Report& r, const std::vector<Annotation>& annotations) {
   std::string trends;
   for (const MetricDef* def : trend_metrics())
     trends += fmt::format("{}[{},{}]", trends.empty() ? "" : ",", json_string(def->id), json_string(def->name));
-  return fmt::format("{{\"currency\":{},\"tiers\":{},\"trends\":[{}]}}", json_string(currency), tier_names_json(),
-                     trends);
+  std::string events;
+  std::set<std::string> done;
+  for (const Group& g : r.groups) {
+    if (annotations.empty() || !g.period || !done.insert(*g.period).second) continue;
+    if (const std::string labels = annotation_labels(annotations, *g.period); !labels.empty())
+      events += fmt::format("{}[{},{}]", events.empty() ? "" : ",", json_string(*g.period), json_string(labels));
+  }
+  if (events.empty()) // the page of a run without annotations is as it was
+    return fmt::format("{{\"currency\":{},\"tiers\":{},\"trends\":[{}]}}", json_string(currency), tier_names_json(),
+                       trends);
+  return fmt::format("{{\"currency\":{},\"tiers\":{},\"trends\":[{}],\"events\":[{}]}}", json_string(currency),
+                     tier_names_json(), trends, events);
 }
 
 } // namespace
 
 std::string render_html(const Report& r, const BandTable& bands, std::string_view chart_js,
-                        const std::vector<CohortRow>* cohorts, std::string_view currency_flag) {
+                        const std::vector<CohortRow>* cohorts, std::string_view currency_flag,
+                        const std::vector<Annotation>& annotations) {
   std::string periods; // "2026-10", or "2024-12 to 2026-10"
   if (!r.groups.empty() && r.groups.front().period) {
     periods = *r.groups.front().period;
@@ -323,7 +335,8 @@ std::string render_html(const Report& r, const BandTable& bands, std::string_vie
         "</section>\n";
   out += "<script type=\"application/json\" id=\"cskpi-data\">\n" + in_script(render_json(r)) + "</script>\n";
   out += "<script type=\"application/json\" id=\"cskpi-bands\">" + band_regions(bands) + "</script>\n";
-  out += "<script type=\"application/json\" id=\"cskpi-page\">" + in_script(page_json(currency)) + "</script>\n";
+  out += "<script type=\"application/json\" id=\"cskpi-page\">" + in_script(page_json(currency, r, annotations)) +
+      "</script>\n";
   out += fmt::format("<script>{}</script>\n</body>\n</html>\n", html_script());
   return out;
 }

@@ -8,6 +8,7 @@
 // offline; it prints on A4 landscape. Pure: the caller passes Chart.js in.
 #pragma once
 
+#include "core/annotations.hpp"
 #include "core/snapshot_table.hpp"
 #include "metrics/bands.hpp"
 #include "metrics/cohorts.hpp"
@@ -32,7 +33,11 @@ namespace cskpi {
 /// Movers (issue 30): when the records carry a top-level "movers" array (report --top N), the
 /// page's code (renderMovers in html_assets.cpp) shows a table per bridge line of the latest
 /// period's whole base in the #movers section, which stays hidden otherwise.
+///
+/// Annotations (issue 32, report --annotations): every trend chart draws a dashed vertical
+/// marker with the labels at each period an annotation falls in.
 std::string render_html(const Report& r, const BandTable& bands, std::string_view chart_js,
-                        const std::vector<CohortRow>* cohorts, std::string_view currency = {});
+                        const std::vector<CohortRow>* cohorts, std::string_view currency = {},
+                        const std::vector<Annotation>& annotations = {});
 
 } // namespace cskpi

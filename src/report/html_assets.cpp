@@ -177,7 +177,37 @@ constexpr std::string_view k_script = R"JS(
       ctx.restore();
     }
   };
-  Chart.register(valueLabels, bandShading);
+  // Known events (report --annotations, issue 32): a dashed line at each annotated period of a
+  // trend chart, its labels written at the top beside it (on its left when past the right edge).
+  const eventMarkers = {
+    id: 'eventMarkers',
+    afterDatasetsDraw(c, args, opts) {
+      if (!opts || !opts.events) return;
+      const ctx = c.ctx, area = c.chartArea, x = c.scales.x, labels = c.data.labels;
+      let drawn = 0;
+      ctx.save();
+      ctx.font = '600 10px ' + font;
+      ctx.textBaseline = 'top';
+      opts.events.forEach(([period, label], n) => {
+        const i = labels.indexOf(period);
+        if (i < 0) return;
+        const at = x.getPixelForValue(i);
+        ctx.strokeStyle = '#8250df';
+        ctx.setLineDash([5, 3]);
+        ctx.beginPath();
+        ctx.moveTo(at, area.top);
+        ctx.lineTo(at, area.bottom);
+        ctx.stroke();
+        const w = ctx.measureText(label).width;
+        ctx.fillStyle = '#8250df';
+        ctx.fillText(label, at + 4 + w > area.right ? Math.max(area.left, at - 4 - w) : at + 4, area.top + 2 + 12 * n);
+        ++drawn;
+      });
+      ctx.restore();
+      c.canvas.dataset.events = String(drawn); // for a headless browser: the markers drawn
+    }
+  };
+  Chart.register(valueLabels, bandShading, eventMarkers);
   Chart.defaults.animation = false;
   Chart.defaults.maintainAspectRatio = false;
   Chart.defaults.font.family = font;
@@ -235,7 +265,8 @@ constexpr std::string_view k_script = R"JS(
       type: 'line',
       data: { labels: periods, datasets: [{ label: name + ' (annual)', data: values, borderColor: '#1f2328',
         backgroundColor: '#1f2328', order: 1, spanGaps: true }].concat(shading) },
-      options: { plugins: { legend: { labels: { filter: l => !l.text.startsWith('band ') } }, title: title(name) },
+      options: { plugins: { legend: { labels: { filter: l => !l.text.startsWith('band ') } }, title: title(name),
+          eventMarkers: { events: page.events } },
         scales: { y: { min, max, ticks: { stepSize: step, callback: v => v + '%' } } } }
     });
   }

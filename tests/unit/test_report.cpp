@@ -217,6 +217,17 @@ TEST_CASE("the HTML page carries the JSON records, and no text can end its scrip
   CHECK(usd.find("<p class=\"inputs\">Money in USD.</p>") != std::string::npos);
 }
 
+TEST_CASE("HTML report: annotations reach the page by period, none leaves it as it was", "[report][anomaly]") {
+  Report r = tiny_report();
+  r.groups.front().period = "2026-10";
+  const std::vector<Annotation> events{{"2001-01-01", 2001 * 12, "Elsewhere", 2},
+                                       {"2026-10-14", 2026 * 12 + 9, "Price \"change\"", 3}};
+  const std::string page = render_html(r, BandTable::builtin(), "", nullptr, {}, events);
+  CHECK(page.find(",\"events\":[[\"2026-10\",\"Price \\\"change\\\"\"]]}") != std::string::npos);
+  CHECK(page.find("Elsewhere") == std::string::npos);
+  CHECK(render_html(r, BandTable::builtin(), "", nullptr).find("\"events\":[") == std::string::npos);
+}
+
 TEST_CASE("CSV for a German spreadsheet: ';' between fields, a decimal comma in numbers, text quoted on ';'",
           "[report]") {
   Report r = tiny_report();
