@@ -79,6 +79,17 @@ struct CohortsOptions {
 void setup_cohorts(CLI::App& app, CohortsOptions& o);
 int run_cohorts(const CohortsOptions& o);
 
+/// cskpi forecast (issue 32): a retention model per acquisition cohort, from MRR snapshots or a
+/// logo cohort table. --model names the model; each model's options are its own.
+struct ForecastOptions {
+  RunOptions run;
+  std::string model = "sbg";
+  std::size_t horizon = 12;
+  double discount = 0.10; ///< annual
+};
+void setup_forecast(CLI::App& app, ForecastOptions& o);
+int run_forecast(const ForecastOptions& o);
+
 /// cskpi health: weighted health scores from component columns of a customers file.
 struct HealthOptions {
   RunOptions run;
