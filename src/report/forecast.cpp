@@ -14,7 +14,7 @@
 namespace cskpi {
 
 std::string_view sbg_assumptions() {
-  return "sBG model (Fader & Hardie 2007): each customer renews at the end of every period with a "
+  return "sBG model (Fader and Hardie 2007): each customer renews at the end of every period with a "
          "probability of its own that never changes; those probabilities vary across customers as a beta "
          "distribution (alpha, beta), so a cohort's retention rate rises with age as the likeliest leavers "
          "leave first. A customer lost does not come back. Fitted by maximum likelihood to each cohort's "
@@ -73,12 +73,12 @@ std::vector<const ForecastCohort*> every(const Forecast& f) {
 std::string settings_line(const Forecast& f) {
   const std::string per_period =
       f.period == "year" ? "" : fmt::format(" ({}% a {})", num(f.period_discount * 100, 4), f.period);
-  return fmt::format("Ages in {}s{}; discount {}% a year{}; gross margin {}; projected {} {}s past each "
+  return fmt::format("Ages in {}s{}; discount {}% a year{}; gross margin {}; projected {} {}{} past each "
                      "cohort's last age. DERL: discounted expected residual lifetime in {}s of a customer at the "
                      "cohort's last age (the pooled model: a new customer); LTV = ARPA x gross margin x DERL.",
                      f.period, f.period_note.empty() ? "" : " (" + f.period_note + ")", num(f.annual_discount * 100, 2),
-                     per_period, format_money_exact(f.gross_margin), f.horizon,
-                     f.period, f.period);
+                     per_period, format_money_exact(f.gross_margin), f.horizon, f.period, f.horizon == 1 ? "" : "s",
+                     f.period);
 }
 
 std::string json_cohort(const ForecastCohort& c) {

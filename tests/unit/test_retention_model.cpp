@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The sBG model against Fader & Hardie (2007): the published estimates from the published
 // survivor counts, DERL against a direct sum, and the cohorts no model can be fitted to.
+#include "app/forecast.hpp"
+#include "metrics/cohorts.hpp"
 #include "metrics/retention_model.hpp"
+#include "report/forecast.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -91,4 +94,51 @@ TEST_CASE("Cohorts no model fits say why", "[retention_model]") {
   const SbgFit pooled = fit_sbg(both);
   REQUIRE(pooled.fitted);
   CHECK(pooled.log_likelihood < fit_one(k_regular).log_likelihood + fit_one(k_high_end).log_likelihood);
+}
+
+TEST_CASE("Snapshot cohorts count a customer that stops paying as lost for good", "[retention_model]") {
+  SnapshotTable t;
+  const MonthIndex first = *parse_month("2025-01");
+  const auto put = [&](std::string_view id, std::vector<std::int64_t> mrr, MonthIndex from) {
+    const std::uint32_t c = t.customer(id, "");
+    for (std::size_t m = 0; m < mrr.size(); ++m)
+      REQUIRE(t.set(c, from + static_cast<MonthIndex>(m), Money::from_units(mrr[m])));
+  };
+  put("old", {10, 10, 10, 10}, first);    // already paying in the first month: age unknown
+  put("stays", {0, 20, 20, 20}, first);   // acquired 2025-02
+  put("returns", {0, 30, 0, 30}, first);  // acquired 2025-02, lost at age 1: its return is not survival
+  put("late", {0, 0, 0, 40}, first);      // acquired 2025-04
+  t.close_range();
+  const std::vector<CohortSurvivors> s = cohort_survivors(t);
+  REQUIRE(s.size() == 3);
+  CHECK(s[0].before_data);
+  CHECK(s[1].month == first + 1);
+  CHECK(s[1].alive == std::vector<std::uint64_t>{2, 1, 1});
+  CHECK(s[1].mrr.back() == Money::from_units(20));
+  CHECK(s[2].alive == std::vector<std::uint64_t>{1});
+}
+
+TEST_CASE("The forecast page draws a chart per fitted cohort and carries the JSON", "[retention_model]") {
+  std::vector<app::CohortCounts> counts{{"Regular", k_regular, Money::from_units(241 * 50), Money::from_units(50000), {}},
+                                        {"Flat", {10, 10, 10}, std::nullopt, std::nullopt, {}}};
+  Forecast f;
+  f.input = "paper.csv";
+  app::ForecastSettings s;
+  s.period = PeriodLength::year;
+  s.gross_margin = Money::from_units(1);
+  app::forecast_sbg(counts, s, f);
+  REQUIRE(f.cohorts.size() == 2);
+  CHECK(f.cohorts[0].arpa == Money::from_units(50));
+  // LTV: ARPA x margin x DERL, to the cent.
+  const double derl = sbg_derl(f.cohorts[0].fit.alpha, f.cohorts[0].fit.beta, 8, 0.10);
+  CHECK(f.cohorts[0].ltv->micros == std::llround(50 * derl * 100) * 10'000);
+  CHECK(f.cohorts[0].fitted.size() == 8 + 12);
+  CHECK_FALSE(f.cohorts[1].fit.fitted);
+  const std::string page = render_forecast(f, "html", "/* chart */");
+  CHECK(page.find("<canvas data-cohort=\"0\"") != std::string::npos);
+  CHECK(page.find("data-cohort=\"1\"") == std::string::npos); // not fitted: no chart
+  CHECK(page.find("<canvas data-cohort=\"\" data-title=\"all cohorts, pooled\"") != std::string::npos);
+  CHECK(page.find("id=\"cskpi-forecast\"") != std::string::npos);
+  CHECK(page.find("not fitted: no customer lost") != std::string::npos);
+  CHECK(page.find(" src=") == std::string::npos); // offline: nothing loaded from elsewhere
 }

@@ -13,6 +13,7 @@
 
 #include <charconv>
 #include <map>
+#include <set>
 
 namespace cskpi::ingest {
 
@@ -54,10 +55,11 @@ public:
     r.customers = count(rd, m_customers, "customers", "the cohort's customers still customers at that age");
     if (m_mrr != k_absent && !is_blank(rd.fields[m_mrr])) r.mrr = rd.amount(m_mrr, "mrr", false);
     if (rd.row_ok)
-      m_seen.note(rd, m_age, "cohort and age", fmt::format("{} age {}", show(r.cohort), r.age),
+      m_seen.note(rd, m_age, "cohort", fmt::format("{} at age {}", show(r.cohort), r.age),
                   fmt::format("{}\x1f{}", r.cohort, r.age), "keep one row per cohort and age");
     rd.count_row();
     if (rd.row_ok) rd.run.logo_cohorts->rows.push_back(std::move(r));
+    else if (!r.cohort.empty()) m_rejected.emplace(r.cohort); // its gap is that row's error, told already
   }
 
   /// Each cohort's ages from 0 without a gap, its customers never rising: an error at the line
@@ -76,6 +78,11 @@ public:
           continue;
         }
         const std::uint64_t expected = before == nullptr ? 0 : before->age + 1;
+        if (age != expected && m_rejected.contains(cohort)) { // a rejected row's age: cut, no second error
+          broken = true;
+          r->line = 0, cut = true;
+          continue;
+        }
         if (age != expected)
           error(rd, *r, m_age,
                 before == nullptr
@@ -124,6 +131,7 @@ private:
   std::size_t m_first = 0; ///< this file's first row in the run's table
   TotalsRule m_totals;
   DuplicateRule m_seen;
+  std::set<std::string, std::less<>> m_rejected; ///< cohorts with a rejected row
 };
 
 FileRole recognise_logo_cohorts(const Header& h) {
