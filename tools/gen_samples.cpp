@@ -326,8 +326,7 @@ void cohorts_logos(const std::string& dir) {
   Out out(dir + "/cohorts_logos.csv");
   out << "cohort,age,customers\n";
   const std::pair<const char*, std::array<int, 8>> segments[] = {
-      {"Regular", {1000, 631, 468, 382, 326, 289, 262, 241}},
-      {"High End", {1000, 869, 743, 653, 593, 551, 517, 491}}};
+      {"Regular", {1000, 631, 468, 382, 326, 289, 262, 241}}, {"High End", {1000, 869, 743, 653, 593, 551, 517, 491}}};
   for (const auto& [name, alive] : segments)
     for (std::size_t age = 0; age < alive.size(); ++age)
       out << name << "," << std::to_string(age) << "," << std::to_string(alive[age]) << "\n";

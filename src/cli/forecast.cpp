@@ -65,9 +65,10 @@ std::optional<ForecastInput> read_forecast_input(const RunOptions& o) {
 } // namespace
 
 void setup_forecast(CLI::App& app, ForecastOptions& fo) {
-  CLI::App* cmd = app.add_subcommand(
-      "forecast", "Fit a retention model to each acquisition cohort and project its survival, residual lifetime "
-                  "and LTV (sBG: shifted-beta-geometric)");
+  CLI::App* cmd =
+      app.add_subcommand("forecast",
+                         "Fit a retention model to each acquisition cohort and project its survival, residual lifetime "
+                         "and LTV (sBG: shifted-beta-geometric)");
   RunOptions& o = fo.run;
   read_stdin_by_default(
       *cmd,

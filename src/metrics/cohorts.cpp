@@ -157,7 +157,8 @@ std::vector<CohortSurvivors> cohort_survivors(const SnapshotTable& t) {
       if (!checked_add(s.mrr[age], t.at(c, m))) s.mrr[age] = Money{INT64_MAX};
     }
   }
-  std::sort(out.begin(), out.end(), [](const CohortSurvivors& a, const CohortSurvivors& b) { return a.month < b.month; });
+  std::sort(out.begin(), out.end(),
+            [](const CohortSurvivors& a, const CohortSurvivors& b) { return a.month < b.month; });
   return out;
 }
 

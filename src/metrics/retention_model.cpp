@@ -122,8 +122,9 @@ SbgFit fit_sbg(std::span<const SurvivorCounts> cohorts) {
     return fit;
   }
   if (std::fabs(v[at][0]) > k_bound - k_edge || std::fabs(v[at][1]) > k_bound - k_edge) {
-    fit.reason = "the likelihood has no maximum inside the bounds: alpha or beta runs to its bound (too few customers lost "
-                 "to tell how churn varies across them)";
+    fit.reason =
+        "the likelihood has no maximum inside the bounds: alpha or beta runs to its bound (too few customers lost "
+        "to tell how churn varies across them)";
     return fit;
   }
   fit.fitted = true;

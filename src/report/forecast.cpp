@@ -85,8 +85,8 @@ std::string json_cohort(const ForecastCohort& c) {
   const auto opt = [](bool has, const std::string& v) { return has ? v : std::string("null"); };
   std::string observed, fitted;
   for (std::size_t a = 0; a < c.observed.size(); ++a)
-    observed += fmt::format("{}{{\"age\": {}, \"customers\": {}, \"retention\": {}}}", a ? ", " : "", a,
-                            c.observed[a], opt(observed_pct(c, a).has_value(), num(observed_pct(c, a).value_or(0), 4)));
+    observed += fmt::format("{}{{\"age\": {}, \"customers\": {}, \"retention\": {}}}", a ? ", " : "", a, c.observed[a],
+                            opt(observed_pct(c, a).has_value(), num(observed_pct(c, a).value_or(0), 4)));
   for (std::size_t a = 0; a < c.fitted.size(); ++a)
     fitted += fmt::format("{}{{\"age\": {}, \"retention\": {}}}", a ? ", " : "", a, num(c.fitted[a] * 100, 4));
   const bool fit = c.fit.fitted;
@@ -121,14 +121,12 @@ std::string summary_row(const ForecastCohort& c, const Forecast& f, bool markdow
   const std::string name = title(c, f);
   if (markdown)
     return fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(name),
-                       fit ? num(c.fit.alpha, 3) : "", fit ? num(c.fit.beta, 3) : "",
-                       c.derl ? num(*c.derl, 2) : "", cents(c.arpa), cents(c.ltv),
-                       c.observed.empty() ? 0 : c.observed[0],
+                       fit ? num(c.fit.alpha, 3) : "", fit ? num(c.fit.beta, 3) : "", c.derl ? num(*c.derl, 2) : "",
+                       cents(c.arpa), cents(c.ltv), c.observed.empty() ? 0 : c.observed[0],
                        markdown_cell(fit ? (c.ltv ? "" : c.ltv_reason) : "not fitted: " + c.fit.reason));
   return fmt::format("{:<22} {:>8} {:>8} {:>7} {:>12} {:>12}  {}\n", name, fit ? num(c.fit.alpha, 3) : "-",
-                     fit ? num(c.fit.beta, 3) : "-", c.derl ? num(*c.derl, 2) : "-",
-                     c.arpa ? cents(c.arpa) : "-", c.ltv ? cents(c.ltv) : "-",
-                     fit ? (c.ltv ? "" : c.ltv_reason) : "not fitted: " + c.fit.reason);
+                     fit ? num(c.fit.beta, 3) : "-", c.derl ? num(*c.derl, 2) : "-", c.arpa ? cents(c.arpa) : "-",
+                     c.ltv ? cents(c.ltv) : "-", fit ? (c.ltv ? "" : c.ltv_reason) : "not fitted: " + c.fit.reason);
 }
 
 std::string render_text(const Forecast& f, bool markdown) {
@@ -138,17 +136,18 @@ std::string render_text(const Forecast& f, bool markdown) {
                       "Customers at age 0 | Note |\n|---|---|---|---|---|---|---|---|\n",
                       markdown_cell(f.input), markdown_cell(sbg_assumptions()), markdown_cell(settings_line(f)));
   else
-    out = fmt::format("cskpi forecast --model sbg: {}\n{}{}\n{:<22} {:>8} {:>8} {:>7} {:>12} {:>12}\n", f.input,
-                      wrap(sbg_assumptions()), wrap(settings_line(f)), "Cohort", "alpha", "beta", "DERL", "ARPA",
-                      "LTV");
+    out =
+        fmt::format("cskpi forecast --model sbg: {}\n{}{}\n{:<22} {:>8} {:>8} {:>7} {:>12} {:>12}\n", f.input,
+                    wrap(sbg_assumptions()), wrap(settings_line(f)), "Cohort", "alpha", "beta", "DERL", "ARPA", "LTV");
   for (const ForecastCohort* c : every(f)) out += summary_row(*c, f, markdown);
   for (const ForecastCohort* c : every(f)) {
     if (!c->fit.fitted) continue;
     if (markdown)
       out += fmt::format("\n## {}: survival by age\n\n| Age | Customers | Observed % | Fitted % |\n|---|---|---|---|\n",
                          markdown_cell(title(*c, f)));
-    else out += fmt::format("\n{}: survival by age\n{:>5} {:>10} {:>10} {:>10}\n", title(*c, f), "age", "customers",
-                            "observed %", "fitted %");
+    else
+      out += fmt::format("\n{}: survival by age\n{:>5} {:>10} {:>10} {:>10}\n", title(*c, f), "age", "customers",
+                         "observed %", "fitted %");
     for (std::size_t a = 0; a < ages(*c); ++a) {
       const std::string customers = a < c->observed.size() ? fmt::format("{}", c->observed[a]) : "";
       if (markdown)
@@ -166,15 +165,16 @@ std::string render_csv(const Forecast& f) {
   std::string out = "cohort,age,customers,observed_pct,fitted_pct,alpha,beta,derl,arpa,ltv,note\n";
   for (const ForecastCohort* c : every(f)) {
     const bool fit = c->fit.fitted;
-    const std::string tail = fmt::format(
-        "{},{},{},{},{},{}", fit ? num(c->fit.alpha, 6) : "", fit ? num(c->fit.beta, 6) : "",
-        c->derl ? num(*c->derl, 6) : "", opt_money(c->arpa), opt_money(c->ltv),
-        csv_text_cell(fit ? (c->ltv ? "" : c->ltv_reason) : "not fitted: " + c->fit.reason));
+    const std::string tail =
+        fmt::format("{},{},{},{},{},{}", fit ? num(c->fit.alpha, 6) : "", fit ? num(c->fit.beta, 6) : "",
+                    c->derl ? num(*c->derl, 6) : "", opt_money(c->arpa), opt_money(c->ltv),
+                    csv_text_cell(fit ? (c->ltv ? "" : c->ltv_reason) : "not fitted: " + c->fit.reason));
     const std::string name = csv_text_cell(c == &f.pooled ? "all (pooled)" : c->cohort);
     for (std::size_t a = 0; a < std::max<std::size_t>(ages(*c), 1); ++a) {
       const std::optional<double> o = observed_pct(*c, a), p = fitted_pct(*c, a);
-      out += fmt::format("{},{},{},{},{},{}\n", name, a, a < c->observed.size() ? fmt::format("{}", c->observed[a]) : "",
-                         o ? num(*o, 4) : "", p ? num(*p, 4) : "", tail);
+      out +=
+          fmt::format("{},{},{},{},{},{}\n", name, a, a < c->observed.size() ? fmt::format("{}", c->observed[a]) : "",
+                      o ? num(*o, 4) : "", p ? num(*p, 4) : "", tail);
     }
   }
   return out;

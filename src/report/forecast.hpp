@@ -31,15 +31,15 @@ struct ForecastCohort {
 /// Everything cskpi forecast --model sbg prints.
 struct Forecast {
   std::string model = "sbg";
-  std::string input;               ///< the file read
-  std::string period = "month";    ///< the length of one age: month, quarter or year
-  std::string period_note;         ///< how the period was chosen, when not given
-  std::size_t horizon = 12;        ///< periods projected past each cohort's last observed age
-  double annual_discount = 0.10;   ///< --discount
-  double period_discount = 0;      ///< the same per period
-  Money gross_margin;              ///< a fraction in micro-units
+  std::string input;             ///< the file read
+  std::string period = "month";  ///< the length of one age: month, quarter or year
+  std::string period_note;       ///< how the period was chosen, when not given
+  std::size_t horizon = 12;      ///< periods projected past each cohort's last observed age
+  double annual_discount = 0.10; ///< --discount
+  double period_discount = 0;    ///< the same per period
+  Money gross_margin;            ///< a fraction in micro-units
   std::vector<ForecastCohort> cohorts;
-  ForecastCohort pooled;           ///< one model across every cohort with a known age
+  ForecastCohort pooled; ///< one model across every cohort with a known age
   std::string version;
 };
 

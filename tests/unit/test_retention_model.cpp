@@ -28,8 +28,7 @@ TEST_CASE("sBG reproduces Fader & Hardie's published estimates", "[retention_mod
   const SbgFit high_end = fit_one(k_high_end);
   // This fit: regular alpha 0.704077, beta 1.182043 (LL -1680.265188, 77 iterations); high end
   // alpha 0.668088, beta 3.806095 (LL -1611.158147, 66 iterations).
-  INFO("regular " << regular.alpha << ", " << regular.beta << "; high end " << high_end.alpha << ", "
-                  << high_end.beta);
+  INFO("regular " << regular.alpha << ", " << regular.beta << "; high end " << high_end.alpha << ", " << high_end.beta);
   REQUIRE(regular.fitted);
   REQUIRE(high_end.fitted);
   // Published: regular alpha 0.704, beta 1.182; high end alpha 0.668, beta 3.806 (to three decimals).
@@ -104,10 +103,10 @@ TEST_CASE("Snapshot cohorts count a customer that stops paying as lost for good"
     for (std::size_t m = 0; m < mrr.size(); ++m)
       REQUIRE(t.set(c, from + static_cast<MonthIndex>(m), Money::from_units(mrr[m])));
   };
-  put("old", {10, 10, 10, 10}, first);    // already paying in the first month: age unknown
-  put("stays", {0, 20, 20, 20}, first);   // acquired 2025-02
-  put("returns", {0, 30, 0, 30}, first);  // acquired 2025-02, lost at age 1: its return is not survival
-  put("late", {0, 0, 0, 40}, first);      // acquired 2025-04
+  put("old", {10, 10, 10, 10}, first);   // already paying in the first month: age unknown
+  put("stays", {0, 20, 20, 20}, first);  // acquired 2025-02
+  put("returns", {0, 30, 0, 30}, first); // acquired 2025-02, lost at age 1: its return is not survival
+  put("late", {0, 0, 0, 40}, first);     // acquired 2025-04
   t.close_range();
   const std::vector<CohortSurvivors> s = cohort_survivors(t);
   REQUIRE(s.size() == 3);
@@ -119,8 +118,9 @@ TEST_CASE("Snapshot cohorts count a customer that stops paying as lost for good"
 }
 
 TEST_CASE("The forecast page draws a chart per fitted cohort and carries the JSON", "[retention_model]") {
-  std::vector<app::CohortCounts> counts{{"Regular", k_regular, Money::from_units(241 * 50), Money::from_units(50000), {}},
-                                        {"Flat", {10, 10, 10}, std::nullopt, std::nullopt, {}}};
+  std::vector<app::CohortCounts> counts{
+      {"Regular", k_regular, Money::from_units(241 * 50), Money::from_units(50000), {}},
+      {"Flat", {10, 10, 10}, std::nullopt, std::nullopt, {}}};
   Forecast f;
   f.input = "paper.csv";
   app::ForecastSettings s;

@@ -44,8 +44,9 @@ public:
     r.line = rd.line;
     const std::string_view cohort = key_cell(rd.fields[m_cohort]);
     if (cohort.empty()) {
-      rd.field_error(m_cohort, "cohort is empty: a totals row, or a row whose cohort was lost? Delete the line or "
-                               "write the cohort");
+      rd.field_error(m_cohort,
+                     "cohort is empty: a totals row, or a row whose cohort was lost? Delete the line or "
+                     "write the cohort");
     } else if (m_totals.reject(rd, m_cohort, {}, k_absent)) { // "Total", "Sum", "All cohorts total"
       rd.count_row();
       return;
@@ -84,12 +85,12 @@ public:
           continue;
         }
         if (age != expected)
-          error(rd, *r, m_age,
-                before == nullptr
-                    ? fmt::format("cohort {} starts at age {}: its ages must start at 0 (acquisition)", show(cohort),
-                                  age)
-                    : fmt::format("cohort {} jumps from age {} (line {}) to age {}: write every age between",
-                                  show(cohort), before->age, before->line, age));
+          error(
+              rd, *r, m_age,
+              before == nullptr
+                  ? fmt::format("cohort {} starts at age {}: its ages must start at 0 (acquisition)", show(cohort), age)
+                  : fmt::format("cohort {} jumps from age {} (line {}) to age {}: write every age between",
+                                show(cohort), before->age, before->line, age));
         else if (before != nullptr && r->customers > before->customers)
           error(rd, *r, m_customers,
                 fmt::format("cohort {} has {} customers at age {} but {} at age {} (line {}): survivors cannot "
@@ -149,8 +150,9 @@ const FormInfo k_logo_cohorts_form{
     "customers still customers at that age (age 0 is acquisition), for cskpi forecast",
     recognise_logo_cohorts,
     [] { return std::unique_ptr<Form>(new LogoCohortsForm); },
-    {"cohort and age", "the same cohort and age twice in one file; an age missing between two (a gap), or customers "
-                       "rising with age, is an error too",
+    {"cohort and age",
+     "the same cohort and age twice in one file; an age missing between two (a gap), or customers "
+     "rising with age, is an error too",
      "cohort Total, Sum, Grand total and the like (and a row without a cohort)",
      "customers and age empty is an error; mrr empty is unknown (no LTV for that cohort), never 0"}};
 
