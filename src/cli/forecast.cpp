@@ -91,7 +91,8 @@ void setup_forecast(CLI::App& app, ForecastOptions& fo) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{1200}));
   cmd->add_option("--discount", fo.discount,
                   "Annual discount rate of DERL and LTV, e.g. 0.10 (default); converted to the period rate "
-                  "(1 + RATE)^(1/12) - 1 for months")
+                  "(1 + RATE)^(1/12) - 1 for months; above 0: undiscounted, a small alpha makes the expected lifetime "
+                  "infinite")
       ->type_name("RATE")
       ->check(CLI::Range(0.000001, 10.0));
   cmd->add_option("--gross-margin", o.gross_margin, "Gross margin for LTV as a fraction, e.g. 0.8 (default 1.0)")
@@ -165,7 +166,9 @@ int run_forecast(const ForecastOptions& fo) {
   } else {
     f.period_note = "the cohort labels are not periods: --period-length if they are not months";
   }
-  app::forecast_sbg(in->counts, s, f);
+  // The model named by --model (sbg only, for now): a second one reads the same input and fills the same
+  // Forecast, so every format prints it.
+  if (fo.model == "sbg") app::forecast_sbg(in->counts, s, f);
   write_output(o.output, render_forecast(f, o.format, o.format == "html" ? chart_js() : std::string_view{}));
   return static_cast<int>(ExitCode::ok);
 }
