@@ -10,6 +10,7 @@
 // Output is byte-identical for the same arguments on every machine: a splitmix64 generator
 // drives everything, and money is printed from integer cents (never via floating point).
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -317,6 +319,19 @@ void costs(const std::string& dir) {
                   static_cast<long long>(revenue), static_cast<long long>(-(burn - 60000)), 77 + m % 4);
     out << line;
   }
+}
+
+/// cohorts_logos.csv (issue 32): a logo cohort table for cskpi forecast, the survivor counts of
+/// Fader & Hardie (2007, "How to Project Customer Retention", Table 1): two segments of 1,000
+/// customers each, still customers at years 0 to 7. Published figures, not generated ones.
+void cohorts_logos(const std::string& dir) {
+  Out out(dir + "/cohorts_logos.csv");
+  out << "cohort,age,customers\n";
+  const std::pair<const char*, std::array<int, 8>> segments[] = {
+      {"Regular", {1000, 631, 468, 382, 326, 289, 262, 241}}, {"High End", {1000, 869, 743, 653, 593, 551, 517, 491}}};
+  for (const auto& [name, alive] : segments)
+    for (std::size_t age = 0; age < alive.size(); ++age)
+      out << name << "," << std::to_string(age) << "," << std::to_string(alive[age]) << "\n";
 }
 
 /// chartmogul_movements.csv: a ChartMogul MRR-movements export (amounts in cents, newest
@@ -1249,6 +1264,7 @@ int main(int argc, char** argv) {
     broken(dir);
     mrr_matrix(dir);
     costs(dir);
+    cohorts_logos(dir);
     chartmogul(dir);
     joined(dir);
     stripe(dir);

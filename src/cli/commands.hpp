@@ -49,8 +49,8 @@ struct CheckOptions {
   std::string fail_on;
   bool quiet = false; ///< --quiet: only the rules that failed, and the summary
   bool allow_missing = false;
-  std::string baseline;           ///< --baseline FILE: an earlier report --format json (issue 30)
-  std::string baseline_tolerance; ///< --baseline-tolerance N: allowed change of a figure, in its unit
+  std::string baseline;             ///< --baseline FILE: an earlier report --format json (issue 30)
+  std::string baseline_tolerance;   ///< --baseline-tolerance N: allowed change of a figure, in its unit
   std::vector<std::string> anomaly; ///< --anomaly [K] (issue 32): given when not empty; "" alone: K = 3.5
   std::string annotations;          ///< --annotations FILE: known events, date,label
 };
@@ -81,6 +81,17 @@ struct CohortsOptions {
 };
 void setup_cohorts(CLI::App& app, CohortsOptions& o);
 int run_cohorts(const CohortsOptions& o);
+
+/// cskpi forecast (issue 32): a retention model per acquisition cohort, from MRR snapshots or a
+/// logo cohort table. --model names the model; each model's options are its own.
+struct ForecastOptions {
+  RunOptions run;
+  std::string model = "sbg";
+  std::size_t horizon = 12;
+  double discount = 0.10; ///< annual
+};
+void setup_forecast(CLI::App& app, ForecastOptions& o);
+int run_forecast(const ForecastOptions& o);
 
 /// cskpi health: weighted health scores from component columns of a customers file.
 struct HealthOptions {

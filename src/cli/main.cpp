@@ -79,6 +79,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   RunOptions report_opts, validate_opts;
   MovementsOptions movements_opts;
   CohortsOptions cohorts_opts;
+  ForecastOptions forecast_opts;
   CheckOptions check_opts;
   BandsOptions bands_opts;
   ExplainOptions explain_opts;
@@ -92,6 +93,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
       {"validate", [&] { setup_validate(app, validate_opts); }, [&] { return run_validate(validate_opts); }},
       {"movements", [&] { setup_movements(app, movements_opts); }, [&] { return run_movements(movements_opts); }},
       {"cohorts", [&] { setup_cohorts(app, cohorts_opts); }, [&] { return run_cohorts(cohorts_opts); }},
+      {"forecast", [&] { setup_forecast(app, forecast_opts); }, [&] { return run_forecast(forecast_opts); }},
       {"health", [&] { setup_health(app, health_opts); }, [&] { return run_health(health_opts); }},
       {"bands", [&] { setup_bands(app, bands_opts); }, [&] { return run_bands(bands_opts); }},
       {"sql", [&] { setup_sql(app, sql_opts); }, [&] { return run_sql(sql_opts); }},

@@ -117,9 +117,8 @@ the month before the period; new (never paid before), reactivation (paid before)
 contraction or churned carries the change to end_mrr. The first month only opens the history.
 
 With --kind (or --format), any input (movements, snapshots, Stripe, Chargebee, ChartMogul, Recurly,
-Kill Bill) gives
-every customer behind the bridge lines named, per period and group, the largest first, with its
-share of the line: the full list behind report --top.)");
+Kill Bill) gives every customer behind the bridge lines named, per period and group, the largest
+first, with its share of the line: the full list behind report --top.)");
 }
 
 int run_movements(const MovementsOptions& mo) {

@@ -21,6 +21,7 @@ namespace cskpi {
 class SnapshotTable;
 struct Attributes;
 struct CostsTable;
+struct LogoCohortTable;
 namespace ingest {
 struct Run;
 }
@@ -133,6 +134,8 @@ public:
   std::vector<InvoiceLine> take_invoices();
   /// The rows of the costs files read (issue 31), if any.
   std::unique_ptr<CostsTable> take_costs();
+  /// The rows of the logo cohort tables read (issue 32), if any.
+  std::unique_ptr<LogoCohortTable> take_logo_cohorts();
 
 private:
   std::unique_ptr<ingest::Run> m_run;

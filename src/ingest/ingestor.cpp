@@ -138,6 +138,7 @@ const Attributes* Ingestor::attributes() const { return m_run->attributes.get();
 std::unique_ptr<Attributes> Ingestor::take_attributes() { return std::move(m_run->attributes); }
 std::vector<InvoiceLine> Ingestor::take_invoices() { return std::move(m_run->invoices); }
 std::unique_ptr<CostsTable> Ingestor::take_costs() { return std::move(m_run->costs); }
+std::unique_ptr<LogoCohortTable> Ingestor::take_logo_cohorts() { return std::move(m_run->logo_cohorts); }
 
 InputSummary Ingestor::read_stream(std::istream& in, const std::string& display_name, RowSink& sink) {
   using namespace ingest;

@@ -9,6 +9,7 @@
 #include "core/costs.hpp"
 #include "core/csv.hpp"
 #include "core/invoice.hpp"
+#include "core/logo_cohorts.hpp"
 #include "core/snapshot_table.hpp"
 #include "ingest/ingest.hpp"
 
@@ -91,6 +92,7 @@ struct Run {
   std::map<std::string, Price, std::less<>> prices;   ///< Stripe prices files, by price id
   std::vector<InvoiceLine> invoices;                  ///< invoice lines files (issue 31), in file order
   std::unique_ptr<CostsTable> costs;                  ///< costs files (issue 31), created on first use
+  std::unique_ptr<LogoCohortTable> logo_cohorts;      ///< logo cohort tables (issue 32), created on first use
   /// The customer records and responses, created on first use.
   Attributes& attrs();
 };
@@ -163,6 +165,7 @@ extern const FormInfo k_killbill_form; // issue 32: Kill Bill's analytics_subscr
 extern const FormInfo k_long_snapshots_form;
 extern const FormInfo k_wide_snapshots_form;
 extern const FormInfo k_costs_form;
+extern const FormInfo k_logo_cohorts_form; // issue 32: survivors per cohort and age
 extern const FormInfo k_responses_form;
 extern const FormInfo k_customers_form;
 extern const FormInfo k_invoices_form;        // issue 31: invoice lines

@@ -27,6 +27,7 @@ constexpr const FormInfo* k_table[] = {
     &k_long_snapshots_form, // customer_id, mrr, month
     &k_wide_snapshots_form, // customer_id and month columns
     &k_costs_form,          // period, sales_marketing, net_burn (issue 31)
+    &k_logo_cohorts_form,   // cohort, age, customers (issue 32)
     &k_responses_form,      // score, csat or ces without MRR columns
     &k_customers_form,      // customer_id and attribute columns
     // Issue 31, given with --invoices: last, so that no header another form reads changes form.

@@ -132,4 +132,34 @@ std::vector<CohortRow> cohort_table(const SnapshotTable& t, bool logos) {
   return rows;
 }
 
+std::vector<CohortSurvivors> cohort_survivors(const SnapshotTable& t) {
+  std::vector<CohortSurvivors> out;
+  if (t.empty()) return out;
+  std::map<MonthIndex, std::size_t> index; // acquisition month -> position in `out`
+  for (std::uint32_t c = 0; c < t.customers(); ++c) {
+    MonthIndex first = t.first();
+    while (first <= t.last() && t.at(c, first).micros <= 0) ++first;
+    if (first > t.last()) continue; // never paid
+    auto [it, added] = index.try_emplace(first, out.size());
+    if (added) {
+      CohortSurvivors s;
+      s.month = first;
+      s.before_data = first == t.first();
+      const auto ages = static_cast<std::size_t>(t.last() - first + 1);
+      s.alive.assign(ages, 0);
+      s.mrr.assign(ages, Money{});
+      out.push_back(std::move(s));
+    }
+    CohortSurvivors& s = out[it->second];
+    for (MonthIndex m = first; m <= t.last() && t.at(c, m).micros > 0; ++m) {
+      const auto age = static_cast<std::size_t>(m - first);
+      ++s.alive[age];
+      if (!checked_add(s.mrr[age], t.at(c, m))) s.mrr[age] = Money{INT64_MAX};
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const CohortSurvivors& a, const CohortSurvivors& b) { return a.month < b.month; });
+  return out;
+}
+
 } // namespace cskpi

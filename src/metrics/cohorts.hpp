@@ -38,4 +38,15 @@ struct CohortRow {
 };
 std::vector<CohortRow> cohort_table(const SnapshotTable& t, bool logos);
 
+/// A cohort's exact survivor counts (issue 32: the retention model's input): per age, the
+/// customers of the cohort that paid in every month from their first to that age. A customer
+/// who stops paying is lost for good, even if it comes back later (the model has no return).
+struct CohortSurvivors {
+  MonthIndex month = 0;
+  bool before_data = false;         ///< customers already active in the table's first month: age unknown
+  std::vector<std::uint64_t> alive; ///< per age from 0
+  std::vector<Money> mrr;           ///< per age: the survivors' MRR
+};
+std::vector<CohortSurvivors> cohort_survivors(const SnapshotTable& t);
+
 } // namespace cskpi

@@ -341,4 +341,7 @@ std::string render_html(const Report& r, const BandTable& bands, std::string_vie
   return out;
 }
 
+std::string html_escape(std::string_view s) { return escape(s); }
+std::string html_in_script(std::string_view s) { return in_script(s); }
+
 } // namespace cskpi

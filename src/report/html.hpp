@@ -40,4 +40,9 @@ std::string render_html(const Report& r, const BandTable& bands, std::string_vie
                         const std::vector<CohortRow>* cohorts, std::string_view currency = {},
                         const std::vector<Annotation>& annotations = {});
 
+/// Text for HTML markup, & < > " ' escaped (the forecast page shares it, issue 32).
+std::string html_escape(std::string_view s);
+/// Text inside a <script> element, "</" written "<\/".
+std::string html_in_script(std::string_view s);
+
 } // namespace cskpi

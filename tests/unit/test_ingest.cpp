@@ -157,7 +157,8 @@ TEST_CASE("ingest reports a missing required column once with what it found", "[
             "recurly (account_code, uuid); "                       // issue 32
             "killbill (subscription_id, event, next_start_date); " // issue 32
             "snapshots (long) (customer_id, mrr, month); snapshots (wide) (customer_id, one column per "
-            "month); costs (period, sales_marketing, net_burn); responses (score, csat or ces without MRR "
+            "month); costs (period, sales_marketing, net_burn); logo cohorts (cohort, age, customers); "
+            "responses (score, csat or ces without MRR "
             "columns); customers (customer_id and "
             "attribute columns) (cskpi explain inputs; --map 'start_mrr=Your Name' reads other column names)"});
   CHECK(r.summary.unreadable);
