@@ -33,7 +33,14 @@ std::optional<Money> latest_cmrr(const Report& r) {
 
 Projection project_report(const Report& r, ProjectionSettings settings) {
   settings.cmrr = latest_cmrr(r);
-  return project_trailing(monthly_bridges(r), settings);
+  const std::vector<BridgeMonth> history = monthly_bridges(r);
+  if (history.empty()) {
+    Projection p;
+    p.not_projected = "the input has no MRR by period (--model trailing reads what cskpi report reads: a "
+                      "movements file, MRR snapshots or a billing export)";
+    return p;
+  }
+  return project_trailing(history, settings);
 }
 
 } // namespace cskpi::app

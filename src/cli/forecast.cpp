@@ -4,8 +4,10 @@
 #include "cli/common.hpp"
 
 #include "app/forecast.hpp"
+#include "app/projection.hpp"
 #include "core/error.hpp"
 #include "core/logo_cohorts.hpp"
+#include "report/projection.hpp"
 
 #include <fmt/format.h>
 
@@ -81,9 +83,12 @@ void setup_forecast(CLI::App& app, ForecastOptions& fo) {
   cmd->add_option("--model", fo.model,
                   "The model: sbg (shifted-beta-geometric, Fader & Hardie 2007): every customer renews each period "
                   "with a probability of its own that never changes, spread across customers as a beta "
-                  "distribution, so retention rises as a cohort ages")
+                  "distribution, so retention rises as a cohort ages; or trailing: MRR projected month by month, "
+                  "each bridge line at its rate of starting MRR over the trailing 12 months, from CMRR where the "
+                  "export knows scheduled cancellations, with an 80% interval from the spread of monthly growth "
+                  "(any input cskpi report reads, in months)")
       ->type_name("MODEL")
-      ->check(CLI::IsMember({"sbg"}));
+      ->check(CLI::IsMember({"sbg", "trailing"}));
   cmd->add_option("--horizon", fo.horizon,
                   "Project N periods past each cohort's last observed age (default 12: a year of months; with "
                   "yearly ages, 12 years)")
@@ -108,6 +113,7 @@ void setup_forecast(CLI::App& app, ForecastOptions& fo) {
   cmd->add_option("--max-errors", o.max_errors, "Print at most N problems; 0 prints all")->type_name("N");
   cmd->add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
   add_snapshot_options(*cmd, o);
+  add_export_options(*cmd, o);
   add_format_option(*cmd, o.format, o.output, {"table", "json", "csv", "markdown", "html"},
                     "table, json, csv, markdown or html (a page drawing each cohort's observed and fitted curve)");
   cmd->add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
@@ -116,6 +122,7 @@ void setup_forecast(CLI::App& app, ForecastOptions& fo) {
   cskpi forecast samples/cohorts_logos.csv --period-length year
   cskpi forecast samples/mrr_matrix_24m.csv --discount 0.12 --gross-margin 0.8 --format json
   cskpi forecast samples/cohorts_logos.csv --period-length year --horizon 5 -o forecast.html
+  cskpi forecast samples/mrr_matrix_24m.csv --model trailing --horizon 6
 
 The sBG model (Fader & Hardie 2007, "How to Project Customer Retention"): a customer renews at
 the end of each period with its own fixed probability 1 - theta; theta is spread across the
@@ -132,10 +139,41 @@ DERL, the discounted expected residual lifetime (Fader & Hardie 2010), counts th
 customer at the cohort's last observed age is still expected to pay for, discounted;
 LTV = ARPA x gross margin x DERL, ARPA the cohort's MRR per customer at that age. A cohort needs
 three ages (0 to 2) and a customer lost to be fitted; the output says why one is not. This is a
-projection of past cohorts' behaviour, not a forecast of deals.)");
+projection of past cohorts' behaviour, not a forecast of deals.
+
+--model trailing reads any input cskpi report reads, with monthly periods, and projects the
+whole base's MRR: each month's new, reactivation, expansion, contraction and churned MRR are
+its start times that line's rate over the last 12 months (the line's sum over the summed
+starting MRR, exact). It starts from CMRR (ending MRR less scheduled cancellations) when the
+export has them, else from ending MRR. The interval: the projected MRR times exp(+-1.28 s
+sqrt(h)) at h months ahead, s the standard deviation of the window's monthly log growth: an 80%
+band if months grow independently as they did. --discount and --gross-margin are for sbg. A
+projection of the recent past, not a forecast of deals.)");
 }
 
+namespace {
+
+/// --model trailing: the report's monthly bridges of the whole base, carried forward.
+int run_trailing(const ForecastOptions& fo) {
+  RunOptions run = fo.run;
+  if (!run.period_length.empty() && run.period_length != "month")
+    throw usage_error("--model trailing projects month by month: its input's periods must be months");
+  const std::optional<Report> r = compute_report(run);
+  if (!r) return static_cast<int>(ExitCode::input);
+  ProjectionSettings settings;
+  settings.horizon = static_cast<int>(fo.horizon);
+  const Projection p = app::project_report(*r, settings);
+  ProjectionHead head{CSKPI_VERSION, {}, settings.horizon, settings.coverage};
+  for (const InputSummary& in : r->inputs) head.inputs.push_back(in.file);
+  write_output(run.output,
+               render_projection(p, head, run.format, run.format == "html" ? chart_js() : std::string_view{}));
+  return static_cast<int>(ExitCode::ok);
+}
+
+} // namespace
+
 int run_forecast(const ForecastOptions& fo) {
+  if (fo.model == "trailing") return run_trailing(fo);
   const RunOptions& o = fo.run;
   app::ForecastSettings s;
   s.horizon = fo.horizon;

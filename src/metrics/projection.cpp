@@ -26,6 +26,10 @@ int bridge_sign(BridgeLine line) noexcept {
   return line == BridgeLine::contraction || line == BridgeLine::churned ? -1 : 1;
 }
 
+bool scales_with_base(BridgeLine line) noexcept {
+  return line != BridgeLine::new_mrr && line != BridgeLine::reactivation;
+}
+
 std::string next_month_label(std::string_view label) {
   int year = 0, month = 0;
   if (label.size() != 7 || label[4] != '-') return {};
@@ -57,8 +61,6 @@ double normal_quantile(double p) {
 std::string window_problem(const std::vector<BridgeMonth>& history, std::size_t first) {
   for (std::size_t i = first; i < history.size(); ++i) {
     const BridgeMonth& m = history[i];
-    if (next_month_label(m.label).empty())
-      return fmt::format("{} is not a month (YYYY-MM): the projection runs month by month", m.label);
     if (m.start.micros <= 0) return fmt::format("{} starts without MRR, so it has no rates", m.label);
     if (m.end.micros <= 0) return fmt::format("{} ends without MRR, so it has no growth to measure", m.label);
     if (i > first && next_month_label(history[i - 1].label) != m.label)
@@ -77,8 +79,10 @@ bool sum_rates(const std::vector<BridgeMonth>& history, std::size_t first, Proje
       if (!checked_add(p.rates[k].sum, history[i].lines[k])) return false;
   }
   p.net_percent = 0;
+  const auto months = static_cast<std::int64_t>(history.size() - first);
   for (TrailingRate& r : p.rates) {
     r.start_sum = start_sum;
+    r.per_month = Money{div_round(r.sum.micros, months)};
     r.percent = percent(r.sum.micros, start_sum.micros);
     p.net_percent += bridge_sign(r.line) * r.percent;
   }
@@ -113,7 +117,9 @@ bool project_month(const Projection& p, std::string label, Money start, Projecte
   i128 end = start.micros;
   for (std::size_t k = 0; k < k_bridge_lines; ++k) {
     const TrailingRate& r = p.rates[k];
-    out.lines[k] = Money{div_round(static_cast<i128>(start.micros) * r.sum.micros, r.start_sum.micros)};
+    out.lines[k] = scales_with_base(r.line)
+        ? Money{div_round(static_cast<i128>(start.micros) * r.sum.micros, r.start_sum.micros)}
+        : r.per_month;
     end += bridge_sign(r.line) * static_cast<i128>(out.lines[k].micros);
   }
   if (end < 0 || end > INT64_MAX) return false;
@@ -126,6 +132,11 @@ bool project_month(const Projection& p, std::string label, Money start, Projecte
 Projection project_trailing(const std::vector<BridgeMonth>& history, const ProjectionSettings& settings) {
   Projection p;
   const auto observed = static_cast<int>(history.size());
+  for (const BridgeMonth& m : history)
+    if (next_month_label(m.label).empty()) {
+      p.not_projected = fmt::format("{} is not a month (YYYY-MM): the projection runs month by month", m.label);
+      return p;
+    }
   if (observed < settings.min_history) {
     p.not_projected =
         fmt::format("needs at least {} months of history, the input has {}", settings.min_history, observed);
@@ -143,6 +154,7 @@ Projection project_trailing(const std::vector<BridgeMonth>& history, const Proje
   p.window_first = history[first].label;
   p.window_last = history.back().label;
   p.window_months = static_cast<int>(history.size() - first);
+  for (std::size_t i = first; i < history.size(); ++i) p.observed.emplace_back(history[i].label, history[i].end);
   if (p.window_months < settings.window)
     p.notes.push_back(
         fmt::format("the rates come from {} months, not {}: the input has no more", p.window_months, settings.window));

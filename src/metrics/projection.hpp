@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace cskpi {
@@ -22,6 +23,9 @@ inline constexpr std::size_t k_bridge_lines = 5;
 std::string_view to_string(BridgeLine line) noexcept;
 /// +1 for the lines that add MRR, -1 for those that take it away.
 int bridge_sign(BridgeLine line) noexcept;
+/// Whether a line moves with the MRR it starts from (expansion, contraction, churned: what
+/// existing customers do) rather than with the effort that wins customers (new, reactivation).
+bool scales_with_base(BridgeLine line) noexcept;
 
 /// One observed month of the whole base's bridge: start + new + reactivation + expansion
 /// - contraction - churned = end (transfers cancel out in the whole base).
@@ -40,13 +44,15 @@ struct ProjectionSettings {
   std::optional<Money> cmrr; ///< committed MRR at the latest month's end, when the input knows it
 };
 
-/// A movement's trailing rate: its sum over the window over the window's summed starting MRR,
-/// an exact ratio of integers.
+/// A movement's trailing rate. A line that scales with the base moves sum / start_sum of each
+/// month's starting MRR (an exact ratio of integers); new and reactivation MRR add the window's
+/// mean per month, `per_month`, whatever the base.
 struct TrailingRate {
   BridgeLine line = BridgeLine::new_mrr;
   Money sum;          ///< the movement summed over the window
   Money start_sum;    ///< starting MRR summed over the window
-  double percent = 0; ///< sum / start_sum * 100, for display
+  Money per_month;    ///< sum / the window's months, rounded half to even
+  double percent = 0; ///< sum / start_sum * 100: the line as a share of starting MRR, for display
 };
 
 struct ProjectedMonth {
@@ -65,6 +71,7 @@ struct Projection {
   Money origin;                          ///< the MRR the projection starts from
   std::string window_first, window_last; ///< the months the rates come from
   int window_months = 0;
+  std::vector<std::pair<std::string, Money>> observed; ///< each window month's ending MRR, for charts
   std::array<TrailingRate, k_bridge_lines> rates{};
   double net_percent = 0;    ///< the summed signed rates, per month
   double spread_percent = 0; ///< the standard deviation of the monthly net log growth, in %
@@ -73,9 +80,10 @@ struct Projection {
 };
 
 /// Projects `history` (consecutive months, oldest first) forward. Each projected month:
-/// start = the month before's end (the first: CMRR when given, else the latest end), each
-/// line = start x its trailing rate rounded half-to-even to the micro-unit, end = start plus
-/// the signed lines. The interval: end x exp(+-z x s x sqrt(h)) at month h, where s is the
+/// start = the month before's end (the first: CMRR when given, else the latest end); expansion,
+/// contraction and churned = start x the line's trailing rate, rounded half-to-even to the
+/// micro-unit; new and reactivation = the window's mean per month; end = start plus the signed
+/// lines. The interval: end x exp(+-z x s x sqrt(h)) at month h, where s is the
 /// sample standard deviation of the window's monthly log(end / start) and z the normal
 /// quantile of the coverage: a random walk of the observed monthly growth.
 Projection project_trailing(const std::vector<BridgeMonth>& history, const ProjectionSettings& settings);

@@ -24,6 +24,18 @@ std::string render_projection_table(const Projection& p, double coverage);
 std::string render_projection_csv(const Projection& p, const CsvStyle& style);
 /// The summary as paragraphs and the months as a GitHub table.
 std::string render_projection_markdown(const Projection& p, double coverage);
+/// What a projection's document says of its run beside the projection.
+struct ProjectionHead {
+  std::string version;
+  std::vector<std::string> inputs;
+  int horizon = 12;
+  double coverage = 0.80;
+};
+/// cskpi forecast --model trailing in `format`: table, json, csv, markdown or html (a page with
+/// the observed and projected MRR drawn, the interval shaded; `chart_js` is Chart.js).
+std::string render_projection(const Projection& p, const ProjectionHead& head, const std::string& format,
+                              std::string_view chart_js);
+
 /// The "projection" object of forecast's JSON (no trailing newline): null members and
 /// "not_projected" with the reason when there is no projection.
 std::string projection_json(const Projection& p, double coverage);

@@ -78,22 +78,38 @@ TEST_CASE("each line is projected at its exact trailing rate, the end at the sum
   }
 }
 
-TEST_CASE("the rates pool the window: sums over sums, not a mean of monthly rates", "[projection]") {
+TEST_CASE("new MRR adds the window's mean per month, not a share of the base", "[projection]") {
   // Six months: new is 0 in five and 600 in one, on a base of 1,000 then 1,600 ...
   std::vector<BridgeMonth> h = steady(5, 1'000, {0, 0, 0, 0, 0});
   h.push_back(month("2026-06", 1'000, {600, 0, 0, 0, 0}));
-  const Projection p = project_trailing(h, horizon(1));
+  const Projection p = project_trailing(h, horizon(2));
   REQUIRE(p.not_projected.empty());
-  // 600 / 6,000 = 10 % exactly; a mean of monthly rates would say the same here, so check the
-  // projected line: start 1,600 x 600 / 6,000 = 160.
+  // New MRR is 600 / 6,000 = 10 % of starting MRR, but it does not grow with the base: each
+  // projected month adds the window's mean, 600 / 6 = 100.
   CHECK(p.rates[0].sum == units(600));
   CHECK(p.rates[0].start_sum == units(6'000));
+  CHECK(p.rates[0].percent == 10.0);
+  CHECK(p.rates[0].per_month == units(100));
   CHECK(p.months[0].start == units(1'600));
-  CHECK(p.months[0].lines[0] == units(160));
-  CHECK(p.months[0].end == units(1'760));
+  CHECK(p.months[0].lines[0] == units(100));
+  CHECK(p.months[0].end == units(1'700));
+  CHECK(p.months[1].lines[0] == units(100));
   // A window shorter than 12 months is said.
   REQUIRE_FALSE(p.notes.empty());
   CHECK(p.notes.front().find("6 months, not 12") != std::string::npos);
+}
+
+TEST_CASE("churn pools the window: its sum over the summed starting MRR, not a mean of monthly rates", "[projection]") {
+  // Five quiet months of 1,000, then one of 5,000 losing 500 (10 % that month): the pooled rate
+  // is 500 / 10,000 = 5 % (a mean of the monthly rates would say 1.67 %).
+  std::vector<BridgeMonth> h = steady(5, 1'000, {0, 0, 0, 0, 0});
+  h.push_back(month("2026-06", 5'000, {0, 0, 0, 0, 500}));
+  const Projection p = project_trailing(h, horizon(1));
+  REQUIRE(p.not_projected.empty());
+  CHECK(p.rates[4].percent == 5.0);
+  CHECK(p.months[0].start == units(4'500));
+  CHECK(p.months[0].lines[4] == units(225));
+  CHECK(p.months[0].end == units(4'275));
 }
 
 TEST_CASE("a projected line rounds half to even at the micro-unit", "[projection]") {
