@@ -3,6 +3,7 @@
 
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "ingest/engine/line_source.hpp"
 #include "ingest/rules.hpp"
 #include "platform/files.hpp"
 
@@ -14,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <system_error>
 
 namespace cskpi::ingest {
 
@@ -155,25 +157,25 @@ std::vector<Annotation> read_annotations(const std::string& file) {
     platform::close_file(fd);
     throw input_error(fmt::format("{}: is a directory, not an annotations file", file));
   }
+  // The engine's LineSource reads it as every input form is read (a BOM, UTF-16, CR line ends),
+  // and its changed() is the one rule for a file written to while it was read.
   std::string text;
-  char buffer[65536];
-  for (;;) {
-    const std::int64_t n = platform::read_some(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      const int err = errno;
-      platform::close_file(fd);
-      throw input_error(fmt::format("{}: cannot read the annotations file: {}", file, std::strerror(err)));
-    }
-    if (n == 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
+  try {
+    LineSource lines(fd, true, Encoding::utf8);
+    std::string_view line;
+    while (lines.next(line)) text.append(line).push_back('\n');
+    if (const std::optional<std::string> how = lines.changed())
+      throw input_error(
+          fmt::format("{}: changed while it was read ({}): read a copy that nothing writes to", file, *how));
+  } catch (const std::system_error& e) {
+    throw input_error(fmt::format("{}: cannot read the annotations file: {}", file, e.what()));
+  } catch (const LineSource::BadEncoding& e) {
+    throw input_error(fmt::format("{}:{}:{}: not UTF-8 text (save the file as UTF-8)", file, e.line, e.offset + 1));
+  } catch (const LineSource::Unclosed& e) {
+    throw input_error(fmt::format("{}:{}: a quoted field opened here is never closed", file, e.line));
+  } catch (const LineSource::TooLong&) {
+    throw input_error(fmt::format("{}: a line longer than 16 MiB: not an annotations file", file));
   }
-  const std::optional<platform::FileInfo> after = platform::file_info(fd);
-  platform::close_file(fd);
-  // Something wrote to it while it was read: its rows may be half old, half new.
-  if (before && after && before->regular() &&
-      (after->size != before->size || after->size != text.size() || after->mtime_sec != before->mtime_sec ||
-       after->mtime_nsec != before->mtime_nsec))
-    throw input_error(fmt::format("{}: changed while it was read: read a copy that nothing writes to", file));
   return parse_annotations(text, file);
 }
 
