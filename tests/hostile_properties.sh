@@ -15,7 +15,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0 checks=0
 
-# form | file | 1-based key column | other arguments (files read first, options)
+# form | file | 1-based key column | other arguments (files read first, options) | the command
+# (report when empty) whose CSV holds the figures
 forms=(
   "movements|samples/month_end_2026-10.csv|1|"
   "snapshots (wide)|samples/mrr_matrix_24m.csv|1|"
@@ -26,12 +27,13 @@ forms=(
   "killbill|samples/killbill/subscription_transitions.csv|46|"
   "chartmogul|samples/chartmogul_movements.csv|8|"
   "costs|samples/costs_24m.csv|1|samples/mrr_matrix_24m.csv"
+  "logo cohorts|samples/cohorts_logos.csv|1|--period-length year|forecast"
 )
 
-figures() { # file, extra args -> "rc" then the CSV records on stdout
+figures() { # file, extra args -> "rc" then the CSV records on stdout (of $command)
   local rc=0
   # shellcheck disable=SC2086
-  "$cskpi" report $2 "$1" --format csv >"$tmp/out" 2>"$tmp/err" || rc=$?
+  "$cskpi" "$command" $2 "$1" --format csv >"$tmp/out" 2>"$tmp/err" || rc=$?
   echo "$rc"
   cat "$tmp/out"
 }
@@ -81,7 +83,8 @@ write("pad.csv", edit(text, "pad"))
 ' "$1" "$2" "$3"; }
 
 for entry in "${forms[@]}"; do
-  IFS='|' read -r form file key args <<<"$entry"
+  IFS='|' read -r form file key args command <<<"$entry"
+  command=${command:-report}
   base=$(figures "$file" "$args")
   if [ "${base%%$'\n'*}" != 0 ]; then
     echo "FAIL $form: $file does not report cleanly: $(head -3 "$tmp/err")"
