@@ -75,6 +75,19 @@ bool usable(const ReportRequest& q, const Loaded& l, const Counted& diags, RunSi
                     : "an input could not be read; no report written");
     return false;
   }
+  if (!l.columns.billing && !l.attributes) { // a costs file or a logo cohort table alone: nothing to report on
+    std::vector<std::string> files;
+    bool logo = false;
+    for (const InputSummary& in : l.inputs) {
+      files.push_back(fmt::format("{} ({})", in.file, in.role));
+      logo = logo || in.role == "logo cohorts";
+    }
+    sink.note(Severity::error,
+              fmt::format("nothing to report on in {}: no billing rows, customer records or survey answers; add a "
+                          "movements file, MRR snapshots or a billing export{}",
+                          fmt::join(files, ", "), logo ? " (cskpi forecast reads a logo cohort table)" : ""));
+    return false;
+  }
   if (diags.errors() > 0 && rejected == 0 && q.strict) { // every row is valid: the errors are breaks between periods
     sink.note(Severity::error,
               fmt::format("{} break{} between periods (--strict); {}", diags.row_errors(),
