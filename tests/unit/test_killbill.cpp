@@ -3,6 +3,7 @@
 // MRR per account, billing periods normalised, and the rules every form shares.
 #include "core/snapshot_table.hpp"
 #include "ingest/ingest.hpp"
+#include "sinks.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -17,14 +18,8 @@ using namespace cskpi;
 
 namespace {
 
-struct NoRows : RowSink {
-  void add(const MovementRow&) override {}
-};
-
-struct Diags : DiagnosticSink {
-  std::vector<std::string> lines;
-  void report(const Diagnostic& d) override { lines.push_back(format_diagnostic(d)); }
-};
+using testing::Diags;
+using testing::NoRows;
 
 /// Reads one transitions file; mrr() is an account's MRR at a month's end.
 struct KillBillRun {

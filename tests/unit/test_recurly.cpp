@@ -5,6 +5,7 @@
 // keys, a file that changes while it is read).
 #include "core/snapshot_table.hpp"
 #include "ingest/ingest.hpp"
+#include "sinks.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -21,17 +22,8 @@ using namespace cskpi;
 
 namespace {
 
-struct NoRows : RowSink {
-  void add(const MovementRow&) override {}
-};
-
-struct Diags : DiagnosticSink {
-  std::vector<std::string> lines;
-  void report(const Diagnostic& d) override { lines.push_back(format_diagnostic(d)); }
-  bool told(std::string_view what) const {
-    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(what) != l.npos; });
-  }
-};
+using testing::Diags;
+using testing::NoRows;
 
 /// Reads one Recurly file into a run.
 struct RecurlyRun {

@@ -3,6 +3,7 @@
 // empty required amounts (src/ingest/rules.hpp).
 #include "ingest/reader.hpp"
 #include "ingest/rules.hpp"
+#include "sinks.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -14,14 +15,8 @@ using namespace cskpi::ingest;
 
 namespace {
 
-struct Diags : DiagnosticSink {
-  std::vector<std::string> lines;
-  void report(const Diagnostic& d) override { lines.push_back(format_diagnostic(d)); }
-};
-
-struct NoRows : RowSink {
-  void add(const MovementRow&) override {}
-};
+using testing::Diags;
+using testing::NoRows;
 
 /// A FileReader over a made-up header, fed one row at a time.
 struct Reader {

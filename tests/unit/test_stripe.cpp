@@ -3,6 +3,7 @@
 // amounts, trials without a Trial End, and amounts from a prices export.
 #include "core/snapshot_table.hpp"
 #include "ingest/ingest.hpp"
+#include "sinks.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,14 +13,8 @@ using namespace cskpi;
 
 namespace {
 
-struct NoRows : RowSink {
-  void add(const MovementRow&) override {}
-};
-
-struct Diags : DiagnosticSink {
-  std::vector<std::string> lines;
-  void report(const Diagnostic& d) override { lines.push_back(format_diagnostic(d)); }
-};
+using testing::Diags;
+using testing::NoRows;
 
 /// Reads `files` (name, text) in order into one run.
 struct StripeRun {
