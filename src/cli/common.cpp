@@ -539,6 +539,21 @@ void print_problem(const std::string& text, bool warning) {
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
+bool reading_usable(const StderrDiagnostics& diags, const InputSummary& s) {
+  if (diags.fatal() > 0) {
+    print_problem("the input could not be read; nothing written");
+    return false;
+  }
+  if (diags.errors() > 0) {
+    print_problem(fmt::format("{} invalid row{} of {}; nothing written. Fix them, or pass --skip-invalid",
+                              s.rows_rejected, s.rows_rejected == 1 ? "" : "s", s.rows_read));
+    return false;
+  }
+  if (s.rows_rejected > 0)
+    print_problem(fmt::format("{} of {} rows rejected (--skip-invalid)", s.rows_rejected, s.rows_read), true);
+  return true;
+}
+
 std::optional<Report> compute_report(const RunOptions& o, bool check_mode, Drawing* drawing, CustomerLedger* ledger) {
   app::ReportRequest request = o.request();
   request.check_mode = check_mode;

@@ -119,6 +119,10 @@ IngestOptions ingest_options(const RunOptions& o);
 /// Reads every file (app::load_inputs) with a progress line on a terminal; then prints what
 /// `diags` held back.
 Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, StderrDiagnostics& diags);
+/// After the commands that read one input themselves (movements, cohorts, forecast): says on
+/// stderr why the run stops (an unreadable input, invalid rows without --skip-invalid) and
+/// returns false, or warns of the rows --skip-invalid left out of `s` and returns true.
+bool reading_usable(const StderrDiagnostics& diags, const InputSummary& s);
 /// Output to stdout ("") or a file, written in chunks as it is produced (cskpi movements)
 /// or at once (write_output): a closed pipe exits 0, any other failure throws (exit 3).
 /// A regular file is written to a temporary file beside it that replaces it at close(), so

@@ -36,17 +36,7 @@ std::optional<ForecastInput> read_forecast_input(const RunOptions& o) {
   } discard;
   const InputSummary s = ingestor.read_path(o.files.front(), discard);
   diags.summarise();
-  if (diags.fatal() > 0) {
-    print_problem("the input could not be read; nothing written");
-    return std::nullopt;
-  }
-  if (diags.errors() > 0) {
-    print_problem(fmt::format("{} invalid row{} of {}; nothing written. Fix them, or pass --skip-invalid",
-                              s.rows_rejected, s.rows_rejected == 1 ? "" : "s", s.rows_read));
-    return std::nullopt;
-  }
-  if (s.rows_rejected > 0)
-    print_problem(fmt::format("{} of {} rows rejected (--skip-invalid)", s.rows_rejected, s.rows_read), true);
+  if (!reading_usable(diags, s)) return std::nullopt;
   ForecastInput out;
   out.file = s.file;
   if (const std::unique_ptr<LogoCohortTable> table = ingestor.take_logo_cohorts()) {

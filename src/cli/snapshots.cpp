@@ -74,17 +74,7 @@ std::optional<Loaded> read_snapshot_file(const RunOptions& o, IngestOptions in, 
     l.snapshots = ingestor.take_snapshots();
   }
   const InputSummary& s = l.inputs.back();
-  if (diags.fatal() > 0) {
-    print_problem("the input could not be read; nothing written");
-    return std::nullopt;
-  }
-  if (diags.errors() > 0) {
-    print_problem(fmt::format("{} invalid row{} of {}; nothing written. Fix them, or pass --skip-invalid",
-                              s.rows_rejected, s.rows_rejected == 1 ? "" : "s", s.rows_read));
-    return std::nullopt;
-  }
-  if (s.rows_rejected > 0)
-    print_problem(fmt::format("{} of {} rows rejected (--skip-invalid)", s.rows_rejected, s.rows_read), true);
+  if (!reading_usable(diags, s)) return std::nullopt;
   return l;
 }
 
