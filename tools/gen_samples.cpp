@@ -1218,7 +1218,7 @@ void killbill(const std::string& dir) {
          "account_name,account_external_key,account_record_id,tenant_record_id,report_group\n";
   std::int64_t record = 0, event_record = 1000;
   for (int a = 1; a <= 60; ++a) {
-    char account[40], bundle[40], key[24];
+    char account[64], bundle[64], key[24];
     std::snprintf(account, sizeof account, "7c1e%04x-0a4b-4c1d-9e2f-%012x", a, static_cast<unsigned>(a * 7919));
     std::snprintf(bundle, sizeof bundle, "b5d2%04x-61f0-4e8a-8c3b-%012x", a, static_cast<unsigned>(a * 104729));
     std::snprintf(key, sizeof key, "acct-%03d", a);
@@ -1228,7 +1228,7 @@ void killbill(const std::string& dir) {
     const bool test = a == 17 || a == 44;
     for (int part = 0; part < (rng.chance(200) ? 2 : 1); ++part) {
       const bool addon = part == 1;
-      char sub[40];
+      char sub[64];
       std::snprintf(sub, sizeof sub, "5e0a%04x-%04x-4f6b-a1d7-%012x", a, part, static_cast<unsigned>(a * 31337));
       const std::vector<KbRow> rows =
           kb_timeline(rng, addon ? start + rng.range(15, 60) : start, export_day, addon ? &k_kb_addon : plan, addon);
