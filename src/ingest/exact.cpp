@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "ingest/exact.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <limits>
 #include <utility>
 
@@ -187,6 +189,12 @@ std::string currency_code(std::string_view text) {
     if (c < 'A' || c > 'Z') return {};
   }
   return code;
+}
+
+bool stripe_zero_decimal(std::string_view code) noexcept {
+  static constexpr std::string_view k_codes[] = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA",
+                                                 "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"};
+  return std::find(std::begin(k_codes), std::end(k_codes), code) != std::end(k_codes);
 }
 
 } // namespace cskpi::ingest

@@ -123,4 +123,8 @@ private:
 /// returns empty when the result is not 3 ASCII letters.
 std::string currency_code(std::string_view text);
 
+/// Stripe's zero-decimal currencies (docs.stripe.com/currencies#zero-decimal): an amount in
+/// one is in whole units, not hundredths. `code` as currency_code() gives it.
+bool stripe_zero_decimal(std::string_view code) noexcept;
+
 } // namespace cskpi::ingest

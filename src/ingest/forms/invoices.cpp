@@ -11,6 +11,7 @@
 // Both keep the lines in the run (Run::invoices) for metrics/invoices.cpp; credit notes
 // (negative amounts) are allowed, unlike MRR. Read first (FileRole::reference): no other
 // file needs them, but they must not be taken for a billing file.
+#include "ingest/exact.hpp"
 #include "ingest/reader.hpp"
 #include "ingest/rules.hpp"
 
@@ -21,14 +22,6 @@
 namespace cskpi::ingest {
 
 namespace {
-
-/// Zero-decimal currencies (docs.stripe.com/currencies#zero-decimal): Stripe's amount is the
-/// whole amount there, not cents; a line in one is rejected rather than read 100 times too small.
-bool zero_decimal(std::string_view code) {
-  static constexpr std::string_view k_codes[] = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA",
-                                                 "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"};
-  return std::find(std::begin(k_codes), std::end(k_codes), code) != std::end(k_codes);
-}
 
 /// The columns of one invoice line, wherever the form finds them.
 struct Columns {
@@ -125,7 +118,7 @@ private:
     line.amount = required_amount(rd, c.amount, "amount", "an invoice line bills its amount; write 0 for none", true);
     if (c.currency == k_absent || is_blank(rd.fields[c.currency])) return;
     const std::string code = currency_code(rd.fields[c.currency]);
-    if (m_stripe && rd.cents && zero_decimal(code)) {
+    if (m_stripe && rd.cents && stripe_zero_decimal(code)) {
       rd.field_error(c.currency,
                      fmt::format("currency {} has no minor unit: Stripe's amount is whole {} there, not cents; "
                                  "give --amounts units for a file in such a currency",

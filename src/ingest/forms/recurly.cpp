@@ -155,11 +155,9 @@ private:
       }
       return m_duplicates.note(rd, m_id, "subscription", show(id), std::string(id));
     }
-    std::string row;
-    for (std::string_view f : rd.fields) (row += key_cell(f)) += '\x1f';
     return m_duplicates.note(rd, m_customer, "a subscription of account_code",
                              show(key_cell(rd.fields[m_customer])) + " (no uuid column: every cell the same)",
-                             std::move(row));
+                             row_key(rd));
   }
 
   /// quantity x unit_amount + add_ons_total, per billing interval, and its currency.

@@ -303,11 +303,9 @@ private:
       const std::string_view id = key_cell(rd.fields[m_id]);
       return id.empty() || m_duplicates.note(rd, m_id, "subscription", show(id), std::string(id));
     }
-    std::string row;
-    for (std::string_view f : rd.fields) (row += key_cell(f)) += '\x1f';
     return m_duplicates.note(rd, m_customer, "a subscription of Customer ID",
                              show(key_cell(rd.fields[m_customer])) + " (no id column: every cell the same)",
-                             std::move(row));
+                             row_key(rd));
   }
 
   /// The subscription's amount and interval: its own Amount and Interval, or its price's from

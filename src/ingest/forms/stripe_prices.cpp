@@ -12,6 +12,7 @@
 // Currency, Interval, Interval Count, Billing Scheme and Usage Type. A tiered price has no
 // unit amount, and a metered one bills usage, not a fixed amount: neither gives an MRR, so a
 // subscription on one is an error (stripe.cpp), not a silent 0.
+#include "ingest/exact.hpp"
 #include "ingest/reader.hpp"
 #include "ingest/rules.hpp"
 
@@ -22,14 +23,6 @@
 namespace cskpi::ingest {
 
 namespace {
-
-/// Stripe's zero-decimal currencies (https://docs.stripe.com/currencies#zero-decimal): their
-/// unit_amount is in whole units, not hundredths.
-bool zero_decimal(std::string_view code) {
-  static constexpr std::string_view k_codes[] = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA",
-                                                 "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"};
-  return std::find(std::begin(k_codes), std::end(k_codes), code) != std::end(k_codes);
-}
 
 class StripePricesForm : public Form {
 public:
@@ -104,7 +97,7 @@ private:
                               "a per-unit price needs its unit amount (if the price is tiered or metered, export its "
                               "Billing Scheme and Usage Type columns too)",
                               false);
-    if (!m_smallest_unit || !rd.row_ok || zero_decimal(currency)) return m;
+    if (!m_smallest_unit || !rd.row_ok || stripe_zero_decimal(currency)) return m;
     if (m.micros % 100 != 0) {
       rd.field_error(m_amount,
                      fmt::format("{} {} has more decimals than cskpi keeps once divided by 100 (it is in "
