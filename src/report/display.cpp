@@ -14,10 +14,20 @@ namespace cskpi {
 
 // ---------------------------------------------------------------------------- escaping
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
   std::size_t i = 0;
   while (i < s.size()) {
+    // Most text is printable ASCII with nothing to escape: copy such a run whole.
+    std::size_t run = i;
+    while (run < s.size()) {
+      const auto c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') break;
+      ++run;
+    }
+    out.append(s.data() + i, run - i);
+    i = run;
+    if (i == s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
@@ -26,9 +36,7 @@ std::string json_string(std::string_view s) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) out += fmt::format("\\u{:04x}", c);
-        else out.push_back(static_cast<char>(c));
+      default: out += fmt::format("\\u{:04x}", c); // the other controls and DEL
       }
       ++i;
       continue;
@@ -54,6 +62,12 @@ std::string json_string(std::string_view s) {
     }
   }
   out.push_back('"');
+}
+
+std::string json_string(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  append_json_string(out, s);
   return out;
 }
 

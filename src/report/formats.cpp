@@ -23,21 +23,53 @@ std::string json_double(std::optional<double> v) {
 }
 std::string json_opt(const std::optional<Quantity>& q) { return q ? json_number(*q) : std::string("null"); }
 
-std::string record_json(const Group& g, const Record& rec, const ReportSettings& s) {
+/// One record as a JSON object, appended to `out`: written piece by piece, since a report's
+/// JSON is mostly its records (a 100-row report by segment holds over a hundred).
+void append_record_json(std::string& out, const Group& g, const Record& rec, const ReportSettings& s) {
   const MetricValue& m = rec.metric;
+  const auto text = [&out](std::string_view key, std::string_view value) {
+    out += key;
+    append_json_string(out, value);
+  };
+  const auto text_or_null = [&](std::string_view key, bool given, std::string_view value) {
+    if (given) return text(key, value);
+    out += key;
+    out += "null";
+  };
+  text_or_null("{\"period\":", g.period.has_value(), g.period ? std::string_view(*g.period) : std::string_view());
+  text(",\"segment\":", g.segment);
+  const std::string_view by = segment_column(g, s);
+  text_or_null(",\"by\":", !by.empty(), by);
+  text(",\"metric\":", m.def->id);
+  text_or_null(",\"key\":", !m.key.empty(), m.key);
+  text(",\"name\":", m.def->name);
+  out += ",\"value\":";
+  out += json_opt(m.value);
+  text(",\"unit\":", to_string(m.def->unit));
+  out += ",\"annualized\":";
+  out += json_double(m.annualized);
+  text_or_null(",\"method\":", !m.method.empty() && m.annualized, m.method);
+  text_or_null(",\"band\":", rec.tier.has_value(), rec.tier ? to_string(*rec.tier) : std::string_view());
+  out += ",\"severity\":";
+  out += rec.tier ? std::to_string(severity(*rec.tier)) : "null";
+  out += ",\"numerator\":";
+  out += json_opt(m.numerator);
+  out += ",\"denominator\":";
+  out += json_opt(m.denominator);
+  fmt::format_to(std::back_inserter(out), ",\"n\":{}", m.n);
+  text_or_null(",\"note\":", !m.note.empty(), m.note);
   // report --peers (issue 31) adds "peers" last; without it a record is as it was.
-  const std::string peers = rec.peers ? ",\"peers\":" + peer_json(*rec.peers) : std::string();
-  return fmt::format(
-      "{{\"period\":{},\"segment\":{},\"by\":{},\"metric\":{},\"key\":{},\"name\":{},\"value\":{},\"unit\":{},"
-      "\"annualized\":{},"
-      "\"method\":{},\"band\":{},\"severity\":{},\"numerator\":{},\"denominator\":{},\"n\":{},\"note\":{}{}}}",
-      g.period ? json_string(*g.period) : "null", json_string(g.segment),
-      segment_column(g, s).empty() ? "null" : json_string(segment_column(g, s)), json_string(m.def->id),
-      m.key.empty() ? "null" : json_string(m.key), json_string(m.def->name), json_opt(m.value),
-      json_string(to_string(m.def->unit)), json_double(m.annualized),
-      m.method.empty() || !m.annualized ? "null" : json_string(m.method),
-      rec.tier ? json_string(to_string(*rec.tier)) : "null", rec.tier ? std::to_string(severity(*rec.tier)) : "null",
-      json_opt(m.numerator), json_opt(m.denominator), m.n, m.note.empty() ? "null" : json_string(m.note), peers);
+  if (rec.peers) {
+    out += ",\"peers\":";
+    out += peer_json(*rec.peers);
+  }
+  out += '}';
+}
+
+std::string record_json(const Group& g, const Record& rec, const ReportSettings& s) {
+  std::string out;
+  append_record_json(out, g, rec, s);
+  return out;
 }
 
 } // namespace
@@ -99,7 +131,7 @@ std::string render_json(const Report& r) {
     for (const Record& rec : g.records) {
       out += first ? "\n    " : ",\n    ";
       first = false;
-      out += record_json(g, rec, r.settings);
+      append_record_json(out, g, rec, r.settings);
     }
   out += first ? "]" : "\n  ]";
   if (r.movers) { // issue 30: only when asked for (--top), so a report without stays as it was
@@ -113,7 +145,10 @@ std::string render_json(const Report& r) {
 std::string render_jsonl(const Report& r) {
   std::string out;
   for (const Group& g : r.groups)
-    for (const Record& rec : g.records) out += record_json(g, rec, r.settings) + "\n";
+    for (const Record& rec : g.records) {
+      append_record_json(out, g, rec, r.settings);
+      out += '\n';
+    }
   if (r.movers) { // issue 30: one last line, {"movers": [...]}, when asked for (--top)
     std::string entries = movers_json_entries(*r.movers, r.settings.by, "");
     std::erase(entries, '\n'); // JSON text holds no raw line break: json_string escapes it

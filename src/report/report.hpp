@@ -159,6 +159,8 @@ std::string render_wide(const Report& r, const std::string& format, std::size_t 
 
 /// JSON string literal of `s` (quotes included); invalid UTF-8 becomes U+FFFD.
 std::string json_string(std::string_view s);
+/// json_string(s) appended to `out`, without a string of its own (JSON of many records).
+void append_json_string(std::string& out, std::string_view s);
 /// A CSV cell for text: formula-leading characters (= + - @ tab CR) get a leading '.
 std::string csv_text_cell(std::string_view s, char delimiter = ',');
 /// Escapes text for a markdown table cell.
