@@ -114,11 +114,19 @@ std::string days_body(const SqlOptions& o, const Dialect& q) {
 
 constexpr const char* k_fractions[] = {"recognized", "credits", "one_time", "without_mrr", "prorations", "deferred"};
 
+/// floor(a / b) of whole numbers a >= 0, b > 0. Snowflake's FLOOR(a / b) (exact_div) floors a
+/// quotient kept to 6 decimals, which a remainder within 5e-7 of b rounds up: the 1e18 scale
+/// below has such remainders, so there the quotient is of a multiple of b.
+std::string whole_div(const Dialect& q, const std::string& a, const std::string& b) {
+  if (q.d == SqlDialect::snowflake) return fmt::format("((({0}) - MOD({0}, {1})) / ({1}))", a, b);
+  return q.exact_div(a, b);
+}
+
 std::string sums_body(const Dialect& q) {
-  // floor(x / d) for any sign of x (d > 0), from exact_div of whole numbers >= 0.
+  // floor(x / d) for any sign of x (d > 0), from the division of whole numbers >= 0.
   const auto floor_div = [&](const std::string& x) {
-    return fmt::format("CASE WHEN {0} >= 0 THEN {1} ELSE 0 - {2} END", x, q.exact_div(x, "d"),
-                       q.exact_div(fmt::format("0 - {} + d - 1", x), "d"));
+    return fmt::format("CASE WHEN {0} >= 0 THEN {1} ELSE 0 - {2} END", x, whole_div(q, x, "d"),
+                       whole_div(q, fmt::format("0 - {} + d - 1", x), "d"));
   };
   const std::string scale = fmt::format("CAST(1000000000000000000 AS {})", q.wide()); // 1e18
   std::string inner = "  SELECT period, grp, whole, COUNT(*) AS n_days,\n"
@@ -130,10 +138,10 @@ std::string sums_body(const Dialect& q) {
     // each truncated (so low by less than 1e-18 each: n_days of them at most).
     const std::string whole = std::string(f) == "deferred" ? "SUM(deferred_whole) + " : "";
     inner += fmt::format(",\n    {}SUM({}) AS {}_i,\n    SUM({}) AS {}_f", whole, floor_div(f), f,
-                         q.exact_div(fmt::format("({} - d * ({})) * {}", f, floor_div(f), scale), "d"), f);
+                         whole_div(q, fmt::format("({} - d * ({})) * {}", f, floor_div(f), scale), "d"), f);
     // Rounded half to even: above half up; within n_days units of a half (an exact tie but for
     // the truncation) to the even neighbour.
-    const std::string fl = q.exact_div(fmt::format("{}_f", f), scale);
+    const std::string fl = whole_div(q, fmt::format("{}_f", f), scale);
     const std::string rem = fmt::format("({}_f - {} * {})", f, fl, scale);
     outer += fmt::format(",\n  {0}_i + {1} + CASE WHEN {2} > 500000000000000000 THEN 1 "
                          "WHEN {2} > 500000000000000000 - n_days AND {3} <> 0 THEN 1 ELSE 0 END AS {0}",
