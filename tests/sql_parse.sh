@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # cskpi sql for the engines no test here can run (issue 16): every BigQuery, Snowflake and
 # Spark query cskpi prints (movements with every optional column or none, grouped or not,
-# snapshots, quarters, a costs table, the options that change the text) parses in that dialect by sqlglot
-# from Debian's python3-sqlglot. Skipped (77) when sqlglot is not installed.
+# snapshots, quarters, a costs table, an invoices table, the options that change the text)
+# parses in that dialect by sqlglot from Debian's python3-sqlglot. Skipped (77) when sqlglot is not installed.
 #   sql_parse.sh CSKPI ROOT
 set -euo pipefail
 cskpi="$1" root="$2"
@@ -20,6 +20,8 @@ variants=(
   "--columns period,nps --metrics nrr,grr,nps,nps_ci_low --bands $root/tests/data/strict_bands.csv"
   "--columns period,new_mrr --costs-table acme.billing.costs --by segment"
   "--input snapshots --costs-table acme.billing.costs --gross-margin 80%"
+  "--columns period,new_mrr --invoices-table acme.billing.invoice_lines --by segment"
+  "--input snapshots --period-length quarter --invoices-table acme.billing.invoice_lines --costs-table acme.billing.costs"
 )
 n=0
 for dialect in bigquery snowflake spark; do

@@ -145,7 +145,8 @@ std::string completion_script(const std::string& shell);
 struct SqlCommandOptions {
   std::string dialect = "duckdb";
   std::string table;
-  std::string costs_table; ///< --costs-table: the efficiency metrics (issue 31)
+  std::string costs_table;    ///< --costs-table: the efficiency metrics (issue 31)
+  std::string invoices_table; ///< --invoices-table: billings and recognised revenue (issue 31)
   std::string input = "movements";
   std::vector<std::string> columns{"period"};
   CLI::Option* columns_option = nullptr; ///< to tell "given" from the default

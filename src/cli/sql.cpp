@@ -67,6 +67,12 @@ void setup_sql(CLI::App& app, SqlCommandOptions& o) {
                   "the efficiency metrics (burn_multiple, cac_payback_months, cac_payback_new_months, magic_number, "
                   "rule_of_40) for the whole base, as report --costs computes them")
       ->type_name("NAME");
+  cmd->add_option("--invoices-table", o.invoices_table,
+                  "An invoice-lines table, as the engine names it (columns invoice_id, customer_id, invoice_date, "
+                  "amount, service_start, service_end; the end exclusive, NULL service dates for a one-off line, "
+                  "credits negative): billings, recognized_revenue, deferred_revenue and the reconciliation with MRR, "
+                  "per period and group, as report --invoices computes them")
+      ->type_name("NAME");
   cmd->add_option("--input", o.input,
                   "movements (one row per customer and period) or snapshots (customer_id, month, mrr)")
       ->check(CLI::IsMember({"movements", "snapshots"}))
@@ -113,6 +119,7 @@ void setup_sql(CLI::App& app, SqlCommandOptions& o) {
   cskpi sql --dialect bigquery --table 'acme.billing.movements' --by segment > kpis.sql
   cskpi sql --dialect postgres --input snapshots --table mrr_history -o kpis.sql
   cskpi sql --table movements --columns period,new_mrr --costs-table costs --metrics burn_multiple,rule_of_40
+  cskpi sql --table movements --columns period --invoices-table invoice_lines --by segment
   cskpi sql --dialect snowflake --table "{{ ref('movements') }}" --dbt models/cskpi
 
 The query computes inside the warehouse what 'cskpi report --format csv' prints:
@@ -133,7 +140,15 @@ A snapshots table's month is a DATE or 'YYYY-MM' text.
 With --costs-table, the efficiency metrics join a costs table by period label, for
 the whole base only (segment 'all'), as report --costs joins a costs file: the row
 of the period, the row of the period before (magic_number) and the MRR a year
-before (rule_of_40). A period without a costs row has them null with the reason.)");
+before (rule_of_40). A period without a costs row has them null with the reason.
+
+With --invoices-table, the invoice lines are booked over the periods of the MRR
+table, per period and --by group (a line in the group of its customer's latest
+period; a customer not in the MRR table counts in 'all' only): billings by
+invoice date, straight-line recognition by service day summed exactly and
+rounded once half to even, deferred revenue at each period's end, and the
+reconciliation with ending MRR x months. Its dates are DATEs or 'YYYY-MM-DD'
+text, amounts DECIMAL or NUMERIC in one currency (convert before loading).)");
 }
 
 int run_sql(const SqlCommandOptions& o) {
@@ -141,6 +156,7 @@ int run_sql(const SqlCommandOptions& o) {
   s.dialect = *parse_dialect(o.dialect);
   s.table = o.table;
   s.costs_table = o.costs_table;
+  s.invoices_table = o.invoices_table;
   s.snapshots = o.input == "snapshots";
   s.by = o.by;
   s.columns = column_set(o.columns);
@@ -151,6 +167,9 @@ int run_sql(const SqlCommandOptions& o) {
   if (!s.costs_table.empty() && !s.snapshots && !s.columns.period)
     throw usage_error("--costs-table is joined by period: the movements table needs a period column (name it in "
                       "--columns)");
+  if (!s.invoices_table.empty() && !s.snapshots && !s.columns.period)
+    throw usage_error("--invoices-table books its lines over the periods: the movements table needs a period column "
+                      "(name it in --columns)");
   if (!o.period_length.empty()) {
     s.period_length = parse_period_length(o.period_length);
     if (!s.period_length)
@@ -175,8 +194,13 @@ int run_sql(const SqlCommandOptions& o) {
       throw usage_error(fmt::format("metric \"{}\" needs a costs table: name it with --costs-table (columns period, "
                                     "sales_marketing, net_burn, revenue, operating_income, gross_margin)",
                                     id));
-    // From billing exports' columns, or invoice lines (issue 31), which a movements table has not.
-    if (def->section == Section::lifecycle || def->section == Section::invoicing)
+    if (def->section == Section::invoicing) // issue 31
+      throw usage_error(fmt::format("metric \"{}\" needs an invoice-lines table: name it with --invoices-table "
+                                    "(columns invoice_id, customer_id, invoice_date, amount, service_start, "
+                                    "service_end)",
+                                    id));
+    // From billing exports' columns, which a movements table has not.
+    if (def->section == Section::lifecycle)
       throw usage_error(fmt::format("metric \"{}\" is not in 'cskpi sql': {}", id, def->sql.why_not));
     const std::string_view column = needed_column(def->needs);
     if (def->needs == Needs::nothing || column.empty() || def->latest_only || def->keyed)
@@ -204,6 +228,7 @@ int run_sql(const SqlCommandOptions& o) {
   add("--dialect", o.dialect);
   add("--table", o.table);
   add("--costs-table", o.costs_table);
+  add("--invoices-table", o.invoices_table);
   std::string columns, metrics;
   for (const std::string& c : o.columns) columns += (columns.empty() ? "" : ",") + c;
   for (const std::string& m : s.metrics) metrics += (metrics.empty() ? "" : ",") + m;

@@ -4,6 +4,7 @@
 #include "metrics/metrics.hpp"
 #include "report/sql_costs.hpp"
 #include "report/sql_dialect.hpp"
+#include "report/sql_invoices.hpp"
 
 #include <fmt/format.h>
 
@@ -43,8 +44,9 @@ bool needs_met(Needs needs, const SqlOptions& o) {
   case Needs::nps: return !o.snapshots && o.columns.nps;
   case Needs::at_risk: return !o.snapshots && o.columns.at_risk;
   case Needs::cac: return (!o.snapshots && o.columns.cac) || o.cac.has_value();
-  case Needs::costs: return !o.costs_table.empty(); // joined by period (sql_costs.cpp)
-  default: return false;                            // customers and responses files: not in a movements table
+  case Needs::costs: return !o.costs_table.empty();       // joined by period (sql_costs.cpp)
+  case Needs::invoices: return !o.invoices_table.empty(); // booked per period (sql_invoices.cpp)
+  default: return false;                                  // customers and responses files: not in a movements table
   }
 }
 
@@ -98,6 +100,8 @@ public:
       step("cskpi_costs", "per period, the whole base: its costs row, the row before, the MRR a year before",
            costs_body(m_o));
     }
+    if (!m_o.invoices_table.empty())
+      for (SqlStep& s : invoice_steps(m_o)) m_steps.push_back(std::move(s));
     records();
     kpis();
     return std::move(m_steps);
@@ -137,6 +141,7 @@ private:
     else if (c.at_risk) saved = "(COALESCE(at_risk, FALSE) AND COALESCE(churned_mrr, 0) = 0)";
     std::string body = fmt::format("SELECT\n  {} AS period,\n  {} AS grp,\n", period,
                                    m_o.by.empty() ? q.as_text("NULL") : group_label(m_o.by));
+    if (!m_o.invoices_table.empty()) body += fmt::format("  TRIM({}) AS id,\n", q.as_text("customer_id"));
     body += fmt::format("  {} AS s,\n  {} AS e,\n  {} AS c,\n  {} AS x,\n  {} AS nw,\n  {} AS r,\n",
                         money("start_mrr", true), money("expansion_mrr", true), money("contraction_mrr", true),
                         money("churned_mrr", true), money("new_mrr", c.new_mrr),
@@ -182,6 +187,7 @@ private:
              pidx, ends, q.as_money("0"), period_first, L - 1));
     const std::string label = period_label_expr("b.p");
     std::string body = fmt::format("SELECT\n  {} AS period,\n  k.grp,\n  b.p AS period_index,\n  b.s,\n", label);
+    if (!m_o.invoices_table.empty()) body += "  b.id,\n";
     const std::string zero = q.as_money("0");
     body += fmt::format("  CASE WHEN b.s > 0 AND b.a > b.s THEN b.a - b.s ELSE {0} END AS e,\n"
                         "  CASE WHEN b.s > 0 AND b.a > 0 AND b.a < b.s THEN b.s - b.a ELSE {0} END AS c,\n"
@@ -548,19 +554,21 @@ private:
     int order = 0;
     for (const std::string& id : sql_metric_ids(m_o)) {
       const MetricDef& def = *find_metric(id);
-      const bool costs = def.section == Section::efficiency; // the whole base, from the costs join
-      const RecordSql r = costs ? costs_record(def, m_o) : record_of(def);
+      const bool costs = def.section == Section::efficiency;    // the whole base, from the costs join
+      const bool invoicing = def.section == Section::invoicing; // beside the annual figures
+      const RecordSql r = costs ? costs_record(def, m_o) : invoicing ? invoice_record(def, m_o) : record_of(def);
       const std::string value = q.as_real(r.value);
       const std::string rated = def.annualization != Annualization::none ? q.as_real(r.annualized) : value;
       if (!body.empty()) body += "\nUNION ALL\n";
-      body += fmt::format(
-          "SELECT period, grp, whole, cohort AS starting, {} AS ord, {} AS metric, {} AS name, {} AS "
-          "value, {} AS unit,\n"
-          "  {} AS annualized, {} AS method, {} AS numerator, {} AS denominator, {} AS n, {} AS note,\n"
-          "  {} AS tier\nFROM {{{{{}}}}}",
-          ++order, q.lit(def.id), q.lit(def.name), value, q.lit(to_string(def.unit)), q.as_real(r.annualized),
-          q.as_text(r.method), q.as_real(r.numerator), q.as_real(r.denominator), q.as_int(r.n), q.as_text(r.note),
-          q.as_int(tier_expr(rated, m_bands.rules_for(def.id))), costs ? "cskpi_costs" : "cskpi_annual");
+      const char* from = costs ? "cskpi_costs" : invoicing ? "cskpi_invoices" : "cskpi_annual";
+      body +=
+          fmt::format("SELECT period, grp, whole, cohort AS starting, {} AS ord, {} AS metric, {} AS name, {} AS "
+                      "value, {} AS unit,\n"
+                      "  {} AS annualized, {} AS method, {} AS numerator, {} AS denominator, {} AS n, {} AS note,\n"
+                      "  {} AS tier\nFROM {{{{{}}}}}",
+                      ++order, q.lit(def.id), q.lit(def.name), value, q.lit(to_string(def.unit)),
+                      q.as_real(r.annualized), q.as_text(r.method), q.as_real(r.numerator), q.as_real(r.denominator),
+                      q.as_int(r.n), q.as_text(r.note), q.as_int(tier_expr(rated, m_bands.rules_for(def.id))), from);
     }
     step("cskpi_records", "one record per period, group and metric, before rating by group size", std::move(body));
   }
@@ -625,8 +633,10 @@ std::string indent(const std::string& text) {
 std::vector<std::string> sql_metric_ids(const SqlOptions& o) {
   std::vector<std::string> out;
   for (const MetricDef& def : metric_table()) {
-    // The efficiency metrics have no shape of their own: sql_costs.cpp writes them.
-    if ((def.sql.shape == SqlShape::none && def.section != Section::efficiency) || !needs_met(def.needs, o)) continue;
+    // The efficiency and invoice metrics have no shape of their own: sql_costs.cpp and
+    // sql_invoices.cpp write them.
+    const bool own = def.section == Section::efficiency || def.section == Section::invoicing;
+    if ((def.sql.shape == SqlShape::none && !own) || !needs_met(def.needs, o)) continue;
     if (!o.metrics.empty() && std::find(o.metrics.begin(), o.metrics.end(), def.id) == o.metrics.end()) continue;
     out.emplace_back(def.id);
   }

@@ -30,6 +30,10 @@ struct SqlOptions {
   /// The costs table (issue 31; "" for none): period, sales_marketing, net_burn, revenue,
   /// operating_income, gross_margin. Given, the efficiency metrics join it by period label.
   std::string costs_table;
+  /// The invoice-lines table (issue 31; "" for none): invoice_id, customer_id, invoice_date,
+  /// amount, service_start, service_end (exclusive). Given, the invoice metrics book its lines
+  /// over the periods, per group, the group and MRR of a line's customer from the MRR table.
+  std::string invoices_table;
   /// "movements": the columns of SPEC §1.2. "snapshots": customer_id, month, mrr per row.
   bool snapshots = false;
   /// The --by column ("" for none): grouped beside the whole base, as `report --by` does.

@@ -220,3 +220,39 @@ TEST_CASE("a costs table adds the efficiency metrics, joined by period label for
   o.dialect = SqlDialect::spark;
   CHECK(has(query(o), "format_number("));
 }
+
+TEST_CASE("an invoices table adds the invoice metrics, booked per period and group and rounded once", "[sql]") {
+  SqlOptions o = movements(SqlDialect::duckdb);
+  const char* invoicing[] = {"billings",        "revenue_from_mrr",    "revenue_one_time",    "revenue_prorations",
+                             "revenue_credits", "revenue_without_mrr", "revenue_unexplained", "recognized_revenue",
+                             "deferred_revenue"};
+  auto ids = sql_metric_ids(o);
+  for (const char* id : invoicing) CHECK(std::count(ids.begin(), ids.end(), id) == 0); // no invoices table
+  CHECK_FALSE(has(query(o), "AS id,")); // the movements keep no customer id without one
+  o.invoices_table = "billing.invoice_lines";
+  o.by = "segment";
+  ids = sql_metric_ids(o);
+  for (const char* id : invoicing) CHECK(std::count(ids.begin(), ids.end(), id) == 1);
+  const auto steps = plan_sql(o, BandTable::builtin());
+  std::vector<std::string> names;
+  for (const SqlStep& s : steps) names.push_back(s.name);
+  const auto at = [&](const char* n) { return std::find(names.begin(), names.end(), n) - names.begin(); };
+  CHECK(at("cskpi_annual") < at("cskpi_invoice_lines"));
+  CHECK(at("cskpi_invoice_parts") < at("cskpi_invoice_sums"));
+  CHECK(at("cskpi_invoices") < at("cskpi_records"));
+  const std::string text = query(o);
+  CHECK(has(text, "FROM billing.invoice_lines"));
+  CHECK(has(text, "TRIM(CAST(customer_id AS VARCHAR)) AS id,"));
+  CHECK(has(text, "GROUP BY GROUPING SETS ((period, d), (period, grp, d))")); // per service length
+  CHECK(has(text, "> 500000000000000000 - n_days AND"));                      // an exact tie: half to even
+  CHECK(has(text, "'no invoice line dated in the period'"));
+  CHECK(has(text, "FROM cskpi_invoices"));
+  // Every dialect divides whole numbers exactly with its own operator.
+  o.dialect = SqlDialect::postgres;
+  CHECK(has(query(o), "DIV(recognized_f, CAST(1000000000000000000 AS NUMERIC))"));
+  o.dialect = SqlDialect::spark;
+  CHECK(has(query(o), "div (CAST(1000000000000000000 AS DECIMAL(38,0)))"));
+  // Snapshots: the derived movements carry the customer.
+  o.snapshots = true;
+  CHECK(has(query(o), "  b.id,\n"));
+}
