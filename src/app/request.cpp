@@ -34,10 +34,6 @@ FxMethod fx_method_of(const ReportRequest& o, const DefinitionPreset& preset) {
   const std::optional<FxMethod> m = parse_fx_method(o.fx_method);
   if (!m) throw usage_error(fmt::format("--fx-method \"{}\" is not constant, period-end or transaction", o.fx_method));
   if (o.fx.empty()) throw usage_error("--fx-method needs --fx FILE: the rates it values MRR with");
-  if (*m == FxMethod::transaction)
-    throw usage_error("--fx-method transaction is not available yet: it values each customer's MRR at the rates of "
-                      "its own movements, which needs every customer's history (use constant or period-end; cskpi "
-                      "explain fx)");
   return *m;
 }
 

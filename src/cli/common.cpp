@@ -94,9 +94,11 @@ void add_export_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--currency", o.currency, "The currency to report in (with --fx), or the one the amounts must be in")
       ->type_name("CODE");
   cmd.add_option("--fx-method", o.fx_method,
-                 "How monthly --fx rates value MRR over time: constant (each period at its own rate, no FX line; "
-                 "default) or period-end (the starting MRR revalued to the period's rate, shown as the bridge line "
-                 "mrr_fx, so start + movements + FX = end); --definitions chartmogul uses period-end. "
+                 "How monthly --fx rates value MRR over time: constant (no FX line; snapshots and billing exports at "
+                 "the last month's rate, movements files at each period's; default), period-end (each period at its "
+                 "rate; the starting MRR revalued to it is the bridge line mrr_fx, so start + movements + FX = end) "
+                 "or transaction (each customer's MRR at the rate of the month it last changed; the re-pricing at a "
+                 "change is mrr_fx). --definitions chartmogul uses period-end, profitwell transaction. "
                  "cskpi explain fx")
       ->type_name("METHOD");
   cmd.add_option("--definitions", o.definitions,

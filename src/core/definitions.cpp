@@ -19,7 +19,8 @@ constexpr DefinitionPreset k_presets[] = {
      "repeating and forever coupons lower MRR while they apply; a once coupon is a one-off, not recurring revenue",
      "past_due keeps its MRR; unpaid and paused stop counting from their unpaid or paused period",
      "cskpi's own; SPEC.md and the reference articles", FxMethod::constant,
-     "constant: each period at its own month's rate, no FX line (today's figures unchanged)"},
+     "snapshot files and billing exports value every month at the history's last month's rate, movements "
+     "files each row at its own period's rate; no FX line (cskpi's choice)"},
     {"smsb", false, false, true, "when the subscription ends (not documented by SMSB; cskpi's choice)",
      "not documented by SMSB; cskpi's choice (counted in exact cohorts)",
      "not documented by SMSB; invisible at month-end snapshots",
@@ -28,7 +29,7 @@ constexpr DefinitionPreset k_presets[] = {
      "not documented by SMSB; cskpi's choice", "not documented by SMSB; cskpi's choice",
      "SaaS Metrics Standards Board, Gross Revenue Retention (as cited by secondary sources; the NRR text was not "
      "available)",
-     FxMethod::constant, "not documented by SMSB; cskpi's choice (constant)"},
+     FxMethod::constant, "not documented by SMSB; cskpi's choice"},
     {"chartmogul", true, true, false,
      "when the subscription is cancelled or expires in the billing system (ChartMogul's default churn recognition)",
      "a previously paying customer back on a paid plan, any gap; the Net MRR Retention chart excludes reactivation, so "
@@ -51,9 +52,9 @@ constexpr DefinitionPreset k_presets[] = {
      "discounts and credits are always subtracted, regardless of frequency: a once coupon too",
      "past-due customers stay active through dunning, then churn as delinquent (Stripe's unpaid)",
      "Paddle ProfitWell Metrics help: Churn; Discounts; Are cancellations in the first month counted as churn?",
-     FxMethod::constant,
-     "the rate of the date the customer purchased the subscription, never revalued (transaction); cskpi uses constant "
-     "until transaction is available"},
+     FxMethod::transaction,
+     "the rate of the date the customer purchased the subscription, never revalued (cskpi's reading: each "
+     "customer's MRR at the rate of the month it last changed)"},
 };
 
 } // namespace

@@ -13,9 +13,11 @@ namespace cskpi {
 
 /// How --fx rates value a foreign-currency MRR over time (issue 30; cskpi explain fx).
 enum class FxMethod : std::uint8_t {
-  constant,   ///< each period's amounts at the rate of its last month; a starting MRR is restated, no FX line
-  period_end, ///< the same, and the starting MRR revalued from the period before's rate shows as mrr_fx
-  transaction ///< each movement at its own month's rate, never revalued (not available yet)
+  /// No FX line. Snapshot-table forms: every month at the rate of the history's last month;
+  /// movements files: each row at its own period's rate (a start is restated).
+  constant,
+  period_end, ///< each period at its own rate; the starting MRR revalued from the period before's rate is mrr_fx
+  transaction ///< each customer's MRR at the rate of the month it last changed; re-pricing at a change is mrr_fx
 };
 std::string_view to_string(FxMethod m) noexcept;
 /// "constant", "period-end" or "transaction"; nullopt for anything else.

@@ -171,6 +171,14 @@ std::optional<std::pair<std::uint32_t, MonthIndex>> SnapshotTable::accumulate() 
   return std::nullopt;
 }
 
+bool SnapshotTable::hold(std::uint32_t c, MonthIndex m, std::string_view currency, Money native) {
+  Holdings& h = m_holdings[life_key(c, m)];
+  for (Holding& x : h)
+    if (x.currency == currency) return checked_add(x.native, native);
+  h.push_back(Holding{std::string(currency), native});
+  return true;
+}
+
 Money SnapshotTable::at(std::uint32_t c, MonthIndex m) const noexcept {
   if (m_columns.empty() || m < m_first || m > last()) return Money{};
   const std::vector<Money>& col = m_columns[static_cast<std::size_t>(m - m_first)];
@@ -243,6 +251,7 @@ std::uint64_t derive_range(const SnapshotTable& t, const std::vector<DerivedPeri
   MovementRow r;
   r.file = file;
   const bool lifecycle = t.has_lifecycle();
+  const bool fx = t.has_fx(); // --fx-method period-end or transaction (issue 30)
   Lifecycle life;
   for (const DerivedPeriod& p : periods) {
     for (; seen_through < p.first_month - 1; ++seen_through)
@@ -264,15 +273,21 @@ std::uint64_t derive_range(const SnapshotTable& t, const std::vector<DerivedPeri
         }
         continue;
       }
-      r.start = before;
+      // With an FX line the start is revalued and the movement is what is left of the change.
+      r.fx = fx && before.micros > 0 ? t.fx_at(c, p.last_month) : Money{};
+      r.start = Money{before.micros + r.fx.micros};
       r.expansion = r.contraction = r.churned = r.new_mrr = r.reactivation = Money{};
+      const std::int64_t change = after.micros - r.start.micros;
       switch (m) {
       case Movement::new_business: r.new_mrr = after; break;
       case Movement::reactivation: r.reactivation = after; break;
-      case Movement::expansion: r.expansion = Money{after.micros - before.micros}; break;
-      case Movement::contraction: r.contraction = Money{before.micros - after.micros}; break;
-      case Movement::churn: r.churned = before; break;
+      case Movement::expansion:
+      case Movement::contraction:
       case Movement::flat:
+        if (change > 0) r.expansion = Money{change};
+        else r.contraction = Money{-change};
+        break;
+      case Movement::churn: r.churned = r.start; break;
       case Movement::none: break;
       }
       sink.add(r);

@@ -91,6 +91,31 @@ public:
   }
   bool has_lifecycle() const noexcept { return !m_life.empty(); }
 
+  /// What customer `c` holds in month `m` in each currency before conversion (issue 30: --fx-method
+  /// period-end and transaction revalue it). Sparse: kept only where a form calls hold().
+  struct Holding {
+    std::string currency; ///< an upper-case code such as USD
+    Money native;
+  };
+  using Holdings = std::vector<Holding>;
+  /// Adds `native` in `currency` to customer `c`'s holdings of month `m`; false on overflow.
+  bool hold(std::uint32_t c, MonthIndex m, std::string_view currency, Money native);
+  const Holdings* holdings_at(std::uint32_t c, MonthIndex m) const {
+    const auto it = m_holdings.find(life_key(c, m));
+    return it == m_holdings.end() ? nullptr : &it->second;
+  }
+  bool has_holdings() const noexcept { return !m_holdings.empty(); }
+  /// The FX line of customer `c` in the derived period ending with month `m` (MovementRow::fx):
+  /// set by ingest for the run's FX method, 0 where none was set.
+  void set_fx(std::uint32_t c, MonthIndex m, Money fx) {
+    if (fx.micros != 0) m_fx[life_key(c, m)] = fx;
+  }
+  Money fx_at(std::uint32_t c, MonthIndex m) const {
+    const auto it = m_fx.find(life_key(c, m));
+    return it == m_fx.end() ? Money{} : it->second;
+  }
+  bool has_fx() const noexcept { return !m_fx.empty(); }
+
 private:
   static std::uint64_t life_key(std::uint32_t c, MonthIndex m) noexcept {
     return (std::uint64_t{c} << 32) | static_cast<std::uint32_t>(m);
@@ -112,7 +137,9 @@ private:
   MonthIndex m_first = 0;
   std::vector<std::vector<Money>> m_columns; ///< m_columns[m - m_first][customer]
   std::uint64_t m_cells = 0;
-  std::unordered_map<std::uint64_t, Lifecycle> m_life; ///< lifecycle(): (customer, month) -> facts
+  std::unordered_map<std::uint64_t, Lifecycle> m_life;    ///< lifecycle(): (customer, month) -> facts
+  std::unordered_map<std::uint64_t, Holdings> m_holdings; ///< hold(): (customer, month) -> native amounts
+  std::unordered_map<std::uint64_t, Money> m_fx;          ///< set_fx(): (customer, period's last month) -> FX
 };
 
 /// What happened to a customer between two snapshots (issue 6 rules).
@@ -135,7 +162,9 @@ std::vector<DerivedPeriod> derivable_periods(const SnapshotTable& t, PeriodLengt
 /// Emits one movements row per customer and derivable period, period by period, for every
 /// customer with MRR at either end: start_mrr is the MRR at the end of the month before the
 /// period, and exactly one of new, reactivation, expansion, contraction or churned carries
-/// the difference to the MRR at the end of its last month. Rows carry `file`, line 0, and the
+/// the difference to the MRR at the end of its last month. With an FX line (fx_at(), issue 30)
+/// start_mrr is that MRR plus the FX line (the start revalued, as MovementRow::fx says) and
+/// the movement carries the rest: start + FX + movements = end for every customer. Rows carry `file`, line 0, and the
 /// customer's name where the table has one.
 /// Returns the rows emitted. With `threads` > 1 and a sink that can fork(), ranges of
 /// customers are derived on that many threads and merged; the sums are the same.

@@ -616,6 +616,7 @@ void finish_snapshots(FileReader& rd, SnapshotTable& table) {
                          month_label(table.last()), to_string(length), list_forms()));
     return;
   }
+  if (!apply_fx_method(rd, table, length)) return;
   run.period_length = length;
   run.period_length_first = rd.name;
   run.period_length_file = rd.file_index;

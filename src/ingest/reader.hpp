@@ -292,6 +292,15 @@ private:
 SnapshotTable* open_snapshot_table(FileReader& rd, std::optional<bool> cents_default);
 /// After a snapshot file's rows: derive the movements (SPEC §1.1 snapshots).
 void finish_snapshots(FileReader& rd, SnapshotTable& table);
+/// A month's MRR of customer `c` in `currency` as the snapshot table holds it under --fx
+/// (issue 30; fx_method.cpp): constant converts at the rate of the history's `last` month,
+/// period-end and transaction at month `m`'s rate and keep the native amount for
+/// apply_fx_method(). Without --fx, `native` itself. A missing rate rejects the row (`field`).
+Money snapshot_value(FileReader& rd, SnapshotTable& t, std::uint32_t c, MonthIndex m, MonthIndex last, Money native,
+                     std::string_view currency, std::size_t field);
+/// Values the whole table by --fx-method and sets each customer's FX line per derived period
+/// of `length` (SnapshotTable::set_fx); nothing under constant. False (fatal) on overflow.
+bool apply_fx_method(FileReader& rd, SnapshotTable& table, PeriodLength length);
 
 /// The common month cell, YYYY-MM with a year from 1900 to 2199, without the general date
 /// reader; nullopt for anything else.

@@ -219,7 +219,8 @@ constexpr MetricDef k_bridge[] = {
      .needs = N::nothing,
      .formula = "sum over starting customers of start_mrr at this period's rate - at the period before's",
      .description = "The starting MRR revalued from the period before's exchange rates to this period's: growth "
-                    "or loss that is the currency, not the customers. Only with --fx and --fx-method period-end.",
+                    "or loss that is the currency, not the customers. Only with --fx and --fx-method period-end, or "
+                    "transaction (the re-pricing of kept MRR when a customer's MRR changes).",
      .sources = "-",
      .sign = "+",
      .compute = [](const MetricInputs& in, MetricValue& m) { total(m, Quantity::of_money(in.t.fx), in.t.cohort); },

@@ -169,8 +169,58 @@ TEST_CASE("bridge: every group's bridge adds up over random segment changes", "[
     for (const Record& rec : g.records) CHECK(rec.metric.def->id.find("transfer") == std::string_view::npos);
 }
 
-TEST_CASE("bridge: with period-end FX every group's bridge adds up in the reporting currency", "[bridge]") {
+/// A random snapshots (long) file over `months` months from 2026-01: customers that start, grow,
+/// shrink, churn and come back; some change currency once. A customer's group is its first
+/// row's (the snapshot table keeps it), so there are no transfers.
+std::string random_snapshots(test::Random& rnd, int customers, int months) {
+  std::string text = "customer_id,segment,month,currency,mrr\n";
+  for (int c = 0; c < customers; ++c) {
+    std::int64_t mrr = rnd.chance(50) ? 10 + static_cast<std::int64_t>(rnd.below(500)) : 0;
+    const char* currency = k_currencies[rnd.below(3)];
+    const char* segment = k_segments[rnd.below(3)];
+    for (int m = 1; m <= months; ++m) {
+      if (m > 1) {
+        if (mrr == 0) mrr = rnd.chance(30) ? 10 + static_cast<std::int64_t>(rnd.below(500)) : 0;
+        else if (rnd.chance(12)) mrr = 0;
+        else if (rnd.chance(25)) mrr += 1 + static_cast<std::int64_t>(rnd.below(300));
+        else if (rnd.chance(20) && mrr > 1) mrr -= 1 + static_cast<std::int64_t>(rnd.below(mrr - 1));
+        if (rnd.chance(5)) currency = k_currencies[rnd.below(3)]; // a currency change
+      }
+      if (mrr > 0 || rnd.chance(50)) text += fmt::format("C{},{},2026-{:02},{},{}\n", c, segment, m, currency, mrr);
+    }
+  }
+  return text;
+}
+
+TEST_CASE("bridge: with period-end and transaction FX a snapshot file's bridges add up", "[bridge]") {
+  const std::string method = GENERATE("period-end", "transaction");
+  const std::string length = GENERATE("month", "quarter");
+  test::Random rnd{GENERATE(21u, 22u, 23u, 24u, 25u)};
+  const int months = 10;
+  INFO(method << " " << length << " seed " << rnd.state);
+  const std::string file = write_file(fmt::format("cskpi_test_bridge_snap_{}.csv", rnd.state),
+                                      random_snapshots(rnd, 20 + static_cast<int>(rnd.below(40)), months));
+  const std::string rates =
+      write_file(fmt::format("cskpi_test_bridge_snap_rates_{}.csv", rnd.state), random_rates(rnd, months));
+  app::ReportRequest q;
+  q.files = {file};
+  q.by = "segment";
+  q.fx = rates;
+  q.currency = "EUR";
+  q.fx_method = method;
+  q.period_length = length;
+  Quiet sink;
+  const std::optional<Report> r = app::run_report(q, sink);
+  REQUIRE(r);
+  CHECK(sink.problems.empty());
+  check_bridges(*r, false);
+}
+
+TEST_CASE("bridge: with period-end and transaction FX every group's bridge adds up in the reporting currency",
+          "[bridge]") {
+  const std::string method = GENERATE("period-end", "transaction");
   test::Random rnd{GENERATE(11u, 12u, 13u, 14u)};
+  INFO(method << " seed " << rnd.state);
   const int periods = 5;
   const std::string file = write_file(fmt::format("cskpi_test_bridge_fx_{}.csv", rnd.state),
                                       random_movements(rnd, 15 + static_cast<int>(rnd.below(30)), periods, true));
@@ -181,11 +231,11 @@ TEST_CASE("bridge: with period-end FX every group's bridge adds up in the report
   q.by = "segment";
   q.fx = rates;
   q.currency = "EUR";
-  q.fx_method = "period-end";
+  q.fx_method = method;
   Quiet sink;
   const std::optional<Report> r = app::run_report(q, sink);
   REQUIRE(r);
-  CHECK(sink.problems.empty()); // the starts continue the ends before at the earlier rates: no continuity warning
+  CHECK(sink.problems.empty()); // the starts continue the ends before: no continuity warning
   check_bridges(*r, true);
   bool fx_line = false;
   for (const Group& g : r->groups)

@@ -118,7 +118,8 @@ public:
         mrr = *converted;
       }
       if (!r.currency.empty())
-        mrr = rd.convert(mrr, r.currency, last, m_currency != k_absent ? m_currency : m_billing_currency);
+        mrr = snapshot_value(rd, *m_table, r.customer, r.month, last, mrr, r.currency,
+                             m_currency != k_absent ? m_currency : m_billing_currency); // --fx-method
       if (!rd.row_ok || !m_table->add(r.customer, r.month, mrr)) {
         if (rd.row_ok) rd.fatal(r.line, "the customer's MRR overflows the money range");
         rd.summary.unreadable = true;

@@ -351,7 +351,8 @@ private:
       if (st.stopped) break;
       rd.line = starts->line;
       rd.row_ok = true;
-      const Money value = rd.convert(st.paused ? Money{} : st.mrr, s.currency, last, m_currency); // constant currency
+      const Money value = snapshot_value(rd, *m_table, c, m, last, st.paused ? Money{} : st.mrr, s.currency,
+                                         m_currency); // --fx-method
       if (!rd.row_ok) {
         rd.summary.unreadable = true;
         return false;

@@ -108,6 +108,16 @@ bool MovementsForm::start(FileReader& rd) {
     m_attr.locate(rd);
     m_row_attributes = true;
   }
+  if (run.fx && run.options.fx_method == FxMethod::transaction && m_pos[c_currency] != k_absent) {
+    // A customer's history must be whole to carry its locked rate: one file holds it.
+    if (run.movement_files > 0) {
+      rd.fatal(rd.line,
+               "--fx-method transaction reads each customer's history from one movements file: put the "
+               "periods in one file, or use --fx-method period-end");
+      return false;
+    }
+    m_transactions = std::make_unique<TransactionRows>();
+  }
   ++run.movement_files;
   if (m_pos[c_period] != k_absent && run.options.continuity) { // its periods' continuity is checked at the run's end
     ContinuityRun& c = run.continuity;
@@ -172,7 +182,8 @@ void MovementsForm::flush(FileReader& rd) {
 void MovementsForm::accept(FileReader& rd, const MovementRow& r) {
   ++rd.summary.rows_used;
   m_sums.add(r);
-  rd.sink.add(r);
+  if (m_transactions) m_transactions->keep(r); // valued at the file's end
+  else rd.sink.add(r);
 }
 
 void MovementsForm::period_cell(FileReader& rd, MovementRow& r) {
@@ -233,6 +244,7 @@ void MovementsForm::convert(FileReader& rd, MovementRow& r) {
   if (!r.period.empty())
     if (const std::optional<Day> last = last_day_of_period(r.period)) m = parse_month(format_date(*last)).value_or(0);
   const Money start = r.start;
+  if (m_transactions) m_transactions->native(r, currency);
   for (Money* v : {&r.start, &r.expansion, &r.contraction, &r.churned, &r.new_mrr, &r.reactivation})
     if (rd.row_ok) *v = rd.convert(*v, currency, m, m_pos[c_currency]);
   if (r.cac && rd.row_ok) r.cac = rd.convert(*r.cac, currency, m, m_pos[c_currency]);
@@ -649,6 +661,7 @@ void MovementsForm::read(FileReader& rd, LineSource& lines) {
   if (rd.summary.unreadable) return;
   rd.finish_warnings();
   m_currencies.finish(rd);
+  if (m_transactions && !rd.summary.unreadable) m_transactions->finish(rd);
 }
 
 FileRole recognise_movements(const Header& h) {

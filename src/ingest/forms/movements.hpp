@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -151,6 +152,41 @@ struct Entry {
   std::string_view currency;
 };
 
+/// --fx-method transaction (issue 30; movements_fx.cpp): the file's rows wait with their native
+/// amounts; at its end each customer's rows are carried in period order and go to the sink in
+/// file order. A customer's MRR is held at the rate of the period of its last transaction (a
+/// row with a movement): such a row's movements are at its period's rate and the MRR kept from
+/// before, re-priced from its locked rate to that rate, is MovementRow::fx; a churn removes the
+/// locked value; a row without a movement moves nothing. A currency change is a transaction at
+/// the new currency's rate whose difference to the locked value is expansion or contraction.
+class TransactionRows {
+public:
+  /// The row's native amounts and currency, before convert() converts them.
+  void native(const MovementRow& r, std::string_view currency);
+  /// Keeps a valid row (converted at its period's rate) with the amounts native() saw.
+  void keep(const MovementRow& r);
+  /// Values the rows and hands them to the sink.
+  void finish(FileReader& rd);
+
+private:
+  struct Row {
+    MovementRow row;
+    std::string text; ///< file, customer_id, period, group and name, NUL-separated
+    std::array<Money, 6> native;
+    std::string currency;
+    MonthIndex first_month = 0;
+  };
+  struct State {
+    bool known = false;
+    Money held, value; ///< the native MRR at the end of the customer's row before, and its locked value
+    std::string currency;
+  };
+  void carry(const FxTable& fx, Row& k, State& s) const;
+  std::vector<Row> m_rows;
+  std::array<Money, 6> m_native{};
+  std::string m_currency;
+};
+
 class MovementsForm : public Form {
 public:
   bool start(FileReader& rd) override;
@@ -255,7 +291,8 @@ private:
   bool m_period_seen = false;      ///< a valid period was read from this file
   AttributeCells m_attr;
   CurrencyCheck m_currencies;
-  RunningSums m_sums; ///< of the file's valid rows so far
+  RunningSums m_sums;                              ///< of the file's valid rows so far
+  std::unique_ptr<TransactionRows> m_transactions; ///< --fx-method transaction only
 };
 
 /// The fast path as the engine's parallel pass sees it (a RowParser): parse_fast, then the

@@ -105,6 +105,7 @@ public:
     const Day as_of = rd.options().as_of_day.value_or(m_latest);
     const MonthIndex last = last_day_of_month(month_of(as_of)) == as_of ? month_of(as_of) : month_of(as_of) - 1;
     std::uint64_t trials = 0;
+    const bool by_month = rd.run.fx && rd.options().fx_method != FxMethod::constant;
     for (const Subscription& s : m_subscriptions) {
       const std::uint32_t c = m_table->customer(s.customer, s.group);
       const MonthIndex first = month_of(s.start);
@@ -114,7 +115,7 @@ public:
       if (!mrr) return rd.fatal(s.line, "the subscription's MRR overflows the money range");
       rd.line = s.line;
       rd.row_ok = true;
-      const Money value = rd.convert(*mrr, s.currency, last, m_currency); // constant currency
+      const Money constant = rd.convert(*mrr, s.currency, last, m_currency); // constant currency
       if (!rd.row_ok) { // no exchange rate: the error names the subscription's line
         rd.summary.unreadable = true;
         return;
@@ -124,8 +125,12 @@ public:
         if (s.end && *s.end <= at) break;
         const bool trial = s.trial_end && *s.trial_end > at;
         trials += trial && m == last; // still in trial when the history ends
-        if (!m_table->add(c, m, trial ? Money{} : value))
-          return rd.fatal(s.line, "the customer's MRR overflows the money range");
+        Money value = trial ? Money{} : constant;
+        if (!trial && by_month) { // --fx-method period-end or transaction: this month's rate
+          value = snapshot_value(rd, *m_table, c, m, last, *mrr, s.currency, m_currency);
+          if (!rd.row_ok) return void(rd.summary.unreadable = true);
+        }
+        if (!m_table->add(c, m, value)) return rd.fatal(s.line, "the customer's MRR overflows the money range");
         if (!trial) note_scheduled(s, c, m, m == last, value);
       }
     }

@@ -75,7 +75,8 @@ public:
     for (const Native& n : m_native) {
       rd.line = n.line;
       rd.row_ok = true;
-      const Money converted = rd.convert(n.mrr, n.currency, m_table->last(), m_currency);
+      const Money converted =
+          snapshot_value(rd, *m_table, n.customer, n.month, m_table->last(), n.mrr, n.currency, m_currency);
       if (!rd.row_ok) {
         rd.summary.unreadable = true; // the error names the row; the history is incomplete without it
         return;

@@ -211,7 +211,7 @@ public:
         }
         rd.line = s.line;
         rd.row_ok = true;
-        const Money value = rd.convert(*mrr, s.currency, last, m_currency); // constant currency
+        const Money value = snapshot_value(rd, *m_table, c, m, last, *mrr, s.currency, m_currency); // --fx-method
         if (!rd.row_ok) { // no exchange rate: the error names the subscription's line
           rd.summary.unreadable = true;
           return;
