@@ -133,7 +133,9 @@ A snapshots table's month is a DATE or 'YYYY-MM' text.
 With --costs-table, the efficiency metrics join a costs table by period label, for
 the whole base only (segment 'all'), as report --costs joins a costs file: the row
 of the period, the row of the period before (magic_number) and the MRR a year
-before (rule_of_40). A period without a costs row has them null with the reason.)");
+before (rule_of_40). A period without a costs row has them null with the reason.
+Unlike report --costs, the query does not sum a monthly costs table into quarters
+or years: give the table at the movements' period length.)");
 }
 
 int run_sql(const SqlCommandOptions& o) {
