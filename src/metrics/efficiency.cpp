@@ -180,6 +180,8 @@ CostsJoin join_costs(const CostsTable& costs, const std::map<std::string, Period
     }
     pc.before_period = shift_period(label, -step, length);
     if (!pc.before_period.empty()) pc.before = find(pc.before_period);
+    if (const auto it = rows.why_none.find(pc.before_period); pc.before == nullptr && it != rows.why_none.end())
+      pc.before_why_none = it->second;
     // A year before the period's end: the period that ended 12 months earlier, or failing it
     // the start of the period after it (which begins where that one ended).
     pc.year_before_period = shift_period(label, -12, length);

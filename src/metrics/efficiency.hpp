@@ -29,6 +29,7 @@ struct PeriodCosts {
   std::string why_none;
   std::string before_period;       ///< the label of the period before ("" without a period column)
   const CostRow* before = nullptr; ///< the costs row of the period before, if the file has one
+  std::string before_why_none;     ///< as why_none, of the period before
   std::string year_before_period;  ///< the label of the period that ended a year before this one ended
   /// The whole base's MRR a year before the period's end: the ending MRR of that period when
   /// the report has it, else the starting MRR of the period after it; nullopt without either.

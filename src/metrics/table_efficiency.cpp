@@ -96,8 +96,11 @@ void magic_number(const MetricInputs& in, MetricValue& m) {
   if (row == nullptr) return;
   const PeriodCosts& pc = *in.costs;
   if (pc.before == nullptr) {
-    m.note = fmt::format("the costs file has no row for the period before ({}): its S&M spend is unknown",
-                         pc.before_period.empty() ? "none" : pc.before_period);
+    m.note = pc.before_why_none.empty()
+        ? fmt::format("the costs file has no row for the period before ({}): its S&M spend is unknown",
+                      pc.before_period.empty() ? "none" : pc.before_period)
+        : fmt::format("the period before ({}) has no costs figures, so its S&M spend is unknown: {}", pc.before_period,
+                      pc.before_why_none);
     return;
   }
   const int k = periods_per_year(in.ctx.period_length);

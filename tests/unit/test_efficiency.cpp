@@ -299,6 +299,8 @@ TEST_CASE("joining monthly costs to quarters: exact sums, the revenue-weighted m
     CHECK(gap.periods.at("2026-Q1").why_none ==
           "the costs file has no row for 2026-02 (a part of 2026-Q1), and a partial sum is not the quarter's");
     CHECK(gap.periods.at("2026-Q1").before == nullptr); // 2025-Q4 has one month of three
+    CHECK(gap.periods.at("2026-Q1").before_why_none ==
+          "the costs file has no row for 2025-10, 2025-11 (parts of 2025-Q4), and a partial sum is not the quarter's");
   }
   SECTION("a year from its quarters or months; a sum that overflows is no row") {
     std::vector<CostRow> rows;
