@@ -63,9 +63,14 @@ std::optional<CostsJoin> join_run_costs(const Loaded& l, MetricContext& ctx, Run
 
 void warn_missing_costs(const CostsJoin& join, const std::vector<Group>& groups, RunSink& sink) {
   std::vector<std::string> missing;
-  for (const Group& g : groups)
-    if (g.whole && g.period && std::find(join.missing.begin(), join.missing.end(), *g.period) != join.missing.end())
-      missing.push_back(*g.period);
+  for (const Group& g : groups) {
+    if (!g.whole || !g.period || std::find(join.missing.begin(), join.missing.end(), *g.period) == join.missing.end())
+      continue;
+    // A period the file holds only part of (a quarter without one of its months) says which part.
+    if (const auto it = join.periods.find(*g.period); it != join.periods.end() && !it->second.why_none.empty())
+      sink.note(Severity::warning, fmt::format("{}: its efficiency metrics are null", it->second.why_none));
+    else missing.push_back(*g.period);
+  }
   if (missing.empty()) return;
   sink.note(Severity::warning,
             fmt::format("the costs file has no row for period{} {}: {} efficiency metrics are null",

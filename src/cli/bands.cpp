@@ -13,8 +13,9 @@ namespace cskpi::cli {
 void setup_bands(CLI::App& app, BandsOptions& o) {
   CLI::App* cmd =
       app.add_subcommand("bands", "Print the benchmark bands every rated metric is judged by, with sources");
-  add_format_option(*cmd, o.format, o.output, {"table", "csv", "markdown"},
-                    "table, csv (editable, feeds --bands) or markdown");
+  add_format_option(*cmd, o.format, o.output, {"table", "json", "csv", "markdown"},
+                    "table, json (an array of one object per rule, or per peer band with --peers: jq-friendly), "
+                    "csv (editable, feeds --bands) or markdown");
   cmd->add_option("--bands", o.bands, "Show the bands with this override file applied")->type_name("FILE");
   cmd->add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
   cmd->add_flag("--peers", o.peers,
@@ -28,6 +29,8 @@ void setup_bands(CLI::App& app, BandsOptions& o) {
   cskpi bands --format csv > my-bands.csv    # edit, then: cskpi report data.csv --bands my-bands.csv
   cskpi bands --peers                        # published peer figures: cskpi report data.csv --peers arpa
   cskpi bands --peers --format csv > peers.csv   # edit, then: cskpi report data.csv --peers acv --peer-bands peers.csv
+  cskpi bands --format json | jq '.[] | select(.metric == "nrr")'
+  cskpi bands --peers --format json | jq '.[] | select(.dimension == "arpa") | {metric, band, median, source}'
 
 Tiers share one severity scale: best_in_class 4, good 3, acceptable 2, warning 1, critical 0.
 A metric's rules are tried in order; the first that holds gives the tier. Bands rate the
@@ -44,6 +47,7 @@ int run_bands(const BandsOptions& o) {
   std::string out;
   if (o.format == "csv") out = "metric,tier,bound,direction,source\n";
   if (o.format == "markdown") out = "| Metric | Tier | Rule | Source |\n|---|---|---|---|\n";
+  if (o.format == "json") out = "[";
   for (const std::string& id : bands.rated_metrics()) {
     const MetricDef* def = find_band_metric(id);
     std::string name = def != nullptr ? std::string(def->name) : id;
@@ -57,13 +61,21 @@ int run_bands(const BandsOptions& o) {
     for (const BandRule& r : bands.rules_for(id)) {
       if (o.format == "csv")
         out += fmt::format("{},{},{},{},{}\n", id, to_string(r.tier), r.bound, to_string(r.op), csv_quote(source));
+      else if (o.format == "json") // one object per rule, the keys of the csv and the words of the table
+        out += fmt::format("{}\n  {{\"metric\": {}, \"name\": {}, \"basis\": {}, \"tier\": {}, \"bound\": {}, "
+                           "\"direction\": {}, \"rule\": {}, \"source\": {}}}",
+                           out.size() > 1 ? "," : "", json_string(id), json_string(name),
+                           json_string(annual ? "annual" : "period"), json_string(to_string(r.tier)),
+                           json_number(Quantity::of_real(r.bound)), json_string(to_string(r.op)),
+                           json_string(describe_bound(r)), json_string(source));
       else if (o.format == "markdown")
         out += fmt::format("| {} | {} | {} | {} |\n", markdown_cell(id), to_string(r.tier),
                            markdown_cell(describe_bound(r)), markdown_cell(source));
       else out += fmt::format("  {:<14} {}\n", to_string(r.tier), describe_bound(r));
     }
   }
-  if (o.format != "csv") { // the titles of the articles the sources name
+  if (o.format == "json") out += "\n]\n";
+  if (o.format != "csv" && o.format != "json") { // the titles of the articles the sources name
     std::string sources;
     for (const std::string& id : bands.rated_metrics()) sources += std::string(bands.source_for(id)) + "\n";
     if (o.format == "table") {

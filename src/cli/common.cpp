@@ -430,7 +430,8 @@ void add_costs_option(CLI::App& cmd, RunOptions& o) {
                  "Efficiency from a costs file, one row per period: period, sales_marketing, net_burn (optional "
                  "revenue, operating_income, gross_margin as a fraction). Adds burn_multiple, cac_payback_months, "
                  "cac_payback_new_months, magic_number and rule_of_40 for the whole base; a period the file lacks is "
-                 "named in a warning and its figures are n/a")
+                 "named in a warning and its figures are n/a. Monthly rows are summed into a quarterly or yearly "
+                 "report's periods (the gross margin weighted by revenue); a quarter missing a month gets none")
       ->type_name("FILE");
 }
 

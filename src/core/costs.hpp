@@ -27,6 +27,11 @@ struct CostRow {
   std::optional<Money> gross_margin;
   std::string file;
   std::uint64_t line = 0;
+  /// A row the join summed from the file's shorter rows (a quarter from its three months): the
+  /// labels summed, empty for a row as read. An optional figure some of them lack is absent from
+  /// the sum (never a partial sum), and why_no_* says which row lacks it.
+  std::vector<std::string> summed_from;
+  std::string why_no_revenue, why_no_income, why_no_margin;
 };
 
 /// Every row of the run's costs files, in the order read.

@@ -32,20 +32,27 @@ std::string money_text(i128 micros) {
 
 /// The period's costs row, or nullptr with the reason in the record's note.
 const CostRow* costs_row(const MetricInputs& in, MetricValue& m) {
-  if (in.costs->now == nullptr) m.note = fmt::format("the costs file has no row for period {}", in.costs->period);
+  if (in.costs->now == nullptr)
+    m.note = in.costs->why_none.empty() ? fmt::format("the costs file has no row for period {}", in.costs->period)
+                                        : in.costs->why_none;
   return in.costs->now;
 }
 
 /// The gross margin in micro-units of the period: its costs row's, else --gross-margin, else
-/// 1 (then the note says the payback is on revenue, not on gross profit).
+/// 1 (then the note says the payback is on revenue, not on gross profit). A row summed from
+/// shorter ones whose margin cannot be known says why.
 std::int64_t margin_of(const MetricInputs& in, const CostRow& row, MetricValue& m) {
   if (row.gross_margin) return row.gross_margin->micros;
+  const std::string why = row.why_no_margin.empty() ? std::string{} : ": " + row.why_no_margin;
   if (in.ctx.gross_margin_given) {
-    m.note = fmt::format("gross margin {} from --gross-margin (the costs row has none)",
-                         format_money_exact(in.ctx.gross_margin));
+    m.note = fmt::format("gross margin {} from --gross-margin (the costs row has none{})",
+                         format_money_exact(in.ctx.gross_margin), why);
     return in.ctx.gross_margin.micros;
   }
-  m.note = "no gross margin (costs file or --gross-margin): margin 1, a payback on revenue, not on gross profit";
+  m.note = row.why_no_margin.empty()
+      ? "no gross margin (costs file or --gross-margin): margin 1, a payback on revenue, not on gross profit"
+      : fmt::format("no gross margin ({}; no --gross-margin): margin 1, a payback on revenue, not on gross profit",
+                    row.why_no_margin);
   return Money::k_scale;
 }
 
@@ -89,8 +96,11 @@ void magic_number(const MetricInputs& in, MetricValue& m) {
   if (row == nullptr) return;
   const PeriodCosts& pc = *in.costs;
   if (pc.before == nullptr) {
-    m.note = fmt::format("the costs file has no row for the period before ({}): its S&M spend is unknown",
-                         pc.before_period.empty() ? "none" : pc.before_period);
+    m.note = pc.before_why_none.empty()
+        ? fmt::format("the costs file has no row for the period before ({}): its S&M spend is unknown",
+                      pc.before_period.empty() ? "none" : pc.before_period)
+        : fmt::format("the period before ({}) has no costs figures, so its S&M spend is unknown: {}", pc.before_period,
+                      pc.before_why_none);
     return;
   }
   const int k = periods_per_year(in.ctx.period_length);
@@ -101,8 +111,10 @@ void magic_number(const MetricInputs& in, MetricValue& m) {
   } else {
     const int months = months_per_period(in.ctx.period_length);
     delta = (static_cast<i128>(in.t.end_mrr.micros) - in.t.start.micros) * months;
-    m.note = fmt::format("revenue from MRR: {} x ending MRR, the period before's {} x starting MRR ({})", months,
-                         months, row->revenue ? "the costs row before has no revenue" : "no revenue in the costs row");
+    const std::string& why = row->revenue ? pc.before->why_no_revenue : row->why_no_revenue;
+    m.note = fmt::format("revenue from MRR: {} x ending MRR, the period before's {} x starting MRR ({}{}{})", months,
+                         months, row->revenue ? "the costs row before has no revenue" : "no revenue in the costs row",
+                         why.empty() ? "" : ": ", why);
   }
   m.numerator = money_or_real(delta * k);
   m.denominator = Quantity::of_money(pc.before->sales_marketing);
@@ -119,8 +131,9 @@ void rule_of_40(const MetricInputs& in, MetricValue& m) {
   if (row == nullptr) return;
   const PeriodCosts& pc = *in.costs;
   if (!row->revenue || !row->operating_income) {
-    m.note = fmt::format("the costs row of {} has no {}: no operating margin", pc.period,
-                         !row->revenue ? "revenue" : "operating_income");
+    const std::string& why = !row->revenue ? row->why_no_revenue : row->why_no_income;
+    m.note = fmt::format("the costs row of {} has no {}{}: no operating margin", pc.period,
+                         !row->revenue ? "revenue" : "operating_income", why.empty() ? "" : " (" + why + ")");
     return;
   }
   if (row->revenue->micros <= 0) {

@@ -130,8 +130,10 @@ std::vector<Verdict> judge_anomalies(const std::vector<Group>& groups, double k,
 std::string anomaly_json(const Verdict& v) {
   if (!v.anomaly) return {};
   const Verdict::Anomaly& a = *v.anomaly;
+  // The median, robust deviation and score are computed in doubles (1.4826 x MAD): rounded to
+  // six decimals, money's micro-unit, so a deviation of 239,736.42 is not 239736.41999999998.
   const auto number = [](const std::optional<double>& d) {
-    return d ? json_number(Quantity::of_real(*d)) : std::string("null");
+    return d ? json_number(Quantity::of_real(std::round(*d * 1e6) / 1e6)) : std::string("null");
   };
   return fmt::format(",\"anomaly\":{{\"k\":{},\"median\":{},\"robust_deviation\":{},\"score\":{},\"history\":{},"
                      "\"undefined\":{},\"constant\":{},\"expected\":{}}}",

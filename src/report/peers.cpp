@@ -213,6 +213,23 @@ std::string wrapped(std::string_view label, const std::string& text) {
   return out;
 }
 
+/// One object per row, the csv's columns as keys (numbers as numbers, an open edge or an
+/// unpublished quartile null) plus the band's label: for jq.
+std::string peer_json_rows(const PeerTable& table) {
+  std::string out = "[";
+  for (const PeerRow& r : table.rows())
+    out +=
+        fmt::format("{}\n  {{\"metric\": {}, \"dimension\": {}, \"band\": {}, \"from\": {}, \"to\": {}, \"p25\": {}, "
+                    "\"median\": {}, \"p75\": {}, \"horizon\": {}, \"better\": {}, \"source\": {}, \"year\": {}, "
+                    "\"sample\": {}, \"definition\": {}, \"caveat\": {}, \"url\": {}}}",
+                    out.size() > 1 ? "," : "", json_string(r.metric), json_string(to_string(r.dimension)),
+                    json_string(r.band_label()), json_opt(r.from), json_opt(r.to), json_opt(r.p25),
+                    json_number(Quantity::of_real(r.median)), json_opt(r.p75), json_string(to_string(r.horizon)),
+                    json_string(r.higher_is_better ? "higher" : "lower"), json_string(r.source), json_text(r.year),
+                    json_text(r.sample), json_text(r.definition), json_text(r.caveat), json_text(r.url));
+  return out + "\n]\n";
+}
+
 std::string peer_table_text(const PeerTable& table) {
   std::string out = fmt::format(
       "Peer bands ({}): published figures of peer companies by size, for cskpi report --peers. They stand next to\n"
@@ -246,6 +263,7 @@ std::string peer_table_text(const PeerTable& table) {
 
 std::string render_peer_bands(const PeerTable& table, const std::string& format) {
   if (format == "csv") return peer_csv(table);
+  if (format == "json") return peer_json_rows(table);
   if (format == "markdown") return peer_markdown(table);
   return peer_table_text(table);
 }

@@ -35,8 +35,8 @@ std::string peer_json(const PeerRating& p);
 namespace cskpi {
 
 /// cskpi bands --peers: the peer bands in `format`: table (grouped by metric, dimension and
-/// source, with sample, definition, caveats and addresses), csv (a --peer-bands file) or
-/// markdown.
+/// source, with sample, definition, caveats and addresses), json (an array of one object per
+/// row, the csv's columns as keys), csv (a --peer-bands file) or markdown.
 std::string render_peer_bands(const PeerTable& table, const std::string& format);
 
 } // namespace cskpi

@@ -226,3 +226,99 @@ TEST_CASE("joining costs: the period before, a year before, and the periods the 
   periods.erase("2025-Q1"); // a year before 2026-Q1 is then 2025-Q2's starting MRR
   CHECK(join_costs(costs, periods, PeriodLength::quarter).periods.at("2026-Q1").mrr_year_before == units(1'100));
 }
+
+namespace {
+
+CostRow month(std::string period, std::int64_t revenue, std::int64_t margin_micros) {
+  CostRow r = row(std::move(period), 100, 200);
+  r.length = PeriodLength::month;
+  if (revenue >= 0) r.revenue = units(revenue);
+  if (margin_micros > 0) r.gross_margin = Money{margin_micros};
+  r.operating_income = units(-10);
+  return r;
+}
+
+std::map<std::string, PeriodTotals, std::less<>> one_quarter(const char* label) {
+  std::map<std::string, PeriodTotals, std::less<>> periods;
+  periods[label].all = base(units(1'000), units(1'100));
+  return periods;
+}
+
+} // namespace
+
+TEST_CASE("joining monthly costs to quarters: exact sums, the revenue-weighted margin, never a partial sum",
+          "[efficiency]") {
+  CostsTable costs;
+  // Margins 0.8, 0.7, 0.6 on revenue 1,000, 2,000, 1,000: (800 + 1,400 + 600) / 4,000 = 0.7.
+  costs.rows = {month("2026-01", 1'000, 800'000), month("2026-03", 1'000, 600'000), month("2026-02", 2'000, 700'000)};
+  const CostsJoin j = join_costs(costs, one_quarter("2026-Q1"), PeriodLength::quarter);
+  const CostRow* q = j.periods.at("2026-Q1").now;
+  REQUIRE(q != nullptr);
+  CHECK(j.missing.empty());
+  CHECK(j.unused.empty());
+  CHECK(q->period == "2026-Q1");
+  CHECK(q->summed_from == std::vector<std::string>{"2026-01", "2026-02", "2026-03"});
+  CHECK(q->sales_marketing == units(300));
+  CHECK(q->net_burn == units(600));
+  CHECK(q->revenue == units(4'000));
+  CHECK(q->operating_income == units(-30));
+  CHECK(q->gross_margin == Money{700'000});
+  // A month without revenue weighs nothing: 3 x 1 micro / 3 = 1 micro.
+  costs.rows = {month("2026-01", 3, 1), month("2026-02", 0, 2), month("2026-03", 0, 2)};
+  CHECK(join_costs(costs, one_quarter("2026-Q1"), PeriodLength::quarter).periods.at("2026-Q1").now->gross_margin ==
+        Money{1});
+  // Rounded half-to-even to the micro-unit: (1 + 2) / 2 = 1.5 micro is 2, (3 + 2) / 2 = 2.5 is 2.
+  costs.rows = {month("2026-01", 1, 1), month("2026-02", 1, 2), month("2026-03", 0, 5)};
+  CHECK(join_costs(costs, one_quarter("2026-Q1"), PeriodLength::quarter).periods.at("2026-Q1").now->gross_margin ==
+        Money{2});
+  costs.rows = {month("2026-01", 1, 3), month("2026-02", 1, 2), month("2026-03", 0, 5)};
+  CHECK(join_costs(costs, one_quarter("2026-Q1"), PeriodLength::quarter).periods.at("2026-Q1").now->gross_margin ==
+        Money{2});
+
+  SECTION("margins that differ need every month's revenue; equal margins do not") {
+    costs.rows = {month("2026-01", 1'000, 800'000), month("2026-02", -1, 700'000), month("2026-03", 1'000, 800'000)};
+    const CostsJoin partial = join_costs(costs, one_quarter("2026-Q1"), PeriodLength::quarter);
+    const CostRow* p = partial.periods.at("2026-Q1").now;
+    REQUIRE(p != nullptr);
+    CHECK_FALSE(p->revenue);
+    CHECK(p->why_no_revenue == "the costs row of 2026-02 has no revenue");
+    CHECK_FALSE(p->gross_margin);
+    CHECK(p->why_no_margin == "the rows' gross margins differ and not every row has revenue to weight them by");
+    costs.rows[1].gross_margin = Money{800'000};
+    CHECK(join_costs(costs, one_quarter("2026-Q1"), PeriodLength::quarter).periods.at("2026-Q1").now->gross_margin ==
+          Money{800'000});
+    costs.rows[1].gross_margin.reset();
+    CHECK(join_costs(costs, one_quarter("2026-Q1"), PeriodLength::quarter).periods.at("2026-Q1").now->why_no_margin ==
+          "the costs row of 2026-02 has no gross_margin");
+  }
+  SECTION("a quarter without one of its months has no costs row, and says which month") {
+    costs.rows = {month("2026-01", 1, 1), month("2026-03", 1, 1), month("2025-12", 1, 1)};
+    const CostsJoin gap = join_costs(costs, one_quarter("2026-Q1"), PeriodLength::quarter);
+    CHECK(gap.missing == std::vector<std::string>{"2026-Q1"});
+    CHECK(gap.periods.at("2026-Q1").now == nullptr);
+    CHECK(gap.periods.at("2026-Q1").why_none ==
+          "the costs file has no row for 2026-02 (a part of 2026-Q1), and a partial sum is not the quarter's");
+    CHECK(gap.periods.at("2026-Q1").before == nullptr); // 2025-Q4 has one month of three
+    CHECK(gap.periods.at("2026-Q1").before_why_none ==
+          "the costs file has no row for 2025-10, 2025-11 (parts of 2025-Q4), and a partial sum is not the quarter's");
+  }
+  SECTION("a year from its quarters or months; a sum that overflows is no row") {
+    std::vector<CostRow> rows;
+    for (const char* label : {"2025-Q1", "2025-Q2", "2025-Q4"}) rows.push_back(row(label, 1, 2));
+    costs.rows = rows;
+    CHECK(join_costs(costs, one_quarter("2025"), PeriodLength::year).periods.at("2025").why_none ==
+          "the costs file has no row for 2025-Q3 (a part of 2025), and a partial sum is not the year's");
+    costs.rows.push_back(row("2025-Q3", 1, 2));
+    const CostRow* y = join_costs(costs, one_quarter("2025"), PeriodLength::year).periods.at("2025").now;
+    REQUIRE(y != nullptr);
+    CHECK(y->net_burn == units(8));
+    costs.rows = {month("2026-01", 1, 1), month("2026-02", 1, 1), month("2026-03", 1, 1)};
+    costs.rows[0].net_burn = Money{INT64_MAX};
+    CHECK(join_costs(costs, one_quarter("2026-Q1"), PeriodLength::quarter).periods.at("2026-Q1").why_none ==
+          "the sums of the costs rows of 2026-Q1 overflow the money range");
+  }
+  SECTION("a quarter's row in a monthly report is left out") {
+    costs.rows = {row("2026-Q1", 1, 1)};
+    CHECK(join_costs(costs, one_quarter("2026-01"), PeriodLength::month).unused == std::vector<std::string>{"2026-Q1"});
+  }
+}

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 namespace cskpi::ingest {
@@ -71,11 +72,6 @@ public:
     } else if (const std::optional<Period> p = parse_period(period)) {
       r.period = p->label;
       r.length = p->length;
-      if (m_length && *m_length != p->length)
-        rd.field_error(m_period,
-                       fmt::format("period {} is a {}, but earlier periods of this file are {}s", show(period),
-                                   to_string(p->length), to_string(*m_length)));
-      else if (rd.row_ok) m_length = p->length;
     } else {
       rd.field_error(m_period, fmt::format("period {} is not a period (use YYYY-MM, YYYY-Qn or YYYY)", show(period)));
     }
@@ -86,6 +82,7 @@ public:
           rd.field_error(m_period,
                          fmt::format("period {} is also in {}:{}: one costs row per period", show(r.period),
                                      earlier->file, earlier->line));
+      if (rd.row_ok) overlap(rd, r);
     }
     rd.count_row();
     if (!rd.row_ok) return;
@@ -94,6 +91,24 @@ public:
   }
 
 private:
+  /// Rows of different lengths may share a file (quarters for a past year, months since), but
+  /// not a stretch of time: a quarter beside one of its months would count that month twice
+  /// when a quarterly report sums the months (efficiency.hpp).
+  void overlap(FileReader& rd, const CostRow& r) const {
+    const MonthSpan span = month_span(Period{r.period, r.length});
+    for (const CostRow& e : rd.run.costs->rows) {
+      const MonthSpan s = month_span(Period{e.period, e.length});
+      if (e.length == r.length || s.last < span.first || span.last < s.first) continue;
+      rd.field_error(m_period,
+                     fmt::format("period {} (a {}) overlaps period {} (a {}) of {}:{}: keep either the {}s "
+                                 "or the {}s of a stretch of time, not both",
+                                 show(r.period), to_string(r.length), show(e.period), to_string(e.length), e.file,
+                                 e.line, to_string(std::min(r.length, e.length)),
+                                 to_string(std::max(r.length, e.length))));
+      return;
+    }
+  }
+
   /// An amount a row may leave empty (unknown, never 0).
   static std::optional<Money> optional_amount(FileReader& rd, std::size_t field, std::string_view what,
                                               bool allow_negative) {
@@ -118,7 +133,6 @@ private:
 
   std::size_t m_period = k_absent, m_sm = k_absent, m_burn = k_absent, m_revenue = k_absent, m_income = k_absent,
               m_margin = k_absent;
-  std::optional<PeriodLength> m_length;
   TotalsRule m_totals;
   DuplicateRule m_seen;
 };
