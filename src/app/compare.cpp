@@ -40,11 +40,11 @@ bool read_by(const DefinitionKnob& k, const std::vector<InputSummary>& inputs) {
   return std::any_of(inputs.begin(), inputs.end(), [&](const InputSummary& in) { return k.forms == in.role; });
 }
 
-/// The knob values of `d`, in definition_knobs() order; `reading` keeps only those in `which`.
-std::vector<bool> knob_values(const DefinitionPreset& d, const std::vector<bool>* which = nullptr) {
-  std::vector<bool> v;
+/// The knob values of `d`, in definition_knobs() order; `which` keeps only those it marks (0 for the others).
+std::vector<int> knob_values(const DefinitionPreset& d, const std::vector<bool>* which = nullptr) {
+  std::vector<int> v;
   const auto knobs = definition_knobs();
-  for (std::size_t k = 0; k < knobs.size(); ++k) v.push_back((which == nullptr || (*which)[k]) && d.*knobs[k].value);
+  for (std::size_t k = 0; k < knobs.size(); ++k) v.push_back(which == nullptr || (*which)[k] ? knobs[k].get(d) : 0);
   return v;
 }
 
@@ -63,8 +63,14 @@ std::optional<Comparison> run_comparison(const ReportRequest& request, RunSink& 
   for (const DefinitionPreset* p : presets) runs.emplace_back(std::string(p->name), *p);
   if (!q.reactivation.empty()) // --reactivation pins the knob for every preset
     for (auto& [name, d] : runs) d.cohort_reactivation = q.reactivation == "include";
+  // The FX method reads as the run does: the preset's only with --fx and no --fx-method (which
+  // pins it for every preset; an invalid one is refused by the reading), constant without --fx.
+  const std::optional<FxMethod> pinned = q.fx.empty() ? FxMethod::constant : parse_fx_method(q.fx_method);
+  if (pinned)
+    for (auto& [name, d] : runs) d.fx_method = *pinned;
   Comparison c;
   c.presets = runs.size();
+  c.fx = !q.fx.empty();
   c.switched.assign(runs.size(), std::vector<std::size_t>(knobs.size(), SIZE_MAX));
   const auto find_run = [&](const DefinitionPreset& d) {
     for (std::size_t i = 0; i < runs.size(); ++i)
@@ -73,10 +79,10 @@ std::optional<Comparison> run_comparison(const ReportRequest& request, RunSink& 
   };
   for (std::size_t p = 1; p < c.presets; ++p)
     for (std::size_t k = 0; k < knobs.size(); ++k) {
-      const bool value = runs[p].second.*knobs[k].value;
-      if (value == runs[0].second.*knobs[k].value) continue;
+      const int value = knobs[k].get(runs[p].second);
+      if (value == knobs[k].get(runs[0].second)) continue;
       DefinitionPreset switched = runs[0].second;
-      switched.*knobs[k].value = value;
+      knobs[k].set(switched, value);
       std::size_t at = find_run(switched);
       if (at == SIZE_MAX) {
         at = runs.size();
@@ -86,13 +92,14 @@ std::optional<Comparison> run_comparison(const ReportRequest& request, RunSink& 
     }
 
   // One reading per setting of the knobs that act at reading, where an input of the run has
-  // such a form; the first reading tells the user what it finds. A knob that acts on a form no
-  // input has changes nothing: runs that differ only there share a report (`same`).
+  // such a form (the FX method: every form, its values differ only with --fx); the first reading
+  // tells the user what it finds. A knob that acts on a form no input has changes nothing: runs
+  // that differ only there share a report (`same`).
   std::optional<Reading> reading = read_inputs(q, runs[0].second, sink);
   if (!reading) return std::nullopt;
   std::vector<bool> at_reading, acts;
   for (const DefinitionKnob& k : knobs) {
-    at_reading.push_back(!k.forms.empty() && read_by(k, reading->loaded.inputs));
+    at_reading.push_back(k.fx || (!k.forms.empty() && read_by(k, reading->loaded.inputs)));
     acts.push_back(k.forms.empty() || at_reading.back());
   }
   std::vector<std::size_t> same(runs.size());
@@ -103,16 +110,20 @@ std::optional<Comparison> run_comparison(const ReportRequest& request, RunSink& 
   }
   std::vector<std::optional<Report>> reports(runs.size());
   HeldSink quiet(sink); // the notes of the computing (many groups, the join) are the first run's
-  std::vector<bool> done_key = knob_values(runs[0].second, &at_reading);
+  std::vector<int> done_key = knob_values(runs[0].second, &at_reading);
   for (std::size_t i = 0; i < runs.size(); ++i) {
     if (same[i] != i || reports[i]) continue;
-    const std::vector<bool> key = knob_values(runs[i].second, &at_reading);
+    const std::vector<int> key = knob_values(runs[i].second, &at_reading);
     if (key != done_key) { // another reading, for the runs that need it; the last one is let go
-      if (std::find(q.files.begin(), q.files.end(), "-") != q.files.end())
-        throw usage_error(fmt::format("--compare reads the inputs again for {}, whose knobs change how a Stripe "
-                                      "export becomes MRR, and standard input can be read only once: name the file "
-                                      "instead",
-                                      runs[i].first));
+      if (std::find(q.files.begin(), q.files.end(), "-") != q.files.end()) {
+        // Named by the knob that differs: a Stripe export's, else the FX method.
+        bool fx = true;
+        for (std::size_t k = 0; k < knobs.size(); ++k) fx = fx && (knobs[k].fx || key[k] == done_key[k]);
+        throw usage_error(fmt::format("--compare reads the inputs again for {}, whose knobs change how {}, and "
+                                      "standard input can be read only once: name the file instead",
+                                      runs[i].first,
+                                      fx ? "--fx values the MRR (its FX method)" : "a Stripe export becomes MRR"));
+      }
       reading.reset();
       HeldSink held(sink);
       reading = read_inputs(q, runs[i].second, held);

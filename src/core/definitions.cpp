@@ -82,13 +82,32 @@ const DefinitionPreset* find_definition_preset(std::string_view name) noexcept {
   return nullptr;
 }
 
+namespace {
+
+template <bool DefinitionPreset::*M> int get_flag(const DefinitionPreset& d) { return d.*M ? 1 : 0; }
+template <bool DefinitionPreset::*M> void set_flag(DefinitionPreset& d, int v) { d.*M = v != 0; }
+int get_fx(const DefinitionPreset& d) { return static_cast<int>(d.fx_method); }
+void set_fx(DefinitionPreset& d, int v) { d.fx_method = static_cast<FxMethod>(v); }
+
+} // namespace
+
 std::span<const DefinitionKnob> definition_knobs() noexcept {
+  using P = DefinitionPreset;
   static constexpr DefinitionKnob k_knobs[] = {
-      {"once_discounts_in_mrr", "once coupons in MRR", "stripe", &DefinitionPreset::once_discounts_in_mrr},
-      {"unpaid_keeps_mrr", "unpaid keeps MRR", "stripe", &DefinitionPreset::unpaid_keeps_mrr},
-      {"cohort_reactivation", "reactivated in annual cohorts", "", &DefinitionPreset::cohort_reactivation},
+      {"once_discounts_in_mrr", "once coupons in MRR", "stripe", get_flag<&P::once_discounts_in_mrr>,
+       set_flag<&P::once_discounts_in_mrr>},
+      {"unpaid_keeps_mrr", "unpaid keeps MRR", "stripe", get_flag<&P::unpaid_keeps_mrr>,
+       set_flag<&P::unpaid_keeps_mrr>},
+      {"cohort_reactivation", "reactivated in annual cohorts", "", get_flag<&P::cohort_reactivation>,
+       set_flag<&P::cohort_reactivation>},
+      {"fx_method", "FX method", "", get_fx, set_fx, true},
   };
   return k_knobs;
+}
+
+std::string_view knob_text(const DefinitionKnob& k, int value) noexcept {
+  if (k.fx) return to_string(static_cast<FxMethod>(value));
+  return value != 0 ? "true" : "false";
 }
 
 } // namespace cskpi

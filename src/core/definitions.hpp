@@ -47,15 +47,23 @@ std::span<const DefinitionPreset> definition_presets() noexcept;
 const DefinitionPreset* find_definition_preset(std::string_view name) noexcept;
 
 /// One choice of a preset that changes figures (report --compare attributes differences to
-/// them): the knobs are the booleans of DefinitionPreset; the texts only explain.
+/// them): the booleans of DefinitionPreset and its FX method; the texts only explain.
 struct DefinitionKnob {
   std::string_view id;   ///< the member's name: once_discounts_in_mrr
   std::string_view name; ///< for people: "once coupons in MRR"
   /// The input forms whose reading the knob changes ("stripe"): a run with such an input reads
   /// it again under the other value. Empty: the knob acts after reading (on every input).
   std::string_view forms;
-  bool DefinitionPreset::*value;
+  /// The value in a preset, as an int (a bool 0 or 1, an FxMethod its enumerator): one knob
+  /// type serves members of either type.
+  int (*get)(const DefinitionPreset&);
+  void (*set)(DefinitionPreset&, int);
+  /// The FX method: it acts at reading on every form, and only when the run converts with --fx
+  /// (without it, or with --fx-method, every preset reads alike); shown only then.
+  bool fx = false;
 };
+/// A knob's value for machines: "true"/"false", or the FX method ("period-end").
+std::string_view knob_text(const DefinitionKnob& k, int value) noexcept;
 /// Every knob, in the order the attribution lists them.
 std::span<const DefinitionKnob> definition_knobs() noexcept;
 

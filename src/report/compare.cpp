@@ -141,6 +141,9 @@ Split split_of(const Comparison& c, const Figure& f, std::size_t p) {
   return s;
 }
 
+/// Whether the comparison shows knob `k`: the FX method only when the run has --fx.
+bool shown(const Comparison& c, const DefinitionKnob& k) { return !k.fx || c.fx; }
+
 // ---------------------------------------------------------------------------- for people
 
 int decimals_of(Unit u) {
@@ -303,6 +306,7 @@ std::string lead_text(const Comparison& c) {
 std::vector<Row> knob_table(const Comparison& c) {
   std::vector<Row> rows;
   for (const DefinitionKnob& k : definition_knobs()) {
+    if (!shown(c, k)) continue;
     Row r{0, std::string(k.name), {}};
     const std::vector<InputSummary>& inputs = c.runs[0].report.inputs;
     if (!k.forms.empty() &&
@@ -310,9 +314,9 @@ std::vector<Row> knob_table(const Comparison& c) {
       r.label += fmt::format(" (no {} input)", k.forms); // it cannot change a figure of this run
     bool differs = false;
     for (std::size_t p = 0; p < c.presets; ++p) {
-      const bool v = c.runs[p].definitions.*k.value;
-      differs = differs || v != c.runs[0].definitions.*k.value;
-      r.cells.emplace_back(v ? "yes" : "no");
+      const int v = k.get(c.runs[p].definitions);
+      differs = differs || v != k.get(c.runs[0].definitions);
+      r.cells.emplace_back(k.fx ? knob_text(k, v) : v != 0 ? "yes" : "no");
     }
     if (differs) rows.push_back(std::move(r));
   }
@@ -400,10 +404,16 @@ std::string millionths_text(std::optional<std::int64_t> v) {
   return v ? format_money_exact(Money{*v}) : std::string("null");
 }
 
-std::string definitions_json(const ComparedRun& run) {
+/// A knob's value in JSON: true/false, or the FX method as a string.
+std::string knob_json(const DefinitionKnob& k, const DefinitionPreset& d) {
+  const std::string_view text = knob_text(k, k.get(d));
+  return k.fx ? json_string(text) : std::string(text);
+}
+
+std::string definitions_json(const Comparison& c, const ComparedRun& run) {
   std::string out = fmt::format("{{\"preset\":{}", json_string(run.name));
   for (const DefinitionKnob& k : definition_knobs())
-    out += fmt::format(",{}:{}", json_string(k.id), run.definitions.*k.value ? "true" : "false");
+    if (shown(c, k)) out += fmt::format(",{}:{}", json_string(k.id), knob_json(k, run.definitions));
   return out + "}";
 }
 
@@ -434,10 +444,10 @@ std::string render_compare_json(const Comparison& c, const std::vector<Figure>& 
   std::vector<std::string> names, knobs;
   for (const std::string& n : preset_names(c)) names.push_back(json_string(n));
   for (const DefinitionKnob& k : definition_knobs()) {
+    if (!shown(c, k)) continue;
     std::vector<std::string> values;
     for (std::size_t p = 0; p < c.presets; ++p)
-      values.push_back(
-          fmt::format("{}: {}", json_string(c.runs[p].name), c.runs[p].definitions.*k.value ? "true" : "false"));
+      values.push_back(fmt::format("{}: {}", json_string(c.runs[p].name), knob_json(k, c.runs[p].definitions)));
     knobs.push_back(fmt::format("\n    {{\"id\": {}, \"name\": {}, \"values\": {{{}}}}}", json_string(k.id),
                                 json_string(k.name), fmt::join(values, ", ")));
   }
@@ -446,7 +456,7 @@ std::string render_compare_json(const Comparison& c, const std::vector<Figure>& 
   out += "  \"records\": [";
   bool first = true;
   for (std::size_t p = 0; p < c.presets; ++p) {
-    const std::string defs = definitions_json(c.runs[p]);
+    const std::string defs = definitions_json(c, c.runs[p]);
     for (const Group& g : c.runs[p].report.groups)
       for (const Record& rec : g.records) {
         std::string json = detail::record_json(g, rec, c.runs[p].report.settings);
@@ -476,10 +486,14 @@ std::string render_compare_csv(const Comparison& c, const std::vector<Figure>& f
   std::vector<std::string> header(std::begin(detail::k_record_csv_columns), std::end(detail::k_record_csv_columns));
   header.emplace_back("definitions");
   const auto knobs = definition_knobs();
-  for (const DefinitionKnob& k : knobs) header.emplace_back(k.id);
+  for (const DefinitionKnob& k : knobs)
+    if (shown(c, k)) header.emplace_back(k.id);
+  std::size_t columns = 0; // of the knobs shown
+  for (const DefinitionKnob& k : knobs) columns += shown(c, k) ? 1U : 0U;
   for (const char* prefix : {"", "annualized_"}) {
     header.push_back(std::string(prefix) + "difference");
-    for (const DefinitionKnob& k : knobs) header.push_back(std::string(prefix) + "share_" + std::string(k.id));
+    for (const DefinitionKnob& k : knobs)
+      if (shown(c, k)) header.push_back(std::string(prefix) + "share_" + std::string(k.id));
     header.push_back(std::string(prefix) + "interaction");
   }
   std::string out = fmt::format("{}\n", fmt::join(header, std::string_view(&d, 1)));
@@ -491,17 +505,19 @@ std::string render_compare_csv(const Comparison& c, const std::vector<Figure>& f
       for (const Record& rec : g.records) {
         std::vector<std::string> fields = detail::record_csv(g, rec, run.report.settings, style);
         fields.push_back(csv_text_cell(run.name, d));
-        for (const DefinitionKnob& k : knobs) fields.emplace_back(run.definitions.*k.value ? "true" : "false");
+        for (const DefinitionKnob& k : knobs)
+          if (shown(c, k)) fields.emplace_back(knob_text(k, k.get(run.definitions)));
         const std::string key = record_key(g, rec);
         for (const auto* index : {&value_of, &annual_of}) {
           const auto it = index->find(key);
           if (p == 0 || it == index->end()) { // the base explains nothing
-            fields.insert(fields.end(), knobs.size() + 2, "");
+            fields.insert(fields.end(), columns + 2, "");
             continue;
           }
           const Split s = split_of(c, *it->second, p);
           fields.push_back(exact(s.a.difference));
           for (std::size_t k = 0; k < knobs.size(); ++k) {
+            if (!shown(c, knobs[k])) continue;
             const auto at = std::find(s.knobs.begin(), s.knobs.end(), k);
             fields.push_back(at == s.knobs.end() ? ""
                                                  : exact(s.a.shares[static_cast<std::size_t>(at - s.knobs.begin())]));

@@ -35,6 +35,9 @@ struct Comparison {
   /// switched[p][k]: the run of the base with knob k (definition_knobs()) as preset p has it,
   /// or SIZE_MAX where p has the base's value (p = 0, the base, has none).
   std::vector<std::vector<std::size_t>> switched;
+  /// The run converts with --fx: the FX method knob (DefinitionKnob::fx) is shown; without
+  /// --fx it changes nothing and every output is as it was before the knob.
+  bool fx = false;
 };
 
 /// A difference split among the knobs, in millionths of the figure's unit (percentage points,

@@ -150,7 +150,7 @@ TEST_CASE("run_comparison: each preset's figures are those of a run with --defin
   // chartmogul differs in three knobs, profitwell in one (a run it shares with the base's switch).
   REQUIRE(c->runs.size() == 6);
   CHECK(c->switched[2][0] == 3); // chartmogul's once coupons: profitwell's run
-  CHECK(c->switched[1] == std::vector<std::size_t>(3, SIZE_MAX));
+  CHECK(c->switched[1] == std::vector<std::size_t>(definition_knobs().size(), SIZE_MAX));
   for (std::size_t p = 0; p < c->presets; ++p) {
     app::ReportRequest alone = stripe_request();
     alone.definitions = c->runs[p].name;
@@ -168,6 +168,104 @@ TEST_CASE("run_comparison: each preset's figures are those of a run with --defin
   }
   // The once coupons and the unpaid subscription move the figures apart.
   CHECK(values_of(c->runs[0].report) != values_of(c->runs[2].report));
+}
+
+namespace {
+
+/// Movements in USD and EUR reported in EUR with monthly rates: the presets differ in their FX
+/// method (cskpi constant, chartmogul period-end, profitwell transaction) and nothing else that
+/// acts on movements but chartmogul's annual-cohort reactivation.
+app::ReportRequest fx_request() {
+  app::ReportRequest q;
+  q.files = {write_file("cskpi_compare_fx_moves.csv",
+                        "customer_id,period,currency,start_mrr,new_mrr,expansion_mrr,contraction_mrr,churned_mrr\n"
+                        "U1,2026-01,USD,1000.00,0.00,0.00,0.00,0.00\n"
+                        "U2,2026-01,USD,0.00,500.00,0.00,0.00,0.00\n"
+                        "E1,2026-01,EUR,2000.00,0.00,0.00,0.00,0.00\n"
+                        "U1,2026-02,USD,1000.00,0.00,100.00,0.00,0.00\n"
+                        "U2,2026-02,USD,500.00,0.00,0.00,0.00,0.00\n"
+                        "E1,2026-02,EUR,2000.00,0.00,0.00,0.00,0.00\n"
+                        "U1,2026-03,USD,1100.00,0.00,0.00,0.00,0.00\n"
+                        "U2,2026-03,USD,500.00,0.00,0.00,0.00,500.00\n"
+                        "E1,2026-03,EUR,2000.00,0.00,0.00,200.00,0.00\n")};
+  q.fx = write_file("cskpi_compare_fx_rates.csv",
+                    "month,currency,rate\n2025-12,USD,0.95\n2026-01,USD,0.90\n"
+                    "2026-02,USD,0.92\n2026-03,USD,0.88\n");
+  q.currency = "EUR";
+  q.min_group = 1;
+  q.metrics = {"mrr_end", "nrr", "grr", "arpa"};
+  q.compare = {"cskpi", "chartmogul", "profitwell"};
+  return q;
+}
+
+std::size_t fx_knob() {
+  const auto knobs = definition_knobs();
+  for (std::size_t k = 0; k < knobs.size(); ++k)
+    if (knobs[k].fx) return k;
+  return SIZE_MAX;
+}
+
+} // namespace
+
+TEST_CASE("run_comparison: with --fx each preset reads by its own FX method", "[compare][app]") {
+  const std::size_t fx = fx_knob();
+  REQUIRE(fx != SIZE_MAX);
+  CHECK(definition_knobs()[fx].id == "fx_method");
+  Quiet sink;
+  const app::ReportRequest q = fx_request();
+  const std::optional<Comparison> c = app::run_comparison(q, sink);
+  REQUIRE(c);
+  CHECK(sink.errors.empty());
+  CHECK(c->fx);
+  REQUIRE(c->presets == 3);
+  CHECK(c->runs[1].definitions.fx_method == FxMethod::period_end);
+  CHECK(c->runs[2].definitions.fx_method == FxMethod::transaction);
+  REQUIRE(c->switched[1][fx] != SIZE_MAX);
+  REQUIRE(c->switched[2][fx] != SIZE_MAX);
+  CHECK(c->runs[c->switched[1][fx]].definitions.fx_method == FxMethod::period_end);
+  for (std::size_t p = 0; p < c->presets; ++p) {
+    app::ReportRequest alone = fx_request();
+    alone.compare.clear();
+    alone.definitions = c->runs[p].name;
+    const std::optional<Report> r = app::run_report(alone, sink);
+    REQUIRE(r);
+    INFO(c->runs[p].name);
+    CHECK(values_of(c->runs[p].report) == values_of(*r));
+  }
+  // Transaction rates move the figures apart (period-end only adds the FX line, not asked for).
+  CHECK(values_of(c->runs[0].report) != values_of(c->runs[2].report));
+  const std::string csv = render_comparison(*c, "csv");
+  CHECK(csv.find(",fx_method,") != std::string::npos);
+  CHECK(csv.find(",share_fx_method,") != std::string::npos);
+  CHECK(csv.find(",chartmogul,true,true,false,period-end,") != std::string::npos);
+}
+
+TEST_CASE("run_comparison: --fx-method pins the FX knob, and without --fx it is not shown", "[compare][app]") {
+  const std::size_t fx = fx_knob();
+  REQUIRE(fx != SIZE_MAX);
+  Quiet sink;
+  app::ReportRequest pinned = fx_request();
+  pinned.fx_method = "period-end";
+  const std::optional<Comparison> c = app::run_comparison(pinned, sink);
+  REQUIRE(c);
+  for (std::size_t p = 0; p < c->presets; ++p) {
+    CHECK(c->switched[p][fx] == SIZE_MAX);
+    CHECK(c->runs[p].definitions.fx_method == FxMethod::period_end);
+  }
+  app::ReportRequest plain = fx_request();
+  plain.fx.clear();
+  plain.currency.clear();
+  plain.files = {write_file("cskpi_compare_plain.csv",
+                            "customer_id,period,start_mrr,new_mrr,expansion_mrr,contraction_mrr,churned_mrr\n"
+                            "A,2026-01,0.00,10.00,0.00,0.00,0.00\nA,2026-02,10.00,0.00,0.00,0.00,0.00\n")};
+  const std::optional<Comparison> d = app::run_comparison(plain, sink);
+  INFO((sink.errors.empty() ? std::string() : sink.errors.front()));
+  REQUIRE(d);
+  CHECK(!d->fx);
+  for (std::size_t p = 0; p < d->presets; ++p) CHECK(d->switched[p][fx] == SIZE_MAX);
+  CHECK(render_comparison(*d, "csv").find("fx_method") == std::string::npos);
+  CHECK(render_comparison(*d, "json").find("fx_method") == std::string::npos);
+  CHECK(sink.errors.empty());
 }
 
 namespace {
