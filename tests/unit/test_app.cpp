@@ -3,6 +3,8 @@
 // what the run says through a RunSink.
 #include "app/run.hpp"
 
+#include "app_sinks.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -25,11 +27,7 @@ struct Collected : app::RunSink {
   void note(Severity severity, const std::string& text) override { notes.emplace_back(severity, text); }
 };
 
-std::string write_file(const std::string& name, const std::string& text) {
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / name;
-  std::ofstream(path, std::ios::binary) << text;
-  return path.string();
-}
+using testing::write_file;
 
 const std::string k_header = "customer_id,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,end_mrr\n";
 

@@ -10,6 +10,8 @@
 
 #include "random.hpp"
 
+#include "app_sinks.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -25,18 +27,8 @@ using namespace cskpi;
 
 namespace {
 
-struct Quiet : app::RunSink {
-  std::vector<std::string> problems;
-  void report(const Diagnostic& d) override { problems.push_back(format_diagnostic(d)); }
-  void inputs_read() override {}
-  void note(Severity, const std::string&) override {}
-};
-
-std::string write_file(const std::string& name, const std::string& text) {
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / name;
-  std::ofstream(path, std::ios::binary) << text;
-  return path.string();
-}
+using Quiet = testing::QuietRun;
+using testing::write_file;
 
 const char* const k_segments[] = {"SMB", "Mid", "Ent"};
 const char* const k_currencies[] = {"EUR", "USD", "GBP"};

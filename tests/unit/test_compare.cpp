@@ -8,6 +8,8 @@
 
 #include "random.hpp"
 
+#include "app_sinks.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -30,11 +32,7 @@ struct Quiet : app::RunSink {
   }
 };
 
-std::string write_file(const std::string& name, const std::string& text) {
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / name;
-  std::ofstream(path, std::ios::binary) << text;
-  return path.string();
-}
+using testing::write_file;
 
 /// A Stripe export where the presets differ: once coupons (cus_2, cus_4) and an unpaid
 /// subscription (cus_3).

@@ -4,6 +4,8 @@
 #include "app/run.hpp"
 #include "metrics/aggregate.hpp"
 
+#include "app_sinks.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -16,18 +18,8 @@ using namespace cskpi;
 
 namespace {
 
-struct Quiet : app::RunSink {
-  std::vector<std::string> problems;
-  void report(const Diagnostic& d) override { problems.push_back(format_diagnostic(d)); }
-  void inputs_read() override {}
-  void note(Severity, const std::string&) override {}
-};
-
-std::string write_file(const std::string& name, const std::string& text) {
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / name;
-  std::ofstream(path, std::ios::binary) << text;
-  return path.string();
-}
+using Quiet = testing::QuietRun;
+using testing::write_file;
 
 /// USD into EUR: 0.90, 0.92, 0.88, 0.80 from January to April 2026 (0.95 in December 2025).
 std::string rates() {

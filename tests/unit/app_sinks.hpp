@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// What the tests of whole runs (app::run_report, --compare) share: a sink that keeps the
+// problems and drops the notes, and input files written to the temporary directory.
+#pragma once
+
+#include "app/run.hpp"
+#include "core/error.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace cskpi::testing {
+
+/// Keeps each problem of a run as one formatted line; notes and the end of reading are dropped.
+struct QuietRun : app::RunSink {
+  std::vector<std::string> problems;
+  void report(const Diagnostic& d) override { problems.push_back(format_diagnostic(d)); }
+  void inputs_read() override {}
+  void note(Severity, const std::string&) override {}
+};
+
+/// Writes `text` to `name` in the temporary directory and returns its path.
+inline std::string write_file(const std::string& name, const std::string& text) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path.string();
+}
+
+} // namespace cskpi::testing
