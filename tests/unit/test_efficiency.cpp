@@ -309,7 +309,9 @@ TEST_CASE("joining monthly costs to quarters: exact sums, the revenue-weighted m
     CHECK(join_costs(costs, one_quarter("2025"), PeriodLength::year).periods.at("2025").why_none ==
           "the costs file has no row for 2025-Q3 (a part of 2025), and a partial sum is not the year's");
     costs.rows.push_back(row("2025-Q3", 1, 2));
-    const CostRow* y = join_costs(costs, one_quarter("2025"), PeriodLength::year).periods.at("2025").now;
+    // The join owns the rows it sums: keep it while its pointers are read.
+    const CostsJoin year = join_costs(costs, one_quarter("2025"), PeriodLength::year);
+    const CostRow* y = year.periods.at("2025").now;
     REQUIRE(y != nullptr);
     CHECK(y->net_burn == units(8));
     costs.rows = {month("2026-01", 1, 1), month("2026-02", 1, 1), month("2026-03", 1, 1)};
