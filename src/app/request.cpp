@@ -78,8 +78,7 @@ IngestOptions ingest_options(const ReportRequest& o) {
   const DefinitionPreset* preset = find_definition_preset(o.definitions);
   if (preset == nullptr)
     throw usage_error(fmt::format("--definitions \"{}\" is not cskpi, smsb, chartmogul or profitwell", o.definitions));
-  apply_definitions(in, *preset);
-  in.fx_method = fx_method_of(o, *preset);
+  apply_definitions(in, o, *preset);
   if (!o.as_of.empty()) {
     in.as_of_day = parse_date(o.as_of);
     if (!in.as_of_day) throw usage_error(fmt::format("--as-of \"{}\" is not a date YYYY-MM-DD", o.as_of));
@@ -88,9 +87,10 @@ IngestOptions ingest_options(const ReportRequest& o) {
   return in;
 }
 
-void apply_definitions(IngestOptions& in, const DefinitionPreset& preset) {
+void apply_definitions(IngestOptions& in, const ReportRequest& o, const DefinitionPreset& preset) {
   in.once_discounts_in_mrr = preset.once_discounts_in_mrr;
   in.unpaid_keeps_mrr = preset.unpaid_keeps_mrr;
+  in.fx_method = fx_method_of(o, preset);
 }
 
 std::vector<const DefinitionPreset*> parse_compare(const std::vector<std::string>& names) {

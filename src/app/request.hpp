@@ -64,8 +64,9 @@ struct ReportRequest {
 
 /// IngestOptions from the request; throws usage errors for bad values.
 IngestOptions ingest_options(const ReportRequest& q);
-/// Sets what `preset` chooses of how ingest reads an export (its knobs with forms).
-void apply_definitions(IngestOptions& in, const DefinitionPreset& preset);
+/// Sets what `preset` chooses of how ingest reads an export (its knobs with forms, and its FX
+/// method when the request converts with --fx and does not name one with --fx-method).
+void apply_definitions(IngestOptions& in, const ReportRequest& o, const DefinitionPreset& preset);
 /// The presets of --compare, in the order given; throws a usage error for an unknown name
 /// (with the closest known one), a name given twice, or fewer than two names.
 std::vector<const DefinitionPreset*> parse_compare(const std::vector<std::string>& names);

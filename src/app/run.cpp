@@ -256,9 +256,7 @@ std::optional<Reading> read_inputs(const ReportRequest& q, const DefinitionPrese
   Reading r;
   r.settings = settings_of(q);
   r.ingest = ingest_options(q);
-  apply_definitions(r.ingest, definitions);
-  // --fx values by the preset's method unless --fx-method says (--compare reads per preset).
-  if (!q.fx.empty() && q.fx_method.empty()) r.ingest.fx_method = definitions.fx_method;
+  apply_definitions(r.ingest, q, definitions); // --compare reads per preset
   r.settings.tolerance = r.ingest.tolerance;
   r.bands = load_bands(q.bands);
   r.settings.bands = r.bands.origin();
