@@ -12,6 +12,8 @@
 #include <cmath>
 #include <vector>
 
+namespace test_anomaly {
+
 using namespace cskpi;
 
 namespace {
@@ -190,3 +192,5 @@ TEST_CASE("judge_anomalies: a change from a constant history, and too short a hi
   CHECK(short_history[0].status == Verdict::Status::skip);
   CHECK(short_history[0].reason == "no judgement: 5 of the trailing periods (up to 12) have a value, 6 needed");
 }
+
+} // namespace test_anomaly

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+namespace test_app {
+
 using namespace cskpi;
 
 namespace {
@@ -99,3 +101,5 @@ TEST_CASE("app: a bad option value is a usage error, raised where the run reache
                     Catch::Contains("--period 2027-01 matches none of the input's periods (2026-10)"));
   CHECK(sink.inputs_read_calls == 1); // after reading: the periods are the input's
 }
+
+} // namespace test_app

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace test_bands {
+
 using namespace cskpi;
 
 namespace {
@@ -81,3 +83,5 @@ TEST_CASE("sources are cited by the titles of the reference articles", "[bands]"
   CHECK(reference_legend("-").empty());
   CHECK(reference_legend("003").find("Maddalena Ferracin") != std::string::npos);
 }
+
+} // namespace test_bands

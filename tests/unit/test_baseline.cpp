@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+namespace test_baseline {
+
 using namespace cskpi;
 
 namespace {
@@ -256,3 +258,5 @@ TEST_CASE("parse_json streams the items of an array at a path instead of keeping
   CHECK(v.find("lock")->find("other")->items.size() == 1);
   CHECK(v.find("customers")->items.size() == 1); // the same name elsewhere is not streamed
 }
+
+} // namespace test_baseline

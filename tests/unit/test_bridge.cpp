@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+namespace test_bridge {
+
 using namespace cskpi;
 
 namespace {
@@ -286,3 +288,5 @@ TEST_CASE("bridge: standard input cannot be read again, so a change of group is 
                  Catch::Contains("name the file instead"));
   CHECK_FALSE(agg.has_transfers());
 }
+
+} // namespace test_bridge

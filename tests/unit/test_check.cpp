@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace test_check {
+
 using namespace cskpi;
 
 namespace {
@@ -208,3 +210,5 @@ TEST_CASE("check renderers escape for their targets", "[check]") {
   CHECK(render_check_markdown({v}, s).find(
             "| ❌ FAIL | 50.00% | segment=A,B:nrr&gt;=100 | A,B | 50.00% is not &gt;= 100 |") != std::string::npos);
 }
+
+} // namespace test_check

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+namespace test_compare {
+
 using namespace cskpi;
 
 namespace {
@@ -308,3 +310,5 @@ TEST_CASE("render_comparison: the shares shown add up to the difference shown", 
                   "\"cohort_reactivation\",\"value\":100.004,\"share\":0}],\"interaction\":0.005}") !=
         std::string::npos);
 }
+
+} // namespace test_compare

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <unistd.h>
 
+namespace test_continuity {
+
 using namespace cskpi;
 
 namespace {
@@ -210,3 +212,5 @@ TEST_CASE("keys are trimmed: padded ids are one customer, padded segments one gr
       CHECK(t.groups.begin()->second.customers == 2'002);
     }
 }
+
+} // namespace test_continuity

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace test_csv {
+
 using namespace cskpi;
 
 namespace {
@@ -74,3 +76,5 @@ TEST_CASE("same_text agrees with == for every length and every differing byte", 
   }
   CHECK(same_text(std::string_view{}, std::string_view{}));
 }
+
+} // namespace test_csv

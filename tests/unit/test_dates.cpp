@@ -8,6 +8,8 @@
 
 #include <string>
 
+namespace test_dates {
+
 using namespace cskpi;
 using namespace cskpi::ingest;
 
@@ -301,3 +303,5 @@ TEST_CASE("learn does not override a given --date-format", "[dates]") {
   CHECK(c.message(c.read("25/12/2026", 2), "d", "25/12/2026") ==
         "d \"25/12/2026\" is not MM/DD/YYYY, the order given by --date-format");
 }
+
+} // namespace test_dates

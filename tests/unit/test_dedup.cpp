@@ -5,6 +5,8 @@
 
 #include <string>
 
+namespace test_dedup {
+
 using namespace cskpi;
 
 namespace {
@@ -287,3 +289,5 @@ TEST_CASE("key partitions: an absent chunk has no keys until it is given them", 
   REQUIRE(again.expand(0, lines));
   CHECK(again.first_repeat(2, 1, nullptr) == 1);
 }
+
+} // namespace test_dedup

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+namespace test_definitions {
+
 using namespace cskpi;
 
 namespace {
@@ -103,3 +105,5 @@ TEST_CASE("the headline tiles have distinct places", "[metrics][definitions]") {
   for (const MetricDef& def : metric_table())
     if (def.display.tile > 0) CHECK(places.insert(def.display.tile).second);
 }
+
+} // namespace test_definitions

@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+namespace test_dialect {
+
 using namespace cskpi;
 using namespace cskpi::ingest;
 
@@ -370,3 +372,5 @@ TEST_CASE("the parallel passes never split a record whose quoted field spans lin
       }
   }
 }
+
+} // namespace test_dialect

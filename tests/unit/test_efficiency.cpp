@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace test_efficiency {
+
 using namespace cskpi;
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinRel;
@@ -324,3 +326,5 @@ TEST_CASE("joining monthly costs to quarters: exact sums, the revenue-weighted m
     CHECK(join_costs(costs, one_quarter("2026-01"), PeriodLength::month).unused == std::vector<std::string>{"2026-Q1"});
   }
 }
+
+} // namespace test_efficiency

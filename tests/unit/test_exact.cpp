@@ -5,6 +5,8 @@
 
 #include <limits>
 
+namespace test_exact {
+
 using namespace cskpi;
 using namespace cskpi::ingest;
 
@@ -283,3 +285,5 @@ TEST_CASE("currency_code trims, upper-cases and checks three letters", "[exact]"
   CHECK(currency_code("GBP") == "GBP");
   for (const char* bad : {"", "   ", "EU", "EURO", "E1R", "€", "E R", "US$", "ÉUR"}) CHECK(currency_code(bad).empty());
 }
+
+} // namespace test_exact

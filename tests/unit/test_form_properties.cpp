@@ -18,6 +18,8 @@
 #include <functional>
 #include <sstream>
 
+namespace test_form_properties {
+
 using namespace cskpi;
 
 namespace {
@@ -314,3 +316,5 @@ TEST_CASE("properties: a totals row, a repeated row or padded keys never give ot
     CHECK(spaced.figures == base.figures);
   }
 }
+
+} // namespace test_form_properties

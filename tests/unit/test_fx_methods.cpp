@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+namespace test_fx_methods {
+
 using namespace cskpi;
 
 namespace {
@@ -161,3 +163,5 @@ TEST_CASE("fx: transaction on a movements file rejects a row without a rate and 
     named = named || p.find("cskpi_test_fx_moves_norate.csv:3:") != std::string::npos;
   CHECK(named);
 }
+
+} // namespace test_fx_methods

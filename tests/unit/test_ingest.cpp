@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+namespace test_ingest {
+
 using namespace cskpi;
 
 namespace {
@@ -638,3 +640,5 @@ TEST_CASE("Stripe coupons: every bad cell is named", "[ingest][stripe]") {
   CHECK(r.summary.rows_used == 1);
   CHECK(r.summary.rows_rejected == 5);
 }
+
+} // namespace test_ingest

@@ -12,6 +12,8 @@
 
 #include <random>
 
+namespace test_invoices {
+
 using namespace cskpi;
 
 namespace {
@@ -226,3 +228,5 @@ TEST_CASE("property: deferred revenue = billings to date - recognised revenue to
     }
   }
 }
+
+} // namespace test_invoices

@@ -14,6 +14,8 @@
 
 #include <unistd.h>
 
+namespace test_killbill {
+
 using namespace cskpi;
 
 namespace {
@@ -228,3 +230,5 @@ TEST_CASE("Kill Bill: without next_price, the plugin's next_mrr; currencies must
     CHECK(r.summary.currency == "USD");
   }
 }
+
+} // namespace test_killbill

@@ -13,6 +13,8 @@
 
 #include <sstream>
 
+namespace test_leading {
+
 using namespace cskpi;
 using Catch::Matchers::WithinRel;
 
@@ -409,3 +411,5 @@ TEST_CASE("cskpi health reads no column it does not score from", "[leading][inge
   REQUIRE(ingestor.attributes()->customers.size() == 2);
   CHECK(!ingestor.attributes()->customers[0].renewal);
 }
+
+} // namespace test_leading

@@ -11,6 +11,8 @@
 
 #include <sstream>
 
+namespace test_lifecycle {
+
 using namespace cskpi;
 
 namespace {
@@ -191,3 +193,5 @@ TEST_CASE("Chargebee lifecycle: non_renewing is scheduled to cancel; in_trial be
   CHECK(r.metric("2026-09", "trial_conversion").value_or(-1) == Approx(0.0));
   CHECK_FALSE(r.ingestor.columns().churn_kind); // no cancellation reason in the summary
 }
+
+} // namespace test_lifecycle

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace test_metrics {
+
 using namespace cskpi;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
@@ -210,3 +212,5 @@ TEST_CASE("the MRR bridge adds up from the rows: start + new + expansion + react
   CHECK(half.end_mrr == units(410));
   CHECK(half.ending == 8);
 }
+
+} // namespace test_metrics

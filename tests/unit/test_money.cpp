@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace test_money {
+
 using namespace cskpi;
 using Status = ParsedMoney::Status;
 
@@ -93,3 +95,5 @@ TEST_CASE("money formats exactly and rounded", "[money]") {
   CHECK(group_thousands(999) == "999");
   CHECK(group_thousands(1000) == "1,000");
 }
+
+} // namespace test_money

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+namespace test_movers {
+
 using namespace cskpi;
 
 namespace {
@@ -173,3 +175,5 @@ TEST_CASE("a sink without groups takes no transfers", "[movers]") {
   sink.transfer(TransferRow{"A", "2026-02", "SMB", "Mid", Money::from_units(100), ""});
   CHECK(sink.lines().empty());
 }
+
+} // namespace test_movers

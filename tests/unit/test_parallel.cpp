@@ -17,6 +17,8 @@
 #include <fstream>
 #include <unistd.h>
 
+namespace test_parallel {
+
 using namespace cskpi;
 
 namespace {
@@ -580,3 +582,5 @@ TEST_CASE("a file cut short or written anew while it is read is an error on ever
                             [](const std::string& l) { return l.find("modified at") != std::string::npos; }));
       }
 }
+
+} // namespace test_parallel

@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace test_peers {
+
 using namespace cskpi;
 
 namespace {
@@ -194,3 +196,5 @@ TEST_CASE("report --peers takes the group's ARPA, ACV or ARR and compares like w
     CHECK(r.groups[0].records[0].peers->reason == "no customers at the period's end to take an ARPA from");
   }
 }
+
+} // namespace test_peers

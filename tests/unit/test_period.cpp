@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace test_period {
+
 using namespace cskpi;
 
 TEST_CASE("parse_period recognises months, quarters, years and ISO dates", "[period]") {
@@ -31,3 +33,5 @@ TEST_CASE("period lengths map to compounding exponents", "[period]") {
   CHECK(parse_period_length("quarterly") == PeriodLength::quarter);
   CHECK_FALSE(parse_period_length("week").has_value());
 }
+
+} // namespace test_period

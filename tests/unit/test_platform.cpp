@@ -15,6 +15,8 @@
 #include <fstream>
 #include <string>
 
+namespace test_platform {
+
 using namespace cskpi;
 namespace fs = std::filesystem;
 
@@ -159,3 +161,5 @@ TEST_CASE("allocate_huge gives huge-page-aligned blocks that free() returns", "[
   }
   CHECK(platform::allocate_huge(SIZE_MAX - 1) == nullptr); // rounding up overflows: no block, no wrap
 }
+
+} // namespace test_platform

@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+namespace test_projection {
+
 using namespace cskpi;
 
 namespace {
@@ -183,3 +185,5 @@ TEST_CASE("the projection says why it cannot project", "[projection]") {
     CHECK(project_trailing(h, {}).not_projected.empty());
   }
 }
+
+} // namespace test_projection

@@ -16,6 +16,8 @@
 #include <cmath>
 #include <sstream>
 
+namespace test_properties {
+
 using namespace cskpi;
 
 namespace {
@@ -239,3 +241,5 @@ TEST_CASE("properties: semicolons and decimal commas give the same report as com
   INFO("seed " << seed);
   CHECK(report_of({render(rows, true)}, true).records == report_of({render(rows, false)}, true).records);
 }
+
+} // namespace test_properties

@@ -18,6 +18,8 @@
 #include <fstream>
 #include <sstream>
 
+namespace test_recurly {
+
 using namespace cskpi;
 
 namespace {
@@ -197,3 +199,5 @@ TEST_CASE("Recurly: with --fx every month is at the last month's rate (constant 
   CHECK(r.at("b", "2026-01") == Money::from_units(12)); // February's rate, not January's
   CHECK(r.at("b", "2026-02") == Money::from_units(12));
 }
+
+} // namespace test_recurly

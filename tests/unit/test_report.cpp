@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+namespace test_report {
+
 using namespace cskpi;
 
 namespace {
@@ -271,3 +273,5 @@ TEST_CASE("render_xlsx makes a zip workbook with its sheets, the same bytes each
   CHECK(book.find("<sheet name=\"Records\" sheetId=\"2\" r:id=\"rId2\"/>") != std::string::npos);
   CHECK(book.find("<f>") == std::string::npos); // no formula cell
 }
+
+} // namespace test_report

@@ -10,6 +10,8 @@
 
 #include <cmath>
 
+namespace test_retention_model {
+
 using namespace cskpi;
 
 namespace {
@@ -142,3 +144,5 @@ TEST_CASE("The forecast page draws a chart per fitted cohort and carries the JSO
   CHECK(page.find("not fitted: no customer lost") != std::string::npos);
   CHECK(page.find(" src=") == std::string::npos); // offline: nothing loaded from elsewhere
 }
+
+} // namespace test_retention_model

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+namespace test_rules {
+
 using namespace cskpi;
 using namespace cskpi::ingest;
 
@@ -145,3 +147,5 @@ TEST_CASE("rules: month headers, Excel's mmm-yyyy read and mmm-yy not guessed", 
   CHECK_FALSE(parse_month("Oct-26"));
   CHECK_FALSE(parse_month("Oct 26"));
 }
+
+} // namespace test_rules

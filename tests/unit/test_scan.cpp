@@ -12,6 +12,8 @@
 #include <string>
 #include <utility>
 
+namespace test_scan {
+
 using namespace cskpi::ingest;
 
 TEST_CASE("field_end finds the first delimiter, quote or NUL byte, and never reads past the end", "[scan]") {
@@ -107,3 +109,5 @@ TEST_CASE("single_byte_to_utf8 transcodes every byte as glibc's iconv does", "[s
   CHECK(out == "M\xc3\xbcller \xc2\x80 \xc2\x9f");
   CHECK(cskpi::ingest::single_byte_to_utf8("ab\x8d", Encoding::cp1252, out) == std::optional<std::size_t>(2));
 }
+
+} // namespace test_scan

@@ -8,6 +8,8 @@
 
 #include <map>
 
+namespace test_snapshots {
+
 using namespace cskpi;
 
 namespace {
@@ -261,3 +263,5 @@ TEST_CASE("properties: derived movements reconcile, and annual NRR is the brute-
     CHECK(f->end == units(end_sum));
   }
 }
+
+} // namespace test_snapshots

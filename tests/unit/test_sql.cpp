@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <string>
 
+namespace test_sql {
+
 using namespace cskpi;
 
 namespace {
@@ -256,3 +258,5 @@ TEST_CASE("an invoices table adds the invoice metrics, booked per period and gro
   o.snapshots = true;
   CHECK(has(query(o), "  b.id,\n"));
 }
+
+} // namespace test_sql

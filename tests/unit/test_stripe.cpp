@@ -9,6 +9,8 @@
 
 #include <sstream>
 
+namespace test_stripe {
+
 using namespace cskpi;
 
 namespace {
@@ -183,3 +185,5 @@ TEST_CASE("Stripe: an empty Amount takes its price's; a price in another currenc
             "(prices file line 3)"});
   CHECK(r.mrr("cus_a", "2026-02") == Money::from_units(80));
 }
+
+} // namespace test_stripe

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+namespace test_thread_pool {
+
 using namespace cskpi;
 
 TEST_CASE("parallel_for runs every index once on 1 to 8 threads", "[parallel_for][ingest]") {
@@ -78,3 +80,5 @@ TEST_CASE("parallel_for gives the first indexes a thread each, so they may wait 
     CHECK(started == threads);
   }
 }
+
+} // namespace test_thread_pool

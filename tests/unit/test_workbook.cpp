@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 
+namespace test_workbook {
+
 using namespace cskpi::xlsx;
 
 namespace {
@@ -114,3 +116,5 @@ TEST_CASE("a workbook lists each look once and is the same bytes each time", "[w
         std::string::npos);
   CHECK(a.find("localSheetId=\"0\" hidden=\"1\">'It''s'!$A$1:$B$2</definedName>") != std::string::npos);
 }
+
+} // namespace test_workbook
