@@ -91,7 +91,7 @@ TEST_CASE("attribute: the shares and the interaction sum to the difference exact
   }
 }
 
-TEST_CASE("attribute: one knob takes the whole difference; an undefined figure leaves the rest unknown", "[compare]") {
+TEST_CASE("attribute: one knob takes the whole difference, an undefined figure leaves the rest unknown", "[compare]") {
   const Attribution one = attribute(100'000'000, 101'200'000, {101'200'000});
   CHECK(one.difference == 1'200'000);
   CHECK(one.shares == std::vector<std::optional<std::int64_t>>{1'200'000});
@@ -113,7 +113,7 @@ TEST_CASE("figure_millionths: money exactly, counts and reals to six decimals", 
   CHECK(!figure_millionths(1e13));
 }
 
-TEST_CASE("parse_compare: presets in order; unknown, repeated or lone names are usage errors", "[compare][app]") {
+TEST_CASE("parse_compare: presets in order, unknown, repeated or lone names are usage errors", "[compare][app]") {
   const auto presets = app::parse_compare({"cskpi", " ChartMogul ", "profitwell"});
   REQUIRE(presets.size() == 3);
   CHECK(presets[1]->name == "chartmogul");

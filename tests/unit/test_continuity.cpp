@@ -92,7 +92,7 @@ TEST_CASE("continuity: a start that is not the end before, and a start with no r
   CHECK(errors[0].find(": error: customer \"A\"") != std::string::npos);
 }
 
-TEST_CASE("continuity: a customer with MRR and no row in the next period is a break; churned and new ones are not",
+TEST_CASE("continuity: a customer with MRR and no row in the next period is a break, churned and new ones are not",
           "[continuity]") {
   const TempFile f("missing",
                    k_header +
@@ -113,7 +113,7 @@ TEST_CASE("continuity: a customer with MRR and no row in the next period is a br
         0);
 }
 
-TEST_CASE("continuity: rows across the files of a run count together; a gap between periods is not checked",
+TEST_CASE("continuity: rows across the files of a run count together, a gap between periods is not checked",
           "[continuity]") {
   const TempFile sep("sep", k_header + "A,2026-09,100,0,0,0\nB,2026-09,50,0,0,0\n");
   const TempFile oct("oct", k_header + "B,2026-10,50,0,0,0\nA,2026-10,120,0,0,0\n");

@@ -123,7 +123,7 @@ TEST_CASE("CAC payback: S&M / ((new + expansion MRR) x gross margin), and on new
   CHECK(get(ms, "cac_payback_new_months").value->real == 4.0);
 }
 
-TEST_CASE("CAC payback without a gross margin: --gross-margin, else 1 with a note; no new MRR: undefined",
+TEST_CASE("CAC payback without a gross margin: --gross-margin, else 1 with a note, no new MRR: undefined",
           "[efficiency]") {
   const CostRow now = row("2026-Q1", 2'000, 0);
   PeriodCosts pc;

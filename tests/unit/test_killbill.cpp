@@ -207,7 +207,7 @@ TEST_CASE("Kill Bill: a file that changes while it is read is an error, as every
                     [](const std::string& l) { return l.find("changed while it was read") != std::string::npos; }));
 }
 
-TEST_CASE("Kill Bill: without next_price, the plugin's next_mrr; currencies must not mix", "[killbill]") {
+TEST_CASE("Kill Bill: without next_price, the plugin's next_mrr, currencies must not mix", "[killbill]") {
   const std::string header = "record_id,account_id,subscription_id,event,next_mrr,next_currency,next_start_date\n";
   SECTION("an empty next_mrr on a change is an error: no billing period or phase says it is a trial") {
     const KillBillRun r(header + "1,a,s1,START_BILLING_BASE,124.1667,USD,2026-09-03\n" +

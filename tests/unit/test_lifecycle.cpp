@@ -133,7 +133,7 @@ TEST_CASE("Stripe lifecycle: a bad Cancel At Period End or Cancellation Reason n
                                  "(cancellation_requested, payment_disputed, payment_failed)"});
 }
 
-TEST_CASE("Totals: lifecycle facts add and merge; a row without MRR counts only them", "[lifecycle][aggregate]") {
+TEST_CASE("Totals: lifecycle facts add and merge, a row without MRR counts only them", "[lifecycle][aggregate]") {
   Lifecycle life{Money::from_units(5), Money::from_units(3), 2, 1};
   MovementRow row;
   row.customer_id = "a";
@@ -161,7 +161,7 @@ TEST_CASE("Totals: lifecycle facts add and merge; a row without MRR counts only 
   CHECK(t.customers == before.customers);
 }
 
-TEST_CASE("Chargebee lifecycle: non_renewing is scheduled to cancel; in_trial before and not now, a trial that ended",
+TEST_CASE("Chargebee lifecycle: non_renewing is scheduled to cancel, in_trial before and not now, a trial that ended",
           "[lifecycle][chargebee]") {
   const LifecycleRun r( // tests/data/chargebee_lifecycle.csv
       "id,customer_id,subscription_id,reporting_timezone,reporting_month,status,status_previous,billing_currency_code,"

@@ -93,7 +93,7 @@ TEST_CASE("Recurly: the plan's interval columns win over the current period", "[
   CHECK(r.diags.told("r.csv:4:6: error: plan_interval_unit \"weeks\" is not days or months"));
 }
 
-TEST_CASE("Recurly: trials count 0; canceled ends at expires_at and is scheduled; expired, paused, failed, future",
+TEST_CASE("Recurly: trials count 0, canceled ends at expires_at and is scheduled, expired, paused, failed, future",
           "[recurly][lifecycle]") {
   RecurlyRun r;
   r.read(k_header +
@@ -132,7 +132,7 @@ TEST_CASE("Recurly: amounts in cents, and currencies converted with --fx or refu
   CHECK(mixed.diags.told("mixed currencies EUR (first at line 3), USD (first at line 2)"));
 }
 
-TEST_CASE("Recurly: a uuid twice, an empty unit_amount and a totals row are errors; padded keys are trimmed",
+TEST_CASE("Recurly: a uuid twice, an empty unit_amount and a totals row are errors, padded keys are trimmed",
           "[recurly][rules]") {
   RecurlyRun r;
   const auto s = r.read(k_header +

@@ -230,8 +230,9 @@ TEST_CASE("HTML report: annotations reach the page by period, none leaves it as 
   CHECK(render_html(r, BandTable::builtin(), "", nullptr).find("\"events\":[") == std::string::npos);
 }
 
-TEST_CASE("CSV for a German spreadsheet: ';' between fields, a decimal comma in numbers, text quoted on ';'",
-          "[report]") {
+TEST_CASE(
+    "CSV for a German spreadsheet: semicolons between fields, a decimal comma in numbers, text quoted on a semicolon",
+    "[report]") {
   Report r = tiny_report();
   r.groups.front().records.front().metric.note = "a; b";
   const std::string de = render_csv(r, CsvStyle{';', ','});

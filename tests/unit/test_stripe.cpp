@@ -46,7 +46,7 @@ const std::string k_subs = "id,Customer ID,Plan,Quantity,Currency,Interval,Amoun
 
 } // namespace
 
-TEST_CASE("Stripe: the same subscription id twice is an error naming both lines; padded ids are one",
+TEST_CASE("Stripe: the same subscription id twice is an error naming both lines, padded ids are one",
           "[stripe][rules]") {
   StripeRun r;
   const auto s = r.read({{"s.csv",
@@ -105,7 +105,7 @@ TEST_CASE("Stripe: a trialing subscription without a Trial End is in trial to th
   }
 }
 
-TEST_CASE("Stripe: amounts from a prices export, joined on the plan; tiered and metered prices are errors",
+TEST_CASE("Stripe: amounts from a prices export, joined on the plan, tiered and metered prices are errors",
           "[stripe][prices]") {
   StripeRun r;
   const std::string prices = "Price ID,Product ID,Amount,Currency,Interval,Interval Count,Usage Type,Billing Scheme\n"
@@ -170,7 +170,7 @@ TEST_CASE("Stripe prices: the API's unit_amount is in cents, duplicates and tota
   CHECK(yen.mrr("cus_a", "2026-02") == Money::from_units(500));
 }
 
-TEST_CASE("Stripe: an empty Amount takes its price's; a price in another currency is an error", "[stripe][prices]") {
+TEST_CASE("Stripe: an empty Amount takes its price's, a price in another currency is an error", "[stripe][prices]") {
   StripeRun r;
   r.read({{"prices.csv",
            "Price ID,Amount,Currency,Interval,Billing Scheme\nprice_m,40.00,usd,month,per_unit\n"
