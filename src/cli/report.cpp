@@ -57,7 +57,8 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cmd->add_option("--compare", o.compare,
                   "Definitions side by side: the headline figures (or --metrics) of each preset named, e.g. "
                   "cskpi,smsb,chartmogul,profitwell; each difference from the first is split among the knobs that "
-                  "cause it, switched one at a time (cskpi explain definitions). For table, json, csv and markdown")
+                  "cause it, switched one at a time (cskpi explain definitions); with --fx the FX method is one of "
+                  "them (each preset's own, unless --fx-method names one). For table, json, csv and markdown")
       ->delimiter(',')
       ->type_name("PRESET,...")
       ->excludes("--definitions");
