@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 namespace test_ingest {
 
@@ -422,7 +423,7 @@ TEST_CASE("a currency column: one currency is fine, several are an error naming 
 
 TEST_CASE("fx: a rates file converts every amount exactly, rounding half-to-even to micro-units",
           "[ingest][currency]") {
-  const std::string rates = "/tmp/cskpi_test_fx.csv";
+  const std::string rates = fmt::format("/tmp/cskpi_test_fx_{}.csv", ::getpid()); // apart from a parallel run
   {
     std::ofstream f(rates);
     f << "month,currency,rate\n2026-10,USD,0.9\n,USD,0.5\n,JPY,0.0061234567\n";
@@ -590,7 +591,7 @@ TEST_CASE("ChartMogul: the MRR column is checked against the running sum, per cu
 }
 
 TEST_CASE("fx: a bad rates file is refused with the line and column", "[ingest][currency]") {
-  const std::string path = "/tmp/cskpi_test_fx_bad.csv";
+  const std::string path = fmt::format("/tmp/cskpi_test_fx_bad_{}.csv", ::getpid());
   const auto refused = [&](const std::string& text) -> std::string {
     {
       std::ofstream f(path);
