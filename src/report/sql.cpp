@@ -159,12 +159,13 @@ private:
     const std::string month = fmt::format("TRIM({})", q.as_text("month"));
     const std::string index = fmt::format("{} * 12 + {} - 1", q.as_int(fmt::format("SUBSTR({}, 1, 4)", month)),
                                           q.as_int(fmt::format("SUBSTR({}, 6, 2)", month)));
-    step("cskpi_snapshots", "one row per customer and month: the month as year * 12 + month - 1, MRR exact",
-         fmt::format("SELECT {} AS id, m, SUM(mrr) AS mrr, MIN(grp) AS grp\nFROM (\n  SELECT customer_id, {} AS m, {} "
+    step("cskpi_snapshots",
+         "one row per customer (its id trimmed) and month: the month as year * 12 + month - 1, MRR exact",
+         fmt::format("SELECT id, m, SUM(mrr) AS mrr, MIN(grp) AS grp\nFROM (\n  SELECT TRIM({}) AS id, {} AS m, {} "
                      "AS mrr, {} AS grp\n"
-                     "  FROM {}\n) AS snapshot_rows\nGROUP BY {}, m",
+                     "  FROM {}\n) AS snapshot_rows\nGROUP BY id, m",
                      q.as_text("customer_id"), index, q.as_money("COALESCE(mrr, 0)"),
-                     m_o.by.empty() ? q.as_text("NULL") : group_label(m_o.by), m_o.table, q.as_text("customer_id")));
+                     m_o.by.empty() ? q.as_text("NULL") : group_label(m_o.by), m_o.table));
     step("cskpi_customers", "one row per customer: the --by value of its first month, its first month with MRR",
          "SELECT f.id, MIN(s.grp) AS grp, f.first_active\n"
          "FROM (\n  SELECT id, MIN(m) AS first_m, MIN(CASE WHEN mrr > 0 THEN m END) AS first_active\n"
