@@ -122,9 +122,11 @@ sed '1s/^\xef\xbb\xbf//' "$root/samples/german_excel_q3.csv" | tr -d '\r' | awk 
 sed 's/"[^"]*"/company/' "$root/samples/mrr_matrix_24m.csv" | awk -F, -v OFS=, '
   NR == 1 { for (i = 4; i <= NF; i++) month[i] = $i; print "customer_id", "segment", "month", "mrr"; next }
   { for (i = 4; i <= NF; i++) if ($i != "") print $1, $3, month[i], $i }' >"$tmp/in/long.csv"
-# Padded ids, quoted so that every loader keeps the spaces: every other row's id is " M-00001 ",
-# one customer with the unpadded rows, as cskpi trims keys.
-awk -F, -v OFS=, 'NR > 1 && NR % 2 == 0 { $1 = "\" " $1 " \"" } { print }' "$tmp/in/long.csv" >"$tmp/in/long_padded.csv"
+# Padded ids and segments, quoted so that every loader keeps the spaces: every other row's id is
+# " M-00001 " and its segment " SMB ", one customer and one group with the unpadded rows, as cskpi
+# trims keys and values; every seventh row's segment is spaces alone, the group (blank).
+awk -F, -v OFS=, 'NR > 1 && NR % 2 == 0 { $1 = "\" " $1 " \""; $2 = "\" " $2 " \"" } NR > 1 && NR % 7 == 0 { $2 = "\"  \"" }
+  { print }' "$tmp/in/long.csv" >"$tmp/in/long_padded.csv"
 # Periods and months as dates: the month's last day, loaded as a DATE column.
 sed '2,$ s/,2026-10,/,2026-10-31,/' "$root/samples/month_end_2026-10.csv" >"$tmp/in/dated.csv"
 awk -F, -v OFS=, 'NR > 1 { $3 = $3 "-28" } { print }' "$tmp/in/long.csv" >"$tmp/in/long_dated.csv"

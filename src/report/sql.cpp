@@ -118,7 +118,7 @@ private:
   }
   int span() const { return m_o.period_length ? months_per_period(*m_o.period_length) : 1; }
   std::string group_label(const std::string& column) const {
-    return fmt::format("COALESCE(NULLIF({}, ''), {})", m_q.as_text(column), m_q.lit("(blank)"));
+    return fmt::format("COALESCE(NULLIF(TRIM({}), ''), {})", m_q.as_text(column), m_q.lit("(blank)"));
   }
 
   // --- movements: one row per customer and period, as SPEC §1.2 has them --------------------
