@@ -230,12 +230,12 @@ private:
     step("cskpi_cohort_members", "one row per period and customer of its trailing-12-month cohort: MRR then and now",
          std::move(members));
     std::string sums =
-        fmt::format("SELECT period, {} AS whole,\n"
+        fmt::format("SELECT period, {},\n"
                     "  SUM(cohort_start) AS cohort_start,\n  SUM(cohort_end) AS cohort_end,\n"
                     "  SUM(LEAST(cohort_end, cohort_start)) AS cohort_capped,\n  COUNT(*) AS cohort_customers,\n"
                     "  SUM(CASE WHEN cohort_end > 0 THEN 1 ELSE 0 END) AS cohort_retained\n"
                     "FROM {{{{cskpi_cohort_members}}}}\n{}",
-                    m_o.by.empty() ? q.as_text("NULL") + " AS grp, 1" : "grp, GROUPING(grp)",
+                    group_and_whole(q, !m_o.by.empty()),
                     m_o.by.empty() ? "GROUP BY period" : "GROUP BY GROUPING SETS ((period), (period, grp))");
     step("cskpi_cohorts", "per period and group: the trailing-12-month cohort's exact sums", std::move(sums));
   }
@@ -256,8 +256,7 @@ private:
   // --- exact sums per period, for the whole base and each --by group (SPEC §2.1) -------------
   void totals() {
     const bool grouped = !m_o.by.empty();
-    std::string body = fmt::format("SELECT\n  period,\n  {},\n  {} AS whole,\n",
-                                   grouped ? "grp" : m_q.as_text("NULL") + " AS grp", grouped ? "GROUPING(grp)" : "1");
+    std::string body = fmt::format("SELECT\n  period,\n  {},\n", group_and_whole(m_q, grouped, ",\n  "));
     body += "  COUNT(*) AS customers,\n"
             "  SUM(CASE WHEN s > 0 THEN 1 ELSE 0 END) AS cohort,\n"
             "  SUM(CASE WHEN s > 0 THEN 0 ELSE 1 END) AS new_customers,\n"

@@ -97,6 +97,14 @@ inline Dialect dialect_of(SqlDialect d) {
   return {d, "VARCHAR", "DOUBLE", "DECIMAL(18,6)", "BIGINT", '"', false};
 }
 
+/// The group columns of a step summed for the whole base and each --by group: "grp" and
+/// "GROUPING(grp) AS whole" under GROUPING SETS, else a NULL group and "1 AS whole"; `between`
+/// joins the two as the step lays out its columns.
+inline std::string group_and_whole(const Dialect& q, bool grouped, std::string_view between = ", ") {
+  return grouped ? fmt::format("grp{}GROUPING(grp) AS whole", between)
+                 : fmt::format("{} AS grp{}1 AS whole", q.as_text("NULL"), between);
+}
+
 /// "CASE WHEN a IS NULL THEN b WHEN b IS NULL THEN a ELSE a || '; ' || b END": add_note() in
 /// SQL; shorter when `b` is never NULL.
 inline std::string join_notes(const Dialect& q, const std::string& a, const std::string& b, bool b_never_null = false) {

@@ -98,8 +98,7 @@ std::string parts_body(const Dialect& q) {
 
 std::string days_body(const SqlOptions& o, const Dialect& q) {
   const bool grouped = !o.by.empty();
-  std::string body = fmt::format("SELECT period, {}, {} AS whole, d,\n",
-                                 grouped ? "grp" : q.as_text("NULL") + " AS grp", grouped ? "GROUPING(grp)" : "1");
+  std::string body = fmt::format("SELECT period, {}, d,\n", group_and_whole(q, grouped));
   body += "  SUM(billed) AS billed,\n  SUM(n_billed) AS n_billed,\n  SUM(n_to_date) AS n_to_date,\n"
           "  SUM(n_recognized) AS n_recognized,\n  SUM(deferred_whole) AS deferred_whole,\n"
           "  SUM(deferred) AS deferred,\n  SUM(recognized) AS recognized,\n"
