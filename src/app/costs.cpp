@@ -36,10 +36,9 @@ std::vector<std::string> files_with_costs(const ReportRequest& q, const IngestOp
 }
 
 void check_costs_file(const ReportRequest& q, const Loaded& l) {
-  // The costs file is the last input, or the one before the invoice lines (run.cpp reads them last).
-  const std::size_t last = q.invoices.empty() ? 1 : 2;
-  if (q.costs.empty() || l.inputs.size() < last) return;
-  const InputSummary& in = l.inputs[l.inputs.size() - last];
+  // The costs file is read right after the report's files (files_with_costs), before any other.
+  if (q.costs.empty() || l.inputs.size() <= q.files.size()) return;
+  const InputSummary& in = l.inputs[q.files.size()];
   if (in.unreadable || in.role == "costs") return;
   throw usage_error(not_costs(q, in.role));
 }
