@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 namespace cskpi::testing {
 
 /// Keeps each problem of a run as one formatted line; notes and the end of reading are dropped.
@@ -21,9 +23,14 @@ struct QuietRun : app::RunSink {
   void note(Severity, const std::string&) override {}
 };
 
-/// Writes `text` to `name` in the temporary directory and returns its path.
+/// Writes `text` to `name` in this process's directory under the temporary one and returns its
+/// path. ctest runs each case as its own process, two at a time: a file shared between
+/// processes (the rates every FX case reads) could be read while another rewrites it.
 inline std::string write_file(const std::string& name, const std::string& text) {
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / name;
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("cskpi_tests." + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path path = dir / name;
   std::ofstream(path, std::ios::binary) << text;
   return path.string();
 }
