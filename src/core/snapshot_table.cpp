@@ -171,12 +171,23 @@ std::optional<std::pair<std::uint32_t, MonthIndex>> SnapshotTable::accumulate() 
   return std::nullopt;
 }
 
-bool SnapshotTable::hold(std::uint32_t c, MonthIndex m, std::string_view currency, Money native) {
-  Holdings& h = m_holdings[life_key(c, m)];
-  for (Holding& x : h)
+namespace {
+
+bool add_holding(SnapshotTable::Holdings& h, std::string_view currency, Money native) {
+  for (SnapshotTable::Holding& x : h)
     if (x.currency == currency) return checked_add(x.native, native);
-  h.push_back(Holding{std::string(currency), native});
+  h.push_back(SnapshotTable::Holding{std::string(currency), native});
   return true;
+}
+
+} // namespace
+
+bool SnapshotTable::hold(std::uint32_t c, MonthIndex m, std::string_view currency, Money native) {
+  return add_holding(m_holdings[life_key(c, m)], currency, native);
+}
+
+bool SnapshotTable::hold_part(std::uint32_t c, MonthIndex m, Part part, std::string_view currency, Money native) {
+  return add_holding(m_part_holdings[life_key(c, m)][static_cast<std::size_t>(part)], currency, native);
 }
 
 Money SnapshotTable::at(std::uint32_t c, MonthIndex m) const noexcept {

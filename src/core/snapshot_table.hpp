@@ -7,6 +7,7 @@
 #include "core/period.hpp"
 #include "core/records.hpp"
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -105,6 +106,17 @@ public:
     return it == m_holdings.end() ? nullptr : &it->second;
   }
   bool has_holdings() const noexcept { return !m_holdings.empty(); }
+  /// The lifecycle amounts that are parts of a month's MRR: Lifecycle::scheduled and ::involuntary.
+  enum class Part : std::uint8_t { scheduled, involuntary };
+  using PartHoldings = std::array<Holdings, 2>; ///< indexed by Part
+  /// Adds `native` in `currency` to what part `part` of customer `c`'s month `m` MRR holds
+  /// (issue 30: --fx-method transaction prices a part at the rate its customer's MRR is locked
+  /// at). Sparse: kept only where a form calls it. False on overflow.
+  bool hold_part(std::uint32_t c, MonthIndex m, Part part, std::string_view currency, Money native);
+  const PartHoldings* part_holdings_at(std::uint32_t c, MonthIndex m) const {
+    const auto it = m_part_holdings.find(life_key(c, m));
+    return it == m_part_holdings.end() ? nullptr : &it->second;
+  }
   /// The FX line of customer `c` in the derived period ending with month `m` (MovementRow::fx):
   /// set by ingest for the run's FX method, 0 where none was set.
   void set_fx(std::uint32_t c, MonthIndex m, Money fx) {
@@ -137,9 +149,10 @@ private:
   MonthIndex m_first = 0;
   std::vector<std::vector<Money>> m_columns; ///< m_columns[m - m_first][customer]
   std::uint64_t m_cells = 0;
-  std::unordered_map<std::uint64_t, Lifecycle> m_life;    ///< lifecycle(): (customer, month) -> facts
-  std::unordered_map<std::uint64_t, Holdings> m_holdings; ///< hold(): (customer, month) -> native amounts
-  std::unordered_map<std::uint64_t, Money> m_fx;          ///< set_fx(): (customer, period's last month) -> FX
+  std::unordered_map<std::uint64_t, Lifecycle> m_life;             ///< lifecycle(): (customer, month) -> facts
+  std::unordered_map<std::uint64_t, Holdings> m_holdings;          ///< hold(): (customer, month) -> native amounts
+  std::unordered_map<std::uint64_t, PartHoldings> m_part_holdings; ///< hold_part(): the same, per part
+  std::unordered_map<std::uint64_t, Money> m_fx;                   ///< set_fx(): (customer, period's last month) -> FX
 };
 
 /// What happened to a customer between two snapshots (issue 6 rules).

@@ -24,6 +24,14 @@ Money snapshot_value(FileReader& rd, SnapshotTable& t, std::uint32_t c, MonthInd
   return value;
 }
 
+void add_part(FileReader& rd, SnapshotTable& t, std::uint32_t c, MonthIndex m, SnapshotTable::Part part, Money value,
+              Money native, std::string_view currency) {
+  Lifecycle& l = t.lifecycle(c, m);
+  (void)checked_add(part == SnapshotTable::Part::scheduled ? l.scheduled : l.involuntary, value);
+  if (rd.run.fx && rd.options().fx_method == FxMethod::transaction)
+    (void)t.hold_part(c, m, part, currency_code(currency), native); // no larger than the MRR's own holdings
+}
+
 namespace {
 
 /// Per currency: what the customer holds, and (transaction) its locked value in the target.
@@ -67,6 +75,20 @@ bool same(const SnapshotTable::Holdings& a, const Book& b) {
   return true;
 }
 
+/// Transaction: the parts of a month's MRR (scheduled, involuntary) at the rates of month
+/// `since`, where the customer's MRR is locked. An amount without a rate (given without a
+/// currency) is in the target already.
+void reprice_parts(const FxTable& fx, const SnapshotTable::PartHoldings& parts, MonthIndex since, Lifecycle& l) {
+  Money* amounts[] = {&l.scheduled, &l.involuntary}; // in Part's order
+  for (std::size_t p = 0; p < parts.size(); ++p) {
+    if (parts[p].empty()) continue;
+    Money priced;
+    for (const SnapshotTable::Holding& h : parts[p])
+      (void)checked_add(priced, at_rate(fx, h.currency, h.native, since).value_or(h.native)); // a part: it fits
+    *amounts[p] = priced;
+  }
+}
+
 /// Transaction: customer `c`'s MRR, month by month, held at the rate of the month its holdings
 /// last changed. Fills each month's book (index m - first) and the month of its last change
 /// (or first - 1 before any). False on overflow.
@@ -89,6 +111,8 @@ bool transaction(SnapshotTable& t, const FxTable& fx, std::uint32_t c, std::vect
       since = m;
     }
     if (value != t.at(c, m)) t.replace(c, m, value);
+    if (const SnapshotTable::PartHoldings* parts = t.part_holdings_at(c, m))
+      reprice_parts(fx, *parts, since, t.lifecycle(c, m));
     books[static_cast<std::size_t>(m - t.first())] = book;
     locked[static_cast<std::size_t>(m - t.first())] = since;
   }

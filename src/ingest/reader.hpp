@@ -298,6 +298,13 @@ void finish_snapshots(FileReader& rd, SnapshotTable& table);
 /// apply_fx_method(). Without --fx, `native` itself. A missing rate rejects the row (`field`).
 Money snapshot_value(FileReader& rd, SnapshotTable& t, std::uint32_t c, MonthIndex m, MonthIndex last, Money native,
                      std::string_view currency, std::size_t field);
+/// Adds `value`, what snapshot_value() gave for `native` in `currency`, to a lifecycle amount of
+/// customer `c` in month `m` that is a part of its MRR: scheduled to cancel, or ending from a
+/// failed payment (issue 30). Under --fx-method transaction the native amount is kept too, and
+/// apply_fx_method() prices the part at the rate the customer's MRR is locked at, as the MRR it
+/// is a part of (else committed MRR would mix two rates). A part of an MRR that fits fits.
+void add_part(FileReader& rd, SnapshotTable& t, std::uint32_t c, MonthIndex m, SnapshotTable::Part part, Money value,
+              Money native, std::string_view currency);
 /// Values the whole table by --fx-method and sets each customer's FX line per derived period
 /// of `length` (SnapshotTable::set_fx); nothing under constant. False (fatal) on overflow.
 bool apply_fx_method(FileReader& rd, SnapshotTable& table, PeriodLength length);

@@ -30,9 +30,10 @@ std::string rates() {
                     "2026-02,USD,0.92\n2026-03,USD,0.88\n2026-04,USD,0.80\n");
 }
 
-/// The whole's bridge lines of each period, in cents (money) as integers.
+/// The whole's money figures of one section (the bridge lines by default) of each period, in
+/// cents as integers.
 using Bridge = std::map<std::string, std::map<std::string, std::int64_t>>;
-Bridge run(const std::string& file, const std::string& method, Quiet& sink) {
+Bridge run(const std::string& file, const std::string& method, Quiet& sink, Section section = Section::bridge) {
   app::ReportRequest q;
   q.files = {file};
   q.fx = rates();
@@ -44,8 +45,7 @@ Bridge run(const std::string& file, const std::string& method, Quiet& sink) {
   for (const Group& g : r->groups) {
     if (!g.whole) continue;
     for (const Record& rec : g.records)
-      if (rec.metric.def->section == Section::bridge && rec.metric.value &&
-          rec.metric.value->kind == Quantity::Kind::money)
+      if (rec.metric.def->section == section && rec.metric.value && rec.metric.value->kind == Quantity::Kind::money)
         out[g.period.value_or("")][std::string(rec.metric.def->id)] = rec.metric.value->money.micros / 10000;
   }
   return out;
@@ -103,6 +103,67 @@ TEST_CASE("fx: transaction holds a snapshot customer's MRR at the rate of its la
   CHECK(b["2026-04"]["mrr_churned"] == 13200);
   CHECK(b["2026-04"]["mrr_fx"] == 0);
   CHECK(b["2026-04"]["mrr_end"] == 5280);
+}
+
+TEST_CASE("fx: transaction prices a billing export's scheduled and involuntary MRR at the locked rate", "[fx]") {
+  // Stripe, USD into EUR, every subscription since January (locked at 0.90). A is scheduled to
+  // cancel from March 20; C's two subscriptions end on March 15, 30 from a failed payment.
+  const std::string file = write_file(
+      "cskpi_test_fx_stripe_tx.csv",
+      "id,Customer ID,Plan,Quantity,Currency,Interval,Amount,Status,Created (UTC),Start (UTC),"
+      "Current Period Start (UTC),Current Period End (UTC),Canceled At (UTC),Cancel At Period End,Ended At (UTC),"
+      "Cancellation Reason\n"
+      "sub_A,cus_A,team,1,usd,month,100.00,active,2026-01-05,2026-01-05,2026-04-05,2026-05-05,2026-03-20,true,,\n"
+      "sub_B,cus_B,team,1,usd,month,50.00,active,2026-01-05,2026-01-05,2026-04-05,2026-05-05,,false,,\n"
+      "sub_C1,cus_C,team,1,usd,month,30.00,canceled,2026-01-05,2026-01-05,2026-03-05,2026-04-05,2026-03-15,false,"
+      "2026-03-15,payment_failed\n"
+      "sub_C2,cus_C,team,1,usd,month,70.00,canceled,2026-01-05,2026-01-05,2026-03-05,2026-04-05,2026-03-15,false,"
+      "2026-03-15,cancellation_requested\n");
+  Quiet sink;
+  Bridge b = run(file, "transaction", sink);
+  REQUIRE(sink.problems.empty());
+  CHECK(b["2026-03"]["mrr_churned"] == 9000); // C's 100 at 0.90
+  CHECK(b["2026-03"]["mrr_end"] == 13500);    // A 90 + B 45
+  Bridge life = run(file, "transaction", sink, Section::lifecycle);
+  // A's 100 scheduled is the 90 it counts in ending MRR, not 100 x March's 0.88 = 88.
+  CHECK(life["2026-03"]["cmrr"] == 4500);
+  // Of C's churned 90, the 30 from a failed payment at 0.90 = 27 (not February's 0.92: 27.60).
+  CHECK(life["2026-03"]["churn_involuntary_mrr"] == 2700);
+  CHECK(life["2026-03"]["churn_voluntary_mrr"] == 6300);
+  // Period-end values everything at the month's own rate: A's 88 of ending MRR is scheduled.
+  Bridge pe = run(file, "period-end", sink, Section::lifecycle);
+  CHECK(pe["2026-03"]["cmrr"] == 50 * 88);
+}
+
+TEST_CASE("fx: transaction prices scheduled MRR at the locked rate in Recurly, Chargebee and Kill Bill", "[fx]") {
+  // In each export A (100 USD) and B (50 USD) pay since January, locked at 0.90; A's cancellation
+  // is asked for on March 20 and takes effect after March. Committed MRR in March is B's 45.
+  const std::vector<std::string> files = {
+      write_file("cskpi_test_fx_recurly_tx.csv",
+                 "uuid,account_code,state,quantity,unit_amount,add_ons_total,currency,activated_at,canceled_at,"
+                 "expires_at,current_period_started_at,current_period_ends_at\n"
+                 "r1,acct-A,canceled,1,100.00,0.00,USD,2026-01-05,2026-03-20,,2026-04-05,2026-05-05\n"
+                 "r2,acct-B,active,1,50.00,0.00,USD,2026-01-05,,,2026-04-05,2026-05-05\n"),
+      write_file("cskpi_test_fx_chargebee_tx.csv",
+                 "customer_id,subscription_id,reporting_month,status,billing_currency_code,mrr_billing_currency\n"
+                 "cust_A,cb_A,2026-01-31,active,USD,100.00\ncust_A,cb_A,2026-02-28,active,USD,100.00\n"
+                 "cust_A,cb_A,2026-03-31,non_renewing,USD,100.00\ncust_B,cb_B,2026-01-31,active,USD,50.00\n"
+                 "cust_B,cb_B,2026-02-28,active,USD,50.00\ncust_B,cb_B,2026-03-31,active,USD,50.00\n"),
+      write_file("cskpi_test_fx_killbill_tx.csv",
+                 "record_id,subscription_id,requested_timestamp,event,next_mrr,next_currency,next_start_date,"
+                 "account_id\n"
+                 "1,sA,2026-01-05,START_BILLING_BASE,100.0000,USD,2026-01-05,acct-A\n"
+                 "2,sB,2026-01-05,START_BILLING_BASE,50.0000,USD,2026-01-05,acct-B\n"
+                 "3,sA,2026-03-20,STOP_BILLING_BASE,,,2026-04-05,acct-A\n"
+                 "4,sC,2026-04-10,START_BILLING_BASE,10.0000,USD,2026-04-10,acct-C\n")};
+  for (const std::string& file : files) {
+    INFO(file);
+    Quiet sink;
+    Bridge b = run(file, "transaction", sink);
+    REQUIRE(sink.problems.empty());
+    CHECK(b["2026-03"]["mrr_end"] == 13500);
+    CHECK(run(file, "transaction", sink, Section::lifecycle)["2026-03"]["cmrr"] == 4500); // not 135 - 88
+  }
 }
 
 TEST_CASE("fx: period-end needs a rate for every month, and names the row without one", "[fx]") {

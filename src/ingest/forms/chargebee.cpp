@@ -117,6 +117,7 @@ public:
         }
         mrr = *converted;
       }
+      const Money native = mrr;
       if (!r.currency.empty())
         mrr = snapshot_value(rd, *m_table, r.customer, r.month, last, mrr, r.currency,
                              m_currency != k_absent ? m_currency : m_billing_currency); // --fx-method
@@ -127,7 +128,8 @@ public:
       }
       if ((r.non_renewing && mrr.micros > 0) || r.trial_ended) { // issue 30: parts of the MRR, which fits
         Lifecycle& l = m_table->lifecycle(r.customer, r.month);
-        if (r.non_renewing) (void)checked_add(l.scheduled, mrr);
+        if (r.non_renewing && mrr.micros > 0)
+          add_part(rd, *m_table, r.customer, r.month, SnapshotTable::Part::scheduled, mrr, native, r.currency);
         l.trials_ended += r.trial_ended;
         l.trials_converted += r.trial_ended && r.paying;
         rd.run.columns.scheduled |= r.non_renewing && mrr.micros > 0;

@@ -364,7 +364,7 @@ private:
       // A stop asked for by the month's end, effective after it: scheduled to cancel (cmrr).
       if (stops != s.transitions.end() && stops->asked && *stops->asked <= end && stops->day > end &&
           value.micros > 0) {
-        (void)checked_add(m_table->lifecycle(c, m).scheduled, value); // a part of the account's MRR
+        add_part(rd, *m_table, c, m, SnapshotTable::Part::scheduled, value, st.mrr, s.currency);
         m_any_scheduled = true;
       }
     }

@@ -131,7 +131,7 @@ public:
           if (!rd.row_ok) return void(rd.summary.unreadable = true);
         }
         if (!m_table->add(c, m, value)) return rd.fatal(s.line, "the customer's MRR overflows the money range");
-        if (!trial) note_scheduled(s, c, m, m == last, value);
+        if (!trial) note_scheduled(rd, s, c, m, m == last, value, *mrr);
       }
     }
     close(rd, last, trials);
@@ -254,9 +254,10 @@ private:
 
   /// A canceled subscription's MRR is scheduled to end (issue 30: cmrr) from the month its
   /// cancellation was asked for (canceled_at); without canceled_at, in the export's last month.
-  void note_scheduled(const Subscription& s, std::uint32_t c, MonthIndex m, bool last, Money value) {
+  void note_scheduled(FileReader& rd, const Subscription& s, std::uint32_t c, MonthIndex m, bool last, Money value,
+                      Money native) {
     if (!s.scheduled || value.micros <= 0 || !(s.asked ? *s.asked <= last_day_of_month(m) : last)) return;
-    (void)checked_add(m_table->lifecycle(c, m).scheduled, value); // a part of the customer's MRR, which fits
+    add_part(rd, *m_table, c, m, SnapshotTable::Part::scheduled, value, native, s.currency);
     m_any_scheduled = true;
   }
 

@@ -220,7 +220,7 @@ public:
           rd.fatal(s.line, "the customer's MRR overflows the money range");
           return;
         }
-        note_month(s, c, m, m == last, value);
+        note_month(rd, s, c, m, m == last, value, *mrr);
       }
     }
     close(rd, last, trials, open_trials);
@@ -235,14 +235,14 @@ private:
   /// The lifecycle facts of a month the subscription counts `value` of MRR in (issue 30): part
   /// of the customer's MRR scheduled to cancel (asked for by the month's end; without Canceled
   /// At, as the export shows it: in its last month only), or to end from a failed payment.
-  void note_month(const Subscription& s, std::uint32_t c, MonthIndex m, bool last, Money value) {
+  void note_month(FileReader& rd, const Subscription& s, std::uint32_t c, MonthIndex m, bool last, Money value,
+                  Money native) {
     const bool scheduled = s.scheduled && (s.asked ? *s.asked <= last_day_of_month(m) : last);
     const bool involuntary = s.involuntary && m_reason != k_absent; // told apart only with the reasons
     if (value.micros <= 0 || (!scheduled && !involuntary)) return;
-    Lifecycle& l = m_table->lifecycle(c, m);
-    // Parts of the customer's MRR, which fits: their sums fit too.
-    if (scheduled) (void)checked_add(l.scheduled, value);
-    if (involuntary) (void)checked_add(l.involuntary, value);
+    using Part = SnapshotTable::Part;
+    if (scheduled) add_part(rd, *m_table, c, m, Part::scheduled, value, native, s.currency);
+    if (involuntary) add_part(rd, *m_table, c, m, Part::involuntary, value, native, s.currency);
     m_any_scheduled |= scheduled;
   }
 
