@@ -1,8 +1,21 @@
 # SPDX-License-Identifier: MIT
 # Runs the real cskpi binary for one golden case and compares stdout, stderr and the exit
 # code exactly (and a file it writes, see `written`). Arguments: -DCSKPI=binary -DCASE=case dir -DROOT=project root (the working
-# directory, so paths read like the README's: samples/...).
+# directory, so paths read like the README's: samples/...) -DOUT=a directory of the case's own in the build tree.
+#
+# @OUT@ in `args` and `written` stands for that directory, emptied before each run, and the
+# directory reads @OUT@ again in what the command prints: two build trees testing at once never
+# share an output file.
+cmake_minimum_required(VERSION 3.16) # new policies: "@OUT@" below is text, not a variable reference
 file(STRINGS ${CASE}/args _args ENCODING UTF-8)
+file(REMOVE_RECURSE ${OUT})
+file(MAKE_DIRECTORY ${OUT})
+set(_expanded)
+foreach(_arg IN LISTS _args)
+  string(REPLACE "@OUT@" "${OUT}" _arg "${_arg}")
+  list(APPEND _expanded "${_arg}")
+endforeach()
+set(_args ${_expanded})
 set(_input)
 if(EXISTS ${CASE}/stdin)
   set(_input INPUT_FILE ${CASE}/stdin)
@@ -34,6 +47,7 @@ execute_process(
 # part of stdout, after a line naming it, and the file is removed.
 if(EXISTS ${CASE}/written)
   file(STRINGS ${CASE}/written _written)
+  string(REPLACE "@OUT@" "${OUT}" _written "${_written}")
   if(EXISTS ${_written})
     file(READ ${_written} _text)
     string(APPEND _out "--- ${_written}\n${_text}")
@@ -42,6 +56,9 @@ if(EXISTS ${CASE}/written)
     string(APPEND _out "--- ${_written}: not written\n")
   endif()
 endif()
+
+string(REPLACE "${OUT}" "@OUT@" _out "${_out}")
+string(REPLACE "${OUT}" "@OUT@" _err "${_err}")
 
 if("$ENV{CSKPI_UPDATE_GOLDEN}" STREQUAL "1")
   file(WRITE ${CASE}/expected.stdout "${_out}")
