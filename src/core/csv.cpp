@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/csv.hpp"
 
+#include "core/text.hpp"
+
 #include <array>
 #include <cstring>
 
@@ -102,8 +104,7 @@ std::string_view trim_spaces(std::string_view s) {
 }
 
 std::string normalise_column_name(std::string_view name) {
-  while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
-  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+  name = trim_blanks(name);
   std::string out;
   out.reserve(name.size());
   for (char c : name) {

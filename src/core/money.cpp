@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/money.hpp"
 
+#include "core/text.hpp"
+
 #include <cstdlib>
 
 namespace cskpi {
@@ -8,12 +10,6 @@ namespace cskpi {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-std::string_view trim_spaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 } // namespace
 
@@ -51,7 +47,7 @@ ParsedMoney parse_money(std::string_view text, DecimalStyle style) noexcept {
     out.status = Status::ok;
     return out;
   }
-  text = trim_spaces(text);
+  text = trim_blanks(text);
   if (text.empty()) {
     out.status = Status::empty;
     return out;

@@ -2,6 +2,7 @@
 #include "core/snapshot_table.hpp"
 
 #include "core/parallel.hpp"
+#include "core/text.hpp"
 
 #include <fmt/format.h>
 
@@ -15,10 +16,6 @@
 namespace cskpi {
 
 namespace {
-
-bool digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 int number(std::string_view s) {
   int v = 0;
@@ -46,13 +43,13 @@ int month_from_name(std::string_view name) {
 std::optional<MonthIndex> parse_month(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  if (text.size() == 7 && text[4] == '-' && digits(text.substr(0, 4)) &&
-      digits(text.substr(5, 2))) { // YYYY-MM, the common case
+  if (text.size() == 7 && text[4] == '-' && all_digits(text.substr(0, 4)) &&
+      all_digits(text.substr(5, 2))) { // YYYY-MM, the common case
     const int month = number(text.substr(5, 2));
     if (month < 1 || month > 12) return std::nullopt;
     return number(text.substr(0, 4)) * 12 + month - 1;
   }
-  if (text.size() >= 7 && digits(text.substr(0, 4)) && text[4] == '-') {
+  if (text.size() >= 7 && all_digits(text.substr(0, 4)) && text[4] == '-') {
     const std::optional<Period> p = parse_period(text); // an ISO date
     if (!p || p->length != PeriodLength::month) return std::nullopt;
     return number(text.substr(0, 4)) * 12 + number(text.substr(5, 2)) - 1;
@@ -62,7 +59,7 @@ std::optional<MonthIndex> parse_month(std::string_view text) {
   const int month = month_from_name(text.substr(0, space));
   std::string_view year = text.substr(space + 1);
   while (!year.empty() && year.front() == ' ') year.remove_prefix(1);
-  if (month == 0 || year.size() != 4 || !digits(year)) return std::nullopt;
+  if (month == 0 || year.size() != 4 || !all_digits(year)) return std::nullopt;
   return number(year) * 12 + month - 1;
 }
 

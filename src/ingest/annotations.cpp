@@ -3,6 +3,7 @@
 
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "ingest/engine/line_source.hpp"
 #include "ingest/rules.hpp"
 #include "platform/files.hpp"
@@ -32,22 +33,15 @@ std::size_t find_column(const std::vector<std::string>& names, std::span<const s
   return k_none;
 }
 
-bool digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
-
 /// The month of an ISO date YYYY-MM-DD (a real day) or a month YYYY-MM, as year * 12 + month - 1.
 std::optional<int> parse_event_date(std::string_view s) {
-  if ((s.size() != 7 && s.size() != 10) || s[4] != '-' || !digits(s.substr(0, 4)) || !digits(s.substr(5, 2)))
+  if ((s.size() != 7 && s.size() != 10) || s[4] != '-' || !all_digits(s.substr(0, 4)) || !all_digits(s.substr(5, 2)))
     return std::nullopt;
   const int year = std::stoi(std::string(s.substr(0, 4)));
   const int month = std::stoi(std::string(s.substr(5, 2)));
   if (year < 1900 || month < 1 || month > 12) return std::nullopt;
   if (s.size() == 10) {
-    if (s[7] != '-' || !digits(s.substr(8, 2))) return std::nullopt;
+    if (s[7] != '-' || !all_digits(s.substr(8, 2))) return std::nullopt;
     const int day = std::stoi(std::string(s.substr(8, 2)));
     constexpr int k_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;

@@ -4,6 +4,7 @@
 #include "ingest/reader.hpp" // show()
 
 #include "core/csv.hpp"
+#include "core/text.hpp"
 
 #include <fmt/format.h>
 
@@ -22,11 +23,9 @@ constexpr std::array<std::string_view, 12> k_month_names = {"January",   "Februa
                                                             "May",       "June",     "July",     "August",
                                                             "September", "October",  "November", "December"};
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 bool equal_nocase(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
-      std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+      std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
 /// 1..12 for an English month name, in full or its first three letters (any case); else 0.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "ingest/exact.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <iterator>
 #include <limits>
@@ -19,8 +21,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
   return s;
 }
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 i128 pow10(int n) {
   i128 p = 1;
@@ -102,7 +102,7 @@ std::optional<Money> convert(Money amount, Decimal rate) {
 
 std::optional<ParsedInterval> parse_interval(std::string_view text) {
   std::string t(trim(text));
-  for (char& c : t) c = lower(c);
+  for (char& c : t) c = ascii_lower(c);
   static constexpr std::pair<std::string_view, ParsedInterval> k_names[] = {
       {"day", {Interval::day, 1}},        {"days", {Interval::day, 1}},        {"daily", {Interval::day, 1}},
       {"week", {Interval::week, 1}},      {"weeks", {Interval::week, 1}},      {"weekly", {Interval::week, 1}},

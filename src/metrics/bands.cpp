@@ -170,8 +170,6 @@ std::optional<BandOp> parse_op(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view trim(std::string_view s) { return trim_spaces(s); }
-
 } // namespace
 
 BandTable BandTable::builtin() {
@@ -219,21 +217,22 @@ void BandTable::override_from_csv(std::string_view text, const std::string& name
       text, name, 4, 5, "the fields metric,tier,bound,direction[,source]", [&](const SettingsRecord& rec) {
         const std::vector<std::string_view>& fields = rec.fields;
         const auto fail = [&](std::size_t col, const std::string& msg) { return rec.fail(col, msg); };
-        const std::string metric(trim(fields[0]));
+        const std::string metric(trim_spaces(fields[0]));
         if (!known_metric(metric)) throw fail(1, fmt::format("unknown metric \"{}\" (see cskpi explain)", metric));
-        const auto tier = parse_tier(trim(fields[1]));
+        const auto tier = parse_tier(trim_spaces(fields[1]));
         if (!tier)
-          throw fail(
-              2,
-              fmt::format("unknown tier \"{}\" (best_in_class, good, acceptable, warning, critical)", trim(fields[1])));
+          throw fail(2,
+                     fmt::format("unknown tier \"{}\" (best_in_class, good, acceptable, warning, critical)",
+                                 trim_spaces(fields[1])));
         const ParsedMoney bound = parse_money(fields[2], DecimalStyle::point);
         if (bound.status != ParsedMoney::Status::ok)
-          throw fail(3, fmt::format("bound \"{}\" is not a number", trim(fields[2])));
-        const auto op = parse_op(trim(fields[3]));
-        if (!op) throw fail(4, fmt::format("direction \"{}\" is not one of >=, >, <=, <", trim(fields[3])));
+          throw fail(3, fmt::format("bound \"{}\" is not a number", trim_spaces(fields[2])));
+        const auto op = parse_op(trim_spaces(fields[3]));
+        if (!op) throw fail(4, fmt::format("direction \"{}\" is not one of >=, >, <=, <", trim_spaces(fields[3])));
         replacement.push_back(BandRule{metric, *tier, *op,
                                        static_cast<double>(bound.value.micros) / static_cast<double>(Money::k_scale)});
-        if (fields.size() == 5 && !trim(fields[4]).empty()) sources.emplace_back(metric, std::string(trim(fields[4])));
+        if (fields.size() == 5 && !trim_spaces(fields[4]).empty())
+          sources.emplace_back(metric, std::string(trim_spaces(fields[4])));
       });
   if (replacement.empty()) throw usage_error(fmt::format("{}: no band rules found", name));
   for (const BandRule& r : replacement) {

@@ -77,15 +77,13 @@ PeerPosition peer_position(const PeerRow& row, double value) noexcept {
 
 namespace {
 
-std::string_view trim(std::string_view s) { return trim_spaces(s); }
-
 constexpr std::size_t k_fields = 15;
 
 /// One data row of a peer band file; `fail` throws for a column (1-based).
 template <typename Fail>
 PeerRow parse_row(const std::vector<std::string_view>& f, Fail fail, bool (*known_metric)(std::string_view)) {
   const auto number = [&](std::size_t col, bool required) -> std::optional<double> {
-    const std::string_view text = trim(f[col - 1]);
+    const std::string_view text = trim_spaces(f[col - 1]);
     if (text.empty()) {
       if (required) throw fail(col, "is empty: the median is required");
       return std::nullopt;
@@ -96,10 +94,10 @@ PeerRow parse_row(const std::vector<std::string_view>& f, Fail fail, bool (*know
     return static_cast<double>(p.value.micros) / static_cast<double>(Money::k_scale);
   };
   PeerRow r;
-  r.metric = std::string(trim(f[0]));
+  r.metric = std::string(trim_spaces(f[0]));
   if (!known_metric(r.metric)) throw fail(1, fmt::format("unknown metric \"{}\" (see cskpi explain)", r.metric));
-  const auto dim = parse_peer_dimension(trim(f[1]));
-  if (!dim) throw fail(2, fmt::format("dimension \"{}\" is not arpa, acv or arr", trim(f[1])));
+  const auto dim = parse_peer_dimension(trim_spaces(f[1]));
+  if (!dim) throw fail(2, fmt::format("dimension \"{}\" is not arpa, acv or arr", trim_spaces(f[1])));
   r.dimension = *dim;
   r.from = number(3, false);
   r.to = number(4, false);
@@ -110,21 +108,21 @@ PeerRow parse_row(const std::vector<std::string_view>& f, Fail fail, bool (*know
   if ((r.p25 && *r.p25 > r.median) || (r.p75 && *r.p75 < r.median))
     throw fail(r.p25 && *r.p25 > r.median ? 5 : 7,
                "p25 <= median <= p75 as numbers (the 25th percentile of the figure, not the better quarter)");
-  const std::string_view horizon = trim(f[7]);
+  const std::string_view horizon = trim_spaces(f[7]);
   if (horizon != "month" && horizon != "cohort_12m")
     throw fail(8, fmt::format("horizon \"{}\" is not month or cohort_12m", horizon));
   r.horizon = horizon == "month" ? PeerHorizon::month : PeerHorizon::cohort_12m;
-  const std::string_view better = trim(f[8]);
+  const std::string_view better = trim_spaces(f[8]);
   if (better != "higher" && better != "lower")
     throw fail(9, fmt::format("better \"{}\" is not higher or lower", better));
   r.higher_is_better = better == "higher";
-  r.source = std::string(trim(f[9]));
+  r.source = std::string(trim_spaces(f[9]));
   if (r.source.empty()) throw fail(10, "is empty: every row names its source");
-  r.year = std::string(trim(f[10]));
-  r.sample = std::string(trim(f[11]));
-  r.definition = std::string(trim(f[12]));
-  r.caveat = std::string(trim(f[13]));
-  r.url = std::string(trim(f[14]));
+  r.year = std::string(trim_spaces(f[10]));
+  r.sample = std::string(trim_spaces(f[11]));
+  r.definition = std::string(trim_spaces(f[12]));
+  r.caveat = std::string(trim_spaces(f[13]));
+  r.url = std::string(trim_spaces(f[14]));
   return r;
 }
 

@@ -155,7 +155,8 @@ void rule_of_40(const MetricInputs& in, MetricValue& m) {
 }
 
 // Shape none: report/sql_costs.cpp writes their SQL, only with --costs-table; without it, this says why.
-constexpr std::string_view k_no_sql = "it needs a costs table beside the movements table: name it with --costs-table";
+constexpr std::string_view k_no_sql_costs =
+    "it needs a costs table beside the movements table: name it with --costs-table";
 
 constexpr MetricDef k_efficiency[] = {
     {.id = "burn_multiple",
@@ -174,7 +175,7 @@ constexpr MetricDef k_efficiency[] = {
                 "1-1.5 great, 1.5-2 good, 2-3 suspect, > 3 bad",
      .compute = burn_multiple,
      .band = "burn_multiple",
-     .sql = {.why_not = k_no_sql}},
+     .sql = {.why_not = k_no_sql_costs}},
     {.id = "cac_payback_months",
      .name = "CAC payback (months)",
      .unit = U::ratio,
@@ -193,7 +194,7 @@ constexpr MetricDef k_efficiency[] = {
            payback(in, m, static_cast<i128>(in.t.new_mrr.micros) + in.t.expansion.micros, "new or expansion MRR");
          },
      .band = k_unrated,
-     .sql = {.why_not = k_no_sql}},
+     .sql = {.why_not = k_no_sql_costs}},
     {.id = "cac_payback_new_months",
      .name = "CAC payback on new MRR (months)",
      .unit = U::ratio,
@@ -206,7 +207,7 @@ constexpr MetricDef k_efficiency[] = {
      .sources = "-",
      .compute = [](const MetricInputs& in, MetricValue& m) { payback(in, m, in.t.new_mrr.micros, "new MRR"); },
      .band = k_unrated,
-     .sql = {.why_not = k_no_sql}},
+     .sql = {.why_not = k_no_sql_costs}},
     {.id = "magic_number",
      .name = "Magic number",
      .unit = U::ratio,
@@ -223,7 +224,7 @@ constexpr MetricDef k_efficiency[] = {
                 "marketing expense",
      .compute = magic_number,
      .band = k_unrated,
-     .sql = {.why_not = k_no_sql}},
+     .sql = {.why_not = k_no_sql_costs}},
     {.id = "rule_of_40",
      .name = "Rule of 40",
      .unit = U::percent,
@@ -239,7 +240,7 @@ constexpr MetricDef k_efficiency[] = {
                 "should add up to 40 % or more",
      .compute = rule_of_40,
      .band = "rule_of_40",
-     .sql = {.why_not = k_no_sql}},
+     .sql = {.why_not = k_no_sql_costs}},
 };
 
 } // namespace

@@ -59,7 +59,7 @@ constexpr std::string_view k_sources =
     "(docs.stripe.com/revenue-recognition/methodology); Stripe API, the invoice line item: amount, period.start, "
     "period.end (docs.stripe.com/api/invoice-line-item/object)";
 
-constexpr std::string_view k_no_sql =
+constexpr std::string_view k_no_sql_invoices =
     "it needs an invoice-lines table beside the MRR table: name it with --invoices-table";
 
 constexpr MetricDef k_invoices[] = {
@@ -79,7 +79,7 @@ constexpr MetricDef k_invoices[] = {
            if (f.lines_billed == 0) m.note = "no invoice line dated in the period";
          },
      .band = k_unrated,
-     .sql = {.why_not = k_no_sql}},
+     .sql = {.why_not = k_no_sql_invoices}},
     {.id = "revenue_from_mrr",
      .name = "Ending MRR x months",
      .unit = U::currency,
@@ -93,7 +93,7 @@ constexpr MetricDef k_invoices[] = {
      .compute = [](const MetricInputs& in,
                    MetricValue& m) { total(m, money_or_real(reconcile(in).from_mrr), in.t.ending); },
      .band = k_unrated,
-     .sql = {.why_not = k_no_sql}},
+     .sql = {.why_not = k_no_sql_invoices}},
     {.id = "revenue_one_time",
      .name = "One-time lines",
      .unit = U::currency,
@@ -106,7 +106,7 @@ constexpr MetricDef k_invoices[] = {
      .sign = "+",
      .compute = [](const MetricInputs& in, MetricValue& m) { line_of(in, m, &Reconciliation::one_time); },
      .band = k_unrated,
-     .sql = {.why_not = k_no_sql}},
+     .sql = {.why_not = k_no_sql_invoices}},
     {.id = "revenue_prorations",
      .name = "Prorations",
      .unit = U::currency,
@@ -120,7 +120,7 @@ constexpr MetricDef k_invoices[] = {
      .sign = "+",
      .compute = [](const MetricInputs& in, MetricValue& m) { line_of(in, m, &Reconciliation::prorations); },
      .band = k_unrated,
-     .sql = {.why_not = k_no_sql}},
+     .sql = {.why_not = k_no_sql_invoices}},
     {.id = "revenue_credits",
      .name = "Credit notes",
      .unit = U::currency,
@@ -133,7 +133,7 @@ constexpr MetricDef k_invoices[] = {
      .sign = "+",
      .compute = [](const MetricInputs& in, MetricValue& m) { line_of(in, m, &Reconciliation::credits); },
      .band = k_unrated,
-     .sql = {.why_not = k_no_sql}},
+     .sql = {.why_not = k_no_sql_invoices}},
     {.id = "revenue_without_mrr",
      .name = "Lines of customers without MRR",
      .unit = U::currency,
@@ -148,7 +148,7 @@ constexpr MetricDef k_invoices[] = {
      .sign = "+",
      .compute = [](const MetricInputs& in, MetricValue& m) { line_of(in, m, &Reconciliation::without_mrr); },
      .band = k_unrated,
-     .sql = {.why_not = k_no_sql}},
+     .sql = {.why_not = k_no_sql_invoices}},
     {.id = "revenue_unexplained",
      .name = "Unexplained",
      .unit = U::currency,
@@ -162,7 +162,7 @@ constexpr MetricDef k_invoices[] = {
      .sign = "+",
      .compute = [](const MetricInputs& in, MetricValue& m) { line_of(in, m, &Reconciliation::unexplained); },
      .band = k_unrated,
-     .sql = {.why_not = k_no_sql}},
+     .sql = {.why_not = k_no_sql_invoices}},
     {.id = "recognized_revenue",
      .name = "Recognised revenue",
      .unit = U::currency,
@@ -180,7 +180,7 @@ constexpr MetricDef k_invoices[] = {
            if (figures(in).lines_recognized == 0) add_note(m.note, "no invoice line recognised in the period");
          },
      .band = k_unrated,
-     .sql = {.why_not = k_no_sql}},
+     .sql = {.why_not = k_no_sql_invoices}},
     {.id = "deferred_revenue",
      .name = "Deferred revenue",
      .unit = U::currency,
@@ -198,7 +198,7 @@ constexpr MetricDef k_invoices[] = {
            if (!exact) m.note = "rounded per service length: the exact sum needs more than 128 bits";
          },
      .band = k_unrated,
-     .sql = {.why_not = k_no_sql}},
+     .sql = {.why_not = k_no_sql_invoices}},
 };
 
 } // namespace

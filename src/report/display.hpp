@@ -13,6 +13,8 @@ namespace cskpi::detail {
 
 /// Fixed decimals without "-0.00".
 std::string fixed(double v, int decimals);
+/// An amount for people: two decimals, thousands grouped ("1,234.57").
+inline std::string money(Money m) { return format_money_fixed(m, 2, true); }
 /// A quantity for people in a metric's unit.
 std::string display(const Quantity& q, Unit unit);
 /// A number of a CSV record in the style's decimal mark ("" for none).

@@ -27,7 +27,7 @@ std::string pad_left(std::string_view s, std::size_t width) {
   return std::string(width > columns(s) ? width - columns(s) : 0, ' ') + std::string(s);
 }
 
-std::string money(Money m) { return format_money_fixed(m, 2, true); }
+using detail::money;
 std::string money(mover_i128 v) {
   const bool fits = v >= INT64_MIN && v <= INT64_MAX;
   return fits ? money(Money{static_cast<std::int64_t>(v)}) : std::string("(beyond range)");

@@ -13,7 +13,7 @@ namespace cskpi {
 
 namespace {
 
-std::string money(Money m) { return format_money_fixed(m, 2, true); }
+using detail::money;
 std::string percent_text(double v) { return detail::fixed(v, 2) + "%"; }
 std::string coverage_text(double coverage) { return detail::fixed(coverage * 100, 0) + "%"; }
 
