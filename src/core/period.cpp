@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/period.hpp"
 
+#include "core/text.hpp"
+
 namespace cskpi {
 
 int periods_per_year(PeriodLength p) noexcept {
@@ -31,13 +33,6 @@ std::optional<PeriodLength> parse_period_length(std::string_view text) noexcept 
 }
 
 namespace {
-
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
 
 int two_digits(std::string_view s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
 

@@ -140,6 +140,14 @@ std::size_t Header::find(std::span<const std::string_view> candidates) const {
   return k_absent;
 }
 
+std::size_t FileReader::find_utc(std::span<const std::string_view> candidates) const {
+  for (std::string_view n : candidates) {
+    if (const std::size_t at = find({n}); at != k_absent) return at;
+    if (const std::size_t at = find({std::string(n) + "_(utc)"}); at != k_absent) return at;
+  }
+  return k_absent;
+}
+
 void Form::read(FileReader& rd, LineSource& lines) {
   std::string_view text;
   while (lines.next(text)) {

@@ -231,6 +231,11 @@ struct FileReader {
   Header header() const { return Header{names, fields, run.options}; }
   std::size_t find(std::initializer_list<std::string_view> candidates) const { return header().find(candidates); }
   std::size_t find(std::span<const std::string_view> candidates) const { return header().find(candidates); }
+  /// The same, each name also with Stripe's " (UTC)" suffix ("created", else "created_(utc)").
+  std::size_t find_utc(std::span<const std::string_view> candidates) const;
+  std::size_t find_utc(std::initializer_list<std::string_view> candidates) const {
+    return find_utc(std::span<const std::string_view>(candidates.begin(), candidates.size()));
+  }
 
   void diag(std::uint64_t at_line, std::size_t field, Severity sev, std::string message);
   /// A problem with field `field` of the current row: the row is rejected.

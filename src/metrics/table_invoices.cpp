@@ -53,7 +53,7 @@ void line_of(const MetricInputs& in, MetricValue& m, i128 Reconciliation::*part)
   if (!r.exact) m.note = "rounded per service length: the exact sum needs more than 128 bits";
 }
 
-constexpr std::string_view k_sources =
+constexpr std::string_view k_invoice_sources =
     "Straight-line (ratable) recognition of a service over its period, as ASC 606 / IFRS 15 do for a service "
     "delivered evenly; Stripe Revenue Recognition recognises an invoice line over its period "
     "(docs.stripe.com/revenue-recognition/methodology); Stripe API, the invoice line item: amount, period.start, "
@@ -71,7 +71,7 @@ constexpr MetricDef k_invoices[] = {
      .needs = N::invoices,
      .formula = "sum of the amounts of the invoice lines dated in the period (credit notes negative)",
      .description = "What was invoiced in the period, whatever period the service is for.",
-     .sources = k_sources,
+     .sources = k_invoice_sources,
      .compute =
          [](const MetricInputs& in, MetricValue& m) {
            const InvoiceFigures& f = figures(in);
@@ -89,7 +89,7 @@ constexpr MetricDef k_invoices[] = {
      .formula = "ending MRR x months in the period (1, 3 or 12)",
      .description = "The revenue the period's MRR stands for: the reconciliation's starting line. The input has one "
                     "MRR per period, so each of its months counts at the period's ending MRR.",
-     .sources = k_sources,
+     .sources = k_invoice_sources,
      .compute = [](const MetricInputs& in,
                    MetricValue& m) { total(m, money_or_real(reconcile(in).from_mrr), in.t.ending); },
      .band = k_unrated,
@@ -102,7 +102,7 @@ constexpr MetricDef k_invoices[] = {
      .needs = N::invoices,
      .formula = "recognised revenue of non-negative lines without a service period (on their invoice date)",
      .description = "Revenue no MRR stands for: set-up fees, services, one-off charges.",
-     .sources = k_sources,
+     .sources = k_invoice_sources,
      .sign = "+",
      .compute = [](const MetricInputs& in, MetricValue& m) { line_of(in, m, &Reconciliation::one_time); },
      .band = k_unrated,
@@ -116,7 +116,7 @@ constexpr MetricDef k_invoices[] = {
      .formula = "recognised revenue of non-negative lines whose service period is not a whole number of months, of "
                 "customers with MRR at the period's end",
      .description = "Partial periods: upgrades, downgrades and starts mid-period, which MRR shows whole.",
-     .sources = k_sources,
+     .sources = k_invoice_sources,
      .sign = "+",
      .compute = [](const MetricInputs& in, MetricValue& m) { line_of(in, m, &Reconciliation::prorations); },
      .band = k_unrated,
@@ -129,7 +129,7 @@ constexpr MetricDef k_invoices[] = {
      .needs = N::invoices,
      .formula = "recognised revenue of negative lines (a negative figure)",
      .description = "Credits and refunds invoiced as negative lines, recognised as their other lines are.",
-     .sources = k_sources,
+     .sources = k_invoice_sources,
      .sign = "+",
      .compute = [](const MetricInputs& in, MetricValue& m) { line_of(in, m, &Reconciliation::credits); },
      .band = k_unrated,
@@ -144,7 +144,7 @@ constexpr MetricDef k_invoices[] = {
                 "the MRR input)",
      .description = "Service of customers the MRR does not count: churned in the period, not yet live, or missing "
                     "from the MRR input.",
-     .sources = k_sources,
+     .sources = k_invoice_sources,
      .sign = "+",
      .compute = [](const MetricInputs& in, MetricValue& m) { line_of(in, m, &Reconciliation::without_mrr); },
      .band = k_unrated,
@@ -158,7 +158,7 @@ constexpr MetricDef k_invoices[] = {
      .formula = "recognised revenue - ending MRR x months - one-time - prorations - credits - without MRR",
      .description = "What the residuals do not explain: MRR that was not invoiced (or not as MRR says), "
                     "whole-month lines that differ from the MRR, MRR changes within a quarter or year.",
-     .sources = k_sources,
+     .sources = k_invoice_sources,
      .sign = "+",
      .compute = [](const MetricInputs& in, MetricValue& m) { line_of(in, m, &Reconciliation::unexplained); },
      .band = k_unrated,
@@ -172,7 +172,7 @@ constexpr MetricDef k_invoices[] = {
      .formula = "sum over lines of amount x (service days inside the period / service days), exact, rounded once "
                 "half-to-even; a line without a service period on its invoice date",
      .description = "Revenue earned in the period: each line spread evenly over the days of its service period.",
-     .sources = k_sources,
+     .sources = k_invoice_sources,
      .sign = "=",
      .compute =
          [](const MetricInputs& in, MetricValue& m) {
@@ -190,7 +190,7 @@ constexpr MetricDef k_invoices[] = {
      .formula = "billings to date - recognised revenue to date, at the period's end: the unrecognised part of the "
                 "lines invoiced by then (service billed in arrears lowers it)",
      .description = "Billed but not yet earned at the period's end: the balance-sheet liability.",
-     .sources = k_sources,
+     .sources = k_invoice_sources,
      .compute =
          [](const MetricInputs& in, MetricValue& m) {
            bool exact = true;

@@ -15,7 +15,7 @@ namespace {
 
 using GroupKey = std::tuple<std::string, bool, std::string>; // period, whole, segment
 
-const Record* find_record(const Group& g, const Record& like) {
+const Record* find_like(const Group& g, const Record& like) {
   for (const Record& r : g.records)
     if (r.metric.def == like.metric.def && r.metric.key == like.metric.key) return &r;
   return nullptr;
@@ -27,7 +27,7 @@ std::optional<double> value_of(const Record* r) {
 }
 
 /// A figure in the metric's unit; a count's median or deviation may fall between two counts.
-std::string shown(double value, Unit unit) {
+std::string shown_value(double value, Unit unit) {
   if (unit == Unit::count && value != std::round(value)) return fmt::format("{:.2f}", value);
   return display_number(value, unit);
 }
@@ -66,12 +66,12 @@ Verdict verdict_for(const Group& g, const Record& rec, const AnomalyJudgement& j
   a.median = j.median;
   a.deviation = j.deviation;
   if (std::isfinite(j.score)) a.score = j.score;
-  v.expect = fmt::format("within {:g} robust deviations of the median {}", k, shown(j.median, v.unit));
+  v.expect = fmt::format("within {:g} robust deviations of the median {}", k, shown_value(j.median, v.unit));
   const std::string how = j.deviation == 0
       ? fmt::format("history is {}constant at {} over {}: any change is flagged", j.constant ? "" : "mostly ",
-                    shown(j.median, v.unit), window)
+                    shown_value(j.median, v.unit), window)
       : fmt::format("{:.1f} robust deviations from the median {}; robust deviation {} over {}", j.score,
-                    shown(j.median, v.unit), shown(j.deviation, v.unit), window);
+                    shown_value(j.median, v.unit), shown_value(j.deviation, v.unit), window);
   if (j.kind == AnomalyJudgement::Kind::normal) {
     v.status = Verdict::Status::pass;
   } else if (!labels.empty()) {
@@ -118,7 +118,7 @@ std::vector<Verdict> judge_anomalies(const std::vector<Group>& groups, double k,
       std::vector<std::optional<double>> trailing;
       for (std::size_t i = first; i + 1 < periods.size(); ++i) {
         const auto it = by_key.find(GroupKey{periods[i], g.whole, g.segment});
-        trailing.push_back(it == by_key.end() ? std::nullopt : value_of(find_record(*it->second, rec)));
+        trailing.push_back(it == by_key.end() ? std::nullopt : value_of(find_like(*it->second, rec)));
       }
       const AnomalyJudgement j = judge_anomaly(value_of(&rec), trailing, k);
       out.push_back(verdict_for(g, rec, j, k, labels));

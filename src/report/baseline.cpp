@@ -197,10 +197,10 @@ std::optional<double> to_double(const std::optional<std::string>& text) {
   return d;
 }
 
-std::string shown(std::optional<double> v, Unit unit) { return v ? display_number(*v, unit) : "n/a"; }
+std::string shown_or_na(std::optional<double> v, Unit unit) { return v ? display_number(*v, unit) : "n/a"; }
 
 /// "+0.75 points", "-1,200.00": how far a figure moved.
-std::string change_text(double was, double now, Unit unit) {
+std::string baseline_change(double was, double now, Unit unit) {
   const double d = now - was;
   const char* sign = d < 0 ? "-" : "+";
   // A change that rounds to nothing at two decimals still shows that it is there.
@@ -279,10 +279,10 @@ Verdict changed_figure(const Baseline& b, const BaselineFigure& f, const Record*
   v.unit = def != nullptr ? def->unit : Unit::ratio;
   v.was = to_double(f.value);
   if (rec != nullptr && rec->metric.value) v.value = rec->metric.value->as_double();
-  v.expect = fmt::format("{}{} ({})", shown(v.was, v.unit),
+  v.expect = fmt::format("{}{} ({})", shown_or_na(v.was, v.unit),
                          opts.tolerance.micros > 0 ? " ± " + format_money_exact(opts.tolerance) : "", b.file);
-  v.reason = fmt::format("was {} at close", shown(v.was, v.unit));
-  if (v.was && v.value) v.reason += fmt::format(" ({})", change_text(*v.was, *v.value, v.unit));
+  v.reason = fmt::format("was {} at close", shown_or_na(v.was, v.unit));
+  if (v.was && v.value) v.reason += fmt::format(" ({})", baseline_change(*v.was, *v.value, v.unit));
   if (rec == nullptr) {
     const std::string period = f.period.value_or("");
     v.reason += f.whole || ix.groups.count(period + "\x1f" + f.segment) > 0

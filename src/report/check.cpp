@@ -173,7 +173,7 @@ namespace {
 
 /// The record a rule judges. A keyed rule whose key has no record in a group that has
 /// others (say, no churned customer gave that reason) judges `zero`: the share is 0.
-const Record* find_record(const Group& g, const Rule& rule, const Record& zero) {
+const Record* find_rule_record(const Group& g, const Rule& rule, const Record& zero) {
   const Record* any = nullptr;
   for (const Record& r : g.records) {
     if (r.metric.def->id != rule.metric) continue;
@@ -246,7 +246,7 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
       Record zero;
       zero.metric.def = def;
       zero.metric.value = Quantity::of_real(0.0);
-      const Record* rec = find_record(g, rule, zero);
+      const Record* rec = find_rule_record(g, rule, zero);
       if (rec == nullptr && def->latest_only && any_group_has(groups, rule.metric)) {
         v.status = Verdict::Status::skip;
         v.reason = fmt::format("{} describes customers as they are now: judged in the latest period only", rule.metric);
@@ -348,7 +348,7 @@ std::string_view status_word(Verdict::Status s) {
 
 std::string group_text(const Verdict& v) { return v.period ? fmt::format("{} · {}", v.segment, *v.period) : v.segment; }
 
-std::string value_text(const Verdict& v) {
+std::string verdict_value(const Verdict& v) {
   if (!v.shown.empty()) return v.shown;
   return v.value ? display_number(*v.value, v.unit) : "n/a";
 }
@@ -359,7 +359,7 @@ std::string render_check_table(const std::vector<Verdict>& verdicts, const Check
   std::size_t rule_w = 4, value_w = 5;
   for (const Verdict& v : verdicts) {
     rule_w = std::max(rule_w, v.rule.size());
-    value_w = std::max(value_w, value_text(v).size());
+    value_w = std::max(value_w, verdict_value(v).size());
   }
   std::string out;
   for (const Verdict& v : verdicts) {
@@ -370,7 +370,7 @@ std::string render_check_table(const std::vector<Verdict>& verdicts, const Check
                                                       : "\x1b[33m") +
           word + "\x1b[0m";
     std::string line =
-        fmt::format("{}  {:>{}}  {:<{}}  {}", word, value_text(v), value_w, v.rule, rule_w, group_text(v));
+        fmt::format("{}  {:>{}}  {:<{}}  {}", word, verdict_value(v), value_w, v.rule, rule_w, group_text(v));
     if (!v.reason.empty()) line += "  (" + v.reason + ")";
     out += line + "\n";
   }
@@ -438,12 +438,12 @@ std::string render_check_github(const std::vector<Verdict>& verdicts, const Chec
     const bool expected = v.anomaly && !v.anomaly->expected.empty(); // a known event's figure: a notice
     const std::string title = fmt::format("cskpi {} {}", expected ? "EXPECTED" : status_word(v.status), v.rule);
     std::string message = fmt::format("{}: {}{} = {} (needs {})", group_text(v), v.metric, v.annual ? "@annual" : "",
-                                      value_text(v), v.expect);
+                                      verdict_value(v), v.expect);
     // A baseline's verdict: the reason says what it was at close (issue 30).
     if (v.baseline && !v.shown.empty()) message = fmt::format("{}: {} {}", group_text(v), v.shown, v.expect);
-    else if (v.baseline) message = fmt::format("{}: {} = {}", group_text(v), v.metric, value_text(v));
+    else if (v.baseline) message = fmt::format("{}: {} = {}", group_text(v), v.metric, verdict_value(v));
     else if (v.anomaly) // issue 32: the reason says the median and the deviation when there is one
-      message = fmt::format("{}: {} = {}{}", group_text(v), v.rule.substr(v.rule.find(' ') + 1), value_text(v),
+      message = fmt::format("{}: {} = {}{}", group_text(v), v.rule.substr(v.rule.find(' ') + 1), verdict_value(v),
                             v.reason.empty() ? fmt::format(" ({})", v.expect) : "");
     if (!v.reason.empty()) message += "; " + v.reason;
     out += fmt::format("::{} file={},title={}::{}\n", kind, gh_escape(file, true), gh_escape(title, true),
@@ -460,7 +460,7 @@ std::string render_check_markdown(const std::vector<Verdict>& verdicts, const Ch
     const std::string_view mark = v.status == Verdict::Status::pass ? "✅"
         : v.status == Verdict::Status::fail                         ? "❌"
                                                                     : "⚠️";
-    out += fmt::format("| {} {} | {} | {} | {} | {} |\n", mark, status_word(v.status), markdown_cell(value_text(v)),
+    out += fmt::format("| {} {} | {} | {} | {} | {} |\n", mark, status_word(v.status), markdown_cell(verdict_value(v)),
                        markdown_cell(v.rule), markdown_cell(group_text(v)), markdown_cell(v.reason));
   }
   return out + "\n" + summary_line(s) + "\n";

@@ -142,7 +142,7 @@ Split split_of(const Comparison& c, const Figure& f, std::size_t p) {
 }
 
 /// Whether the comparison shows knob `k`: the FX method only when the run has --fx.
-bool shown(const Comparison& c, const DefinitionKnob& k) { return !k.fx || c.fx; }
+bool knob_shown(const Comparison& c, const DefinitionKnob& k) { return !k.fx || c.fx; }
 
 // ---------------------------------------------------------------------------- for people
 
@@ -179,7 +179,7 @@ std::string number_text(std::int64_t q, Unit u, bool change) {
   return text;
 }
 
-std::string value_text(std::optional<std::int64_t> v, Unit u) {
+std::string compare_value(std::optional<std::int64_t> v, Unit u) {
   return v ? number_text(rounded(*v, decimals_of(u)), u, false) : "n/a";
 }
 
@@ -216,7 +216,7 @@ ShownSplit shown_split(const Figure& f, std::size_t p, const Split& s, Unit u) {
   return out;
 }
 
-std::string change_text(std::optional<std::int64_t> q, Unit u) { return q ? number_text(*q, u, true) : "n/a"; }
+std::string compare_change(std::optional<std::int64_t> q, Unit u) { return q ? number_text(*q, u, true) : "n/a"; }
 
 /// A row of the table or the markdown: its label and a cell per preset.
 struct Row {
@@ -239,7 +239,7 @@ void figure_rows(const Comparison& c, const Figure& f, std::vector<Row>& rows) {
   std::vector<Split> splits(c.presets);
   std::vector<ShownSplit> shown(c.presets);
   for (std::size_t p = 0; p < c.presets; ++p) {
-    values.cells.push_back(value_text(f.values[p], u));
+    values.cells.push_back(compare_value(f.values[p], u));
     if (p == 0) continue;
     splits[p] = split_of(c, f, p);
     shown[p] = shown_split(f, p, splits[p], u);
@@ -258,13 +258,13 @@ void figure_rows(const Comparison& c, const Figure& f, std::vector<Row>& rows) {
   bool interacts = false;
   for (std::size_t p = 1; p < c.presets; ++p) {
     if (splits[p].knobs.empty()) continue; // the base's knobs: the same figures
-    difference.cells[p] = change_text(shown[p].difference, u);
+    difference.cells[p] = compare_change(shown[p].difference, u);
     for (std::size_t i = 0; i < splits[p].knobs.size(); ++i) {
       const std::size_t k = splits[p].knobs[i];
-      knob_rows[k].cells[p] = change_text(shown[p].shares[i], u);
+      knob_rows[k].cells[p] = compare_change(shown[p].shares[i], u);
       used[k] = used[k] || shown[p].shares[i] != 0;
     }
-    if (splits[p].knobs.size() > 1) interaction.cells[p] = change_text(shown[p].interaction, u);
+    if (splits[p].knobs.size() > 1) interaction.cells[p] = compare_change(shown[p].interaction, u);
     interacts = interacts || (splits[p].knobs.size() > 1 && shown[p].interaction != 0);
   }
   rows.push_back(std::move(difference));
@@ -306,7 +306,7 @@ std::string lead_text(const Comparison& c) {
 std::vector<Row> knob_table(const Comparison& c) {
   std::vector<Row> rows;
   for (const DefinitionKnob& k : definition_knobs()) {
-    if (!shown(c, k)) continue;
+    if (!knob_shown(c, k)) continue;
     Row r{0, std::string(k.name), {}};
     const std::vector<InputSummary>& inputs = c.runs[0].report.inputs;
     if (!k.forms.empty() &&
@@ -413,7 +413,7 @@ std::string knob_json(const DefinitionKnob& k, const DefinitionPreset& d) {
 std::string definitions_json(const Comparison& c, const ComparedRun& run) {
   std::string out = fmt::format("{{\"preset\":{}", json_string(run.name));
   for (const DefinitionKnob& k : definition_knobs())
-    if (shown(c, k)) out += fmt::format(",{}:{}", json_string(k.id), knob_json(k, run.definitions));
+    if (knob_shown(c, k)) out += fmt::format(",{}:{}", json_string(k.id), knob_json(k, run.definitions));
   return out + "}";
 }
 
@@ -444,7 +444,7 @@ std::string render_compare_json(const Comparison& c, const std::vector<Figure>& 
   std::vector<std::string> names, knobs;
   for (const std::string& n : preset_names(c)) names.push_back(json_string(n));
   for (const DefinitionKnob& k : definition_knobs()) {
-    if (!shown(c, k)) continue;
+    if (!knob_shown(c, k)) continue;
     std::vector<std::string> values;
     for (std::size_t p = 0; p < c.presets; ++p)
       values.push_back(fmt::format("{}: {}", json_string(c.runs[p].name), knob_json(k, c.runs[p].definitions)));
@@ -487,13 +487,13 @@ std::string render_compare_csv(const Comparison& c, const std::vector<Figure>& f
   header.emplace_back("definitions");
   const auto knobs = definition_knobs();
   for (const DefinitionKnob& k : knobs)
-    if (shown(c, k)) header.emplace_back(k.id);
+    if (knob_shown(c, k)) header.emplace_back(k.id);
   std::size_t columns = 0; // of the knobs shown
-  for (const DefinitionKnob& k : knobs) columns += shown(c, k) ? 1U : 0U;
+  for (const DefinitionKnob& k : knobs) columns += knob_shown(c, k) ? 1U : 0U;
   for (const char* prefix : {"", "annualized_"}) {
     header.push_back(std::string(prefix) + "difference");
     for (const DefinitionKnob& k : knobs)
-      if (shown(c, k)) header.push_back(std::string(prefix) + "share_" + std::string(k.id));
+      if (knob_shown(c, k)) header.push_back(std::string(prefix) + "share_" + std::string(k.id));
     header.push_back(std::string(prefix) + "interaction");
   }
   std::string out = fmt::format("{}\n", fmt::join(header, std::string_view(&d, 1)));
@@ -506,7 +506,7 @@ std::string render_compare_csv(const Comparison& c, const std::vector<Figure>& f
         std::vector<std::string> fields = detail::record_csv(g, rec, run.report.settings, style);
         fields.push_back(csv_text_cell(run.name, d));
         for (const DefinitionKnob& k : knobs)
-          if (shown(c, k)) fields.emplace_back(knob_text(k, k.get(run.definitions)));
+          if (knob_shown(c, k)) fields.emplace_back(knob_text(k, k.get(run.definitions)));
         const std::string key = record_key(g, rec);
         for (const auto* index : {&value_of, &annual_of}) {
           const auto it = index->find(key);
@@ -517,7 +517,7 @@ std::string render_compare_csv(const Comparison& c, const std::vector<Figure>& f
           const Split s = split_of(c, *it->second, p);
           fields.push_back(exact(s.a.difference));
           for (std::size_t k = 0; k < knobs.size(); ++k) {
-            if (!shown(c, knobs[k])) continue;
+            if (!knob_shown(c, knobs[k])) continue;
             const auto at = std::find(s.knobs.begin(), s.knobs.end(), k);
             fields.push_back(at == s.knobs.end() ? ""
                                                  : exact(s.a.shares[static_cast<std::size_t>(at - s.knobs.begin())]));

@@ -21,7 +21,7 @@ namespace {
 std::string json_double(std::optional<double> v) {
   return v ? json_number(Quantity::of_real(*v)) : std::string("null");
 }
-std::string json_opt(const std::optional<Quantity>& q) { return q ? json_number(*q) : std::string("null"); }
+std::string json_quantity(const std::optional<Quantity>& q) { return q ? json_number(*q) : std::string("null"); }
 
 /// One record as a JSON object, appended to `out`: written piece by piece, since a report's
 /// JSON is mostly its records (a 100-row report by segment holds over a hundred).
@@ -44,7 +44,7 @@ void append_record_json(std::string& out, const Group& g, const Record& rec, con
   text_or_null(",\"key\":", !m.key.empty(), m.key);
   text(",\"name\":", m.def->name);
   out += ",\"value\":";
-  out += json_opt(m.value);
+  out += json_quantity(m.value);
   text(",\"unit\":", to_string(m.def->unit));
   out += ",\"annualized\":";
   out += json_double(m.annualized);
@@ -53,9 +53,9 @@ void append_record_json(std::string& out, const Group& g, const Record& rec, con
   out += ",\"severity\":";
   out += rec.tier ? std::to_string(severity(*rec.tier)) : "null";
   out += ",\"numerator\":";
-  out += json_opt(m.numerator);
+  out += json_quantity(m.numerator);
   out += ",\"denominator\":";
-  out += json_opt(m.denominator);
+  out += json_quantity(m.denominator);
   fmt::format_to(std::back_inserter(out), ",\"n\":{}", m.n);
   text_or_null(",\"note\":", !m.note.empty(), m.note);
   // report --peers (issue 31) adds "peers" last; without it a record is as it was.

@@ -32,7 +32,7 @@ std::string money(mover_i128 v) {
   const bool fits = v >= INT64_MIN && v <= INT64_MAX;
   return fits ? money(Money{static_cast<std::int64_t>(v)}) : std::string("(beyond range)");
 }
-std::string percent(double share) { return detail::fixed(100 * share, 1) + "%"; }
+std::string share_percent(double share) { return detail::fixed(100 * share, 1) + "%"; }
 
 /// "+ New MRR", "- Churned MRR": the line as the report's bridge names it.
 std::string line_title(const MoverLine& l) {
@@ -41,7 +41,7 @@ std::string line_title(const MoverLine& l) {
   return def->sign.empty() ? std::string(def->name) : fmt::format("{} {}", def->sign, def->name);
 }
 std::string heading(const MoverLine& l) { return l.period.empty() ? l.group : l.period + " · " + l.group; }
-bool same_block(const MoverLine& a, const MoverLine& b) {
+bool same_mover_block(const MoverLine& a, const MoverLine& b) {
   return a.period == b.period && a.group == b.group && a.whole == b.whole;
 }
 std::string summary(const MoverLine& l) {
@@ -67,7 +67,7 @@ std::string render_movers_table(const std::vector<MoverLine>& lines, std::size_t
   std::string out = fmt::format("\nMovers: {} behind each bridge line\n", top_words(top));
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const MoverLine& l = lines[i];
-    if (i == 0 || !same_block(lines[i - 1], l)) out += fmt::format("\n{}\n", printable(heading(l)));
+    if (i == 0 || !same_mover_block(lines[i - 1], l)) out += fmt::format("\n{}\n", printable(heading(l)));
     out += fmt::format("  {}: {}\n", line_title(l), summary(l));
     std::size_t id_w = 0, name_w = 0, amount_w = 0;
     for (const Mover& m : l.movers) {
@@ -81,7 +81,7 @@ std::string render_movers_table(const std::vector<MoverLine>& lines, std::size_t
       std::string row =
           fmt::format("    {}  {}  ", pad_left(std::to_string(k + 1), rank_w), pad(printable(m.customer_id), id_w));
       if (name_w > 0) row += pad(printable(m.name), name_w) + "  ";
-      row += fmt::format("{}  {:>6}", pad_left(money(m.amount), amount_w), percent(l.share(m)));
+      row += fmt::format("{}  {:>6}", pad_left(money(m.amount), amount_w), share_percent(l.share(m)));
       out += row + "\n";
     }
   }
@@ -94,15 +94,16 @@ std::string render_movers_markdown(const std::vector<MoverLine>& lines, std::siz
                   top == 0 ? std::string("Every customer") : fmt::format("The {} largest customers", top));
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const MoverLine& l = lines[i];
-    if (i == 0 || !same_block(lines[i - 1], l)) {
+    if (i == 0 || !same_mover_block(lines[i - 1], l)) {
       out += fmt::format("\n### {}\n\n", markdown_cell(heading(l)));
       out += "| Line | # | Customer | Name | Amount | Share |\n|---|--:|---|---|--:|--:|\n";
     }
     for (std::size_t k = 0; k < l.movers.size(); ++k) {
       const Mover& m = l.movers[k];
-      out += fmt::format("| {} | {} | {} | {} | {} | {} |\n",
-                         k == 0 ? markdown_cell(fmt::format("{} ({})", line_title(l), summary(l))) : "", k + 1,
-                         markdown_cell(m.customer_id), markdown_cell(m.name), money(m.amount), percent(l.share(m)));
+      out +=
+          fmt::format("| {} | {} | {} | {} | {} | {} |\n",
+                      k == 0 ? markdown_cell(fmt::format("{} ({})", line_title(l), summary(l))) : "", k + 1,
+                      markdown_cell(m.customer_id), markdown_cell(m.name), money(m.amount), share_percent(l.share(m)));
     }
   }
   return out;

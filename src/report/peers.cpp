@@ -80,7 +80,7 @@ std::optional<bool> better(const PeerRating& p) {
   return above == p.row->higher_is_better;
 }
 
-std::string json_opt(const std::optional<double>& v) {
+std::string json_share(const std::optional<double>& v) {
   return v ? json_number(Quantity::of_real(*v)) : std::string("null");
 }
 std::string json_text(const std::string& s) { return s.empty() ? std::string("null") : json_string(s); }
@@ -138,11 +138,11 @@ std::string peer_json(const PeerRating& p) {
       "{{\"dimension\":{},\"company_value\":{},\"company_value_from\":{},\"source\":{},\"year\":{},\"band\":{},"
       "\"from\":{},\"to\":{},\"p25\":{},\"median\":{},\"p75\":{},\"horizon\":{},\"compared\":{},\"position\":{},"
       "\"better\":{},\"reason\":{},\"definition\":{},\"caveat\":{},\"sample\":{},\"url\":{}}}",
-      json_string(to_string(p.dimension)), json_opt(p.company_value), json_string(p.given ? "given" : "report"),
+      json_string(to_string(p.dimension)), json_share(p.company_value), json_string(p.given ? "given" : "report"),
       r ? json_string(r->source) : "null", r ? json_text(r->year) : "null", r ? json_string(r->band_label()) : "null",
-      r ? json_opt(r->from) : "null", r ? json_opt(r->to) : "null", r ? json_opt(r->p25) : "null",
-      r ? json_number(Quantity::of_real(r->median)) : "null", r ? json_opt(r->p75) : "null",
-      r ? json_string(to_string(r->horizon)) : "null", json_opt(p.compared),
+      r ? json_share(r->from) : "null", r ? json_share(r->to) : "null", r ? json_share(r->p25) : "null",
+      r ? json_number(Quantity::of_real(r->median)) : "null", r ? json_share(r->p75) : "null",
+      r ? json_string(to_string(r->horizon)) : "null", json_share(p.compared),
       p.position ? json_string(to_string(*p.position)) : "null", b ? (*b ? "true" : "false") : "null",
       json_text(p.reason), r ? json_text(r->definition) : "null", r ? json_text(r->caveat) : "null",
       r ? json_text(r->sample) : "null", r ? json_text(r->url) : "null");
@@ -151,12 +151,12 @@ std::string peer_json(const PeerRating& p) {
 namespace {
 
 std::string cell(const std::optional<double>& v) { return v ? fmt::format("{}", *v) : std::string(); }
-std::string shown(const std::optional<double>& v) { return v ? percent(*v) : std::string("-"); }
+std::string peer_shown(const std::optional<double>& v) { return v ? percent(*v) : std::string("-"); }
 std::string metric_name(const PeerRow& r) {
   const MetricDef* def = find_metric(r.metric);
   return def != nullptr ? std::string(def->name) : r.metric;
 }
-bool same_block(const PeerRow& a, const PeerRow& b) {
+bool same_peer_block(const PeerRow& a, const PeerRow& b) {
   return a.metric == b.metric && a.dimension == b.dimension && a.source == b.source;
 }
 
@@ -187,14 +187,14 @@ std::string peer_markdown(const PeerTable& table) {
   std::string out = "| Metric | Band | p25 | Median | p75 | Horizon | Better | Source | Data year |\n"
                     "|---|---|--:|--:|--:|---|---|---|---|\n";
   for (const PeerRow& r : table.rows())
-    out +=
-        fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(r.metric),
-                    markdown_cell(r.band_label()), shown(r.p25), percent(r.median), shown(r.p75), to_string(r.horizon),
-                    r.higher_is_better ? "higher" : "lower", markdown_cell(r.source), markdown_cell(r.year));
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(r.metric),
+                       markdown_cell(r.band_label()), peer_shown(r.p25), percent(r.median), peer_shown(r.p75),
+                       to_string(r.horizon), r.higher_is_better ? "higher" : "lower", markdown_cell(r.source),
+                       markdown_cell(r.year));
   out += "\nSources, definitions and where they differ from cskpi's:\n\n";
   const std::vector<PeerRow>& rows = table.rows();
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (i > 0 && same_block(rows[i - 1], rows[i])) continue;
+    if (i > 0 && same_peer_block(rows[i - 1], rows[i])) continue;
     const PeerRow& r = rows[i];
     out +=
         fmt::format("- **{}, {} by {}**: {}. Sample: {}. Differs: {}. {}\n", markdown_cell(r.source),
@@ -223,8 +223,8 @@ std::string peer_json_rows(const PeerTable& table) {
                     "\"median\": {}, \"p75\": {}, \"horizon\": {}, \"better\": {}, \"source\": {}, \"year\": {}, "
                     "\"sample\": {}, \"definition\": {}, \"caveat\": {}, \"url\": {}}}",
                     out.size() > 1 ? "," : "", json_string(r.metric), json_string(to_string(r.dimension)),
-                    json_string(r.band_label()), json_opt(r.from), json_opt(r.to), json_opt(r.p25),
-                    json_number(Quantity::of_real(r.median)), json_opt(r.p75), json_string(to_string(r.horizon)),
+                    json_string(r.band_label()), json_share(r.from), json_share(r.to), json_share(r.p25),
+                    json_number(Quantity::of_real(r.median)), json_share(r.p75), json_string(to_string(r.horizon)),
                     json_string(r.higher_is_better ? "higher" : "lower"), json_string(r.source), json_text(r.year),
                     json_text(r.sample), json_text(r.definition), json_text(r.caveat), json_text(r.url));
   return out + "\n]\n";
@@ -238,17 +238,18 @@ std::string peer_table_text(const PeerTable& table) {
   const std::vector<PeerRow>& rows = table.rows();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const PeerRow& r = rows[i];
-    if (i == 0 || !same_block(rows[i - 1], r)) {
+    if (i == 0 || !same_peer_block(rows[i - 1], r)) {
       out += fmt::format("\n{} ({}) by {}: {}, data year {}\n", metric_name(r), r.metric, dimension_upper(r.dimension),
                          r.source, r.year);
       out += fmt::format("  {}, {} is better\n", r.horizon == PeerHorizon::month ? "monthly rate" : "12-month cohort",
                          r.higher_is_better ? "higher" : "lower");
       out += fmt::format("  {:<22} {:>7} {:>7} {:>7}\n", "band", "p25", "median", "p75");
     }
-    out += fmt::format("  {:<22} {:>7} {:>7} {:>7}\n", r.band_label(), shown(r.p25), percent(r.median), shown(r.p75));
-    if (i + 1 < rows.size() && same_block(r, rows[i + 1])) continue;
+    out += fmt::format("  {:<22} {:>7} {:>7} {:>7}\n", r.band_label(), peer_shown(r.p25), percent(r.median),
+                       peer_shown(r.p75));
+    if (i + 1 < rows.size() && same_peer_block(r, rows[i + 1])) continue;
     std::vector<std::string> caveats; // a block's rows may differ in their caveats (MRR bands kept as ARR)
-    for (std::size_t j = i + 1; j-- > 0 && same_block(rows[j], r);)
+    for (std::size_t j = i + 1; j-- > 0 && same_peer_block(rows[j], r);)
       if (std::find(caveats.begin(), caveats.end(), rows[j].caveat) == caveats.end()) caveats.push_back(rows[j].caveat);
     std::reverse(caveats.begin(), caveats.end());
     out += wrapped("sample: ", r.sample) + wrapped("definition: ", r.definition);

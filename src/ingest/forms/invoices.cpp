@@ -29,15 +29,6 @@ struct Columns {
               start = k_absent, end = k_absent, currency = k_absent;
 };
 
-/// A column by its names, with and without Stripe's " (UTC)" suffix.
-std::size_t find_utc(const FileReader& rd, std::initializer_list<std::string_view> names) {
-  for (std::string_view n : names) {
-    if (const std::size_t at = rd.find({n}); at != k_absent) return at;
-    if (const std::size_t at = rd.find({std::string(n) + "_(utc)"}); at != k_absent) return at;
-  }
-  return k_absent;
-}
-
 class InvoicesForm : public Form {
 public:
   explicit InvoicesForm(bool stripe) : m_stripe(stripe) {}
@@ -48,9 +39,9 @@ public:
       c.invoice = rd.find({"invoice", "invoice_id"});
       c.line = rd.find({"id", "line_item_id", "invoice_line_item_id"});
       c.customer = rd.find({"customer", "customer_id"});
-      c.date = find_utc(rd, {"invoice_date", "invoice_created", "created", "date"});
-      c.start = find_utc(rd, {"period_start", "period.start"});
-      c.end = find_utc(rd, {"period_end", "period.end"});
+      c.date = rd.find_utc({"invoice_date", "invoice_created", "created", "date"});
+      c.start = rd.find_utc({"period_start", "period.start"});
+      c.end = rd.find_utc({"period_end", "period.end"});
       // Stripe's amounts are in the currency's minor unit, unless --amounts units says otherwise.
       rd.cents = rd.options().amounts_in_cents.value_or(true);
     } else {

@@ -20,14 +20,14 @@ namespace cskpi::ingest {
 
 namespace {
 
-constexpr std::string_view k_month_names[] = {"month", "date", "snapshot_date", "period"};
+constexpr std::string_view k_month_columns[] = {"month", "date", "snapshot_date", "period"};
 
 class LongSnapshotsForm : public Form {
 public:
   bool start(FileReader& rd) override {
     m_id = rd.find({"customer_id"});
     m_mrr = rd.find({"mrr"});
-    m_month = rd.find(k_month_names);
+    m_month = rd.find(k_month_columns);
     m_currency = rd.find({"currency", "currency_code"});
     if (rd.options().names) m_name = rd.find(AttributeNames::name); // movers (issue 30)
     m_table = open_snapshot_table(rd, false);
@@ -516,7 +516,7 @@ private:
 constexpr std::string_view k_movement_names[] = {"expansion_mrr", "contraction_mrr", "churned_mrr"};
 
 FileRole recognise_long(const Header& h) {
-  return h.has("customer_id") && h.has("mrr") && h.has_any(k_month_names) && !h.has_any(k_movement_names)
+  return h.has("customer_id") && h.has("mrr") && h.has_any(k_month_columns) && !h.has_any(k_movement_names)
       ? FileRole::billing
       : FileRole::unknown;
 }

@@ -31,15 +31,6 @@ namespace cskpi::ingest {
 
 namespace {
 
-/// Names of a column with and without Stripe's " (UTC)" suffix.
-template <std::size_t N> std::size_t find_utc(const FileReader& rd, const std::string_view (&names)[N]) {
-  for (std::string_view n : names) {
-    if (const std::size_t at = rd.find({n}); at != k_absent) return at;
-    if (const std::size_t at = rd.find({std::string(n) + "_(utc)"}); at != k_absent) return at;
-  }
-  return k_absent;
-}
-
 class StripeForm : public Form {
 public:
   bool start(FileReader& rd) override {
@@ -66,14 +57,14 @@ public:
     // Movers (issue 30) show the customer's name: Dashboard exports of subscriptions carry a
     // Customer Name column (Customer Email is no name, and is not read).
     if (rd.options().names) m_name = rd.find({"customer_name"});
-    m_start = find_utc(rd, k_start);
-    m_created = find_utc(rd, k_created);
-    m_period_start = find_utc(rd, k_period_start);
-    m_period_end = find_utc(rd, k_period_end);
-    m_trial_end = find_utc(rd, k_trial_end);
-    m_canceled = find_utc(rd, k_canceled);
-    m_ended = find_utc(rd, k_ended);
-    m_cancel_at = find_utc(rd, k_cancel_at);
+    m_start = rd.find_utc(k_start);
+    m_created = rd.find_utc(k_created);
+    m_period_start = rd.find_utc(k_period_start);
+    m_period_end = rd.find_utc(k_period_end);
+    m_trial_end = rd.find_utc(k_trial_end);
+    m_canceled = rd.find_utc(k_canceled);
+    m_ended = rd.find_utc(k_ended);
+    m_cancel_at = rd.find_utc(k_cancel_at);
     m_reason = rd.find({"cancellation_reason", "cancellation_details.reason", "cancellation_details_reason"});
     if (m_start == k_absent && m_created == k_absent) {
       rd.fatal(rd.line,
