@@ -11,8 +11,12 @@
            no two files include each other in a circle.
   size     no file in src/ over 700 lines, no line over 120 columns, and no function in
            src/ingest or src/metrics over 80 lines.
+  private  no name private to a file (a function, constant or type in an anonymous namespace)
+           is defined by two files of one library: CSKPI_UNITY_BUILD compiles a library's files
+           in batches, where two such names are a compile error or, with other parameters, an
+           overload that a call may pick in silence.
 
-Usage: layout.py SRC_DIR [layers|size|all]        exit 1 and one line per fault when one fails
+Usage: layout.py SRC_DIR [layers|size|private|all]        exit 1 and one line per fault when one fails
        layout.py SRC_DIR graph                    the include graph folded to layers
        layout.py --self-test                       plants a fault of each kind in a copy and
                                                    checks that each is found (the test can fail)
@@ -149,6 +153,69 @@ def functions(text):
     return out
 
 
+def blanked(text):
+    """`text` with comments and string and character literals turned to spaces (lines kept)."""
+    text = re.sub(r"//[^\n]*|/\*.*?\*/", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
+    return re.sub(r'"(\\.|[^"\\\n])*"|\'(\\.|[^\'\\\n])*\'', lambda m: " " * len(m.group(0)), text)
+
+
+def private_names(text):
+    """Names defined directly in an anonymous namespace: functions, types, braced constants."""
+    text = blanked(text)
+    names, stack, start = set(), [], 0
+    for i, c in enumerate(text):
+        if c == "{":
+            head = text[start:i].strip()
+            anon = bool(stack) and stack[-1] == "anon"
+            if re.search(r"\bnamespace$", head):
+                stack.append("anon")
+                start = i + 1
+                continue
+            if anon:
+                head_line = re.sub(r"\s+", " ", head)
+                m = re.search(r"\b(?:class|struct|union|enum(?: class)?) (\w+)", head_line)
+                if m and SCOPE.search(head_line.split("(")[0]):
+                    names.add(m.group(1))
+                elif "=" in head_line.split("(")[0]:  # a braced constant: k_names[] = {
+                    m = re.search(r"(\w+)\s*(\[[^\]]*\])?\s*=\s*$", head_line)
+                    if m:
+                        names.add(m.group(1))
+                elif "(" in head_line:
+                    m = re.search(r"(\w+)\s*$", head_line.split("(")[0])
+                    if m and m.group(1) != "operator":
+                        names.add(m.group(1))
+            stack.append("other" if stack or not re.search(r"\bnamespace\b", text[start:i]) else "named")
+            start = i + 1
+        elif c == "}":
+            if stack:
+                stack.pop()
+            start = i + 1
+        elif c == ";":
+            if stack and stack[-1] == "anon":  # a constant without braces: constexpr int k_x = 3;
+                m = re.search(r"(?:constexpr|const)\b[^=();]*?\b(\w+)\s*(\[[^\]]*\])?\s*=", text[start:i])
+                if m:
+                    names.add(m.group(1))
+            start = i + 1
+    return names
+
+
+def check_private(src):
+    """Names private to a file that another file of the same library defines too."""
+    seen, faults = {}, []
+    for rel, path in sources(src):
+        if not rel.endswith(".cpp"):
+            continue
+        library = rel.split("/", 1)[0]  # one static library per top folder (ingest/engine and forms in ingest)
+        with open(path, encoding="utf-8") as f:
+            for name in private_names(f.read()):
+                seen.setdefault((library, name), []).append(rel)
+    for (library, name), files in sorted(seen.items()):
+        if len(files) > 1:
+            faults.append(f"{files[0]}: {name} is private to {len(files)} files of {library}/ ({', '.join(files)}): "
+                          "the unity batches would meet them; name each for what it does")
+    return faults
+
+
 def check_size(src):
     faults = []
     for rel, path in sources(src):
@@ -191,6 +258,8 @@ def run(src, what):
         faults += check_layers(src)
     if what in ("size", "all"):
         faults += check_size(src)
+    if what in ("private", "all"):
+        faults += check_private(src)
     return faults
 
 
@@ -207,6 +276,8 @@ def self_test(src):
         ("metrics/zz_long.cpp", "namespace cskpi {\nint f(int x) {\n" + "  x += 1;\n" * 90 + "  return x;\n}\n}\n", "size", "a function of 93 lines"),
         ("report/zz_big.cpp", "// x\n" * 701, "size", "701 lines"),
         ("cli/zz_wide.cpp", "// " + "x" * 130 + "\n", "size", "133 columns"),
+        ("report/zz_p1.cpp", "namespace cskpi {\nnamespace {\nint zz_twice(int x) { return x; }\n}\n}\n", "private", "zz_twice is private to 2 files"),
+        ("report/zz_p2.cpp", "namespace cskpi {\nnamespace {\nint zz_twice(double x) { return 1; }\n}\n}\n", "private", None),
     ]
     failed = 0
     with tempfile.TemporaryDirectory() as tmp:
