@@ -24,13 +24,20 @@ struct QuietRun : app::RunSink {
 };
 
 /// Writes `text` to `name` in this process's directory under the temporary one and returns its
-/// path. ctest runs each case as its own process, two at a time: a file shared between
-/// processes (the rates every FX case reads) could be read while another rewrites it.
+/// path; the directory goes when the process ends. ctest runs each case as its own process, two
+/// at a time: a file shared between processes (the rates every FX case reads) could be read while
+/// another rewrites it.
 inline std::string write_file(const std::string& name, const std::string& text) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("cskpi_tests." + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const std::filesystem::path path = dir / name;
+  struct Dir {
+    std::filesystem::path path = std::filesystem::temp_directory_path() / ("cskpi_tests." + std::to_string(::getpid()));
+    ~Dir() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  };
+  static const Dir dir;
+  std::filesystem::create_directories(dir.path);
+  const std::filesystem::path path = dir.path / name;
   std::ofstream(path, std::ios::binary) << text;
   return path.string();
 }
