@@ -121,10 +121,15 @@ def cycles(edges):
 SCOPE = re.compile(r"\b(namespace|class|struct|union|enum)\b")
 
 
+def blanked(text):
+    """`text` with comments and string and character literals turned to spaces (lines kept)."""
+    text = re.sub(r"//[^\n]*|/\*.*?\*/", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
+    return re.sub(r'"(\\.|[^"\\\n])*"|\'(\\.|[^\'\\\n])*\'', lambda m: " " * len(m.group(0)), text)
+
+
 def functions(text):
     """(first line, last line, name) of each function body at namespace or class scope."""
-    text = re.sub(r"//[^\n]*|/\*.*?\*/", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
-    text = re.sub(r'"(\\.|[^"\\\n])*"|\'(\\.|[^\'\\\n])*\'', lambda m: " " * len(m.group(0)), text)
+    text = blanked(text)
     out, stack, start, line = [], [], 0, 1
     for i, c in enumerate(text):
         if c == "\n":
@@ -153,12 +158,6 @@ def functions(text):
     return out
 
 
-def blanked(text):
-    """`text` with comments and string and character literals turned to spaces (lines kept)."""
-    text = re.sub(r"//[^\n]*|/\*.*?\*/", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
-    return re.sub(r'"(\\.|[^"\\\n])*"|\'(\\.|[^\'\\\n])*\'', lambda m: " " * len(m.group(0)), text)
-
-
 def private_names(text):
     """Names defined directly in an anonymous namespace: functions, types, braced constants."""
     text = blanked(text)
@@ -184,7 +183,7 @@ def private_names(text):
                     m = re.search(r"(\w+)\s*$", head_line.split("(")[0])
                     if m and m.group(1) != "operator":
                         names.add(m.group(1))
-            stack.append("other" if stack or not re.search(r"\bnamespace\b", text[start:i]) else "named")
+            stack.append("other")
             start = i + 1
         elif c == "}":
             if stack:
