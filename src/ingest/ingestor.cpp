@@ -49,13 +49,11 @@ ingest::FxTable read_fx_file(const std::string& path, const std::string& target)
       throw fail(0, "unterminated or misplaced quote");
     if (header) {
       header = false;
-      for (std::size_t i = 0; i < fields.size(); ++i) {
-        const std::string n = normalise_column_name(fields[i]);
-        if (n == "month" || n == "date" || n == "period") month_col = i;
-        else if (n == "currency" || n == "currency_code" || n == "from") currency_col = i;
-        else if (n == "rate" || n == "fx_rate" || n == "exchange_rate") rate_col = i;
-      }
-      if (currency_col == k_absent || rate_col == k_absent)
+      std::vector<std::string> names;
+      for (const std::string_view f : fields) names.push_back(normalise_column_name(f));
+      const FxColumns at = fx_columns(names);
+      month_col = at.month, currency_col = at.currency, rate_col = at.rate;
+      if (!at.usable())
         throw input_error(fmt::format("{}:1: an --fx file has the columns currency,rate or month,currency,rate", path));
       count = fields.size();
       continue;
@@ -85,6 +83,21 @@ ingest::FxTable read_fx_file(const std::string& path, const std::string& target)
 }
 
 } // namespace
+
+namespace ingest {
+
+FxColumns fx_columns(std::span<const std::string> names) {
+  FxColumns at;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string& n = names[i];
+    if (n == "month" || n == "date" || n == "period") at.month = i;
+    else if (n == "currency" || n == "currency_code" || n == "from") at.currency = i;
+    else if (n == "rate" || n == "fx_rate" || n == "exchange_rate") at.rate = i;
+  }
+  return at;
+}
+
+} // namespace ingest
 
 void check_ingest_options(const IngestOptions& o) {
   if (!ingest::parse_encoding(o.encoding))

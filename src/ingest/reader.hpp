@@ -35,6 +35,15 @@ namespace cskpi::ingest {
 
 constexpr std::size_t k_absent = static_cast<std::size_t>(-1);
 
+/// Where an --fx file's columns are among normalised header names: month (or date, period),
+/// currency (currency_code, from) and rate (fx_rate, exchange_rate); k_absent for none. The
+/// rates reader reads by it, and a rates file given as an input is told to come with --fx.
+struct FxColumns {
+  std::size_t month = k_absent, currency = k_absent, rate = k_absent;
+  bool usable() const noexcept { return currency != k_absent && rate != k_absent; }
+};
+FxColumns fx_columns(std::span<const std::string> names);
+
 /// Shows a cell in a message: quoted, control bytes escaped, long values cut.
 std::string show(std::string_view text);
 /// A header's column names for a message: at most 50, each escaped and cut.

@@ -168,6 +168,21 @@ TEST_CASE("ingest reports a missing required column once with what it found", "[
   CHECK(r.summary.rows_read == 0);
 }
 
+TEST_CASE("an exchange-rates file given as an input is told to come with --fx", "[ingest]") {
+  for (const std::string header : {"month,currency,rate", "Currency;FX Rate", "date,from,exchange_rate"}) {
+    CAPTURE(header);
+    const Run r = read_csv(header + "\n2026-01,EUR,1.08\n");
+    REQUIRE(r.diags.lines.size() == 1);
+    CHECK(r.diags.lines[0].find("t.csv:1: error: this file holds exchange rates (columns ") == 0);
+    CHECK(r.diags.lines[0].find("give it with --fx t.csv --currency CODE") != std::string::npos);
+    CHECK(r.summary.unreadable);
+  }
+  // A customer's currency and a rate column do not make a rates file: the usual refusal.
+  const Run r = read_csv("customer_id,currency,rate\na,EUR,1\n");
+  REQUIRE(r.diags.lines.size() == 1);
+  CHECK(r.diags.lines[0].find("missing required columns start_mrr") != std::string::npos);
+}
+
 TEST_CASE("ingest refuses an empty file and a duplicated column", "[ingest]") {
   Run r = read_csv("\n\n");
   REQUIRE(r.diags.lines.size() == 1);

@@ -33,6 +33,13 @@ void refuse_missing(FileReader& rd, const std::array<std::size_t, c_count>& pos,
   std::vector<std::string_view> have;
   for (std::size_t c = 1; c < k_required; ++c)
     if (m_pos[c] != k_absent) have.push_back(k_col_names[c]);
+  if (have.empty() && m_pos[c_customer_id] == k_absent && fx_columns(rd.names).usable()) {
+    rd.fatal(rd.line,
+             fmt::format("this file holds exchange rates (columns {}), not KPI data: give it with --fx {} "
+                         "--currency CODE, the currency its rates convert into (cskpi explain fx)",
+                         shown_columns(rd.names), rd.name));
+    return;
+  }
   std::string hint;
   if (m_pos[c_start_mrr] == k_absent)
     for (const std::string_view guess : {"mrr", "starting_mrr", "mrr_start", "opening_mrr", "start"})
@@ -79,15 +86,15 @@ bool MovementsForm::start(FileReader& rd) {
   m_name_pos = rd.options().names ? rd.find(AttributeNames::name) : k_absent;
   if (m_name_pos != k_absent && m_roles[m_name_pos] == c_count) m_roles[m_name_pos] = k_name;
   FileRole role = FileRole::unknown;
-  if (run.snapshots) {
-    rd.fatal(rd.line, "a movements file cannot be read with a snapshot file in one run; report them separately");
-    return false;
-  }
-  std::vector<std::string_view> missing;
+  std::vector<std::string_view> missing; // first: a header no form knows is not a movements file at all
   for (std::size_t c = 0; c < k_required; ++c)
     if (m_pos[c] == k_absent) missing.push_back(k_col_names[c]);
   if (!missing.empty()) {
     refuse_missing(rd, m_pos, missing);
+    return false;
+  }
+  if (run.snapshots) {
+    rd.fatal(rd.line, "a movements file cannot be read with a snapshot file in one run; report them separately");
     return false;
   }
   rd.check_by_column();
