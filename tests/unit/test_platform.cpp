@@ -15,6 +15,8 @@
 #include <fstream>
 #include <string>
 
+#include <stdlib.h> // mkdtemp
+
 namespace test_platform {
 
 using namespace cskpi;
@@ -23,10 +25,13 @@ namespace fs = std::filesystem;
 namespace {
 
 /// A fresh, empty directory under the system's temporary one, removed at the end.
+/// mkdtemp gives each one a name no other test process has: ctest runs test cases at once, and
+/// an unseeded std::rand() gave every process the same name, so they removed each other's files.
 struct TempDir {
-  TempDir() : path(fs::temp_directory_path() / ("cskpi_test_platform_" + std::to_string(std::rand()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
+  TempDir() {
+    std::string name = (fs::temp_directory_path() / "cskpi_test_platform_XXXXXX").string();
+    REQUIRE(::mkdtemp(name.data()) != nullptr);
+    path = name;
   }
   ~TempDir() { fs::remove_all(path); }
   fs::path path;
