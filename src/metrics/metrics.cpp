@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <initializer_list>
 #include <vector>
 
 namespace cskpi {
@@ -70,11 +71,14 @@ bool available(Needs needs, const MetricContext& ctx) {
 
 /// The families one after the other: the metric table in report order.
 std::vector<MetricDef> concatenated_families() {
+  const std::initializer_list<std::span<const MetricDef>> families = {
+      bridge_metrics(), retention_metrics(),  value_risk_metrics(),   lifecycle_metrics(), survey_metrics(),
+      health_metrics(), onboarding_metrics(), churn_reason_metrics(), invoice_metrics(),   efficiency_metrics()};
+  std::size_t count = 0;
+  for (const std::span<const MetricDef> family : families) count += family.size();
   std::vector<MetricDef> out;
-  for (const std::span<const MetricDef> family :
-       {bridge_metrics(), retention_metrics(), value_risk_metrics(), lifecycle_metrics(), survey_metrics(),
-        health_metrics(), onboarding_metrics(), churn_reason_metrics(), invoice_metrics(), efficiency_metrics()})
-    out.insert(out.end(), family.begin(), family.end());
+  out.reserve(count);
+  for (const std::span<const MetricDef> family : families) out.insert(out.end(), family.begin(), family.end());
   return out;
 }
 

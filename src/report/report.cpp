@@ -27,7 +27,9 @@ Group make_group(std::optional<std::string> period, std::string segment, const T
   // Too few customers to say more than the figure: no tier (issue 12).
   const std::uint64_t size = ctx.billing ? t.cohort : g.customer_records;
   const bool too_small = size < ctx.min_group;
-  for (MetricValue& m : compute_metrics(t, ctx, cohort, lead, invoices, costs)) {
+  std::vector<MetricValue> values = compute_metrics(t, ctx, cohort, lead, invoices, costs);
+  g.records.reserve(metrics.empty() ? values.size() : std::min(values.size(), metrics.size()));
+  for (MetricValue& m : values) {
     if (!metrics.empty() && std::find(metrics.begin(), metrics.end(), m.def->id) == metrics.end()) continue;
     Record rec;
     if (m.value) rec.rated_value = m.def->annualization != Annualization::none ? m.annualized : m.value->as_double();

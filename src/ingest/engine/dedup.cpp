@@ -103,15 +103,22 @@ std::size_t slot_of(std::uint64_t hash, std::size_t capacity) noexcept {
   return static_cast<std::size_t>((static_cast<u128>(hash) * capacity) >> 64);
 }
 
+/// Tables of 64 MiB and more go on huge pages: the first touch of one zeroes 2 MiB, a start-up
+/// cost a small file should not pay.
+bool on_huge_pages(std::size_t capacity) noexcept { return capacity * 16 >= (64u << 20); }
+
+/// The bytes mapped for a table: on huge pages, whole huge pages and one more, so the table can
+/// start on a huge-page boundary; otherwise the table alone (16 KiB for a small file, not 4 MiB).
 std::size_t mapped_bytes(std::size_t capacity) noexcept {
   const std::size_t bytes = capacity * 16;
-  return (bytes + k_huge_page - 1) / k_huge_page * k_huge_page;
+  if (!on_huge_pages(capacity)) return bytes;
+  return (bytes + k_huge_page - 1) / k_huge_page * k_huge_page + k_huge_page;
 }
 
 } // namespace
 
 void DuplicateIndex::release() noexcept {
-  if (m_map != nullptr) platform::unmap_memory(m_map, mapped_bytes(m_capacity) + k_huge_page);
+  if (m_map != nullptr) platform::unmap_memory(m_map, mapped_bytes(m_capacity));
   m_map = nullptr;
   m_slots = nullptr;
 }
@@ -124,13 +131,13 @@ void DuplicateIndex::reserve(std::size_t keys) {
 
 void DuplicateIndex::grow(std::size_t capacity) {
   static_assert(sizeof(Slot) == 16);
-  // One huge page more than needed, so the table can start on a huge-page boundary.
-  void* map = platform::map_memory(mapped_bytes(capacity) + k_huge_page);
-  const auto addr = reinterpret_cast<std::uintptr_t>(map);
-  void* mem = reinterpret_cast<void*>((addr + k_huge_page - 1) & ~static_cast<std::uintptr_t>(k_huge_page - 1));
-  // Huge pages only for big tables: the first touch of one zeroes 2 MiB, a start-up cost a
-  // small file should not pay.
-  if (capacity * sizeof(Slot) >= (64u << 20)) platform::advise_huge_pages(mem, mapped_bytes(capacity)); // a hint
+  void* map = platform::map_memory(mapped_bytes(capacity));
+  void* mem = map;
+  if (on_huge_pages(capacity)) {
+    const auto addr = reinterpret_cast<std::uintptr_t>(map);
+    mem = reinterpret_cast<void*>((addr + k_huge_page - 1) & ~static_cast<std::uintptr_t>(k_huge_page - 1));
+    platform::advise_huge_pages(mem, mapped_bytes(capacity) - k_huge_page); // a hint
+  }
   Slot* fresh = static_cast<Slot*>(mem);
   for (std::size_t i = 0; i < m_capacity; ++i) {
     const Slot& s = m_slots[i];

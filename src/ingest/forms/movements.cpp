@@ -448,7 +448,7 @@ public:
         ~Close() { pipe.close(stop); }
       } close{*this};
       read();
-      dispatch();
+      dispatch(true);
       close.stop = false;
     });
     if (m_error) std::rethrow_exception(m_error);
@@ -485,17 +485,21 @@ private:
     m_form.flush(m_rd); // pending rows point into this batch
   }
 
-  void dispatch() {
+  /// Hands the current batch to the taking side; `last` when no line follows, so no batch is
+  /// made ready (a small file would allocate it only to free it).
+  void dispatch(bool last = false) {
     if (m_cur->entries.empty() && m_cur->reserve_hint == 0) return;
     if (!m_threaded) {
       take_and_recycle(*m_cur);
-      size_up(*m_cur);
+      if (!last) size_up(*m_cur);
       return;
     }
     std::unique_lock<std::mutex> lock(m_mutex);
     m_cv.wait(lock, [this] { return m_full.size() < 2 || m_stop; });
     m_full.push_back(std::move(m_cur));
-    if (m_free.empty()) {
+    if (last) {
+      m_cur = std::make_unique<Batch>(); // stays empty
+    } else if (m_free.empty()) {
       m_cur = fresh();
     } else {
       m_cur = std::move(m_free.back());
@@ -644,12 +648,14 @@ void MovementsForm::read(FileReader& rd, LineSource& lines) {
     }
   } forget{rd.run, rd.file_index};
   const int asked = rd.options().threads;
-  const unsigned threads = rd.options().thread_count();
-  // Lines read one by one (the first rows; the chunks a parallel pass could not keep) are
-  // read by one thread and taken by another, for big files.
-  const bool threaded = threads >= 2 && (asked > 0 || rd.file_size >= (8u << 20));
+  const bool big = rd.file_size >= (8u << 20);
   // Big files are read in chunks, on one thread too: no copy of each line into a batch.
   const bool parallel = rd.file_size >= rd.options().parallel_bytes && lines.seekable();
+  const unsigned threads =
+      asked > 0 || big || parallel ? rd.options().thread_count() : 1; // a small file asks no core count
+  // Lines read one by one (the first rows; the chunks a parallel pass could not keep) are
+  // read by one thread and taken by another, for big files.
+  const bool threaded = threads >= 2 && (asked > 0 || big);
   PassPlan plan(parallel, rd.file_size, rd.options().parallel_bytes, rd.options().chunk_bytes);
   while (read_serially(rd, lines, threaded, plan.serial_until(), parallel)) {
     if (!parallel_ready(rd, lines)) { // not yet (no valid row so far), or not any more
