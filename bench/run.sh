@@ -98,7 +98,7 @@ if [ -n "${SNAPSHOTS:-}" ]; then
     diff <(echo "$want") <(echo "$got") >&2 || true
     exit 1
   fi
-  echo "file: $f ($SNAPSHOTS customers x 24 months, $(( $(stat -c %s "$f") / 1000000 )) MB); agreement: monthly NRR and GRR per segment, $(echo "$want" | wc -l) figures each"
+  echo "file: $f ($SNAPSHOTS customers x 24 months, $(( $(stat -L -c %s "$f") / 1000000 )) MB); agreement: monthly NRR and GRR per segment, $(echo "$want" | wc -l) figures each"
   echo "| tool | median wall s | peak RSS MB |"
   echo "|---|---:|---:|"
   # cskpi on every core (the default) and on one, for the parallel snapshot path's speed-up.
@@ -152,14 +152,14 @@ if [ -n "${SCALING:-}" ]; then
   for n in $SCALING; do
     f=$(data_file "$n")
     read -r _ t mb < <(timed cskpi "$(cskpi_cmd "$f")" "$RUNS")
-    size=$(stat -c %s "$f")
+    size=$(stat -L -c %s "$f")
     awk -v n="$n" -v s="$size" -v t="$t" -v mb="$mb" 'BEGIN { printf "| %d | %.0f | %.3f | %.1f M | %d | %.1f |\n", n, s / 1e6, t, n / t / 1e6, mb, mb * 1048576 / n }'
   done
   exit 0
 fi
 
 file=$(data_file "$ROWS")
-size=$(stat -c %s "$file")
+size=$(stat -L -c %s "$file")
 echo "file: $file ($ROWS rows, $((size / 1000000)) MB, ${ORDER:-sorted}); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 
 # 1. Agreement: every peer must print exactly cskpi's figures (6 decimals).
