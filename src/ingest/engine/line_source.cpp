@@ -19,7 +19,6 @@
 #include <cstring>
 #include <ctime>
 #include <istream>
-#include <sstream>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
@@ -68,6 +67,21 @@ public:
 
 private:
   std::istream& m_in;
+};
+
+/// Reads bytes already in memory (a file's first block, peeked at).
+class BytesSource : public io::ByteSourceBase {
+public:
+  explicit BytesSource(std::string_view bytes) : m_rest(bytes) {}
+  int read(char* buffer, int size) override {
+    const std::size_t n = std::min(m_rest.size(), static_cast<std::size_t>(size));
+    std::memcpy(buffer, m_rest.data(), n);
+    m_rest.remove_prefix(n);
+    return static_cast<int>(n);
+  }
+
+private:
+  std::string_view m_rest;
 };
 
 } // namespace
@@ -331,6 +345,12 @@ LineSource::LineSource(std::istream& in, Encoding encoding)
       m_buf(new char[k_first_block]),
       m_size(k_first_block) {}
 
+LineSource::LineSource(std::string_view bytes, Encoding encoding)
+    : m_source(std::make_unique<BytesSource>(bytes)),
+      m_encoding(encoding),
+      m_buf(new char[k_first_block]),
+      m_size(k_first_block) {}
+
 LineSource::~LineSource() = default;
 
 const std::deque<std::pair<std::uint64_t, std::string>>& LineSource::look_ahead(std::size_t count) {
@@ -563,8 +583,7 @@ void LineSource::refill() {
 }
 
 std::optional<std::string> peek_header(std::string_view head, bool whole, char& declared) {
-  std::istringstream in{std::string(head)};
-  LineSource lines(in, Encoding::utf8);
+  LineSource lines(head, Encoding::utf8);
   std::string_view line;
   declared = 0;
   try {

@@ -91,6 +91,8 @@ public:
   /// literal strings this way).
   LineSource(int fd, bool owned, Encoding encoding, Progress progress = {});
   LineSource(std::istream& in, Encoding encoding);
+  /// Reads `bytes`, which must outlive the source.
+  LineSource(std::string_view bytes, Encoding encoding);
   ~LineSource();
   LineSource(const LineSource&) = delete;
   LineSource& operator=(const LineSource&) = delete;
