@@ -5,13 +5,14 @@
 
 #include "core/error.hpp"
 
+#include "platform/files.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
-#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -41,8 +42,7 @@ std::optional<std::string_view> needed_commands(int argc, char** argv, const std
   if (!version_only && (named == commands.end() || named->needs_all)) return std::nullopt;
   for (int i = 2; i < argc; ++i)
     if (std::string_view(argv[i]).starts_with("--config")) return std::nullopt;
-  std::error_code ec;
-  if (std::filesystem::exists("cskpi.toml", ec) || ec) return std::nullopt;
+  if (cskpi::platform::may_exist("cskpi.toml")) return std::nullopt;
   return version_only ? std::string_view() : named->name;
 }
 

@@ -2,6 +2,8 @@
 // POSIX files (platform/files.hpp).
 #include "platform/files.hpp"
 
+#include <cerrno>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,6 +35,11 @@ std::optional<FileInfo> file_info(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return std::nullopt;
   return info_of(st);
+}
+
+bool may_exist(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 || (errno != ENOENT && errno != ENOTDIR);
 }
 
 int open_read(const std::string& path) { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); }

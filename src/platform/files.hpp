@@ -31,6 +31,9 @@ struct FileInfo {
 std::optional<FileInfo> file_info(const std::string& path);
 /// The file open as `fd`; nullopt (errno set) when it cannot be examined.
 std::optional<FileInfo> file_info(int fd);
+/// False only when nothing is at `path` (no such file or directory): one that cannot be
+/// examined may exist.
+bool may_exist(const std::string& path);
 
 /// Opens `path` for reading, not inherited by child processes; -1 (errno set) on failure.
 int open_read(const std::string& path);

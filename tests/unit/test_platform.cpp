@@ -46,6 +46,15 @@ std::string read_text(const fs::path& p) {
 
 } // namespace
 
+TEST_CASE("may_exist is false only when nothing is there", "[platform]") {
+  const TempDir dir;
+  write_text(dir.path / "cskpi.toml", "");
+  CHECK(platform::may_exist((dir.path / "cskpi.toml").string()));
+  CHECK(platform::may_exist(dir.path.string())); // a directory is something
+  CHECK_FALSE(platform::may_exist((dir.path / "none.toml").string()));
+  CHECK_FALSE(platform::may_exist((dir.path / "cskpi.toml" / "x").string())); // ENOTDIR: nothing there either
+}
+
 TEST_CASE("file_info tells regular files, directories and one file under two names", "[platform]") {
   const TempDir dir;
   write_text(dir.path / "a.csv", "12345");
