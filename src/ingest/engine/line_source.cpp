@@ -286,12 +286,15 @@ char sep_line(std::string_view line) noexcept {
   return d;
 }
 
-LineSource::LineSource(int fd, bool owned, Encoding encoding, Progress progress)
-    : m_source(std::make_unique<FdSource>(fd, owned)),
+LineSource::LineSource(std::unique_ptr<io::ByteSourceBase> source, Encoding encoding, Progress progress)
+    : m_source(std::move(source)),
       m_encoding(encoding),
       m_progress(std::move(progress)),
       m_buf(new char[k_first_block]),
-      m_size(k_first_block) {
+      m_size(k_first_block) {}
+
+LineSource::LineSource(int fd, bool owned, Encoding encoding, Progress progress)
+    : LineSource(std::make_unique<FdSource>(fd, owned), encoding, std::move(progress)) {
   if (const std::optional<platform::FileInfo> f = platform::file_info(fd); f && f->regular()) {
     const bool from_start = platform::file_offset(fd) == 0;
     if (from_start) m_fd = fd;
@@ -340,16 +343,10 @@ void LineSource::seek(std::uint64_t offset, std::uint64_t line) {
 }
 
 LineSource::LineSource(std::istream& in, Encoding encoding)
-    : m_source(std::make_unique<StreamSource>(in)),
-      m_encoding(encoding),
-      m_buf(new char[k_first_block]),
-      m_size(k_first_block) {}
+    : LineSource(std::make_unique<StreamSource>(in), encoding) {}
 
 LineSource::LineSource(std::string_view bytes, Encoding encoding)
-    : m_source(std::make_unique<BytesSource>(bytes)),
-      m_encoding(encoding),
-      m_buf(new char[k_first_block]),
-      m_size(k_first_block) {}
+    : LineSource(std::make_unique<BytesSource>(bytes), encoding) {}
 
 LineSource::~LineSource() = default;
 

@@ -141,6 +141,9 @@ public:
   }
 
 private:
+  /// What the public constructors share: the source and an empty first block.
+  LineSource(std::unique_ptr<io::ByteSourceBase> source, Encoding encoding, Progress progress = {});
+
   bool read_record(std::string_view& line);
   bool read_line(std::string_view& line);
   bool emit(const char* start, std::size_t len, std::string_view& line);
