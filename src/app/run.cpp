@@ -75,7 +75,12 @@ bool usable(const ReportRequest& q, const Loaded& l, const Counted& diags, RunSi
                     : "an input could not be read; no report written");
     return false;
   }
-  if (!l.columns.billing && !l.attributes) { // a costs file or a logo cohort table alone: nothing to report on
+  // A costs file, a logo cohort table, or customer records without a column any figure comes from
+  // (customer_id and segment only): nothing to report on.
+  const AttributeColumns* columns = l.attributes ? &l.attributes->columns : nullptr;
+  const bool figures =
+      columns != nullptr && (columns->any_customer() || columns->score || columns->csat || columns->ces);
+  if (!l.columns.billing && !figures) {
     std::vector<std::string> files;
     bool logo = false;
     for (const InputSummary& in : l.inputs) {
@@ -83,9 +88,13 @@ bool usable(const ReportRequest& q, const Loaded& l, const Counted& diags, RunSi
       logo = logo || in.role == "logo cohorts";
     }
     sink.note(Severity::error,
-              fmt::format("nothing to report on in {}: no billing rows, customer records or survey answers; add a "
+              fmt::format("nothing to report on in {}: no billing rows, customer figures or survey answers{}; add a "
                           "movements file, MRR snapshots or a billing export{}",
-                          fmt::join(files, ", "), logo ? " (cskpi forecast reads a logo cohort table)" : ""));
+                          fmt::join(files, ", "),
+                          columns == nullptr ? ""
+                                             : " (a customers file's figures are health_score, signup_date, "
+                                               "first_value_date, renewal_date, renewed and churn_reason)",
+                          logo ? " (cskpi forecast reads a logo cohort table)" : ""));
     return false;
   }
   if (diags.errors() > 0 && rejected == 0 && q.strict) { // every row is valid: the errors are breaks between periods
