@@ -81,6 +81,11 @@ public:
   MonthIndex last() const noexcept { return m_first + static_cast<MonthIndex>(m_columns.size()) - 1; }
   /// Customer-month values held (rows of a long file, non-empty cells of a wide one).
   std::uint64_t cells() const noexcept { return m_cells; }
+  /// Whether month `m` had any value written (a row of a long file, a column of a wide one):
+  /// a month between first() and last() that was never written is not in the file at all.
+  bool written(MonthIndex m) const noexcept {
+    return !empty() && m >= m_first && m <= last() && !m_columns[static_cast<std::size_t>(m - m_first)].empty();
+  }
 
   /// A billing export's lifecycle facts of customer `c` in month `m` (issue 30): the MRR at the
   /// month's end scheduled to cancel after it, the MRR then of subscriptions that end from a

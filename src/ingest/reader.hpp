@@ -153,6 +153,11 @@ struct FormInfo {
   FileRole (*recognise)(const Header& h);
   std::unique_ptr<Form> (*make)();
   RowRules rules{};
+  /// Its rows are month-end snapshots, one per customer and month (long, wide, Chargebee): a
+  /// month the file holds no row of is missing, not a month every customer had no MRR
+  /// (finish_snapshots refuses it). False for forms whose months come from subscription spans
+  /// or carried-over movements, where a month without MRR is real.
+  bool monthly_snapshots = false;
 };
 /// The role table, in the order the entries are tried.
 std::span<const FormInfo* const> form_table();

@@ -66,6 +66,23 @@ TEST_CASE("parse_month reads YYYY-MM, ISO dates and month names", "[snapshots]")
   CHECK(period_label(2026 * 12 + 4, PeriodLength::year) == "2026");
 }
 
+TEST_CASE("written() tells a month the file held from one it never named", "[snapshots]") {
+  SnapshotTable t;
+  const MonthIndex jan = *parse_month("2025-01");
+  CHECK(!t.written(jan));
+  const std::uint32_t a = t.customer("a", ""), b = t.customer("b", "");
+  REQUIRE(t.set(a, jan, units(10)));
+  REQUIRE(t.set(b, jan + 3, units(0))); // a month whose only cell is 0 was still written
+  t.close_range();
+  CHECK(t.written(jan));
+  CHECK(!t.written(jan + 1));
+  CHECK(!t.written(jan + 2));
+  CHECK(t.written(jan + 3));
+  CHECK(!t.written(jan - 1));
+  CHECK(!t.written(jan + 4));
+  CHECK(t.at(a, jan + 1) == Money{}); // read as 0 all the same: why a form must refuse the gap
+}
+
 TEST_CASE("classify follows the derivation rules", "[snapshots]") {
   CHECK(classify(units(0), units(0), false) == Movement::none);
   CHECK(classify(units(0), units(5), false) == Movement::new_business);

@@ -192,6 +192,8 @@ const FormInfo k_chargebee_form{
      "customer_id twice in one month)",
      "customer_id or subscription_id Total, Grand total, Summe, SMB Total and the like (one amount "
      "per row: no sums check)",
-     "an empty MRR (or exchange_rate) is an error: write 0 for a month without MRR"}};
+     "an empty MRR (or exchange_rate) is an error: write 0 for a month without MRR; a month with no "
+     "row at all is an error"},
+    true};
 
 } // namespace cskpi::ingest

@@ -401,12 +401,86 @@ bool two_digit_year_month(std::string_view text) {
   return parse_month(fmt::format("{} 2000", text.substr(0, sep))).has_value(); // a month's name
 }
 
+/// The first letters of month names in the languages spreadsheets are often set to (German,
+/// French, Spanish, Italian, Portuguese, Dutch, English), lower case: a header such as "Mär 2025"
+/// or "Okt. 2025" is a month cskpi cannot read, not another column.
+constexpr std::string_view k_month_prefixes[] = {"jan",
+                                                 "j\xc3\xa4n",
+                                                 "ene",
+                                                 "gen",
+                                                 "feb",
+                                                 "f\xc3\xa9v",
+                                                 "fev",
+                                                 "mar",
+                                                 "m\xc3\xa4r",
+                                                 "mrz",
+                                                 "mrt",
+                                                 "apr",
+                                                 "avr",
+                                                 "abr",
+                                                 "may",
+                                                 "mai",
+                                                 "mei",
+                                                 "mag",
+                                                 "jun",
+                                                 "jui",
+                                                 "giu",
+                                                 "jul",
+                                                 "lug",
+                                                 "aug",
+                                                 "ao\xc3\xbb",
+                                                 "aou",
+                                                 "ago",
+                                                 "sep",
+                                                 "set",
+                                                 "okt",
+                                                 "oct",
+                                                 "ott",
+                                                 "out",
+                                                 "nov",
+                                                 "dec",
+                                                 "dez",
+                                                 "d\xc3\xa9"
+                                                 "c",
+                                                 "dic"};
+
+/// A year from 1900 to 2199 written with four digits.
+bool four_digit_year(std::string_view t) {
+  return t.size() == 4 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+      (t.starts_with("19") || t.starts_with("20") || t.starts_with("21"));
+}
+
+/// A header cell that names a month (or a quarter) in a way parse_month does not read: a month
+/// name in another language, a month number ("08/2026", "2026.08"), a quarter ("2026-Q1").
+/// Read as wide so that it is refused by name, not dropped, which would leave a month out.
+bool month_like_header(std::string_view text) {
+  text = trim_spaces(text);
+  const std::size_t sep = text.find_first_of("-/. '");
+  if (sep == std::string_view::npos || parse_month(text)) return false;
+  const std::size_t last = text.find_last_of("-/. '");
+  std::string_view rest;
+  if (four_digit_year(text.substr(last + 1))) rest = text.substr(0, sep);
+  else if (four_digit_year(text.substr(0, sep))) rest = text.substr(last + 1);
+  else return false;
+  if (rest.empty() || rest.size() > 10) return false;
+  const auto digits = [](std::string_view t) {
+    return std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (rest.size() <= 2 && digits(rest)) return true;                                                // 08/2026, 2026.8
+  if (rest.size() == 2 && (rest[0] | 0x20) == 'q' && rest[1] >= '1' && rest[1] <= '4') return true; // 2026-Q1
+  std::string lower(rest);
+  for (char& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+  return std::any_of(std::begin(k_month_prefixes), std::end(k_month_prefixes),
+                     [&](std::string_view p) { return lower.starts_with(p); });
+}
+
 class WideSnapshotsForm : public Form {
 public:
   bool start(FileReader& rd) override {
     m_id = rd.find({"customer_id"});
     if (rd.options().names) m_name = rd.find(AttributeNames::name);
-    if (!two_digit_years(rd)) return false;
+    if (!two_digit_years(rd) || !unread_months(rd)) return false;
     for (std::size_t i = 0; i < rd.fields.size(); ++i) {
       if (i == m_id || i == rd.by_pos) continue;
       if (const std::optional<MonthIndex> m = parse_month(rd.fields[i])) {
@@ -464,6 +538,24 @@ public:
   void finish(FileReader& rd) override { finish_snapshots(rd, *m_table); }
 
 private:
+  /// Refuses a header with cells that name a month cskpi does not read (month_like_header),
+  /// naming them: dropped, each would be a month every customer seemed to churn in.
+  bool unread_months(FileReader& rd) const {
+    std::vector<std::string> shown;
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < rd.fields.size(); ++i)
+      if (i != m_id && i != rd.by_pos && i != m_name && month_like_header(rd.fields[i]) && ++count <= 3)
+        shown.push_back(fmt::format("{} (field {})", show(trim_spaces(rd.fields[i])), i + 1));
+    if (count == 0) return true;
+    rd.fatal(rd.line,
+             fmt::format("the header's column{} {}{} name{} a month or quarter as cskpi does not read it: head "
+                         "each month's column 2026-03, Mar 2026, Mar-2026 or 2026-03-31 (English month names; "
+                         "Excel: Format Cells > Custom > yyyy-mm; a quarter by its last month, read with "
+                         "--period-length quarter) and export again",
+                         count > 1 ? "s" : "", fmt::join(shown, ", "), count > 3 ? ", ..." : "", count > 1 ? "" : "s"));
+    return false;
+  }
+
   /// Refuses a header with month columns whose year has two digits (Excel's mmm-yy), naming
   /// them and the fix; false (fatal) when it has one.
   bool two_digit_years(FileReader& rd) const {
@@ -523,12 +615,12 @@ FileRole recognise_long(const Header& h) {
 
 FileRole recognise_wide(const Header& h) {
   if (!h.has("customer_id") || h.has_any(k_movement_names)) return FileRole::unknown;
-  std::size_t months = 0, two_digit = 0;
+  std::size_t months = 0, refused = 0;
   for (std::string_view f : h.raw) {
     if (parse_month(f)) ++months;
-    else if (two_digit_year_month(f)) ++two_digit; // read as wide to be refused with the fix
+    else if (two_digit_year_month(f) || month_like_header(f)) ++refused; // read as wide to be refused with the fix
   }
-  return months >= 2 || two_digit >= 2 ? FileRole::billing : FileRole::unknown;
+  return months >= 2 || refused >= 2 ? FileRole::billing : FileRole::unknown;
 }
 
 } // namespace
@@ -542,7 +634,9 @@ const FormInfo k_long_snapshots_form{
     {"customer_id and month", "the same customer_id twice in one month (the second line is the error)",
      "customer_id Total, Grand total, Summe, SMB Total and the like (one amount per row: no sums "
      "check)",
-     "an empty mrr is an error: write 0 for a month without MRR, or leave the row out"}};
+     "an empty mrr is an error: write 0 for a month without MRR, or leave the row out; a month "
+     "with no row at all is an error"},
+    true};
 const FormInfo k_wide_snapshots_form{
     "snapshots (wide)",
     "customer_id, one column per month",
@@ -553,6 +647,8 @@ const FormInfo k_wide_snapshots_form{
      "customer_id Total, Grand total, Summe, SMB Total and the like; or month cells equal to the "
      "sums of the rows above in two or more non-zero months",
      "an empty month cell is no MRR that month (before the customer started, after it left); "
-     "month headers with two-digit years (Oct-26) are an error"}};
+     "month headers with two-digit years (Oct-26), a month missing between two others, and a "
+     "header that looks like a month but is not one cskpi reads are errors"},
+    true};
 
 } // namespace cskpi::ingest
