@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace cskpi {
 
 // Declared in ingest.hpp: cell readers every form shares.
@@ -58,22 +60,60 @@ bool looks_like_totals_label(std::string_view text) noexcept {
 
 namespace cskpi::ingest {
 
+namespace {
+
+/// Whether `word` is `lower` in any case (ASCII).
+bool word_is(std::string_view word, std::string_view lower) noexcept {
+  if (word.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < lower.size(); ++i)
+    if ((word[i] | 0x20) != lower[i]) return false;
+  return true;
+}
+
+/// What follows "Total" or "Grand total" in a label that is one: a currency or unit in
+/// parentheses ("Grand Total (USD)"), a currency code (EUR), or MRR, ARR, revenue, result.
+/// "Total Fitness GmbH" is a customer.
+bool totals_qualifier(std::string_view rest) noexcept {
+  rest = trim_spaces(rest);
+  if (rest.size() >= 2 && rest.front() == '(' && rest.back() == ')') return true;
+  if (rest.size() == 3 && std::all_of(rest.begin(), rest.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+    return true; // USD, MRR, ARR
+  return word_is(rest, "revenue") || word_is(rest, "result") || word_is(rest, "amount");
+}
+
+} // namespace
+
 bool totals_label(std::string_view cell) noexcept {
   if (looks_like_totals_label(cell)) return true;
   std::string_view t = key_cell(cell);
   while (!t.empty() && (t.back() == ':' || t.back() == '.')) t.remove_suffix(1);
-  // Most ids end otherwise: no search for a space in them (the long snapshot fast path asks per row).
-  if (t.empty() || ((t.back() | 0x20) != 'l' && (t.back() | 0x20) != 's') || t.size() > 48) return false;
+  if (t.empty() || t.size() > 48) return false;
+  // Most ids start and end otherwise: no search for a space in them (fast paths ask per row).
+  const char first_letter = static_cast<char>(t.front() | 0x20), last_letter = static_cast<char>(t.back() | 0x20);
+  if (first_letter != 't' && first_letter != 'g' &&
+      std::string_view("lsmet").find(last_letter) == std::string_view::npos)
+    return false;
+  // "Total MRR", "Grand Total (USD)", "Grand Sum" (LibreOffice's subtotals), "Total Result" (its pivot).
+  const std::size_t first_space = t.find(' ');
+  if (first_space != std::string_view::npos) {
+    const std::string_view first = t.substr(0, first_space), rest = trim_spaces(t.substr(first_space + 1));
+    if ((word_is(first, "total") || word_is(first, "totals")) && totals_qualifier(rest)) return true;
+    if (word_is(first, "grand")) {
+      const std::size_t next = rest.find(' ');
+      const std::string_view second = rest.substr(0, next);
+      if ((word_is(second, "total") || word_is(second, "sum") || word_is(second, "summe")) &&
+          (next == std::string_view::npos || totals_qualifier(rest.substr(next + 1))))
+        return true;
+    }
+  }
+  // A group's subtotal, its last word after a space: "SMB Total", "Enterprise Subtotal", "SMB Sum"
+  // and "SMB Result" (LibreOffice), "SMB Summe" and "SMB Ergebnis" (German Excel and LibreOffice).
   const std::size_t space = t.find_last_of(' ');
   if (space == std::string_view::npos) return false;
   const std::string_view last = t.substr(space + 1);
-  const auto is = [&](std::string_view word) {
-    if (last.size() != word.size()) return false;
-    for (std::size_t i = 0; i < word.size(); ++i)
-      if ((last[i] | 0x20) != word[i]) return false;
-    return true;
-  };
-  return is("total") || is("totals") || is("subtotal") || is("ergebnis"); // German Excel: "SMB Ergebnis"
+  for (const std::string_view w : {"total", "totals", "subtotal", "ergebnis", "sum", "summe", "result"})
+    if (word_is(last, w)) return true;
+  return false;
 }
 
 std::string row_key(const FileReader& rd) {
@@ -88,35 +128,55 @@ bool TotalsRule::reject(FileReader& rd, std::size_t key_field, std::span<const M
     rd.field_error(key_field,
                    fmt::format("{} {} looks like a totals row, not a customer: delete the line from the export",
                                rd.names[key_field], show(key_cell(rd.fields[key_field]))));
+    m_since = Sums{}; // the next group's subtotal sums the rows after this one
     return true;
   }
-  if (m_overflow || m_nonzero < 2 || amounts.size() < 2 || amounts.size() != m_sums.size()) return false;
-  int non_zero = 0;
-  for (std::size_t i = 0; i < amounts.size(); ++i) {
-    if (amounts[i] != m_sums[i]) return false;
-    non_zero += amounts[i].micros != 0;
-  }
-  if (non_zero < 2) return false;
+  if (m_overflow || amounts.size() < 2 || amounts.size() != m_all.sums.size()) return false;
+  // A grand total sums every row used above; a group's subtotal, the rows since the last totals row.
+  const Sums* matched = m_all.matches(amounts) ? &m_all : m_since.matches(amounts) ? &m_since : nullptr;
+  if (matched == nullptr) return false;
   rd.field_error(first_amount_field,
-                 fmt::format("this looks like a totals row: its amounts are the sums of the {} rows above; "
-                             "delete the line from the export",
-                             m_rows));
+                 matched == &m_all || m_since_line == 0
+                     ? fmt::format("this looks like a totals row: its amounts are the sums of the {} rows above; "
+                                   "delete the line from the export",
+                                   m_all.rows)
+                     : fmt::format("this looks like a subtotal row: its amounts are the sums of the {} rows since "
+                                   "line {}; delete the line from the export",
+                                   m_since.rows, m_since_line));
+  m_since = Sums{};
+  m_since_line = rd.line;
   return true;
 }
 
+bool TotalsRule::Sums::matches(std::span<const Money> amounts) const noexcept {
+  if (nonzero < 2 || amounts.size() != sums.size()) return false;
+  int non_zero = 0;
+  for (std::size_t i = 0; i < amounts.size(); ++i) {
+    if (amounts[i] != sums[i]) return false;
+    non_zero += amounts[i].micros != 0;
+  }
+  return non_zero >= 2;
+}
+
+bool TotalsRule::Sums::add(std::span<const Money> amounts) noexcept {
+  if (sums.empty()) sums.resize(amounts.size());
+  bool overflow = false, any = false;
+  for (std::size_t i = 0; i < amounts.size(); ++i) {
+    overflow |= __builtin_add_overflow(sums[i].micros, amounts[i].micros, &sums[i].micros);
+    any |= amounts[i].micros != 0;
+  }
+  ++rows;
+  nonzero += any;
+  return !overflow;
+}
+
 void TotalsRule::add(std::span<const Money> amounts) {
-  if (m_sums.empty()) m_sums.resize(amounts.size());
-  if (amounts.size() != m_sums.size()) {
+  if (!m_all.sums.empty() && amounts.size() != m_all.sums.size()) {
     m_overflow = true; // rows of another shape: no sums to compare with
     return;
   }
-  bool nonzero = false;
-  for (std::size_t i = 0; i < amounts.size(); ++i) {
-    m_overflow |= __builtin_add_overflow(m_sums[i].micros, amounts[i].micros, &m_sums[i].micros);
-    nonzero |= amounts[i].micros != 0;
-  }
-  ++m_rows;
-  m_nonzero += nonzero;
+  m_overflow |= !m_all.add(amounts);
+  m_overflow |= !m_since.add(amounts);
 }
 
 bool DuplicateRule::note(FileReader& rd, std::size_t field, std::string_view what, std::string_view shown,

@@ -24,16 +24,19 @@ namespace cskpi::ingest {
 /// "A1", " A1" and "A1 " are one customer. Amounts are trimmed the same way.
 inline std::string_view key_cell(std::string_view cell) noexcept { return trim_spaces(cell); }
 
-/// A totals label in a key cell: looks_like_totals_label ("Total", "Grand total:", "Summe"),
-/// or a group's subtotal as a pivot table writes it, "SMB Total" or "Enterprise Subtotal"
-/// (a last word total, totals or subtotal after a space).
+/// A totals label in a key cell: looks_like_totals_label ("Total", "Grand total:", "Summe");
+/// "Total" or "Grand total" with a qualifier ("Total MRR", "Grand Total (USD)", "Grand Sum");
+/// or a group's subtotal as a pivot table or a spreadsheet's subtotals write it, its last word
+/// total, totals, subtotal, sum, summe, result or ergebnis after a space ("SMB Total",
+/// "Enterprise Subtotal", "SMB Sum", "SMB Result"). "Total Fitness GmbH" is a customer.
 bool totals_label(std::string_view cell) noexcept;
-/// Whether `cell` ends as a subtotal label may ("... Total", "... Subtotal", "... Ergebnis",
-/// a trailing ':' or space): a fast path asks this before totals_label().
+/// Whether `cell` ends as a subtotal label may (its last letter that of a word above, a
+/// trailing ':' or space): a fast path asks this, with the first letter, before totals_label().
 inline bool may_end_totals_label(std::string_view cell) noexcept {
   if (cell.empty()) return false;
   const char c = static_cast<char>(cell.back() | 0x20);
-  return c == 'l' || c == 's' || cell.back() == ':' || cell.back() == '.' || cell.back() == ' ' || cell.back() == '\t';
+  return c == 'l' || c == 's' || c == 'm' || c == 'e' || c == 't' || cell.back() == ':' || cell.back() == '.' ||
+      cell.back() == ' ' || cell.back() == '\t' || cell.back() == ')';
 }
 
 /// The key of a whole row, for forms whose rows are events with no key of their own: every
@@ -42,9 +45,10 @@ inline bool may_end_totals_label(std::string_view cell) noexcept {
 std::string row_key(const FileReader& rd);
 
 /// Totals and subtotal rows. A row is one when its key cell is a totals label ("Total",
-/// "Grand total:", "Summe", "SMB Total", "Gesamtergebnis"; looks_like_totals_label), or when
-/// its amounts repeat the sums of every row used above it in at least two non-zero columns
-/// (one column alone, 100 + 100 = 200, is too easily a coincidence).
+/// "Grand total:", "Summe", "SMB Total", "Gesamtergebnis"; totals_label), or when its amounts
+/// repeat, in at least two non-zero columns (one column alone, 100 + 100 = 200, is too easily a
+/// coincidence), the sums of every row used above it (a grand total) or of the rows since the
+/// last totals row (a group's subtotal, as a spreadsheet's subtotals write one after each group).
 class TotalsRule {
 public:
   /// True when the current row is a totals row: the row is rejected with an error on
@@ -55,9 +59,16 @@ public:
   void add(std::span<const Money> amounts);
 
 private:
-  std::vector<Money> m_sums;
-  std::uint64_t m_rows = 0;    ///< rows added
-  std::uint64_t m_nonzero = 0; ///< of them, rows with an amount other than 0: a sums row needs two
+  struct Sums {
+    std::vector<Money> sums;
+    std::uint64_t rows = 0;    ///< rows added
+    std::uint64_t nonzero = 0; ///< of them, rows with an amount other than 0: a sums row needs two
+    bool matches(std::span<const Money> amounts) const noexcept;
+    bool add(std::span<const Money> amounts) noexcept; ///< false on overflow
+  };
+  Sums m_all;                     ///< every row used
+  Sums m_since;                   ///< the rows used since the last totals row
+  std::uint64_t m_since_line = 0; ///< the line of the last totals row found by its sums, 0 before one
   bool m_overflow = false;
 };
 

@@ -63,6 +63,25 @@ TEST_CASE("rules: totals labels, pivot subtotals included, and customer names th
     CHECK_FALSE(totals_label(id));
 }
 
+TEST_CASE("rules: spreadsheet subtotals and qualified totals are labels, and the fast paths ask about each",
+          "[rules]") {
+  // LibreOffice's Data > Subtotals ("SMB Sum", "Grand Sum") and pivot table ("SMB Result",
+  // "Total Result"), German ("SMB Summe"), and totals with a unit or currency.
+  const char* labels[] = {"SMB Sum",   "Grand Sum",         "Total Result", "Enterprise Result",
+                          "SMB Summe", "Grand Total (USD)", "Total MRR",    "Total (EUR)",
+                          "Total USD", "Grand total:",      "Grand Summe",  "Mid-Market Ergebnis"};
+  for (const char* label : labels) {
+    CAPTURE(label);
+    CHECK(totals_label(label));
+    // The movements fast path takes an id as plain unless it starts with one of these letters
+    // or may end as a label: every label must reach totals_label().
+    const char first = static_cast<char>(label[0] | 0x20);
+    CHECK((first == 't' || first == 's' || first == 'g' || first == 'i' || may_end_totals_label(label)));
+  }
+  for (const char* id : {"Total Fitness", "Grand Hotel Europa", "Totality", "Sumatra Sum Ltd", "Resultant", "ACME"})
+    CHECK_FALSE(totals_label(id));
+}
+
 TEST_CASE("rules: TotalsRule rejects a labelled row on its key cell", "[rules]") {
   Reader r({"customer_id", "2026-08", "2026-09"});
   TotalsRule rule;
@@ -102,6 +121,27 @@ TEST_CASE("rules: TotalsRule finds a sums row after two non-zero rows, in two no
     CHECK_FALSE(row(2, {100, 0, 0}));
     CHECK_FALSE(row(3, {100, 0, 0}));
     CHECK_FALSE(row(4, {200, 0, 0}));
+  }
+  SECTION("a group's subtotal after each group: the sums since the last totals row") {
+    CHECK_FALSE(row(2, {100, 110, 120}));
+    CHECK_FALSE(row(3, {200, 200, 0}));
+    CHECK(row(4, {300, 310, 120})); // the first group's: all rows above
+    CHECK_FALSE(row(5, {1000, 1000, 1100}));
+    CHECK_FALSE(row(6, {2000, 2100, 2100}));
+    CHECK(row(7, {3000, 3100, 3200})); // the second's: the rows since line 4
+    CHECK(row(8, {3300, 3410, 3320})); // the grand total: every row used
+    REQUIRE(r.diags.lines.size() == 3);
+    CHECK(r.diags.lines[1] ==
+          "t.csv:7:2: error: this looks like a subtotal row: its amounts are the sums of the 2 "
+          "rows since line 4; delete the line from the export");
+  }
+  SECTION("a customer equal to the rows since a subtotal in one column only is a customer") {
+    CHECK_FALSE(row(2, {100, 110, 120}));
+    CHECK_FALSE(row(3, {200, 200, 0}));
+    CHECK(row(4, {300, 310, 120}));
+    CHECK_FALSE(row(5, {50, 0, 0}));
+    CHECK_FALSE(row(6, {50, 0, 0}));
+    CHECK_FALSE(row(7, {100, 0, 0}));
   }
   SECTION("labels only, for a form with one amount per row") {
     CHECK_FALSE(rule.reject(r.at(2, {"A1", "", "", ""}), 0, {}, k_absent));
