@@ -55,6 +55,8 @@ ingest::FxTable read_fx_file(const std::string& path, const std::string& target)
       month_col = at.month, currency_col = at.currency, rate_col = at.rate;
       if (!at.usable())
         throw input_error(fmt::format("{}:1: an --fx file has the columns currency,rate or month,currency,rate", path));
+      if (!at.twice.empty())
+        throw input_error(fmt::format("{}:{}: the --fx file's header has two {}: keep one", path, line, at.twice));
       count = fields.size();
       continue;
     }
@@ -88,11 +90,16 @@ namespace ingest {
 
 FxColumns fx_columns(std::span<const std::string> names) {
   FxColumns at;
+  const auto take = [&](std::size_t& role, std::size_t i, std::string_view what) {
+    if (role != k_absent && at.twice.empty())
+      at.twice = fmt::format("{} columns (fields {} and {})", what, role + 1, i + 1);
+    role = i;
+  };
   for (std::size_t i = 0; i < names.size(); ++i) {
     const std::string& n = names[i];
-    if (n == "month" || n == "date" || n == "period") at.month = i;
-    else if (n == "currency" || n == "currency_code" || n == "from") at.currency = i;
-    else if (n == "rate" || n == "fx_rate" || n == "exchange_rate") at.rate = i;
+    if (n == "month" || n == "date" || n == "period") take(at.month, i, "month");
+    else if (n == "currency" || n == "currency_code" || n == "from") take(at.currency, i, "currency");
+    else if (n == "rate" || n == "fx_rate" || n == "exchange_rate") take(at.rate, i, "rate");
   }
   return at;
 }

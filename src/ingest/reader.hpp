@@ -40,6 +40,7 @@ constexpr std::size_t k_absent = static_cast<std::size_t>(-1);
 /// rates reader reads by it, and a rates file given as an input is told to come with --fx.
 struct FxColumns {
   std::size_t month = k_absent, currency = k_absent, rate = k_absent;
+  std::string twice; ///< "rate columns (fields 3 and 4)" when a role has two columns: which one holds it is unknown
   bool usable() const noexcept { return currency != k_absent && rate != k_absent; }
 };
 FxColumns fx_columns(std::span<const std::string> names);
@@ -236,6 +237,10 @@ struct FileReader {
   std::string scratch;
   alignas(64) std::uint64_t line = 0; ///< the taking thread writes these on every row
   bool row_ok = true;
+  /// Set by a form that builds the file's MRR history from its rows once they are all read
+  /// (snapshots, billing exports): an error then leaves the history incomplete, so it is fatal,
+  /// --skip-invalid or not (a month's MRR left out would read as churn).
+  bool building_history = false;
   std::uint64_t file_size = 0; ///< bytes, for regular files; 0 when unknown (stdin, pipes)
   std::uint64_t first_rounded_line = 0;
   std::uint32_t first_rounded_col = 0;
