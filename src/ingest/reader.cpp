@@ -165,7 +165,10 @@ FileReader::FileReader(Run& r, const std::string& n, std::uint32_t index, RowSin
 }
 
 void FileReader::diag(std::uint64_t at_line, std::size_t field, Severity sev, std::string message) {
-  run.diagnostics.report(Diagnostic{name, at_line, static_cast<std::uint32_t>(field + 1), sev, std::move(message)});
+  const bool whole = building_history && sev == Severity::error; // the history is incomplete without the row
+  if (whole) summary.unreadable = true;
+  run.diagnostics.report(
+      Diagnostic{name, at_line, static_cast<std::uint32_t>(field + 1), sev, std::move(message), whole});
 }
 
 void FileReader::field_error(std::size_t field, std::string message) {

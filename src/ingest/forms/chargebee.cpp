@@ -103,6 +103,7 @@ public:
   void finish(FileReader& rd) override {
     m_currencies.finish(rd);
     if (rd.summary.unreadable) return;
+    rd.building_history = true; // an error from here on leaves the history incomplete
     MonthIndex last = 0;
     for (const Row& r : m_rows) last = std::max(last, r.month);
     for (const Row& r : m_rows) {

@@ -185,6 +185,7 @@ public:
   void finish(FileReader& rd) override {
     m_currencies.finish(rd);
     if (rd.summary.unreadable || m_subscriptions.empty()) return;
+    rd.building_history = true; // an error from here on leaves the history incomplete
     // The last whole month on or before the export's date (or --as-of).
     const Day as_of = rd.options().as_of_day.value_or(m_created_latest != k_none     ? m_created_latest
                                                           : m_asked_latest != k_none ? m_asked_latest

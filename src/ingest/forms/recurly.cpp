@@ -101,6 +101,7 @@ public:
   void finish(FileReader& rd) override {
     m_currencies.finish(rd);
     if (rd.summary.unreadable || m_subscriptions.empty()) return close(rd, 0, 0);
+    rd.building_history = true; // an error from here on leaves the history incomplete
     // The last whole month on or before the export's date (or --as-of).
     const Day as_of = rd.options().as_of_day.value_or(m_latest);
     const MonthIndex last = last_day_of_month(month_of(as_of)) == as_of ? month_of(as_of) : month_of(as_of) - 1;

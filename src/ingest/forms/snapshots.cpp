@@ -69,6 +69,7 @@ public:
   void finish(FileReader& rd) override {
     m_currencies.finish(rd);
     if (rd.summary.unreadable) return;
+    rd.building_history = true; // an error from here on leaves the history incomplete
     // --fx: every month at the rate of the last one (constant currency), so exchange rates
     // moving never show as expansion or contraction.
     m_table->close_range();

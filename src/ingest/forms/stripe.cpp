@@ -164,6 +164,7 @@ public:
     m_currencies.finish(rd);
     if (!m_price_currencies.empty() && !price_currencies(rd)) return;
     if (rd.summary.unreadable || m_subscriptions.empty()) return;
+    rd.building_history = true; // an error from here on leaves the history incomplete
     // The last whole month on or before the export's date (or --as-of).
     const Day as_of = rd.options().as_of_day.value_or(m_latest);
     const MonthIndex last = last_day_of_month(month_of(as_of)) == as_of ? month_of(as_of) : month_of(as_of) - 1;
