@@ -149,8 +149,20 @@ constexpr std::pair<std::string_view, std::string_view> k_sources[] = {
 
 } // namespace
 
-bool compare(double value, BandOp op, double bound) noexcept {
-  const double eps = 1e-9 * std::max(1.0, std::fabs(bound));
+double band_tolerance(double bound, int decimals) noexcept {
+  double last = 1.0; // the bound's last written decimal place
+  for (int i = 0; i < decimals; ++i) last /= 10.0;
+  return std::min(1e-9 * std::max(1.0, std::fabs(bound)), last / 100.0);
+}
+
+int written_decimals(Money bound) noexcept {
+  int decimals = 6;
+  for (std::int64_t m = bound.micros; decimals > 0 && m % 10 == 0; m /= 10) --decimals;
+  return decimals;
+}
+
+bool compare(double value, BandOp op, double bound, int decimals) noexcept {
+  const double eps = band_tolerance(bound, decimals);
   const bool equal = std::fabs(value - bound) <= eps;
   switch (op) {
   case BandOp::ge: return equal || value > bound;
@@ -174,7 +186,10 @@ std::optional<BandOp> parse_op(std::string_view text) {
 
 BandTable BandTable::builtin() {
   BandTable t;
-  for (const Builtin& b : k_builtin) t.m_rules.push_back(BandRule{std::string(b.metric), b.tier, b.op, b.bound});
+  for (const Builtin& b : k_builtin) {
+    const Money exact{std::llround(b.bound * static_cast<double>(Money::k_scale))};
+    t.m_rules.push_back(BandRule{std::string(b.metric), b.tier, b.op, b.bound, written_decimals(exact)});
+  }
   for (const auto& [metric, source] : k_sources) t.m_sources.emplace_back(metric, source);
   return t;
 }
@@ -227,10 +242,12 @@ void BandTable::override_from_csv(std::string_view text, const std::string& name
         const ParsedMoney bound = parse_money(fields[2], DecimalStyle::point);
         if (bound.status != ParsedMoney::Status::ok)
           throw fail(3, fmt::format("bound \"{}\" is not a number", trim_spaces(fields[2])));
+        if (bound.rounded) throw fail(3, fmt::format("bound \"{}\" has more than 6 decimals", trim_spaces(fields[2])));
         const auto op = parse_op(trim_spaces(fields[3]));
         if (!op) throw fail(4, fmt::format("direction \"{}\" is not one of >=, >, <=, <", trim_spaces(fields[3])));
         replacement.push_back(BandRule{metric, *tier, *op,
-                                       static_cast<double>(bound.value.micros) / static_cast<double>(Money::k_scale)});
+                                       static_cast<double>(bound.value.micros) / static_cast<double>(Money::k_scale),
+                                       written_decimals(bound.value)});
         if (fields.size() == 5 && !trim_spaces(fields[4]).empty())
           sources.emplace_back(metric, std::string(trim_spaces(fields[4])));
       });
@@ -252,7 +269,7 @@ void BandTable::override_from_csv(std::string_view text, const std::string& name
 
 std::optional<Tier> BandTable::rate(std::string_view metric, double value) const {
   for (const BandRule& r : m_rules)
-    if (r.metric == metric && compare(value, r.op, r.bound)) return r.tier;
+    if (r.metric == metric && compare(value, r.op, r.bound, r.decimals)) return r.tier;
   return std::nullopt;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "core/money.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -23,10 +24,17 @@ inline int severity(Tier t) noexcept { return static_cast<int>(t); }
 enum class BandOp : std::uint8_t { ge, gt, le, lt, eq };
 std::string_view to_string(BandOp op) noexcept;
 
-/// `value OP bound`, where values within 1e-9 (relative, at least absolute 1e-9) of the
-/// bound count as equal to it: exact edges hold despite floating-point noise in
-/// compounded figures.
-bool compare(double value, BandOp op, double bound) noexcept;
+/// How close a value must come to `bound`, written with `decimals` decimals, to count as equal
+/// to it: 1e-9 of the bound (at least 1e-9), which covers the floating-point noise of ratios
+/// and compounded figures and the micro-unit rounding of the sums beneath them, but never more
+/// than a hundredth of the bound's last written decimal, so it cannot absorb a difference the
+/// bound as written can express.
+double band_tolerance(double bound, int decimals) noexcept;
+
+/// `value OP bound`, where values within band_tolerance() of the bound count as equal to it:
+/// exact edges hold despite floating-point noise in compounded figures. `decimals`: how many
+/// decimals the bound is written with (money's 6 by default).
+bool compare(double value, BandOp op, double bound, int decimals = 6) noexcept;
 
 /// One tier of one metric: the value is in `tier` when `value OP bound` holds. A metric's
 /// rules are tried in order; the first that holds wins.
@@ -35,7 +43,11 @@ struct BandRule {
   Tier tier = Tier::acceptable;
   BandOp op = BandOp::ge;
   double bound = 0.0;
+  int decimals = 0; ///< how many decimals the bound is written with (0..6), for compare()
 };
+
+/// How many decimals (0..6) `bound` needs when written exactly: 0 for 120, 1 for 4.5.
+int written_decimals(Money bound) noexcept;
 
 /// The benchmark bands of SPEC §3 as data; replaceable per metric from a CSV file.
 class BandTable {
@@ -49,8 +61,8 @@ public:
   void override_from_csv(std::string_view csv_text, const std::string& name, bool (*known_metric)(std::string_view));
 
   /// The tier of `value` for `metric`, or nullopt if the metric is unrated or no rule holds.
-  /// Values within 1e-9 of a bound count as equal to it, so exact edges rate as the
-  /// contract says despite floating-point noise in compounded figures.
+  /// Values within band_tolerance() of a bound count as equal to it, so exact edges rate as
+  /// the contract says despite floating-point noise in compounded figures.
   std::optional<Tier> rate(std::string_view metric, double value) const;
 
   /// The rules of one metric in evaluation order.

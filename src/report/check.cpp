@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 namespace cskpi {
 
@@ -47,6 +48,62 @@ std::string lower(std::string_view s) {
 /// health, CSAT or saves be.
 bool fraction_is_a_mistake(const MetricDef& def) {
   return def.unit == Unit::percent && (def.annualization == Annualization::retention || def.id == "renewal_rate");
+}
+
+/// Reads the rule's number (already accepted by parse_money) exactly into `rule`: its digits,
+/// sign and decimals, and the nearest double for ratios. More than 18 significant digits or
+/// 18 decimals is a usage error rather than a silent rounding.
+void read_exact(std::string_view number, Rule& rule, const Cursor& cur) {
+  bool negative = false, point = false;
+  std::string digits;
+  int decimals = 0;
+  for (const char c : number) {
+    if (c == '-') negative = true;
+    else if (c == '.') point = true;
+    else if (c >= '0' && c <= '9') {
+      digits += c;
+      if (point) ++decimals;
+    }
+  }
+  rule.written_decimals = decimals;
+  while (decimals > 0 && digits.back() == '0') digits.pop_back(), --decimals;
+  const std::size_t first = digits.find_first_not_of('0');
+  digits = first == std::string::npos ? "0" : digits.substr(first);
+  if (decimals > 18 || digits.size() > 18)
+    cur.fail(fmt::format("\"{}\" has more digits than a rule compares exactly (18, with at most 18 decimals)", number));
+  std::int64_t num = 0;
+  for (const char c : digits) num = num * 10 + (c - '0');
+  rule.exact_num = negative ? -num : num;
+  rule.exact_scale = decimals;
+  const std::string scientific = fmt::format("{}{}e-{}", negative ? "-" : "", digits, decimals);
+  std::from_chars(scientific.data(), scientific.data() + scientific.size(), rule.real);
+}
+
+__extension__ typedef __int128 rule_i128; // exact: 18 digits times 10^18 fit
+
+rule_i128 power_of_ten(int n) {
+  rule_i128 p = 1;
+  for (int i = 0; i < n; ++i) p *= 10;
+  return p;
+}
+
+/// -1, 0 or 1 as `value` / 10^scale is below, at or above the rule's exact threshold.
+int exact_order(std::int64_t value, int scale, const Rule& rule) {
+  const int common = std::max(scale, rule.exact_scale);
+  const rule_i128 a = static_cast<rule_i128>(value) * power_of_ten(common - scale);
+  const rule_i128 b = static_cast<rule_i128>(rule.exact_num) * power_of_ten(common - rule.exact_scale);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+bool order_holds(int order, BandOp op) {
+  switch (op) {
+  case BandOp::ge: return order >= 0;
+  case BandOp::gt: return order > 0;
+  case BandOp::le: return order <= 0;
+  case BandOp::lt: return order < 0;
+  case BandOp::eq: return order == 0;
+  }
+  return false;
 }
 
 std::string metric_error(const std::string& id) {
@@ -149,6 +206,8 @@ Rule parse_rule(std::string_view text) {
   if (p.status != ParsedMoney::Status::ok)
     cur.fail(fmt::format("\"{}\" is not a number (use a decimal point: 99.5)", number), number_at);
   rule.threshold = p.value;
+  cur.i = number_at;
+  read_exact(number, rule, cur);
   // 'nrr>=0.95': no one gates a retention at under 2 %; '0.95%' says it is meant.
   const bool fraction = rule.threshold.micros > 0 && rule.threshold.micros < 2 * Money::k_scale;
   if (fraction && !percent_sign && fraction_is_a_mistake(*def)) {
@@ -159,6 +218,26 @@ Rule parse_rule(std::string_view text) {
              number_at);
   }
   return rule;
+}
+
+std::string threshold_text(const Rule& rule) {
+  const bool negative = rule.exact_num < 0;
+  std::string digits = std::to_string(negative ? -rule.exact_num : rule.exact_num);
+  const auto scale = static_cast<std::size_t>(rule.exact_scale);
+  if (scale > 0) {
+    if (digits.size() <= scale) digits.insert(0, scale + 1 - digits.size(), '0');
+    digits.insert(digits.size() - scale, ".");
+  }
+  return negative ? "-" + digits : digits;
+}
+
+bool rule_holds(const Quantity& value, const Rule& rule) {
+  switch (value.kind) {
+  case Quantity::Kind::money: return order_holds(exact_order(value.money.micros, 6, rule), rule.op);
+  case Quantity::Kind::count: return order_holds(exact_order(value.count, 0, rule), rule.op);
+  case Quantity::Kind::real: break;
+  }
+  return compare(value.real, rule.op, rule.real, rule.written_decimals);
 }
 
 std::string caret_line(std::string_view text, std::size_t offset, std::size_t indent) {
@@ -190,11 +269,7 @@ bool any_group_has(const std::vector<Group>& groups, std::string_view metric) {
   return false;
 }
 
-std::string threshold_text(const Rule& r) {
-  return fmt::format("{} {}", to_string(r.op), format_money_exact(r.threshold));
-}
-
-double as_double(Money m) { return static_cast<double>(m.micros) / static_cast<double>(Money::k_scale); }
+std::string expect_text(const Rule& r) { return fmt::format("{} {}", to_string(r.op), threshold_text(r)); }
 
 } // namespace
 
@@ -218,7 +293,7 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
       v.period = rule.scope_value;
       v.segment = "all";
       v.unit = rule.annual ? Unit::percent : def->unit;
-      v.expect = threshold_text(rule);
+      v.expect = expect_text(rule);
       v.status = Verdict::Status::skip;
       v.reason = fmt::format("{} is closed: judged against the baseline", rule.scope_value);
       out.push_back(std::move(v));
@@ -242,7 +317,7 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
       v.period = g.period;
       v.segment = g.segment;
       v.unit = rule.annual ? Unit::percent : def->unit;
-      v.expect = threshold_text(rule);
+      v.expect = expect_text(rule);
       Record zero;
       zero.metric.def = def;
       zero.metric.value = Quantity::of_real(0.0);
@@ -255,12 +330,13 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
         v.reason =
             fmt::format("{} is not computed: the input has no {} column", rule.metric, needed_column(def->needs));
       } else if (const auto value = rule.annual
-                     ? rec->metric.annualized
-                     : (rec->metric.value ? std::optional<double>(rec->metric.value->as_double()) : std::nullopt)) {
-        v.value = value;
-        const bool ok = compare(*value, rule.op, as_double(rule.threshold));
+                     ? (rec->metric.annualized ? std::optional(Quantity::of_real(*rec->metric.annualized))
+                                               : std::nullopt)
+                     : rec->metric.value) {
+        v.value = value->as_double();
+        const bool ok = rule_holds(*value, rule);
         v.status = ok ? Verdict::Status::pass : Verdict::Status::fail;
-        if (!ok) v.reason = fmt::format("{} is not {}", display_number(*value, v.unit), v.expect);
+        if (!ok) v.reason = fmt::format("{} is not {}", display_number(*v.value, v.unit), v.expect);
       } else {
         v.status = missing;
         v.reason =
@@ -275,7 +351,7 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
       v.annual = rule.annual;
       v.segment = rule.scope_column.empty() ? "all" : rule.scope_value;
       v.unit = def->unit;
-      v.expect = threshold_text(rule);
+      v.expect = expect_text(rule);
       v.status = Verdict::Status::skip;
       v.reason = "every period it applies to is closed: judged against the baseline";
       out.push_back(std::move(v));
@@ -287,7 +363,7 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
       v.segment = rule.scope_column == "period" ? "all" : rule.scope_value;
       if (rule.scope_column == "period") v.period = rule.scope_value;
       v.unit = def->unit;
-      v.expect = threshold_text(rule);
+      v.expect = expect_text(rule);
       v.status = missing;
       v.reason = fmt::format("no group {}={} in the data", rule.scope_column, rule.scope_value);
       out.push_back(std::move(v));

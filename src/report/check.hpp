@@ -4,9 +4,11 @@
 #include "core/error.hpp"
 #include "core/money.hpp"
 #include "metrics/bands.hpp"
+#include "metrics/metrics.hpp"
 #include "report/report.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,8 +25,20 @@ struct Rule {
   std::string key; ///< keyed metrics: churn_reason_logos[price] judges the "price" record
   bool annual = false;
   BandOp op = BandOp::ge;
-  Money threshold{}; ///< exact, in the metric's unit
+  Money threshold{};          ///< in the metric's unit, rounded to micro-units
+  std::int64_t exact_num = 0; ///< the threshold exactly as written: exact_num / 10^exact_scale
+  int exact_scale = 0;        ///< 0..18, trailing decimal zeros dropped
+  int written_decimals = 0;   ///< how many decimals the rule writes (trailing zeros too)
+  double real = 0.0;          ///< the nearest double, for ratios
 };
+
+/// The threshold's exact decimal text: "13301114.53", "88.5109796".
+std::string threshold_text(const Rule& rule);
+
+/// Whether `value` (the metric's period value; money and counts are compared exactly, ratios
+/// within band_tolerance() at the rule's written decimals) satisfies the rule's operator and
+/// threshold.
+bool rule_holds(const Quantity& value, const Rule& rule);
 
 /// A malformed rule; `offset` is the 0-based byte in the rule text to put a caret under.
 class RuleError : public Error {

@@ -65,7 +65,7 @@ std::string qualified(std::string_view expr, std::string_view prefix) {
 
 /// "value >= bound" and the like with cskpi's tolerance (bands.cpp compare()).
 std::string band_condition(const std::string& v, const BandRule& r) {
-  const double eps = 1e-9 * std::max(1.0, std::fabs(r.bound));
+  const double eps = band_tolerance(r.bound, r.decimals);
   switch (r.op) {
   case BandOp::ge: return fmt::format("{} >= {}", v, r.bound - eps);
   case BandOp::gt: return fmt::format("{} > {}", v, r.bound + eps);

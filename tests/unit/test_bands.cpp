@@ -45,6 +45,24 @@ TEST_CASE("band edges survive floating-point noise", "[bands]") {
   const BandTable b = BandTable::builtin();
   CHECK(b.rate("logo_churn", 10.000000000001) == Tier::acceptable);
   CHECK(b.rate("nrr", 99.99999999999999) == Tier::acceptable);
+  CHECK(b.rate("nrr", 99.99999995) == Tier::acceptable); // within 1e-9 of 100: noise
+  CHECK(b.rate("nrr", 99.9999998) == Tier::warning);     // 2e-7 short: real
+}
+
+TEST_CASE("the tolerance stays below the bound's last written decimal", "[bands]") {
+  CHECK(band_tolerance(100, 0) == Approx(1e-7));
+  CHECK(band_tolerance(0.5, 1) == Approx(1e-9));
+  CHECK(band_tolerance(1000.000001, 6) == Approx(1e-8));
+  CHECK(written_decimals(Money::from_units(120)) == 0);
+  CHECK(written_decimals(Money{4'500'000}) == 1);
+  CHECK(written_decimals(Money{1'000'000'001}) == 6);
+  CHECK(compare(88.51097960063801, BandOp::gt, 88.51097960063, 11));
+  CHECK_FALSE(compare(88.51097960063801, BandOp::gt, 88.51097960063, 6));
+  // A bound written to the micro-unit: 1e-9 of it (1e-6) would take 1000 as 1000.000001.
+  BandTable b = BandTable::builtin();
+  b.override_from_csv("nrr,good,1000.000001,>=\nnrr,warning,1000.000001,<\n", "m.csv", any_metric);
+  CHECK(b.rate("nrr", 1000) == Tier::warning);
+  CHECK(b.rate("nrr", 1000.000001) == Tier::good);
 }
 
 TEST_CASE("a bands file replaces a metric's rules and keeps the others", "[bands]") {
@@ -66,6 +84,8 @@ TEST_CASE("a malformed bands file is a usage error naming line and column", "[ba
                     "m.csv:1:2: unknown tier \"great\" (best_in_class, good, acceptable, warning, critical)");
   CHECK_THROWS_WITH(b.override_from_csv("nrr,good,x,>=\n", "m.csv", any_metric),
                     "m.csv:1:3: bound \"x\" is not a number");
+  CHECK_THROWS_WITH(b.override_from_csv("nrr,good,99.99999995,>=\n", "m.csv", any_metric),
+                    "m.csv:1:3: bound \"99.99999995\" has more than 6 decimals");
   CHECK_THROWS_WITH(b.override_from_csv("nrr,good,1,=>\n", "m.csv", any_metric),
                     "m.csv:1:4: direction \"=>\" is not one of >=, >, <=, <");
   CHECK_THROWS_AS(b.override_from_csv("# nothing\n", "m.csv", any_metric), Error);

@@ -163,6 +163,44 @@ TEST_CASE("judge scopes rules to a group or a period", "[check]") {
   CHECK(v[0].reason == "no group segment=Gold in the data");
 }
 
+TEST_CASE("money thresholds compare exactly, in micro-units and beyond", "[check]") {
+  const Quantity mrr = Quantity::of_money(Money{13'301'114'520'000}); // 13,301,114.52
+  CHECK(rule_holds(mrr, parse_rule("mrr_end>=13301114.52")));
+  CHECK_FALSE(rule_holds(mrr, parse_rule("mrr_end>=13301114.53")));
+  CHECK_FALSE(rule_holds(mrr, parse_rule("mrr_end==13301114.53")));
+  CHECK_FALSE(rule_holds(mrr, parse_rule("mrr_end>13301114.52")));
+  CHECK(rule_holds(mrr, parse_rule("mrr_end<13301114.520001")));
+  // More decimals than money holds: compared exactly, not rounded to 13301114.52.
+  CHECK_FALSE(rule_holds(mrr, parse_rule("mrr_end>=13301114.5200001")));
+  CHECK(rule_holds(mrr, parse_rule("mrr_end<13301114.5200001")));
+  CHECK(rule_holds(mrr, parse_rule("mrr_end==13301114.520000000")));
+  CHECK(rule_holds(Quantity::of_money(Money{-1}), parse_rule("mrr_end<-0.0000009")));
+  CHECK(rule_holds(Quantity::of_count(20), parse_rule("customers_churned<=20")));
+  CHECK_FALSE(rule_holds(Quantity::of_count(20), parse_rule("customers_churned<=19.999999999")));
+  const Rule r = parse_rule("mrr_end>=13301114.5200001");
+  CHECK(threshold_text(r) == "13301114.5200001");
+  CHECK(threshold_text(parse_rule("nps>=-0.05")) == "-0.05");
+  CHECK(threshold_text(parse_rule("nrr>=100.000")) == "100");
+  CHECK(rejection("mrr_end>=1.0000000000000000001").first ==
+        "\"1.0000000000000000001\" has more digits than a rule compares exactly (18, with at most 18 decimals)");
+}
+
+TEST_CASE("ratio thresholds keep every written decimal and a tolerance below them", "[check]") {
+  // Not rounded to 6 decimals: 88.5109796 is not 88.510980, 101.7014825 is not 101.701482.
+  CHECK(rule_holds(Quantity::of_real(88.510979600638), parse_rule("grr@annual>=88.5109796")));
+  CHECK_FALSE(rule_holds(Quantity::of_real(101.70148217), parse_rule("nrr>=101.7014825")));
+  // An exact edge computed with floating-point noise, or from sums rounded to micro-units, holds...
+  CHECK(rule_holds(Quantity::of_real(99.99999999999), parse_rule("nrr>=100")));
+  CHECK(rule_holds(Quantity::of_real(100.00000001), parse_rule("nrr<=100")));
+  // ...but not a difference the rule's own decimals can express,
+  CHECK_FALSE(rule_holds(Quantity::of_real(99.99999999), parse_rule("nrr>=100.00000000")));
+  CHECK(rule_holds(Quantity::of_real(88.51097960063801), parse_rule("grr>88.51097960063")));
+  CHECK_FALSE(rule_holds(Quantity::of_real(88.51097960063801), parse_rule("grr==88.51097960063")));
+  // nor one the table shows (two decimals).
+  CHECK_FALSE(rule_holds(Quantity::of_real(99.9999998), parse_rule("nrr>=100")));
+  CHECK_FALSE(rule_holds(Quantity::of_real(99.995), parse_rule("nrr>=100")));
+}
+
 TEST_CASE("a null or absent metric fails unless missing values are allowed", "[check]") {
   const std::vector<Group> groups{group_with(std::nullopt, "all", 100, {})};
   auto v = judge({parse_rule("nps>=0"), parse_rule("save_rate>=50")}, groups, {});
