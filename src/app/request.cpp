@@ -5,6 +5,7 @@
 #include "core/definitions.hpp"
 #include "core/error.hpp"
 #include "metrics/metrics.hpp"
+#include "platform/files.hpp"
 
 #include <fmt/format.h>
 
@@ -144,6 +145,9 @@ bool known_metric(std::string_view id) { return find_band_metric(id) != nullptr;
 BandTable load_bands(const std::string& path) {
   BandTable bands = BandTable::builtin();
   if (path.empty()) return bands;
+  const std::optional<platform::FileInfo> info = platform::file_info(path);
+  if (info && info->kind == platform::FileKind::directory)
+    throw input_error(fmt::format("{}: is a directory, not a bands file", path));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw input_error(fmt::format("{}: cannot open bands file: {}", path, std::strerror(errno)));
   std::ostringstream text;

@@ -5,14 +5,17 @@
 #include "core/error.hpp"
 #include "ingest/annotations.hpp"
 #include "metrics/anomaly.hpp"
+#include "platform/files.hpp"
 #include "report/anomaly.hpp"
 #include "report/baseline.hpp"
 #include "report/check.hpp"
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 
@@ -26,7 +29,9 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   cmd->add_option("-r,--require", o.require, "A rule [COLUMN=VALUE:]METRIC[@annual] OP NUMBER; repeatable")
       ->type_name("RULE")
       ->allow_extra_args(false);
-  cmd->add_option("--rules", o.rules_file, "A file of rules, one per line; # starts a comment")->type_name("FILE");
+  cmd->add_option("--rules", o.rules_file,
+                  "A file of rules, one per line; # at the start of a line or after a space starts a comment")
+      ->type_name("FILE");
   cmd->add_option("--fail-on", o.fail_on, "Fail when any rated metric is in this tier or worse")
       ->check(CLI::IsMember({"critical", "warning", "acceptable", "good"}))
       ->type_name("TIER");
@@ -108,16 +113,29 @@ Rule parse_or_explain(std::string_view text, const std::string& where, bool with
   }
 }
 
+/// Where a trailing comment starts in a rules file's line: a '#' after a space or tab; the
+/// line's end when there is none.
+std::size_t comment_start(std::string_view line) {
+  for (std::size_t i = 1; i < line.size(); ++i)
+    if (line[i] == '#' && (line[i - 1] == ' ' || line[i - 1] == '\t')) return i;
+  return line.size();
+}
+
 std::vector<Rule> collect_rules(const CheckOptions& o) {
   std::vector<Rule> rules;
   for (const std::string& text : o.require)
     rules.push_back(parse_or_explain(text, fmt::format("--require '{}'", text), false));
   if (!o.rules_file.empty()) {
+    const std::optional<platform::FileInfo> info = platform::file_info(o.rules_file);
+    if (info && info->kind == platform::FileKind::directory)
+      throw input_error(fmt::format("{}: is a directory, not a rules file", o.rules_file));
     std::ifstream in(o.rules_file, std::ios::binary);
-    if (!in) throw usage_error(fmt::format("{}: cannot open rules file", o.rules_file));
+    if (!in) throw input_error(fmt::format("{}: cannot open rules file: {}", o.rules_file, std::strerror(errno)));
     std::string line;
     for (std::size_t n = 1; std::getline(in, line); ++n) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (n == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3); // a UTF-8 byte order mark
+      line.erase(comment_start(line));
       const std::size_t first = line.find_first_not_of(" \t");
       if (first == std::string::npos || line[first] == '#') continue;
       rules.push_back(parse_or_explain(line, fmt::format("{}:{}", o.rules_file, n), true));
