@@ -73,10 +73,11 @@ void setup_forecast(CLI::App& app, ForecastOptions& fo) {
   cmd->add_option("--model", fo.model,
                   "The model: sbg (shifted-beta-geometric, Fader & Hardie 2007): every customer renews each period "
                   "with a probability of its own that never changes, spread across customers as a beta "
-                  "distribution, so retention rises as a cohort ages; or trailing: MRR projected month by month, "
-                  "each bridge line at its rate of starting MRR over the trailing 12 months, from CMRR where the "
-                  "export knows scheduled cancellations, with an 80% interval from the spread of monthly growth "
-                  "(any input cskpi report reads, in months)")
+                  "distribution, so retention rises as a cohort ages; or trailing: MRR projected month by month "
+                  "(from CMRR where the export knows scheduled cancellations): expansion, contraction and churned "
+                  "MRR at their rate of starting MRR over the trailing 12 months, new and reactivation MRR at the "
+                  "window's monthly mean; with an 80% interval from the spread of monthly growth (any input cskpi "
+                  "report reads, in months)")
       ->type_name("MODEL")
       ->check(CLI::IsMember({"sbg", "trailing"}));
   cmd->add_option("--horizon", fo.horizon,
@@ -85,9 +86,9 @@ void setup_forecast(CLI::App& app, ForecastOptions& fo) {
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1200}));
   cmd->add_option("--discount", fo.discount,
-                  "Annual discount rate of DERL and LTV, e.g. 0.10 (default); converted to the period rate "
-                  "(1 + RATE)^(1/12) - 1 for months; above 0: undiscounted, a small alpha makes the expected lifetime "
-                  "infinite")
+                  "Annual discount rate of DERL and LTV, above 0 and at most 10, e.g. 0.10 (default); converted to "
+                  "the period rate (1 + RATE)^(1/12) - 1 for months. 0 is refused: undiscounted, the expected "
+                  "lifetime of a cohort with a small alpha is infinite")
       ->type_name("RATE")
       ->check(CLI::Range(0.000001, 10.0));
   cmd->add_option("--gross-margin", o.gross_margin, "Gross margin for LTV as a fraction, e.g. 0.8 (default 1.0)")
@@ -132,13 +133,14 @@ three ages (0 to 2) and a customer lost to be fitted; the output says why one is
 projection of past cohorts' behaviour, not a forecast of deals.
 
 --model trailing reads any input cskpi report reads, with monthly periods, and projects the
-whole base's MRR: each month's new, reactivation, expansion, contraction and churned MRR are
-its start times that line's rate over the last 12 months (the line's sum over the summed
-starting MRR, exact). It starts from CMRR (ending MRR less scheduled cancellations) when the
-export has them, else from ending MRR. The interval: the projected MRR times exp(+-1.28 s
-sqrt(h)) at h months ahead, s the standard deviation of the window's monthly log growth: an 80%
-band if months grow independently as they did. --discount and --gross-margin are for sbg. A
-projection of the recent past, not a forecast of deals.)");
+whole base's MRR: each month's expansion, contraction and churned MRR are its start times
+that line's rate over the last 12 months (the line's sum over the summed starting MRR, exact);
+its new and reactivation MRR are the window's monthly mean of each. It starts from CMRR
+(ending MRR less scheduled cancellations) when the export has them, else from ending MRR. The
+interval: the projected MRR times exp(+-1.28 s sqrt(h)) at h months ahead, s the standard
+deviation of the window's monthly log growth: an 80% band if months grow independently as
+they did. --discount and --gross-margin are for sbg. A projection of the recent past, not a
+forecast of deals.)");
 }
 
 namespace {

@@ -23,7 +23,8 @@ void setup_report(CLI::App& app, RunOptions& o) {
   add_format_option(
       *cmd, o.format, o.output, {"table", "json", "jsonl", "csv", "markdown", "html", "xlsx"},
       "table, json, jsonl, csv, markdown, html (one page with charts, works offline) or xlsx (a workbook: "
-      "summary, records, a sheet per segment)");
+      "Summary, Records, Movers with the customers behind each bridge line and, when there is more than one "
+      "period, a sheet per segment with the periods as columns)");
   add_period_option(*cmd, o);
   cmd->add_option("--layout", o.layout,
                   "records (one block per period and segment) or wide: per segment one row per metric, one column per "
