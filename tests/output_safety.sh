@@ -38,7 +38,22 @@ ln -s data.csv "$tmp/symlink.csv"
 refused "$cskpi" report "$tmp/data.csv" --format csv -o "$tmp/symlink.csv"
 [ -L "$tmp/symlink.csv" ] || { echo "FAIL: the link to the input is no longer a link"; exit 1; }
 rm "$tmp/symlink.csv"
-echo "ok: -o over an input refused 8 ways, the input unchanged"
+# Every option naming a file the run reads, and standard input read with no file named.
+cp samples/costs_24m.csv "$tmp/costs.csv"
+printf '[report]\n' > "$tmp/config.toml"
+guarded() { # FILE args...: like refused, and FILE stays as it was
+  local file="$1" sum
+  shift
+  sum="$(md5sum < "$file")"
+  refused "$@"
+  [ "$(md5sum < "$file")" = "$sum" ] || { echo "FAIL: $* changed $file"; exit 1; }
+}
+guarded "$tmp/costs.csv" "$cskpi" report "$tmp/data.csv" --costs "$tmp/costs.csv" --format csv -o "$tmp/costs.csv"
+guarded "$tmp/config.toml" "$cskpi" --config "$tmp/config.toml" report "$tmp/data.csv" --format table \
+  -o "$tmp/config.toml"
+guarded "$tmp/data.csv" "$cskpi" report --format csv -o "$tmp/data.csv" < "$tmp/data.csv"
+guarded "$tmp/data.csv" "$cskpi" validate -o "$tmp/data.csv" < "$tmp/data.csv"
+echo "ok: -o over an input refused 12 ways, the input unchanged"
 
 # Killed while writing: the old file or the whole new one. A big movements output, killed
 # at a few moments; each time out.csv must be one of the two.

@@ -16,14 +16,14 @@ void setup_bands(CLI::App& app, BandsOptions& o) {
   add_format_option(*cmd, o.format, o.output, {"table", "json", "csv", "markdown"},
                     "table, json (an array of one object per rule, or per peer band with --peers: jq-friendly), "
                     "csv (editable, feeds --bands) or markdown");
-  cmd->add_option("--bands", o.bands, "Show the bands with this override file applied")->type_name("FILE");
-  cmd->add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
+  cmd->add_option("--bands", o.bands, "Show the bands with this override file applied")->type_name(k_file);
+  cmd->add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name(k_file);
   cmd->add_flag("--peers", o.peers,
                 "The peer benchmark bands instead: published medians and quartiles by ARPA, ACV or ARR band, each "
                 "with its source, data year, sample, definition and where it differs from cskpi's (cskpi report "
                 "--peers rates against them); csv writes a file for --peer-bands");
   cmd->add_option("--peer-bands", o.peer_bands, "With --peers: show them with this peer band file applied")
-      ->type_name("FILE");
+      ->type_name(k_file);
   cmd->footer(R"(Examples:
   cskpi bands
   cskpi bands --format csv > my-bands.csv    # edit, then: cskpi report data.csv --bands my-bands.csv

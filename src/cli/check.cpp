@@ -31,7 +31,7 @@ void setup_check(CLI::App& app, CheckOptions& o) {
       ->allow_extra_args(false);
   cmd->add_option("--rules", o.rules_file,
                   "A file of rules, one per line; # at the start of a line or after a space starts a comment")
-      ->type_name("FILE");
+      ->type_name(k_file);
   cmd->add_option("--fail-on", o.fail_on, "Fail when any rated metric is in this tier or worse")
       ->check(CLI::IsMember({"critical", "warning", "acceptable", "good"}))
       ->type_name("TIER");
@@ -41,7 +41,7 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   cmd->add_option("--baseline", o.baseline,
                   "Month-close lock: an earlier cskpi report --format json (best with --lock). Fail when a figure of a "
                   "period it holds has changed since; those periods are judged by it alone, the others by the rules")
-      ->type_name("FILE");
+      ->type_name(k_file);
   cmd->add_option("--baseline-tolerance", o.baseline_tolerance,
                   "How far a closed figure may move, in its own unit: 0.01 lets money move a cent and percentages "
                   "0.01 points (default: exact)")
@@ -57,7 +57,7 @@ void setup_check(CLI::App& app, CheckOptions& o) {
   cmd->add_option("--annotations", o.annotations,
                   "CSV of known events, columns date (YYYY-MM-DD, or YYYY-MM) and label: a figure --anomaly flags in "
                   "a period holding one is reported as expected: LABEL, not failed")
-      ->type_name("FILE");
+      ->type_name(k_file);
   add_period_option(*cmd, o.run);
   add_format_option(*cmd, o.run.format, o.run.output, {"table", "json", "github", "markdown"},
                     "table, json, github (workflow annotations) or markdown (PR comment)");
@@ -65,7 +65,7 @@ void setup_check(CLI::App& app, CheckOptions& o) {
       ->type_name("FRACTION");
   cmd->add_option("--cac", o.run.cac, "Acquisition cost per customer for LTV:CAC")->type_name("AMOUNT");
   cmd->add_option("--bands", o.run.bands, "CSV of metric,tier,bound,direction replacing built-in bands")
-      ->type_name("FILE");
+      ->type_name(k_file);
   add_costs_option(*cmd, o.run);
   cmd->add_flag(
       "-q,--quiet", o.quiet,

@@ -27,12 +27,13 @@ bool g_stderr_color = false; ///< set_stderr_color
 
 void read_stdin_by_default(CLI::App& cmd, CLI::Option* files, std::vector<std::string>& names) {
   files->required(false);
-  cmd.parse_complete_callback([&names, name = cmd.get_name()] {
+  cmd.parse_complete_callback([&names, files, name = cmd.get_name()] {
     if (!names.empty()) return;
     if (platform::is_terminal(platform::Stream::in))
       throw CLI::ValidationError(
           fmt::format("no input: name a CSV file (cskpi {} data.csv), or pipe one in (... | cskpi {})", name, name));
     names.emplace_back("-");
+    files->add_result("-"); // what the run reads, for refuse_output_over_input
   });
 }
 
@@ -40,7 +41,7 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
   read_stdin_by_default(
       cmd,
       cmd.add_option("files", o.files, "CSV files to read; - (or none, on a pipe) reads standard input")
-          ->type_name("FILE"),
+          ->type_name(k_file),
       o.files);
   cmd.add_option("--delimiter", o.delimiter, "Field delimiter: , ; or tab (default: detected from the header)")
       ->type_name("CHAR");
@@ -68,8 +69,8 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
                  "service period), deferred revenue and their reconciliation with MRR. The generic form "
                  "(invoice_id, customer_id, invoice_date, amount, service_start, service_end exclusive) or Stripe's "
                  "invoice line items (cskpi explain inputs)")
-      ->type_name("FILE");
-  cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
+      ->type_name(k_file);
+  cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name(k_file);
   add_snapshot_options(cmd, o);
   add_export_options(cmd, o);
 }
@@ -90,7 +91,7 @@ void add_export_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--fx", o.fx,
                  "Exchange rates for a currency column: a CSV of currency,rate or month,currency,rate (1 unit of the "
                  "currency = rate units of --currency); amounts are converted exactly")
-      ->type_name("FILE");
+      ->type_name(k_file);
   cmd.add_option("--currency", o.currency, "The currency to report in (with --fx), or the one the amounts must be in")
       ->type_name("CODE");
   cmd.add_option("--fx-method", o.fx_method,
@@ -403,25 +404,38 @@ void ChunkedOutput::fail(int err) {
   throw input_error(fmt::format("{}: cannot write: {}", m_path, std::strerror(err)));
 }
 
+namespace {
+
+/// The files `command` reads: the values of every option whose value is a FILE (its type name)
+/// but -o, the one FILE a command writes; and the values of the program's such options
+/// (--config, also when it is the implicit ./cskpi.toml). One rule, so an option added later
+/// is covered when its help calls its value a FILE.
+std::vector<std::string> files_read(const CLI::App& command) {
+  std::vector<std::string> files;
+  for (const CLI::App* at = &command; at != nullptr; at = at->get_parent())
+    for (const CLI::Option* opt : at->get_options())
+      if (opt->get_type_name() == k_file && opt->get_name() != "--output")
+        files.insert(files.end(), opt->results().begin(), opt->results().end());
+  return files;
+}
+
+} // namespace
+
 void refuse_output_over_input(const CLI::App& command) {
   const CLI::Option* out = command.get_option_no_throw("--output");
   if (out == nullptr || out->count() == 0) return;
   const std::string path = out->results().back();
   const std::optional<platform::FileInfo> target = platform::file_info(path);
   if (!target || !target->regular()) return; // a new file, or /dev/null and the like
-  for (const char* name : {"files", "--fx", "--bands", "--rules", "--invoices"}) {
-    const CLI::Option* in = command.get_option_no_throw(name);
-    if (in == nullptr) continue;
-    for (const std::string& input : in->results()) {
-      const std::optional<platform::FileInfo> source =
-          input == "-" ? platform::file_info(platform::k_stdin) : platform::file_info(input);
-      if (source && source->same_file(*target))
-        throw usage_error(fmt::format("-o {}: {}; cskpi never writes over an input: name another file", path,
-                                      input == "-" ? "that is the file standard input reads"
-                                          : input == path
-                                          ? "that is an input of this run"
-                                          : fmt::format("that is {} (the same file), an input of this run", input)));
-    }
+  for (const std::string& input : files_read(command)) {
+    const std::optional<platform::FileInfo> source =
+        input == "-" ? platform::file_info(platform::k_stdin) : platform::file_info(input);
+    if (source && source->same_file(*target))
+      throw usage_error(fmt::format("-o {}: {}; cskpi never writes over an input: name another file", path,
+                                    input == "-" ? "that is the file standard input reads"
+                                        : input == path
+                                        ? "that is an input of this run"
+                                        : fmt::format("that is {} (the same file), an input of this run", input)));
   }
 }
 
@@ -432,7 +446,7 @@ void add_costs_option(CLI::App& cmd, RunOptions& o) {
                  "cac_payback_new_months, magic_number and rule_of_40 for the whole base; a period the file lacks is "
                  "named in a warning and its figures are n/a. Monthly rows are summed into a quarterly or yearly "
                  "report's periods (the gross margin weighted by revenue); a quarter missing a month gets none")
-      ->type_name("FILE");
+      ->type_name(k_file);
 }
 
 void add_period_option(CLI::App& cmd, RunOptions& o) {

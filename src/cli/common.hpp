@@ -152,9 +152,13 @@ private:
   FILE* m_file = nullptr;
 };
 
+/// The type name of an option whose value is a file the run reads (`->type_name(k_file)`): every
+/// such option is an input to refuse_output_over_input. -o is the only FILE a command writes.
+inline constexpr char k_file[] = "FILE";
 /// Never destroy an input (issue 15): a usage error when the command's -o names a file it
-/// reads (a CSV file, standard input redirected from a file, --fx, --bands, --rules), compared
-/// by device and inode, so another path to the same file is caught too.
+/// reads (the value of any of its FILE options or the program's --config, standard input
+/// redirected from a file), compared by device and inode, so another path to the same file is
+/// caught too.
 void refuse_output_over_input(const CLI::App& command);
 
 /// Chart.js, built into the binary (chart_js.cpp).

@@ -51,7 +51,7 @@ std::vector<std::string> choices(const CLI::Option& opt) {
   return out;
 }
 
-bool takes_file(const CLI::Option& opt) { return opt.get_type_name().find("FILE") != std::string::npos; }
+bool takes_file(const CLI::Option& opt) { return opt.get_type_name().find(k_file) != std::string::npos; }
 
 /// The options of `cmd` (long names, then short) and the top level's.
 std::vector<std::string> option_names(const CLI::App& cmd) {

@@ -16,7 +16,7 @@ void setup_explain(CLI::App& app, ExplainOptions& o) {
                   "model)")
       ->required()
       ->type_name("METRIC|TOPIC");
-  cmd->add_option("--bands", o.bands, "Show bands with this override file applied")->type_name("FILE");
+  cmd->add_option("--bands", o.bands, "Show bands with this override file applied")->type_name(k_file);
   cmd->footer(R"(Examples:
   cskpi explain nrr
   cskpi explain list

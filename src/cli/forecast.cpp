@@ -68,7 +68,7 @@ void setup_forecast(CLI::App& app, ForecastOptions& fo) {
                       "MRR snapshots (customer_id, month, mrr, or a column per month; billing exports as cskpi "
                       "cohorts reads them) or a logo cohort table (cohort, age, customers, optional mrr; age 0 is "
                       "acquisition); - (or none, on a pipe) reads standard input")
-          ->type_name("FILE"),
+          ->type_name(k_file),
       o.files);
   cmd->add_option("--model", fo.model,
                   "The model: sbg (shifted-beta-geometric, Fader & Hardie 2007): every customer renews each period "
@@ -107,7 +107,7 @@ void setup_forecast(CLI::App& app, ForecastOptions& fo) {
   add_export_options(*cmd, o);
   add_format_option(*cmd, o.format, o.output, {"table", "json", "csv", "markdown", "html"},
                     "table, json, csv, markdown or html (a page drawing each cohort's observed and fitted curve)");
-  cmd->add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
+  cmd->add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name(k_file);
   add_color_option(*cmd, o.color, "");
   cmd->footer(R"(Examples:
   cskpi forecast samples/cohorts_logos.csv --period-length year

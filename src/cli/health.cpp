@@ -20,7 +20,7 @@ void setup_health(CLI::App& app, HealthOptions& o) {
                   "Customers CSV with customer_id and one column per component; - reads standard input")
       ->required()
       ->expected(1)
-      ->type_name("FILE");
+      ->type_name(k_file);
   cmd->add_option(
          "--weights", o.weights,
          "Components and their weights in percent, summing to 100, e.g. usage=40,engagement=30,support=15,outcomes=15")
@@ -52,7 +52,7 @@ void setup_health(CLI::App& app, HealthOptions& o) {
   cmd->add_option("--max-errors", o.run.max_errors, "Print at most N problems; 0 prints all")->type_name("N");
   cmd->add_flag("--skip-invalid", o.run.skip_invalid,
                 "Leave invalid rows out (each is still reported) instead of failing");
-  cmd->add_option("-o,--output", o.run.output, "Write to FILE instead of standard output")->type_name("FILE");
+  cmd->add_option("-o,--output", o.run.output, "Write to FILE instead of standard output")->type_name(k_file);
   add_color_option(*cmd, o.run.color, "");
   cmd->footer(R"(Examples:
   cskpi health samples/joined/customers.csv --weights usage=40,engagement=30,support=15,outcomes=15

@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   app.set_config("--config", "cskpi.toml",
                  "Read option defaults from this TOML file (default: ./cskpi.toml when there is one); the command "
                  "line wins. 'cskpi config' shows what it sets")
-      ->type_name("FILE");
+      ->type_name(k_file);
   app.footer(R"(Examples:
   cskpi report samples/month_end_2026-10.csv
   cskpi report samples/month_end_2026-10.csv --by segment --format json | jq .

@@ -42,7 +42,7 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cmd->add_option("--cac", o.cac, "Acquisition cost per customer for LTV:CAC (overrides a cac column)")
       ->type_name("AMOUNT");
   cmd->add_option("--bands", o.bands, "CSV of metric,tier,bound,direction replacing built-in bands per metric")
-      ->type_name("FILE");
+      ->type_name(k_file);
   add_costs_option(*cmd, o);
   cmd->add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
   cmd->add_flag("--lock", o.lock,
@@ -74,12 +74,12 @@ void setup_report(CLI::App& app, RunOptions& o) {
   cmd->add_option("--peer-bands", o.peer_bands,
                   "A peer band CSV (as cskpi bands --peers --format csv writes) replacing the built-in peer bands "
                   "per metric; with --peers")
-      ->type_name("FILE");
+      ->type_name(k_file);
   cmd->add_option("--annotations", o.annotations,
                   "With --format html: a CSV of known events, columns date (YYYY-MM-DD, or YYYY-MM) and label, each "
                   "drawn as a marker with its label at its period on every trend chart (cskpi check --anomaly "
                   "--annotations reads the same file)")
-      ->type_name("FILE");
+      ->type_name(k_file);
   add_leading_options(*cmd, o);
   add_color_option(*cmd, o.color, "tiers");
   cmd->footer(R"(Examples:

@@ -22,7 +22,7 @@ void add_snapshot_input(CLI::App& cmd, RunOptions& o) {
                      "MRR-movements export, a Stripe subscriptions export (with its coupons export), "
                      "Chargebee's MRR summary, Recurly's subscriptions export or Kill Bill's subscription "
                      "transitions; - (or none, on a pipe) reads standard input")
-          ->type_name("FILE"),
+          ->type_name(k_file),
       o.files);
   cmd.add_option("--delimiter", o.delimiter, "Field delimiter: , ; or tab (default: detected from the header)")
       ->type_name("CHAR");
@@ -32,7 +32,7 @@ void add_snapshot_input(CLI::App& cmd, RunOptions& o) {
   cmd.add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
   add_snapshot_options(cmd, o);
   add_export_options(cmd, o);
-  cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name("FILE");
+  cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name(k_file);
 }
 
 /// Writes derived movements rows as CSV.

@@ -99,7 +99,7 @@ void setup_sql(CLI::App& app, SqlCommandOptions& o) {
       ->type_name("AMOUNT");
   cmd->add_option("--bands", o.bands,
                   "Rate by the bands of this CSV (metric, tier, bound, direction) instead of the built-in ones")
-      ->type_name("FILE");
+      ->type_name(k_file);
   cmd->add_option("--min-group", o.min_group, "Rate a group only from this many starting customers, as in report")
       ->capture_default_str();
   cmd->add_option(
@@ -113,7 +113,7 @@ void setup_sql(CLI::App& app, SqlCommandOptions& o) {
          "Write the steps as dbt models into DIR (one model per step, each ref()s the ones before, and a schema.yml) "
          "instead of printing one query")
       ->type_name("DIR");
-  cmd->add_option("-o,--output", o.output, "Write the query to FILE instead of standard output")->type_name("FILE");
+  cmd->add_option("-o,--output", o.output, "Write the query to FILE instead of standard output")->type_name(k_file);
   cmd->footer(R"(Examples:
   cskpi sql --table movements --columns period,new_mrr,nps --by segment
   cskpi sql --dialect bigquery --table 'acme.billing.movements' --by segment > kpis.sql
