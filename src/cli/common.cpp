@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -295,12 +296,24 @@ private:
 
 namespace {
 
-/// The format a file name's extension names, or "" for none: report.json -> json.
-std::string format_of_extension(const std::string& path) {
+/// The extension of a file name, lower case: letters and digits after its last dot, at least
+/// one a letter ("csv", "gz", "xls"); "" for none (kpis, kpis.2026-10, /dev/stdout).
+std::string extension_of(const std::string& path) {
   const std::size_t slash = path.find_last_of('/'), dot = path.find_last_of('.');
   if (dot == std::string::npos || (slash != std::string::npos && dot < slash) || dot + 1 == path.size()) return "";
   std::string ext = path.substr(dot + 1);
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool letter = false;
+  for (char& c : ext) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) == 0) return "";
+    letter = letter || std::isalpha(u) != 0;
+    c = static_cast<char>(std::tolower(u));
+  }
+  return letter ? ext : "";
+}
+
+/// The format an extension names, or "" for one that names none: json -> json, md -> markdown.
+std::string format_of_extension(const std::string& ext) {
   if (ext == "json" || ext == "jsonl" || ext == "csv" || ext == "html" || ext == "xlsx") return ext;
   if (ext == "ndjson") return "jsonl";
   if (ext == "md" || ext == "markdown") return "markdown";
@@ -310,6 +323,25 @@ std::string format_of_extension(const std::string& path) {
 
 } // namespace
 
+std::string format_for_output(const CLI::App& cmd, const std::string& output, const std::string& format, bool given,
+                              const std::vector<std::string>& formats) {
+  const std::string ext = output.empty() ? "" : extension_of(output);
+  if (ext.empty() || ext == "txt") return format;
+  const std::string named = format_of_extension(ext);
+  if (given) {
+    if (!named.empty() && named != format)
+      throw CLI::ValidationError(
+          fmt::format("--format {} contradicts -o {}, a .{} file name; drop one of them", format, output, ext));
+    return format;
+  }
+  if (named.empty()) return format;
+  if (std::find(formats.begin(), formats.end(), named) == formats.end())
+    throw CLI::ValidationError(
+        fmt::format("-o {}: cskpi {} writes no {}; its formats are {}: name the file for one of them", output,
+                    cmd.get_name(), named, fmt::join(formats, ", ")));
+  return named;
+}
+
 void add_format_option(CLI::App& cmd, std::string& format, const std::string& output, std::vector<std::string> formats,
                        const std::string& help) {
   format = formats.front();
@@ -317,19 +349,7 @@ void add_format_option(CLI::App& cmd, std::string& format, const std::string& ou
       cmd.add_option("--format", format, help + " (default: from -o's extension, else " + formats.front() + ")")
           ->check(CLI::IsMember(formats));
   cmd.callback([opt, &format, &output, formats, &cmd] {
-    const std::string named = output.empty() ? "" : format_of_extension(output);
-    if (named.empty()) return;
-    if (opt->count() > 0) {
-      if (named != format)
-        throw CLI::ValidationError(fmt::format("--format {} contradicts -o {}, a .{} file name; drop one of them",
-                                               format, output, output.substr(output.find_last_of('.') + 1)));
-      return;
-    }
-    if (std::find(formats.begin(), formats.end(), named) == formats.end())
-      throw CLI::ValidationError(
-          fmt::format("-o {}: cskpi {} writes no {}; its formats are {}: name the file for one of them", output,
-                      cmd.get_name(), named, fmt::join(formats, ", ")));
-    format = named;
+    format = format_for_output(cmd, output, format, opt->count() > 0, formats);
   });
 }
 

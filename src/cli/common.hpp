@@ -65,10 +65,15 @@ public:
   std::string make_subcommand(const CLI::App* sub) const override;
 };
 /// --format with its `formats` (the first is the default), taken from -o's extension when
-/// --format is not given (.json .jsonl .csv .md .html .xlsx; issue 14); a --format that
-/// contradicts the extension is a usage error.
+/// --format is not given (.json .jsonl .csv .md .html .xlsx; issue 14): format_for_output.
 void add_format_option(CLI::App& cmd, std::string& format, const std::string& output, std::vector<std::string> formats,
                        const std::string& help);
+/// The format `cmd` writes to `output` (-o; "" for stdout): `format` when --format was `given`,
+/// else the one -o's extension names, else `format` (no extension, or one naming no format).
+/// Usage errors: a given --format that contradicts the extension; without --format, an
+/// extension naming a format not among `formats`.
+std::string format_for_output(const CLI::App& cmd, const std::string& output, const std::string& format, bool given,
+                              const std::vector<std::string>& formats);
 /// Adds --encoding, --date-format, --map, --fx, --currency and --definitions (real exports).
 void add_export_options(CLI::App& cmd, RunOptions& o);
 /// Adds --amounts (snapshot files) to a subcommand.

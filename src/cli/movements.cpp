@@ -59,6 +59,21 @@ void add_mover_options(CLI::App& cmd, MovementsOptions& o) {
                                    "every kind")
                         ->type_name("FORMAT")
                         ->check(CLI::IsMember({"table", "csv", "json"}));
+  // -o's extension picks the list's format as it does report's. Without --kind or --format the
+  // output is movements rows, CSV only: -o names a .csv file, a .txt one or one with no extension.
+  cmd.callback([&o, &cmd] {
+    std::string& format = o.run.format;
+    if (o.lists()) {
+      format = format_for_output(cmd, o.run.output, format, o.format_option->count() > 0, {"table", "csv", "json"});
+      return;
+    }
+    if (const std::string named = format_for_output(cmd, o.run.output, "csv", false, {"csv", "json", "table"});
+        named != "csv")
+      throw CLI::ValidationError(
+          fmt::format("-o {}: without --kind or --format, cskpi movements writes movements rows, "
+                      "as CSV: name a .csv file, or add --kind all to list the movers as {}",
+                      o.run.output, named));
+  });
 }
 
 int run_mover_list(const MovementsOptions& mo) {
