@@ -294,10 +294,6 @@ private:
 
 } // namespace
 
-namespace {
-
-/// The extension of a file name, lower case: letters and digits after its last dot, at least
-/// one a letter ("csv", "gz", "xls"); "" for none (kpis, kpis.2026-10, /dev/stdout).
 std::string extension_of(const std::string& path) {
   const std::size_t slash = path.find_last_of('/'), dot = path.find_last_of('.');
   if (dot == std::string::npos || (slash != std::string::npos && dot < slash) || dot + 1 == path.size()) return "";
@@ -312,7 +308,6 @@ std::string extension_of(const std::string& path) {
   return letter ? ext : "";
 }
 
-/// The format an extension names, or "" for one that names none: json -> json, md -> markdown.
 std::string format_of_extension(const std::string& ext) {
   if (ext == "json" || ext == "jsonl" || ext == "csv" || ext == "html" || ext == "xlsx") return ext;
   if (ext == "ndjson") return "jsonl";
@@ -320,8 +315,6 @@ std::string format_of_extension(const std::string& ext) {
   if (ext == "htm") return "html";
   return "";
 }
-
-} // namespace
 
 std::string format_for_output(const CLI::App& cmd, const std::string& output, const std::string& format, bool given,
                               const std::vector<std::string>& formats) {
@@ -334,7 +327,15 @@ std::string format_for_output(const CLI::App& cmd, const std::string& output, co
           fmt::format("--format {} contradicts -o {}, a .{} file name; drop one of them", format, output, ext));
     return format;
   }
-  if (named.empty()) return format;
+  if (named.empty()) { // .xls, .tsv, .csv.gz: a plain table there would be a surprise
+    std::vector<std::string> known;
+    for (const std::string& f : formats)
+      if (f != "table" && f != "github") known.push_back(f == "markdown" ? ".md" : "." + f);
+    throw CLI::ValidationError(fmt::format("-o {}: cskpi {} writes no .{} file; it takes the format from -o's "
+                                           "extension: {}; a plain table goes to a .txt file, or to any name with "
+                                           "--format table",
+                                           output, cmd.get_name(), ext, fmt::join(known, ", ")));
+  }
   if (std::find(formats.begin(), formats.end(), named) == formats.end())
     throw CLI::ValidationError(
         fmt::format("-o {}: cskpi {} writes no {}; its formats are {}: name the file for one of them", output,

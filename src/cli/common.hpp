@@ -68,10 +68,15 @@ public:
 /// --format is not given (.json .jsonl .csv .md .html .xlsx; issue 14): format_for_output.
 void add_format_option(CLI::App& cmd, std::string& format, const std::string& output, std::vector<std::string> formats,
                        const std::string& help);
+/// The extension of a file name, lower case: letters and digits after its last dot, at least
+/// one a letter ("csv", "gz", "xls"); "" for none (kpis, kpis.2026-10, /dev/stdout).
+std::string extension_of(const std::string& path);
+/// The format an extension names, or "" for one that names none: json -> json, md -> markdown.
+std::string format_of_extension(const std::string& ext);
 /// The format `cmd` writes to `output` (-o; "" for stdout): `format` when --format was `given`,
-/// else the one -o's extension names, else `format` (no extension, or one naming no format).
-/// Usage errors: a given --format that contradicts the extension; without --format, an
-/// extension naming a format not among `formats`.
+/// else the one -o's extension names, else `format` (no extension, or .txt). Usage errors: a
+/// given --format that contradicts the extension; without --format, an extension naming a
+/// format not among `formats`, or none cskpi knows (.xls, .tsv, .csv.gz).
 std::string format_for_output(const CLI::App& cmd, const std::string& output, const std::string& format, bool given,
                               const std::vector<std::string>& formats);
 /// Adds --encoding, --date-format, --map, --fx, --currency and --definitions (real exports).

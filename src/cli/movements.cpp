@@ -67,12 +67,11 @@ void add_mover_options(CLI::App& cmd, MovementsOptions& o) {
       format = format_for_output(cmd, o.run.output, format, o.format_option->count() > 0, {"table", "csv", "json"});
       return;
     }
-    if (const std::string named = format_for_output(cmd, o.run.output, "csv", false, {"csv", "json", "table"});
-        named != "csv")
-      throw CLI::ValidationError(
-          fmt::format("-o {}: without --kind or --format, cskpi movements writes movements rows, "
-                      "as CSV: name a .csv file, or add --kind all to list the movers as {}",
-                      o.run.output, named));
+    if (const std::string ext = extension_of(o.run.output); !ext.empty() && ext != "csv" && ext != "txt")
+      throw CLI::ValidationError(fmt::format(
+          "-o {}: without --kind or --format, cskpi movements writes movements rows, as CSV: name a .csv file, or "
+          "add --kind all to list the movers as {}",
+          o.run.output, format_of_extension(ext) == "json" ? "json" : "a table, csv or json"));
   });
 }
 
