@@ -246,9 +246,9 @@ def main():
         end = html.find("</script>", start)
         if start < 0 or end < 0:
             fail("joined.html: no records element to plant movers in")
-        records = json.loads(html[start + len(opening):end].replace("<\\/", "</"))
+        records = json.loads(html[start + len(opening):end])
         records["movers"] = planted  # in place of the page's own, which carry no names
-        text = json.dumps(records, ensure_ascii=False).replace("</", "<\\/")
+        text = json.dumps(records, ensure_ascii=False).replace("<", "\\u003c")
         html = html[:start + len(opening)] + text + "\n" + html[end:]
         with open(joined, "w", encoding="utf-8") as f:
             f.write(html)

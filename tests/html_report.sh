@@ -23,9 +23,9 @@ check() { # name, cskpi report arguments..., expected chart count
   if grep -Eq '<(script|img|iframe|link|source)[^>]* (src|href)=|url\(' "$tmp/$name.html"; then
     echo "FAIL: $name.html loads something from outside the page"; exit 1
   fi
-  # The records in the page are --format json's ("<\/" is how "</" is written inside a script).
+  # The records in the page are --format json's ("\u003c" is how "<" is written inside a script).
   sed -n '/<script type="application\/json" id="cskpi-data">/,/<\/script>/p' "$tmp/$name.html" | sed '1d;$d' |
-    sed 's|<\\/|</|g' > "$tmp/$name.embedded.json"
+    sed 's|\\u003c|<|g' > "$tmp/$name.embedded.json"
   printf '%s\n' "$(cat "$tmp/$name.json")" | cmp -s - "$tmp/$name.embedded.json" ||
     { echo "FAIL: $name.html carries other records than --format json"; diff "$tmp/$name.json" "$tmp/$name.embedded.json" | head; exit 1; }
   local body

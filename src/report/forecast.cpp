@@ -239,7 +239,7 @@ std::string render_page(const Forecast& f, std::string_view chart_js) {
                        i < f.cohorts.size() ? fmt::format("{}", i) : "", html_escape(title(c, f)));
   }
   out += "</div>\n</section>\n<script type=\"application/json\" id=\"cskpi-forecast\">\n" +
-      html_in_script(render_json(f)) + "</script>\n<script>" + std::string(k_forecast_script) +
+      html_json_in_script(render_json(f)) + "</script>\n<script>" + std::string(k_forecast_script) +
       "</script>\n</body>\n</html>\n";
   return out;
 }

@@ -33,13 +33,26 @@ std::string escape(std::string_view s) {
   return out;
 }
 
-/// Text inside a <script> element: "</" cannot end it early ("<\/" in JSON is "</").
+/// Code inside a <script> element: "</" cannot end it early ("<\/" in JavaScript is "</").
 std::string in_script(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     out.push_back(s[i]);
     if (s[i] == '<' && i + 1 < s.size() && s[i + 1] == '/') out.push_back('\\');
+  }
+  return out;
+}
+
+/// JSON inside a <script> element: every "<" written "\u003c", so no text of the data ("</script",
+/// "<!--<script") can end the element or change how the page parses it. "<" is only ever in a
+/// JSON string, where "\u003c" reads back as "<".
+std::string json_in_script(std::string_view json) {
+  std::string out;
+  out.reserve(json.size());
+  for (const char c : json) {
+    if (c == '<') out += "\\u003c";
+    else out.push_back(c);
   }
   return out;
 }
@@ -333,9 +346,9 @@ std::string render_html(const Report& r, const BandTable& bands, std::string_vie
   if (head != nullptr)
     out += fmt::format("<section id=\"kpis\">\n<h2>Every KPI, {}</h2>\n", escape(where)) + kpi_table(*head) +
         "</section>\n";
-  out += "<script type=\"application/json\" id=\"cskpi-data\">\n" + in_script(render_json(r)) + "</script>\n";
-  out += "<script type=\"application/json\" id=\"cskpi-bands\">" + band_regions(bands) + "</script>\n";
-  out += "<script type=\"application/json\" id=\"cskpi-page\">" + in_script(page_json(currency, r, annotations)) +
+  out += "<script type=\"application/json\" id=\"cskpi-data\">\n" + json_in_script(render_json(r)) + "</script>\n";
+  out += "<script type=\"application/json\" id=\"cskpi-bands\">" + json_in_script(band_regions(bands)) + "</script>\n";
+  out += "<script type=\"application/json\" id=\"cskpi-page\">" + json_in_script(page_json(currency, r, annotations)) +
       "</script>\n";
   out += fmt::format("<script>{}</script>\n</body>\n</html>\n", html_script());
   return out;
@@ -343,5 +356,6 @@ std::string render_html(const Report& r, const BandTable& bands, std::string_vie
 
 std::string html_escape(std::string_view s) { return escape(s); }
 std::string html_in_script(std::string_view s) { return in_script(s); }
+std::string html_json_in_script(std::string_view json) { return json_in_script(json); }
 
 } // namespace cskpi

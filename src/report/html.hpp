@@ -42,7 +42,9 @@ std::string render_html(const Report& r, const BandTable& bands, std::string_vie
 
 /// Text for HTML markup, & < > " ' escaped (the forecast page shares it, issue 32).
 std::string html_escape(std::string_view s);
-/// Text inside a <script> element, "</" written "<\/".
+/// Code inside a <script> element, "</" written "<\/".
 std::string html_in_script(std::string_view s);
+/// JSON inside a <script> element: every "<" written "\u003c" (still the same JSON).
+std::string html_json_in_script(std::string_view json);
 
 } // namespace cskpi

@@ -227,7 +227,7 @@ std::string projection_page(const Projection& p, const ProjectionHead& head, std
     out += "</table>\n</section>\n";
   }
   return out + "<script type=\"application/json\" id=\"cskpi-projection\">\n" +
-      html_in_script(projection_document(p, head)) + "</script>\n<script>" + std::string(k_projection_script) +
+      html_json_in_script(projection_document(p, head)) + "</script>\n<script>" + std::string(k_projection_script) +
       "</script>\n</body>\n</html>\n";
 }
 

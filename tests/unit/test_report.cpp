@@ -4,6 +4,7 @@
 #include "report/xlsx.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -197,14 +198,11 @@ TEST_CASE("the HTML page carries the JSON records, and no text can end its scrip
   std::size_t ends = 0;
   for (std::size_t at = page.find("</script>"); at != std::string::npos; at = page.find("</script>", at + 1)) ++ends;
   CHECK(ends == 5);
-  CHECK(page.find("<\\/script><script>alert(1)<\\/script>") != std::string::npos); // inside the JSON
-  CHECK(page.find("&lt;/script&gt;&lt;script&gt;alert(1)") == std::string::npos);  // one group's title is not printed
-  // The records are render_json's, "</" written as "<\/".
+  CHECK(page.find("\\u003c/script>\\u003cscript>alert(1)\\u003c/script>") != std::string::npos); // inside the JSON
+  CHECK(page.find("&lt;/script&gt;&lt;script&gt;alert(1)") == std::string::npos); // one group's title is not printed
+  // The records are render_json's, every "<" written as "\u003c" (the same JSON).
   std::string json = render_json(r), escaped;
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    escaped.push_back(json[i]);
-    if (json[i] == '<' && i + 1 < json.size() && json[i + 1] == '/') escaped.push_back('\\');
-  }
+  for (const char c : json) escaped += c == '<' ? std::string("\\u003c") : std::string(1, c);
   CHECK(page.find(escaped) != std::string::npos);
   // The NRR bands as regions of the axis, lowest first.
   CHECK(page.find(R"("nrr":[{"from":null,"to":)") != std::string::npos);
@@ -217,6 +215,28 @@ TEST_CASE("the HTML page carries the JSON records, and no text can end its scrip
   // --currency names the unit when no input does (usd is USD).
   const std::string usd = render_html(r, BandTable::builtin(), "", nullptr, "usd");
   CHECK(usd.find("<p class=\"inputs\">Money in USD.</p>") != std::string::npos);
+}
+
+TEST_CASE("HTML report: \"<!--<script\" in the data cannot change how the page parses its scripts", "[report]") {
+  // In a script element, "<!--" then "<script" makes the HTML parser read a later "</script>"
+  // as the end of a nested script: the data element would swallow the page's code.
+  Report r = tiny_report();
+  r.groups.front().segment = "<!--<script";
+  const std::vector<Annotation> events{{"2026-10-14", 2026 * 12 + 9, "<!--<script>", 3}};
+  r.groups.front().period = "2026-10";
+  const std::string page = render_html(r, BandTable::builtin(), "", nullptr, {}, events);
+  const std::size_t data = page.find("<script type=\"application/json\" id=\"cskpi-data\">");
+  REQUIRE(data != std::string::npos);
+  const std::string scripts = page.substr(data);
+  CHECK(scripts.find("<!--") == std::string::npos);
+  CHECK(scripts.find("\\u003c!--\\u003cscript") != std::string::npos);
+  // No "<" is left in the three JSON elements but their own tags.
+  for (const char* id : {"cskpi-data", "cskpi-bands", "cskpi-page"}) {
+    const std::string open = fmt::format("<script type=\"application/json\" id=\"{}\">", id);
+    const std::size_t from = page.find(open) + open.size(), to = page.find("</script>", from);
+    REQUIRE(to != std::string::npos);
+    CHECK(page.substr(from, to - from).find('<') == std::string::npos);
+  }
 }
 
 TEST_CASE("HTML report: annotations reach the page by period, none leaves it as it was", "[report][anomaly]") {
