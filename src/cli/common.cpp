@@ -477,14 +477,15 @@ void add_period_option(CLI::App& cmd, RunOptions& o) {
 }
 
 std::size_t table_width(const std::string& output, std::size_t on_pipe) {
+  if (!output.empty()) return SIZE_MAX; // a file: nothing is wrapped, whatever COLUMNS says
+  const std::size_t terminal = platform::terminal_columns(platform::Stream::out);
+  if (terminal == 0) return on_pipe; // a pipe: COLUMNS is a terminal's width, not this one's
   if (const char* c = std::getenv("COLUMNS"); c != nullptr && *c != '\0') {
     char* end = nullptr;
     const long v = std::strtol(c, &end, 10);
     if (*end == '\0' && v >= 20 && v <= 10'000) return static_cast<std::size_t>(v);
   }
-  if (!output.empty()) return SIZE_MAX;
-  if (const std::size_t columns = platform::terminal_columns(platform::Stream::out); columns > 0) return columns;
-  return on_pipe;
+  return terminal;
 }
 
 namespace {

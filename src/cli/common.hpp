@@ -50,11 +50,11 @@ void add_mover_options(CLI::App& cmd, MovementsOptions& o);
 void add_period_option(CLI::App& cmd, RunOptions& o);
 /// --costs FILE (issue 31): the efficiency metrics from a costs file.
 void add_costs_option(CLI::App& cmd, RunOptions& o);
-/// The width a table may fill: COLUMNS, else the terminal's; on a pipe `on_pipe`; a file
-/// named by -o (`output`) has no limit.
+/// The width a table may fill on a terminal: COLUMNS, else the terminal's. On a pipe `on_pipe`
+/// and in a file named by -o (`output`) no limit, whatever COLUMNS says: only a terminal wraps.
 std::size_t table_width(const std::string& output, std::size_t on_pipe = SIZE_MAX);
 /// Wraps option descriptions in --help at the terminal's width (COLUMNS, or the terminal's;
-/// not on a pipe).
+/// not on a pipe, whatever COLUMNS says).
 class WrappingFormatter : public CLI::Formatter {
 public:
   std::string make_option_desc(const CLI::Option* opt) const override;

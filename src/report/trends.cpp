@@ -124,7 +124,12 @@ std::string render_wide(const Report& r, const std::string& format, std::size_t 
   while (shown > 1 && fixed_w + shown * (cell_w + 2) > width) --shown;
   const std::size_t first = w.periods.size() - shown;
   out = inputs_line(r) + "\n";
-  if (shown < w.periods.size())
+  const std::size_t used = fixed_w + shown * (cell_w + 2);
+  if (shown < w.periods.size() && used > width) // one period is the least the table shows
+    out += fmt::format("the last of {} periods alone needs {} columns, more than the {} there are; --period "
+                       "FROM..TO picks others, --format csv shows all\n",
+                       w.periods.size(), used, width);
+  else if (shown < w.periods.size())
     out += fmt::format(
         "the last {} of {} periods fit {} columns; --period FROM..TO picks others, --format csv shows all\n", shown,
         w.periods.size(), width);

@@ -35,8 +35,14 @@ if(EXISTS ${CASE}/env)
     set(ENV{${_name}} "${_value}")
   endforeach()
 endif()
+# A case with a `terminal` file runs with stdout on a terminal COLUMNS wide (on_terminal.py):
+# on a pipe, as the other cases run, nothing is wrapped.
+set(_launcher)
+if(EXISTS ${CASE}/terminal)
+  set(_launcher python3 ${ROOT}/tests/golden/on_terminal.py)
+endif()
 execute_process(
-  COMMAND ${CSKPI} ${_args}
+  COMMAND ${_launcher} ${CSKPI} ${_args}
   WORKING_DIRECTORY ${ROOT}
   ${_input}
   OUTPUT_VARIABLE _out

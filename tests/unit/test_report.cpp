@@ -172,10 +172,14 @@ TEST_CASE("trends: periods as columns, the change against the period before, the
   CHECK(wide.find("  = Ending MRR           1,510.00  1,520.00  1,030.00     -490.00\n") != std::string::npos);
   CHECK(wide.find("  Net revenue retention   100.67%   100.66%    67.76%  -32.90 pts\n") != std::string::npos);
   // Narrow: only the last period fits; the line says what was left out.
-  const std::string narrow = render_wide(r, "table", 40);
-  CHECK(narrow.find("the last 1 of 3 periods fit 40 columns") != std::string::npos);
+  const std::string narrow = render_wide(r, "table", 50);
+  CHECK(narrow.find("the last 1 of 3 periods fit 50 columns") != std::string::npos);
   CHECK(narrow.find("2026-02") == std::string::npos);
   CHECK(narrow.find("2026-03") != std::string::npos);
+  // Narrower than one period's rows: the last one is shown, and the line says how wide it is.
+  const std::string narrower = render_wide(r, "table", 40);
+  CHECK(narrower.find("the last of 3 periods alone needs 45 columns, more than the 40 there are") != std::string::npos);
+  CHECK(narrower.find("  Net revenue retention    67.76%  -32.90 pts\n") != std::string::npos);
   const std::string md = render_wide(r, "markdown", SIZE_MAX);
   CHECK(md.find("| = Customers at end | 2 | 2 | 1 | -1 |\n") != std::string::npos);
 }
