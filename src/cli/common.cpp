@@ -13,11 +13,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <sstream>
 
 namespace cskpi::cli {
@@ -458,6 +460,22 @@ void refuse_output_over_input(const CLI::App& command) {
                                         ? "that is an input of this run"
                                         : fmt::format("that is {} (the same file), an input of this run", input)));
   }
+}
+
+void refuse_negative_counts(CLI::App& app) {
+  const CLI::Validator not_negative(
+      [](const std::string& value) {
+        if (value.starts_with('-')) return fmt::format("{} is negative; give 0 or more", value);
+        std::uint64_t n = 0;
+        const auto [end, err] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (err == std::errc::result_out_of_range && end != value.data())
+          return fmt::format("{} is too large; give at most {}", value, std::numeric_limits<std::uint64_t>::max());
+        return std::string();
+      },
+      "");
+  for (CLI::App* command : app.get_subcommands({}))
+    for (CLI::Option* opt : command->get_options())
+      if (opt->get_type_name() == "N" || opt->get_type_name() == "UINT") opt->check(not_negative);
 }
 
 void add_costs_option(CLI::App& cmd, RunOptions& o) {
