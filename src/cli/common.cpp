@@ -462,20 +462,23 @@ void refuse_output_over_input(const CLI::App& command) {
   }
 }
 
-void refuse_negative_counts(CLI::App& app) {
-  const CLI::Validator not_negative(
-      [](const std::string& value) {
-        if (value.starts_with('-')) return fmt::format("{} is negative; give 0 or more", value);
+void refuse_negative_counts(const CLI::App& app) {
+  // After parsing, on the options given only: asking every option its type name while setting up
+  // would cost each run more than the check itself.
+  for (const CLI::App* command : app.get_subcommands())
+    for (const CLI::Option* opt : command->get_options()) {
+      if (opt->count() == 0 || (opt->get_type_name() != "N" && opt->get_type_name() != "UINT")) continue;
+      for (const std::string& value : opt->results()) {
+        if (value.starts_with('-'))
+          throw CLI::ValidationError(opt->get_name(), fmt::format("{} is negative; give 0 or more", value));
         std::uint64_t n = 0;
         const auto [end, err] = std::from_chars(value.data(), value.data() + value.size(), n);
         if (err == std::errc::result_out_of_range && end != value.data())
-          return fmt::format("{} is too large; give at most {}", value, std::numeric_limits<std::uint64_t>::max());
-        return std::string();
-      },
-      "");
-  for (CLI::App* command : app.get_subcommands({}))
-    for (CLI::Option* opt : command->get_options())
-      if (opt->get_type_name() == "N" || opt->get_type_name() == "UINT") opt->check(not_negative);
+          throw CLI::ValidationError(
+              opt->get_name(),
+              fmt::format("{} is too large; give at most {}", value, std::numeric_limits<std::uint64_t>::max()));
+      }
+    }
 }
 
 void add_costs_option(CLI::App& cmd, RunOptions& o) {

@@ -165,11 +165,11 @@ private:
 /// The type name of an option whose value is a file the run reads (`->type_name(k_file)`): every
 /// such option is an input to refuse_output_over_input. -o is the only FILE a command writes.
 inline constexpr char k_file[] = "FILE";
-/// Counts are never negative: every option whose value is a count (type name N, or CLI11's
-/// UINT for an unsigned one without a name) refuses a value starting with "-", which an
-/// unsigned option would otherwise read as 18446744073709551615, and one past 2^64 - 1, as
-/// usage errors. Run once, after every command's options are added.
-void refuse_negative_counts(CLI::App& app);
+/// Counts are never negative: an option whose value is a count (type name N, or CLI11's UINT
+/// for an unsigned one without a name) given a value starting with "-", which an unsigned option
+/// reads as 18446744073709551615, or one past 2^64 - 1, is a usage error (CLI::ValidationError).
+/// Run after parsing.
+void refuse_negative_counts(const CLI::App& app);
 /// Never destroy an input (issue 15): a usage error when the command's -o names a file it
 /// reads (the value of any of its FILE options or the program's --config, standard input
 /// redirected from a file), compared by device and inode, so another path to the same file is

@@ -105,7 +105,6 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   for (const Command& c : commands)
     if (!only || *only == c.name) c.setup();
   keep_outputs_off_config(app);
-  refuse_negative_counts(app);
   if (std::find(argv + 1, argv + argc, std::string_view("config")) != argv + argc)
     remember_defaults(app, config_opts); // every command's defaults, for cskpi config alone
 
@@ -138,6 +137,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   }
   try {
     app.parse(argc, argv);
+    refuse_negative_counts(app);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e); // --help, --version
     if (const auto* config = dynamic_cast<const CLI::ConfigError*>(&e)) {
