@@ -373,4 +373,28 @@ TEST_CASE("the parallel passes never split a record whose quoted field spans lin
   }
 }
 
+TEST_CASE("a group's unlabelled subtotal is found on every path, in any chunk", "[dialect]") {
+  // Groups of 40 customers, each followed by a row of its sums (keyed by the group's name), and a
+  // grand total at the end: a spreadsheet's subtotals, without a label to know them by.
+  std::string text = "customer_id,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr\n";
+  std::int64_t all[3] = {};
+  for (int g = 0; g < 12; ++g) {
+    std::int64_t sums[3] = {};
+    for (int i = 0; i < 40; ++i) {
+      const std::int64_t row[3] = {100 + (g * 40 + i) % 37, (g + i) % 5, (g * i) % 3};
+      text += fmt::format("C-{:03}-{:02},2026-10,{},{},{},0\n", g, i, row[0], row[1], row[2]);
+      for (int k = 0; k < 3; ++k) sums[k] += row[k], all[k] += row[k];
+    }
+    text += fmt::format("Group {},2026-10,{},{},{},0\n", g, sums[0], sums[1], sums[2]);
+  }
+  text += fmt::format("Everyone,2026-10,{},{},{},0\n", all[0], all[1], all[2]);
+  const std::string want = outcome(text, 1, 0);
+  CHECK(want.find("read 493 used 480 rejected 13") == 0);
+  for (const std::uint64_t chunk : {std::uint64_t{512}, std::uint64_t{4096}})
+    for (const unsigned threads : {1u, 3u}) {
+      INFO("chunk " << chunk << " threads " << threads);
+      CHECK(outcome(text, threads, chunk) == want);
+    }
+}
+
 } // namespace test_dialect

@@ -72,27 +72,57 @@ ChunkPass::ChunkPass(const PassRun& run, const PassSetup& setup, RowSink& sink, 
   }
 }
 
-std::size_t ChunkPass::kept_before_totals(std::size_t kept, const PassTotals& totals) const {
-  if (totals.overflow) return kept;
-  PassSum above[4] = {totals.sums[0], totals.sums[1], totals.sums[2], totals.sums[3]};
-  std::uint64_t rows = totals.rows;
-  for (std::size_t k = 0; k < kept; ++k) {
-    const Chunk& c = chunks[k];
-    bool overflow = false;
-    for (const Chunk::Candidate& x : c.candidates) {
-      bool equal = rows + x.row >= 2;
-      for (int i = 0; i < 4; ++i) {
-        const PassSum sum = above[i] + x.before[i];
-        overflow = overflow || sum > k_int64_max; // the running sums stop counting there
-        equal = equal && sum == x.amounts[i];
-      }
-      if (overflow) break;
-      if (equal) return k;
+namespace {
+
+/// The running sums of one set of PassTotals over a pass's chunks, wide enough not to overflow.
+struct Above {
+  PassSum sums[4];
+  std::uint64_t rows;
+  bool usable; ///< the set's sums have not left int64
+
+  explicit Above(const PassTotals::Sums& s)
+      : sums{s.sums[0], s.sums[1], s.sums[2], s.sums[3]}, rows(s.rows), usable(!s.overflow) {}
+  /// Whether candidate `x` repeats the sums up to it; false once they leave int64.
+  bool repeated_by(const ChunkPass::Chunk::Candidate& x) {
+    if (!usable) return false;
+    bool equal = rows + x.row >= 2;
+    for (int i = 0; i < 4; ++i) {
+      const PassSum sum = sums[i] + x.before[i];
+      usable = usable && sum <= k_int64_max; // the running sums stop counting there
+      equal = equal && sum == x.amounts[i];
     }
-    if (overflow) break;
-    for (int i = 0; i < 4; ++i) above[i] += c.sums[i];
+    return usable && equal;
+  }
+  void add(const ChunkPass::Chunk& c) {
+    for (int i = 0; i < 4; ++i) {
+      sums[i] += c.sums[i];
+      usable = usable && sums[i] <= k_int64_max;
+    }
     rows += c.rows;
-    if (above[0] > k_int64_max || above[1] > k_int64_max || above[2] > k_int64_max || above[3] > k_int64_max) break;
+  }
+};
+
+void add_chunk(PassTotals::Sums& s, const ChunkPass::Chunk& c) {
+  s.rows += c.rows;
+  bool overflow = false;
+  for (int i = 0; i < 4; ++i)
+    overflow = overflow || c.sums[i] > k_int64_max ||
+        __builtin_add_overflow(s.sums[i], static_cast<std::int64_t>(c.sums[i]), &s.sums[i]);
+  s.overflow = s.overflow || overflow;
+}
+
+} // namespace
+
+std::size_t ChunkPass::kept_before_totals(std::size_t kept, const PassTotals& totals) const {
+  Above all(totals.all), since(totals.since);
+  for (std::size_t k = 0; k < kept && (all.usable || since.usable); ++k) {
+    const Chunk& c = chunks[k];
+    for (const Chunk::Candidate& x : c.candidates) {
+      const bool grand = all.repeated_by(x), subtotal = since.repeated_by(x);
+      if (grand || subtotal) return k;
+    }
+    all.add(c);
+    since.add(c);
   }
   return kept;
 }
@@ -106,14 +136,9 @@ std::size_t ChunkPass::merge(std::size_t kept, RowSink& sink, PassTotals& totals
     }
   rows = 0;
   for (std::size_t k = 0; k < kept; ++k) {
-    const Chunk& c = chunks[k];
-    rows += c.rows;
-    totals.rows += c.rows;
-    bool overflow = false;
-    for (int i = 0; i < 4; ++i)
-      overflow = overflow || c.sums[i] > k_int64_max ||
-          __builtin_add_overflow(totals.sums[i], static_cast<std::int64_t>(c.sums[i]), &totals.sums[i]);
-    totals.overflow = totals.overflow || overflow;
+    rows += chunks[k].rows;
+    add_chunk(totals.all, chunks[k]);
+    add_chunk(totals.since, chunks[k]);
   }
   return kept;
 }

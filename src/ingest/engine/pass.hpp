@@ -91,12 +91,16 @@ struct PassSetup {
 };
 
 /// The sums of the four amounts a totals row repeats (start, expansion, contraction and
-/// churned MRR) over the rows before the pass: a pass keeps no row that repeats them, and
-/// moves them on over the rows it keeps.
+/// churned MRR) over the rows before the pass, and over those since the last totals row: a
+/// pass keeps no row that repeats either, and moves them on over the rows it keeps.
 struct PassTotals {
-  std::int64_t sums[4] = {};
-  std::uint64_t rows = 0;
-  bool overflow = false; ///< the sums left int64: no row repeats them any more
+  struct Sums {
+    std::int64_t sums[4] = {};
+    std::uint64_t rows = 0;
+    bool overflow = false; ///< the sums left int64: no row repeats them any more
+  };
+  Sums all;   ///< every row above: a grand total repeats them
+  Sums since; ///< the rows since the last totals row: a group's subtotal repeats them
 };
 
 __extension__ typedef __int128 PassSum;
@@ -116,8 +120,8 @@ struct ChunkPass {
     std::uint64_t keyed_rows = 0; ///< rows from there
     std::unique_ptr<RowSink> sink;
     PassSum sums[4] = {}; ///< the four amounts of PassTotals over its rows
-    /// Rows that might repeat the sums of all rows above them (PassTotals): at least two
-    /// non-zero amounts, each at least the sum of the chunk's rows before. As each such row
+    /// Rows that might repeat the sums of the rows above them (PassTotals, either set): at least
+    /// two non-zero amounts, each at least the sum of the chunk's rows before. As each such row
     /// at least doubles two of the chunk's sums, a chunk has at most a few hundred.
     struct Candidate {
       std::uint64_t row; ///< rows of the chunk before it

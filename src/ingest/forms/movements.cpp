@@ -169,7 +169,7 @@ void MovementsForm::retire_one(FileReader& rd) {
   Pending& p = m_ring[m_ring_head];
   m_ring_head = (m_ring_head + 1) % m_ring.size();
   --m_ring_size;
-  if (!m_sums.matched_by(p.row) &&
+  if (!m_sums.matched_by(p.row) && !m_since.matched_by(p.row) &&
       !rd.run.insert_key(p.probe, p.row.period, p.row.customer_id, rd.file_index, p.line)) {
     ++rd.summary.rows_read;
     accept(rd, p.row);
@@ -189,6 +189,7 @@ void MovementsForm::flush(FileReader& rd) {
 void MovementsForm::accept(FileReader& rd, const MovementRow& r) {
   ++rd.summary.rows_used;
   m_sums.add(r);
+  m_since.add(r);
   if (m_transactions) m_transactions->keep(r); // valued at the file's end
   else rd.sink.add(r);
 }
@@ -278,25 +279,27 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
   r.customer_id = trim_spaces(rd.fields[m_pos[c_customer_id]]); // "A1 " is A1, as " 12.50" is 12.50
   const IdCell id = customer_id_cell(r.customer_id);
   if (id == IdCell::totals) {
-    row_error(rd, c_customer_id,
-              fmt::format("customer_id {} looks like a totals row, not a customer: delete the line from the export",
-                          show(trim_spaces(r.customer_id))));
-    ++rd.summary.rows_rejected;
-    return;
+    return reject_totals(
+        rd, c_customer_id,
+        fmt::format("customer_id {} looks like a totals row, not a customer: delete the line from the export",
+                    show(trim_spaces(r.customer_id))));
   }
   r.start = money(rd, c_start_mrr);
   r.expansion = money(rd, c_expansion_mrr);
   r.contraction = money(rd, c_contraction_mrr);
   r.churned = money(rd, c_churned_mrr);
-  if (rd.row_ok &&
-      m_sums.matched_by(r)) { // amounts that repeat the sums of the rows above: a totals row, whatever its labels say
-    row_error(rd, c_start_mrr,
-              fmt::format("this looks like a totals row: its amounts are the sums of the {} rows above (start_mrr {}); "
-                          "delete the line from the export",
-                          m_sums.rows, show_money(m_sums.start)));
-    ++rd.summary.rows_rejected;
-    return;
-  }
+  // Amounts that repeat the sums of the rows above (a grand total), or of those since the last
+  // totals row (a group's subtotal): a totals row, whatever its labels say.
+  if (rd.row_ok && (m_sums.matched_by(r) || m_since.matched_by(r)))
+    return reject_totals(
+        rd, c_start_mrr,
+        m_sums.matched_by(r) || m_since_line == 0
+            ? fmt::format("this looks like a totals row: its amounts are the sums of the {} rows above (start_mrr "
+                          "{}); delete the line from the export",
+                          m_sums.rows, show_money(m_sums.start))
+            : fmt::format("this looks like a subtotal row: its amounts are the sums of the {} rows since line {} "
+                          "(start_mrr {}); delete the line from the export",
+                          m_since.rows, m_since_line, show_money(m_since.start)));
   if (id == IdCell::blank) row_error(rd, c_customer_id, "customer_id is empty");
   else if (id == IdCell::nul)
     row_error(rd, c_customer_id,
@@ -587,21 +590,11 @@ PassEnd MovementsForm::parallel_pass(FileReader& rd, LineSource& lines, unsigned
   setup.chunk_bytes = rd.options().chunk_bytes;
   setup.file_size = rd.file_size;
   setup.file_index = rd.file_index;
-  PassTotals totals;
-  totals.sums[0] = m_sums.start.micros;
-  totals.sums[1] = m_sums.expansion.micros;
-  totals.sums[2] = m_sums.contraction.micros;
-  totals.sums[3] = m_sums.churned.micros;
-  totals.rows = m_sums.rows;
-  totals.overflow = m_sums.overflow;
+  PassTotals totals{m_sums.pass(), m_since.pass()};
   const PassParser parser(*this, rd, run.period_length ? *run.period_length : PeriodLength::month, m_last_currency);
   const PassResult out = ingest::parallel_pass(parser, at, rd.sink, lines, setup, totals);
-  m_sums.start.micros = totals.sums[0];
-  m_sums.expansion.micros = totals.sums[1];
-  m_sums.contraction.micros = totals.sums[2];
-  m_sums.churned.micros = totals.sums[3];
-  m_sums.rows = totals.rows;
-  m_sums.overflow = totals.overflow;
+  m_sums = RunningSums::of(totals.all);
+  m_since = RunningSums::of(totals.since);
   rd.summary.rows_read += out.rows;
   rd.summary.rows_used += out.rows;
   if (out.chunks > 0) rd.line = out.end.line - 1;
@@ -694,7 +687,8 @@ const FormInfo k_movements_form{"movements",
                                  "with --strict)",
                                  "the same customer_id twice in one period, in any file of the run",
                                  "customer_id Total, Grand total, Summe, SMB Total and the like; or the four required "
-                                 "amounts equal to the sums of the rows above",
+                                 "amounts equal to the sums of the rows above, or of those since the last totals "
+                                 "row",
                                  "an empty amount is 0 (SPEC: money columns); an empty customer_id is an error"}};
 
 } // namespace cskpi::ingest

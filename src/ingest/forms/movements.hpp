@@ -138,6 +138,13 @@ struct RunningSums {
       return false;
     return (start.micros != 0) + (expansion.micros != 0) + (contraction.micros != 0) + (churned.micros != 0) >= 2;
   }
+  /// The same sums as the engine's parallel pass carries them, and back.
+  PassTotals::Sums pass() const {
+    return {{start.micros, expansion.micros, contraction.micros, churned.micros}, rows, overflow};
+  }
+  static RunningSums of(const PassTotals::Sums& s) {
+    return {Money{s.sums[0]}, Money{s.sums[1]}, Money{s.sums[2]}, Money{s.sums[3]}, s.rows, s.overflow};
+  }
 };
 
 /// One data line on its way through the pipeline: read and pre-parsed by the reading
@@ -248,6 +255,13 @@ private:
   void row_error(FileReader& rd, std::size_t col, std::string message) {
     rd.field_error(m_pos[col], std::move(message));
   }
+  /// Rejects the row as a totals row; the next group's subtotal sums the rows after it.
+  void reject_totals(FileReader& rd, std::size_t col, std::string message) {
+    row_error(rd, col, std::move(message));
+    ++rd.summary.rows_rejected;
+    m_since = RunningSums{};
+    m_since_line = rd.line;
+  }
   std::string_view cell(const FileReader& rd, std::size_t col) const {
     return m_pos[col] == k_absent ? std::string_view{} : rd.fields[m_pos[col]];
   }
@@ -292,6 +306,8 @@ private:
   AttributeCells m_attr;
   CurrencyCheck m_currencies;
   RunningSums m_sums;                              ///< of the file's valid rows so far
+  RunningSums m_since;                             ///< of those since the last totals row (a group's)
+  std::uint64_t m_since_line = 0;                  ///< the line of that totals row, 0 before one
   std::unique_ptr<TransactionRows> m_transactions; ///< --fx-method transaction only
 };
 

@@ -646,7 +646,7 @@ const FormInfo k_wide_snapshots_form{
     [] { return std::unique_ptr<Form>(new WideSnapshotsForm); },
     {"customer_id (one row per customer)", "the same customer_id on two rows",
      "customer_id Total, Grand total, Summe, SMB Total and the like; or month cells equal to the "
-     "sums of the rows above in two or more non-zero months",
+     "sums of the rows above (or of those since the last totals row) in two or more non-zero months",
      "an empty month cell is no MRR that month (before the customer started, after it left); "
      "month headers with two-digit years (Oct-26), a month missing between two others, and a "
      "header that looks like a month but is not one cskpi reads are errors"},
