@@ -36,12 +36,24 @@ void keep_access(int fd, const std::string& target) {
 }
 
 int temp_beside(const std::string& path, const std::string& target, std::string& temp) {
+  // A file the user may not write is not replaced behind its back, as a shell's > would not
+  // write it: renaming over it needs only the directory's permission.
+  struct stat st {};
+  if (::stat(target.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(target.c_str(), W_OK) != 0)
+    throw input_error(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
   const std::size_t slash = target.find_last_of('/');
   const std::string dir = slash == std::string::npos ? std::string() : target.substr(0, slash + 1);
-  // .report.csv.cskpi-Ab12Cd
-  temp = fmt::format("{}.{}.cskpi-XXXXXX", dir, slash == std::string::npos ? target : target.substr(slash + 1));
+  // .report.csv.cskpi-Ab12Cd; a long name is cut so that the temporary name fits where the target's does.
+  const std::string base = slash == std::string::npos ? target : target.substr(slash + 1);
+  temp = fmt::format("{}.{}.cskpi-XXXXXX", dir, base.substr(0, 200));
   const int fd = ::mkstemp(temp.data());
-  if (fd < 0) throw input_error(fmt::format("{}: cannot write a file beside it: {}", path, std::strerror(errno)));
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ENOENT || err == ENOTDIR)
+      throw input_error(
+          fmt::format("{}: cannot write: the directory {} does not exist", path, dir.empty() ? std::string(".") : dir));
+    throw input_error(fmt::format("{}: cannot write a file beside it: {}", path, std::strerror(err)));
+  }
   keep_access(fd, target);
   return fd;
 }
