@@ -354,7 +354,7 @@ std::optional<DateCell> FileReader::date(std::size_t field, std::string_view wha
   if (const std::optional<MonthIndex> m = plain_month(t)) return DateCell{*m, std::nullopt};
   if (is_blank(t)) return std::nullopt;
   std::optional<DateColumn>& col = dates[field];
-  if (!col) col.emplace(run.date_order);
+  if (!col) col = new_date_column();
   const DateColumn::Result r = col->read(fields[field], line);
   if (r.status == DateColumn::Status::ok) return r.value;
   if (r.status == DateColumn::Status::empty) return std::nullopt;
@@ -542,6 +542,20 @@ void learn_date_orders(FileReader& rd, LineSource& lines) {
       col->learn(fields[i], number);
     }
   }
+  // One export writes every date one way: a column whose values cannot tell takes the order
+  // the file's other columns decided, when they agree (Stripe's "Cancel At" 12/4/2026 beside
+  // "Created" 7/16/2026).
+  for (const std::optional<DateColumn>& col : rd.dates) {
+    if (!col || col->order() == DateOrder::unknown) continue;
+    if (rd.file_dates && rd.file_dates->order() != col->order()) {
+      rd.file_dates.reset(); // the columns disagree: each keeps its own
+      return;
+    }
+    if (!rd.file_dates) rd.file_dates = *col;
+  }
+  if (!rd.file_dates) return;
+  for (std::optional<DateColumn>& col : rd.dates)
+    if (col && col->order() == DateOrder::unknown) col = *rd.file_dates;
 }
 
 namespace {
@@ -591,98 +605,6 @@ InputSummary read_file(FileReader& rd, LineSource& lines) {
     rd.run.diagnostics.report(Diagnostic{rd.name, header_line, 0, Severity::warning,
                                          fmt::format("the file holds a header ({}) but no rows", info.name)});
   return rd.summary;
-}
-
-SnapshotTable* open_snapshot_table(FileReader& rd, std::optional<bool> cents_default) {
-  Run& run = rd.run;
-  if (cents_default) {
-    rd.cents = run.options.amounts_in_cents.value_or(*cents_default);
-    rd.summary.amounts = rd.cents ? "cents" : "units";
-  }
-  rd.check_by_column();
-  if (run.snapshots) {
-    rd.fatal(rd.line, "only one snapshot file per run: put the history in one file");
-    return nullptr;
-  }
-  if (run.movement_files > 0) {
-    rd.fatal(rd.line, "a snapshot file cannot be read with movements files in one run; report them separately");
-    return nullptr;
-  }
-  run.snapshots = std::make_unique<SnapshotTable>();
-  run.columns.billing = true;
-  return run.snapshots.get();
-}
-
-namespace {
-
-/// The months a derivation reads that the file holds no MRR for: each derived period's
-/// opening month (the one before it) and closing month. Read as 0, such a month would make every
-/// customer churn in it and come back after.
-std::vector<MonthIndex> unwritten_ends(const SnapshotTable& table, PeriodLength length) {
-  std::vector<MonthIndex> out;
-  for (const DerivedPeriod& p : derivable_periods(table, length))
-    for (const MonthIndex m : {p.first_month - 1, p.last_month})
-      if (!table.written(m) && (out.empty() || out.back() != m)) out.push_back(m);
-  return out;
-}
-
-/// False (fatal) when a month-end snapshot file lacks a month the derivation reads: a column
-/// missing from a wide file, a month no row of a long one is for, a header cell that named a
-/// month cskpi could not read. Snapshots a quarter (or a year) apart get the option that reads them.
-bool refuse_missing_months(FileReader& rd, const SnapshotTable& table, PeriodLength length) {
-  const std::vector<MonthIndex> missing = unwritten_ends(table, length);
-  if (missing.empty()) return true;
-  std::vector<std::string> shown;
-  for (std::size_t i = 0; i < missing.size() && i < 3; ++i) shown.push_back(month_label(missing[i]));
-  const std::size_t more = missing.size() - shown.size();
-  // Every month written a quarter's (or year's) end, and every end there: snapshots that far apart.
-  const auto spaced = [&](PeriodLength longer) {
-    const int span = months_per_period(longer);
-    for (MonthIndex m = table.first(); m <= table.last(); ++m)
-      if (table.written(m) && (m + 1) % span != 0) return false;
-    return !derivable_periods(table, longer).empty() && unwritten_ends(table, longer).empty();
-  };
-  std::string hint;
-  for (const PeriodLength longer : {PeriodLength::quarter, PeriodLength::year})
-    if (length == PeriodLength::month && hint.empty() && spaced(longer))
-      hint = fmt::format(". Snapshots a {0} apart are read with --period-length {0}", to_string(longer));
-  const std::uint64_t rejected = rd.summary.rows_rejected;
-  rd.fatal(0,
-           fmt::format("the file holds no MRR for {}{} (its months run from {} to {}{}): a month missing from "
-                       "a snapshot file would read as every customer churning and coming back. Add the "
-                       "month to the export{}",
-                       fmt::join(shown, ", "), more == 0 ? "" : fmt::format(" and {} more", more),
-                       month_label(table.first()), month_label(table.last()),
-                       rejected == 0 ? "" : fmt::format(", and {} of its rows were rejected above", rejected), hint));
-  return false;
-}
-
-} // namespace
-
-void finish_snapshots(FileReader& rd, SnapshotTable& table) {
-  Run& run = rd.run;
-  table.close_range();
-  if (table.empty()) return; // no valid rows: the report says so
-  const PeriodLength length = run.options.period_length.value_or(PeriodLength::month);
-  if (rd.form_info->monthly_snapshots && !refuse_missing_months(rd, table, length)) return;
-  if (derivable_periods(table, length).empty()) {
-    rd.fatal(0,
-             fmt::format("read as {} because the header has {}: its MRR from {} to {} holds no whole {} after the "
-                         "first month, which only opens the history. If the file is another form, check its header "
-                         "against the forms: {}",
-                         rd.form_info->name, rd.form_info->key_columns, month_label(table.first()),
-                         month_label(table.last()), to_string(length), list_forms()));
-    return;
-  }
-  if (!apply_fx_method(rd, table, length)) return;
-  run.period_length = length;
-  run.period_length_first = rd.name;
-  run.period_length_file = rd.file_index;
-  run.columns.period = true;
-  run.columns.new_mrr = true;
-  run.columns.reactivation_mrr = true;
-  if (run.options.derive)
-    rd.summary.derived_rows = derive_movements(table, length, rd.name, rd.sink, run.options.thread_count());
 }
 
 } // namespace cskpi::ingest

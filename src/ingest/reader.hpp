@@ -245,6 +245,10 @@ struct FileReader {
   std::uint64_t first_rounded_line = 0;
   std::uint32_t first_rounded_col = 0;
   std::vector<std::optional<DateColumn>> dates; ///< per field, on first use
+  /// The slash-date order the file's columns decided in learn_date_orders, when they agree.
+  std::optional<DateColumn> file_dates;
+  /// A date column's reader: the order --date-format gave, else the one the file's columns decided.
+  DateColumn new_date_column() const { return file_dates ? *file_dates : DateColumn(run.date_order); }
 
   const IngestOptions& options() const { return run.options; }
   Header header() const { return Header{names, fields, run.options}; }

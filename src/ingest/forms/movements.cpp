@@ -200,7 +200,7 @@ void MovementsForm::period_cell(FileReader& rd, MovementRow& r) {
   std::optional<Period> p = parse_period(t);
   if (!p && !is_blank(t)) { // a date as people write it: 10/31/2026, 31.10.2026, Oct 2026
     std::optional<DateColumn>& col = rd.dates[m_pos[c_period]];
-    if (!col) col.emplace(run.date_order);
+    if (!col) col = rd.new_date_column();
     const DateColumn::Result d = col->read(t, rd.line);
     if (d.status == DateColumn::Status::ok) {
       p = Period{month_label(d.value.month), PeriodLength::month};
