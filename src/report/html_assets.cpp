@@ -77,6 +77,10 @@ constexpr std::string_view k_script = R"JS(
       : a >= 1e3 ? trim(v / 1e3, ' k') : trim(v, '');
   };
   const pct = v => fixed(v, Math.abs(v) < 10 ? 2 : 1) + '%';
+  // A segment's name on a category axis, cut to 24 characters with an ellipsis (whole characters,
+  // never half an emoji); the tooltip shows it whole.
+  const cut = s => { const c = Array.from(String(s)); return c.length > 24 ? c.slice(0, 23).join('') + '\u2026' : s; };
+  const names = { ticks: { callback: function (v) { return cut(this.getLabelForValue(v)); } } };
   // Axis steps of 1, 2 or 5 x 10^k, and ends on a step: no axis ends on 79 % or 87 %.
   const niceStep = raw => {
     const p = Math.pow(10, Math.floor(Math.log10(raw))), f = raw / p;
@@ -298,7 +302,7 @@ constexpr std::string_view k_script = R"JS(
           } } },
           valueLabels: { format: v => pct(v) },
           bandShading: { regions, reference: 100 } },
-        scales: { x: { min, max, ticks: { stepSize: step, callback: v => v + '%' } }, y: { offset: true } } }
+        scales: { x: { min, max, ticks: { stepSize: step, callback: v => v + '%' } }, y: { offset: true, ...names } } }
     });
   };
   if (bySegment.length > 0) {
@@ -313,7 +317,7 @@ constexpr std::string_view k_script = R"JS(
                                               backgroundColor: '#f2c94c' }] },
       options: { plugins: { title: title('Logo churn and expansion by segment' + when),
                             valueLabels: { format: pct } },
-        scales: { y: { beginAtZero: true, ticks: { callback: v => v + '%' },
+        scales: { x: names, y: { beginAtZero: true, ticks: { callback: v => v + '%' },
                        suggestedMax: headroom(series('logo_churn').concat(series('expansion_mrr_rate'))) } } }
     });
   }
@@ -329,7 +333,7 @@ constexpr std::string_view k_script = R"JS(
       options: { indexAxis: 'y',
         plugins: { title: title('Customers by health, %'),
           valueLabels: { inside: true, format: v => fixed(v, 0) + '%' } },
-        scales: { x: { stacked: true, max: 100 }, y: { stacked: true } } }
+        scales: { x: { stacked: true, max: 100 }, y: { stacked: true, ...names } } }
     });
   }
   if (get(last, 'all', 'ttv_median')) {
@@ -341,7 +345,7 @@ constexpr std::string_view k_script = R"JS(
         backgroundColor: rows.map(r => r && r.band ? colors[r.band] : '#8cb4e0') }] },
       options: { plugins: { title: title('Time to value by segment (colour: its band)'),
           valueLabels: { format: v => fixed(v, 1) + ' d' } },
-        scales: { y: { beginAtZero: true, suggestedMax: headroom(rows.map(r => r ? r.value : null)) } } }
+        scales: { x: names, y: { beginAtZero: true, suggestedMax: headroom(rows.map(r => r ? r.value : null)) } } }
     });
   }
   if (get(last, 'all', 'nps')) {
@@ -356,7 +360,7 @@ constexpr std::string_view k_script = R"JS(
           return lo && hi ? [lo.value, hi.value] : null; }), backgroundColor: '#8cb4e080' }] },
       options: { plugins: { title: title('NPS with its 95 % interval'),
           valueLabels: { format: v => (v > 0 ? '+' : '') + fixed(v, 1) } },
-        scales: { y: { min: -100, max: 100, ticks: { stepSize: 25 } } } }
+        scales: { x: names, y: { min: -100, max: 100, ticks: { stepSize: 25 } } } }
     });
   }
 
