@@ -60,7 +60,8 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
                "(or who has MRR in one period and no row in the next) is an error, not a warning. Each break is named: "
                "customer, periods and amounts");
   cmd.add_option("--by", o.by, "Also report per value of this column, e.g. segment")->type_name("COLUMN");
-  cmd.add_option("--period-length", o.period_length, "month, quarter or year (default: from the period values)")
+  cmd.add_option("--period-length", o.period_length,
+                 "month, quarter or year (default: from the period values, which it may not contradict)")
       ->type_name("LENGTH");
   cmd.add_option("--threads", o.threads,
                  "Threads for a movements or long snapshots file; one of 8 MiB or more is read in chunks on each "

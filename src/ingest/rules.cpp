@@ -198,4 +198,12 @@ Money required_amount(FileReader& rd, std::size_t field, std::string_view what, 
   return rd.amount(field, what, allow_negative);
 }
 
+void check_period_length(const FileReader& rd, std::string_view cell, const Period& p) {
+  const std::optional<PeriodLength> flag = rd.run.options.period_length;
+  if (!flag || *flag == p.length || trim_spaces(cell).size() != p.label.size()) return;
+  throw usage_error(fmt::format("{}:{}: --period-length {} contradicts the period column: period {} is a {}. The "
+                                "period column sets the period length: leave out --period-length, or give it as {}",
+                                rd.name, rd.line, to_string(*flag), p.label, to_string(p.length), to_string(p.length)));
+}
+
 } // namespace cskpi::ingest

@@ -90,4 +90,15 @@ private:
 Money required_amount(FileReader& rd, std::size_t field, std::string_view what, std::string_view why_needed,
                       bool allow_negative);
 
+/// --period-length against a period cell that says its length (2026-10 a month, 2026-Q3 a
+/// quarter, 2026 a year): a usage error naming both when they differ. A date (2026-09-30)
+/// ends a month, a quarter and a year alike, so it says nothing and the flag decides; so it
+/// does without a period column. The one place every form with a period column asks.
+void check_period_length(const FileReader& rd, std::string_view cell, const Period& p);
+/// Whether the run's period length is fixed and --period-length, if given, is it: what a
+/// pass that checks no period against the flag needs.
+inline bool length_settled(const Run& run) noexcept {
+  return run.period_length && (!run.options.period_length || *run.options.period_length == *run.period_length);
+}
+
 } // namespace cskpi::ingest

@@ -211,6 +211,7 @@ void MovementsForm::period_cell(FileReader& rd, MovementRow& r) {
     }
   }
   if (p) {
+    check_period_length(rd, t, *p);
     m_period_label = std::move(p->label);
     if (run.period_length && *run.period_length != p->length && !m_period_seen &&
         run.period_length_file != rd.file_index) {
@@ -573,10 +574,9 @@ private:
 };
 
 bool MovementsForm::parallel_ready(const FileReader& rd, const LineSource& lines) const {
-  // The state a row of the pass is checked against: the period length and the currency of
-  // the rows before (the pass takes no first period or currency).
+  // What a row of the pass is checked against: the period length and currency of the rows before.
   return lines.seekable_fd() >= 0 && !rd.summary.unreadable && rd.summary.rows_used > 0 && !m_row_attributes &&
-      !rd.run.fx && rd.options().fast_path && (m_pos[c_period] == k_absent || rd.run.period_length) &&
+      !rd.run.fx && rd.options().fast_path && (m_pos[c_period] == k_absent || length_settled(rd.run)) &&
       (m_pos[c_currency] == k_absent || !m_last_currency.empty()) && lines.offset() < rd.file_size &&
       rd.file_size - lines.offset() >= rd.options().parallel_bytes && rd.sink.fork() != nullptr;
 }
