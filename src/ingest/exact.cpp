@@ -74,6 +74,14 @@ std::optional<Decimal> parse_decimal(std::string_view text) {
   return d;
 }
 
+std::optional<Decimal> parse_decimal(std::string_view text, DecimalStyle style) {
+  if (style == DecimalStyle::point) return parse_decimal(text);
+  if (text.find('.') != std::string_view::npos) return std::nullopt; // a point where the file writes commas
+  std::string swapped(text);
+  std::replace(swapped.begin(), swapped.end(), ',', '.');
+  return parse_decimal(swapped);
+}
+
 std::string to_string(Decimal d) {
   const bool negative = d.num < 0;
   std::uint64_t n = negative ? 0 - static_cast<std::uint64_t>(d.num) : static_cast<std::uint64_t>(d.num);

@@ -30,6 +30,13 @@ struct Decimal {
 /// 18 decimals, and more than 18 digits once leading zeros and trailing decimal zeros are
 /// dropped -> nullopt.
 std::optional<Decimal> parse_decimal(std::string_view text);
+/// parse_decimal() in a file's decimal style: with DecimalStyle::comma the separator is ','
+/// ("1,2641") and a '.' is refused, as the amounts of such a file are read.
+std::optional<Decimal> parse_decimal(std::string_view text, DecimalStyle style);
+/// A rate as a file of `style` writes it, for messages: "1.0834" or "1,0834".
+inline std::string_view decimal_example(DecimalStyle style) noexcept {
+  return style == DecimalStyle::comma ? "1,0834" : "1.0834";
+}
 /// The shortest exact text: Decimal{10834, 4} -> "1.0834", Decimal{150, 2} -> "1.5",
 /// Decimal{5, 3} -> "0.005".
 std::string to_string(Decimal d);

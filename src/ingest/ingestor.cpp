@@ -25,8 +25,9 @@ namespace {
 
 /// Reads an --fx file: `currency,rate` (one rate for every month) or `month,currency,rate`
 /// (a rate per month; a flat row may stand beside them). Rates are exact decimals: 1 unit
-/// of the currency is `rate` units of `target`.
-ingest::FxTable read_fx_file(const std::string& path, const std::string& target) {
+/// of the currency is `rate` units of `target`, written with a decimal comma as the inputs are
+/// (`;` files by default, or as `decimal_comma` says).
+ingest::FxTable read_fx_file(const std::string& path, const std::string& target, std::optional<bool> decimal_comma) {
   using namespace ingest;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw input_error(fmt::format("{}: cannot open the --fx file: {}", path, std::strerror(errno)));
@@ -36,6 +37,7 @@ ingest::FxTable read_fx_file(const std::string& path, const std::string& target)
   std::size_t month_col = k_absent, currency_col = k_absent, rate_col = k_absent, count = 0;
   std::vector<std::string_view> fields;
   std::string scratch;
+  DecimalStyle style = DecimalStyle::point;
   const auto fail = [&](std::size_t col, const std::string& message) {
     return input_error(fmt::format("{}:{}:{}: {}", path, line, col + 1, message));
   };
@@ -45,10 +47,12 @@ ingest::FxTable read_fx_file(const std::string& path, const std::string& target)
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (line == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
     if (is_blank(text)) continue;
-    if (split_record(text, detect_delimiter(text), fields, scratch).status != SplitResult::Status::ok)
+    const char delimiter = detect_delimiter(text);
+    if (split_record(text, delimiter, fields, scratch).status != SplitResult::Status::ok)
       throw fail(0, "unterminated or misplaced quote");
     if (header) {
       header = false;
+      style = decimal_comma.value_or(delimiter == ';') ? DecimalStyle::comma : DecimalStyle::point;
       std::vector<std::string> names;
       for (const std::string_view f : fields) names.push_back(normalise_column_name(f));
       const FxColumns at = fx_columns(names);
@@ -65,10 +69,11 @@ ingest::FxTable read_fx_file(const std::string& path, const std::string& target)
     const std::string code = currency_code(fields[currency_col]);
     if (code.empty())
       throw fail(currency_col, fmt::format("currency {} is not a three-letter ISO code", show(fields[currency_col])));
-    const std::optional<Decimal> rate = parse_decimal(trim_spaces(fields[rate_col]));
+    const std::optional<Decimal> rate = parse_decimal(trim_spaces(fields[rate_col]), style);
     if (!rate)
       throw fail(rate_col,
-                 fmt::format("rate {} is not a positive decimal number such as 0.92", show(fields[rate_col])));
+                 fmt::format("rate {} is not a positive decimal number such as {}", show(fields[rate_col]),
+                             style == DecimalStyle::comma ? "0,92" : "0.92"));
     std::optional<MonthIndex> month;
     if (month_col != k_absent && !is_blank(fields[month_col])) {
       month = parse_month(fields[month_col]);
@@ -145,7 +150,8 @@ Ingestor::Ingestor(IngestOptions options, DiagnosticSink& diagnostics) {
   m_run = std::make_unique<ingest::Run>(std::move(options), diagnostics);
   ingest::Run& run = *m_run;
   if (!run.options.date_format.empty()) run.date_order = *ingest::parse_date_order(run.options.date_format);
-  if (!run.options.fx_file.empty()) run.fx = read_fx_file(run.options.fx_file, run.options.currency);
+  if (!run.options.fx_file.empty())
+    run.fx = read_fx_file(run.options.fx_file, run.options.currency, run.options.decimal_comma);
 }
 
 Ingestor::~Ingestor() = default;

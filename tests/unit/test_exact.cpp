@@ -79,6 +79,17 @@ TEST_CASE("parse_decimal rejects what is not a plain positive decimal", "[exact]
     CHECK_FALSE(parse_decimal(bad).has_value());
 }
 
+TEST_CASE("parse_decimal reads a decimal comma in a file that writes one", "[exact]") {
+  const DecimalStyle comma = DecimalStyle::comma;
+  CHECK(parse_decimal("1,2641", comma) == Decimal{12641, 4});
+  CHECK(parse_decimal(" 0,92 ", comma) == Decimal{92, 2});
+  CHECK(parse_decimal("150", comma) == Decimal{150, 0});
+  CHECK(parse_decimal("1.2641", DecimalStyle::point) == Decimal{12641, 4});
+  for (const char* bad : {"1.2641", "1.000,5", "1,2,3", "0,0", "-1,5", ""})
+    CHECK_FALSE(parse_decimal(bad, comma).has_value());
+  CHECK_FALSE(parse_decimal("1,2641", DecimalStyle::point).has_value());
+}
+
 TEST_CASE("to_string gives the shortest exact text of a decimal", "[exact]") {
   CHECK(to_string(Decimal{10834, 4}) == "1.0834");
   CHECK(to_string(Decimal{150, 2}) == "1.5");

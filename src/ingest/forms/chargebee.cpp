@@ -61,10 +61,11 @@ public:
     if (!m && rd.row_ok) rd.field_error(m_month, "reporting_month is empty");
     if (m_billing != k_absent && m_rate != k_absent) { // billing currency x the month's rate
       r.mrr = required_amount(rd, m_billing, rd.names[m_billing], k_empty_mrr, false);
-      r.rate = parse_decimal(trim_spaces(rd.fields[m_rate]));
+      r.rate = parse_decimal(trim_spaces(rd.fields[m_rate]), rd.style);
       if (!r.rate)
         rd.field_error(m_rate,
-                       fmt::format("exchange_rate {} is not a positive decimal number", show(rd.fields[m_rate])));
+                       fmt::format("exchange_rate {} is not a positive decimal number such as {}",
+                                   show(rd.fields[m_rate]), decimal_example(rd.style)));
       if (m_billing_currency != k_absent) r.billing_currency = currency_code(rd.fields[m_billing_currency]);
     } else {
       const std::size_t at = m_reporting != k_absent ? m_reporting : m_billing;

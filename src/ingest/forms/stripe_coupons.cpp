@@ -35,7 +35,7 @@ public:
     if (c.id.empty()) rd.field_error(m_id, "the coupon id is empty");
     else if (!m_duplicates.note(rd, m_id, "coupon", show(c.id), c.id)) return rd.count_row();
     if (m_percent != k_absent && !is_blank(rd.fields[m_percent])) {
-      c.percent_off = parse_decimal(trim_spaces(rd.fields[m_percent]));
+      c.percent_off = parse_decimal(trim_spaces(rd.fields[m_percent]), rd.style);
       if (!c.percent_off || to_string(*c.percent_off).size() > 12 || !percent_ok(*c.percent_off))
         rd.field_error(
             m_percent,
