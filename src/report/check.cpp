@@ -269,6 +269,25 @@ bool any_group_has(const std::vector<Group>& groups, std::string_view metric) {
   return false;
 }
 
+/// Why a group holds no record of `def`: the input it lacks, named. A metric of billing rows
+/// in a run of customers and responses files only lacks the billing rows; one whose input is
+/// there (another metric that needs it has a record) is left out by the run's options.
+std::string not_computed(const MetricDef& def, const Group& g) {
+  const bool customer_input = def.needs == Needs::health || def.needs == Needs::ttv || def.needs == Needs::renewal ||
+      def.needs == Needs::nps || def.needs == Needs::csat || def.needs == Needs::ces;
+  if (!g.billing && !customer_input)
+    return fmt::format("{} is not computed: the input has no billing rows; add a movements file, MRR snapshots or a "
+                       "billing export",
+                       def.id);
+  const bool input_there = std::any_of(g.records.begin(), g.records.end(), [&def](const Record& r) {
+    return r.metric.def != nullptr && r.metric.def->needs == def.needs;
+  });
+  const std::string_view column = needed_column(def.needs);
+  if (!column.empty() && !input_there)
+    return fmt::format("{} is not computed: the input has no {} column", def.id, column);
+  return fmt::format("{} is not computed in this run: cskpi explain {} says when it is", def.id, def.id);
+}
+
 std::string expect_text(const Rule& r) { return fmt::format("{} {}", to_string(r.op), threshold_text(r)); }
 
 } // namespace
@@ -327,8 +346,7 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
         v.reason = fmt::format("{} describes customers as they are now: judged in the latest period only", rule.metric);
       } else if (rec == nullptr) {
         v.status = missing;
-        v.reason =
-            fmt::format("{} is not computed: the input has no {} column", rule.metric, needed_column(def->needs));
+        v.reason = not_computed(*def, g);
       } else if (const auto value = rule.annual
                      ? (rec->metric.annualized ? std::optional(Quantity::of_real(*rec->metric.annualized))
                                                : std::nullopt)
