@@ -206,4 +206,16 @@ void check_period_length(const FileReader& rd, std::string_view cell, const Peri
                                 rd.name, rd.line, to_string(*flag), p.label, to_string(p.length), to_string(p.length)));
 }
 
+bool MonthSums::add(FileReader& rd, std::uint64_t line, std::size_t field, std::string_view what, MonthIndex m,
+                    Money value) {
+  Money& sum = m_sums[m];
+  if (checked_add(sum, value)) return true;
+  rd.summary.unreadable = true;
+  rd.diag(line, field, Severity::error,
+          fmt::format("{}'s MRR summed over the customers overflows the money range with this {}'s {}: is "
+                      "the amount in the right unit?",
+                      month_label(m), what, show_money(value)));
+  return false;
+}
+
 } // namespace cskpi::ingest

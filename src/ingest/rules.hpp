@@ -12,6 +12,7 @@
 #include "ingest/reader.hpp"
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -100,5 +101,19 @@ void check_period_length(const FileReader& rd, std::string_view cell, const Peri
 inline bool length_settled(const Run& run) noexcept {
   return run.period_length && (!run.options.period_length || *run.options.period_length == *run.period_length);
 }
+
+/// Each month's MRR summed over the customers, as a billing export's rows add it to the
+/// snapshot table: a sum that leaves the money range is an error on the row that makes it,
+/// not an overflow of the report's totals later with no line to name.
+class MonthSums {
+public:
+  /// Adds `value` to month `m`'s sum; false (an error on `line` and the amount's `field` that
+  /// leaves the history unread, saying which `what`'s amount made the sum overflow:
+  /// "subscription", "row") when the sum would leave the range.
+  bool add(FileReader& rd, std::uint64_t line, std::size_t field, std::string_view what, MonthIndex m, Money value);
+
+private:
+  std::map<MonthIndex, Money> m_sums;
+};
 
 } // namespace cskpi::ingest

@@ -147,6 +147,11 @@ void Aggregator::add(const MovementRow& row) {
     m_recent.clear(); // another period's groups
   }
   const auto overflow = [&](std::string_view group) {
+    if (row.line == 0) // a row derived from snapshots: no line of the file is the one
+      return input_error(fmt::format("{}: money totals of group {} in {} overflow the exact range "
+                                     "(+-9,223,372,036,854.775807), summed over the customers: is an amount in the "
+                                     "right unit?",
+                                     row.file, group, row.period));
     return input_error(
         fmt::format("{}:{}: money totals of group {} overflow the exact range (+-9,223,372,036,854.775807)", row.file,
                     row.line, group));

@@ -128,6 +128,9 @@ public:
         rd.summary.unreadable = true;
         return;
       }
+      if (!m_month_sums.add(rd, r.line, m_rate != k_absent || m_reporting == k_absent ? m_billing : m_reporting, "row",
+                            r.month, mrr))
+        return;
       if ((r.non_renewing && mrr.micros > 0) || r.trial_ended) { // issue 30: parts of the MRR, which fits
         Lifecycle& l = m_table->lifecycle(r.customer, r.month);
         if (r.non_renewing && mrr.micros > 0)
@@ -146,6 +149,7 @@ private:
               m_billing = k_absent, m_rate = k_absent, m_currency = k_absent, m_billing_currency = k_absent,
               m_status = k_absent, m_status_previous = k_absent;
   SnapshotTable* m_table = nullptr;
+  MonthSums m_month_sums; ///< each month's MRR over the customers, checked as it is added
   CurrencyCheck m_currencies;
   static constexpr std::string_view k_empty_mrr = "write 0 for a month without MRR, or leave the row out";
   TotalsRule m_totals;

@@ -362,6 +362,7 @@ private:
         rd.fatal(starts->line, "the account's MRR overflows the money range");
         return false;
       }
+      if (!m_month_sums.add(rd, starts->line, m_by_price ? m_price : m_mrr, "subscription", m, value)) return false;
       // A stop asked for by the month's end, effective after it: scheduled to cancel (cmrr).
       if (stops != s.transitions.end() && stops->asked && *stops->asked <= end && stops->day > end &&
           value.micros > 0) {
@@ -393,6 +394,7 @@ private:
   DuplicateRule m_duplicates;
   CurrencyCheck m_currencies;
   SnapshotTable* m_table = nullptr;
+  MonthSums m_month_sums; ///< each month's MRR over the customers, checked as it is added
   std::map<std::string, Subscription> m_subscriptions;
   std::set<std::string, std::less<>> m_rejected; ///< subscriptions with a rejected transition
 };

@@ -132,6 +132,7 @@ public:
           if (!rd.row_ok) return void(rd.summary.unreadable = true);
         }
         if (!m_table->add(c, m, value)) return rd.fatal(s.line, "the customer's MRR overflows the money range");
+        if (!m_month_sums.add(rd, s.line, m_amount, "subscription", m, value)) return;
         if (!trial) note_scheduled(rd, s, c, m, m == last, value, *mrr);
       }
     }
@@ -305,6 +306,7 @@ private:
   TotalsRule m_totals;
   DuplicateRule m_duplicates;
   SnapshotTable* m_table = nullptr;
+  MonthSums m_month_sums; ///< each month's MRR over the customers, checked as it is added
   CurrencyCheck m_currencies;
   std::vector<Subscription> m_subscriptions;
   std::uint64_t m_failed = 0, m_future = 0;

@@ -212,6 +212,7 @@ public:
           rd.fatal(s.line, "the customer's MRR overflows the money range");
           return;
         }
+        if (!m_month_sums.add(rd, s.line, m_amount, "subscription", m, value)) return;
         note_month(rd, s, c, m, m == last, value, *mrr);
       }
     }
@@ -431,6 +432,7 @@ private:
               m_period_end = k_absent, m_trial_end = k_absent, m_canceled = k_absent, m_ended = k_absent,
               m_cancel_at = k_absent, m_reason = k_absent;
   SnapshotTable* m_table = nullptr;
+  MonthSums m_month_sums; ///< each month's MRR over the customers, checked as it is added
   CurrencyCheck m_currencies;
   std::vector<Subscription> m_subscriptions;
   std::uint64_t m_never_paid = 0;
