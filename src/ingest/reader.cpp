@@ -461,6 +461,19 @@ void CurrencyCheck::finish(FileReader& rd) {
 
 namespace {
 
+/// The warning on the blank rows and rows of only delimiters a file's reading skipped.
+std::string skipped_rows(std::uint64_t blank, std::uint64_t delimiters, std::uint64_t first) {
+  const auto rows = [](std::uint64_t n) { return n == 1 ? "row" : "rows"; };
+  if (blank == 0)
+    return fmt::format("{} {} of only delimiters {} skipped like blank lines, not counted as rows (first at line {})",
+                       delimiters, rows(delimiters), delimiters == 1 ? "was" : "were", first);
+  const std::string what = delimiters == 0
+      ? fmt::format("{} blank {}", blank, rows(blank))
+      : fmt::format("{} blank {} and {} {} of only delimiters", blank, rows(blank), delimiters, rows(delimiters));
+  return fmt::format("{} {} skipped, not counted as rows (first at line {})", what,
+                     blank + delimiters == 1 ? "was" : "were", first);
+}
+
 /// The field a byte offset of a line lies in, counting delimiters outside quotes.
 std::size_t field_at(std::string_view text, std::size_t offset, char delimiter) {
   std::size_t field = 0;
@@ -596,11 +609,10 @@ InputSummary read_file(FileReader& rd, LineSource& lines) {
   learn_date_orders(rd, lines);
   guarded(rd, lines, [&] { form->read(rd, lines); });
   if (rd.summary.unreadable) return rd.summary;
-  if (const std::uint64_t skipped = lines.delimiter_rows())
-    rd.run.diagnostics.report(Diagnostic{
-        rd.name, lines.first_delimiter_row(), 0, Severity::warning,
-        fmt::format("{} row{} of only delimiters {} skipped like blank lines, not counted as rows (first at line {})",
-                    skipped, skipped == 1 ? "" : "s", skipped == 1 ? "was" : "were", lines.first_delimiter_row())});
+  if (const std::uint64_t skipped = lines.delimiter_rows() + lines.blank_rows())
+    rd.run.diagnostics.report(
+        Diagnostic{rd.name, lines.first_skipped_row(), 0, Severity::warning,
+                   skipped_rows(lines.blank_rows(), lines.delimiter_rows(), lines.first_skipped_row())});
   if (rd.summary.rows_read == 0)
     rd.run.diagnostics.report(Diagnostic{rd.name, header_line, 0, Severity::warning,
                                          fmt::format("the file holds a header ({}) but no rows", info.name)});

@@ -179,7 +179,7 @@ TEST_CASE("LineSource throws Unclosed naming the line where an unclosed quote op
 
 TEST_CASE("LineSource splits CR-only files and skips rows of only delimiters", "[dialect]") {
   CHECK(records("h,n\ra,1\r\rb,\"x\ry\"\rc,2") ==
-        Records{{1, "h,n"}, {2, "a,1"}, {3, ""}, {4, "b,\"x\ry\""}, {6, "c,2"}});
+        Records{{1, "h,n"}, {2, "a,1"}, {4, "b,\"x\ry\""}, {6, "c,2"}});         // the blank line 3 is skipped
   CHECK(records("h,n\r\na,1\r\n") == Records{{1, "h,n"}, {2, "a,1"}});           // CRLF stays CRLF
   CHECK(records("h,\"x\ry\"\na,1\n") == Records{{1, "h,\"x\ry\""}, {2, "a,1"}}); // the first break is the LF
   std::istringstream in("h,n,m\na,1,2\n,,\n , ,\n;;\nb,1,2\n,,\n");
@@ -192,7 +192,23 @@ TEST_CASE("LineSource splits CR-only files and skips rows of only delimiters", "
   }
   CHECK(got == Records{{1, "h,n,m"}, {2, "a,1,2"}, {5, ";;"}, {6, "b,1,2"}});
   CHECK(lines.delimiter_rows() == 3);
-  CHECK(lines.first_delimiter_row() == 3);
+  CHECK(lines.blank_rows() == 0);
+  CHECK(lines.first_skipped_row() == 3);
+}
+
+TEST_CASE("LineSource counts blank rows after the header with rows of only delimiters", "[dialect]") {
+  std::istringstream in("h,n\na,1\n\n,\n  \nb,2\n");
+  LineSource lines(in, Encoding::utf8);
+  std::string_view line;
+  Records got;
+  while (lines.next(line)) {
+    got.emplace_back(lines.line_number(), std::string(line));
+    lines.set_delimiter(',');
+  }
+  CHECK(got == Records{{1, "h,n"}, {2, "a,1"}, {6, "b,2"}});
+  CHECK(lines.blank_rows() == 2);
+  CHECK(lines.delimiter_rows() == 1);
+  CHECK(lines.first_skipped_row() == 3);
 }
 
 TEST_CASE("LineSource reads UTF-16 with or without a byte order mark", "[dialect]") {

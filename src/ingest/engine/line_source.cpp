@@ -386,16 +386,16 @@ bool LineSource::next(std::string_view& line) {
 bool LineSource::read_record(std::string_view& line) {
   for (;;) {
     if (!read_line(line)) return false;
-    if (m_delim == 0 || line.empty()) return true;
-    // A row of only delimiters (and spaces), which spreadsheets leave below the data, is
-    // skipped like a blank line; it is counted for a warning.
+    if (m_delim == 0) return true;
+    // A blank line, or a row of only delimiters (and spaces), which spreadsheets leave below
+    // the data, is skipped; each is counted for a warning.
     bool only = false;
     for (const char c : line) {
       if (c == m_delim) only = true;
       else if (c != ' ' && c != '\t') return true;
     }
-    if (!only) return true;
-    if (m_delim_rows++ == 0) m_delim_row_first = m_first;
+    if (m_delim_rows + m_blank_rows == 0) m_delim_row_first = m_first;
+    ++(only ? m_delim_rows : m_blank_rows);
   }
 }
 

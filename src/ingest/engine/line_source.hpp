@@ -107,9 +107,11 @@ public:
   /// From the line after the header: the field delimiter, for quotes to open records only
   /// at a field's start and for rows of only delimiters (and spaces) to be skipped and counted.
   void set_delimiter(char delimiter) { m_delim = delimiter; }
-  /// The rows of only delimiters skipped, and the line of the first.
+  /// The rows of only delimiters and the blank rows skipped after the header, and the line
+  /// of the first of either.
   std::uint64_t delimiter_rows() const { return m_delim_rows; }
-  std::uint64_t first_delimiter_row() const { return m_delim_row_first; }
+  std::uint64_t blank_rows() const { return m_blank_rows; }
+  std::uint64_t first_skipped_row() const { return m_delim_row_first; }
   /// Whether the bytes are UTF-16 (transcoded to UTF-8 as they are read).
   bool utf16() const { return m_utf16 != 0; }
   /// Reads up to `count` lines ahead and returns them with their numbers; next() serves
@@ -181,7 +183,7 @@ private:
   std::uint64_t m_breaks = 0;             ///< line breaks inside the current record so far
   std::uint64_t m_first = 0;              ///< the first line of the record read last
   char m_delim = 0;                       ///< 0: the header, where any of , ; tab starts a field
-  std::uint64_t m_delim_rows = 0, m_delim_row_first = 0;
+  std::uint64_t m_delim_rows = 0, m_blank_rows = 0, m_delim_row_first = 0;
   // The dialect, found in the first bytes.
   bool m_detected = false;
   char m_eol = '\n';  ///< '\r' in a file whose lines end in CR alone

@@ -323,7 +323,8 @@ public:
   };
   PassParser(const MovementsForm& form, const FileReader& rd, PeriodLength length, std::string currency)
       : m_form(&form), m_rd(&rd), m_length(length), m_currency(std::move(currency)) {}
-  bool blank(std::string_view text) const { return is_blank(text); }
+  /// None: a blank line ends a chunk, for the general path to count it with the others.
+  bool blank(std::string_view) const { return false; }
   const MovementRow* row(State& s, PaddedLine text, std::uint64_t line) const;
 
 private:

@@ -220,8 +220,8 @@ void LongSnapshotsForm::scan(const FileReader& rd, Pass& pass, Chunk& c, ChunkBu
     for (;;) {
       const ChunkLines::Next got = in.next(text);
       if (got == ChunkLines::Next::end) break;
-      if (got == ChunkLines::Next::stop || (in.high() && invalid_utf8(text)) ||
-          (!is_blank(text) && !parse_fast(rd, text, id, group, month, mrr))) {
+      if (got == ChunkLines::Next::stop || (in.high() && invalid_utf8(text)) || is_blank(text) ||
+          !parse_fast(rd, text, id, group, month, mrr)) { // a blank line too: the general path counts it
         if (!c.customers.empty()) c.customers.back().cells_end = c.cells.size(); // the rows before it are kept
         c.failed = true;
         c.end = in.started() ? in.line_start() : 0;
@@ -229,7 +229,6 @@ void LongSnapshotsForm::scan(const FileReader& rd, Pass& pass, Chunk& c, ChunkBu
         return;
       }
       const std::uint32_t line = static_cast<std::uint32_t>(lines++);
-      if (is_blank(text)) continue;
       if (c.customers.empty() ||
           id != std::string_view(c.text).substr(c.customers.back().id, c.customers.back().id_size)) {
         if (!c.customers.empty()) c.customers.back().cells_end = c.cells.size();
