@@ -210,11 +210,13 @@ bool MonthSums::add(FileReader& rd, std::uint64_t line, std::size_t field, std::
                     Money value) {
   Money& sum = m_sums[m];
   if (checked_add(sum, value)) return true;
-  rd.summary.unreadable = true;
-  rd.diag(line, field, Severity::error,
-          fmt::format("{}'s MRR summed over the customers overflows the money range with this {}'s {}: is "
-                      "the amount in the right unit?",
-                      month_label(m), what, show_money(value)));
+  rd.summary.unreadable = true; // the file's history cannot be summed: it is not read
+  rd.run.diagnostics.report(
+      Diagnostic{rd.name, line, static_cast<std::uint32_t>(field + 1), Severity::error,
+                 fmt::format("{}'s MRR summed over the customers overflows the money range with this {}'s {}: is "
+                             "the amount in the right unit?",
+                             month_label(m), what, show_money(value)),
+                 true});
   return false;
 }
 

@@ -60,6 +60,8 @@ public:
         rd.field_error(m_month,
                        fmt::format("customer {} already has MRR for {}: one row per customer and month", show(id),
                                    month_label(*m)));
+      else if (!m_month_sums.add(rd, rd.line, m_mrr, "row", *m, mrr))
+        rd.row_ok = false; // the file is not read on: the error says why
       else if (rd.run.fx && m_currency != k_absent)
         m_native.push_back(Native{c, *m, mrr, std::string(rd.fields[m_currency]), rd.line});
     }
@@ -104,6 +106,7 @@ private:
   TotalsRule m_totals;
   CurrencyCheck m_currencies;
   std::string m_currency_text; ///< the last currency cell of a valid row: a pass takes rows with it only
+  MonthSums m_month_sums;      ///< each month's MRR over the customers, checked row by row
   struct Native {              ///< an amount to convert once the last month is known
     std::uint32_t customer;
     MonthIndex month;
@@ -262,7 +265,8 @@ bool LongSnapshotsForm::commit(FileReader& rd, Chunk& c, std::uint64_t first_lin
         m_table->customer(text.substr(run.id, run.id_size), text.substr(run.group, run.group_size), run.hash);
     for (; cell < run.cells_end; ++cell) {
       const Chunk::Cell& x = c.cells[cell];
-      if (!m_table->set(customer, x.month, Money{x.mrr})) { // a second row for this customer and month
+      // A second row for this customer and month, or one whose month's sum overflows: the general path tells.
+      if (!m_month_sums.fits(x.month, Money{x.mrr}) || !m_table->set(customer, x.month, Money{x.mrr})) {
         rd.summary.rows_read += cell;
         rd.summary.rows_used += cell;
         out.offset = x.at;
@@ -270,6 +274,7 @@ bool LongSnapshotsForm::commit(FileReader& rd, Chunk& c, std::uint64_t first_lin
         out.through = x.at + 1;
         return false;
       }
+      m_month_sums.add_fitting(x.month, Money{x.mrr});
     }
   }
   rd.summary.rows_read += cell;
