@@ -2,12 +2,36 @@
 #include "app/inputs.hpp"
 
 #include "core/error.hpp"
+#include "platform/files.hpp"
 
 #include <algorithm>
+#include <fmt/format.h>
+#include <optional>
 
 namespace cskpi::app {
 
+void refuse_repeated_inputs(const std::vector<std::string>& files) {
+  if (std::count(files.begin(), files.end(), std::string("-")) > 1)
+    throw usage_error("standard input (-) can be read only once");
+  // The same file under two names (a hard link, a symbolic link, /dev/stdin and -): read
+  // twice, a regular file's rows would count twice, and a pipe's second reading would wait
+  // for a writer that has gone. stat(2) opens nothing, so a FIFO does not block here.
+  std::vector<std::optional<platform::FileInfo>> info(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    info[i] = files[i] == "-" ? platform::file_info(platform::k_stdin) : platform::file_info(files[i]);
+    for (std::size_t j = 0; j < i; ++j) {
+      if (files[j] == files[i])
+        throw usage_error(fmt::format("{} is named twice: each input can be read only once", files[i]));
+      if (info[i] && info[j] && info[i]->same_file(*info[j]))
+        throw usage_error(fmt::format("{} and {} are the same file: each input can be read only once",
+                                      files[j] == "-" ? "standard input (-)" : files[j],
+                                      files[i] == "-" ? "standard input (-)" : files[i]));
+    }
+  }
+}
+
 std::vector<std::size_t> reading_order(const std::vector<std::string>& files, const IngestOptions& opts) {
+  refuse_repeated_inputs(files);
   // Files with customer attributes (and coupons) are read first, so the join (and the
   // subscriptions) know them before the billing rows arrive; standard input, whose header
   // cannot be peeked, comes next.
@@ -26,8 +50,6 @@ std::vector<std::size_t> reading_order(const std::vector<std::string>& files, co
 Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags, bool ledger,
                    RowSink* also) {
   Loaded l;
-  if (std::count(files.begin(), files.end(), std::string("-")) > 1)
-    throw usage_error("standard input (-) can be read only once");
   Ingestor ingestor(opts, diags);
   l.aggregator = std::make_unique<Aggregator>(!opts.by_column.empty());
   if (also != nullptr) l.tee = std::make_unique<TeeSink>(*l.aggregator, *also);

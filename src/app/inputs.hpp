@@ -35,13 +35,18 @@ struct Loaded {
   std::unique_ptr<CostsTable> costs;        ///< the costs files' rows, when the run had any (issue 31)
 };
 
+/// Throws a usage error when standard input is named twice, a path is named twice, or two
+/// paths name the same file (same device and inode: a link, /dev/stdin beside -), whatever
+/// its kind: a regular file's rows would count twice, a pipe cannot be read again.
+void refuse_repeated_inputs(const std::vector<std::string>& files);
 /// The order to read `files` in (indices): files the others refer to first (customers,
 /// responses, coupons: peeked at from their headers), standard input last of the rest.
+/// Calls refuse_repeated_inputs() first.
 std::vector<std::size_t> reading_order(const std::vector<std::string>& files, const IngestOptions& opts);
 /// Reads every file into an Aggregator, in reading_order(), reporting each problem to
 /// `diags`; `opts.progress`, when set, follows the reading. Throws a usage error when
-/// standard input is named twice. `ledger`: also keep every customer's movements (the
-/// month-close lock, issue 30). `also`, when given, receives every row the aggregator does
+/// an input is named twice (refuse_repeated_inputs()). `ledger`: also keep every customer's
+/// movements (the month-close lock, issue 30). `also`, when given, receives every row the aggregator does
 /// (the movers, issue 30); it must fork and merge whenever the aggregator does.
 Loaded load_inputs(const std::vector<std::string>& files, IngestOptions opts, DiagnosticSink& diags,
                    bool ledger = false, RowSink* also = nullptr);
