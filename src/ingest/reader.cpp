@@ -505,8 +505,11 @@ template <class Read> bool guarded(FileReader& rd, LineSource& lines, Read&& rea
     const auto byte = static_cast<unsigned char>(e.text[e.offset]);
     // The bytes around the bad one, every byte outside printable ASCII escaped: the
     // terminal gets no invalid UTF-8 from us.
+    // UTF-16 cut short: the marker byte 0xFF stands for no byte of the file, and is left out.
+    const std::string_view text =
+        e.cut_short && lines.utf16() ? std::string_view(e.text).substr(0, e.offset) : std::string_view(e.text);
     std::string cut = "\"";
-    for (const char c : std::string_view(e.text).substr(e.offset >= 20 ? e.offset - 20 : 0, 40)) {
+    for (const char c : text.substr(e.offset >= 20 ? e.offset - 20 : 0, 40)) {
       const auto u = static_cast<unsigned char>(c);
       if (u < 0x20 || u >= 0x7f) cut += fmt::format("\\x{:02x}", u);
       else if (c == '"') cut += "\\\"";
@@ -517,7 +520,10 @@ template <class Read> bool guarded(FileReader& rd, LineSource& lines, Read&& rea
     rd.run.diagnostics.report(Diagnostic{
         rd.name, e.line, static_cast<std::uint32_t>(field_at(e.text, e.offset, rd.summary.delimiter) + 1),
         Severity::error,
-        lines.utf16()
+        e.cut_short ? fmt::format("the file ends in the middle of a {} character (in {}): the file is cut short; "
+                                  "export it again",
+                                  lines.utf16() ? "UTF-16" : "UTF-8", cut)
+            : lines.utf16()
             ? fmt::format("the line is not valid UTF-16 (a surrogate without its pair, shown as byte 0xFF in {}): "
                           "the file is damaged; export it again",
                           cut)

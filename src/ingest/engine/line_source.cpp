@@ -452,7 +452,23 @@ bool LineSource::read_line(std::string_view& line) {
   }
 }
 
+namespace {
+
+/// True when the bytes of `line` from `offset` on are the first bytes of a UTF-8 character
+/// that its end cuts off (a lead byte, then continuation bytes only, fewer than it needs).
+bool utf8_cut_at_end(std::string_view line, std::size_t offset) noexcept {
+  const auto c = static_cast<unsigned char>(line[offset]);
+  const std::size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  if (len == 0 || line.size() - offset >= len) return false;
+  for (std::size_t k = offset + 1; k < line.size(); ++k)
+    if ((static_cast<unsigned char>(line[k]) & 0xC0) != 0x80) return false;
+  return true;
+}
+
+} // namespace
+
 bool LineSource::emit(const char* start, std::size_t len, std::string_view& line) {
+  const bool last = m_eof && m_begin == m_end; // the file's last record, with no line break after it
   m_first = ++m_line;
   m_line += m_breaks;
   m_breaks = 0;
@@ -473,7 +489,12 @@ bool LineSource::emit(const char* start, std::size_t len, std::string_view& line
     // An all-ASCII buffer needs no check line by line. The header is looked at for binary
     // formats before it is checked, unless it was UTF-16.
     if ((m_first > 1 || m_utf16 != 0) && m_high)
-      if (const auto bad = invalid_utf8(line)) throw BadEncoding{m_first, std::string(line), *bad};
+      if (const auto bad = invalid_utf8(line)) {
+        const bool cut = last &&
+            (m_utf16 != 0 ? m_cut_utf16 && line.find_first_not_of('\xFF', *bad) == std::string_view::npos
+                          : utf8_cut_at_end(line, *bad));
+        throw BadEncoding{m_first, std::string(line), *bad, cut};
+      }
     return true;
   }
   // A single-byte encoding: ASCII lines stay as they are, others are transcoded.
@@ -496,6 +517,12 @@ std::size_t LineSource::read_utf16(char* into, std::size_t room) {
   m_raw.resize(kept + static_cast<std::size_t>(std::max(got, 0)));
   if (got > 0) m_bytes += static_cast<std::uint64_t>(got);
   m_wide.clear();
+  if (got <= 0 && !m_raw.empty()) { // the end: what is left is an odd byte or a lone first half
+    const auto* b = reinterpret_cast<const unsigned char*>(m_raw.data());
+    const std::size_t n = m_raw.size() / 2 * 2;
+    const unsigned hi = n >= 2 ? (m_utf16 == 2 ? b[n - 2] : b[n - 1]) : 0;
+    m_cut_utf16 = m_raw.size() % 2 != 0 || (hi >= 0xD8 && hi <= 0xDB);
+  }
   const std::size_t used = utf16_to_utf8(m_raw, m_utf16 == 2, got <= 0, m_wide);
   m_raw.erase(0, used);
   if (m_wide.size() > room) throw std::logic_error("LineSource: UTF-16 block larger than its room");

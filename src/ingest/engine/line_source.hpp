@@ -84,6 +84,10 @@ public:
     std::uint64_t line;
     std::string text;   ///< the line as read
     std::size_t offset; ///< of the offending byte
+    /// The offending bytes are the file's last and the start of a character: the file is
+    /// cut short in the middle of one (UTF-8 missing its last bytes, UTF-16 an odd byte or
+    /// a surrogate pair's first half).
+    bool cut_short = false;
   };
 
   using Progress = std::function<void(std::uint64_t bytes_read)>;
@@ -186,10 +190,11 @@ private:
   std::uint64_t m_delim_rows = 0, m_blank_rows = 0, m_delim_row_first = 0;
   // The dialect, found in the first bytes.
   bool m_detected = false;
-  char m_eol = '\n';  ///< '\r' in a file whose lines end in CR alone
-  int m_utf16 = 0;    ///< detect_utf16()
-  std::string m_raw;  ///< UTF-16 bytes read but not transcoded yet
-  std::string m_wide; ///< a block transcoded from UTF-16
+  char m_eol = '\n';        ///< '\r' in a file whose lines end in CR alone
+  int m_utf16 = 0;          ///< detect_utf16()
+  std::string m_raw;        ///< UTF-16 bytes read but not transcoded yet
+  std::string m_wide;       ///< a block transcoded from UTF-16
+  bool m_cut_utf16 = false; ///< the UTF-16 bytes end in an odd byte or a high surrogate
   std::uint64_t m_number = 0;
   std::deque<std::pair<std::uint64_t, std::string>> m_ahead;
   std::string m_served; ///< the look-ahead line next() returned last

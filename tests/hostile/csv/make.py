@@ -54,6 +54,14 @@ bad = ("\ufeff" + "\r\n".join(tabs(MOVEMENTS[:3]))).encode("utf-16-le")
 bad += "\r\nC-003\tKite Labs ".encode("utf-16-le") + b"\x3d\xd8" + "\tSMB\t2026-10\t200.00\t0.00\t0.00\t200.00\r\n".encode("utf-16-le")
 put("utf16_lone_surrogate.csv", bad)
 
+# A file cut short in the middle of a character: UTF-8 missing a character's last byte, UTF-16
+# with an odd final byte, UTF-16 ending between the halves of a surrogate pair.
+whole = ("\n".join(MOVEMENTS) + "\n").encode("utf-8")
+put("truncated_utf8_character.csv", whole + "C-005,Z".encode("utf-8") + "ü".encode("utf-8")[:1])
+wide = ("\ufeff" + "\r\n".join(tabs(MOVEMENTS)) + "\r\n").encode("utf-16-le")
+put("truncated_utf16_odd_byte.csv", wide + "C-005".encode("utf-16-le")[:-1])
+put("truncated_utf16_surrogate.csv", wide + "C-005\tKite ".encode("utf-16-le") + "🚀".encode("utf-16-le")[:2])
+
 # 2. Excel's sep= line.
 semi = [line.replace(",", ";").replace(".", ",") for line in MOVEMENTS]
 put("sep_semicolon.csv", "sep=;\r\n" + "\r\n".join(semi) + "\r\n")
