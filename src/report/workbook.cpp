@@ -377,4 +377,80 @@ std::string Workbook::bytes() const {
   return zip_stored(parts);
 }
 
+namespace {
+
+/// The lower case of code point `cp` for fold_case().
+char32_t lower_letter(char32_t cp) {
+  if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)) return cp + 32;
+  if (cp >= 0x100 && cp <= 0x17F) { // Latin Extended-A: pairs, capital first
+    if (cp == 0x178) return 0xFF;   // Ÿ
+    const bool odd_capital = (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E);
+    const bool paired = cp <= 0x137 || odd_capital || (cp >= 0x14A && cp <= 0x177);
+    if (cp == 0x130 || cp == 0x131 || !paired) return cp; // İ and ı have no pair in this range
+    return (cp % 2 == 1) == odd_capital ? cp + 1 : cp;
+  }
+  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 32; // Greek capitals
+  if (cp == 0x386) return 0x3AC;
+  if (cp >= 0x388 && cp <= 0x38A) return cp + 37;
+  if (cp == 0x38C) return 0x3CC;
+  if (cp == 0x38E || cp == 0x38F) return cp + 63;
+  if (cp >= 0x410 && cp <= 0x42F) return cp + 32; // Cyrillic
+  if (cp >= 0x400 && cp <= 0x40F) return cp + 80;
+  return cp;
+}
+
+/// The length of the UTF-8 sequence led by `c` (1 for a byte that leads none).
+std::size_t utf8_length(unsigned char c) { return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1; }
+
+} // namespace
+
+std::string fold_case(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    const std::size_t len = utf8_length(c);
+    if (len != 2 || i + 2 > s.size()) { // the letters folded here are all two bytes long
+      const std::size_t n = std::min(len, s.size() - i);
+      out.append(s.substr(i, n));
+      i += n;
+      continue;
+    }
+    const char32_t cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
+    const char32_t low = lower_letter(cp);
+    out.push_back(static_cast<char>(0xC0 | (low >> 6)));
+    out.push_back(static_cast<char>(0x80 | (low & 0x3F)));
+    i += 2;
+  }
+  return out;
+}
+
+std::string first_utf16_units(std::string_view s, std::size_t n) {
+  std::size_t i = 0;
+  for (std::size_t units = 0; i < s.size();) {
+    const std::size_t len = std::min(utf8_length(static_cast<unsigned char>(s[i])), s.size() - i);
+    const std::size_t need = len == 4 ? 2 : 1;
+    if (units + need > n) break;
+    units += need;
+    i += len;
+  }
+  return std::string(s.substr(0, i));
+}
+
+std::string sheet_name(std::string_view wanted, std::set<std::string>& taken) {
+  std::string base;
+  for (char c : wanted) base.push_back(std::string_view("[]:*?/\\").find(c) != std::string_view::npos ? '_' : c);
+  if (base.empty() || base.front() == '\'' || base.back() == '\'') base = "(" + base + ")";
+  for (int n = 1;; ++n) {
+    const std::string suffix = n == 1 ? "" : fmt::format(" ({})", n);
+    const std::string name = first_utf16_units(base, 31 - suffix.size()) + suffix;
+    if (taken.insert(fold_case(name)).second) return name;
+  }
+}
+
 } // namespace cskpi::xlsx

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,6 +99,17 @@ std::string column_letters(std::uint32_t col);
 /// Text made safe for XML content and attributes; characters XML 1.0 cannot hold are written
 /// the way Excel writes them (_x0001_), and a literal "_x" escape is kept by escaping its "_".
 std::string xml_text(std::string_view s);
+/// `s` with its letters in lower case, as Excel compares sheet names: ASCII, Latin-1,
+/// Latin Extended-A, Greek and Cyrillic capitals folded (Ä as ä, Σ as σ, Ж as ж); other
+/// characters as they are.
+std::string fold_case(std::string_view s);
+/// The first `n` UTF-16 code units of UTF-8 text (Excel counts a sheet name's 31 characters
+/// so: a character past U+FFFF takes two), never half a character.
+std::string first_utf16_units(std::string_view s, std::size_t n);
+/// A sheet name Excel takes: at most 31 UTF-16 units, none of []:*?/\, no quote at either end,
+/// unique in the book without case (fold_case(), kept in `taken`): a name already taken gets
+/// " (2)", " (3)", ...
+std::string sheet_name(std::string_view wanted, std::set<std::string>& taken);
 /// The CRC-32 of ZIP (and zlib, and PNG): reflected polynomial 0xEDB88320.
 std::uint32_t crc32(std::string_view bytes) noexcept;
 

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <set>
 
@@ -61,30 +60,6 @@ void number(xlsx::Sheet& ws, Row row, Col col, const std::optional<Quantity>& q,
 
 void annual(xlsx::Sheet& ws, Row row, Col col, const MetricValue& m, const Formats& fm) {
   if (m.annualized) ws.number(row, col, *m.annualized / 100.0, fm.percent);
-}
-
-/// The first `n` characters of UTF-8 text.
-std::string first_chars(std::string_view s, std::size_t n) {
-  std::size_t i = 0;
-  for (std::size_t chars = 0; i < s.size() && chars < n; ++chars)
-    for (++i; i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80;) ++i;
-  return std::string(s.substr(0, i));
-}
-
-/// A sheet name Excel takes: at most 31 characters, none of []:*?/\, no quote at either end,
-/// unique in the book (Excel compares them without case).
-std::string sheet_name(std::string_view wanted, std::set<std::string>& taken) {
-  std::string base;
-  for (char c : wanted) base.push_back(std::strchr("[]:*?/\\", c) != nullptr ? '_' : c);
-  if (base.empty() || base.front() == '\'' || base.back() == '\'') base = "(" + base + ")";
-  for (int n = 1;; ++n) {
-    const std::string suffix = n == 1 ? "" : fmt::format(" ({})", n);
-    const std::string name = first_chars(base, 31 - suffix.size()) + suffix;
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (taken.insert(lower).second) return name;
-  }
 }
 
 void summary_sheet(xlsx::Sheet& ws, const Report& r, const Formats& fm) {
@@ -226,7 +201,7 @@ std::string render_xlsx(const Report& r) {
   if (r.movers) movers_sheet(wb.add_sheet("Movers"), r, fm);
   const Trends t(r);
   if (t.periods.size() > 1)
-    for (const Trends::Block& b : t.blocks) trend_sheet(wb.add_sheet(sheet_name(b.segment, taken)), t, b, fm);
+    for (const Trends::Block& b : t.blocks) trend_sheet(wb.add_sheet(xlsx::sheet_name(b.segment, taken)), t, b, fm);
   return wb.bytes();
 }
 

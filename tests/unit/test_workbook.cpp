@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -115,6 +116,33 @@ TEST_CASE("a workbook lists each look once and is the same bytes each time", "[w
   CHECK(a.find("<xf numFmtId=\"10\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\"/>") !=
         std::string::npos);
   CHECK(a.find("localSheetId=\"0\" hidden=\"1\">'It''s'!$A$1:$B$2</definedName>") != std::string::npos);
+}
+
+TEST_CASE("sheet names fold case as Excel does: Latin, Greek and Cyrillic letters", "[workbook]") {
+  CHECK(fold_case("ÄRGER Ärger") == "ärger ärger");
+  CHECK(fold_case("ÉCOLE ÀÞ × Ÿ") == "école àþ × ÿ");
+  CHECK(fold_case("ŁÓDŹ ĽUBOŠ Ő") == "łódź ľuboš ő");
+  CHECK(fold_case("ΣΟΦΊΑ") == "σοφία");
+  CHECK(fold_case("МОСКВА Ёлка") == "москва ёлка");
+  CHECK(fold_case("日本 🚀 ß ı") == "日本 🚀 ß ı");
+  std::set<std::string> taken{"summary"};
+  CHECK(sheet_name("Ärger", taken) == "Ärger");
+  CHECK(sheet_name("ärger", taken) == "ärger (2)");
+  CHECK(sheet_name("Москва", taken) == "Москва");
+  CHECK(sheet_name("МОСКВА", taken) == "МОСКВА (2)");
+  CHECK(sheet_name("Summary", taken) == "Summary (2)");
+  CHECK(sheet_name("a/b", taken) == "a_b");
+}
+
+TEST_CASE("a sheet name is cut at 31 UTF-16 units, never inside a character", "[workbook]") {
+  std::set<std::string> taken;
+  const std::string rockets = "🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀"; // 16 characters, 32 units
+  CHECK(first_utf16_units(rockets, 31) == "🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀");
+  CHECK(sheet_name(rockets, taken) == "🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀");
+  CHECK(sheet_name(rockets, taken) == "🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀 (2)");
+  const std::string umlauts(40, 'x');
+  CHECK(sheet_name("Ä" + umlauts, taken) == "Ä" + std::string(30, 'x'));
+  CHECK(first_utf16_units("abc", 31) == "abc");
 }
 
 } // namespace test_workbook
