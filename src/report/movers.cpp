@@ -9,23 +9,12 @@
 
 namespace cskpi {
 
+using detail::display_width;
+using detail::pad_left;
+using detail::pad_right;
 using detail::printable;
 
 namespace {
-
-/// Columns a text takes on a terminal: its code points (names are often not ASCII).
-std::size_t columns(std::string_view s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-std::string pad(std::string_view s, std::size_t width) {
-  std::string out(s);
-  out.append(width > columns(s) ? width - columns(s) : 0, ' ');
-  return out;
-}
-std::string pad_left(std::string_view s, std::size_t width) {
-  return std::string(width > columns(s) ? width - columns(s) : 0, ' ') + std::string(s);
-}
 
 using detail::money;
 std::string money(mover_i128 v) {
@@ -71,16 +60,16 @@ std::string render_movers_table(const std::vector<MoverLine>& lines, std::size_t
     out += fmt::format("  {}: {}\n", line_title(l), summary(l));
     std::size_t id_w = 0, name_w = 0, amount_w = 0;
     for (const Mover& m : l.movers) {
-      id_w = std::max(id_w, columns(printable(m.customer_id)));
-      name_w = std::max(name_w, columns(printable(m.name)));
+      id_w = std::max(id_w, display_width(printable(m.customer_id)));
+      name_w = std::max(name_w, display_width(printable(m.name)));
       amount_w = std::max(amount_w, money(m.amount).size());
     }
     const std::size_t rank_w = std::to_string(l.movers.size()).size();
     for (std::size_t k = 0; k < l.movers.size(); ++k) {
       const Mover& m = l.movers[k];
-      std::string row =
-          fmt::format("    {}  {}  ", pad_left(std::to_string(k + 1), rank_w), pad(printable(m.customer_id), id_w));
-      if (name_w > 0) row += pad(printable(m.name), name_w) + "  ";
+      std::string row = fmt::format("    {}  {}  ", pad_left(std::to_string(k + 1), rank_w),
+                                    pad_right(printable(m.customer_id), id_w));
+      if (name_w > 0) row += pad_right(printable(m.name), name_w) + "  ";
       row += fmt::format("{}  {:>6}", pad_left(money(m.amount), amount_w), share_percent(l.share(m)));
       out += row + "\n";
     }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "report/display.hpp"
 #include "report/html.hpp"
 #include "report/report.hpp"
 #include "report/xlsx.hpp"
@@ -47,6 +48,23 @@ TEST_CASE("json_string escapes control characters and repairs invalid UTF-8", "[
   CHECK(json_string("M\xc3\xbcnchen") == "\"M\xc3\xbcnchen\"");
   CHECK(json_string("bad\xff") == "\"bad\xEF\xBF\xBD\"");
   CHECK(json_string("\xc3") == "\"\xEF\xBF\xBD\"");
+}
+
+TEST_CASE("display width: wide characters take two columns, combining marks none", "[report]") {
+  using detail::display_width;
+  CHECK(display_width("Plain Co") == 8);
+  CHECK(display_width("日本語株式会社") == 14);
+  CHECK(display_width("Ａｂｃ") == 6);
+  CHECK(display_width("😀 Emoji") == 8);
+  CHECK(display_width("e\xCC\x81"
+                      "cole") == 5); // e + COMBINING ACUTE ACCENT
+  CHECK(display_width("école") == 5);
+  CHECK(display_width("Ünïcödé") == 7);
+  CHECK(display_width("한국") == 4);
+  CHECK(display_width("a\xFF\xC3") == 3); // bytes that are not UTF-8: one column each
+  CHECK(detail::pad_right("日本", 6) == "日本  ");
+  CHECK(detail::pad_left("e\xCC\x81", 3) == "  e\xCC\x81");
+  CHECK(detail::pad_right("too wide", 3) == "too wide");
 }
 
 TEST_CASE("CSV text cells cannot start a formula", "[report]") {
