@@ -190,8 +190,28 @@ std::string pad_left(std::string_view s, std::size_t width) {
 
 /// Fixed decimals without "-0.00".
 std::string fixed(double v, int decimals) {
-  std::string s = fmt::format("{:.{}f}", v, decimals);
+  std::string s;
+  if (std::isfinite(v) && std::fabs(v) >= 1e15) {
+    // Past 10^15 a double holds no digit beyond the 15th or 16th: the first 15, rounded,
+    // then zeros up to the units (never the binary expansion's made-up digits).
+    const std::string e = fmt::format("{:.14e}", std::fabs(v)); // "4.05000000090000e+21"
+    const std::size_t at = e.find('e');
+    const int exponent = std::stoi(e.substr(at + 1));
+    s = (v < 0 ? "-" : "") + e.substr(0, 1) + e.substr(2, at - 2);
+    s.append(static_cast<std::size_t>(exponent - 14), '0');
+  } else {
+    s = fmt::format("{:.{}f}", v, std::isfinite(v) && std::fabs(v) >= 1e13 ? 0 : decimals); // no cents past 15 digits
+  }
   if (s.front() == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
+  return s;
+}
+
+std::string fixed_grouped(double v, int decimals) {
+  std::string s = fixed(v, decimals);
+  const std::size_t begin = s.front() == '-' ? 1 : 0;
+  const std::size_t end = std::min(s.find('.'), s.size());
+  if (end == begin || s.find_first_not_of("0123456789", begin) < end) return s; // inf, nan
+  for (std::size_t at = end; at > begin + 3; at -= 3) s.insert(at - 3, 1, ',');
   return s;
 }
 
@@ -199,7 +219,7 @@ std::string display(const Quantity& q, Unit unit) {
   switch (unit) {
   case Unit::percent: return fixed(q.as_double(), 2) + "%";
   case Unit::currency:
-    return q.kind == Quantity::Kind::money ? format_money_fixed(q.money, 2, true) : fixed(q.as_double(), 2);
+    return q.kind == Quantity::Kind::money ? format_money_fixed(q.money, 2, true) : fixed_grouped(q.as_double(), 2);
   case Unit::ratio: return fixed(q.as_double(), 2);
   case Unit::points: {
     const std::string s = fixed(q.as_double(), 1);

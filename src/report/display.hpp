@@ -11,8 +11,11 @@
 
 namespace cskpi::detail {
 
-/// Fixed decimals without "-0.00".
+/// Fixed decimals without "-0.00", and no more digits than a double holds: from 10^13 up
+/// whole units (15 digits), from 10^15 up the first 15 digits rounded, then zeros.
 std::string fixed(double v, int decimals);
+/// fixed(), thousands grouped ("10,800,000,000,000") at any size.
+std::string fixed_grouped(double v, int decimals);
 /// An amount for people: two decimals, thousands grouped ("1,234.57").
 inline std::string money(Money m) { return format_money_fixed(m, 2, true); }
 /// A quantity for people in a metric's unit.

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 namespace test_report {
 
@@ -65,6 +66,22 @@ TEST_CASE("display width: wide characters take two columns, combining marks none
   CHECK(detail::pad_right("日本", 6) == "日本  ");
   CHECK(detail::pad_left("e\xCC\x81", 3) == "  e\xCC\x81");
   CHECK(detail::pad_right("too wide", 3) == "too wide");
+}
+
+TEST_CASE("table numbers: grouped at any size, no digits a double does not hold", "[report]") {
+  using detail::fixed;
+  using detail::fixed_grouped;
+  CHECK(fixed(1234.5678, 2) == "1234.57");
+  CHECK(fixed(-0.001, 2) == "0.00");
+  CHECK(fixed_grouped(1234567.891, 2) == "1,234,567.89");
+  CHECK(fixed_grouped(-999.5, 2) == "-999.50");
+  CHECK(fixed_grouped(9999999999999.0, 2) == "9,999,999,999,999.00");
+  CHECK(fixed_grouped(10800000000000.0, 2) == "10,800,000,000,000"); // 10^13 up: whole units
+  CHECK(fixed_grouped(-123456789012345.6, 2) == "-123,456,789,012,346");
+  CHECK(fixed_grouped(4050000000900000120832.0, 2) == "4,050,000,000,900,000,000,000"); // 15 digits, then zeros
+  CHECK(fixed(1e15, 2) == "1000000000000000");
+  CHECK(fixed_grouped(1.5e300, 2).size() == 301 + 100);
+  CHECK(fixed_grouped(std::numeric_limits<double>::infinity(), 2) == "inf");
 }
 
 TEST_CASE("CSV text cells cannot start a formula", "[report]") {
