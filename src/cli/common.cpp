@@ -423,7 +423,9 @@ void ChunkedOutput::close() {
 }
 
 void ChunkedOutput::fail(int err) {
-  if (err == EPIPE && m_path.empty()) std::exit(0); // like xsv: a closed pipe is the reader's choice
+  // Like xsv: a closed pipe is the reader's choice, on standard output or on a FIFO (or
+  // /dev/stdout) named by -o. Only those are written without a temporary file to remove.
+  if (err == EPIPE && m_temp.empty()) std::exit(0);
   if (m_path.empty()) throw input_error(fmt::format("cannot write to standard output: {}", std::strerror(err)));
   throw input_error(fmt::format("{}: cannot write: {}", m_path, std::strerror(err)));
 }
