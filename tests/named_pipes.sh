@@ -3,6 +3,8 @@
 # Pipes and the same file named twice:
 #   - a FIFO named twice (or by two paths) is a usage error at once, never a wait for a
 #     writer that has gone; so is a regular file by two paths (its rows would count twice);
+#   - a FIFO named once is read whole (never opened and closed unread to peek at its header),
+#     and --compare, which would read it again, refuses it;
 #   - a reader that closes the pipe early ends the run with exit 0, whether the pipe is
 #     standard output or is named by -o (/dev/stdout, a FIFO).
 #   named_pipes.sh CSKPI ROOT
@@ -40,6 +42,12 @@ writer=""
 "$cskpi" report samples/month_end_2026-10.csv --format csv > "$tmp/file.csv"
 cmp -s "$tmp/fifo.csv" "$tmp/file.csv" || { echo "FAIL: the FIFO read once gave another report"; exit 1; }
 echo "ok: the FIFO named once gives the file's report"
+# --compare whose presets need a second reading: a usage error for a FIFO, as for standard input.
+cat tests/golden/compare_fx_stdin/stdin > "$tmp/fifo" 2>/dev/null &
+writer=$!
+refused "(a pipe or device) can be read only once" "$cskpi" report "$tmp/fifo" --compare cskpi,profitwell \
+  --fx tests/data/fx_monthly_eur.csv --currency EUR
+echo "ok: --compare reading a FIFO again is refused, never waited on"
 
 # A reader closing the pipe after 10 bytes of a 1 MB list: exit 0, nothing on stderr.
 awk 'BEGIN { print "customer_id,segment,period,start_mrr,expansion_mrr,contraction_mrr,churned_mrr"

@@ -2,11 +2,13 @@
 #include "app/compare.hpp"
 
 #include "core/error.hpp"
+#include "platform/files.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <utility>
 
 namespace cskpi::app {
@@ -115,14 +117,20 @@ std::optional<Comparison> run_comparison(const ReportRequest& request, RunSink& 
     if (same[i] != i || reports[i]) continue;
     const std::vector<int> key = knob_values(runs[i].second, &at_reading);
     if (key != done_key) { // another reading, for the runs that need it; the last one is let go
-      if (std::find(q.files.begin(), q.files.end(), "-") != q.files.end()) {
+      const auto once = std::find_if(q.files.begin(), q.files.end(), [](const std::string& f) {
+        const std::optional<platform::FileInfo> info = f == "-" ? std::nullopt : platform::file_info(f);
+        return f == "-" || (info && !info->regular()); // a pipe or a device gives its bytes once
+      });
+      if (once != q.files.end()) {
         // Named by the knob that differs: a Stripe export's, else the FX method.
         bool fx = true;
         for (std::size_t k = 0; k < knobs.size(); ++k) fx = fx && (knobs[k].fx || key[k] == done_key[k]);
-        throw usage_error(fmt::format("--compare reads the inputs again for {}, whose knobs change how {}, and "
-                                      "standard input can be read only once: name the file instead",
-                                      runs[i].first,
-                                      fx ? "--fx values the MRR (its FX method)" : "a Stripe export becomes MRR"));
+        throw usage_error(fmt::format(
+            "--compare reads the inputs again for {}, whose knobs change how {}, and {} can be read only once: "
+            "name {} instead",
+            runs[i].first, fx ? "--fx values the MRR (its FX method)" : "a Stripe export becomes MRR",
+            *once == "-" ? std::string("standard input") : fmt::format("{} (a pipe or device)", *once),
+            *once == "-" ? "the file" : "a regular file"));
       }
       reading.reset();
       HeldSink held(sink);

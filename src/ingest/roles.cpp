@@ -77,10 +77,15 @@ std::vector<InputForm> input_forms() {
 FileRole peek_role(const std::string& path, const IngestOptions& options) {
   using namespace ingest;
   if (path == "-") return FileRole::unknown;
+  // Pipes and devices can be read only once, and are not even opened here: opening a FIFO
+  // and closing it unread would leave its writer with no reader, and the real reading with
+  // no writer.
+  if (const std::optional<platform::FileInfo> named = platform::file_info(path); !named || !named->regular())
+    return FileRole::unknown;
   const int fd = platform::open_read(path);
   if (fd < 0) return FileRole::unknown;
   const std::optional<platform::FileInfo> file = platform::file_info(fd);
-  if (!file || !file->regular()) { // pipes and devices can be read only once
+  if (!file || !file->regular()) { // replaced by a pipe or device since
     platform::close_file(fd);
     return FileRole::unknown;
   }
