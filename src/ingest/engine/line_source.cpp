@@ -384,18 +384,32 @@ bool LineSource::next(std::string_view& line) {
 }
 
 bool LineSource::read_record(std::string_view& line) {
+  // A blank line, or a row of only delimiters (and spaces), which spreadsheets leave below the
+  // data, is skipped; each is counted for a warning. Blank lines count once a row follows them:
+  // the blank lines a file ends with are only its end.
+  const auto count = [this](std::uint64_t& rows, std::uint64_t n, std::uint64_t first) {
+    if (m_delim_rows + m_blank_rows == 0) m_delim_row_first = first;
+    rows += n;
+  };
   for (;;) {
     if (!read_line(line)) return false;
     if (m_delim == 0) return true;
-    // A blank line, or a row of only delimiters (and spaces), which spreadsheets leave below
-    // the data, is skipped; each is counted for a warning.
-    bool only = false;
+    bool only = false, blank = true;
     for (const char c : line) {
       if (c == m_delim) only = true;
-      else if (c != ' ' && c != '\t') return true;
+      else if (c != ' ' && c != '\t') {
+        blank = false;
+        break;
+      }
     }
-    if (m_delim_rows + m_blank_rows == 0) m_delim_row_first = m_first;
-    ++(only ? m_delim_rows : m_blank_rows);
+    if (blank && !only) {
+      if (m_blank_pending++ == 0) m_blank_pending_first = m_first;
+      continue;
+    }
+    if (m_blank_pending > 0) count(m_blank_rows, m_blank_pending, m_blank_pending_first);
+    m_blank_pending = 0;
+    if (!blank) return true;
+    count(m_delim_rows, 1, m_first);
   }
 }
 

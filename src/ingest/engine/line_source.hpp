@@ -188,6 +188,7 @@ private:
   std::uint64_t m_first = 0;              ///< the first line of the record read last
   char m_delim = 0;                       ///< 0: the header, where any of , ; tab starts a field
   std::uint64_t m_delim_rows = 0, m_blank_rows = 0, m_delim_row_first = 0;
+  std::uint64_t m_blank_pending = 0, m_blank_pending_first = 0; ///< blank lines not yet followed by a row
   // The dialect, found in the first bytes.
   bool m_detected = false;
   char m_eol = '\n';        ///< '\r' in a file whose lines end in CR alone
