@@ -79,9 +79,10 @@ int run_validate(const RunOptions& o) {
       if (in.unreadable) out += fmt::format("{}: unreadable\n", in.file);
       else if (in.rows_read == 0) out += fmt::format("{}: no rows (a header only)\n", in.file);
       else
-        out += fmt::format("{}: {} rows read, {} valid, {} invalid{}\n", in.file, group_thousands(in.rows_read),
-                           group_thousands(in.rows_used), group_thousands(in.rows_rejected),
-                           in.warnings > 0 ? fmt::format(", {} warnings", in.warnings) : "");
+        out += fmt::format(
+            "{}: {} row{} read, {} valid, {} invalid{}\n", in.file, group_thousands(in.rows_read),
+            in.rows_read == 1 ? "" : "s", group_thousands(in.rows_used), group_thousands(in.rows_rejected),
+            in.warnings == 0 ? "" : fmt::format(", {} warning{}", in.warnings, in.warnings == 1 ? "" : "s"));
     }
     const std::uint64_t hidden = diags.total() - diags.shown();
     if (valid) out += "valid\n";
