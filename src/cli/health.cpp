@@ -5,6 +5,7 @@
 #include "core/attributes.hpp"
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 #include <fmt/format.h>
 
@@ -202,12 +203,12 @@ int run_health(const HealthOptions& o) {
                        [](const Scored* a, const Scored* b) { return *a->score.score < *b->score.score; });
       if (risk.size() > o.top) risk.resize(o.top);
       std::size_t id_w = 11;
-      for (const Scored* s : risk) id_w = std::max(id_w, s->customer->id.size());
+      for (const Scored* s : risk) id_w = std::max(id_w, display_width(s->customer->id)); // columns, not bytes
       out += fmt::format("\nMost at risk ({} lowest scores)\n", risk.size());
       out += fmt::format("  {:<{}}  {:>6}  {:<10}  {}\n", "customer_id", id_w, "score", "band", "weakest component");
       for (const Scored* s : risk) {
         std::string line =
-            fmt::format("  {:<{}}  {:>6}  {:<10}  {}", s->customer->id, id_w,
+            fmt::format("  {}  {:>6}  {:<10}  {}", pad_right(s->customer->id, id_w),
                         format_money_fixed(Money{*s->score.score}, 1, false), band_text(s->score),
                         s->score.weakest.empty() ? std::string()
                                                  : fmt::format("{} ({})", s->score.weakest,

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// ASCII text helpers the layers share. No locale: a cell's bytes are taken as they are.
+// Text helpers the layers share. No locale: a cell's bytes are taken as they are.
 #pragma once
 
+#include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace cskpi {
@@ -24,5 +26,13 @@ constexpr std::string_view trim_blanks(std::string_view s) noexcept {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
 }
+
+/// The columns `s` takes on a terminal: East Asian wide and fullwidth characters (CJK, Hangul,
+/// fullwidth forms, most emoji) two, combining marks and zero-width characters none, any
+/// other character (or a byte that is not UTF-8) one.
+std::size_t display_width(std::string_view s);
+/// `s` padded with spaces on the right (pad_right) or left (pad_left) to `width` columns.
+std::string pad_right(std::string_view s, std::size_t width);
+std::string pad_left(std::string_view s, std::size_t width);
 
 } // namespace cskpi

@@ -5,6 +5,8 @@
 
 #include "report/report.hpp"
 
+#include "core/text.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,13 +31,6 @@ std::string display_tier(const Record& r);
 /// `s` with control bytes shown as \xNN: a group's name is a cell of the input, and a line
 /// break in it must not start a line of its own (a CI log takes "::error::..." there as a command).
 std::string printable(std::string_view s);
-/// The columns `s` takes on a terminal: East Asian wide and fullwidth characters (CJK, Hangul,
-/// fullwidth forms, most emoji) two, combining marks and zero-width characters none, any
-/// other character (or a byte that is not UTF-8) one.
-std::size_t display_width(std::string_view s);
-/// `s` padded with spaces on the right (pad_right) or left (pad_left) to `width` columns.
-std::string pad_right(std::string_view s, std::size_t width);
-std::string pad_left(std::string_view s, std::size_t width);
 /// "2026-10 · all: 12 customers (10 starting, 2 new)".
 std::string group_title(const Group& g);
 /// "definitions: chartmogul (cskpi explain definitions)\n" when the preset can matter: the

@@ -9,9 +9,6 @@
 
 namespace cskpi {
 
-using detail::display_width;
-using detail::pad_left;
-using detail::pad_right;
 using detail::printable;
 
 namespace {

@@ -38,7 +38,7 @@ std::string render_table(const Report& r, bool color, std::size_t width) {
         fmt::format("period length: {} ({})\n", to_string(r.settings.period_length), r.settings.period_length_source);
   std::size_t name_w = 6;
   for (const Group& g : r.groups)
-    for (const Record& rec : g.records) name_w = std::max(name_w, detail::display_width(display_name(rec)));
+    for (const Record& rec : g.records) name_w = std::max(name_w, display_width(display_name(rec)));
   const std::size_t value_w = 14, annual_w = 10, tier_w = 14;
   for (const Group& g : r.groups) {
     out += fmt::format("\n{}\n", printable(group_title(g)));
@@ -52,7 +52,7 @@ std::string render_table(const Report& r, bool color, std::size_t width) {
       }
       std::string tier = fmt::format("{:<{}}", display_tier(rec), tier_w);
       if (color && rec.tier) tier = tier_color(*rec.tier) + tier + "\x1b[0m";
-      std::string line = fmt::format("  {}  {:>{}}  {:>{}}  {}  ", detail::pad_right(display_name(rec), name_w),
+      std::string line = fmt::format("  {}  {:>{}}  {:>{}}  {}  ", pad_right(display_name(rec), name_w),
                                      display_value(rec), value_w, display_annual(rec), annual_w, tier);
       const std::string note = display_note(rec);
       const std::size_t note_col = 2 + name_w + 2 + value_w + 2 + annual_w + 2 + tier_w + 2;

@@ -114,7 +114,7 @@ std::string render_wide(const Report& r, const std::string& format, std::size_t 
   std::size_t name_w = 6, cell_w = 0, change_w = 6;
   for (const Trends::Block& b : w.blocks)
     for (const Trends::Row& row : b.rows) {
-      name_w = std::max(name_w, detail::display_width(row.name));
+      name_w = std::max(name_w, display_width(row.name));
       for (const Record* rec : row.cells) cell_w = std::max(cell_w, cell_text(rec).size());
       change_w = std::max(change_w, display_change(row.change(), row.def->unit).size());
     }
@@ -143,7 +143,7 @@ std::string render_wide(const Report& r, const std::string& format, std::size_t 
         section = row.def->section;
         out += fmt::format("{}\n", to_string(*section));
       }
-      std::string line = "  " + detail::pad_right(row.name, name_w);
+      std::string line = "  " + pad_right(row.name, name_w);
       for (std::size_t i = first; i < w.periods.size(); ++i)
         line += fmt::format("  {:>{}}", cell_text(row.cells[i]), cell_w);
       line += fmt::format("  {:>{}}", display_change(row.change(), row.def->unit), change_w);

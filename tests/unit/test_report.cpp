@@ -52,7 +52,7 @@ TEST_CASE("json_string escapes control characters and repairs invalid UTF-8", "[
 }
 
 TEST_CASE("display width: wide characters take two columns, combining marks none", "[report]") {
-  using detail::display_width;
+  using cskpi::display_width;
   CHECK(display_width("Plain Co") == 8);
   CHECK(display_width("日本語株式会社") == 14);
   CHECK(display_width("Ａｂｃ") == 6);
@@ -63,9 +63,9 @@ TEST_CASE("display width: wide characters take two columns, combining marks none
   CHECK(display_width("Ünïcödé") == 7);
   CHECK(display_width("한국") == 4);
   CHECK(display_width("a\xFF\xC3") == 3); // bytes that are not UTF-8: one column each
-  CHECK(detail::pad_right("日本", 6) == "日本  ");
-  CHECK(detail::pad_left("e\xCC\x81", 3) == "  e\xCC\x81");
-  CHECK(detail::pad_right("too wide", 3) == "too wide");
+  CHECK(pad_right("日本", 6) == "日本  ");
+  CHECK(pad_left("e\xCC\x81", 3) == "  e\xCC\x81");
+  CHECK(pad_right("too wide", 3) == "too wide");
 }
 
 TEST_CASE("table numbers: grouped at any size, no digits a double does not hold", "[report]") {
