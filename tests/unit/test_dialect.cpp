@@ -44,11 +44,11 @@ std::string to_utf8(std::string_view in, bool big_endian) {
   return out;
 }
 
-/// Every record of `text` with its first line's number; the delimiter set after the first.
-std::vector<std::pair<std::uint64_t, std::string>> records(const std::string& text, char delimiter = ',') {
-  std::istringstream in(text);
-  LineSource lines(in, Encoding::utf8);
-  std::vector<std::pair<std::uint64_t, std::string>> out;
+using Records = std::vector<std::pair<std::uint64_t, std::string>>;
+
+/// Every record `lines` reads with its first line's number; the delimiter set after the first.
+Records read_all(LineSource& lines, char delimiter) {
+  Records out;
   std::string_view line;
   while (lines.next(line)) {
     out.emplace_back(lines.line_number(), std::string(line));
@@ -57,7 +57,12 @@ std::vector<std::pair<std::uint64_t, std::string>> records(const std::string& te
   return out;
 }
 
-using Records = std::vector<std::pair<std::uint64_t, std::string>>;
+/// The same for `text`.
+Records records(const std::string& text, char delimiter = ',') {
+  std::istringstream in(text);
+  LineSource lines(in, Encoding::utf8);
+  return read_all(lines, delimiter);
+}
 
 struct Diags : DiagnosticSink {
   std::vector<std::string> lines;
@@ -184,13 +189,7 @@ TEST_CASE("LineSource splits CR-only files and skips rows of only delimiters", "
   CHECK(records("h,\"x\ry\"\na,1\n") == Records{{1, "h,\"x\ry\""}, {2, "a,1"}}); // the first break is the LF
   std::istringstream in("h,n,m\na,1,2\n,,\n , ,\n;;\nb,1,2\n,,\n");
   LineSource lines(in, Encoding::utf8);
-  std::string_view line;
-  Records got;
-  while (lines.next(line)) {
-    got.emplace_back(lines.line_number(), std::string(line));
-    lines.set_delimiter(',');
-  }
-  CHECK(got == Records{{1, "h,n,m"}, {2, "a,1,2"}, {5, ";;"}, {6, "b,1,2"}});
+  CHECK(read_all(lines, ',') == Records{{1, "h,n,m"}, {2, "a,1,2"}, {5, ";;"}, {6, "b,1,2"}});
   CHECK(lines.delimiter_rows() == 3);
   CHECK(lines.blank_rows() == 0);
   CHECK(lines.first_skipped_row() == 3);
@@ -199,15 +198,17 @@ TEST_CASE("LineSource splits CR-only files and skips rows of only delimiters", "
 TEST_CASE("LineSource counts blank rows after the header with rows of only delimiters", "[dialect]") {
   std::istringstream in("h,n\na,1\n\n,\n  \nb,2\n");
   LineSource lines(in, Encoding::utf8);
-  std::string_view line;
-  Records got;
-  while (lines.next(line)) {
-    got.emplace_back(lines.line_number(), std::string(line));
-    lines.set_delimiter(',');
-  }
-  CHECK(got == Records{{1, "h,n"}, {2, "a,1"}, {6, "b,2"}});
+  CHECK(read_all(lines, ',') == Records{{1, "h,n"}, {2, "a,1"}, {6, "b,2"}});
   CHECK(lines.blank_rows() == 2);
   CHECK(lines.delimiter_rows() == 1);
+  CHECK(lines.first_skipped_row() == 3);
+}
+
+TEST_CASE("LineSource does not count the blank lines a file ends with", "[dialect]") {
+  std::istringstream in("h,n\na,1\n\nb,2\n\n\r\n  \n");
+  LineSource lines(in, Encoding::utf8);
+  CHECK(read_all(lines, ',') == Records{{1, "h,n"}, {2, "a,1"}, {4, "b,2"}});
+  CHECK(lines.blank_rows() == 1); // line 3, between two rows; lines 5 to 7 only end the file
   CHECK(lines.first_skipped_row() == 3);
 }
 
@@ -216,13 +217,7 @@ TEST_CASE("LineSource reads UTF-16 with or without a byte order mark", "[dialect
     for (const bool bom : {false, true}) {
       std::istringstream in(utf16(u"id\tname\r\n1\tMüller\r\n2\t\"two\r\nlines\"\r\n", be, bom));
       LineSource lines(in, Encoding::utf8);
-      std::string_view line;
-      Records got;
-      while (lines.next(line)) {
-        got.emplace_back(lines.line_number(), std::string(line));
-        lines.set_delimiter('\t');
-      }
-      CHECK(got == Records{{1, "id\tname"}, {2, "1\tMüller"}, {3, "2\t\"two\r\nlines\""}});
+      CHECK(read_all(lines, '\t') == Records{{1, "id\tname"}, {2, "1\tMüller"}, {3, "2\t\"two\r\nlines\""}});
       CHECK(lines.utf16());
       CHECK_FALSE(lines.seekable());
     }
