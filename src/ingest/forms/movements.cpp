@@ -291,10 +291,10 @@ void MovementsForm::slow_row(FileReader& rd, std::string_view text) {
   r.churned = money(rd, c_churned_mrr);
   // Amounts that repeat the sums of the rows above (a grand total), or of those since the last
   // totals row (a group's subtotal): a totals row, whatever its labels say.
-  if (rd.row_ok && (m_sums.matched_by(r) || m_since.matched_by(r)))
+  if (const bool grand = rd.row_ok && m_sums.matched_by(r); grand || (rd.row_ok && m_since.matched_by(r)))
     return reject_totals(
         rd, c_start_mrr,
-        m_sums.matched_by(r) || m_since_line == 0
+        grand || m_since_line == 0
             ? fmt::format("this looks like a totals row: its amounts are the sums of the {} rows above (start_mrr "
                           "{}); delete the line from the export",
                           m_sums.rows, show_money(m_sums.start))

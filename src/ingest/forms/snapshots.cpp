@@ -9,6 +9,7 @@
 #include "ingest/rules.hpp"
 
 #include "core/parallel.hpp"
+#include "core/text.hpp"
 
 #include <fmt/format.h>
 
@@ -409,50 +410,15 @@ bool two_digit_year_month(std::string_view text) {
 /// The first letters of month names in the languages spreadsheets are often set to (German,
 /// French, Spanish, Italian, Portuguese, Dutch, English), lower case: a header such as "Mär 2025"
 /// or "Okt. 2025" is a month cskpi cannot read, not another column.
-constexpr std::string_view k_month_prefixes[] = {"jan",
-                                                 "j\xc3\xa4n",
-                                                 "ene",
-                                                 "gen",
-                                                 "feb",
-                                                 "f\xc3\xa9v",
-                                                 "fev",
-                                                 "mar",
-                                                 "m\xc3\xa4r",
-                                                 "mrz",
-                                                 "mrt",
-                                                 "apr",
-                                                 "avr",
-                                                 "abr",
-                                                 "may",
-                                                 "mai",
-                                                 "mei",
-                                                 "mag",
-                                                 "jun",
-                                                 "jui",
-                                                 "giu",
-                                                 "jul",
-                                                 "lug",
-                                                 "aug",
-                                                 "ao\xc3\xbb",
-                                                 "aou",
-                                                 "ago",
-                                                 "sep",
-                                                 "set",
-                                                 "okt",
-                                                 "oct",
-                                                 "ott",
-                                                 "out",
-                                                 "nov",
-                                                 "dec",
-                                                 "dez",
-                                                 "d\xc3\xa9"
-                                                 "c",
-                                                 "dic"};
+constexpr std::string_view k_month_prefixes[] = {
+    "jan", "j\303\244n", "ene", "gen", "feb",        "f\303\251v", "fev",        "mar", "m\303\244r", "mrz",
+    "mrt", "apr",        "avr", "abr", "may",        "mai",        "mei",        "mag", "jun",        "jui",
+    "giu", "jul",        "lug", "aug", "ao\303\273", "aou",        "ago",        "sep", "set",        "okt",
+    "oct", "ott",        "out", "nov", "dec",        "dez",        "d\303\251c", "dic"};
 
 /// A year from 1900 to 2199 written with four digits.
 bool four_digit_year(std::string_view t) {
-  return t.size() == 4 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-      (t.starts_with("19") || t.starts_with("20") || t.starts_with("21"));
+  return t.size() == 4 && all_digits(t) && (t.starts_with("19") || t.starts_with("20") || t.starts_with("21"));
 }
 
 /// A header cell that names a month (or a quarter) in a way parse_month does not read: a month
@@ -468,14 +434,10 @@ bool month_like_header(std::string_view text) {
   else if (four_digit_year(text.substr(0, sep))) rest = text.substr(last + 1);
   else return false;
   if (rest.empty() || rest.size() > 10) return false;
-  const auto digits = [](std::string_view t) {
-    return std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
-  };
-  if (rest.size() <= 2 && digits(rest)) return true;                                                // 08/2026, 2026.8
+  if (rest.size() <= 2 && all_digits(rest)) return true;                                            // 08/2026, 2026.8
   if (rest.size() == 2 && (rest[0] | 0x20) == 'q' && rest[1] >= '1' && rest[1] <= '4') return true; // 2026-Q1
   std::string lower(rest);
-  for (char& c : lower)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+  std::transform(lower.begin(), lower.end(), lower.begin(), ascii_lower);
   return std::any_of(std::begin(k_month_prefixes), std::end(k_month_prefixes),
                      [&](std::string_view p) { return lower.starts_with(p); });
 }
@@ -545,13 +507,21 @@ public:
 private:
   /// Refuses a header with cells that name a month cskpi does not read (month_like_header),
   /// naming them: dropped, each would be a month every customer seemed to churn in.
-  bool unread_months(FileReader& rd) const {
-    std::vector<std::string> shown;
-    std::size_t count = 0;
+  /// The header's fields other than the id, --by and name columns for which `is` holds.
+  template <class Is> std::vector<std::size_t> header_fields(const FileReader& rd, Is is) const {
+    std::vector<std::size_t> out;
     for (std::size_t i = 0; i < rd.fields.size(); ++i)
-      if (i != m_id && i != rd.by_pos && i != m_name && month_like_header(rd.fields[i]) && ++count <= 3)
-        shown.push_back(fmt::format("{} (field {})", show(trim_spaces(rd.fields[i])), i + 1));
+      if (i != m_id && i != rd.by_pos && i != m_name && is(rd.fields[i])) out.push_back(i);
+    return out;
+  }
+
+  bool unread_months(FileReader& rd) const {
+    const std::vector<std::size_t> found = header_fields(rd, month_like_header);
+    const std::size_t count = found.size();
     if (count == 0) return true;
+    std::vector<std::string> shown;
+    for (std::size_t k = 0; k < count && k < 3; ++k)
+      shown.push_back(fmt::format("{} (field {})", show(trim_spaces(rd.fields[found[k]])), found[k] + 1));
     rd.fatal(rd.line,
              fmt::format("the header's column{} {}{} name{} a month or quarter as cskpi does not read it: head "
                          "each month's column 2026-03, Mar 2026, Mar-2026 or 2026-03-31 (English month names; "
@@ -564,11 +534,11 @@ private:
   /// Refuses a header with month columns whose year has two digits (Excel's mmm-yy), naming
   /// them and the fix; false (fatal) when it has one.
   bool two_digit_years(FileReader& rd) const {
-    std::vector<std::string_view> shown;
-    std::size_t count = 0;
-    for (std::size_t i = 0; i < rd.fields.size(); ++i)
-      if (i != m_id && two_digit_year_month(rd.fields[i]) && ++count <= 3) shown.push_back(trim_spaces(rd.fields[i]));
+    const std::vector<std::size_t> found = header_fields(rd, two_digit_year_month);
+    const std::size_t count = found.size();
     if (count == 0) return true;
+    std::vector<std::string_view> shown;
+    for (std::size_t k = 0; k < count && k < 3; ++k) shown.push_back(trim_spaces(rd.fields[found[k]]));
     const std::string_view first = shown.front();
     const std::string_view yy = first.substr(first.size() - 2);
     const std::optional<MonthIndex> m =
