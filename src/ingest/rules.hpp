@@ -111,14 +111,9 @@ public:
   /// leaves the history unread, saying which `what`'s amount made the sum overflow:
   /// "subscription", "row") when the sum would leave the range.
   bool add(FileReader& rd, std::uint64_t line, std::size_t field, std::string_view what, MonthIndex m, Money value);
-  /// Whether add() would take `value` for month `m`: a parallel pass asks before it keeps a row.
-  bool fits(MonthIndex m, Money value) const {
-    const auto it = m_sums.find(m);
-    Money sum = it == m_sums.end() ? Money{} : it->second;
-    return checked_add(sum, value);
-  }
-  /// Adds a `value` that fits() said fits.
-  void add_fitting(MonthIndex m, Money value) { checked_add(m_sums[m], value); }
+  /// Month `m`'s running sum, for a parallel pass that checks a row's amount against it (with
+  /// checked_add) before it keeps the row, and stores the new sum once it has.
+  Money& sum(MonthIndex m) { return m_sums[m]; }
 
 private:
   std::map<MonthIndex, Money> m_sums;

@@ -267,7 +267,9 @@ bool LongSnapshotsForm::commit(FileReader& rd, Chunk& c, std::uint64_t first_lin
     for (; cell < run.cells_end; ++cell) {
       const Chunk::Cell& x = c.cells[cell];
       // A second row for this customer and month, or one whose month's sum overflows: the general path tells.
-      if (!m_month_sums.fits(x.month, Money{x.mrr}) || !m_table->set(customer, x.month, Money{x.mrr})) {
+      Money& sum = m_month_sums.sum(x.month);
+      Money next = sum;
+      if (!checked_add(next, Money{x.mrr}) || !m_table->set(customer, x.month, Money{x.mrr})) {
         rd.summary.rows_read += cell;
         rd.summary.rows_used += cell;
         out.offset = x.at;
@@ -275,7 +277,7 @@ bool LongSnapshotsForm::commit(FileReader& rd, Chunk& c, std::uint64_t first_lin
         out.through = x.at + 1;
         return false;
       }
-      m_month_sums.add_fitting(x.month, Money{x.mrr});
+      sum = next;
     }
   }
   rd.summary.rows_read += cell;
