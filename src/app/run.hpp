@@ -39,7 +39,7 @@ public:
 /// What the HTML page draws besides the records: the bands' thresholds and, for a snapshot
 /// input, the classic cohort table.
 struct Drawing {
-  BandTable bands = BandTable::builtin();
+  BandTable bands; ///< the run's bands, filled in by run_report
   std::vector<CohortRow> cohorts;
 };
 
@@ -58,7 +58,7 @@ class InvoiceCustomersSink; // app/invoices.hpp
 struct Reading {
   ReportSettings settings; ///< what the request alone says
   IngestOptions ingest;
-  BandTable bands = BandTable::builtin();
+  BandTable bands; ///< load_bands: the built-in ones and --bands over them
   Loaded loaded;
   std::shared_ptr<MoversSink> movers; ///< with --top: the largest customers behind each bridge line
   /// With --invoices (issue 31): each customer's group and periods with MRR, for the invoice lines.

@@ -88,7 +88,9 @@ void hash_bytes2(std::string_view s, std::uint64_t seed1, std::uint64_t seed2, s
 
 } // namespace
 
-DuplicateIndex::DuplicateIndex() { grow(1024); }
+// 256 slots, one 4 KiB page: a small file's keys fit without growing, and a large file reserves
+// its estimate before the first insert.
+DuplicateIndex::DuplicateIndex() { grow(256); }
 
 DuplicateIndex::~DuplicateIndex() { release(); }
 
