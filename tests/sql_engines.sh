@@ -142,6 +142,21 @@ sed 's/"[^"]*"/company/' "$root/samples/month_end_2026-10.csv" | cut -d, -f1,3,5
 printf '%s\n' period,sales_marketing,net_burn,revenue,operating_income,gross_margin '2025-Q1,0,4000,6000,-1000,0.8' \
   '2025-Q2,3000,-9000,,-1500,0.8' '2025-Q3,2000,3000,0,0,' '2025-Q4,1000,1000,9000,100,0.5' \
   '2026-Q1,6000,18000,15000,1500,0.75' >"$tmp/in/costs_edges.csv"
+# Months, quarters and a year summed into years (the snapshots' 2025 and 2026, from 2024-11):
+# 2024 lacks its first ten months; 2025 is two quarters and six months; 2026 months, its margins
+# differing and weighted by revenue, two of them without operating income.
+{
+  echo period,sales_marketing,net_burn,revenue,operating_income,gross_margin
+  echo 2024-11,100,200,1000,-50,0.7
+  echo 2024-12,100,200,1000,-50,0.7
+  echo 2025-Q1,300,600,3300,-100,0.75
+  echo 2025-Q2,310,600,3400,-90,0.75
+  for m in 07 08 09 10 11 12; do echo "2025-$m,105,190,1200,-20,0.8"; done
+  for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+    oi=-10; [ "$m" = 04 ] || [ "$m" = 09 ] && oi=
+    echo "2026-$m,110,150,1300,$oi,0.$((70 + 10#$m))"
+  done
+} >"$tmp/in/costs_years.csv"
 printf 'metric,tier,bound,direction\nnrr,good,102,>=\nnrr,warning,102,<\n' >"$tmp/in/bands.csv"
 inv="$root/tests/data/invoices"
 # The quarters' MRR as long snapshots: each quarter's ending MRR in its three months, none in 2025-12.
@@ -175,6 +190,10 @@ cases=(
   "costs_quarters|$root/tests/data/costs/movements.csv|$root/tests/data/costs/movements.csv|--min-group 1|$root/tests/data/costs/costs.csv"
   "costs_margin|$root/tests/data/costs/movements.csv|$root/tests/data/costs/movements.csv|--gross-margin 80%|$root/tests/data/costs/costs.csv"
   "costs_edges|$root/tests/data/costs/movements.csv|$root/tests/data/costs/movements.csv|--min-group 1|$tmp/in/costs_edges.csv"
+  "costs_monthly|$root/tests/data/costs/movements.csv|$root/tests/data/costs/movements.csv|--min-group 1|$root/tests/data/costs/costs_monthly.csv"
+  "costs_monthly_margin|$root/tests/data/costs/movements.csv|$root/tests/data/costs/movements.csv|--gross-margin 80%|$root/tests/data/costs/costs_monthly.csv"
+  "costs_years|$tmp/in/long.csv|$tmp/in/long.csv|--period-length year --min-group 5|$tmp/in/costs_years.csv"
+  "costs_snapshots_quarters|$tmp/in/long.csv|$tmp/in/long.csv|--period-length quarter --min-group 5|$root/samples/costs_24m.csv"
   "costs_months|$tmp/in/matrix_movements.csv|$tmp/in/matrix_movements.csv|--by segment --min-group 5|$root/samples/costs_24m.csv"
   "costs_snapshots|$tmp/in/long.csv|$tmp/in/long.csv|--min-group 5|$root/samples/costs_24m.csv"
   "invoices_segment|$inv/mrr.csv|$inv/mrr.csv|--by segment --min-group 1||$inv/lines.csv"

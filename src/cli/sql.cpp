@@ -141,8 +141,8 @@ With --costs-table, the efficiency metrics join a costs table by period label, f
 the whole base only (segment 'all'), as report --costs joins a costs file: the row
 of the period, the row of the period before (magic_number) and the MRR a year
 before (rule_of_40). A period without a costs row has them null with the reason.
-Unlike report --costs, the query does not sum a monthly costs table into quarters
-or years: give the table at the movements' period length.
+As report --costs does, a monthly costs table is summed into quarterly or yearly
+periods (the gross margin weighted by revenue; a quarter missing a month has none).
 
 With --invoices-table, the invoice lines are booked over the periods of the MRR
 table, per period and --by group (a line in the group of its customer's latest

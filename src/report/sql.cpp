@@ -97,6 +97,10 @@ public:
     annual_figures();
     if (!m_o.costs_table.empty()) {
       step("cskpi_costs_rows", "one costs row per period, typed: money as exact decimals", costs_rows_body(m_o));
+      step("cskpi_costs_sums", "per quarter or year with shorter costs rows: their sums, or why there are none",
+           costs_sums_body(m_o));
+      step("cskpi_costs_periods", "one costs row per period: the table's own rows, then the sums of shorter ones",
+           costs_periods_body(m_o));
       step("cskpi_costs", "per period, the whole base: its costs row, the row before, the MRR a year before",
            costs_body(m_o));
     }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The efficiency metrics in `cskpi sql` (issue 31): a costs table joined by period label to
-// the whole base's figures, as report joins a costs file (metrics/efficiency.cpp) and computes
-// them (metrics/table_efficiency.cpp). Internal to report/sql*.cpp.
+// the whole base's figures, shorter rows summed into a quarter or a year, as report joins a
+// costs file (metrics/efficiency.cpp) and computes them (metrics/table_efficiency.cpp).
+// Internal to report/sql*.cpp.
 #pragma once
 
 #include "metrics/metrics.hpp"
@@ -19,6 +20,11 @@ struct RecordSql {
 
 /// The body of the step "cskpi_costs_rows": the costs table typed, its period as a label.
 std::string costs_rows_body(const SqlOptions& o);
+/// The body of the step "cskpi_costs_sums": per quarter or year the table has shorter rows of,
+/// their sums, or why they make no figures (a month missing): join_costs()' sums in SQL.
+std::string costs_sums_body(const SqlOptions& o);
+/// The body of the step "cskpi_costs_periods": the table's own rows and the sums of shorter ones.
+std::string costs_periods_body(const SqlOptions& o);
 /// The body of the step "cskpi_costs": per period of the whole base (from {{cskpi_annual}}),
 /// its costs row, the costs row of the period before and the MRR a year before.
 std::string costs_body(const SqlOptions& o);

@@ -205,12 +205,18 @@ TEST_CASE("a costs table adds the efficiency metrics, joined by period label for
   // The costs steps after the annual figures, before the records.
   const auto at = [&](const char* n) { return std::find(names.begin(), names.end(), n) - names.begin(); };
   CHECK(at("cskpi_annual") < at("cskpi_costs_rows"));
-  CHECK(at("cskpi_costs_rows") < at("cskpi_costs"));
+  CHECK(at("cskpi_costs_rows") < at("cskpi_costs_sums"));
+  CHECK(at("cskpi_costs_sums") < at("cskpi_costs_periods"));
+  CHECK(at("cskpi_costs_periods") < at("cskpi_costs"));
   CHECK(at("cskpi_costs") < at("cskpi_records"));
   const std::string text = query(o);
   CHECK(has(text, "FROM billing.costs"));
   CHECK(has(text, "WHERE whole = 1")); // the whole base only
-  CHECK(has(text, "LEFT JOIN cskpi_costs_rows AS cb ON cb.period = a.before_period"));
+  CHECK(has(text, "LEFT JOIN cskpi_costs_periods AS cb ON cb.period = a.before_period"));
+  // Months summed into a quarter or a year, as report sums a monthly costs file (join_costs()).
+  CHECK(has(text, "SUBSTR(period, 1, 4) AS tp, 12 AS tm"));
+  CHECK(has(text, "'), and a partial sum is not the '"));
+  CHECK(has(text, "WHERE NOT EXISTS (SELECT 1 FROM cskpi_costs_rows AS r WHERE r.period = m.period)"));
   CHECK(has(text, "COALESCE(y.end_mrr, y2.s) AS mrr_year_before"));      // join_costs()' fallback
   CHECK(has(text, "'the costs file has no row for period ' || period")); // report's note
   CHECK(has(text, "format('{:,.2f}'"));                                  // money_text() in DuckDB
