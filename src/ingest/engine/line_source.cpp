@@ -501,13 +501,15 @@ bool LineSource::emit(const char* start, std::size_t len, std::string_view& line
   line = std::string_view(start, len);
   if (m_encoding == Encoding::utf8 || m_utf16 != 0) {
     // An all-ASCII buffer needs no check line by line. The header is looked at for binary
-    // formats before it is checked, unless it was UTF-16.
-    if ((m_first > 1 || m_utf16 != 0) && m_high)
+    // formats before it is checked, unless it was UTF-16 or the file ends in it cut short.
+    if (m_high)
       if (const auto bad = invalid_utf8(line)) {
         const bool cut = last &&
             (m_utf16 != 0 ? m_cut_utf16 && line.find_first_not_of('\xFF', *bad) == std::string_view::npos
                           : utf8_cut_at_end(line, *bad));
-        throw BadEncoding{m_first, std::string(line), *bad, cut};
+        const bool header = m_first == 1 && m_utf16 == 0;
+        if (!header || (cut && line.find('\0') == std::string_view::npos))
+          throw BadEncoding{m_first, std::string(line), *bad, cut};
       }
     return true;
   }

@@ -61,6 +61,8 @@ put("truncated_utf8_character.csv", whole + "C-005,Z".encode("utf-8") + "ü".enc
 wide = ("\ufeff" + "\r\n".join(tabs(MOVEMENTS)) + "\r\n").encode("utf-16-le")
 put("truncated_utf16_odd_byte.csv", wide + "C-005".encode("utf-16-le")[:-1])
 put("truncated_utf16_surrogate.csv", wide + "C-005\tKite ".encode("utf-16-le") + "🚀".encode("utf-16-le")[:2])
+# Cut inside its header line, as `head -c` cuts: a one-line file ending in half of "ü".
+put("truncated_utf8_header.csv", "customer_id,period,start_mrr,K".encode("utf-8") + "ü".encode("utf-8")[:1])
 
 # 2. Excel's sep= line.
 semi = [line.replace(",", ";").replace(".", ",") for line in MOVEMENTS]
