@@ -189,6 +189,14 @@ int run_forecast(const ForecastOptions& fo) {
     s.period = PeriodLength::month;
     f.period_note = "snapshots are monthly";
   } else if (given) {
+    // Cohorts labelled 2024-01 age in months: --period-length quarter would discount and
+    // annualise monthly ages as quarters (as 1be7663 refuses for a movements file's periods).
+    if (in->label_period && *in->label_period != *given && !in->counts.empty())
+      throw usage_error(fmt::format("{}: --period-length {} contradicts the cohort labels: cohort {} is a {}. The "
+                                    "cohort labels set the ages' period length: leave out --period-length, or give "
+                                    "it as {}",
+                                    in->file, to_string(*given), in->counts.front().cohort,
+                                    to_string(*in->label_period), to_string(*in->label_period)));
     s.period = *given;
   } else if (in->label_period) {
     s.period = *in->label_period;
