@@ -66,12 +66,19 @@ public:
         rd.field_error(m_rate,
                        fmt::format("exchange_rate {} is not a positive decimal number such as {}",
                                    show(rd.fields[m_rate]), decimal_example(rd.style)));
+      // Whose latest rate converts the row: its billing currency's; without that column, its
+      // subscription's own (a subscription is billed in one currency), never another's.
       if (m_billing_currency != k_absent) r.billing_currency = currency_code(rd.fields[m_billing_currency]);
+      else
+        r.billing_currency =
+            fmt::format("\x1f{}", key_cell(rd.fields[m_subscription != k_absent ? m_subscription : m_customer]));
     } else {
       const std::size_t at = m_reporting != k_absent ? m_reporting : m_billing;
       r.mrr = required_amount(rd, at, rd.names[at], k_empty_mrr, false);
     }
-    const std::size_t currency_col = m_currency != k_absent ? m_currency : m_billing_currency;
+    // The currency the row's amount is in: the reporting currency once converted (or read as
+    // mrr_reporting_currency), never the billing currency it was converted from.
+    const std::size_t currency_col = converted() || m_billing_currency == k_absent ? m_currency : m_billing_currency;
     if (currency_col != k_absent) {
       m_currencies.note(rd, currency_col);
       r.currency.assign(rd.fields[currency_col]);
@@ -122,7 +129,8 @@ public:
       const Money native = mrr;
       if (!r.currency.empty())
         mrr = snapshot_value(rd, *m_table, r.customer, r.month, last, mrr, r.currency,
-                             m_currency != k_absent ? m_currency : m_billing_currency); // --fx-method
+                             converted() || m_billing_currency == k_absent ? m_currency
+                                                                           : m_billing_currency); // --fx-method
       if (!rd.row_ok || !m_table->add(r.customer, r.month, mrr)) {
         if (rd.row_ok) rd.fatal(r.line, "the customer's MRR overflows the money range");
         rd.summary.unreadable = true;
@@ -145,6 +153,8 @@ public:
   }
 
 private:
+  /// The amounts are in the reporting currency: converted at exchange_rate, or read so.
+  bool converted() const { return (m_billing != k_absent && m_rate != k_absent) || m_reporting != k_absent; }
   std::size_t m_customer = k_absent, m_subscription = k_absent, m_month = k_absent, m_reporting = k_absent,
               m_billing = k_absent, m_rate = k_absent, m_currency = k_absent, m_billing_currency = k_absent,
               m_status = k_absent, m_status_previous = k_absent;
@@ -159,7 +169,7 @@ private:
     MonthIndex month = 0;
     Money mrr;                    ///< in the billing currency when `rate` is set
     std::optional<Decimal> rate;  ///< exchange_rate into the reporting currency
-    std::string billing_currency; ///< whose latest rate converts every month
+    std::string billing_currency; ///< whose latest rate converts every month (a subscription's without the column)
     std::string currency;         ///< the currency `mrr` is in once converted
     std::uint64_t line = 0;
     bool non_renewing = false, trial_ended = false, paying = false; ///< lifecycle(): issue 30
