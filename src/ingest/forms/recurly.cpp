@@ -212,9 +212,11 @@ private:
     s.end = expires;
     if (!s.end && (s.state == "canceled" || s.state == "expired")) s.end = period_end;
     if (!s.end && s.state == "expired") s.end = canceled;
-    if (!s.end && s.state == "expired")
+    if (!s.end && (s.state == "expired" || s.state == "canceled")) // counted on, it would never churn
       return rd.field_error(m_expires != k_absent ? m_expires : m_activated,
-                            "an expired subscription needs expires_at (or current_period_ends_at)");
+                            fmt::format("{} {} subscription needs expires_at (or current_period_ends_at): the day "
+                                        "its MRR stops",
+                                        s.state == "expired" ? "an" : "a", s.state));
     if (s.state == "paused" && (paused || period_start))
       s.end = std::min(s.end.value_or(*(paused ? paused : period_start)), *(paused ? paused : period_start));
     s.scheduled = s.state == "canceled";

@@ -355,6 +355,9 @@ private:
     s.count = p.count;
   }
 
+  /// Canceled (or ended): the subscription has stopped, on a day the export must give.
+  static bool ended_status(std::string_view status) { return status == "canceled" || status == "ended"; }
+
   static std::optional<Day> day_of(FileReader& rd, std::size_t field, std::string_view what) {
     return field == k_absent ? std::nullopt : rd.day(field, what);
   }
@@ -378,8 +381,15 @@ private:
     // Cancellations count when the subscription ends, not when they were asked for.
     if (ended) s.end = ended;
     else if (at_period_end.value_or(false) && period_end) s.end = period_end;
-    else if (cancel_at && s.status != "canceled") s.end = cancel_at;
-    else if (s.status == "canceled") s.end = canceled ? canceled : period_end;
+    else if (cancel_at && !ended_status(s.status)) s.end = cancel_at;
+    else if (ended_status(s.status)) s.end = canceled ? canceled : period_end;
+    if (ended_status(s.status) && !s.end && rd.row_ok) // counted on, it would never churn
+      rd.field_error(m_ended != k_absent          ? m_ended
+                         : m_canceled != k_absent ? m_canceled
+                                                  : m_status,
+                     fmt::format("the subscription is {} but has no Ended At, Canceled At or Current Period End "
+                                 "date: cskpi cannot tell the month its MRR stops (export those columns)",
+                                 s.status));
     const bool stops = s.status == "paused" || (s.status == "unpaid" && !rd.options().unpaid_keeps_mrr);
     if (stops && period_start) s.end = std::min(s.end.value_or(*period_start), *period_start);
     s.scheduled = at_period_end.value_or(false) || cancel_at.has_value();
