@@ -64,6 +64,14 @@ public:
         rd.field_error(m_type,
                        fmt::format("MOVEMENT_TYPE {} is not new_biz, expansion, contraction, churn or reactivation",
                                    show(rd.fields[m_type])));
+      // The sign carries the direction: a churn written as a positive amount would add MRR.
+      const bool loss = t == "contraction" || t == "churn";
+      if (rd.row_ok && (loss ? delta.micros > 0 : delta.micros < 0))
+        rd.field_error(m_mrr,
+                       fmt::format("MRR_MOVEMENT {} is {}, but MOVEMENT_TYPE is {}: ChartMogul writes {} as {} amounts",
+                                   show(rd.fields[m_mrr]), loss ? "positive" : "negative", t,
+                                   loss ? "contraction and churn" : "new_biz, expansion and reactivation",
+                                   loss ? "negative" : "positive"));
     }
     // Movements are events: several for one customer and day are legitimate. A line equal to
     // an earlier one in every cell is taken for the same movement exported twice: MRR (the
