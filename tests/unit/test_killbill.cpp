@@ -212,8 +212,14 @@ TEST_CASE("Kill Bill: without next_price, the plugin's next_mrr, currencies must
   SECTION("an empty next_mrr on a change is an error: no billing period or phase says it is a trial") {
     const KillBillRun r(header + "1,a,s1,START_BILLING_BASE,124.1667,USD,2026-09-03\n" +
                         "2,a,s1,CHANGE_BASE,,USD,2026-10-03\n" + "3,z,sz,START_BILLING_BASE,0,USD,2026-11-02\n");
-    REQUIRE(r.diags.lines.size() == 1);
+    REQUIRE(r.diags.lines.size() == 2);
     CHECK(r.diags.lines[0].starts_with("kb.csv:3:5: error: next_mrr is empty"));
+    // The subscription is left out whole: its other transition is a rejected row too, named.
+    CHECK(r.diags.lines[1].starts_with("kb.csv:2:3: error: subscription \"s1\" has an invalid transition on line 3, "
+                                       "so its other transition (line 2) is left out with it"));
+    CHECK(r.summary.rows_read == 3);
+    CHECK(r.summary.rows_used == 1);
+    CHECK(r.summary.rows_rejected == 2);
   }
   SECTION("two currencies without --fx") {
     const KillBillRun r(header + "1,a,s1,START_BILLING_BASE,10,USD,2026-09-03\n" +

@@ -28,7 +28,6 @@
 #include <charconv>
 #include <limits>
 #include <map>
-#include <set>
 
 namespace cskpi::ingest {
 
@@ -178,13 +177,14 @@ public:
     const bool test = m_group != k_absent && normalise_column_name(rd.fields[m_group]) == "test";
     if (rd.row_ok && test) ++m_test_rows;
     else if (rd.row_ok) keep(rd, account, id, std::move(t));
-    if (!rd.row_ok && !id.empty()) m_rejected.emplace(id); // its other transitions alone would mislead
+    if (!rd.row_ok && !id.empty()) m_rejected.try_emplace(std::string(id), rd.line); // its other transitions too
     rd.count_row();
   }
 
   void finish(FileReader& rd) override {
     m_currencies.finish(rd);
     if (rd.summary.unreadable || m_subscriptions.empty()) return;
+    reject_rest(rd);
     rd.building_history = true; // an error from here on leaves the history incomplete
     // The last whole month on or before the export's date (or --as-of).
     const Day as_of = rd.options().as_of_day.value_or(m_created_latest != k_none     ? m_created_latest
@@ -192,7 +192,7 @@ public:
                                                                                      : m_effective_latest);
     const MonthIndex last = last_day_of_month(month_of(as_of)) == as_of ? month_of(as_of) : month_of(as_of) - 1;
     for (auto& [id, s] : m_subscriptions) {
-      if (m_rejected.contains(id)) continue; // its rejected line is the error
+      if (m_rejected.contains(id)) continue; // left out whole: reject_rest() named its lines
       std::stable_sort(s.transitions.begin(), s.transitions.end(), [](const Transition& a, const Transition& b) {
         return a.day < b.day || (a.day == b.day && a.order < b.order);
       });
@@ -373,6 +373,28 @@ private:
     return true;
   }
 
+  /// A subscription with an invalid transition is left out whole (its other transitions alone
+  /// would mislead: a plan change without its stop, a start without its price). Its other
+  /// transitions are rejected rows too, named in one message at the first of them, so that
+  /// rows_read = rows_used + rows_rejected counts only what the MRR holds.
+  void reject_rest(FileReader& rd) {
+    for (const auto& [id, first_bad] : m_rejected) {
+      const auto it = m_subscriptions.find(id);
+      if (it == m_subscriptions.end() || it->second.transitions.empty()) continue;
+      std::vector<std::uint64_t> lines;
+      for (const Transition& t : it->second.transitions) lines.push_back(t.line);
+      std::sort(lines.begin(), lines.end());
+      const std::size_t n = lines.size();
+      rd.diag(lines.front(), m_subscription, Severity::error,
+              fmt::format("subscription {} has an invalid transition on line {}, so its other {} (line{} {}) {} "
+                          "left out with it: a subscription is read from all its transitions or none",
+                          show(id), first_bad, n == 1 ? "transition" : fmt::format("{} transitions", n),
+                          n == 1 ? "" : "s", fmt::join(lines, ", "), n == 1 ? "is" : "are"));
+      rd.summary.rows_used -= n;
+      rd.summary.rows_rejected += n;
+    }
+  }
+
   /// A trial that ended in month `m` (its phase left TRIAL), and whether it was paying after.
   void note_trial(std::uint32_t c, MonthIndex m, bool paying) {
     Lifecycle& l = m_table->lifecycle(c, m);
@@ -396,7 +418,7 @@ private:
   SnapshotTable* m_table = nullptr;
   MonthSums m_month_sums; ///< each month's MRR over the customers, checked as it is added
   std::map<std::string, Subscription> m_subscriptions;
-  std::set<std::string, std::less<>> m_rejected; ///< subscriptions with a rejected transition
+  std::map<std::string, std::uint64_t, std::less<>> m_rejected; ///< subscriptions with a rejected transition: its line
 };
 
 FileRole recognise_killbill(const Header& h) {
