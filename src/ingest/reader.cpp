@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
@@ -230,12 +231,18 @@ bool FileReader::split_header(std::string_view text) {
   names.clear();
   for (std::string_view f : fields) names.push_back(normalise_column_name(f));
   for (const auto& [target, source] : opt.column_map) {
-    bool found = false;
-    for (std::string& n : names)
-      if (n == source) {
-        n = target;
-        found = true;
+    const bool found = std::find(names.begin(), names.end(), source) != names.end();
+    // The map wins over a column already named as its target (--map customer_id=customer_email
+    // beside Customer ID): read first, that column would silently undo the map.
+    for (std::size_t i = 0; found && target != source && i < names.size(); ++i)
+      if (names[i] == target) {
+        diag(line, i, Severity::warning,
+             fmt::format("--map {}={}: column {} ({}) is not read as {}: the mapped column is", target, source, i + 1,
+                         show(trim_spaces(fields[i])), target));
+        names[i].clear();
       }
+    for (std::string& n : names)
+      if (n == source) n = target;
     if (!found && !opt.map_optional)
       diag(line, k_absent, Severity::warning,
            fmt::format("--map {}=...: no column \"{}\" in this header (columns: {})", target, source,
