@@ -36,7 +36,7 @@ constexpr DefinitionPreset k_presets[] = {
      "exact cohorts leave returning customers out (its cohort view includes them: --reactivation include)",
      "not documented; at month-end snapshots such a subscription is invisible",
      "Gross MRR retention excludes expansion (at most 100 %)",
-     "every discount is deducted before MRR, a once coupon too (its first month)",
+     "every discount is deducted before MRR, a once coupon too (the months its first invoice covers)",
      "past-due subscriptions keep their MRR until cancelled (default; Stripe's unpaid is treated as past due)",
      "ChartMogul help center: Churn recognition; MRR movements explained; Chart: Net MRR Retention; Handling past-due "
      "subscriptions",

@@ -25,8 +25,8 @@ std::optional<FxMethod> parse_fx_method(std::string_view text) noexcept;
 
 struct DefinitionPreset {
   std::string_view name;
-  /// Stripe coupons that discount only the first invoice (duration once) lower that
-  /// month's MRR (true), or are not recurring revenue and leave MRR alone (false).
+  /// Stripe coupons that discount only the first invoice (duration once) lower the MRR of
+  /// the months it covers (true), or are not recurring revenue and leave MRR alone (false).
   bool once_discounts_in_mrr = false;
   /// Stripe subscriptions in status unpaid keep their MRR until they are cancelled (true),
   /// or stop counting from their unpaid period (false: delinquent churn).

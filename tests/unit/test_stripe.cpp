@@ -20,6 +20,8 @@ using testing::NoRows;
 
 /// Reads `files` (name, text) in order into one run.
 struct StripeRun {
+  StripeRun() = default;
+  explicit StripeRun(IngestOptions o) : options(std::move(o)) {}
   Diags diags;
   NoRows rows;
   IngestOptions options;
@@ -184,6 +186,37 @@ TEST_CASE("Stripe: an empty Amount takes its price's, a price in another currenc
             "subs.csv:3:5: error: the subscription is billed in USD, but its price \"price_e\" is in EUR "
             "(prices file line 3)"});
   CHECK(r.mrr("cus_a", "2026-02") == Money::from_units(80));
+}
+
+TEST_CASE("Stripe: a coupon discounts the months its invoice covers, a yearly plan's whole year", "[stripe]") {
+  const std::string coupons = "id,Percent Off,Amount Off,Currency,Duration,Duration In Months\n"
+                              "HALF3,50,,,repeating,3\nONCE,50,,,once,\n";
+  const std::string subs = "id,Customer ID,Quantity,Currency,Interval,Amount,Status,Start (UTC),Trial End (UTC),"
+                           "Coupon\n"
+                           "s1,year3,1,usd,year,1200.00,active,2026-01-10,,HALF3\n"
+                           "s2,month3,1,usd,month,100.00,active,2026-01-10,,HALF3\n"
+                           "s3,quarter3,1,usd,quarter,300.00,active,2026-01-10,,HALF3\n"
+                           "s4,year_once,1,usd,year,1200.00,active,2026-01-10,,ONCE\n"
+                           "s5,trial_once,1,usd,month,100.00,active,2026-01-10,2026-02-10,ONCE\n"
+                           "s6,late,1,usd,month,1.00,active,2027-03-05,,\n";
+  IngestOptions chartmogul;
+  chartmogul.once_discounts_in_mrr = true; // --definitions chartmogul
+  StripeRun r(chartmogul);
+  r.read({{"c.csv", coupons}, {"s.csv", subs}});
+  CHECK(r.diags.lines.empty());
+  // 3 months from the start: the first yearly invoice, all of it; monthly, three invoices.
+  CHECK(r.mrr("year3", "2026-12") == Money{50'000'000});
+  CHECK(r.mrr("year3", "2027-01") == Money{100'000'000});
+  CHECK(r.mrr("month3", "2026-03") == Money{50'000'000});
+  CHECK(r.mrr("month3", "2026-04") == Money{100'000'000});
+  CHECK(r.mrr("quarter3", "2026-03") == Money{50'000'000}); // the invoice of January to March
+  CHECK(r.mrr("quarter3", "2026-04") == Money{100'000'000});
+  // A once coupon, in MRR: the months its first invoice covers, after the trial when there is one.
+  CHECK(r.mrr("year_once", "2026-12") == Money{50'000'000});
+  CHECK(r.mrr("year_once", "2027-01") == Money{100'000'000});
+  CHECK(r.mrr("trial_once", "2026-01") == Money{0});
+  CHECK(r.mrr("trial_once", "2026-02") == Money{50'000'000});
+  CHECK(r.mrr("trial_once", "2026-03") == Money{100'000'000});
 }
 
 } // namespace test_stripe

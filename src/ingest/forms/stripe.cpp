@@ -184,10 +184,7 @@ public:
           m_table->add(c, m, Money{}); // the customer exists; a trial adds no MRR
           continue;
         }
-        // A once coupon discounts the first month's invoice only: in MRR or not, as --definitions says.
-        const bool discount = s.coupon != nullptr &&
-            (coupon_applies(*s.coupon, m - first) ||
-             (rd.options().once_discounts_in_mrr && s.coupon->duration == Coupon::Duration::once && m == first));
+        const bool discount = s.coupon != nullptr && discounts(rd, s, first, m);
         if (discount && s.coupon->amount_off && !s.coupon->currency.empty() && s.coupon->currency != s.currency) {
           rd.diag(s.line, m_coupon, Severity::error,
                   fmt::format("coupon {} takes {} off, but the subscription is billed in {}", show(s.coupon->id),
@@ -224,6 +221,19 @@ private:
   static constexpr std::string_view k_empty_amount =
       "a tiered or metered price? cskpi cannot compute its MRR from this export; give Stripe's prices export "
       "(Product catalogue > Export prices) beside it, or leave the subscription out by deleting the line";
+
+  /// Does the coupon lower month `m`'s MRR? MRR is the invoice of the billing interval `m` falls
+  /// in, so it is discounted when that invoice is: a repeating coupon discounts every invoice
+  /// dated within its months from the start (a 3-month coupon on a yearly plan: the whole first
+  /// year's invoice, so 12 months of MRR); a once coupon the first invoice only (the trial's end
+  /// when there is one), in MRR or not as --definitions says.
+  static bool discounts(const FileReader& rd, const Subscription& s, MonthIndex first, MonthIndex m) {
+    const int months = s.unit == Interval::year ? 12 * s.count : s.unit == Interval::month ? s.count : 1;
+    const MonthIndex billed = s.trial_end && *s.trial_end >= *s.start ? std::max(first, month_of(*s.trial_end)) : first;
+    const MonthIndex invoice = m < billed || months <= 1 ? m : billed + (m - billed) / months * months;
+    if (s.coupon->duration == Coupon::Duration::once) return rd.options().once_discounts_in_mrr && invoice == billed;
+    return coupon_applies(*s.coupon, static_cast<int>(invoice - first));
+  }
 
   /// The lifecycle facts of a month the subscription counts `value` of MRR in (issue 30): part
   /// of the customer's MRR scheduled to cancel (asked for by the month's end; without Canceled
