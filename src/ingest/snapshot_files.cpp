@@ -4,9 +4,12 @@
 // the file's rows are in. A month-end snapshot file must hold every month the derivation reads.
 #include "ingest/reader.hpp"
 
+#include "core/text.hpp"
+
 #include <fmt/format.h>
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace cskpi::ingest {
@@ -75,6 +78,35 @@ bool refuse_missing_months(FileReader& rd, const SnapshotTable& table, PeriodLen
   return false;
 }
 
+/// Customer ids that differ only in case (ACME, Acme) or in a number's leading zeros (00042,
+/// 42: a spreadsheet drops them) are two customers, as the ids say; but more often one
+/// customer exported two ways, which reads as a churn and a new customer. A warning names them.
+void warn_similar_ids(FileReader& rd, const SnapshotTable& table) {
+  std::unordered_map<std::string, std::uint32_t> seen;
+  seen.reserve(table.customers());
+  std::uint64_t pairs = 0;
+  std::pair<std::uint32_t, std::uint32_t> first{};
+  for (std::uint32_t c = 0; c < table.customers(); ++c) {
+    const std::string& id = table.id(c);
+    std::string key;
+    if (all_digits(id)) key = id.substr(std::min(id.find_first_not_of('0'), id.size() - 1));
+    else
+      for (char ch : id) key += ascii_lower(ch);
+    const auto [it, fresh] = seen.try_emplace(std::move(key), c);
+    if (!fresh && pairs++ == 0) first = {it->second, c};
+  }
+  if (pairs == 0) return;
+  rd.diag(0, k_absent, Severity::warning,
+          fmt::format("customers {} and {} differ only in {}: they are counted as two customers; if they are one, "
+                      "write its id one way in the export{}",
+                      show(table.id(first.first)), show(table.id(first.second)),
+                      all_digits(table.id(first.first)) ? "leading zeros" : "upper and lower case",
+                      pairs == 1 ? ""
+                                 : fmt::format(" ({} pairs of ids alike but for case or leading zeros; this is the "
+                                               "first)",
+                                               pairs)));
+}
+
 } // namespace
 
 void finish_snapshots(FileReader& rd, SnapshotTable& table) {
@@ -92,6 +124,7 @@ void finish_snapshots(FileReader& rd, SnapshotTable& table) {
                          month_label(table.last()), to_string(length), list_forms()));
     return;
   }
+  warn_similar_ids(rd, table);
   if (!apply_fx_method(rd, table, length)) return;
   run.period_length = length;
   run.period_length_first = rd.name;
