@@ -49,7 +49,7 @@ namespace {
 bool available(Needs needs, const MetricContext& ctx) {
   switch (needs) {
   case Needs::nothing: return true;
-  case Needs::new_mrr: return ctx.columns.new_mrr || ctx.columns.reactivation_mrr;
+  case Needs::new_mrr: return ctx.columns.new_mrr;
   case Needs::nps: return ctx.columns.nps || ctx.attributes.score;
   case Needs::at_risk: return ctx.columns.at_risk;
   case Needs::cac: return ctx.columns.cac || ctx.cac.has_value();
