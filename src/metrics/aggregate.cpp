@@ -31,7 +31,7 @@ bool Totals::add(const MovementRow& row) noexcept {
   const bool cohort_row = row.start.micros > 0;
   std::int64_t s = start.micros, e = expansion.micros, c = contraction.micros, x = churned.micros, n = new_mrr.micros,
                r = reactivation.micros, cac = cac_sum.micros, risk = at_risk_mrr.micros, end = end_mrr.micros,
-               f = fx.micros;
+               f = fx.micros, nc = new_contraction.micros, nx = new_churned.micros;
   const Money row_end = cskpi::end_mrr(row);
   bool overflow = __builtin_add_overflow(end, row_end.micros, &end);
   if (cohort_row) {
@@ -40,6 +40,9 @@ bool Totals::add(const MovementRow& row) noexcept {
     overflow |= __builtin_add_overflow(c, row.contraction.micros, &c);
     overflow |= __builtin_add_overflow(x, row.churned.micros, &x);
     if (row.fx.micros != 0) overflow |= __builtin_add_overflow(f, row.fx.micros, &f);
+  } else {
+    overflow |= __builtin_add_overflow(nc, row.contraction.micros, &nc);
+    overflow |= __builtin_add_overflow(nx, row.churned.micros, &nx);
   }
   overflow |= __builtin_add_overflow(n, row.new_mrr.micros, &n);
   overflow |= __builtin_add_overflow(r, row.reactivation.micros, &r);
@@ -56,6 +59,8 @@ bool Totals::add(const MovementRow& row) noexcept {
   at_risk_mrr.micros = risk;
   end_mrr.micros = end;
   fx.micros = f;
+  new_contraction.micros = nc;
+  new_churned.micros = nx;
   ++customers;
   ending += row_end.micros > 0;
   if (cohort_row) {
@@ -64,6 +69,7 @@ bool Totals::add(const MovementRow& row) noexcept {
     expanding += row.expansion.micros > 0;
   } else {
     ++new_customers;
+    new_churned_logos += row.churned.micros > 0;
   }
   if (row.cac) ++cac_count;
   if (row.at_risk) {
@@ -82,6 +88,7 @@ bool Totals::merge(const Totals& o) noexcept {
   next.new_customers += o.new_customers;
   next.cohort += o.cohort;
   next.churned_logos += o.churned_logos;
+  next.new_churned_logos += o.new_churned_logos;
   next.expanding += o.expanding;
   next.cac_count += o.cac_count;
   next.at_risk += o.at_risk;
@@ -97,7 +104,9 @@ bool Totals::merge(const Totals& o) noexcept {
       checked_add(next.new_mrr, o.new_mrr) && checked_add(next.reactivation, o.reactivation) &&
       checked_add(next.at_risk_mrr, o.at_risk_mrr) && checked_add(next.cac_sum, o.cac_sum) &&
       checked_add(next.end_mrr, o.end_mrr) && checked_add(next.transfer_in, o.transfer_in) &&
-      checked_add(next.transfer_out, o.transfer_out) && checked_add(next.fx, o.fx) && add_lifecycle(next.life, o.life);
+      checked_add(next.transfer_out, o.transfer_out) && checked_add(next.fx, o.fx) &&
+      checked_add(next.new_contraction, o.new_contraction) && checked_add(next.new_churned, o.new_churned) &&
+      add_lifecycle(next.life, o.life);
   if (!ok) return false;
   *this = next;
   return true;

@@ -23,6 +23,11 @@ struct Totals {
   std::uint64_t churned_logos = 0;
   std::uint64_t expanding = 0;
   Money start, expansion, contraction, churned;
+  // Rows starting at 0 (new and reactivated customers): their contraction and churn, and the
+  // rows that churned. Not in any rate; the bridge's contraction and churn lines show them, so
+  // that New MRR is what such rows brought in (new + expansion), never below 0.
+  Money new_contraction, new_churned;
+  std::uint64_t new_churned_logos = 0;
   // All rows.
   Money new_mrr, reactivation, at_risk_mrr, cac_sum;
   Money end_mrr;            ///< MRR at period end (issue 14: the bridge's last line)

@@ -31,18 +31,19 @@ struct MoverKind {
 };
 
 namespace mover_amounts {
-// Expansion, contraction and churn count for starting customers (start_mrr > 0) only; what a
-// row starting at 0 brings in is new MRR (SPEC §2.1, the bridge's mrr_new).
+// Expansion counts for starting customers (start_mrr > 0) only: what a row starting at 0
+// brings in is new MRR, its new_mrr and expansion (SPEC §2.1, the bridge's mrr_new). Every
+// row's contraction and churn are on those lines, as in the bridge.
 inline Money new_mrr(const MovementRow& r) noexcept {
   if (r.start.micros > 0) return r.new_mrr;
-  Money v = end_mrr(r);
-  checked_sub(v, r.reactivation);
+  Money v = r.new_mrr;
+  checked_add(v, r.expansion);
   return v;
 }
 inline Money expansion(const MovementRow& r) noexcept { return r.start.micros > 0 ? r.expansion : Money{}; }
 inline Money reactivation(const MovementRow& r) noexcept { return r.reactivation; }
-inline Money contraction(const MovementRow& r) noexcept { return r.start.micros > 0 ? r.contraction : Money{}; }
-inline Money churned(const MovementRow& r) noexcept { return r.start.micros > 0 ? r.churned : Money{}; }
+inline Money contraction(const MovementRow& r) noexcept { return r.contraction; }
+inline Money churned(const MovementRow& r) noexcept { return r.churned; }
 } // namespace mover_amounts
 
 /// The kinds in the bridge's order: inflows, then outflows. The transfers (issue 30) are lines

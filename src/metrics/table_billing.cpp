@@ -111,7 +111,7 @@ constexpr MetricDef k_bridge[] = {
      .annualization = A::none,
      .section = S::bridge,
      .needs = N::nothing,
-     .formula = "end MRR - S - E - R + C + X (new_mrr, and what other rows starting at 0 brought in)",
+     .formula = "end MRR - S - E - R + every row's contraction and churn (new_mrr + expansion of rows from 0)",
      .description = "MRR of customers that started the period at 0 and are not reactivations.",
      .sources = "002",
      .sign = "+",
@@ -119,11 +119,12 @@ constexpr MetricDef k_bridge[] = {
          [](const MetricInputs& in, MetricValue& m) {
            const Totals& t = in.t;
            const i128 v = static_cast<i128>(t.end_mrr.micros) - t.start.micros - t.expansion.micros -
-               t.reactivation.micros + t.contraction.micros + t.churned.micros;
+               t.reactivation.micros + t.contraction.micros + t.churned.micros + t.new_contraction.micros +
+               t.new_churned.micros;
            total(m, money_or_real(v), t.new_customers);
          },
      .band = k_unrated,
-     .sql = {.shape = SqlShape::total, .value = "end_mrr - s - e - r + c + x", .n = "new_customers"}},
+     .sql = {.shape = SqlShape::total, .value = "end_mrr - s - e - r + c + x + nc + nx", .n = "new_customers"}},
     {.id = "mrr_expansion",
      .name = "Expansion MRR",
      .unit = U::currency,
@@ -174,27 +175,34 @@ constexpr MetricDef k_bridge[] = {
      .annualization = A::none,
      .section = S::bridge,
      .needs = N::nothing,
-     .formula = "C",
-     .description = "MRR lost to downgrades of starting customers.",
+     .formula = "C + contraction of rows starting at 0",
+     .description = "MRR lost to downgrades of starting (C) and of new or reactivated customers.",
      .sources = "002",
      .sign = "-",
-     .compute = [](const MetricInputs& in,
-                   MetricValue& m) { total(m, Quantity::of_money(in.t.contraction), in.t.cohort); },
+     .compute =
+         [](const MetricInputs& in, MetricValue& m) {
+           const Totals& t = in.t;
+           total(m, money_or_real(static_cast<i128>(t.contraction.micros) + t.new_contraction.micros), t.cohort);
+         },
      .band = k_unrated,
-     .sql = {.shape = SqlShape::total, .value = "c", .n = "cohort"}},
+     .sql = {.shape = SqlShape::total, .value = "c + nc", .n = "cohort"}},
     {.id = "mrr_churned",
      .name = "Churned MRR",
      .unit = U::currency,
      .annualization = A::none,
      .section = S::bridge,
      .needs = N::nothing,
-     .formula = "X",
-     .description = "MRR lost to cancellations of starting customers.",
+     .formula = "X + churned MRR of rows starting at 0",
+     .description = "MRR lost to cancellations of starting (X) and of new or reactivated customers.",
      .sources = "002, 003",
      .sign = "-",
-     .compute = [](const MetricInputs& in, MetricValue& m) { total(m, Quantity::of_money(in.t.churned), in.t.cohort); },
+     .compute =
+         [](const MetricInputs& in, MetricValue& m) {
+           const Totals& t = in.t;
+           total(m, money_or_real(static_cast<i128>(t.churned.micros) + t.new_churned.micros), t.cohort);
+         },
      .band = k_unrated,
-     .sql = {.shape = SqlShape::total, .value = "x", .n = "cohort"}},
+     .sql = {.shape = SqlShape::total, .value = "x + nx", .n = "cohort"}},
     {.id = "mrr_transfer_out",
      .name = "MRR transferred out",
      .unit = U::currency,
@@ -308,13 +316,14 @@ constexpr MetricDef k_bridge[] = {
      .annualization = A::none,
      .section = S::bridge,
      .needs = N::nothing,
-     .formula = "L",
-     .description = "Starting customers that cancelled (churned_mrr > 0).",
+     .formula = "L + rows starting at 0 that churned",
+     .description = "Customers that cancelled (churned_mrr > 0): starting (L), new or reactivated.",
      .sources = "002, 003",
      .sign = "-",
-     .compute = [](const MetricInputs& in, MetricValue& m) { total(m, count(in.t.churned_logos), in.t.customers); },
+     .compute = [](const MetricInputs& in,
+                   MetricValue& m) { total(m, count(in.t.churned_logos + in.t.new_churned_logos), in.t.customers); },
      .band = k_unrated,
-     .sql = {.shape = SqlShape::total, .value = "churned_logos", .n = "customers"}},
+     .sql = {.shape = SqlShape::total, .value = "churned_logos + new_churned_logos", .n = "customers"}},
     {.id = "customers_transfer_out",
      .name = "Customers transferred out",
      .unit = U::count,
@@ -344,7 +353,7 @@ constexpr MetricDef k_bridge[] = {
            const Totals& t = in.t;
            total(m, count(t.ending), t.customers);
            // A churned row ends at 0 (SPEC §1.4), so only rows ending at 0 without churn make a gap.
-           const std::uint64_t expected = t.cohort + t.new_customers - t.churned_logos;
+           const std::uint64_t expected = t.cohort + t.new_customers - t.churned_logos - t.new_churned_logos;
            if (expected > t.ending)
              m.note = fmt::format("{} of the rows end at 0 MRR without churn", expected - t.ending);
          },

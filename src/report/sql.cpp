@@ -265,10 +265,14 @@ private:
             "  SUM(CASE WHEN s > 0 THEN 1 ELSE 0 END) AS cohort,\n"
             "  SUM(CASE WHEN s > 0 THEN 0 ELSE 1 END) AS new_customers,\n"
             "  SUM(CASE WHEN s > 0 AND x > 0 THEN 1 ELSE 0 END) AS churned_logos,\n"
+            "  SUM(CASE WHEN s <= 0 AND x > 0 THEN 1 ELSE 0 END) AS new_churned_logos,\n"
             "  SUM(CASE WHEN s > 0 AND e > 0 THEN 1 ELSE 0 END) AS expanding,\n";
     const std::string zero = m_q.as_money("0");
     for (const char* col : {"s", "e", "c", "x"})
       body += fmt::format("  SUM(CASE WHEN s > 0 THEN {0} ELSE {1} END) AS {0},\n", col, zero);
+    // Rows starting at 0: their contraction and churn, for the bridge's lines only.
+    for (const char* col : {"c", "x"})
+      body += fmt::format("  SUM(CASE WHEN s > 0 THEN {1} ELSE {0} END) AS n{0},\n", col, zero);
     body += fmt::format("  SUM(nw) AS nw,\n  SUM(r) AS r,\n  SUM(s + nw + r + e - c - x) AS end_mrr,\n"
                         "  SUM(CASE WHEN s + nw + r + e - c - x > 0 THEN 1 ELSE 0 END) AS ending,\n"
                         "  COALESCE(SUM(cac), {0}) AS cac_sum,\n  COUNT(cac) AS cac_count,\n"
@@ -463,9 +467,10 @@ private:
     case SqlShape::ending_logos:
       r.value = sql.value;
       r.n = sql.n;
-      r.note = fmt::format("CASE WHEN cohort + new_customers - churned_logos > ending THEN {} || {} END",
-                           q.as_text("cohort + new_customers - churned_logos - ending"),
-                           text(" of the rows end at 0 MRR without churn"));
+      r.note =
+          fmt::format("CASE WHEN cohort + new_customers - churned_logos - new_churned_logos > ending THEN {} || {} END",
+                      q.as_text("cohort + new_customers - churned_logos - new_churned_logos - ending"),
+                      text(" of the rows end at 0 MRR without churn"));
       break;
     case SqlShape::start_ratio:
       ratio("s", fmt::format("CASE WHEN cohort = 0 OR s = 0 THEN {} END", text("no starting customers")));
