@@ -223,6 +223,25 @@ void select_periods(std::vector<Group>& groups, const std::string& spec) {
                                   all.size() > 1 ? " to " + all.back() : ""));
 }
 
+/// A metric --metrics names that no group holds: the input cannot give it. Said in a warning,
+/// so that a report asked for NPS of a file without answers is not silently empty of it.
+void warn_metrics_not_computed(const std::vector<std::string>& metrics, const std::vector<Group>& groups,
+                               RunSink& sink) {
+  for (const std::string& id : metrics) {
+    const bool held = std::any_of(groups.begin(), groups.end(), [&id](const Group& g) {
+      return std::any_of(g.records.begin(), g.records.end(),
+                         [&id](const Record& r) { return r.metric.def != nullptr && r.metric.def->id == id; });
+    });
+    if (held) continue;
+    const MetricDef* def = find_metric(id);
+    const std::string_view column = def != nullptr ? needed_column(def->needs) : std::string_view{};
+    sink.note(Severity::warning,
+              column.empty()
+                  ? fmt::format("--metrics names {0}, which this run does not give (cskpi explain {0})", id)
+                  : fmt::format("--metrics names {}, which is not computed: the input has no {} column", id, column));
+  }
+}
+
 /// The movers of the periods the report keeps (and of the bridge lines --metrics keeps), named
 /// from the customer records where they have a name, their groups labelled as the report's are.
 std::vector<MoverLine> movers_of(const MoversSink& sink, const std::vector<Group>& groups,
@@ -331,6 +350,7 @@ Report compute_report(const ReportRequest& q, const Reading& r, const Definition
                 std::nullopt};
   if (leading) report.join = leading->summary;
   if (!q.period.empty()) select_periods(report.groups, q.period);
+  warn_metrics_not_computed(s.metrics, report.groups, sink);
   if (costs) warn_missing_costs(*costs, report.groups, sink);
   if (r.movers) report.movers = movers_of(*r.movers, report.groups, s.metrics, l.attributes.get());
   if (drawing != nullptr && l.snapshots) drawing->cohorts = cohort_table(*l.snapshots, false);
