@@ -2,6 +2,8 @@
 // Rating: every group's metrics computed and judged against the bands (build_groups).
 #include "report/report.hpp"
 
+#include "core/error.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -105,6 +107,12 @@ std::vector<Group> build_groups(const Aggregator& agg, const MetricContext& ctx,
     for (const auto& [seg, totals] : pt.groups) segments.insert(seg);
     if (lp != nullptr)
       for (const auto& [seg, lt] : lp->groups) segments.insert(seg);
+    // An empty value is reported as the group "(blank)": a value written "(blank)" would be a second
+    // group of the same name, which no reader of the records (nor cskpi sql, which merges them) tells apart.
+    if (segments.count("") != 0 && segments.count("(blank)") != 0)
+      throw input_error(fmt::format("{}the --by column has empty values and the value \"(blank)\", which the report "
+                                    "names alike; rename that value",
+                                    label.empty() ? "" : fmt::format("period {}: ", label)));
     for (const std::string& seg : segments) {
       const auto tit = pt.groups.find(seg);
       const LeadingTotals* found = nullptr;
