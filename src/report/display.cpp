@@ -192,7 +192,9 @@ std::string printable(std::string_view s) {
 }
 
 std::string group_title(const Group& g) {
-  std::string title = g.period ? *g.period + " · " + g.segment : g.segment;
+  // A --by value that happens to be "all" is not the whole base, whose block comes first.
+  const std::string segment = !g.whole && g.segment == "all" ? "all (a --by value)" : g.segment;
+  std::string title = g.period ? *g.period + " · " + segment : segment;
   if (!g.billing)
     return fmt::format("{}: {} customer record{}", title, group_thousands(g.customer_records),
                        g.customer_records == 1 ? "" : "s");
