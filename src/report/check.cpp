@@ -335,6 +335,7 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
       v.annual = rule.annual;
       v.period = g.period;
       v.segment = g.segment;
+      v.by_value = !g.whole;
       v.unit = rule.annual ? Unit::percent : def->unit;
       v.expect = expect_text(rule);
       Record zero;
@@ -397,6 +398,7 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
         v.rule = fmt::format("fail-on {}: {}{}", to_string(*opts.fail_on), v.metric, v.annual ? "@annual" : "");
         v.period = g.period;
         v.segment = g.segment;
+        v.by_value = !g.whole;
         v.value = rec.rated_value;
         v.unit = rec.metric.def->unit;
         v.expect = fmt::format("better than {}", to_string(*opts.fail_on));
@@ -440,7 +442,10 @@ std::string_view status_word(Verdict::Status s) {
   return "FAIL";
 }
 
-std::string group_text(const Verdict& v) { return v.period ? fmt::format("{} · {}", v.segment, *v.period) : v.segment; }
+std::string group_text(const Verdict& v) {
+  const std::string segment = v.by_value && v.segment == "all" ? "all (a --by value)" : v.segment;
+  return v.period ? fmt::format("{} · {}", segment, *v.period) : segment;
+}
 
 std::string verdict_value(const Verdict& v) {
   if (!v.shown.empty()) return v.shown;

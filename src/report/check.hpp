@@ -66,6 +66,7 @@ struct Verdict {
   bool annual = false;
   std::optional<std::string> period;
   std::string segment;
+  bool by_value = false; ///< a --by group, even one named "all" (not the whole base)
   std::optional<double> value;
   Unit unit = Unit::percent;
   std::string expect; ///< ">= 100", "better than warning"
