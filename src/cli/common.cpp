@@ -89,7 +89,8 @@ void add_export_options(CLI::App& cmd, RunOptions& o) {
                  "above 12; an undecided or contradicting value is an error)")
       ->type_name("FORMAT");
   cmd.add_option("--map", o.map,
-                 "Read an export's column as one of ours, e.g. --map 'start_mrr=MRR Start,customer_id=Kunden-ID'")
+                 "Read an export's column as one of ours, e.g. --map 'start_mrr=MRR Start,customer_id=Kunden-ID'; "
+                 "THEIRS may be a column's number (customer_id=#2)")
       ->delimiter(',')
       ->type_name("OURS=THEIRS");
   cmd.add_option("--fx", o.fx,

@@ -141,12 +141,53 @@ std::size_t Header::find(std::span<const std::string_view> candidates) const {
   return k_absent;
 }
 
-std::size_t FileReader::find_utc(std::span<const std::string_view> candidates) const {
+std::size_t mapped_column_number(std::string_view source, const std::vector<std::string>& names) {
+  if (source.size() < 2 || source.size() > 8 || source[0] != '#') return k_absent;
+  std::size_t n = 0;
+  for (const char c : source.substr(1)) {
+    if (c < '0' || c > '9') return k_absent;
+    n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (n == 0 || n > names.size() || std::find(names.begin(), names.end(), source) != names.end()) return k_absent;
+  return n - 1;
+}
+
+std::size_t FileReader::find(std::span<const std::string_view> candidates) {
+  const std::size_t at = header().find(candidates);
+  if (at != k_absent) read_columns.push_back(at);
+  return at;
+}
+
+std::size_t FileReader::find_utc(std::span<const std::string_view> candidates) {
   for (std::string_view n : candidates) {
     if (const std::size_t at = find({n}); at != k_absent) return at;
     if (const std::size_t at = find({std::string(n) + "_(utc)"}); at != k_absent) return at;
   }
   return k_absent;
+}
+
+std::string FileReader::duplicate_column(std::string_view field, std::size_t first, std::size_t second) const {
+  return fmt::format("columns {} ({}) and {} ({}) both name {}: which one to read is unknown; keep one, or say "
+                     "which with --map '{}=#{}' (a column's number)",
+                     first + 1, show(trim_spaces(fields[first])), second + 1, show(trim_spaces(fields[second])), field,
+                     field, second + 1);
+}
+
+bool FileReader::check_read_columns() {
+  bool ok = true;
+  std::vector<bool> told(names.size(), false);
+  for (const std::size_t at : read_columns) {
+    if (told[at] || names[at].empty()) continue;
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (i != at && names[i] == names[at]) {
+        const std::size_t first = std::min(i, at), second = std::max(i, at);
+        told[first] = told[second] = true;
+        fatal(line, duplicate_column(names[at], first, second));
+        ok = false;
+        break;
+      }
+  }
+  return ok;
 }
 
 void Form::read(FileReader& rd, LineSource& lines) {
@@ -231,16 +272,18 @@ bool FileReader::split_header(std::string_view text) {
   names.clear();
   for (std::string_view f : fields) names.push_back(normalise_column_name(f));
   for (const auto& [target, source] : opt.column_map) {
-    const bool found = std::find(names.begin(), names.end(), source) != names.end();
+    const std::size_t numbered = mapped_column_number(source, names);
+    const bool found = numbered != k_absent || std::find(names.begin(), names.end(), source) != names.end();
     // The map wins over a column already named as its target (--map customer_id=customer_email
     // beside Customer ID): read first, that column would silently undo the map.
     for (std::size_t i = 0; found && target != source && i < names.size(); ++i)
-      if (names[i] == target) {
+      if (names[i] == target && i != numbered) {
         diag(line, i, Severity::warning,
              fmt::format("--map {}={}: column {} ({}) is not read as {}: the mapped column is", target, source, i + 1,
                          show(trim_spaces(fields[i])), target));
         names[i].clear();
       }
+    if (numbered != k_absent) names[numbered] = target;
     for (std::string& n : names)
       if (n == source) n = target;
     if (!found && !opt.map_optional)
@@ -617,7 +660,7 @@ InputSummary read_file(FileReader& rd, LineSource& lines) {
   rd.form_info = &info;
   rd.summary.role = std::string(info.name);
   const std::unique_ptr<Form> form = info.make();
-  if (!form->start(rd)) return rd.summary;
+  if (!form->start(rd) || !rd.check_read_columns()) return rd.summary;
   const std::uint64_t header_line = rd.line;
   learn_date_orders(rd, lines);
   guarded(rd, lines, [&] { form->read(rd, lines); });

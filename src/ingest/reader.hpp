@@ -54,6 +54,10 @@ std::string show_money(Money m);
 /// True for an empty line or one of spaces, tabs and CR only.
 bool is_blank(std::string_view line);
 
+/// The column a --map source `#N` names (N from 1, the header's Nth field), or k_absent when
+/// `source` is not one or a column is named so.
+std::size_t mapped_column_number(std::string_view source, const std::vector<std::string>& names);
+
 class LineSource;
 struct FileReader;
 
@@ -252,13 +256,25 @@ struct FileReader {
 
   const IngestOptions& options() const { return run.options; }
   Header header() const { return Header{names, fields, run.options}; }
-  std::size_t find(std::initializer_list<std::string_view> candidates) const { return header().find(candidates); }
-  std::size_t find(std::span<const std::string_view> candidates) const { return header().find(candidates); }
+  /// The column a form reads as a field, as Header::find; every form finds its columns here, so
+  /// the shared rule on duplicate columns (check_read_columns) sees each column it reads.
+  std::size_t find(std::span<const std::string_view> candidates);
+  std::size_t find(std::initializer_list<std::string_view> candidates) {
+    return find(std::span<const std::string_view>(candidates.begin(), candidates.size()));
+  }
   /// The same, each name also with Stripe's " (UTC)" suffix ("created", else "created_(utc)").
-  std::size_t find_utc(std::span<const std::string_view> candidates) const;
-  std::size_t find_utc(std::initializer_list<std::string_view> candidates) const {
+  std::size_t find_utc(std::span<const std::string_view> candidates);
+  std::size_t find_utc(std::initializer_list<std::string_view> candidates) {
     return find_utc(std::span<const std::string_view>(candidates.begin(), candidates.size()));
   }
+  /// The columns find() gave the form, in the order it asked.
+  std::vector<std::size_t> read_columns;
+  /// The rule every form shares: a column the form reads must be the only one of its name
+  /// (after normalising and --map). "Customer ID" beside "customer_id" is an input error naming
+  /// both columns and the field, unless --map names the one to read. False (fatal) when broken.
+  bool check_read_columns();
+  /// The message for two columns, fields `first` and `second`, that both name the field `field`.
+  std::string duplicate_column(std::string_view field, std::size_t first, std::size_t second) const;
 
   void diag(std::uint64_t at_line, std::size_t field, Severity sev, std::string message);
   /// A problem with field `field` of the current row: the row is rejected.

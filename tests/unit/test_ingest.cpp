@@ -191,7 +191,35 @@ TEST_CASE("ingest refuses an empty file and a duplicated column", "[ingest]") {
   CHECK(r.diags.lines[0].rfind("t.csv: error: the file is empty", 0) == 0);
   r = read_csv("customer_id,start_mrr,expansion_mrr,contraction_mrr,churned_mrr,Start MRR\n");
   CHECK(r.diags.lines ==
-        std::vector<std::string>{"t.csv:1: error: column start_mrr appears twice in the header (fields 2 and 6)"});
+        std::vector<std::string>{"t.csv:1: error: columns 2 (\"start_mrr\") and 6 (\"Start MRR\") "
+                                 "both name start_mrr: which one to read is unknown; keep one, or "
+                                 "say which with --map 'start_mrr=#6' (a column's number)"});
+}
+
+TEST_CASE("every form refuses two columns of one name it reads, unless --map picks one", "[ingest][map]") {
+  // Long snapshots: Customer ID and customer_id are both customer_id. Read first, the wrong
+  // one would silently key every row.
+  const std::string text =
+      "Customer ID,month,mrr,customer_id\nx,2026-09,10,a\ny,2026-09,20,a\nx,2026-10,10,a\ny,2026-10,20,a\n";
+  Run r = read_csv(text);
+  REQUIRE(r.diags.lines.size() == 1);
+  CHECK(r.diags.lines[0].starts_with("t.csv:1: error: columns 1 (\"Customer ID\") and 4 (\"customer_id\") both "
+                                     "name customer_id"));
+  CHECK(r.summary.unreadable);
+  IngestOptions o;
+  o.column_map = {{"customer_id", "#1"}};
+  r = read_csv(text, o);
+  REQUIRE(r.diags.lines.size() == 1); // the other column is named as not read
+  CHECK(r.diags.lines[0].starts_with("t.csv:1:4: warning: --map customer_id=#1: column 4 (\"customer_id\") is not"));
+  CHECK_FALSE(r.summary.unreadable);
+  // A column the form does not read may repeat: an unused "notes" twice is no error.
+  r = read_csv("customer_id,month,mrr,notes,Notes\na,2026-09,10,,\na,2026-10,10,,\n");
+  CHECK(r.diags.lines.empty());
+  // #N with no such column is a missing --map source, not a column.
+  o.column_map = {{"customer_id", "#9"}};
+  r = read_csv("customer_id,month,mrr\na,2026-09,10\na,2026-10,10\n", o);
+  REQUIRE(r.diags.lines.size() == 1);
+  CHECK(r.diags.lines[0].find("no column \"#9\"") != std::string::npos);
 }
 
 TEST_CASE("ingest counts values rounded past 6 decimals as warnings", "[ingest]") {

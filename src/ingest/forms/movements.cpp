@@ -69,8 +69,7 @@ bool MovementsForm::start(FileReader& rd) {
     for (std::size_t c = 0; c < c_count; ++c) {
       if (n != k_col_names[c] && !(c == c_currency && n == "currency_code")) continue;
       if (m_pos[c] != k_absent) {
-        rd.fatal(rd.line,
-                 fmt::format("column {} appears twice in the header (fields {} and {})", n, m_pos[c] + 1, i + 1));
+        rd.fatal(rd.line, rd.duplicate_column(k_col_names[c], m_pos[c], i));
         return false;
       }
       m_pos[c] = i;
