@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 #include <unordered_map>
 
@@ -25,6 +26,8 @@ public:
     m_running = rd.find({"mrr"});
     for (std::string_view o : {"customer_external_id", "customer_uuid", "customer_id", "customer_name"})
       if (const std::size_t i = rd.find({o}); i != k_absent) m_ids.push_back(i);
+    m_external = rd.find({"customer_external_id"});
+    m_uuid = rd.find({"customer_uuid"});
     m_type = rd.find({"movement_type"});
     if (rd.options().names) m_name = rd.find({"customer_name"}); // movers (issue 30) show it
     m_subscription = rd.find({"subscription_external_id"});
@@ -80,25 +83,12 @@ public:
       m_lines.note(rd, m_mrr, "the movement",
                    fmt::format("{} of {} on {}", show_money(delta), show(id), trim_spaces(rd.fields[m_date])),
                    row_key(rd), "the same line twice is one movement exported twice: delete one");
-    if (rd.row_ok) {
-      const std::uint32_t c = m_table->customer(id, key_cell(rd.by_value()));
-      if (m_name != k_absent) m_table->name(c, trim_spaces(rd.fields[m_name]));
-      if (!m_table->add(c, d->month, delta)) {
-        rd.field_error(m_mrr, "the customer's movements in this month overflow");
-      } else if (m_running != k_absent && !is_blank(rd.fields[m_running])) {
-        std::uint32_t subscription = UINT32_MAX;
-        if (m_subscription != k_absent && !is_blank(rd.fields[m_subscription]))
-          subscription = m_subscriptions
-                             .try_emplace(std::string(rd.fields[m_subscription]),
-                                          static_cast<std::uint32_t>(m_subscriptions.size()))
-                             .first->second;
-        m_checks.push_back(Check{c, d->month, d->day.value_or(0), rd.line, running, delta, subscription, false});
-      }
-    }
+    if (rd.row_ok) take(rd, id, id_field, Movement{d->month, d->day.value_or(0), rd.line, delta, running});
     rd.count_row();
   }
 
   void finish(FileReader& rd) override {
+    if (!resolve_uuids(rd)) return;
     if (const auto bad = m_table->accumulate()) {
       rd.fatal(0,
                fmt::format("customer {}'s MRR falls below 0 in {}: the log does not hold the customer's whole history",
@@ -110,6 +100,90 @@ public:
   }
 
 private:
+  /// A row's movement, as booked for its customer.
+  struct Movement {
+    MonthIndex month;
+    Day day;
+    std::uint64_t line;
+    Money delta, running;
+    bool checked = false;                    ///< the row's MRR cell is filled in: check it
+    std::uint32_t subscription = UINT32_MAX; ///< UINT32_MAX: none given
+  };
+  /// A row with CUSTOMER_UUID and no CUSTOMER_EXTERNAL_ID, booked once the whole file is read.
+  struct Pending {
+    std::string uuid, by, name;
+    Movement movement;
+  };
+  /// The external id the rows of one CUSTOMER_UUID give it, and a second one if they disagree.
+  struct Known {
+    std::string id;
+    std::uint64_t line = 0;
+    std::string other;
+    std::uint64_t other_line = 0;
+  };
+
+  /// Books the current row's movement for customer `id` (from field `id_field`). ChartMogul
+  /// writes some rows with CUSTOMER_UUID only: such a row is the customer whose other rows give
+  /// that uuid an external id, in any order, so it waits for the end of the file (resolve_uuids).
+  void take(FileReader& rd, std::string_view id, std::size_t id_field, Movement m) {
+    if (m_running != k_absent && !is_blank(rd.fields[m_running])) {
+      m.checked = true;
+      if (m_subscription != k_absent && !is_blank(rd.fields[m_subscription]))
+        m.subscription =
+            m_subscriptions
+                .try_emplace(std::string(rd.fields[m_subscription]), static_cast<std::uint32_t>(m_subscriptions.size()))
+                .first->second;
+    }
+    const std::string_view by = key_cell(rd.by_value());
+    const std::string_view name = m_name != k_absent ? trim_spaces(rd.fields[m_name]) : std::string_view{};
+    const std::string_view uuid = m_uuid != k_absent ? key_cell(rd.fields[m_uuid]) : std::string_view{};
+    if (m_external != k_absent && id_field == m_uuid) {
+      m_pending.push_back(Pending{std::string(id), std::string(by), std::string(name), m});
+      return;
+    }
+    if (id_field == m_external && !uuid.empty()) {
+      Known& k = m_known[std::string(uuid)];
+      if (k.id.empty()) k = Known{std::string(id), rd.line, {}, 0};
+      else if (k.id != id && k.other.empty()) k.other = id, k.other_line = rd.line;
+    }
+    if (!book(id, by, name, m)) rd.field_error(m_mrr, "the customer's movements in this month overflow");
+  }
+
+  bool book(std::string_view id, std::string_view by, std::string_view name, const Movement& m) {
+    const std::uint32_t c = m_table->customer(id, by);
+    if (m_name != k_absent) m_table->name(c, name);
+    if (!m_table->add(c, m.month, m.delta)) return false;
+    if (m.checked) m_checks.push_back(Check{c, m.month, m.day, m.line, m.running, m.delta, m.subscription, false});
+    return true;
+  }
+
+  /// Books the rows with a uuid only under the external id the file gives the uuid (the uuid
+  /// itself when none does). A uuid given two external ids leaves such a row's customer
+  /// unknown: an error naming the row and both ids.
+  bool resolve_uuids(FileReader& rd) {
+    for (const Pending& p : m_pending) {
+      std::string_view id = p.uuid;
+      if (const auto it = m_known.find(p.uuid); it != m_known.end()) {
+        const Known& k = it->second;
+        if (!k.other.empty()) {
+          rd.diag(p.movement.line, m_external, Severity::error,
+                  fmt::format("CUSTOMER_EXTERNAL_ID is empty, and CUSTOMER_UUID {} is customer {} on line {} but {} on "
+                              "line {}: which customer the movement is is unknown; fill in its CUSTOMER_EXTERNAL_ID",
+                              show(p.uuid), show(k.id), k.line, show(k.other), k.other_line));
+          rd.summary.unreadable = true;
+          return false;
+        }
+        id = k.id;
+      }
+      if (!book(id, p.by, p.name, p.movement)) {
+        rd.diag(p.movement.line, m_mrr, Severity::error, "the customer's movements in this month overflow");
+        rd.summary.unreadable = true;
+        return false;
+      }
+    }
+    return true;
+  }
+
   /// One row's MRR column: the customer's MRR after the movement.
   struct Check {
     std::uint32_t customer;
@@ -193,6 +267,9 @@ private:
   std::size_t m_name = k_absent; ///< CUSTOMER_NAME, read only for movers (issue 30)
   std::unordered_map<std::string, std::uint32_t> m_subscriptions;
   std::vector<std::size_t> m_ids; ///< id columns, preferred first
+  std::size_t m_external = k_absent, m_uuid = k_absent;
+  std::map<std::string, Known, std::less<>> m_known; ///< CUSTOMER_UUID -> its external id
+  std::vector<Pending> m_pending;
   SnapshotTable* m_table = nullptr;
   TotalsRule m_totals;
   DuplicateRule m_lines; ///< whole lines: a movement has no key of its own
@@ -212,7 +289,8 @@ const FormInfo k_chartmogul_form{
     recognise_chartmogul,
     [] { return std::unique_ptr<Form>(new ChartMogulForm); },
     {"none: a row is a movement (an event), and one customer may have several a day; summed per "
-     "customer (CUSTOMER_EXTERNAL_ID, else CUSTOMER_UUID, else CUSTOMER_NAME) and month",
+     "customer (CUSTOMER_EXTERNAL_ID, else CUSTOMER_UUID, else CUSTOMER_NAME) and month; a row with "
+     "CUSTOMER_UUID but no CUSTOMER_EXTERNAL_ID is the customer whose other rows give that uuid an external id",
      "a line equal to an earlier one in every cell (trimmed): one movement exported twice",
      "a customer cell Total, Grand total, Summe, SMB Total and the like (one amount per row: no "
      "sums check)",
