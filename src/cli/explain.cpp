@@ -68,7 +68,9 @@ std::string explain_inputs() {
   for (const InputForm& f : input_forms()) out += fmt::format("  {:<18} {}\n", f.name, f.recognised_by);
   out += "\nEvery form's rows obey the same rules: keys (customer, subscription, segment values) are trimmed of\n"
          "spaces and tabs; a totals or subtotal row is an error, never a customer; the same key twice in a file is\n"
-         "an error naming both lines; a file that changes while it is read is an error. Per form:\n";
+         "an error naming both lines; two columns of one name the form reads (Customer ID and customer_id) are an\n"
+         "error unless --map names the one to read (customer_id=#2); a file that changes while it is read is an\n"
+         "error. Per form:\n";
   for (const InputForm& f : input_forms()) {
     if (f.key.empty()) continue;
     out += fmt::format("\n  {}\n", f.name);
