@@ -93,9 +93,12 @@ public:
     // Components are asked for by cskpi health alone, which scores from them and nothing else:
     // a column it does not use (a slash-dated renewal_date, a free-text reason) is not read,
     // so a cell in it can neither stop the scores nor reject a row (issue 28).
-    if (!rd.options().components.empty())
+    if (!rd.options().components.empty()) {
       m_attr.health = m_attr.signup = m_attr.value = m_attr.renewal = m_attr.renewed = m_attr.reason = m_attr.name =
           k_absent;
+      // Nor is it one of the columns the duplicate-column rule checks.
+      std::erase_if(rd.read_columns, [&](std::size_t at) { return at != m_attr.id; });
+    }
     for (const std::string& c : rd.options().components) {
       const std::size_t at = rd.find({c});
       if (at == k_absent) {
