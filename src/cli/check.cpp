@@ -203,6 +203,10 @@ int run_check(CheckOptions o) {
                               BaselineOptions{.tolerance = tolerance, .allow_missing = o.allow_missing});
   }
   std::vector<Verdict> judged = judge(rules, report->groups, judge_opts);
+  // A gate that judged nothing passes: say why, so that it does not pass unnoticed.
+  if (const std::string why = fail_on_judged_nothing(report->groups, judge_opts, report->settings.min_group);
+      !why.empty())
+    print_problem(why, true);
   verdicts.insert(verdicts.end(), std::make_move_iterator(judged.begin()), std::make_move_iterator(judged.end()));
   if (!o.anomaly.empty()) {
     std::vector<Verdict> anomalies = judge_anomalies(report->groups, k, annotations);

@@ -411,6 +411,27 @@ std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Gro
   return out;
 }
 
+std::string fail_on_judged_nothing(const std::vector<Group>& groups, const CheckOptions& opts,
+                                   std::uint64_t min_group) {
+  if (!opts.fail_on) return {};
+  bool open = false, all_small = true;
+  for (const Group& g : groups) {
+    if (std::find(opts.closed_periods.begin(), opts.closed_periods.end(), g.period.value_or("")) !=
+        opts.closed_periods.end())
+      continue; // judged against the baseline, not by --fail-on
+    open = true;
+    if (std::any_of(g.records.begin(), g.records.end(), [](const Record& r) { return r.tier.has_value(); })) return {};
+    if ((g.billing ? g.totals.cohort : g.customer_records) >= min_group) all_small = false;
+  }
+  if (!open) return {};
+  const bool billing = groups.empty() || groups.front().billing;
+  if (all_small)
+    return fmt::format("no group has --min-group {} {}: nothing was rated, so --fail-on judged nothing; lower "
+                       "--min-group to rate smaller groups",
+                       min_group, billing ? "starting customers" : "customers");
+  return "no metric of this run was rated (none has a value and a band): --fail-on judged nothing";
+}
+
 CheckSummary summarize(std::size_t rules, const std::vector<Verdict>& verdicts) {
   CheckSummary s;
   s.rules = rules;

@@ -99,6 +99,11 @@ struct CheckOptions {
 /// group), then applies --fail-on to every rated metric of every group. Pure.
 std::vector<Verdict> judge(const std::vector<Rule>& rules, const std::vector<Group>& groups, const CheckOptions& opts);
 
+/// Why --fail-on judged nothing: it was given, but no metric of a group it judges (one of a
+/// closed period is not) has a tier, most often because every group has fewer than `min_group`
+/// starting customers (--min-group). Empty when it judged something or was not given. Pure.
+std::string fail_on_judged_nothing(const std::vector<Group>& groups, const CheckOptions& opts, std::uint64_t min_group);
+
 struct CheckSummary {
   std::size_t rules = 0, checks = 0, passed = 0, failed = 0, skipped = 0;
 };

@@ -230,6 +230,24 @@ TEST_CASE("fail-on judges every rated metric against the tier", "[check]") {
   CHECK(summary_line(summarize(1, v)) == "1 rule (2 checks), 1 passed, 1 failed");
 }
 
+TEST_CASE("fail-on that rates nothing says why", "[check]") {
+  Group small = group_with("2026-10", "all", 99, std::nullopt);
+  small.totals.cohort = 3;
+  Group big = group_with("2026-11", "all", 99, std::nullopt);
+  big.totals.cohort = 40;
+  CheckOptions opts;
+  CHECK(fail_on_judged_nothing({small}, opts, 30).empty()); // no --fail-on
+  opts.fail_on = Tier::warning;
+  CHECK(fail_on_judged_nothing({small}, opts, 30) ==
+        "no group has --min-group 30 starting customers: nothing was rated, so --fail-on judged nothing; lower "
+        "--min-group to rate smaller groups");
+  CHECK(fail_on_judged_nothing({small}, opts, 3).starts_with("no metric of this run was rated"));
+  CHECK(fail_on_judged_nothing({small, big}, opts, 30).starts_with("no metric of this run was rated"));
+  CHECK(fail_on_judged_nothing({small, group_with("2026-11", "all", 99, Tier::good)}, opts, 30).empty());
+  opts.closed_periods = {"2026-10"}; // judged against the baseline alone
+  CHECK(fail_on_judged_nothing({small}, opts, 30).empty());
+}
+
 TEST_CASE("check renderers escape for their targets", "[check]") {
   Verdict v;
   v.status = Verdict::Status::fail;
