@@ -372,6 +372,53 @@ private:
     return field == k_absent ? std::nullopt : rd.day(field, what);
   }
 
+  /// The day `count` units after `from`; months keep the day of the month, or the month's last day
+  /// when it is shorter (Stripe's billing periods: January 31 + 1 month is February 28).
+  static Day after_interval(Day from, Interval unit, int count) {
+    if (unit == Interval::day) return from + count;
+    if (unit == Interval::week) return from + 7 * count;
+    const Civil c = civil_from_days(from);
+    const int months = c.m - 1 + (unit == Interval::year ? 12 : 1) * count;
+    const int y = c.y + months / 12, m = months % 12 + 1;
+    const Day next = m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1);
+    return std::min(days_from_civil(y, m, 1) + c.d - 1, next - 1);
+  }
+
+  /// A subscription canceled at period end, with no Ended At or Current Period End: it ran to the
+  /// end of its current period (Canceled At is the day it was asked for), which is its Current
+  /// Period Start plus one interval (the trial's end, when the period is the trial). Without a
+  /// Current Period Start the period's end is unknown (Start is no anchor: a billing cycle
+  /// anchor, a trial or a plan change moves it), and the row is an error naming the cell. Counted from
+  /// the period's start, a monthly end may fall a day or two before Stripe's (an anchor on the 31st),
+  /// never in another month: the month is what the snapshots read.
+  std::optional<Day> derived_period_end(FileReader& rd, const Subscription& s, std::optional<Day> period_start,
+                                        std::optional<Day> canceled) {
+    if (!rd.row_ok) return std::nullopt;
+    const std::size_t cell = m_period_end != k_absent ? m_period_end
+        : m_period_start != k_absent                  ? m_period_start
+        : m_canceled != k_absent                      ? m_canceled
+                                                      : m_at_period_end;
+    if (!period_start) {
+      rd.field_error(cell,
+                     fmt::format("the subscription is {} at period end but has no Ended At or Current Period "
+                                 "End, nor a Current Period Start to count its period from: cskpi cannot "
+                                 "tell the month its MRR stops (Canceled At is the day it was asked for; "
+                                 "export Current Period End)",
+                                 s.status));
+      return std::nullopt;
+    }
+    const bool trial = s.trial_end && *s.trial_end > *period_start;
+    const Day end = trial ? *s.trial_end : after_interval(*period_start, s.unit, s.count);
+    if (canceled && (*canceled < *period_start || *canceled > end)) {
+      rd.field_error(m_canceled,
+                     fmt::format("Canceled At {} is outside the current period ({} to {}) the "
+                                 "subscription was canceled at the end of",
+                                 format_date(*canceled), format_date(*period_start), format_date(end)));
+      return std::nullopt;
+    }
+    return end;
+  }
+
   /// When the subscription ends, and what the lifecycle metrics need of it (issue 30): a
   /// cancellation scheduled ahead (Cancel At Period End, a Cancel At date) counts from the day
   /// it was asked for (Canceled At); an end from a failed payment (unpaid, past_due, or the
@@ -391,6 +438,8 @@ private:
     // Cancellations count when the subscription ends, not when they were asked for.
     if (ended) s.end = ended;
     else if (at_period_end.value_or(false) && period_end) s.end = period_end;
+    else if (at_period_end.value_or(false) && ended_status(s.status))
+      s.end = derived_period_end(rd, s, period_start, canceled);
     else if (cancel_at && !ended_status(s.status)) s.end = cancel_at;
     else if (ended_status(s.status)) s.end = canceled ? canceled : period_end;
     if (ended_status(s.status) && !s.end && rd.row_ok) // counted on, it would never churn
