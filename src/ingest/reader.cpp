@@ -141,6 +141,10 @@ std::size_t Header::find(std::span<const std::string_view> candidates) const {
   return k_absent;
 }
 
+namespace {
+
+/// The column a --map source `#N` names (N from 1), or k_absent when `source` is not one or a
+/// column is named so.
 std::size_t mapped_column_number(std::string_view source, const std::vector<std::string>& names) {
   if (source.size() < 2 || source.size() > 8 || source[0] != '#') return k_absent;
   std::size_t n = 0;
@@ -150,6 +154,23 @@ std::size_t mapped_column_number(std::string_view source, const std::vector<std:
   }
   if (n == 0 || n > names.size() || std::find(names.begin(), names.end(), source) != names.end()) return k_absent;
   return n - 1;
+}
+
+} // namespace
+
+MapApplied apply_column_map(std::vector<std::string>& names, const std::string& target, const std::string& source) {
+  MapApplied applied;
+  const std::size_t numbered = mapped_column_number(source, names);
+  applied.found = numbered != k_absent || std::find(names.begin(), names.end(), source) != names.end();
+  for (std::size_t i = 0; applied.found && target != source && i < names.size(); ++i)
+    if (names[i] == target && i != numbered) {
+      applied.displaced.push_back(i);
+      names[i].clear();
+    }
+  if (numbered != k_absent) names[numbered] = target;
+  for (std::string& n : names)
+    if (n == source) n = target;
+  return applied;
 }
 
 std::size_t FileReader::find(std::span<const std::string_view> candidates) {
@@ -272,21 +293,12 @@ bool FileReader::split_header(std::string_view text) {
   names.clear();
   for (std::string_view f : fields) names.push_back(normalise_column_name(f));
   for (const auto& [target, source] : opt.column_map) {
-    const std::size_t numbered = mapped_column_number(source, names);
-    const bool found = numbered != k_absent || std::find(names.begin(), names.end(), source) != names.end();
-    // The map wins over a column already named as its target (--map customer_id=customer_email
-    // beside Customer ID): read first, that column would silently undo the map.
-    for (std::size_t i = 0; found && target != source && i < names.size(); ++i)
-      if (names[i] == target && i != numbered) {
-        diag(line, i, Severity::warning,
-             fmt::format("--map {}={}: column {} ({}) is not read as {}: the mapped column is", target, source, i + 1,
-                         show(trim_spaces(fields[i])), target));
-        names[i].clear();
-      }
-    if (numbered != k_absent) names[numbered] = target;
-    for (std::string& n : names)
-      if (n == source) n = target;
-    if (!found && !opt.map_optional)
+    const MapApplied applied = apply_column_map(names, target, source);
+    for (const std::size_t i : applied.displaced)
+      diag(line, i, Severity::warning,
+           fmt::format("--map {}={}: column {} ({}) is not read as {}: the mapped column is", target, source, i + 1,
+                       show(trim_spaces(fields[i])), target));
+    if (!applied.found && !opt.map_optional)
       diag(line, k_absent, Severity::warning,
            fmt::format("--map {}=...: no column \"{}\" in this header (columns: {})", target, source,
                        shown_columns(names)));

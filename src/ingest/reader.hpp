@@ -54,9 +54,16 @@ std::string show_money(Money m);
 /// True for an empty line or one of spaces, tabs and CR only.
 bool is_blank(std::string_view line);
 
-/// The column a --map source `#N` names (N from 1, the header's Nth field), or k_absent when
-/// `source` is not one or a column is named so.
-std::size_t mapped_column_number(std::string_view source, const std::vector<std::string>& names);
+/// What one --map entry did to a header (apply_column_map).
+struct MapApplied {
+  bool found = false;                 ///< the header has the column the entry names
+  std::vector<std::size_t> displaced; ///< columns already named as its target, no longer read as it
+};
+/// Renames the header's normalised `names` as the --map entry `target`=`source` says: the column
+/// `source` names (by name, or `#N`: the header's Nth field) becomes `target`, and a column
+/// already named `target` is cleared, so the map wins (read first, that column would undo it).
+/// The one place --map is applied: the reader and the role peek see the same names.
+MapApplied apply_column_map(std::vector<std::string>& names, const std::string& target, const std::string& source);
 
 class LineSource;
 struct FileReader;

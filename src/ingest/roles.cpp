@@ -110,12 +110,7 @@ FileRole peek_role(const std::string& path, const IngestOptions& options) {
   if (split_record(*header, delimiter, fields, scratch).status != SplitResult::Status::ok) return FileRole::unknown;
   std::vector<std::string> names;
   for (std::string_view f : fields) names.push_back(normalise_column_name(f));
-  for (const auto& [target, source] : options.column_map) {
-    if (const std::size_t numbered = ingest::mapped_column_number(source, names); numbered != ingest::k_absent)
-      names[numbered] = target;
-    for (std::string& n : names)
-      if (n == source) n = target;
-  }
+  for (const auto& [target, source] : options.column_map) ingest::apply_column_map(names, target, source);
   FileRole role = FileRole::unknown;
   recognise(Header{names, fields, options}, role);
   return role;

@@ -464,7 +464,7 @@ std::string_view status_word(Verdict::Status s) {
 }
 
 std::string group_text(const Verdict& v) {
-  const std::string segment = v.by_value && v.segment == "all" ? "all (a --by value)" : v.segment;
+  const std::string segment = shown_segment(v.segment, !v.by_value);
   return v.period ? fmt::format("{} · {}", segment, *v.period) : segment;
 }
 

@@ -192,8 +192,7 @@ std::string printable(std::string_view s) {
 }
 
 std::string group_title(const Group& g) {
-  // A --by value that happens to be "all" is not the whole base, whose block comes first.
-  const std::string segment = !g.whole && g.segment == "all" ? "all (a --by value)" : g.segment;
+  const std::string segment = shown_segment(g.segment, g.whole);
   std::string title = g.period ? *g.period + " · " + segment : segment;
   if (!g.billing)
     return fmt::format("{}: {} customer record{}", title, group_thousands(g.customer_records),

@@ -44,6 +44,12 @@ struct Group {
   bool whole = false;                 ///< the whole base ("all"), not a --by group that may be named "all"
 };
 
+/// A group's name as the table, Markdown and check's verdicts show it: a --by value that happens
+/// to be "all" is marked, so that it is not taken for the whole base.
+inline std::string shown_segment(const std::string& segment, bool whole) {
+  return !whole && segment == "all" ? "all (a --by value)" : segment;
+}
+
 /// Settings echoed in the output so a report says how it was made.
 struct ReportSettings {
   std::string version;
