@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// fmt's compiled part, built once for the whole program (issue 29). The start-up tuning links
-// libstdc++ into the binary, so Debian's libfmt.so (which would load the shared libstdc++ again)
-// cannot be used; including fmt header-only instead compiles its implementation in every
-// translation unit, three minutes of CI. So every file includes fmt as for the library, and
-// this one file holds what the library would: the non-template functions of format-inl.h and
-// the instantiations format.h declares extern or leaves to the library.
+// fmt's compiled part, built once for the whole program (issue 29; cmake/StartupTuning.cmake).
+// Debian's libfmt.so is one more shared library for every run to load, and with the start-up
+// tuning it would load the shared libstdc++ beside the linked one; including fmt header-only
+// instead compiles its implementation in every translation unit, three minutes of CI. So every
+// file includes fmt as for the library (Debian's libfmt-dev headers), and this one file holds
+// what the library would: the non-template functions of format-inl.h and the instantiations
+// format.h declares extern or leaves to the library.
 #include <fmt/format-inl.h>
 
 FMT_BEGIN_NAMESPACE
