@@ -24,29 +24,35 @@ namespace cskpi::cli {
 void setup_check(CLI::App& app, CheckOptions& o) {
   CLI::App* cmd = app.add_subcommand("check", "Gate a CI pipeline: fail (exit 1) when a KPI breaks a rule or a tier");
   add_input_options(*cmd, o.run);
-  add_reactivation_option(*cmd, o.run);
-  add_leading_options(*cmd, o.run);
-  cmd->add_option("-r,--require", o.require, "A rule [COLUMN=VALUE:]METRIC[@annual] OP NUMBER; repeatable")
+  CLI::App& rules = option_part(*cmd); // parts of a dozen options or fewer: option_part
+  add_reactivation_option(rules, o.run);
+  add_leading_options(rules, o.run);
+  rules.add_option("-r,--require", o.require, "A rule [COLUMN=VALUE:]METRIC[@annual] OP NUMBER; repeatable")
       ->type_name("RULE")
       ->allow_extra_args(false);
-  cmd->add_option("--rules", o.rules_file,
+  rules
+      .add_option("--rules", o.rules_file,
                   "A file of rules, one per line; # at the start of a line or after a space starts a comment")
       ->type_name(k_file);
-  cmd->add_option("--fail-on", o.fail_on, "Fail when any rated metric is in this tier or worse")
+  rules.add_option("--fail-on", o.fail_on, "Fail when any rated metric is in this tier or worse")
       ->check(CLI::IsMember({"critical", "warning", "acceptable", "good"}))
       ->type_name("TIER");
-  cmd->add_flag("--allow-missing", o.allow_missing,
-                "Skip (not fail) rules whose metric is undefined or whose group is absent, and baseline periods "
-                "absent from the data");
-  cmd->add_option("--baseline", o.baseline,
+  rules.add_flag("--allow-missing", o.allow_missing,
+                 "Skip (not fail) rules whose metric is undefined or whose group is absent, and baseline periods "
+                 "absent from the data");
+  CLI::App& history = option_part(*cmd);
+  history
+      .add_option("--baseline", o.baseline,
                   "Month-close lock: an earlier cskpi report --format json (best with --lock). Fail when a figure of a "
                   "period it holds has changed since; those periods are judged by it alone, the others by the rules")
       ->type_name(k_file);
-  cmd->add_option("--baseline-tolerance", o.baseline_tolerance,
+  history
+      .add_option("--baseline-tolerance", o.baseline_tolerance,
                   "How far a closed figure may move, in its own unit: 0.01 lets money move a cent and percentages "
                   "0.01 points (default: exact)")
       ->type_name("N");
-  cmd->add_option("--anomaly", o.anomaly,
+  history
+      .add_option("--anomaly", o.anomaly,
                   "Fail when a metric of the latest period lies more than K robust deviations from the median of "
                   "its trailing 12 periods (each --by group too; fewer than 6 with a value: no judgement). The "
                   "robust deviation is 1.4826 x the median absolute deviation, which estimates the standard "
@@ -54,23 +60,25 @@ void setup_check(CLI::App& app, CheckOptions& o) {
                   "(the same test). A history that never changed flags any change")
       ->expected(0, 1)
       ->type_name("[K]");
-  cmd->add_option("--annotations", o.annotations,
+  history
+      .add_option("--annotations", o.annotations,
                   "CSV of known events, columns date (YYYY-MM-DD, or YYYY-MM) and label: a figure --anomaly flags in "
                   "a period holding one is reported as expected: LABEL, not failed")
       ->type_name(k_file);
-  add_period_option(*cmd, o.run);
-  add_format_option(*cmd, o.run.format, o.run.output, {"table", "json", "github", "markdown"},
+  add_period_option(history, o.run);
+  CLI::App& output = option_part(*cmd);
+  add_format_option(output, o.run.format, o.run.output, {"table", "json", "github", "markdown"},
                     "table, json, github (workflow annotations) or markdown (PR comment)");
-  cmd->add_option("--gross-margin", o.run.gross_margin, "Gross margin for LTV as a fraction, e.g. 0.8")
+  output.add_option("--gross-margin", o.run.gross_margin, "Gross margin for LTV as a fraction, e.g. 0.8")
       ->type_name("FRACTION");
-  cmd->add_option("--cac", o.run.cac, "Acquisition cost per customer for LTV:CAC")->type_name("AMOUNT");
-  cmd->add_option("--bands", o.run.bands, "CSV of metric,tier,bound,direction replacing built-in bands")
+  output.add_option("--cac", o.run.cac, "Acquisition cost per customer for LTV:CAC")->type_name("AMOUNT");
+  output.add_option("--bands", o.run.bands, "CSV of metric,tier,bound,direction replacing built-in bands")
       ->type_name(k_file);
-  add_costs_option(*cmd, o.run);
-  cmd->add_flag(
+  add_costs_option(output, o.run);
+  output.add_flag(
       "-q,--quiet", o.quiet,
       "Print only the rules that failed (and were skipped, and --anomaly's expected figures), and the summary");
-  add_color_option(*cmd, o.run.color, "PASS/FAIL");
+  add_color_option(output, o.run.color, "PASS/FAIL");
   cmd->footer(R"(Rules:
   nrr>=100                   period NRR of each period's whole base
   grr@annual>=90             the annualised figure instead of the period one

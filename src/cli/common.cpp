@@ -40,6 +40,35 @@ void read_stdin_by_default(CLI::App& cmd, CLI::Option* files, std::vector<std::s
   });
 }
 
+CLI::App& option_part(CLI::App& cmd) {
+  CLI::App* part = cmd.add_option_group("");
+  part->set_help_flag(); // the command's -h,--help serves
+  return *part;
+}
+
+CLI::App& command_of(CLI::App& part) {
+  CLI::App* cmd = &part;
+  while (cmd->get_name().empty() && cmd->get_parent() != nullptr) cmd = cmd->get_parent();
+  return *cmd;
+}
+
+namespace {
+
+template <class App, class Option> std::vector<Option*> collect_options(App& cmd) {
+  std::vector<Option*> all = cmd.get_options();
+  for (App* part : cmd.get_subcommands([](const CLI::App* sub) { return sub->get_name().empty(); }))
+    for (Option* opt : collect_options<App, Option>(*part)) all.push_back(opt);
+  return all;
+}
+
+} // namespace
+
+std::vector<CLI::Option*> options_of(CLI::App& cmd) { return collect_options<CLI::App, CLI::Option>(cmd); }
+
+std::vector<const CLI::Option*> options_of(const CLI::App& cmd) {
+  return collect_options<const CLI::App, const CLI::Option>(cmd);
+}
+
 void add_input_options(CLI::App& cmd, RunOptions& o) {
   read_stdin_by_default(
       cmd,
@@ -76,7 +105,7 @@ void add_input_options(CLI::App& cmd, RunOptions& o) {
       ->type_name(k_file);
   cmd.add_option("-o,--output", o.output, "Write to FILE instead of standard output")->type_name(k_file);
   add_snapshot_options(cmd, o);
-  add_export_options(cmd, o);
+  add_export_options(option_part(cmd), o);
 }
 
 void add_export_options(CLI::App& cmd, RunOptions& o) {
@@ -353,8 +382,9 @@ void add_format_option(CLI::App& cmd, std::string& format, const std::string& ou
   CLI::Option* opt =
       cmd.add_option("--format", format, help + " (default: from -o's extension, else " + formats.front() + ")")
           ->check(CLI::IsMember(formats));
-  cmd.callback([opt, &format, &output, formats, &cmd] {
-    format = format_for_output(cmd, output, format, opt->count() > 0, formats);
+  CLI::App& command = command_of(cmd); // a part's callback runs only when one of its options is given
+  command.callback([opt, &format, &output, formats, &command] {
+    format = format_for_output(command, output, format, opt->count() > 0, formats);
   });
 }
 
@@ -440,7 +470,7 @@ namespace {
 std::vector<std::string> files_read(const CLI::App& command) {
   std::vector<std::string> files;
   for (const CLI::App* at = &command; at != nullptr; at = at->get_parent())
-    for (const CLI::Option* opt : at->get_options())
+    for (const CLI::Option* opt : options_of(*at))
       if (opt->get_type_name() == k_file && opt->get_name() != "--output")
         files.insert(files.end(), opt->results().begin(), opt->results().end());
   return files;
@@ -470,7 +500,7 @@ void refuse_negative_counts(const CLI::App& app) {
   // After parsing, on the options given only: asking every option its type name while setting up
   // would cost each run more than the check itself.
   for (const CLI::App* command : app.get_subcommands())
-    for (const CLI::Option* opt : command->get_options()) {
+    for (const CLI::Option* opt : options_of(*command)) {
       if (opt->count() == 0 || (opt->get_type_name() != "N" && opt->get_type_name() != "UINT")) continue;
       for (const std::string& value : opt->results()) {
         if (value.starts_with('-'))
@@ -560,6 +590,38 @@ std::string WrappingFormatter::make_subcommand(const CLI::App* sub) const {
   std::stringstream out;
   CLI::detail::format_help(out, sub->get_display_name(true), desc, column);
   return out.str();
+}
+
+std::string WrappingFormatter::make_help(const CLI::App* app, std::string name, CLI::AppFormatMode mode) const {
+  if (mode == CLI::AppFormatMode::Sub) return make_expanded(app);
+  std::string out;
+  if (app->get_name().empty() && app->get_parent() != nullptr && app->get_group() != "Subcommands")
+    out += app->get_group() + ':';
+  out += make_description(app);
+  out += make_usage(app, std::move(name));
+  out += make_positionals(app);
+  out += make_option_sections(app);
+  out += make_subcommands(app, mode);
+  out += '\n' + make_footer(app);
+  return out;
+}
+
+std::string WrappingFormatter::make_option_sections(const CLI::App* app) const {
+  const std::vector<const CLI::Option*> all = options_of(*app);
+  std::vector<std::string> groups;
+  for (const CLI::Option* opt : all)
+    if (std::find(groups.begin(), groups.end(), opt->get_group()) == groups.end()) groups.push_back(opt->get_group());
+  std::string out;
+  for (const std::string& group : groups) {
+    std::vector<const CLI::Option*> opts;
+    for (const CLI::Option* opt : all)
+      if (opt->get_group() == group && opt->nonpositional()) opts.push_back(opt);
+    if (!group.empty() && !opts.empty()) {
+      out += make_group(group, false, opts);
+      if (group != groups.back()) out += '\n';
+    }
+  }
+  return out;
 }
 
 std::string WrappingFormatter::make_option_desc(const CLI::Option* opt) const {

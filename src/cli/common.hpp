@@ -39,6 +39,22 @@ using app::parse_gross_margin;
 using app::parse_metric_list;
 using app::reading_order;
 
+/// A part of `cmd` to add options to: a nameless option group that help, parsing, config files
+/// and completion treat as the command itself (options_of, WrappingFormatter::make_groups).
+/// CLI11 2.1 checks each new option's names against every option of its App, copying both name
+/// lists for each pair; with report's 42 options in one App that was a fifth of the instructions
+/// of a 100-row run. So a command adds its options in parts of a dozen or fewer. Positionals stay
+/// in the command itself (the Positionals: section and -- read them there), and an option that
+/// excludes another names it by pointer (excludes by name looks only within the option's part).
+/// Once a command has a part, every option after it goes into a part too: a part's options are
+/// listed after the command's own.
+CLI::App& option_part(CLI::App& cmd);
+/// The command a part (or the command itself) belongs to.
+CLI::App& command_of(CLI::App& part);
+/// Every option of `cmd` in the order added, its parts' included.
+std::vector<CLI::Option*> options_of(CLI::App& cmd);
+std::vector<const CLI::Option*> options_of(const CLI::App& cmd);
+
 /// Adds the options report and validate share to a subcommand.
 void add_input_options(CLI::App& cmd, RunOptions& o);
 /// With no file named, standard input is read when it is not a terminal (`... | cskpi report`);
@@ -63,6 +79,12 @@ public:
   std::string make_footer(const CLI::App* app) const override;
   /// A line of the list of commands, its description wrapped like an option's.
   std::string make_subcommand(const CLI::App* sub) const override;
+  /// CLI11 2.1's page, with the options of the command's parts (option_part) listed as its own.
+  std::string make_help(const CLI::App* app, std::string name, CLI::AppFormatMode mode) const override;
+
+private:
+  /// CLI11's make_groups (not virtual) over options_of(app), in the order the options were added.
+  std::string make_option_sections(const CLI::App* app) const;
 };
 /// --format with its `formats` (the first is the default), taken from -o's extension when
 /// --format is not given (.json .jsonl .csv .md .html .xlsx; issue 14): format_for_output.

@@ -57,7 +57,7 @@ bool takes_file(const CLI::Option& opt) { return opt.get_type_name().find(k_file
 std::vector<std::string> option_names(const CLI::App& cmd) {
   std::vector<std::string> out;
   for (const CLI::App* a = &cmd; a != nullptr; a = a->get_parent())
-    for (const CLI::Option* opt : a->get_options()) {
+    for (const CLI::Option* opt : options_of(*a)) {
       for (const std::string& l : opt->get_lnames()) out.push_back("--" + l);
       for (const std::string& s : opt->get_snames()) out.push_back("-" + s);
     }

@@ -59,7 +59,7 @@ std::string toml_value(const std::string& v) {
 
 void keep_outputs_off_config(CLI::App& app) {
   for (CLI::App* cmd : app.get_subcommands({}))
-    for (CLI::Option* opt : cmd->get_options())
+    for (CLI::Option* opt : options_of(*cmd))
       for (const std::string& name : opt->get_lnames())
         if (name == "output" || name == "dbt") opt->configurable(false);
 }
@@ -136,7 +136,7 @@ std::string config_error_message(const CLI::App& app, const CLI::ConfigError& e)
   if (cmd == nullptr) return fmt::format("{}: [{}] is not a command", file, section);
   std::string best;
   std::size_t best_d = key.size() < 5 ? 2 : 3;
-  for (const CLI::Option* opt : cmd->get_options())
+  for (const CLI::Option* opt : options_of(*cmd))
     for (const std::string& name : opt->get_lnames())
       if (const std::size_t d = edit_distance(key, name); d < best_d) best_d = d, best = name;
   return fmt::format("{}: \"{}\" in [{}] is not an option of cskpi {}{} (keys are long options without \"--\")", file,
@@ -145,7 +145,7 @@ std::string config_error_message(const CLI::App& app, const CLI::ConfigError& e)
 
 void remember_defaults(const CLI::App& app, ConfigOptions& o) {
   for (const CLI::App* cmd : app.get_subcommands({}))
-    for (const CLI::Option* opt : cmd->get_options()) {
+    for (const CLI::Option* opt : options_of(*cmd)) {
       auto* mutable_opt = const_cast<CLI::Option*>(opt); // capture_default_str is how CLI11 reads a bound default
       const std::string shown = opt->get_default_str();
       mutable_opt->capture_default_str();
@@ -194,7 +194,7 @@ int run_config(const CLI::App& app, const ConfigOptions& o) {
     if (!o.command.empty() && cmd->get_name() != o.command) continue;
     known = true;
     std::vector<std::pair<std::string, std::string>> lines; // the line, its comment
-    for (const CLI::Option* opt : cmd->get_options()) {
+    for (const CLI::Option* opt : options_of(*cmd)) {
       if (!opt->get_configurable() || opt->get_lnames().empty()) continue;
       const std::string& key = opt->get_lnames().front();
       if (opt->count() > 0)

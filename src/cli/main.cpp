@@ -151,7 +151,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
   // CLI11 2.1 stores a flag set by the configuration file without running its callback, so
   // the bound variable would keep its default: run what is still pending.
   for (CLI::App* command : app.get_subcommands({}))
-    for (CLI::Option* opt : command->get_options())
+    for (CLI::Option* opt : options_of(*command))
       if (opt->count() > 0 && !opt->get_callback_run()) opt->run_callback();
   for (const CLI::App* command : app.get_subcommands())
     if (const CLI::Option* color = command->get_option_no_throw("--color"); color != nullptr && color->count() > 0)

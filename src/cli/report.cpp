@@ -20,50 +20,59 @@ namespace cskpi::cli {
 void setup_report(CLI::App& app, RunOptions& o) {
   CLI::App* cmd = app.add_subcommand("report", "Compute every KPI the columns allow and rate it against benchmarks");
   add_input_options(*cmd, o);
+  CLI::App& output = option_part(*cmd); // parts of a dozen options or fewer: option_part
   add_format_option(
-      *cmd, o.format, o.output, {"table", "json", "jsonl", "csv", "markdown", "html", "xlsx"},
+      output, o.format, o.output, {"table", "json", "jsonl", "csv", "markdown", "html", "xlsx"},
       "table, json, jsonl, csv, markdown, html (one page with charts, works offline) or xlsx (a workbook: "
       "Summary, Records, Movers with the customers behind each bridge line and, when there is more than one "
       "period, a sheet per segment with the periods as columns)");
-  add_period_option(*cmd, o);
-  cmd->add_option("--layout", o.layout,
+  add_period_option(output, o);
+  output
+      .add_option("--layout", o.layout,
                   "records (one block per period and segment) or wide: per segment one row per metric, one column per "
                   "period and the change against the period before; for table, csv and markdown")
       ->check(CLI::IsMember({"records", "wide"}));
-  cmd->add_option("--csv-locale", o.csv_locale,
+  output
+      .add_option("--csv-locale", o.csv_locale,
                   "CSV output for a spreadsheet's locale: en (',' and 1234.5, the default) or de (';' and 1234,5, as a "
                   "German Excel or LibreOffice reads numbers)")
       ->check(CLI::IsMember({"en", "de"}));
-  cmd->add_option("--metrics", o.metrics, "Only these metric ids, comma-separated (see cskpi bands / explain)")
+  output.add_option("--metrics", o.metrics, "Only these metric ids, comma-separated (see cskpi bands / explain)")
       ->delimiter(',')
       ->type_name("ID,...");
-  cmd->add_option("--gross-margin", o.gross_margin, "Gross margin for LTV as a fraction, e.g. 0.8 (default 1.0)")
+  output.add_option("--gross-margin", o.gross_margin, "Gross margin for LTV as a fraction, e.g. 0.8 (default 1.0)")
       ->type_name("FRACTION");
-  cmd->add_option("--cac", o.cac, "Acquisition cost per customer for LTV:CAC (overrides a cac column)")
+  output.add_option("--cac", o.cac, "Acquisition cost per customer for LTV:CAC (overrides a cac column)")
       ->type_name("AMOUNT");
-  cmd->add_option("--bands", o.bands, "CSV of metric,tier,bound,direction replacing built-in bands per metric")
+  output.add_option("--bands", o.bands, "CSV of metric,tier,bound,direction replacing built-in bands per metric")
       ->type_name(k_file);
-  add_costs_option(*cmd, o);
-  cmd->add_flag("--skip-invalid", o.skip_invalid, "Leave invalid rows out (each is still reported) instead of failing");
-  cmd->add_flag("--lock", o.lock,
-                "Month close (with --format json): add a fingerprint of every customer's movements per period, so "
-                "that cskpi check --baseline can name the customers behind a figure that changed after the close");
-  cmd->add_option("--top", o.top,
+  add_costs_option(output, o);
+  CLI::App& figures = option_part(*cmd);
+  figures.add_flag("--skip-invalid", o.skip_invalid,
+                   "Leave invalid rows out (each is still reported) instead of failing");
+  figures.add_flag("--lock", o.lock,
+                   "Month close (with --format json): add a fingerprint of every customer's movements per period, so "
+                   "that cskpi check --baseline can name the customers behind a figure that changed after the close");
+  figures
+      .add_option("--top", o.top,
                   "Movers: the N largest customers behind each bridge line, per period and group, with amount and "
                   "share of the line (0: every one); with --by, also those whose group changed (transfer_in, "
                   "transfer_out). Table, markdown, json and jsonl show them only when given; html "
                   "shows 10 and xlsx every one unless given; not with csv (cskpi movements --kind lists them)")
       ->type_name("N");
-  add_reactivation_option(*cmd, o);
-  cmd->add_option("--compare", o.compare,
+  add_reactivation_option(figures, o);
+  figures
+      .add_option("--compare", o.compare,
                   "Definitions side by side: the headline figures (or --metrics) of each preset named, e.g. "
                   "cskpi,smsb,chartmogul,profitwell; each difference from the first is split among the knobs that "
                   "cause it, switched one at a time (cskpi explain definitions); with --fx the FX method is one of "
                   "them (each preset's own, unless --fx-method names one). For table, json, csv and markdown")
       ->delimiter(',')
       ->type_name("PRESET,...")
-      ->excludes("--definitions");
-  cmd->add_option("--peers", o.peers,
+      ->excludes(cmd->get_option("--definitions"));
+  CLI::App& context = option_part(*cmd);
+  context
+      .add_option("--peers", o.peers,
                   "Also hold each metric with published peer data (cskpi bands --peers) against the band of the "
                   "company's size: arpa, acv or arr, taken per group from the report (ARPA = ending MRR / ending "
                   "customers, ACV = 12 x ARPA, ARR = 12 x ending MRR), or given in USD as DIM=VALUE (arpa=450, "
@@ -71,17 +80,19 @@ void setup_report(CLI::App& app, RunOptions& o) {
                   "above median, above p75; better or worse) next to its seed tier, or why it cannot be compared. "
                   "For table, markdown, json, jsonl and html; seed tiers are unchanged")
       ->type_name("DIM[=VALUE]");
-  cmd->add_option("--peer-bands", o.peer_bands,
+  context
+      .add_option("--peer-bands", o.peer_bands,
                   "A peer band CSV (as cskpi bands --peers --format csv writes) replacing the built-in peer bands "
                   "per metric; with --peers")
       ->type_name(k_file);
-  cmd->add_option("--annotations", o.annotations,
+  context
+      .add_option("--annotations", o.annotations,
                   "With --format html: a CSV of known events, columns date (YYYY-MM-DD, or YYYY-MM) and label, each "
                   "drawn as a marker with its label at its period on every trend chart (cskpi check --anomaly "
                   "--annotations reads the same file)")
       ->type_name(k_file);
-  add_leading_options(*cmd, o);
-  add_color_option(*cmd, o.color, "tiers");
+  add_leading_options(context, o);
+  add_color_option(context, o.color, "tiers");
   cmd->footer(R"(Examples:
   cskpi report samples/month_end_2026-10.csv
   cskpi report samples/month_end_2026-10.csv --by segment --format json | jq '.records[]'

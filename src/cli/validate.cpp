@@ -12,10 +12,11 @@ void setup_validate(CLI::App& app, RunOptions& o) {
   CLI::App* cmd =
       app.add_subcommand("validate", "Check input files only: every problem as file:line:col, then a summary");
   add_input_options(*cmd, o);
-  o.max_errors = 0; // validate prints every problem unless told otherwise
-  add_format_option(*cmd, o.format, o.output, {"table", "json", "jsonl", "csv", "markdown"},
+  o.max_errors = 0;                     // validate prints every problem unless told otherwise
+  CLI::App& output = option_part(*cmd); // after add_input_options' parts, as listed in --help
+  add_format_option(output, o.format, o.output, {"table", "json", "jsonl", "csv", "markdown"},
                     "table (problems on stderr, summary on stdout), json, jsonl, csv or markdown");
-  add_color_option(*cmd, o.color, "");
+  add_color_option(output, o.color, "");
   cmd->footer(R"(Examples:
   cskpi validate samples/broken_export.csv
   cskpi validate exports/*.csv --format json | jq '.diagnostics[] | .message'
