@@ -168,6 +168,48 @@ TEST_CASE("LineSource finds records across blocks it reads", "[dialect]") {
   CHECK(got[2] == std::pair<std::uint64_t, std::string>{4, "b,y"});
 }
 
+TEST_CASE("LineSource::look_ahead returns the lines ahead, which next() then serves in turn", "[dialect]") {
+  std::istringstream in("h,n\na,\"one\ntwo\"\nb,x\nc,y\n");
+  LineSource lines(in, Encoding::utf8);
+  std::string_view line;
+  REQUIRE(lines.next(line));
+  CHECK(line == "h,n");
+  lines.set_delimiter(',');
+  {
+    const auto ahead = lines.look_ahead(2);
+    REQUIRE(ahead.size() == 2);
+    CHECK(ahead[0].number == 2);
+    CHECK(ahead[0].text == "a,\"one\ntwo\"");
+    CHECK(ahead[1].number == 4);
+    CHECK(ahead[1].text == "b,x");
+  }
+  REQUIRE(lines.next(line));
+  CHECK(line == "a,\"one\ntwo\"");
+  CHECK(lines.line_number() == 2);
+  // Asking again returns what is not served yet, and reads on to `count` of them.
+  const auto ahead = lines.look_ahead(5);
+  REQUIRE(ahead.size() == 2);
+  CHECK(ahead[0].text == "b,x");
+  CHECK(ahead[1].number == 5);
+  CHECK(ahead[1].text == "c,y");
+  const Records rest = read_all(lines, ',');
+  CHECK(rest == Records{{4, "b,x"}, {5, "c,y"}});
+}
+
+TEST_CASE("LineSource::look_ahead keeps an error for next() to throw in its turn", "[dialect]") {
+  std::istringstream in("h,n\na,1\nb,\"open\n");
+  LineSource lines(in, Encoding::utf8);
+  std::string_view line;
+  REQUIRE(lines.next(line));
+  lines.set_delimiter(',');
+  const auto ahead = lines.look_ahead(10);
+  REQUIRE(ahead.size() == 1);
+  CHECK(ahead[0].text == "a,1");
+  REQUIRE(lines.next(line));
+  CHECK(line == "a,1");
+  CHECK_THROWS_AS(lines.next(line), LineSource::Unclosed);
+}
+
 TEST_CASE("LineSource throws Unclosed naming the line where an unclosed quote opens", "[dialect]") {
   std::istringstream in("h,n\na,\"one\ntwo\n");
   LineSource lines(in, Encoding::utf8);

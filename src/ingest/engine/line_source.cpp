@@ -326,7 +326,7 @@ std::optional<std::string> LineSource::changed() const {
   return std::nullopt;
 }
 
-int LineSource::seekable_fd() const { return seekable() && m_ahead.empty() && !m_ahead_error ? m_fd : -1; }
+int LineSource::seekable_fd() const { return seekable() && !ahead_pending() && !m_ahead_error ? m_fd : -1; }
 
 void LineSource::seek(std::uint64_t offset, std::uint64_t line) {
   if (m_fd < 0 || !platform::seek_file(m_fd, offset))
@@ -350,24 +350,35 @@ LineSource::LineSource(std::string_view bytes, Encoding encoding)
 
 LineSource::~LineSource() = default;
 
-const std::deque<std::pair<std::uint64_t, std::string>>& LineSource::look_ahead(std::size_t count) {
+std::span<const LineSource::AheadLine> LineSource::look_ahead(std::size_t count) {
   std::string_view line;
   try {
-    while (m_ahead.size() < count && !m_ahead_error && read_record(line))
-      m_ahead.emplace_back(m_first, std::string(line));
+    while (m_ahead.size() - m_ahead_served < count && !m_ahead_error && read_record(line)) {
+      m_ahead.push_back({m_first, m_ahead_bytes.size(), line.size()});
+      m_ahead_bytes.append(line);
+    }
   } catch (...) {
     m_ahead_error = std::current_exception();
   }
-  return m_ahead;
+  m_ahead_lines.clear(); // views only now: appending may have moved the bytes
+  for (std::size_t i = m_ahead_served; i < m_ahead.size(); ++i)
+    m_ahead_lines.push_back(
+        {m_ahead[i].number, std::string_view(m_ahead_bytes).substr(m_ahead[i].at, m_ahead[i].size)});
+  return m_ahead_lines;
 }
 
 bool LineSource::next(std::string_view& line) {
-  if (!m_ahead.empty()) {
-    m_number = m_ahead.front().first;
-    m_served = std::move(m_ahead.front().second);
-    m_ahead.pop_front();
-    line = m_served;
+  if (ahead_pending()) {
+    const Ahead& a = m_ahead[m_ahead_served++];
+    m_number = a.number;
+    line = std::string_view(m_ahead_bytes).substr(a.at, a.size);
     return true;
+  }
+  if (!m_ahead.empty()) { // every line read ahead is served, the last one by the call before
+    std::string().swap(m_ahead_bytes);
+    std::vector<Ahead>().swap(m_ahead);
+    std::vector<AheadLine>().swap(m_ahead_lines);
+    m_ahead_served = 0;
   }
   if (m_ahead_error) {
     m_number = m_line;

@@ -5,12 +5,12 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -118,10 +118,16 @@ public:
   std::uint64_t first_skipped_row() const { return m_delim_row_first; }
   /// Whether the bytes are UTF-16 (transcoded to UTF-8 as they are read).
   bool utf16() const { return m_utf16 != 0; }
-  /// Reads up to `count` lines ahead and returns them with their numbers; next() serves
-  /// them afterwards as if nothing had happened (an error met on the way is thrown by
-  /// next() in its turn).
-  const std::deque<std::pair<std::uint64_t, std::string>>& look_ahead(std::size_t count);
+  /// A line read ahead: its number and text.
+  struct AheadLine {
+    std::uint64_t number = 0;
+    std::string_view text;
+  };
+  /// Reads up to `count` lines ahead and returns those not served yet with their numbers;
+  /// next() serves them afterwards as if nothing had happened (an error met on the way is
+  /// thrown by next() in its turn). Their text lives in one buffer, valid until next() has
+  /// served them all; like reading, it ends the line next() returned last.
+  std::span<const AheadLine> look_ahead(std::size_t count);
   Encoding encoding() const { return m_encoding; }
 
   // For parallel passes over a file (issue 13), which read its bytes themselves.
@@ -197,9 +203,18 @@ private:
   std::string m_wide;       ///< a block transcoded from UTF-16
   bool m_cut_utf16 = false; ///< the UTF-16 bytes end in an odd byte or a high surrogate
   std::uint64_t m_number = 0;
-  std::deque<std::pair<std::uint64_t, std::string>> m_ahead;
-  std::string m_served; ///< the look-ahead line next() returned last
+  // Lines read ahead (look_ahead): their bytes one after another, where each starts, and how
+  // many next() has served. Emptied when next() is called after serving the last.
+  struct Ahead {
+    std::uint64_t number = 0;
+    std::size_t at = 0, size = 0;
+  };
+  std::string m_ahead_bytes;
+  std::vector<Ahead> m_ahead;
+  std::size_t m_ahead_served = 0;
+  std::vector<AheadLine> m_ahead_lines; ///< what look_ahead() returned
   std::exception_ptr m_ahead_error;
+  bool ahead_pending() const { return m_ahead_served < m_ahead.size(); }
 };
 
 } // namespace cskpi::ingest
