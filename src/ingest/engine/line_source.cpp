@@ -351,6 +351,9 @@ LineSource::LineSource(std::string_view bytes, Encoding encoding)
 LineSource::~LineSource() = default;
 
 std::span<const LineSource::AheadLine> LineSource::look_ahead(std::size_t count) {
+  // The bytes read but not served yet are what the lines ahead will mostly hold: room for them
+  // at once, not a buffer doubling (and faulting in twice the memory) as they come.
+  if (m_ahead.empty()) m_ahead_bytes.reserve(std::min<std::size_t>(m_end - m_begin, std::size_t{1} << 20));
   std::string_view line;
   try {
     while (m_ahead.size() - m_ahead_served < count && !m_ahead_error && read_record(line)) {
