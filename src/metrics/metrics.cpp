@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <initializer_list>
 #include <vector>
 
 namespace cskpi {
@@ -69,19 +68,6 @@ bool available(Needs needs, const MetricContext& ctx) {
   return false;
 }
 
-/// The families one after the other: the metric table in report order.
-std::vector<MetricDef> concatenated_families() {
-  const std::initializer_list<std::span<const MetricDef>> families = {
-      bridge_metrics(), retention_metrics(),  value_risk_metrics(),   lifecycle_metrics(), survey_metrics(),
-      health_metrics(), onboarding_metrics(), churn_reason_metrics(), invoice_metrics(),   efficiency_metrics()};
-  std::size_t count = 0;
-  for (const std::span<const MetricDef> family : families) count += family.size();
-  std::vector<MetricDef> out;
-  out.reserve(count);
-  for (const std::span<const MetricDef> family : families) out.insert(out.end(), family.begin(), family.end());
-  return out;
-}
-
 } // namespace
 
 std::int64_t div_round(i128 num, i128 den) {
@@ -136,9 +122,17 @@ void mean_of(MetricValue& m, std::uint64_t sum, std::uint64_t n, std::string_vie
   else m.value = Quantity::of_real(static_cast<double>(sum) / static_cast<double>(n));
 }
 
-std::span<const MetricDef> metric_table() noexcept {
-  static const std::vector<MetricDef> k_table = concatenated_families();
-  return k_table;
+MetricTable metric_table() noexcept {
+  static const std::array<std::span<const MetricDef>, 10> k_families = {
+      bridge_metrics(), retention_metrics(),  value_risk_metrics(),   lifecycle_metrics(), survey_metrics(),
+      health_metrics(), onboarding_metrics(), churn_reason_metrics(), invoice_metrics(),   efficiency_metrics()};
+  return MetricTable(k_families);
+}
+
+std::size_t MetricTable::size() const noexcept {
+  std::size_t n = 0;
+  for (const std::span<const MetricDef> family : m_families) n += family.size();
+  return n;
 }
 
 std::string_view MetricDef::band_qualifiers() const noexcept {

@@ -8,7 +8,9 @@
 #include "core/records.hpp"
 #include "metrics/aggregate.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
@@ -156,8 +158,58 @@ struct MetricDef {
   std::string_view band_qualifiers() const noexcept;
 };
 
-/// All metrics in report order.
-std::span<const MetricDef> metric_table() noexcept;
+/// All metrics in report order: the families (formula.hpp) one after the other, read where
+/// they are defined. A run used to copy them into one vector first, 16 KiB of heap that a
+/// 100-row report faulted in for nothing.
+class MetricTable {
+public:
+  class iterator {
+  public:
+    using value_type = MetricDef;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const MetricDef*;
+    using reference = const MetricDef&;
+    using iterator_category = std::forward_iterator_tag;
+    iterator() = default;
+    reference operator*() const noexcept { return (*m_family)[m_at]; }
+    pointer operator->() const noexcept { return &(*m_family)[m_at]; }
+    iterator& operator++() noexcept {
+      if (++m_at == m_family->size()) skip_to_next_family();
+      return *this;
+    }
+    iterator operator++(int) noexcept {
+      iterator was = *this;
+      ++*this;
+      return was;
+    }
+    bool operator==(const iterator& o) const noexcept { return m_family == o.m_family && m_at == o.m_at; }
+
+  private:
+    friend class MetricTable;
+    iterator(const std::span<const MetricDef>* family, const std::span<const MetricDef>* end) noexcept
+        : m_family(family), m_end(end) {
+      if (m_family != m_end && m_family->empty()) skip_to_next_family();
+    }
+    void skip_to_next_family() noexcept {
+      m_at = 0;
+      do ++m_family;
+      while (m_family != m_end && m_family->empty());
+    }
+    const std::span<const MetricDef>* m_family = nullptr;
+    const std::span<const MetricDef>* m_end = nullptr;
+    std::size_t m_at = 0;
+  };
+  explicit MetricTable(std::span<const std::span<const MetricDef>> families) noexcept : m_families(families) {}
+  iterator begin() const noexcept { return {m_families.data(), m_families.data() + m_families.size()}; }
+  iterator end() const noexcept {
+    return {m_families.data() + m_families.size(), m_families.data() + m_families.size()};
+  }
+  std::size_t size() const noexcept;
+
+private:
+  std::span<const std::span<const MetricDef>> m_families;
+};
+MetricTable metric_table() noexcept;
 /// The metric with this id, or nullptr.
 const MetricDef* find_metric(std::string_view id) noexcept;
 /// The metric a band key rates: its id, or "ID:QUALIFIER" for per-scale and per-motion

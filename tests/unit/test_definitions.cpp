@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 // Every metric definition is whole: a half-added metric fails here before it reaches a report.
 #include "metrics/bands.hpp"
+#include "metrics/formula.hpp"
 #include "metrics/metrics.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace test_definitions {
@@ -98,6 +102,31 @@ TEST_CASE("every built-in band key rates a metric", "[metrics][definitions][band
     REQUIRE(def != nullptr);
     CHECK(def->band != k_unrated);
   }
+}
+
+TEST_CASE("metric_table reads the families in report order, each metric once, in place", "[metrics][definitions]") {
+  const std::vector<std::span<const MetricDef>> families = {
+      bridge_metrics(), retention_metrics(),  value_risk_metrics(),   lifecycle_metrics(), survey_metrics(),
+      health_metrics(), onboarding_metrics(), churn_reason_metrics(), invoice_metrics(),   efficiency_metrics()};
+  std::vector<const MetricDef*> want;
+  for (const std::span<const MetricDef> family : families)
+    for (const MetricDef& def : family) want.push_back(&def);
+  std::vector<const MetricDef*> got;
+  for (const MetricDef& def : metric_table()) got.push_back(&def);
+  CHECK(got == want); // the same definitions, not copies
+  CHECK(metric_table().size() == want.size());
+  CHECK(find_metric("nrr") ==
+        &*std::find_if(metric_table().begin(), metric_table().end(), [](const MetricDef& d) { return d.id == "nrr"; }));
+  // Empty families are stepped over, at the start, between and at the end.
+  const MetricDef two[2] = {bridge_metrics().front(), retention_metrics().front()};
+  const std::span<const MetricDef> none;
+  const std::span<const MetricDef> parts[] = {none, std::span(two, 1), none, none, std::span(two + 1, 1), none};
+  std::vector<std::string_view> ids;
+  for (const MetricDef& def : MetricTable(parts)) ids.push_back(def.id);
+  CHECK(ids == std::vector<std::string_view>{two[0].id, two[1].id});
+  CHECK(MetricTable(parts).size() == 2);
+  const std::span<const MetricDef> empty_parts[] = {none, none};
+  CHECK(MetricTable(empty_parts).begin() == MetricTable(empty_parts).end());
 }
 
 TEST_CASE("the headline tiles have distinct places", "[metrics][definitions]") {
