@@ -186,6 +186,8 @@ std::optional<BandOp> parse_op(std::string_view text) {
 
 BandTable BandTable::builtin() {
   BandTable t;
+  t.m_rules.reserve(std::size(k_builtin)); // one block each, not a doubling vector's copies
+  t.m_sources.reserve(std::size(k_sources));
   for (const Builtin& b : k_builtin) {
     const Money exact{std::llround(b.bound * static_cast<double>(Money::k_scale))};
     t.m_rules.push_back(BandRule{std::string(b.metric), b.tier, b.op, b.bound, written_decimals(exact)});
