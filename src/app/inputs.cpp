@@ -32,6 +32,7 @@ void refuse_repeated_inputs(const std::vector<std::string>& files) {
 
 std::vector<std::size_t> reading_order(const std::vector<std::string>& files, const IngestOptions& opts) {
   refuse_repeated_inputs(files);
+  if (files.size() == 1) return {0}; // nothing to order: the file is not opened twice
   // Files with customer attributes (and coupons) are read first, so the join (and the
   // subscriptions) know them before the billing rows arrive; standard input, whose header
   // cannot be peeked, comes next.
