@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -109,6 +110,11 @@ std::size_t slot_of(std::uint64_t hash, std::size_t capacity) noexcept {
 /// cost a small file should not pay.
 bool on_huge_pages(std::size_t capacity) noexcept { return capacity * 16 >= (64u << 20); }
 
+/// Tables of 256 KiB and more get a mapping of their own, which the kernel zeroes page by page as
+/// they are touched and takes back whole; a smaller one (a small file's) comes zeroed from the
+/// heap, without the system calls and the fresh page a mapping costs.
+bool mapped(std::size_t capacity) noexcept { return capacity * 16 >= (256u << 10); }
+
 /// The bytes mapped for a table: on huge pages, whole huge pages and one more, so the table can
 /// start on a huge-page boundary; otherwise the table alone (16 KiB for a small file, not 4 MiB).
 std::size_t mapped_bytes(std::size_t capacity) noexcept {
@@ -120,7 +126,8 @@ std::size_t mapped_bytes(std::size_t capacity) noexcept {
 } // namespace
 
 void DuplicateIndex::release() noexcept {
-  if (m_map != nullptr) platform::unmap_memory(m_map, mapped_bytes(m_capacity));
+  if (m_map != nullptr && mapped(m_capacity)) platform::unmap_memory(m_map, mapped_bytes(m_capacity));
+  else std::free(m_map);
   m_map = nullptr;
   m_slots = nullptr;
 }
@@ -133,7 +140,8 @@ void DuplicateIndex::reserve(std::size_t keys) {
 
 void DuplicateIndex::grow(std::size_t capacity) {
   static_assert(sizeof(Slot) == 16);
-  void* map = platform::map_memory(mapped_bytes(capacity));
+  void* map = mapped(capacity) ? platform::map_memory(mapped_bytes(capacity)) : std::calloc(capacity, sizeof(Slot));
+  if (map == nullptr) throw std::bad_alloc();
   void* mem = map;
   if (on_huge_pages(capacity)) {
     const auto addr = reinterpret_cast<std::uintptr_t>(map);

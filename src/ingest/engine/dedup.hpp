@@ -89,7 +89,7 @@ private:
   };
   void grow(std::size_t capacity);
   void release() noexcept;
-  void* m_map = nullptr; ///< the mapping; m_slots is its first huge-page boundary
+  void* m_map = nullptr; ///< the heap block or mapping (mapped()); m_slots is its first huge-page boundary
   Slot* m_slots = nullptr;
   std::size_t m_capacity = 0;
   std::size_t m_size = 0;
