@@ -53,8 +53,11 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN); // a closed pipe surfaces as EPIPE and exits 0
   set_stderr_color("auto");
 
-  CLI::App app{"cskpi: retention KPIs (NRR, GRR, churn, LTV, NPS, ...) from CSV exports, rated against benchmarks",
-               "cskpi"};
+  // The parser lives as long as the process: the kernel takes its memory back whole at exit,
+  // where freeing its options one by one was 3 % of a 100-row report's instructions. Held by a
+  // static, it stays reachable for leak checkers.
+  static CLI::App& app = *new CLI::App(
+      "cskpi: retention KPIs (NRR, GRR, churn, LTV, NPS, ...) from CSV exports, rated against benchmarks", "cskpi");
   app.set_version_flag("--version", std::string("cskpi ") + CSKPI_VERSION);
   app.formatter(std::make_shared<WrappingFormatter>()); // before the subcommands: they take it over
   app.require_subcommand(1);
