@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,18 @@ std::optional<std::string_view> needed_commands(int argc, char** argv, const std
   if (cskpi::platform::may_exist("cskpi.toml")) return std::nullopt;
   return version_only ? std::string_view() : named->name;
 }
+
+/// A command's options, made on first use (main).
+template <class Options> class Lazy {
+public:
+  Options& operator*() {
+    if (!m_options) m_options = std::make_unique<Options>();
+    return *m_options;
+  }
+
+private:
+  std::unique_ptr<Options> m_options;
+};
 
 } // namespace
 
@@ -79,37 +92,39 @@ int main(int argc, char** argv) {
 Exit codes: 0 ok, 1 a check failed, 2 usage error, 3 input error, 4 internal error.
 Run 'cskpi COMMAND --help' for a command's options.)");
 
-  RunOptions report_opts, validate_opts;
-  MovementsOptions movements_opts;
-  CohortsOptions cohorts_opts;
-  ForecastOptions forecast_opts;
-  CheckOptions check_opts;
-  BandsOptions bands_opts;
-  ExplainOptions explain_opts;
-  ConfigOptions config_opts;
-  CompletionOptions completion_opts;
-  SqlCommandOptions sql_opts;
-  HealthOptions health_opts;
+  // Each command's options are made when it is set up: a run sets up one command, and twelve
+  // option structs side by side made main's frame 11 KiB of stack to fault in.
+  Lazy<RunOptions> report_opts, validate_opts;
+  Lazy<MovementsOptions> movements_opts;
+  Lazy<CohortsOptions> cohorts_opts;
+  Lazy<ForecastOptions> forecast_opts;
+  Lazy<CheckOptions> check_opts;
+  Lazy<BandsOptions> bands_opts;
+  Lazy<ExplainOptions> explain_opts;
+  Lazy<ConfigOptions> config_opts;
+  Lazy<CompletionOptions> completion_opts;
+  Lazy<SqlCommandOptions> sql_opts;
+  Lazy<HealthOptions> health_opts;
   const std::vector<Command> commands = {
-      {"report", [&] { setup_report(app, report_opts); }, [&] { return run_report(report_opts); }},
-      {"check", [&] { setup_check(app, check_opts); }, [&] { return run_check(check_opts); }},
-      {"validate", [&] { setup_validate(app, validate_opts); }, [&] { return run_validate(validate_opts); }},
-      {"movements", [&] { setup_movements(app, movements_opts); }, [&] { return run_movements(movements_opts); }},
-      {"cohorts", [&] { setup_cohorts(app, cohorts_opts); }, [&] { return run_cohorts(cohorts_opts); }},
-      {"forecast", [&] { setup_forecast(app, forecast_opts); }, [&] { return run_forecast(forecast_opts); }},
-      {"health", [&] { setup_health(app, health_opts); }, [&] { return run_health(health_opts); }},
-      {"bands", [&] { setup_bands(app, bands_opts); }, [&] { return run_bands(bands_opts); }},
-      {"sql", [&] { setup_sql(app, sql_opts); }, [&] { return run_sql(sql_opts); }},
-      {"explain", [&] { setup_explain(app, explain_opts); }, [&] { return run_explain(explain_opts); }},
-      {"config", [&] { setup_config(app, config_opts); }, [&] { return run_config(app, config_opts); }, true},
-      {"completion", [&] { setup_completion(app, completion_opts); }, [&] { return run_completion(completion_opts); },
+      {"report", [&] { setup_report(app, *report_opts); }, [&] { return run_report(*report_opts); }},
+      {"check", [&] { setup_check(app, *check_opts); }, [&] { return run_check(*check_opts); }},
+      {"validate", [&] { setup_validate(app, *validate_opts); }, [&] { return run_validate(*validate_opts); }},
+      {"movements", [&] { setup_movements(app, *movements_opts); }, [&] { return run_movements(*movements_opts); }},
+      {"cohorts", [&] { setup_cohorts(app, *cohorts_opts); }, [&] { return run_cohorts(*cohorts_opts); }},
+      {"forecast", [&] { setup_forecast(app, *forecast_opts); }, [&] { return run_forecast(*forecast_opts); }},
+      {"health", [&] { setup_health(app, *health_opts); }, [&] { return run_health(*health_opts); }},
+      {"bands", [&] { setup_bands(app, *bands_opts); }, [&] { return run_bands(*bands_opts); }},
+      {"sql", [&] { setup_sql(app, *sql_opts); }, [&] { return run_sql(*sql_opts); }},
+      {"explain", [&] { setup_explain(app, *explain_opts); }, [&] { return run_explain(*explain_opts); }},
+      {"config", [&] { setup_config(app, *config_opts); }, [&] { return run_config(app, *config_opts); }, true},
+      {"completion", [&] { setup_completion(app, *completion_opts); }, [&] { return run_completion(*completion_opts); },
        true}};
   const std::optional<std::string_view> only = needed_commands(argc, argv, commands);
   for (const Command& c : commands)
     if (!only || *only == c.name) c.setup();
   keep_outputs_off_config(app);
   if (std::find(argv + 1, argv + argc, std::string_view("config")) != argv + argc)
-    remember_defaults(app, config_opts); // every command's defaults, for cskpi config alone
+    remember_defaults(app, *config_opts); // every command's defaults, for cskpi config alone
 
   // The completion scripts ask "cskpi __complete WORD..." for candidates, one per line.
   if (argc > 1 && std::string_view(argv[1]) == "__complete") {
