@@ -11,7 +11,8 @@
 #   SNAPSHOTS=1000000 bash bench/run.sh   # MRR snapshots (N customers x 24 months) against DuckDB
 #   THREADS="1 2" bash bench/run.sh       # cskpi with --threads N on the same file
 #   PAIRS=15 bash bench/run.sh            # rounds of cskpi, DuckDB and the floor in turn (0: none)
-#   STARTUP=1 bash bench/run.sh           # start-up alone: a 100-row file against /bin/true
+#   STARTUP=1 bash bench/run.sh           # start-up alone: a 100-row file against /bin/true, in
+#                                         # STARTUP_ROUNDS calls of STARTUP_RUNS runs (5 and 200)
 #   ORDER=shuffled bash bench/run.sh      # the same rows in random order (the generated export is
 #                                         # sorted by customer_id, as a database's export often is)
 #   BASELINE=/tmp/old/cskpi bash bench/run.sh   # an older build in the paired rounds as well, so a
@@ -114,24 +115,39 @@ fi
 # call; issue 29 asks for 3 x /bin/true or less. The binary is timed as a user runs it, an
 # installed copy (`install`, as `cmake --install` and dpkg write it), and as the linker left it in
 # build/: the same bytes start measurably slower from the linker's file, because of how the page
-# cache holds a file written in pieces (bench/README.md has the figures).
+# cache holds a file written in pieces (bench/README.md has the figures). On a VM whose speed
+# drifts over minutes, one long call per command measures the drift as much as the binary: so
+# STARTUP_ROUNDS short calls (STARTUP_RUNS runs of each command) run in turn, each command's time
+# is taken as a ratio to /bin/true's in the same call, and the figure is the median of the rounds.
+# With BASELINE, an installed copy of that older build is timed in the same calls.
 startup() {
-  local small json inst
+  local small dir round i n
   small=$(data_file 100)
-  json=$(mktemp)
-  inst=$(mktemp -d)
-  install -m 755 build/cskpi "$inst/cskpi"
-  hyperfine --style none -N --warmup 30 --runs "${STARTUP_RUNS:-400}" --export-json "$json" /bin/true \
-    "$inst/cskpi report $small" "$inst/cskpi report $small --by segment --format json -o /dev/null" \
-    "./build/cskpi report $small" >/dev/null
-  echo
-  for i in 1 2 3; do
-    echo "100-row file: $(jq -r ".results[$i].command" "$json" | sed "s|$inst/|installed |"): median" \
-      "$(jq -r ".results[$i].median * 1000 | . * 100 | round / 100" "$json") ms, /bin/true" \
-      "$(jq -r '.results[0].median * 1000 | . * 100 | round / 100' "$json") ms:" \
-      "$(jq -r ".results[$i].median / .results[0].median | . * 100 | round / 100" "$json") x /bin/true"
+  dir=$(mktemp -d)
+  install -m 755 build/cskpi "$dir/cskpi"
+  local cmds=("$dir/cskpi report $small" "$dir/cskpi report $small --by segment --format json -o /dev/null"
+    "./build/cskpi report $small")
+  if [ -n "${BASELINE:-}" ]; then
+    install -m 755 "$BASELINE" "$dir/baseline"
+    cmds+=("$dir/baseline report $small")
+  fi
+  n=${#cmds[@]}
+  for round in $(seq "${STARTUP_ROUNDS:-5}"); do
+    hyperfine --style none -N --warmup 20 --runs "${STARTUP_RUNS:-200}" --export-json "$dir/$round.json" /bin/true \
+      "${cmds[@]}" >/dev/null
   done
-  rm -rf "$json" "$inst"
+  echo
+  for i in $(seq "$n"); do
+    jq -rs --argjson i "$i" --arg dir "$dir/" '
+      def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+      def r2: . * 100 | round / 100;
+      (map(.results[$i].median / .results[0].median)) as $ratios
+      | "100-row file: \(.[0].results[$i].command | sub($dir + "cskpi"; "installed cskpi") | sub($dir + "baseline"; "installed BASELINE"))"
+        + ": median \(map(.results[$i].median * 1000) | median | r2) ms, /bin/true \(map(.results[0].median * 1000) | median | r2) ms:"
+        + " \($ratios | median | r2) x /bin/true (rounds: \($ratios | map(r2) | map(tostring) | join(" ")))"' \
+      "$dir"/[0-9]*.json
+  done
+  rm -rf "$dir"
 }
 if [ -n "${STARTUP:-}" ]; then
   startup
