@@ -40,35 +40,6 @@ void read_stdin_by_default(CLI::App& cmd, CLI::Option* files, std::vector<std::s
   });
 }
 
-CLI::App& option_part(CLI::App& cmd) {
-  CLI::App* part = cmd.add_option_group("");
-  part->set_help_flag(); // the command's -h,--help serves
-  return *part;
-}
-
-CLI::App& command_of(CLI::App& part) {
-  CLI::App* cmd = &part;
-  while (cmd->get_name().empty() && cmd->get_parent() != nullptr) cmd = cmd->get_parent();
-  return *cmd;
-}
-
-namespace {
-
-template <class App, class Option> std::vector<Option*> collect_options(App& cmd) {
-  std::vector<Option*> all = cmd.get_options();
-  for (App* part : cmd.get_subcommands([](const CLI::App* sub) { return sub->get_name().empty(); }))
-    for (Option* opt : collect_options<App, Option>(*part)) all.push_back(opt);
-  return all;
-}
-
-} // namespace
-
-std::vector<CLI::Option*> options_of(CLI::App& cmd) { return collect_options<CLI::App, CLI::Option>(cmd); }
-
-std::vector<const CLI::Option*> options_of(const CLI::App& cmd) {
-  return collect_options<const CLI::App, const CLI::Option>(cmd);
-}
-
 void add_input_options(CLI::App& cmd, RunOptions& o) {
   read_stdin_by_default(
       cmd,
@@ -479,7 +450,7 @@ std::vector<std::string> files_read(const CLI::App& command) {
 } // namespace
 
 void refuse_output_over_input(const CLI::App& command) {
-  const CLI::Option* out = command.get_option_no_throw("--output");
+  const CLI::Option* out = long_option(command, "output");
   if (out == nullptr || out->count() == 0) return;
   const std::string path = out->results().back();
   const std::optional<platform::FileInfo> target = platform::file_info(path);

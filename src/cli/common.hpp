@@ -54,6 +54,9 @@ CLI::App& command_of(CLI::App& part);
 /// Every option of `cmd` in the order added, its parts' included.
 std::vector<CLI::Option*> options_of(CLI::App& cmd);
 std::vector<const CLI::Option*> options_of(const CLI::App& cmd);
+/// The option of `cmd` (or one of its parts) with this long name ("output" for --output), or
+/// nullptr: CLI11's get_option_no_throw copies every option's names to compare them.
+const CLI::Option* long_option(const CLI::App& cmd, std::string_view name);
 
 /// Adds the options report and validate share to a subcommand.
 void add_input_options(CLI::App& cmd, RunOptions& o);

@@ -172,7 +172,7 @@ Run 'cskpi COMMAND --help' for a command's options.)");
     for (CLI::Option* opt : options_of(*command))
       if (opt->count() > 0 && !opt->get_callback_run()) opt->run_callback();
   for (const CLI::App* command : app.get_subcommands())
-    if (const CLI::Option* color = command->get_option_no_throw("--color"); color != nullptr && color->count() > 0)
+    if (const CLI::Option* color = long_option(*command, "color"); color != nullptr && color->count() > 0)
       set_stderr_color(color->as<std::string>());
   try {
     for (const CLI::App* command : app.get_subcommands()) refuse_output_over_input(*command);
