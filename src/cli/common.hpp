@@ -40,7 +40,7 @@ using app::parse_metric_list;
 using app::reading_order;
 
 /// A part of `cmd` to add options to: a nameless option group that help, parsing, config files
-/// and completion treat as the command itself (options_of, WrappingFormatter::make_groups).
+/// and completion treat as the command itself (options_of, WrappingFormatter::make_help).
 /// CLI11 2.1 checks each new option's names against every option of its App, copying both name
 /// lists for each pair; with report's 42 options in one App that was a fifth of the instructions
 /// of a 100-row run. So a command adds its options in parts of a dozen or fewer. Positionals stay

@@ -159,7 +159,7 @@ struct MetricDef {
 };
 
 /// All metrics in report order: the families (formula.hpp) one after the other, read where
-/// they are defined. A run used to copy them into one vector first, 16 KiB of heap that a
+/// they are defined. A run used to copy them into one vector first, 20 KiB of heap that a
 /// 100-row report faulted in for nothing.
 class MetricTable {
 public:
